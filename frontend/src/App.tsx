@@ -1,0 +1,49 @@
+import { useEffect } from 'preact/hooks';
+import { api } from './api';
+import { HomePage } from './pages/Home';
+import { LoginPage } from './pages/Login';
+import { RegisterPage } from './pages/Register';
+import { navigate, routes, useLocation } from './router';
+
+const TITLES: Record<string, string> = {
+  [routes.home]: 'Trang chủ',
+  [routes.login]: 'Đăng nhập',
+  [routes.register]: 'Đăng ký',
+};
+
+/** Where a path should really go, given whether we hold a session. */
+export function resolveRoute(path: string, loggedIn: boolean): string {
+  const known = path === routes.home || path === routes.login || path === routes.register;
+  if (!known) return loggedIn ? routes.home : routes.login;
+  if (path === routes.home && !loggedIn) return routes.login;
+  if (path !== routes.home && loggedIn) return routes.home;
+  return path;
+}
+
+export function App() {
+  const { path, state } = useLocation();
+  const target = resolveRoute(path, api.isLoggedIn());
+
+  useEffect(() => {
+    if (target !== path) navigate(target, state, true);
+  }, [target, path]);
+
+  useEffect(() => {
+    document.title = `${TITLES[target] ?? ''} · Thi trực tuyến`;
+  }, [target]);
+
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Bỏ qua đến nội dung
+      </a>
+      <header class="topbar">
+        <span class="topbar__org">Đoàn TNCS Hồ Chí Minh</span>
+        <span class="topbar__app">Thi trực tuyến</span>
+      </header>
+      {target === routes.home && <HomePage />}
+      {target === routes.login && <LoginPage key={`login-${state.phone ?? ''}`} state={state} />}
+      {target === routes.register && <RegisterPage />}
+    </>
+  );
+}

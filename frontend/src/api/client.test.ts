@@ -1,0 +1,301 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createApiClient, memoryTokenStore, storageTokenStore, type FetchLike } from './client';
+import { ApiError, errorsForForm, parseProblem, pointerToField } from './problem';
+
+interface Call {
+  method: string;
+  url: string;
+  auth: string | null;
+  body: unknown;
+}
+
+type Reply = { status: number; body?: unknown; type?: string } | Error;
+
+/** A fake fetch answering from a script, recording what it was asked. */
+function fakeFetch(script: Array<Reply | ((call: Call) => Reply)>) {
+  const calls: Call[] = [];
+  const fetch: FetchLike = async (url, init = {}) => {
+    const headers = (init.headers ?? {}) as Record<string, string>;
+    const call: Call = {
+      method: init.method ?? 'GET',
+      url,
+      auth: headers.Authorization ?? null,
+      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+    };
+    calls.push(call);
+    const next = script.shift();
+    if (!next) throw new Error(`unexpected request ${call.method} ${url}`);
+    const reply = typeof next === 'function' ? next(call) : next;
+    if (reply instanceof Error) throw reply;
+    const type =
+      reply.type ?? (reply.status >= 400 ? 'application/problem+json' : 'application/json');
+    const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+    return new Response(reply.status === 204 ? null : text, {
+      status: reply.status,
+      headers: { 'Content-Type': type },
+    });
+  };
+  return { fetch, calls };
+}
+
+const tokens = (a: string, r: string) => ({
+  access_token: a,
+  token_type: 'Bearer',
+  expires_in: 900,
+  refresh_token: r,
+});
+const unauthorized = {
+  status: 401,
+  body: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'authentication required', code: 'unauthorized' },
+};
+const me = { id: 'u1', full_name: 'Nguyễn Văn An', unit_id: 'unit1', roles: [] };
+
+describe('api client: auth and refresh', () => {
+  it('attaches the bearer token and parses JSON', async () => {
+    const { fetch, calls } = fakeFetch([{ status: 200, body: me }]);
+    const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
+    const api = createApiClient({ fetch, tokens: store });
+    await expect(api.me()).resolves.toEqual(me);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ method: 'GET', url: '/api/v1/me', auth: 'Bearer A1' });
+  });
+
+  it('login stores both tokens and sends no Authorization header', async () => {
+    const { fetch, calls } = fakeFetch([{ status: 200, body: tokens('A1', 'R1') }]);
+    const store = memoryTokenStore();
+    const api = createApiClient({ fetch, tokens: store });
+    await api.login({ phone: '0912345678', password: 'secret' });
+    expect(calls[0]).toMatchObject({ url: '/api/v1/auth/login', auth: null, body: { phone: '0912345678', password: 'secret' } });
+    expect(store.get()).toEqual({ access_token: 'A1', refresh_token: 'R1' });
+  });
+
+  it('on 401 refreshes once, stores the rotated tokens and retries', async () => {
+    const { fetch, calls } = fakeFetch([unauthorized, { status: 200, body: tokens('A2', 'R2') }, { status: 200, body: me }]);
+    const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
+    const onAuthFailure = vi.fn();
+    const api = createApiClient({ fetch, tokens: store, onAuthFailure });
+
+    await expect(api.me()).resolves.toEqual(me);
+
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /api/v1/me',
+      'POST /api/v1/auth/refresh',
+      'GET /api/v1/me',
+    ]);
+    expect(calls[1]).toMatchObject({ auth: null, body: { refresh_token: 'R1' } });
+    expect(calls[2]?.auth).toBe('Bearer A2');
+    expect(store.get()).toEqual({ access_token: 'A2', refresh_token: 'R2' });
+    expect(onAuthFailure).not.toHaveBeenCalled();
+  });
+
+  it('when the refresh is refused, clears tokens and goes to login', async () => {
+    const { fetch, calls } = fakeFetch([
+      unauthorized,
+      { status: 401, body: { status: 401, code: 'invalid_token', detail: 'the refresh token is not valid' } },
+    ]);
+    const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
+    const onAuthFailure = vi.fn();
+    const api = createApiClient({ fetch, tokens: store, onAuthFailure });
+
+    const err = await api.me().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(401);
+    expect(calls).toHaveLength(2);
+    expect(store.get()).toBeNull();
+    expect(onAuthFailure).toHaveBeenCalledTimes(1);
+  });
+
+  it('retries only once: a second 401 after a good refresh ends the session', async () => {
+    const { fetch, calls } = fakeFetch([unauthorized, { status: 200, body: tokens('A2', 'R2') }, unauthorized]);
+    const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
+    const onAuthFailure = vi.fn();
+    const api = createApiClient({ fetch, tokens: store, onAuthFailure });
+
+    await expect(api.me()).rejects.toBeInstanceOf(ApiError);
+    expect(calls).toHaveLength(3);
+    expect(store.get()).toBeNull();
+    expect(onAuthFailure).toHaveBeenCalledTimes(1);
+  });
+
+  it('shares one refresh between concurrent 401s', async () => {
+    const { fetch, calls } = fakeFetch([
+      unauthorized,
+      unauthorized,
+      { status: 200, body: tokens('A2', 'R2') },
+      { status: 200, body: me },
+      { status: 200, body: me },
+    ]);
+    const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
+    const api = createApiClient({ fetch, tokens: store });
+
+    await Promise.all([api.me(), api.me()]);
+    expect(calls.filter((c) => c.url.endsWith('/auth/refresh'))).toHaveLength(1);
+    expect(calls.slice(3).map((c) => c.auth)).toEqual(['Bearer A2', 'Bearer A2']);
+  });
+
+  it('does not refresh for unauthenticated calls (wrong password on login)', async () => {
+    const { fetch, calls } = fakeFetch([
+      { status: 401, body: { status: 401, code: 'invalid_credentials', detail: 'wrong phone number or password' } },
+    ]);
+    const onAuthFailure = vi.fn();
+    const api = createApiClient({ fetch, tokens: memoryTokenStore(), onAuthFailure });
+    const err = (await api.login({ phone: '0912345678', password: 'x' }).catch((e: unknown) => e)) as ApiError;
+    expect(err.code).toBe('invalid_credentials');
+    expect(err.message).toBe('Số điện thoại hoặc mật khẩu không đúng.');
+    expect(calls).toHaveLength(1);
+    expect(onAuthFailure).not.toHaveBeenCalled();
+  });
+
+  it('keeps the session when the refresh fails for network reasons', async () => {
+    const { fetch } = fakeFetch([unauthorized, new TypeError('Failed to fetch')]);
+    const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
+    const onAuthFailure = vi.fn();
+    const api = createApiClient({ fetch, tokens: store, onAuthFailure });
+    const err = (await api.me().catch((e: unknown) => e)) as ApiError;
+    expect(err.isNetworkError).toBe(true);
+    expect(store.get()).not.toBeNull();
+    expect(onAuthFailure).not.toHaveBeenCalled();
+  });
+
+  it('logout sends the current refresh token, even after a refresh, and forgets tokens', async () => {
+    const { fetch, calls } = fakeFetch([unauthorized, { status: 200, body: tokens('A2', 'R2') }, { status: 204 }]);
+    const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
+    const api = createApiClient({ fetch, tokens: store });
+    await api.logout();
+    expect(calls[0]).toMatchObject({ url: '/api/v1/auth/logout', body: { refresh_token: 'R1' } });
+    expect(calls[2]).toMatchObject({ url: '/api/v1/auth/logout', auth: 'Bearer A2', body: { refresh_token: 'R2' } });
+    expect(store.get()).toBeNull();
+  });
+
+  it('logout forgets tokens even when offline', async () => {
+    const { fetch } = fakeFetch([new TypeError('Failed to fetch')]);
+    const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
+    const api = createApiClient({ fetch, tokens: store });
+    await api.logout();
+    expect(store.get()).toBeNull();
+  });
+
+  it('builds unit search queries without empty parameters', async () => {
+    const { fetch, calls } = fakeFetch([{ status: 200, body: { items: [], total: 0 } }]);
+    const api = createApiClient({ fetch, tokens: memoryTokenStore({ access_token: 'A', refresh_token: 'R' }) });
+    await api.units({ q: 'chi đoàn', limit: 20, parent_id: undefined });
+    expect(calls[0]?.url).toBe('/api/v1/units?q=chi+%C4%91o%C3%A0n&limit=20');
+    expect(calls[0]?.auth).toBeNull();
+  });
+
+  it('turns a hung request into a timeout error', async () => {
+    const fetch: FetchLike = (_url, init) =>
+      new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      });
+    const api = createApiClient({ fetch, tokens: memoryTokenStore(), timeoutMs: 10 });
+    const err = (await api.units({ q: 'x' }).catch((e: unknown) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe('timeout');
+    expect(err.status).toBe(0);
+  });
+});
+
+describe('problem+json', () => {
+  const validation = {
+    type: 'https://dautri.example/problems/validation_failed',
+    title: 'Validation failed',
+    status: 422,
+    detail: 'request failed validation',
+    code: 'validation_failed',
+    errors: [
+      { pointer: '/phone', detail: 'không phải số di động Việt Nam' },
+      { pointer: '/password', detail: 'quá ngắn' },
+      { pointer: '/password', detail: 'quá phổ biến' },
+      { pointer: '/nickname', detail: 'không được phép' },
+    ],
+  };
+
+  it('maps errors[] pointers to field errors on the thrown ApiError', async () => {
+    const { fetch } = fakeFetch([{ status: 422, body: validation }]);
+    const api = createApiClient({ fetch, tokens: memoryTokenStore() });
+    const err = (await api
+      .register({
+        phone: '12345',
+        password: 'x',
+        full_name: 'A',
+        birth_date: '2000-01-01',
+        unit_id: 'u',
+        consent: true,
+      })
+      .catch((e: unknown) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(422);
+    expect(err.code).toBe('validation_failed');
+    expect(err.fieldErrors).toEqual({
+      phone: 'không phải số di động Việt Nam',
+      password: 'quá ngắn quá phổ biến',
+      nickname: 'không được phép',
+    });
+  });
+
+  it('splits field errors between the form fields and a general message', () => {
+    const err = new ApiError(parseProblem(422, 'application/problem+json', JSON.stringify(validation)), 422);
+    const { fields, general } = errorsForForm(err, ['phone', 'password']);
+    expect(fields).toEqual({ phone: 'không phải số di động Việt Nam', password: 'quá ngắn quá phổ biến' });
+    expect(general).toBe('không được phép'); // not dropped: shown above the form
+  });
+
+  it('uses detail as the general message when there are no field errors', () => {
+    const body = { status: 409, code: 'something_else', detail: 'Đã có lỗi xung đột.' };
+    const err = new ApiError(parseProblem(409, 'application/problem+json', JSON.stringify(body)), 409);
+    expect(errorsForForm(err, ['phone'])).toEqual({ fields: {}, general: 'Đã có lỗi xung đột.' });
+  });
+
+  it('puts phone_taken on the phone field', () => {
+    const body = { status: 409, code: 'phone_taken', detail: 'phone already registered', errors: [{ pointer: '/phone', detail: 'taken' }] };
+    const err = new ApiError(parseProblem(409, 'application/problem+json', JSON.stringify(body)), 409);
+    expect(errorsForForm(err, ['phone'])).toEqual({ fields: { phone: 'Số điện thoại này đã được đăng ký.' }, general: null });
+  });
+
+  it('tolerates non-JSON error bodies (a proxy error page)', () => {
+    const p = parseProblem(502, 'text/html', '<html>Bad Gateway</html>');
+    expect(p.status).toBe(502);
+    expect(new ApiError(p, 502).message).toBe('Máy chủ gặp sự cố. Vui lòng thử lại sau.');
+    expect(parseProblem(500, 'application/json', '{broken').detail).toBe('Máy chủ gặp sự cố. Vui lòng thử lại sau.');
+  });
+
+  it('reads JSON pointers with escapes and nesting', () => {
+    expect(pointerToField('/phone')).toBe('phone');
+    expect(pointerToField('/eligibility/unit_id')).toBe('eligibility.unit_id');
+    expect(pointerToField('/a~1b/c~0d')).toBe('a/b.c~d');
+    expect(pointerToField('')).toBe('');
+    expect(pointerToField('#/phone')).toBe('phone');
+  });
+});
+
+describe('token storage', () => {
+  it('round-trips through a Storage and survives a throwing one', () => {
+    const map = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => map.get(k) ?? null,
+      setItem: (k: string, v: string) => void map.set(k, v),
+      removeItem: (k: string) => void map.delete(k),
+    };
+    const store = storageTokenStore(storage);
+    expect(store.get()).toBeNull();
+    store.set({ access_token: 'A', refresh_token: 'R' });
+    expect(storageTokenStore(storage).get()).toEqual({ access_token: 'A', refresh_token: 'R' });
+    store.clear();
+    expect(store.get()).toBeNull();
+
+    const broken = storageTokenStore({
+      getItem: () => {
+        throw new Error('denied');
+      },
+      setItem: () => {
+        throw new Error('denied');
+      },
+      removeItem: () => {
+        throw new Error('denied');
+      },
+    });
+    expect(broken.get()).toBeNull();
+    expect(() => broken.set({ access_token: 'A', refresh_token: 'R' })).not.toThrow();
+  });
+});

@@ -1,0 +1,287 @@
+import { ApiError, parseProblem } from './problem';
+import type {
+  LoginRequest,
+  Me,
+  Page,
+  RegisterRequest,
+  RegisterResponse,
+  TokenResponse,
+  Unit,
+  UnitQuery,
+  UnitWithAncestors,
+} from './types';
+
+export interface Tokens {
+  access_token: string;
+  refresh_token: string;
+}
+
+/** Where tokens live between page loads. */
+export interface TokenStore {
+  get(): Tokens | null;
+  set(tokens: Tokens): void;
+  clear(): void;
+}
+
+/** The minimal Storage surface we use (localStorage in the browser). */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+const ACCESS_KEY = 'dautri.access_token';
+const REFRESH_KEY = 'dautri.refresh_token';
+
+export function storageTokenStore(storage: KeyValueStorage): TokenStore {
+  return {
+    get() {
+      try {
+        const access = storage.getItem(ACCESS_KEY);
+        const refresh = storage.getItem(REFRESH_KEY);
+        return access && refresh ? { access_token: access, refresh_token: refresh } : null;
+      } catch {
+        return null; // storage disabled (private mode on some phones)
+      }
+    },
+    set(tokens) {
+      try {
+        storage.setItem(ACCESS_KEY, tokens.access_token);
+        storage.setItem(REFRESH_KEY, tokens.refresh_token);
+      } catch {
+        /* storage full or disabled: the session lasts for this page only */
+      }
+    },
+    clear() {
+      try {
+        storage.removeItem(ACCESS_KEY);
+        storage.removeItem(REFRESH_KEY);
+      } catch {
+        /* ignore */
+      }
+    },
+  };
+}
+
+/** Keeps tokens in memory, falling back to it when storage is unavailable. */
+export function memoryTokenStore(initial: Tokens | null = null): TokenStore {
+  let tokens = initial;
+  return {
+    get: () => tokens,
+    set: (t) => {
+      tokens = { ...t };
+    },
+    clear: () => {
+      tokens = null;
+    },
+  };
+}
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ApiClientOptions {
+  /** Defaults to "/api/v1" (same origin). */
+  baseUrl?: string;
+  fetch?: FetchLike;
+  tokens: TokenStore;
+  /** Called once the session is lost (refresh failed): go to the login page. */
+  onAuthFailure?: () => void;
+  /** Abort a request that got no answer in this time. Default 20 s. */
+  timeoutMs?: number;
+}
+
+export interface RequestOptions {
+  /** A value, or a function evaluated per try (so a retry sees fresh tokens). */
+  body?: unknown | (() => unknown);
+  query?: Record<string, string | number | undefined | null>;
+  /** Send the access token and handle 401 by refreshing. Default true. */
+  auth?: boolean;
+  signal?: AbortSignal;
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+function buildQuery(query: RequestOptions['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export function createApiClient(options: ApiClientOptions) {
+  const baseUrl = (options.baseUrl ?? '/api/v1').replace(/\/$/, '');
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const store = options.tokens;
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  /** One refresh at a time: concurrent 401s share it. */
+  let refreshing: Promise<'ok' | 'rejected'> | null = null;
+
+  /** One HTTP exchange, with a timeout; network failures become ApiError(status 0). */
+  async function send(
+    method: string,
+    url: string,
+    body: unknown,
+    accessToken: string | null,
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort();
+    if (signal) {
+      if (signal.aborted) controller.abort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    }
+    try {
+      return await doFetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+        credentials: 'same-origin',
+      });
+    } catch (err) {
+      if (signal?.aborted) throw err; // the caller cancelled: let it see an AbortError
+      const detail = timedOut
+        ? 'Máy chủ phản hồi quá lâu. Vui lòng kiểm tra mạng và thử lại.'
+        : 'Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.';
+      throw new ApiError({ status: 0, code: timedOut ? 'timeout' : 'network_error', detail }, 0);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async function readBody<T>(res: Response): Promise<T> {
+    if (res.status === 204 || res.status === 205) return undefined as T;
+    const text = await res.text();
+    if (!text) return undefined as T;
+    const type = res.headers.get('Content-Type') ?? '';
+    if (/json/i.test(type)) return JSON.parse(text) as T;
+    return text as unknown as T;
+  }
+
+  async function toError(res: Response): Promise<ApiError> {
+    let text = '';
+    try {
+      text = await res.text();
+    } catch {
+      /* body lost on a flaky connection */
+    }
+    const problem = parseProblem(res.status, res.headers.get('Content-Type'), text);
+    return new ApiError(problem, res.status);
+  }
+
+  function sessionLost(): ApiError {
+    store.clear();
+    options.onAuthFailure?.();
+    return new ApiError({ status: 401, code: 'unauthorized' }, 401);
+  }
+
+  /** Exchanges the refresh token for new tokens; 'rejected' means the session is over. */
+  function refreshTokens(): Promise<'ok' | 'rejected'> {
+    if (refreshing) return refreshing;
+    refreshing = (async () => {
+      const current = store.get();
+      if (!current) return 'rejected' as const;
+      const res = await send('POST', `${baseUrl}/auth/refresh`, { refresh_token: current.refresh_token }, null);
+      if (res.ok) {
+        const tokens = await readBody<TokenResponse>(res);
+        if (tokens?.access_token && tokens.refresh_token) {
+          store.set({ access_token: tokens.access_token, refresh_token: tokens.refresh_token });
+          return 'ok' as const;
+        }
+        return 'rejected' as const;
+      }
+      if (res.status === 400 || res.status === 401 || res.status === 403) return 'rejected' as const;
+      // 5xx, 429…: the refresh token may still be good; report the failure as is.
+      throw await toError(res);
+    })().finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  }
+
+  async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const url = `${baseUrl}${path}${buildQuery(opts.query)}`;
+    const auth = opts.auth ?? true;
+    const bodyOf = () => (typeof opts.body === 'function' ? (opts.body as () => unknown)() : opts.body);
+
+    const usedToken = auth ? (store.get()?.access_token ?? null) : null;
+    let res = await send(method, url, bodyOf(), usedToken, opts.signal);
+
+    if (res.status === 401 && auth) {
+      if (!store.get()) throw sessionLost();
+      // Another request may have refreshed meanwhile: then just retry with the new token.
+      if (store.get()?.access_token === usedToken) {
+        const outcome = await refreshTokens();
+        if (outcome === 'rejected') throw sessionLost();
+      }
+      res = await send(method, url, bodyOf(), store.get()?.access_token ?? null, opts.signal);
+      if (res.status === 401) throw sessionLost();
+    }
+
+    if (!res.ok) throw await toError(res);
+    return readBody<T>(res);
+  }
+
+  return {
+    request,
+    tokens: store,
+
+    isLoggedIn(): boolean {
+      return store.get() !== null;
+    },
+
+    async login(body: LoginRequest): Promise<TokenResponse> {
+      const tokens = await request<TokenResponse>('POST', '/auth/login', { body, auth: false });
+      store.set({ access_token: tokens.access_token, refresh_token: tokens.refresh_token });
+      return tokens;
+    },
+
+    register(body: RegisterRequest): Promise<RegisterResponse> {
+      return request<RegisterResponse>('POST', '/auth/register', { body, auth: false });
+    },
+
+    /** Revokes the refresh token on the server (best effort) and forgets the tokens. */
+    async logout(): Promise<void> {
+      try {
+        if (store.get()) {
+          await request<void>('POST', '/auth/logout', {
+            body: () => ({ refresh_token: store.get()?.refresh_token ?? '' }),
+          });
+        }
+      } catch {
+        /* offline or already expired: forgetting the tokens locally is what matters */
+      } finally {
+        store.clear();
+      }
+    },
+
+    me(signal?: AbortSignal): Promise<Me> {
+      return request<Me>('GET', '/me', { signal });
+    },
+
+    units(query: UnitQuery, signal?: AbortSignal): Promise<Page<Unit>> {
+      return request<Page<Unit>>('GET', '/units', {
+        query: { ...query },
+        auth: false,
+        signal,
+      });
+    },
+
+    unit(id: string, signal?: AbortSignal): Promise<UnitWithAncestors> {
+      return request<UnitWithAncestors>('GET', `/units/${encodeURIComponent(id)}`, { signal });
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../api';
+import type { Me, RoleAssignment, UnitWithAncestors } from '../api/types';
+import { FormMessage } from '../components/Field';
+import { navigate, routes } from '../router';
+
+const ROLE_LABELS: Record<string, string> = {
+  member: 'Đoàn viên',
+  organizer: 'Ban Tổ chức',
+  unit_admin: 'Quản trị đơn vị',
+  admin: 'Quản trị hệ thống',
+};
+
+export function roleLabels(roles: Me['roles'] | undefined): string[] {
+  const names = (roles ?? []).map((r) => (typeof r === 'string' ? r : (r as RoleAssignment).role));
+  const labels = [...new Set(names)].map((n) => ROLE_LABELS[n] ?? n);
+  return labels.length ? labels : [ROLE_LABELS.member!];
+}
+
+type Load =
+  | { state: 'loading' }
+  | { state: 'error'; message: string }
+  | { state: 'ready'; me: Me };
+
+export function HomePage() {
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [unit, setUnit] = useState<UnitWithAncestors | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const [loggingOut, setLoggingOut] = useState(false);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setLoad({ state: 'loading' });
+    api
+      .me(controller.signal)
+      .then((me) => {
+        setLoad({ state: 'ready', me });
+        if (me.unit) setUnit(me.unit);
+        else if (me.unit_id) {
+          api
+            .unit(me.unit_id, controller.signal)
+            .then(setUnit)
+            .catch(() => {
+              /* the unit name is a nicety; the page works without it */
+            });
+        }
+      })
+      .catch((err: unknown) => {
+        if (controller.signal.aborted) return;
+        if (err instanceof ApiError && err.status === 401) return; // the client went to the login page
+        setLoad({ state: 'error', message: err instanceof ApiError ? err.message : 'Không tải được thông tin.' });
+      });
+    return () => controller.abort();
+  }, [attempt]);
+
+  async function logout() {
+    setLoggingOut(true);
+    await api.logout();
+    navigate(routes.login, { notice: 'Bạn đã đăng xuất.' }, true);
+  }
+
+  const me = load.state === 'ready' ? load.me : null;
+  const unitName = unit?.name ?? me?.unit_name ?? null;
+  const unitPath = unit?.ancestors?.map((a) => a.name).join(' › ');
+
+  return (
+    <main class="page" id="main">
+      <section class="card profile" aria-labelledby="profile-title" aria-busy={load.state === 'loading'}>
+        <h1 id="profile-title" class="visually-hidden">
+          Trang chủ
+        </h1>
+        {load.state === 'loading' && <p class="muted">Đang tải thông tin…</p>}
+        {load.state === 'error' && (
+          <>
+            <FormMessage kind="error">{load.message}</FormMessage>
+            <button type="button" class="button" onClick={() => setAttempt((a) => a + 1)}>
+              Thử lại
+            </button>
+          </>
+        )}
+        {me && (
+          <>
+            <p class="muted">Xin chào,</p>
+            <p class="profile__name" data-testid="full-name">
+              {me.full_name}
+            </p>
+            <dl class="profile__facts">
+              <div>
+                <dt>Đơn vị</dt>
+                <dd data-testid="unit-name">
+                  {unitName ?? <span class="muted">Đang tải…</span>}
+                  {unitPath && <span class="profile__path">{unitPath}</span>}
+                </dd>
+              </div>
+              <div>
+                <dt>Vai trò</dt>
+                <dd data-testid="roles">{roleLabels(me.roles).join(', ')}</dd>
+              </div>
+            </dl>
+          </>
+        )}
+        <button
+          type="button"
+          class="button button--ghost"
+          onClick={logout}
+          disabled={loggingOut}
+          aria-busy={loggingOut}
+        >
+          {loggingOut ? 'Đang đăng xuất…' : 'Đăng xuất'}
+        </button>
+      </section>
+
+      <section class="card" aria-labelledby="contests-title">
+        <h2 id="contests-title">Cuộc thi</h2>
+        <p class="empty" data-testid="contests-empty">
+          Hiện chưa có cuộc thi nào đang mở. Vui lòng quay lại sau.
+        </p>
+      </section>
+    </main>
+  );
+}

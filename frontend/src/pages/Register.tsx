@@ -1,0 +1,234 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { errorsForForm } from '../api/problem';
+import type { RegisterRequest, Unit } from '../api/types';
+import { focusFirstError, FormMessage, PasswordField, TextField } from '../components/Field';
+import { UnitPicker } from '../components/UnitPicker';
+import { linkClick, navigate, routes } from '../router';
+
+/** Field keys, in the order they appear (API field names). */
+const FIELDS = [
+  'full_name',
+  'phone',
+  'password',
+  'birth_date',
+  'unit_id',
+  'citizen_id',
+  'email',
+  'admitted_at',
+  'consent',
+] as const;
+type FieldName = (typeof FIELDS)[number];
+type Errors = Partial<Record<FieldName, string>>;
+
+function today(): string {
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** Checks what the server cannot help with; formats (phone, email…) are the server's call. */
+export function validateRegister(f: {
+  full_name: string;
+  phone: string;
+  password: string;
+  birth_date: string;
+  unit: Unit | null;
+  admitted_at: string;
+  consent: boolean;
+}): Errors {
+  const e: Errors = {};
+  if (!f.full_name.trim()) e.full_name = 'Vui lòng nhập họ và tên.';
+  if (!f.phone.trim()) e.phone = 'Vui lòng nhập số điện thoại.';
+  if (!f.password) e.password = 'Vui lòng nhập mật khẩu.';
+  if (!f.birth_date) e.birth_date = 'Vui lòng nhập ngày sinh.';
+  else if (f.birth_date > today()) e.birth_date = 'Ngày sinh không được ở tương lai.';
+  if (!f.unit) e.unit_id = 'Vui lòng chọn đơn vị của bạn.';
+  if (f.admitted_at && f.admitted_at > today()) e.admitted_at = 'Ngày kết nạp không được ở tương lai.';
+  if (!f.consent) e.consent = 'Bạn cần đồng ý để hoàn tất đăng ký.';
+  return e;
+}
+
+export function RegisterPage() {
+  const [fullName, setFullName] = useState('');
+  const [phone, setPhone] = useState('');
+  const [password, setPassword] = useState('');
+  const [birthDate, setBirthDate] = useState('');
+  const [unit, setUnit] = useState<Unit | null>(null);
+  const [citizenId, setCitizenId] = useState('');
+  const [email, setEmail] = useState('');
+  const [admittedAt, setAdmittedAt] = useState('');
+  const [consent, setConsent] = useState(false);
+  const [errors, setErrors] = useState<Errors>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+
+  /** Editing a field clears its error. */
+  function edit<T>(field: FieldName, set: (v: T) => void) {
+    return (v: T) => {
+      set(v);
+      if (errors[field]) setErrors((prev) => ({ ...prev, [field]: undefined }));
+    };
+  }
+
+  async function onSubmit(e: Event) {
+    e.preventDefault();
+    if (submitting) return;
+    setGeneral(null);
+    const clientErrors = validateRegister({
+      full_name: fullName,
+      phone,
+      password,
+      birth_date: birthDate,
+      unit,
+      admitted_at: admittedAt,
+      consent,
+    });
+    if (Object.keys(clientErrors).length > 0) {
+      setErrors(clientErrors);
+      focusFirstError(FIELDS, clientErrors);
+      return;
+    }
+    const body: RegisterRequest = {
+      full_name: fullName.trim(),
+      phone: phone.replace(/[\s.-]/g, ''),
+      password,
+      birth_date: birthDate,
+      unit_id: unit!.id,
+      consent,
+    };
+    if (citizenId.trim()) body.citizen_id = citizenId.replace(/\s/g, '');
+    if (email.trim()) body.email = email.trim();
+    if (admittedAt) body.admitted_at = admittedAt;
+
+    setSubmitting(true);
+    try {
+      await api.register(body);
+      navigate(routes.login, { notice: 'Đăng ký thành công. Mời bạn đăng nhập.', phone: body.phone });
+    } catch (err) {
+      const { fields, general: message } = errorsForForm(err, FIELDS);
+      setErrors(fields as Errors);
+      setGeneral(message);
+      focusFirstError(FIELDS, fields);
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  return (
+    <main class="page" id="main">
+      <h1>Đăng ký tài khoản</h1>
+      <p class="lead">Dành cho đoàn viên tham gia các cuộc thi trực tuyến.</p>
+      {general && <FormMessage kind="error">{general}</FormMessage>}
+      <form onSubmit={onSubmit} noValidate aria-label="Đăng ký">
+        <TextField
+          id="full_name"
+          label="Họ và tên"
+          value={fullName}
+          onValue={edit('full_name', setFullName)}
+          error={errors.full_name}
+          autoComplete="name"
+          maxLength={200}
+        />
+        <TextField
+          id="phone"
+          label="Số điện thoại"
+          type="tel"
+          inputMode="tel"
+          value={phone}
+          onValue={edit('phone', setPhone)}
+          error={errors.phone}
+          autoComplete="tel"
+          hint="Dùng để đăng nhập. Mỗi số chỉ đăng ký một tài khoản."
+          maxLength={20}
+        />
+        <PasswordField
+          id="password"
+          label="Mật khẩu"
+          value={password}
+          onValue={edit('password', setPassword)}
+          error={errors.password}
+          autoComplete="new-password"
+        />
+        <TextField
+          id="birth_date"
+          label="Ngày sinh"
+          type="date"
+          value={birthDate}
+          onValue={edit('birth_date', setBirthDate)}
+          error={errors.birth_date}
+          autoComplete="bday"
+          max={today()}
+        />
+        <UnitPicker id="unit_id" label="Đơn vị (chi đoàn)" value={unit} onChange={edit('unit_id', setUnit)} error={errors.unit_id} />
+        <TextField
+          id="citizen_id"
+          label="Số CCCD"
+          inputMode="numeric"
+          value={citizenId}
+          onValue={edit('citizen_id', setCitizenId)}
+          error={errors.citizen_id}
+          optional
+          autoComplete="off"
+          maxLength={20}
+        />
+        <TextField
+          id="email"
+          label="Email"
+          type="email"
+          inputMode="email"
+          value={email}
+          onValue={edit('email', setEmail)}
+          error={errors.email}
+          optional
+          autoComplete="email"
+          maxLength={254}
+        />
+        <TextField
+          id="admitted_at"
+          label="Ngày kết nạp Đoàn"
+          type="date"
+          value={admittedAt}
+          onValue={edit('admitted_at', setAdmittedAt)}
+          error={errors.admitted_at}
+          optional
+          max={today()}
+        />
+        <div class={`field${errors.consent ? ' field--invalid' : ''}`} data-field="consent">
+          <label class="checkbox">
+            <input
+              id="consent"
+              name="consent"
+              type="checkbox"
+              checked={consent}
+              onChange={(e) => edit('consent', setConsent)((e.currentTarget as HTMLInputElement).checked)}
+              aria-required
+              aria-invalid={errors.consent ? true : undefined}
+              aria-describedby={errors.consent ? 'consent-error' : undefined}
+            />
+            <span id="consent-text">
+              Tôi đồng ý để Ban Tổ chức thu thập và xử lý dữ liệu cá nhân của tôi (họ tên, ngày sinh, số điện thoại,
+              đơn vị; số CCCD và email nếu cung cấp) nhằm tổ chức cuộc thi, theo Luật Bảo vệ dữ liệu cá nhân số
+              91/2025/QH15. Số điện thoại và CCCD không được hiển thị công khai; tôi có thể yêu cầu xuất hoặc xóa dữ
+              liệu của mình.
+            </span>
+          </label>
+          {errors.consent && (
+            <p class="field-error" id="consent-error">
+              {errors.consent}
+            </p>
+          )}
+        </div>
+        <button type="submit" class="button button--primary" disabled={submitting} aria-busy={submitting}>
+          {submitting ? 'Đang gửi…' : 'Đăng ký'}
+        </button>
+      </form>
+      <p class="switch">
+        Đã có tài khoản?{' '}
+        <a href={routes.login} onClick={linkClick(routes.login)}>
+          Đăng nhập
+        </a>
+      </p>
+    </main>
+  );
+}

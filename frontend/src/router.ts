@@ -1,0 +1,61 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/**
+ * A tiny history-API router: the server answers index.html for unknown
+ * non-API GET paths, so clean URLs survive a reload.
+ */
+export const routes = {
+  home: '/',
+  login: '/dang-nhap',
+  register: '/dang-ky',
+} as const;
+
+export type RouteName = keyof typeof routes;
+
+/** Optional state carried to the next page (e.g. a notice, a prefilled phone). */
+export interface NavState {
+  notice?: string;
+  phone?: string;
+}
+
+const listeners = new Set<() => void>();
+
+export function currentPath(): string {
+  const path = window.location.pathname.replace(/\/+$/, '');
+  return path === '' ? '/' : path;
+}
+
+export function currentState(): NavState {
+  const s: unknown = window.history.state;
+  return typeof s === 'object' && s !== null ? (s as NavState) : {};
+}
+
+export function navigate(path: string, state: NavState = {}, replace = false): void {
+  if (replace) window.history.replaceState(state, '', path);
+  else window.history.pushState(state, '', path);
+  window.scrollTo(0, 0);
+  listeners.forEach((l) => l());
+}
+
+export function useLocation(): { path: string; state: NavState } {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const update = () => setTick((t) => t + 1);
+    listeners.add(update);
+    window.addEventListener('popstate', update);
+    return () => {
+      listeners.delete(update);
+      window.removeEventListener('popstate', update);
+    };
+  }, []);
+  return { path: currentPath(), state: currentState() };
+}
+
+/** Click handler for in-app links: keeps modified clicks (new tab) working. */
+export function linkClick(path: string) {
+  return (e: MouseEvent) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(path);
+  };
+}
