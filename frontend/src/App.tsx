@@ -3,22 +3,13 @@ import { api } from './api';
 import { HomePage } from './pages/Home';
 import { LoginPage } from './pages/Login';
 import { RegisterPage } from './pages/Register';
-import { navigate, routes, useLocation } from './router';
+import { navigate, resolveRoute, routes, useLocation } from './router';
 
 const TITLES: Record<string, string> = {
   [routes.home]: 'Trang chủ',
   [routes.login]: 'Đăng nhập',
   [routes.register]: 'Đăng ký',
 };
-
-/** Where a path should really go, given whether we hold a session. */
-export function resolveRoute(path: string, loggedIn: boolean): string {
-  const known = path === routes.home || path === routes.login || path === routes.register;
-  if (!known) return loggedIn ? routes.home : routes.login;
-  if (path === routes.home && !loggedIn) return routes.login;
-  if (path !== routes.home && loggedIn) return routes.home;
-  return path;
-}
 
 export function App() {
   const { path, state } = useLocation();

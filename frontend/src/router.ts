@@ -12,6 +12,15 @@ export const routes = {
 
 export type RouteName = keyof typeof routes;
 
+/** Where a path should really go, given whether we hold a session. */
+export function resolveRoute(path: string, loggedIn: boolean): string {
+  const known = path === routes.home || path === routes.login || path === routes.register;
+  if (!known) return loggedIn ? routes.home : routes.login;
+  if (path === routes.home && !loggedIn) return routes.login;
+  if (path !== routes.home && loggedIn) return routes.home;
+  return path;
+}
+
 /** Optional state carried to the next page (e.g. a notice, a prefilled phone). */
 export interface NavState {
   notice?: string;

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { errorsForForm } from '../api/problem';
 import type { RegisterRequest, Unit } from '../api/types';
+import { today, validateRegister, type RegisterErrors } from '../validation';
 import { focusFirstError, FormMessage, PasswordField, TextField } from '../components/Field';
 import { UnitPicker } from '../components/UnitPicker';
 import { linkClick, navigate, routes } from '../router';
@@ -19,35 +20,7 @@ const FIELDS = [
   'consent',
 ] as const;
 type FieldName = (typeof FIELDS)[number];
-type Errors = Partial<Record<FieldName, string>>;
-
-function today(): string {
-  const d = new Date();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-/** Checks what the server cannot help with; formats (phone, email…) are the server's call. */
-export function validateRegister(f: {
-  full_name: string;
-  phone: string;
-  password: string;
-  birth_date: string;
-  unit: Unit | null;
-  admitted_at: string;
-  consent: boolean;
-}): Errors {
-  const e: Errors = {};
-  if (!f.full_name.trim()) e.full_name = 'Vui lòng nhập họ và tên.';
-  if (!f.phone.trim()) e.phone = 'Vui lòng nhập số điện thoại.';
-  if (!f.password) e.password = 'Vui lòng nhập mật khẩu.';
-  if (!f.birth_date) e.birth_date = 'Vui lòng nhập ngày sinh.';
-  else if (f.birth_date > today()) e.birth_date = 'Ngày sinh không được ở tương lai.';
-  if (!f.unit) e.unit_id = 'Vui lòng chọn đơn vị của bạn.';
-  if (f.admitted_at && f.admitted_at > today()) e.admitted_at = 'Ngày kết nạp không được ở tương lai.';
-  if (!f.consent) e.consent = 'Bạn cần đồng ý để hoàn tất đăng ký.';
-  return e;
-}
+type Errors = RegisterErrors;
 
 export function RegisterPage() {
   const [fullName, setFullName] = useState('');

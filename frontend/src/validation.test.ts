@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { resolveRoute, routes } from './router';
+import { validateRegister } from './validation';
+
+describe('routing guard', () => {
+  it('sends visitors without a session to login, and members away from login', () => {
+    expect(resolveRoute(routes.home, false)).toBe(routes.login);
+    expect(resolveRoute(routes.register, false)).toBe(routes.register);
+    expect(resolveRoute(routes.login, true)).toBe(routes.home);
+    expect(resolveRoute(routes.register, true)).toBe(routes.home);
+    expect(resolveRoute('/khong-co', false)).toBe(routes.login);
+    expect(resolveRoute('/khong-co', true)).toBe(routes.home);
+  });
+});
+
+describe('register form checks', () => {
+  const good = {
+    full_name: 'Nguyễn Văn An',
+    phone: '0912345678',
+    password: 'mat-khau-dai',
+    birth_date: '2001-05-19',
+    unit: { id: 'u1', parent_id: null, name: 'Chi đoàn 1', code: 'CD1' },
+    admitted_at: '',
+    consent: true,
+  };
+
+  it('accepts a complete form and leaves formats to the server', () => {
+    expect(validateRegister(good)).toEqual({});
+    expect(validateRegister({ ...good, phone: '12345' })).toEqual({});
+  });
+
+  it('requires consent, a unit and the required fields', () => {
+    const e = validateRegister({ ...good, full_name: ' ', unit: null, consent: false, birth_date: '' });
+    expect(Object.keys(e).sort()).toEqual(['birth_date', 'consent', 'full_name', 'unit_id']);
+  });
+
+  it('rejects dates in the future', () => {
+    const e = validateRegister({ ...good, birth_date: '2999-01-01', admitted_at: '2999-01-01' });
+    expect(Object.keys(e).sort()).toEqual(['admitted_at', 'birth_date']);
+  });
+});
