@@ -1,0 +1,178 @@
+//! Settings: the command line and the environment, with defaults in code.
+//!
+//! Every setting is a flag and an environment variable (`DAUTRI_…`, plus the conventional
+//! `DATABASE_URL`, `REDIS_URL`, `PORT`), so `api --help` lists them all. A bad value stops
+//! startup with a message naming the variable. Settings are passed by value into
+//! [`crate::startup::Application::build`]: no global, so tests can randomise port, database and
+//! key prefix.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+
+/// dautri: online contests and political-theory tests for the Youth Union.
+#[derive(Debug, Parser)]
+#[command(name = "api", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// What the binary does; `serve` when no subcommand is given.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a system administrator, or grant the role to an existing account.
+    /// The password is read from `DAUTRI_ADMIN_PASSWORD` or, failing that, from stdin.
+    CreateAdmin {
+        /// The administrator's phone number (the login).
+        #[arg(long)]
+        phone: String,
+        /// Full name for a new account.
+        #[arg(long, default_value = "Quản trị hệ thống")]
+        full_name: String,
+    },
+    /// Create the demo units and people (idempotent) and print how to sign in.
+    Demo,
+}
+
+/// Every setting of the server. Field docs are what `--help` prints.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "DAUTRI_BIND", default_value = "127.0.0.1", global = true)]
+    pub bind: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "PORT", default_value_t = 8080, global = true)]
+    pub port: u16,
+    /// Directory for the embedded database, the generated JWT key and other local state.
+    #[arg(long, env = "DAUTRI_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database URL: `postgres://…` or `sqlite://…`. Default: SQLite in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<SecretString>,
+    /// Maximum database connections in the pool.
+    #[arg(long, env = "DAUTRI_DATABASE__MAX_CONNECTIONS", default_value_t = 20, global = true)]
+    pub database_max_connections: u32,
+    /// Redis URL for scoring, leaderboards and rate limits (`redis://…`, `rediss://…`).
+    /// Default: none, the in-process store (one server only).
+    #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
+    pub redis_url: Option<SecretString>,
+    /// Prefix of every Redis key this instance writes.
+    #[arg(long, env = "DAUTRI_REDIS__KEY_PREFIX", default_value = "dautri", global = true)]
+    pub redis_key_prefix: String,
+    /// Secret for signing access tokens (at least 32 bytes). Default: generated once into the
+    /// data directory; required on PostgreSQL, where several instances must share it.
+    #[arg(long, env = "DAUTRI_JWT__SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
+    /// Lifetime of an access token, in seconds.
+    #[arg(long, env = "DAUTRI_JWT__ACCESS_TTL_SECONDS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(30..=86_400), global = true)]
+    pub access_ttl_seconds: u64,
+    /// Lifetime of a refresh token, in seconds.
+    #[arg(long, env = "DAUTRI_JWT__REFRESH_TTL_SECONDS", default_value_t = 30 * 86_400, value_parser = clap::value_parser!(u64).range(300..=365 * 86_400), global = true)]
+    pub refresh_ttl_seconds: u64,
+    /// Failed logins allowed per phone number in the window before it is locked.
+    #[arg(long, env = "DAUTRI_LOGIN__MAX_PER_PHONE", default_value_t = 5, global = true)]
+    pub login_max_per_phone: u32,
+    /// Login attempts allowed per client address in the window.
+    #[arg(long, env = "DAUTRI_LOGIN__MAX_PER_IP", default_value_t = 50, global = true)]
+    pub login_max_per_ip: u32,
+    /// Length of the login rate-limit window, in seconds.
+    #[arg(long, env = "DAUTRI_LOGIN__WINDOW_SECONDS", default_value_t = 900, global = true)]
+    pub login_window_seconds: u64,
+    /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy you run).
+    #[arg(long, env = "DAUTRI_TRUST_PROXY", default_value_t = false, global = true)]
+    pub trust_proxy: bool,
+    /// Largest JSON body accepted, in bytes.
+    #[arg(long, env = "DAUTRI_MAX_JSON_BYTES", default_value_t = 64 * 1024, global = true)]
+    pub max_json_bytes: usize,
+    /// Largest uploaded file (imports), in bytes.
+    #[arg(long, env = "DAUTRI_MAX_UPLOAD_BYTES", default_value_t = 20 * 1024 * 1024, global = true)]
+    pub max_upload_bytes: usize,
+    /// Directory of the built frontend to serve at `/`. Default: `frontend/dist` if present.
+    #[arg(long, env = "DAUTRI_STATIC_DIR", global = true)]
+    pub static_dir: Option<PathBuf>,
+    /// Create the demo data when the server starts on an empty embedded database.
+    #[arg(long, env = "DAUTRI_DEMO_ON_FIRST_RUN", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub demo_on_first_run: bool,
+    /// Log as JSON lines (for production log collectors) instead of human-readable text.
+    #[arg(long, env = "DAUTRI_LOG_JSON", default_value_t = false, global = true)]
+    pub log_json: bool,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "DAUTRI_WORKERS", global = true)]
+    pub workers: Option<usize>,
+}
+
+impl Settings {
+    /// The settings with every default and no environment: what tests start from.
+    pub fn defaults() -> Self {
+        // An empty argument list parses to the defaults; this can only fail if a default in
+        // the attributes above is itself invalid, which the unit test below rules out.
+        Self::from_args(["api"]).unwrap_or_else(|e| panic!("built-in defaults are invalid: {e}"))
+    }
+
+    fn from_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            settings: Settings,
+        }
+        Only::try_parse_from(args).map(|o| o.settings)
+    }
+
+    /// Access-token lifetime.
+    pub fn access_ttl(&self) -> Duration {
+        Duration::from_secs(self.access_ttl_seconds)
+    }
+
+    /// Refresh-token lifetime.
+    pub fn refresh_ttl(&self) -> Duration {
+        Duration::from_secs(self.refresh_ttl_seconds)
+    }
+
+    /// The database URL in force: the configured one, or SQLite in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        use secrecy::ExposeSecret;
+        match &self.database_url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("dautri.sqlite3").display()),
+        }
+    }
+
+    /// Whether the database is the embedded SQLite one.
+    pub fn is_embedded_database(&self) -> bool {
+        self.database_url.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_without_any_environment() {
+        let s = Settings::from_args(["api"]).expect("defaults parse");
+        assert_eq!(s.port, 8080);
+        assert_eq!(s.bind.to_string(), "127.0.0.1");
+        assert!(s.is_embedded_database());
+        assert!(s.effective_database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn a_bad_value_names_the_setting() {
+        let err = Settings::from_args(["api", "--port", "eighty"]).expect_err("must fail");
+        assert!(err.to_string().contains("--port"), "{err}");
+    }
+}

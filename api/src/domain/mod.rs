@@ -1,0 +1,21 @@
+//! Domain types: valid by construction, no actix, no sea-orm. Functions take `now`/`today`
+//! as arguments rather than reading the clock.
+
+pub mod ids;
+pub mod person;
+pub mod phone;
+pub mod password;
+pub mod role;
+pub mod text;
+pub mod unit;
+
+/// A rule a value broke; the boundary turns it into a field error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}

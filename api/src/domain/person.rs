@@ -1,0 +1,164 @@
+//! A person's details as a contest needs them: name, birth date, citizen id, email, and the
+//! masks used wherever they are shown publicly.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::Invalid;
+use super::text::collapse_spaces;
+
+/// A full name (họ tên): letters, spaces and a few marks; white space collapsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FullName(String);
+
+impl FullName {
+    /// Checks and tidies `input`.
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let name = collapse_spaces(input);
+        let len = name.chars().count();
+        if len < 2 {
+            return Err(Invalid::new("full name must be at least 2 characters"));
+        }
+        if len > 100 {
+            return Err(Invalid::new("full name must be at most 100 characters"));
+        }
+        if !name.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-' || c == '.' || unicode_normalization::char::is_combining_mark(c)) {
+            return Err(Invalid::new("full name may contain only letters, spaces, apostrophes, dots and dashes"));
+        }
+        Ok(Self(unicode_normalization::UnicodeNormalization::nfc(name.as_str()).collect()))
+    }
+
+    /// The name as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The public form: family name, then initials, `Nguyễn V. A.`.
+    pub fn masked(&self) -> String {
+        mask_name(&self.0)
+    }
+}
+
+/// Masks any full name as `Nguyễn V. A.`: the first word, then the initial of each other word.
+pub fn mask_name(name: &str) -> String {
+    let mut words = name.split_whitespace();
+    let Some(first) = words.next() else { return String::new() };
+    let mut out = first.to_owned();
+    for word in words {
+        if let Some(initial) = word.chars().next() {
+            out.push(' ');
+            out.extend(initial.to_uppercase());
+            out.push('.');
+        }
+    }
+    out
+}
+
+/// A birth date: in the past, and an age between 6 and 120 on `today`.
+pub fn parse_birth_date(date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Invalid> {
+    if date > today {
+        return Err(Invalid::new("birth date is in the future"));
+    }
+    let age = age_on(date, today);
+    if age < 6 {
+        return Err(Invalid::new("you must be at least 6 years old"));
+    }
+    if age > 120 {
+        return Err(Invalid::new("birth date is too far in the past"));
+    }
+    Ok(date)
+}
+
+/// Full years between `birth` and `today`.
+pub fn age_on(birth: NaiveDate, today: NaiveDate) -> i32 {
+    let mut age = today.year() - birth.year();
+    if (today.month(), today.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// The date a member was admitted to the Union: not in the future, not before birth, not
+/// before the Union existed (26/3/1931).
+pub fn parse_admitted_at(date: NaiveDate, birth: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Invalid> {
+    if date > today {
+        return Err(Invalid::new("admission date is in the future"));
+    }
+    if date <= birth {
+        return Err(Invalid::new("admission date must be after the birth date"));
+    }
+    let founded = NaiveDate::from_ymd_opt(1931, 3, 26).unwrap_or(NaiveDate::MIN);
+    if date < founded {
+        return Err(Invalid::new("admission date is before the Union was founded (26/3/1931)"));
+    }
+    Ok(date)
+}
+
+/// A citizen identity number (CCCD): 12 digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitizenId(String);
+
+impl CitizenId {
+    /// Checks `input` (spaces are ignored).
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        if digits.len() != 12 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(Invalid::new("citizen id (CCCD) must be exactly 12 digits"));
+        }
+        Ok(Self(digits))
+    }
+
+    /// The 12 digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
+    }
+
+    #[test]
+    fn masks_names() {
+        assert_eq!(mask_name("Nguyễn Văn An"), "Nguyễn V. A.");
+        assert_eq!(mask_name("Lê  Thị   Ánh Tuyết"), "Lê T. Á. T.");
+        assert_eq!(mask_name("Hùng"), "Hùng");
+    }
+
+    #[test]
+    fn full_names_are_tidied_and_checked() {
+        assert_eq!(FullName::parse("  Nguyễn   Văn An ").map(|n| n.0), Ok("Nguyễn Văn An".to_owned()));
+        assert!(FullName::parse("A").is_err());
+        assert!(FullName::parse("Nguyen Van 2").is_err());
+        assert!(FullName::parse("<script>").is_err());
+    }
+
+    #[test]
+    fn birth_dates_must_give_a_plausible_age() {
+        let today = d(2026, 11, 28);
+        assert!(parse_birth_date(d(2000, 1, 1), today).is_ok());
+        assert!(parse_birth_date(d(2027, 1, 1), today).is_err());
+        assert!(parse_birth_date(d(2021, 1, 1), today).is_err());
+        assert!(parse_birth_date(d(1900, 1, 1), today).is_err());
+        assert_eq!(age_on(d(2000, 11, 29), today), 25);
+        assert_eq!(age_on(d(2000, 11, 28), today), 26);
+    }
+
+    #[test]
+    fn admission_dates_follow_birth() {
+        let today = d(2026, 11, 28);
+        assert!(parse_admitted_at(d(2016, 3, 26), d(2000, 1, 1), today).is_ok());
+        assert!(parse_admitted_at(d(1999, 3, 26), d(2000, 1, 1), today).is_err());
+        assert!(parse_admitted_at(d(2027, 3, 26), d(2000, 1, 1), today).is_err());
+    }
+
+    #[test]
+    fn citizen_ids_have_twelve_digits() {
+        assert!(CitizenId::parse("001 200 012 345").is_ok());
+        assert!(CitizenId::parse("12345678").is_err());
+        assert!(CitizenId::parse("00120001234a").is_err());
+    }
+}

@@ -1,0 +1,305 @@
+//! One error type for every handler, answered as `application/problem+json` (RFC 9457).
+//!
+//! The body is `{type, title, status, detail, code, errors?}`; `code` is a stable snake_case
+//! word the frontend switches on and `errors` lists field failures as JSON pointers. 5xx bodies
+//! never carry internals: the cause chain is logged once, here, and the client gets a generic
+//! message. Extractor failures (malformed JSON, bad path or query, oversized bodies) and unknown
+//! routes are mapped into the same type by the handlers at the bottom of this file.
+
+use std::fmt::Write as _;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, error::JsonPayloadError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A failure of one input field.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// JSON pointer to the field, e.g. `/phone` or `/rows/3/code`.
+    pub pointer: String,
+    /// What is wrong, in plain words.
+    pub detail: String,
+}
+
+impl FieldError {
+    /// A failure of the field at `pointer`.
+    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self { pointer: pointer.into(), detail: detail.into() }
+    }
+}
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 422 `validation_failed`: the body parsed but fields failed validation.
+    #[error("request failed validation")]
+    Validation(Vec<FieldError>),
+    /// 400 `bad_request`: the request could not be read (malformed JSON, bad query or path).
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401 `unauthorized`, with `WWW-Authenticate: Bearer`.
+    #[error("authentication required")]
+    Unauthorized,
+    /// 401 `invalid_credentials`: wrong phone or password (never says which).
+    #[error("wrong phone number or password")]
+    InvalidCredentials,
+    /// 401 `invalid_token`: a refresh token that is unknown, expired, revoked or reused.
+    #[error("the refresh token is not valid")]
+    InvalidRefreshToken,
+    /// 403 `forbidden`: signed in, but the action needs a role the caller does not have.
+    #[error("you may not do this")]
+    Forbidden,
+    /// 404 `not_found`, also for "exists but outside your scope".
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// 405 `method_not_allowed`, with the `Allow` header.
+    #[error("method not allowed")]
+    MethodNotAllowed(Vec<String>),
+    /// 409 `conflict`: the request clashes with existing data (duplicate phone, code…).
+    #[error("{detail}")]
+    Conflict {
+        /// Stable code, e.g. `phone_taken`.
+        code: &'static str,
+        /// Plain words.
+        detail: String,
+        /// The field at fault, if one.
+        pointer: Option<String>,
+    },
+    /// 413 `payload_too_large`.
+    #[error("request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// 415 `unsupported_media_type`.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 429 `too_many_requests`, with `Retry-After`.
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    TooManyRequests {
+        /// Seconds until the window frees up.
+        retry_after_secs: u64,
+    },
+    /// 503 `unavailable`: a dependency (database, scoring store) is down.
+    #[error("service temporarily unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// 500 `internal_error`: logged with its cause chain, never shown to the client.
+    #[error("internal error")]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    /// A 422 naming one field.
+    pub fn field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(pointer, detail)])
+    }
+
+    /// The stable `code` of the problem body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation_failed",
+            Self::BadRequest(_) => "bad_request",
+            Self::Unauthorized => "unauthorized",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidRefreshToken => "invalid_token",
+            Self::Forbidden => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
+            Self::Conflict { code, .. } => code,
+            Self::PayloadTooLarge(_) => "payload_too_large",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::TooManyRequests { .. } => "too_many_requests",
+            Self::Unavailable(_) => "unavailable",
+            Self::Unexpected(_) => "internal_error",
+        }
+    }
+}
+
+/// The `application/problem+json` body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem (`about:blank` style: stable per `code`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the kind of problem.
+    pub title: String,
+    /// HTTP status.
+    pub status: u16,
+    /// What went wrong here, in plain words.
+    pub detail: String,
+    /// Stable snake_case identifier to switch on.
+    pub code: String,
+    /// Field failures, for `validation_failed` and some conflicts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized | Self::InvalidCredentials | Self::InvalidRefreshToken => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error.code = self.code(), error.cause_chain = %cause_chain(self), "request failed");
+        } else {
+            tracing::debug!(error.code = self.code(), error.detail = %self, "request refused");
+        }
+        let detail = match self {
+            Self::Validation(errors) => {
+                let fields: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+                format!("{} field(s) failed validation: {}", errors.len(), fields.join(", "))
+            }
+            // Never the cause: it may name tables, hosts or SQL.
+            Self::Unavailable(_) => "a service dautri depends on is unavailable; try again shortly".into(),
+            Self::Unexpected(_) => "something went wrong on our side; it has been logged".into(),
+            other => other.to_string(),
+        };
+        let errors = match self {
+            Self::Validation(errors) => Some(errors.clone()),
+            Self::Conflict { pointer: Some(p), detail, .. } => Some(vec![FieldError::new(p.clone(), detail.clone())]),
+            _ => None,
+        };
+        let problem = Problem {
+            kind: format!("https://dautri.vn/problems/{}", self.code().replace('_', "-")),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: self.code().to_owned(),
+            errors,
+        };
+        let mut response = HttpResponse::build(status);
+        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        match self {
+            Self::Unauthorized | Self::InvalidRefreshToken => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            Self::MethodNotAllowed(allowed) => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            _ => {}
+        }
+        // `.json()` would keep our content type; serialising a plain struct cannot fail.
+        response.body(serde_json::to_vec(&problem).unwrap_or_default())
+    }
+}
+
+/// The error and its sources, one per line, for the log.
+pub fn cause_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut current = e.source();
+    while let Some(cause) = current {
+        let _ = write!(out, "\n  caused by: {cause}");
+        current = cause.source();
+    }
+    out
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        Self::Validation(field_errors("", &errors))
+    }
+}
+
+fn field_errors(prefix: &str, errors: &validator::ValidationErrors) -> Vec<FieldError> {
+    use validator::ValidationErrorsKind as K;
+    let mut out = Vec::new();
+    for (field, kind) in errors.errors() {
+        let pointer = format!("{prefix}/{field}");
+        match kind {
+            K::Field(list) => {
+                for e in list {
+                    let detail = e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| format!("{field} is not valid ({})", e.code));
+                    out.push(FieldError::new(pointer.clone(), detail));
+                }
+            }
+            K::Struct(inner) => out.extend(field_errors(&pointer, inner)),
+            K::List(items) => {
+                for (i, inner) in items {
+                    out.extend(field_errors(&format!("{pointer}/{i}"), inner));
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+    out
+}
+
+/// Maps JSON extractor failures (syntax, types, size, content type) to problems.
+pub fn json_error_handler(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
+            ApiError::PayloadTooLarge(*limit)
+        }
+        JsonPayloadError::ContentType => {
+            ApiError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into())
+        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            // serde says which field and why ("missing field `phone`", "invalid type …").
+            let message = e.to_string();
+            let pointer = missing_or_named_field(&message).map(|f| format!("/{f}")).unwrap_or_else(|| "/".into());
+            ApiError::Validation(vec![FieldError::new(pointer, message)])
+        }
+        JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {e}")),
+        other => ApiError::BadRequest(format!("could not read the body: {other}")),
+    };
+    api.into()
+}
+
+/// Finds the field a serde data error is about (`missing field `x``, `unknown field `x``).
+fn missing_or_named_field(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    Some(&message[start..start + len])
+}
+
+/// Maps path-parameter failures (e.g. a malformed UUID) to 404: no such resource can exist.
+pub fn path_error_handler(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(cause = %err, "path did not parse");
+    ApiError::NotFound("resource").into()
+}
+
+/// Maps query-string failures to problems naming the parameter.
+pub fn query_error_handler(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let message = err.to_string();
+    let field = missing_or_named_field(&message).map(|f| format!("/{f}")).unwrap_or_else(|| "/query".into());
+    ApiError::Validation(vec![FieldError::new(field, message)]).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_field_in_serde_messages() {
+        assert_eq!(missing_or_named_field("missing field `phone` at line 1 column 2"), Some("phone"));
+        assert_eq!(missing_or_named_field("expected value"), None);
+    }
+
+    #[test]
+    fn server_errors_do_not_leak_their_cause() {
+        let e = ApiError::Unexpected(anyhow::anyhow!("relation \"users\" does not exist"));
+        let body = actix_web::body::to_bytes(e.error_response().into_body());
+        let bytes = futures_util::FutureExt::now_or_never(body).expect("ready").expect("body");
+        let text = String::from_utf8(bytes.to_vec()).expect("utf-8");
+        assert!(!text.contains("relation"), "{text}");
+        assert!(text.contains("internal_error"));
+    }
+}

@@ -1,0 +1,7 @@
+//! SeaORM entities, one per table. Only `persistence` names them; nothing else sees a `Model`.
+
+pub mod audit_log;
+pub mod refresh_tokens;
+pub mod role_assignments;
+pub mod units;
+pub mod users;

@@ -1,0 +1,49 @@
+//! Role assignments.
+
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::Result;
+use super::entities::role_assignments::{self, Column, Entity};
+use crate::domain::ids::{UnitId, UserId};
+use crate::domain::role::{Grant, Role};
+
+/// The grants of one account.
+pub async fn for_user(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<Grant>> {
+    let rows = Entity::find().filter(Column::UserId.eq(user.0)).all(db).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let role = Role::from_str_opt(&r.role);
+            if role.is_none() {
+                tracing::warn!(role = %r.role, "unknown role in role_assignments ignored");
+            }
+            Some(Grant { role: role?, unit_id: r.unit_id.map(UnitId) })
+        })
+        .collect())
+}
+
+/// Replaces all grants of `user` with `grants`. Run in a transaction.
+pub async fn replace(db: &impl ConnectionTrait, user: UserId, grants: &[Grant]) -> Result<()> {
+    Entity::delete_many().filter(Column::UserId.eq(user.0)).exec(db).await?;
+    add(db, user, grants).await
+}
+
+/// Adds grants to `user` (duplicates are the caller's concern).
+pub async fn add(db: &impl ConnectionTrait, user: UserId, grants: &[Grant]) -> Result<()> {
+    if grants.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    Entity::insert_many(grants.iter().map(|g| role_assignments::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.0),
+        role: Set(g.role.as_str().to_owned()),
+        unit_id: Set(g.unit_id.map(|u| u.0)),
+        created_at: Set(now),
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}

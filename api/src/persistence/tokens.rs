@@ -1,0 +1,101 @@
+//! Refresh tokens: issue, rotate, revoke. Only SHA-256 hashes are stored.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::Result;
+use super::entities::refresh_tokens::{self, Column, Entity};
+use crate::domain::ids::UserId;
+
+/// A stored refresh token.
+#[derive(Debug, Clone)]
+pub struct StoredToken {
+    /// Row id.
+    pub id: Uuid,
+    /// Whose.
+    pub user_id: UserId,
+    /// The login session it belongs to.
+    pub family_id: Uuid,
+    /// Expiry.
+    pub expires_at: DateTime<Utc>,
+    /// Set once it was exchanged for a new one.
+    pub rotated_at: Option<DateTime<Utc>>,
+    /// Set once it (or its family) was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<refresh_tokens::Model> for StoredToken {
+    fn from(m: refresh_tokens::Model) -> Self {
+        Self { id: m.id, user_id: UserId(m.user_id), family_id: m.family_id, expires_at: m.expires_at, rotated_at: m.rotated_at, revoked_at: m.revoked_at }
+    }
+}
+
+/// Where a token was issued, for the user's session list and for fraud checks.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    /// Client address.
+    pub ip: Option<String>,
+    /// User agent, truncated.
+    pub user_agent: Option<String>,
+}
+
+/// Stores a new token of `family`.
+pub async fn insert(db: &impl ConnectionTrait, user: UserId, family_id: Uuid, token_hash: String, expires_at: DateTime<Utc>, client: &ClientInfo) -> Result<()> {
+    Entity::insert(refresh_tokens::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.0),
+        family_id: Set(family_id),
+        token_hash: Set(token_hash),
+        issued_at: Set(Utc::now()),
+        expires_at: Set(expires_at),
+        rotated_at: Set(None),
+        revoked_at: Set(None),
+        client_ip: Set(client.ip.clone()),
+        user_agent: Set(client.user_agent.as_ref().map(|ua| ua.chars().take(300).collect())),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Finds a token by its hash.
+pub async fn find_by_hash(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<StoredToken>> {
+    Ok(Entity::find().filter(Column::TokenHash.eq(token_hash)).one(db).await?.map(StoredToken::from))
+}
+
+/// Marks a live token as rotated. Returns false if it was already rotated or revoked, which
+/// makes two concurrent refreshes with the same token resolve to exactly one winner.
+pub async fn mark_rotated(db: &impl ConnectionTrait, id: Uuid) -> Result<bool> {
+    let result = Entity::update_many()
+        .col_expr(Column::RotatedAt, Expr::value(Utc::now()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::RotatedAt.is_null())
+        .filter(Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Revokes every token of a login session.
+pub async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result<u64> {
+    let result = Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(Column::FamilyId.eq(family_id))
+        .filter(Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// Revokes every token of an account (password change, "sign out everywhere").
+pub async fn revoke_all_for_user(db: &impl ConnectionTrait, user: UserId) -> Result<u64> {
+    let result = Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(Column::UserId.eq(user.0))
+        .filter(Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

@@ -1,0 +1,170 @@
+//! People's accounts.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait as _};
+use uuid::Uuid;
+
+use super::entities::{units, users};
+use super::{PersistenceError, Result};
+use crate::domain::ids::{UnitId, UserId};
+use crate::domain::text::fold;
+use crate::domain::unit::TreePath;
+
+/// An account as the rest of the code sees it. The password hash stays in this module except
+/// for [`credentials_by_phone`].
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Id.
+    pub id: UserId,
+    /// Login phone, national form.
+    pub phone: String,
+    /// Full name.
+    pub full_name: String,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// The unit they belong to.
+    pub unit_id: UnitId,
+    /// Citizen id, if given.
+    pub citizen_id: Option<String>,
+    /// Email, if given.
+    pub email: Option<String>,
+    /// Date admitted to the Union, if given.
+    pub admitted_at: Option<NaiveDate>,
+    /// When they consented to the processing of their personal data.
+    pub consent_at: DateTime<Utc>,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<users::Model> for User {
+    fn from(m: users::Model) -> Self {
+        Self {
+            id: UserId(m.id),
+            phone: m.phone,
+            full_name: m.full_name,
+            birth_date: m.birth_date,
+            unit_id: UnitId(m.unit_id),
+            citizen_id: m.citizen_id,
+            email: m.email,
+            admitted_at: m.admitted_at,
+            consent_at: m.consent_at,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A validated new account.
+pub struct NewUser {
+    /// Phone (normalised).
+    pub phone: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Full name.
+    pub full_name: String,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// Unit.
+    pub unit_id: UnitId,
+    /// Citizen id.
+    pub citizen_id: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Admission date.
+    pub admitted_at: Option<NaiveDate>,
+}
+
+/// Which unique field a duplicate insert hit.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Taken {
+    /// Another account has this phone.
+    Phone,
+    /// Another account has this citizen id.
+    CitizenId,
+}
+
+/// Tells which unique field a constraint message is about (PostgreSQL names the constraint,
+/// SQLite the column; both contain the column name).
+pub fn taken_field(detail: &str) -> Option<Taken> {
+    if detail.contains("phone") {
+        Some(Taken::Phone)
+    } else if detail.contains("citizen_id") {
+        Some(Taken::CitizenId)
+    } else {
+        None
+    }
+}
+
+/// Inserts a new account.
+pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    users::Entity::insert(users::ActiveModel {
+        id: Set(id),
+        phone: Set(new.phone),
+        password_hash: Set(new.password_hash),
+        full_name_folded: Set(fold(&new.full_name)),
+        full_name: Set(new.full_name),
+        birth_date: Set(new.birth_date),
+        unit_id: Set(new.unit_id.0),
+        citizen_id: Set(new.citizen_id),
+        email: Set(new.email),
+        admitted_at: Set(new.admitted_at),
+        consent_at: Set(now),
+        password_changed_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    get(db, UserId(id)).await
+}
+
+/// Loads one account.
+pub async fn get(db: &impl ConnectionTrait, id: UserId) -> Result<User> {
+    users::Entity::find_by_id(id.0).one(db).await?.map(User::from).ok_or(PersistenceError::NotFound("user"))
+}
+
+/// The account with `phone` and its password hash, for login.
+pub async fn credentials_by_phone(db: &impl ConnectionTrait, phone: &str) -> Result<Option<(User, String)>> {
+    Ok(users::Entity::find().filter(users::Column::Phone.eq(phone)).one(db).await?.map(|m| {
+        let hash = m.password_hash.clone();
+        (User::from(m), hash)
+    }))
+}
+
+/// The password hash of an account.
+pub async fn password_hash(db: &impl ConnectionTrait, id: UserId) -> Result<String> {
+    users::Entity::find_by_id(id.0).one(db).await?.map(|m| m.password_hash).ok_or(PersistenceError::NotFound("user"))
+}
+
+/// Replaces an account's password hash.
+pub async fn set_password_hash(db: &impl ConnectionTrait, id: UserId, hash: String) -> Result<()> {
+    let now = Utc::now();
+    users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::value(hash))
+        .col_expr(users::Column::PasswordChangedAt, Expr::value(now))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The members of a subtree, by name, paginated.
+pub async fn list_in_subtree(db: &impl ConnectionTrait, root: &TreePath, query: Option<&str>, offset: u64, limit: u64) -> Result<(Vec<User>, u64)> {
+    let mut select = users::Entity::find()
+        .join(JoinType::InnerJoin, users::Relation::Unit.def())
+        .filter(units::Column::Path.starts_with(root.as_str()));
+    if let Some(q) = query.map(fold).filter(|q| !q.is_empty()) {
+        select = select.filter(users::Column::FullNameFolded.contains(&q));
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select.order_by_asc(users::Column::FullNameFolded).order_by_asc(users::Column::Id).offset(offset).limit(limit).all(db).await?;
+    Ok((rows.into_iter().map(User::from).collect(), total))
+}
+
+/// Whether any account exists at all (first-run detection).
+pub async fn any(db: &impl ConnectionTrait) -> Result<bool> {
+    Ok(users::Entity::find().count(db).await? > 0)
+}

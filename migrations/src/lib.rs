@@ -1,0 +1,28 @@
+//! dautri's database schema as sea-orm migrations.
+//!
+//! Every migration must mean the same on PostgreSQL and SQLite: only portable column types,
+//! no database-specific SQL. Never edit a migration that has been applied; add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_units;
+mod m20261128_000002_create_users;
+mod m20261128_000003_create_role_assignments;
+mod m20261128_000004_create_refresh_tokens;
+mod m20261128_000005_create_audit_log;
+
+/// All migrations, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_create_units::Migration),
+            Box::new(m20261128_000002_create_users::Migration),
+            Box::new(m20261128_000003_create_role_assignments::Migration),
+            Box::new(m20261128_000004_create_refresh_tokens::Migration),
+            Box::new(m20261128_000005_create_audit_log::Migration),
+        ]
+    }
+}
