@@ -1,0 +1,240 @@
+#!/usr/bin/env node
+// End-to-end test of the app in a real browser (Debian's Chromium via
+// playwright-core; no browser is ever downloaded), against a running dautri
+// server that serves the built frontend:
+//
+//   DAUTRI_E2E_BASE_URL=http://127.0.0.1:18090 npm run e2e
+//
+// The scenario: register (a bad phone first, then a good one), log in,
+// reload, log out. Screenshots go to e2e/out/. The last line printed is
+// `e2e: N passed, M failed`; the exit code is 1 on any failure.
+
+import { randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outDir = join(here, 'out');
+const CHROMIUM = process.env.DAUTRI_E2E_CHROMIUM ?? '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const rawBase = process.env.DAUTRI_E2E_BASE_URL;
+if (!rawBase) {
+  console.error(
+    'e2e: DAUTRI_E2E_BASE_URL is not set. Start a dautri server that serves frontend/dist, e.g.\n' +
+      '  DAUTRI_DATA_DIR=$(mktemp -d) PORT=18090 DAUTRI_STATIC_DIR=$PWD/dist ../target/debug/api serve\n' +
+      'then run: DAUTRI_E2E_BASE_URL=http://127.0.0.1:18090 npm run e2e',
+  );
+  console.log('e2e: 0 passed, 1 failed');
+  process.exit(1);
+}
+const base = rawBase.replace(/\/+$/, '');
+const origin = new URL(base).origin;
+
+if (!existsSync(CHROMIUM)) {
+  console.error(`e2e: no browser at ${CHROMIUM}; install it with: apt-get update && apt-get install -y chromium`);
+  console.log('e2e: 0 passed, 1 failed');
+  process.exit(1);
+}
+
+// Fail fast and clearly if nothing answers at the base URL.
+try {
+  const res = await fetch(`${base}/`, { signal: AbortSignal.timeout(10_000) });
+  const html = await res.text();
+  if (!res.ok || !html.includes('id="app"')) {
+    throw new Error(`GET ${base}/ answered ${res.status} without the app's index.html (is DAUTRI_STATIC_DIR set to frontend/dist, and was it built?)`);
+  }
+} catch (err) {
+  console.error(`e2e: the server at ${base} is not usable: ${err instanceof Error ? err.message : err}`);
+  console.log('e2e: 0 passed, 1 failed');
+  process.exit(1);
+}
+
+mkdirSync(outDir, { recursive: true });
+
+const runId = `${Date.now().toString(36)}${randomInt(1000)}`;
+const phone = `09${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
+const password = `Dautri-e2e-${runId}!`;
+const fullName = `Nguyễn Thị Thử ${runId.slice(-4).toUpperCase()}`;
+
+const results = [];
+let failed = false;
+let page;
+
+/** Runs one step; after a failure the remaining steps are reported as failed without running. */
+async function step(name, fn) {
+  if (failed) {
+    results.push({ name, ok: false, skipped: true });
+    console.log(`  - ${name} (not run: an earlier step failed)`);
+    return;
+  }
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    failed = true;
+    results.push({ name, ok: false });
+    console.log(`  ✗ ${name}\n    ${String(err instanceof Error ? err.message : err).split('\n').join('\n    ')}`);
+    if (page) {
+      const shot = join(outDir, `failure-${results.length}.png`);
+      await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+      console.log(`    screenshot: ${shot}`);
+    }
+  }
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'dautri-e2e-'));
+const external = [];
+const pageErrors = [];
+let context;
+
+console.log(`e2e: ${base} (phone ${phone})`);
+try {
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'vi-VN',
+    timezoneId: 'Asia/Ho_Chi_Minh',
+  });
+  context.setDefaultTimeout(15_000);
+  // The app must make no request outside its own origin: record and block any.
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('data:') || url.startsWith('blob:') || new URL(url).origin === origin) return route.continue();
+    external.push(url);
+    return route.abort();
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+
+  await step('opens the app and lands on Đăng nhập', async () => {
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
+    assert(new URL(page.url()).pathname === '/dang-nhap', `expected /dang-nhap, got ${page.url()}`);
+  });
+
+  await step('goes to Đăng ký', async () => {
+    await page.getByRole('link', { name: 'Đăng ký' }).click();
+    await page.getByRole('heading', { name: 'Đăng ký tài khoản' }).waitFor();
+  });
+
+  await step('fills the form and picks a unit by typing "chi doan"', async () => {
+    await page.getByRole('textbox', { name: 'Họ và tên' }).fill(fullName);
+    await page.getByRole('textbox', { name: 'Số điện thoại' }).fill('12345');
+    await page.locator('#password').fill(password);
+    await page.locator('#birth_date').fill('2000-05-19');
+    await page.getByRole('combobox', { name: /Đơn vị/ }).pressSequentially('chi doan', { delay: 40 });
+    const first = page.getByRole('option').first();
+    await first.waitFor();
+    const name = (await first.locator('.combobox__name').textContent())?.trim() ?? '';
+    assert(/^chi đoàn/i.test(name), `the first suggestion should be a "Chi đoàn…" unit, got "${name}"`);
+    await first.click();
+    const selected = (await page.locator('.unit-selected__name').textContent())?.trim();
+    assert(selected === name, `selected unit shows "${selected}", expected "${name}"`);
+    await page.getByRole('textbox', { name: 'Email' }).fill(`e2e-${runId}@example.com`);
+    await page.getByRole('checkbox', { name: /Tôi đồng ý/ }).check();
+    // Works at 360 px: nothing wider than the screen.
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 360, `the page is ${width}px wide at a 360px viewport`);
+  });
+
+  await step('a bad phone (12345) shows the server\'s error next to the phone field', async () => {
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/register') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Đăng ký' }).click(),
+    ]);
+    assert(response.status() >= 400 && response.status() < 500, `register with a bad phone answered ${response.status()}`);
+    const type = response.headers()['content-type'] ?? '';
+    assert(type.includes('application/problem+json'), `error content type is "${type}"`);
+    const error = page.locator('#phone-error');
+    await error.waitFor();
+    const text = (await error.textContent())?.trim() ?? '';
+    assert(text.length > 0, 'the phone error is empty');
+    assert((await page.locator('#phone').getAttribute('aria-invalid')) === 'true', 'phone input is not aria-invalid');
+    await page.screenshot({ path: join(outDir, 'register-error.png'), fullPage: true });
+  });
+
+  await step('with a valid phone the registration succeeds', async () => {
+    await page.getByRole('textbox', { name: 'Số điện thoại' }).fill(phone);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/register') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Đăng ký' }).click(),
+    ]);
+    if (response.status() !== 201) {
+      throw new Error(`register answered ${response.status()}: ${await response.text().catch(() => '')}`);
+    }
+    await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
+    await page.getByText('Đăng ký thành công').waitFor();
+  });
+
+  await step('logs in and sees the full name on Trang chủ', async () => {
+    const phoneField = page.getByRole('textbox', { name: 'Số điện thoại' });
+    if ((await phoneField.inputValue()) !== phone) await phoneField.fill(phone);
+    await page.locator('#password').fill(password);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByTestId('full-name').getByText(fullName, { exact: true }).waitFor();
+    assert(new URL(page.url()).pathname === '/', `expected /, got ${page.url()}`);
+    await page.getByTestId('contests-empty').waitFor();
+    await page.getByTestId('unit-name').getByText(/chi đoàn/i).first().waitFor();
+    await page.screenshot({ path: join(outDir, 'home.png'), fullPage: true });
+  });
+
+  await step('a reload keeps the session', async () => {
+    await page.reload();
+    await page.getByTestId('full-name').getByText(fullName, { exact: true }).waitFor();
+  });
+
+  await step('Đăng xuất lands on Đăng nhập and forgets the session', async () => {
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/logout')),
+      page.getByRole('button', { name: 'Đăng xuất' }).click(),
+    ]);
+    assert(response.status() < 300, `logout answered ${response.status()}`);
+    await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
+    const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('dautri.')));
+    assert(stored.length === 0, `tokens left in localStorage: ${stored.join(', ')}`);
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
+    await page.screenshot({ path: join(outDir, 'logged-out.png'), fullPage: true });
+  });
+
+  await step('no request left the server\'s origin and no script error occurred', async () => {
+    assert(external.length === 0, `external requests: ${external.join(', ')}`);
+    assert(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
+  });
+} catch (err) {
+  console.error(`e2e: could not run: ${err instanceof Error ? err.stack : err}`);
+  results.push({ name: 'browser', ok: false });
+} finally {
+  await context?.close().catch(() => {});
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+const passed = results.filter((r) => r.ok).length;
+const failures = results.length - passed;
+console.log(`screenshots: ${outDir}`);
+console.log(`e2e: ${passed} passed, ${failures} failed`);
+process.exit(failures === 0 ? 0 : 1);
