@@ -190,6 +190,19 @@ try {
     await page.getByText('Đăng ký thành công').waitFor();
   });
 
+  await step('a wrong password is refused with a message', async () => {
+    const phoneField = page.getByRole('textbox', { name: 'Số điện thoại' });
+    if ((await phoneField.inputValue()) !== phone) await phoneField.fill(phone);
+    await page.locator('#password').fill(`${password}-sai`);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')),
+      page.getByRole('button', { name: 'Đăng nhập' }).click(),
+    ]);
+    assert(response.status() === 401, `login with a wrong password answered ${response.status()}`);
+    await page.getByRole('alert').filter({ hasText: /không đúng|sai/i }).waitFor();
+    assert(new URL(page.url()).pathname === '/dang-nhap', `expected to stay on /dang-nhap, got ${page.url()}`);
+  });
+
   await step('logs in and sees the full name on Trang chủ', async () => {
     const phoneField = page.getByRole('textbox', { name: 'Số điện thoại' });
     if ((await phoneField.inputValue()) !== phone) await phoneField.fill(phone);
@@ -205,6 +218,19 @@ try {
   await step('a reload keeps the session', async () => {
     await page.reload();
     await page.getByTestId('full-name').getByText(fullName, { exact: true }).waitFor();
+  });
+
+  await step('an expired access token is refreshed once and the request retried', async () => {
+    const before = await page.evaluate(() => localStorage.getItem('dautri.refresh_token'));
+    await page.evaluate(() => localStorage.setItem('dautri.access_token', 'expired.invalid.token'));
+    const refreshed = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh'));
+    await page.reload();
+    const response = await refreshed;
+    assert(response.status() === 200, `refresh answered ${response.status()}`);
+    await page.getByTestId('full-name').getByText(fullName, { exact: true }).waitFor();
+    const after = await page.evaluate(() => [localStorage.getItem('dautri.access_token'), localStorage.getItem('dautri.refresh_token')]);
+    assert(after[0] && after[0] !== 'expired.invalid.token', 'the access token was not replaced');
+    assert(after[1] && after[1] !== before, 'the refresh token did not rotate');
   });
 
   await step('Đăng xuất lands on Đăng nhập and forgets the session', async () => {
