@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { api } from './api';
 import { HomePage } from './pages/Home';
 import { LoginPage } from './pages/Login';
@@ -19,8 +19,20 @@ export function App() {
     if (target !== path) navigate(target, state, true);
   }, [target, path]);
 
+  const first = useRef(true);
   useEffect(() => {
     document.title = `${TITLES[target] ?? ''} · Thi trực tuyến`;
+    // After an in-app navigation, move focus to the new page's heading so
+    // screen readers announce it (not on the first load).
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const heading = document.querySelector<HTMLElement>('#main h1');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
   }, [target]);
 
   return (

@@ -62,6 +62,13 @@ export function UnitPicker({ id, label, value, onChange, error }: UnitPickerProp
     };
   }, [query]);
 
+  // When suggestions appear, bring the input to the top of the screen so the
+  // list is visible above a phone's on-screen keyboard.
+  const listShown = open && status === 'done' && results.length > 0;
+  useEffect(() => {
+    if (listShown) inputRef.current?.closest('.field')?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [listShown]);
+
   function choose(unit: Unit) {
     onChange(unit);
     setOpen(false);
@@ -121,7 +128,7 @@ export function UnitPicker({ id, label, value, onChange, error }: UnitPickerProp
     );
   }
 
-  const showList = open && status === 'done' && results.length > 0;
+  const showList = listShown;
   let statusText = '';
   if (status === 'loading') statusText = 'Đang tìm…';
   else if (status === 'error') statusText = searchError;

@@ -25,12 +25,14 @@ type Load =
 export function HomePage() {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [unit, setUnit] = useState<UnitWithAncestors | null>(null);
+  const [unitFailed, setUnitFailed] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const [loggingOut, setLoggingOut] = useState(false);
 
   useEffect(() => {
     const controller = new AbortController();
     setLoad({ state: 'loading' });
+    setUnitFailed(false);
     api
       .me(controller.signal)
       .then((me) => {
@@ -41,7 +43,8 @@ export function HomePage() {
             .unit(me.unit_id, controller.signal)
             .then(setUnit)
             .catch(() => {
-              /* the unit name is a nicety; the page works without it */
+              // The unit name is a nicety: the page works without it.
+              if (!controller.signal.aborted) setUnitFailed(true);
             });
         }
       })
@@ -88,7 +91,7 @@ export function HomePage() {
               <div>
                 <dt>Đơn vị</dt>
                 <dd data-testid="unit-name">
-                  {unitName ?? <span class="muted">Đang tải…</span>}
+                  {unitName ?? <span class="muted">{unitFailed ? 'Không tải được tên đơn vị' : 'Đang tải…'}</span>}
                   {unitPath && <span class="profile__path">{unitPath}</span>}
                 </dd>
               </div>
