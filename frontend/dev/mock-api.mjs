@@ -74,9 +74,9 @@ createServer(async (req, res) => {
       if (req.method === 'POST' && p === '/api/v1/auth/register') {
         const b = await json(req);
         const errors = [];
-        if (!/^0[35789]\d{8}$/.test(b.phone ?? '')) errors.push({ pointer: '/phone', detail: 'must be a Vietnamese mobile number' });
-        if ((b.password ?? '').length < 8) errors.push({ pointer: '/password', detail: 'must be at least 8 characters' });
-        if (!b.full_name) errors.push({ pointer: '/full_name', detail: 'required' });
+        if (!/^0[35789]\d{8}$/.test(b.phone ?? '')) errors.push({ pointer: '/phone', detail: 'enter a Vietnamese mobile number of 10 digits, e.g. 0912 345 678 or +84 912 345 678' });
+        if ((b.password ?? '').length < 8) errors.push({ pointer: '/password', detail: 'password must be at least 8 characters' });
+        if (!/^[\p{L} '.-]{2,100}$/u.test(b.full_name ?? '')) errors.push({ pointer: '/full_name', detail: 'full name may contain only letters, spaces, apostrophes, dots and dashes' });
         if (!units.some((u) => u.id === b.unit_id)) errors.push({ pointer: '/unit_id', detail: 'no such unit' });
         if (b.consent !== true) errors.push({ pointer: '/consent', detail: 'consent is required' });
         if (errors.length) return problem(res, 422, 'validation_failed', 'request failed validation', errors);

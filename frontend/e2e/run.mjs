@@ -67,7 +67,9 @@ mkdirSync(outDir, { recursive: true });
 const runId = `${Date.now().toString(36)}${randomInt(1000)}`;
 const phone = `09${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
 const password = `Dautri-e2e-${runId}!`;
-const fullName = `Nguyễn Thị Thử ${runId.slice(-4).toUpperCase()}`;
+// Names allow letters only (no digits): a random suffix of letters tells runs apart.
+const letters = (n) => Array.from({ length: n }, (_, i) => String.fromCharCode((i ? 97 : 65) + randomInt(26))).join('');
+const fullName = `Nguyễn Thị Thử ${letters(5)}`;
 
 const results = [];
 let failed = false;

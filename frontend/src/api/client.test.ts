@@ -253,6 +253,21 @@ describe('problem+json', () => {
     expect(errorsForForm(err, ['phone'])).toEqual({ fields: { phone: 'Số điện thoại này đã được đăng ký.' }, general: null });
   });
 
+  it('translates known server messages into Vietnamese and keeps unknown ones', () => {
+    const body = {
+      status: 422,
+      code: 'validation_failed',
+      detail: 'request failed validation',
+      errors: [
+        { pointer: '/phone', detail: 'enter a Vietnamese mobile number of 10 digits, e.g. 0912 345 678 or +84 912 345 678' },
+        { pointer: '/email', detail: 'some new rule' },
+      ],
+    };
+    const err = new ApiError(parseProblem(422, 'application/problem+json', JSON.stringify(body)), 422);
+    expect(err.fieldErrors.phone).toBe('Nhập số di động Việt Nam gồm 10 chữ số, ví dụ 0912 345 678 hoặc +84 912 345 678.');
+    expect(err.fieldErrors.email).toBe('some new rule');
+  });
+
   it('tolerates non-JSON error bodies (a proxy error page)', () => {
     const p = parseProblem(502, 'text/html', '<html>Bad Gateway</html>');
     expect(p.status).toBe(502);

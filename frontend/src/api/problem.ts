@@ -1,3 +1,4 @@
+import { translateMessage } from './messages';
 import type { Problem, ProblemFieldError } from './types';
 
 /**
@@ -59,7 +60,7 @@ export class ApiError extends Error {
 export function problemMessage(problem: Problem, status: number): string {
   const byCode = problem.code ? CODE_MESSAGES[problem.code] : undefined;
   if (byCode) return byCode;
-  if (problem.detail && problem.detail.trim()) return problem.detail;
+  if (problem.detail && problem.detail.trim()) return translateMessage(problem.detail);
   if (problem.title && problem.title.trim() && status !== 0) return problem.title;
   return statusMessage(status);
 }
@@ -84,7 +85,8 @@ export function fieldErrorsFromProblem(problem: Problem): Record<string, string>
     const pointer = typeof err.pointer === 'string' ? err.pointer : '';
     const field = pointerToField(pointer);
     if (!field || !err.detail) continue;
-    out[field] = out[field] ? `${out[field]} ${err.detail}` : err.detail;
+    const detail = translateMessage(err.detail);
+    out[field] = out[field] ? `${out[field]} ${detail}` : detail;
   }
   return out;
 }
