@@ -50,11 +50,17 @@ export function useLocation(): { path: string; state: NavState } {
   const [, setTick] = useState(0);
   useEffect(() => {
     const update = () => setTick((t) => t + 1);
+    // Logging in or out in another tab changes localStorage: re-check the route.
+    const onStorage = (e: StorageEvent) => {
+      if (e.key === null || e.key.startsWith('dautri.')) update();
+    };
     listeners.add(update);
     window.addEventListener('popstate', update);
+    window.addEventListener('storage', onStorage);
     return () => {
       listeners.delete(update);
       window.removeEventListener('popstate', update);
+      window.removeEventListener('storage', onStorage);
     };
   }, []);
   return { path: currentPath(), state: currentState() };

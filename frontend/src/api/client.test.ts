@@ -133,6 +133,20 @@ describe('api client: auth and refresh', () => {
     expect(calls.slice(3).map((c) => c.auth)).toEqual(['Bearer A2', 'Bearer A2']);
   });
 
+  it('uses the tokens another tab refreshed while this one waited for the lock', async () => {
+    const { fetch, calls } = fakeFetch([unauthorized, { status: 200, body: me }]);
+    const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
+    // The lock is held by another tab, which rotates the tokens before letting us in.
+    const lock = async <T,>(_name: string, fn: () => Promise<T>) => {
+      store.set({ access_token: 'A2', refresh_token: 'R2' });
+      return fn();
+    };
+    const api = createApiClient({ fetch, tokens: store, lock });
+    await expect(api.me()).resolves.toEqual(me);
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/me', '/api/v1/me']);
+    expect(calls[1]?.auth).toBe('Bearer A2');
+  });
+
   it('does not refresh for unauthenticated calls (wrong password on login)', async () => {
     const { fetch, calls } = fakeFetch([
       { status: 401, body: { status: 401, code: 'invalid_credentials', detail: 'wrong phone number or password' } },

@@ -88,6 +88,12 @@ export interface ApiClientOptions {
   onAuthFailure?: () => void;
   /** Abort a request that got no answer in this time. Default 20 s. */
   timeoutMs?: number;
+  /**
+   * Runs `fn` exclusively across the browser's tabs (Web Locks). The server
+   * treats a rotated refresh token used twice as theft and ends the session,
+   * so two tabs must never refresh with the same token.
+   */
+  lock?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 export interface RequestOptions {
@@ -191,9 +197,13 @@ export function createApiClient(options: ApiClientOptions) {
   /** Exchanges the refresh token for new tokens; 'rejected' means the session is over. */
   function refreshTokens(): Promise<'ok' | 'rejected'> {
     if (refreshing) return refreshing;
-    refreshing = (async () => {
+    const startedWith = store.get()?.refresh_token;
+    const exclusive = options.lock ?? ((_name, fn) => fn());
+    refreshing = exclusive('dautri-token-refresh', async () => {
       const current = store.get();
       if (!current) return 'rejected' as const;
+      // Another tab refreshed while we waited for the lock: use its tokens.
+      if (current.refresh_token !== startedWith) return 'ok' as const;
       const res = await send('POST', `${baseUrl}/auth/refresh`, { refresh_token: current.refresh_token }, null);
       if (res.ok) {
         const tokens = await readBody<TokenResponse>(res);
@@ -206,7 +216,7 @@ export function createApiClient(options: ApiClientOptions) {
       if (res.status === 400 || res.status === 401 || res.status === 403) return 'rejected' as const;
       // 5xx, 429…: the refresh token may still be good; report the failure as is.
       throw await toError(res);
-    })().finally(() => {
+    }).finally(() => {
       refreshing = null;
     });
     return refreshing;

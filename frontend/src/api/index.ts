@@ -12,9 +12,16 @@ function browserTokenStore(): TokenStore {
   }
 }
 
+/** Serialises token refreshes across tabs where the browser has Web Locks. */
+function webLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  return locks ? locks.request(name, fn) : fn();
+}
+
 /** The app's one API client: same origin, tokens in localStorage. */
 export const api = createApiClient({
   tokens: browserTokenStore(),
+  lock: webLock,
   onAuthFailure: () => {
     navigate(routes.login, { notice: 'Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.' }, true);
   },
