@@ -60,18 +60,33 @@ pub struct Settings {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<SecretString>,
     /// Maximum database connections in the pool.
-    #[arg(long, env = "DAUTRI_DATABASE__MAX_CONNECTIONS", default_value_t = 20, global = true)]
+    #[arg(
+        long,
+        env = "DAUTRI_DATABASE__MAX_CONNECTIONS",
+        default_value_t = 20,
+        global = true
+    )]
     pub database_max_connections: u32,
     /// Redis URL for scoring, leaderboards and rate limits (`redis://…`, `rediss://…`).
     /// Default: none, the in-process store (one server only).
     #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
     pub redis_url: Option<SecretString>,
     /// Prefix of every Redis key this instance writes.
-    #[arg(long, env = "DAUTRI_REDIS__KEY_PREFIX", default_value = "dautri", global = true)]
+    #[arg(
+        long,
+        env = "DAUTRI_REDIS__KEY_PREFIX",
+        default_value = "dautri",
+        global = true
+    )]
     pub redis_key_prefix: String,
     /// Secret for signing access tokens (at least 32 bytes). Default: generated once into the
     /// data directory; required on PostgreSQL, where several instances must share it.
-    #[arg(long, env = "DAUTRI_JWT__SECRET", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DAUTRI_JWT__SECRET",
+        global = true,
+        hide_env_values = true
+    )]
     pub jwt_secret: Option<SecretString>,
     /// Lifetime of an access token, in seconds.
     #[arg(long, env = "DAUTRI_JWT__ACCESS_TTL_SECONDS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(30..=86_400), global = true)]
@@ -80,16 +95,36 @@ pub struct Settings {
     #[arg(long, env = "DAUTRI_JWT__REFRESH_TTL_SECONDS", default_value_t = 30 * 86_400, value_parser = clap::value_parser!(u64).range(300..=365 * 86_400), global = true)]
     pub refresh_ttl_seconds: u64,
     /// Failed logins allowed per phone number in the window before it is locked.
-    #[arg(long, env = "DAUTRI_LOGIN__MAX_PER_PHONE", default_value_t = 5, global = true)]
+    #[arg(
+        long,
+        env = "DAUTRI_LOGIN__MAX_PER_PHONE",
+        default_value_t = 5,
+        global = true
+    )]
     pub login_max_per_phone: u32,
     /// Login attempts allowed per client address in the window.
-    #[arg(long, env = "DAUTRI_LOGIN__MAX_PER_IP", default_value_t = 50, global = true)]
+    #[arg(
+        long,
+        env = "DAUTRI_LOGIN__MAX_PER_IP",
+        default_value_t = 50,
+        global = true
+    )]
     pub login_max_per_ip: u32,
     /// Length of the login rate-limit window, in seconds.
-    #[arg(long, env = "DAUTRI_LOGIN__WINDOW_SECONDS", default_value_t = 900, global = true)]
+    #[arg(
+        long,
+        env = "DAUTRI_LOGIN__WINDOW_SECONDS",
+        default_value_t = 900,
+        global = true
+    )]
     pub login_window_seconds: u64,
     /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy you run).
-    #[arg(long, env = "DAUTRI_TRUST_PROXY", default_value_t = false, global = true)]
+    #[arg(
+        long,
+        env = "DAUTRI_TRUST_PROXY",
+        default_value_t = false,
+        global = true
+    )]
     pub trust_proxy: bool,
     /// Largest JSON body accepted, in bytes.
     #[arg(long, env = "DAUTRI_MAX_JSON_BYTES", default_value_t = 64 * 1024, global = true)]
@@ -147,7 +182,10 @@ impl Settings {
         use secrecy::ExposeSecret;
         match &self.database_url {
             Some(url) => url.expose_secret().to_owned(),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("dautri.sqlite3").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("dautri.sqlite3").display()
+            ),
         }
     }
 

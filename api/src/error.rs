@@ -25,7 +25,10 @@ pub struct FieldError {
 impl FieldError {
     /// A failure of the field at `pointer`.
     pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { pointer: pointer.into(), detail: detail.into() }
+        Self {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
     }
 }
 
@@ -162,20 +165,33 @@ impl ResponseError for ApiError {
         let detail = match self {
             Self::Validation(errors) => {
                 let fields: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
-                format!("{} field(s) failed validation: {}", errors.len(), fields.join(", "))
+                format!(
+                    "{} field(s) failed validation: {}",
+                    errors.len(),
+                    fields.join(", ")
+                )
             }
             // Never the cause: it may name tables, hosts or SQL.
-            Self::Unavailable(_) => "a service dautri depends on is unavailable; try again shortly".into(),
+            Self::Unavailable(_) => {
+                "a service dautri depends on is unavailable; try again shortly".into()
+            }
             Self::Unexpected(_) => "something went wrong on our side; it has been logged".into(),
             other => other.to_string(),
         };
         let errors = match self {
             Self::Validation(errors) => Some(errors.clone()),
-            Self::Conflict { pointer: Some(p), detail, .. } => Some(vec![FieldError::new(p.clone(), detail.clone())]),
+            Self::Conflict {
+                pointer: Some(p),
+                detail,
+                ..
+            } => Some(vec![FieldError::new(p.clone(), detail.clone())]),
             _ => None,
         };
         let problem = Problem {
-            kind: format!("https://dautri.vn/problems/{}", self.code().replace('_', "-")),
+            kind: format!(
+                "https://dautri.vn/problems/{}",
+                self.code().replace('_', "-")
+            ),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail,
@@ -226,7 +242,11 @@ fn field_errors(prefix: &str, errors: &validator::ValidationErrors) -> Vec<Field
         match kind {
             K::Field(list) => {
                 for e in list {
-                    let detail = e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| format!("{field} is not valid ({})", e.code));
+                    let detail = e
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| format!("{field} is not valid ({})", e.code));
                     out.push(FieldError::new(pointer.clone(), detail));
                 }
             }
@@ -245,16 +265,17 @@ fn field_errors(prefix: &str, errors: &validator::ValidationErrors) -> Vec<Field
 /// Maps JSON extractor failures (syntax, types, size, content type) to problems.
 pub fn json_error_handler(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let api = match &err {
-        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
-            ApiError::PayloadTooLarge(*limit)
-        }
-        JsonPayloadError::ContentType => {
-            ApiError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into())
-        }
+        JsonPayloadError::OverflowKnownLength { limit, .. }
+        | JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(*limit),
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
+            "the body must be JSON (Content-Type: application/json)".into(),
+        ),
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             // serde says which field and why ("missing field `phone`", "invalid type …").
             let message = e.to_string();
-            let pointer = missing_or_named_field(&message).map(|f| format!("/{f}")).unwrap_or_else(|| "/".into());
+            let pointer = missing_or_named_field(&message)
+                .map(|f| format!("/{f}"))
+                .unwrap_or_else(|| "/".into());
             ApiError::Validation(vec![FieldError::new(pointer, message)])
         }
         JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {e}")),
@@ -271,15 +292,23 @@ fn missing_or_named_field(message: &str) -> Option<&str> {
 }
 
 /// Maps path-parameter failures (e.g. a malformed UUID) to 404: no such resource can exist.
-pub fn path_error_handler(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+pub fn path_error_handler(
+    err: actix_web::error::PathError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
     tracing::debug!(cause = %err, "path did not parse");
     ApiError::NotFound("resource").into()
 }
 
 /// Maps query-string failures to problems naming the parameter.
-pub fn query_error_handler(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+pub fn query_error_handler(
+    err: actix_web::error::QueryPayloadError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
     let message = err.to_string();
-    let field = missing_or_named_field(&message).map(|f| format!("/{f}")).unwrap_or_else(|| "/query".into());
+    let field = missing_or_named_field(&message)
+        .map(|f| format!("/{f}"))
+        .unwrap_or_else(|| "/query".into());
     ApiError::Validation(vec![FieldError::new(field, message)]).into()
 }
 
@@ -289,7 +318,10 @@ mod tests {
 
     #[test]
     fn finds_the_field_in_serde_messages() {
-        assert_eq!(missing_or_named_field("missing field `phone` at line 1 column 2"), Some("phone"));
+        assert_eq!(
+            missing_or_named_field("missing field `phone` at line 1 column 2"),
+            Some("phone")
+        );
         assert_eq!(missing_or_named_field("expected value"), None);
     }
 
@@ -297,7 +329,9 @@ mod tests {
     fn server_errors_do_not_leak_their_cause() {
         let e = ApiError::Unexpected(anyhow::anyhow!("relation \"users\" does not exist"));
         let body = actix_web::body::to_bytes(e.error_response().into_body());
-        let bytes = futures_util::FutureExt::now_or_never(body).expect("ready").expect("body");
+        let bytes = futures_util::FutureExt::now_or_never(body)
+            .expect("ready")
+            .expect("body");
         let text = String::from_utf8(bytes.to_vec()).expect("utf-8");
         assert!(!text.contains("relation"), "{text}");
         assert!(text.contains("internal_error"));

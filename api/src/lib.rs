@@ -1,8 +1,16 @@
 //! dautri's REST API as a library: the binary in `main.rs` and the integration tests both build
 //! the same [`startup::Application`].
 
+pub mod auth;
+pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod metrics;
 pub mod persistence;
+pub mod routes;
+pub mod scoring;
+pub mod startup;
+pub mod state;
 pub mod telemetry;

@@ -1,1 +1,32 @@
-fn main(){}
+//! The `api` binary: parse settings, set up logging, then serve or run a command.
+
+use clap::Parser;
+use dautri_api::config::{Cli, Command};
+use dautri_api::{commands, startup::Application, telemetry};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    // sqlx brings `ring` and other crates may bring `aws-lc-rs`; with both, rustls cannot pick
+    // a provider on its own and `rediss://` would panic. Choose one, once.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cli = Cli::parse();
+    telemetry::init_subscriber(telemetry::get_subscriber(
+        "info",
+        cli.settings.log_json,
+        std::io::stdout,
+    ));
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            Application::build(cli.settings)
+                .await?
+                .run_until_stopped()
+                .await?
+        }
+        Command::Migrate => commands::migrate(cli.settings).await?,
+        Command::CreateAdmin { phone, full_name } => {
+            commands::create_admin(cli.settings, &phone, &full_name).await?
+        }
+        Command::Demo => commands::demo(cli.settings).await?,
+    }
+    Ok(())
+}

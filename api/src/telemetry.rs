@@ -12,7 +12,8 @@ pub fn get_subscriber<Sink>(
 where
     Sink: for<'a> fmt::MakeWriter<'a> + Send + Sync + 'static,
 {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let registry = tracing_subscriber::registry().with(filter);
     if json {
         Box::new(registry.with(fmt::layer().json().with_writer(sink)))

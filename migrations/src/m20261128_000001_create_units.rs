@@ -45,14 +45,22 @@ impl MigrationTrait for Migration {
             ("idx_units_name_folded", Units::NameFolded),
         ] {
             manager
-                .create_index(Index::create().name(name).table(Units::Table).col(col).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(Units::Table)
+                        .col(col)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Units::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Units::Table).to_owned())
+            .await
     }
 }
 

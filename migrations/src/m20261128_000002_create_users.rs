@@ -22,7 +22,8 @@ impl MigrationTrait for Migration {
                     .col(string_len(Users::PasswordHash, 200))
                     .col(string_len(Users::FullName, 200))
                     .col(string_len(Users::FullNameFolded, 200))
-                    .col(date(Users::BirthDate))
+                    // Null only for staff accounts made from the command line; registration requires it.
+                    .col(date_null(Users::BirthDate))
                     .col(uuid(Users::UnitId))
                     .col(string_len_null(Users::CitizenId, 20).unique_key())
                     .col(string_len_null(Users::Email, 254))
@@ -53,7 +54,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Users::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Users::Table).to_owned())
+            .await
     }
 }
 

@@ -41,7 +41,11 @@ impl MigrationTrait for Migration {
         ] {
             manager
                 .create_index(
-                    Index::create().name(name).table(RefreshTokens::Table).col(col).to_owned(),
+                    Index::create()
+                        .name(name)
+                        .table(RefreshTokens::Table)
+                        .col(col)
+                        .to_owned(),
                 )
                 .await?;
         }
@@ -49,7 +53,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(RefreshTokens::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(RefreshTokens::Table).to_owned())
+            .await
     }
 }
 

@@ -2,9 +2,9 @@
 //! as arguments rather than reading the clock.
 
 pub mod ids;
+pub mod password;
 pub mod person;
 pub mod phone;
-pub mod password;
 pub mod role;
 pub mod text;
 pub mod unit;

@@ -7,7 +7,20 @@ use super::phone::Phone;
 pub struct NewPassword(String);
 
 /// Passwords so common that a guesser tries them first.
-const COMMON: &[&str] = &["12345678", "123456789", "1234567890", "password", "password1", "matkhau123", "abc12345", "qwerty123", "11111111", "00000000", "iloveyou1", "doanvien1"];
+const COMMON: &[&str] = &[
+    "12345678",
+    "123456789",
+    "1234567890",
+    "password",
+    "password1",
+    "matkhau123",
+    "abc12345",
+    "qwerty123",
+    "11111111",
+    "00000000",
+    "iloveyou1",
+    "doanvien1",
+];
 
 impl NewPassword {
     /// Checks `input` for the account with phone `phone`.
@@ -20,7 +33,9 @@ impl NewPassword {
             return Err(Invalid::new("password must be at most 128 characters"));
         }
         if !input.chars().any(char::is_alphabetic) || !input.chars().any(|c| c.is_ascii_digit()) {
-            return Err(Invalid::new("password must contain at least one letter and one digit"));
+            return Err(Invalid::new(
+                "password must contain at least one letter and one digit",
+            ));
         }
         if COMMON.contains(&input.to_lowercase().as_str()) {
             return Err(Invalid::new("this password is too common; choose another"));
@@ -55,7 +70,11 @@ mod tests {
             ("abc912345678", false),
             ("Matkhau123", false),
         ] {
-            assert_eq!(NewPassword::parse(input.into(), phone.as_ref()).is_ok(), ok, "{input}");
+            assert_eq!(
+                NewPassword::parse(input.into(), phone.as_ref()).is_ok(),
+                ok,
+                "{input}"
+            );
         }
         assert!(NewPassword::parse("a1".repeat(65), None).is_err());
     }

@@ -21,10 +21,21 @@ impl FullName {
         if len > 100 {
             return Err(Invalid::new("full name must be at most 100 characters"));
         }
-        if !name.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-' || c == '.' || unicode_normalization::char::is_combining_mark(c)) {
-            return Err(Invalid::new("full name may contain only letters, spaces, apostrophes, dots and dashes"));
+        if !name.chars().all(|c| {
+            c.is_alphabetic()
+                || c == ' '
+                || c == '\''
+                || c == '-'
+                || c == '.'
+                || unicode_normalization::char::is_combining_mark(c)
+        }) {
+            return Err(Invalid::new(
+                "full name may contain only letters, spaces, apostrophes, dots and dashes",
+            ));
         }
-        Ok(Self(unicode_normalization::UnicodeNormalization::nfc(name.as_str()).collect()))
+        Ok(Self(
+            unicode_normalization::UnicodeNormalization::nfc(name.as_str()).collect(),
+        ))
     }
 
     /// The name as given.
@@ -41,7 +52,9 @@ impl FullName {
 /// Masks any full name as `Nguyễn V. A.`: the first word, then the initial of each other word.
 pub fn mask_name(name: &str) -> String {
     let mut words = name.split_whitespace();
-    let Some(first) = words.next() else { return String::new() };
+    let Some(first) = words.next() else {
+        return String::new();
+    };
     let mut out = first.to_owned();
     for word in words {
         if let Some(initial) = word.chars().next() {
@@ -79,7 +92,11 @@ pub fn age_on(birth: NaiveDate, today: NaiveDate) -> i32 {
 
 /// The date a member was admitted to the Union: not in the future, not before birth, not
 /// before the Union existed (26/3/1931).
-pub fn parse_admitted_at(date: NaiveDate, birth: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Invalid> {
+pub fn parse_admitted_at(
+    date: NaiveDate,
+    birth: NaiveDate,
+    today: NaiveDate,
+) -> Result<NaiveDate, Invalid> {
     if date > today {
         return Err(Invalid::new("admission date is in the future"));
     }
@@ -88,7 +105,9 @@ pub fn parse_admitted_at(date: NaiveDate, birth: NaiveDate, today: NaiveDate) ->
     }
     let founded = NaiveDate::from_ymd_opt(1931, 3, 26).unwrap_or(NaiveDate::MIN);
     if date < founded {
-        return Err(Invalid::new("admission date is before the Union was founded (26/3/1931)"));
+        return Err(Invalid::new(
+            "admission date is before the Union was founded (26/3/1931)",
+        ));
     }
     Ok(date)
 }
@@ -130,7 +149,10 @@ mod tests {
 
     #[test]
     fn full_names_are_tidied_and_checked() {
-        assert_eq!(FullName::parse("  Nguyễn   Văn An ").map(|n| n.0), Ok("Nguyễn Văn An".to_owned()));
+        assert_eq!(
+            FullName::parse("  Nguyễn   Văn An ").map(|n| n.0),
+            Ok("Nguyễn Văn An".to_owned())
+        );
         assert!(FullName::parse("A").is_err());
         assert!(FullName::parse("Nguyen Van 2").is_err());
         assert!(FullName::parse("<script>").is_err());

@@ -22,7 +22,11 @@ impl Phone {
                 '0'..='9' => digits.push(c),
                 '+' if i == 0 => {}
                 ' ' | '.' | '-' | '(' | ')' => {}
-                _ => return Err(Invalid::new("phone number may contain only digits, spaces, dots, dashes and a leading +")),
+                _ => {
+                    return Err(Invalid::new(
+                        "phone number may contain only digits, spaces, dots, dashes and a leading +",
+                    ));
+                }
             }
         }
         let national = if let Some(rest) = digits.strip_prefix("0084") {
@@ -32,7 +36,10 @@ impl Phone {
         } else {
             digits
         };
-        let valid_prefix = matches!(national.as_bytes().get(1), Some(b'3' | b'5' | b'7' | b'8' | b'9'));
+        let valid_prefix = matches!(
+            national.as_bytes().get(1),
+            Some(b'3' | b'5' | b'7' | b'8' | b'9')
+        );
         if national.len() != 10 || !national.starts_with('0') || !valid_prefix {
             return Err(Invalid::new(
                 "enter a Vietnamese mobile number of 10 digits, e.g. 0912 345 678 or +84 912 345 678",
@@ -64,20 +71,45 @@ mod tests {
 
     #[test]
     fn accepts_the_usual_spellings() {
-        for input in ["0912345678", "0912 345 678", "+84912345678", "+84 912.345.678", "84912345678", "0084912345678", "091-234-5678"] {
-            assert_eq!(Phone::parse(input).map(|p| p.0), Ok("0912345678".to_owned()), "{input}");
+        for input in [
+            "0912345678",
+            "0912 345 678",
+            "+84912345678",
+            "+84 912.345.678",
+            "84912345678",
+            "0084912345678",
+            "091-234-5678",
+        ] {
+            assert_eq!(
+                Phone::parse(input).map(|p| p.0),
+                Ok("0912345678".to_owned()),
+                "{input}"
+            );
         }
     }
 
     #[test]
     fn rejects_what_is_not_a_mobile_number() {
-        for input in ["", "12345", "0212345678", "01234567890", "091234567", "09123456789", "0912abc678", "+84 12", "0112345678"] {
+        for input in [
+            "",
+            "12345",
+            "0212345678",
+            "01234567890",
+            "091234567",
+            "09123456789",
+            "0912abc678",
+            "+84 12",
+            "0112345678",
+        ] {
             assert!(Phone::parse(input).is_err(), "{input} should be rejected");
         }
     }
 
     #[test]
     fn masks_all_but_the_prefix_and_last_three_digits() {
-        assert_eq!(Phone::parse("0912345678").expect("valid").masked(), "09xx xxx 678");
+        assert_eq!(
+            Phone::parse("0912345678").expect("valid").masked(),
+            "09xx xxx 678"
+        );
     }
 }

@@ -52,9 +52,15 @@ impl Grant {
     /// Checks the pairing: admin is global, the others need a unit.
     pub fn new(role: Role, unit_id: Option<UnitId>) -> Result<Self, super::Invalid> {
         match (role, unit_id) {
-            (Role::Admin, None) | (Role::Organizer | Role::UnitAdmin, Some(_)) => Ok(Self { role, unit_id }),
-            (Role::Admin, Some(_)) => Err(super::Invalid::new("the admin role is system-wide; leave unit_id empty")),
-            (_, None) => Err(super::Invalid::new("organizer and unit_admin need the unit_id whose subtree they cover")),
+            (Role::Admin, None) | (Role::Organizer | Role::UnitAdmin, Some(_)) => {
+                Ok(Self { role, unit_id })
+            }
+            (Role::Admin, Some(_)) => Err(super::Invalid::new(
+                "the admin role is system-wide; leave unit_id empty",
+            )),
+            (_, None) => Err(super::Invalid::new(
+                "organizer and unit_admin need the unit_id whose subtree they cover",
+            )),
         }
     }
 }

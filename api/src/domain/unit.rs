@@ -25,7 +25,9 @@ impl UnitName {
         match name.chars().count() {
             0..2 => Err(Invalid::new("unit name must be at least 2 characters")),
             201.. => Err(Invalid::new("unit name must be at most 200 characters")),
-            _ => Ok(Self(unicode_normalization::UnicodeNormalization::nfc(name.as_str()).collect())),
+            _ => Ok(Self(
+                unicode_normalization::UnicodeNormalization::nfc(name.as_str()).collect(),
+            )),
         }
     }
 
@@ -46,8 +48,13 @@ impl UnitCode {
         if code.is_empty() || code.len() > 50 {
             return Err(Invalid::new("unit code must be 1 to 50 characters"));
         }
-        if !code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
-            return Err(Invalid::new("unit code may contain only letters A–Z, digits, '-', '_' and '.'"));
+        if !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(Invalid::new(
+                "unit code may contain only letters A–Z, digits, '-', '_' and '.'",
+            ));
         }
         Ok(Self(code.to_ascii_uppercase()))
     }
@@ -69,8 +76,15 @@ pub struct MemberCount {
 
 impl MemberCount {
     /// Checks a count declared on `declared_on` (defaulting to `today`).
-    pub fn parse(count: i64, declared_on: Option<NaiveDate>, today: NaiveDate) -> Result<Self, Invalid> {
-        let count = i32::try_from(count).ok().filter(|c| (0..=10_000_000).contains(c)).ok_or_else(|| Invalid::new("member count must be between 0 and 10,000,000"))?;
+    pub fn parse(
+        count: i64,
+        declared_on: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<Self, Invalid> {
+        let count = i32::try_from(count)
+            .ok()
+            .filter(|c| (0..=10_000_000).contains(c))
+            .ok_or_else(|| Invalid::new("member count must be between 0 and 10,000,000"))?;
         let declared_on = declared_on.unwrap_or(today);
         if declared_on > today {
             return Err(Invalid::new("member count date is in the future"));
@@ -116,7 +130,11 @@ impl TreePath {
 
     /// The ids from the root down to this unit, inclusive.
     pub fn ids(&self) -> Vec<UnitId> {
-        self.0.split('/').filter_map(|s| s.parse().ok()).map(UnitId).collect()
+        self.0
+            .split('/')
+            .filter_map(|s| s.parse().ok())
+            .map(UnitId)
+            .collect()
     }
 }
 
@@ -126,7 +144,10 @@ mod tests {
 
     #[test]
     fn codes_are_upper_cased_and_checked() {
-        assert_eq!(UnitCode::parse(" dk-01 ").map(|c| c.0), Ok("DK-01".to_owned()));
+        assert_eq!(
+            UnitCode::parse(" dk-01 ").map(|c| c.0),
+            Ok("DK-01".to_owned())
+        );
         assert!(UnitCode::parse("").is_err());
         assert!(UnitCode::parse("Đoàn").is_err());
         assert!(UnitCode::parse("a b").is_err());

@@ -9,7 +9,13 @@ use super::entities::audit_log;
 use crate::domain::ids::UserId;
 
 /// Records `action` by `actor` on `subject` with `detail`.
-pub async fn record(db: &impl ConnectionTrait, actor: Option<UserId>, action: &str, subject: Option<Uuid>, detail: serde_json::Value) -> Result<()> {
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor: Option<UserId>,
+    action: &str,
+    subject: Option<Uuid>,
+    detail: serde_json::Value,
+) -> Result<()> {
     audit_log::Entity::insert(audit_log::ActiveModel {
         id: Set(Uuid::now_v7()),
         actor_id: Set(actor.map(Into::into)),

@@ -41,9 +41,17 @@ impl From<PersistenceError> for crate::error::ApiError {
     fn from(e: PersistenceError) -> Self {
         match e {
             PersistenceError::NotFound(what) => Self::NotFound(what),
-            PersistenceError::Duplicate(detail) => Self::Conflict { code: "conflict", detail: format!("already exists ({detail})"), pointer: None },
-            PersistenceError::Db(e) if is_connection_error(&e) => Self::Unavailable(anyhow::Error::new(e).context("database unreachable")),
-            PersistenceError::Db(e) => Self::Unexpected(anyhow::Error::new(e).context("database query failed")),
+            PersistenceError::Duplicate(detail) => Self::Conflict {
+                code: "conflict",
+                detail: format!("already exists ({detail})"),
+                pointer: None,
+            },
+            PersistenceError::Db(e) if is_connection_error(&e) => {
+                Self::Unavailable(anyhow::Error::new(e).context("database unreachable"))
+            }
+            PersistenceError::Db(e) => {
+                Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
+            }
         }
     }
 }

@@ -11,7 +11,10 @@ use crate::domain::role::{Grant, Role};
 
 /// The grants of one account.
 pub async fn for_user(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<Grant>> {
-    let rows = Entity::find().filter(Column::UserId.eq(user.0)).all(db).await?;
+    let rows = Entity::find()
+        .filter(Column::UserId.eq(user.0))
+        .all(db)
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -19,14 +22,20 @@ pub async fn for_user(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<Gra
             if role.is_none() {
                 tracing::warn!(role = %r.role, "unknown role in role_assignments ignored");
             }
-            Some(Grant { role: role?, unit_id: r.unit_id.map(UnitId) })
+            Some(Grant {
+                role: role?,
+                unit_id: r.unit_id.map(UnitId),
+            })
         })
         .collect())
 }
 
 /// Replaces all grants of `user` with `grants`. Run in a transaction.
 pub async fn replace(db: &impl ConnectionTrait, user: UserId, grants: &[Grant]) -> Result<()> {
-    Entity::delete_many().filter(Column::UserId.eq(user.0)).exec(db).await?;
+    Entity::delete_many()
+        .filter(Column::UserId.eq(user.0))
+        .exec(db)
+        .await?;
     add(db, user, grants).await
 }
 

@@ -28,7 +28,14 @@ pub struct StoredToken {
 
 impl From<refresh_tokens::Model> for StoredToken {
     fn from(m: refresh_tokens::Model) -> Self {
-        Self { id: m.id, user_id: UserId(m.user_id), family_id: m.family_id, expires_at: m.expires_at, rotated_at: m.rotated_at, revoked_at: m.revoked_at }
+        Self {
+            id: m.id,
+            user_id: UserId(m.user_id),
+            family_id: m.family_id,
+            expires_at: m.expires_at,
+            rotated_at: m.rotated_at,
+            revoked_at: m.revoked_at,
+        }
     }
 }
 
@@ -42,7 +49,14 @@ pub struct ClientInfo {
 }
 
 /// Stores a new token of `family`.
-pub async fn insert(db: &impl ConnectionTrait, user: UserId, family_id: Uuid, token_hash: String, expires_at: DateTime<Utc>, client: &ClientInfo) -> Result<()> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    family_id: Uuid,
+    token_hash: String,
+    expires_at: DateTime<Utc>,
+    client: &ClientInfo,
+) -> Result<()> {
     Entity::insert(refresh_tokens::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user.0),
@@ -53,7 +67,10 @@ pub async fn insert(db: &impl ConnectionTrait, user: UserId, family_id: Uuid, to
         rotated_at: Set(None),
         revoked_at: Set(None),
         client_ip: Set(client.ip.clone()),
-        user_agent: Set(client.user_agent.as_ref().map(|ua| ua.chars().take(300).collect())),
+        user_agent: Set(client
+            .user_agent
+            .as_ref()
+            .map(|ua| ua.chars().take(300).collect())),
     })
     .exec_without_returning(db)
     .await?;
@@ -61,8 +78,15 @@ pub async fn insert(db: &impl ConnectionTrait, user: UserId, family_id: Uuid, to
 }
 
 /// Finds a token by its hash.
-pub async fn find_by_hash(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<StoredToken>> {
-    Ok(Entity::find().filter(Column::TokenHash.eq(token_hash)).one(db).await?.map(StoredToken::from))
+pub async fn find_by_hash(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<StoredToken>> {
+    Ok(Entity::find()
+        .filter(Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await?
+        .map(StoredToken::from))
 }
 
 /// Marks a live token as rotated. Returns false if it was already rotated or revoked, which

@@ -2,7 +2,10 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::entities::units::{self, Column, Entity};
@@ -60,7 +63,11 @@ pub struct NewUnit {
 
 /// Loads one unit.
 pub async fn get(db: &impl ConnectionTrait, id: UnitId) -> Result<Unit> {
-    Entity::find_by_id(id.0).one(db).await?.map(Unit::from).ok_or(PersistenceError::NotFound("unit"))
+    Entity::find_by_id(id.0)
+        .one(db)
+        .await?
+        .map(Unit::from)
+        .ok_or(PersistenceError::NotFound("unit"))
 }
 
 /// Loads units by code (codes are stored upper case).
@@ -68,7 +75,10 @@ pub async fn find_by_codes(db: &impl ConnectionTrait, codes: &[String]) -> Resul
     let mut out = Vec::new();
     // Chunked so a large import does not exceed SQLite's bound-parameter limit.
     for chunk in codes.chunks(500) {
-        let rows = Entity::find().filter(Column::Code.is_in(chunk.iter().cloned())).all(db).await?;
+        let rows = Entity::find()
+            .filter(Column::Code.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?;
         out.extend(rows.into_iter().map(Unit::from));
     }
     Ok(out)
@@ -76,11 +86,23 @@ pub async fn find_by_codes(db: &impl ConnectionTrait, codes: &[String]) -> Resul
 
 /// Loads the units on `path`, root first, excluding the unit itself.
 pub async fn ancestors(db: &impl ConnectionTrait, unit: &Unit) -> Result<Vec<Unit>> {
-    let ids: Vec<Uuid> = unit.path.ids().into_iter().filter(|id| *id != unit.id).map(Into::into).collect();
+    let ids: Vec<Uuid> = unit
+        .path
+        .ids()
+        .into_iter()
+        .filter(|id| *id != unit.id)
+        .map(Into::into)
+        .collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut rows: Vec<Unit> = Entity::find().filter(Column::Id.is_in(ids)).all(db).await?.into_iter().map(Unit::from).collect();
+    let mut rows: Vec<Unit> = Entity::find()
+        .filter(Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Unit::from)
+        .collect();
     rows.sort_by_key(|u| u.path.depth());
     Ok(rows)
 }
@@ -95,31 +117,61 @@ pub struct Page {
 
 /// Lists units: the children of `parent` (roots when `None`) or, with a search text, every unit
 /// whose folded name or code contains it, within `parent`'s subtree if given.
-pub async fn list(db: &impl ConnectionTrait, parent: Option<&Unit>, query: Option<&str>, offset: u64, limit: u64) -> Result<Page> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    parent: Option<&Unit>,
+    query: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<Page> {
     let mut select = Entity::find();
     match (query.map(fold).filter(|q| !q.is_empty()), parent) {
         (Some(q), parent) => {
             let pattern = format!("%{}%", escape_like(&q));
             let code_pattern = format!("%{}%", escape_like(&q.to_ascii_uppercase()));
             select = select.filter(
-                Expr::col(Column::NameFolded).like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
-                    .or(Expr::col(Column::Code).like(sea_orm::sea_query::LikeExpr::new(code_pattern).escape('\\'))),
+                Expr::col(Column::NameFolded)
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
+                    .or(Expr::col(Column::Code)
+                        .like(sea_orm::sea_query::LikeExpr::new(code_pattern).escape('\\'))),
             );
             if let Some(parent) = parent {
-                select = select.filter(Column::Path.starts_with(parent.path.as_str())).filter(Column::Id.ne(parent.id.0));
+                select = select
+                    .filter(Column::Path.starts_with(parent.path.as_str()))
+                    .filter(Column::Id.ne(parent.id.0));
             }
-            select = select.order_by_asc(Column::Depth).order_by_asc(Column::NameFolded);
+            select = select
+                .order_by_asc(Column::Depth)
+                .order_by_asc(Column::NameFolded);
         }
-        (None, Some(parent)) => select = select.filter(Column::ParentId.eq(parent.id.0)).order_by_asc(Column::NameFolded),
-        (None, None) => select = select.filter(Column::ParentId.is_null()).order_by_asc(Column::NameFolded),
+        (None, Some(parent)) => {
+            select = select
+                .filter(Column::ParentId.eq(parent.id.0))
+                .order_by_asc(Column::NameFolded)
+        }
+        (None, None) => {
+            select = select
+                .filter(Column::ParentId.is_null())
+                .order_by_asc(Column::NameFolded)
+        }
     }
     let total = select.clone().count(db).await?;
-    let items = select.order_by_asc(Column::Id).offset(offset).limit(limit).all(db).await?.into_iter().map(Unit::from).collect();
+    let items = select
+        .order_by_asc(Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Unit::from)
+        .collect();
     Ok(Page { items, total })
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Inserts a unit under its parent.
@@ -147,8 +199,17 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUnit) -> Result<Unit> {
 }
 
 /// Changes a unit's own fields (not its place in the tree).
-pub async fn update_fields(db: &impl ConnectionTrait, id: UnitId, name: Option<UnitName>, code: Option<UnitCode>, member_count: Option<MemberCount>) -> Result<Unit> {
-    let mut model = units::ActiveModel { id: sea_orm::ActiveValue::Unchanged(id.0), ..Default::default() };
+pub async fn update_fields(
+    db: &impl ConnectionTrait,
+    id: UnitId,
+    name: Option<UnitName>,
+    code: Option<UnitCode>,
+    member_count: Option<MemberCount>,
+) -> Result<Unit> {
+    let mut model = units::ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(id.0),
+        ..Default::default()
+    };
     if let Some(name) = name {
         model.name_folded = Set(fold(name.as_str()));
         model.name = Set(name.as_str().to_owned());
@@ -180,18 +241,32 @@ pub async fn max_depth_within(db: &impl ConnectionTrait, unit: &Unit) -> Result<
 
 /// Moves `unit` and its whole subtree under `new_parent` (root when `None`). The caller checks
 /// for cycles and depth and runs this in a transaction.
-pub async fn move_subtree(db: &impl ConnectionTrait, unit: &Unit, new_parent: Option<&Unit>) -> Result<Unit> {
+pub async fn move_subtree(
+    db: &impl ConnectionTrait,
+    unit: &Unit,
+    new_parent: Option<&Unit>,
+) -> Result<Unit> {
     let old_prefix = unit.path.as_str().to_owned();
     let new_path = match new_parent {
         Some(parent) => parent.path.child(unit.id),
         None => TreePath::root(unit.id),
     };
     let depth_change = new_path.depth() - unit.path.depth();
-    let keep_from = i32::try_from(old_prefix.chars().count() + 1).map_err(|_| PersistenceError::NotFound("unit"))?;
+    let keep_from = i32::try_from(old_prefix.chars().count() + 1)
+        .map_err(|_| PersistenceError::NotFound("unit"))?;
     // One statement rewrites the prefix of every path in the subtree: ids and the history tied
     // to them are untouched, only the tree position changes.
     units::Entity::update_many()
-        .col_expr(Column::Path, Expr::cust_with_values("? || SUBSTR(path, ?)", [sea_orm::Value::from(new_path.as_str().to_owned()), sea_orm::Value::from(keep_from)]))
+        .col_expr(
+            Column::Path,
+            Expr::cust_with_values(
+                "? || SUBSTR(path, ?)",
+                [
+                    sea_orm::Value::from(new_path.as_str().to_owned()),
+                    sea_orm::Value::from(keep_from),
+                ],
+            ),
+        )
         .col_expr(Column::Depth, Expr::col(Column::Depth).add(depth_change))
         .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(Column::Path.starts_with(&old_prefix))

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait as _};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait as _,
+};
 use uuid::Uuid;
 
 use super::entities::{units, users};
@@ -21,8 +24,8 @@ pub struct User {
     pub phone: String,
     /// Full name.
     pub full_name: String,
-    /// Birth date.
-    pub birth_date: NaiveDate,
+    /// Birth date (absent only for staff accounts made from the command line).
+    pub birth_date: Option<NaiveDate>,
     /// The unit they belong to.
     pub unit_id: UnitId,
     /// Citizen id, if given.
@@ -63,7 +66,7 @@ pub struct NewUser {
     /// Full name.
     pub full_name: String,
     /// Birth date.
-    pub birth_date: NaiveDate,
+    pub birth_date: Option<NaiveDate>,
     /// Unit.
     pub unit_id: UnitId,
     /// Citizen id.
@@ -122,20 +125,35 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
 
 /// Loads one account.
 pub async fn get(db: &impl ConnectionTrait, id: UserId) -> Result<User> {
-    users::Entity::find_by_id(id.0).one(db).await?.map(User::from).ok_or(PersistenceError::NotFound("user"))
+    users::Entity::find_by_id(id.0)
+        .one(db)
+        .await?
+        .map(User::from)
+        .ok_or(PersistenceError::NotFound("user"))
 }
 
 /// The account with `phone` and its password hash, for login.
-pub async fn credentials_by_phone(db: &impl ConnectionTrait, phone: &str) -> Result<Option<(User, String)>> {
-    Ok(users::Entity::find().filter(users::Column::Phone.eq(phone)).one(db).await?.map(|m| {
-        let hash = m.password_hash.clone();
-        (User::from(m), hash)
-    }))
+pub async fn credentials_by_phone(
+    db: &impl ConnectionTrait,
+    phone: &str,
+) -> Result<Option<(User, String)>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Phone.eq(phone))
+        .one(db)
+        .await?
+        .map(|m| {
+            let hash = m.password_hash.clone();
+            (User::from(m), hash)
+        }))
 }
 
 /// The password hash of an account.
 pub async fn password_hash(db: &impl ConnectionTrait, id: UserId) -> Result<String> {
-    users::Entity::find_by_id(id.0).one(db).await?.map(|m| m.password_hash).ok_or(PersistenceError::NotFound("user"))
+    users::Entity::find_by_id(id.0)
+        .one(db)
+        .await?
+        .map(|m| m.password_hash)
+        .ok_or(PersistenceError::NotFound("user"))
 }
 
 /// Replaces an account's password hash.
@@ -152,7 +170,13 @@ pub async fn set_password_hash(db: &impl ConnectionTrait, id: UserId, hash: Stri
 }
 
 /// The members of a subtree, by name, paginated.
-pub async fn list_in_subtree(db: &impl ConnectionTrait, root: &TreePath, query: Option<&str>, offset: u64, limit: u64) -> Result<(Vec<User>, u64)> {
+pub async fn list_in_subtree(
+    db: &impl ConnectionTrait,
+    root: &TreePath,
+    query: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<User>, u64)> {
     let mut select = users::Entity::find()
         .join(JoinType::InnerJoin, users::Relation::Unit.def())
         .filter(units::Column::Path.starts_with(root.as_str()));
@@ -160,7 +184,13 @@ pub async fn list_in_subtree(db: &impl ConnectionTrait, root: &TreePath, query: 
         select = select.filter(users::Column::FullNameFolded.contains(&q));
     }
     let total = select.clone().count(db).await?;
-    let rows = select.order_by_asc(users::Column::FullNameFolded).order_by_asc(users::Column::Id).offset(offset).limit(limit).all(db).await?;
+    let rows = select
+        .order_by_asc(users::Column::FullNameFolded)
+        .order_by_asc(users::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
     Ok((rows.into_iter().map(User::from).collect(), total))
 }
 

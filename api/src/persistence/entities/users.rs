@@ -12,7 +12,7 @@ pub struct Model {
     pub password_hash: String,
     pub full_name: String,
     pub full_name_folded: String,
-    pub birth_date: Date,
+    pub birth_date: Option<Date>,
     pub unit_id: Uuid,
     pub citizen_id: Option<String>,
     pub email: Option<String>,
@@ -25,7 +25,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::units::Entity", from = "Column::UnitId", to = "super::units::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::units::Entity",
+        from = "Column::UnitId",
+        to = "super::units::Column::Id"
+    )]
     Unit,
 }
 

@@ -1,0 +1,109 @@
+//! The command-line tasks besides serving: migrate, create-admin, demo.
+
+use std::io::BufRead;
+
+use anyhow::{Context, bail};
+use sea_orm::TransactionTrait;
+
+use crate::auth::password;
+use crate::config::Settings;
+use crate::domain::password::NewPassword;
+use crate::domain::person::FullName;
+use crate::domain::phone::Phone;
+use crate::domain::role::{Grant, Role};
+use crate::persistence;
+
+/// Applies pending migrations.
+pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    persistence::db::connect_and_migrate(&settings).await?;
+    println!("migrations applied");
+    Ok(())
+}
+
+/// Creates the first (or another) system admin. The password comes from
+/// `DAUTRI_ADMIN_PASSWORD` or the first line of stdin; there is no default.
+pub async fn create_admin(settings: Settings, phone: &str, full_name: &str) -> anyhow::Result<()> {
+    let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
+    let db = persistence::db::connect_and_migrate(&settings).await?;
+    let existing = persistence::users::credentials_by_phone(&db, phone.as_str()).await?;
+    let user = match existing {
+        Some((user, _)) => {
+            println!(
+                "{} already has an account; granting the admin role",
+                phone.as_str()
+            );
+            user
+        }
+        None => {
+            let raw = match std::env::var("DAUTRI_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("password for {} (one line on stdin):", phone.as_str());
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .lock()
+                        .read_line(&mut line)
+                        .context("cannot read the password from stdin")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            if raw.is_empty() {
+                bail!("no password given: set DAUTRI_ADMIN_PASSWORD or pipe it on stdin");
+            }
+            let password = NewPassword::parse(raw, Some(&phone))
+                .map_err(|e| anyhow::anyhow!("password: {e}"))?;
+            let full_name =
+                FullName::parse(full_name).map_err(|e| anyhow::anyhow!("--full-name: {e}"))?;
+            let unit = crate::demo::staff_unit(&db).await?;
+            let hash = password::hash(password.expose().to_owned()).await?;
+            persistence::users::insert(
+                &db,
+                persistence::users::NewUser {
+                    phone: phone.as_str().to_owned(),
+                    password_hash: hash,
+                    full_name: full_name.as_str().to_owned(),
+                    birth_date: None,
+                    unit_id: unit.id,
+                    citizen_id: None,
+                    email: None,
+                    admitted_at: None,
+                },
+            )
+            .await?
+        }
+    };
+    let grants = persistence::roles::for_user(&db, user.id).await?;
+    if grants.iter().any(|g| g.role == Role::Admin) {
+        println!("{} is already an admin", phone.as_str());
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    persistence::roles::add(
+        &txn,
+        user.id,
+        &[Grant {
+            role: Role::Admin,
+            unit_id: None,
+        }],
+    )
+    .await?;
+    persistence::audit::record(
+        &txn,
+        None,
+        "user.roles",
+        Some(user.id.0),
+        serde_json::json!({"granted": "admin", "by": "create-admin command"}),
+    )
+    .await?;
+    txn.commit().await?;
+    println!("{} is now a system admin", phone.as_str());
+    Ok(())
+}
+
+/// Creates the demo data (idempotent) and prints how to sign in.
+pub async fn demo(settings: Settings) -> anyhow::Result<()> {
+    let db = persistence::db::connect_and_migrate(&settings).await?;
+    let report = crate::demo::create(&db, &settings.data_dir).await?;
+    println!("{report}");
+    Ok(())
+}

@@ -1,0 +1,267 @@
+//! Demo data: a small unit tree, an organizer and a few members, so a fresh install can be
+//! tried at once. Idempotent: running it again changes nothing and prints the same sign-in.
+//!
+//! The demo password is random, written once to `data_dir/demo-credentials.txt` (mode 0600)
+//! and printed; there is no well-known default password.
+
+use std::path::Path;
+
+use anyhow::Context;
+use base64::Engine;
+use chrono::{NaiveDate, Utc};
+use rand::RngCore;
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+
+use crate::auth::password;
+use crate::domain::ids::UnitId;
+use crate::domain::role::{Grant, Role};
+use crate::domain::unit::{MemberCount, UnitCode, UnitName};
+use crate::persistence::{self, units::Unit};
+
+/// (code, parent code, name, members)
+const TREE: &[(&str, Option<&str>, &str, i64)] = &[
+    ("DEMO-KHOI", None, "Đoàn Khối Doanh nghiệp (demo)", 1200),
+    (
+        "DEMO-TCT-DIEN",
+        Some("DEMO-KHOI"),
+        "Đoàn Tổng công ty Điện lực (demo)",
+        600,
+    ),
+    (
+        "DEMO-DCS-TT1",
+        Some("DEMO-TCT-DIEN"),
+        "Đoàn cơ sở Công ty Truyền tải điện 1",
+        180,
+    ),
+    (
+        "DEMO-CD-KT",
+        Some("DEMO-DCS-TT1"),
+        "Chi đoàn Phòng Kỹ thuật",
+        35,
+    ),
+    (
+        "DEMO-CD-KD",
+        Some("DEMO-DCS-TT1"),
+        "Chi đoàn Phòng Kinh doanh",
+        28,
+    ),
+    (
+        "DEMO-DCS-HN",
+        Some("DEMO-TCT-DIEN"),
+        "Đoàn cơ sở Công ty Điện lực Hà Nội",
+        240,
+    ),
+    ("DEMO-CD-DD", Some("DEMO-DCS-HN"), "Chi đoàn Điều độ", 22),
+    (
+        "DEMO-TCT-VT",
+        Some("DEMO-KHOI"),
+        "Đoàn Tập đoàn Viễn thông (demo)",
+        520,
+    ),
+    (
+        "DEMO-DCS-ML",
+        Some("DEMO-TCT-VT"),
+        "Đoàn cơ sở Trung tâm Mạng lưới",
+        150,
+    ),
+    ("DEMO-CD-VH", Some("DEMO-DCS-ML"), "Chi đoàn Vận hành", 40),
+    (
+        "DEMO-CD-KTS",
+        Some("DEMO-DCS-ML"),
+        "Chi đoàn Kỹ thuật số",
+        31,
+    ),
+];
+
+/// (phone, name, unit code, birth date, admitted, roles over the root)
+const PEOPLE: &[(
+    &str,
+    &str,
+    &str,
+    (i32, u32, u32),
+    Option<(i32, u32, u32)>,
+    bool,
+)] = &[
+    (
+        "0900000001",
+        "Trần Thị Bình",
+        "DEMO-KHOI",
+        (1994, 5, 12),
+        Some((2009, 3, 26)),
+        true,
+    ),
+    (
+        "0900000002",
+        "Nguyễn Văn An",
+        "DEMO-CD-KT",
+        (2001, 9, 2),
+        Some((2016, 3, 26)),
+        false,
+    ),
+    (
+        "0900000003",
+        "Lê Thị Cúc",
+        "DEMO-CD-KD",
+        (2003, 1, 15),
+        Some((2025, 3, 26)),
+        false,
+    ),
+    (
+        "0900000004",
+        "Phạm Minh Đức",
+        "DEMO-CD-DD",
+        (1999, 11, 20),
+        Some((2014, 10, 15)),
+        false,
+    ),
+    (
+        "0900000005",
+        "Hoàng Thu Hà",
+        "DEMO-CD-VH",
+        (2004, 7, 7),
+        Some((2026, 3, 26)),
+        false,
+    ),
+    (
+        "0900000006",
+        "Vũ Quốc Khánh",
+        "DEMO-CD-KTS",
+        (2000, 2, 29),
+        Some((2015, 3, 26)),
+        false,
+    ),
+];
+
+/// Creates what is missing of the demo data and returns the sign-in instructions.
+pub async fn create(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<String> {
+    let password = demo_password(data_dir)?;
+    let today = Utc::now().date_naive();
+    let txn = db.begin().await?;
+    let codes: Vec<String> = TREE.iter().map(|t| t.0.to_owned()).collect();
+    let mut units: Vec<Unit> = persistence::units::find_by_codes(&txn, &codes).await?;
+    for (code, parent, name, members) in TREE {
+        if units.iter().any(|u| u.code == *code) {
+            continue;
+        }
+        let parent = parent.and_then(|p| units.iter().find(|u| u.code == p).cloned());
+        let unit = persistence::units::insert(
+            &txn,
+            persistence::units::NewUnit {
+                id: UnitId::new(),
+                parent,
+                name: UnitName::parse(name).map_err(|e| anyhow::anyhow!("{e}"))?,
+                code: UnitCode::parse(code).map_err(|e| anyhow::anyhow!("{e}"))?,
+                member_count: Some(
+                    MemberCount::parse(*members, None, today)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?,
+                ),
+            },
+        )
+        .await?;
+        units.push(unit);
+    }
+    let hash = password::hash(password.clone()).await?;
+    let root = units
+        .iter()
+        .find(|u| u.code == "DEMO-KHOI")
+        .cloned()
+        .context("demo root unit missing")?;
+    for (phone, name, unit_code, birth, admitted, organizer) in PEOPLE {
+        if persistence::users::credentials_by_phone(&txn, phone)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let unit = units
+            .iter()
+            .find(|u| u.code == *unit_code)
+            .context("demo unit missing")?;
+        let user = persistence::users::insert(
+            &txn,
+            persistence::users::NewUser {
+                phone: (*phone).to_owned(),
+                password_hash: hash.clone(),
+                full_name: (*name).to_owned(),
+                birth_date: NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2),
+                unit_id: unit.id,
+                citizen_id: None,
+                email: None,
+                admitted_at: admitted.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
+            },
+        )
+        .await?;
+        if *organizer {
+            persistence::roles::add(
+                &txn,
+                user.id,
+                &[
+                    Grant {
+                        role: Role::Organizer,
+                        unit_id: Some(root.id),
+                    },
+                    Grant {
+                        role: Role::UnitAdmin,
+                        unit_id: Some(root.id),
+                    },
+                ],
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(format!(
+        "Demo data is ready.\n  Organizer (organizer + unit admin of \"{}\"): phone 0900000001\n  Members: phones 0900000002 … 0900000006\n  Password for every demo account: {password}\n  (also in {})",
+        root.name,
+        data_dir.join("demo-credentials.txt").display()
+    ))
+}
+
+fn demo_password(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("demo-credentials.txt");
+    if let Ok(text) = std::fs::read_to_string(&path)
+        && let Some(p) = text.lines().find_map(|l| l.strip_prefix("password: "))
+    {
+        return Ok(p.trim().to_owned());
+    }
+    let mut bytes = [0u8; 9];
+    rand::rng().fill_bytes(&mut bytes);
+    // Letters and digits both present, so it also passes the password rules.
+    let password = format!(
+        "demo{}7",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    std::fs::write(
+        &path,
+        format!("dautri demo accounts (phones 0900000001–0900000006)\npassword: {password}\n"),
+    )
+    .with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    }
+    Ok(password)
+}
+
+/// The unit staff accounts made from the command line belong to: the first root unit, or a
+/// root created for them when the tree is empty.
+pub async fn staff_unit(db: &impl ConnectionTrait) -> anyhow::Result<Unit> {
+    let roots = persistence::units::list(db, None, None, 0, 1).await?;
+    if let Some(root) = roots.items.into_iter().next() {
+        return Ok(root);
+    }
+    Ok(persistence::units::insert(
+        db,
+        persistence::units::NewUnit {
+            id: UnitId::new(),
+            parent: None,
+            name: UnitName::parse("Ban quản trị dautri").map_err(|e| anyhow::anyhow!("{e}"))?,
+            code: UnitCode::parse("DAUTRI-ADMIN").map_err(|e| anyhow::anyhow!("{e}"))?,
+            member_count: None,
+        },
+    )
+    .await?)
+}

@@ -1,0 +1,173 @@
+//! `/me`: the signed-in person's own account.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::extract::Json;
+use crate::auth::{AuthUser, password};
+use crate::domain::password::NewPassword;
+use crate::domain::phone::Phone;
+use crate::domain::role::Role;
+use crate::error::{ApiError, Problem};
+use crate::persistence::{self, users::User};
+use crate::state::AppState;
+
+/// Registers the routes of this module.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_me).service(change_password);
+}
+
+/// A role and the unit whose subtree it covers (`null` for admin).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RoleGrant {
+    /// The role.
+    pub role: Role,
+    /// The root of the subtree it covers; null for `admin`.
+    #[serde(default)]
+    pub unit_id: Option<Uuid>,
+}
+
+/// A unit in brief.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitBrief {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Code.
+    pub code: String,
+}
+
+/// An account as its owner (or an organizer in scope) sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Họ tên.
+    pub full_name: String,
+    /// Login phone, national form.
+    pub phone: String,
+    /// Ngày sinh.
+    pub birth_date: Option<NaiveDate>,
+    /// The person's unit.
+    pub unit_id: Uuid,
+    /// The unit in brief.
+    pub unit: UnitBrief,
+    /// CCCD.
+    pub citizen_id: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Ngày kết nạp Đoàn.
+    pub admitted_at: Option<NaiveDate>,
+    /// Roles beyond member.
+    pub roles: Vec<RoleGrant>,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Builds the response for `user`, loading unit and roles.
+pub async fn user_response(
+    db: &impl ConnectionTrait,
+    user: User,
+) -> Result<UserResponse, ApiError> {
+    let unit = persistence::units::get(db, user.unit_id).await?;
+    let roles = persistence::roles::for_user(db, user.id)
+        .await?
+        .into_iter()
+        .map(|g| RoleGrant {
+            role: g.role,
+            unit_id: g.unit_id.map(Into::into),
+        })
+        .collect();
+    Ok(UserResponse {
+        id: user.id.0,
+        full_name: user.full_name,
+        phone: user.phone,
+        birth_date: user.birth_date,
+        unit_id: unit.id.0,
+        unit: UnitBrief {
+            id: unit.id.0,
+            name: unit.name,
+            code: unit.code,
+        },
+        citizen_id: user.citizen_id,
+        email: user.email,
+        admitted_at: user.admitted_at,
+        roles,
+        created_at: user.created_at,
+    })
+}
+
+/// The signed-in account.
+#[utoipa::path(
+    tag = "people",
+    responses(
+        (status = 200, description = "The account", body = UserResponse),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me")]
+#[tracing::instrument(name = "Get me", skip_all, fields(user.id = %user.id))]
+pub async fn get_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<web::Json<UserResponse>, ApiError> {
+    // A token outliving its account (erased) is as good as no token.
+    let account = persistence::users::get(&state.db, user.id)
+        .await
+        .map_err(|_| ApiError::Unauthorized)?;
+    Ok(web::Json(user_response(&state.db, account).await?))
+}
+
+/// A password change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// The password in use now.
+    pub current_password: String,
+    /// The new password (same rules as at registration).
+    pub new_password: String,
+}
+
+/// Changes the password and signs out every session (all refresh tokens are revoked).
+#[utoipa::path(
+    tag = "people",
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Changed; every session signed out"),
+        (status = 401, description = "Not signed in, or wrong current password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The new password breaks a rule", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/me/password")]
+#[tracing::instrument(name = "Change password", skip_all, fields(user.id = %user.id))]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    let account = persistence::users::get(&state.db, user.id)
+        .await
+        .map_err(|_| ApiError::Unauthorized)?;
+    let phone = Phone::parse(&account.phone).ok();
+    let new_password = NewPassword::parse(body.new_password, phone.as_ref())
+        .map_err(|e| ApiError::field("/new_password", e.0))?;
+    let hash = persistence::users::password_hash(&state.db, user.id).await?;
+    if !password::verify(body.current_password, Some(hash)).await? {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let new_hash = password::hash(new_password.expose().to_owned()).await?;
+    persistence::users::set_password_hash(&state.db, user.id, new_hash).await?;
+    let revoked = persistence::tokens::revoke_all_for_user(&state.db, user.id).await?;
+    tracing::info!(revoked, "password changed; sessions revoked");
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,43 @@
+//! HTTP routes: one module per resource, each with `configure`, plus the OpenAPI document.
+
+pub mod auth;
+pub mod extract;
+pub mod fallback;
+pub mod health;
+pub mod me;
+pub mod units;
+pub mod upload;
+pub mod users;
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The parts of the OpenAPI document not derived from handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "dautri API",
+        description = "Online contests and political-theory tests for the Ho Chi Minh Communist Youth Union. \
+Every error is `application/problem+json` with a stable `code`; lists take `offset` and `limit` and answer `{items, total}`.",
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    tags(
+        (name = "auth", description = "Registration and sessions"),
+        (name = "people", description = "Accounts and roles"),
+        (name = "units", description = "The organisation tree"),
+        (name = "health", description = "Probes and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}

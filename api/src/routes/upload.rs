@@ -1,0 +1,65 @@
+//! Reading one uploaded file from a `multipart/form-data` body, within a size limit.
+
+use actix_multipart::Multipart;
+use actix_web::{HttpRequest, web};
+use futures_util::StreamExt;
+
+use crate::error::ApiError;
+
+/// An uploaded file.
+pub struct Upload {
+    /// The client's file name, if sent.
+    pub file_name: Option<String>,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Reads the form field `field` of a multipart body, refusing more than `limit` bytes.
+pub async fn read_file(
+    req: &HttpRequest,
+    payload: web::Payload,
+    field: &str,
+    limit: usize,
+) -> Result<Upload, ApiError> {
+    let is_multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !is_multipart {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "send the file as multipart/form-data in a field named `{field}`"
+        )));
+    }
+    let mut multipart = Multipart::new(req.headers(), payload);
+    while let Some(part) = multipart.next().await {
+        let mut part =
+            part.map_err(|e| ApiError::BadRequest(format!("could not read the upload: {e}")))?;
+        if part.name() != Some(field) {
+            // Drain other fields so the stream can advance.
+            while let Some(chunk) = part.next().await {
+                chunk
+                    .map_err(|e| ApiError::BadRequest(format!("could not read the upload: {e}")))?;
+            }
+            continue;
+        }
+        let file_name = part
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(str::to_owned);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk
+                .map_err(|e| ApiError::BadRequest(format!("could not read the upload: {e}")))?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(Upload { file_name, bytes });
+    }
+    Err(ApiError::field(
+        format!("/{field}"),
+        format!("the form has no file field named `{field}`"),
+    ))
+}

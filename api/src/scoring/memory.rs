@@ -1,0 +1,75 @@
+//! The in-process backend of the scoring store: the embedded default, for one server.
+//!
+//! # Implementation notes
+//! One mutex over a map. Each operation holds the lock for its whole read-modify-write, which
+//! gives the same atomicity as a Lua script on Redis.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use super::WindowCount;
+
+/// In-process store.
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    inner: Arc<Mutex<Inner>>,
+}
+
+#[derive(Default)]
+struct Inner {
+    counters: HashMap<String, (u64, Instant)>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves the counters consistent (each update is one
+        // assignment), so a poisoned lock is safe to keep using.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(super) fn hit(&self, key: &str, window: Duration) -> WindowCount {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        if inner.counters.len() > 100_000 {
+            inner.counters.retain(|_, (_, expires)| *expires > now);
+        }
+        let entry = inner
+            .counters
+            .entry(key.to_owned())
+            .or_insert((0, now + window));
+        if entry.1 <= now {
+            *entry = (0, now + window);
+        }
+        entry.0 += 1;
+        WindowCount {
+            count: entry.0,
+            resets_in: entry.1 - now,
+        }
+    }
+
+    pub(super) fn peek(&self, key: &str) -> WindowCount {
+        let now = Instant::now();
+        match self.lock().counters.get(key) {
+            Some((count, expires)) if *expires > now => WindowCount {
+                count: *count,
+                resets_in: *expires - now,
+            },
+            _ => WindowCount {
+                count: 0,
+                resets_in: Duration::ZERO,
+            },
+        }
+    }
+
+    pub(super) fn reset(&self, key: &str) {
+        self.lock().counters.remove(key);
+    }
+}

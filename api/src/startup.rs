@@ -1,0 +1,178 @@
+//! Building the application: connections, migrations, state, routes, and the bound listener.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use secrecy::ExposeSecret;
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Settings;
+use crate::error::{json_error_handler, path_error_handler, query_error_handler};
+use crate::metrics::Metrics;
+use crate::routes::{self, ApiDoc, fallback};
+use crate::scoring::{Keys, MemoryStore, RedisStore, Store};
+use crate::state::AppState;
+use crate::{demo, persistence};
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database and the scoring store, migrates, binds the port and builds the
+    /// server. Fails with a message naming the setting when the configuration is unusable.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let state = build_state(settings).await?;
+        let settings = state.settings.clone();
+        if settings.demo_on_first_run
+            && settings.is_embedded_database()
+            && !persistence::users::any(&state.db).await?
+        {
+            let report = demo::create(&state.db, &settings.data_dir)
+                .await
+                .context("cannot create the demo data")?;
+            tracing::info!("first run on an empty embedded database: demo data created\n{report}");
+        }
+        let listener = TcpListener::bind((settings.bind, settings.port)).with_context(|| {
+            format!(
+                "cannot listen on {}:{} (DAUTRI_BIND, PORT)",
+                settings.bind, settings.port
+            )
+        })?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, state.clone())?;
+        tracing::info!(address = %format!("http://{}:{port}", settings.bind), database = if settings.is_embedded_database() { "sqlite" } else { "external" }, scoring = state.store.backend(), "dautri is listening");
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The port actually bound (useful with `PORT=0`).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests use its database and store handles).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the process is told to stop (SIGINT/SIGTERM: graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Connects everything the handlers need.
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    if !settings.is_embedded_database() && settings.jwt_secret.is_none() {
+        anyhow::bail!(
+            "DAUTRI_JWT__SECRET must be set when DATABASE_URL points at a shared database: every instance must sign tokens with the same secret"
+        );
+    }
+    let db = persistence::db::connect_and_migrate(&settings).await?;
+    let jwt = JwtKeys::load(
+        settings.jwt_secret.as_ref(),
+        &settings.data_dir,
+        settings.access_ttl(),
+    )
+    .context("JWT secret (DAUTRI_JWT__SECRET)")?;
+    let store = match &settings.redis_url {
+        Some(url) => Store::Redis(
+            RedisStore::connect(url.expose_secret())
+                .await
+                .context("cannot connect to Redis (REDIS_URL)")?,
+        ),
+        None => Store::Memory(MemoryStore::new()),
+    };
+    Ok(AppState {
+        db,
+        store,
+        keys: Keys::new(settings.redis_key_prefix.clone()),
+        jwt,
+        metrics: Metrics::new()?,
+        settings: Arc::new(settings),
+    })
+}
+
+/// `/api/v1`: every versioned resource.
+fn api_v1(cfg: &mut ServiceConfig) {
+    cfg.configure(routes::auth::configure)
+        .configure(routes::me::configure)
+        .configure(routes::users::configure)
+        .configure(routes::units::configure);
+}
+
+/// The OpenAPI document, generated from the handlers.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(scope("/api/v1").configure(api_v1))
+        .configure(routes::health::configure)
+        .split_for_parts()
+        .1
+}
+
+fn static_dir(settings: &Settings) -> Option<PathBuf> {
+    let candidate = settings
+        .static_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("frontend/dist"));
+    candidate.join("index.html").is_file().then_some(candidate)
+}
+
+fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let doc = openapi();
+    let known = web::Data::new(fallback::KnownRoutes::from_openapi(&doc));
+    let static_dir = web::Data::new(fallback::StaticDir(static_dir(&state.settings)));
+    if static_dir.0.is_none() {
+        tracing::warn!(
+            "no built frontend found (DAUTRI_STATIC_DIR or frontend/dist); serving the API only"
+        );
+    }
+    let workers = state.settings.workers;
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(crate::metrics::track))
+            .wrap(Compress::default())
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "no-referrer"))
+                    .add(("X-Frame-Options", "DENY")),
+            )
+            .wrap(TracingLogger::default())
+            .app_data(state.clone())
+            .app_data(known.clone())
+            .app_data(static_dir.clone())
+            .app_data(web::JsonConfig::default().error_handler(json_error_handler))
+            .app_data(web::PathConfig::default().error_handler(path_error_handler))
+            .app_data(web::QueryConfig::default().error_handler(query_error_handler))
+            .service(web::scope("/api/v1").configure(|c| api_v1(&mut ServiceConfig::new(c))))
+            .configure(|c| routes::health::configure(&mut ServiceConfig::new(c)))
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
+            .default_service(web::to(fallback::fallback))
+    })
+    .listen(listener)?;
+    let server = match workers {
+        Some(n) => server.workers(n),
+        None => server,
+    };
+    Ok(server.run())
+}

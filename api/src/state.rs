@@ -1,0 +1,27 @@
+//! What every handler shares: database pool, scoring store, key names, JWT keys, settings.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Settings;
+use crate::metrics::Metrics;
+use crate::scoring::{Keys, Store};
+
+/// Shared handles, cloned cheaply into each worker.
+#[derive(Clone)]
+pub struct AppState {
+    /// The relational database.
+    pub db: DatabaseConnection,
+    /// The scoring store (Redis or in-process).
+    pub store: Store,
+    /// Key names in the store.
+    pub keys: Keys,
+    /// Access-token keys.
+    pub jwt: JwtKeys,
+    /// Settings in force.
+    pub settings: Arc<Settings>,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
+}
