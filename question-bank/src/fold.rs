@@ -51,7 +51,8 @@ mod tests {
     #[test]
     fn precomposed_and_decomposed_forms_fold_alike() {
         let precomposed = "Hồ Chí Minh";
-        let decomposed: String = unicode_normalization::UnicodeNormalization::nfd(precomposed).collect();
+        let decomposed: String =
+            unicode_normalization::UnicodeNormalization::nfd(precomposed).collect();
         assert_eq!(fold(precomposed), fold(&decomposed));
     }
 }

@@ -1,0 +1,84 @@
+//! Counts of questions by topic, difficulty, kind and status, for `question-bank stats`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::Question;
+
+/// Question counts; maps are sorted by key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// All questions.
+    pub total: usize,
+    /// By topic code.
+    pub by_topic: BTreeMap<String, usize>,
+    /// By difficulty (`easy`, `medium`, `hard`).
+    pub by_difficulty: BTreeMap<String, usize>,
+    /// By kind (`single`, `multiple`, `true_false`).
+    pub by_kind: BTreeMap<String, usize>,
+    /// By status (`draft`, `active`, `retired`).
+    pub by_status: BTreeMap<String, usize>,
+}
+
+fn name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+impl Stats {
+    /// Counts `questions`.
+    pub fn of(questions: &[Question]) -> Self {
+        let mut stats = Self {
+            total: questions.len(),
+            ..Self::default()
+        };
+        for q in questions {
+            *stats.by_topic.entry(q.topic.code.clone()).or_default() += 1;
+            *stats.by_difficulty.entry(name(&q.difficulty)).or_default() += 1;
+            *stats.by_kind.entry(name(&q.kind)).or_default() += 1;
+            *stats.by_status.entry(name(&q.status)).or_default() += 1;
+        }
+        stats
+    }
+
+    /// A plain-text table per dimension.
+    pub fn to_table(&self) -> String {
+        let mut out = format!("questions: {}\n", self.total);
+        for (title, map) in [
+            ("topic", &self.by_topic),
+            ("difficulty", &self.by_difficulty),
+            ("kind", &self.by_kind),
+            ("status", &self.by_status),
+        ] {
+            let width = map
+                .keys()
+                .map(String::len)
+                .max()
+                .unwrap_or(0)
+                .max(title.len());
+            out.push_str(&format!("\n{title:<width$}  count\n"));
+            for (key, count) in map {
+                out.push_str(&format!("{key:<width$}  {count:>5}\n"));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_each_dimension() {
+        let q = crate::formats::example_question();
+        let stats = Stats::of(&[q.clone(), q]);
+        assert_eq!(stats.total, 2);
+        assert_eq!(stats.by_kind.get("single"), Some(&2));
+        assert_eq!(stats.by_difficulty.get("easy"), Some(&2));
+        assert!(stats.to_table().contains("history.youth_union      2"));
+    }
+}
