@@ -1,5 +1,6 @@
-// Hand-written from /work/shared/API.md for now.
-// TODO: generate these from the server's /api/openapi.json once it is stable.
+// Hand-written from shared/API.md for now, checked against the server's
+// /api/openapi.json (UserResponse, UnitResponse, UnitBrief, RoleGrant, Problem).
+// TODO: generate these from /api/openapi.json once it is stable.
 
 /** RFC 9457 problem details, as every API error is returned. */
 export interface ProblemFieldError {
@@ -53,10 +54,8 @@ export interface RegisterRequest {
   consent: boolean;
 }
 
-export interface RegisterResponse {
-  id: string;
-  [key: string]: unknown;
-}
+/** 201 answer: the new account (the server's UserResponse). */
+export type RegisterResponse = Me;
 
 export type RoleName = 'member' | 'organizer' | 'unit_admin' | 'admin';
 
@@ -65,20 +64,29 @@ export interface RoleAssignment {
   unit_id: string | null;
 }
 
+/** A unit in brief, as embedded in an account. */
+export interface UnitBrief {
+  id: string;
+  name: string;
+  code: string;
+}
+
+/** GET /me (the server's UserResponse). */
 export interface Me {
   id: string;
   full_name: string;
+  /** National form, 0912345678. */
+  phone: string;
   unit_id: string;
-  /** API.md leaves the element shape open: plain names or {role, unit_id}. */
+  /** The unit in brief; older servers may leave it out (then GET /units/{id}). */
+  unit?: UnitBrief;
+  /** Roles beyond member; usually {role, unit_id}; plain names tolerated. */
   roles: Array<RoleAssignment | string>;
-  phone?: string;
+  birth_date?: string | null;
+  citizen_id?: string | null;
   email?: string | null;
-  birth_date?: string;
   admitted_at?: string | null;
-  /** Some servers embed the unit; otherwise fetch GET /units/{id}. */
-  unit?: Unit;
-  unit_name?: string;
-  [key: string]: unknown;
+  created_at?: string;
 }
 
 export interface Unit {
@@ -86,6 +94,8 @@ export interface Unit {
   parent_id: string | null;
   name: string;
   code: string;
+  /** 0 for a root. */
+  depth?: number;
   member_count?: number | null;
   member_count_date?: string | null;
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import type { Me, RoleAssignment, UnitWithAncestors } from '../api/types';
+import type { Me, RoleAssignment, UnitBrief, UnitWithAncestors } from '../api/types';
 import { FormMessage } from '../components/Field';
 import { navigate, routes } from '../router';
 
@@ -11,10 +11,10 @@ const ROLE_LABELS: Record<string, string> = {
   admin: 'Quản trị hệ thống',
 };
 
+/** Every account is a member; the server lists only the roles beyond that. */
 export function roleLabels(roles: Me['roles'] | undefined): string[] {
   const names = (roles ?? []).map((r) => (typeof r === 'string' ? r : (r as RoleAssignment).role));
-  const labels = [...new Set(names)].map((n) => ROLE_LABELS[n] ?? n);
-  return labels.length ? labels : [ROLE_LABELS.member!];
+  return [...new Set(['member', ...names])].map((n) => ROLE_LABELS[n] ?? n);
 }
 
 type Load =
@@ -24,7 +24,7 @@ type Load =
 
 export function HomePage() {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
-  const [unit, setUnit] = useState<UnitWithAncestors | null>(null);
+  const [unit, setUnit] = useState<UnitBrief | UnitWithAncestors | null>(null);
   const [unitFailed, setUnitFailed] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const [loggingOut, setLoggingOut] = useState(false);
@@ -63,8 +63,8 @@ export function HomePage() {
   }
 
   const me = load.state === 'ready' ? load.me : null;
-  const unitName = unit?.name ?? me?.unit_name ?? null;
-  const unitPath = unit?.ancestors?.map((a) => a.name).join(' › ');
+  const unitName = unit?.name ?? null;
+  const unitPath = unit && 'ancestors' in unit ? unit.ancestors?.map((a) => a.name).join(' › ') : undefined;
 
   return (
     <main class="page" id="main">
