@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { api } from './api';
+import { OfflineBanner } from './components/OfflineBanner';
 import { HomePage } from './pages/Home';
 import { LoginPage } from './pages/Login';
 import { RegisterPage } from './pages/Register';
@@ -44,6 +45,7 @@ export function App() {
         <span class="topbar__org">Đoàn TNCS Hồ Chí Minh</span>
         <span class="topbar__app">Thi trực tuyến</span>
       </header>
+      <OfflineBanner />
       {target === routes.home && <HomePage />}
       {target === routes.login && <LoginPage key={`login-${state.phone ?? ''}`} state={state} />}
       {target === routes.register && <RegisterPage />}

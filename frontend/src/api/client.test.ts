@@ -282,6 +282,18 @@ describe('problem+json', () => {
     expect(err.fieldErrors.email).toBe('some new rule');
   });
 
+  it('says how long to wait when rate limited', async () => {
+    const fetch: FetchLike = async () =>
+      new Response(JSON.stringify({ status: 429, code: 'too_many_requests', detail: 'too many attempts; try again in 120 seconds' }), {
+        status: 429,
+        headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '120' },
+      });
+    const api = createApiClient({ fetch, tokens: memoryTokenStore() });
+    const err = (await api.login({ phone: '0912345678', password: 'x' }).catch((e: unknown) => e)) as ApiError;
+    expect(err.retryAfter).toBe(120);
+    expect(err.message).toBe('Bạn thao tác quá nhiều lần. Vui lòng đợi một lát rồi thử lại (thử lại sau 2 phút).');
+  });
+
   it('tolerates non-JSON error bodies (a proxy error page)', () => {
     const p = parseProblem(502, 'text/html', '<html>Bad Gateway</html>');
     expect(p.status).toBe(502);

@@ -1,4 +1,4 @@
-import { ApiError, parseProblem } from './problem';
+import { ApiError, parseProblem, parseRetryAfter } from './problem';
 import type {
   LoginRequest,
   Me,
@@ -185,7 +185,7 @@ export function createApiClient(options: ApiClientOptions) {
       /* body lost on a flaky connection */
     }
     const problem = parseProblem(res.status, res.headers.get('Content-Type'), text);
-    return new ApiError(problem, res.status);
+    return new ApiError(problem, res.status, parseRetryAfter(res.headers.get('Retry-After')));
   }
 
   function sessionLost(): ApiError {

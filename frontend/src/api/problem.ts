@@ -12,6 +12,7 @@ const CODE_MESSAGES: Record<string, string> = {
   forbidden: 'Bạn không có quyền thực hiện thao tác này.',
   phone_taken: 'Số điện thoại này đã được đăng ký.',
   too_many_requests: 'Bạn thao tác quá nhiều lần. Vui lòng đợi một lát rồi thử lại.',
+  citizen_id_taken: 'Số CCCD này đã được đăng ký.',
   payload_too_large: 'Dữ liệu gửi lên quá lớn.',
   unavailable: 'Hệ thống đang bận. Vui lòng thử lại sau ít phút.',
   internal_error: 'Máy chủ gặp sự cố. Vui lòng thử lại sau.',
@@ -32,6 +33,20 @@ export function statusMessage(status: number): string {
   return `Có lỗi xảy ra (mã ${status}).`;
 }
 
+/** "thử lại sau 2 phút" — a human wait time. */
+export function waitText(seconds: number): string {
+  if (seconds < 60) return `thử lại sau ${Math.ceil(seconds)} giây`;
+  return `thử lại sau ${Math.ceil(seconds / 60)} phút`;
+}
+
+/** Retry-After in seconds: a number of seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.round((at - now) / 1000));
+}
+
 /** An error answered by the API (or a failure to reach it: status 0). */
 export class ApiError extends Error {
   readonly status: number;
@@ -40,9 +55,16 @@ export class ApiError extends Error {
   /** Field errors keyed by field name ("/phone" → "phone"). */
   readonly fieldErrors: Record<string, string>;
 
-  constructor(problem: Problem, status: number) {
-    const message = problemMessage(problem, status);
+  /** Seconds to wait before trying again (from Retry-After), if given. */
+  readonly retryAfter: number | null;
+
+  constructor(problem: Problem, status: number, retryAfter: number | null = null) {
+    let message = problemMessage(problem, status);
+    if (retryAfter !== null && retryAfter > 0 && (status === 429 || status === 503)) {
+      message = `${message.replace(/\.$/, '')} (${waitText(retryAfter)}).`;
+    }
     super(message);
+    this.retryAfter = retryAfter;
     this.name = 'ApiError';
     this.status = status;
     this.code = problem.code ?? (status === 0 ? 'network_error' : `http_${status}`);

@@ -45,7 +45,6 @@ export function LoginPage({ state }: { state: NavState }) {
     <main class="page" id="main">
       <h1>Đăng nhập</h1>
       {state.notice && !general && <FormMessage kind="notice">{state.notice}</FormMessage>}
-      {general && <FormMessage kind="error">{general}</FormMessage>}
       <form onSubmit={onSubmit} noValidate aria-label="Đăng nhập">
         <TextField
           id="phone"
@@ -72,6 +71,8 @@ export function LoginPage({ state }: { state: NavState }) {
           error={errors.password}
           autoComplete="current-password"
         />
+        {/* Next to the button, where the member is looking after tapping it. */}
+        {general && <FormMessage kind="error">{general}</FormMessage>}
         <button type="submit" class="button button--primary" disabled={submitting} aria-busy={submitting}>
           {submitting ? 'Đang đăng nhập…' : 'Đăng nhập'}
         </button>

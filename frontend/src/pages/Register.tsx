@@ -92,7 +92,6 @@ export function RegisterPage() {
     <main class="page" id="main">
       <h1>Đăng ký tài khoản</h1>
       <p class="lead">Dành cho đoàn viên tham gia các cuộc thi trực tuyến.</p>
-      {general && <FormMessage kind="error">{general}</FormMessage>}
       <form onSubmit={onSubmit} noValidate aria-label="Đăng ký">
         <TextField
           id="full_name"
@@ -192,6 +191,8 @@ export function RegisterPage() {
             </p>
           )}
         </div>
+        {/* Next to the button, where the member is looking after tapping it. */}
+        {general && <FormMessage kind="error">{general}</FormMessage>}
         <button type="submit" class="button button--primary" disabled={submitting} aria-busy={submitting}>
           {submitting ? 'Đang gửi…' : 'Đăng ký'}
         </button>
