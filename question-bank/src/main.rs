@@ -209,12 +209,7 @@ fn load(paths: &[PathBuf], options: &ReadOptions) -> anyhow::Result<Loaded> {
     loaded
         .problems
         .extend(check_across_files(&questions, &origins));
-    if loaded.questions.is_empty()
-        && loaded
-            .problems
-            .iter()
-            .all(|p| p.message_en != "no questions found")
-    {
+    if loaded.questions.is_empty() && loaded.problems.is_empty() {
         let where_ = paths
             .iter()
             .map(|p| p.display().to_string())

@@ -101,9 +101,44 @@ fn scalar_text(value: &yaml_serde::Value) -> Option<String> {
     }
 }
 
+/// Deepest `[`/`{` nesting accepted. The YAML parser slows down quadratically on deep flow
+/// nesting (100,000 levels took over a minute), so it is refused before parsing.
+const MAX_FLOW_DEPTH: usize = 64;
+
+/// The line where `[`/`{` nesting first exceeds [`MAX_FLOW_DEPTH`], if it does. Brackets inside
+/// quoted text are counted too; balanced ones (as in normal text) never add up.
+fn too_deep(text: &str) -> Option<u32> {
+    let mut depth = 0usize;
+    let mut line = 1u32;
+    for c in text.chars() {
+        match c {
+            '\n' => line = line.saturating_add(1),
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(line);
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Reads YAML text (one or more `---`-separated documents).
 pub fn read(text: &str, ctx: &Context<'_>) -> ReadReport {
     let mut report = ReadReport::default();
+    if let Some(line) = too_deep(text) {
+        report.problems.push(
+            Problem::new(
+                format!("the YAML nests [ ] or {{ }} more than {MAX_FLOW_DEPTH} levels deep"),
+                format!("YAML lồng [ ] hoặc {{ }} quá {MAX_FLOW_DEPTH} cấp"),
+            )
+            .at(Some(line)),
+        );
+        return report;
+    }
     let lines = item_lines(text);
     for (doc_index, document) in yaml_serde::Deserializer::from_str(text).enumerate() {
         let file = match FileIn::deserialize(document) {
