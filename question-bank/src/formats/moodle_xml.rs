@@ -54,22 +54,49 @@ fn attribute(e: &BytesStart<'_>, name: &str) -> String {
         .unwrap_or_default()
 }
 
-fn line_at(text: &str, position: u64) -> u32 {
-    let end = usize::try_from(position)
-        .unwrap_or(usize::MAX)
-        .min(text.len());
-    let count = text.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1;
-    u32::try_from(count).unwrap_or(u32::MAX)
+/// Turns byte positions into 1-based lines, counting only the bytes since the last call
+/// (positions only grow while reading), so a large file is not rescanned per element.
+struct Lines<'a> {
+    text: &'a [u8],
+    position: usize,
+    line: u32,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            position: 0,
+            line: 1,
+        }
+    }
+
+    fn at(&mut self, position: u64) -> u32 {
+        let end = usize::try_from(position)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        if end < self.position {
+            // Only error positions may go back; count those from the start.
+            let newlines = self.text[..end].iter().filter(|b| **b == b'\n').count();
+            return u32::try_from(newlines + 1).unwrap_or(u32::MAX);
+        }
+        let newlines = self.text[self.position..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.line = self
+            .line
+            .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        self.position = end;
+        self.line
+    }
 }
 
 /// Reads Moodle XML text.
 pub fn read(text: &str, ctx: &Context<'_>) -> ReadReport {
     let mut report = ReadReport::default();
     let mut reader = Reader::from_str(text);
+    let mut lines = Lines::new(text);
     let mut path: Vec<String> = Vec::new();
     let mut current: Option<Raw> = None;
     let mut topic: Option<TopicRef> = None;
@@ -78,7 +105,7 @@ pub fn read(text: &str, ctx: &Context<'_>) -> ReadReport {
         let event = match reader.read_event() {
             Ok(event) => event,
             Err(e) => {
-                let line = line_at(text, reader.error_position());
+                let line = lines.at(reader.error_position());
                 report.problems.push(
                     Problem::new(
                         format!("the XML is malformed: {e}"),
@@ -96,7 +123,7 @@ pub fn read(text: &str, ctx: &Context<'_>) -> ReadReport {
                         "the XML has a <!DOCTYPE>, which is not allowed (it can define entities)",
                         "XML có khai báo <!DOCTYPE>, không được phép (có thể định nghĩa thực thể)",
                     )
-                    .at(Some(line_at(text, position))),
+                    .at(Some(lines.at(position))),
                 );
                 break;
             }
@@ -105,16 +132,16 @@ pub fn read(text: &str, ctx: &Context<'_>) -> ReadReport {
                 if path.len() >= MAX_DEPTH {
                     report.problems.push(
                         Problem::new("the XML is nested too deeply", "XML lồng nhau quá sâu")
-                            .at(Some(line_at(text, position))),
+                            .at(Some(lines.at(position))),
                     );
                     break;
                 }
-                start_element(&mut current, &path, &name, &e, line_at(text, position));
+                start_element(&mut current, &path, &name, &e, lines.at(position));
                 path.push(name);
             }
             Event::Empty(e) => {
                 let name = e.local_name().as_ref().to_owned();
-                start_element(&mut current, &path, &name, &e, line_at(text, position));
+                start_element(&mut current, &path, &name, &e, lines.at(position));
                 if name == "question"
                     && let Some(raw) = current.take()
                 {
@@ -163,7 +190,7 @@ pub fn read(text: &str, ctx: &Context<'_>) -> ReadReport {
                                 format!("unknown XML entity &{name};"),
                                 format!("thực thể XML lạ &{name};"),
                             )
-                            .at(Some(line_at(text, position))),
+                            .at(Some(lines.at(position))),
                         );
                         break;
                     }

@@ -140,6 +140,7 @@ pub fn read(text: &str, ctx: &Context<'_>) -> ReadReport {
         return report;
     }
     let lines = item_lines(text);
+    let all_lines: Vec<&str> = text.lines().collect();
     for (doc_index, document) in yaml_serde::Deserializer::from_str(text).enumerate() {
         let file = match FileIn::deserialize(document) {
             Ok(file) => file,
@@ -171,7 +172,7 @@ pub fn read(text: &str, ctx: &Context<'_>) -> ReadReport {
                     let (field, en) = describe(&e);
                     let line = field
                         .as_deref()
-                        .and_then(|f| item.and_then(|(s, end)| key_line(text, *s, *end, f)))
+                        .and_then(|f| item.and_then(|(s, end)| key_line(&all_lines, *s, *end, f)))
                         .or(line);
                     let mut p =
                         Problem::new(en.clone(), format!("câu hỏi không đọc được: {en}")).at(line);
@@ -301,20 +302,25 @@ fn item_lines(text: &str) -> Vec<Vec<(u32, u32)>> {
     docs
 }
 
-/// The line of `key:` within lines `[start, end)`, searching the item's own lines.
-fn key_line(text: &str, start: u32, end: u32, key: &str) -> Option<u32> {
+/// The line of `key:` within lines `[start, end)` (1-based), searching the item's own lines.
+/// Takes the lines pre-split so many failing questions do not rescan the file each time.
+fn key_line(lines: &[&str], start: u32, end: u32, key: &str) -> Option<u32> {
     let wanted = format!("{key}:");
-    text.lines()
-        .enumerate()
-        .skip(usize::try_from(start).ok()?.saturating_sub(1))
-        .take(usize::try_from(end.saturating_sub(start)).ok()?)
-        .find(|(_, l)| {
+    let first = usize::try_from(start).ok()?.saturating_sub(1);
+    let last = usize::try_from(end)
+        .ok()?
+        .saturating_sub(1)
+        .min(lines.len());
+    lines
+        .get(first..last)?
+        .iter()
+        .position(|l| {
             l.trim_start()
                 .trim_start_matches("- ")
                 .trim_start()
                 .starts_with(&wanted)
         })
-        .and_then(|(n, _)| u32::try_from(n + 1).ok())
+        .and_then(|n| u32::try_from(first + n + 1).ok())
 }
 
 #[derive(Serialize)]
