@@ -14,13 +14,16 @@ pub struct Origin<'a> {
     pub file: Option<&'a str>,
     /// Line or row.
     pub line: Option<u32>,
+    /// Whether `line` is a spreadsheet row (CSV, XLSX) rather than a text line.
+    pub is_row: bool,
 }
 
 impl Origin<'_> {
     fn describe(&self) -> (String, String) {
         match (self.file, self.line) {
             (Some(f), Some(l)) => (format!("{f}:{l}"), format!("{f}:{l}")),
-            (None, Some(l)) => (format!("line/row {l}"), format!("dòng {l}")),
+            (None, Some(l)) if self.is_row => (format!("row {l}"), format!("hàng {l}")),
+            (None, Some(l)) => (format!("line {l}"), format!("dòng {l}")),
             (Some(f), None) => (f.to_owned(), f.to_owned()),
             (None, None) => ("an earlier question".into(), "một câu trước đó".into()),
         }
@@ -47,6 +50,7 @@ fn check(questions: &[Question], origins: &[Origin<'_>], across_only: bool) -> V
     let none = Origin {
         file: None,
         line: None,
+        is_row: false,
     };
     for (i, q) in questions.iter().enumerate() {
         let here = origins.get(i).copied().unwrap_or(none);
@@ -177,16 +181,13 @@ mod tests {
             .map(|l| Origin {
                 file: None,
                 line: Some(*l),
+                is_row: false,
             })
             .collect();
         let problems = check_batch(&qs, &origins);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].line_or_row, Some(4));
-        assert!(
-            problems[0].message_en.contains("line/row 2"),
-            "{}",
-            problems[0]
-        );
+        assert!(problems[0].message_en.contains("line 2"), "{}", problems[0]);
     }
 
     #[test]

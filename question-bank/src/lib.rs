@@ -11,6 +11,20 @@
 //! - [`fold`]: text folding used for duplicate detection and search.
 //!
 //! Formats and their column layout are documented in `question-bank/FORMATS.md`.
+//!
+//! ```
+//! use question_bank::{Format, Limits, read, write};
+//!
+//! let csv = "topic_code,text,option_a,option_b,correct\nlaw,Luật An ninh mạng 2018 có bao nhiêu điều?,43,45,A\n";
+//! let report = read(csv.as_bytes(), "upload.csv", &Limits::default());
+//! assert!(report.problems.is_empty());
+//! let xlsx = write(&report.questions, Format::Xlsx).unwrap();
+//! let again = read(&xlsx, "export.xlsx", &Limits::default());
+//! assert_eq!(again.questions, report.questions);
+//!
+//! let broken = read(b"topic_code,text,option_a,option_b,correct\nlaw,Q?,a,b,C\n", "bad.csv", &Limits::default());
+//! assert_eq!(broken.problems[0].to_string(), "bad.csv:2: correct: answer C names an empty option");
+//! ```
 
 pub mod checks;
 pub mod fold;
@@ -121,6 +135,7 @@ fn finish(report: &mut ReadReport, format: Format) {
         .map(|l| Origin {
             file: None,
             line: *l,
+            is_row: tabular,
         })
         .collect();
     found.extend(
@@ -153,6 +168,7 @@ pub fn write(questions: &[Question], format: Format) -> Result<Vec<u8>, WriteErr
 }
 
 /// A file to fill in for `format`: the header (or YAML skeleton) with one example question.
+/// Only YAML, CSV and XLSX have templates; other formats give [`WriteError::Unsupported`].
 pub fn template(format: Format) -> Result<Vec<u8>, WriteError> {
     formats::template(format)
 }

@@ -8,7 +8,8 @@ pub struct Limits {
     pub max_file_bytes: usize,
     /// Most questions (or data rows) read from one file; reading stops with a problem past it.
     pub max_questions: usize,
-    /// Largest total declared uncompressed size of the parts of an XLSX file.
+    /// Largest total uncompressed size of the parts of an XLSX file (counted while
+    /// decompressing, not taken from the zip headers, which can lie).
     pub max_uncompressed_bytes: u64,
     /// Largest ratio of uncompressed to compressed size of an XLSX file (zip bombs exceed it).
     pub max_compression_ratio: u64,

@@ -203,6 +203,7 @@ fn load(paths: &[PathBuf], options: &ReadOptions) -> anyhow::Result<Loaded> {
         .map(|(_, (f, l))| Origin {
             file: Some(f),
             line: *l,
+            is_row: false,
         })
         .collect();
     let questions: Vec<Question> = loaded.questions.iter().map(|(q, _)| q.clone()).collect();

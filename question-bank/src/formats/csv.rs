@@ -176,7 +176,7 @@ mod tests {
             ]
         );
         assert!(
-            report.problems[2].message_en.contains("line/row 2"),
+            report.problems[2].message_en.contains("row 2"),
             "{}",
             report.problems[2]
         );
