@@ -73,15 +73,20 @@ const TREE: &[(&str, Option<&str>, &str, i64)] = &[
     ),
 ];
 
-/// (phone, name, unit code, birth date, admitted, roles over the root)
-const PEOPLE: &[(
-    &str,
-    &str,
-    &str,
-    (i32, u32, u32),
-    Option<(i32, u32, u32)>,
+/// A calendar date as (year, month, day).
+type Ymd = (i32, u32, u32);
+
+/// (phone, name, unit code, birth date, admitted, organizer and unit admin of the root)
+type DemoPerson = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Ymd,
+    Option<Ymd>,
     bool,
-)] = &[
+);
+
+const PEOPLE: &[DemoPerson] = &[
     (
         "0900000001",
         "Trần Thị Bình",

@@ -66,6 +66,11 @@ impl Application {
         self.port
     }
 
+    /// A handle to stop the server (tests stop theirs when done).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// The shared state (tests use its database and store handles).
     pub fn state(&self) -> &AppState {
         &self.state

@@ -1,7 +1,7 @@
 //! Units: reading the tree, searching it, creating, editing and moving subtrees.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect,
@@ -259,12 +259,12 @@ pub async fn move_subtree(
     units::Entity::update_many()
         .col_expr(
             Column::Path,
-            Expr::cust_with_values(
-                "? || SUBSTR(path, ?)",
-                [
-                    sea_orm::Value::from(new_path.as_str().to_owned()),
-                    sea_orm::Value::from(keep_from),
-                ],
+            // `||` is concatenation on both PostgreSQL and SQLite; SUBSTR is 1-based on both.
+            Expr::val(new_path.as_str().to_owned()).binary(
+                BinOper::Custom("||"),
+                Func::cust("SUBSTR")
+                    .arg(Expr::col(Column::Path))
+                    .arg(keep_from),
             ),
         )
         .col_expr(Column::Depth, Expr::col(Column::Depth).add(depth_change))

@@ -83,10 +83,11 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             }
             let mut pointer = pointer_of(err.path());
             let message = inner.to_string();
-            // "missing field `x`" / "unknown field `x`" are reported at the parent's path.
-            if let Some(name) = backticked(&message).filter(|_| {
-                message.starts_with("missing field") || message.starts_with("unknown field")
-            }) {
+            // "missing field `x`" is reported at the parent's path; "unknown field" already
+            // points at the field itself.
+            if let Some(name) =
+                backticked(&message).filter(|_| message.starts_with("missing field"))
+            {
                 if pointer == "/" {
                     pointer.clear();
                 }
@@ -122,6 +123,46 @@ fn backticked(message: &str) -> Option<&str> {
     let start = message.find('`')? + 1;
     let len = message[start..].find('`')?;
     Some(&message[start..start + len])
+}
+
+/// A query string of type `T`; a bad value answers 422 naming the parameter.
+pub struct Query<T>(pub T);
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+/// Deserialises a query string, naming the parameter at fault.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize::<_, T>(de).map_err(|err| {
+        let mut pointer = pointer_of(err.path());
+        let message = err.inner().to_string();
+        if let Some(name) = backticked(&message).filter(|_| message.starts_with("missing field")) {
+            if pointer == "/" {
+                pointer.clear();
+            }
+            pointer = format!("{pointer}/{name}");
+        }
+        let parameter = pointer.trim_start_matches('/').to_owned();
+        ApiError::Validation(vec![FieldError::new(
+            pointer,
+            format!("query parameter `{parameter}`: {message}"),
+        )])
+    })
 }
 
 /// `offset`/`limit` of list endpoints: limit defaults to 50, capped at 200.

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::extract::{Json, Pagination};
+use super::extract::{Json, Pagination, Query};
 use super::me::{RoleGrant, UserResponse, user_response};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::ids::{UnitId, UserId};
@@ -246,8 +246,8 @@ pub async fn list_members(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<Uuid>,
-    query: web::Query<MemberQuery>,
-    page: web::Query<Pagination>,
+    query: Query<MemberQuery>,
+    page: Query<Pagination>,
 ) -> Result<web::Json<MemberList>, ApiError> {
     let limit = page.limit()?;
     let caller = Caller::load(&state.db, user.id).await?;

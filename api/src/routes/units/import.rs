@@ -23,6 +23,7 @@ use crate::domain::text::fold;
 use crate::domain::unit::{MAX_DEPTH, MemberCount, UnitCode, UnitName};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::persistence::{self, PersistenceError, units::Unit};
+use crate::routes::extract::Query;
 use crate::routes::upload;
 use crate::state::AppState;
 
@@ -78,7 +79,7 @@ pub async fn import_units(
     user: AuthUser,
     req: HttpRequest,
     payload: web::Payload,
-    query: web::Query<ImportQuery>,
+    query: Query<ImportQuery>,
 ) -> Result<web::Json<ImportResult>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     if !caller.has_any(&[Role::UnitAdmin]) {
@@ -471,17 +472,16 @@ async fn plan(
                             current = Some(next);
                         }
                         Some(next) => {
-                            match existing.get(next) {
-                                Some(unit) if caller.covers(&[Role::UnitAdmin], &unit.path) => {
-                                    if unit.path.depth() + depth_in_file + 1 > MAX_DEPTH {
-                                        outcome = Err(format!(
-                                            "the tree would be more than {} levels deep",
-                                            MAX_DEPTH + 1
-                                        ));
-                                    }
-                                }
-                                // Reported on the row that names it.
-                                _ => {}
+                            // An unknown or out-of-scope root is reported on the row
+                            // that names it.
+                            if let Some(unit) = existing.get(next)
+                                && caller.covers(&[Role::UnitAdmin], &unit.path)
+                                && unit.path.depth() + depth_in_file + 1 > MAX_DEPTH
+                            {
+                                outcome = Err(format!(
+                                    "the tree would be more than {} levels deep",
+                                    MAX_DEPTH + 1
+                                ));
                             }
                             current = None;
                         }

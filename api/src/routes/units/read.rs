@@ -9,7 +9,7 @@ use super::{UnitDetail, UnitList, UnitResponse};
 use crate::domain::ids::UnitId;
 use crate::error::{ApiError, Problem};
 use crate::persistence;
-use crate::routes::extract::Pagination;
+use crate::routes::extract::{Pagination, Query};
 use crate::state::AppState;
 
 /// Filters of the unit list.
@@ -35,8 +35,8 @@ pub struct UnitQuery {
 #[tracing::instrument(name = "List units", skip_all)]
 pub async fn list_units(
     state: web::Data<AppState>,
-    query: web::Query<UnitQuery>,
-    page: web::Query<Pagination>,
+    query: Query<UnitQuery>,
+    page: Query<Pagination>,
 ) -> Result<web::Json<UnitList>, ApiError> {
     let limit = page.limit()?;
     if query.q.as_ref().is_some_and(|q| q.chars().count() > 100) {

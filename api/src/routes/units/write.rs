@@ -104,6 +104,7 @@ pub async fn create_unit(
         None => None,
     };
     let (Some(name), Some(code), true) = (name, code, errors.is_empty()) else {
+        errors.sort_by(|a, b| a.pointer.cmp(&b.pointer));
         return Err(ApiError::Validation(errors));
     };
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
@@ -210,6 +211,7 @@ pub async fn update_unit(
         (None, None) => None,
     };
     if !errors.is_empty() {
+        errors.sort_by(|a, b| a.pointer.cmp(&b.pointer));
         return Err(ApiError::Validation(errors));
     }
 

@@ -1,0 +1,112 @@
+//! Probes, metrics and the API documents.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::helpers::TestApp;
+
+both_backends!(
+    healthz_answers_ok,
+    readyz_reports_database_and_store,
+    metrics_count_requests_by_route_template,
+    openapi_lists_the_minimum_paths,
+    docs_are_served_locally
+);
+
+async fn healthz_answers_ok(app: &TestApp) {
+    let response = app.get("/healthz", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.text().await.expect("body"), "ok");
+}
+
+async fn readyz_reports_database_and_store(app: &TestApp) {
+    let response = app.get("/readyz", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["database"], true);
+    assert_eq!(body["scoring_store"], true);
+    let expected = match app.backend {
+        crate::helpers::Backend::Embedded => "memory",
+        crate::helpers::Backend::Services => "redis",
+    };
+    assert_eq!(body["scoring_backend"], expected);
+}
+
+async fn metrics_count_requests_by_route_template(app: &TestApp) {
+    let unit = app.unit("M-1", None).await;
+    app.get(&format!("/api/v1/units/{unit}"), None).await;
+    let text = app.get("/metrics", None).await.text().await.expect("body");
+    assert!(
+        text.contains(
+            r#"dautri_http_requests_total{method="GET",route="/api/v1/units/{id}",status="200"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("dautri_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("dautri_db_up 1"), "{text}");
+    assert!(text.contains("dautri_store_up 1"), "{text}");
+    assert!(text.contains("dautri_db_pool_connections"), "{text}");
+    assert!(
+        !text.contains(&unit.to_string()),
+        "raw ids must not become labels"
+    );
+}
+
+async fn openapi_lists_the_minimum_paths(app: &TestApp) {
+    let doc: Value = app
+        .get("/api/openapi.json", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    for (path, method) in [
+        ("/api/v1/auth/register", "post"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/users/{id}/roles", "put"),
+        ("/api/v1/units", "get"),
+        ("/api/v1/units", "post"),
+        ("/api/v1/units/{id}", "get"),
+        ("/api/v1/units/{id}", "patch"),
+        ("/api/v1/units/import", "post"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+        ("/metrics", "get"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing from the OpenAPI document"
+        );
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+async fn docs_are_served_locally(app: &TestApp) {
+    let page = app.get("/api/docs/", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("body");
+    assert!(
+        !html.contains("https://"),
+        "the docs page must not load anything from the internet"
+    );
+    let script = app.get("/api/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(
+        script.status(),
+        StatusCode::OK,
+        "the Swagger UI bundle is served by dautri itself"
+    );
+    let config = app
+        .get("/api/docs/swagger-initializer.js", None)
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(config.contains("/api/openapi.json"), "{config}");
+}

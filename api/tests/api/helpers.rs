@@ -1,0 +1,392 @@
+//! Test harness: a real server on a random port, on a real database and scoring store.
+//!
+//! Every test runs twice (see [`both_backends!`]): on the embedded defaults (SQLite file in a
+//! temporary data directory, in-process store) and on the services (a fresh PostgreSQL database
+//! per test, Redis with a per-test key prefix). Everything a test made is removed afterwards.
+
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use dautri_api::config::Settings;
+use dautri_api::domain::ids::{UnitId, UserId};
+use dautri_api::domain::role::{Grant, Role};
+use dautri_api::domain::unit::{UnitCode, UnitName};
+use dautri_api::persistence;
+use dautri_api::scoring::Store;
+use dautri_api::startup::Application;
+use dautri_api::state::AppState;
+use dautri_api::telemetry;
+use rand::Rng;
+use reqwest::{Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Logs stay silent unless `TEST_LOG=1`.
+static TRACING: LazyLock<()> = LazyLock::new(|| {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    if std::env::var("TEST_LOG").is_ok() {
+        telemetry::init_subscriber(telemetry::get_subscriber("debug", false, std::io::stdout));
+    } else {
+        telemetry::init_subscriber(telemetry::get_subscriber("error", false, std::io::sink));
+    }
+});
+
+/// Where a test runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite + in-process store.
+    Embedded,
+    /// PostgreSQL + Redis.
+    Services,
+}
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "Mat-khau-2024";
+
+fn postgres_base() -> String {
+    std::env::var("DAUTRI_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+fn redis_url() -> String {
+    std::env::var("DAUTRI_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// A running server and handles on what is behind it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub backend: Backend,
+    pub jwt_secret: Vec<u8>,
+    handle: actix_web::dev::ServerHandle,
+    data_dir: PathBuf,
+    database: Option<String>,
+}
+
+/// Starts a server on `backend`.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Starts a server on `backend` after `tweak` adjusts its settings.
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    LazyLock::force(&TRACING);
+    let id = Uuid::new_v4().simple().to_string();
+    let data_dir = std::env::temp_dir().join(format!("dautri-test-{id}"));
+    let mut settings = Settings::defaults();
+    settings.port = 0;
+    settings.data_dir = data_dir.clone();
+    settings.demo_on_first_run = false;
+    settings.workers = Some(1);
+    settings.redis_key_prefix = format!("test:{id}");
+    let mut database = None;
+    let secret = format!("test-secret-{id}-0123456789abcdef");
+    if backend == Backend::Services {
+        let name = format!("test_{id}");
+        let admin = Database::connect(format!("{}/postgres", postgres_base()))
+            .await
+            .expect("PostgreSQL must be running for the services tests");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        settings.database_url = Some(format!("{}/{name}", postgres_base()).into());
+        settings.redis_url = Some(redis_url().into());
+        settings.jwt_secret = Some(secret.clone().into());
+        database = Some(name);
+    }
+    tweak(&mut settings);
+    let app = Application::build(settings)
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let jwt_secret = match backend {
+        Backend::Services => secret.into_bytes(),
+        Backend::Embedded => std::fs::read_to_string(data_dir.join("jwt.secret"))
+            .expect("generated secret")
+            .trim()
+            .as_bytes()
+            .to_vec(),
+    };
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        client,
+        state,
+        backend,
+        jwt_secret,
+        handle,
+        data_dir,
+        database,
+    }
+}
+
+impl TestApp {
+    /// Stops the server and removes its database, keys and files.
+    pub async fn cleanup(self) {
+        self.handle.stop(false).await;
+        let prefix = self.state.keys.prefix().to_owned();
+        if let Store::Redis(redis) = &self.state.store {
+            let mut conn = redis.connection();
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(format!("{prefix}:*"))
+                .query_async(&mut conn)
+                .await
+                .unwrap_or_default();
+            if !keys.is_empty() {
+                let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
+            }
+        }
+        self.state.db.clone().close().await.ok();
+        if let Some(name) = self.database
+            && let Ok(admin) = Database::connect(format!("{}/postgres", postgres_base())).await
+        {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+            admin.close().await.ok();
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        let mut req = self.client.request(method, self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send_json(reqwest::Method::POST, path, token, body)
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send_json(reqwest::Method::PATCH, path, token, body)
+            .await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send_json(reqwest::Method::PUT, path, token, body)
+            .await
+    }
+
+    /// Creates a unit directly (arrangement, not under test).
+    pub async fn unit(&self, code: &str, parent: Option<UnitId>) -> UnitId {
+        let parent = match parent {
+            Some(id) => Some(
+                persistence::units::get(&self.state.db, id)
+                    .await
+                    .expect("parent"),
+            ),
+            None => None,
+        };
+        let unit = persistence::units::insert(
+            &self.state.db,
+            persistence::units::NewUnit {
+                id: UnitId::new(),
+                parent,
+                name: UnitName::parse(&format!("Đơn vị {code}")).expect("name"),
+                code: UnitCode::parse(code).expect("code"),
+                member_count: None,
+            },
+        )
+        .await
+        .expect("insert unit");
+        unit.id
+    }
+
+    /// Registers a member of `unit` through the API and signs them in.
+    pub async fn member(&self, unit: UnitId) -> TestUser {
+        let phone = random_phone();
+        let response = self
+            .post("/api/v1/auth/register", None, &registration(&phone, unit))
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "register: {}",
+            response.text().await.unwrap_or_default()
+        );
+        let body: Value = response.json().await.expect("json");
+        let id = UserId(body["id"].as_str().expect("id").parse().expect("uuid"));
+        let tokens = self.login(&phone, PASSWORD).await;
+        TestUser {
+            id,
+            phone,
+            access: tokens["access_token"].as_str().expect("access").to_owned(),
+            refresh: tokens["refresh_token"]
+                .as_str()
+                .expect("refresh")
+                .to_owned(),
+        }
+    }
+
+    /// A member of `unit` holding `roles` over `over` (arranged directly in the database).
+    pub async fn with_roles(&self, unit: UnitId, roles: &[(Role, Option<UnitId>)]) -> TestUser {
+        let user = self.member(unit).await;
+        let grants: Vec<Grant> = roles
+            .iter()
+            .map(|(role, unit_id)| Grant {
+                role: *role,
+                unit_id: *unit_id,
+            })
+            .collect();
+        persistence::roles::add(&self.state.db, user.id, &grants)
+            .await
+            .expect("grant");
+        user
+    }
+
+    /// Signs in and returns the token body, asserting success.
+    pub async fn login(&self, phone: &str, password: &str) -> Value {
+        let response = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"phone": phone, "password": password}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "login: {}",
+            response.text().await.unwrap_or_default()
+        );
+        response.json().await.expect("json")
+    }
+}
+
+/// A signed-in account.
+pub struct TestUser {
+    pub id: UserId,
+    pub phone: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+/// A fresh, valid Vietnamese mobile number.
+pub fn random_phone() -> String {
+    let n: u32 = rand::rng().random_range(0..100_000_000);
+    format!("09{n:08}")
+}
+
+/// A valid registration body.
+pub fn registration(phone: &str, unit: UnitId) -> Value {
+    json!({
+        "phone": phone,
+        "password": PASSWORD,
+        "full_name": "Nguyễn Văn Thử",
+        "birth_date": "2001-09-02",
+        "unit_id": unit.0,
+        "consent": true,
+    })
+}
+
+/// Asserts a problem response: status, content type and `code`; returns the body.
+pub async fn assert_problem(response: Response, status: StatusCode, code: &str) -> Value {
+    let actual = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(actual, status, "status; body: {body}");
+    assert_eq!(
+        content_type, "application/problem+json",
+        "content type; body: {body}"
+    );
+    assert_eq!(body["code"], code, "code; body: {body}");
+    assert_eq!(
+        body["status"],
+        status.as_u16(),
+        "status field; body: {body}"
+    );
+    assert!(
+        body["title"].is_string() && body["detail"].is_string() && body["type"].is_string(),
+        "problem fields; body: {body}"
+    );
+    body
+}
+
+/// The pointers of a validation problem's `errors`.
+pub fn pointers(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["pointer"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs each listed `async fn name(app: &TestApp)` once per backend, in modules `embedded` and
+/// `services`, cleaning up even when the test fails.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    $crate::helpers::run_on($crate::helpers::Backend::Embedded, |app| Box::pin(super::$name(app))).await;
+                }
+            )*
+        }
+        mod services {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    $crate::helpers::run_on($crate::helpers::Backend::Services, |app| Box::pin(super::$name(app))).await;
+                }
+            )*
+        }
+    };
+}
+
+/// Spawns an app, runs `test` on it, cleans up, and re-raises a failure.
+pub async fn run_on<F>(backend: Backend, test: F)
+where
+    F: for<'a> FnOnce(&'a TestApp) -> std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>,
+{
+    use futures_util::FutureExt;
+    let app = spawn_app(backend).await;
+    let result = std::panic::AssertUnwindSafe(test(&app))
+        .catch_unwind()
+        .await;
+    app.cleanup().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}

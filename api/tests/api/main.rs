@@ -1,0 +1,13 @@
+//! The API integration tests: one binary, each test on both backends.
+
+// Test code panics on a broken arrangement; that is how a test fails.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod helpers;
+
+mod auth;
+mod errors;
+mod health;
+mod scope;
+mod store;
+mod units;
