@@ -15,7 +15,13 @@ use secrecy::SecretString;
 
 /// dautri: online contests and political-theory tests for the Youth Union.
 #[derive(Debug, Parser)]
-#[command(name = "api", version, about, long_about = None)]
+#[command(
+    name = "api",
+    version,
+    about,
+    long_about = None,
+    after_help = "Logging: RUST_LOG sets the filter (default `info`), e.g. RUST_LOG=dautri_api=debug,info."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
