@@ -43,7 +43,8 @@ enum Command {
     Convert {
         /// Input file or directory.
         input: PathBuf,
-        /// Output file: .yaml, .csv or .xlsx.
+        /// Output file (.yaml, .csv or .xlsx), or a directory (existing, or ending in /) to get
+        /// one <topic code>.yaml per topic, as in the bank.
         output: PathBuf,
     },
     /// Count questions by topic, difficulty, kind and status.
@@ -98,7 +99,12 @@ fn run(cli: &Cli) -> anyhow::Result<bool> {
             Ok(loaded.problems.is_empty())
         }
         Command::Convert { input, output } => {
-            let format = writable_format(output)?;
+            let to_directory = output.is_dir() || output.to_string_lossy().ends_with('/');
+            let format = if to_directory {
+                Format::Yaml
+            } else {
+                writable_format(output)?
+            };
             let loaded = load(std::slice::from_ref(input), &options)?;
             if !loaded.problems.is_empty() {
                 loaded.print(cli.vi);
@@ -106,6 +112,23 @@ fn run(cli: &Cli) -> anyhow::Result<bool> {
                 return Ok(false);
             }
             let questions: Vec<Question> = loaded.questions.into_iter().map(|(q, _)| q).collect();
+            if to_directory {
+                std::fs::create_dir_all(output)
+                    .with_context(|| format!("cannot create {}", output.display()))?;
+                let files = question_bank::formats::yaml::write_per_topic(&questions)?;
+                for (name, bytes) in &files {
+                    let path = output.join(name);
+                    std::fs::write(&path, bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                }
+                println!(
+                    "wrote {} question(s) in {} topic file(s) to {}",
+                    questions.len(),
+                    files.len(),
+                    output.display()
+                );
+                return Ok(true);
+            }
             let bytes = question_bank::write(&questions, format)?;
             std::fs::write(output, bytes)
                 .with_context(|| format!("cannot write {}", output.display()))?;

@@ -236,3 +236,28 @@ fn starter_bank_validates() {
     let output = bin().arg("validate").arg(&bank).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
+
+#[test]
+fn convert_to_a_directory_writes_one_yaml_per_topic() {
+    let dir = TempDir::new();
+    let out = dir.0.join("bank");
+    let output = bin()
+        .arg("convert")
+        .arg(fixture("rich.yaml"))
+        .arg(format!("{}/", out.display()))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["history.youth_union.yaml", "law.cyber.yaml"]);
+    let output = bin().arg("validate").arg(&out).output().unwrap();
+    assert!(
+        stdout(&output).contains("2 file(s), 4 question(s), 0 problem(s)"),
+        "{}",
+        stdout(&output)
+    );
+}

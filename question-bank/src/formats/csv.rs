@@ -5,7 +5,10 @@
 //! so spreadsheet programs do not run them as formulas (CSV injection); the reader removes
 //! exactly that prefix again, so a round trip is lossless.
 
-use super::tabular::{COLUMNS, Header, question_to_row, row_to_question};
+use super::tabular::{
+    COLUMNS, Header, MAX_TITLE_ROWS, is_title_row, question_to_row, row_to_question,
+    title_row_skipped,
+};
 use super::{Context, WriteError};
 use crate::model::Question;
 use crate::problem::{Problem, ReadReport};
@@ -63,6 +66,12 @@ pub fn read(text: &str, ctx: &Context<'_>) -> ReadReport {
         };
         let cells: Vec<String> = record.iter().map(|c| unneutralize(c).to_owned()).collect();
         let Some(h) = &header else {
+            if index < MAX_TITLE_ROWS && is_title_row(&cells) {
+                if cells.iter().any(|c| !c.trim().is_empty()) {
+                    report.warnings.push(title_row_skipped(row));
+                }
+                continue;
+            }
             let (h, problems, warnings) = Header::parse(&cells);
             let fatal = !problems.is_empty();
             report.problems.extend(problems);
@@ -142,6 +151,15 @@ mod tests {
         assert!(report.is_ok(), "{:?}", report.problems);
         assert_eq!(report.questions.len(), 2);
         assert_eq!(report.lines, vec![Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn title_rows_above_the_header_are_skipped() {
+        let csv = "NGÂN HÀNG CÂU HỎI,,,,\n,,,,\ntopic_code,text,option_a,option_b,correct\nlaw,Câu 1?,Có,Không,A\n";
+        let report = read_bytes(csv.as_bytes());
+        assert!(report.is_ok(), "{:?}", report.problems);
+        assert_eq!(report.lines, vec![Some(4)]);
+        assert_eq!(report.warnings.len(), 1);
     }
 
     #[test]

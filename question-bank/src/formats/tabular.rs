@@ -178,6 +178,23 @@ fn option_alias(k: &str) -> Option<usize> {
     }
 }
 
+/// Most rows above the header that may be skipped as titles.
+pub const MAX_TITLE_ROWS: usize = 5;
+
+/// A row with at most one filled cell above the header is a title ("NGÂN HÀNG CÂU HỎI…").
+pub fn is_title_row(cells: &[String]) -> bool {
+    cells.iter().filter(|c| !c.trim().is_empty()).count() <= 1
+}
+
+/// Warning for a skipped title row.
+pub fn title_row_skipped(row: u32) -> Warning {
+    Problem::new(
+        "row skipped: taken as a title above the header",
+        "bỏ qua hàng: coi là tiêu đề phía trên dòng tên cột",
+    )
+    .at(Some(row))
+}
+
 /// Turns one data row into a question; cell problems are pushed with `row` and the column name.
 /// Returns `None` for a blank row or one too broken to build a question from.
 pub fn row_to_question(
@@ -195,6 +212,18 @@ pub fn row_to_question(
         problems.push(Problem::new(en, vi).field(COLUMNS[column]).at(Some(row)))
     };
 
+    let explicit_kind = match cell(KIND) {
+        "" => None,
+        value => Some(parse_kind(value).unwrap_or_else(|| {
+            bad(
+                KIND,
+                format!("{value:?} is not single, multiple or true_false"),
+                format!("{value:?} không phải single, multiple hoặc true_false"),
+            );
+            Kind::Single
+        })),
+    };
+    let true_false = explicit_kind == Some(Kind::TrueFalse);
     let mut options = Vec::new();
     let mut gap: Option<usize> = None;
     for i in 0..6 {
@@ -216,7 +245,22 @@ pub fn row_to_question(
             });
         }
     }
-    let letters = parse_letters(cell(CORRECT));
+    if true_false && options.is_empty() {
+        // True/false rows may leave the options empty: they are "Đúng" and "Sai".
+        options = super::TRUE_FALSE_TEXTS
+            .iter()
+            .map(|t| QuestionOption {
+                text: (*t).to_owned(),
+                correct: false,
+            })
+            .collect();
+    }
+    let correct_cell = cell(CORRECT);
+    let letters = match (true_false, key(correct_cell).as_str()) {
+        (true, "dung" | "true" | "t" | "d" | "yes") => Ok(vec![0]),
+        (true, "sai" | "false" | "f" | "s" | "no") => Ok(vec![1]),
+        _ => parse_letters(correct_cell),
+    };
     match &letters {
         Err(bad_part) => bad(
             CORRECT,
@@ -236,17 +280,10 @@ pub fn row_to_question(
             }
         }
     }
-    let kind = match cell(KIND) {
-        "" if letters.as_ref().is_ok_and(|l| l.len() > 1) => Kind::Multiple,
-        "" => Kind::Single,
-        value => parse_kind(value).unwrap_or_else(|| {
-            bad(
-                KIND,
-                format!("{value:?} is not single, multiple or true_false"),
-                format!("{value:?} không phải single, multiple hoặc true_false"),
-            );
-            Kind::Single
-        }),
+    let kind = match explicit_kind {
+        Some(kind) => kind,
+        None if letters.as_ref().is_ok_and(|l| l.len() > 1) => Kind::Multiple,
+        None => Kind::Single,
     };
     let difficulty = match cell(DIFFICULTY) {
         "" => Difficulty::Medium,
@@ -540,6 +577,43 @@ mod tests {
                 ("valid_from".into(), Some(7))
             ]
         );
+    }
+
+    #[test]
+    fn true_false_rows_may_omit_options_and_say_dung_or_sai() {
+        let (header, _, _) = Header::parse(&strings(&[
+            "topic_code",
+            "kind",
+            "text",
+            "option_a",
+            "option_b",
+            "correct",
+        ]));
+        let mut problems = Vec::new();
+        let q = row_to_question(
+            &header,
+            &strings(&["law", "đúng/sai", "Trời xanh?", "", "", "Sai"]),
+            2,
+            &mut problems,
+        )
+        .unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(q.kind, Kind::TrueFalse);
+        assert_eq!(
+            q.options
+                .iter()
+                .map(|o| (o.text.as_str(), o.correct))
+                .collect::<Vec<_>>(),
+            vec![("Đúng", false), ("Sai", true)]
+        );
+        let q = row_to_question(
+            &header,
+            &strings(&["law", "true_false", "Trời xanh?", "Có", "Không", "A"]),
+            3,
+            &mut problems,
+        )
+        .unwrap();
+        assert!(q.options[0].correct);
     }
 
     #[test]

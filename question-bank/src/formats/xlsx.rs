@@ -12,7 +12,10 @@ use std::io::{Cursor, Read};
 use calamine::{DataRef, Reader, Xlsx};
 use rust_xlsxwriter::{Color, DataValidation, Format as CellFormat, FormatAlign, Workbook};
 
-use super::tabular::{COLUMNS, Header, question_to_row, row_to_question};
+use super::tabular::{
+    COLUMNS, Header, MAX_TITLE_ROWS, is_title_row, question_to_row, row_to_question,
+    title_row_skipped,
+};
 use super::{Context, WriteError};
 use crate::limits::Limits;
 use crate::model::Question;
@@ -198,6 +201,8 @@ struct RowBuilder {
     data_rows: usize,
     /// A cell of the current row was rejected (formula, error value): the row is not built.
     broken: bool,
+    /// Rows above the header skipped as titles.
+    title_rows: usize,
 }
 
 impl RowBuilder {
@@ -223,6 +228,11 @@ impl RowBuilder {
         match &self.header {
             None => {
                 if cells.iter().all(|c| c.trim().is_empty()) {
+                    return true;
+                }
+                if self.title_rows < MAX_TITLE_ROWS && is_title_row(&cells) {
+                    self.title_rows += 1;
+                    report.warnings.push(title_row_skipped(row));
                     return true;
                 }
                 let (header, problems, warnings) = Header::parse(&cells);
@@ -608,6 +618,28 @@ mod tests {
         assert_eq!(report.questions.len(), 100);
         assert_eq!(report.problems.len(), 1);
         assert_eq!(report.problems[0].line_or_row, Some(102));
+    }
+
+    #[test]
+    fn title_row_above_header_is_skipped() {
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet
+            .write_string(0, 0, "NGÂN HÀNG CÂU HỎI HỘI THI")
+            .unwrap();
+        for (col, name) in ["topic_code", "text", "option_a", "option_b", "correct"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(2, col as u16, *name).unwrap();
+        }
+        for (col, value) in ["law", "Câu?", "Có", "Không", "B"].iter().enumerate() {
+            sheet.write_string(3, col as u16, *value).unwrap();
+        }
+        let report = read_bytes(&workbook.save_to_buffer().unwrap(), &Limits::default());
+        assert!(report.is_ok(), "{:?}", report.problems);
+        assert_eq!(report.lines, vec![Some(4)]);
+        assert_eq!(report.warnings[0].line_or_row, Some(1));
     }
 
     #[test]

@@ -357,28 +357,42 @@ struct OptionOut<'a> {
 
 /// Writes one YAML document per topic, topics in order of first appearance.
 pub fn write(questions: &[Question]) -> Result<Vec<u8>, WriteError> {
+    let mut out = Vec::new();
+    for (i, (_, bytes)) in write_per_topic(questions)?.into_iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"---\n");
+        }
+        out.extend(bytes);
+    }
+    Ok(out)
+}
+
+/// One YAML file per topic, as the bank keeps them: `(file name, contents)` with file names
+/// `<topic code>.yaml`, topics in order of first appearance.
+pub fn write_per_topic(questions: &[Question]) -> Result<Vec<(String, Vec<u8>)>, WriteError> {
     let mut order: Vec<&TopicRef> = Vec::new();
     for q in questions {
         if !order.iter().any(|t| t.code == q.topic.code) {
             order.push(&q.topic);
         }
     }
-    let mut out = String::new();
-    for (i, topic) in order.iter().enumerate() {
-        let file = FileOut {
-            topic,
-            questions: questions
-                .iter()
-                .filter(|q| q.topic.code == topic.code)
-                .map(question_out)
-                .collect(),
-        };
-        if i > 0 {
-            out.push_str("---\n");
-        }
-        out.push_str(&yaml_serde::to_string(&file)?);
-    }
-    Ok(out.into_bytes())
+    order
+        .into_iter()
+        .map(|topic| {
+            let file = FileOut {
+                topic,
+                questions: questions
+                    .iter()
+                    .filter(|q| q.topic.code == topic.code)
+                    .map(question_out)
+                    .collect(),
+            };
+            Ok((
+                format!("{}.yaml", topic.code),
+                yaml_serde::to_string(&file)?.into_bytes(),
+            ))
+        })
+        .collect()
 }
 
 fn question_out(q: &Question) -> QuestionOut<'_> {
