@@ -5,10 +5,17 @@
 //! - [`read`] / [`read_with`]: bytes + file name → [`ReadReport`] `{ questions, problems, warnings }`.
 //!   Never panics; every failure, from a zip bomb to a missing option, is a [`Problem`] with
 //!   English and Vietnamese text and, where possible, a line/row and field.
-//! - [`write`]: questions → bytes in YAML, CSV or XLSX; [`template`]: a file to fill in.
+//! - [`write()`]: questions → bytes in YAML, CSV or XLSX; [`template`]: a file to fill in.
 //! - [`Question::validate`] / [`Question::warnings`] / [`Question::is_drawable_on`].
 //! - [`check_batch`]: duplicates and conflicts across questions; [`topics`]: the topic tree.
-//! - [`fold`]: text folding used for duplicate detection and search.
+//! - [`fold()`]: text folding used for duplicate detection and search.
+//! - [`Format`]: `from_file_name`, `mime_type`, `can_write`; [`Limits`] and [`ReadOptions`]
+//!   (default topic for GIFT/Aiken/Moodle, forced format).
+//! - [`formats::yaml::write_per_topic`]: one `<topic code>.yaml` per topic, as the bank keeps them;
+//!   [`stats::Stats`]: counts by topic, difficulty, kind and status.
+//!
+//! [`ReadReport::into_result`] gives the `Result<Vec<Question>, Vec<Problem>>` view. Problems in
+//! CSV/XLSX name the column (`option_b`); in other formats the model path (`options[1].text`).
 //!
 //! Formats and their column layout are documented in `question-bank/FORMATS.md`.
 //!

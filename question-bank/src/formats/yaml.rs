@@ -5,7 +5,7 @@
 //!
 //! # Implementation notes
 //! `yaml_serde` reports a position only for errors of the whole document; for per-question
-//! problems the line comes from [`item_lines`], a scan of the block-style `questions:` list (the
+//! problems the line comes from `item_lines`, a scan of the block-style `questions:` list (the
 //! style our files and our writer use). Flow-style lists just get no line.
 
 use serde::{Deserialize, Deserializer, Serialize};
