@@ -616,3 +616,34 @@ async fn import_refuses_files_that_are_not_csv_or_xlsx(app: &TestApp) {
     .await;
     assert_problem(response, StatusCode::FORBIDDEN, "forbidden").await;
 }
+
+/// An upload over the configured limit is refused before it is read whole.
+async fn oversized_upload(backend: crate::helpers::Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| s.max_upload_bytes = 1024).await;
+    let root = app.unit("ROOT", None).await;
+    let admin_root = app.with_roles(root, &[(Role::UnitAdmin, Some(root))]).await;
+    let mut csv = String::from("code,name,parent_code\n");
+    for i in 0..100 {
+        csv.push_str(&format!("U-{i},Chi đoàn số {i},ROOT\n"));
+    }
+    let response = import(
+        &app,
+        &admin_root.access,
+        "units.csv",
+        csv.into_bytes(),
+        false,
+    )
+    .await;
+    assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_upload_over_the_limit_is_a_413_problem_embedded() {
+    oversized_upload(crate::helpers::Backend::Embedded).await;
+}
+
+#[tokio::test]
+async fn an_upload_over_the_limit_is_a_413_problem_services() {
+    oversized_upload(crate::helpers::Backend::Services).await;
+}

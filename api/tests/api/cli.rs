@@ -1,0 +1,279 @@
+//! The command line: migrate, create-admin, demo, and refusing bad settings.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use reqwest::StatusCode;
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, assert_problem, spawn_app_with};
+
+both_backends!(
+    create_admin_makes_a_first_admin_without_any_default_password,
+    demo_is_idempotent_and_prints_how_to_sign_in,
+    migrate_is_safe_to_repeat
+);
+
+/// Runs the `api` binary against the test app's database and data directory.
+fn api(app: &TestApp, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let settings = &app.state.settings;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_api"));
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DAUTRI_DATA_DIR", &settings.data_dir)
+        .env("RUST_LOG", "error");
+    if let Some(url) = &settings.database_url {
+        command.env("DATABASE_URL", url.expose_secret());
+    }
+    if let Some(secret) = &settings.jwt_secret {
+        command.env("DAUTRI_JWT__SECRET", secret.expose_secret());
+    }
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("spawn api");
+    if let Some(mut pipe) = child.stdin.take()
+        && let Some(input) = stdin
+    {
+        pipe.write_all(input.as_bytes()).expect("stdin");
+    }
+    child.wait_with_output().expect("api ran")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+async fn create_admin_makes_a_first_admin_without_any_default_password(app: &TestApp) {
+    let phone = crate::helpers::random_phone();
+    let no_password = api(app, &["create-admin", "--phone", &phone], &[], Some(""));
+    assert!(!no_password.status.success(), "{}", text(&no_password));
+    assert!(
+        text(&no_password).contains("no password"),
+        "{}",
+        text(&no_password)
+    );
+    let weak = api(
+        app,
+        &["create-admin", "--phone", &phone],
+        &[("DAUTRI_ADMIN_PASSWORD", "123")],
+        None,
+    );
+    assert!(
+        !weak.status.success() && text(&weak).contains("password"),
+        "{}",
+        text(&weak)
+    );
+    let bad_phone = api(
+        app,
+        &["create-admin", "--phone", "12"],
+        &[("DAUTRI_ADMIN_PASSWORD", "Quan-tri-2026")],
+        None,
+    );
+    assert!(
+        !bad_phone.status.success() && text(&bad_phone).contains("--phone"),
+        "{}",
+        text(&bad_phone)
+    );
+
+    let created = api(
+        app,
+        &["create-admin", "--phone", &phone],
+        &[],
+        Some("Quan-tri-2026\n"),
+    );
+    assert!(created.status.success(), "{}", text(&created));
+    let tokens = app.login(&phone, "Quan-tri-2026").await;
+    let me: Value = app
+        .get("/api/v1/me", tokens["access_token"].as_str())
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["roles"], json!([{"role": "admin", "unit_id": null}]));
+    // The admin can now create the root of the tree.
+    let root = app
+        .post(
+            "/api/v1/units",
+            tokens["access_token"].as_str(),
+            &json!({"name": "Đoàn Khối", "code": "KHOI"}),
+        )
+        .await;
+    assert_eq!(root.status(), StatusCode::CREATED);
+    let again = api(app, &["create-admin", "--phone", &phone], &[], Some(""));
+    assert!(
+        again.status.success() && text(&again).contains("already an admin"),
+        "{}",
+        text(&again)
+    );
+}
+
+async fn demo_is_idempotent_and_prints_how_to_sign_in(app: &TestApp) {
+    let first = api(app, &["demo"], &[], None);
+    assert!(first.status.success(), "{}", text(&first));
+    let report = text(&first);
+    let password = report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Password for every demo account: "))
+        .expect("password printed")
+        .to_owned();
+    let units: Value = app
+        .get("/api/v1/units?q=demo", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let second = api(app, &["demo"], &[], None);
+    assert!(second.status.success(), "{}", text(&second));
+    assert!(
+        text(&second).contains(&password),
+        "the same password is reported again"
+    );
+    let units_again: Value = app
+        .get("/api/v1/units?q=demo", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(units["total"], units_again["total"]);
+    let organizer = app.login("0900000001", &password).await;
+    let me: Value = app
+        .get("/api/v1/me", organizer["access_token"].as_str())
+        .await
+        .json()
+        .await
+        .expect("json");
+    let roles: Vec<&str> = me["roles"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .filter_map(|r| r["role"].as_str())
+        .collect();
+    assert!(
+        roles.contains(&"organizer") && roles.contains(&"unit_admin"),
+        "{me}"
+    );
+    let chi_doan: Value = app
+        .get("/api/v1/units?q=chi%20doan", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(chi_doan["total"].as_u64().unwrap_or(0) >= 5);
+}
+
+async fn migrate_is_safe_to_repeat(app: &TestApp) {
+    for _ in 0..2 {
+        let output = api(app, &["migrate"], &[], None);
+        assert!(output.status.success(), "{}", text(&output));
+        assert!(text(&output).contains("migrations applied"));
+    }
+    assert_eq!(app.get("/readyz", None).await.status(), StatusCode::OK);
+}
+
+#[test]
+fn a_bad_setting_stops_startup_naming_it() {
+    for (env, expected) in [
+        (vec![("PORT", "eighty")], "PORT"),
+        (
+            vec![("DAUTRI_JWT__ACCESS_TTL_SECONDS", "5")],
+            "ACCESS_TTL_SECONDS",
+        ),
+        (vec![("DAUTRI_BIND", "not-an-address")], "BIND"),
+        (
+            vec![(
+                "DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/postgres",
+            )],
+            "DAUTRI_JWT__SECRET",
+        ),
+        (
+            vec![
+                ("DAUTRI_JWT__SECRET", "too-short"),
+                ("DAUTRI_DATA_DIR", "/tmp/dautri-bad-secret"),
+            ],
+            "DAUTRI_JWT__SECRET",
+        ),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_api"))
+            .env_clear()
+            .envs(env.iter().copied())
+            .env("PORT_UNUSED", "")
+            .arg("serve")
+            .output()
+            .expect("api ran");
+        assert!(!output.status.success(), "{env:?} should stop startup");
+        let message = text(&output);
+        assert!(message.contains(expected), "{env:?}: {message}");
+    }
+}
+
+#[test]
+fn help_lists_every_setting() {
+    let output = Command::new(env!("CARGO_BIN_EXE_api"))
+        .arg("--help")
+        .output()
+        .expect("api ran");
+    let help = text(&output);
+    for name in [
+        "PORT",
+        "DAUTRI_BIND",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DAUTRI_DATA_DIR",
+        "DAUTRI_JWT__SECRET",
+        "RUST_LOG",
+        "create-admin",
+        "migrate",
+        "demo",
+        "serve",
+    ] {
+        assert!(help.contains(name), "{name} missing from --help");
+    }
+}
+
+/// Logins from one address are limited too, whatever phone they try.
+async fn attempts_per_address(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.login_max_per_ip = 3).await;
+    for _ in 0..3 {
+        let response = app
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"phone": crate::helpers::random_phone(), "password": "Wrong-pass-1"}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let response = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"phone": crate::helpers::random_phone(), "password": "Wrong-pass-1"}),
+        )
+        .await;
+    assert_problem(response, StatusCode::TOO_MANY_REQUESTS, "too_many_requests").await;
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn logins_are_limited_per_client_address_embedded() {
+    attempts_per_address(Backend::Embedded).await;
+}
+
+#[tokio::test]
+async fn logins_are_limited_per_client_address_services() {
+    attempts_per_address(Backend::Services).await;
+}
