@@ -108,7 +108,8 @@ pub struct Settings {
         global = true
     )]
     pub login_max_per_phone: u32,
-    /// Login attempts allowed per client address in the window.
+    /// Login attempts allowed per client address in the window. Generous: a whole unit may sit
+    /// behind one office NAT or a mobile carrier's shared address when a round opens.
     #[arg(
         long,
         env = "DAUTRI_LOGIN__MAX_PER_IP",

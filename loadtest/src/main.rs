@@ -1,6 +1,257 @@
-//! The contest load generator. The answer path it drives arrives with the contests issue.
+//! `loadtest`: drives a running dautri server and reports each endpoint against a trivial
+//! baseline (`/healthz`) measured in the same run, so figures compare across machines as ratios.
+//!
+//! Scenario `me` (the authenticated read path): registers `--users` members in a unit, signs
+//! them in, then for `--seconds` each of `--connections` workers calls `GET /api/v1/me` with a
+//! random member's token. The contest answer path joins when the contests issue lands.
+//!
+//! Only loopback targets are accepted and every phase is bounded in time. Start the server with
+//! a high `DAUTRI_LOGIN__MAX_PER_IP`: all virtual members sign in from one address.
 
-fn main() {
-    eprintln!("loadtest: the contest path is not built yet (see the contests issue)");
-    std::process::exit(2);
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use hdrhistogram::Histogram;
+use rand::Rng;
+use serde_json::{Value, json};
+
+#[derive(Debug, Parser)]
+#[command(name = "loadtest", about = "Load generator for dautri (loopback only)")]
+struct Args {
+    /// Server to drive; must be on loopback.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    base_url: String,
+    /// Virtual members to register and sign in.
+    #[arg(long, default_value_t = 50)]
+    users: usize,
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Seconds per measured phase (1–300).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    seconds: u64,
+    /// Code of the unit the virtual members join (default: the first unit a search for "chi doan" finds).
+    #[arg(long)]
+    unit_code: Option<String>,
+}
+
+/// What one phase measured.
+struct Phase {
+    name: &'static str,
+    requests: u64,
+    errors: u64,
+    elapsed: Duration,
+    latency_us: Histogram<u64>,
+}
+
+impl Phase {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn report(&self, baseline: Option<&Phase>) {
+        let ratio = baseline
+            .map(|b| format!("  ({:.2} × baseline throughput)", self.rate() / b.rate()))
+            .unwrap_or_default();
+        println!(
+            "{:<14} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}{}",
+            self.name,
+            self.rate(),
+            self.latency_us.value_at_quantile(0.50) as f64 / 1000.0,
+            self.latency_us.value_at_quantile(0.99) as f64 / 1000.0,
+            self.errors,
+            ratio
+        );
+    }
+}
+
+fn ensure_loopback(base_url: &str) -> anyhow::Result<()> {
+    let url = reqwest::Url::parse(base_url).context("--base-url is not a URL")?;
+    let host = url.host_str().unwrap_or("");
+    let loopback = host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if !loopback {
+        bail!("--base-url must point at this machine (127.0.0.0/8, ::1 or localhost); got {host}");
+    }
+    Ok(())
+}
+
+async fn setup(client: &reqwest::Client, args: &Args) -> anyhow::Result<Vec<String>> {
+    let search = match &args.unit_code {
+        Some(code) => code.clone(),
+        None => "chi doan".into(),
+    };
+    let units: Value = client
+        .get(format!("{}/api/v1/units", args.base_url))
+        .query(&[("q", search.as_str())])
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let unit_id = units["items"][0]["id"]
+        .as_str()
+        .context("no unit found to register members in (run `api demo` or pass --unit-code)")?
+        .to_owned();
+    let mut tokens = Vec::with_capacity(args.users);
+    let password = "Tai-thu-2026";
+    for _ in 0..args.users {
+        let phone = format!("097{:07}", rand::rng().random_range(0..10_000_000u32));
+        let body = json!({"phone": phone, "password": password, "full_name": "Người Thử Tải", "birth_date": "2000-01-01", "unit_id": unit_id, "consent": true});
+        let response = client
+            .post(format!("{}/api/v1/auth/register", args.base_url))
+            .json(&body)
+            .send()
+            .await?;
+        if !(response.status().is_success() || response.status() == reqwest::StatusCode::CONFLICT) {
+            bail!(
+                "register failed: {} {}",
+                response.status(),
+                response.text().await.unwrap_or_default()
+            );
+        }
+        let login: Value = client
+            .post(format!("{}/api/v1/auth/login", args.base_url))
+            .json(&json!({"phone": phone, "password": password}))
+            .send()
+            .await?
+            .error_for_status()
+            .context("login failed (raise DAUTRI_LOGIN__MAX_PER_IP on the server?)")?
+            .json()
+            .await?;
+        tokens.push(
+            login["access_token"]
+                .as_str()
+                .context("no access token")?
+                .to_owned(),
+        );
+    }
+    Ok(tokens)
+}
+
+async fn run_phase(
+    name: &'static str,
+    client: &reqwest::Client,
+    url: String,
+    tokens: Arc<Vec<String>>,
+    args: &Args,
+) -> anyhow::Result<Phase> {
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let workers = (0..args.connections).map(|_| {
+        let client = client.clone();
+        let url = url.clone();
+        let tokens = tokens.clone();
+        tokio::spawn(async move {
+            let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+            let (mut requests, mut errors) = (0u64, 0u64);
+            while Instant::now() < deadline {
+                let mut request = client.get(&url);
+                if !tokens.is_empty() {
+                    let token = &tokens[rand::rng().random_range(0..tokens.len())];
+                    request = request.bearer_auth(token);
+                }
+                let sent = Instant::now();
+                let ok = match request.send().await {
+                    Ok(response) => {
+                        response.status().is_success() && response.bytes().await.is_ok()
+                    }
+                    Err(_) => false,
+                };
+                histogram.record(
+                    u64::try_from(sent.elapsed().as_micros())
+                        .unwrap_or(u64::MAX)
+                        .max(1),
+                )?;
+                requests += 1;
+                errors += u64::from(!ok);
+            }
+            anyhow::Ok((histogram, requests, errors))
+        })
+    });
+    let mut latency_us = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+    let (mut requests, mut errors) = (0, 0);
+    for result in futures_util::future::join_all(workers).await {
+        let (h, r, e) = result??;
+        latency_us.add(h)?;
+        requests += r;
+        errors += e;
+    }
+    Ok(Phase {
+        name,
+        requests,
+        errors,
+        elapsed: started.elapsed(),
+        latency_us,
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    ensure_loopback(&args.base_url)?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.connections)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    println!(
+        "setting up {} virtual members on {}",
+        args.users, args.base_url
+    );
+    let tokens = Arc::new(setup(&client, &args).await?);
+    println!(
+        "measuring {} s per phase with {} connections",
+        args.seconds, args.connections
+    );
+    let baseline = run_phase(
+        "GET /healthz",
+        &client,
+        format!("{}/healthz", args.base_url),
+        Arc::new(Vec::new()),
+        &args,
+    )
+    .await?;
+    baseline.report(None);
+    let me = run_phase(
+        "GET /me",
+        &client,
+        format!("{}/api/v1/me", args.base_url),
+        tokens,
+        &args,
+    )
+    .await?;
+    me.report(Some(&baseline));
+    if me.errors > 0 {
+        bail!("{} requests failed", me.errors);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_loopback_targets_are_accepted() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:8080",
+            "http://127.3.2.1",
+        ] {
+            assert!(super::ensure_loopback(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://10.0.0.1",
+            "http://example.com",
+            "http://192.168.1.2:8080",
+            "not a url",
+        ] {
+            assert!(super::ensure_loopback(bad).is_err(), "{bad}");
+        }
+    }
 }
