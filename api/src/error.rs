@@ -20,6 +20,9 @@ pub struct FieldError {
     pub pointer: String,
     /// What is wrong, in plain words.
     pub detail: String,
+    /// The same in Vietnamese, where the layer that found the problem wrote it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail_vi: Option<String>,
 }
 
 impl FieldError {
@@ -28,7 +31,14 @@ impl FieldError {
         Self {
             pointer: pointer.into(),
             detail: detail.into(),
+            detail_vi: None,
         }
+    }
+
+    /// Adds the Vietnamese wording.
+    pub fn with_vi(mut self, detail_vi: impl Into<String>) -> Self {
+        self.detail_vi = Some(detail_vi.into());
+        self
     }
 }
 

@@ -119,7 +119,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
     cfg.configure(routes::auth::configure)
         .configure(routes::me::configure)
         .configure(routes::users::configure)
-        .configure(routes::units::configure);
+        .configure(routes::units::configure)
+        .configure(routes::questions::configure);
 }
 
 /// The OpenAPI document, generated from the handlers.

@@ -10,6 +10,7 @@ mod m20261128_000002_create_users;
 mod m20261128_000003_create_role_assignments;
 mod m20261128_000004_create_refresh_tokens;
 mod m20261128_000005_create_audit_log;
+mod m20261129_000006_create_question_bank;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_role_assignments::Migration),
             Box::new(m20261128_000004_create_refresh_tokens::Migration),
             Box::new(m20261128_000005_create_audit_log::Migration),
+            Box::new(m20261129_000006_create_question_bank::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod db;
 pub mod entities;
+pub mod questions;
 pub mod roles;
 pub mod tokens;
 pub mod units;

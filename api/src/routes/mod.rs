@@ -5,6 +5,7 @@ pub mod extract;
 pub mod fallback;
 pub mod health;
 pub mod me;
+pub mod questions;
 pub mod units;
 pub mod upload;
 pub mod users;
@@ -26,6 +27,7 @@ Every error is `application/problem+json` with a stable `code`; lists take `offs
         (name = "auth", description = "Registration and sessions"),
         (name = "people", description = "Accounts and roles"),
         (name = "units", description = "The organisation tree"),
+        (name = "questions", description = "Question banks, for organizers"),
         (name = "health", description = "Probes and metrics"),
     )
 )]

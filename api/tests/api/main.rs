@@ -9,6 +9,7 @@ mod auth;
 mod cli;
 mod errors;
 mod health;
+mod questions;
 mod scope;
 mod store;
 mod units;

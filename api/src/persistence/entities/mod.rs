@@ -1,7 +1,10 @@
 //! SeaORM entities, one per table. Only `persistence` names them; nothing else sees a `Model`.
 
 pub mod audit_log;
+pub mod question_versions;
+pub mod questions;
 pub mod refresh_tokens;
 pub mod role_assignments;
+pub mod topics;
 pub mod units;
 pub mod users;

@@ -1,0 +1,583 @@
+//! The question bank: topics, questions and their versions.
+//!
+//! A question's content is the `question_bank::Question` model (validated there); this module
+//! stores it as an identity row plus versions, and answers visibility by unit scope.
+
+use chrono::{DateTime, Utc};
+use question_bank::{
+    Difficulty, Kind, LegalBasis, Question, QuestionOption, Source, Status, TopicRef,
+};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait as _,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::entities::{question_versions, questions, topics, units};
+use super::{PersistenceError, Result};
+use crate::domain::ids::{UnitId, UserId};
+use crate::domain::unit::TreePath;
+
+/// One stored option: its id is stable within a version, and attempts record it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredOption {
+    /// Id.
+    pub id: Uuid,
+    /// Text.
+    pub text: String,
+    /// Part of the right answer.
+    pub correct: bool,
+}
+
+/// A question with its current version.
+#[derive(Debug, Clone)]
+pub struct StoredQuestion {
+    /// Stable id.
+    pub id: Uuid,
+    /// Owner unit (whose bank it is in).
+    pub unit_id: UnitId,
+    /// Whether units below the owner may see and draw it.
+    pub shared: bool,
+    /// Current version number (1 for a new question).
+    pub version: i32,
+    /// Id of the current version (what attempts point at).
+    pub version_id: Uuid,
+    /// The content; `options` mirror `option_ids` by position.
+    pub content: Question,
+    /// Ids of the options, in display order.
+    pub option_ids: Vec<Uuid>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+fn kind_str(k: Kind) -> &'static str {
+    match k {
+        Kind::Single => "single",
+        Kind::Multiple => "multiple",
+        Kind::TrueFalse => "true_false",
+    }
+}
+
+fn parse_kind(s: &str) -> Kind {
+    match s {
+        "multiple" => Kind::Multiple,
+        "true_false" => Kind::TrueFalse,
+        _ => Kind::Single,
+    }
+}
+
+fn difficulty_str(d: Difficulty) -> &'static str {
+    match d {
+        Difficulty::Easy => "easy",
+        Difficulty::Medium => "medium",
+        Difficulty::Hard => "hard",
+    }
+}
+
+fn parse_difficulty(s: &str) -> Difficulty {
+    match s {
+        "easy" => Difficulty::Easy,
+        "hard" => Difficulty::Hard,
+        _ => Difficulty::Medium,
+    }
+}
+
+/// The stored name of a status.
+pub fn status_str(s: Status) -> &'static str {
+    match s {
+        Status::Draft => "draft",
+        Status::Active => "active",
+        Status::Retired => "retired",
+    }
+}
+
+fn parse_status(s: &str) -> Status {
+    match s {
+        "draft" => Status::Draft,
+        "retired" => Status::Retired,
+        _ => Status::Active,
+    }
+}
+
+fn tags_column(tags: &[String]) -> String {
+    if tags.is_empty() {
+        String::new()
+    } else {
+        format!(",{},", tags.join(","))
+    }
+}
+
+fn assemble(
+    q: questions::Model,
+    v: question_versions::Model,
+    topic_name: String,
+) -> Result<StoredQuestion> {
+    let options: Vec<StoredOption> = serde_json::from_value(v.options)
+        .map_err(|e| PersistenceError::Db(sea_orm::DbErr::Json(e.to_string())))?;
+    let legal_basis = v.legal_document.map(|document| LegalBasis {
+        document,
+        valid_from: q.valid_from,
+        valid_until: q.valid_until,
+    });
+    let content = Question {
+        id: Some(q.id),
+        kind: parse_kind(&q.kind),
+        text: v.text,
+        options: options
+            .iter()
+            .map(|o| QuestionOption {
+                text: o.text.clone(),
+                correct: o.correct,
+            })
+            .collect(),
+        explanation: v.explanation,
+        topic: TopicRef {
+            code: q.topic_code,
+            name: topic_name,
+        },
+        tags: q
+            .tags
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        difficulty: parse_difficulty(&q.difficulty),
+        source: v.source_title.map(|title| Source {
+            title,
+            url: v.source_url,
+        }),
+        legal_basis,
+        status: parse_status(&q.status),
+    };
+    Ok(StoredQuestion {
+        id: q.id,
+        unit_id: UnitId(q.unit_id),
+        shared: q.shared,
+        version: q.current_version,
+        version_id: q.current_version_id,
+        content,
+        option_ids: options.iter().map(|o| o.id).collect(),
+        created_at: q.created_at,
+        updated_at: q.updated_at,
+    })
+}
+
+/// Inserts missing topics (and their parents); an existing topic keeps its name.
+pub async fn ensure_topics(db: &impl ConnectionTrait, wanted: &[TopicRef]) -> Result<()> {
+    let mut all: Vec<TopicRef> = Vec::new();
+    for topic in wanted {
+        let mut code = topic.code.as_str();
+        let mut name = topic.name.clone();
+        loop {
+            if !all.iter().any(|t| t.code == code) {
+                all.push(TopicRef {
+                    code: code.to_owned(),
+                    name: name.clone(),
+                });
+            }
+            match question_bank::model::parent_code(code) {
+                Some(parent) => {
+                    code = parent;
+                    name = question_bank::checks::name_from_code(parent);
+                }
+                None => break,
+            }
+        }
+    }
+    let codes: Vec<String> = all.iter().map(|t| t.code.clone()).collect();
+    let mut existing = Vec::new();
+    for chunk in codes.chunks(500) {
+        existing.extend(
+            topics::Entity::find()
+                .filter(topics::Column::Code.is_in(chunk.iter().cloned()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|t| t.code),
+        );
+    }
+    let missing: Vec<topics::ActiveModel> = all
+        .into_iter()
+        .filter(|t| !existing.contains(&t.code))
+        .map(|t| topics::ActiveModel {
+            parent_code: Set(question_bank::model::parent_code(&t.code).map(str::to_owned)),
+            code: Set(t.code),
+            name: Set(t.name),
+        })
+        .collect();
+    if !missing.is_empty() {
+        topics::Entity::insert_many(missing)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Every topic: (code, name, parent code).
+pub async fn list_topics(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<(String, String, Option<String>)>> {
+    Ok(topics::Entity::find()
+        .order_by_asc(topics::Column::Code)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.code, t.name, t.parent_code))
+        .collect())
+}
+
+/// The name of a topic, if it exists.
+pub async fn topic_name(db: &impl ConnectionTrait, code: &str) -> Result<Option<String>> {
+    Ok(topics::Entity::find_by_id(code.to_owned())
+        .one(db)
+        .await?
+        .map(|t| t.name))
+}
+
+fn version_model(
+    question_id: Uuid,
+    version: i32,
+    q: &Question,
+    by: Option<UserId>,
+) -> (question_versions::ActiveModel, Vec<Uuid>) {
+    let options: Vec<StoredOption> = q
+        .options
+        .iter()
+        .map(|o| StoredOption {
+            id: Uuid::now_v7(),
+            text: o.text.clone(),
+            correct: o.correct,
+        })
+        .collect();
+    let ids = options.iter().map(|o| o.id).collect();
+    let model = question_versions::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        question_id: Set(question_id),
+        version: Set(version),
+        text: Set(q.text.clone()),
+        options: Set(serde_json::to_value(&options).unwrap_or_default()),
+        explanation: Set(q.explanation.clone()),
+        source_title: Set(q.source.as_ref().map(|s| s.title.clone())),
+        source_url: Set(q.source.as_ref().and_then(|s| s.url.clone())),
+        legal_document: Set(q.legal_basis.as_ref().map(|l| l.document.clone())),
+        created_by: Set(by.map(|u| u.0)),
+        created_at: Set(Utc::now()),
+    };
+    (model, ids)
+}
+
+/// Inserts a new question (version 1) into `unit`'s bank. Topics must exist.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    unit: UnitId,
+    shared: bool,
+    q: &Question,
+    by: Option<UserId>,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let (version, _) = version_model(id, 1, q, by);
+    let version_id = match &version.id {
+        sea_orm::ActiveValue::Set(v) => *v,
+        _ => Uuid::now_v7(),
+    };
+    let now = Utc::now();
+    questions::Entity::insert(questions::ActiveModel {
+        id: Set(id),
+        unit_id: Set(unit.0),
+        shared: Set(shared),
+        kind: Set(kind_str(q.kind).to_owned()),
+        topic_code: Set(q.topic.code.clone()),
+        difficulty: Set(difficulty_str(q.difficulty).to_owned()),
+        status: Set(status_str(q.status).to_owned()),
+        tags: Set(tags_column(&q.tags)),
+        stem_folded: Set(question_bank::fold(&q.text)),
+        current_version: Set(1),
+        current_version_id: Set(version_id),
+        valid_from: Set(q.legal_basis.as_ref().and_then(|l| l.valid_from)),
+        valid_until: Set(q.legal_basis.as_ref().and_then(|l| l.valid_until)),
+        created_by: Set(by.map(|u| u.0)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    question_versions::Entity::insert(version)
+        .exec_without_returning(db)
+        .await?;
+    Ok(id)
+}
+
+/// Whether two contents differ in what a member sees (text, options, explanation, source,
+/// legal document): such a change to a question that may have been shown makes a new version.
+pub fn shown_content_differs(a: &Question, b: &Question) -> bool {
+    a.text != b.text
+        || a.options != b.options
+        || a.explanation != b.explanation
+        || a.source != b.source
+        || a.legal_basis.as_ref().map(|l| &l.document)
+            != b.legal_basis.as_ref().map(|l| &l.document)
+        || a.kind != b.kind
+}
+
+/// Saves `new` over `current`. A draft is changed in place; a question that was ever active
+/// gets a new version when its shown content changes, so attempts keep what they showed.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    current: &StoredQuestion,
+    new: &Question,
+    shared: bool,
+    by: Option<UserId>,
+) -> Result<()> {
+    let was_published = current.content.status != Status::Draft || current.version > 1;
+    let mut version = current.version;
+    let mut version_id = current.version_id;
+    if shown_content_differs(&current.content, new) {
+        if was_published {
+            version += 1;
+            let (model, _) = version_model(current.id, version, new, by);
+            if let sea_orm::ActiveValue::Set(id) = &model.id {
+                version_id = *id;
+            }
+            question_versions::Entity::insert(model)
+                .exec_without_returning(db)
+                .await?;
+        } else {
+            question_versions::Entity::delete_by_id(current.version_id)
+                .exec(db)
+                .await?;
+            let (model, _) = version_model(current.id, version, new, by);
+            if let sea_orm::ActiveValue::Set(id) = &model.id {
+                version_id = *id;
+            }
+            question_versions::Entity::insert(model)
+                .exec_without_returning(db)
+                .await?;
+        }
+    }
+    questions::Entity::update_many()
+        .col_expr(questions::Column::Shared, Expr::value(shared))
+        .col_expr(questions::Column::Kind, Expr::value(kind_str(new.kind)))
+        .col_expr(
+            questions::Column::TopicCode,
+            Expr::value(new.topic.code.clone()),
+        )
+        .col_expr(
+            questions::Column::Difficulty,
+            Expr::value(difficulty_str(new.difficulty)),
+        )
+        .col_expr(
+            questions::Column::Status,
+            Expr::value(status_str(new.status)),
+        )
+        .col_expr(questions::Column::Tags, Expr::value(tags_column(&new.tags)))
+        .col_expr(
+            questions::Column::StemFolded,
+            Expr::value(question_bank::fold(&new.text)),
+        )
+        .col_expr(questions::Column::CurrentVersion, Expr::value(version))
+        .col_expr(questions::Column::CurrentVersionId, Expr::value(version_id))
+        .col_expr(
+            questions::Column::ValidFrom,
+            Expr::value(new.legal_basis.as_ref().and_then(|l| l.valid_from)),
+        )
+        .col_expr(
+            questions::Column::ValidUntil,
+            Expr::value(new.legal_basis.as_ref().and_then(|l| l.valid_until)),
+        )
+        .col_expr(questions::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(questions::Column::Id.eq(current.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a question and its versions.
+pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    question_versions::Entity::delete_many()
+        .filter(question_versions::Column::QuestionId.eq(id))
+        .exec(db)
+        .await?;
+    questions::Entity::delete_by_id(id).exec(db).await?;
+    Ok(())
+}
+
+async fn load_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<questions::Model>,
+) -> Result<Vec<StoredQuestion>> {
+    let version_ids: Vec<Uuid> = rows.iter().map(|q| q.current_version_id).collect();
+    let mut versions = Vec::new();
+    for chunk in version_ids.chunks(500) {
+        versions.extend(
+            question_versions::Entity::find()
+                .filter(question_versions::Column::Id.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    let names: std::collections::HashMap<String, String> = topics::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.code, t.name))
+        .collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for q in rows {
+        let Some(position) = versions.iter().position(|v| v.id == q.current_version_id) else {
+            return Err(PersistenceError::NotFound("question version"));
+        };
+        let v = versions.swap_remove(position);
+        let name = names
+            .get(&q.topic_code)
+            .cloned()
+            .unwrap_or_else(|| q.topic_code.clone());
+        out.push(assemble(q, v, name)?);
+    }
+    Ok(out)
+}
+
+/// Loads one question with its current version.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<StoredQuestion> {
+    let row = questions::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(PersistenceError::NotFound("question"))?;
+    load_many(db, vec![row])
+        .await?
+        .pop()
+        .ok_or(PersistenceError::NotFound("question"))
+}
+
+/// Which banks a caller sees: `None` = all (admin); otherwise the subtrees they organise, plus
+/// questions shared down from the units above those subtrees.
+#[derive(Debug, Clone)]
+pub struct Visibility {
+    /// Subtree roots the caller organises; `None` for everything.
+    pub roots: Option<Vec<TreePath>>,
+}
+
+/// Search filters.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Topic code; also matches its subtopics.
+    pub topic: Option<String>,
+    /// Exact tag.
+    pub tag: Option<String>,
+    /// Difficulty.
+    pub difficulty: Option<Difficulty>,
+    /// Kind.
+    pub kind: Option<Kind>,
+    /// Status.
+    pub status: Option<Status>,
+    /// Free text, folded.
+    pub text: Option<String>,
+    /// Only this owner unit's bank.
+    pub unit_id: Option<UnitId>,
+}
+
+fn visibility_condition(visibility: &Visibility) -> Condition {
+    let Some(roots) = &visibility.roots else {
+        return Condition::all();
+    };
+    let mut any = Condition::any();
+    let mut ancestors: Vec<Uuid> = Vec::new();
+    for root in roots {
+        any = any.add(units::Column::Path.starts_with(root.as_str()));
+        ancestors.extend(root.ids().into_iter().map(|u| u.0));
+    }
+    if !ancestors.is_empty() {
+        any = any.add(
+            Condition::all()
+                .add(questions::Column::Shared.eq(true))
+                .add(questions::Column::UnitId.is_in(ancestors)),
+        );
+    }
+    any
+}
+
+/// Searches the banks visible under `visibility`, newest first.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    visibility: &Visibility,
+    filter: &Filter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<StoredQuestion>, u64)> {
+    let mut select = questions::Entity::find()
+        .join(JoinType::InnerJoin, questions::Relation::Unit.def())
+        .filter(visibility_condition(visibility));
+    if let Some(topic) = &filter.topic {
+        select = select.filter(
+            Condition::any()
+                .add(questions::Column::TopicCode.eq(topic.clone()))
+                .add(questions::Column::TopicCode.starts_with(format!("{topic}."))),
+        );
+    }
+    if let Some(tag) = &filter.tag {
+        select = select.filter(questions::Column::Tags.contains(format!(",{tag},")));
+    }
+    if let Some(d) = filter.difficulty {
+        select = select.filter(questions::Column::Difficulty.eq(difficulty_str(d)));
+    }
+    if let Some(k) = filter.kind {
+        select = select.filter(questions::Column::Kind.eq(kind_str(k)));
+    }
+    if let Some(s) = filter.status {
+        select = select.filter(questions::Column::Status.eq(status_str(s)));
+    }
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(question_bank::fold)
+        .filter(|t| !t.is_empty())
+    {
+        select = select.filter(
+            Expr::col((questions::Entity, questions::Column::StemFolded))
+                .like(format!("%{}%", text.replace(['%', '_'], ""))),
+        );
+    }
+    if let Some(unit) = filter.unit_id {
+        select = select.filter(questions::Column::UnitId.eq(unit.0));
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .order_by_desc(questions::Column::CreatedAt)
+        .order_by_desc(questions::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((load_many(db, rows).await?, total))
+}
+
+/// Whether `visibility` lets the caller see `q`.
+pub fn is_visible(visibility: &Visibility, owner_path: &TreePath, shared: bool) -> bool {
+    match &visibility.roots {
+        None => true,
+        Some(roots) => roots
+            .iter()
+            .any(|root| owner_path.is_within(root) || (shared && root.is_within(owner_path))),
+    }
+}
+
+/// Folded stems already present in `unit`'s bank among `stems`: (stem, question id).
+pub async fn existing_stems(
+    db: &impl ConnectionTrait,
+    unit: UnitId,
+    stems: &[String],
+) -> Result<Vec<(String, Uuid)>> {
+    let mut out = Vec::new();
+    for chunk in stems.chunks(500) {
+        let rows = questions::Entity::find()
+            .filter(questions::Column::UnitId.eq(unit.0))
+            .filter(questions::Column::StemFolded.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?;
+        out.extend(rows.into_iter().map(|q| (q.stem_folded, q.id)));
+    }
+    Ok(out)
+}

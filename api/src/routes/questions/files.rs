@@ -1,0 +1,329 @@
+//! Importing, exporting and templates of question files (XLSX, CSV, YAML; GIFT, Aiken and
+//! Moodle XML for import). An import is all or nothing.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use question_bank::{Format, Limits, ReadOptions, TopicRef};
+use sea_orm::TransactionTrait;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::crud::QuestionQuery;
+use super::visibility;
+use crate::auth::{AuthUser, Caller};
+use crate::domain::ids::UnitId;
+use crate::error::{ApiError, FieldError, Problem};
+use crate::persistence::{self, PersistenceError};
+use crate::routes::extract::Query;
+use crate::routes::upload;
+use crate::state::AppState;
+
+/// Most questions one export holds.
+const MAX_EXPORT: u64 = 20_000;
+
+/// Import options.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// The bank (unit) the questions go into.
+    pub unit_id: Uuid,
+    /// Check and report everything, write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Share the imported questions down the tree.
+    #[serde(default)]
+    pub shared: bool,
+    /// Topic for GIFT/Aiken/Moodle questions without a category: code.
+    pub topic_code: Option<String>,
+    /// … and its name.
+    pub topic_name: Option<String>,
+}
+
+/// A question that would be (or was) imported.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedItem {
+    /// Row or line in the file.
+    pub row: Option<u32>,
+    /// Topic code.
+    pub topic: String,
+    /// Kind.
+    #[schema(value_type = String)]
+    pub kind: question_bank::Kind,
+    /// Stem.
+    pub text: String,
+}
+
+/// Something reported but not fatal (e.g. an essay question skipped from a Moodle file).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportWarning {
+    /// Row or line.
+    pub row: Option<u32>,
+    /// Field or column.
+    pub field: Option<String>,
+    /// English.
+    pub message: String,
+    /// Vietnamese.
+    pub message_vi: String,
+}
+
+/// The outcome of an import that passed every check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    /// Questions written (0 on a dry run).
+    pub imported: usize,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+    /// What would be / was imported.
+    pub questions: Vec<ImportedItem>,
+    /// Reported, not fatal.
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Multipart form with the file.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ImportForm {
+    /// XLSX, CSV, YAML, GIFT, Aiken or Moodle XML.
+    #[schema(format = Binary, value_type = String)]
+    file: Vec<u8>,
+}
+
+/// Imports a question file into a bank. Any problem (a bad row, a duplicate in the file or
+/// already in the bank, a hostile file) means nothing is imported; the 422 answer lists every
+/// problem as `/rows/{row}/{column}` with English and Vietnamese text. `dry_run=true` shows what
+/// would be imported.
+#[utoipa::path(
+    tag = "questions",
+    params(ImportQuery),
+    request_body(content = ImportForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Imported, or on a dry run would be", body = ImportResult),
+        (status = 403, description = "Not an organizer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unit unknown or outside your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Problems; nothing imported", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/questions/import")]
+#[tracing::instrument(name = "Import questions", skip_all, fields(user.id = %user.id))]
+pub async fn import_questions(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    payload: web::Payload,
+    query: Query<ImportQuery>,
+) -> Result<web::Json<ImportResult>, ApiError> {
+    let caller = Caller::load(&state.db, user.id).await?;
+    let unit = caller
+        .require_unit(&state.db, super::BANK_MANAGERS, UnitId(query.unit_id))
+        .await?;
+    let file = upload::read_file(&req, payload, "file", state.settings.max_upload_bytes).await?;
+    let file_name = file.file_name.clone().unwrap_or_else(|| "upload".into());
+    let default_topic = match (&query.topic_code, &query.topic_name) {
+        (Some(code), Some(name)) => Some(TopicRef {
+            code: code.clone(),
+            name: name.clone(),
+        }),
+        (Some(code), None) => Some(TopicRef {
+            code: code.clone(),
+            name: question_bank::checks::name_from_code(code),
+        }),
+        _ => None,
+    };
+    let options = ReadOptions {
+        limits: Limits {
+            max_file_bytes: state.settings.max_upload_bytes,
+            ..Limits::default()
+        },
+        default_topic,
+        format: None,
+    };
+    let bytes = file.bytes;
+    // Parsing a large spreadsheet is CPU work: keep it off the async threads.
+    let report = crate::telemetry::spawn_blocking_with_tracing(move || {
+        question_bank::read_with(&bytes, &file_name, &options)
+    })
+    .await
+    .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e).context("import task failed")))?;
+    let mut errors = row_errors(report.problems);
+    let stems: Vec<String> = report
+        .questions
+        .iter()
+        .map(|q| question_bank::fold(&q.text))
+        .collect();
+    let existing = persistence::questions::existing_stems(&state.db, unit.id, &stems).await?;
+    for (i, stem) in stems.iter().enumerate() {
+        if let Some((_, id)) = existing.iter().find(|(s, _)| s == stem) {
+            let row = report.lines.get(i).copied().flatten();
+            errors.push(
+                FieldError::new(
+                    row_pointer(row, Some("text")),
+                    format!("this question is already in the bank ({id})"),
+                )
+                .with_vi(format!("câu hỏi này đã có trong ngân hàng ({id})")),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let items: Vec<ImportedItem> = report
+        .questions
+        .iter()
+        .zip(report.lines.iter().chain(std::iter::repeat(&None)))
+        .map(|(q, row)| ImportedItem {
+            row: *row,
+            topic: q.topic.code.clone(),
+            kind: q.kind,
+            text: q.text.clone(),
+        })
+        .collect();
+    let warnings = report
+        .warnings
+        .into_iter()
+        .map(|w| ImportWarning {
+            row: w.line_or_row,
+            field: w.field,
+            message: w.message_en,
+            message_vi: w.message_vi,
+        })
+        .collect();
+    if query.dry_run {
+        return Ok(web::Json(ImportResult {
+            imported: 0,
+            dry_run: true,
+            questions: items,
+            warnings,
+        }));
+    }
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    persistence::questions::ensure_topics(&txn, &question_bank::topics(&report.questions)).await?;
+    for q in &report.questions {
+        persistence::questions::insert(&txn, unit.id, query.shared, q, Some(user.id)).await?;
+    }
+    persistence::audit::record(
+        &txn,
+        Some(user.id),
+        "question.import",
+        Some(unit.id.0),
+        json!({"count": report.questions.len(), "file": file.file_name}),
+    )
+    .await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    tracing::info!(count = report.questions.len(), "questions imported");
+    Ok(web::Json(ImportResult {
+        imported: report.questions.len(),
+        dry_run: false,
+        questions: items,
+        warnings,
+    }))
+}
+
+fn row_pointer(row: Option<u32>, field: Option<&str>) -> String {
+    match (row, field) {
+        (Some(r), Some(f)) => format!("/rows/{r}/{f}"),
+        (Some(r), None) => format!("/rows/{r}"),
+        (None, Some(f)) => format!("/file/{f}"),
+        (None, None) => "/file".to_owned(),
+    }
+}
+
+fn row_errors(problems: Vec<question_bank::Problem>) -> Vec<FieldError> {
+    problems
+        .into_iter()
+        .map(|p| {
+            FieldError::new(row_pointer(p.line_or_row, p.field.as_deref()), p.message_en)
+                .with_vi(p.message_vi)
+        })
+        .collect()
+}
+
+/// Export format and filters.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ExportQuery {
+    /// `xlsx` (default), `csv` or `yaml`.
+    pub format: Option<String>,
+}
+
+fn parse_format(format: Option<&str>) -> Result<Format, ApiError> {
+    match format.unwrap_or("xlsx") {
+        "xlsx" => Ok(Format::Xlsx),
+        "csv" => Ok(Format::Csv),
+        "yaml" | "yml" => Ok(Format::Yaml),
+        other => Err(ApiError::field(
+            "/format",
+            format!("`{other}` is not one of xlsx, csv, yaml"),
+        )),
+    }
+}
+
+fn file_response(bytes: Vec<u8>, format: Format, stem: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(format.mime_type())
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{stem}.{}\"", format.extension()),
+        ))
+        .body(bytes)
+}
+
+/// Exports the questions matching the filters (the same as the search) as XLSX, CSV (UTF-8 with
+/// BOM, formula-looking cells neutralised) or YAML, answer key included.
+#[utoipa::path(
+    tag = "questions",
+    params(ExportQuery, QuestionQuery),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 403, description = "Not an organizer", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad format or filter, or too many questions", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/questions/export")]
+#[tracing::instrument(name = "Export questions", skip_all, fields(user.id = %user.id))]
+pub async fn export_questions(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    export: Query<ExportQuery>,
+    query: Query<QuestionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = parse_format(export.format.as_deref())?;
+    let caller = Caller::load(&state.db, user.id).await?;
+    let visibility = visibility(&caller)?;
+    let (found, total) =
+        persistence::questions::search(&state.db, &visibility, &query.filter(), 0, MAX_EXPORT)
+            .await?;
+    if total > MAX_EXPORT {
+        return Err(ApiError::field(
+            "/",
+            format!("{total} questions match; narrow the filters to at most {MAX_EXPORT}"),
+        ));
+    }
+    let questions: Vec<question_bank::Question> = found.into_iter().map(|q| q.content).collect();
+    let bytes = crate::telemetry::spawn_blocking_with_tracing(move || {
+        question_bank::write(&questions, format)
+    })
+    .await
+    .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e).context("export task failed")))?
+    .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("cannot write the export: {e}")))?;
+    Ok(file_response(bytes, format, "cau-hoi"))
+}
+
+/// A file to fill in, with the documented columns and one example question.
+#[utoipa::path(
+    tag = "questions",
+    params(ExportQuery),
+    responses((status = 200, description = "The template", content_type = "application/octet-stream"), (status = 422, description = "Bad format", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/questions/template")]
+pub async fn question_template(
+    _user: AuthUser,
+    export: Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = parse_format(export.format.as_deref())?;
+    let bytes = question_bank::template(format)
+        .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("cannot write the template: {e}")))?;
+    Ok(file_response(bytes, format, "mau-cau-hoi"))
+}

@@ -1,0 +1,282 @@
+//! `/questions` and `/topics`: the question bank, for organizers.
+//!
+//! Members never reach these routes (403), so the answer key (`correct`) can be shown here:
+//! everything a member sees of a question goes through the contest routes, which strip it.
+
+mod crud;
+mod files;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use question_bank::{
+    Difficulty, Kind, LegalBasis, Question, QuestionOption, Source, Status, TopicRef,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::domain::role::Role;
+use crate::error::{ApiError, FieldError};
+use crate::persistence::questions::{StoredQuestion, Visibility};
+
+/// Who manages question banks.
+pub(crate) const BANK_MANAGERS: &[Role] = &[Role::Organizer];
+
+/// Registers the routes of this module.
+pub fn configure(cfg: &mut ServiceConfig) {
+    // Literal paths before `{id}`.
+    cfg.service(files::import_questions)
+        .service(files::export_questions)
+        .service(files::question_template)
+        .service(crud::list_topics)
+        .service(crud::list_questions)
+        .service(crud::create_question)
+        .service(crud::get_question)
+        .service(crud::update_question)
+        .service(crud::delete_question);
+}
+
+/// The banks the caller may see; 403 for someone who manages no bank.
+pub(crate) fn visibility(caller: &Caller) -> Result<Visibility, ApiError> {
+    if !caller.has_any(BANK_MANAGERS) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Visibility {
+        roots: caller.roots(BANK_MANAGERS),
+    })
+}
+
+/// A topic.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopicDto {
+    /// Dotted slug path, e.g. `history.youth_union`.
+    pub code: String,
+    /// Name; may be left out when the topic already exists.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// An option with its id and whether it is correct.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OptionResponse {
+    /// Id (stable within a version).
+    pub id: Uuid,
+    /// Text.
+    pub text: String,
+    /// Part of the right answer.
+    pub correct: bool,
+}
+
+/// Where the fact comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDto {
+    /// Title of the document.
+    pub title: String,
+    /// Link (http/https).
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// The law or policy behind a question and its validity.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalBasisDto {
+    /// e.g. "Luật An ninh mạng 24/2018/QH14".
+    pub document: String,
+    /// First day it holds.
+    #[serde(default)]
+    pub valid_from: Option<NaiveDate>,
+    /// Last day it holds; the question is not drawn after it.
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// A question as its bank's managers see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionResponse {
+    /// Stable id.
+    pub id: Uuid,
+    /// `single`, `multiple` or `true_false`.
+    #[schema(value_type = String, example = "single")]
+    pub kind: Kind,
+    /// The stem (plain text).
+    pub text: String,
+    /// Options in display order.
+    pub options: Vec<OptionResponse>,
+    /// Shown after answering.
+    pub explanation: Option<String>,
+    /// Topic.
+    pub topic: TopicDto,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// `easy`, `medium` or `hard`.
+    #[schema(value_type = String, example = "medium")]
+    pub difficulty: Difficulty,
+    /// Source.
+    pub source: Option<SourceDto>,
+    /// Legal basis and validity.
+    pub legal_basis: Option<LegalBasisDto>,
+    /// Owner unit.
+    pub unit_id: Uuid,
+    /// Visible to (and drawable by) the units below the owner.
+    pub shared: bool,
+    /// `draft`, `active` or `retired`.
+    #[schema(value_type = String, example = "active")]
+    pub status: Status,
+    /// Version number.
+    pub version: i32,
+    /// Id of this version (what attempts record).
+    pub version_id: Uuid,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<StoredQuestion> for QuestionResponse {
+    fn from(q: StoredQuestion) -> Self {
+        let c = q.content;
+        Self {
+            id: q.id,
+            kind: c.kind,
+            text: c.text,
+            options: c
+                .options
+                .into_iter()
+                .zip(q.option_ids)
+                .map(|(o, id)| OptionResponse {
+                    id,
+                    text: o.text,
+                    correct: o.correct,
+                })
+                .collect(),
+            explanation: c.explanation,
+            topic: TopicDto {
+                code: c.topic.code,
+                name: Some(c.topic.name),
+            },
+            tags: c.tags,
+            difficulty: c.difficulty,
+            source: c.source.map(|s| SourceDto {
+                title: s.title,
+                url: s.url,
+            }),
+            legal_basis: c.legal_basis.map(|l| LegalBasisDto {
+                document: l.document,
+                valid_from: l.valid_from,
+                valid_until: l.valid_until,
+            }),
+            unit_id: q.unit_id.0,
+            shared: q.shared,
+            status: c.status,
+            version: q.version,
+            version_id: q.version_id,
+            created_at: q.created_at,
+            updated_at: q.updated_at,
+        }
+    }
+}
+
+/// An option of a new or changed question.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OptionInput {
+    /// Text.
+    pub text: String,
+    /// Part of the right answer.
+    #[serde(default)]
+    pub correct: bool,
+}
+
+impl From<OptionInput> for QuestionOption {
+    fn from(o: OptionInput) -> Self {
+        Self {
+            text: o.text,
+            correct: o.correct,
+        }
+    }
+}
+
+/// Turns the crate's problems (`options[1].text`) into field errors (`/options/1/text`).
+pub(crate) fn problems_to_errors(problems: Vec<question_bank::Problem>) -> Vec<FieldError> {
+    problems
+        .into_iter()
+        .map(|p| {
+            let pointer = p
+                .field
+                .as_deref()
+                .map(model_path_to_pointer)
+                .unwrap_or_else(|| "/".to_owned());
+            FieldError::new(pointer, p.message_en).with_vi(p.message_vi)
+        })
+        .collect()
+}
+
+fn model_path_to_pointer(path: &str) -> String {
+    // The crate names the answer key `correct` (a column in spreadsheets); in JSON it is the
+    // `correct` flags of `options`.
+    if path == "correct" {
+        return "/options".to_owned();
+    }
+    let mut out = String::new();
+    for part in path.split('.') {
+        let (name, rest) = part.split_once('[').unwrap_or((part, ""));
+        out.push('/');
+        out.push_str(name);
+        for index in rest
+            .split('[')
+            .map(|i| i.trim_end_matches(']'))
+            .filter(|i| !i.is_empty())
+        {
+            out.push('/');
+            out.push_str(index);
+        }
+    }
+    out
+}
+
+/// Builds and validates a question from request parts; 422 naming each bad field.
+pub(crate) fn build_question(mut q: Question) -> Result<Question, ApiError> {
+    q.normalize();
+    let problems = q.validate();
+    if problems.is_empty() {
+        Ok(q)
+    } else {
+        Err(ApiError::Validation(problems_to_errors(problems)))
+    }
+}
+
+pub(crate) fn source_from(dto: Option<SourceDto>) -> Option<Source> {
+    dto.map(|s| Source {
+        title: s.title,
+        url: s.url.filter(|u| !u.trim().is_empty()),
+    })
+}
+
+pub(crate) fn legal_from(dto: Option<LegalBasisDto>) -> Option<LegalBasis> {
+    dto.map(|l| LegalBasis {
+        document: l.document,
+        valid_from: l.valid_from,
+        valid_until: l.valid_until,
+    })
+}
+
+pub(crate) fn topic_ref(code: String, name: String) -> TopicRef {
+    TopicRef { code, name }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn model_paths_become_pointers() {
+        assert_eq!(
+            super::model_path_to_pointer("options[1].text"),
+            "/options/1/text"
+        );
+        assert_eq!(super::model_path_to_pointer("topic.code"), "/topic/code");
+        assert_eq!(super::model_path_to_pointer("text"), "/text");
+    }
+}
