@@ -4,7 +4,7 @@
 //! The demo password is random, written once to `data_dir/demo-credentials.txt` (mode 0600)
 //! and printed; there is no well-known default password.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use base64::Engine;
@@ -214,9 +214,17 @@ pub async fn create(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<
             .await?;
         }
     }
+    let seeded = seed_starter_bank(&txn, &root).await?;
     txn.commit().await?;
+    let bank = match seeded {
+        Some(n) => format!(
+            "\n  Question bank: {n} starter questions in \"{}\", shared with every unit below it",
+            root.name
+        ),
+        None => String::new(),
+    };
     Ok(format!(
-        "Demo data is ready.\n  Organizer (organizer + unit admin of \"{}\"): phone 0900000001\n  Members: phones 0900000002 … 0900000006\n  Password for every demo account: {password}\n  (also in {})",
+        "Demo data is ready.{bank}\n  Organizer (organizer + unit admin of \"{}\"): phone 0900000001\n  Members: phones 0900000002 … 0900000006\n  Password for every demo account: {password}\n  (also in {})",
         root.name,
         data_dir.join("demo-credentials.txt").display()
     ))
@@ -249,6 +257,71 @@ fn demo_password(data_dir: &Path) -> anyhow::Result<String> {
         let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
     }
     Ok(password)
+}
+
+/// Where the starter bank lives: beside the working directory, or beside the binary's
+/// `target/<profile>/` folder when started from elsewhere.
+fn starter_bank_dir() -> Option<PathBuf> {
+    let mut candidates = vec![PathBuf::from("question-bank/bank")];
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(repo) = exe.parent().and_then(Path::parent).and_then(Path::parent)
+    {
+        candidates.push(repo.join("question-bank/bank"));
+    }
+    candidates.into_iter().find(|p| p.is_dir())
+}
+
+/// Copies the starter bank into the demo root's bank once. Returns how many were added, or
+/// `None` when the bank was already seeded or no starter bank is found.
+async fn seed_starter_bank(
+    db: &impl ConnectionTrait,
+    root: &Unit,
+) -> anyhow::Result<Option<usize>> {
+    let visibility = persistence::questions::Visibility {
+        roots: Some(vec![root.path.clone()]),
+    };
+    let filter = persistence::questions::Filter {
+        unit_id: Some(root.id),
+        ..Default::default()
+    };
+    if persistence::questions::search(db, &visibility, &filter, 0, 1)
+        .await?
+        .1
+        > 0
+    {
+        return Ok(None);
+    }
+    let Some(dir) = starter_bank_dir() else {
+        tracing::warn!(
+            "starter question bank not found (question-bank/bank); the demo bank stays empty"
+        );
+        return Ok(None);
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    let mut questions = Vec::new();
+    for file in files {
+        let bytes =
+            std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let report = question_bank::read(
+            &bytes,
+            &file.display().to_string(),
+            &question_bank::Limits::default(),
+        );
+        if !report.problems.is_empty() {
+            tracing::warn!(file = %file.display(), problems = report.problems.len(), "starter bank file skipped");
+            continue;
+        }
+        questions.extend(report.questions);
+    }
+    persistence::questions::ensure_topics(db, &question_bank::topics(&questions)).await?;
+    for q in &questions {
+        persistence::questions::insert(db, root.id, true, q, None).await?;
+    }
+    Ok(Some(questions.len()))
 }
 
 /// The unit staff accounts made from the command line belong to: the first root unit, or a

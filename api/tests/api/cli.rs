@@ -165,6 +165,20 @@ async fn demo_is_idempotent_and_prints_how_to_sign_in(app: &TestApp) {
         roles.contains(&"organizer") && roles.contains(&"unit_admin"),
         "{me}"
     );
+    let bank: Value = app
+        .get(
+            "/api/v1/questions?limit=1",
+            organizer["access_token"].as_str(),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        bank["total"].as_u64().unwrap_or(0) >= 200,
+        "the starter bank is seeded: {}",
+        bank["total"]
+    );
     let chi_doan: Value = app
         .get("/api/v1/units?q=chi%20doan", None)
         .await
