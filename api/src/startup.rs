@@ -120,7 +120,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .configure(routes::me::configure)
         .configure(routes::users::configure)
         .configure(routes::units::configure)
-        .configure(routes::questions::configure);
+        .configure(routes::questions::configure)
+        .configure(routes::contests::configure);
 }
 
 /// The OpenAPI document, generated from the handlers.

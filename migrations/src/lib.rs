@@ -11,6 +11,7 @@ mod m20261128_000003_create_role_assignments;
 mod m20261128_000004_create_refresh_tokens;
 mod m20261128_000005_create_audit_log;
 mod m20261129_000006_create_question_bank;
+mod m20261129_000007_create_contests;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_refresh_tokens::Migration),
             Box::new(m20261128_000005_create_audit_log::Migration),
             Box::new(m20261129_000006_create_question_bank::Migration),
+            Box::new(m20261129_000007_create_contests::Migration),
         ]
     }
 }

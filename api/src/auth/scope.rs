@@ -47,6 +47,11 @@ impl Caller {
         self.grants.iter().any(|(role, _)| *role == Role::Admin)
     }
 
+    /// Whether the caller holds exactly `role` somewhere (admin does not count).
+    pub fn holds(&self, role: Role) -> bool {
+        self.grants.iter().any(|(r, _)| *r == role)
+    }
+
     /// Whether the caller holds any of `roles` anywhere (admin counts for every role).
     pub fn has_any(&self, roles: &[Role]) -> bool {
         self.grants

@@ -1,6 +1,7 @@
 //! Domain types: valid by construction, no actix, no sea-orm. Functions take `now`/`today`
 //! as arguments rather than reading the clock.
 
+pub mod contest;
 pub mod ids;
 pub mod password;
 pub mod person;

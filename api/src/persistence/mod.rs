@@ -5,6 +5,7 @@
 //! The same queries run on PostgreSQL and SQLite: keep them portable.
 
 pub mod audit;
+pub mod contests;
 pub mod db;
 pub mod entities;
 pub mod questions;

@@ -477,6 +477,11 @@ pub struct Filter {
     pub text: Option<String>,
     /// Only this owner unit's bank.
     pub unit_id: Option<UnitId>,
+    /// Only questions that may be drawn on every day from `.0` to `.1`: active, and valid on
+    /// both days.
+    pub drawable_between: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Only these ids.
+    pub ids: Option<Vec<Uuid>>,
 }
 
 fn visibility_condition(visibility: &Visibility) -> Condition {
@@ -499,6 +504,11 @@ fn visibility_condition(visibility: &Visibility) -> Condition {
     any
 }
 
+/// How many questions match, without loading them.
+pub async fn count(db: &impl ConnectionTrait, visibility: &Visibility, filter: &Filter) -> Result<u64> {
+    Ok(search_select(visibility, filter).count(db).await?)
+}
+
 /// Searches the banks visible under `visibility`, newest first.
 pub async fn search(
     db: &impl ConnectionTrait,
@@ -507,6 +517,19 @@ pub async fn search(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<StoredQuestion>, u64)> {
+    let select = search_select(visibility, filter);
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .order_by_desc(questions::Column::CreatedAt)
+        .order_by_desc(questions::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((load_many(db, rows).await?, total))
+}
+
+fn search_select(visibility: &Visibility, filter: &Filter) -> sea_orm::Select<questions::Entity> {
     let mut select = questions::Entity::find()
         .join(JoinType::InnerJoin, questions::Relation::Unit.def())
         .filter(visibility_condition(visibility));
@@ -543,15 +566,16 @@ pub async fn search(
     if let Some(unit) = filter.unit_id {
         select = select.filter(questions::Column::UnitId.eq(unit.0));
     }
-    let total = select.clone().count(db).await?;
-    let rows = select
-        .order_by_desc(questions::Column::CreatedAt)
-        .order_by_desc(questions::Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
-    Ok((load_many(db, rows).await?, total))
+    if let Some((from, to)) = filter.drawable_between {
+        select = select
+            .filter(questions::Column::Status.eq("active"))
+            .filter(Condition::any().add(questions::Column::ValidFrom.is_null()).add(questions::Column::ValidFrom.lte(from)))
+            .filter(Condition::any().add(questions::Column::ValidUntil.is_null()).add(questions::Column::ValidUntil.gte(to)));
+    }
+    if let Some(ids) = &filter.ids {
+        select = select.filter(questions::Column::Id.is_in(ids.iter().copied()));
+    }
+    select
 }
 
 /// Whether `visibility` lets the caller see `q`.

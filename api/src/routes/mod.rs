@@ -1,6 +1,7 @@
 //! HTTP routes: one module per resource, each with `configure`, plus the OpenAPI document.
 
 pub mod auth;
+pub mod contests;
 pub mod extract;
 pub mod fallback;
 pub mod health;
@@ -28,6 +29,7 @@ Every error is `application/problem+json` with a stable `code`; lists take `offs
         (name = "people", description = "Accounts and roles"),
         (name = "units", description = "The organisation tree"),
         (name = "questions", description = "Question banks, for organizers"),
+        (name = "contests", description = "Contests and rounds"),
         (name = "health", description = "Probes and metrics"),
     )
 )]

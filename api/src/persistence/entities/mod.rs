@@ -1,10 +1,12 @@
 //! SeaORM entities, one per table. Only `persistence` names them; nothing else sees a `Model`.
 
 pub mod audit_log;
+pub mod contests;
 pub mod question_versions;
 pub mod questions;
 pub mod refresh_tokens;
 pub mod role_assignments;
+pub mod rounds;
 pub mod topics;
 pub mod units;
 pub mod users;

@@ -94,6 +94,8 @@ impl QuestionQuery {
             status: self.status,
             text: self.q.clone(),
             unit_id: self.unit_id.map(UnitId),
+            drawable_between: None,
+            ids: None,
         }
     }
 }

@@ -1,0 +1,408 @@
+//! Rounds: creating them with the checks organizers need, reading, and editing within what
+//! may change once anyone has started.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{Access, access};
+use crate::auth::{AuthUser, Caller};
+use crate::domain::contest::{Pool, Prediction, Review, RoundSettings};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::persistence::{self, PersistenceError, contests::{Contest, Extension, Round}, questions::{Filter, Visibility}};
+use crate::routes::extract::Json;
+use crate::state::AppState;
+
+/// A new round.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRoundRequest {
+    /// Name, e.g. "Tuần 1".
+    pub name: String,
+    /// Opens (RFC 3339).
+    pub opens_at: DateTime<Utc>,
+    /// Closes (RFC 3339).
+    pub closes_at: DateTime<Utc>,
+    /// Questions drawn per attempt.
+    pub questions_per_attempt: u32,
+    /// Time limit per attempt, in seconds.
+    pub time_limit_seconds: u32,
+    /// Attempts allowed; null = unlimited.
+    #[serde(default)]
+    pub attempts_allowed: Option<u32>,
+    /// Shuffle question order (default true).
+    #[serde(default = "yes")]
+    pub shuffle_questions: bool,
+    /// Shuffle option order (default true).
+    #[serde(default = "yes")]
+    pub shuffle_options: bool,
+    /// `{question_ids: […]}` or `{quotas: [{topic, difficulty?, count}]}`.
+    pub pool: Pool,
+    /// The prediction question: null, `all_correct` or `participants`.
+    #[serde(default)]
+    pub prediction: Option<Prediction>,
+    /// Points per correct question (default 1).
+    #[serde(default = "one")]
+    pub points_per_question: u32,
+    /// `none`, `score_only` (default), `after_close`.
+    #[serde(default)]
+    pub review: Review,
+    /// A practice round never counts.
+    #[serde(default)]
+    pub practice: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A round. `pool` is shown to the contest's organizers only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Contest.
+    pub contest_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Opens.
+    pub opens_at: DateTime<Utc>,
+    /// Closes.
+    pub closes_at: DateTime<Utc>,
+    /// Questions per attempt.
+    pub questions_per_attempt: u32,
+    /// Time limit per attempt.
+    pub time_limit_seconds: u32,
+    /// Attempts allowed; null = unlimited.
+    pub attempts_allowed: Option<u32>,
+    /// Question order shuffled.
+    pub shuffle_questions: bool,
+    /// Option order shuffled.
+    pub shuffle_options: bool,
+    /// The pool (organizers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool: Option<Pool>,
+    /// Prediction question.
+    pub prediction: Option<Prediction>,
+    /// Points per question.
+    pub points_per_question: u32,
+    /// Review setting.
+    pub review: Review,
+    /// Practice round.
+    pub practice: bool,
+    /// `upcoming`, `open` or `closed`, on the server's clock.
+    pub state: &'static str,
+    /// When the first attempt started; rules are frozen from then on.
+    pub started_at: Option<DateTime<Utc>>,
+    /// Close-time extensions (organizers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<Vec<ExtensionDto>>,
+    /// The server's time, to count down correctly whatever the phone's clock says.
+    pub server_time: DateTime<Utc>,
+}
+
+/// A recorded close-time extension.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtensionDto {
+    /// Who.
+    pub by: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// From.
+    pub from: DateTime<Utc>,
+    /// To.
+    pub to: DateTime<Utc>,
+}
+
+fn response(r: Round, manage: bool) -> RoundResponse {
+    let now = Utc::now();
+    let s = r.settings;
+    let state = if now < s.opens_at { "upcoming" } else if now < s.closes_at { "open" } else { "closed" };
+    RoundResponse {
+        id: r.id,
+        contest_id: r.contest_id,
+        name: s.name,
+        opens_at: s.opens_at,
+        closes_at: s.closes_at,
+        questions_per_attempt: s.questions_per_attempt,
+        time_limit_seconds: s.time_limit_seconds,
+        attempts_allowed: s.attempts_allowed,
+        shuffle_questions: s.shuffle_questions,
+        shuffle_options: s.shuffle_options,
+        pool: manage.then_some(s.pool),
+        prediction: s.prediction,
+        points_per_question: s.points_per_question,
+        review: s.review,
+        practice: s.practice,
+        state,
+        started_at: r.first_started_at,
+        extensions: manage.then(|| r.extensions.into_iter().map(|e| ExtensionDto { by: e.by, at: e.at, from: e.from, to: e.to }).collect()),
+        server_time: now,
+    }
+}
+
+/// Checks that the pool can supply every draw through the whole round, and that the round does
+/// not overlap another counted round of the contest.
+async fn check_against_data(db: &impl ConnectionTrait, contest: &Contest, s: &RoundSettings, except: Option<Uuid>) -> Result<(), ApiError> {
+    let mut errors = s.check();
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let host = persistence::units::get(db, contest.settings.unit_id).await?;
+    let visibility = Visibility { roots: Some(vec![host.path]) };
+    // A question must be drawable on every day of the round, not just the first.
+    let window = Some((s.opens_at.date_naive(), s.closes_at.date_naive()));
+    match &s.pool {
+        Pool::Questions { question_ids } => {
+            let filter = Filter { ids: Some(question_ids.clone()), drawable_between: window, ..Filter::default() };
+            let available = persistence::questions::count(db, &visibility, &filter).await?;
+            if available < question_ids.len() as u64 {
+                errors.push(FieldError::new("/pool/question_ids", format!("{} of the listed questions are unknown, outside the contest's bank, not active, or not valid for the whole round", question_ids.len() as u64 - available)));
+            }
+        }
+        Pool::Quotas { quotas } => {
+            for (i, q) in quotas.iter().enumerate() {
+                let filter = Filter { topic: Some(q.topic.clone()), difficulty: q.difficulty, drawable_between: window, ..Filter::default() };
+                let available = persistence::questions::count(db, &visibility, &filter).await?;
+                if available < u64::from(q.count) {
+                    errors.push(FieldError::new(format!("/pool/quotas/{i}/count"), format!("the bank has {available} drawable questions for this quota but {} are drawn", q.count)));
+                }
+            }
+        }
+    }
+    if !s.practice {
+        for other in persistence::contests::rounds_of(db, contest.id).await? {
+            if Some(other.id) == except || other.settings.practice {
+                continue;
+            }
+            if s.opens_at < other.settings.closes_at && other.settings.opens_at < s.closes_at {
+                errors.push(FieldError::new("/opens_at", format!("overlaps round \"{}\" ({} – {})", other.settings.name, other.settings.opens_at, other.settings.closes_at)));
+            }
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }
+}
+
+/// Adds a round to a contest the caller organises.
+#[utoipa::path(
+    tag = "contests",
+    params(("id" = Uuid, Path, description = "Contest id")),
+    request_body = CreateRoundRequest,
+    responses(
+        (status = 201, description = "Created", body = RoundResponse),
+        (status = 403, description = "You may enter but not manage the contest", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown contest", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid settings, pool too small, overlapping times", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/contests/{id}/rounds")]
+#[tracing::instrument(name = "Create round", skip_all, fields(user.id = %user.id, contest.id = %id))]
+pub async fn create_round(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>, body: Json<CreateRoundRequest>) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let caller = Caller::load(&state.db, user.id).await?;
+    let contest = persistence::contests::get(&state.db, *id).await?;
+    if access(&state.db, &caller, &contest).await? != Access::Manage {
+        return Err(ApiError::Forbidden);
+    }
+    let settings = RoundSettings {
+        name: b.name,
+        opens_at: b.opens_at,
+        closes_at: b.closes_at,
+        questions_per_attempt: b.questions_per_attempt,
+        time_limit_seconds: b.time_limit_seconds,
+        attempts_allowed: b.attempts_allowed,
+        shuffle_questions: b.shuffle_questions,
+        shuffle_options: b.shuffle_options,
+        pool: b.pool,
+        prediction: b.prediction,
+        points_per_question: b.points_per_question,
+        review: b.review,
+        practice: b.practice,
+    };
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    check_against_data(&txn, &contest, &settings, None).await?;
+    let round = persistence::contests::insert_round(&txn, contest.id, &settings).await?;
+    persistence::audit::record(&txn, Some(user.id), "round.create", Some(round.id), json!({"contest_id": contest.id})).await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/rounds/{}", round.id))).json(response(round, true)))
+}
+
+/// Rounds of a contest.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundList {
+    /// Rounds by opening time.
+    pub items: Vec<RoundResponse>,
+    /// How many.
+    pub total: usize,
+}
+
+/// A contest's rounds, for its organizers and for those who may enter.
+#[utoipa::path(
+    tag = "contests",
+    params(("id" = Uuid, Path, description = "Contest id")),
+    responses((status = 200, description = "Rounds", body = RoundList), (status = 404, description = "Unknown contest or not yours to see", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/contests/{id}/rounds")]
+#[tracing::instrument(name = "List rounds", skip_all, fields(user.id = %user.id, contest.id = %id))]
+pub async fn list_rounds(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> Result<web::Json<RoundList>, ApiError> {
+    let caller = Caller::load(&state.db, user.id).await?;
+    let contest = persistence::contests::get(&state.db, *id).await?;
+    let manage = access(&state.db, &caller, &contest).await? == Access::Manage;
+    let items: Vec<RoundResponse> = persistence::contests::rounds_of(&state.db, contest.id).await?.into_iter().map(|r| response(r, manage)).collect();
+    Ok(web::Json(RoundList { total: items.len(), items }))
+}
+
+async fn round_and_access(state: &AppState, caller: &Caller, id: Uuid) -> Result<(Round, Contest, Access), ApiError> {
+    let round = persistence::contests::get_round(&state.db, id).await?;
+    let contest = persistence::contests::get(&state.db, round.contest_id).await?;
+    let a = access(&state.db, caller, &contest).await.map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::NotFound("round"),
+        other => other,
+    })?;
+    Ok((round, contest, a))
+}
+
+/// One round.
+#[utoipa::path(
+    tag = "contests",
+    params(("id" = Uuid, Path, description = "Round id")),
+    responses((status = 200, description = "The round", body = RoundResponse), (status = 404, description = "Unknown or not yours to see", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/rounds/{id}")]
+#[tracing::instrument(name = "Get round", skip_all, fields(user.id = %user.id, round.id = %id))]
+pub async fn get_round(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> Result<web::Json<RoundResponse>, ApiError> {
+    let caller = Caller::load(&state.db, user.id).await?;
+    let (round, _, a) = round_and_access(&state, &caller, *id).await?;
+    Ok(web::Json(response(round, a == Access::Manage)))
+}
+
+/// Changes to a round; absent fields stay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRoundRequest {
+    /// Name.
+    pub name: Option<String>,
+    /// Opens.
+    pub opens_at: Option<DateTime<Utc>>,
+    /// Closes; once anyone has started, it may only move later (recorded).
+    pub closes_at: Option<DateTime<Utc>>,
+    /// Questions per attempt.
+    pub questions_per_attempt: Option<u32>,
+    /// Time limit.
+    pub time_limit_seconds: Option<u32>,
+    /// Attempts allowed (null = unlimited).
+    #[serde(default, deserialize_with = "crate::routes::extract::double_option")]
+    #[schema(value_type = Option<u32>)]
+    pub attempts_allowed: Option<Option<u32>>,
+    /// Shuffle questions.
+    pub shuffle_questions: Option<bool>,
+    /// Shuffle options.
+    pub shuffle_options: Option<bool>,
+    /// Pool.
+    pub pool: Option<Pool>,
+    /// Prediction (null = off).
+    #[serde(default, deserialize_with = "crate::routes::extract::double_option")]
+    #[schema(value_type = Option<Prediction>)]
+    pub prediction: Option<Option<Prediction>>,
+    /// Points per question.
+    pub points_per_question: Option<u32>,
+    /// Review.
+    pub review: Option<Review>,
+    /// Practice.
+    pub practice: Option<bool>,
+}
+
+/// Edits a round. Before anyone starts, anything may change (and is checked again); after,
+/// only the name and a later close time, and the extension is recorded.
+#[utoipa::path(
+    tag = "contests",
+    params(("id" = Uuid, Path, description = "Round id")),
+    request_body = UpdateRoundRequest,
+    responses(
+        (status = 200, description = "Updated", body = RoundResponse),
+        (status = 403, description = "You may enter but not manage the contest", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown round", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The round has started: only extending the close time is allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid settings", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/rounds/{id}")]
+#[tracing::instrument(name = "Update round", skip_all, fields(user.id = %user.id, round.id = %id))]
+pub async fn update_round(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>, body: Json<UpdateRoundRequest>) -> Result<web::Json<RoundResponse>, ApiError> {
+    let b = body.0;
+    let caller = Caller::load(&state.db, user.id).await?;
+    let (round, contest, a) = round_and_access(&state, &caller, *id).await?;
+    if a != Access::Manage {
+        return Err(ApiError::Forbidden);
+    }
+    let mut s = round.settings.clone();
+    if let Some(v) = b.name {
+        s.name = v;
+    }
+    if let Some(v) = b.opens_at {
+        s.opens_at = v;
+    }
+    if let Some(v) = b.closes_at {
+        s.closes_at = v;
+    }
+    if let Some(v) = b.questions_per_attempt {
+        s.questions_per_attempt = v;
+    }
+    if let Some(v) = b.time_limit_seconds {
+        s.time_limit_seconds = v;
+    }
+    if let Some(v) = b.attempts_allowed {
+        s.attempts_allowed = v;
+    }
+    if let Some(v) = b.shuffle_questions {
+        s.shuffle_questions = v;
+    }
+    if let Some(v) = b.shuffle_options {
+        s.shuffle_options = v;
+    }
+    if let Some(v) = b.pool {
+        s.pool = v;
+    }
+    if let Some(v) = b.prediction {
+        s.prediction = v;
+    }
+    if let Some(v) = b.points_per_question {
+        s.points_per_question = v;
+    }
+    if let Some(v) = b.review {
+        s.review = v;
+    }
+    if let Some(v) = b.practice {
+        s.practice = v;
+    }
+    let mut extensions = round.extensions.clone();
+    if round.first_started_at.is_some() {
+        if !round.settings.same_rules(&s) {
+            return Err(ApiError::Conflict { code: "round_started", detail: "someone has started this round: its questions and rules are frozen; only the close time may be extended".into(), pointer: None });
+        }
+        if s.closes_at < round.settings.closes_at {
+            return Err(ApiError::Conflict { code: "round_started", detail: "someone has started this round: the close time may only move later".into(), pointer: Some("/closes_at".into()) });
+        }
+    }
+    if round.first_started_at.is_some() && s.closes_at != round.settings.closes_at {
+        extensions.push(Extension { by: user.id.0, at: Utc::now(), from: round.settings.closes_at, to: s.closes_at });
+    }
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    check_against_data(&txn, &contest, &s, Some(round.id)).await?;
+    let updated = persistence::contests::update_round(&txn, &round, &s, &extensions).await?;
+    persistence::audit::record(&txn, Some(user.id), "round.update", Some(round.id), json!({"closes_at": {"from": round.settings.closes_at, "to": s.closes_at}})).await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    Ok(web::Json(response(updated, true)))
+}
