@@ -35,12 +35,32 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(Contests::CreatedBy))
                     .col(timestamp_with_time_zone(Contests::CreatedAt))
                     .col(timestamp_with_time_zone(Contests::UpdatedAt))
-                    .foreign_key(ForeignKey::create().name("fk_contests_unit").from(Contests::Table, Contests::UnitId).to(Units::Table, Units::Id).on_delete(ForeignKeyAction::Restrict))
-                    .foreign_key(ForeignKey::create().name("fk_contests_eligible_unit").from(Contests::Table, Contests::EligibleUnitId).to(Units::Table, Units::Id).on_delete(ForeignKeyAction::Restrict))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_contests_unit")
+                            .from(Contests::Table, Contests::UnitId)
+                            .to(Units::Table, Units::Id)
+                            .on_delete(ForeignKeyAction::Restrict),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_contests_eligible_unit")
+                            .from(Contests::Table, Contests::EligibleUnitId)
+                            .to(Units::Table, Units::Id)
+                            .on_delete(ForeignKeyAction::Restrict),
+                    )
                     .to_owned(),
             )
             .await?;
-        manager.create_index(Index::create().name("idx_contests_unit").table(Contests::Table).col(Contests::UnitId).to_owned()).await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_contests_unit")
+                    .table(Contests::Table)
+                    .col(Contests::UnitId)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()
@@ -64,16 +84,34 @@ impl MigrationTrait for Migration {
                     .col(json(Rounds::CloseExtensions))
                     .col(timestamp_with_time_zone(Rounds::CreatedAt))
                     .col(timestamp_with_time_zone(Rounds::UpdatedAt))
-                    .foreign_key(ForeignKey::create().name("fk_rounds_contest").from(Rounds::Table, Rounds::ContestId).to(Contests::Table, Contests::Id).on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_rounds_contest")
+                            .from(Rounds::Table, Rounds::ContestId)
+                            .to(Contests::Table, Contests::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .to_owned(),
             )
             .await?;
-        manager.create_index(Index::create().name("idx_rounds_contest").table(Rounds::Table).col(Rounds::ContestId).to_owned()).await
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_rounds_contest")
+                    .table(Rounds::Table)
+                    .col(Rounds::ContestId)
+                    .to_owned(),
+            )
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Rounds::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Contests::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Rounds::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Contests::Table).to_owned())
+            .await
     }
 }
 

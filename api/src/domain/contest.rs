@@ -52,7 +52,12 @@ pub enum TieBreakKey {
 }
 
 /// The usual chain: score ↓, |prediction − actual| ↑, time used ↑, finish time ↑.
-pub const DEFAULT_TIE_BREAK: [TieBreakKey; 4] = [TieBreakKey::Score, TieBreakKey::Prediction, TieBreakKey::TimeUsed, TieBreakKey::FinishedAt];
+pub const DEFAULT_TIE_BREAK: [TieBreakKey; 4] = [
+    TieBreakKey::Score,
+    TieBreakKey::Prediction,
+    TieBreakKey::TimeUsed,
+    TieBreakKey::FinishedAt,
+];
 
 /// Checks a tie-break chain: known keys, no repeats, score first.
 pub fn parse_tie_break(keys: Vec<TieBreakKey>) -> Result<Vec<TieBreakKey>, Invalid> {
@@ -173,19 +178,34 @@ impl RoundSettings {
             errors.push(FieldError::new("/name", "name must be 1 to 200 characters"));
         }
         if self.opens_at >= self.closes_at {
-            errors.push(FieldError::new("/closes_at", "the round must close after it opens"));
+            errors.push(FieldError::new(
+                "/closes_at",
+                "the round must close after it opens",
+            ));
         }
         if !(1..=200).contains(&self.questions_per_attempt) {
-            errors.push(FieldError::new("/questions_per_attempt", "between 1 and 200 questions per attempt"));
+            errors.push(FieldError::new(
+                "/questions_per_attempt",
+                "between 1 and 200 questions per attempt",
+            ));
         }
         if !(30..=4 * 3600).contains(&self.time_limit_seconds) {
-            errors.push(FieldError::new("/time_limit_seconds", "the time limit must be between 30 seconds and 4 hours"));
+            errors.push(FieldError::new(
+                "/time_limit_seconds",
+                "the time limit must be between 30 seconds and 4 hours",
+            ));
         }
         if self.attempts_allowed == Some(0) || self.attempts_allowed.is_some_and(|n| n > 1000) {
-            errors.push(FieldError::new("/attempts_allowed", "attempts allowed must be 1 to 1000, or null for unlimited"));
+            errors.push(FieldError::new(
+                "/attempts_allowed",
+                "attempts allowed must be 1 to 1000, or null for unlimited",
+            ));
         }
         if !(1..=1000).contains(&self.points_per_question) {
-            errors.push(FieldError::new("/points_per_question", "points per question must be 1 to 1000"));
+            errors.push(FieldError::new(
+                "/points_per_question",
+                "points per question must be 1 to 1000",
+            ));
         }
         match &self.pool {
             Pool::Questions { question_ids } => {
@@ -193,10 +213,20 @@ impl RoundSettings {
                 unique.sort();
                 unique.dedup();
                 if unique.len() != question_ids.len() {
-                    errors.push(FieldError::new("/pool/question_ids", "a question is listed twice"));
+                    errors.push(FieldError::new(
+                        "/pool/question_ids",
+                        "a question is listed twice",
+                    ));
                 }
                 if question_ids.len() < self.questions_per_attempt as usize {
-                    errors.push(FieldError::new("/pool/question_ids", format!("the pool has {} questions but each attempt draws {}", question_ids.len(), self.questions_per_attempt)));
+                    errors.push(FieldError::new(
+                        "/pool/question_ids",
+                        format!(
+                            "the pool has {} questions but each attempt draws {}",
+                            question_ids.len(),
+                            self.questions_per_attempt
+                        ),
+                    ));
                 }
             }
             Pool::Quotas { quotas } => {
@@ -205,14 +235,29 @@ impl RoundSettings {
                 }
                 let total: u32 = quotas.iter().map(|q| q.count).sum();
                 if total != self.questions_per_attempt {
-                    errors.push(FieldError::new("/pool/quotas", format!("the quotas add up to {total} but each attempt draws {}", self.questions_per_attempt)));
+                    errors.push(FieldError::new(
+                        "/pool/quotas",
+                        format!(
+                            "the quotas add up to {total} but each attempt draws {}",
+                            self.questions_per_attempt
+                        ),
+                    ));
                 }
                 for (i, q) in quotas.iter().enumerate() {
                     if q.count == 0 {
-                        errors.push(FieldError::new(format!("/pool/quotas/{i}/count"), "a quota draws at least one question"));
+                        errors.push(FieldError::new(
+                            format!("/pool/quotas/{i}/count"),
+                            "a quota draws at least one question",
+                        ));
                     }
-                    if quotas[..i].iter().any(|o| o.topic == q.topic && o.difficulty == q.difficulty) {
-                        errors.push(FieldError::new(format!("/pool/quotas/{i}"), "the same topic and difficulty appear twice"));
+                    if quotas[..i]
+                        .iter()
+                        .any(|o| o.topic == q.topic && o.difficulty == q.difficulty)
+                    {
+                        errors.push(FieldError::new(
+                            format!("/pool/quotas/{i}"),
+                            "the same topic and difficulty appear twice",
+                        ));
                     }
                 }
             }
@@ -227,7 +272,11 @@ impl RoundSettings {
 
     /// The settings that may not change once anyone has started, equal in `self` and `other`?
     pub fn same_rules(&self, other: &Self) -> bool {
-        Self { closes_at: other.closes_at, name: other.name.clone(), ..self.clone() } == *other
+        Self {
+            closes_at: other.closes_at,
+            name: other.name.clone(),
+            ..self.clone()
+        } == *other
     }
 }
 
@@ -246,7 +295,20 @@ mod tests {
             attempts_allowed: Some(2),
             shuffle_questions: true,
             shuffle_options: true,
-            pool: Pool::Quotas { quotas: vec![Quota { topic: "a".into(), difficulty: None, count: 2 }, Quota { topic: "b".into(), difficulty: None, count: 1 }] },
+            pool: Pool::Quotas {
+                quotas: vec![
+                    Quota {
+                        topic: "a".into(),
+                        difficulty: None,
+                        count: 2,
+                    },
+                    Quota {
+                        topic: "b".into(),
+                        difficulty: None,
+                        count: 1,
+                    },
+                ],
+            },
             prediction: Some(Prediction::AllCorrect),
             points_per_question: 10,
             review: Review::ScoreOnly,
@@ -266,7 +328,10 @@ mod tests {
         s.questions_per_attempt = 4;
         s.attempts_allowed = Some(0);
         let pointers: Vec<String> = s.check().into_iter().map(|e| e.pointer).collect();
-        assert_eq!(pointers, vec!["/closes_at", "/attempts_allowed", "/pool/quotas"]);
+        assert_eq!(
+            pointers,
+            vec!["/closes_at", "/attempts_allowed", "/pool/quotas"]
+        );
     }
 
     #[test]

@@ -2,13 +2,17 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::entities::{contests, rounds};
 use super::{PersistenceError, Result};
-use crate::domain::contest::{ContestKind, ExcludedRole, LeaderboardVisibility, RoundSettings, TieBreakKey};
+use crate::domain::contest::{
+    ContestKind, ExcludedRole, LeaderboardVisibility, RoundSettings, TieBreakKey,
+};
 use crate::domain::ids::{UnitId, UserId};
 
 /// A contest's settings.
@@ -58,7 +62,10 @@ fn json_err(e: serde_json::Error) -> PersistenceError {
 }
 
 fn enum_str<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn enum_from<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T> {
@@ -91,7 +98,12 @@ impl TryFrom<contests::Model> for Contest {
     }
 }
 
-fn contest_model(id: Uuid, s: &ContestSettings, by: Option<UserId>, now: DateTime<Utc>) -> Result<contests::ActiveModel> {
+fn contest_model(
+    id: Uuid,
+    s: &ContestSettings,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<contests::ActiveModel> {
     Ok(contests::ActiveModel {
         id: Set(id),
         unit_id: Set(s.unit_id.0),
@@ -113,9 +125,15 @@ fn contest_model(id: Uuid, s: &ContestSettings, by: Option<UserId>, now: DateTim
 }
 
 /// Inserts a contest.
-pub async fn insert(db: &impl ConnectionTrait, s: &ContestSettings, by: Option<UserId>) -> Result<Contest> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    s: &ContestSettings,
+    by: Option<UserId>,
+) -> Result<Contest> {
     let id = Uuid::now_v7();
-    contests::Entity::insert(contest_model(id, s, by, Utc::now())?).exec_without_returning(db).await?;
+    contests::Entity::insert(contest_model(id, s, by, Utc::now())?)
+        .exec_without_returning(db)
+        .await?;
     get(db, id).await
 }
 
@@ -131,12 +149,22 @@ pub async fn update(db: &impl ConnectionTrait, id: Uuid, s: &ContestSettings) ->
 
 /// Loads a contest.
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Contest> {
-    contests::Entity::find_by_id(id).one(db).await?.ok_or(PersistenceError::NotFound("contest"))?.try_into()
+    contests::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(PersistenceError::NotFound("contest"))?
+        .try_into()
 }
 
 /// Every contest, newest first (the caller filters by what the person may see).
 pub async fn list_all(db: &impl ConnectionTrait) -> Result<Vec<Contest>> {
-    contests::Entity::find().order_by_desc(contests::Column::CreatedAt).all(db).await?.into_iter().map(Contest::try_from).collect()
+    contests::Entity::find()
+        .order_by_desc(contests::Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Contest::try_from)
+        .collect()
 }
 
 /// A close-time extension, kept for the record.
@@ -196,7 +224,12 @@ impl TryFrom<rounds::Model> for Round {
     }
 }
 
-fn round_model(id: Uuid, contest_id: Uuid, s: &RoundSettings, extensions: &[Extension]) -> Result<rounds::ActiveModel> {
+fn round_model(
+    id: Uuid,
+    contest_id: Uuid,
+    s: &RoundSettings,
+    extensions: &[Extension],
+) -> Result<rounds::ActiveModel> {
     let i = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
     let now = Utc::now();
     Ok(rounds::ActiveModel {
@@ -223,16 +256,27 @@ fn round_model(id: Uuid, contest_id: Uuid, s: &RoundSettings, extensions: &[Exte
 }
 
 /// Inserts a round.
-pub async fn insert_round(db: &impl ConnectionTrait, contest_id: Uuid, s: &RoundSettings) -> Result<Round> {
+pub async fn insert_round(
+    db: &impl ConnectionTrait,
+    contest_id: Uuid,
+    s: &RoundSettings,
+) -> Result<Round> {
     let id = Uuid::now_v7();
     let mut model = round_model(id, contest_id, s, &[])?;
     model.first_started_at = Set(None);
-    rounds::Entity::insert(model).exec_without_returning(db).await?;
+    rounds::Entity::insert(model)
+        .exec_without_returning(db)
+        .await?;
     get_round(db, id).await
 }
 
 /// Replaces a round's settings (the caller enforces what may change).
-pub async fn update_round(db: &impl ConnectionTrait, round: &Round, s: &RoundSettings, extensions: &[Extension]) -> Result<Round> {
+pub async fn update_round(
+    db: &impl ConnectionTrait,
+    round: &Round,
+    s: &RoundSettings,
+    extensions: &[Extension],
+) -> Result<Round> {
     let mut model = round_model(round.id, round.contest_id, s, extensions)?;
     model.id = sea_orm::ActiveValue::Unchanged(round.id);
     model.created_at = sea_orm::ActiveValue::NotSet;
@@ -242,16 +286,32 @@ pub async fn update_round(db: &impl ConnectionTrait, round: &Round, s: &RoundSet
 
 /// Loads a round.
 pub async fn get_round(db: &impl ConnectionTrait, id: Uuid) -> Result<Round> {
-    rounds::Entity::find_by_id(id).one(db).await?.ok_or(PersistenceError::NotFound("round"))?.try_into()
+    rounds::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(PersistenceError::NotFound("round"))?
+        .try_into()
 }
 
 /// A contest's rounds by opening time.
 pub async fn rounds_of(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<Vec<Round>> {
-    rounds::Entity::find().filter(rounds::Column::ContestId.eq(contest_id)).order_by_asc(rounds::Column::OpensAt).all(db).await?.into_iter().map(Round::try_from).collect()
+    rounds::Entity::find()
+        .filter(rounds::Column::ContestId.eq(contest_id))
+        .order_by_asc(rounds::Column::OpensAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Round::try_from)
+        .collect()
 }
 
 /// Marks a round as started (first attempt), freezing its rules. Idempotent.
 pub async fn mark_started(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<()> {
-    rounds::Entity::update_many().col_expr(rounds::Column::FirstStartedAt, Expr::value(at)).filter(rounds::Column::Id.eq(id)).filter(rounds::Column::FirstStartedAt.is_null()).exec(db).await?;
+    rounds::Entity::update_many()
+        .col_expr(rounds::Column::FirstStartedAt, Expr::value(at))
+        .filter(rounds::Column::Id.eq(id))
+        .filter(rounds::Column::FirstStartedAt.is_null())
+        .exec(db)
+        .await?;
     Ok(())
 }

@@ -505,7 +505,11 @@ fn visibility_condition(visibility: &Visibility) -> Condition {
 }
 
 /// How many questions match, without loading them.
-pub async fn count(db: &impl ConnectionTrait, visibility: &Visibility, filter: &Filter) -> Result<u64> {
+pub async fn count(
+    db: &impl ConnectionTrait,
+    visibility: &Visibility,
+    filter: &Filter,
+) -> Result<u64> {
     Ok(search_select(visibility, filter).count(db).await?)
 }
 
@@ -569,8 +573,16 @@ fn search_select(visibility: &Visibility, filter: &Filter) -> sea_orm::Select<qu
     if let Some((from, to)) = filter.drawable_between {
         select = select
             .filter(questions::Column::Status.eq("active"))
-            .filter(Condition::any().add(questions::Column::ValidFrom.is_null()).add(questions::Column::ValidFrom.lte(from)))
-            .filter(Condition::any().add(questions::Column::ValidUntil.is_null()).add(questions::Column::ValidUntil.gte(to)));
+            .filter(
+                Condition::any()
+                    .add(questions::Column::ValidFrom.is_null())
+                    .add(questions::Column::ValidFrom.lte(from)),
+            )
+            .filter(
+                Condition::any()
+                    .add(questions::Column::ValidUntil.is_null())
+                    .add(questions::Column::ValidUntil.gte(to)),
+            );
     }
     if let Some(ids) = &filter.ids {
         select = select.filter(questions::Column::Id.is_in(ids.iter().copied()));

@@ -7,6 +7,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod contests;
 mod errors;
 mod health;
 mod questions;

@@ -10,10 +10,15 @@ use uuid::Uuid;
 
 use super::{Access, CONTEST_MANAGERS, access};
 use crate::auth::{AuthUser, Caller};
-use crate::domain::contest::{ContestKind, ExcludedRole, LeaderboardVisibility, TieBreakKey, parse_tie_break};
+use crate::domain::contest::{
+    ContestKind, ExcludedRole, LeaderboardVisibility, TieBreakKey, parse_tie_break,
+};
 use crate::domain::ids::UnitId;
 use crate::error::{ApiError, FieldError, Problem};
-use crate::persistence::{self, PersistenceError, contests::{Contest, ContestSettings}};
+use crate::persistence::{
+    self, PersistenceError,
+    contests::{Contest, ContestSettings},
+};
 use crate::routes::extract::Json;
 use crate::state::AppState;
 
@@ -105,7 +110,11 @@ fn response(c: Contest, can_manage: bool) -> ContestResponse {
         rules: s.rules,
         kind: s.kind,
         unit_id: s.unit_id.0,
-        eligibility: Eligibility { unit_id: s.eligible_unit_id.map(|u| u.0), excluded_unit_ids: s.excluded_unit_ids.into_iter().map(|u| u.0).collect(), excluded_roles: s.excluded_roles },
+        eligibility: Eligibility {
+            unit_id: s.eligible_unit_id.map(|u| u.0),
+            excluded_unit_ids: s.excluded_unit_ids.into_iter().map(|u| u.0).collect(),
+            excluded_roles: s.excluded_roles,
+        },
         leaderboard_visibility: s.leaderboard_visibility,
         tie_break: s.tie_break,
         perfect_only: s.perfect_only,
@@ -120,7 +129,10 @@ async fn check(state: &AppState, caller: &Caller, s: &mut ContestSettings) -> Re
     let mut errors = Vec::new();
     let title_len = s.title.trim().chars().count();
     if !(3..=300).contains(&title_len) {
-        errors.push(FieldError::new("/title", "title must be 3 to 300 characters"));
+        errors.push(FieldError::new(
+            "/title",
+            "title must be 3 to 300 characters",
+        ));
     }
     s.title = s.title.trim().to_owned();
     match parse_tie_break(std::mem::take(&mut s.tie_break)) {
@@ -128,22 +140,38 @@ async fn check(state: &AppState, caller: &Caller, s: &mut ContestSettings) -> Re
         Err(e) => errors.push(FieldError::new("/tie_break", e.0)),
     }
     match (s.kind, s.pass_mark) {
-        (ContestKind::TheoryTest, None) => errors.push(FieldError::new("/pass_mark", "a theory test needs a pass mark (percent)")),
-        (_, Some(m)) if !(1..=100).contains(&m) => errors.push(FieldError::new("/pass_mark", "the pass mark is a percentage from 1 to 100")),
+        (ContestKind::TheoryTest, None) => errors.push(FieldError::new(
+            "/pass_mark",
+            "a theory test needs a pass mark (percent)",
+        )),
+        (_, Some(m)) if !(1..=100).contains(&m) => errors.push(FieldError::new(
+            "/pass_mark",
+            "the pass mark is a percentage from 1 to 100",
+        )),
         _ => {}
     }
     if let Some(eligible) = s.eligible_unit_id {
         match persistence::units::get(&state.db, eligible).await {
             Ok(unit) if caller.covers(CONTEST_MANAGERS, &unit.path) => {}
-            _ => errors.push(FieldError::new("/eligibility/unit_id", "no such unit in your scope")),
+            _ => errors.push(FieldError::new(
+                "/eligibility/unit_id",
+                "no such unit in your scope",
+            )),
         }
     }
     for (i, ex) in s.excluded_unit_ids.iter().enumerate() {
         if persistence::units::get(&state.db, *ex).await.is_err() {
-            errors.push(FieldError::new(format!("/eligibility/excluded_unit_ids/{i}"), "no such unit"));
+            errors.push(FieldError::new(
+                format!("/eligibility/excluded_unit_ids/{i}"),
+                "no such unit",
+            ));
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }
 
 /// Creates a contest hosted by a unit the caller organises.
@@ -160,10 +188,16 @@ async fn check(state: &AppState, caller: &Caller, s: &mut ContestSettings) -> Re
 )]
 #[post("/contests")]
 #[tracing::instrument(name = "Create contest", skip_all, fields(user.id = %user.id))]
-pub async fn create_contest(state: web::Data<AppState>, user: AuthUser, body: Json<CreateContestRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_contest(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<CreateContestRequest>,
+) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let caller = Caller::load(&state.db, user.id).await?;
-    let host = caller.require_unit(&state.db, CONTEST_MANAGERS, UnitId(b.unit_id)).await?;
+    let host = caller
+        .require_unit(&state.db, CONTEST_MANAGERS, UnitId(b.unit_id))
+        .await?;
     let mut settings = ContestSettings {
         title: b.title,
         description: b.description,
@@ -171,7 +205,12 @@ pub async fn create_contest(state: web::Data<AppState>, user: AuthUser, body: Js
         kind: b.kind,
         unit_id: host.id,
         eligible_unit_id: b.eligibility.unit_id.map(UnitId),
-        excluded_unit_ids: b.eligibility.excluded_unit_ids.into_iter().map(UnitId).collect(),
+        excluded_unit_ids: b
+            .eligibility
+            .excluded_unit_ids
+            .into_iter()
+            .map(UnitId)
+            .collect(),
         excluded_roles: b.eligibility.excluded_roles,
         leaderboard_visibility: b.leaderboard_visibility,
         tie_break: b.tie_break,
@@ -181,9 +220,18 @@ pub async fn create_contest(state: web::Data<AppState>, user: AuthUser, body: Js
     check(&state, &caller, &mut settings).await?;
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let contest = persistence::contests::insert(&txn, &settings, Some(user.id)).await?;
-    persistence::audit::record(&txn, Some(user.id), "contest.create", Some(contest.id), json!({"unit_id": host.id})).await?;
+    persistence::audit::record(
+        &txn,
+        Some(user.id),
+        "contest.create",
+        Some(contest.id),
+        json!({"unit_id": host.id}),
+    )
+    .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/contests/{}", contest.id))).json(response(contest, true)))
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/contests/{}", contest.id)))
+        .json(response(contest, true)))
 }
 
 /// Contests the caller may see: those they organise and those they may enter.
@@ -199,7 +247,10 @@ pub struct ContestList {
 #[utoipa::path(tag = "contests", responses((status = 200, description = "Contests", body = ContestList), (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/contests")]
 #[tracing::instrument(name = "List contests", skip_all, fields(user.id = %user.id))]
-pub async fn list_contests(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<ContestList>, ApiError> {
+pub async fn list_contests(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<web::Json<ContestList>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let mut items = Vec::new();
     // Contests number in the hundreds, not millions: filtering in memory keeps the eligibility
@@ -211,7 +262,10 @@ pub async fn list_contests(state: web::Data<AppState>, user: AuthUser) -> Result
             Err(e) => return Err(e),
         }
     }
-    Ok(web::Json(ContestList { total: items.len(), items }))
+    Ok(web::Json(ContestList {
+        total: items.len(),
+        items,
+    }))
 }
 
 /// One contest.
@@ -223,7 +277,11 @@ pub async fn list_contests(state: web::Data<AppState>, user: AuthUser) -> Result
 )]
 #[get("/contests/{id}")]
 #[tracing::instrument(name = "Get contest", skip_all, fields(user.id = %user.id, contest.id = %id))]
-pub async fn get_contest(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> Result<web::Json<ContestResponse>, ApiError> {
+pub async fn get_contest(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ContestResponse>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let contest = persistence::contests::get(&state.db, *id).await?;
     let a = access(&state.db, &caller, &contest).await?;
@@ -267,7 +325,12 @@ pub struct UpdateContestRequest {
 )]
 #[patch("/contests/{id}")]
 #[tracing::instrument(name = "Update contest", skip_all, fields(user.id = %user.id, contest.id = %id))]
-pub async fn update_contest(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>, body: Json<UpdateContestRequest>) -> Result<web::Json<ContestResponse>, ApiError> {
+pub async fn update_contest(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: Json<UpdateContestRequest>,
+) -> Result<web::Json<ContestResponse>, ApiError> {
     let b = body.0;
     let caller = Caller::load(&state.db, user.id).await?;
     let contest = persistence::contests::get(&state.db, *id).await?;
@@ -304,7 +367,14 @@ pub async fn update_contest(state: web::Data<AppState>, user: AuthUser, id: web:
     check(&state, &caller, &mut s).await?;
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let updated = persistence::contests::update(&txn, contest.id, &s).await?;
-    persistence::audit::record(&txn, Some(user.id), "contest.update", Some(contest.id), json!({})).await?;
+    persistence::audit::record(
+        &txn,
+        Some(user.id),
+        "contest.update",
+        Some(contest.id),
+        json!({}),
+    )
+    .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
     Ok(web::Json(response(updated, true)))
 }

@@ -41,7 +41,11 @@ pub(crate) enum Access {
 
 /// Whether `caller` may enter `contest`: in the eligible subtree (or anyone), not in an
 /// excluded subtree, holding no excluded role.
-pub(crate) async fn may_enter(db: &impl ConnectionTrait, caller: &Caller, contest: &Contest) -> Result<bool, ApiError> {
+pub(crate) async fn may_enter(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    contest: &Contest,
+) -> Result<bool, ApiError> {
     let user = persistence::users::get(db, caller.id).await?;
     let unit = persistence::units::get(db, user.unit_id).await?;
     let s = &contest.settings;
@@ -71,7 +75,11 @@ pub(crate) async fn may_enter(db: &impl ConnectionTrait, caller: &Caller, contes
 }
 
 /// The caller's access to `contest`, or 404.
-pub(crate) async fn access(db: &impl ConnectionTrait, caller: &Caller, contest: &Contest) -> Result<Access, ApiError> {
+pub(crate) async fn access(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    contest: &Contest,
+) -> Result<Access, ApiError> {
     let host = persistence::units::get(db, contest.settings.unit_id).await?;
     if caller.covers(CONTEST_MANAGERS, &host.path) {
         return Ok(Access::Manage);

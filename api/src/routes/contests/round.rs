@@ -13,7 +13,11 @@ use super::{Access, access};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{Pool, Prediction, Review, RoundSettings};
 use crate::error::{ApiError, FieldError, Problem};
-use crate::persistence::{self, PersistenceError, contests::{Contest, Extension, Round}, questions::{Filter, Visibility}};
+use crate::persistence::{
+    self, PersistenceError,
+    contests::{Contest, Extension, Round},
+    questions::{Filter, Visibility},
+};
 use crate::routes::extract::Json;
 use crate::state::AppState;
 
@@ -125,7 +129,13 @@ pub struct ExtensionDto {
 fn response(r: Round, manage: bool) -> RoundResponse {
     let now = Utc::now();
     let s = r.settings;
-    let state = if now < s.opens_at { "upcoming" } else if now < s.closes_at { "open" } else { "closed" };
+    let state = if now < s.opens_at {
+        "upcoming"
+    } else if now < s.closes_at {
+        "open"
+    } else {
+        "closed"
+    };
     RoundResponse {
         id: r.id,
         contest_id: r.contest_id,
@@ -144,25 +154,46 @@ fn response(r: Round, manage: bool) -> RoundResponse {
         practice: s.practice,
         state,
         started_at: r.first_started_at,
-        extensions: manage.then(|| r.extensions.into_iter().map(|e| ExtensionDto { by: e.by, at: e.at, from: e.from, to: e.to }).collect()),
+        extensions: manage.then(|| {
+            r.extensions
+                .into_iter()
+                .map(|e| ExtensionDto {
+                    by: e.by,
+                    at: e.at,
+                    from: e.from,
+                    to: e.to,
+                })
+                .collect()
+        }),
         server_time: now,
     }
 }
 
 /// Checks that the pool can supply every draw through the whole round, and that the round does
 /// not overlap another counted round of the contest.
-async fn check_against_data(db: &impl ConnectionTrait, contest: &Contest, s: &RoundSettings, except: Option<Uuid>) -> Result<(), ApiError> {
+async fn check_against_data(
+    db: &impl ConnectionTrait,
+    contest: &Contest,
+    s: &RoundSettings,
+    except: Option<Uuid>,
+) -> Result<(), ApiError> {
     let mut errors = s.check();
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     let host = persistence::units::get(db, contest.settings.unit_id).await?;
-    let visibility = Visibility { roots: Some(vec![host.path]) };
+    let visibility = Visibility {
+        roots: Some(vec![host.path]),
+    };
     // A question must be drawable on every day of the round, not just the first.
     let window = Some((s.opens_at.date_naive(), s.closes_at.date_naive()));
     match &s.pool {
         Pool::Questions { question_ids } => {
-            let filter = Filter { ids: Some(question_ids.clone()), drawable_between: window, ..Filter::default() };
+            let filter = Filter {
+                ids: Some(question_ids.clone()),
+                drawable_between: window,
+                ..Filter::default()
+            };
             let available = persistence::questions::count(db, &visibility, &filter).await?;
             if available < question_ids.len() as u64 {
                 errors.push(FieldError::new("/pool/question_ids", format!("{} of the listed questions are unknown, outside the contest's bank, not active, or not valid for the whole round", question_ids.len() as u64 - available)));
@@ -170,7 +201,12 @@ async fn check_against_data(db: &impl ConnectionTrait, contest: &Contest, s: &Ro
         }
         Pool::Quotas { quotas } => {
             for (i, q) in quotas.iter().enumerate() {
-                let filter = Filter { topic: Some(q.topic.clone()), difficulty: q.difficulty, drawable_between: window, ..Filter::default() };
+                let filter = Filter {
+                    topic: Some(q.topic.clone()),
+                    difficulty: q.difficulty,
+                    drawable_between: window,
+                    ..Filter::default()
+                };
                 let available = persistence::questions::count(db, &visibility, &filter).await?;
                 if available < u64::from(q.count) {
                     errors.push(FieldError::new(format!("/pool/quotas/{i}/count"), format!("the bank has {available} drawable questions for this quota but {} are drawn", q.count)));
@@ -184,11 +220,21 @@ async fn check_against_data(db: &impl ConnectionTrait, contest: &Contest, s: &Ro
                 continue;
             }
             if s.opens_at < other.settings.closes_at && other.settings.opens_at < s.closes_at {
-                errors.push(FieldError::new("/opens_at", format!("overlaps round \"{}\" ({} – {})", other.settings.name, other.settings.opens_at, other.settings.closes_at)));
+                errors.push(FieldError::new(
+                    "/opens_at",
+                    format!(
+                        "overlaps round \"{}\" ({} – {})",
+                        other.settings.name, other.settings.opens_at, other.settings.closes_at
+                    ),
+                ));
             }
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }
 
 /// Adds a round to a contest the caller organises.
@@ -206,7 +252,12 @@ async fn check_against_data(db: &impl ConnectionTrait, contest: &Contest, s: &Ro
 )]
 #[post("/contests/{id}/rounds")]
 #[tracing::instrument(name = "Create round", skip_all, fields(user.id = %user.id, contest.id = %id))]
-pub async fn create_round(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>, body: Json<CreateRoundRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_round(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: Json<CreateRoundRequest>,
+) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let caller = Caller::load(&state.db, user.id).await?;
     let contest = persistence::contests::get(&state.db, *id).await?;
@@ -231,9 +282,18 @@ pub async fn create_round(state: web::Data<AppState>, user: AuthUser, id: web::P
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     check_against_data(&txn, &contest, &settings, None).await?;
     let round = persistence::contests::insert_round(&txn, contest.id, &settings).await?;
-    persistence::audit::record(&txn, Some(user.id), "round.create", Some(round.id), json!({"contest_id": contest.id})).await?;
+    persistence::audit::record(
+        &txn,
+        Some(user.id),
+        "round.create",
+        Some(round.id),
+        json!({"contest_id": contest.id}),
+    )
+    .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/rounds/{}", round.id))).json(response(round, true)))
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/rounds/{}", round.id)))
+        .json(response(round, true)))
 }
 
 /// Rounds of a contest.
@@ -254,21 +314,38 @@ pub struct RoundList {
 )]
 #[get("/contests/{id}/rounds")]
 #[tracing::instrument(name = "List rounds", skip_all, fields(user.id = %user.id, contest.id = %id))]
-pub async fn list_rounds(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> Result<web::Json<RoundList>, ApiError> {
+pub async fn list_rounds(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<RoundList>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let contest = persistence::contests::get(&state.db, *id).await?;
     let manage = access(&state.db, &caller, &contest).await? == Access::Manage;
-    let items: Vec<RoundResponse> = persistence::contests::rounds_of(&state.db, contest.id).await?.into_iter().map(|r| response(r, manage)).collect();
-    Ok(web::Json(RoundList { total: items.len(), items }))
+    let items: Vec<RoundResponse> = persistence::contests::rounds_of(&state.db, contest.id)
+        .await?
+        .into_iter()
+        .map(|r| response(r, manage))
+        .collect();
+    Ok(web::Json(RoundList {
+        total: items.len(),
+        items,
+    }))
 }
 
-async fn round_and_access(state: &AppState, caller: &Caller, id: Uuid) -> Result<(Round, Contest, Access), ApiError> {
+async fn round_and_access(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(Round, Contest, Access), ApiError> {
     let round = persistence::contests::get_round(&state.db, id).await?;
     let contest = persistence::contests::get(&state.db, round.contest_id).await?;
-    let a = access(&state.db, caller, &contest).await.map_err(|e| match e {
-        ApiError::NotFound(_) => ApiError::NotFound("round"),
-        other => other,
-    })?;
+    let a = access(&state.db, caller, &contest)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => ApiError::NotFound("round"),
+            other => other,
+        })?;
     Ok((round, contest, a))
 }
 
@@ -281,7 +358,11 @@ async fn round_and_access(state: &AppState, caller: &Caller, id: Uuid) -> Result
 )]
 #[get("/rounds/{id}")]
 #[tracing::instrument(name = "Get round", skip_all, fields(user.id = %user.id, round.id = %id))]
-pub async fn get_round(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> Result<web::Json<RoundResponse>, ApiError> {
+pub async fn get_round(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<RoundResponse>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let (round, _, a) = round_and_access(&state, &caller, *id).await?;
     Ok(web::Json(response(round, a == Access::Manage)))
@@ -340,7 +421,12 @@ pub struct UpdateRoundRequest {
 )]
 #[patch("/rounds/{id}")]
 #[tracing::instrument(name = "Update round", skip_all, fields(user.id = %user.id, round.id = %id))]
-pub async fn update_round(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>, body: Json<UpdateRoundRequest>) -> Result<web::Json<RoundResponse>, ApiError> {
+pub async fn update_round(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: Json<UpdateRoundRequest>,
+) -> Result<web::Json<RoundResponse>, ApiError> {
     let b = body.0;
     let caller = Caller::load(&state.db, user.id).await?;
     let (round, contest, a) = round_and_access(&state, &caller, *id).await?;
@@ -393,16 +479,32 @@ pub async fn update_round(state: web::Data<AppState>, user: AuthUser, id: web::P
             return Err(ApiError::Conflict { code: "round_started", detail: "someone has started this round: its questions and rules are frozen; only the close time may be extended".into(), pointer: None });
         }
         if s.closes_at < round.settings.closes_at {
-            return Err(ApiError::Conflict { code: "round_started", detail: "someone has started this round: the close time may only move later".into(), pointer: Some("/closes_at".into()) });
+            return Err(ApiError::Conflict {
+                code: "round_started",
+                detail: "someone has started this round: the close time may only move later".into(),
+                pointer: Some("/closes_at".into()),
+            });
         }
     }
     if round.first_started_at.is_some() && s.closes_at != round.settings.closes_at {
-        extensions.push(Extension { by: user.id.0, at: Utc::now(), from: round.settings.closes_at, to: s.closes_at });
+        extensions.push(Extension {
+            by: user.id.0,
+            at: Utc::now(),
+            from: round.settings.closes_at,
+            to: s.closes_at,
+        });
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     check_against_data(&txn, &contest, &s, Some(round.id)).await?;
     let updated = persistence::contests::update_round(&txn, &round, &s, &extensions).await?;
-    persistence::audit::record(&txn, Some(user.id), "round.update", Some(round.id), json!({"closes_at": {"from": round.settings.closes_at, "to": s.closes_at}})).await?;
+    persistence::audit::record(
+        &txn,
+        Some(user.id),
+        "round.update",
+        Some(round.id),
+        json!({"closes_at": {"from": round.settings.closes_at, "to": s.closes_at}}),
+    )
+    .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
     Ok(web::Json(response(updated, true)))
 }
