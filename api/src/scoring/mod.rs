@@ -3,7 +3,14 @@
 //!
 //! Two real backends with one meaning: Redis (production; Lua scripts, so every operation is
 //! atomic) and an in-process store (the embedded default, one server only). The contract tests
-//! in `tests/api/store.rs` run against both. Callers use [`Store`] and never know which it is.
+//! in `tests/api/store.rs` (rate-limit counters) and `tests/api/attempts_store.rs` (attempts and
+//! round results) run against both. Callers use [`Store`] and never know which it is.
+//!
+//! Attempt flow: [`Store::open_attempt`] when an attempt starts, [`Store::save_answer`] per
+//! answer, [`Store::finish_attempt`] when the member finishes or a background task picks the
+//! attempt from [`Store::due_for_auto_finish`], then [`Store::record_result`] for the round.
+//! Every time is an argument (ms since the epoch on the server's clock); the store never reads
+//! a clock for scoring.
 
 pub mod attempt;
 pub mod keys;

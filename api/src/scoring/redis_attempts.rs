@@ -96,8 +96,13 @@ impl RedisStore {
         setup.validate()?;
         let mut conn = self.connection();
         let id = setup.attempt_id;
-        let _: () = conn
-            .zadd(keys.attempts_due(), id.to_string(), setup.closes_at_ms())
+        // NX: a retried open must not move an existing attempt's entry to a new deadline.
+        let _: () = redis::cmd("ZADD")
+            .arg(keys.attempts_due())
+            .arg("NX")
+            .arg(setup.closes_at_ms())
+            .arg(id.to_string())
+            .query_async(&mut conn)
             .await?;
         let mut invocation = scripts::OPEN_ATTEMPT.prepare_invoke();
         invocation
@@ -131,9 +136,17 @@ impl RedisStore {
             .attempt_state(keys, id)
             .await?
             .ok_or(AttemptError::NotFound)?;
-        if state.result.is_some() {
-            // Re-opening a finished attempt re-added its due entry above; take it back out.
-            let _: () = conn.zrem(keys.attempts_due(), id.to_string()).await?;
+        if created == 0 {
+            // The attempt existed: make its due entry match what is stored. A finished one was
+            // re-added above when its entry was already gone, so take it back out.
+            let due = keys.attempts_due();
+            let _: () = match &state.result {
+                Some(_) => conn.zrem(due, id.to_string()).await?,
+                None => {
+                    conn.zadd(due, id.to_string(), state.deadline_ms + state.grace_ms)
+                        .await?
+                }
+            };
         }
         Ok(OpenOutcome {
             created: created == 1,

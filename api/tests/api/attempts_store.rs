@@ -15,6 +15,7 @@ use crate::helpers::TestApp;
 
 both_backends!(
     opening_twice_returns_the_first_attempt_unchanged,
+    ten_concurrent_opens_create_one_attempt,
     an_incoherent_setup_is_refused,
     an_answer_can_be_saved_repeated_and_changed,
     answers_are_accepted_until_deadline_plus_grace_inclusive,
@@ -147,6 +148,17 @@ async fn opening_twice_returns_the_first_attempt_unchanged(app: &TestApp) {
     assert!(!second.created);
     assert_eq!(second.state.deadline_ms, setup.deadline_ms);
     assert_eq!(second.state.selections.len(), 1, "the answer survived");
+}
+
+async fn ten_concurrent_opens_create_one_attempt(app: &TestApp) {
+    let setup = attempt_at(now_ms());
+    let opens = join_all((0..10).map(|_| store(app).open_attempt(&app.state.keys, &setup))).await;
+    let created = opens
+        .into_iter()
+        .map(|o| o.expect("open"))
+        .filter(|o| o.created)
+        .count();
+    assert_eq!(created, 1);
 }
 
 async fn an_incoherent_setup_is_refused(app: &TestApp) {
@@ -584,9 +596,16 @@ async fn due_for_auto_finish_lists_exactly_the_expired_unfinished_attempts(app: 
         .await
         .expect("due");
     assert!(due.is_empty(), "{due:?}");
-    // Re-opening a finished attempt does not make it due again.
+    // Re-opening a finished attempt does not make it due again, and re-opening a running one
+    // with an earlier deadline does not move it.
     store(app)
         .open_attempt(keys, &finished)
+        .await
+        .expect("reopen");
+    let mut rewound = running.clone();
+    rewound.deadline_ms = now - MINUTE;
+    store(app)
+        .open_attempt(keys, &rewound)
         .await
         .expect("reopen");
     let due = store(app)
