@@ -14,6 +14,8 @@ use super::WindowCount;
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     inner: Arc<Mutex<Inner>>,
+    /// Attempts and round results (`memory_attempts.rs`), behind their own lock.
+    pub(super) attempts: Arc<super::memory_attempts::Attempts>,
 }
 
 #[derive(Default)]

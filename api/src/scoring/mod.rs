@@ -3,16 +3,34 @@
 //!
 //! Two real backends with one meaning: Redis (production; Lua scripts, so every operation is
 //! atomic) and an in-process store (the embedded default, one server only). The contract tests
-//! in `tests/api/store.rs` run against both. Callers use [`Store`] and never know which it is.
+//! in `tests/api/store.rs` (rate-limit counters) and `tests/api/attempts_store.rs` (attempts and
+//! round results) run against both. Callers use [`Store`] and never know which it is.
+//!
+//! Attempt flow: [`Store::open_attempt`] when an attempt starts, [`Store::save_answer`] per
+//! answer, [`Store::finish_attempt`] when the member finishes or a background task picks the
+//! attempt from [`Store::due_for_auto_finish`], then [`Store::record_result`] for the round.
+//! Every time is an argument (ms since the epoch on the server's clock); the store never reads
+//! a clock for scoring.
 
+pub mod attempt;
 pub mod keys;
+pub mod leaderboard;
 mod memory;
+mod memory_attempts;
+mod redis_attempts;
 mod redis_store;
 mod scripts;
 
 use std::time::Duration;
 
+use uuid::Uuid;
+
+pub use attempt::{
+    AnswerSaved, AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, AttemptState,
+    DueAttempt, FinishOutcome, OpenOutcome, QuestionKind,
+};
 pub use keys::Keys;
+pub use leaderboard::{BestAttempt, LeaderboardEntry, RecordOutcome, RoundCounters};
 pub use memory::MemoryStore;
 pub use redis_store::RedisStore;
 
@@ -22,6 +40,9 @@ pub enum StoreError {
     /// Redis refused or the connection broke.
     #[error("scoring store unavailable")]
     Unavailable(#[from] redis::RedisError),
+    /// Redis answered something no script or command of ours returns (a bug, or tampering).
+    #[error("scoring store returned an unexpected reply: {0}")]
+    Corrupt(String),
 }
 
 impl From<StoreError> for crate::error::ApiError {
@@ -89,6 +110,134 @@ impl Store {
                 Ok(())
             }
             Self::Redis(r) => r.reset(key).await,
+        }
+    }
+
+    /// Stores a new attempt (see [`AttemptSetup`]); opening an existing id changes nothing and
+    /// returns it as stored. Its keys expire a day after `deadline + grace`.
+    ///
+    /// # Errors
+    /// [`AttemptError::InvalidSetup`] for an incoherent setup; [`AttemptError::Store`].
+    #[tracing::instrument(name = "Open attempt", skip_all, fields(attempt.id = %setup.attempt_id))]
+    pub async fn open_attempt(
+        &self,
+        keys: &Keys,
+        setup: &AttemptSetup,
+    ) -> Result<OpenOutcome, AttemptError> {
+        match self {
+            Self::Memory(m) => m.open_attempt(setup),
+            Self::Redis(r) => r.open_attempt(keys, setup).await,
+        }
+    }
+
+    /// Records the selection for one question, replacing any earlier one, atomically. Accepted
+    /// until `deadline + grace` inclusive. Says nothing about correctness.
+    ///
+    /// # Errors
+    /// `NotFound`, `Closed` (finished or too late), `UnknownQuestion`, `UnknownOption`,
+    /// `InvalidSelection` (single and true/false take one option, multiple at least one),
+    /// checked in that order; `Store`.
+    #[tracing::instrument(name = "Save answer", skip_all, fields(attempt.id = %attempt_id))]
+    pub async fn save_answer(
+        &self,
+        keys: &Keys,
+        attempt_id: Uuid,
+        question_id: Uuid,
+        option_ids: &[Uuid],
+        now_ms: i64,
+    ) -> Result<AnswerSaved, AttemptError> {
+        match self {
+            Self::Memory(m) => m.save_answer(attempt_id, question_id, option_ids, now_ms),
+            Self::Redis(r) => {
+                r.save_answer(keys, attempt_id, question_id, option_ids, now_ms)
+                    .await
+            }
+        }
+    }
+
+    /// Scores and closes the attempt once; any later call returns the same result with
+    /// `already_finished`. Allowed at any time. `finished_at = clamp(now, start, deadline)`,
+    /// `time_used = finished_at - start`; the prediction is kept only if given by
+    /// `deadline + grace`. Call [`Store::record_result`] with the result afterwards.
+    ///
+    /// # Errors
+    /// `NotFound`; `Store`.
+    #[tracing::instrument(name = "Finish attempt", skip_all, fields(attempt.id = %attempt_id))]
+    pub async fn finish_attempt(
+        &self,
+        keys: &Keys,
+        attempt_id: Uuid,
+        now_ms: i64,
+        prediction: Option<i64>,
+    ) -> Result<FinishOutcome, AttemptError> {
+        match self {
+            Self::Memory(m) => m.finish_attempt(attempt_id, now_ms, prediction),
+            Self::Redis(r) => r.finish_attempt(keys, attempt_id, now_ms, prediction).await,
+        }
+    }
+
+    /// The attempt as stored (for resuming), or `None` if unknown or expired.
+    pub async fn attempt_state(
+        &self,
+        keys: &Keys,
+        attempt_id: Uuid,
+    ) -> Result<Option<AttemptState>, StoreError> {
+        match self {
+            Self::Memory(m) => Ok(m.attempt_state(attempt_id)),
+            Self::Redis(r) => r.attempt_state(keys, attempt_id).await,
+        }
+    }
+
+    /// Up to `limit` unfinished attempts whose `deadline + grace` is before `now_ms`, earliest
+    /// first, for the auto-finisher. Finishing removes an attempt from this list.
+    pub async fn due_for_auto_finish(
+        &self,
+        keys: &Keys,
+        now_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<DueAttempt>, StoreError> {
+        match self {
+            Self::Memory(m) => Ok(m.due_for_auto_finish(now_ms, limit)),
+            Self::Redis(r) => r.due_for_auto_finish(keys, now_ms, limit).await,
+        }
+    }
+
+    /// Counts a finished attempt in its round and keeps the user's best attempt; recording the
+    /// same attempt again changes nothing, so it is safe to repeat after a crash.
+    #[tracing::instrument(name = "Record result", skip_all, fields(round.id = %result.round_id))]
+    pub async fn record_result(
+        &self,
+        keys: &Keys,
+        result: &AttemptResult,
+    ) -> Result<RecordOutcome, StoreError> {
+        match self {
+            Self::Memory(m) => Ok(m.record_result(result)),
+            Self::Redis(r) => r.record_result(keys, result).await,
+        }
+    }
+
+    /// A round's counters (zeros for an unknown round).
+    pub async fn round_counters(
+        &self,
+        keys: &Keys,
+        round_id: Uuid,
+    ) -> Result<RoundCounters, StoreError> {
+        match self {
+            Self::Memory(m) => Ok(m.round_counters(round_id)),
+            Self::Redis(r) => r.round_counters(keys, round_id).await,
+        }
+    }
+
+    /// A user's best attempt in a round, with its live rank.
+    pub async fn best_of(
+        &self,
+        keys: &Keys,
+        round_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<BestAttempt>, StoreError> {
+        match self {
+            Self::Memory(m) => Ok(m.best_of(round_id, user_id)),
+            Self::Redis(r) => r.best_of(keys, round_id, user_id).await,
         }
     }
 }

@@ -1,0 +1,45 @@
+-- Records (or replaces) the selection for one question of an open attempt, atomically.
+-- Never reveals correctness.
+--
+-- KEYS[1]  the attempt's meta hash
+-- KEYS[2]  the attempt's questions hash
+-- KEYS[3]  the attempt's answers hash
+-- ARGV[1]  now (ms since the epoch, server clock)
+-- ARGV[2]  question id
+-- ARGV[3…] selected option ids, sorted and without repeats (may be none)
+--
+-- Returns  { 'ok', saved_at_ms, remaining_ms until the deadline (≥ 0) }
+--          or { reason }: 'not_found' | 'closed' | 'unknown_question' | 'unknown_option'
+--          | 'invalid_selection' (checked in that order)
+local m = redis.call('HMGET', KEYS[1], 'deadline', 'grace', 'finished')
+if not m[1] then
+  return { 'not_found' }
+end
+local now = tonumber(ARGV[1])
+local deadline = tonumber(m[1])
+-- Inclusive: an answer arriving exactly at deadline + grace still counts.
+if m[3] or now > deadline + tonumber(m[2]) then
+  return { 'closed' }
+end
+local spec = redis.call('HGET', KEYS[2], ARGV[2])
+if not spec then
+  return { 'unknown_question' }
+end
+local kind, options = string.match(spec, '^(%a)|%d+|([^|]*)|')
+options = ',' .. options .. ','
+local count = #ARGV - 2
+for i = 3, #ARGV do
+  if not string.find(options, ',' .. ARGV[i] .. ',', 1, true) then
+    return { 'unknown_option' }
+  end
+end
+if count < 1 or (kind ~= 'm' and count ~= 1) then
+  return { 'invalid_selection' }
+end
+redis.call('HSET', KEYS[3], ARGV[2], table.concat(ARGV, ',', 3))
+-- The answers hash is created lazily; give it the attempt's remaining lifetime.
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[3], ttl)
+end
+return { 'ok', now, math.max(deadline - now, 0) }

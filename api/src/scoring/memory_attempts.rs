@@ -1,0 +1,356 @@
+//! Attempts and round results in the in-process store: the same meaning as the Lua scripts in
+//! `lua/`, for the embedded single-server default.
+//!
+//! # Implementation notes
+//! One mutex over attempts, the due index and rounds, held for each operation's whole
+//! read-modify-write, which is what a Lua script gives on Redis. Kept apart from the rate-limit
+//! counters' mutex so logins and answers do not contend. Expiry mirrors the Redis TTLs on the
+//! process's monotonic clock; expired attempts are swept at most once a minute.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use uuid::Uuid;
+
+use super::MemoryStore;
+use super::attempt::{
+    ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
+    DueAttempt, FinishOutcome, OpenOutcome, QuestionKind, canonical, finish_stamp,
+};
+use super::leaderboard::{
+    BestAttempt, LeaderboardEntry, ROUND_RETENTION_MS, RecordOutcome, RoundCounters, beats,
+};
+
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// The attempts part of [`MemoryStore`].
+#[derive(Default)]
+pub(super) struct Attempts {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    attempts: HashMap<Uuid, Attempt>,
+    /// `(deadline + grace, attempt)` of unfinished attempts: the Redis due sorted set.
+    due: BTreeSet<(i64, Uuid)>,
+    rounds: HashMap<Uuid, Round>,
+    next_sweep: Option<Instant>,
+}
+
+struct Question {
+    kind: QuestionKind,
+    options: HashSet<Uuid>,
+    key: Vec<Uuid>,
+    points: i64,
+}
+
+struct Attempt {
+    round_id: Uuid,
+    user_id: Uuid,
+    order: Vec<Uuid>,
+    questions: HashMap<Uuid, Question>,
+    started_at_ms: i64,
+    deadline_ms: i64,
+    grace_ms: i64,
+    answers: BTreeMap<Uuid, Vec<Uuid>>,
+    result: Option<AttemptResult>,
+    expires: Instant,
+}
+
+#[derive(Default)]
+struct Round {
+    recorded: HashSet<Uuid>,
+    counters: RoundCounters,
+    perfect_users: HashSet<Uuid>,
+    best: HashMap<Uuid, (LeaderboardEntry, BestAttempt)>,
+    leaderboard: BTreeSet<LeaderboardEntry>,
+    expires: Option<Instant>,
+}
+
+fn after(ms: i64) -> Instant {
+    Instant::now() + Duration::from_millis(ms.max(0).unsigned_abs())
+}
+
+impl Attempt {
+    fn state(&self, attempt_id: Uuid) -> AttemptState {
+        AttemptState {
+            attempt_id,
+            round_id: self.round_id,
+            user_id: self.user_id,
+            question_ids: self.order.clone(),
+            selections: self.answers.clone(),
+            started_at_ms: self.started_at_ms,
+            deadline_ms: self.deadline_ms,
+            grace_ms: self.grace_ms,
+            result: self.result.clone(),
+        }
+    }
+}
+
+impl State {
+    /// The attempt unless missing or expired (an expired one is dropped, as Redis would).
+    fn attempt(&mut self, id: Uuid) -> Option<&mut Attempt> {
+        let now = Instant::now();
+        if self.attempts.get(&id).is_some_and(|a| a.expires <= now) {
+            self.remove_attempt(id);
+        }
+        self.attempts.get_mut(&id)
+    }
+
+    fn remove_attempt(&mut self, id: Uuid) {
+        if let Some(a) = self.attempts.remove(&id) {
+            self.due.remove(&(a.deadline_ms + a.grace_ms, id));
+        }
+    }
+
+    fn sweep(&mut self) {
+        let now = Instant::now();
+        if self.next_sweep.is_some_and(|at| at > now) {
+            return;
+        }
+        self.next_sweep = Some(now + SWEEP_EVERY);
+        let expired: Vec<Uuid> = self
+            .attempts
+            .iter()
+            .filter(|(_, a)| a.expires <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in expired {
+            self.remove_attempt(id);
+        }
+        self.rounds
+            .retain(|_, r| r.expires.is_none_or(|at| at > now));
+    }
+
+    fn round(&mut self, id: Uuid) -> Option<&Round> {
+        let now = Instant::now();
+        if self
+            .rounds
+            .get(&id)
+            .is_some_and(|r| r.expires.is_some_and(|at| at <= now))
+        {
+            self.rounds.remove(&id);
+        }
+        self.rounds.get(&id)
+    }
+}
+
+impl MemoryStore {
+    fn attempts(&self) -> MutexGuard<'_, State> {
+        // Every update below checks before it writes, so a panic cannot leave half an update
+        // behind; a poisoned lock is safe to keep using.
+        self.attempts
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(super) fn open_attempt(&self, setup: &AttemptSetup) -> Result<OpenOutcome, AttemptError> {
+        setup.validate()?;
+        let mut state = self.attempts();
+        state.sweep();
+        if let Some(existing) = state.attempt(setup.attempt_id) {
+            return Ok(OpenOutcome {
+                created: false,
+                state: existing.state(setup.attempt_id),
+            });
+        }
+        let attempt = Attempt {
+            round_id: setup.round_id,
+            user_id: setup.user_id,
+            order: setup.questions.iter().map(|q| q.question_id).collect(),
+            questions: setup
+                .questions
+                .iter()
+                .map(|q| {
+                    let question = Question {
+                        kind: q.kind,
+                        options: q.option_ids.iter().copied().collect(),
+                        key: canonical(&q.correct),
+                        points: q.points,
+                    };
+                    (q.question_id, question)
+                })
+                .collect(),
+            started_at_ms: setup.started_at_ms,
+            deadline_ms: setup.deadline_ms,
+            grace_ms: setup.grace_ms,
+            answers: BTreeMap::new(),
+            result: None,
+            expires: after(setup.ttl_ms()),
+        };
+        let opened = attempt.state(setup.attempt_id);
+        state.attempts.insert(setup.attempt_id, attempt);
+        state.due.insert((setup.closes_at_ms(), setup.attempt_id));
+        Ok(OpenOutcome {
+            created: true,
+            state: opened,
+        })
+    }
+
+    pub(super) fn save_answer(
+        &self,
+        attempt_id: Uuid,
+        question_id: Uuid,
+        option_ids: &[Uuid],
+        now_ms: i64,
+    ) -> Result<AnswerSaved, AttemptError> {
+        let selection = canonical(option_ids);
+        let mut state = self.attempts();
+        let attempt = state.attempt(attempt_id).ok_or(AttemptError::NotFound)?;
+        // Same checks, same order as lua/save_answer.lua.
+        if attempt.result.is_some() || now_ms > attempt.deadline_ms + attempt.grace_ms {
+            return Err(AttemptError::Closed);
+        }
+        let question = attempt
+            .questions
+            .get(&question_id)
+            .ok_or(AttemptError::UnknownQuestion)?;
+        if !selection.iter().all(|o| question.options.contains(o)) {
+            return Err(AttemptError::UnknownOption);
+        }
+        if !question.kind.accepts(selection.len()) {
+            return Err(AttemptError::InvalidSelection);
+        }
+        attempt.answers.insert(question_id, selection);
+        Ok(AnswerSaved {
+            saved_at_ms: now_ms,
+            remaining_ms: (attempt.deadline_ms - now_ms).max(0),
+        })
+    }
+
+    pub(super) fn finish_attempt(
+        &self,
+        attempt_id: Uuid,
+        now_ms: i64,
+        prediction: Option<i64>,
+    ) -> Result<FinishOutcome, AttemptError> {
+        let mut state = self.attempts();
+        let attempt = state.attempt(attempt_id).ok_or(AttemptError::NotFound)?;
+        if let Some(result) = &attempt.result {
+            let result = result.clone();
+            return Ok(FinishOutcome {
+                result,
+                already_finished: true,
+            });
+        }
+        let (mut score, mut max_score, mut correct_count) = (0, 0, 0);
+        for (id, question) in &attempt.questions {
+            max_score += question.points;
+            if attempt.answers.get(id) == Some(&question.key) {
+                score += question.points;
+                correct_count += 1;
+            }
+        }
+        let (finished_at_ms, time_used_ms) =
+            finish_stamp(attempt.started_at_ms, attempt.deadline_ms, now_ms);
+        let result = AttemptResult {
+            attempt_id,
+            round_id: attempt.round_id,
+            user_id: attempt.user_id,
+            score,
+            max_score,
+            correct_count,
+            time_used_ms,
+            finished_at_ms,
+            prediction: prediction.filter(|_| now_ms <= attempt.deadline_ms + attempt.grace_ms),
+        };
+        attempt.result = Some(result.clone());
+        attempt.expires = after(ATTEMPT_RETENTION_MS);
+        let due = (attempt.deadline_ms + attempt.grace_ms, attempt_id);
+        state.due.remove(&due);
+        Ok(FinishOutcome {
+            result,
+            already_finished: false,
+        })
+    }
+
+    pub(super) fn attempt_state(&self, attempt_id: Uuid) -> Option<AttemptState> {
+        self.attempts()
+            .attempt(attempt_id)
+            .map(|a| a.state(attempt_id))
+    }
+
+    pub(super) fn due_for_auto_finish(&self, now_ms: i64, limit: usize) -> Vec<DueAttempt> {
+        let mut state = self.attempts();
+        state.sweep();
+        state
+            .due
+            .iter()
+            .take_while(|(closes_at, _)| *closes_at < now_ms)
+            .take(limit)
+            .map(|&(closes_at_ms, attempt_id)| DueAttempt {
+                attempt_id,
+                closes_at_ms,
+            })
+            .collect()
+    }
+
+    pub(super) fn record_result(&self, result: &AttemptResult) -> RecordOutcome {
+        let mut state = self.attempts();
+        let round = state.rounds.entry(result.round_id).or_default();
+        if !round.recorded.insert(result.attempt_id) {
+            return RecordOutcome {
+                newly_recorded: false,
+                is_best: false,
+            };
+        }
+        round.expires = Some(after(ROUND_RETENTION_MS));
+        round.counters.finished_attempts += 1;
+        if result.is_perfect() {
+            round.counters.perfect_attempts += 1;
+            if round.perfect_users.insert(result.user_id) {
+                round.counters.perfect_participants += 1;
+            }
+        }
+        let entry = LeaderboardEntry::of(result);
+        let is_best = match round.best.get(&result.user_id) {
+            None => {
+                round.counters.participants += 1;
+                true
+            }
+            Some((old, _)) if beats(&entry, old) => {
+                round.leaderboard.remove(old);
+                true
+            }
+            Some(_) => false,
+        };
+        if is_best {
+            round.leaderboard.insert(entry.clone());
+            let best = BestAttempt {
+                attempt_id: result.attempt_id,
+                score: result.score,
+                max_score: result.max_score,
+                time_used_ms: result.time_used_ms,
+                finished_at_ms: result.finished_at_ms,
+                rank: 0,
+            };
+            round.best.insert(result.user_id, (entry, best));
+        }
+        RecordOutcome {
+            newly_recorded: true,
+            is_best,
+        }
+    }
+
+    pub(super) fn round_counters(&self, round_id: Uuid) -> RoundCounters {
+        self.attempts()
+            .round(round_id)
+            .map(|r| r.counters)
+            .unwrap_or_default()
+    }
+
+    pub(super) fn best_of(&self, round_id: Uuid, user_id: Uuid) -> Option<BestAttempt> {
+        let mut state = self.attempts();
+        let round = state.round(round_id)?;
+        let (entry, best) = round.best.get(&user_id)?;
+        // O(n), like a linear ZRANK; acceptable for the one-server embedded store.
+        let rank = round.leaderboard.range(..entry).count();
+        Some(BestAttempt {
+            rank: u64::try_from(rank).unwrap_or(u64::MAX),
+            ..best.clone()
+        })
+    }
+}

@@ -1,0 +1,379 @@
+//! Attempts and round results on Redis: typed wrappers around the Lua scripts in `lua/`.
+//!
+//! # Implementation notes
+//! The attempt scripts touch only the attempt's `{a:…}` keys and the round script only the
+//! round's `{r:…}` keys, so both run on Redis Cluster. The due index lives on its own slot and
+//! is therefore updated outside the scripts, in an order that is safe after a crash: the entry
+//! is added *before* the attempt is stored (so no open attempt lacks one) and removed *after* it
+//! is finished (a leftover entry only makes the auto-finisher call an idempotent finish again).
+
+use std::collections::{BTreeMap, HashMap};
+
+use redis::{AsyncCommands, Value};
+use uuid::Uuid;
+
+use super::attempt::{
+    ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
+    DueAttempt, FinishOutcome, OpenOutcome, canonical, joined,
+};
+use super::leaderboard::{
+    BestAttempt, LeaderboardEntry, ROUND_RETENTION_MS, RecordOutcome, RoundCounters, decode_best,
+    encode_best,
+};
+use super::{Keys, RedisStore, StoreError, scripts};
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_owned())
+}
+
+fn int(v: Option<&Value>) -> Result<i64, StoreError> {
+    v.and_then(|v| redis::from_redis_value_ref::<i64>(v).ok())
+        .ok_or_else(|| corrupt("expected an integer"))
+}
+
+fn text(v: Option<&Value>) -> Result<Option<String>, StoreError> {
+    match v {
+        None | Some(Value::Nil) => Ok(None),
+        Some(v) => redis::from_redis_value_ref::<String>(v)
+            .map(Some)
+            .map_err(|_| corrupt("expected a string")),
+    }
+}
+
+fn uuid(s: Option<&str>) -> Result<Uuid, StoreError> {
+    s.and_then(|s| s.parse().ok())
+        .ok_or_else(|| corrupt("expected a uuid"))
+}
+
+/// The status word a script put first in its reply.
+fn status(reply: &[Value]) -> Result<String, StoreError> {
+    text(reply.first())?.ok_or_else(|| corrupt("missing status"))
+}
+
+fn refusal(status: &str) -> AttemptError {
+    match status {
+        "not_found" => AttemptError::NotFound,
+        "closed" => AttemptError::Closed,
+        "unknown_question" => AttemptError::UnknownQuestion,
+        "unknown_option" => AttemptError::UnknownOption,
+        "invalid_selection" => AttemptError::InvalidSelection,
+        other => AttemptError::Store(corrupt(&format!("unknown status {other}"))),
+    }
+}
+
+/// Reads a finished result out of an attempt's meta hash.
+fn result_from_meta(
+    attempt_id: Uuid,
+    meta: &HashMap<String, String>,
+) -> Result<Option<AttemptResult>, StoreError> {
+    if meta.get("finished").is_none() {
+        return Ok(None);
+    }
+    let num = |field: &str| -> Result<i64, StoreError> {
+        meta.get(field)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| corrupt(field))
+    };
+    Ok(Some(AttemptResult {
+        attempt_id,
+        round_id: uuid(meta.get("round").map(String::as_str))?,
+        user_id: uuid(meta.get("user").map(String::as_str))?,
+        score: num("score")?,
+        max_score: num("max")?,
+        correct_count: num("correct")?,
+        time_used_ms: num("time_used")?,
+        finished_at_ms: num("finished_at")?,
+        prediction: meta.get("prediction").and_then(|p| p.parse().ok()),
+    }))
+}
+
+impl RedisStore {
+    pub(super) async fn open_attempt(
+        &self,
+        keys: &Keys,
+        setup: &AttemptSetup,
+    ) -> Result<OpenOutcome, AttemptError> {
+        setup.validate()?;
+        let mut conn = self.connection();
+        let id = setup.attempt_id;
+        // NX: a retried open must not move an existing attempt's entry to a new deadline.
+        let _: () = redis::cmd("ZADD")
+            .arg(keys.attempts_due())
+            .arg("NX")
+            .arg(setup.closes_at_ms())
+            .arg(id.to_string())
+            .query_async(&mut conn)
+            .await?;
+        let mut invocation = scripts::OPEN_ATTEMPT.prepare_invoke();
+        invocation
+            .key(keys.attempt_meta(id))
+            .key(keys.attempt_questions(id))
+            .arg(setup.ttl_ms())
+            .arg(setup.round_id.to_string())
+            .arg(setup.user_id.to_string())
+            .arg(setup.started_at_ms)
+            .arg(setup.deadline_ms)
+            .arg(setup.grace_ms)
+            .arg(joined(
+                &setup
+                    .questions
+                    .iter()
+                    .map(|q| q.question_id)
+                    .collect::<Vec<_>>(),
+            ));
+        for q in &setup.questions {
+            let spec = format!(
+                "{}|{}|{}|{}",
+                q.kind.code(),
+                q.points,
+                joined(&q.option_ids),
+                joined(&canonical(&q.correct))
+            );
+            invocation.arg(q.question_id.to_string()).arg(spec);
+        }
+        let created: i64 = invocation.invoke_async(&mut conn).await?;
+        let state = self
+            .attempt_state(keys, id)
+            .await?
+            .ok_or(AttemptError::NotFound)?;
+        if created == 0 {
+            // The attempt existed: make its due entry match what is stored. A finished one was
+            // re-added above when its entry was already gone, so take it back out.
+            let due = keys.attempts_due();
+            let _: () = match &state.result {
+                Some(_) => conn.zrem(due, id.to_string()).await?,
+                None => {
+                    conn.zadd(due, id.to_string(), state.deadline_ms + state.grace_ms)
+                        .await?
+                }
+            };
+        }
+        Ok(OpenOutcome {
+            created: created == 1,
+            state,
+        })
+    }
+
+    pub(super) async fn save_answer(
+        &self,
+        keys: &Keys,
+        attempt_id: Uuid,
+        question_id: Uuid,
+        option_ids: &[Uuid],
+        now_ms: i64,
+    ) -> Result<AnswerSaved, AttemptError> {
+        let mut conn = self.connection();
+        let mut invocation = scripts::SAVE_ANSWER.prepare_invoke();
+        invocation
+            .key(keys.attempt_meta(attempt_id))
+            .key(keys.attempt_questions(attempt_id))
+            .key(keys.attempt_answers(attempt_id))
+            .arg(now_ms)
+            .arg(question_id.to_string());
+        for option in canonical(option_ids) {
+            invocation.arg(option.to_string());
+        }
+        let reply: Vec<Value> = invocation.invoke_async(&mut conn).await?;
+        match status(&reply)?.as_str() {
+            "ok" => Ok(AnswerSaved {
+                saved_at_ms: int(reply.get(1))?,
+                remaining_ms: int(reply.get(2))?,
+            }),
+            other => Err(refusal(other)),
+        }
+    }
+
+    pub(super) async fn finish_attempt(
+        &self,
+        keys: &Keys,
+        attempt_id: Uuid,
+        now_ms: i64,
+        prediction: Option<i64>,
+    ) -> Result<FinishOutcome, AttemptError> {
+        let mut conn = self.connection();
+        let reply: Vec<Value> = scripts::FINISH_ATTEMPT
+            .key(keys.attempt_meta(attempt_id))
+            .key(keys.attempt_questions(attempt_id))
+            .key(keys.attempt_answers(attempt_id))
+            .arg(now_ms)
+            .arg(prediction.map(|p| p.to_string()).unwrap_or_default())
+            .arg(ATTEMPT_RETENTION_MS)
+            .invoke_async(&mut conn)
+            .await?;
+        let status = status(&reply)?;
+        // Finished or gone: either way it is no longer due.
+        let _: () = conn
+            .zrem(keys.attempts_due(), attempt_id.to_string())
+            .await?;
+        if status != "ok" {
+            return Err(refusal(&status));
+        }
+        let prediction = match text(reply.get(9))? {
+            None => None,
+            Some(p) => Some(p.parse().map_err(|_| corrupt("prediction"))?),
+        };
+        Ok(FinishOutcome {
+            result: AttemptResult {
+                attempt_id,
+                round_id: uuid(text(reply.get(7))?.as_deref())?,
+                user_id: uuid(text(reply.get(8))?.as_deref())?,
+                score: int(reply.get(1))?,
+                max_score: int(reply.get(2))?,
+                correct_count: int(reply.get(3))?,
+                time_used_ms: int(reply.get(4))?,
+                finished_at_ms: int(reply.get(5))?,
+                prediction,
+            },
+            already_finished: int(reply.get(6))? == 1,
+        })
+    }
+
+    pub(super) async fn attempt_state(
+        &self,
+        keys: &Keys,
+        attempt_id: Uuid,
+    ) -> Result<Option<AttemptState>, StoreError> {
+        let mut conn = self.connection();
+        // MULTI/EXEC: both keys share the attempt's slot, and the reader sees one moment.
+        let (meta, answers): (HashMap<String, String>, HashMap<String, String>) = redis::pipe()
+            .atomic()
+            .hgetall(keys.attempt_meta(attempt_id))
+            .hgetall(keys.attempt_answers(attempt_id))
+            .query_async(&mut conn)
+            .await?;
+        if meta.is_empty() {
+            return Ok(None);
+        }
+        let num = |field: &str| -> Result<i64, StoreError> {
+            meta.get(field)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| corrupt(field))
+        };
+        let question_ids = meta
+            .get("order")
+            .map(|o| o.split(',').map(|q| uuid(Some(q))).collect())
+            .transpose()?
+            .unwrap_or_default();
+        let mut selections = BTreeMap::new();
+        for (question, options) in &answers {
+            let options = options
+                .split(',')
+                .map(|o| uuid(Some(o)))
+                .collect::<Result<Vec<_>, _>>()?;
+            selections.insert(uuid(Some(question))?, options);
+        }
+        Ok(Some(AttemptState {
+            attempt_id,
+            round_id: uuid(meta.get("round").map(String::as_str))?,
+            user_id: uuid(meta.get("user").map(String::as_str))?,
+            question_ids,
+            selections,
+            started_at_ms: num("started")?,
+            deadline_ms: num("deadline")?,
+            grace_ms: num("grace")?,
+            result: result_from_meta(attempt_id, &meta)?,
+        }))
+    }
+
+    pub(super) async fn due_for_auto_finish(
+        &self,
+        keys: &Keys,
+        now_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<DueAttempt>, StoreError> {
+        let mut conn = self.connection();
+        // `(now` is exclusive: at exactly deadline + grace an answer is still accepted.
+        let due: Vec<(String, f64)> = redis::cmd("ZRANGEBYSCORE")
+            .arg(keys.attempts_due())
+            .arg("-inf")
+            .arg(format!("({now_ms}"))
+            .arg("WITHSCORES")
+            .arg("LIMIT")
+            .arg(0)
+            .arg(limit)
+            .query_async(&mut conn)
+            .await?;
+        Ok(due
+            .into_iter()
+            .filter_map(|(member, closes_at)| {
+                #[allow(clippy::cast_possible_truncation)]
+                // Scores are integer milliseconds below 2^53, so the cast is exact.
+                let closes_at_ms = closes_at as i64;
+                Some(DueAttempt {
+                    attempt_id: member.parse().ok()?,
+                    closes_at_ms,
+                })
+            })
+            .collect())
+    }
+
+    pub(super) async fn record_result(
+        &self,
+        keys: &Keys,
+        result: &AttemptResult,
+    ) -> Result<RecordOutcome, StoreError> {
+        let mut conn = self.connection();
+        let round = result.round_id;
+        let entry = LeaderboardEntry::of(result);
+        let (newly, best): (i64, i64) = scripts::RECORD_RESULT
+            .key(keys.round_recorded(round))
+            .key(keys.round_counters(round))
+            .key(keys.round_perfect_users(round))
+            .key(keys.round_best(round))
+            .key(keys.round_leaderboard(round))
+            .arg(result.attempt_id.to_string())
+            .arg(result.user_id.to_string())
+            .arg(entry.composite)
+            .arg(&entry.member)
+            .arg(i32::from(result.is_perfect()))
+            .arg(encode_best(result, &entry))
+            .arg(ROUND_RETENTION_MS)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(RecordOutcome {
+            newly_recorded: newly == 1,
+            is_best: best == 1,
+        })
+    }
+
+    pub(super) async fn round_counters(
+        &self,
+        keys: &Keys,
+        round_id: Uuid,
+    ) -> Result<RoundCounters, StoreError> {
+        let mut conn = self.connection();
+        let raw: HashMap<String, i64> = conn.hgetall(keys.round_counters(round_id)).await?;
+        let get = |field: &str| raw.get(field).copied().unwrap_or(0);
+        Ok(RoundCounters {
+            participants: get("participants"),
+            finished_attempts: get("finished_attempts"),
+            perfect_attempts: get("perfect_attempts"),
+            perfect_participants: get("perfect_participants"),
+        })
+    }
+
+    pub(super) async fn best_of(
+        &self,
+        keys: &Keys,
+        round_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<BestAttempt>, StoreError> {
+        let mut conn = self.connection();
+        // The best may be replaced between the two reads; then the old member has no rank and
+        // reading again gets the new one. Three tries is plenty for one user's own attempts.
+        for _ in 0..3 {
+            let raw: Option<String> = conn
+                .hget(keys.round_best(round_id), user_id.to_string())
+                .await?;
+            let Some(raw) = raw else { return Ok(None) };
+            let (entry, best) = decode_best(&raw).ok_or_else(|| corrupt("best attempt"))?;
+            let rank: Option<u64> = conn
+                .zrank(keys.round_leaderboard(round_id), &entry.member)
+                .await?;
+            if let Some(rank) = rank {
+                return Ok(Some(BestAttempt { rank, ..best }));
+            }
+        }
+        Err(corrupt("best attempt missing from the leaderboard"))
+    }
+}
