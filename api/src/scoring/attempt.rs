@@ -194,7 +194,7 @@ pub struct AttemptResult {
     pub max_score: i64,
     /// Questions answered correctly.
     pub correct_count: i64,
-    /// `finished_at - started_at` (see [`finish_stamp`] for the rule).
+    /// `finished_at - started_at`, where `finished_at = clamp(now, started_at, deadline)`.
     pub time_used_ms: i64,
     /// `min(now, deadline)` at the first finish.
     pub finished_at_ms: i64,

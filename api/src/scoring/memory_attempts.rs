@@ -290,6 +290,9 @@ impl MemoryStore {
 
     pub(super) fn record_result(&self, result: &AttemptResult) -> RecordOutcome {
         let mut state = self.attempts();
+        // Drops the round first if it has expired, so a late result starts it afresh (as on
+        // Redis, where the expired keys are simply gone).
+        state.round(result.round_id);
         let round = state.rounds.entry(result.round_id).or_default();
         if !round.recorded.insert(result.attempt_id) {
             return RecordOutcome {

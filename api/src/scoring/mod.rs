@@ -189,7 +189,10 @@ impl Store {
     }
 
     /// Up to `limit` unfinished attempts whose `deadline + grace` is before `now_ms`, earliest
-    /// first, for the auto-finisher. Finishing removes an attempt from this list.
+    /// first, for the auto-finisher. Finishing removes an attempt from this list, and so does a
+    /// finish that answers `NotFound`: on Redis an entry can outlive its attempt (an open that
+    /// failed half-way, or keys that expired), so the auto-finisher treats `NotFound` as done.
+    /// The index itself has no TTL; it holds only unfinished attempts.
     pub async fn due_for_auto_finish(
         &self,
         keys: &Keys,

@@ -25,6 +25,7 @@ both_backends!(
     scoring_is_all_or_nothing_per_question,
     finishing_late_is_stamped_at_the_deadline,
     due_for_auto_finish_lists_exactly_the_expired_unfinished_attempts,
+    a_due_entry_that_outlived_its_attempt_is_dropped_by_finish,
     recording_a_result_twice_counts_it_once,
     the_best_attempt_wins_with_ties_broken_by_time_then_finish,
     every_attempt_key_expires,
@@ -610,6 +611,37 @@ async fn due_for_auto_finish_lists_exactly_the_expired_unfinished_attempts(app: 
         .expect("reopen");
     let due = store(app)
         .due_for_auto_finish(keys, now, 100)
+        .await
+        .expect("due");
+    assert!(due.is_empty(), "{due:?}");
+}
+
+async fn a_due_entry_that_outlived_its_attempt_is_dropped_by_finish(app: &TestApp) {
+    let Store::Redis(redis) = store(app) else {
+        return; // in process, the index and the attempts change under one lock
+    };
+    let keys = &app.state.keys;
+    let now = now_ms();
+    let ghost = Uuid::new_v4();
+    let mut conn = redis.connection();
+    let _: () = redis::cmd("ZADD")
+        .arg(keys.attempts_due())
+        .arg(now - MINUTE)
+        .arg(ghost.to_string())
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let due = store(app)
+        .due_for_auto_finish(keys, now, 10)
+        .await
+        .expect("due");
+    assert_eq!(due.len(), 1);
+    let finish = store(app)
+        .finish_attempt(keys, due[0].attempt_id, now, None)
+        .await;
+    assert!(matches!(finish, Err(AttemptError::NotFound)), "{finish:?}");
+    let due = store(app)
+        .due_for_auto_finish(keys, now, 10)
         .await
         .expect("due");
     assert!(due.is_empty(), "{due:?}");
