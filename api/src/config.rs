@@ -139,6 +139,12 @@ pub struct Settings {
     /// Largest uploaded file (imports), in bytes.
     #[arg(long, env = "DAUTRI_MAX_UPLOAD_BYTES", default_value_t = 20 * 1024 * 1024, global = true)]
     pub max_upload_bytes: usize,
+    /// Seconds after an attempt's deadline during which answers still count (slow networks).
+    #[arg(long, env = "DAUTRI_ATTEMPT__GRACE_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=120), global = true)]
+    pub attempt_grace_seconds: u64,
+    /// How often answers of running attempts are journaled to the database, in milliseconds.
+    #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_INTERVAL_MS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(50..=5000), global = true)]
+    pub journal_interval_ms: u64,
     /// Directory of the built frontend to serve at `/`. Default: `frontend/dist` if present.
     #[arg(long, env = "DAUTRI_STATIC_DIR", global = true)]
     pub static_dir: Option<PathBuf>,

@@ -77,6 +77,11 @@ impl Metrics {
         })
     }
 
+    /// The registry, for modules that register their own metrics.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// Records health and pool figures, then renders the text exposition format.
     pub async fn render(&self, state: &AppState) -> anyhow::Result<String> {
         self.db_up

@@ -53,6 +53,7 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
+        crate::attempts::spawn_auto_finisher(state.clone());
         tracing::info!(address = %format!("http://{}:{port}", settings.bind), database = if settings.is_embedded_database() { "sqlite" } else { "external" }, scoring = state.store.backend(), "dautri is listening");
         Ok(Self {
             port,
@@ -104,12 +105,19 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         ),
         None => Store::Memory(MemoryStore::new()),
     };
+    let metrics = Metrics::new()?;
+    let journal = crate::attempts::journal::Journal::start(
+        db.clone(),
+        std::time::Duration::from_millis(settings.journal_interval_ms),
+        crate::attempts::journal::JournalMetrics::new(metrics.registry())?,
+    );
     Ok(AppState {
         db,
         store,
         keys: Keys::new(settings.redis_key_prefix.clone()),
         jwt,
-        metrics: Metrics::new()?,
+        metrics,
+        journal,
         settings: Arc::new(settings),
     })
 }
@@ -121,7 +129,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .configure(routes::users::configure)
         .configure(routes::units::configure)
         .configure(routes::questions::configure)
-        .configure(routes::contests::configure);
+        .configure(routes::contests::configure)
+        .configure(routes::attempts::configure);
 }
 
 /// The OpenAPI document, generated from the handlers.

@@ -24,4 +24,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Prometheus metrics.
     pub metrics: Metrics,
+    /// The answer journal.
+    pub journal: crate::attempts::journal::Journal,
 }

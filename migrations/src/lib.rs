@@ -12,6 +12,7 @@ mod m20261128_000004_create_refresh_tokens;
 mod m20261128_000005_create_audit_log;
 mod m20261129_000006_create_question_bank;
 mod m20261129_000007_create_contests;
+mod m20261129_000008_create_attempts;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_create_audit_log::Migration),
             Box::new(m20261129_000006_create_question_bank::Migration),
             Box::new(m20261129_000007_create_contests::Migration),
+            Box::new(m20261129_000008_create_attempts::Migration),
         ]
     }
 }

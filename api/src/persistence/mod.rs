@@ -4,6 +4,7 @@
 //! take `db: &impl ConnectionTrait`, so the caller chooses between the pool and a transaction.
 //! The same queries run on PostgreSQL and SQLite: keep them portable.
 
+pub mod attempts;
 pub mod audit;
 pub mod contests;
 pub mod db;

@@ -617,3 +617,41 @@ pub async fn existing_stems(
     }
     Ok(out)
 }
+
+/// What one version of a question showed.
+#[derive(Debug, Clone)]
+pub struct VersionContent {
+    /// Version id.
+    pub version_id: Uuid,
+    /// The question.
+    pub question_id: Uuid,
+    /// Stem.
+    pub text: String,
+    /// Options with their ids and the key.
+    pub options: Vec<StoredOption>,
+    /// Explanation.
+    pub explanation: Option<String>,
+}
+
+/// Loads versions by id (what attempts showed, whatever the question is now).
+pub async fn versions(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<VersionContent>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for v in question_versions::Entity::find()
+            .filter(question_versions::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            let options: Vec<StoredOption> = serde_json::from_value(v.options)
+                .map_err(|e| PersistenceError::Db(sea_orm::DbErr::Json(e.to_string())))?;
+            out.push(VersionContent {
+                version_id: v.id,
+                question_id: v.question_id,
+                text: v.text,
+                options,
+                explanation: v.explanation,
+            });
+        }
+    }
+    Ok(out)
+}

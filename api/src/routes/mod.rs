@@ -1,5 +1,6 @@
 //! HTTP routes: one module per resource, each with `configure`, plus the OpenAPI document.
 
+pub mod attempts;
 pub mod auth;
 pub mod contests;
 pub mod extract;
@@ -30,6 +31,7 @@ Every error is `application/problem+json` with a stable `code`; lists take `offs
         (name = "units", description = "The organisation tree"),
         (name = "questions", description = "Question banks, for organizers"),
         (name = "contests", description = "Contests and rounds"),
+        (name = "attempts", description = "Taking a contest: attempts, answers, results"),
         (name = "health", description = "Probes and metrics"),
     )
 )]

@@ -1,0 +1,559 @@
+//! Attempts: starting (eligibility, limits, the draw), saving answers, finishing (by the member
+//! or automatically at the deadline), resuming, and restoring the scoring store from the
+//! database when it lost an attempt.
+//!
+//! The scoring store decides everything time-critical (deadline, scoring, exactly-once finish)
+//! atomically; the database is the record. Routes stay thin and call these functions; the
+//! auto-finisher calls the same `finish` path as a member's request.
+
+pub mod draw;
+pub mod journal;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use question_bank::Kind;
+use rand::RngCore;
+use sea_orm::TransactionTrait;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::domain::contest::{Pool, Review};
+use crate::domain::ids::UserId;
+use crate::error::{ApiError, FieldError};
+use crate::persistence::attempts::{AnswerRow, AttemptRecord, DrawnQuestion, NewAttempt, Outcome};
+use crate::persistence::contests::{Contest, Round};
+use crate::persistence::questions::{Filter, StoredQuestion, VersionContent, Visibility};
+use crate::persistence::tokens::ClientInfo;
+use crate::persistence::{self, PersistenceError};
+use crate::scoring::{AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, QuestionKind};
+use crate::state::AppState;
+
+/// Milliseconds since the epoch.
+pub fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// A time from milliseconds since the epoch.
+pub fn from_ms(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+impl From<AttemptError> for ApiError {
+    fn from(e: AttemptError) -> Self {
+        match e {
+            AttemptError::NotFound => ApiError::NotFound("attempt"),
+            AttemptError::Closed => ApiError::Conflict {
+                code: "attempt_closed",
+                detail: "this attempt has ended; answers are no longer accepted".into(),
+                pointer: None,
+            },
+            AttemptError::UnknownQuestion => {
+                ApiError::field("/question_id", "this question is not part of the attempt")
+            }
+            AttemptError::UnknownOption => {
+                ApiError::field("/option_ids", "an option does not belong to this question")
+            }
+            AttemptError::InvalidSelection => ApiError::field(
+                "/option_ids",
+                "choose exactly one option (or at least one for a multiple-answer question)",
+            ),
+            AttemptError::InvalidSetup(why) => {
+                ApiError::Unexpected(anyhow::anyhow!("invalid attempt setup: {why}"))
+            }
+            AttemptError::Store(e) => e.into(),
+        }
+    }
+}
+
+fn scoring_kind(kind: Kind) -> QuestionKind {
+    match kind {
+        Kind::Single => QuestionKind::Single,
+        Kind::Multiple => QuestionKind::Multiple,
+        Kind::TrueFalse => QuestionKind::TrueFalse,
+    }
+}
+
+/// Loads the round, its contest, and checks the caller may enter it (404 if they may not even
+/// see it, 403 if they organise it but are not eligible).
+pub async fn enterable_round(
+    state: &AppState,
+    caller: &Caller,
+    round_id: Uuid,
+) -> Result<(Round, Contest), ApiError> {
+    let round = persistence::contests::get_round(&state.db, round_id).await?;
+    let contest = persistence::contests::get(&state.db, round.contest_id).await?;
+    let access = crate::routes::contests::access(&state.db, caller, &contest)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => ApiError::NotFound("round"),
+            other => other,
+        })?;
+    if !crate::routes::contests::may_enter(&state.db, caller, &contest).await? {
+        return Err(if access == crate::routes::contests::Access::Manage {
+            ApiError::Forbidden
+        } else {
+            ApiError::NotFound("round")
+        });
+    }
+    Ok((round, contest))
+}
+
+/// Starts an attempt: the round must be open, the person must have attempts left and no other
+/// attempt running; the questions are drawn by quota from a fresh seed.
+pub async fn start(
+    state: &AppState,
+    caller: &Caller,
+    round_id: Uuid,
+    client: &ClientInfo,
+) -> Result<AttemptRecord, ApiError> {
+    let (round, contest) = enterable_round(state, caller, round_id).await?;
+    let now = Utc::now();
+    let s = &round.settings;
+    if now < s.opens_at || now >= s.closes_at {
+        let detail = if now < s.opens_at {
+            format!("this round opens at {}", s.opens_at.to_rfc3339())
+        } else {
+            format!("this round closed at {}", s.closes_at.to_rfc3339())
+        };
+        return Err(ApiError::Conflict {
+            code: "round_not_open",
+            detail,
+            pointer: None,
+        });
+    }
+    let previous =
+        persistence::attempts::of_user_in_round(&state.db, caller.id.0, round.id).await?;
+    for running in previous.iter().filter(|a| !a.finished) {
+        if ms(now) <= ms(running.deadline) + running.grace_ms {
+            return Err(ApiError::Conflict {
+                code: "attempt_in_progress",
+                detail: format!(
+                    "attempt {} is still running; resume or finish it first",
+                    running.id
+                ),
+                pointer: None,
+            });
+        }
+        // Its time is up but the auto-finisher has not reached it yet: finish it now.
+        finish(state, running, None, now).await?;
+    }
+    if let Some(allowed) = s.attempts_allowed
+        && previous.len() >= allowed as usize
+    {
+        return Err(ApiError::Conflict {
+            code: "attempts_exhausted",
+            detail: format!("you have used all {allowed} attempts of this round"),
+            pointer: None,
+        });
+    }
+
+    let host = persistence::units::get(&state.db, contest.settings.unit_id).await?;
+    let visibility = Visibility {
+        roots: Some(vec![host.path]),
+    };
+    let today = now.date_naive();
+    let mut candidates: HashMap<Uuid, StoredQuestion> = HashMap::new();
+    let mut groups = Vec::new();
+    let group_filters: Vec<(Filter, usize)> = match &s.pool {
+        Pool::Questions { question_ids } => vec![(
+            Filter {
+                ids: Some(question_ids.clone()),
+                drawable_between: Some((today, today)),
+                ..Filter::default()
+            },
+            s.questions_per_attempt as usize,
+        )],
+        Pool::Quotas { quotas } => quotas
+            .iter()
+            .map(|q| {
+                (
+                    Filter {
+                        topic: Some(q.topic.clone()),
+                        difficulty: q.difficulty,
+                        drawable_between: Some((today, today)),
+                        ..Filter::default()
+                    },
+                    q.count as usize,
+                )
+            })
+            .collect(),
+    };
+    for (filter, count) in group_filters {
+        let (found, _) =
+            persistence::questions::search(&state.db, &visibility, &filter, 0, 10_000).await?;
+        groups.push(draw::Group {
+            candidates: found.iter().map(|q| q.id).collect(),
+            count,
+        });
+        candidates.extend(found.into_iter().map(|q| (q.id, q)));
+    }
+    let seed = rand::rng().next_u64();
+    let drawn_ids = draw::draw(&groups, s.shuffle_questions, seed).map_err(|e| ApiError::Conflict {
+        code: "pool_too_small",
+        detail: format!("the round's question pool cannot supply an attempt right now ({e}); the organizers have been told"),
+        pointer: None,
+    })?;
+    let mut drawn = Vec::with_capacity(drawn_ids.len());
+    let mut setup_questions = Vec::with_capacity(drawn_ids.len());
+    for id in &drawn_ids {
+        let q = candidates
+            .get(id)
+            .ok_or(PersistenceError::NotFound("question"))?;
+        let shuffle = s.shuffle_options && q.content.kind != Kind::TrueFalse;
+        let order = draw::option_order(q.option_ids.len(), shuffle, seed, q.id);
+        let option_ids: Vec<Uuid> = order.iter().map(|i| q.option_ids[*i]).collect();
+        let correct: Vec<Uuid> = q
+            .option_ids
+            .iter()
+            .zip(&q.content.options)
+            .filter(|(_, o)| o.correct)
+            .map(|(id, _)| *id)
+            .collect();
+        setup_questions.push(AttemptQuestion {
+            question_id: q.id,
+            kind: scoring_kind(q.content.kind),
+            option_ids: option_ids.clone(),
+            correct,
+            points: i64::from(s.points_per_question),
+        });
+        drawn.push(DrawnQuestion {
+            question_id: q.id,
+            version_id: q.version_id,
+            kind: q.content.kind,
+            option_ids,
+        });
+    }
+    let deadline =
+        (now + chrono::Duration::seconds(i64::from(s.time_limit_seconds))).min(s.closes_at);
+    let grace_ms = i64::try_from(state.settings.attempt_grace_seconds * 1000).unwrap_or(5000);
+    let id = Uuid::now_v7();
+    let seq = i32::try_from(previous.len() + 1).unwrap_or(i32::MAX);
+    let max_score = i64::from(s.points_per_question) * drawn.len() as i64;
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    let inserted = persistence::attempts::insert(
+        &txn,
+        NewAttempt {
+            id,
+            round_id: round.id,
+            contest_id: contest.id,
+            user_id: caller.id.0,
+            seq,
+            seed: i64::from_ne_bytes(seed.to_ne_bytes()),
+            questions: &drawn,
+            started_at: now,
+            deadline,
+            grace_ms,
+            max_score,
+            practice: s.practice
+                || contest.settings.kind == crate::domain::contest::ContestKind::Practice,
+            client_ip: client.ip.clone(),
+            user_agent: client.user_agent.clone(),
+        },
+    )
+    .await;
+    match inserted {
+        Ok(()) => {}
+        // Another start of the same person in the same round took this number first.
+        Err(PersistenceError::Duplicate(_)) => {
+            return Err(ApiError::Conflict {
+                code: "attempt_in_progress",
+                detail: "another attempt of yours in this round started at the same moment".into(),
+                pointer: None,
+            });
+        }
+        Err(e) => return Err(e.into()),
+    }
+    persistence::contests::mark_started(&txn, round.id, now).await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    let setup = AttemptSetup {
+        attempt_id: id,
+        round_id: round.id,
+        user_id: caller.id.0,
+        questions: setup_questions,
+        started_at_ms: ms(now),
+        deadline_ms: ms(deadline),
+        grace_ms,
+    };
+    // If this fails the attempt is still in the database, and the next request restores it.
+    if let Err(e) = state.store.open_attempt(&state.keys, &setup).await {
+        tracing::error!(attempt.id = %id, error = %e, "could not open the attempt in the scoring store; it will be restored on the next request");
+    }
+    Ok(persistence::attempts::get(&state.db, id).await?)
+}
+
+/// Rebuilds an attempt in the scoring store from the database: its questions and key from the
+/// versions it showed, then its journaled answers, replayed at the times they were saved.
+pub async fn restore(state: &AppState, record: &AttemptRecord) -> Result<(), ApiError> {
+    let round = persistence::contests::get_round(&state.db, record.round_id).await?;
+    let version_ids: Vec<Uuid> = record.questions.iter().map(|q| q.version_id).collect();
+    let versions: HashMap<Uuid, VersionContent> =
+        persistence::questions::versions(&state.db, &version_ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.version_id, v))
+            .collect();
+    let mut questions = Vec::with_capacity(record.questions.len());
+    for q in &record.questions {
+        let v = versions
+            .get(&q.version_id)
+            .ok_or(PersistenceError::NotFound("question version"))?;
+        questions.push(AttemptQuestion {
+            question_id: q.question_id,
+            kind: scoring_kind(q.kind),
+            option_ids: q.option_ids.clone(),
+            correct: v
+                .options
+                .iter()
+                .filter(|o| o.correct)
+                .map(|o| o.id)
+                .collect(),
+            points: i64::from(round.settings.points_per_question),
+        });
+    }
+    let setup = AttemptSetup {
+        attempt_id: record.id,
+        round_id: record.round_id,
+        user_id: record.user_id,
+        questions,
+        started_at_ms: ms(record.started_at),
+        deadline_ms: ms(record.deadline),
+        grace_ms: record.grace_ms,
+    };
+    state.store.open_attempt(&state.keys, &setup).await?;
+    let close_ms = ms(record.deadline) + record.grace_ms;
+    for answer in persistence::attempts::answers(&state.db, record.id).await? {
+        let at = ms(answer.saved_at).min(close_ms);
+        if let Err(e) = state
+            .store
+            .save_answer(
+                &state.keys,
+                record.id,
+                answer.question_id,
+                &answer.option_ids,
+                at,
+            )
+            .await
+        {
+            tracing::warn!(attempt.id = %record.id, error = %e, "a journaled answer could not be replayed");
+        }
+    }
+    tracing::warn!(attempt.id = %record.id, "attempt restored into the scoring store from the database");
+    Ok(())
+}
+
+/// Loads an attempt that belongs to `user` (404 for anyone else's).
+pub async fn own_attempt(
+    state: &AppState,
+    user: UserId,
+    id: Uuid,
+) -> Result<AttemptRecord, ApiError> {
+    let record = persistence::attempts::get(&state.db, id).await?;
+    if record.user_id != user.0 {
+        return Err(ApiError::NotFound("attempt"));
+    }
+    Ok(record)
+}
+
+/// Saves one answer (idempotent; may change until the attempt ends) and journals it.
+pub async fn save(
+    state: &AppState,
+    record: &AttemptRecord,
+    question_id: Uuid,
+    option_ids: &[Uuid],
+) -> Result<crate::scoring::AnswerSaved, ApiError> {
+    if record.finished {
+        return Err(AttemptError::Closed.into());
+    }
+    let now = Utc::now();
+    let saved = match state
+        .store
+        .save_answer(&state.keys, record.id, question_id, option_ids, ms(now))
+        .await
+    {
+        Err(AttemptError::NotFound) => {
+            restore(state, record).await?;
+            state
+                .store
+                .save_answer(&state.keys, record.id, question_id, option_ids, ms(now))
+                .await?
+        }
+        other => other?,
+    };
+    state.journal.record(AnswerRow {
+        attempt_id: record.id,
+        question_id,
+        option_ids: option_ids.to_vec(),
+        saved_at: now,
+    });
+    Ok(saved)
+}
+
+/// Finishes an attempt (idempotent): scores it in the store, writes the result and the final
+/// answers to the database once, then counts it in its round. The result is durable before
+/// this returns.
+pub async fn finish(
+    state: &AppState,
+    record: &AttemptRecord,
+    prediction: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<AttemptRecord, ApiError> {
+    if record.finished {
+        return Ok(record.clone());
+    }
+    let outcome = match state
+        .store
+        .finish_attempt(&state.keys, record.id, ms(now), prediction)
+        .await
+    {
+        Err(AttemptError::NotFound) => {
+            restore(state, record).await?;
+            state
+                .store
+                .finish_attempt(&state.keys, record.id, ms(now), prediction)
+                .await?
+        }
+        other => other?,
+    };
+    let result = outcome.result;
+    let selections = state
+        .store
+        .attempt_state(&state.keys, record.id)
+        .await?
+        .map(|s| s.selections)
+        .unwrap_or_default();
+    let finished_at = from_ms(result.finished_at_ms);
+    let answers: Vec<AnswerRow> = selections
+        .into_iter()
+        .map(|(question_id, option_ids)| AnswerRow {
+            attempt_id: record.id,
+            question_id,
+            option_ids,
+            saved_at: finished_at,
+        })
+        .collect();
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    persistence::attempts::upsert_answers(&txn, &answers).await?;
+    let written = persistence::attempts::write_result(
+        &txn,
+        record.id,
+        Outcome {
+            score: result.score,
+            correct_count: result.correct_count,
+            time_used_ms: result.time_used_ms,
+            finished_at,
+            prediction: result.prediction,
+        },
+    )
+    .await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    if written {
+        tracing::info!(attempt.id = %record.id, score = result.score, "attempt finished");
+    }
+    if !record.practice {
+        count_in_round(state, &result).await?;
+    }
+    Ok(persistence::attempts::get(&state.db, record.id).await?)
+}
+
+/// The round-wide second step of a finish; safe to repeat.
+async fn count_in_round(state: &AppState, result: &AttemptResult) -> Result<(), ApiError> {
+    state.store.record_result(&state.keys, result).await?;
+    Ok(())
+}
+
+/// Whether `record` is the attempt that counts for its person in its round: the best score,
+/// then less time, then the earlier finish, among their finished attempts.
+pub async fn is_counted(state: &AppState, record: &AttemptRecord) -> Result<bool, ApiError> {
+    if !record.finished || record.practice {
+        return Ok(false);
+    }
+    let mine =
+        persistence::attempts::of_user_in_round(&state.db, record.user_id, record.round_id).await?;
+    let best = mine.iter().filter(|a| a.finished).min_by_key(|a| {
+        (
+            -a.score.unwrap_or(0),
+            a.time_used_ms.unwrap_or(i64::MAX),
+            a.finished_at,
+            a.seq,
+        )
+    });
+    Ok(best.is_some_and(|b| b.id == record.id))
+}
+
+/// Finishes every attempt whose `deadline + grace` has passed: those the store lists, and those
+/// the database still holds open (after the store lost its data). Returns how many.
+pub async fn finish_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    let mut done = 0;
+    for due in state
+        .store
+        .due_for_auto_finish(&state.keys, ms(now), 200)
+        .await?
+    {
+        match persistence::attempts::get(&state.db, due.attempt_id).await {
+            Ok(record) => {
+                finish(state, &record, None, now).await?;
+                done += 1;
+            }
+            Err(PersistenceError::NotFound(_)) => {
+                // Not ours to record (e.g. a store shared with another database): drop it.
+                let _ = state
+                    .store
+                    .finish_attempt(&state.keys, due.attempt_id, ms(now), None)
+                    .await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    for record in persistence::attempts::overdue_open(&state.db, now, 200).await? {
+        finish(state, &record, None, now).await?;
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// Runs [`finish_due`] every second until the process ends.
+pub fn spawn_auto_finisher(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match finish_due(&state, Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "attempts finished at their deadline"),
+                Err(e) => {
+                    tracing::error!(error = %crate::error::cause_chain(&e), "auto-finish failed; retrying")
+                }
+            }
+        }
+    });
+}
+
+/// What a member may see of their result, by the round's review setting.
+pub fn may_see_score(review: Review) -> bool {
+    review != Review::None
+}
+
+/// Whether the correct answers may be shown for an attempt of this round now.
+pub fn may_see_key(review: Review, round_closes_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    review == Review::AfterClose && now >= round_closes_at
+}
+
+/// Validates a prediction value.
+pub fn check_prediction(prediction: Option<i64>, required: bool) -> Result<Option<i64>, ApiError> {
+    match prediction {
+        Some(p) if !(0..=1_000_000_000).contains(&p) => {
+            Err(ApiError::Validation(vec![FieldError::new(
+                "/prediction",
+                "the prediction is a whole number from 0 to 1,000,000,000",
+            )]))
+        }
+        None if required => Err(ApiError::Validation(vec![FieldError::new(
+            "/prediction",
+            "this round ends with a prediction question: give a whole number",
+        )])),
+        other => Ok(other),
+    }
+}

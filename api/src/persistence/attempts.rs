@@ -1,0 +1,317 @@
+//! Attempts and their answers in the database: the durable record.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::entities::{attempt_answers, attempts};
+use super::{PersistenceError, Result};
+
+/// A drawn question as the attempt showed it: which version, and the options in shown order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawnQuestion {
+    /// The question.
+    pub question_id: Uuid,
+    /// The version shown.
+    pub version_id: Uuid,
+    /// How it is answered (`single`, `multiple`, `true_false`), as it was when drawn.
+    pub kind: question_bank::Kind,
+    /// Option ids in the order shown.
+    pub option_ids: Vec<Uuid>,
+}
+
+/// An attempt's row.
+#[derive(Debug, Clone)]
+pub struct AttemptRecord {
+    /// Id.
+    pub id: Uuid,
+    /// Round.
+    pub round_id: Uuid,
+    /// Contest.
+    pub contest_id: Uuid,
+    /// Who.
+    pub user_id: Uuid,
+    /// 1 for the first attempt in the round, 2 for the second, …
+    pub seq: i32,
+    /// Seed of the draw, to reproduce it.
+    pub seed: i64,
+    /// Drawn questions in shown order.
+    pub questions: Vec<DrawnQuestion>,
+    /// Start.
+    pub started_at: DateTime<Utc>,
+    /// Deadline.
+    pub deadline: DateTime<Utc>,
+    /// Grace after the deadline.
+    pub grace_ms: i64,
+    /// Finished yet.
+    pub finished: bool,
+    /// When it finished (stamped as the scoring store decided).
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Score.
+    pub score: Option<i64>,
+    /// Most possible.
+    pub max_score: i64,
+    /// Correct answers.
+    pub correct_count: Option<i64>,
+    /// Time used.
+    pub time_used_ms: Option<i64>,
+    /// Prediction.
+    pub prediction: Option<i64>,
+    /// Practice attempt (never counts).
+    pub practice: bool,
+}
+
+impl TryFrom<attempts::Model> for AttemptRecord {
+    type Error = PersistenceError;
+
+    fn try_from(m: attempts::Model) -> Result<Self> {
+        Ok(Self {
+            id: m.id,
+            round_id: m.round_id,
+            contest_id: m.contest_id,
+            user_id: m.user_id,
+            seq: m.seq,
+            seed: m.seed,
+            questions: serde_json::from_value(m.questions)
+                .map_err(|e| PersistenceError::Db(sea_orm::DbErr::Json(e.to_string())))?,
+            started_at: m.started_at,
+            deadline: m.deadline,
+            grace_ms: m.grace_ms,
+            finished: m.status == "finished",
+            finished_at: m.finished_at,
+            score: m.score,
+            max_score: m.max_score,
+            correct_count: m.correct_count,
+            time_used_ms: m.time_used_ms,
+            prediction: m.prediction,
+            practice: m.practice,
+        })
+    }
+}
+
+/// What a new attempt row holds.
+pub struct NewAttempt<'a> {
+    /// Id.
+    pub id: Uuid,
+    /// Round.
+    pub round_id: Uuid,
+    /// Contest.
+    pub contest_id: Uuid,
+    /// Who.
+    pub user_id: Uuid,
+    /// Its number in the round for this person.
+    pub seq: i32,
+    /// Draw seed.
+    pub seed: i64,
+    /// Drawn questions.
+    pub questions: &'a [DrawnQuestion],
+    /// Start.
+    pub started_at: DateTime<Utc>,
+    /// Deadline.
+    pub deadline: DateTime<Utc>,
+    /// Grace.
+    pub grace_ms: i64,
+    /// Most possible.
+    pub max_score: i64,
+    /// Practice.
+    pub practice: bool,
+    /// Client address.
+    pub client_ip: Option<String>,
+    /// User agent.
+    pub user_agent: Option<String>,
+}
+
+/// Inserts an attempt; a duplicate `(round, user, seq)` comes back as `Duplicate`.
+pub async fn insert(db: &impl ConnectionTrait, a: NewAttempt<'_>) -> Result<()> {
+    attempts::Entity::insert(attempts::ActiveModel {
+        id: Set(a.id),
+        round_id: Set(a.round_id),
+        contest_id: Set(a.contest_id),
+        user_id: Set(a.user_id),
+        seq: Set(a.seq),
+        seed: Set(a.seed),
+        questions: Set(serde_json::to_value(a.questions).unwrap_or_default()),
+        started_at: Set(a.started_at),
+        deadline: Set(a.deadline),
+        grace_ms: Set(a.grace_ms),
+        status: Set("open".into()),
+        finished_at: Set(None),
+        score: Set(None),
+        max_score: Set(a.max_score),
+        correct_count: Set(None),
+        time_used_ms: Set(None),
+        prediction: Set(None),
+        practice: Set(a.practice),
+        client_ip: Set(a.client_ip),
+        user_agent: Set(a.user_agent.map(|ua| ua.chars().take(300).collect())),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Loads one attempt.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<AttemptRecord> {
+    attempts::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(PersistenceError::NotFound("attempt"))?
+        .try_into()
+}
+
+/// A person's attempts in a round, oldest first.
+pub async fn of_user_in_round(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    round: Uuid,
+) -> Result<Vec<AttemptRecord>> {
+    attempts::Entity::find()
+        .filter(attempts::Column::UserId.eq(user))
+        .filter(attempts::Column::RoundId.eq(round))
+        .order_by_asc(attempts::Column::Seq)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(AttemptRecord::try_from)
+        .collect()
+}
+
+/// A person's attempts, optionally in one contest or round, newest first.
+pub async fn of_user(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    contest: Option<Uuid>,
+    round: Option<Uuid>,
+) -> Result<Vec<AttemptRecord>> {
+    let mut select = attempts::Entity::find().filter(attempts::Column::UserId.eq(user));
+    if let Some(c) = contest {
+        select = select.filter(attempts::Column::ContestId.eq(c));
+    }
+    if let Some(r) = round {
+        select = select.filter(attempts::Column::RoundId.eq(r));
+    }
+    select
+        .order_by_desc(attempts::Column::StartedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(AttemptRecord::try_from)
+        .collect()
+}
+
+/// Open attempts whose `deadline + grace` is before `now` (the database's view, for recovery
+/// after the scoring store lost its data).
+pub async fn overdue_open(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<AttemptRecord>> {
+    use sea_orm::QuerySelect;
+    let rows = attempts::Entity::find()
+        .filter(attempts::Column::Status.eq("open"))
+        .filter(attempts::Column::Deadline.lt(now))
+        .order_by_asc(attempts::Column::Deadline)
+        .limit(limit)
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(AttemptRecord::try_from)
+        .filter(|r| {
+            r.as_ref().map_or(true, |a| {
+                a.deadline + chrono::Duration::milliseconds(a.grace_ms) < now
+            })
+        })
+        .collect()
+}
+
+/// A journaled or final answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerRow {
+    /// Attempt.
+    pub attempt_id: Uuid,
+    /// Question.
+    pub question_id: Uuid,
+    /// Selected options.
+    pub option_ids: Vec<Uuid>,
+    /// When saved (server clock).
+    pub saved_at: DateTime<Utc>,
+}
+
+/// Upserts answers: one row per (attempt, question), the latest selection wins.
+pub async fn upsert_answers(db: &impl ConnectionTrait, rows: &[AnswerRow]) -> Result<()> {
+    for chunk in rows.chunks(200) {
+        let models = chunk.iter().map(|r| attempt_answers::ActiveModel {
+            attempt_id: Set(r.attempt_id),
+            question_id: Set(r.question_id),
+            option_ids: Set(serde_json::to_value(&r.option_ids).unwrap_or_default()),
+            saved_at: Set(r.saved_at),
+        });
+        attempt_answers::Entity::insert_many(models)
+            .on_conflict(
+                OnConflict::columns([
+                    attempt_answers::Column::AttemptId,
+                    attempt_answers::Column::QuestionId,
+                ])
+                .update_columns([
+                    attempt_answers::Column::OptionIds,
+                    attempt_answers::Column::SavedAt,
+                ])
+                .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The stored answers of an attempt.
+pub async fn answers(db: &impl ConnectionTrait, attempt: Uuid) -> Result<Vec<AnswerRow>> {
+    let rows = attempt_answers::Entity::find()
+        .filter(attempt_answers::Column::AttemptId.eq(attempt))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| AnswerRow {
+            attempt_id: m.attempt_id,
+            question_id: m.question_id,
+            option_ids: serde_json::from_value(m.option_ids).unwrap_or_default(),
+            saved_at: m.saved_at,
+        })
+        .collect())
+}
+
+/// The scored outcome written when an attempt finishes.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    /// Score.
+    pub score: i64,
+    /// Correct answers.
+    pub correct_count: i64,
+    /// Time used.
+    pub time_used_ms: i64,
+    /// Finish stamp.
+    pub finished_at: DateTime<Utc>,
+    /// Prediction.
+    pub prediction: Option<i64>,
+}
+
+/// Writes the result once: returns false if it was already written.
+pub async fn write_result(db: &impl ConnectionTrait, id: Uuid, o: Outcome) -> Result<bool> {
+    let result = attempts::Entity::update_many()
+        .col_expr(attempts::Column::Status, Expr::value("finished"))
+        .col_expr(attempts::Column::FinishedAt, Expr::value(o.finished_at))
+        .col_expr(attempts::Column::Score, Expr::value(o.score))
+        .col_expr(attempts::Column::CorrectCount, Expr::value(o.correct_count))
+        .col_expr(attempts::Column::TimeUsedMs, Expr::value(o.time_used_ms))
+        .col_expr(attempts::Column::Prediction, Expr::value(o.prediction))
+        .filter(attempts::Column::Id.eq(id))
+        .filter(attempts::Column::Status.eq("open"))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

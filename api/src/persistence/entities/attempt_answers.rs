@@ -1,0 +1,19 @@
+//! `attempt_answers`
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "attempt_answers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub attempt_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub question_id: Uuid,
+    pub option_ids: Json,
+    pub saved_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,484 @@
+//! `/rounds/{id}/attempts`, `/attempts/{id}`, `/me/attempts`: taking a contest.
+//!
+//! Nothing here reveals correctness before the round's review setting allows it: questions go
+//! out without their key, results follow `review`, and the key is shown only with
+//! `review = after_close` once the round has closed.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::auth::client_info;
+use super::extract::{Json, Query};
+use crate::attempts::{self, from_ms, ms};
+use crate::auth::{AuthUser, Caller};
+use crate::domain::contest::Prediction;
+use crate::error::{ApiError, Problem};
+use crate::persistence::{
+    self, attempts::AttemptRecord, contests::Round, questions::VersionContent,
+};
+use crate::state::AppState;
+
+/// Registers the routes of this module.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(start_attempt)
+        .service(list_my_attempts)
+        .service(get_attempt)
+        .service(save_answer)
+        .service(finish_attempt);
+}
+
+/// An option as a member sees it: no correctness.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OptionView {
+    /// Id.
+    pub id: Uuid,
+    /// Text.
+    pub text: String,
+}
+
+/// A question as a member sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionView {
+    /// Question id.
+    pub id: Uuid,
+    /// 1-based position.
+    pub position: usize,
+    /// `single`, `multiple`, `true_false`.
+    #[schema(value_type = String)]
+    pub kind: question_bank::Kind,
+    /// Stem.
+    pub text: String,
+    /// Options in the order shown.
+    pub options: Vec<OptionView>,
+}
+
+/// An attempt's result, as far as the round's review setting shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultView {
+    /// Points (null when the round shows no scores).
+    pub score: Option<i64>,
+    /// Most possible (null when hidden).
+    pub max_score: Option<i64>,
+    /// Correct answers (null when hidden).
+    pub correct_count: Option<i64>,
+    /// Time used.
+    pub time_used_ms: i64,
+    /// When it finished (stamped at the deadline when time ran out).
+    pub finished_at: DateTime<Utc>,
+    /// The prediction given.
+    pub prediction: Option<i64>,
+    /// Whether this is the attempt that counts (the best; the earlier among equals).
+    pub counted: bool,
+}
+
+/// The key of one question, shown after the round closes when the round allows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewItem {
+    /// Question.
+    pub question_id: Uuid,
+    /// The correct options.
+    pub correct_option_ids: Vec<Uuid>,
+    /// Why.
+    pub explanation: Option<String>,
+}
+
+/// Everything to show or resume an attempt.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttemptResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Round.
+    pub round_id: Uuid,
+    /// `open` or `finished`.
+    pub status: &'static str,
+    /// Start.
+    pub started_at: DateTime<Utc>,
+    /// When answers stop counting (the phone counts down to this using `server_time`).
+    pub deadline: DateTime<Utc>,
+    /// The server's clock now.
+    pub server_time: DateTime<Utc>,
+    /// Milliseconds left (0 once the deadline passed).
+    pub remaining_ms: i64,
+    /// The prediction asked at the end, if any.
+    pub prediction: Option<Prediction>,
+    /// The drawn questions.
+    pub questions: Vec<QuestionView>,
+    /// Answers so far: question id → option ids.
+    pub answers: BTreeMap<Uuid, Vec<Uuid>>,
+    /// The result once finished.
+    pub result: Option<ResultView>,
+    /// The key, only when the round's review allows it and it has closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<Vec<ReviewItem>>,
+}
+
+async fn respond(
+    state: &AppState,
+    record: AttemptRecord,
+    round: &Round,
+) -> Result<AttemptResponse, ApiError> {
+    let now = Utc::now();
+    let version_ids: Vec<Uuid> = record.questions.iter().map(|q| q.version_id).collect();
+    let versions: HashMap<Uuid, VersionContent> =
+        persistence::questions::versions(&state.db, &version_ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.version_id, v))
+            .collect();
+    let mut questions = Vec::with_capacity(record.questions.len());
+    for (i, q) in record.questions.iter().enumerate() {
+        let v = versions
+            .get(&q.version_id)
+            .ok_or(persistence::PersistenceError::NotFound("question version"))?;
+        let texts: HashMap<Uuid, &str> =
+            v.options.iter().map(|o| (o.id, o.text.as_str())).collect();
+        questions.push(QuestionView {
+            id: q.question_id,
+            position: i + 1,
+            kind: q.kind,
+            text: v.text.clone(),
+            options: q
+                .option_ids
+                .iter()
+                .map(|id| OptionView {
+                    id: *id,
+                    text: texts.get(id).copied().unwrap_or_default().to_owned(),
+                })
+                .collect(),
+        });
+    }
+    let answers: BTreeMap<Uuid, Vec<Uuid>> = if record.finished {
+        persistence::attempts::answers(&state.db, record.id)
+            .await?
+            .into_iter()
+            .map(|a| (a.question_id, a.option_ids))
+            .collect()
+    } else {
+        match state.store.attempt_state(&state.keys, record.id).await? {
+            Some(s) => s.selections,
+            None => {
+                attempts::restore(state, &record).await?;
+                state
+                    .store
+                    .attempt_state(&state.keys, record.id)
+                    .await?
+                    .map(|s| s.selections)
+                    .unwrap_or_default()
+            }
+        }
+    };
+    let show_score = attempts::may_see_score(round.settings.review);
+    let result = if record.finished {
+        Some(ResultView {
+            score: record.score.filter(|_| show_score),
+            max_score: Some(record.max_score).filter(|_| show_score),
+            correct_count: record.correct_count.filter(|_| show_score),
+            time_used_ms: record.time_used_ms.unwrap_or(0),
+            finished_at: record.finished_at.unwrap_or(record.deadline),
+            prediction: record.prediction,
+            counted: attempts::is_counted(state, &record).await?,
+        })
+    } else {
+        None
+    };
+    let review = (record.finished
+        && attempts::may_see_key(round.settings.review, round.settings.closes_at, now))
+    .then(|| {
+        record
+            .questions
+            .iter()
+            .filter_map(|q| {
+                versions.get(&q.version_id).map(|v| ReviewItem {
+                    question_id: q.question_id,
+                    correct_option_ids: v
+                        .options
+                        .iter()
+                        .filter(|o| o.correct)
+                        .map(|o| o.id)
+                        .collect(),
+                    explanation: v.explanation.clone(),
+                })
+            })
+            .collect()
+    });
+    Ok(AttemptResponse {
+        id: record.id,
+        round_id: record.round_id,
+        status: if record.finished { "finished" } else { "open" },
+        started_at: record.started_at,
+        deadline: record.deadline,
+        server_time: now,
+        remaining_ms: if record.finished {
+            0
+        } else {
+            (ms(record.deadline) - ms(now)).max(0)
+        },
+        prediction: round.settings.prediction,
+        questions,
+        answers,
+        result,
+        review,
+    })
+}
+
+/// Starts an attempt: eligibility, round open, attempts left, no other attempt running; draws
+/// the questions and fixes `deadline = min(start + time limit, round close)`.
+#[utoipa::path(
+    tag = "attempts",
+    params(("id" = Uuid, Path, description = "Round id")),
+    responses(
+        (status = 201, description = "Started", body = AttemptResponse),
+        (status = 403, description = "You organise this contest but may not enter it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown round, or not open to you", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`round_not_open`, `attempts_exhausted`, `attempt_in_progress`, `pool_too_small`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/rounds/{id}/attempts")]
+#[tracing::instrument(name = "Start attempt", skip_all, fields(user.id = %user.id, round.id = %id))]
+pub async fn start_attempt(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::load(&state.db, user.id).await?;
+    let client = client_info(&req, state.settings.trust_proxy);
+    let record = attempts::start(&state, &caller, *id, &client).await?;
+    let round = persistence::contests::get_round(&state.db, record.round_id).await?;
+    let body = respond(&state, record, &round).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/attempts/{}", body.id)))
+        .json(body))
+}
+
+/// An attempt of mine, with everything to resume it after a reload, a lost connection or a
+/// change of phone. An attempt whose time is up is finished first, so its result shows.
+#[utoipa::path(
+    tag = "attempts",
+    params(("id" = Uuid, Path, description = "Attempt id")),
+    responses((status = 200, description = "The attempt", body = AttemptResponse), (status = 404, description = "Unknown or not yours", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/attempts/{id}")]
+#[tracing::instrument(name = "Get attempt", skip_all, fields(user.id = %user.id, attempt.id = %id))]
+pub async fn get_attempt(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<AttemptResponse>, ApiError> {
+    let mut record = attempts::own_attempt(&state, user.id, *id).await?;
+    let now = Utc::now();
+    if !record.finished && ms(now) > ms(record.deadline) + record.grace_ms {
+        record = attempts::finish(&state, &record, None, now).await?;
+    }
+    let round = persistence::contests::get_round(&state.db, record.round_id).await?;
+    Ok(web::Json(respond(&state, record, &round).await?))
+}
+
+/// An answer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRequest {
+    /// The chosen options (one for single and true/false).
+    pub option_ids: Vec<Uuid>,
+}
+
+/// A saved answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnswerResponse {
+    /// Question.
+    pub question_id: Uuid,
+    /// When the server saved it.
+    pub saved_at: DateTime<Utc>,
+    /// Milliseconds left until the deadline.
+    pub remaining_ms: i64,
+}
+
+/// Saves an answer. Idempotent; may be changed until the attempt ends; refused with 409
+/// `attempt_closed` after the deadline plus a short grace for slow networks.
+#[utoipa::path(
+    tag = "attempts",
+    params(("id" = Uuid, Path, description = "Attempt id"), ("question_id" = Uuid, Path, description = "Question id")),
+    request_body = AnswerRequest,
+    responses(
+        (status = 200, description = "Saved", body = AnswerResponse),
+        (status = 404, description = "Unknown attempt or not yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`attempt_closed`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Question not in the attempt, or options not in the question", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/attempts/{id}/answers/{question_id}")]
+#[tracing::instrument(name = "Save answer", skip_all, fields(user.id = %user.id, attempt.id = %path.0))]
+pub async fn save_answer(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<AnswerRequest>,
+) -> Result<web::Json<AnswerResponse>, ApiError> {
+    let (attempt_id, question_id) = path.into_inner();
+    if body.0.option_ids.len() > 10 {
+        return Err(ApiError::field("/option_ids", "at most 10 options"));
+    }
+    let record = attempts::own_attempt(&state, user.id, attempt_id).await?;
+    let saved = attempts::save(&state, &record, question_id, &body.0.option_ids).await?;
+    Ok(web::Json(AnswerResponse {
+        question_id,
+        saved_at: from_ms(saved.saved_at_ms),
+        remaining_ms: saved.remaining_ms,
+    }))
+}
+
+/// Finishing an attempt.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FinishRequest {
+    /// The answer to the prediction question, when the round has one.
+    #[serde(default)]
+    pub prediction: Option<i64>,
+}
+
+/// Finishes an attempt and returns its result (as far as the round shows results). Calling it
+/// again returns the same result. The result is stored before this answers.
+#[utoipa::path(
+    tag = "attempts",
+    params(("id" = Uuid, Path, description = "Attempt id")),
+    request_body = FinishRequest,
+    responses(
+        (status = 200, description = "Finished", body = ResultView),
+        (status = 404, description = "Unknown attempt or not yours", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing or bad prediction", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/attempts/{id}/finish")]
+#[tracing::instrument(name = "Finish attempt", skip_all, fields(user.id = %user.id, attempt.id = %id))]
+pub async fn finish_attempt(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> Result<web::Json<ResultView>, ApiError> {
+    // The body is optional (no prediction question): empty means `{}`.
+    let body: FinishRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        FinishRequest::default()
+    } else {
+        super::extract::parse(&body)?
+    };
+    let record = attempts::own_attempt(&state, user.id, *id).await?;
+    let round = persistence::contests::get_round(&state.db, record.round_id).await?;
+    let now = Utc::now();
+    let in_time = ms(now) <= ms(record.deadline) + record.grace_ms;
+    let prediction = attempts::check_prediction(
+        body.prediction,
+        !record.finished && in_time && round.settings.prediction.is_some(),
+    )?;
+    let record = attempts::finish(
+        &state,
+        &record,
+        prediction.filter(|_| round.settings.prediction.is_some()),
+        now,
+    )
+    .await?;
+    let view = respond(&state, record, &round).await?;
+    view.result
+        .map(web::Json)
+        .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("finished attempt without a result")))
+}
+
+/// Filters of my attempts.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MyAttemptsQuery {
+    /// Only this contest.
+    pub contest_id: Option<Uuid>,
+    /// Only this round.
+    pub round_id: Option<Uuid>,
+}
+
+/// One of my attempts in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyAttempt {
+    /// Id.
+    pub id: Uuid,
+    /// Contest.
+    pub contest_id: Uuid,
+    /// Round.
+    pub round_id: Uuid,
+    /// `open` or `finished`.
+    pub status: &'static str,
+    /// Start.
+    pub started_at: DateTime<Utc>,
+    /// Deadline.
+    pub deadline: DateTime<Utc>,
+    /// Result, as far as the round shows it.
+    pub result: Option<ResultView>,
+}
+
+/// My attempts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyAttemptList {
+    /// Newest first.
+    pub items: Vec<MyAttempt>,
+    /// How many.
+    pub total: usize,
+}
+
+/// My attempts, newest first.
+#[utoipa::path(tag = "attempts", params(MyAttemptsQuery), responses((status = 200, description = "My attempts", body = MyAttemptList)), security(("bearer" = [])))]
+#[get("/me/attempts")]
+#[tracing::instrument(name = "List my attempts", skip_all, fields(user.id = %user.id))]
+pub async fn list_my_attempts(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: Query<MyAttemptsQuery>,
+) -> Result<web::Json<MyAttemptList>, ApiError> {
+    let records =
+        persistence::attempts::of_user(&state.db, user.id.0, query.contest_id, query.round_id)
+            .await?;
+    let mut rounds: HashMap<Uuid, Round> = HashMap::new();
+    let mut items = Vec::with_capacity(records.len());
+    for record in records {
+        if !rounds.contains_key(&record.round_id) {
+            rounds.insert(
+                record.round_id,
+                persistence::contests::get_round(&state.db, record.round_id).await?,
+            );
+        }
+        let show = rounds
+            .get(&record.round_id)
+            .is_some_and(|r| attempts::may_see_score(r.settings.review));
+        let result = if record.finished {
+            Some(ResultView {
+                score: record.score.filter(|_| show),
+                max_score: Some(record.max_score).filter(|_| show),
+                correct_count: record.correct_count.filter(|_| show),
+                time_used_ms: record.time_used_ms.unwrap_or(0),
+                finished_at: record.finished_at.unwrap_or(record.deadline),
+                prediction: record.prediction,
+                counted: attempts::is_counted(&state, &record).await?,
+            })
+        } else {
+            None
+        };
+        items.push(MyAttempt {
+            id: record.id,
+            contest_id: record.contest_id,
+            round_id: record.round_id,
+            status: if record.finished { "finished" } else { "open" },
+            started_at: record.started_at,
+            deadline: record.deadline,
+            result,
+        });
+    }
+    Ok(web::Json(MyAttemptList {
+        total: items.len(),
+        items,
+    }))
+}
