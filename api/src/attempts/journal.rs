@@ -83,13 +83,8 @@ async fn run(
             pending.insert((first.attempt_id, first.question_id), first);
         }
         let flush_at = tokio::time::Instant::now() + interval;
-        loop {
-            match tokio::time::timeout_at(flush_at, rx.recv()).await {
-                Ok(Some(row)) => {
-                    pending.insert((row.attempt_id, row.question_id), row);
-                }
-                Ok(None) | Err(_) => break,
-            }
+        while let Ok(Some(row)) = tokio::time::timeout_at(flush_at, rx.recv()).await {
+            pending.insert((row.attempt_id, row.question_id), row);
         }
         let mut batch: Vec<AnswerRow> = pending.drain().map(|(_, row)| row).collect();
         batch.sort_by_key(|r| r.saved_at);

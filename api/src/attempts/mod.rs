@@ -109,7 +109,9 @@ pub async fn start(
     client: &ClientInfo,
 ) -> Result<AttemptRecord, ApiError> {
     let (round, contest) = enterable_round(state, caller, round_id).await?;
-    let now = Utc::now();
+    // Millisecond precision, as the scoring store keeps time: the database then holds exactly
+    // the start and deadline the store enforces.
+    let now = from_ms(ms(Utc::now()));
     let s = &round.settings;
     if now < s.opens_at || now >= s.closes_at {
         let detail = if now < s.opens_at {
@@ -225,8 +227,9 @@ pub async fn start(
             option_ids,
         });
     }
-    let deadline =
-        (now + chrono::Duration::seconds(i64::from(s.time_limit_seconds))).min(s.closes_at);
+    let deadline = from_ms(ms((now
+        + chrono::Duration::seconds(i64::from(s.time_limit_seconds)))
+    .min(s.closes_at)));
     let grace_ms = i64::try_from(state.settings.attempt_grace_seconds * 1000).unwrap_or(5000);
     let id = Uuid::now_v7();
     let seq = i32::try_from(previous.len() + 1).unwrap_or(i32::MAX);

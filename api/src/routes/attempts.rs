@@ -445,11 +445,8 @@ pub async fn list_my_attempts(
     let mut rounds: HashMap<Uuid, Round> = HashMap::new();
     let mut items = Vec::with_capacity(records.len());
     for record in records {
-        if !rounds.contains_key(&record.round_id) {
-            rounds.insert(
-                record.round_id,
-                persistence::contests::get_round(&state.db, record.round_id).await?,
-            );
+        if let std::collections::hash_map::Entry::Vacant(slot) = rounds.entry(record.round_id) {
+            slot.insert(persistence::contests::get_round(&state.db, record.round_id).await?);
         }
         let show = rounds
             .get(&record.round_id)

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod attempts;
 mod attempts_store;
 mod auth;
 mod cli;

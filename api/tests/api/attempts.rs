@@ -1,0 +1,769 @@
+//! Taking a contest over HTTP: start, answer, finish, resume, limits, deadlines, recovery.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use dautri_api::domain::ids::UnitId;
+use dautri_api::domain::role::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, TestUser, assert_problem, pointers, spawn_app_with};
+
+both_backends!(
+    a_member_takes_an_attempt_from_start_to_result,
+    no_member_facing_response_reveals_the_key_before_review_allows,
+    concurrent_starts_never_exceed_the_attempt_limit,
+    concurrent_saves_and_finishes_give_one_result,
+    answers_must_belong_to_the_attempt,
+    attempts_follow_the_rules_of_the_round,
+    eligibility_decides_who_may_start,
+    each_attempt_draws_its_own_questions,
+    review_settings_decide_what_a_member_sees,
+);
+
+/// A contest with a round and a bank of `n` true/false questions whose correct option is known.
+struct Setup {
+    unit: UnitId,
+    organizer: TestUser,
+    contest_id: String,
+    round_id: String,
+    /// question id → correct option id
+    key: HashMap<String, String>,
+}
+
+async fn setup(app: &TestApp, n: usize, round: Value) -> Setup {
+    let unit = app
+        .unit(
+            &format!("U{}", &Uuid::now_v7().simple().to_string()[20..]),
+            None,
+        )
+        .await;
+    let organizer = app.with_roles(unit, &[(Role::Organizer, Some(unit))]).await;
+    let mut key = HashMap::new();
+    for i in 0..n {
+        let body = json!({
+            "unit_id": unit.0, "kind": "single",
+            "text": format!("Câu hỏi số {i}: đáp án đúng là A?"),
+            "options": [{"text": "A", "correct": true}, {"text": "B"}, {"text": "C"}],
+            "topic": {"code": "law", "name": "Pháp luật"},
+        });
+        let q: Value = app
+            .post("/api/v1/questions", Some(&organizer.access), &body)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let correct = q["options"]
+            .as_array()
+            .expect("options")
+            .iter()
+            .find(|o| o["correct"] == true)
+            .expect("correct")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        key.insert(q["id"].as_str().expect("id").to_owned(), correct);
+    }
+    let contest: Value = app.post("/api/v1/contests", Some(&organizer.access), &json!({"title": "Cuộc thi thử nghiệm", "unit_id": unit.0, "eligibility": {"unit_id": unit.0}})).await.json().await.expect("json");
+    let contest_id = contest["id"].as_str().expect("id").to_owned();
+    let r = app
+        .post(
+            &format!("/api/v1/contests/{contest_id}/rounds"),
+            Some(&organizer.access),
+            &round,
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    let round: Value = r.json().await.expect("json");
+    Setup {
+        unit,
+        organizer,
+        contest_id,
+        round_id: round["id"].as_str().expect("id").to_owned(),
+        key,
+    }
+}
+
+fn round(questions: u32, attempts: Option<u32>, opens_in_s: i64, closes_in_s: i64) -> Value {
+    let now = Utc::now();
+    json!({
+        "name": "Tuần 1",
+        "opens_at": (now + chrono::Duration::seconds(opens_in_s)).to_rfc3339(),
+        "closes_at": (now + chrono::Duration::seconds(closes_in_s)).to_rfc3339(),
+        "questions_per_attempt": questions,
+        "time_limit_seconds": 600,
+        "attempts_allowed": attempts,
+        "pool": {"quotas": [{"topic": "law", "count": questions}]},
+        "points_per_question": 10,
+        "review": "score_only",
+    })
+}
+
+async fn start(app: &TestApp, s: &Setup, user: &TestUser) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/rounds/{}/attempts", s.round_id)))
+        .bearer_auth(&user.access)
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn started(app: &TestApp, s: &Setup, user: &TestUser) -> Value {
+    let r = start(app, s, user).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    r.json().await.expect("json")
+}
+
+fn option_ids(q: &Value) -> Vec<String> {
+    q["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .map(|o| o["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+async fn answer(
+    app: &TestApp,
+    user: &TestUser,
+    attempt: &str,
+    question: &str,
+    options: &[String],
+) -> reqwest::Response {
+    app.put(
+        &format!("/api/v1/attempts/{attempt}/answers/{question}"),
+        Some(&user.access),
+        &json!({"option_ids": options}),
+    )
+    .await
+}
+
+async fn finish(app: &TestApp, user: &TestUser, attempt: &str, body: Value) -> reqwest::Response {
+    app.post(
+        &format!("/api/v1/attempts/{attempt}/finish"),
+        Some(&user.access),
+        &body,
+    )
+    .await
+}
+
+async fn a_member_takes_an_attempt_from_start_to_result(app: &TestApp) {
+    let s = setup(app, 5, round(4, Some(2), -60, 3600)).await;
+    let member = app.member(s.unit).await;
+    let attempt = started(app, &s, &member).await;
+    let id = attempt["id"].as_str().expect("id").to_owned();
+    let questions = attempt["questions"].as_array().expect("questions").clone();
+    assert_eq!(questions.len(), 4);
+    assert_eq!(attempt["status"], "open");
+    assert!(attempt["remaining_ms"].as_i64().unwrap_or(0) > 590_000);
+    let deadline =
+        chrono::DateTime::parse_from_rfc3339(attempt["deadline"].as_str().expect("deadline"))
+            .expect("time");
+    let server_time =
+        chrono::DateTime::parse_from_rfc3339(attempt["server_time"].as_str().expect("time"))
+            .expect("time");
+    assert!((deadline - server_time).num_seconds() <= 600);
+    // Three right, one wrong, one changed from wrong to right.
+    for (i, q) in questions.iter().enumerate() {
+        let qid = q["id"].as_str().expect("id");
+        let correct = s.key[qid].clone();
+        let wrong = option_ids(q)
+            .into_iter()
+            .find(|o| *o != correct)
+            .expect("wrong");
+        let choice = if i == 0 {
+            wrong.clone()
+        } else {
+            correct.clone()
+        };
+        let r = answer(app, &member, &id, qid, std::slice::from_ref(&choice)).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        // Saving the same answer twice is the same.
+        assert_eq!(
+            answer(app, &member, &id, qid, std::slice::from_ref(&choice))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        if i == 3 {
+            answer(app, &member, &id, qid, std::slice::from_ref(&wrong)).await;
+            answer(app, &member, &id, qid, std::slice::from_ref(&correct)).await;
+        }
+    }
+    // Resume: everything needed to continue.
+    let resumed: Value = app
+        .get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(resumed["answers"].as_object().map(|a| a.len()), Some(4));
+    assert_eq!(
+        resumed["questions"], attempt["questions"],
+        "the same questions in the same order"
+    );
+    let missing = finish(app, &member, &id, json!({"prediction": -5})).await;
+    assert_eq!(
+        pointers(
+            &assert_problem(
+                missing,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed"
+            )
+            .await
+        ),
+        vec!["/prediction"]
+    );
+    let r = finish(app, &member, &id, json!({})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let result: Value = r.json().await.expect("json");
+    assert_eq!(
+        (
+            result["score"].clone(),
+            result["max_score"].clone(),
+            result["correct_count"].clone()
+        ),
+        (json!(30), json!(40), json!(3))
+    );
+    assert_eq!(result["counted"], true);
+    let again: Value = finish(app, &member, &id, json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again, result, "finishing again returns the same result");
+    let late = answer(
+        app,
+        &member,
+        &id,
+        questions[0]["id"].as_str().expect("id"),
+        &[s.key[questions[0]["id"].as_str().expect("id")].clone()],
+    )
+    .await;
+    assert_problem(late, StatusCode::CONFLICT, "attempt_closed").await;
+    let mine: Value = app
+        .get(
+            &format!("/api/v1/me/attempts?round_id={}", s.round_id),
+            Some(&member.access),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(mine["total"], 1);
+    assert_eq!(mine["items"][0]["result"]["score"], 30);
+    // The database holds the result and the answers.
+    let record = dautri_api::persistence::attempts::get(&app.state.db, id.parse().expect("uuid"))
+        .await
+        .expect("record");
+    assert_eq!((record.finished, record.score), (true, Some(30)));
+    assert_eq!(
+        dautri_api::persistence::attempts::answers(&app.state.db, record.id)
+            .await
+            .expect("answers")
+            .len(),
+        4
+    );
+    // A second attempt that scores less does not count; the first stays the counted one.
+    let second = started(app, &s, &member).await;
+    let second_id = second["id"].as_str().expect("id");
+    let result2: Value = finish(app, &member, second_id, json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (result2["score"].clone(), result2["counted"].clone()),
+        (json!(0), json!(false))
+    );
+    let exhausted = start(app, &s, &member).await;
+    assert_problem(exhausted, StatusCode::CONFLICT, "attempts_exhausted").await;
+}
+
+fn assert_no_key(value: &Value, context: &str) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                // `review` as a string is the round's setting; as a list it would be the key.
+                let is_key = k == "correct"
+                    || k == "correct_option_ids"
+                    || (k == "review" && !v.is_string());
+                assert!(!is_key, "{context}: member response contains `{k}`");
+                assert_no_key(v, context);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| assert_no_key(v, context)),
+        _ => {}
+    }
+}
+
+async fn no_member_facing_response_reveals_the_key_before_review_allows(app: &TestApp) {
+    let mut r = round(3, None, -60, 3600);
+    r["review"] = json!("after_close");
+    let s = setup(app, 3, r).await;
+    let member = app.member(s.unit).await;
+    let attempt = started(app, &s, &member).await;
+    assert_no_key(&attempt, "start");
+    let id = attempt["id"].as_str().expect("id");
+    let q = &attempt["questions"][0];
+    let saved: Value = answer(
+        app,
+        &member,
+        id,
+        q["id"].as_str().expect("id"),
+        &option_ids(q)[..1],
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_no_key(&saved, "answer");
+    let resumed: Value = app
+        .get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_no_key(&resumed, "resume");
+    let result: Value = finish(app, &member, id, json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_no_key(&result, "finish");
+    let after: Value = app
+        .get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_no_key(&after, "after finish, round still open");
+    for path in [
+        format!("/api/v1/rounds/{}", s.round_id),
+        format!("/api/v1/contests/{}/rounds", s.contest_id),
+        format!("/api/v1/contests/{}", s.contest_id),
+        "/api/v1/contests".to_owned(),
+        "/api/v1/me/attempts".to_owned(),
+    ] {
+        let body: Value = app
+            .get(&path, Some(&member.access))
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_no_key(&body, &path);
+    }
+    // Once the round has closed, `after_close` shows the key.
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+    let model = dautri_api::persistence::entities::rounds::Entity::find_by_id(
+        s.round_id.parse::<Uuid>().expect("uuid"),
+    )
+    .one(&app.state.db)
+    .await
+    .expect("db")
+    .expect("round");
+    let mut active: dautri_api::persistence::entities::rounds::ActiveModel = model.into();
+    active.closes_at = Set(Utc::now() - chrono::Duration::seconds(1));
+    active.update(&app.state.db).await.expect("close the round");
+    let closed: Value = app
+        .get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let review = closed["review"].as_array().expect("review after close");
+    assert_eq!(review.len(), 3);
+    assert_eq!(
+        review[0]["correct_option_ids"][0].as_str(),
+        Some(s.key[review[0]["question_id"].as_str().expect("id")].as_str())
+    );
+}
+
+async fn concurrent_starts_never_exceed_the_attempt_limit(app: &TestApp) {
+    let s = setup(app, 3, round(2, Some(1), -60, 3600)).await;
+    let member = app.member(s.unit).await;
+    let responses = futures_util::future::join_all((0..10).map(|_| start(app, &s, &member))).await;
+    let statuses: Vec<StatusCode> = responses.iter().map(|r| r.status()).collect();
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
+    let mine = dautri_api::persistence::attempts::of_user_in_round(
+        &app.state.db,
+        member.id.0,
+        s.round_id.parse().expect("uuid"),
+    )
+    .await
+    .expect("db");
+    assert_eq!(mine.len(), 1);
+}
+
+async fn concurrent_saves_and_finishes_give_one_result(app: &TestApp) {
+    let s = setup(app, 10, round(10, None, -60, 3600)).await;
+    let member = app.member(s.unit).await;
+    let attempt = started(app, &s, &member).await;
+    let id = attempt["id"].as_str().expect("id").to_owned();
+    let questions = attempt["questions"].as_array().expect("questions").clone();
+    // 50 saves: every question answered right five times over, concurrently.
+    let saves = (0..50).map(|i| {
+        let q = &questions[i % questions.len()];
+        let qid = q["id"].as_str().expect("id").to_owned();
+        let correct = s.key[&qid].clone();
+        let (member, id) = (&member, id.clone());
+        async move { answer(app, member, &id, &qid, &[correct]).await.status() }
+    });
+    let statuses = futures_util::future::join_all(saves).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    let finishes =
+        futures_util::future::join_all((0..10).map(|_| finish(app, &member, &id, json!({})))).await;
+    let mut results = Vec::new();
+    for r in finishes {
+        assert_eq!(r.status(), StatusCode::OK);
+        results.push(r.json::<Value>().await.expect("json"));
+    }
+    assert!(
+        results.iter().all(|r| *r == results[0]),
+        "one result: {results:?}"
+    );
+    assert_eq!(results[0]["score"], 100);
+    assert_eq!(results[0]["correct_count"], 10);
+}
+
+async fn answers_must_belong_to_the_attempt(app: &TestApp) {
+    let s = setup(app, 3, round(2, None, -60, 3600)).await;
+    let member = app.member(s.unit).await;
+    let other = app.member(s.unit).await;
+    let attempt = started(app, &s, &member).await;
+    let id = attempt["id"].as_str().expect("id");
+    let q = &attempt["questions"][0];
+    let qid = q["id"].as_str().expect("id");
+    let opts = option_ids(q);
+    let r = answer(app, &member, id, &Uuid::now_v7().to_string(), &opts[..1]).await;
+    assert_eq!(
+        pointers(&assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await),
+        vec!["/question_id"]
+    );
+    let r = answer(app, &member, id, qid, &[Uuid::now_v7().to_string()]).await;
+    assert_eq!(
+        pointers(&assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await),
+        vec!["/option_ids"]
+    );
+    let r = answer(app, &member, id, qid, &opts[..2]).await;
+    assert_eq!(
+        pointers(&assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await),
+        vec!["/option_ids"]
+    );
+    // Someone else's attempt does not exist for them.
+    assert_problem(
+        answer(app, &other, id, qid, &opts[..1]).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("/api/v1/attempts/{id}"), Some(&other.access))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        finish(app, &other, id, json!({})).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
+
+async fn attempts_follow_the_rules_of_the_round(app: &TestApp) {
+    // A round in the past and one in the future: no sleeping, just their windows.
+    let past = setup(app, 2, round(1, None, -7200, -3600)).await;
+    let member = app.member(past.unit).await;
+    assert_problem(
+        start(app, &past, &member).await,
+        StatusCode::CONFLICT,
+        "round_not_open",
+    )
+    .await;
+    let future = setup(app, 2, round(1, None, 3600, 7200)).await;
+    let member = app.member(future.unit).await;
+    assert_problem(
+        start(app, &future, &member).await,
+        StatusCode::CONFLICT,
+        "round_not_open",
+    )
+    .await;
+    // One attempt at a time.
+    let open = setup(app, 2, round(1, None, -60, 3600)).await;
+    let member = app.member(open.unit).await;
+    started(app, &open, &member).await;
+    assert_problem(
+        start(app, &open, &member).await,
+        StatusCode::CONFLICT,
+        "attempt_in_progress",
+    )
+    .await;
+    // The deadline never passes the round's close.
+    let closing = setup(app, 2, round(1, None, -60, 120)).await;
+    let member = app.member(closing.unit).await;
+    let attempt = started(app, &closing, &member).await;
+    assert!(
+        attempt["remaining_ms"].as_i64().unwrap_or(i64::MAX) <= 120_000,
+        "{}",
+        attempt["remaining_ms"]
+    );
+}
+
+async fn eligibility_decides_who_may_start(app: &TestApp) {
+    let s = setup(app, 2, round(1, None, -60, 3600)).await;
+    let outsider_unit = app.unit("OUTSIDE", None).await;
+    let outsider = app.member(outsider_unit).await;
+    assert_problem(
+        start(app, &s, &outsider).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    // Organizers excluded by role may not enter their own contest.
+    let patched = app
+        .patch(
+            &format!("/api/v1/contests/{}", s.contest_id),
+            Some(&s.organizer.access),
+            &json!({"eligibility": {"unit_id": s.unit.0, "excluded_roles": ["organizer"]}}),
+        )
+        .await;
+    assert_eq!(patched.status(), StatusCode::OK);
+    assert_problem(
+        start(app, &s, &s.organizer).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let branch = app.unit("EXCLUDED-BRANCH", Some(s.unit)).await;
+    let excluded = app.member(branch).await;
+    app.patch(
+        &format!("/api/v1/contests/{}", s.contest_id),
+        Some(&s.organizer.access),
+        &json!({"eligibility": {"unit_id": s.unit.0, "excluded_unit_ids": [branch.0]}}),
+    )
+    .await;
+    assert_problem(
+        start(app, &s, &excluded).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
+
+async fn each_attempt_draws_its_own_questions(app: &TestApp) {
+    let s = setup(app, 12, round(3, None, -60, 3600)).await;
+    let mut draws = Vec::new();
+    let mut orders = Vec::new();
+    for _ in 0..6 {
+        let member = app.member(s.unit).await;
+        let attempt = started(app, &s, &member).await;
+        let mut ids: Vec<String> = attempt["questions"]
+            .as_array()
+            .expect("q")
+            .iter()
+            .map(|q| q["id"].as_str().expect("id").to_owned())
+            .collect();
+        orders.push(
+            attempt["questions"][0]["options"]
+                .as_array()
+                .expect("o")
+                .iter()
+                .map(|o| o["text"].as_str().expect("t").to_owned())
+                .collect::<Vec<_>>(),
+        );
+        ids.sort();
+        draws.push(ids);
+    }
+    draws.sort();
+    draws.dedup();
+    assert!(
+        draws.len() > 1,
+        "six attempts drew the very same questions: {draws:?}"
+    );
+    orders.sort();
+    orders.dedup();
+    assert!(orders.len() > 1, "options were never shuffled: {orders:?}");
+}
+
+async fn review_settings_decide_what_a_member_sees(app: &TestApp) {
+    let mut r = round(2, None, -60, 3600);
+    r["review"] = json!("none");
+    let s = setup(app, 2, r).await;
+    let member = app.member(s.unit).await;
+    let attempt = started(app, &s, &member).await;
+    let result: Value = finish(app, &member, attempt["id"].as_str().expect("id"), json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (
+            result["score"].clone(),
+            result["max_score"].clone(),
+            result["correct_count"].clone()
+        ),
+        (Value::Null, Value::Null, Value::Null)
+    );
+}
+
+/// With a round closing in two seconds and no grace, answers after the deadline are refused and
+/// the server finishes the attempt itself. Waiting is the behaviour under test: the server's
+/// own clock passing the deadline.
+async fn deadlines(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.attempt_grace_seconds = 0).await;
+    let s = setup(&app, 3, round(2, None, -60, 2)).await;
+    let member = app.member(s.unit).await;
+    let attempt = started(&app, &s, &member).await;
+    let id = attempt["id"].as_str().expect("id").to_owned();
+    let q = &attempt["questions"][0];
+    let qid = q["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        answer(&app, &member, &id, &qid, &[s.key[&qid].clone()])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    assert_problem(
+        answer(&app, &member, &id, &qid, &[s.key[&qid].clone()]).await,
+        StatusCode::CONFLICT,
+        "attempt_closed",
+    )
+    .await;
+    // The auto-finisher finishes it without anyone asking (within a few seconds).
+    let attempt_id: Uuid = id.parse().expect("uuid");
+    let mut finished = None;
+    for _ in 0..50 {
+        let record = dautri_api::persistence::attempts::get(&app.state.db, attempt_id)
+            .await
+            .expect("record");
+        if record.finished {
+            finished = Some(record);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let record = finished.expect("finished by the server");
+    assert_eq!(record.score, Some(10), "scored with what it had");
+    assert_eq!(
+        record.finished_at,
+        Some(record.deadline),
+        "stamped at the deadline"
+    );
+    let shown: Value = app
+        .get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(shown["status"], "finished");
+    assert_eq!(shown["result"]["score"], 10);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn answers_after_the_deadline_are_refused_and_the_server_finishes_the_attempt_embedded() {
+    deadlines(Backend::Embedded).await;
+}
+
+#[tokio::test]
+async fn answers_after_the_deadline_are_refused_and_the_server_finishes_the_attempt_services() {
+    deadlines(Backend::Services).await;
+}
+
+/// Redis loses everything mid-attempt: the attempt comes back from the database with its
+/// journaled answers, and finishes with the right score.
+#[tokio::test]
+async fn an_attempt_survives_redis_losing_its_data() {
+    let app = spawn_app_with(Backend::Services, |s| s.journal_interval_ms = 100).await;
+    let s = setup(&app, 4, round(4, None, -60, 3600)).await;
+    let member = app.member(s.unit).await;
+    let attempt = started(&app, &s, &member).await;
+    let id = attempt["id"].as_str().expect("id").to_owned();
+    for q in attempt["questions"].as_array().expect("q").iter().take(3) {
+        let qid = q["id"].as_str().expect("id");
+        assert_eq!(
+            answer(&app, &member, &id, qid, &[s.key[qid].clone()])
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+    let attempt_id: Uuid = id.parse().expect("uuid");
+    for _ in 0..50 {
+        if dautri_api::persistence::attempts::answers(&app.state.db, attempt_id)
+            .await
+            .expect("answers")
+            .len()
+            == 3
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let dautri_api::scoring::Store::Redis(redis) = &app.state.store else {
+        panic!("services backend uses Redis")
+    };
+    let mut conn = redis.connection();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}:*", app.state.keys.prefix()))
+        .query_async(&mut conn)
+        .await
+        .expect("keys");
+    assert!(!keys.is_empty());
+    let _: () = redis::cmd("DEL")
+        .arg(keys)
+        .query_async(&mut conn)
+        .await
+        .expect("del");
+    let resumed: Value = app
+        .get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        resumed["answers"].as_object().map(|a| a.len()),
+        Some(3),
+        "{resumed}"
+    );
+    let result: Value = finish(&app, &member, &id, json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(result["score"], 30);
+    app.cleanup().await;
+}
