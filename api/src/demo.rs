@@ -215,6 +215,7 @@ pub async fn create(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<
         }
     }
     let seeded = seed_starter_bank(&txn, &root).await?;
+    let contest = demo_contest(&txn, &root).await?;
     txn.commit().await?;
     let bank = match seeded {
         Some(n) => format!(
@@ -223,8 +224,11 @@ pub async fn create(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<
         ),
         None => String::new(),
     };
+    let contest = contest
+        .map(|(title, closes)| format!("\n  Contest: \"{title}\", round open until {closes}"))
+        .unwrap_or_default();
     Ok(format!(
-        "Demo data is ready.{bank}\n  Organizer (organizer + unit admin of \"{}\"): phone 0900000001\n  Members: phones 0900000002 … 0900000006\n  Password for every demo account: {password}\n  (also in {})",
+        "Demo data is ready.{bank}{contest}\n  Organizer (organizer + unit admin of \"{}\"): phone 0900000001\n  Members: phones 0900000002 … 0900000006\n  Password for every demo account: {password}\n  (also in {})",
         root.name,
         data_dir.join("demo-credentials.txt").display()
     ))
@@ -322,6 +326,93 @@ async fn seed_starter_bank(
         persistence::questions::insert(db, root.id, true, q, None).await?;
     }
     Ok(Some(questions.len()))
+}
+
+const DEMO_CONTEST: &str = "Tìm hiểu lịch sử Đoàn và pháp luật về không gian mạng (demo)";
+
+/// A contest of the demo bloc with a round open for two weeks from now, drawing from the
+/// starter bank; created once, when the bank is there.
+async fn demo_contest(
+    db: &impl ConnectionTrait,
+    root: &Unit,
+) -> anyhow::Result<Option<(String, String)>> {
+    use crate::domain::contest::{
+        ContestKind, DEFAULT_TIE_BREAK, LeaderboardVisibility, Pool, Prediction, Quota, Review,
+        RoundSettings,
+    };
+    use crate::persistence::contests::{ContestSettings, insert, insert_round, list_all};
+    if list_all(db)
+        .await?
+        .iter()
+        .any(|c| c.settings.title == DEMO_CONTEST)
+    {
+        return Ok(None);
+    }
+    let visibility = persistence::questions::Visibility {
+        roots: Some(vec![root.path.clone()]),
+    };
+    let today = Utc::now().date_naive();
+    let mut quotas = Vec::new();
+    for (topic, count) in [("history", 4u32), ("cyber", 3), ("theory", 3)] {
+        let filter = persistence::questions::Filter {
+            topic: Some(topic.into()),
+            drawable_between: Some((today, today + chrono::Duration::days(14))),
+            ..Default::default()
+        };
+        if persistence::questions::count(db, &visibility, &filter).await? < u64::from(count) * 2 {
+            return Ok(None);
+        }
+        quotas.push(Quota {
+            topic: topic.into(),
+            difficulty: None,
+            count,
+        });
+    }
+    let contest = insert(
+        db,
+        &ContestSettings {
+            title: DEMO_CONTEST.into(),
+            description: "Cuộc thi thử của dữ liệu mẫu: 10 câu hỏi mỗi lượt, 10 phút, tối đa 3 lượt.".into(),
+            rules: "Mỗi lượt thi gồm 10 câu hỏi rút ngẫu nhiên; lượt có điểm cao nhất được tính, nếu bằng điểm thì lượt sớm hơn được tính.".into(),
+            kind: ContestKind::Contest,
+            unit_id: root.id,
+            eligible_unit_id: Some(root.id),
+            excluded_unit_ids: Vec::new(),
+            excluded_roles: Vec::new(),
+            leaderboard_visibility: LeaderboardVisibility::Members,
+            tie_break: DEFAULT_TIE_BREAK.to_vec(),
+            perfect_only: false,
+            pass_mark: None,
+        },
+        None,
+    )
+    .await?;
+    let opens = Utc::now() - chrono::Duration::minutes(1);
+    let closes = opens + chrono::Duration::days(14);
+    insert_round(
+        db,
+        contest.id,
+        &RoundSettings {
+            name: "Tuần 1".into(),
+            opens_at: opens,
+            closes_at: closes,
+            questions_per_attempt: 10,
+            time_limit_seconds: 600,
+            attempts_allowed: Some(3),
+            shuffle_questions: true,
+            shuffle_options: true,
+            pool: Pool::Quotas { quotas },
+            prediction: Some(Prediction::AllCorrect),
+            points_per_question: 10,
+            review: Review::AfterClose,
+            practice: false,
+        },
+    )
+    .await?;
+    Ok(Some((
+        DEMO_CONTEST.into(),
+        closes.format("%d/%m/%Y %H:%M UTC").to_string(),
+    )))
 }
 
 /// The unit staff accounts made from the command line belong to: the first root unit, or a

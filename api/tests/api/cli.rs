@@ -179,6 +179,40 @@ async fn demo_is_idempotent_and_prints_how_to_sign_in(app: &TestApp) {
         "the starter bank is seeded: {}",
         bank["total"]
     );
+    // A member can take the demo contest at once.
+    let member = app.login("0900000002", &password).await;
+    let contests: Value = app
+        .get("/api/v1/contests", member["access_token"].as_str())
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(contests["total"], 1, "{contests}");
+    let rounds: Value = app
+        .get(
+            &format!(
+                "/api/v1/contests/{}/rounds",
+                contests["items"][0]["id"].as_str().expect("id")
+            ),
+            member["access_token"].as_str(),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let attempt = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/rounds/{}/attempts",
+            rounds["items"][0]["id"].as_str().expect("id")
+        )))
+        .bearer_auth(member["access_token"].as_str().expect("token"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(attempt.status(), StatusCode::CREATED);
+    let attempt: Value = attempt.json().await.expect("json");
+    assert_eq!(attempt["questions"].as_array().map(Vec::len), Some(10));
     let chi_doan: Value = app
         .get("/api/v1/units?q=chi%20doan", None)
         .await
