@@ -142,6 +142,10 @@ pub struct Settings {
     /// Seconds after an attempt's deadline during which answers still count (slow networks).
     #[arg(long, env = "DAUTRI_ATTEMPT__GRACE_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=120), global = true)]
     pub attempt_grace_seconds: u64,
+    /// Finish attempts automatically when their time is up (turn off only on instances that
+    /// must not write, e.g. a read replica; tests turn it off where it would race them).
+    #[arg(long, env = "DAUTRI_ATTEMPT__AUTO_FINISH", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub auto_finish: bool,
     /// How often answers of running attempts are journaled to the database, in milliseconds.
     #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_INTERVAL_MS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(50..=5000), global = true)]
     pub journal_interval_ms: u64,

@@ -53,7 +53,9 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
-        crate::attempts::spawn_auto_finisher(state.clone());
+        if settings.auto_finish {
+            crate::attempts::spawn_auto_finisher(state.clone());
+        }
         tracing::info!(address = %format!("http://{}:{port}", settings.bind), database = if settings.is_embedded_database() { "sqlite" } else { "external" }, scoring = state.store.backend(), "dautri is listening");
         Ok(Self {
             port,

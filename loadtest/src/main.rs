@@ -1,9 +1,14 @@
 //! `loadtest`: drives a running dautri server and reports each endpoint against a trivial
 //! baseline (`/healthz`) measured in the same run, so figures compare across machines as ratios.
 //!
-//! Scenario `me` (the authenticated read path): registers `--users` members in a unit, signs
-//! them in, then for `--seconds` each of `--connections` workers calls `GET /api/v1/me` with a
-//! random member's token. The contest answer path joins when the contests issue lands.
+//! Setup registers `--users` members in a unit and signs them in. Then, for `--seconds` each:
+//! - `GET /healthz`: the baseline, a trivial handler;
+//! - `GET /api/v1/me`: the authenticated read path (JWT + three reads);
+//! - `PUT /api/v1/attempts/{id}/answers/{q}`: the answer path (JWT + one atomic store script +
+//!   the journal), each member answering random questions of their own attempt in the first
+//!   open round of the first contest they may enter (the demo data has one).
+//!
+//! After the answer phase it reads the journal's lag from `/metrics` and finishes the attempts.
 //!
 //! Only loopback targets are accepted and every phase is bounded in time. Start the server with
 //! a high `DAUTRI_LOGIN__MAX_PER_IP`: all virtual members sign in from one address.

@@ -642,7 +642,11 @@ async fn review_settings_decide_what_a_member_sees(app: &TestApp) {
 /// the server finishes the attempt itself. Waiting is the behaviour under test: the server's
 /// own clock passing the deadline.
 async fn deadlines(backend: Backend) {
-    let app = spawn_app_with(backend, |s| s.attempt_grace_seconds = 0).await;
+    let app = spawn_app_with(backend, |s| {
+        s.attempt_grace_seconds = 0;
+        s.auto_finish = true;
+    })
+    .await;
     let s = setup(&app, 3, round(2, None, -60, 2)).await;
     let member = app.member(s.unit).await;
     let attempt = started(&app, &s, &member).await;

@@ -80,6 +80,9 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     settings.data_dir = data_dir.clone();
     settings.demo_on_first_run = false;
     settings.workers = Some(1);
+    // The auto-finisher would race tests that drive the store directly; tests of automatic
+    // finishing turn it back on.
+    settings.auto_finish = false;
     settings.redis_key_prefix = format!("test:{id}");
     let mut database = None;
     let secret = format!("test-secret-{id}-0123456789abcdef");
