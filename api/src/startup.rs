@@ -54,6 +54,16 @@ impl Application {
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
         if settings.auto_finish {
+            // Rebuild before finishing anything, so the finisher sees every running attempt.
+            crate::attempts::ensure_store_ready(&state)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot rebuild the scoring store: {}",
+                        crate::error::cause_chain(&e)
+                    )
+                })?;
+            crate::attempts::spawn_store_watcher(state.clone());
             crate::attempts::spawn_auto_finisher(state.clone());
         }
         tracing::info!(address = %format!("http://{}:{port}", settings.bind), database = if settings.is_embedded_database() { "sqlite" } else { "external" }, scoring = state.store.backend(), "dautri is listening");

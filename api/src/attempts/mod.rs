@@ -516,6 +516,118 @@ pub async fn finish_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, A
     Ok(done)
 }
 
+/// What a rebuild of the scoring store did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Rebuilt {
+    /// Running attempts put back.
+    pub attempts_restored: usize,
+    /// Finished attempts counted again in their rounds.
+    pub results_replayed: usize,
+}
+
+/// How far back finished results are replayed into a rebuilt store: round keys live 60 days.
+const REBUILD_WINDOW_DAYS: i64 = 60;
+
+/// If the scoring store lost its data (Redis emptied or restarted, or the in-process store after
+/// a restart), rebuilds it from the database: running attempts with their journaled answers, and
+/// the round counters and best attempts of recent rounds. Does nothing when the store is intact.
+pub async fn ensure_store_ready(state: &AppState) -> Result<Option<Rebuilt>, ApiError> {
+    let marker = state.keys.store_ready();
+    if state.store.peek(&marker).await?.count > 0 {
+        return Ok(None);
+    }
+    let rebuilt = rebuild_store(state).await?;
+    // `hit` on an absent key sets it; a year is far longer than any gap between checks.
+    state
+        .store
+        .hit(&marker, Duration::from_secs(365 * 86_400))
+        .await?;
+    Ok(Some(rebuilt))
+}
+
+/// Rebuilds the scoring store from the database (safe to repeat: every step is idempotent).
+pub async fn rebuild_store(state: &AppState) -> Result<Rebuilt, ApiError> {
+    let now = Utc::now();
+    let mut done = Rebuilt::default();
+    let mut after = None;
+    loop {
+        let page = persistence::attempts::page_for_rebuild(
+            &state.db,
+            false,
+            now - chrono::Duration::days(1),
+            after,
+            500,
+        )
+        .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for record in &page {
+            if state
+                .store
+                .attempt_state(&state.keys, record.id)
+                .await?
+                .is_none()
+            {
+                restore(state, record).await?;
+                done.attempts_restored += 1;
+            }
+        }
+    }
+    let mut after = None;
+    loop {
+        let page = persistence::attempts::page_for_rebuild(
+            &state.db,
+            true,
+            now - chrono::Duration::days(REBUILD_WINDOW_DAYS),
+            after,
+            1000,
+        )
+        .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for record in &page {
+            let result = AttemptResult {
+                attempt_id: record.id,
+                round_id: record.round_id,
+                user_id: record.user_id,
+                score: record.score.unwrap_or(0),
+                max_score: record.max_score,
+                correct_count: record.correct_count.unwrap_or(0),
+                time_used_ms: record.time_used_ms.unwrap_or(0),
+                finished_at_ms: record
+                    .finished_at
+                    .map(ms)
+                    .unwrap_or_else(|| ms(record.deadline)),
+                prediction: record.prediction,
+            };
+            state.store.record_result(&state.keys, &result).await?;
+            done.results_replayed += 1;
+        }
+    }
+    if done != Rebuilt::default() {
+        tracing::warn!(
+            attempts = done.attempts_restored,
+            results = done.results_replayed,
+            "scoring store rebuilt from the database"
+        );
+    }
+    Ok(done)
+}
+
+/// Checks every few seconds that the scoring store still holds its data, rebuilding it when not.
+pub fn spawn_store_watcher(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = ensure_store_ready(&state).await {
+                tracing::error!(error = %crate::error::cause_chain(&e), "checking the scoring store failed; retrying");
+            }
+        }
+    });
+}
+
 /// Runs [`finish_due`] every second until the process ends.
 pub fn spawn_auto_finisher(state: AppState) {
     tokio::spawn(async move {

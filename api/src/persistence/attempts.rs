@@ -315,3 +315,32 @@ pub async fn write_result(db: &impl ConnectionTrait, id: Uuid, o: Outcome) -> Re
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+/// A page of attempts after `after` (by id), for rebuilding the scoring store: open ones still
+/// running at `now`, or finished ones since `since` that count (not practice).
+pub async fn page_for_rebuild(
+    db: &impl ConnectionTrait,
+    finished: bool,
+    since: DateTime<Utc>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<AttemptRecord>> {
+    use sea_orm::QuerySelect;
+    let mut select = attempts::Entity::find()
+        .filter(attempts::Column::Status.eq(if finished { "finished" } else { "open" }))
+        .filter(attempts::Column::Deadline.gte(since));
+    if finished {
+        select = select.filter(attempts::Column::Practice.eq(false));
+    }
+    if let Some(after) = after {
+        select = select.filter(attempts::Column::Id.gt(after));
+    }
+    select
+        .order_by_asc(attempts::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(AttemptRecord::try_from)
+        .collect()
+}

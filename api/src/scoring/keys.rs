@@ -29,6 +29,12 @@ impl Keys {
         &self.prefix
     }
 
+    /// Set once the store holds everything rebuilt from the database; its absence means the store
+    /// was emptied (or, in process, restarted) and must be rebuilt.
+    pub fn store_ready(&self) -> String {
+        format!("{}:store:ready", self.prefix)
+    }
+
     /// Failed logins for a phone number.
     pub fn login_failures_by_phone(&self, phone: &str) -> String {
         format!("{}:ratelimit:login:phone:{{{phone}}}", self.prefix)

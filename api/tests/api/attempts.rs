@@ -771,3 +771,113 @@ async fn an_attempt_survives_redis_losing_its_data() {
     assert_eq!(result["score"], 30);
     app.cleanup().await;
 }
+
+/// The store is emptied after results were counted: the rebuild from the database restores
+/// the same counters and best attempts, and a second check finds nothing to do.
+#[tokio::test]
+async fn a_rebuilt_store_equals_the_live_one() {
+    // With the background tasks on, start-up checks the store and marks it ready.
+    let app = spawn_app_with(Backend::Services, |s| s.auto_finish = true).await;
+    let s = setup(&app, 4, round(4, Some(3), -60, 3600)).await;
+    let round_id: Uuid = s.round_id.parse().expect("uuid");
+    let mut users = Vec::new();
+    for answers_right in [4usize, 2, 0] {
+        let member = app.member(s.unit).await;
+        for _ in 0..2 {
+            let attempt = started(&app, &s, &member).await;
+            let id = attempt["id"].as_str().expect("id").to_owned();
+            for q in attempt["questions"]
+                .as_array()
+                .expect("q")
+                .iter()
+                .take(answers_right)
+            {
+                let qid = q["id"].as_str().expect("id");
+                answer(&app, &member, &id, qid, &[s.key[qid].clone()]).await;
+            }
+            assert_eq!(
+                finish(&app, &member, &id, json!({})).await.status(),
+                StatusCode::OK
+            );
+        }
+        users.push(member);
+    }
+    let keys = &app.state.keys;
+    let counters = app
+        .state
+        .store
+        .round_counters(keys, round_id)
+        .await
+        .expect("counters");
+    assert_eq!(counters.participants, 3);
+    let mut best = Vec::new();
+    for u in &users {
+        best.push(
+            app.state
+                .store
+                .best_of(keys, round_id, u.id.0)
+                .await
+                .expect("best"),
+        );
+    }
+    // First check after start-up: the marker is there, nothing to do.
+    assert_eq!(
+        dautri_api::attempts::ensure_store_ready(&app.state)
+            .await
+            .expect("check"),
+        None
+    );
+    let dautri_api::scoring::Store::Redis(redis) = &app.state.store else {
+        panic!("services backend uses Redis")
+    };
+    let mut conn = redis.connection();
+    let all: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}:*", keys.prefix()))
+        .query_async(&mut conn)
+        .await
+        .expect("keys");
+    let _: () = redis::cmd("DEL")
+        .arg(all)
+        .query_async(&mut conn)
+        .await
+        .expect("del");
+    assert_eq!(
+        app.state
+            .store
+            .round_counters(keys, round_id)
+            .await
+            .expect("counters")
+            .participants,
+        0
+    );
+    let rebuilt = dautri_api::attempts::ensure_store_ready(&app.state)
+        .await
+        .expect("rebuild")
+        .expect("it rebuilt");
+    assert_eq!(rebuilt.results_replayed, 6);
+    assert_eq!(
+        app.state
+            .store
+            .round_counters(keys, round_id)
+            .await
+            .expect("counters"),
+        counters
+    );
+    for (u, before) in users.iter().zip(best) {
+        assert_eq!(
+            app.state
+                .store
+                .best_of(keys, round_id, u.id.0)
+                .await
+                .expect("best"),
+            before
+        );
+    }
+    assert_eq!(
+        dautri_api::attempts::ensure_store_ready(&app.state)
+            .await
+            .expect("check"),
+        None
+    );
+    app.cleanup().await;
+}
