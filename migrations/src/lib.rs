@@ -13,6 +13,7 @@ mod m20261128_000005_create_audit_log;
 mod m20261129_000006_create_question_bank;
 mod m20261129_000007_create_contests;
 mod m20261129_000008_create_attempts;
+mod m20261129_000009_create_attempt_items;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_create_question_bank::Migration),
             Box::new(m20261129_000007_create_contests::Migration),
             Box::new(m20261129_000008_create_attempts::Migration),
+            Box::new(m20261129_000009_create_attempt_items::Migration),
         ]
     }
 }

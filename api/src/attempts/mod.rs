@@ -427,6 +427,7 @@ pub async fn finish(
         .map(|s| s.selections)
         .unwrap_or_default();
     let finished_at = from_ms(result.finished_at_ms);
+    let items = items_of(state, record, &selections, result.score).await?;
     let answers: Vec<AnswerRow> = selections
         .into_iter()
         .map(|(question_id, option_ids)| AnswerRow {
@@ -450,6 +451,9 @@ pub async fn finish(
         },
     )
     .await?;
+    if written {
+        persistence::attempts::insert_items(&txn, record.id, &items).await?;
+    }
     txn.commit().await.map_err(PersistenceError::from)?;
     if written {
         tracing::info!(attempt.id = %record.id, score = result.score, "attempt finished");
@@ -458,6 +462,48 @@ pub async fn finish(
         count_in_round(state, &result).await?;
     }
     Ok(persistence::attempts::get(&state.db, record.id).await?)
+}
+
+/// Each question's outcome, judged against the version the attempt showed, for item statistics.
+async fn items_of(
+    state: &AppState,
+    record: &AttemptRecord,
+    selections: &std::collections::BTreeMap<Uuid, Vec<Uuid>>,
+    score: i64,
+) -> Result<Vec<persistence::attempts::Item>, ApiError> {
+    let version_ids: Vec<Uuid> = record.questions.iter().map(|q| q.version_id).collect();
+    let versions: HashMap<Uuid, VersionContent> =
+        persistence::questions::versions(&state.db, &version_ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.version_id, v))
+            .collect();
+    let mut items = Vec::with_capacity(record.questions.len());
+    for (i, q) in record.questions.iter().enumerate() {
+        let mut key: Vec<Uuid> = versions
+            .get(&q.version_id)
+            .map(|v| {
+                v.options
+                    .iter()
+                    .filter(|o| o.correct)
+                    .map(|o| o.id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        key.sort_unstable();
+        let mut selected = selections.get(&q.question_id).cloned().unwrap_or_default();
+        selected.sort_unstable();
+        selected.dedup();
+        items.push(persistence::attempts::Item {
+            question_id: q.question_id,
+            version_id: q.version_id,
+            position: i32::try_from(i + 1).unwrap_or(i32::MAX),
+            correct: !selected.is_empty() && selected == key,
+            selected,
+            attempt_score: score,
+        });
+    }
+    Ok(items)
 }
 
 /// The round-wide second step of a finish; safe to repeat.

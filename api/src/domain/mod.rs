@@ -3,6 +3,7 @@
 
 pub mod contest;
 pub mod ids;
+pub mod item_stats;
 pub mod password;
 pub mod person;
 pub mod phone;

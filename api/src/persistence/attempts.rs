@@ -344,3 +344,80 @@ pub async fn page_for_rebuild(
         .map(AttemptRecord::try_from)
         .collect()
 }
+
+/// One question's outcome in a finished attempt.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Question.
+    pub question_id: Uuid,
+    /// Version shown.
+    pub version_id: Uuid,
+    /// 1-based position.
+    pub position: i32,
+    /// Options chosen.
+    pub selected: Vec<Uuid>,
+    /// Whether the answer was right.
+    pub correct: bool,
+    /// The attempt's total score (for discrimination).
+    pub attempt_score: i64,
+}
+
+/// Writes the items of a finished attempt (once; a repeat is ignored).
+pub async fn insert_items(db: &impl ConnectionTrait, attempt: Uuid, items: &[Item]) -> Result<()> {
+    use super::entities::attempt_items;
+    if items.is_empty() {
+        return Ok(());
+    }
+    let models = items.iter().map(|i| attempt_items::ActiveModel {
+        attempt_id: Set(attempt),
+        question_id: Set(i.question_id),
+        version_id: Set(i.version_id),
+        position: Set(i.position),
+        selected: Set(serde_json::to_value(&i.selected).unwrap_or_default()),
+        correct: Set(i.correct),
+        attempt_score: Set(i.attempt_score),
+    });
+    attempt_items::Entity::insert_many(models)
+        .on_conflict(
+            OnConflict::columns([
+                attempt_items::Column::AttemptId,
+                attempt_items::Column::QuestionId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await
+        .or_else(|e| {
+            if matches!(e, sea_orm::DbErr::RecordNotInserted) {
+                Ok(0)
+            } else {
+                Err(e)
+            }
+        })?;
+    Ok(())
+}
+
+/// Every recorded outcome of one version of a question: (selected options, correct, attempt score).
+pub async fn items_of_version(
+    db: &impl ConnectionTrait,
+    question: Uuid,
+    version: Uuid,
+) -> Result<Vec<(Vec<Uuid>, bool, i64)>> {
+    use super::entities::attempt_items;
+    let rows = attempt_items::Entity::find()
+        .filter(attempt_items::Column::QuestionId.eq(question))
+        .filter(attempt_items::Column::VersionId.eq(version))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                serde_json::from_value(r.selected).unwrap_or_default(),
+                r.correct,
+                r.attempt_score,
+            )
+        })
+        .collect())
+}

@@ -23,6 +23,7 @@ both_backends!(
     eligibility_decides_who_may_start,
     each_attempt_draws_its_own_questions,
     review_settings_decide_what_a_member_sees,
+    item_statistics_follow_the_answers,
 );
 
 /// A contest with a round and a bank of `n` true/false questions whose correct option is known.
@@ -880,4 +881,70 @@ async fn a_rebuilt_store_equals_the_live_one() {
         None
     );
     app.cleanup().await;
+}
+
+async fn item_statistics_follow_the_answers(app: &TestApp) {
+    let s = setup(app, 1, round(1, None, -60, 3600)).await;
+    let qid = s.key.keys().next().expect("question").clone();
+    let url = format!("/api/v1/questions/{qid}/stats");
+    let empty: Value = app
+        .get(&url, Some(&s.organizer.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (empty["times_shown"].clone(), empty["facility"].clone()),
+        (json!(0), Value::Null)
+    );
+    for i in 0..12 {
+        let member = app.member(s.unit).await;
+        let attempt = started(app, &s, &member).await;
+        let id = attempt["id"].as_str().expect("id");
+        let q = &attempt["questions"][0];
+        let correct = s.key[&qid].clone();
+        let wrong_b = q["options"]
+            .as_array()
+            .expect("o")
+            .iter()
+            .find(|o| o["text"] == "B")
+            .expect("B")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let choice = if i < 9 { correct } else { wrong_b };
+        answer(app, &member, id, &qid, &[choice]).await;
+        assert_eq!(
+            finish(app, &member, id, json!({})).await.status(),
+            StatusCode::OK
+        );
+    }
+    let stats: Value = app
+        .get(&url, Some(&s.organizer.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(stats["times_shown"], 12);
+    assert_eq!(stats["facility"], 0.75);
+    assert_eq!(stats["discrimination"], 1.0);
+    let shares: HashMap<String, f64> = stats["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .map(|o| {
+            (
+                o["text"].as_str().expect("t").to_owned(),
+                o["share"].as_f64().expect("share"),
+            )
+        })
+        .collect();
+    assert_eq!((shares["A"], shares["B"], shares["C"]), (0.75, 0.25, 0.0));
+    let member = app.member(s.unit).await;
+    assert_problem(
+        app.get(&url, Some(&member.access)).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 }

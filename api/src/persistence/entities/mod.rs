@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table. Only `persistence` names them; nothing else sees a `Model`.
 
 pub mod attempt_answers;
+pub mod attempt_items;
 pub mod attempts;
 pub mod audit_log;
 pub mod contests;

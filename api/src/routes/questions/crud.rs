@@ -274,7 +274,7 @@ pub async fn create_question(
 }
 
 /// Loads a question the caller may see (404 otherwise) and says whether they may edit it.
-async fn visible_question(
+pub(super) async fn visible_question(
     state: &AppState,
     caller: &Caller,
     id: Uuid,

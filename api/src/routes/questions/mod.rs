@@ -5,6 +5,7 @@
 
 mod crud;
 mod files;
+mod stats;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use question_bank::{
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(crud::list_topics)
         .service(crud::list_questions)
         .service(crud::create_question)
+        .service(stats::question_stats)
         .service(crud::get_question)
         .service(crud::update_question)
         .service(crud::delete_question);

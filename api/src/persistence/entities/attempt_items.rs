@@ -1,0 +1,22 @@
+//! `attempt_items`
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "attempt_items")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub attempt_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub question_id: Uuid,
+    pub version_id: Uuid,
+    pub position: i32,
+    pub selected: Json,
+    pub correct: bool,
+    pub attempt_score: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

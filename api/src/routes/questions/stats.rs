@@ -1,0 +1,91 @@
+//! `GET /questions/{id}/stats`: how a question performed in finished attempts.
+
+use actix_web::{get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{AuthUser, Caller};
+use crate::domain::item_stats;
+use crate::error::{ApiError, Problem};
+use crate::persistence;
+use crate::state::AppState;
+
+/// The share choosing one option.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OptionShare {
+    /// Option id.
+    pub option_id: Uuid,
+    /// Text.
+    pub text: String,
+    /// Whether it is (part of) the key.
+    pub correct: bool,
+    /// Share of attempts that chose it (0–1).
+    pub share: f64,
+}
+
+/// Item statistics of the current version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionStats {
+    /// Question.
+    pub question_id: Uuid,
+    /// The version these figures are about (an edit starts fresh figures).
+    pub version: i32,
+    /// Times shown in finished attempts.
+    pub times_shown: u64,
+    /// Times left unanswered.
+    pub unanswered: u64,
+    /// Share answering correctly (0–1); null before any attempt.
+    pub facility: Option<f64>,
+    /// Upper–lower 27% discrimination (−1…1); null below 10 attempts.
+    pub discrimination: Option<f64>,
+    /// Share choosing each option.
+    pub options: Vec<OptionShare>,
+}
+
+/// How the question's current version has performed, for the organizers who can see it.
+#[utoipa::path(
+    tag = "questions",
+    params(("id" = Uuid, Path, description = "Question id")),
+    responses(
+        (status = 200, description = "Statistics", body = QuestionStats),
+        (status = 403, description = "Not an organizer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown or outside your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/questions/{id}/stats")]
+#[tracing::instrument(name = "Question stats", skip_all, fields(user.id = %user.id, question.id = %id))]
+pub async fn question_stats(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<QuestionStats>, ApiError> {
+    let caller = Caller::load(&state.db, user.id).await?;
+    let (question, _) = super::crud::visible_question(&state, &caller, *id).await?;
+    let items =
+        persistence::attempts::items_of_version(&state.db, question.id, question.version_id)
+            .await?;
+    let stats = item_stats::compute(&items, &question.option_ids);
+    let options = question
+        .option_ids
+        .iter()
+        .zip(&question.content.options)
+        .zip(stats.option_shares)
+        .map(|((id, o), (_, share))| OptionShare {
+            option_id: *id,
+            text: o.text.clone(),
+            correct: o.correct,
+            share,
+        })
+        .collect();
+    Ok(web::Json(QuestionStats {
+        question_id: question.id,
+        version: question.version,
+        times_shown: stats.shown,
+        unanswered: stats.unanswered,
+        facility: stats.facility,
+        discrimination: stats.discrimination,
+        options,
+    }))
+}
