@@ -140,6 +140,188 @@ async fn setup(client: &reqwest::Client, args: &Args) -> anyhow::Result<Vec<Stri
     Ok(tokens)
 }
 
+/// One member's running attempt: token, attempt id, and its questions with their option ids.
+struct Running {
+    token: String,
+    attempt: String,
+    questions: Vec<(String, Vec<String>)>,
+}
+
+async fn start_attempts(
+    client: &reqwest::Client,
+    base: &str,
+    tokens: &[String],
+) -> anyhow::Result<Vec<Running>> {
+    let first = tokens.first().context("no members")?;
+    let contests: Value = client
+        .get(format!("{base}/api/v1/contests"))
+        .bearer_auth(first)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let contest = contests["items"][0]["id"]
+        .as_str()
+        .context("no contest to enter (run `api demo`)")?
+        .to_owned();
+    let rounds: Value = client
+        .get(format!("{base}/api/v1/contests/{contest}/rounds"))
+        .bearer_auth(first)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let round = rounds["items"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["state"] == "open"))
+        .and_then(|r| r["id"].as_str())
+        .context("no open round")?
+        .to_owned();
+    let mut running = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        let attempt: Value = client
+            .post(format!("{base}/api/v1/rounds/{round}/attempts"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()
+            .context("start attempt")?
+            .json()
+            .await?;
+        let questions = attempt["questions"]
+            .as_array()
+            .context("questions")?
+            .iter()
+            .map(|q| {
+                (
+                    q["id"].as_str().unwrap_or_default().to_owned(),
+                    q["options"]
+                        .as_array()
+                        .map(|o| {
+                            o.iter()
+                                .filter_map(|o| o["id"].as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        running.push(Running {
+            token: token.clone(),
+            attempt: attempt["id"].as_str().context("attempt id")?.to_owned(),
+            questions,
+        });
+    }
+    Ok(running)
+}
+
+async fn answer_phase(
+    client: &reqwest::Client,
+    base: &str,
+    running: Arc<Vec<Running>>,
+    args: &Args,
+) -> anyhow::Result<Phase> {
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let workers = (0..args.connections).map(|_| {
+        let (client, running, base) = (client.clone(), running.clone(), base.to_owned());
+        tokio::spawn(async move {
+            let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+            let (mut requests, mut errors) = (0u64, 0u64);
+            while Instant::now() < deadline {
+                let (url, token, option) = {
+                    let mut rng = rand::rng();
+                    let r = &running[rng.random_range(0..running.len())];
+                    let (q, options) = &r.questions[rng.random_range(0..r.questions.len())];
+                    (
+                        format!("{base}/api/v1/attempts/{}/answers/{q}", r.attempt),
+                        r.token.clone(),
+                        options[rng.random_range(0..options.len())].clone(),
+                    )
+                };
+                let sent = Instant::now();
+                let ok = match client
+                    .put(url)
+                    .bearer_auth(token)
+                    .json(&json!({"option_ids": [option]}))
+                    .send()
+                    .await
+                {
+                    Ok(response) => {
+                        response.status().is_success() && response.bytes().await.is_ok()
+                    }
+                    Err(_) => false,
+                };
+                histogram.record(
+                    u64::try_from(sent.elapsed().as_micros())
+                        .unwrap_or(u64::MAX)
+                        .max(1),
+                )?;
+                requests += 1;
+                errors += u64::from(!ok);
+            }
+            anyhow::Ok((histogram, requests, errors))
+        })
+    });
+    let mut latency_us = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+    let (mut requests, mut errors) = (0, 0);
+    for result in futures_util::future::join_all(workers).await {
+        let (h, r, e) = result??;
+        latency_us.add(h)?;
+        requests += r;
+        errors += e;
+    }
+    Ok(Phase {
+        name: "PUT answer",
+        requests,
+        errors,
+        elapsed: started.elapsed(),
+        latency_us,
+    })
+}
+
+/// Summarises the journal-lag histogram from `/metrics`.
+async fn journal_lag(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
+    let text = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let mut buckets = Vec::new();
+    let mut count = 0.0;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("dautri_journal_lag_seconds_bucket{le=\"") {
+            let (le, value) = rest.split_once("\"} ").unwrap_or(("", "0"));
+            buckets.push((le.to_owned(), value.trim().parse::<f64>().unwrap_or(0.0)));
+        } else if let Some(v) = line.strip_prefix("dautri_journal_lag_seconds_count ") {
+            count = v.trim().parse().unwrap_or(0.0);
+        }
+    }
+    if count == 0.0 {
+        return Ok("no answers journaled".into());
+    }
+    let within = |bound: &str| {
+        buckets
+            .iter()
+            .find(|(le, _)| le == bound)
+            .map(|(_, v)| v / count * 100.0)
+            .unwrap_or(0.0)
+    };
+    let p99 = buckets
+        .iter()
+        .find(|(_, v)| *v >= count * 0.99)
+        .map(|(le, _)| le.clone())
+        .unwrap_or_default();
+    Ok(format!(
+        "{count:.0} answers journaled; {:.1}% within 0.5 s, {:.1}% within 1 s; p99 ≤ {p99} s",
+        within("0.5"),
+        within("1")
+    ))
+}
+
 async fn run_phase(
     name: &'static str,
     client: &reqwest::Client,
@@ -227,13 +409,30 @@ async fn main() -> anyhow::Result<()> {
         "GET /me",
         &client,
         format!("{}/api/v1/me", args.base_url),
-        tokens,
+        tokens.clone(),
         &args,
     )
     .await?;
     me.report(Some(&baseline));
-    if me.errors > 0 {
-        bail!("{} requests failed", me.errors);
+    let running = Arc::new(start_attempts(&client, &args.base_url, &tokens).await?);
+    let answers = answer_phase(&client, &args.base_url, running.clone(), &args).await?;
+    answers.report(Some(&baseline));
+    // Let the journal catch up, then read its lag.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!("journal: {}", journal_lag(&client, &args.base_url).await?);
+    for r in running.iter() {
+        let _ = client
+            .post(format!(
+                "{}/api/v1/attempts/{}/finish",
+                args.base_url, r.attempt
+            ))
+            .bearer_auth(&r.token)
+            .json(&json!({"prediction": 0}))
+            .send()
+            .await;
+    }
+    if me.errors + answers.errors > 0 {
+        bail!("{} requests failed", me.errors + answers.errors);
     }
     Ok(())
 }
