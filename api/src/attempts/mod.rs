@@ -359,33 +359,51 @@ pub async fn own_attempt(
     Ok(record)
 }
 
-/// Saves one answer (idempotent; may change until the attempt ends) and journals it.
+/// Saves one answer of `user`'s attempt (idempotent; may change until the attempt ends) and
+/// journals it. The hot path touches only the scoring store: ownership is checked by the store
+/// script; the database is read only when the store does not know the attempt (someone else's,
+/// unknown, or lost by the store, which is then restored).
 pub async fn save(
     state: &AppState,
-    record: &AttemptRecord,
+    user: UserId,
+    attempt_id: Uuid,
     question_id: Uuid,
     option_ids: &[Uuid],
 ) -> Result<crate::scoring::AnswerSaved, ApiError> {
-    if record.finished {
-        return Err(AttemptError::Closed.into());
-    }
     let now = Utc::now();
-    let saved = match state
-        .store
-        .save_answer(&state.keys, record.id, question_id, option_ids, ms(now))
+    let store = &state.store;
+    let saved = match store
+        .save_answer_for(
+            &state.keys,
+            attempt_id,
+            Some(user.0),
+            question_id,
+            option_ids,
+            ms(now),
+        )
         .await
     {
         Err(AttemptError::NotFound) => {
-            restore(state, record).await?;
-            state
-                .store
-                .save_answer(&state.keys, record.id, question_id, option_ids, ms(now))
+            let record = own_attempt(state, user, attempt_id).await?;
+            if record.finished {
+                return Err(AttemptError::Closed.into());
+            }
+            restore(state, &record).await?;
+            store
+                .save_answer_for(
+                    &state.keys,
+                    attempt_id,
+                    Some(user.0),
+                    question_id,
+                    option_ids,
+                    ms(now),
+                )
                 .await?
         }
         other => other?,
     };
     state.journal.record(AnswerRow {
-        attempt_id: record.id,
+        attempt_id,
         question_id,
         option_ids: option_ids.to_vec(),
         saved_at: now,

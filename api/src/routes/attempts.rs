@@ -327,8 +327,8 @@ pub async fn save_answer(
     if body.0.option_ids.len() > 10 {
         return Err(ApiError::field("/option_ids", "at most 10 options"));
     }
-    let record = attempts::own_attempt(&state, user.id, attempt_id).await?;
-    let saved = attempts::save(&state, &record, question_id, &body.0.option_ids).await?;
+    let saved =
+        attempts::save(&state, user.id, attempt_id, question_id, &body.0.option_ids).await?;
     Ok(web::Json(AnswerResponse {
         question_id,
         saved_at: from_ms(saved.saved_at_ms),

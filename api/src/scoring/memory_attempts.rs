@@ -193,13 +193,17 @@ impl MemoryStore {
     pub(super) fn save_answer(
         &self,
         attempt_id: Uuid,
+        owner: Option<Uuid>,
         question_id: Uuid,
         option_ids: &[Uuid],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
         let selection = canonical(option_ids);
         let mut state = self.attempts();
-        let attempt = state.attempt(attempt_id).ok_or(AttemptError::NotFound)?;
+        let attempt = state
+            .attempt(attempt_id)
+            .filter(|a| owner.is_none_or(|o| o == a.user_id))
+            .ok_or(AttemptError::NotFound)?;
         // Same checks, same order as lua/save_answer.lua.
         if attempt.result.is_some() || now_ms > attempt.deadline_ms + attempt.grace_ms {
             return Err(AttemptError::Closed);

@@ -146,10 +146,28 @@ impl Store {
         option_ids: &[Uuid],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
+        self.save_answer_for(keys, attempt_id, None, question_id, option_ids, now_ms)
+            .await
+    }
+
+    /// [`Store::save_answer`], refusing (as `NotFound`) an attempt that is not `owner`'s, so the
+    /// answer path checks ownership without reading the database.
+    ///
+    /// # Errors
+    /// As [`Store::save_answer`].
+    pub async fn save_answer_for(
+        &self,
+        keys: &Keys,
+        attempt_id: Uuid,
+        owner: Option<Uuid>,
+        question_id: Uuid,
+        option_ids: &[Uuid],
+        now_ms: i64,
+    ) -> Result<AnswerSaved, AttemptError> {
         match self {
-            Self::Memory(m) => m.save_answer(attempt_id, question_id, option_ids, now_ms),
+            Self::Memory(m) => m.save_answer(attempt_id, owner, question_id, option_ids, now_ms),
             Self::Redis(r) => {
-                r.save_answer(keys, attempt_id, question_id, option_ids, now_ms)
+                r.save_answer(keys, attempt_id, owner, question_id, option_ids, now_ms)
                     .await
             }
         }

@@ -158,6 +158,7 @@ impl RedisStore {
         &self,
         keys: &Keys,
         attempt_id: Uuid,
+        owner: Option<Uuid>,
         question_id: Uuid,
         option_ids: &[Uuid],
         now_ms: i64,
@@ -169,7 +170,8 @@ impl RedisStore {
             .key(keys.attempt_questions(attempt_id))
             .key(keys.attempt_answers(attempt_id))
             .arg(now_ms)
-            .arg(question_id.to_string());
+            .arg(question_id.to_string())
+            .arg(owner.map(|u| u.to_string()).unwrap_or_default());
         for option in canonical(option_ids) {
             invocation.arg(option.to_string());
         }

@@ -6,13 +6,15 @@
 -- KEYS[3]  the attempt's answers hash
 -- ARGV[1]  now (ms since the epoch, server clock)
 -- ARGV[2]  question id
--- ARGV[3…] selected option ids, sorted and without repeats (may be none)
+-- ARGV[3]  the caller's user id, or '' to skip the owner check; someone else's attempt reads
+--          as 'not_found', so the answer path needs no database read to check ownership
+-- ARGV[4…] selected option ids, sorted and without repeats (may be none)
 --
 -- Returns  { 'ok', saved_at_ms, remaining_ms until the deadline (≥ 0) }
 --          or { reason }: 'not_found' | 'closed' | 'unknown_question' | 'unknown_option'
 --          | 'invalid_selection' (checked in that order)
-local m = redis.call('HMGET', KEYS[1], 'deadline', 'grace', 'finished')
-if not m[1] then
+local m = redis.call('HMGET', KEYS[1], 'deadline', 'grace', 'finished', 'user')
+if not m[1] or (ARGV[3] ~= '' and m[4] ~= ARGV[3]) then
   return { 'not_found' }
 end
 local now = tonumber(ARGV[1])
@@ -27,8 +29,8 @@ if not spec then
 end
 local kind, options = string.match(spec, '^(%a)|%d+|([^|]*)|')
 options = ',' .. options .. ','
-local count = #ARGV - 2
-for i = 3, #ARGV do
+local count = #ARGV - 3
+for i = 4, #ARGV do
   if not string.find(options, ',' .. ARGV[i] .. ',', 1, true) then
     return { 'unknown_option' }
   end
@@ -36,7 +38,7 @@ end
 if count < 1 or (kind ~= 'm' and count ~= 1) then
   return { 'invalid_selection' }
 end
-redis.call('HSET', KEYS[3], ARGV[2], table.concat(ARGV, ',', 3))
+redis.call('HSET', KEYS[3], ARGV[2], table.concat(ARGV, ',', 4))
 -- The answers hash is created lazily; give it the attempt's remaining lifetime.
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl > 0 then
