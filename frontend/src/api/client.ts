@@ -1,6 +1,12 @@
 import { ApiError, parseProblem, parseRetryAfter } from './problem';
 import type {
+  AnswerSaved,
+  Attempt,
+  Contest,
   LoginRequest,
+  MyAttempt,
+  ResultView,
+  Round,
   Me,
   Page,
   RegisterRequest,
@@ -292,6 +298,42 @@ export function createApiClient(options: ApiClientOptions) {
 
     unit(id: string, signal?: AbortSignal): Promise<UnitWithAncestors> {
       return request<UnitWithAncestors>('GET', `/units/${encodeURIComponent(id)}`, { signal });
+    },
+
+    contests(signal?: AbortSignal): Promise<Page<Contest>> {
+      return request<Page<Contest>>('GET', '/contests', { query: { limit: 50 }, signal });
+    },
+
+    rounds(contestId: string, signal?: AbortSignal): Promise<Page<Round>> {
+      return request<Page<Round>>('GET', `/contests/${encodeURIComponent(contestId)}/rounds`, { signal });
+    },
+
+    myAttempts(query: { contest_id?: string; round_id?: string }, signal?: AbortSignal): Promise<Page<MyAttempt>> {
+      return request<Page<MyAttempt>>('GET', '/me/attempts', { query: { ...query }, signal });
+    },
+
+    /** 201 with the drawn questions; 409 round_not_open / attempts_exhausted / attempt_in_progress / pool_too_small. */
+    startAttempt(roundId: string): Promise<Attempt> {
+      return request<Attempt>('POST', `/rounds/${encodeURIComponent(roundId)}/attempts`);
+    },
+
+    attempt(id: string, signal?: AbortSignal): Promise<Attempt> {
+      return request<Attempt>('GET', `/attempts/${encodeURIComponent(id)}`, { signal });
+    },
+
+    /** Idempotent; 409 attempt_closed after the deadline (plus grace), 422 for a foreign option. */
+    saveAnswer(attemptId: string, questionId: string, optionIds: string[], signal?: AbortSignal): Promise<AnswerSaved> {
+      return request<AnswerSaved>(
+        'PUT',
+        `/attempts/${encodeURIComponent(attemptId)}/answers/${encodeURIComponent(questionId)}`,
+        { body: { option_ids: optionIds }, signal },
+      );
+    },
+
+    /** Same result when called again; 422 (/prediction) when a required prediction is missing. */
+    finishAttempt(attemptId: string, prediction?: number | null): Promise<ResultView> {
+      const body = prediction === undefined || prediction === null ? {} : { prediction };
+      return request<ResultView>('POST', `/attempts/${encodeURIComponent(attemptId)}/finish`, { body });
     },
   };
 }

@@ -116,3 +116,112 @@ export interface UnitQuery {
   offset?: number;
   limit?: number;
 }
+
+// --- Contests, rounds, attempts (checked against /api/openapi.json:
+// ContestResponse, RoundResponse, AttemptResponse, AnswerResponse, ResultView,
+// ReviewItem, MyAttempt). No correctness ever reaches a member before review.
+
+export type ContestKind = 'contest' | 'theory_test' | 'practice';
+export type PredictionKind = 'all_correct' | 'participants';
+export type ReviewSetting = 'none' | 'score_only' | 'after_close';
+export type RoundState = 'upcoming' | 'open' | 'closed';
+
+export interface Contest {
+  id: string;
+  title: string;
+  description: string;
+  rules: string;
+  kind: ContestKind | string;
+  unit_id: string;
+  can_manage: boolean;
+  pass_mark?: number | null;
+  created_at: string;
+}
+
+export interface Round {
+  id: string;
+  contest_id: string;
+  name: string;
+  opens_at: string;
+  closes_at: string;
+  questions_per_attempt: number;
+  time_limit_seconds: number;
+  /** null = unlimited. */
+  attempts_allowed?: number | null;
+  prediction?: PredictionKind | null;
+  points_per_question: number;
+  review: ReviewSetting | string;
+  practice: boolean;
+  state: RoundState | string;
+  server_time: string;
+}
+
+export type QuestionKind = 'single' | 'multiple' | 'true_false';
+
+export interface OptionView {
+  id: string;
+  text: string;
+}
+
+export interface QuestionView {
+  id: string;
+  /** 1-based. */
+  position: number;
+  kind: QuestionKind | string;
+  text: string;
+  options: OptionView[];
+}
+
+export interface ResultView {
+  /** null when the round shows no scores (review "none"). */
+  score?: number | null;
+  max_score?: number | null;
+  correct_count?: number | null;
+  time_used_ms: number;
+  finished_at: string;
+  prediction?: number | null;
+  /** Whether this is the attempt that counts. */
+  counted: boolean;
+}
+
+export interface ReviewItem {
+  question_id: string;
+  correct_option_ids: string[];
+  explanation?: string | null;
+}
+
+export type AttemptStatus = 'open' | 'finished';
+
+export interface Attempt {
+  id: string;
+  round_id: string;
+  status: AttemptStatus | string;
+  started_at: string;
+  deadline: string;
+  /** The server's clock when it answered. */
+  server_time: string;
+  /** Milliseconds left (0 once the deadline passed). */
+  remaining_ms: number;
+  prediction?: PredictionKind | null;
+  questions: QuestionView[];
+  /** question id → chosen option ids. */
+  answers: Record<string, string[]>;
+  result?: ResultView | null;
+  review?: ReviewItem[] | null;
+}
+
+export interface AnswerSaved {
+  question_id: string;
+  saved_at: string;
+  remaining_ms: number;
+}
+
+export interface MyAttempt {
+  id: string;
+  contest_id: string;
+  round_id: string;
+  status: AttemptStatus | string;
+  started_at: string;
+  deadline: string;
+  result?: ResultView | null;
+}
