@@ -6,11 +6,14 @@
 //   DAUTRI_E2E_BASE_URL=http://127.0.0.1:18090 npm run e2e
 //
 // The scenario: register (a bad phone first, then a good one), log in,
-// reload, log out. Screenshots go to e2e/out/. The last line printed is
+// reload, log out; then, as a demo member (password from
+// DAUTRI_E2E_DEMO_PASSWORD, or DAUTRI_E2E_DATA_DIR/demo-credentials.txt),
+// take the demo contest: start, answer all, lose the connection, reload,
+// finish with a prediction, see the score. Screenshots go to e2e/out/. The last line printed is
 // `e2e: N passed, M failed`; the exit code is 1 on any failure.
 
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +73,32 @@ const password = `Dautri-e2e-${runId}!`;
 // Names allow letters only (no digits): a random suffix of letters tells runs apart.
 const letters = (n) => Array.from({ length: n }, (_, i) => String.fromCharCode((i ? 97 : 65) + randomInt(26))).join('');
 const fullName = `Nguyễn Thị Thử ${letters(5)}`;
+
+/** The demo accounts' password: given directly, or read from the server's data dir. */
+function demoPassword() {
+  if (process.env.DAUTRI_E2E_DEMO_PASSWORD) return process.env.DAUTRI_E2E_DEMO_PASSWORD;
+  const dir = process.env.DAUTRI_E2E_DATA_DIR;
+  if (!dir) return null;
+  try {
+    const m = /^password:\s*(\S+)/m.exec(readFileSync(join(dir, 'demo-credentials.txt'), 'utf8'));
+    return m ? m[1] : null;
+  } catch {
+    return null;
+  }
+}
+const demoPhone = process.env.DAUTRI_E2E_DEMO_PHONE ?? '0900000002';
+
+/** Every key named "correct" (or a key list) anywhere in a JSON value, as paths. */
+function correctnessKeys(value, path = '$', out = []) {
+  if (Array.isArray(value)) value.forEach((v, i) => correctnessKeys(v, `${path}[${i}]`, out));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'correct' || k === 'correct_option_ids' || k === 'is_correct') out.push(`${path}.${k}`);
+      correctnessKeys(v, `${path}.${k}`, out);
+    }
+  }
+  return out;
+}
 
 const results = [];
 let failed = false;
@@ -212,7 +241,8 @@ try {
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.getByTestId('full-name').getByText(fullName, { exact: true }).waitFor();
     assert(new URL(page.url()).pathname === '/', `expected /, got ${page.url()}`);
-    await page.getByTestId('contests-empty').waitFor();
+    // The contest list has loaded: either contests or the empty notice.
+    await page.locator('[data-testid="contest"], [data-testid="contests-empty"]').first().waitFor();
     await page.getByTestId('unit-name').getByText(/chi đoàn/i).first().waitFor();
     await page.screenshot({ path: join(outDir, 'home.png'), fullPage: true });
   });
@@ -247,6 +277,192 @@ try {
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
     await page.screenshot({ path: join(outDir, 'logged-out.png'), fullPage: true });
+  });
+
+
+  // ---- A contest attempt, as a demo member --------------------------------
+  const apiBodies = []; // every /api/ JSON response the member's browser saw: [url, promise of text]
+  let finishing = false;
+  page.on('response', (r) => {
+    const url = r.url();
+    if (!url.startsWith(`${origin}/api/`)) return;
+    if (!(r.headers()['content-type'] ?? '').includes('json')) return;
+    apiBodies.push({ url, beforeFinish: !finishing, text: r.text().catch(() => '') });
+  });
+  const chosen = new Map(); // question id → option ids the member chose
+  let attemptId = null;
+  let timeLimitMs = 0;
+
+  /** What the attempt page shows as chosen on the current question. */
+  async function currentChoice() {
+    const q = page.getByTestId('question');
+    const qid = await q.getAttribute('data-question-id');
+    const ids = await q.locator('input:checked').evaluateAll((els) => els.map((e) => e.value));
+    return { qid, ids };
+  }
+  async function waitSaved() {
+    await page.locator('[data-testid="save-status"][data-state="idle"]').waitFor();
+  }
+
+  await step('signs in as a demo member and sees the demo contest with an open round', async () => {
+    const pw = demoPassword();
+    assert(pw, 'no demo password: set DAUTRI_E2E_DEMO_PASSWORD or DAUTRI_E2E_DATA_DIR (scripts/ci.sh does)');
+    await page.goto(`${base}/dang-nhap`);
+    await page.getByRole('textbox', { name: 'Số điện thoại' }).fill(demoPhone);
+    await page.locator('#password').fill(pw);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByTestId('full-name').waitFor();
+    const contest = page.getByTestId('contest').filter({ hasText: '(demo)' }).first();
+    await contest.waitFor();
+    const round = contest.getByTestId('round').first();
+    assert((await round.getByTestId('round-state').textContent())?.trim() === 'Đang mở', 'the demo round is not shown as open');
+    const times = (await round.locator('.round__times').textContent()) ?? '';
+    assert(/\d\d:\d\d \d\d\/\d\d\/\d{4}/.test(times), `round times not shown as HH:mm dd/MM/yyyy: "${times}"`);
+    const used = (await round.getByTestId('attempts-used').textContent())?.trim() ?? '';
+    assert(/Đã thi \d+\/3 lượt/.test(used), `attempts used/allowed: "${used}"`);
+    await page.screenshot({ path: join(outDir, 'contests.png'), fullPage: true });
+  });
+
+  await step('Vào thi starts an attempt: one question per screen, countdown from the server', async () => {
+    const round = page.getByTestId('contest').filter({ hasText: '(demo)' }).first().getByTestId('round').first();
+    const resume = round.getByRole('button', { name: 'Tiếp tục' });
+    const [response] = await Promise.all([
+      (await resume.count())
+        ? page.waitForResponse((r) => /\/api\/v1\/attempts\/[^/]+$/.test(r.url()))
+        : page.waitForResponse((r) => /\/api\/v1\/rounds\/[^/]+\/attempts$/.test(r.url()) && r.request().method() === 'POST'),
+      (await resume.count()) ? resume.click() : round.getByRole('button', { name: 'Vào thi' }).click(),
+    ]);
+    assert(response.status() === 201 || response.status() === 200, `starting answered ${response.status()}`);
+    const body = await response.json();
+    attemptId = body.id;
+    timeLimitMs = body.remaining_ms;
+    await page.getByTestId('question').waitFor();
+    assert(new URL(page.url()).pathname === `/lam-bai/${attemptId}`, `the URL has no attempt id: ${page.url()}`);
+    assert((await page.getByTestId('question').count()) === 1, 'more than one question on the screen');
+    const ms = Number(await page.getByTestId('countdown').getAttribute('data-remaining-ms'));
+    assert(ms > 0 && ms <= body.remaining_ms, `countdown ${ms} ms vs server remaining_ms ${body.remaining_ms}`);
+    const shown = (await page.getByTestId('countdown').textContent())?.trim() ?? '';
+    assert(/^\d\d:\d\d$/.test(shown), `countdown shows "${shown}"`);
+  });
+
+  await step('answers every question; each choice is saved at once (PUT)', async () => {
+    const count = await page.locator('.palette__item').count();
+    assert(count >= 5, `only ${count} questions in the palette`);
+    for (let i = 0; i < count; i++) {
+      await page.locator('.palette__item').nth(i).click();
+      const q = page.getByTestId('question');
+      const qid = await q.getAttribute('data-question-id');
+      const [put] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes(`/answers/${qid}`) && r.request().method() === 'PUT'),
+        // An option not chosen yet (a resumed attempt may already have answers).
+        q.locator('label.option').filter({ hasNot: page.locator('input:checked') }).first().click(),
+      ]);
+      assert(put.status() === 200, `PUT answer answered ${put.status()}`);
+      await waitSaved();
+      const { ids } = await currentChoice();
+      assert(ids.length >= 1, `question ${i + 1}: nothing checked after a tap`);
+      const sent = JSON.parse(put.request().postData() ?? '{}').option_ids ?? [];
+      assert(JSON.stringify([...sent].sort()) === JSON.stringify([...ids].sort()), `question ${i + 1}: sent ${sent}, shown ${ids}`);
+      chosen.set(qid, ids);
+    }
+    const progress = (await page.getByTestId('progress').textContent())?.trim();
+    assert(progress === `Đã trả lời ${count}/${count} câu`, `progress shows "${progress}"`);
+  });
+
+  await step('offline: a changed answer waits, then is sent on reconnect', async () => {
+    await page.locator('.palette__item').first().click();
+    const { qid, ids } = await currentChoice();
+    const other = page.getByTestId('question').locator('label.option').filter({ hasNot: page.locator('input:checked') }).first();
+    await context.setOffline(true);
+    await other.click();
+    await page.locator('[data-testid="save-status"][data-state="offline"], [data-testid="save-status"][data-state="retrying"]').waitFor();
+    const pending = await page.evaluate((id) => localStorage.getItem(`dautri-unsaved:${id}`), attemptId);
+    assert(pending && pending.includes(qid), `the unsent choice is not kept in localStorage: ${pending}`);
+    const now = await currentChoice();
+    assert(JSON.stringify(now.ids) !== JSON.stringify(ids), 'the new choice is not shown while offline');
+    await page.screenshot({ path: join(outDir, 'attempt-offline.png') });
+    const put = page.waitForResponse((r) => r.url().includes(`/answers/${qid}`) && r.request().method() === 'PUT' && r.status() === 200);
+    await context.setOffline(false);
+    await put;
+    await waitSaved();
+    chosen.set(qid, now.ids);
+  });
+
+  await step('a reload restores every answer and the remaining time', async () => {
+    const before = Number(await page.getByTestId('countdown').getAttribute('data-remaining-ms'));
+    const t0 = Date.now();
+    await page.reload();
+    await page.getByTestId('question').waitFor();
+    const after = Number(await page.getByTestId('countdown').getAttribute('data-remaining-ms'));
+    const elapsed = Date.now() - t0;
+    assert(after < before + 2_000, `remaining time went up over a reload: ${before} → ${after}`);
+    assert(after > before - elapsed - 5_000, `remaining time lost over a reload: ${before} → ${after} in ${elapsed} ms`);
+    assert(after <= timeLimitMs, `remaining ${after} exceeds the limit ${timeLimitMs}`);
+    const count = await page.locator('.palette__item').count();
+    for (let i = 0; i < count; i++) {
+      await page.locator('.palette__item').nth(i).click();
+      const { qid, ids } = await currentChoice();
+      const want = chosen.get(qid);
+      assert(want && JSON.stringify(ids) === JSON.stringify(want), `question ${i + 1} after reload: ${JSON.stringify(ids)}, chosen ${JSON.stringify(want)}`);
+    }
+    await page.locator('.palette__item').nth(1).click();
+    await page.screenshot({ path: join(outDir, 'attempt.png') });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 360, `the attempt page is ${width}px wide at a 360px viewport`);
+  });
+
+  await step('no response seen before finishing carries a correctness key', async () => {
+    const seen = await Promise.all(apiBodies.filter((b) => b.beforeFinish).map(async (b) => ({ url: b.url, text: await b.text })));
+    assert(seen.some((b) => b.url.includes('/attempts/')), 'no attempt responses were recorded');
+    const leaks = [];
+    for (const { url, text } of seen) {
+      let json;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        continue;
+      }
+      const keys = correctnessKeys(json);
+      if (keys.length) leaks.push(`${url}: ${keys.slice(0, 3).join(', ')}`);
+    }
+    assert(leaks.length === 0, `correctness leaked before finishing:\n${leaks.join('\n')}`);
+  });
+
+  await step('Nộp bài asks for the prediction, then shows the result with a score', async () => {
+    await page.getByRole('button', { name: 'Nộp bài' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    const summary = (await dialog.getByTestId('unanswered').textContent()) ?? '';
+    assert(summary.includes('tất cả'), `the dialog lists unanswered questions: "${summary}"`);
+    await dialog.getByLabel(/Dự đoán số người trả lời đúng tất cả/).waitFor();
+    await dialog.getByRole('button', { name: 'Nộp bài' }).click();
+    await dialog.locator('#prediction-error').waitFor(); // required
+    await dialog.getByLabel(/Dự đoán/).fill('42');
+    finishing = true;
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/attempts/${attemptId}/finish`)),
+      dialog.getByRole('button', { name: 'Nộp bài' }).click(),
+    ]);
+    assert(response.status() === 200, `finish answered ${response.status()}: ${await response.text().catch(() => '')}`);
+    await page.getByRole('heading', { name: 'Kết quả' }).waitFor();
+    assert(new URL(page.url()).pathname === `/ket-qua/${attemptId}`, `result URL: ${page.url()}`);
+    const score = (await page.getByTestId('score').textContent())?.replace(/\s+/g, ' ').trim() ?? '';
+    assert(/^\d+\/\d+ điểm$/.test(score), `score shows "${score}"`);
+    const used = (await page.getByTestId('time-used').textContent())?.trim() ?? '';
+    assert(/^\d\d:\d\d$/.test(used), `time used shows "${used}"`);
+    assert(((await page.getByTestId('prediction').textContent()) ?? '').trim() === '42', 'the prediction is not shown');
+    await page.getByTestId('counted').waitFor();
+    assert((await page.getByTestId('review').count()) === 0, 'the key is shown while the round is still open');
+    await page.screenshot({ path: join(outDir, 'result.png'), fullPage: true });
+    const gone = await page.evaluate((id) => localStorage.getItem(`dautri-unsaved:${id}`), attemptId);
+    assert(gone === null, 'unsent choices left in localStorage after finishing');
+  });
+
+  await step('the home page counts the attempt and links to the result', async () => {
+    await page.getByRole('button', { name: 'Về trang chủ' }).click();
+    const round = page.getByTestId('contest').filter({ hasText: '(demo)' }).first().getByTestId('round').first();
+    await round.getByTestId('attempts-used').getByText(/Đã thi [1-3]\/3 lượt/).waitFor();
+    assert((await round.getByRole('button', { name: 'Tiếp tục' }).count()) === 0, 'a finished attempt still offers Tiếp tục');
   });
 
   await step('no request left the server\'s origin and no script error occurred', async () => {

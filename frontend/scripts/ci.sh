@@ -57,8 +57,23 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 
+# The server writes the demo accounts' password on its first start; the e2e
+# signs in as a demo member with it to take the demo contest.
+demo_password=""
+for _ in $(seq 1 20); do
+  if [[ -f "$data_dir/demo-credentials.txt" ]]; then
+    demo_password="$(sed -n 's/^password: *//p' "$data_dir/demo-credentials.txt" | head -n 1)"
+    [[ -n "$demo_password" ]] && break
+  fi
+  sleep 0.5
+done
+if [[ -z "$demo_password" ]]; then
+  echo "frontend ci: no demo password in $data_dir/demo-credentials.txt (the contest part of the e2e will fail)" >&2
+fi
+
 status=0
-DAUTRI_E2E_BASE_URL="http://127.0.0.1:$port" npm run e2e || status=$?
+DAUTRI_E2E_BASE_URL="http://127.0.0.1:$port" DAUTRI_E2E_DATA_DIR="$data_dir" \
+  DAUTRI_E2E_DEMO_PASSWORD="$demo_password" npm run e2e || status=$?
 if [[ $status != 0 ]]; then
   echo "--- server log (last 50 lines) ---" >&2
   tail -n 50 "$log" >&2

@@ -1,10 +1,12 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { api } from './api';
 import { OfflineBanner } from './components/OfflineBanner';
+import { AttemptPage } from './pages/Attempt';
 import { HomePage } from './pages/Home';
 import { LoginPage } from './pages/Login';
 import { RegisterPage } from './pages/Register';
-import { navigate, resolveRoute, routes, useLocation } from './router';
+import { ResultPage } from './pages/Result';
+import { attemptIdOf, navigate, resolveRoute, routes, useLocation } from './router';
 
 const TITLES: Record<string, string> = {
   [routes.home]: 'Trang chủ',
@@ -15,6 +17,7 @@ const TITLES: Record<string, string> = {
 export function App() {
   const { path, state } = useLocation();
   const target = resolveRoute(path, api.isLoggedIn());
+  const attemptRoute = attemptIdOf(target);
 
   useEffect(() => {
     if (target !== path) navigate(target, state, true);
@@ -22,7 +25,8 @@ export function App() {
 
   const first = useRef(true);
   useEffect(() => {
-    document.title = `${TITLES[target] ?? ''} · Thi trực tuyến`;
+    const title = attemptRoute ? (attemptRoute.page === 'attempt' ? 'Làm bài' : 'Kết quả') : (TITLES[target] ?? '');
+    document.title = `${title} · Thi trực tuyến`;
     // After an in-app navigation, move focus to the new page's heading so
     // screen readers announce it (not on the first load).
     if (first.current) {
@@ -49,6 +53,8 @@ export function App() {
       {target === routes.home && <HomePage />}
       {target === routes.login && <LoginPage key={`login-${state.phone ?? ''}`} state={state} />}
       {target === routes.register && <RegisterPage />}
+      {attemptRoute?.page === 'attempt' && <AttemptPage key={`a-${attemptRoute.id}`} id={attemptRoute.id} />}
+      {attemptRoute?.page === 'result' && <ResultPage key={`r-${attemptRoute.id}`} id={attemptRoute.id} />}
     </>
   );
 }

@@ -8,12 +8,29 @@ export const routes = {
   home: '/',
   login: '/dang-nhap',
   register: '/dang-ky',
+  /** /lam-bai/{attempt id}: taking an attempt (reload-safe: the id is in the URL). */
+  attempt: '/lam-bai',
+  /** /ket-qua/{attempt id}: an attempt's result. */
+  result: '/ket-qua',
 } as const;
 
 export type RouteName = keyof typeof routes;
 
+const ID = /^[0-9a-fA-F-]{8,64}$/;
+
+export const attemptPath = (id: string) => `${routes.attempt}/${id}`;
+export const resultPath = (id: string) => `${routes.result}/${id}`;
+
+/** The attempt id in /lam-bai/{id} or /ket-qua/{id}, else null. */
+export function attemptIdOf(path: string): { page: 'attempt' | 'result'; id: string } | null {
+  const m = /^\/(lam-bai|ket-qua)\/([^/]+)$/.exec(path);
+  if (!m || !ID.test(m[2]!)) return null;
+  return { page: m[1] === 'lam-bai' ? 'attempt' : 'result', id: m[2]! };
+}
+
 /** Where a path should really go, given whether we hold a session. */
 export function resolveRoute(path: string, loggedIn: boolean): string {
+  if (attemptIdOf(path)) return loggedIn ? path : routes.login;
   const known = path === routes.home || path === routes.login || path === routes.register;
   if (!known) return loggedIn ? routes.home : routes.login;
   if (path === routes.home && !loggedIn) return routes.login;

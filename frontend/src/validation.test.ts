@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRoute, routes } from './router';
+import { attemptIdOf, resolveRoute, routes } from './router';
 import { validateRegister } from './validation';
 
 describe('routing guard', () => {
@@ -10,6 +10,15 @@ describe('routing guard', () => {
     expect(resolveRoute(routes.register, true)).toBe(routes.home);
     expect(resolveRoute('/khong-co', false)).toBe(routes.login);
     expect(resolveRoute('/khong-co', true)).toBe(routes.home);
+  });
+
+  it('keeps attempt and result URLs (with their id) for members only', () => {
+    const id = '01a22551-05e8-707f-88cd-ff4b73018581';
+    expect(resolveRoute(`/lam-bai/${id}`, true)).toBe(`/lam-bai/${id}`);
+    expect(resolveRoute(`/ket-qua/${id}`, true)).toBe(`/ket-qua/${id}`);
+    expect(resolveRoute(`/lam-bai/${id}`, false)).toBe(routes.login);
+    expect(resolveRoute('/lam-bai/<script>', true)).toBe(routes.home);
+    expect(attemptIdOf(`/ket-qua/${id}`)).toEqual({ page: 'result', id });
   });
 });
 

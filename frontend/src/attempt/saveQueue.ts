@@ -1,6 +1,7 @@
 import { ApiError } from '../api/problem';
 import type { KeyValueStorage } from '../api/client';
 import type { AnswerSaved } from '../api/types';
+import { monotonicNow } from './clock';
 
 /**
  * Saves every choice the member makes, and never loses one.
@@ -57,6 +58,7 @@ export interface SaveQueueOptions {
   storage?: KeyValueStorage | null;
   timers?: Timers;
   isOnline?: () => boolean;
+  /** The clock for send/receive times given to onSaved (monotonic by default, like ServerClock). */
   now?: () => number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -120,7 +122,7 @@ export class AnswerSaveQueue {
       setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
       clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
     };
-    this.now = opts.now ?? (() => Date.now());
+    this.now = opts.now ?? monotonicNow;
     for (const [q, ids] of Object.entries(loadPending(opts.storage, opts.attemptId))) this.pending.set(q, ids);
   }
 

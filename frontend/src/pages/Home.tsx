@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import type { Me, RoleAssignment, UnitBrief, UnitWithAncestors } from '../api/types';
+import { ContestList } from '../components/ContestList';
 import { FormMessage } from '../components/Field';
 import { navigate, routes } from '../router';
 
@@ -113,12 +114,7 @@ export function HomePage() {
         </button>
       </section>
 
-      <section class="card" aria-labelledby="contests-title">
-        <h2 id="contests-title">Cuộc thi</h2>
-        <p class="empty" data-testid="contests-empty">
-          Hiện chưa có cuộc thi nào đang mở. Vui lòng quay lại sau.
-        </p>
-      </section>
+      <ContestList />
     </main>
   );
 }

@@ -1,0 +1,208 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../api';
+import type { Attempt, ResultView } from '../api/types';
+import { localStore } from '../attempt/browser';
+import { formatDuration, formatVietnamTime } from '../attempt/clock';
+import { pendingKey } from '../attempt/saveQueue';
+import { parsePrediction, savedPrediction, savePrediction } from '../attempt/store';
+import { FormMessage } from '../components/Field';
+import { attemptPath, navigate, routes } from '../router';
+
+type Load =
+  | { state: 'loading' }
+  | { state: 'waiting' } // time is up; the server is finishing the attempt
+  | { state: 'error'; message: string }
+  | { state: 'ready'; attempt: Attempt; result: ResultView };
+
+const POLL_MS = 3_000;
+
+function forgetLocal(id: string) {
+  try {
+    localStore()?.removeItem(pendingKey(id));
+  } catch {
+    /* ignore */
+  }
+  savePrediction(id, '');
+}
+
+export function ResultPage({ id }: { id: string }) {
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [tries, setTries] = useState(0);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    const signal = controller.signal;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let finishTried = false;
+
+    async function check(): Promise<void> {
+      const a = await api.attempt(id, signal);
+      if (signal.aborted) return;
+      if (a.status === 'open' && a.remaining_ms > 0) {
+        navigate(attemptPath(id), {}, true); // still running: back to it
+        return;
+      }
+      if (a.status !== 'open' && a.result) {
+        forgetLocal(id);
+        setLoad({ state: 'ready', attempt: a, result: a.result });
+        return;
+      }
+      // Time is up but not finished yet: finish it (once), else wait for the server's auto-finish.
+      if (!finishTried) {
+        finishTried = true;
+        try {
+          await api.finishAttempt(id, parsePrediction(savedPrediction(id)));
+          return check();
+        } catch {
+          /* a missing prediction or a race with the auto-finisher: wait */
+        }
+      }
+      setLoad({ state: 'waiting' });
+      timer = setTimeout(() => void check().catch(onError), POLL_MS);
+    }
+    function onError(err: unknown) {
+      if (signal.aborted) return;
+      if (err instanceof ApiError && err.status === 401) return;
+      setLoad({ state: 'error', message: err instanceof ApiError ? err.message : 'Không tải được kết quả.' });
+    }
+    check().catch(onError);
+    return () => {
+      controller.abort();
+      if (timer) clearTimeout(timer);
+    };
+  }, [id, tries]);
+
+  const home = (
+    <button type="button" class="button button--ghost" onClick={() => navigate(routes.home)}>
+      Về trang chủ
+    </button>
+  );
+
+  if (load.state !== 'ready') {
+    return (
+      <main class="page" id="main">
+        <h1>Kết quả</h1>
+        {load.state === 'loading' && <p class="muted">Đang tải kết quả…</p>}
+        {load.state === 'waiting' && (
+          <p class="muted" role="status">
+            Đã hết giờ. Máy chủ đang chấm bài, vui lòng đợi trong giây lát…
+          </p>
+        )}
+        {load.state === 'error' && (
+          <>
+            <FormMessage kind="error">{load.message}</FormMessage>
+            <button
+              type="button"
+              class="button"
+              onClick={() => {
+                setLoad({ state: 'loading' });
+                setTries((t) => t + 1);
+              }}
+            >
+              Thử lại
+            </button>
+          </>
+        )}
+        {home}
+      </main>
+    );
+  }
+
+  const { attempt, result } = load;
+  const review = attempt.review ?? null;
+  const keyOf = new Map((review ?? []).map((r) => [r.question_id, r]));
+  const hidden = result.score === null || result.score === undefined;
+
+  return (
+    <main class="page" id="main">
+      <h1>Kết quả</h1>
+      <section class="card result" aria-label="Tóm tắt kết quả" data-testid="result">
+        {hidden ? (
+          <p class="result__hidden" data-testid="score-hidden">
+            Bài của bạn đã được ghi nhận. Kết quả sẽ được Ban Tổ chức công bố sau khi vòng thi kết thúc.
+          </p>
+        ) : (
+          <p class="result__score" data-testid="score">
+            <strong>{result.score}</strong>
+            {result.max_score !== null && result.max_score !== undefined && <span>/{result.max_score}</span>} điểm
+          </p>
+        )}
+        <dl class="result__facts">
+          {result.correct_count !== null && result.correct_count !== undefined && (
+            <div>
+              <dt>Số câu đúng</dt>
+              <dd data-testid="correct-count">
+                {result.correct_count}/{attempt.questions.length}
+              </dd>
+            </div>
+          )}
+          <div>
+            <dt>Thời gian làm bài</dt>
+            <dd data-testid="time-used">{formatDuration(result.time_used_ms)}</dd>
+          </div>
+          <div>
+            <dt>Nộp lúc</dt>
+            <dd>{formatVietnamTime(result.finished_at)}</dd>
+          </div>
+          {result.prediction !== null && result.prediction !== undefined && (
+            <div>
+              <dt>Dự đoán</dt>
+              <dd data-testid="prediction">{result.prediction}</dd>
+            </div>
+          )}
+          <div>
+            <dt>Lượt được tính</dt>
+            <dd data-testid="counted">
+              {result.counted
+                ? 'Đây là lượt được tính điểm của bạn.'
+                : 'Lượt này không được tính (bạn có lượt khác tốt hơn hoặc bằng điểm mà sớm hơn).'}
+            </dd>
+          </div>
+        </dl>
+        {!review && !hidden && (
+          <p class="muted">Đáp án và giải thích sẽ được hiển thị khi vòng thi đóng (nếu Ban Tổ chức cho phép).</p>
+        )}
+      </section>
+
+      {review && (
+        <section aria-labelledby="review-title" data-testid="review">
+          <h2 id="review-title">Đáp án</h2>
+          {attempt.questions.map((q) => {
+            const key = keyOf.get(q.id);
+            const mine = attempt.answers[q.id] ?? [];
+            const right = key ? key.correct_option_ids : [];
+            const ok = mine.length === right.length && mine.every((m) => right.includes(m));
+            return (
+              <article class="card review" key={q.id}>
+                <p class="review__q">
+                  <span class="question__num">
+                    Câu {q.position} · {mine.length === 0 ? 'Chưa trả lời' : ok ? 'Đúng' : 'Sai'}
+                  </span>
+                  {q.text}
+                </p>
+                <ul class="review__options">
+                  {q.options.map((o) => {
+                    const correct = right.includes(o.id);
+                    const chosen = mine.includes(o.id);
+                    return (
+                      <li
+                        key={o.id}
+                        class={`review__option${correct ? ' review__option--correct' : ''}${chosen && !correct ? ' review__option--wrong' : ''}`}
+                      >
+                        {o.text}
+                        {correct && <span class="review__tag"> ✓ Đáp án đúng</span>}
+                        {chosen && <span class="review__tag"> · Bạn chọn</span>}
+                      </li>
+                    );
+                  })}
+                </ul>
+                {key?.explanation && <p class="review__explain">{key.explanation}</p>}
+              </article>
+            );
+          })}
+        </section>
+      )}
+      {home}
+    </main>
+  );
+}
