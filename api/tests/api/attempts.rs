@@ -648,9 +648,15 @@ async fn deadlines(backend: Backend) {
         s.auto_finish = true;
     })
     .await;
-    let s = setup(&app, 3, round(2, None, -60, 2)).await;
+    // The round closes a few seconds after it is created (arranging it takes a moment on a busy
+    // machine); the attempt's deadline is the round's close.
+    let s = setup(&app, 3, round(2, None, -60, 8)).await;
     let member = app.member(s.unit).await;
     let attempt = started(&app, &s, &member).await;
+    let deadline =
+        chrono::DateTime::parse_from_rfc3339(attempt["deadline"].as_str().expect("deadline"))
+            .expect("time")
+            .with_timezone(&Utc);
     let id = attempt["id"].as_str().expect("id").to_owned();
     let q = &attempt["questions"][0];
     let qid = q["id"].as_str().expect("id").to_owned();
@@ -660,7 +666,12 @@ async fn deadlines(backend: Backend) {
             .status(),
         StatusCode::OK
     );
-    tokio::time::sleep(Duration::from_millis(3000)).await;
+    let wait = (deadline - Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(300);
+    assert!(
+        wait < Duration::from_secs(10),
+        "deadline {deadline} is too far off"
+    );
+    tokio::time::sleep(wait).await;
     assert_problem(
         answer(&app, &member, &id, &qid, &[s.key[&qid].clone()]).await,
         StatusCode::CONFLICT,
