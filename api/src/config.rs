@@ -73,7 +73,8 @@ pub struct Settings {
         global = true
     )]
     pub database_max_connections: u32,
-    /// Redis URL for scoring, leaderboards and rate limits (`redis://…`, `rediss://…`).
+    /// Redis URL for scoring, leaderboards and rate limits (`redis://…`, `rediss://…`); several
+    /// URLs separated by commas connect to a Redis Cluster.
     /// Default: none, the in-process store (one server only).
     #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
     pub redis_url: Option<SecretString>,

@@ -1,32 +1,99 @@
-//! The Redis backend of the scoring store.
+//! The Redis backend of the scoring store: one server, or a Redis Cluster.
+//!
+//! # Implementation notes
+//! Every script touches keys of one hash tag only (an attempt's, or a round's), so the same
+//! scripts run on a single server and on a cluster; [`RedisConnection`] hides which it is.
 
 use std::time::Duration;
 
-use redis::AsyncCommands;
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionLike, ConnectionManager};
+use redis::cluster_async::ClusterConnection;
+use redis::{AsyncCommands, Cmd, Pipeline, RedisFuture, Value};
 
 use super::{StoreError, WindowCount, scripts};
 
-/// Redis through a reconnecting connection manager.
+/// A connection to one Redis server (reconnecting) or to a Redis Cluster (routing by slot).
+#[derive(Clone)]
+pub enum RedisConnection {
+    /// One server.
+    Single(ConnectionManager),
+    /// A cluster.
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for RedisConnection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Self::Single(c) => c.req_packed_command(cmd),
+            Self::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Self::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            Self::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Single(c) => c.get_db(),
+            Self::Cluster(c) => c.get_db(),
+        }
+    }
+}
+
+/// The Redis scoring store.
 #[derive(Clone)]
 pub struct RedisStore {
-    conn: ConnectionManager,
+    conn: RedisConnection,
 }
 
 impl RedisStore {
-    /// Connects to `url`; fails if Redis does not answer.
+    /// Connects to `url`: one `redis://` URL for a single server, or several separated by
+    /// commas (any nodes of it) for a Redis Cluster. Fails if Redis does not answer.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let nodes: Vec<&str> = url
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .collect();
+        if nodes.len() > 1 {
+            return Self::connect_cluster(&nodes).await;
+        }
         let client = redis::Client::open(url)?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(5)))
             .set_response_timeout(Some(Duration::from_secs(5)))
             .set_number_of_retries(3);
         let conn = ConnectionManager::new_with_config(client, config).await?;
-        Ok(Self { conn })
+        Ok(Self {
+            conn: RedisConnection::Single(conn),
+        })
+    }
+
+    /// Connects to a Redis Cluster through any of its `nodes`.
+    pub async fn connect_cluster(nodes: &[&str]) -> Result<Self, StoreError> {
+        let client =
+            redis::cluster::ClusterClientBuilder::new(nodes.iter().map(|n| (*n).to_owned()))
+                .connection_timeout(Duration::from_secs(5))
+                .response_timeout(Duration::from_secs(5))
+                .build()?;
+        let conn = client.get_async_connection().await?;
+        let store = Self {
+            conn: RedisConnection::Cluster(conn),
+        };
+        Ok(store)
     }
 
     /// A clone of the connection, for callers that run their own commands (tests, tools).
-    pub fn connection(&self) -> ConnectionManager {
+    pub fn connection(&self) -> RedisConnection {
         self.conn.clone()
     }
 

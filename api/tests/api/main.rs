@@ -9,6 +9,7 @@ mod attempts;
 mod attempts_store;
 mod auth;
 mod cli;
+mod cluster;
 mod contests;
 mod errors;
 mod health;

@@ -1,0 +1,258 @@
+//! The scoring scripts on a real Redis Cluster: three local `redis-server` nodes started for
+//! the test, so every key layout and script is checked against slot routing.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dautri_api::scoring::{AttemptQuestion, AttemptSetup, Keys, QuestionKind, RedisStore, Store};
+use uuid::Uuid;
+
+/// Three master nodes on free ports, stopped and removed on drop.
+struct LocalCluster {
+    nodes: Vec<Child>,
+    ports: Vec<u16>,
+    dir: PathBuf,
+}
+
+impl LocalCluster {
+    fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!("dautri-cluster-{}", Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).expect("cluster dir");
+        let ports: Vec<u16> = (0..3)
+            .map(|_| {
+                TcpListener::bind("127.0.0.1:0")
+                    .and_then(|l| l.local_addr())
+                    .expect("free port")
+                    .port()
+            })
+            .collect();
+        let nodes = ports
+            .iter()
+            .map(|port| {
+                Command::new("redis-server")
+                    .args([
+                        "--port",
+                        &port.to_string(),
+                        "--bind",
+                        "127.0.0.1",
+                        "--cluster-enabled",
+                        "yes",
+                        "--cluster-config-file",
+                        &format!("nodes-{port}.conf"),
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                    ])
+                    .current_dir(&dir)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("redis-server must be installed for the cluster test")
+            })
+            .collect();
+        let cluster = Self { nodes, ports, dir };
+        for port in &cluster.ports {
+            wait_until(|| cli(*port, &["ping"]).contains("PONG"));
+        }
+        let mut create = vec!["--cluster".to_owned(), "create".to_owned()];
+        create.extend(cluster.ports.iter().map(|p| format!("127.0.0.1:{p}")));
+        create.extend(["--cluster-replicas", "0", "--cluster-yes"].map(str::to_owned));
+        let out = Command::new("redis-cli")
+            .args(&create)
+            .output()
+            .expect("redis-cli");
+        assert!(
+            out.status.success(),
+            "cluster create: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        for port in &cluster.ports {
+            wait_until(|| cli(*port, &["cluster", "info"]).contains("cluster_state:ok"));
+        }
+        cluster
+    }
+
+    fn url(&self) -> String {
+        self.ports
+            .iter()
+            .map(|p| format!("redis://127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+impl Drop for LocalCluster {
+    fn drop(&mut self) {
+        for node in &mut self.nodes {
+            let _ = node.kill();
+            let _ = node.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn cli(port: u16, args: &[&str]) -> String {
+    Command::new("redis-cli")
+        .args(["-p", &port.to_string()])
+        .args(args)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+fn wait_until(ready: impl Fn() -> bool) {
+    let until = Instant::now() + Duration::from_secs(20);
+    while !ready() {
+        assert!(Instant::now() < until, "the local cluster did not come up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn question(kind: QuestionKind, options: usize, correct: &[usize]) -> AttemptQuestion {
+    let option_ids: Vec<Uuid> = (0..options).map(|_| Uuid::now_v7()).collect();
+    AttemptQuestion {
+        question_id: Uuid::now_v7(),
+        kind,
+        correct: correct.iter().map(|i| option_ids[*i]).collect(),
+        option_ids,
+        points: 10,
+    }
+}
+
+#[tokio::test]
+async fn the_scoring_scripts_run_on_a_redis_cluster() {
+    let cluster = LocalCluster::start();
+    let store = Store::Redis(
+        RedisStore::connect(&cluster.url())
+            .await
+            .expect("connect to the cluster"),
+    );
+    store.ping().await.expect("ping");
+    let keys = Keys::new(format!("test:{}", Uuid::now_v7().simple()));
+    let now = chrono::Utc::now().timestamp_millis();
+    let round = Uuid::now_v7();
+    // Several attempts, so their keys land on different slots and nodes.
+    let mut setups = Vec::new();
+    for _ in 0..6 {
+        let setup = AttemptSetup {
+            attempt_id: Uuid::now_v7(),
+            round_id: round,
+            user_id: Uuid::now_v7(),
+            questions: vec![
+                question(QuestionKind::Single, 3, &[0]),
+                question(QuestionKind::Multiple, 4, &[1, 2]),
+                question(QuestionKind::TrueFalse, 2, &[1]),
+            ],
+            started_at_ms: now,
+            deadline_ms: now + 600_000,
+            grace_ms: 5_000,
+        };
+        assert!(
+            store
+                .open_attempt(&keys, &setup)
+                .await
+                .expect("open")
+                .created
+        );
+        setups.push(setup);
+    }
+    for (i, s) in setups.iter().enumerate() {
+        // Attempt i answers the first i % 4 questions right.
+        for (j, q) in s.questions.iter().enumerate().take(i % 4) {
+            let saved = store
+                .save_answer_for(
+                    &keys,
+                    s.attempt_id,
+                    Some(s.user_id),
+                    q.question_id,
+                    &q.correct,
+                    now + 1000 + j as i64,
+                )
+                .await
+                .expect("save");
+            assert!(saved.remaining_ms > 0);
+        }
+        // Someone else cannot answer it.
+        let other = store
+            .save_answer_for(
+                &keys,
+                s.attempt_id,
+                Some(Uuid::now_v7()),
+                s.questions[0].question_id,
+                &s.questions[0].correct,
+                now + 2000,
+            )
+            .await;
+        assert!(
+            matches!(other, Err(dautri_api::scoring::AttemptError::NotFound)),
+            "{other:?}"
+        );
+    }
+    let due = store
+        .due_for_auto_finish(&keys, now + 700_000, 100)
+        .await
+        .expect("due");
+    assert_eq!(due.len(), 6);
+    for (i, s) in setups.iter().enumerate() {
+        let outcome = store
+            .finish_attempt(&keys, s.attempt_id, now + 60_000, Some(3))
+            .await
+            .expect("finish");
+        assert_eq!(outcome.result.score, 10 * (i % 4) as i64);
+        assert!(
+            store
+                .record_result(&keys, &outcome.result)
+                .await
+                .expect("record")
+                .newly_recorded
+        );
+        // Both steps are idempotent on a cluster too.
+        assert!(
+            store
+                .finish_attempt(&keys, s.attempt_id, now + 70_000, None)
+                .await
+                .expect("finish")
+                .already_finished
+        );
+        assert!(
+            !store
+                .record_result(&keys, &outcome.result)
+                .await
+                .expect("record")
+                .newly_recorded
+        );
+    }
+    let counters = store.round_counters(&keys, round).await.expect("counters");
+    assert_eq!(
+        (
+            counters.participants,
+            counters.finished_attempts,
+            counters.perfect_attempts
+        ),
+        (6, 6, 1)
+    );
+    let best = store
+        .best_of(&keys, round, setups[3].user_id)
+        .await
+        .expect("best")
+        .expect("has a best");
+    assert_eq!(best.rank, 0, "the only perfect score ranks first");
+    assert!(
+        store
+            .due_for_auto_finish(&keys, now + 700_000, 100)
+            .await
+            .expect("due")
+            .is_empty()
+    );
+    let hit = store
+        .hit(
+            &keys.login_attempts_by_ip("127.0.0.1"),
+            Duration::from_secs(60),
+        )
+        .await
+        .expect("hit");
+    assert_eq!(hit.count, 1);
+}
