@@ -437,6 +437,7 @@ try {
     await dialog.getByLabel(/Dự đoán số người trả lời đúng tất cả/).waitFor();
     await dialog.getByRole('button', { name: 'Nộp bài' }).click();
     await dialog.locator('#prediction-error').waitFor(); // required
+    await page.screenshot({ path: join(outDir, 'attempt-confirm.png') });
     await dialog.getByLabel(/Dự đoán/).fill('42');
     finishing = true;
     const [response] = await Promise.all([

@@ -49,7 +49,8 @@ export function App() {
         <span class="topbar__org">Đoàn TNCS Hồ Chí Minh</span>
         <span class="topbar__app">Thi trực tuyến</span>
       </header>
-      <OfflineBanner />
+      {/* The attempt screen shows the connection in its own sticky bar, next to the timer. */}
+      {attemptRoute?.page !== 'attempt' && <OfflineBanner />}
       {target === routes.home && <HomePage />}
       {target === routes.login && <LoginPage key={`login-${state.phone ?? ''}`} state={state} />}
       {target === routes.register && <RegisterPage />}

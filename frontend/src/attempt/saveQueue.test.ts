@@ -49,6 +49,7 @@ function setup(script: Reply[] = [], extra: { online?: () => boolean; storage?: 
     onSaved: saved,
     storage,
     isOnline: extra.online,
+    now: () => Date.now(), // faked by vi.useFakeTimers
   });
   return { queue, calls: server.calls, storage, closed, saved };
 }
@@ -102,6 +103,7 @@ describe('answer save queue', () => {
 
     await vi.advanceTimersByTimeAsync(999);
     expect(calls).toHaveLength(1);
+    expect(queue.snapshot().retryInMs).toBe(1); // counts down for the "thử lại sau N giây" text
     await vi.advanceTimersByTimeAsync(1);
     expect(calls).toHaveLength(2);
     expect(queue.snapshot()).toMatchObject({ failures: 2, retryInMs: 2_000 });

@@ -111,7 +111,7 @@ export class AnswerSaveQueue {
   private inFlight: { questionId: string; optionIds: string[] } | null = null;
   private timer: unknown = null;
   private failures = 0;
-  private retryInMs: number | null = null;
+  private retryAt: number | null = null;
   private closed = false;
   private stopped = false;
   private waiters: Array<() => void> = [];
@@ -154,7 +154,7 @@ export class AnswerSaveQueue {
       this.timers.clearTimeout(this.timer);
       this.timer = null;
     }
-    this.retryInMs = null;
+    this.retryAt = null;
     this.pump(true);
   }
 
@@ -177,7 +177,7 @@ export class AnswerSaveQueue {
       state,
       pending: this.pending.size,
       failures: this.failures,
-      retryInMs: this.retryInMs,
+      retryInMs: this.retryAt === null ? null : Math.max(0, this.retryAt - this.now()),
       failed: Object.fromEntries(this.failed),
     };
   }
@@ -242,10 +242,10 @@ export class AnswerSaveQueue {
 
   private schedule(ms: number): void {
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
-    this.retryInMs = ms;
+    this.retryAt = this.now() + ms;
     this.timer = this.timers.setTimeout(() => {
       this.timer = null;
-      this.retryInMs = null;
+      this.retryAt = null;
       this.pump(true);
     }, ms);
   }

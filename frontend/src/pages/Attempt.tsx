@@ -33,11 +33,11 @@ function SaveStatus({ snap, onRetry }: { snap: QueueSnapshot; onRetry: () => voi
       text = 'Đang lưu…';
       break;
     case 'offline':
-      text = `Mất mạng: ${snap.pending} câu trả lời đang chờ gửi`;
+      text = `Mất mạng · ${snap.pending} câu chờ gửi`;
       kind = 'warn';
       break;
     case 'retrying':
-      text = `Chưa lưu được, thử lại sau ${Math.ceil((snap.retryInMs ?? 0) / 1000)} giây`;
+      text = `Chưa lưu được · thử lại sau ${Math.ceil((snap.retryInMs ?? 0) / 1000)} giây`;
       kind = 'warn';
       break;
     case 'closed':
