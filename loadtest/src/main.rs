@@ -217,71 +217,6 @@ async fn start_attempts(
     Ok(running)
 }
 
-async fn answer_phase(
-    client: &reqwest::Client,
-    base: &str,
-    running: Arc<Vec<Running>>,
-    args: &Args,
-) -> anyhow::Result<Phase> {
-    let deadline = Instant::now() + Duration::from_secs(args.seconds);
-    let started = Instant::now();
-    let workers = (0..args.connections).map(|_| {
-        let (client, running, base) = (client.clone(), running.clone(), base.to_owned());
-        tokio::spawn(async move {
-            let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
-            let (mut requests, mut errors) = (0u64, 0u64);
-            while Instant::now() < deadline {
-                let (url, token, option) = {
-                    let mut rng = rand::rng();
-                    let r = &running[rng.random_range(0..running.len())];
-                    let (q, options) = &r.questions[rng.random_range(0..r.questions.len())];
-                    (
-                        format!("{base}/api/v1/attempts/{}/answers/{q}", r.attempt),
-                        r.token.clone(),
-                        options[rng.random_range(0..options.len())].clone(),
-                    )
-                };
-                let sent = Instant::now();
-                let ok = match client
-                    .put(url)
-                    .bearer_auth(token)
-                    .json(&json!({"option_ids": [option]}))
-                    .send()
-                    .await
-                {
-                    Ok(response) => {
-                        response.status().is_success() && response.bytes().await.is_ok()
-                    }
-                    Err(_) => false,
-                };
-                histogram.record(
-                    u64::try_from(sent.elapsed().as_micros())
-                        .unwrap_or(u64::MAX)
-                        .max(1),
-                )?;
-                requests += 1;
-                errors += u64::from(!ok);
-            }
-            anyhow::Ok((histogram, requests, errors))
-        })
-    });
-    let mut latency_us = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
-    let (mut requests, mut errors) = (0, 0);
-    for result in futures_util::future::join_all(workers).await {
-        let (h, r, e) = result??;
-        latency_us.add(h)?;
-        requests += r;
-        errors += e;
-    }
-    Ok(Phase {
-        name: "PUT answer",
-        requests,
-        errors,
-        elapsed: started.elapsed(),
-        latency_us,
-    })
-}
-
 /// Summarises the journal-lag histogram from `/metrics`.
 async fn journal_lag(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
     let text = client
@@ -322,28 +257,20 @@ async fn journal_lag(client: &reqwest::Client, base: &str) -> anyhow::Result<Str
     ))
 }
 
-async fn run_phase(
-    name: &'static str,
-    client: &reqwest::Client,
-    url: String,
-    tokens: Arc<Vec<String>>,
-    args: &Args,
-) -> anyhow::Result<Phase> {
+/// Builds the next request of a phase (any endpoint, any member).
+type MakeRequest = Arc<dyn Fn() -> reqwest::RequestBuilder + Send + Sync>;
+
+/// Sends requests from `--connections` workers for `--seconds` and records their latency.
+async fn measure(name: &'static str, args: &Args, make: MakeRequest) -> anyhow::Result<Phase> {
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let workers = (0..args.connections).map(|_| {
-        let client = client.clone();
-        let url = url.clone();
-        let tokens = tokens.clone();
+        let make = make.clone();
         tokio::spawn(async move {
             let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
             let (mut requests, mut errors) = (0u64, 0u64);
             while Instant::now() < deadline {
-                let mut request = client.get(&url);
-                if !tokens.is_empty() {
-                    let token = &tokens[rand::rng().random_range(0..tokens.len())];
-                    request = request.bearer_auth(token);
-                }
+                let request = make();
                 let sent = Instant::now();
                 let ok = match request.send().await {
                     Ok(response) => {
@@ -379,6 +306,42 @@ async fn run_phase(
     })
 }
 
+/// `GET url`, with a random member's token when `tokens` is not empty.
+fn get_with_random_token(
+    client: &reqwest::Client,
+    url: String,
+    tokens: Arc<Vec<String>>,
+) -> MakeRequest {
+    let client = client.clone();
+    Arc::new(move || {
+        let request = client.get(&url);
+        if tokens.is_empty() {
+            request
+        } else {
+            request.bearer_auth(&tokens[rand::rng().random_range(0..tokens.len())])
+        }
+    })
+}
+
+/// `PUT` a random option of a random question of a random member's attempt.
+fn put_random_answer(
+    client: &reqwest::Client,
+    base: &str,
+    running: Arc<Vec<Running>>,
+) -> MakeRequest {
+    let (client, base) = (client.clone(), base.to_owned());
+    Arc::new(move || {
+        let mut rng = rand::rng();
+        let r = &running[rng.random_range(0..running.len())];
+        let (q, options) = &r.questions[rng.random_range(0..r.questions.len())];
+        let option = &options[rng.random_range(0..options.len())];
+        client
+            .put(format!("{base}/api/v1/attempts/{}/answers/{q}", r.attempt))
+            .bearer_auth(&r.token)
+            .json(&json!({"option_ids": [option]}))
+    })
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -396,26 +359,28 @@ async fn main() -> anyhow::Result<()> {
         "measuring {} s per phase with {} connections",
         args.seconds, args.connections
     );
-    let baseline = run_phase(
+    let base = &args.base_url;
+    let baseline = measure(
         "GET /healthz",
-        &client,
-        format!("{}/healthz", args.base_url),
-        Arc::new(Vec::new()),
         &args,
+        get_with_random_token(&client, format!("{base}/healthz"), Arc::new(Vec::new())),
     )
     .await?;
     baseline.report(None);
-    let me = run_phase(
+    let me = measure(
         "GET /me",
-        &client,
-        format!("{}/api/v1/me", args.base_url),
-        tokens.clone(),
         &args,
+        get_with_random_token(&client, format!("{base}/api/v1/me"), tokens.clone()),
     )
     .await?;
     me.report(Some(&baseline));
-    let running = Arc::new(start_attempts(&client, &args.base_url, &tokens).await?);
-    let answers = answer_phase(&client, &args.base_url, running.clone(), &args).await?;
+    let running = Arc::new(start_attempts(&client, base, &tokens).await?);
+    let answers = measure(
+        "PUT answer",
+        &args,
+        put_random_answer(&client, base, running.clone()),
+    )
+    .await?;
     answers.report(Some(&baseline));
     // Let the journal catch up, then read its lag.
     tokio::time::sleep(Duration::from_secs(2)).await;
