@@ -466,6 +466,59 @@ try {
     assert((await round.getByRole('button', { name: 'Tiếp tục' }).count()) === 0, 'a finished attempt still offers Tiếp tục');
   });
 
+  await step('time running out finishes the attempt by itself (a 30 s round made by the organizer)', async () => {
+    // The organizer makes a contest with one 30-second round over the API (rounds of a contest may not overlap).
+    const pw = demoPassword();
+    const api = async (method, path, token, body) => {
+      const res = await fetch(`${base}/api/v1${path}`, {
+        method,
+        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+      return text ? JSON.parse(text) : null;
+    };
+    const { access_token: org } = await api('POST', '/auth/login', null, { phone: '0900000001', password: pw });
+    const demo = (await api('GET', '/contests', org)).items.find((c) => c.title.includes('(demo)'));
+    assert(demo, 'the organizer does not see the demo contest');
+    const contest = await api('POST', '/contests', org, {
+      title: `Thử hết giờ ${runId}`,
+      description: 'Vòng 30 giây của e2e.',
+      rules: '',
+      kind: 'contest',
+      unit_id: demo.unit_id,
+      eligibility: demo.eligibility,
+      leaderboard_visibility: demo.leaderboard_visibility,
+      tie_break: demo.tie_break,
+      perfect_only: false,
+    });
+    const opensAt = new Date(Date.now() + 3_000);
+    await api('POST', `/contests/${contest.id}/rounds`, org, {
+      name: 'Vòng nhanh',
+      opens_at: opensAt.toISOString(),
+      closes_at: new Date(Date.now() + 3_600_000).toISOString(),
+      questions_per_attempt: 3,
+      time_limit_seconds: 30,
+      pool: { quotas: [{ topic: 'history', count: 3 }] },
+      prediction: 'all_correct',
+      review: 'after_close',
+    });
+    await page.waitForTimeout(Math.max(0, opensAt.getTime() - Date.now() + 500));
+    await page.goto(`${base}/`);
+    const card = page.getByTestId('contest').filter({ hasText: `Thử hết giờ ${runId}` });
+    await card.getByRole('button', { name: 'Vào thi' }).click();
+    await page.getByTestId('question').waitFor();
+    await page.getByTestId('question').locator('label.option').first().click();
+    await page.getByTestId('time-warning').waitFor(); // under a minute from the start
+    // No prediction given: the app finishes at 0; the server refuses that without a prediction
+    // and finishes the attempt itself, and the result page waits for it.
+    await page.getByRole('heading', { name: 'Kết quả' }).waitFor({ timeout: 45_000 });
+    await page.getByTestId('result').waitFor({ timeout: 30_000 });
+    const used = (await page.getByTestId('time-used').textContent())?.trim();
+    assert(used === '00:30', `time used after running out: "${used}"`);
+  });
+
   await step('no request left the server\'s origin and no script error occurred', async () => {
     assert(external.length === 0, `external requests: ${external.join(', ')}`);
     assert(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);

@@ -3,7 +3,7 @@ import { api, ApiError } from '../api';
 import type { Attempt, ResultView } from '../api/types';
 import { localStore } from '../attempt/browser';
 import { formatDuration, formatVietnamTime } from '../attempt/clock';
-import { pendingKey } from '../attempt/saveQueue';
+import { backoffDelay, pendingKey } from '../attempt/saveQueue';
 import { parsePrediction, savedPrediction, savePrediction } from '../attempt/store';
 import { FormMessage } from '../components/Field';
 import { attemptPath, navigate, routes } from '../router';
@@ -12,6 +12,7 @@ type Load =
   | { state: 'loading' }
   | { state: 'waiting' } // time is up; the server is finishing the attempt
   | { state: 'error'; message: string }
+  | { state: 'offline'; message: string } // retrying by itself
   | { state: 'ready'; attempt: Attempt; result: ResultView };
 
 const POLL_MS = 3_000;
@@ -60,9 +61,17 @@ export function ResultPage({ id }: { id: string }) {
       setLoad({ state: 'waiting' });
       timer = setTimeout(() => void check().catch(onError), POLL_MS);
     }
+    let failures = 0;
     function onError(err: unknown) {
       if (signal.aborted) return;
       if (err instanceof ApiError && err.status === 401) return;
+      // A weak connection or a server restart: keep trying by ourselves (2 s, 4 s … 30 s).
+      if (err instanceof ApiError && (err.status === 0 || err.status === 429 || err.status >= 500)) {
+        failures += 1;
+        setLoad({ state: 'offline', message: err.message });
+        timer = setTimeout(() => void check().then(() => (failures = 0), onError), backoffDelay(failures, 2_000, 30_000));
+        return;
+      }
       setLoad({ state: 'error', message: err instanceof ApiError ? err.message : 'Không tải được kết quả.' });
     }
     check().catch(onError);
@@ -88,9 +97,14 @@ export function ResultPage({ id }: { id: string }) {
             Đã hết giờ. Máy chủ đang chấm bài, vui lòng đợi trong giây lát…
           </p>
         )}
-        {load.state === 'error' && (
+        {load.state === 'offline' && (
+          <p class="message message--warn" role="status">
+            {load.message} Đang tự động thử lại…
+          </p>
+        )}
+        {(load.state === 'error' || load.state === 'offline') && (
           <>
-            <FormMessage kind="error">{load.message}</FormMessage>
+            {load.state === 'error' && <FormMessage kind="error">{load.message}</FormMessage>}
             <button
               type="button"
               class="button"
