@@ -234,6 +234,18 @@ export function AttemptPage({ id }: { id: string }) {
     sessionSet(`dautri-q:${id}`, String(index));
   }, [index]);
 
+  // The confirm dialog: focus its title (not the input: a phone keyboard would cover the list),
+  // Escape goes back to the questions.
+  useEffect(() => {
+    if (!confirming) return;
+    document.getElementById('confirm-title')?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !finishingRef.current) setConfirming(false);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [confirming]);
+
   const remaining = clock.remaining();
   const questions = attempt?.questions ?? [];
   const unanswered = useMemo(() => questions.filter((q) => !isAnswered(answers[q.id])), [questions, answers]);
@@ -428,7 +440,9 @@ export function AttemptPage({ id }: { id: string }) {
       {confirming && (
         <div class="dialog-backdrop">
           <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title">
-            <h2 id="confirm-title">Nộp bài?</h2>
+            <h2 id="confirm-title" tabIndex={-1}>
+              Nộp bài?
+            </h2>
             {unanswered.length > 0 ? (
               <>
                 <p data-testid="unanswered">
