@@ -383,6 +383,7 @@ async fn demo_contest(
             tie_break: DEFAULT_TIE_BREAK.to_vec(),
             perfect_only: false,
             pass_mark: None,
+            prizes: demo_prizes(),
         },
         None,
     )
@@ -433,4 +434,28 @@ pub async fn staff_unit(db: &impl ConnectionTrait) -> anyhow::Result<Unit> {
         },
     )
     .await?)
+}
+
+/// The usual weekly prizes: one first, two second, three third and five consolation prizes, one
+/// round prize per person, and unit prizes by participation rate.
+fn demo_prizes() -> crate::domain::contest::Prizes {
+    use crate::domain::contest::{PrizeTier, Prizes, UnitPrizeBasis, UnitPrizes};
+    let tier = |name: &str, count| PrizeTier {
+        name: name.to_owned(),
+        count,
+    };
+    Prizes {
+        round: vec![
+            tier("Giải Nhất", 1),
+            tier("Giải Nhì", 2),
+            tier("Giải Ba", 3),
+            tier("Giải Khuyến khích", 5),
+        ],
+        one_per_person: true,
+        units: Some(UnitPrizes {
+            basis: UnitPrizeBasis::Rate,
+            tiers: vec![tier("Giải tập thể", 1)],
+            points_per_prize: 0,
+        }),
+    }
 }

@@ -13,5 +13,6 @@ pub mod persistence;
 pub mod routes;
 pub mod scoring;
 pub mod startup;
+pub mod standings;
 pub mod state;
 pub mod telemetry;

@@ -130,6 +130,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         jwt,
         metrics,
         journal,
+        units: crate::standings::directory::UnitDirectory::default(),
         settings: Arc::new(settings),
     })
 }

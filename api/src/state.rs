@@ -26,4 +26,6 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The answer journal.
     pub journal: crate::attempts::journal::Journal,
+    /// The unit tree in memory, for boards.
+    pub units: crate::standings::directory::UnitDirectory,
 }

@@ -14,6 +14,7 @@ mod m20261129_000006_create_question_bank;
 mod m20261129_000007_create_contests;
 mod m20261129_000008_create_attempts;
 mod m20261129_000009_create_attempt_items;
+mod m20261129_000010_create_results;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_create_contests::Migration),
             Box::new(m20261129_000008_create_attempts::Migration),
             Box::new(m20261129_000009_create_attempt_items::Migration),
+            Box::new(m20261129_000010_create_results::Migration),
         ]
     }
 }

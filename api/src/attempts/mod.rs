@@ -27,7 +27,7 @@ use crate::persistence::contests::{Contest, Round};
 use crate::persistence::questions::{Filter, StoredQuestion, VersionContent, Visibility};
 use crate::persistence::tokens::ClientInfo;
 use crate::persistence::{self, PersistenceError};
-use crate::scoring::{AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, QuestionKind};
+use crate::scoring::{AttemptError, AttemptQuestion, AttemptSetup, QuestionKind};
 use crate::state::AppState;
 
 /// Milliseconds since the epoch.
@@ -234,11 +234,15 @@ pub async fn start(
     let id = Uuid::now_v7();
     let seq = i32::try_from(previous.len() + 1).unwrap_or(i32::MAX);
     let max_score = i64::from(s.points_per_question) * drawn.len() as i64;
+    // The unit the attempt counts for: the entrant's unit now. Boards place it by that unit's
+    // current position in the tree, so a moved subtree keeps its results.
+    let entrant = persistence::users::get(&state.db, caller.id).await?;
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let inserted = persistence::attempts::insert(
         &txn,
         NewAttempt {
             id,
+            unit_id: Some(entrant.unit_id.0),
             round_id: round.id,
             contest_id: contest.id,
             user_id: caller.id.0,
@@ -477,7 +481,7 @@ pub async fn finish(
         tracing::info!(attempt.id = %record.id, score = result.score, "attempt finished");
     }
     if !record.practice {
-        count_in_round(state, &result).await?;
+        crate::standings::count(state, record, &result).await?;
     }
     Ok(persistence::attempts::get(&state.db, record.id).await?)
 }
@@ -522,12 +526,6 @@ async fn items_of(
         });
     }
     Ok(items)
-}
-
-/// The round-wide second step of a finish; safe to repeat.
-async fn count_in_round(state: &AppState, result: &AttemptResult) -> Result<(), ApiError> {
-    state.store.record_result(&state.keys, result).await?;
-    Ok(())
 }
 
 /// Whether `record` is the attempt that counts for its person in its round: the best score,
@@ -637,37 +635,12 @@ pub async fn rebuild_store(state: &AppState) -> Result<Rebuilt, ApiError> {
             }
         }
     }
-    let mut after = None;
-    loop {
-        let page = persistence::attempts::page_for_rebuild(
-            &state.db,
-            true,
-            now - chrono::Duration::days(REBUILD_WINDOW_DAYS),
-            after,
-            1000,
-        )
-        .await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        for record in &page {
-            let result = AttemptResult {
-                attempt_id: record.id,
-                round_id: record.round_id,
-                user_id: record.user_id,
-                score: record.score.unwrap_or(0),
-                max_score: record.max_score,
-                correct_count: record.correct_count.unwrap_or(0),
-                time_used_ms: record.time_used_ms.unwrap_or(0),
-                finished_at_ms: record
-                    .finished_at
-                    .map(ms)
-                    .unwrap_or_else(|| ms(record.deadline)),
-                prediction: record.prediction,
-            };
-            state.store.record_result(&state.keys, &result).await?;
-            done.results_replayed += 1;
-        }
-    }
+    done.results_replayed = crate::standings::rebuild_recent(
+        state,
+        now - chrono::Duration::days(REBUILD_WINDOW_DAYS),
+    )
+    .await?
+    .results;
     if done != Rebuilt::default() {
         tracing::warn!(
             attempts = done.attempts_restored,

@@ -75,6 +75,96 @@ pub fn parse_tie_break(keys: Vec<TieBreakKey>) -> Result<Vec<TieBreakKey>, Inval
     Ok(keys)
 }
 
+/// One prize level: a name and how many are awarded (e.g. "Giải Nhất" × 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrizeTier {
+    /// Name shown in results and exports.
+    pub name: String,
+    /// How many are awarded.
+    pub count: u32,
+}
+
+/// How units are ranked for unit prizes (giải tập thể).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitPrizeBasis {
+    /// Most participants.
+    #[default]
+    Participants,
+    /// Highest participation rate (participants ÷ declared members).
+    Rate,
+    /// Rate in percent plus `points_per_prize` for each individual prize won by its members.
+    Weighted,
+}
+
+/// Unit prizes among the direct children of the contest's host unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitPrizes {
+    /// How units are ranked.
+    #[serde(default)]
+    pub basis: UnitPrizeBasis,
+    /// Prize levels, best first.
+    pub tiers: Vec<PrizeTier>,
+    /// Points per individual prize (weighted basis).
+    #[serde(default)]
+    pub points_per_prize: u32,
+}
+
+/// The prizes a contest awards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Prizes {
+    /// Individual prizes of each round, best first (e.g. 1 first, 2 second, 3 third).
+    #[serde(default)]
+    pub round: Vec<PrizeTier>,
+    /// A person holds at most one round prize over the whole contest: when a round is
+    /// published, entrants with a prize from another published round are passed over.
+    #[serde(default)]
+    pub one_per_person: bool,
+    /// Unit prizes per round, if any.
+    #[serde(default)]
+    pub units: Option<UnitPrizes>,
+}
+
+impl Prizes {
+    /// Checks names and counts; the errors point under `base` (e.g. `/prizes`).
+    pub fn check(&self, base: &str) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut tiers = |list: &[PrizeTier], at: String| {
+            if list.len() > 20 {
+                errors.push(FieldError::new(at.clone(), "at most 20 prize levels"));
+            }
+            for (i, t) in list.iter().enumerate() {
+                if !(1..=100).contains(&t.name.trim().chars().count()) {
+                    errors.push(FieldError::new(
+                        format!("{at}/{i}/name"),
+                        "a prize name is 1 to 100 characters",
+                    ));
+                }
+                if !(1..=100_000).contains(&t.count) {
+                    errors.push(FieldError::new(
+                        format!("{at}/{i}/count"),
+                        "a prize count is 1 to 100000",
+                    ));
+                }
+            }
+        };
+        tiers(&self.round, format!("{base}/round"));
+        if let Some(units) = &self.units {
+            tiers(&units.tiers, format!("{base}/units/tiers"));
+            if units.points_per_prize > 1000 {
+                errors.push(FieldError::new(
+                    format!("{base}/units/points_per_prize"),
+                    "at most 1000 points per prize",
+                ));
+            }
+        }
+        errors
+    }
+}
+
 /// The roles an eligibility rule can bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -63,6 +63,8 @@ pub struct AttemptRecord {
     pub prediction: Option<i64>,
     /// Practice attempt (never counts).
     pub practice: bool,
+    /// The entrant's unit when it started (older rows: their unit at the migration).
+    pub unit_id: Option<Uuid>,
 }
 
 impl TryFrom<attempts::Model> for AttemptRecord {
@@ -89,6 +91,7 @@ impl TryFrom<attempts::Model> for AttemptRecord {
             time_used_ms: m.time_used_ms,
             prediction: m.prediction,
             practice: m.practice,
+            unit_id: m.unit_id,
         })
     }
 }
@@ -97,6 +100,8 @@ impl TryFrom<attempts::Model> for AttemptRecord {
 pub struct NewAttempt<'a> {
     /// Id.
     pub id: Uuid,
+    /// The entrant's unit when it started.
+    pub unit_id: Option<Uuid>,
     /// Round.
     pub round_id: Uuid,
     /// Contest.
@@ -148,6 +153,7 @@ pub async fn insert(db: &impl ConnectionTrait, a: NewAttempt<'_>) -> Result<()> 
         practice: Set(a.practice),
         client_ip: Set(a.client_ip),
         user_agent: Set(a.user_agent.map(|ua| ua.chars().take(300).collect())),
+        unit_id: Set(a.unit_id),
     })
     .exec_without_returning(db)
     .await?;

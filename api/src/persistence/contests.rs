@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::entities::{contests, rounds};
 use super::{PersistenceError, Result};
 use crate::domain::contest::{
-    ContestKind, ExcludedRole, LeaderboardVisibility, RoundSettings, TieBreakKey,
+    ContestKind, ExcludedRole, LeaderboardVisibility, Prizes, RoundSettings, TieBreakKey,
 };
 use crate::domain::ids::{UnitId, UserId};
 
@@ -42,6 +42,8 @@ pub struct ContestSettings {
     pub perfect_only: bool,
     /// Pass mark in percent (theory tests).
     pub pass_mark: Option<i32>,
+    /// Prizes.
+    pub prizes: Prizes,
 }
 
 /// A stored contest.
@@ -91,6 +93,12 @@ impl TryFrom<contests::Model> for Contest {
                 tie_break: serde_json::from_value(m.tie_break).map_err(json_err)?,
                 perfect_only: m.perfect_only,
                 pass_mark: m.pass_mark,
+                prizes: m
+                    .prizes
+                    .map(serde_json::from_value)
+                    .transpose()
+                    .map_err(json_err)?
+                    .unwrap_or_default(),
             },
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -118,6 +126,7 @@ fn contest_model(
         tie_break: Set(serde_json::to_value(&s.tie_break).map_err(json_err)?),
         perfect_only: Set(s.perfect_only),
         pass_mark: Set(s.pass_mark),
+        prizes: Set(Some(serde_json::to_value(&s.prizes).map_err(json_err)?)),
         created_by: Set(by.map(|u| u.0)),
         created_at: Set(now),
         updated_at: Set(now),
@@ -193,6 +202,10 @@ pub struct Round {
     pub first_started_at: Option<DateTime<Utc>>,
     /// Close-time extensions.
     pub extensions: Vec<Extension>,
+    /// When the results were last published (then the ranking is frozen).
+    pub published_at: Option<DateTime<Utc>>,
+    /// The prediction question's true value, known at publication.
+    pub prediction_actual: Option<i64>,
 }
 
 impl TryFrom<rounds::Model> for Round {
@@ -220,6 +233,8 @@ impl TryFrom<rounds::Model> for Round {
             },
             first_started_at: m.first_started_at,
             extensions: serde_json::from_value(m.close_extensions).map_err(json_err)?,
+            published_at: m.published_at,
+            prediction_actual: m.prediction_actual,
         })
     }
 }
@@ -249,6 +264,8 @@ fn round_model(
         review: Set(enum_str(&s.review)),
         practice: Set(s.practice),
         first_started_at: sea_orm::ActiveValue::NotSet,
+        published_at: sea_orm::ActiveValue::NotSet,
+        prediction_actual: sea_orm::ActiveValue::NotSet,
         close_extensions: Set(serde_json::to_value(extensions).map_err(json_err)?),
         created_at: Set(now),
         updated_at: Set(now),

@@ -10,6 +10,7 @@ pub mod contests;
 pub mod db;
 pub mod entities;
 pub mod questions;
+pub mod results;
 pub mod roles;
 pub mod tokens;
 pub mod units;

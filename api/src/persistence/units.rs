@@ -279,3 +279,13 @@ pub async fn move_subtree(
         .await?;
     get(db, unit.id).await
 }
+
+/// Every unit (for the in-memory directory; thousands of rows, not millions).
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Unit>> {
+    Ok(Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Unit::from)
+        .collect())
+}

@@ -1,12 +1,13 @@
 //! Redis key names. Every key is built here from the configured prefix, so tests can isolate
-//! themselves with a random prefix and scripts never invent key names.
+//! themselves with a random prefix. The one exception is documented at [`Keys::contest_base`]:
+//! the record script derives a contest's key names from its base, by the rules written there.
 //!
 //! # Implementation notes
 //! Keys that one script touches together share a hash tag (`{…}`), so the scripts also run on
 //! Redis Cluster. Every key of one attempt carries `{a:<attempt id>}`, so answers spread over
-//! all shards; every round-wide key carries `{r:<round id>}`, so the round script runs on one
-//! slot. The due index is a single key with its own tag; it is touched once per attempt (open
-//! and finish), never per answer.
+//! all shards; every key of a contest's results carries `{c:<contest id>}`, so the record
+//! script (rounds, boards, cumulative standings) runs on one slot. The due index is a single
+//! key with its own tag; it is touched once per attempt (open and finish), never per answer.
 
 use uuid::Uuid;
 
@@ -69,32 +70,99 @@ impl Keys {
         format!("{}:attempts:{{due}}", self.prefix)
     }
 
-    fn round(&self, round_id: Uuid, part: &str) -> String {
-        format!("{}:round:{{r:{round_id}}}:{part}", self.prefix)
+    /// The base of every key of a contest's results: `<prefix>:contest:{c:<id>}`. The record
+    /// script (`lua/record_results.lua`) builds the names below from it, because one call may
+    /// record a whole batch of a rebuild; they all share the contest's hash tag, so the cluster
+    /// routes the script by this one key.
+    ///
+    /// Under the base: `rounds` (set of round ids with results), `total` (hash: user → their
+    /// cumulative standing), `board` and `board:<unit>` (sorted sets: cumulative boards),
+    /// `units` (hash: `p:<unit>`/`s:<unit>` → participants/score sum), `counters` (hash:
+    /// `participants`), and per round under `r:<round id>:` the same `board`, `board:<unit>`,
+    /// `units`, `counters`, plus `best` (hash: user → best attempt), `recorded` (set of attempt
+    /// ids) and `perfect` (set of users with a perfect attempt).
+    pub fn contest_base(&self, contest_id: Uuid) -> String {
+        format!("{}:contest:{{c:{contest_id}}}", self.prefix)
     }
 
-    /// Set: attempt ids already recorded in a round (makes recording idempotent).
-    pub fn round_recorded(&self, round_id: Uuid) -> String {
-        self.round(round_id, "recorded")
+    fn round(&self, contest_id: Uuid, round_id: Uuid, part: &str) -> String {
+        format!("{}:r:{round_id}:{part}", self.contest_base(contest_id))
+    }
+
+    fn contest(&self, contest_id: Uuid, part: &str) -> String {
+        format!("{}:{part}", self.contest_base(contest_id))
+    }
+
+    /// Set: the rounds of a contest that have recorded results.
+    pub fn contest_rounds(&self, contest_id: Uuid) -> String {
+        self.contest(contest_id, "rounds")
     }
 
     /// Hash: a round's counters.
-    pub fn round_counters(&self, round_id: Uuid) -> String {
-        self.round(round_id, "counters")
+    pub fn round_counters(&self, contest_id: Uuid, round_id: Uuid) -> String {
+        self.round(contest_id, round_id, "counters")
     }
 
-    /// Set: users with at least one perfect attempt in a round.
-    pub fn round_perfect_users(&self, round_id: Uuid) -> String {
-        self.round(round_id, "perfect_users")
+    /// Hash: user id → their best attempt in a round.
+    pub fn round_best(&self, contest_id: Uuid, round_id: Uuid) -> String {
+        self.round(contest_id, round_id, "best")
     }
 
-    /// Hash: user id → their best attempt in a round (see `leaderboard::encode_best`).
-    pub fn round_best(&self, round_id: Uuid) -> String {
-        self.round(round_id, "best")
+    /// Hash: user id → their cumulative standing in a contest.
+    pub fn contest_totals(&self, contest_id: Uuid) -> String {
+        self.contest(contest_id, "total")
     }
 
-    /// Sorted set: a round's live leaderboard, one entry per user (see `leaderboard`).
-    pub fn round_leaderboard(&self, round_id: Uuid) -> String {
-        self.round(round_id, "leaderboard")
+    /// Hash: a contest's counters (`participants`).
+    pub fn contest_counters(&self, contest_id: Uuid) -> String {
+        self.contest(contest_id, "counters")
+    }
+
+    /// Sorted set: a board (see `leaderboard` for the encoding).
+    pub fn board(&self, board: &super::leaderboard::Board) -> String {
+        use super::leaderboard::Board;
+        let (stem, unit) = match *board {
+            Board::Round {
+                contest_id,
+                round_id,
+                unit_id,
+            } => (self.round(contest_id, round_id, "board"), unit_id),
+            Board::Contest {
+                contest_id,
+                unit_id,
+            } => (self.contest(contest_id, "board"), unit_id),
+        };
+        match unit {
+            Some(unit) => format!("{stem}:{unit}"),
+            None => stem,
+        }
+    }
+
+    /// Hash: `p:<unit>` and `s:<unit>` → participants and score sum of each unit's subtree.
+    pub fn tallies(&self, scope: &super::leaderboard::TallyScope) -> String {
+        use super::leaderboard::TallyScope;
+        match *scope {
+            TallyScope::Round {
+                contest_id,
+                round_id,
+            } => self.round(contest_id, round_id, "units"),
+            TallyScope::Contest { contest_id } => self.contest(contest_id, "units"),
+        }
+    }
+
+    /// Every round-level key name of a round that is not per unit.
+    pub fn round_fixed_keys(&self, contest_id: Uuid, round_id: Uuid) -> Vec<String> {
+        ["recorded", "counters", "perfect", "best", "board", "units"]
+            .iter()
+            .map(|part| self.round(contest_id, round_id, part))
+            .collect()
+    }
+
+    /// Every contest-level key name that is not per unit or per round.
+    pub fn contest_fixed_keys(&self, contest_id: Uuid) -> Vec<String> {
+        ["rounds", "total", "board", "units", "counters"]
+            .iter()
+            .map(|part| self.contest(contest_id, part))
+            .collect()
     }
 }

@@ -80,21 +80,126 @@ pub struct RoundCounters {
     pub perfect_participants: i64,
 }
 
-/// A member's best attempt in a round.
+/// Who a result belongs to, as the boards show and group it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BestAttempt {
-    /// The attempt that counts.
-    pub attempt_id: Uuid,
-    /// Its score.
-    pub score: i64,
-    /// Its maximum score.
-    pub max_score: i64,
-    /// Its time used (ms).
-    pub time_used_ms: i64,
-    /// Its finish time (ms).
-    pub finished_at_ms: i64,
-    /// 0-based position in the round's live leaderboard.
+pub struct Entrant {
+    /// The entrant's unit and its ancestors, root first (the unit itself last). The entry counts
+    /// on the board of every unit on this path.
+    pub unit_path: Vec<Uuid>,
+    /// The name boards show (already masked).
+    pub display_name: String,
+}
+
+/// A finished attempt to count in its contest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    /// The contest the attempt's round belongs to.
+    pub contest_id: Uuid,
+    /// The result.
+    pub result: AttemptResult,
+    /// Whose it is.
+    pub entrant: Entrant,
+}
+
+/// One live board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Board {
+    /// A round's best attempts; with a unit, only the entrants of its subtree.
+    Round {
+        /// The contest.
+        contest_id: Uuid,
+        /// The round.
+        round_id: Uuid,
+        /// The subtree, or every entrant.
+        unit_id: Option<Uuid>,
+    },
+    /// The cumulative standings over a contest's rounds; with a unit, only its subtree.
+    Contest {
+        /// The contest.
+        contest_id: Uuid,
+        /// The subtree, or every entrant.
+        unit_id: Option<Uuid>,
+    },
+}
+
+impl Board {
+    /// The contest the board belongs to.
+    pub fn contest_id(&self) -> Uuid {
+        match *self {
+            Self::Round { contest_id, .. } | Self::Contest { contest_id, .. } => contest_id,
+        }
+    }
+
+    /// The subtree the board is limited to.
+    pub fn unit_id(&self) -> Option<Uuid> {
+        match *self {
+            Self::Round { unit_id, .. } | Self::Contest { unit_id, .. } => unit_id,
+        }
+    }
+}
+
+/// A line of a board.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    /// 0-based position on the board asked for.
     pub rank: u64,
+    /// Whose.
+    pub user_id: Uuid,
+    /// The attempt that counts (round boards only).
+    pub attempt_id: Option<Uuid>,
+    /// Score (the sum over rounds on a contest board).
+    pub score: i64,
+    /// Time used in ms (the sum over rounds on a contest board).
+    pub time_used_ms: i64,
+    /// When the counted attempt finished (the latest of them on a contest board), ms.
+    pub finished_at_ms: i64,
+    /// The entrant's unit and its ancestors, root first.
+    pub unit_path: Vec<Uuid>,
+    /// The masked name.
+    pub display_name: String,
+}
+
+impl Standing {
+    /// The entrant's own unit.
+    pub fn unit_id(&self) -> Option<Uuid> {
+        self.unit_path.last().copied()
+    }
+}
+
+/// A page of a board.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BoardPage {
+    /// The lines, best first.
+    pub items: Vec<Standing>,
+    /// Entries on the whole board.
+    pub total: u64,
+}
+
+/// What a unit's subtree has on a round (or over a contest): counted entrants and the sum of
+/// their scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnitTally {
+    /// Distinct entrants of the subtree with a counted result.
+    pub participants: i64,
+    /// The sum of their counted scores.
+    pub score_sum: i64,
+}
+
+/// Which tallies: a round's or a contest's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TallyScope {
+    /// One round.
+    Round {
+        /// The contest.
+        contest_id: Uuid,
+        /// The round.
+        round_id: Uuid,
+    },
+    /// A contest, cumulative.
+    Contest {
+        /// The contest.
+        contest_id: Uuid,
+    },
 }
 
 /// What recording a result did.
@@ -102,44 +207,92 @@ pub struct BestAttempt {
 pub struct RecordOutcome {
     /// False when this attempt had been recorded before (nothing changed).
     pub newly_recorded: bool,
-    /// True when it became the member's best attempt.
+    /// True when it became the member's best attempt in its round.
     pub is_best: bool,
 }
 
-/// The stored form of a best attempt: `composite|member|attempt|score|max|time|finished`.
-/// The Lua script reads the first two fields to compare and to remove the old entry.
-pub(super) fn encode_best(result: &AttemptResult, entry: &LeaderboardEntry) -> String {
-    format!(
-        "{}|{}|{}|{}|{}|{}|{}",
-        entry.composite,
-        entry.member,
-        result.attempt_id,
-        result.score,
-        result.max_score,
-        result.time_used_ms,
-        result.finished_at_ms
-    )
+/// The composite of a cumulative standing (same layout as a round entry's).
+pub fn total_composite(score: i64, time_used_ms: i64) -> u64 {
+    LeaderboardEntry::encode(score, time_used_ms, 0, Uuid::nil()).composite
 }
 
-/// Parses [`encode_best`]'s output into the entry and the attempt (rank left at 0).
-pub(super) fn decode_best(raw: &str) -> Option<(LeaderboardEntry, BestAttempt)> {
-    let mut parts = raw.split('|');
-    let composite = parts.next()?.parse().ok()?;
+/// The member of a board entry: finish time, then user.
+pub fn member_of(finished_at_ms: i64, user_id: Uuid) -> String {
+    LeaderboardEntry::encode(0, 0, finished_at_ms, user_id).member
+}
+
+/// Joins a unit path for the store (`a,b,c`).
+pub(super) fn join_path(path: &[Uuid]) -> String {
+    path.iter()
+        .map(Uuid::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Splits [`join_path`]'s output.
+pub(super) fn split_path(raw: &str) -> Option<Vec<Uuid>> {
+    raw.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().ok())
+        .collect()
+}
+
+/// Parses a stored round best (`composite|member|attempt|score|max|time|finished|path|name`,
+/// written by `lua/record_results.lua`) into a standing with rank 0.
+pub(super) fn parse_best(user_id: Uuid, raw: &str) -> Option<(String, Standing)> {
+    let mut parts = raw.splitn(9, '|');
+    let _composite = parts.next()?;
     let member = parts.next()?.to_owned();
     let attempt_id = parts.next()?.parse().ok()?;
-    let mut num = || parts.next().and_then(|p| p.parse::<i64>().ok());
-    let (score, max_score, time_used_ms, finished_at_ms) = (num()?, num()?, num()?, num()?);
+    let score = parts.next()?.parse().ok()?;
+    let _max: i64 = parts.next()?.parse().ok()?;
+    let time_used_ms = parts.next()?.parse().ok()?;
+    let finished_at_ms = parts.next()?.parse().ok()?;
+    let unit_path = split_path(parts.next()?)?;
+    let display_name = parts.next()?.to_owned();
     Some((
-        LeaderboardEntry { composite, member },
-        BestAttempt {
-            attempt_id,
+        member,
+        Standing {
+            rank: 0,
+            user_id,
+            attempt_id: Some(attempt_id),
             score,
-            max_score,
             time_used_ms,
             finished_at_ms,
-            rank: 0,
+            unit_path,
+            display_name,
         },
     ))
+}
+
+/// Parses a stored contest total (`composite|member|score|time|finished|path|name`).
+pub(super) fn parse_total(user_id: Uuid, raw: &str) -> Option<(String, Standing)> {
+    let mut parts = raw.splitn(7, '|');
+    let _composite = parts.next()?;
+    let member = parts.next()?.to_owned();
+    let score = parts.next()?.parse().ok()?;
+    let time_used_ms = parts.next()?.parse().ok()?;
+    let finished_at_ms = parts.next()?.parse().ok()?;
+    let unit_path = split_path(parts.next()?)?;
+    let display_name = parts.next()?.to_owned();
+    Some((
+        member,
+        Standing {
+            rank: 0,
+            user_id,
+            attempt_id: None,
+            score,
+            time_used_ms,
+            finished_at_ms,
+            unit_path,
+            display_name,
+        },
+    ))
+}
+
+/// The user id at the end of a board member (`<finished>:<user>`).
+pub(super) fn user_of_member(member: &str) -> Option<Uuid> {
+    member.get(14..)?.parse().ok()
 }
 
 /// Whether `new` beats the same member's `old` best: better ranking keys; an exact tie keeps
@@ -215,23 +368,20 @@ mod tests {
     }
 
     #[test]
-    fn best_round_trips_and_ties_keep_the_first() {
-        let result = AttemptResult {
-            attempt_id: Uuid::new_v4(),
-            round_id: Uuid::new_v4(),
-            user_id: Uuid::new_v4(),
-            score: 7,
-            max_score: 10,
-            correct_count: 7,
-            time_used_ms: 12_345,
-            finished_at_ms: 1_700_000_000_000,
-            prediction: None,
-        };
-        let entry = LeaderboardEntry::of(&result);
-        let (back, best) = decode_best(&encode_best(&result, &entry)).expect("decodes");
-        assert_eq!(back, entry);
-        assert_eq!(best.attempt_id, result.attempt_id);
-        assert_eq!(best.finished_at_ms, result.finished_at_ms);
+    fn stored_values_parse_back_and_ties_keep_the_first() {
+        let user = Uuid::new_v4();
+        let unit = Uuid::new_v4();
+        let attempt = Uuid::new_v4();
+        let raw = format!("5|1700000000000:{user}|{attempt}|7|10|12345|1700000000000|{unit}|Nguyễn V. |A.");
+        let (member, s) = parse_best(user, &raw).expect("parses");
+        assert_eq!(member, format!("1700000000000:{user}"));
+        assert_eq!(user_of_member(&member), Some(user));
+        assert_eq!((s.score, s.time_used_ms, s.attempt_id), (7, 12_345, Some(attempt)));
+        assert_eq!(s.unit_path, vec![unit]);
+        assert_eq!(s.display_name, "Nguyễn V. |A.");
+        let (_, t) = parse_total(user, &format!("5|m|-3|4|5|{unit},{unit}|X")).expect("total");
+        assert_eq!((t.score, t.unit_path.len(), t.display_name.as_str()), (-3, 2, "X"));
+        let entry = LeaderboardEntry::encode(7, 12_345, 1_700_000_000_000, user);
         assert!(!beats(&entry, &entry));
     }
 }

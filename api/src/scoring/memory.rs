@@ -16,6 +16,8 @@ pub struct MemoryStore {
     inner: Arc<Mutex<Inner>>,
     /// Attempts and round results (`memory_attempts.rs`), behind their own lock.
     pub(super) attempts: Arc<super::memory_attempts::Attempts>,
+    /// Contest results and boards (`memory_boards.rs`), behind their own lock.
+    pub(super) boards: Arc<super::memory_boards::Boards>,
 }
 
 #[derive(Default)]

@@ -2,7 +2,7 @@
 //! `lua/`, for the embedded single-server default.
 //!
 //! # Implementation notes
-//! One mutex over attempts, the due index and rounds, held for each operation's whole
+//! One mutex over attempts and the due index, held for each operation's whole
 //! read-modify-write, which is what a Lua script gives on Redis. Kept apart from the rate-limit
 //! counters' mutex so logins and answers do not contend. Expiry mirrors the Redis TTLs on the
 //! process's monotonic clock; expired attempts are swept at most once a minute.
@@ -18,9 +18,6 @@ use super::attempt::{
     ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
     DueAttempt, FinishOutcome, OpenOutcome, QuestionKind, canonical, finish_stamp,
 };
-use super::leaderboard::{
-    BestAttempt, LeaderboardEntry, ROUND_RETENTION_MS, RecordOutcome, RoundCounters, beats,
-};
 
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -35,7 +32,6 @@ struct State {
     attempts: HashMap<Uuid, Attempt>,
     /// `(deadline + grace, attempt)` of unfinished attempts: the Redis due sorted set.
     due: BTreeSet<(i64, Uuid)>,
-    rounds: HashMap<Uuid, Round>,
     next_sweep: Option<Instant>,
 }
 
@@ -57,16 +53,6 @@ struct Attempt {
     answers: BTreeMap<Uuid, Vec<Uuid>>,
     result: Option<AttemptResult>,
     expires: Instant,
-}
-
-#[derive(Default)]
-struct Round {
-    recorded: HashSet<Uuid>,
-    counters: RoundCounters,
-    perfect_users: HashSet<Uuid>,
-    best: HashMap<Uuid, (LeaderboardEntry, BestAttempt)>,
-    leaderboard: BTreeSet<LeaderboardEntry>,
-    expires: Option<Instant>,
 }
 
 fn after(ms: i64) -> Instant {
@@ -120,20 +106,6 @@ impl State {
         for id in expired {
             self.remove_attempt(id);
         }
-        self.rounds
-            .retain(|_, r| r.expires.is_none_or(|at| at > now));
-    }
-
-    fn round(&mut self, id: Uuid) -> Option<&Round> {
-        let now = Instant::now();
-        if self
-            .rounds
-            .get(&id)
-            .is_some_and(|r| r.expires.is_some_and(|at| at <= now))
-        {
-            self.rounds.remove(&id);
-        }
-        self.rounds.get(&id)
     }
 }
 
@@ -290,74 +262,5 @@ impl MemoryStore {
                 closes_at_ms,
             })
             .collect()
-    }
-
-    pub(super) fn record_result(&self, result: &AttemptResult) -> RecordOutcome {
-        let mut state = self.attempts();
-        // Drops the round first if it has expired, so a late result starts it afresh (as on
-        // Redis, where the expired keys are simply gone).
-        state.round(result.round_id);
-        let round = state.rounds.entry(result.round_id).or_default();
-        if !round.recorded.insert(result.attempt_id) {
-            return RecordOutcome {
-                newly_recorded: false,
-                is_best: false,
-            };
-        }
-        round.expires = Some(after(ROUND_RETENTION_MS));
-        round.counters.finished_attempts += 1;
-        if result.is_perfect() {
-            round.counters.perfect_attempts += 1;
-            if round.perfect_users.insert(result.user_id) {
-                round.counters.perfect_participants += 1;
-            }
-        }
-        let entry = LeaderboardEntry::of(result);
-        let is_best = match round.best.get(&result.user_id) {
-            None => {
-                round.counters.participants += 1;
-                true
-            }
-            Some((old, _)) if beats(&entry, old) => {
-                round.leaderboard.remove(old);
-                true
-            }
-            Some(_) => false,
-        };
-        if is_best {
-            round.leaderboard.insert(entry.clone());
-            let best = BestAttempt {
-                attempt_id: result.attempt_id,
-                score: result.score,
-                max_score: result.max_score,
-                time_used_ms: result.time_used_ms,
-                finished_at_ms: result.finished_at_ms,
-                rank: 0,
-            };
-            round.best.insert(result.user_id, (entry, best));
-        }
-        RecordOutcome {
-            newly_recorded: true,
-            is_best,
-        }
-    }
-
-    pub(super) fn round_counters(&self, round_id: Uuid) -> RoundCounters {
-        self.attempts()
-            .round(round_id)
-            .map(|r| r.counters)
-            .unwrap_or_default()
-    }
-
-    pub(super) fn best_of(&self, round_id: Uuid, user_id: Uuid) -> Option<BestAttempt> {
-        let mut state = self.attempts();
-        let round = state.round(round_id)?;
-        let (entry, best) = round.best.get(&user_id)?;
-        // O(n), like a linear ZRANK; acceptable for the one-server embedded store.
-        let rank = round.leaderboard.range(..entry).count();
-        Some(BestAttempt {
-            rank: u64::try_from(rank).unwrap_or(u64::MAX),
-            ..best.clone()
-        })
     }
 }

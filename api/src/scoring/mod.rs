@@ -8,7 +8,8 @@
 //!
 //! Attempt flow: [`Store::open_attempt`] when an attempt starts, [`Store::save_answer`] per
 //! answer, [`Store::finish_attempt`] when the member finishes or a background task picks the
-//! attempt from [`Store::due_for_auto_finish`], then [`Store::record_result`] for the round.
+//! attempt from [`Store::due_for_auto_finish`], then [`Store::record_results`] for the contest's
+//! boards.
 //! Every time is an argument (ms since the epoch on the server's clock); the store never reads
 //! a clock for scoring.
 
@@ -17,7 +18,9 @@ pub mod keys;
 pub mod leaderboard;
 mod memory;
 mod memory_attempts;
+mod memory_boards;
 mod redis_attempts;
+mod redis_boards;
 mod redis_store;
 mod scripts;
 
@@ -30,7 +33,10 @@ pub use attempt::{
     DueAttempt, FinishOutcome, OpenOutcome, QuestionKind,
 };
 pub use keys::Keys;
-pub use leaderboard::{BestAttempt, LeaderboardEntry, RecordOutcome, RoundCounters};
+pub use leaderboard::{
+    Board, BoardPage, Counted, Entrant, LeaderboardEntry, RecordOutcome, RoundCounters, Standing,
+    TallyScope, UnitTally,
+};
 pub use memory::MemoryStore;
 pub use redis_store::RedisStore;
 
@@ -176,7 +182,7 @@ impl Store {
     /// Scores and closes the attempt once; any later call returns the same result with
     /// `already_finished`. Allowed at any time. `finished_at = clamp(now, start, deadline)`,
     /// `time_used = finished_at - start`; the prediction is kept only if given by
-    /// `deadline + grace`. Call [`Store::record_result`] with the result afterwards.
+    /// `deadline + grace`. Call [`Store::record_results`] with the result afterwards.
     ///
     /// # Errors
     /// `NotFound`; `Store`.
@@ -223,17 +229,21 @@ impl Store {
         }
     }
 
-    /// Counts a finished attempt in its round and keeps the user's best attempt; recording the
-    /// same attempt again changes nothing, so it is safe to repeat after a crash.
-    #[tracing::instrument(name = "Record result", skip_all, fields(round.id = %result.round_id))]
-    pub async fn record_result(
+    /// Counts finished attempts in their contests: the round's counters, each member's best
+    /// attempt in the round, the boards of every unit on the entrant's path, the unit tallies
+    /// and the cumulative standings, atomically per result. Recording an attempt again
+    /// changes nothing and the order of results does not matter, so it is safe to repeat after
+    /// a crash and a rebuild is a replay. Results of one contest should be adjacent (a batch is
+    /// sent per contest).
+    #[tracing::instrument(name = "Record results", skip_all, fields(results = batch.len()))]
+    pub async fn record_results(
         &self,
         keys: &Keys,
-        result: &AttemptResult,
-    ) -> Result<RecordOutcome, StoreError> {
+        batch: &[Counted],
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
         match self {
-            Self::Memory(m) => Ok(m.record_result(result)),
-            Self::Redis(r) => r.record_result(keys, result).await,
+            Self::Memory(m) => Ok(m.record_results(batch)),
+            Self::Redis(r) => r.record_results(keys, batch).await,
         }
     }
 
@@ -241,24 +251,75 @@ impl Store {
     pub async fn round_counters(
         &self,
         keys: &Keys,
+        contest_id: Uuid,
         round_id: Uuid,
     ) -> Result<RoundCounters, StoreError> {
         match self {
-            Self::Memory(m) => Ok(m.round_counters(round_id)),
-            Self::Redis(r) => r.round_counters(keys, round_id).await,
+            Self::Memory(m) => Ok(m.round_counters(contest_id, round_id)),
+            Self::Redis(r) => r.round_counters(keys, contest_id, round_id).await,
         }
     }
 
-    /// A user's best attempt in a round, with its live rank.
-    pub async fn best_of(
+    /// Distinct entrants with a counted result anywhere in a contest.
+    pub async fn contest_participants(
         &self,
         keys: &Keys,
-        round_id: Uuid,
-        user_id: Uuid,
-    ) -> Result<Option<BestAttempt>, StoreError> {
+        contest_id: Uuid,
+    ) -> Result<i64, StoreError> {
         match self {
-            Self::Memory(m) => Ok(m.best_of(round_id, user_id)),
-            Self::Redis(r) => r.best_of(keys, round_id, user_id).await,
+            Self::Memory(m) => Ok(m.contest_participants(contest_id)),
+            Self::Redis(r) => r.contest_participants(keys, contest_id).await,
+        }
+    }
+
+    /// A page of a board, best first, with the board's size.
+    pub async fn board_page(
+        &self,
+        keys: &Keys,
+        board: &Board,
+        offset: u64,
+        limit: u64,
+    ) -> Result<BoardPage, StoreError> {
+        match self {
+            Self::Memory(m) => Ok(m.board_page(board, offset, limit)),
+            Self::Redis(r) => r.board_page(keys, board, offset, limit).await,
+        }
+    }
+
+    /// A user's line on a board with its rank, or `None` when they are not on it.
+    pub async fn standing_of(
+        &self,
+        keys: &Keys,
+        board: &Board,
+        user_id: Uuid,
+    ) -> Result<Option<Standing>, StoreError> {
+        match self {
+            Self::Memory(m) => Ok(m.standing_of(board, user_id)),
+            Self::Redis(r) => r.standing_of(keys, board, user_id).await,
+        }
+    }
+
+    /// The tallies of `units` (each unit's whole subtree), in the order given.
+    pub async fn tallies(
+        &self,
+        keys: &Keys,
+        scope: &TallyScope,
+        units: &[Uuid],
+    ) -> Result<Vec<UnitTally>, StoreError> {
+        match self {
+            Self::Memory(m) => Ok(m.tallies(scope, units)),
+            Self::Redis(r) => r.tallies(keys, scope, units).await,
+        }
+    }
+
+    /// Forgets every recorded result of a contest (a rebuild then replays them).
+    pub async fn clear_contest(&self, keys: &Keys, contest_id: Uuid) -> Result<(), StoreError> {
+        match self {
+            Self::Memory(m) => {
+                m.clear_contest(contest_id);
+                Ok(())
+            }
+            Self::Redis(r) => r.clear_contest(keys, contest_id).await,
         }
     }
 }

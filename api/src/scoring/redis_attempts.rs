@@ -1,8 +1,8 @@
 //! Attempts and round results on Redis: typed wrappers around the Lua scripts in `lua/`.
 //!
 //! # Implementation notes
-//! The attempt scripts touch only the attempt's `{a:…}` keys and the round script only the
-//! round's `{r:…}` keys, so both run on Redis Cluster. The due index lives on its own slot and
+//! The attempt scripts touch only the attempt's `{a:…}` keys and the record script only the
+//! contest's `{c:…}` keys, so both run on Redis Cluster. The due index lives on its own slot and
 //! is therefore updated outside the scripts, in an order that is safe after a crash: the entry
 //! is added *before* the attempt is stored (so no open attempt lacks one) and removed *after* it
 //! is finished (a leftover entry only makes the auto-finisher call an idempotent finish again).
@@ -15,10 +15,6 @@ use uuid::Uuid;
 use super::attempt::{
     ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
     DueAttempt, FinishOutcome, OpenOutcome, canonical, joined,
-};
-use super::leaderboard::{
-    BestAttempt, LeaderboardEntry, ROUND_RETENTION_MS, RecordOutcome, RoundCounters, decode_best,
-    encode_best,
 };
 use super::{Keys, RedisStore, StoreError, scripts};
 
@@ -307,75 +303,5 @@ impl RedisStore {
                 })
             })
             .collect())
-    }
-
-    pub(super) async fn record_result(
-        &self,
-        keys: &Keys,
-        result: &AttemptResult,
-    ) -> Result<RecordOutcome, StoreError> {
-        let mut conn = self.connection();
-        let round = result.round_id;
-        let entry = LeaderboardEntry::of(result);
-        let (newly, best): (i64, i64) = scripts::RECORD_RESULT
-            .key(keys.round_recorded(round))
-            .key(keys.round_counters(round))
-            .key(keys.round_perfect_users(round))
-            .key(keys.round_best(round))
-            .key(keys.round_leaderboard(round))
-            .arg(result.attempt_id.to_string())
-            .arg(result.user_id.to_string())
-            .arg(entry.composite)
-            .arg(&entry.member)
-            .arg(i32::from(result.is_perfect()))
-            .arg(encode_best(result, &entry))
-            .arg(ROUND_RETENTION_MS)
-            .invoke_async(&mut conn)
-            .await?;
-        Ok(RecordOutcome {
-            newly_recorded: newly == 1,
-            is_best: best == 1,
-        })
-    }
-
-    pub(super) async fn round_counters(
-        &self,
-        keys: &Keys,
-        round_id: Uuid,
-    ) -> Result<RoundCounters, StoreError> {
-        let mut conn = self.connection();
-        let raw: HashMap<String, i64> = conn.hgetall(keys.round_counters(round_id)).await?;
-        let get = |field: &str| raw.get(field).copied().unwrap_or(0);
-        Ok(RoundCounters {
-            participants: get("participants"),
-            finished_attempts: get("finished_attempts"),
-            perfect_attempts: get("perfect_attempts"),
-            perfect_participants: get("perfect_participants"),
-        })
-    }
-
-    pub(super) async fn best_of(
-        &self,
-        keys: &Keys,
-        round_id: Uuid,
-        user_id: Uuid,
-    ) -> Result<Option<BestAttempt>, StoreError> {
-        let mut conn = self.connection();
-        // The best may be replaced between the two reads; then the old member has no rank and
-        // reading again gets the new one. Three tries is plenty for one user's own attempts.
-        for _ in 0..3 {
-            let raw: Option<String> = conn
-                .hget(keys.round_best(round_id), user_id.to_string())
-                .await?;
-            let Some(raw) = raw else { return Ok(None) };
-            let (entry, best) = decode_best(&raw).ok_or_else(|| corrupt("best attempt"))?;
-            let rank: Option<u64> = conn
-                .zrank(keys.round_leaderboard(round_id), &entry.member)
-                .await?;
-            if let Some(rank) = rank {
-                return Ok(Some(BestAttempt { rank, ..best }));
-            }
-        }
-        Err(corrupt("best attempt missing from the leaderboard"))
     }
 }

@@ -1,7 +1,7 @@
 //! The Redis backend of the scoring store: one server, or a Redis Cluster.
 //!
 //! # Implementation notes
-//! Every script touches keys of one hash tag only (an attempt's, or a round's), so the same
+//! Every script touches keys of one hash tag only (an attempt's, or a contest's), so the same
 //! scripts run on a single server and on a cluster; [`RedisConnection`] hides which it is.
 
 use std::time::Duration;

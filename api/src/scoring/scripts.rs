@@ -20,6 +20,14 @@ pub static SAVE_ANSWER: LazyLock<Script> =
 pub static FINISH_ATTEMPT: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("lua/finish_attempt.lua")));
 
-/// `lua/record_result.lua`: count a finished attempt in its round, once.
-pub static RECORD_RESULT: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("lua/record_result.lua")));
+/// `lua/record_results.lua`: count finished attempts in their contest, once each.
+pub static RECORD_RESULTS: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("lua/record_results.lua")));
+
+/// `lua/board_page.lua`: a page of a board with its lines.
+pub static BOARD_PAGE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("lua/board_page.lua")));
+
+/// `lua/standing.lua`: one user's line and rank on a board.
+pub static STANDING: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("lua/standing.lua")));

@@ -26,6 +26,7 @@ pub struct Model {
     pub practice: bool,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
+    pub unit_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,8 @@ pub struct Model {
     pub practice: bool,
     pub first_started_at: Option<DateTimeUtc>,
     pub close_extensions: Json,
+    pub published_at: Option<DateTimeUtc>,
+    pub prediction_actual: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{Access, CONTEST_MANAGERS, access};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{
-    ContestKind, ExcludedRole, LeaderboardVisibility, TieBreakKey, parse_tie_break,
+    ContestKind, ExcludedRole, LeaderboardVisibility, Prizes, TieBreakKey, parse_tie_break,
 };
 use crate::domain::ids::UnitId;
 use crate::error::{ApiError, FieldError, Problem};
@@ -68,6 +68,9 @@ pub struct CreateContestRequest {
     pub perfect_only: bool,
     /// Pass mark in percent, for theory tests.
     pub pass_mark: Option<i32>,
+    /// Prizes (none by default).
+    #[serde(default)]
+    pub prizes: Prizes,
 }
 
 /// A contest.
@@ -95,6 +98,8 @@ pub struct ContestResponse {
     pub perfect_only: bool,
     /// Pass mark (theory tests).
     pub pass_mark: Option<i32>,
+    /// Prizes.
+    pub prizes: Prizes,
     /// Whether the caller organises it.
     pub can_manage: bool,
     /// Created.
@@ -119,6 +124,7 @@ fn response(c: Contest, can_manage: bool) -> ContestResponse {
         tie_break: s.tie_break,
         perfect_only: s.perfect_only,
         pass_mark: s.pass_mark,
+        prizes: s.prizes,
         can_manage,
         created_at: c.created_at,
     }
@@ -150,6 +156,7 @@ async fn check(state: &AppState, caller: &Caller, s: &mut ContestSettings) -> Re
         )),
         _ => {}
     }
+    errors.extend(s.prizes.check("/prizes"));
     if let Some(eligible) = s.eligible_unit_id {
         match persistence::units::get(&state.db, eligible).await {
             Ok(unit) if caller.covers(CONTEST_MANAGERS, &unit.path) => {}
@@ -216,6 +223,7 @@ pub async fn create_contest(
         tie_break: b.tie_break,
         perfect_only: b.perfect_only,
         pass_mark: b.pass_mark,
+        prizes: b.prizes,
     };
     check(&state, &caller, &mut settings).await?;
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
@@ -308,6 +316,8 @@ pub struct UpdateContestRequest {
     pub perfect_only: Option<bool>,
     /// Pass mark.
     pub pass_mark: Option<i32>,
+    /// Prizes.
+    pub prizes: Option<Prizes>,
 }
 
 /// Edits a contest the caller organises.
@@ -360,6 +370,9 @@ pub async fn update_contest(
     }
     if let Some(v) = b.perfect_only {
         s.perfect_only = v;
+    }
+    if let Some(prizes) = b.prizes {
+        s.prizes = prizes;
     }
     if b.pass_mark.is_some() {
         s.pass_mark = b.pass_mark;

@@ -1,0 +1,23 @@
+//! `result_voids`
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "result_voids")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub round_id: Uuid,
+    pub user_id: Uuid,
+    pub reason: String,
+    pub voided_by: Option<Uuid>,
+    pub voided_at: DateTimeUtc,
+    pub lifted_at: Option<DateTimeUtc>,
+    pub lifted_by: Option<Uuid>,
+    pub lift_reason: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

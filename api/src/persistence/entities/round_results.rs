@@ -1,0 +1,27 @@
+//! `round_results`
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "round_results")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub round_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub user_id: Uuid,
+    pub attempt_id: Uuid,
+    pub unit_id: Option<Uuid>,
+    pub rank: i32,
+    pub score: i64,
+    pub max_score: i64,
+    pub prediction: Option<i64>,
+    pub prediction_error: Option<i64>,
+    pub time_used_ms: i64,
+    pub finished_at: DateTimeUtc,
+    pub prize: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

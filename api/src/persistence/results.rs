@@ -1,0 +1,399 @@
+//! Round results in the database: the counted attempts boards are rebuilt from, voided results,
+//! and the frozen rankings that publication writes.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::entities::{attempts, result_voids, round_results, rounds, users};
+use super::{PersistenceError, Result};
+
+/// A finished, counting attempt with what boards show of its entrant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountedRow {
+    /// Attempt.
+    pub attempt_id: Uuid,
+    /// Round.
+    pub round_id: Uuid,
+    /// Entrant.
+    pub user_id: Uuid,
+    /// The unit it counts for (the entrant's unit when it started).
+    pub unit_id: Uuid,
+    /// Score.
+    pub score: i64,
+    /// Maximum score.
+    pub max_score: i64,
+    /// Time used (ms).
+    pub time_used_ms: i64,
+    /// Finish time.
+    pub finished_at: DateTime<Utc>,
+    /// Prediction.
+    pub prediction: Option<i64>,
+    /// Entrant's full name (masked before it leaves the server).
+    pub full_name: String,
+}
+
+/// Finished non-practice attempts of a contest (or one of its rounds), by id, after `after`.
+pub async fn counted_page(
+    db: &impl ConnectionTrait,
+    contest_id: Uuid,
+    round_id: Option<Uuid>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<CountedRow>> {
+    use attempts::Column as A;
+    let a = attempts::Entity;
+    let u = users::Entity;
+    let mut q = Query::select();
+    q.columns([
+        (a, A::Id),
+        (a, A::RoundId),
+        (a, A::UserId),
+        (a, A::UnitId),
+        (a, A::Score),
+        (a, A::MaxScore),
+        (a, A::TimeUsedMs),
+        (a, A::FinishedAt),
+        (a, A::Prediction),
+    ])
+    .column((u, users::Column::FullName))
+    .expr_as(
+        Expr::col((u, users::Column::UnitId)),
+        Alias::new("user_unit_id"),
+    )
+    .from(a)
+    .inner_join(
+        u,
+        Expr::col((u, users::Column::Id)).equals((a, A::UserId)),
+    )
+    .and_where(Expr::col((a, A::ContestId)).eq(contest_id))
+    .and_where(Expr::col((a, A::Status)).eq("finished"))
+    .and_where(Expr::col((a, A::Practice)).eq(false))
+    .order_by((a, A::Id), Order::Asc)
+    .limit(limit);
+    if let Some(round_id) = round_id {
+        q.and_where(Expr::col((a, A::RoundId)).eq(round_id));
+    }
+    if let Some(after) = after {
+        q.and_where(Expr::col((a, A::Id)).gt(after));
+    }
+    let rows = db.query_all(&q).await?;
+    rows.into_iter()
+        .map(|row| -> Result<CountedRow> {
+            let unit: Option<Uuid> = row.try_get("", "unit_id")?;
+            let finished_at: Option<DateTime<Utc>> = row.try_get("", "finished_at")?;
+            Ok(CountedRow {
+                attempt_id: row.try_get("", "id")?,
+                round_id: row.try_get("", "round_id")?,
+                user_id: row.try_get("", "user_id")?,
+                unit_id: match unit {
+                    Some(u) => u,
+                    None => row.try_get("", "user_unit_id")?,
+                },
+                score: row.try_get::<Option<i64>>("", "score")?.unwrap_or(0),
+                max_score: row.try_get("", "max_score")?,
+                time_used_ms: row.try_get::<Option<i64>>("", "time_used_ms")?.unwrap_or(0),
+                finished_at: finished_at.ok_or(PersistenceError::NotFound("finish time"))?,
+                prediction: row.try_get("", "prediction")?,
+                full_name: row.try_get("", "full_name")?,
+            })
+        })
+        .collect()
+}
+
+/// Contests with a finished attempt whose deadline is after `since`.
+pub async fn contests_with_results_since(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+) -> Result<Vec<Uuid>> {
+    Ok(attempts::Entity::find()
+        .select_only()
+        .column(attempts::Column::ContestId)
+        .distinct()
+        .filter(attempts::Column::Status.eq("finished"))
+        .filter(attempts::Column::Deadline.gte(since))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?)
+}
+
+/// A decision that a person's result in a round does not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Void {
+    /// Id.
+    pub id: Uuid,
+    /// Round.
+    pub round_id: Uuid,
+    /// Whose result.
+    pub user_id: Uuid,
+    /// Why.
+    pub reason: String,
+    /// By whom.
+    pub voided_by: Option<Uuid>,
+    /// When.
+    pub voided_at: DateTime<Utc>,
+    /// When it was lifted, if it was.
+    pub lifted_at: Option<DateTime<Utc>>,
+    /// Who lifted it.
+    pub lifted_by: Option<Uuid>,
+    /// Why it was lifted.
+    pub lift_reason: Option<String>,
+}
+
+impl From<result_voids::Model> for Void {
+    fn from(m: result_voids::Model) -> Self {
+        Self {
+            id: m.id,
+            round_id: m.round_id,
+            user_id: m.user_id,
+            reason: m.reason,
+            voided_by: m.voided_by,
+            voided_at: m.voided_at,
+            lifted_at: m.lifted_at,
+            lifted_by: m.lifted_by,
+            lift_reason: m.lift_reason,
+        }
+    }
+}
+
+/// `(round, user)` pairs with a void in force, among `round_ids`.
+pub async fn voided_pairs(
+    db: &impl ConnectionTrait,
+    round_ids: &[Uuid],
+) -> Result<HashSet<(Uuid, Uuid)>> {
+    if round_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(result_voids::Entity::find()
+        .filter(result_voids::Column::RoundId.is_in(round_ids.iter().copied()))
+        .filter(result_voids::Column::LiftedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| (v.round_id, v.user_id))
+        .collect())
+}
+
+/// The void in force on a person's result in a round, if any.
+pub async fn void_in_force(
+    db: &impl ConnectionTrait,
+    round_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<Void>> {
+    Ok(result_voids::Entity::find()
+        .filter(result_voids::Column::RoundId.eq(round_id))
+        .filter(result_voids::Column::UserId.eq(user_id))
+        .filter(result_voids::Column::LiftedAt.is_null())
+        .one(db)
+        .await?
+        .map(Void::from))
+}
+
+/// Every void of a round, lifted or not, newest first.
+pub async fn voids_of_round(db: &impl ConnectionTrait, round_id: Uuid) -> Result<Vec<Void>> {
+    Ok(result_voids::Entity::find()
+        .filter(result_voids::Column::RoundId.eq(round_id))
+        .order_by_desc(result_voids::Column::VoidedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Void::from)
+        .collect())
+}
+
+/// Records a void.
+pub async fn insert_void(
+    db: &impl ConnectionTrait,
+    round_id: Uuid,
+    user_id: Uuid,
+    reason: &str,
+    by: Uuid,
+    at: DateTime<Utc>,
+) -> Result<Void> {
+    let model = result_voids::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        round_id: Set(round_id),
+        user_id: Set(user_id),
+        reason: Set(reason.to_owned()),
+        voided_by: Set(Some(by)),
+        voided_at: Set(at),
+        lifted_at: Set(None),
+        lifted_by: Set(None),
+        lift_reason: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(model.into())
+}
+
+/// Lifts a void (the row stays, stamped).
+pub async fn lift_void(
+    db: &impl ConnectionTrait,
+    void: &Void,
+    reason: &str,
+    by: Uuid,
+    at: DateTime<Utc>,
+) -> Result<Void> {
+    let model = result_voids::ActiveModel {
+        id: Set(void.id),
+        lifted_at: Set(Some(at)),
+        lifted_by: Set(Some(by)),
+        lift_reason: Set(Some(reason.to_owned())),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(model.into())
+}
+
+/// One line of a published ranking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinalRow {
+    /// Entrant.
+    pub user_id: Uuid,
+    /// The attempt that counted.
+    pub attempt_id: Uuid,
+    /// The unit it counted for.
+    pub unit_id: Uuid,
+    /// 1-based rank.
+    pub rank: i32,
+    /// Score.
+    pub score: i64,
+    /// Maximum score.
+    pub max_score: i64,
+    /// Prediction.
+    pub prediction: Option<i64>,
+    /// |prediction − actual|.
+    pub prediction_error: Option<i64>,
+    /// Time used (ms).
+    pub time_used_ms: i64,
+    /// Finish time.
+    pub finished_at: DateTime<Utc>,
+    /// Prize won, if any.
+    pub prize: Option<String>,
+}
+
+/// Replaces a round's published ranking and stamps the round, in the caller's transaction.
+pub async fn publish(
+    db: &impl ConnectionTrait,
+    round_id: Uuid,
+    prediction_actual: Option<i64>,
+    rows: &[FinalRow],
+    at: DateTime<Utc>,
+) -> Result<()> {
+    round_results::Entity::delete_many()
+        .filter(round_results::Column::RoundId.eq(round_id))
+        .exec(db)
+        .await?;
+    for chunk in rows.chunks(500) {
+        round_results::Entity::insert_many(chunk.iter().map(|r| round_results::ActiveModel {
+            round_id: Set(round_id),
+            user_id: Set(r.user_id),
+            attempt_id: Set(r.attempt_id),
+            unit_id: Set(Some(r.unit_id)),
+            rank: Set(r.rank),
+            score: Set(r.score),
+            max_score: Set(r.max_score),
+            prediction: Set(r.prediction),
+            prediction_error: Set(r.prediction_error),
+            time_used_ms: Set(r.time_used_ms),
+            finished_at: Set(r.finished_at),
+            prize: Set(r.prize.clone()),
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    rounds::ActiveModel {
+        id: Set(round_id),
+        published_at: Set(Some(at)),
+        prediction_actual: Set(prediction_actual),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(())
+}
+
+fn final_row(m: round_results::Model) -> FinalRow {
+    FinalRow {
+        user_id: m.user_id,
+        attempt_id: m.attempt_id,
+        unit_id: m.unit_id.unwrap_or_default(),
+        rank: m.rank,
+        score: m.score,
+        max_score: m.max_score,
+        prediction: m.prediction,
+        prediction_error: m.prediction_error,
+        time_used_ms: m.time_used_ms,
+        finished_at: m.finished_at,
+        prize: m.prize,
+    }
+}
+
+/// A round's published ranking, in rank order (`after_rank` pages through it).
+pub async fn final_page(
+    db: &impl ConnectionTrait,
+    round_id: Uuid,
+    after_rank: i32,
+    limit: u64,
+) -> Result<Vec<FinalRow>> {
+    Ok(round_results::Entity::find()
+        .filter(round_results::Column::RoundId.eq(round_id))
+        .filter(round_results::Column::Rank.gt(after_rank))
+        .order_by_asc(round_results::Column::Rank)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(final_row)
+        .collect())
+}
+
+/// The people holding a prize in the published rankings of `round_ids`.
+pub async fn prize_holders(db: &impl ConnectionTrait, round_ids: &[Uuid]) -> Result<HashSet<Uuid>> {
+    if round_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(round_results::Entity::find()
+        .select_only()
+        .column(round_results::Column::UserId)
+        .filter(round_results::Column::RoundId.is_in(round_ids.iter().copied()))
+        .filter(round_results::Column::Prize.is_not_null())
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Display names of people, by id.
+pub async fn names(
+    db: &impl ConnectionTrait,
+    user_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>> {
+    let mut out = std::collections::HashMap::with_capacity(user_ids.len());
+    for chunk in user_ids.chunks(1000) {
+        let rows: Vec<(Uuid, String)> = users::Entity::find()
+            .select_only()
+            .column(users::Column::Id)
+            .column(users::Column::FullName)
+            .filter(users::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Keeps `ExprTrait` in use for `eq`/`gt` on expressions across sea-query versions.
+#[allow(dead_code)]
+fn _expr_trait_in_use(e: Expr) -> Expr {
+    e.eq(1)
+}

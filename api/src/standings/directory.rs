@@ -1,0 +1,139 @@
+//! The unit tree held in memory, for the paths and names that boards need on every finish and
+//! every read without asking the database.
+//!
+//! # Implementation notes
+//! Thousands of units fit in a few hundred kilobytes, so the whole tree is one snapshot, swapped
+//! atomically. A snapshot older than [`MAX_AGE`] is reloaded by the next caller, and this
+//! server's own unit edits drop it at once; another server's edits reach this one within
+//! `MAX_AGE`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use crate::persistence::{self, PersistenceError};
+
+/// How long a snapshot serves before it is reloaded.
+pub const MAX_AGE: Duration = Duration::from_secs(10);
+
+/// One unit as boards need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitInfo {
+    /// Id.
+    pub id: Uuid,
+    /// Parent.
+    pub parent_id: Option<Uuid>,
+    /// Name.
+    pub name: String,
+    /// Short code.
+    pub code: String,
+    /// Declared members.
+    pub member_count: Option<i32>,
+    /// The unit and its ancestors, root first.
+    pub path: Vec<Uuid>,
+}
+
+/// The whole tree at one moment.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    units: HashMap<Uuid, UnitInfo>,
+    children: HashMap<Option<Uuid>, Vec<Uuid>>,
+}
+
+impl Snapshot {
+    /// Builds a snapshot from units (any order).
+    pub fn new(units: impl IntoIterator<Item = UnitInfo>) -> Self {
+        let units: HashMap<Uuid, UnitInfo> = units.into_iter().map(|u| (u.id, u)).collect();
+        let mut children: HashMap<Option<Uuid>, Vec<Uuid>> = HashMap::new();
+        for u in units.values() {
+            children.entry(u.parent_id).or_default().push(u.id);
+        }
+        for list in children.values_mut() {
+            list.sort_by(|a, b| units[a].name.cmp(&units[b].name).then(a.cmp(b)));
+        }
+        Self { units, children }
+    }
+
+    /// One unit.
+    pub fn get(&self, id: Uuid) -> Option<&UnitInfo> {
+        self.units.get(&id)
+    }
+
+    /// The unit and its ancestors, root first (empty for an unknown unit).
+    pub fn path_of(&self, id: Uuid) -> Vec<Uuid> {
+        self.units
+            .get(&id)
+            .map(|u| u.path.clone())
+            .unwrap_or_default()
+    }
+
+    /// The direct children of a unit (roots for `None`), by name.
+    pub fn children(&self, parent: Option<Uuid>) -> &[Uuid] {
+        self.children.get(&parent).map_or(&[], Vec::as_slice)
+    }
+
+    /// A unit's name, or an empty string for an unknown unit.
+    pub fn name(&self, id: Option<Uuid>) -> &str {
+        id.and_then(|id| self.units.get(&id))
+            .map_or("", |u| u.name.as_str())
+    }
+
+    /// Whether `unit` is `ancestor` or inside its subtree.
+    pub fn is_within(&self, unit: Uuid, ancestor: Uuid) -> bool {
+        self.units
+            .get(&unit)
+            .is_some_and(|u| u.path.contains(&ancestor))
+    }
+}
+
+/// The shared, self-refreshing snapshot.
+#[derive(Clone, Default)]
+pub struct UnitDirectory {
+    current: Arc<RwLock<Option<(Instant, Arc<Snapshot>)>>>,
+}
+
+impl UnitDirectory {
+    /// The current snapshot, reloading it first if it is stale or was dropped.
+    pub async fn snapshot(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Arc<Snapshot>, PersistenceError> {
+        if let Some((at, snap)) = self.read().as_ref()
+            && at.elapsed() < MAX_AGE
+        {
+            return Ok(Arc::clone(snap));
+        }
+        let units = persistence::units::all(db).await?;
+        let snap = Arc::new(Snapshot::new(units.into_iter().map(|u| UnitInfo {
+            id: u.id.0,
+            parent_id: u.parent_id.map(|p| p.0),
+            path: u.path.ids().into_iter().map(|id| id.0).collect(),
+            name: u.name,
+            code: u.code,
+            member_count: u.member_count,
+        })));
+        *self
+            .current
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((Instant::now(), snap.clone()));
+        Ok(snap)
+    }
+
+    /// Drops the snapshot after a change to the tree, so the next reader loads it afresh.
+    pub fn invalidate(&self) {
+        *self
+            .current
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Option<(Instant, Arc<Snapshot>)>> {
+        // Writers only swap the Option; a poisoned lock still holds a whole value.
+        self.current
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -1,0 +1,150 @@
+//! Standings: how finished attempts reach the live boards, how the boards are rebuilt from the
+//! database, and (in `publish`) the frozen final ranking of a closed round.
+//!
+//! The boards live in the scoring store (`scoring::leaderboard`); the database holds every
+//! finished attempt, so the boards of any contest can be thrown away and replayed from it
+//! (`rebuild_contest`), which is also what a server does when it finds the store empty.
+
+pub mod directory;
+pub mod publish;
+
+use std::collections::HashSet;
+
+use uuid::Uuid;
+
+use crate::attempts::ms;
+use crate::domain::person::mask_name;
+use crate::error::ApiError;
+use crate::persistence::{self, attempts::AttemptRecord, results::CountedRow};
+use crate::scoring::{AttemptResult, Counted, Entrant};
+use crate::state::AppState;
+
+/// Counts a finished attempt on the boards of its contest, unless its entrant's result in that
+/// round has been voided. Safe to repeat.
+pub async fn count(
+    state: &AppState,
+    record: &AttemptRecord,
+    result: &AttemptResult,
+) -> Result<(), ApiError> {
+    if persistence::results::void_in_force(&state.db, record.round_id, record.user_id)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let user = persistence::users::get(&state.db, crate::domain::ids::UserId(record.user_id))
+        .await?;
+    let units = state.units.snapshot(&state.db).await?;
+    let unit = record.unit_id.unwrap_or(user.unit_id.0);
+    let counted = Counted {
+        contest_id: record.contest_id,
+        result: result.clone(),
+        entrant: Entrant {
+            unit_path: units.path_of(unit),
+            display_name: mask_name(&user.full_name),
+        },
+    };
+    state
+        .store
+        .record_results(&state.keys, std::slice::from_ref(&counted))
+        .await?;
+    Ok(())
+}
+
+/// The result a stored attempt row describes.
+pub fn result_of(row: &CountedRow) -> AttemptResult {
+    AttemptResult {
+        attempt_id: row.attempt_id,
+        round_id: row.round_id,
+        user_id: row.user_id,
+        score: row.score,
+        max_score: row.max_score,
+        correct_count: 0,
+        time_used_ms: row.time_used_ms,
+        finished_at_ms: ms(row.finished_at),
+        prediction: row.prediction,
+    }
+}
+
+/// What a rebuild did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Replayed {
+    /// Finished attempts counted again.
+    pub results: usize,
+    /// Attempts left out because their entrant's result is voided.
+    pub voided: usize,
+}
+
+/// How many attempts one database page of a rebuild reads.
+const REPLAY_PAGE: u64 = 5_000;
+
+/// Throws away a contest's boards and replays every counting attempt from the database: the
+/// result is the state live recording would have reached (recording is order-independent), with
+/// voided results left out and every entrant placed by their unit's current position in the
+/// tree. Results recorded live while it runs are kept (recording the same attempt twice is a
+/// no-op), but readers may see a partly filled board for the few seconds it takes.
+#[tracing::instrument(name = "Rebuild contest boards", skip(state))]
+pub async fn rebuild_contest(state: &AppState, contest_id: Uuid) -> Result<Replayed, ApiError> {
+    let rounds: Vec<Uuid> = persistence::contests::rounds_of(&state.db, contest_id)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let voided: HashSet<(Uuid, Uuid)> =
+        persistence::results::voided_pairs(&state.db, &rounds).await?;
+    let units = state.units.snapshot(&state.db).await?;
+    state.store.clear_contest(&state.keys, contest_id).await?;
+    let mut done = Replayed::default();
+    let mut after = None;
+    loop {
+        let page = persistence::results::counted_page(
+            &state.db,
+            contest_id,
+            None,
+            after,
+            REPLAY_PAGE,
+        )
+        .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.attempt_id);
+        let batch: Vec<Counted> = page
+            .iter()
+            .filter(|row| {
+                let void = voided.contains(&(row.round_id, row.user_id));
+                done.voided += usize::from(void);
+                !void
+            })
+            .map(|row| Counted {
+                contest_id,
+                result: result_of(row),
+                entrant: Entrant {
+                    unit_path: units.path_of(row.unit_id),
+                    display_name: mask_name(&row.full_name),
+                },
+            })
+            .collect();
+        done.results += batch.len();
+        state.store.record_results(&state.keys, &batch).await?;
+    }
+    tracing::info!(
+        contest.id = %contest_id,
+        results = done.results,
+        voided = done.voided,
+        "contest boards rebuilt"
+    );
+    Ok(done)
+}
+
+/// Rebuilds the boards of every contest with results since `since`.
+pub async fn rebuild_recent(
+    state: &AppState,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Replayed, ApiError> {
+    let mut total = Replayed::default();
+    for contest_id in persistence::results::contests_with_results_since(&state.db, since).await? {
+        let done = rebuild_contest(state, contest_id).await?;
+        total.results += done.results;
+        total.voided += done.voided;
+    }
+    Ok(total)
+}

@@ -1,0 +1,278 @@
+//! The final ranking of a closed round: the prediction's true value, the contest's tie-break
+//! chain, "perfect scores only", and the individual prizes. Pure functions here; the route
+//! loads the attempts and writes the result.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::domain::contest::{Prediction, PrizeTier, TieBreakKey};
+
+/// A finished, counting attempt as the final ranking sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    /// Entrant.
+    pub user_id: Uuid,
+    /// Attempt.
+    pub attempt_id: Uuid,
+    /// The unit it counts for.
+    pub unit_id: Uuid,
+    /// Score.
+    pub score: i64,
+    /// Maximum score.
+    pub max_score: i64,
+    /// Prediction, if given in time.
+    pub prediction: Option<i64>,
+    /// Time used (ms).
+    pub time_used_ms: i64,
+    /// Finish time.
+    pub finished_at: DateTime<Utc>,
+}
+
+impl Finished {
+    fn is_perfect(&self) -> bool {
+        self.max_score > 0 && self.score == self.max_score
+    }
+}
+
+/// One line of the final ranking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ranked {
+    /// The counted attempt.
+    pub entry: Finished,
+    /// 1-based rank; entries equal on every key of the chain share it.
+    pub rank: i32,
+    /// |prediction − actual|, when both are known.
+    pub prediction_error: Option<i64>,
+    /// The prize won.
+    pub prize: Option<String>,
+}
+
+/// Each entrant's counted attempt: the best score, then less time, then the earlier finish
+/// (the same rule as the live boards).
+pub fn best_per_entrant(attempts: impl IntoIterator<Item = Finished>) -> Vec<Finished> {
+    let mut best: HashMap<Uuid, Finished> = HashMap::new();
+    for a in attempts {
+        let key = |f: &Finished| (-f.score, f.time_used_ms, f.finished_at);
+        match best.get(&a.user_id) {
+            Some(b) if key(b) <= key(&a) => {}
+            _ => {
+                best.insert(a.user_id, a);
+            }
+        }
+    }
+    best.into_values().collect()
+}
+
+/// The true value of the prediction question among the counted attempts.
+pub fn prediction_actual(kind: Option<Prediction>, counted: &[Finished]) -> Option<i64> {
+    let n = match kind? {
+        Prediction::Participants => counted.len(),
+        // Each entrant counts once: their counted attempt is their best, so it is perfect
+        // exactly when they had any perfect attempt.
+        Prediction::AllCorrect => counted.iter().filter(|f| f.is_perfect()).count(),
+    };
+    Some(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn compare(a: &Finished, b: &Finished, chain: &[TieBreakKey], actual: Option<i64>) -> Ordering {
+    // A missing prediction ranks after every given one.
+    let error = |f: &Finished| match (f.prediction, actual) {
+        (Some(p), Some(x)) => (p - x).unsigned_abs(),
+        _ => u64::MAX,
+    };
+    for key in chain {
+        let o = match key {
+            TieBreakKey::Score => b.score.cmp(&a.score),
+            TieBreakKey::Prediction => error(a).cmp(&error(b)),
+            TieBreakKey::TimeUsed => a.time_used_ms.cmp(&b.time_used_ms),
+            TieBreakKey::FinishedAt => a.finished_at.cmp(&b.finished_at),
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// What prizes to give and to whom.
+#[derive(Debug, Clone)]
+pub struct PrizeRules<'a> {
+    /// Levels, best first.
+    pub tiers: &'a [PrizeTier],
+    /// Only perfect scores win.
+    pub perfect_only: bool,
+    /// People passed over (they hold a prize from another round, with one prize per person).
+    pub passed_over: &'a HashSet<Uuid>,
+}
+
+/// Ranks the counted attempts by `chain` (entries equal on every key share a rank, the next
+/// rank skipping as in "1, 2, 2, 4") and hands out the prizes in rank order. Entries sharing a
+/// rank are never split: if a tie reaches past a level's count, everyone in it gets that level.
+pub fn rank(
+    mut counted: Vec<Finished>,
+    chain: &[TieBreakKey],
+    actual: Option<i64>,
+    prizes: &PrizeRules<'_>,
+) -> Vec<Ranked> {
+    // The user id settles the order within a shared rank, so the list is reproducible.
+    counted.sort_by(|a, b| compare(a, b, chain, actual).then(a.user_id.cmp(&b.user_id)));
+    let mut out: Vec<Ranked> = Vec::with_capacity(counted.len());
+    for (i, entry) in counted.into_iter().enumerate() {
+        let rank = match out.last() {
+            Some(prev) if compare(&prev.entry, &entry, chain, actual) == Ordering::Equal => {
+                prev.rank
+            }
+            _ => i32::try_from(i + 1).unwrap_or(i32::MAX),
+        };
+        let prediction_error = entry
+            .prediction
+            .zip(actual)
+            .map(|(p, x)| (p - x).abs());
+        out.push(Ranked {
+            entry,
+            rank,
+            prediction_error,
+            prize: None,
+        });
+    }
+    award(&mut out, prizes);
+    out
+}
+
+fn award(ranked: &mut [Ranked], rules: &PrizeRules<'_>) {
+    let mut tiers = rules.tiers.iter().filter(|t| t.count > 0);
+    let Some(mut tier) = tiers.next() else { return };
+    let mut left = tier.count;
+    let mut last_rank = None;
+    for line in ranked.iter_mut() {
+        let eligible = (!rules.perfect_only || line.entry.is_perfect())
+            && !rules.passed_over.contains(&line.entry.user_id);
+        if !eligible {
+            continue;
+        }
+        if left == 0 {
+            if last_rank == Some(line.rank) {
+                // Same rank as the last winner of this level: the tie is not split.
+                line.prize = Some(tier.name.clone());
+                continue;
+            }
+            match tiers.next() {
+                Some(next) => {
+                    tier = next;
+                    left = tier.count;
+                }
+                None => return,
+            }
+        }
+        line.prize = Some(tier.name.clone());
+        left -= 1;
+        last_rank = Some(line.rank);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::contest::DEFAULT_TIE_BREAK;
+
+    fn f(user: u128, score: i64, prediction: Option<i64>, time: i64, at: i64) -> Finished {
+        Finished {
+            user_id: Uuid::from_u128(user),
+            attempt_id: Uuid::from_u128(user + 1000),
+            unit_id: Uuid::nil(),
+            score,
+            max_score: 10,
+            prediction,
+            time_used_ms: time,
+            finished_at: DateTime::from_timestamp(at, 0).unwrap_or_default(),
+        }
+    }
+
+    fn tier(name: &str, count: u32) -> PrizeTier {
+        PrizeTier {
+            name: name.into(),
+            count,
+        }
+    }
+
+    #[test]
+    fn the_default_chain_orders_score_prediction_time_finish() {
+        let entries = vec![
+            f(1, 9, Some(100), 50, 10),
+            f(2, 10, Some(500), 90, 10),
+            f(3, 10, Some(120), 90, 10),
+            f(4, 10, Some(120), 80, 20),
+            f(5, 10, Some(120), 80, 15),
+            f(6, 10, None, 1, 1),
+        ];
+        let none = HashSet::new();
+        let rules = PrizeRules {
+            tiers: &[],
+            perfect_only: false,
+            passed_over: &none,
+        };
+        let order: Vec<u128> = rank(entries, &DEFAULT_TIE_BREAK, Some(110), &rules)
+            .iter()
+            .map(|r| r.entry.user_id.as_u128())
+            .collect();
+        assert_eq!(order, vec![5, 4, 3, 2, 6, 1]);
+    }
+
+    #[test]
+    fn equal_on_every_key_shares_a_rank_and_the_prize() {
+        let chain = [TieBreakKey::Score];
+        let entries = vec![f(1, 10, None, 1, 1), f(2, 9, None, 1, 1), f(3, 9, None, 2, 2), f(4, 8, None, 1, 1)];
+        let none = HashSet::new();
+        let tiers = [tier("Nhất", 1), tier("Nhì", 1), tier("Ba", 1)];
+        let rules = PrizeRules {
+            tiers: &tiers,
+            perfect_only: false,
+            passed_over: &none,
+        };
+        let ranked = rank(entries, &chain, None, &rules);
+        let got: Vec<(i32, Option<&str>)> = ranked
+            .iter()
+            .map(|r| (r.rank, r.prize.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(1, Some("Nhất")), (2, Some("Nhì")), (2, Some("Nhì")), (4, Some("Ba"))]
+        );
+    }
+
+    #[test]
+    fn perfect_only_and_passed_over_skip_to_the_next() {
+        let entries = vec![f(1, 10, None, 1, 1), f(2, 10, None, 2, 2), f(3, 10, None, 3, 3), f(4, 9, None, 1, 1)];
+        let passed: HashSet<Uuid> = [Uuid::from_u128(1)].into();
+        let tiers = [tier("Nhất", 1), tier("KK", 5)];
+        let rules = PrizeRules {
+            tiers: &tiers,
+            perfect_only: true,
+            passed_over: &passed,
+        };
+        let ranked = rank(entries, &DEFAULT_TIE_BREAK, None, &rules);
+        let prizes: Vec<Option<&str>> = ranked.iter().map(|r| r.prize.as_deref()).collect();
+        assert_eq!(prizes, vec![None, Some("Nhất"), Some("KK"), None]);
+    }
+
+    #[test]
+    fn the_best_attempt_counts_and_the_earlier_wins_a_tie() {
+        let mut a = f(1, 8, None, 10, 100);
+        let b = f(1, 8, None, 10, 50);
+        let c = f(1, 7, None, 1, 1);
+        a.attempt_id = Uuid::from_u128(77);
+        let best = best_per_entrant([a, b.clone(), c]);
+        assert_eq!(best, vec![b]);
+    }
+
+    #[test]
+    fn prediction_actual_counts_entrants() {
+        let counted = vec![f(1, 10, None, 1, 1), f(2, 9, None, 1, 1), f(3, 10, None, 1, 1)];
+        assert_eq!(prediction_actual(Some(Prediction::AllCorrect), &counted), Some(2));
+        assert_eq!(prediction_actual(Some(Prediction::Participants), &counted), Some(3));
+        assert_eq!(prediction_actual(None, &counted), None);
+    }
+}
