@@ -143,7 +143,9 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .configure(routes::units::configure)
         .configure(routes::questions::configure)
         .configure(routes::contests::configure)
-        .configure(routes::attempts::configure);
+        .configure(routes::attempts::configure)
+        .configure(routes::leaderboards::configure)
+        .configure(routes::results::configure);
 }
 
 /// The OpenAPI document, generated from the handlers.

@@ -6,8 +6,10 @@ pub mod contests;
 pub mod extract;
 pub mod fallback;
 pub mod health;
+pub mod leaderboards;
 pub mod me;
 pub mod questions;
+pub mod results;
 pub mod units;
 pub mod upload;
 pub mod users;
@@ -32,6 +34,7 @@ Every error is `application/problem+json` with a stable `code`; lists take `offs
         (name = "questions", description = "Question banks, for organizers"),
         (name = "contests", description = "Contests and rounds"),
         (name = "attempts", description = "Taking a contest: attempts, answers, results"),
+        (name = "leaderboards", description = "Live boards, unit participation, final results and exports"),
         (name = "health", description = "Probes and metrics"),
     )
 )]

@@ -135,6 +135,8 @@ pub async fn import_units(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    // Boards read names, member counts and paths from the in-memory tree.
+    state.units.invalidate();
     tracing::info!(count = valid_rows, "units imported");
     Ok(web::Json(ImportResult {
         imported: valid_rows,

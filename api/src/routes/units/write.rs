@@ -129,6 +129,8 @@ pub async fn create_unit(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    // Boards read names, member counts and paths from the in-memory tree.
+    state.units.invalidate();
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/units/{}", unit.id)))
         .json(UnitResponse::from(unit)))
@@ -281,6 +283,19 @@ pub async fn update_unit(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    // Boards read names, member counts and paths from the in-memory tree.
+    state.units.invalidate();
+    if updated.parent_id != unit.parent_id {
+        // A moved subtree takes its results along: the boards of its old and new ancestors
+        // are replayed from the database in the background.
+        let state = state.clone();
+        tokio::spawn(async move {
+            let since = chrono::Utc::now() - chrono::Duration::days(60);
+            if let Err(e) = crate::standings::rebuild_recent(&state, since).await {
+                tracing::error!(error = %crate::error::cause_chain(&e), "rebuilding boards after a unit move failed");
+            }
+        });
+    }
     let ancestors = persistence::units::ancestors(&state.db, &updated).await?;
     Ok(web::Json(UnitDetail {
         unit: updated.into(),
