@@ -792,6 +792,7 @@ async fn a_rebuilt_store_equals_the_live_one() {
     let app = spawn_app_with(Backend::Services, |s| s.auto_finish = true).await;
     let s = setup(&app, 4, round(4, Some(3), -60, 3600)).await;
     let round_id: Uuid = s.round_id.parse().expect("uuid");
+    let contest_id: Uuid = s.contest_id.parse().expect("uuid");
     let mut users = Vec::new();
     for answers_right in [4usize, 2, 0] {
         let member = app.member(s.unit).await;
@@ -818,16 +819,21 @@ async fn a_rebuilt_store_equals_the_live_one() {
     let counters = app
         .state
         .store
-        .round_counters(keys, round_id)
+        .round_counters(keys, contest_id, round_id)
         .await
         .expect("counters");
     assert_eq!(counters.participants, 3);
+    let board = dautri_api::scoring::Board::Round {
+        contest_id,
+        round_id,
+        unit_id: None,
+    };
     let mut best = Vec::new();
     for u in &users {
         best.push(
             app.state
                 .store
-                .best_of(keys, round_id, u.id.0)
+                .standing_of(keys, &board, u.id.0)
                 .await
                 .expect("best"),
         );
@@ -856,7 +862,7 @@ async fn a_rebuilt_store_equals_the_live_one() {
     assert_eq!(
         app.state
             .store
-            .round_counters(keys, round_id)
+            .round_counters(keys, contest_id, round_id)
             .await
             .expect("counters")
             .participants,
@@ -870,7 +876,7 @@ async fn a_rebuilt_store_equals_the_live_one() {
     assert_eq!(
         app.state
             .store
-            .round_counters(keys, round_id)
+            .round_counters(keys, contest_id, round_id)
             .await
             .expect("counters"),
         counters
@@ -879,7 +885,7 @@ async fn a_rebuilt_store_equals_the_live_one() {
         assert_eq!(
             app.state
                 .store
-                .best_of(keys, round_id, u.id.0)
+                .standing_of(keys, &board, u.id.0)
                 .await
                 .expect("best"),
             before

@@ -5,13 +5,26 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dautri_api::scoring::{
-    AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, QuestionKind, Store,
+    AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted, Entrant,
+    QuestionKind, Store,
 };
 use futures_util::future::join_all;
 use uuid::Uuid;
 
 use crate::both_backends;
 use crate::helpers::TestApp;
+
+/// A result to record, in a contest whose id is the round's (these tests need no other).
+fn counted(result: &AttemptResult) -> Counted {
+    Counted {
+        contest_id: result.round_id,
+        result: result.clone(),
+        entrant: Entrant {
+            unit_path: Vec::new(),
+            display_name: "Nguyễn V. A.".to_owned(),
+        },
+    }
+}
 
 both_backends!(
     opening_twice_returns_the_first_attempt_unchanged,
@@ -664,23 +677,23 @@ async fn recording_a_result_twice_counts_it_once(app: &TestApp) {
     assert!(result.is_perfect());
 
     let first = store(app)
-        .record_result(keys, &result)
+        .record_results(keys, &[counted(&result)])
         .await
-        .expect("record");
+        .expect("record")[0];
     assert!(first.newly_recorded && first.is_best);
     let counters = store(app)
-        .round_counters(keys, setup.round_id)
+        .round_counters(keys, setup.round_id, setup.round_id)
         .await
         .expect("counters");
     // As after a crash between finishing and recording: the retry changes nothing.
     let again = store(app)
-        .record_result(keys, &result)
+        .record_results(keys, &[counted(&result)])
         .await
-        .expect("again");
+        .expect("again")[0];
     assert!(!again.newly_recorded && !again.is_best);
     assert_eq!(
         store(app)
-            .round_counters(keys, setup.round_id)
+            .round_counters(keys, setup.round_id, setup.round_id)
             .await
             .expect("counters"),
         counters
@@ -695,7 +708,7 @@ async fn recording_a_result_twice_counts_it_once(app: &TestApp) {
         (1, 1, 1, 1)
     );
     let unknown = store(app)
-        .round_counters(keys, Uuid::new_v4())
+        .round_counters(keys, Uuid::new_v4(), Uuid::new_v4())
         .await
         .expect("counters");
     assert_eq!(unknown.finished_attempts, 0);
@@ -739,28 +752,33 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
     ];
     let mut best_u = None;
     for (name, r, becomes_best) in &steps {
-        let outcome = s.record_result(keys, r).await.expect(name);
+        let outcome = s.record_results(keys, &[counted(r)]).await.expect(name)[0];
         assert!(outcome.newly_recorded, "{name}");
         assert_eq!(outcome.is_best, *becomes_best, "{name}");
         if *becomes_best && r.user_id == u {
             best_u = Some(r.attempt_id);
         }
     }
-    let bu = s.best_of(keys, round, u).await.expect("best").expect("u");
-    assert_eq!(Some(bu.attempt_id), best_u);
+    let board = Board::Round {
+        contest_id: round,
+        round_id: round,
+        unit_id: None,
+    };
+    let bu = s.standing_of(keys, &board, u).await.expect("best").expect("u");
+    assert_eq!(bu.attempt_id, best_u);
     assert_eq!(
         (bu.score, bu.time_used_ms, bu.finished_at_ms, bu.rank),
         (6, 400, base + 2_000, 0)
     );
-    let bv = s.best_of(keys, round, v).await.expect("best").expect("v");
+    let bv = s.standing_of(keys, &board, v).await.expect("best").expect("v");
     assert_eq!(bv.rank, 1, "same score and time, finished later");
     assert!(
-        s.best_of(keys, round, Uuid::new_v4())
+        s.standing_of(keys, &board, Uuid::new_v4())
             .await
             .expect("best")
             .is_none()
     );
-    let counters = s.round_counters(keys, round).await.expect("counters");
+    let counters = s.round_counters(keys, round, round).await.expect("counters");
     assert_eq!(
         (
             counters.participants,
@@ -802,15 +820,12 @@ async fn every_attempt_key_expires(app: &TestApp) {
         .expect("finish")
         .result;
     store(app)
-        .record_result(keys, &result)
+        .record_results(keys, &[counted(&result)])
         .await
-        .expect("record");
-    for key in [
-        keys.round_recorded(setup.round_id),
-        keys.round_counters(setup.round_id),
-        keys.round_best(setup.round_id),
-        keys.round_leaderboard(setup.round_id),
-    ] {
+        .expect("record")[0];
+    let mut round_keys = keys.round_fixed_keys(setup.round_id, setup.round_id);
+    round_keys.retain(|k| !k.ends_with(":perfect") && !k.ends_with(":units"));
+    for key in round_keys {
         let ttl: i64 = redis::cmd("PTTL")
             .arg(&key)
             .query_async(&mut conn)
@@ -834,9 +849,9 @@ async fn scripts_survive_a_script_flush(app: &TestApp) {
         .expect("finish")
         .result;
     store(app)
-        .record_result(keys, &warm_result)
+        .record_results(keys, &[counted(&warm_result)])
         .await
-        .expect("record");
+        .expect("record")[0];
     if let Store::Redis(redis) = store(app) {
         let mut conn = redis.connection();
         let _: () = redis::cmd("SCRIPT")
@@ -859,9 +874,9 @@ async fn scripts_survive_a_script_flush(app: &TestApp) {
     assert_eq!(result.score, 1);
     assert!(
         store(app)
-            .record_result(keys, &result)
+            .record_results(keys, &[counted(&result)])
             .await
-            .expect("record after flush")
+            .expect("record after flush")[0]
             .newly_recorded
     );
 }

@@ -6,8 +6,23 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use dautri_api::scoring::{AttemptQuestion, AttemptSetup, Keys, QuestionKind, RedisStore, Store};
+use dautri_api::scoring::{
+    AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted, Entrant, Keys, QuestionKind,
+    RedisStore, Store,
+};
 use uuid::Uuid;
+
+/// A result to record, in a contest whose id is the round's.
+fn counted(result: &AttemptResult) -> Counted {
+    Counted {
+        contest_id: result.round_id,
+        result: result.clone(),
+        entrant: Entrant {
+            unit_path: vec![Uuid::new_v4()],
+            display_name: "Trần T. B.".to_owned(),
+        },
+    }
+}
 
 /// Three master nodes on free ports, stopped and removed on drop.
 struct LocalCluster {
@@ -204,9 +219,9 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
         assert_eq!(outcome.result.score, 10 * (i % 4) as i64);
         assert!(
             store
-                .record_result(&keys, &outcome.result)
+                .record_results(&keys, &[counted(&outcome.result)])
                 .await
-                .expect("record")
+                .expect("record")[0]
                 .newly_recorded
         );
         // Both steps are idempotent on a cluster too.
@@ -219,13 +234,13 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
         );
         assert!(
             !store
-                .record_result(&keys, &outcome.result)
+                .record_results(&keys, &[counted(&outcome.result)])
                 .await
-                .expect("record")
+                .expect("record")[0]
                 .newly_recorded
         );
     }
-    let counters = store.round_counters(&keys, round).await.expect("counters");
+    let counters = store.round_counters(&keys, round, round).await.expect("counters");
     assert_eq!(
         (
             counters.participants,
@@ -235,7 +250,15 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
         (6, 6, 1)
     );
     let best = store
-        .best_of(&keys, round, setups[3].user_id)
+        .standing_of(
+            &keys,
+            &Board::Round {
+                contest_id: round,
+                round_id: round,
+                unit_id: None,
+            },
+            setups[3].user_id,
+        )
         .await
         .expect("best")
         .expect("has a best");

@@ -8,6 +8,7 @@ mod helpers;
 mod attempts;
 mod attempts_store;
 mod auth;
+mod boards;
 mod cli;
 mod cluster;
 mod contests;

@@ -59,7 +59,8 @@ local function leave(prefix, path, member, score)
   for _, u in ipairs(split(path)) do
     redis.call('ZREM', key(prefix .. 'board:' .. u), member)
     redis.call('HINCRBY', units, 'p:' .. u, -1)
-    redis.call('HINCRBY', units, 's:' .. u, -score)
+    -- '%d' because Redis refuses the '-0' that -0 would print as.
+    redis.call('HINCRBY', units, 's:' .. u, string.format('%d', -score))
   end
 end
 
@@ -69,7 +70,7 @@ local function enter(prefix, path, composite, member, score)
   for _, u in ipairs(split(path)) do
     redis.call('ZADD', key(prefix .. 'board:' .. u), composite, member)
     redis.call('HINCRBY', units, 'p:' .. u, 1)
-    redis.call('HINCRBY', units, 's:' .. u, score)
+    redis.call('HINCRBY', units, 's:' .. u, string.format('%d', score))
   end
 end
 
