@@ -12,7 +12,7 @@ pub mod metrics;
 pub mod persistence;
 pub mod routes;
 pub mod scoring;
-pub mod startup;
 pub mod standings;
+pub mod startup;
 pub mod state;
 pub mod telemetry;

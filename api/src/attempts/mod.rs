@@ -635,12 +635,10 @@ pub async fn rebuild_store(state: &AppState) -> Result<Rebuilt, ApiError> {
             }
         }
     }
-    done.results_replayed = crate::standings::rebuild_recent(
-        state,
-        now - chrono::Duration::days(REBUILD_WINDOW_DAYS),
-    )
-    .await?
-    .results;
+    done.results_replayed =
+        crate::standings::rebuild_recent(state, now - chrono::Duration::days(REBUILD_WINDOW_DAYS))
+            .await?
+            .results;
     if done != Rebuilt::default() {
         tracing::warn!(
             attempts = done.attempts_restored,

@@ -68,10 +68,7 @@ pub async fn counted_page(
         Alias::new("user_unit_id"),
     )
     .from(a)
-    .inner_join(
-        u,
-        Expr::col((u, users::Column::Id)).equals((a, A::UserId)),
-    )
+    .inner_join(u, Expr::col((u, users::Column::Id)).equals((a, A::UserId)))
     .and_where(Expr::col((a, A::ContestId)).eq(contest_id))
     .and_where(Expr::col((a, A::Status)).eq("finished"))
     .and_where(Expr::col((a, A::Practice)).eq(false))

@@ -160,9 +160,7 @@ pub(crate) async fn visible_contest(
 
 fn checked_unit(units: &Snapshot, unit_id: Option<Uuid>) -> Result<Option<Uuid>, ApiError> {
     match unit_id {
-        Some(id) if units.get(id).is_none() => {
-            Err(ApiError::field("/unit_id", "no such unit"))
-        }
+        Some(id) if units.get(id).is_none() => Err(ApiError::field("/unit_id", "no such unit")),
         other => Ok(other),
     }
 }
@@ -234,7 +232,9 @@ fn final_line(
 ) -> BoardLine {
     BoardLine {
         rank: position,
-        display_name: names.get(&row.user_id).map_or_else(String::new, |n| mask_name(n)),
+        display_name: names
+            .get(&row.user_id)
+            .map_or_else(String::new, |n| mask_name(n)),
         unit_id: Some(row.unit_id),
         unit_name: units.name(Some(row.unit_id)).to_owned(),
         score: row.score,
@@ -288,7 +288,9 @@ pub async fn round_leaderboard(
     if round.published_at.is_some() {
         let rows = final_rows(&state, &units, &round, unit_id).await?;
         let pos = positions(&rows, unit_id.is_none());
-        let start = usize::try_from(query.offset).unwrap_or(usize::MAX).min(rows.len());
+        let start = usize::try_from(query.offset)
+            .unwrap_or(usize::MAX)
+            .min(rows.len());
         let end = start
             .saturating_add(usize::try_from(query.limit()?).unwrap_or(50))
             .min(rows.len());
@@ -308,7 +310,9 @@ pub async fn round_leaderboard(
         round_id: round.id,
         unit_id,
     };
-    Ok(web::Json(live_page(&state, &units, board, &query, me).await?))
+    Ok(web::Json(
+        live_page(&state, &units, board, &query, me).await?,
+    ))
 }
 
 /// My place on a round's board (or a unit subtree's).
@@ -356,7 +360,11 @@ async fn my_live_place(
     me: Uuid,
 ) -> Result<web::Json<MyPlace>, ApiError> {
     let standing = state.store.standing_of(&state.keys, &board, me).await?;
-    let total = state.store.board_page(&state.keys, &board, 0, 0).await?.total;
+    let total = state
+        .store
+        .board_page(&state.keys, &board, 0, 0)
+        .await?
+        .total;
     Ok(web::Json(MyPlace {
         ranked: standing.is_some(),
         entry: standing.map(|s| line(units, &s, Some(me))),
@@ -386,7 +394,9 @@ pub async fn contest_leaderboard(
         unit_id: checked_unit(&units, query.unit_id)?,
     };
     let me = user.map(|u| u.id.0);
-    Ok(web::Json(live_page(&state, &units, board, &query, me).await?))
+    Ok(web::Json(
+        live_page(&state, &units, board, &query, me).await?,
+    ))
 }
 
 /// My place on a contest's cumulative board.

@@ -87,9 +87,8 @@ pub async fn publish_round(
 ) -> Result<web::Json<Published>, ApiError> {
     let (round, contest) = managed_round(&state, &user, *id).await?;
     let now = Utc::now();
-    let grace = chrono::Duration::seconds(
-        i64::try_from(state.settings.attempt_grace_seconds).unwrap_or(5),
-    );
+    let grace =
+        chrono::Duration::seconds(i64::try_from(state.settings.attempt_grace_seconds).unwrap_or(5));
     if round.settings.practice || now < round.settings.closes_at + grace {
         return Err(ApiError::Conflict {
             code: "round_not_closed",
@@ -111,14 +110,9 @@ pub async fn publish_round(
     let mut finished = Vec::new();
     let mut after = None;
     loop {
-        let page = persistence::results::counted_page(
-            &state.db,
-            contest.id,
-            Some(round.id),
-            after,
-            5_000,
-        )
-        .await?;
+        let page =
+            persistence::results::counted_page(&state.db, contest.id, Some(round.id), after, 5_000)
+                .await?;
         let Some(last) = page.last() else { break };
         after = Some(last.attempt_id);
         finished.extend(
@@ -200,7 +194,11 @@ pub async fn publish_round(
     persistence::audit::record(
         &txn,
         Some(user.id),
-        if republished { "round.republish" } else { "round.publish" },
+        if republished {
+            "round.republish"
+        } else {
+            "round.publish"
+        },
         Some(round.id),
         json!({
             "prediction_actual": actual,
@@ -308,10 +306,15 @@ pub async fn round_results(
         let page = persistence::results::final_page(&state.db, round.id, after, 5_000).await?;
         let Some(last) = page.last() else { break };
         after = last.rank;
-        rows.extend(page.into_iter().filter(|r| !query.prizes_only || r.prize.is_some()));
+        rows.extend(
+            page.into_iter()
+                .filter(|r| !query.prizes_only || r.prize.is_some()),
+        );
     }
     let total = rows.len();
-    let start = usize::try_from(query.offset).unwrap_or(usize::MAX).min(total);
+    let start = usize::try_from(query.offset)
+        .unwrap_or(usize::MAX)
+        .min(total);
     let end = start
         .saturating_add(usize::try_from(limit).unwrap_or(50))
         .min(total);
@@ -326,7 +329,9 @@ pub async fn round_results(
             .iter()
             .map(|r| ResultLine {
                 rank: r.rank,
-                display_name: names.get(&r.user_id).map_or_else(String::new, |n| mask_name(n)),
+                display_name: names
+                    .get(&r.user_id)
+                    .map_or_else(String::new, |n| mask_name(n)),
                 unit_id: r.unit_id,
                 unit_name: units.name(Some(r.unit_id)).to_owned(),
                 score: r.score,
@@ -356,7 +361,10 @@ impl ReasonRequest {
         if (3..=1000).contains(&r.chars().count()) {
             Ok(r)
         } else {
-            Err(ApiError::field("/reason", "give a reason of 3 to 1000 characters"))
+            Err(ApiError::field(
+                "/reason",
+                "give a reason of 3 to 1000 characters",
+            ))
         }
     }
 }

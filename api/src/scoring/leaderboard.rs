@@ -372,15 +372,23 @@ mod tests {
         let user = Uuid::new_v4();
         let unit = Uuid::new_v4();
         let attempt = Uuid::new_v4();
-        let raw = format!("5|1700000000000:{user}|{attempt}|7|10|12345|1700000000000|{unit}|Nguyễn V. |A.");
+        let raw = format!(
+            "5|1700000000000:{user}|{attempt}|7|10|12345|1700000000000|{unit}|Nguyễn V. |A."
+        );
         let (member, s) = parse_best(user, &raw).expect("parses");
         assert_eq!(member, format!("1700000000000:{user}"));
         assert_eq!(user_of_member(&member), Some(user));
-        assert_eq!((s.score, s.time_used_ms, s.attempt_id), (7, 12_345, Some(attempt)));
+        assert_eq!(
+            (s.score, s.time_used_ms, s.attempt_id),
+            (7, 12_345, Some(attempt))
+        );
         assert_eq!(s.unit_path, vec![unit]);
         assert_eq!(s.display_name, "Nguyễn V. |A.");
         let (_, t) = parse_total(user, &format!("5|m|-3|4|5|{unit},{unit}|X")).expect("total");
-        assert_eq!((t.score, t.unit_path.len(), t.display_name.as_str()), (-3, 2, "X"));
+        assert_eq!(
+            (t.score, t.unit_path.len(), t.display_name.as_str()),
+            (-3, 2, "X")
+        );
         let entry = LeaderboardEntry::encode(7, 12_345, 1_700_000_000_000, user);
         assert!(!beats(&entry, &entry));
     }

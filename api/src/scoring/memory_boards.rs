@@ -166,9 +166,7 @@ impl MemoryStore {
     }
 
     pub(super) fn contest_participants(&self, contest_id: Uuid) -> i64 {
-        self.boards()
-            .get(&contest_id)
-            .map_or(0, |c| c.participants)
+        self.boards().get(&contest_id).map_or(0, |c| c.participants)
     }
 
     pub(super) fn board_page(&self, board: &Board, offset: u64, limit: u64) -> BoardPage {

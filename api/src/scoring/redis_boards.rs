@@ -262,7 +262,10 @@ impl RedisStore {
             }
         }
         for chunk in doomed.chunks(500) {
-            let _: i64 = redis::cmd("UNLINK").arg(chunk).query_async(&mut conn).await?;
+            let _: i64 = redis::cmd("UNLINK")
+                .arg(chunk)
+                .query_async(&mut conn)
+                .await?;
         }
         Ok(())
     }

@@ -118,7 +118,8 @@ impl UnitDirectory {
         *self
             .current
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((Instant::now(), snap.clone()));
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) =
+            Some((Instant::now(), snap.clone()));
         Ok(snap)
     }
 

@@ -32,8 +32,8 @@ pub async fn count(
     {
         return Ok(());
     }
-    let user = persistence::users::get(&state.db, crate::domain::ids::UserId(record.user_id))
-        .await?;
+    let user =
+        persistence::users::get(&state.db, crate::domain::ids::UserId(record.user_id)).await?;
     let units = state.units.snapshot(&state.db).await?;
     let unit = record.unit_id.unwrap_or(user.unit_id.0);
     let counted = Counted {
@@ -97,14 +97,9 @@ pub async fn rebuild_contest(state: &AppState, contest_id: Uuid) -> Result<Repla
     let mut done = Replayed::default();
     let mut after = None;
     loop {
-        let page = persistence::results::counted_page(
-            &state.db,
-            contest_id,
-            None,
-            after,
-            REPLAY_PAGE,
-        )
-        .await?;
+        let page =
+            persistence::results::counted_page(&state.db, contest_id, None, after, REPLAY_PAGE)
+                .await?;
         let Some(last) = page.last() else { break };
         after = Some(last.attempt_id);
         let batch: Vec<Counted> = page

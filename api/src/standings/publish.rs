@@ -127,10 +127,7 @@ pub fn rank(
             }
             _ => i32::try_from(i + 1).unwrap_or(i32::MAX),
         };
-        let prediction_error = entry
-            .prediction
-            .zip(actual)
-            .map(|(p, x)| (p - x).abs());
+        let prediction_error = entry.prediction.zip(actual).map(|(p, x)| (p - x).abs());
         out.push(Ranked {
             entry,
             rank,
@@ -224,7 +221,12 @@ mod tests {
     #[test]
     fn equal_on_every_key_shares_a_rank_and_the_prize() {
         let chain = [TieBreakKey::Score];
-        let entries = vec![f(1, 10, None, 1, 1), f(2, 9, None, 1, 1), f(3, 9, None, 2, 2), f(4, 8, None, 1, 1)];
+        let entries = vec![
+            f(1, 10, None, 1, 1),
+            f(2, 9, None, 1, 1),
+            f(3, 9, None, 2, 2),
+            f(4, 8, None, 1, 1),
+        ];
         let none = HashSet::new();
         let tiers = [tier("Nhất", 1), tier("Nhì", 1), tier("Ba", 1)];
         let rules = PrizeRules {
@@ -239,13 +241,23 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            vec![(1, Some("Nhất")), (2, Some("Nhì")), (2, Some("Nhì")), (4, Some("Ba"))]
+            vec![
+                (1, Some("Nhất")),
+                (2, Some("Nhì")),
+                (2, Some("Nhì")),
+                (4, Some("Ba"))
+            ]
         );
     }
 
     #[test]
     fn perfect_only_and_passed_over_skip_to_the_next() {
-        let entries = vec![f(1, 10, None, 1, 1), f(2, 10, None, 2, 2), f(3, 10, None, 3, 3), f(4, 9, None, 1, 1)];
+        let entries = vec![
+            f(1, 10, None, 1, 1),
+            f(2, 10, None, 2, 2),
+            f(3, 10, None, 3, 3),
+            f(4, 9, None, 1, 1),
+        ];
         let passed: HashSet<Uuid> = [Uuid::from_u128(1)].into();
         let tiers = [tier("Nhất", 1), tier("KK", 5)];
         let rules = PrizeRules {
@@ -270,9 +282,19 @@ mod tests {
 
     #[test]
     fn prediction_actual_counts_entrants() {
-        let counted = vec![f(1, 10, None, 1, 1), f(2, 9, None, 1, 1), f(3, 10, None, 1, 1)];
-        assert_eq!(prediction_actual(Some(Prediction::AllCorrect), &counted), Some(2));
-        assert_eq!(prediction_actual(Some(Prediction::Participants), &counted), Some(3));
+        let counted = vec![
+            f(1, 10, None, 1, 1),
+            f(2, 9, None, 1, 1),
+            f(3, 10, None, 1, 1),
+        ];
+        assert_eq!(
+            prediction_actual(Some(Prediction::AllCorrect), &counted),
+            Some(2)
+        );
+        assert_eq!(
+            prediction_actual(Some(Prediction::Participants), &counted),
+            Some(3)
+        );
         assert_eq!(prediction_actual(None, &counted), None);
     }
 }

@@ -14,6 +14,7 @@ use crate::both_backends;
 use crate::helpers::{Backend, TestApp, TestUser, assert_problem, pointers, spawn_app_with};
 
 both_backends!(
+    boards_results_and_voids_over_http,
     a_member_takes_an_attempt_from_start_to_result,
     no_member_facing_response_reveals_the_key_before_review_allows,
     concurrent_starts_never_exceed_the_attempt_limit,
@@ -964,4 +965,239 @@ async fn item_statistics_follow_the_answers(app: &TestApp) {
         "forbidden",
     )
     .await;
+}
+
+/// Takes one attempt answering the first `right` questions correctly, and finishes it.
+async fn attempt_with(app: &TestApp, s: &Setup, member: &TestUser, right: usize) {
+    let attempt = started(app, s, member).await;
+    let id = attempt["id"].as_str().expect("id").to_owned();
+    for (i, q) in attempt["questions"]
+        .as_array()
+        .expect("q")
+        .iter()
+        .enumerate()
+    {
+        let qid = q["id"].as_str().expect("id");
+        let pick = if i < right {
+            s.key[qid].clone()
+        } else {
+            option_ids(q)
+                .into_iter()
+                .find(|o| *o != s.key[qid])
+                .expect("a wrong option")
+        };
+        assert_eq!(
+            answer(app, member, &id, qid, &[pick]).await.status(),
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        finish(app, member, &id, json!({})).await.status(),
+        StatusCode::OK
+    );
+}
+
+/// The round's boards while it runs (whole, per subtree, mine, units), then voiding,
+/// publishing with prizes, restoring and publishing again.
+async fn boards_results_and_voids_over_http(app: &TestApp) {
+    let s = setup(app, 4, round(4, None, -60, 10)).await;
+    let closes = Utc::now() + chrono::Duration::seconds(10);
+    let org = &s.organizer.access;
+    let r = app
+        .patch(
+            &format!("/api/v1/contests/{}", s.contest_id),
+            Some(org),
+            &json!({"prizes": {"round": [{"name": "Giải Nhất", "count": 1}, {"name": "Giải Nhì", "count": 1}]}}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    let branch = app
+        .unit(
+            &format!("B{}", &Uuid::now_v7().simple().to_string()[20..]),
+            Some(s.unit),
+        )
+        .await;
+    let (a, b, c) = (
+        app.member(s.unit).await,
+        app.member(s.unit).await,
+        app.member(branch).await,
+    );
+    attempt_with(app, &s, &a, 4).await;
+    attempt_with(app, &s, &b, 2).await;
+    attempt_with(app, &s, &c, 3).await;
+    let board_url = format!("/api/v1/rounds/{}/leaderboard", s.round_id);
+    // The contest's board is public (the default): no token needed.
+    let board: Value = app.get(&board_url, None).await.json().await.expect("json");
+    assert_eq!(board["state"], "live");
+    assert_eq!(board["total"], 3);
+    let scores: Vec<i64> = board["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["score"].as_i64().expect("score"))
+        .collect();
+    assert_eq!(scores, vec![40, 30, 20]);
+    let text = board.to_string();
+    assert!(
+        !text.contains(&a.phone) && !text.contains("phone"),
+        "{text}"
+    );
+    for item in board["items"].as_array().expect("items") {
+        let name = item["display_name"].as_str().expect("name");
+        assert!(name.ends_with('.') && name.contains(". "), "masked: {name}");
+    }
+    let sub: Value = app
+        .get(&format!("{board_url}?unit_id={}", branch.0), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (sub["total"].as_i64(), sub["items"][0]["score"].as_i64()),
+        (Some(1), Some(30))
+    );
+    let me: Value = app
+        .get(&format!("{board_url}/me"), Some(&b.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (me["entry"]["rank"].as_i64(), me["entry"]["is_me"].as_bool()),
+        (Some(3), Some(true))
+    );
+    let units: Value = app
+        .get(
+            &format!("/api/v1/rounds/{}/units?order=score", s.round_id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(units["parent"]["participants"], 3);
+    assert_eq!(units["items"][0]["unit_id"], json!(branch.0));
+    assert_eq!(units["items"][0]["participants"], 1);
+    assert_eq!(units["items"][0]["avg_score"], 30.0);
+    let bad = app
+        .get(&format!("{board_url}?unit_id={}", Uuid::new_v4()), None)
+        .await;
+    assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+
+    let publish_url = format!("/api/v1/rounds/{}/publish", s.round_id);
+    let early = app.post(&publish_url, Some(org), &json!({})).await;
+    assert_problem(early, StatusCode::CONFLICT, "round_not_closed").await;
+    let members_may_not = app.post(&publish_url, Some(&a.access), &json!({})).await;
+    assert_eq!(members_may_not.status(), StatusCode::FORBIDDEN);
+
+    // Voiding a's result takes it off the live board at once.
+    let void_url = format!("/api/v1/rounds/{}/results/{}/void", s.round_id, a.id.0);
+    let no_reason = app.post(&void_url, Some(org), &json!({"reason": ""})).await;
+    assert_problem(
+        no_reason,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let r = app
+        .post(&void_url, Some(org), &json!({"reason": "Thi hộ"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let again = app
+        .post(&void_url, Some(org), &json!({"reason": "Thi hộ"}))
+        .await;
+    assert_problem(again, StatusCode::CONFLICT, "already_voided").await;
+    let board: Value = app.get(&board_url, None).await.json().await.expect("json");
+    assert_eq!(
+        (board["total"].as_i64(), board["items"][0]["score"].as_i64()),
+        (Some(2), Some(30))
+    );
+
+    // After the close (and the grace period), publish: c first, b second.
+    let grace = app.state.settings.attempt_grace_seconds;
+    let wait =
+        closes + chrono::Duration::seconds(i64::try_from(grace).unwrap_or(5) + 1) - Utc::now();
+    if let Ok(wait) = wait.to_std() {
+        tokio::time::sleep(wait).await;
+    }
+    let published: Value = app
+        .post(&publish_url, Some(org), &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (published["ranked"].as_i64(), published["prizes"].as_i64()),
+        (Some(2), Some(2)),
+        "{published}"
+    );
+    let results_url = format!("/api/v1/rounds/{}/results", s.round_id);
+    let results: Value = app
+        .get(&results_url, None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let lines: Vec<(i64, i64, String)> = results["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["rank"].as_i64().unwrap_or(0),
+                i["score"].as_i64().unwrap_or(0),
+                i["prize"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec![(1, 30, "Giải Nhất".into()), (2, 20, "Giải Nhì".into())]
+    );
+    let board: Value = app.get(&board_url, None).await.json().await.expect("json");
+    assert_eq!(board["state"], "final");
+
+    // Restoring a's result and publishing again recomputes and says what changed.
+    let r = app
+        .post(
+            &format!("/api/v1/rounds/{}/results/{}/restore", s.round_id, a.id.0),
+            Some(org),
+            &json!({"reason": "Đã xác minh"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let again: Value = app
+        .post(&publish_url, Some(org), &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again["republished"], true);
+    assert_eq!(again["ranked"], 3);
+    assert_eq!(
+        again["changed"], 3,
+        "a is new, c and b each moved down: {again}"
+    );
+    let results: Value = app
+        .get(&results_url, None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(results["items"][0]["score"], 40);
+    assert_eq!(results["items"][0]["prize"], "Giải Nhất");
+    assert_eq!(results["items"][2]["prize"], Value::Null);
+    let voids: Value = app
+        .get(&format!("/api/v1/rounds/{}/voids", s.round_id), Some(org))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(voids["total"], 1);
+    assert!(voids["items"][0]["lifted_at"].is_string());
 }

@@ -764,13 +764,21 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
         round_id: round,
         unit_id: None,
     };
-    let bu = s.standing_of(keys, &board, u).await.expect("best").expect("u");
+    let bu = s
+        .standing_of(keys, &board, u)
+        .await
+        .expect("best")
+        .expect("u");
     assert_eq!(bu.attempt_id, best_u);
     assert_eq!(
         (bu.score, bu.time_used_ms, bu.finished_at_ms, bu.rank),
         (6, 400, base + 2_000, 0)
     );
-    let bv = s.standing_of(keys, &board, v).await.expect("best").expect("v");
+    let bv = s
+        .standing_of(keys, &board, v)
+        .await
+        .expect("best")
+        .expect("v");
     assert_eq!(bv.rank, 1, "same score and time, finished later");
     assert!(
         s.standing_of(keys, &board, Uuid::new_v4())
@@ -778,7 +786,10 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
             .expect("best")
             .is_none()
     );
-    let counters = s.round_counters(keys, round, round).await.expect("counters");
+    let counters = s
+        .round_counters(keys, round, round)
+        .await
+        .expect("counters");
     assert_eq!(
         (
             counters.participants,

@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use dautri_api::scoring::{AttemptResult, Board, Counted, Entrant, Standing, TallyScope, UnitTally};
+use dautri_api::scoring::{
+    AttemptResult, Board, Counted, Entrant, Standing, TallyScope, UnitTally,
+};
 use rand::Rng;
 use rand::seq::SliceRandom;
 use uuid::Uuid;
@@ -32,7 +34,12 @@ fn tree() -> Vec<Vec<Uuid>> {
 /// The ranking key of a line: score ↓, time ↑, finish ↑, then the user id as Redis orders the
 /// member bytes (`<13-digit finish>:<uuid>`).
 fn key(s: &Standing) -> (i64, i64, i64, String) {
-    (-s.score, s.time_used_ms, s.finished_at_ms, s.user_id.to_string())
+    (
+        -s.score,
+        s.time_used_ms,
+        s.finished_at_ms,
+        s.user_id.to_string(),
+    )
 }
 
 async fn whole_board(app: &TestApp, board: &Board) -> Vec<Standing> {
@@ -53,18 +60,15 @@ async fn whole_board(app: &TestApp, board: &Board) -> Vec<Standing> {
 }
 
 /// Everything the store shows of a contest, for comparing two states.
-async fn snapshot(
-    app: &TestApp,
-    contest: Uuid,
-    rounds: &[Uuid],
-    units: &[Uuid],
-) -> Vec<String> {
+async fn snapshot(app: &TestApp, contest: Uuid, rounds: &[Uuid], units: &[Uuid]) -> Vec<String> {
     let mut all = Vec::new();
     let mut boards = vec![Board::Contest {
         contest_id: contest,
         unit_id: None,
     }];
-    let mut scopes = vec![TallyScope::Contest { contest_id: contest }];
+    let mut scopes = vec![TallyScope::Contest {
+        contest_id: contest,
+    }];
     for &round_id in rounds {
         boards.push(Board::Round {
             contest_id: contest,
@@ -183,7 +187,13 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
     let mut best: HashMap<(Uuid, Uuid), &Counted> = HashMap::new();
     for c in &batch {
         let r = &c.result;
-        let k = |c: &Counted| (-c.result.score, c.result.time_used_ms, c.result.finished_at_ms);
+        let k = |c: &Counted| {
+            (
+                -c.result.score,
+                c.result.time_used_ms,
+                c.result.finished_at_ms,
+            )
+        };
         let e = best.entry((r.round_id, r.user_id)).or_insert(c);
         if k(c) < k(e) {
             *e = c;
@@ -192,7 +202,9 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
     let expect_round = |round: Uuid, unit: Option<Uuid>| -> Vec<Standing> {
         let mut lines: Vec<Standing> = best
             .iter()
-            .filter(|((r, _), c)| *r == round && unit.is_none_or(|u| c.entrant.unit_path.contains(&u)))
+            .filter(|((r, _), c)| {
+                *r == round && unit.is_none_or(|u| c.entrant.unit_path.contains(&u))
+            })
             .map(|(_, c)| Standing {
                 rank: 0,
                 user_id: c.result.user_id,
@@ -247,12 +259,15 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
             }
             // Someone outside the subtree is not on its board.
             if let Some(u) = unit
-                && let Some((outsider, _, _)) = people.iter().find(|(p, path, _)| {
-                    !path.contains(&u) && best.contains_key(&(round, *p))
-                })
+                && let Some((outsider, _, _)) = people
+                    .iter()
+                    .find(|(p, path, _)| !path.contains(&u) && best.contains_key(&(round, *p)))
             {
                 assert_eq!(
-                    store.standing_of(keys, &board, *outsider).await.expect("standing"),
+                    store
+                        .standing_of(keys, &board, *outsider)
+                        .await
+                        .expect("standing"),
                     None
                 );
             }
@@ -279,7 +294,10 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
             .round_counters(keys, contest, round)
             .await
             .expect("counters");
-        let in_round: Vec<&Counted> = batch.iter().filter(|c| c.result.round_id == round).collect();
+        let in_round: Vec<&Counted> = batch
+            .iter()
+            .filter(|c| c.result.round_id == round)
+            .collect();
         assert_eq!(counters.finished_attempts as usize, in_round.len());
         assert_eq!(
             counters.participants as usize,
@@ -315,7 +333,15 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
     store.clear_contest(keys, contest).await.expect("clear");
     assert_eq!(
         store
-            .board_page(keys, &Board::Contest { contest_id: contest, unit_id: None }, 0, 10)
+            .board_page(
+                keys,
+                &Board::Contest {
+                    contest_id: contest,
+                    unit_id: None
+                },
+                0,
+                10
+            )
             .await
             .expect("page")
             .total,

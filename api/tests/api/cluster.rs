@@ -240,7 +240,10 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
                 .newly_recorded
         );
     }
-    let counters = store.round_counters(&keys, round, round).await.expect("counters");
+    let counters = store
+        .round_counters(&keys, round, round)
+        .await
+        .expect("counters");
     assert_eq!(
         (
             counters.participants,
