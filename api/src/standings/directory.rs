@@ -89,10 +89,13 @@ impl Snapshot {
     }
 }
 
+/// A snapshot and when it was loaded.
+type Loaded = Option<(Instant, Arc<Snapshot>)>;
+
 /// The shared, self-refreshing snapshot.
 #[derive(Clone, Default)]
 pub struct UnitDirectory {
-    current: Arc<RwLock<Option<(Instant, Arc<Snapshot>)>>>,
+    current: Arc<RwLock<Loaded>>,
 }
 
 impl UnitDirectory {
@@ -131,7 +134,7 @@ impl UnitDirectory {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Option<(Instant, Arc<Snapshot>)>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Loaded> {
         // Writers only swap the Option; a poisoned lock still holds a whole value.
         self.current
             .read()
