@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod metrics;
 pub mod persistence;
+pub mod reports;
 pub mod routes;
 pub mod scoring;
 pub mod standings;

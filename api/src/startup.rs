@@ -145,7 +145,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .configure(routes::contests::configure)
         .configure(routes::attempts::configure)
         .configure(routes::leaderboards::configure)
-        .configure(routes::results::configure);
+        .configure(routes::results::configure)
+        .configure(routes::exports::configure);
 }
 
 /// The OpenAPI document, generated from the handlers.

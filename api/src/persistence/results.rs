@@ -333,23 +333,54 @@ fn final_row(m: round_results::Model) -> FinalRow {
     }
 }
 
-/// A round's published ranking, in rank order (`after_rank` pages through it).
+/// Where a page of a published ranking starts: after this `(rank, user)`.
+pub type FinalCursor = Option<(i32, Uuid)>;
+
+/// A round's published ranking in rank order (then by user, so shared ranks page safely),
+/// starting after `after`.
 pub async fn final_page(
     db: &impl ConnectionTrait,
     round_id: Uuid,
-    after_rank: i32,
+    after: FinalCursor,
     limit: u64,
 ) -> Result<Vec<FinalRow>> {
-    Ok(round_results::Entity::find()
-        .filter(round_results::Column::RoundId.eq(round_id))
-        .filter(round_results::Column::Rank.gt(after_rank))
+    use sea_orm::Condition;
+    let mut select =
+        round_results::Entity::find().filter(round_results::Column::RoundId.eq(round_id));
+    if let Some((rank, user)) = after {
+        select = select.filter(
+            Condition::any()
+                .add(round_results::Column::Rank.gt(rank))
+                .add(
+                    Condition::all()
+                        .add(round_results::Column::Rank.eq(rank))
+                        .add(round_results::Column::UserId.gt(user)),
+                ),
+        );
+    }
+    Ok(select
         .order_by_asc(round_results::Column::Rank)
+        .order_by_asc(round_results::Column::UserId)
         .limit(limit)
         .all(db)
         .await?
         .into_iter()
         .map(final_row)
         .collect())
+}
+
+/// Every line of a round's published ranking, page by page, in order.
+pub async fn final_all(db: &impl ConnectionTrait, round_id: Uuid) -> Result<Vec<FinalRow>> {
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let page = final_page(db, round_id, after, 5_000).await?;
+        let Some(last) = page.last() else {
+            return Ok(rows);
+        };
+        after = Some((last.rank, last.user_id));
+        rows.extend(page);
+    }
 }
 
 /// The people holding a prize in the published rankings of `round_ids`.
@@ -367,6 +398,39 @@ pub async fn prize_holders(db: &impl ConnectionTrait, round_ids: &[Uuid]) -> Res
         .await?
         .into_iter()
         .collect())
+}
+
+/// A person as reports name them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Full name.
+    pub full_name: String,
+    /// Phone (reports mask it).
+    pub phone: String,
+}
+
+/// Names and phones of people, by id.
+pub async fn people(
+    db: &impl ConnectionTrait,
+    user_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Person>> {
+    let mut out = std::collections::HashMap::with_capacity(user_ids.len());
+    for chunk in user_ids.chunks(1000) {
+        let rows: Vec<(Uuid, String, String)> = users::Entity::find()
+            .select_only()
+            .column(users::Column::Id)
+            .column(users::Column::FullName)
+            .column(users::Column::Phone)
+            .filter(users::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(
+            rows.into_iter()
+                .map(|(id, full_name, phone)| (id, Person { full_name, phone })),
+        );
+    }
+    Ok(out)
 }
 
 /// Display names of people, by id.
@@ -393,4 +457,59 @@ pub async fn names(
 #[allow(dead_code)]
 fn _expr_trait_in_use(e: Expr) -> Expr {
     e.eq(1)
+}
+
+/// One finished, counting attempt for participation reports: who, and the unit it counts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Participation {
+    /// Attempt.
+    pub attempt_id: Uuid,
+    /// Entrant.
+    pub user_id: Uuid,
+    /// The unit it counts for.
+    pub unit_id: Uuid,
+}
+
+/// Finished non-practice attempts that finished in `[from, to)`, by id, after `after`.
+pub async fn finished_between(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Participation>> {
+    use attempts::Column as A;
+    let a = attempts::Entity;
+    let u = users::Entity;
+    let mut q = Query::select();
+    q.columns([(a, A::Id), (a, A::UserId), (a, A::UnitId)])
+        .expr_as(
+            Expr::col((u, users::Column::UnitId)),
+            Alias::new("user_unit_id"),
+        )
+        .from(a)
+        .inner_join(u, Expr::col((u, users::Column::Id)).equals((a, A::UserId)))
+        .and_where(Expr::col((a, A::Status)).eq("finished"))
+        .and_where(Expr::col((a, A::Practice)).eq(false))
+        .and_where(Expr::col((a, A::FinishedAt)).gte(from))
+        .and_where(Expr::col((a, A::FinishedAt)).lt(to))
+        .order_by((a, A::Id), Order::Asc)
+        .limit(limit);
+    if let Some(after) = after {
+        q.and_where(Expr::col((a, A::Id)).gt(after));
+    }
+    let rows = db.query_all(&q).await?;
+    rows.into_iter()
+        .map(|row| -> Result<Participation> {
+            let unit: Option<Uuid> = row.try_get("", "unit_id")?;
+            Ok(Participation {
+                attempt_id: row.try_get("", "id")?,
+                user_id: row.try_get("", "user_id")?,
+                unit_id: match unit {
+                    Some(u) => u,
+                    None => row.try_get("", "user_unit_id")?,
+                },
+            })
+        })
+        .collect()
 }

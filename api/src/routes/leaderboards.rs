@@ -205,18 +205,7 @@ async fn final_rows(
     round: &Round,
     unit_id: Option<Uuid>,
 ) -> Result<Vec<persistence::results::FinalRow>, ApiError> {
-    let mut rows = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = persistence::results::final_page(&state.db, round.id, after, 5_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.rank;
-        // Shared ranks may straddle a page end; `final_page` pages by rank, so take whole ranks.
-        rows.extend(page);
-        if rows.len() > 2_000_000 {
-            break;
-        }
-    }
+    let mut rows = persistence::results::final_all(&state.db, round.id).await?;
     if let Some(unit) = unit_id {
         rows.retain(|r| units.is_within(r.unit_id, unit));
     }
@@ -475,7 +464,11 @@ pub struct UnitsResponse {
     pub items: Vec<UnitStanding>,
 }
 
-fn standing(units: &Snapshot, id: Uuid, tally: crate::scoring::UnitTally) -> UnitStanding {
+pub(crate) fn standing(
+    units: &Snapshot,
+    id: Uuid,
+    tally: crate::scoring::UnitTally,
+) -> UnitStanding {
     let info = units.get(id);
     let members = info.and_then(|u| u.member_count);
     #[allow(clippy::cast_precision_loss)]

@@ -3,6 +3,7 @@
 pub mod attempts;
 pub mod auth;
 pub mod contests;
+pub mod exports;
 pub mod extract;
 pub mod fallback;
 pub mod health;

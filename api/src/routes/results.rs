@@ -171,14 +171,12 @@ pub async fn publish_round(
         })
         .collect();
     // What the previous publication said, to record what changed.
-    let mut previous: HashMap<Uuid, (i32, Option<String>)> = HashMap::new();
-    let mut after_rank = 0;
-    loop {
-        let page = persistence::results::final_page(&state.db, round.id, after_rank, 5_000).await?;
-        let Some(last) = page.last() else { break };
-        after_rank = last.rank;
-        previous.extend(page.into_iter().map(|r| (r.user_id, (r.rank, r.prize))));
-    }
+    let previous: HashMap<Uuid, (i32, Option<String>)> =
+        persistence::results::final_all(&state.db, round.id)
+            .await?
+            .into_iter()
+            .map(|r| (r.user_id, (r.rank, r.prize)))
+            .collect();
     let changed = rows
         .iter()
         .filter(|r| previous.get(&r.user_id) != Some(&(r.rank, r.prize.clone())))
@@ -300,16 +298,9 @@ pub async fn round_results(
         Some(l @ 1..=200) => l,
         Some(_) => return Err(ApiError::field("/limit", "limit must be between 1 and 200")),
     };
-    let mut rows = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = persistence::results::final_page(&state.db, round.id, after, 5_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.rank;
-        rows.extend(
-            page.into_iter()
-                .filter(|r| !query.prizes_only || r.prize.is_some()),
-        );
+    let mut rows = persistence::results::final_all(&state.db, round.id).await?;
+    if query.prizes_only {
+        rows.retain(|r| r.prize.is_some());
     }
     let total = rows.len();
     let start = usize::try_from(query.offset)

@@ -1016,12 +1016,34 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
         "{}",
         r.text().await.unwrap_or_default()
     );
-    let branch = app
-        .unit(
-            &format!("B{}", &Uuid::now_v7().simple().to_string()[20..]),
-            Some(s.unit),
-        )
-        .await;
+    // A branch whose name looks like a formula: exports must not let it run.
+    let branch = dautri_api::persistence::units::insert(
+        &app.state.db,
+        dautri_api::persistence::units::NewUnit {
+            id: UnitId::new(),
+            parent: Some(
+                dautri_api::persistence::units::get(&app.state.db, s.unit)
+                    .await
+                    .expect("parent"),
+            ),
+            name: dautri_api::domain::unit::UnitName::parse(
+                "=HYPERLINK(\"http://x\",\"Chi đoàn\")",
+            )
+            .expect("name"),
+            code: dautri_api::domain::unit::UnitCode::parse(&format!(
+                "B{}",
+                &Uuid::now_v7().simple().to_string()[20..]
+            ))
+            .expect("code"),
+            member_count: Some(
+                dautri_api::domain::unit::MemberCount::parse(4, None, Utc::now().date_naive())
+                    .expect("count"),
+            ),
+        },
+    )
+    .await
+    .expect("branch")
+    .id;
     let (a, b, c) = (
         app.member(s.unit).await,
         app.member(s.unit).await,
@@ -1192,6 +1214,7 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
     assert_eq!(results["items"][0]["score"], 40);
     assert_eq!(results["items"][0]["prize"], "Giải Nhất");
     assert_eq!(results["items"][2]["prize"], Value::Null);
+    check_exports(app, &s, &a, &c, branch).await;
     let voids: Value = app
         .get(&format!("/api/v1/rounds/{}/voids", s.round_id), Some(org))
         .await
@@ -1200,4 +1223,111 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
         .expect("json");
     assert_eq!(voids["total"], 1);
     assert!(voids["items"][0]["lifted_at"].is_string());
+}
+
+/// The round's exports parse back to what the results say: XLSX with calamine, CSV with the
+/// csv crate; the formula-like unit name stays text; scope and format are checked.
+async fn check_exports(app: &TestApp, s: &Setup, a: &TestUser, c: &TestUser, branch: UnitId) {
+    use calamine::{Data, Reader, Xlsx};
+    let org = &s.organizer.access;
+    let url = |q: &str| format!("/api/v1/rounds/{}/export?{q}", s.round_id);
+    let r = app.get(&url("format=xlsx"), Some(org)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains(".xlsx")
+    );
+    let bytes = r.bytes().await.expect("body");
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let sheet = book.worksheet_range_at(0).expect("a sheet").expect("range");
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    let header = rows
+        .iter()
+        .position(|r| r.first() == Some(&Data::String("Hạng".into())))
+        .expect("header row");
+    let lines = &rows[header + 1..];
+    assert_eq!(lines.len(), 3);
+    let text = |d: &Data| d.to_string();
+    // Rank, full name (organizers report with it), masked phone, unit, …, score, …, prize.
+    assert_eq!(text(&lines[0][0]), "1");
+    assert_eq!(text(&lines[0][5]), "40");
+    assert_eq!(text(&lines[0][11]), "Giải Nhất");
+    assert!(text(&lines[0][2]).contains("xx xxx"), "masked phone");
+    assert!(
+        !bytes
+            .windows(a.phone.len())
+            .any(|w| w == a.phone.as_bytes())
+    );
+    let branch_line = lines
+        .iter()
+        .find(|l| text(&l[5]) == "30")
+        .expect("c's line");
+    assert_eq!(
+        text(&branch_line[3]),
+        "=HYPERLINK(\"http://x\",\"Chi đoàn\")"
+    );
+
+    let csv = app.get(&url("format=csv&report=prizes"), Some(org)).await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let body = csv.text().await.expect("text");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    let prize_lines: Vec<&csv::StringRecord> = records
+        .iter()
+        .filter(|r| r.get(11).is_some_and(|p| p.starts_with("Giải ")))
+        .collect();
+    assert_eq!(prize_lines.len(), 2);
+    let branch_cell = prize_lines
+        .iter()
+        .find(|r| r.get(5) == Some("30"))
+        .and_then(|r| r.get(3))
+        .expect("c's unit");
+    assert!(branch_cell.starts_with("'="), "neutralised: {branch_cell}");
+
+    // Participation by unit: the branch is 1 of 4 members.
+    let units = app
+        .get(&url("format=csv&report=units"), Some(org))
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(units.contains("1/4 = 25.0%"), "{units}");
+    assert!(units.contains("Tổng cộng"), "{units}");
+
+    // A member may not export; an unknown format is a field error.
+    let member = app.get(&url("format=xlsx"), Some(&c.access)).await;
+    assert_eq!(member.status(), StatusCode::FORBIDDEN);
+    let bad = app.get(&url("format=pdf"), Some(org)).await;
+    assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+
+    // The unit's participation over today: three people, one of them in the branch.
+    let today = Utc::now().date_naive();
+    let report: Value = app
+        .get(
+            &format!(
+                "/api/v1/units/{}/participation?from={today}&to={today}",
+                s.unit.0
+            ),
+            Some(org),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(report["total"]["participants"], 3, "{report}");
+    let b = report["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["unit_id"] == json!(branch.0))
+        .expect("branch line");
+    assert_eq!(
+        (b["participants"].as_i64(), b["rate_text"].as_str()),
+        (Some(1), Some("1/4 = 25.0%"))
+    );
 }
