@@ -146,7 +146,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .configure(routes::attempts::configure)
         .configure(routes::leaderboards::configure)
         .configure(routes::results::configure)
-        .configure(routes::exports::configure);
+        .configure(routes::exports::configure)
+        .configure(routes::live::configure);
 }
 
 /// The OpenAPI document, generated from the handlers.

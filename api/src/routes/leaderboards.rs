@@ -165,7 +165,7 @@ fn checked_unit(units: &Snapshot, unit_id: Option<Uuid>) -> Result<Option<Uuid>,
     }
 }
 
-fn line(units: &Snapshot, s: &Standing, me: Option<Uuid>) -> BoardLine {
+pub(crate) fn line(units: &Snapshot, s: &Standing, me: Option<Uuid>) -> BoardLine {
     BoardLine {
         rank: s.rank + 1,
         display_name: s.display_name.clone(),

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod fallback;
 pub mod health;
 pub mod leaderboards;
+pub mod live;
 pub mod me;
 pub mod questions;
 pub mod results;

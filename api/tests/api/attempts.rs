@@ -15,6 +15,7 @@ use crate::helpers::{Backend, TestApp, TestUser, assert_problem, pointers, spawn
 
 both_backends!(
     boards_results_and_voids_over_http,
+    live_events_follow_the_board,
     a_member_takes_an_attempt_from_start_to_result,
     no_member_facing_response_reveals_the_key_before_review_allows,
     concurrent_starts_never_exceed_the_attempt_limit,
@@ -1330,4 +1331,96 @@ async fn check_exports(app: &TestApp, s: &Setup, a: &TestUser, c: &TestUser, bra
         (b["participants"].as_i64(), b["rate_text"].as_str()),
         (Some(1), Some("1/4 = 25.0%"))
     );
+}
+
+/// Reads the event stream until an event arrives (its id and data) or `wait` passes.
+async fn next_event(
+    response: &mut reqwest::Response,
+    buffer: &mut String,
+    wait: Duration,
+) -> Option<(i64, Value)> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name).map(str::to_owned))
+            };
+            if let (Some(id), Some(data)) = (field("id: "), field("data: ")) {
+                return Some((
+                    id.parse().expect("numeric id"),
+                    serde_json::from_str(&data).expect("json data"),
+                ));
+            }
+            continue;
+        }
+        let chunk = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .ok()?;
+        let bytes = chunk.expect("stream")?;
+        buffer.push_str(std::str::from_utf8(&bytes).expect("utf-8"));
+    }
+}
+
+/// The live stream sends a snapshot, then a new one when a result is recorded; reconnecting
+/// with the last id skips the unchanged snapshot.
+async fn live_events_follow_the_board(app: &TestApp) {
+    let s = setup(app, 3, round(3, None, -60, 3600)).await;
+    let (a, b) = (app.member(s.unit).await, app.member(s.unit).await);
+    attempt_with(app, &s, &a, 3).await;
+    let url = app.url(&format!("/api/v1/rounds/{}/live?top=5", s.round_id));
+    let client = reqwest::Client::new();
+    let mut live = client.get(&url).send().await.expect("connect");
+    assert_eq!(live.status(), StatusCode::OK);
+    assert!(
+        live.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/event-stream")
+    );
+    let mut buffer = String::new();
+    let (id, first) = next_event(&mut live, &mut buffer, Duration::from_secs(10))
+        .await
+        .expect("a first snapshot");
+    assert_eq!(
+        (
+            first["participants"].as_i64(),
+            first["top"][0]["score"].as_i64()
+        ),
+        (Some(1), Some(30))
+    );
+    attempt_with(app, &s, &b, 1).await;
+    let (next_id, next) = next_event(&mut live, &mut buffer, Duration::from_secs(10))
+        .await
+        .expect("an update");
+    assert!(next_id > id);
+    assert_eq!(next["participants"], 2);
+    assert_eq!(next["top"][1]["score"], 10);
+    drop(live);
+    // Reconnecting with the last id: nothing new, so nothing is sent.
+    let mut again = client
+        .get(&url)
+        .header("Last-Event-ID", next_id.to_string())
+        .send()
+        .await
+        .expect("reconnect");
+    let mut buffer = String::new();
+    assert_eq!(
+        next_event(&mut again, &mut buffer, Duration::from_millis(1500)).await,
+        None
+    );
+    // A stale id gets the current snapshot at once.
+    let mut stale = client
+        .get(&url)
+        .header("Last-Event-ID", id.to_string())
+        .send()
+        .await
+        .expect("reconnect");
+    let mut buffer = String::new();
+    let (got, _) = next_event(&mut stale, &mut buffer, Duration::from_secs(10))
+        .await
+        .expect("the current snapshot");
+    assert_eq!(got, next_id);
 }
