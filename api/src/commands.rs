@@ -1,4 +1,4 @@
-//! The command-line tasks besides serving: migrate, create-admin, demo.
+//! The command-line tasks besides serving: migrate, create-admin, demo, rebuild-boards.
 
 use std::io::BufRead;
 
@@ -105,5 +105,36 @@ pub async fn demo(settings: Settings) -> anyhow::Result<()> {
     let db = persistence::db::connect_and_migrate(&settings).await?;
     let report = crate::demo::create(&db, &settings.data_dir).await?;
     println!("{report}");
+    Ok(())
+}
+
+/// Rebuilds the live boards of one contest, or of every contest with recent results, from the
+/// database into Redis.
+pub async fn rebuild_boards(settings: Settings, contest: Option<uuid::Uuid>) -> anyhow::Result<()> {
+    if settings.redis_url.is_none() {
+        bail!(
+            "the in-process scoring store lives in the running server: rebuild there with \
+             POST /api/v1/rounds/{{id}}/leaderboard/rebuild (or set REDIS_URL)"
+        );
+    }
+    let state = crate::startup::build_state(settings).await?;
+    let started = std::time::Instant::now();
+    let done = match contest {
+        Some(id) => crate::standings::rebuild_contest(&state, id).await,
+        None => {
+            crate::standings::rebuild_recent(
+                &state,
+                chrono::Utc::now() - chrono::Duration::days(60),
+            )
+            .await
+        }
+    }
+    .map_err(|e| anyhow::anyhow!("rebuild failed: {}", crate::error::cause_chain(&e)))?;
+    println!(
+        "rebuilt: {} results counted, {} voided left out, in {:.1} s",
+        done.results,
+        done.voided,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -48,6 +48,14 @@ pub enum Command {
     },
     /// Create the demo units and people (idempotent) and print how to sign in.
     Demo,
+    /// Rebuild the live leaderboards in Redis from the database: one contest, or every contest
+    /// with results in the last 60 days. (The in-process store belongs to the running server:
+    /// use `POST /api/v1/rounds/{id}/leaderboard/rebuild` there.)
+    RebuildBoards {
+        /// The contest to rebuild.
+        #[arg(long)]
+        contest: Option<uuid::Uuid>,
+    },
 }
 
 /// Every setting of the server. Field docs are what `--help` prints.

@@ -27,6 +27,9 @@ async fn main() -> anyhow::Result<()> {
             commands::create_admin(cli.settings, &phone, &full_name).await?
         }
         Command::Demo => commands::demo(cli.settings).await?,
+        Command::RebuildBoards { contest } => {
+            commands::rebuild_boards(cli.settings, contest).await?
+        }
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ use crate::helpers::{Backend, TestApp, TestUser, assert_problem, pointers, spawn
 
 both_backends!(
     boards_results_and_voids_over_http,
+    the_rebuild_command_restores_the_boards,
     live_events_follow_the_board,
     a_member_takes_an_attempt_from_start_to_result,
     no_member_facing_response_reveals_the_key_before_review_allows,
@@ -1423,4 +1424,54 @@ async fn live_events_follow_the_board(app: &TestApp) {
         .await
         .expect("the current snapshot");
     assert_eq!(got, next_id);
+}
+
+/// `api rebuild-boards` replays a contest's results into Redis; with the in-process store it
+/// refuses and says where to rebuild instead.
+async fn the_rebuild_command_restores_the_boards(app: &TestApp) {
+    let s = setup(app, 2, round(2, None, -60, 3600)).await;
+    for right in [2, 1, 0] {
+        let member = app.member(s.unit).await;
+        attempt_with(app, &s, &member, right).await;
+    }
+    let contest: Uuid = s.contest_id.parse().expect("uuid");
+    let url = format!("/api/v1/rounds/{}/leaderboard", s.round_id);
+    let before: Value = app.get(&url, None).await.json().await.expect("json");
+    assert_eq!(before["total"], 3);
+    let out = crate::cli::api(
+        app,
+        &["rebuild-boards", "--contest", &s.contest_id],
+        &[],
+        None,
+    );
+    if app.backend == Backend::Embedded {
+        assert!(!out.status.success());
+        assert!(
+            crate::cli::text(&out).contains("leaderboard/rebuild"),
+            "{}",
+            crate::cli::text(&out)
+        );
+        return;
+    }
+    app.state
+        .store
+        .clear_contest(&app.state.keys, contest)
+        .await
+        .expect("clear");
+    let empty: Value = app.get(&url, None).await.json().await.expect("json");
+    assert_eq!(empty["total"], 0);
+    let out = crate::cli::api(
+        app,
+        &["rebuild-boards", "--contest", &s.contest_id],
+        &[],
+        None,
+    );
+    assert!(out.status.success(), "{}", crate::cli::text(&out));
+    assert!(
+        crate::cli::text(&out).contains("3 results counted"),
+        "{}",
+        crate::cli::text(&out)
+    );
+    let after: Value = app.get(&url, None).await.json().await.expect("json");
+    assert_eq!(after, before);
 }

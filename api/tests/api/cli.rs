@@ -17,7 +17,12 @@ both_backends!(
 );
 
 /// Runs the `api` binary against the test app's database and data directory.
-fn api(app: &TestApp, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+pub(crate) fn api(
+    app: &TestApp,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Output {
     let settings = &app.state.settings;
     let mut command = Command::new(env!("CARGO_BIN_EXE_api"));
     command
@@ -31,6 +36,11 @@ fn api(app: &TestApp, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) 
     }
     if let Some(secret) = &settings.jwt_secret {
         command.env("DAUTRI_JWT__SECRET", secret.expose_secret());
+    }
+    if let Some(url) = &settings.redis_url {
+        command
+            .env("REDIS_URL", url.expose_secret())
+            .env("DAUTRI_REDIS__KEY_PREFIX", &settings.redis_key_prefix);
     }
     for (k, v) in env {
         command.env(k, v);
@@ -48,7 +58,7 @@ fn api(app: &TestApp, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) 
     child.wait_with_output().expect("api ran")
 }
 
-fn text(output: &Output) -> String {
+pub(crate) fn text(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
