@@ -269,6 +269,8 @@ pub struct ResultsResponse {
     pub items: Vec<ResultLine>,
     /// Lines in all (after `prizes_only`).
     pub total: usize,
+    /// Unit prizes, if the contest awards them.
+    pub unit_prizes: Vec<UnitPrizeLine>,
 }
 
 /// The published results of a round, to anyone who may see its leaderboard.
@@ -289,7 +291,9 @@ pub async fn round_results(
     query: Query<ResultsQuery>,
 ) -> Result<web::Json<ResultsResponse>, ApiError> {
     let round = persistence::contests::get_round(&state.db, *id).await?;
-    crate::routes::leaderboards::visible_contest(&state, user.as_ref(), round.contest_id).await?;
+    let contest =
+        crate::routes::leaderboards::visible_contest(&state, user.as_ref(), round.contest_id)
+            .await?;
     let Some(published_at) = round.published_at else {
         return Err(ApiError::NotFound("published results"));
     };
@@ -299,6 +303,8 @@ pub async fn round_results(
         Some(_) => return Err(ApiError::field("/limit", "limit must be between 1 and 200")),
     };
     let mut rows = persistence::results::final_all(&state.db, round.id).await?;
+    let units = state.units.snapshot(&state.db).await?;
+    let unit_prizes = unit_prizes(&contest, &units, &rows);
     if query.prizes_only {
         rows.retain(|r| r.prize.is_some());
     }
@@ -312,7 +318,6 @@ pub async fn round_results(
     let page = &rows[start..end];
     let ids: Vec<Uuid> = page.iter().map(|r| r.user_id).collect();
     let names = persistence::results::names(&state.db, &ids).await?;
-    let units = state.units.snapshot(&state.db).await?;
     Ok(web::Json(ResultsResponse {
         published_at,
         prediction_actual: round.prediction_actual,
@@ -335,7 +340,81 @@ pub async fn round_results(
             })
             .collect(),
         total,
+        unit_prizes,
     }))
+}
+
+/// A unit's line in the unit prizes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitPrizeLine {
+    /// 1-based; equal values share it.
+    pub rank: i32,
+    /// Unit (a direct child of the contest's host unit).
+    pub unit_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Entrants of its subtree in the final ranking.
+    pub participants: i64,
+    /// Declared members.
+    pub members: Option<i32>,
+    /// `participants ÷ members`.
+    pub rate: Option<f64>,
+    /// Individual prizes won in its subtree.
+    pub prizes_won: i64,
+    /// The value ranked on.
+    pub points: Option<f64>,
+    /// The unit prize.
+    pub prize: Option<String>,
+}
+
+/// The unit prizes among the host unit's children, from the published ranking (with the
+/// member counts declared now).
+fn unit_prizes(
+    contest: &Contest,
+    units: &crate::standings::directory::Snapshot,
+    rows: &[persistence::results::FinalRow],
+) -> Vec<UnitPrizeLine> {
+    let Some(rules) = &contest.settings.prizes.units else {
+        return Vec::new();
+    };
+    let host = contest.settings.unit_id.0;
+    let depth = units.path_of(host).len();
+    let mut tallies: HashMap<Uuid, (i64, i64)> = HashMap::new();
+    for r in rows {
+        if let Some(child) = units.path_of(r.unit_id).get(depth) {
+            let t = tallies.entry(*child).or_default();
+            t.0 += 1;
+            t.1 += i64::from(r.prize.is_some());
+        }
+    }
+    let entries = units
+        .children(Some(host))
+        .iter()
+        .map(|id| {
+            let (participants, prizes_won) = tallies.get(id).copied().unwrap_or_default();
+            publish::UnitEntry {
+                unit_id: *id,
+                name: units.name(Some(*id)).to_owned(),
+                participants,
+                members: units.get(*id).and_then(|u| u.member_count),
+                prizes_won,
+            }
+        })
+        .collect();
+    publish::rank_units(entries, rules)
+        .into_iter()
+        .map(|u| UnitPrizeLine {
+            rank: u.rank,
+            unit_id: u.entry.unit_id,
+            name: u.entry.name,
+            participants: u.entry.participants,
+            members: u.entry.members,
+            rate: u.rate,
+            prizes_won: u.entry.prizes_won,
+            points: u.points,
+            prize: u.prize,
+        })
+        .collect()
 }
 
 /// A reason for a decision.

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::contest::{Prediction, PrizeTier, TieBreakKey};
+use crate::domain::contest::{Prediction, PrizeTier, TieBreakKey, UnitPrizeBasis, UnitPrizes};
 
 /// A finished, counting attempt as the final ranking sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,6 +170,108 @@ fn award(ranked: &mut [Ranked], rules: &PrizeRules<'_>) {
     }
 }
 
+/// A unit competing for unit prizes: its subtree's counted entrants and prizes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitEntry {
+    /// Unit.
+    pub unit_id: Uuid,
+    /// Name (orders equal units).
+    pub name: String,
+    /// Entrants of its subtree in the final ranking.
+    pub participants: i64,
+    /// Declared members.
+    pub members: Option<i32>,
+    /// Individual prizes won in its subtree.
+    pub prizes_won: i64,
+}
+
+/// A unit's place for unit prizes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitRanked {
+    /// The unit.
+    pub entry: UnitEntry,
+    /// 1-based; equal values share it.
+    pub rank: i32,
+    /// participants ÷ members, without a positive member count none.
+    pub rate: Option<f64>,
+    /// The value ranked on (participants, rate, or rate in percent plus prize points).
+    pub points: Option<f64>,
+    /// The unit prize.
+    pub prize: Option<String>,
+}
+
+/// Ranks units for unit prizes by the configured basis and hands out the tiers. A unit without
+/// a positive member count has no rate, ranks after every unit that has one and wins nothing
+/// on a rate-based basis (its rate is unknown, not zero).
+pub fn rank_units(entries: Vec<UnitEntry>, rules: &UnitPrizes) -> Vec<UnitRanked> {
+    #[allow(clippy::cast_precision_loss)]
+    let mut lines: Vec<UnitRanked> = entries
+        .into_iter()
+        .map(|entry| {
+            let rate = entry
+                .members
+                .filter(|m| *m > 0)
+                .map(|m| entry.participants as f64 / f64::from(m));
+            let points = match rules.basis {
+                UnitPrizeBasis::Participants => Some(entry.participants as f64),
+                UnitPrizeBasis::Rate => rate,
+                UnitPrizeBasis::Weighted => rate.map(|r| {
+                    r * 100.0 + f64::from(rules.points_per_prize) * entry.prizes_won as f64
+                }),
+            };
+            UnitRanked {
+                entry,
+                rank: 0,
+                rate,
+                points,
+                prize: None,
+            }
+        })
+        .collect();
+    let order = |a: &UnitRanked, b: &UnitRanked| match (a.points, b.points) {
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    lines.sort_by(|a, b| order(a, b).then_with(|| a.entry.name.cmp(&b.entry.name)));
+    for i in 0..lines.len() {
+        lines[i].rank = if i > 0 && order(&lines[i - 1], &lines[i]) == Ordering::Equal {
+            lines[i - 1].rank
+        } else {
+            i32::try_from(i + 1).unwrap_or(i32::MAX)
+        };
+    }
+    let mut tiers = rules.tiers.iter().filter(|t| t.count > 0);
+    let Some(mut tier) = tiers.next() else {
+        return lines;
+    };
+    let mut left = tier.count;
+    let mut last_rank = None;
+    for line in &mut lines {
+        if line.points.is_none() {
+            break;
+        }
+        if left == 0 {
+            if last_rank == Some(line.rank) {
+                line.prize = Some(tier.name.clone());
+                continue;
+            }
+            match tiers.next() {
+                Some(next) => {
+                    tier = next;
+                    left = tier.count;
+                }
+                None => break,
+            }
+        }
+        line.prize = Some(tier.name.clone());
+        left -= 1;
+        last_rank = Some(line.rank);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +398,75 @@ mod tests {
             Some(3)
         );
         assert_eq!(prediction_actual(None, &counted), None);
+    }
+
+    fn unit(name: &str, participants: i64, members: Option<i32>, prizes_won: i64) -> UnitEntry {
+        UnitEntry {
+            unit_id: Uuid::new_v4(),
+            name: name.into(),
+            participants,
+            members,
+            prizes_won,
+        }
+    }
+
+    #[test]
+    fn unit_prizes_by_rate_skip_units_without_members() {
+        let rules = UnitPrizes {
+            basis: UnitPrizeBasis::Rate,
+            tiers: vec![tier("Nhất", 1), tier("Nhì", 1)],
+            points_per_prize: 0,
+        };
+        let ranked = rank_units(
+            vec![
+                unit("A", 50, Some(100), 0),
+                unit("B", 9, Some(10), 0),
+                unit("C", 500, None, 0),
+                unit("D", 0, Some(0), 0),
+                unit("E", 5, Some(10), 0),
+            ],
+            &rules,
+        );
+        let got: Vec<(&str, i32, Option<&str>)> = ranked
+            .iter()
+            .map(|u| (u.entry.name.as_str(), u.rank, u.prize.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("B", 1, Some("Nhất")),
+                ("A", 2, Some("Nhì")),
+                ("E", 2, Some("Nhì")),
+                ("C", 4, None),
+                ("D", 4, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn weighted_unit_prizes_add_points_for_prizes_won() {
+        let rules = UnitPrizes {
+            basis: UnitPrizeBasis::Weighted,
+            tiers: vec![tier("Tập thể", 1)],
+            points_per_prize: 10,
+        };
+        // A: 50% + 0; B: 40% + 2 prizes × 10 = 60.
+        let ranked = rank_units(
+            vec![unit("A", 5, Some(10), 0), unit("B", 4, Some(10), 2)],
+            &rules,
+        );
+        assert_eq!(ranked[0].entry.name, "B");
+        assert_eq!(ranked[0].points, Some(60.0));
+        assert_eq!(ranked[0].prize.as_deref(), Some("Tập thể"));
+        let by_participants = rank_units(
+            vec![unit("A", 5, None, 0), unit("B", 7, None, 0)],
+            &UnitPrizes {
+                basis: UnitPrizeBasis::Participants,
+                tiers: vec![tier("Đông nhất", 1)],
+                points_per_prize: 0,
+            },
+        );
+        assert_eq!(by_participants[0].entry.name, "B");
+        assert_eq!(by_participants[0].prize.as_deref(), Some("Đông nhất"));
     }
 }

@@ -1005,11 +1005,26 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
     let s = setup(app, 4, round(4, None, -60, 10)).await;
     let closes = Utc::now() + chrono::Duration::seconds(10);
     let org = &s.organizer.access;
+    let bad = app
+        .patch(
+            &format!("/api/v1/contests/{}", s.contest_id),
+            Some(org),
+            &json!({"prizes": {"round": [{"name": "", "count": 0}]}}),
+        )
+        .await;
+    let problem = assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(
+        pointers(&problem),
+        vec!["/prizes/round/0/name", "/prizes/round/0/count"]
+    );
     let r = app
         .patch(
             &format!("/api/v1/contests/{}", s.contest_id),
             Some(org),
-            &json!({"prizes": {"round": [{"name": "Giải Nhất", "count": 1}, {"name": "Giải Nhì", "count": 1}]}}),
+            &json!({"prizes": {
+                "round": [{"name": "Giải Nhất", "count": 1}, {"name": "Giải Nhì", "count": 1}],
+                "units": {"basis": "rate", "tiers": [{"name": "Giải tập thể", "count": 1}]},
+            }}),
         )
         .await;
     assert_eq!(
@@ -1216,6 +1231,10 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
     assert_eq!(results["items"][0]["score"], 40);
     assert_eq!(results["items"][0]["prize"], "Giải Nhất");
     assert_eq!(results["items"][2]["prize"], Value::Null);
+    // The branch (1 of its 4 members took part) is the host's only child with members.
+    assert_eq!(results["unit_prizes"][0]["unit_id"], json!(branch.0));
+    assert_eq!(results["unit_prizes"][0]["rate"], 0.25);
+    assert_eq!(results["unit_prizes"][0]["prize"], "Giải tập thể");
     check_exports(app, &s, &a, &c, branch).await;
     let voids: Value = app
         .get(&format!("/api/v1/rounds/{}/voids", s.round_id), Some(org))
