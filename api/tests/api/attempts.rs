@@ -15,6 +15,7 @@ use crate::helpers::{Backend, TestApp, TestUser, assert_problem, pointers, spawn
 
 both_backends!(
     boards_results_and_voids_over_http,
+    who_sees_a_board_follows_the_contest_setting,
     the_rebuild_command_restores_the_boards,
     live_events_follow_the_board,
     a_member_takes_an_attempt_from_start_to_result,
@@ -1493,4 +1494,87 @@ async fn the_rebuild_command_restores_the_boards(app: &TestApp) {
     );
     let after: Value = app.get(&url, None).await.json().await.expect("json");
     assert_eq!(after, before);
+}
+
+/// Public boards for anyone, members' boards for anyone signed in, organizers' boards for the
+/// contest's organizers; the cumulative board and the unit ranking follow the same rule.
+async fn who_sees_a_board_follows_the_contest_setting(app: &TestApp) {
+    let s = setup(app, 2, round(2, None, -60, 3600)).await;
+    let member = app.member(s.unit).await;
+    attempt_with(app, &s, &member, 2).await;
+    let org = &s.organizer.access;
+    let urls = [
+        format!("/api/v1/rounds/{}/leaderboard", s.round_id),
+        format!("/api/v1/rounds/{}/units", s.round_id),
+        format!("/api/v1/contests/{}/leaderboard", s.contest_id),
+        format!("/api/v1/contests/{}/units", s.contest_id),
+    ];
+    let contest_url = format!("/api/v1/contests/{}", s.contest_id);
+    let set = |v: &'static str| {
+        let body = json!({"leaderboard_visibility": v});
+        let url = contest_url.clone();
+        async move { app.patch(&url, Some(org), &body).await }
+    };
+    for url in &urls {
+        assert_eq!(app.get(url, None).await.status(), StatusCode::OK, "{url}");
+    }
+    let contest: Value = app
+        .get(
+            &format!("/api/v1/contests/{}/leaderboard", s.contest_id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (
+            contest["total"].as_i64(),
+            contest["items"][0]["score"].as_i64()
+        ),
+        (Some(1), Some(20))
+    );
+    assert_eq!(set("members").await.status(), StatusCode::OK);
+    for url in &urls {
+        assert_problem(
+            app.get(url, None).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        )
+        .await;
+        assert_eq!(
+            app.get(url, Some(&member.access)).await.status(),
+            StatusCode::OK,
+            "{url}"
+        );
+    }
+    assert_eq!(set("organizers").await.status(), StatusCode::OK);
+    for url in &urls {
+        assert_problem(
+            app.get(url, Some(&member.access)).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+        assert_eq!(
+            app.get(url, Some(org)).await.status(),
+            StatusCode::OK,
+            "{url}"
+        );
+    }
+    // A member still sees their own place on a members' board.
+    assert_eq!(set("members").await.status(), StatusCode::OK);
+    let me: Value = app
+        .get(
+            &format!("/api/v1/contests/{}/leaderboard/me", s.contest_id),
+            Some(&member.access),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (me["ranked"].as_bool(), me["entry"]["rank"].as_i64()),
+        (Some(true), Some(1))
+    );
 }
