@@ -131,6 +131,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         metrics,
         journal,
         units: crate::standings::directory::UnitDirectory::default(),
+        catalog: crate::standings::catalog::Catalog::default(),
         settings: Arc::new(settings),
     })
 }

@@ -28,4 +28,6 @@ pub struct AppState {
     pub journal: crate::attempts::journal::Journal,
     /// The unit tree in memory, for boards.
     pub units: crate::standings::directory::UnitDirectory,
+    /// Rounds and contests cached for board reads.
+    pub catalog: crate::standings::catalog::Catalog,
 }

@@ -121,8 +121,10 @@ async fn visible_round(
     state: &AppState,
     user: Option<&AuthUser>,
     round_id: Uuid,
-) -> Result<(Round, Contest), ApiError> {
-    let round = persistence::contests::get_round(&state.db, round_id)
+) -> Result<(Arc<Round>, Arc<Contest>), ApiError> {
+    let round = state
+        .catalog
+        .round(&state.db, round_id)
         .await
         .map_err(|e| match e {
             persistence::PersistenceError::NotFound(_) => ApiError::NotFound("round"),
@@ -134,13 +136,14 @@ async fn visible_round(
 
 /// Loads a contest and checks the caller may see its boards: anyone for a public board, anyone
 /// signed in for a members' board, the contest's organizers for an organizers' board. Theory
-/// tests have no boards.
+/// tests have no boards. Round and contest come from the short-lived catalog, so a public or
+/// members' board is read without the database.
 pub(crate) async fn visible_contest(
     state: &AppState,
     user: Option<&AuthUser>,
     contest_id: Uuid,
-) -> Result<Contest, ApiError> {
-    let contest = persistence::contests::get(&state.db, contest_id).await?;
+) -> Result<Arc<Contest>, ApiError> {
+    let contest = state.catalog.contest(&state.db, contest_id).await?;
     if contest.settings.kind == crate::domain::contest::ContestKind::TheoryTest {
         return Err(ApiError::NotFound("leaderboard"));
     }

@@ -207,6 +207,7 @@ pub async fn publish_round(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    state.catalog.forget_round(round.id);
     Ok(web::Json(Published {
         published_at: now,
         prediction_actual: actual,

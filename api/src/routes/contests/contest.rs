@@ -389,5 +389,6 @@ pub async fn update_contest(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    state.catalog.forget_contest(updated.id);
     Ok(web::Json(response(updated, true)))
 }

@@ -506,5 +506,6 @@ pub async fn update_round(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    state.catalog.forget_round(updated.id);
     Ok(web::Json(response(updated, true)))
 }
