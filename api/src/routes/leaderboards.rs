@@ -577,3 +577,62 @@ pub async fn contest_units(
     };
     Ok(web::Json(units_of(&state, &contest, scope, &query).await?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(name: &str, participants: i64, members: Option<i32>) -> UnitStanding {
+        let snap = Snapshot::default();
+        let mut u = standing(
+            &snap,
+            Uuid::new_v4(),
+            crate::scoring::UnitTally {
+                participants,
+                score_sum: participants * 10,
+            },
+        );
+        u.name = name.into();
+        u.members = members;
+        #[allow(clippy::cast_precision_loss)]
+        {
+            u.rate = members
+                .filter(|m| *m > 0)
+                .map(|m| participants as f64 / f64::from(m));
+        }
+        u
+    }
+
+    #[test]
+    fn units_without_a_member_count_rank_last_by_rate() {
+        let mut items = vec![
+            unit("A", 5, Some(10)),
+            unit("B", 50, None),
+            unit("C", 3, Some(0)),
+            unit("D", 9, Some(10)),
+            unit("E", 0, Some(10)),
+        ];
+        rank_units(&mut items, UnitOrder::Rate);
+        let order: Vec<&str> = items.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(order, vec!["D", "A", "E", "B", "C"]);
+        assert_eq!(
+            items.iter().map(|u| u.rank).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4, 5]
+        );
+        rank_units(&mut items, UnitOrder::Participants);
+        assert_eq!(items[0].name, "B");
+        // No participants: no average score, so last by score.
+        rank_units(&mut items, UnitOrder::Score);
+        assert_eq!(items.last().map(|u| u.name.as_str()), Some("E"));
+    }
+
+    #[test]
+    fn a_standing_without_members_or_participants_has_no_rate_or_average() {
+        let u = standing(
+            &Snapshot::default(),
+            Uuid::new_v4(),
+            crate::scoring::UnitTally::default(),
+        );
+        assert_eq!((u.rate, u.avg_score, u.members), (None, None, None));
+    }
+}

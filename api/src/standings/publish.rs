@@ -469,4 +469,93 @@ mod tests {
         assert_eq!(by_participants[0].entry.name, "B");
         assert_eq!(by_participants[0].prize.as_deref(), Some("Đông nhất"));
     }
+
+    /// Every chain `parse_tie_break` allows: score first, then any ordered subset of the rest.
+    fn every_chain() -> Vec<Vec<TieBreakKey>> {
+        let rest = [
+            TieBreakKey::Prediction,
+            TieBreakKey::TimeUsed,
+            TieBreakKey::FinishedAt,
+        ];
+        let mut chains = vec![vec![TieBreakKey::Score]];
+        let mut frontier = chains.clone();
+        for _ in 0..rest.len() {
+            let mut next = Vec::new();
+            for chain in &frontier {
+                for k in rest {
+                    if !chain.contains(&k) {
+                        let mut c = chain.clone();
+                        c.push(k);
+                        next.push(c);
+                    }
+                }
+            }
+            chains.extend(next.clone());
+            frontier = next;
+        }
+        chains
+    }
+
+    #[test]
+    fn every_allowed_chain_ranks_like_an_independent_sort() {
+        use rand::Rng;
+        let chains = every_chain();
+        assert_eq!(chains.len(), 16);
+        let mut rng = rand::rng();
+        let none = HashSet::new();
+        let rules = PrizeRules {
+            tiers: &[],
+            perfect_only: false,
+            passed_over: &none,
+        };
+        for chain in &chains {
+            assert!(crate::domain::contest::parse_tie_break(chain.clone()).is_ok());
+            for _ in 0..50 {
+                let actual = 5;
+                let entries: Vec<Finished> = (0..30)
+                    .map(|i| {
+                        f(
+                            i,
+                            rng.random_range(8..=10),
+                            if rng.random_bool(0.8) {
+                                Some(rng.random_range(3..=7))
+                            } else {
+                                None
+                            },
+                            rng.random_range(0..3),
+                            rng.random_range(0..3),
+                        )
+                    })
+                    .collect();
+                // The independent key: one tuple per entry, built from the chain.
+                let key = |e: &Finished| -> Vec<i64> {
+                    chain
+                        .iter()
+                        .map(|k| match k {
+                            TieBreakKey::Score => -e.score,
+                            TieBreakKey::Prediction => {
+                                e.prediction.map_or(i64::MAX, |p| (p - actual).abs())
+                            }
+                            TieBreakKey::TimeUsed => e.time_used_ms,
+                            TieBreakKey::FinishedAt => e.finished_at.timestamp(),
+                        })
+                        .collect()
+                };
+                let ranked = rank(entries.clone(), chain, Some(actual), &rules);
+                for pair in ranked.windows(2) {
+                    let (a, b) = (&pair[0], &pair[1]);
+                    assert!(key(&a.entry) <= key(&b.entry), "{chain:?}");
+                    assert_eq!(
+                        a.rank == b.rank,
+                        key(&a.entry) == key(&b.entry),
+                        "{chain:?}"
+                    );
+                }
+                for r in &ranked {
+                    let better = entries.iter().filter(|e| key(e) < key(&r.entry)).count();
+                    assert_eq!(r.rank as usize, better + 1, "{chain:?}");
+                }
+            }
+        }
+    }
 }
