@@ -451,6 +451,11 @@ fn demo_prizes() -> crate::domain::contest::Prizes {
             tier("Giải Ba", 3),
             tier("Giải Khuyến khích", 5),
         ],
+        overall: vec![
+            tier("Giải Nhất chung cuộc", 1),
+            tier("Giải Nhì chung cuộc", 1),
+            tier("Giải Ba chung cuộc", 1),
+        ],
         one_per_person: true,
         units: Some(UnitPrizes {
             basis: UnitPrizeBasis::Rate,

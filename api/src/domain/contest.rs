@@ -119,8 +119,12 @@ pub struct Prizes {
     /// Individual prizes of each round, best first (e.g. 1 first, 2 second, 3 third).
     #[serde(default)]
     pub round: Vec<PrizeTier>,
-    /// A person holds at most one round prize over the whole contest: when a round is
-    /// published, entrants with a prize from another published round are passed over.
+    /// Overall prizes on the cumulative score over the rounds, best first.
+    #[serde(default)]
+    pub overall: Vec<PrizeTier>,
+    /// A person holds at most one prize over the whole contest: when a round is published,
+    /// entrants with a prize from another published round are passed over, and the overall
+    /// prizes pass over everyone holding a round prize.
     #[serde(default)]
     pub one_per_person: bool,
     /// Unit prizes per round, if any.
@@ -152,6 +156,7 @@ impl Prizes {
             }
         };
         tiers(&self.round, format!("{base}/round"));
+        tiers(&self.overall, format!("{base}/overall"));
         if let Some(units) = &self.units {
             tiers(&units.tiers, format!("{base}/units/tiers"));
             if units.points_per_prize > 1000 {

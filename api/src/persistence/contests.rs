@@ -57,6 +57,8 @@ pub struct Contest {
     pub created_at: DateTime<Utc>,
     /// Changed.
     pub updated_at: DateTime<Utc>,
+    /// When the overall results were last published.
+    pub published_at: Option<DateTime<Utc>>,
 }
 
 fn json_err(e: serde_json::Error) -> PersistenceError {
@@ -102,6 +104,7 @@ impl TryFrom<contests::Model> for Contest {
             },
             created_at: m.created_at,
             updated_at: m.updated_at,
+            published_at: m.published_at,
         })
     }
 }
@@ -127,6 +130,7 @@ fn contest_model(
         perfect_only: Set(s.perfect_only),
         pass_mark: Set(s.pass_mark),
         prizes: Set(Some(serde_json::to_value(&s.prizes).map_err(json_err)?)),
+        published_at: sea_orm::ActiveValue::NotSet,
         created_by: Set(by.map(|u| u.0)),
         created_at: Set(now),
         updated_at: Set(now),

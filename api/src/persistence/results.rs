@@ -11,7 +11,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::entities::{attempts, result_voids, round_results, rounds, users};
+use super::entities::{
+    attempts, contest_results, contests, result_voids, round_results, rounds, users,
+};
 use super::{PersistenceError, Result};
 
 /// A finished, counting attempt with what boards show of its entrant.
@@ -512,4 +514,95 @@ pub async fn finished_between(
             })
         })
         .collect()
+}
+
+/// One line of a contest's published overall ranking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverallRow {
+    /// Entrant.
+    pub user_id: Uuid,
+    /// The unit of their latest counted result.
+    pub unit_id: Uuid,
+    /// 1-based rank.
+    pub rank: i32,
+    /// Sum of their published round scores.
+    pub score: i64,
+    /// Sum of their time used (ms).
+    pub time_used_ms: i64,
+    /// Their latest counted finish.
+    pub last_finished_at: DateTime<Utc>,
+    /// Rounds they have a result in.
+    pub rounds: i32,
+    /// Overall prize.
+    pub prize: Option<String>,
+}
+
+/// Every published round result of a contest's rounds (for the overall ranking).
+pub async fn published_round_rows(
+    db: &impl ConnectionTrait,
+    round_ids: &[Uuid],
+) -> Result<Vec<FinalRow>> {
+    let mut out = Vec::new();
+    for id in round_ids {
+        out.extend(final_all(db, *id).await?);
+    }
+    Ok(out)
+}
+
+/// Replaces a contest's overall ranking and stamps the contest, in the caller's transaction.
+pub async fn publish_overall(
+    db: &impl ConnectionTrait,
+    contest_id: Uuid,
+    rows: &[OverallRow],
+    at: DateTime<Utc>,
+) -> Result<()> {
+    contest_results::Entity::delete_many()
+        .filter(contest_results::Column::ContestId.eq(contest_id))
+        .exec(db)
+        .await?;
+    for chunk in rows.chunks(500) {
+        contest_results::Entity::insert_many(chunk.iter().map(|r| contest_results::ActiveModel {
+            contest_id: Set(contest_id),
+            user_id: Set(r.user_id),
+            unit_id: Set(Some(r.unit_id)),
+            rank: Set(r.rank),
+            score: Set(r.score),
+            time_used_ms: Set(r.time_used_ms),
+            last_finished_at: Set(r.last_finished_at),
+            rounds: Set(r.rounds),
+            prize: Set(r.prize.clone()),
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    contests::ActiveModel {
+        id: Set(contest_id),
+        published_at: Set(Some(at)),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(())
+}
+
+/// A contest's published overall ranking, in rank order.
+pub async fn overall_all(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<Vec<OverallRow>> {
+    Ok(contest_results::Entity::find()
+        .filter(contest_results::Column::ContestId.eq(contest_id))
+        .order_by_asc(contest_results::Column::Rank)
+        .order_by_asc(contest_results::Column::UserId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| OverallRow {
+            user_id: m.user_id,
+            unit_id: m.unit_id.unwrap_or_default(),
+            rank: m.rank,
+            score: m.score,
+            time_used_ms: m.time_used_ms,
+            last_finished_at: m.last_finished_at,
+            rounds: m.rounds,
+            prize: m.prize,
+        })
+        .collect())
 }

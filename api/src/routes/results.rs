@@ -24,6 +24,8 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(publish_round)
         .service(round_results)
+        .service(publish_contest)
+        .service(contest_results)
         .service(void_result)
         .service(lift_void)
         .service(list_voids)
@@ -640,5 +642,247 @@ pub async fn rebuild_boards(
     Ok(web::Json(RebuildResponse {
         results: done.results,
         voided: done.voided,
+    }))
+}
+
+/// What publishing a contest's overall results did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishedOverall {
+    /// When.
+    pub published_at: DateTime<Utc>,
+    /// Entrants ranked.
+    pub ranked: usize,
+    /// Overall prizes awarded.
+    pub prizes: usize,
+    /// Rounds whose results were summed.
+    pub rounds: usize,
+}
+
+/// Publishes a contest's overall results once every round is published: the cumulative score
+/// over the rounds (score ↓, then time used ↑, then the latest finish ↑), with the overall
+/// prizes; with "one prize per person", round prize winners are passed over.
+#[utoipa::path(
+    tag = "leaderboards",
+    params(("id" = Uuid, Path, description = "Contest id")),
+    responses(
+        (status = 200, description = "Published", body = PublishedOverall),
+        (status = 403, description = "Not an organizer of this contest", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`rounds_not_published`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/contests/{id}/publish")]
+#[tracing::instrument(name = "Publish contest", skip_all, fields(contest.id = %id, user.id = %user.id))]
+pub async fn publish_contest(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<PublishedOverall>, ApiError> {
+    let contest = persistence::contests::get(&state.db, *id).await?;
+    let caller = Caller::load(&state.db, user.id).await?;
+    match access(&state.db, &caller, &contest).await {
+        Ok(Access::Manage) => {}
+        Ok(Access::Enter) => return Err(ApiError::Forbidden),
+        Err(_) => return Err(ApiError::NotFound("contest")),
+    }
+    let rounds: Vec<Round> = persistence::contests::rounds_of(&state.db, contest.id)
+        .await?
+        .into_iter()
+        .filter(|r| !r.settings.practice)
+        .collect();
+    let pending: Vec<&str> = rounds
+        .iter()
+        .filter(|r| r.published_at.is_none())
+        .map(|r| r.settings.name.as_str())
+        .collect();
+    if rounds.is_empty() || !pending.is_empty() {
+        return Err(ApiError::Conflict {
+            code: "rounds_not_published",
+            detail: if rounds.is_empty() {
+                "the contest has no rounds to sum".to_owned()
+            } else {
+                format!("publish these rounds first: {}", pending.join(", "))
+            },
+            pointer: None,
+        });
+    }
+    let round_ids: Vec<Uuid> = rounds.iter().map(|r| r.id).collect();
+    let mut totals: HashMap<Uuid, (Finished, i32)> = HashMap::new();
+    for row in persistence::results::published_round_rows(&state.db, &round_ids).await? {
+        let (t, n) = totals.entry(row.user_id).or_insert_with(|| {
+            (
+                Finished {
+                    user_id: row.user_id,
+                    attempt_id: Uuid::nil(),
+                    unit_id: row.unit_id,
+                    score: 0,
+                    max_score: 0,
+                    prediction: None,
+                    time_used_ms: 0,
+                    finished_at: row.finished_at,
+                },
+                0,
+            )
+        });
+        t.score += row.score;
+        t.max_score += row.max_score;
+        t.time_used_ms += row.time_used_ms;
+        if row.finished_at >= t.finished_at {
+            t.finished_at = row.finished_at;
+            t.unit_id = row.unit_id;
+        }
+        *n += 1;
+    }
+    let s = &contest.settings;
+    let passed_over = if s.prizes.one_per_person {
+        persistence::results::prize_holders(&state.db, &round_ids).await?
+    } else {
+        HashSet::new()
+    };
+    let rounds_of: HashMap<Uuid, i32> = totals.iter().map(|(u, (_, n))| (*u, *n)).collect();
+    let ranked = publish::rank(
+        totals.into_values().map(|(f, _)| f).collect(),
+        &[
+            crate::domain::contest::TieBreakKey::Score,
+            crate::domain::contest::TieBreakKey::TimeUsed,
+            crate::domain::contest::TieBreakKey::FinishedAt,
+        ],
+        None,
+        &PrizeRules {
+            tiers: &s.prizes.overall,
+            perfect_only: false,
+            passed_over: &passed_over,
+        },
+    );
+    let rows: Vec<persistence::results::OverallRow> = ranked
+        .iter()
+        .map(|r| persistence::results::OverallRow {
+            user_id: r.entry.user_id,
+            unit_id: r.entry.unit_id,
+            rank: r.rank,
+            score: r.entry.score,
+            time_used_ms: r.entry.time_used_ms,
+            last_finished_at: r.entry.finished_at,
+            rounds: rounds_of.get(&r.entry.user_id).copied().unwrap_or(0),
+            prize: r.prize.clone(),
+        })
+        .collect();
+    let now = Utc::now();
+    let prizes = rows.iter().filter(|r| r.prize.is_some()).count();
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    persistence::results::publish_overall(&txn, contest.id, &rows, now).await?;
+    persistence::audit::record(
+        &txn,
+        Some(user.id),
+        "contest.publish",
+        Some(contest.id),
+        json!({"ranked": rows.len(), "prizes": prizes, "rounds": round_ids.len()}),
+    )
+    .await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    state.catalog.forget_contest(contest.id);
+    Ok(web::Json(PublishedOverall {
+        published_at: now,
+        ranked: rows.len(),
+        prizes,
+        rounds: round_ids.len(),
+    }))
+}
+
+/// One line of a contest's overall results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverallLine {
+    /// Rank.
+    pub rank: i32,
+    /// Masked name.
+    pub display_name: String,
+    /// Unit.
+    pub unit_id: Uuid,
+    /// Its name.
+    pub unit_name: String,
+    /// Cumulative score.
+    pub score: i64,
+    /// Cumulative time used (ms).
+    pub time_used_ms: i64,
+    /// Latest counted finish.
+    pub last_finished_at: DateTime<Utc>,
+    /// Rounds with a result.
+    pub rounds: i32,
+    /// Overall prize.
+    pub prize: Option<String>,
+}
+
+/// A contest's overall results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverallResponse {
+    /// When published.
+    pub published_at: DateTime<Utc>,
+    /// Lines in rank order.
+    pub items: Vec<OverallLine>,
+    /// Lines in all (after `prizes_only`).
+    pub total: usize,
+}
+
+/// The published overall results of a contest, to anyone who may see its boards.
+#[utoipa::path(
+    tag = "leaderboards",
+    params(("id" = Uuid, Path, description = "Contest id"), ResultsQuery),
+    responses(
+        (status = 200, description = "The overall results", body = OverallResponse),
+        (status = 404, description = "Unknown contest or not published yet", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/contests/{id}/results")]
+#[tracing::instrument(name = "Contest results", skip_all, fields(contest.id = %id))]
+pub async fn contest_results(
+    state: web::Data<AppState>,
+    user: Option<AuthUser>,
+    id: web::Path<Uuid>,
+    query: Query<ResultsQuery>,
+) -> Result<web::Json<OverallResponse>, ApiError> {
+    crate::routes::leaderboards::visible_contest(&state, user.as_ref(), *id).await?;
+    let contest = persistence::contests::get(&state.db, *id).await?;
+    let Some(published_at) = contest.published_at else {
+        return Err(ApiError::NotFound("published results"));
+    };
+    let limit = match query.limit {
+        None => 50,
+        Some(l @ 1..=200) => l,
+        Some(_) => return Err(ApiError::field("/limit", "limit must be between 1 and 200")),
+    };
+    let mut rows = persistence::results::overall_all(&state.db, contest.id).await?;
+    if query.prizes_only {
+        rows.retain(|r| r.prize.is_some());
+    }
+    let total = rows.len();
+    let start = usize::try_from(query.offset)
+        .unwrap_or(usize::MAX)
+        .min(total);
+    let end = start
+        .saturating_add(usize::try_from(limit).unwrap_or(50))
+        .min(total);
+    let page = &rows[start..end];
+    let ids: Vec<Uuid> = page.iter().map(|r| r.user_id).collect();
+    let names = persistence::results::names(&state.db, &ids).await?;
+    let units = state.units.snapshot(&state.db).await?;
+    Ok(web::Json(OverallResponse {
+        published_at,
+        items: page
+            .iter()
+            .map(|r| OverallLine {
+                rank: r.rank,
+                display_name: names
+                    .get(&r.user_id)
+                    .map_or_else(String::new, |n| mask_name(n)),
+                unit_id: r.unit_id,
+                unit_name: units.name(Some(r.unit_id)).to_owned(),
+                score: r.score,
+                time_used_ms: r.time_used_ms,
+                last_finished_at: r.last_finished_at,
+                rounds: r.rounds,
+                prize: r.prize.clone(),
+            })
+            .collect(),
+        total,
     }))
 }

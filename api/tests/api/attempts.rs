@@ -1025,6 +1025,8 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
             &json!({"prizes": {
                 "round": [{"name": "Giải Nhất", "count": 1}, {"name": "Giải Nhì", "count": 1}],
                 "units": {"basis": "rate", "tiers": [{"name": "Giải tập thể", "count": 1}]},
+                "overall": [{"name": "Giải Nhất chung cuộc", "count": 1}],
+                "one_per_person": true,
             }}),
         )
         .await;
@@ -1132,6 +1134,9 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
     let publish_url = format!("/api/v1/rounds/{}/publish", s.round_id);
     let early = app.post(&publish_url, Some(org), &json!({})).await;
     assert_problem(early, StatusCode::CONFLICT, "round_not_closed").await;
+    let contest_publish = format!("/api/v1/contests/{}/publish", s.contest_id);
+    let too_soon = app.post(&contest_publish, Some(org), &json!({})).await;
+    assert_problem(too_soon, StatusCode::CONFLICT, "rounds_not_published").await;
     let members_may_not = app.post(&publish_url, Some(&a.access), &json!({})).await;
     assert_eq!(members_may_not.status(), StatusCode::FORBIDDEN);
 
@@ -1237,6 +1242,45 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
     assert_eq!(results["unit_prizes"][0]["rate"], 0.25);
     assert_eq!(results["unit_prizes"][0]["prize"], "Giải tập thể");
     check_exports(app, &s, &a, &c, branch).await;
+    // Overall results: with one prize per person, a and c (round prize winners) are passed
+    // over and the overall prize goes to b.
+    let overall: Value = app
+        .post(&contest_publish, Some(org), &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (overall["ranked"].as_i64(), overall["prizes"].as_i64()),
+        (Some(3), Some(1)),
+        "{overall}"
+    );
+    let overall: Value = app
+        .get(&format!("/api/v1/contests/{}/results", s.contest_id), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let got: Vec<(i64, i64, Option<&str>)> = overall["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["rank"].as_i64().unwrap_or(0),
+                i["score"].as_i64().unwrap_or(0),
+                i["prize"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, 40, None),
+            (2, 30, None),
+            (3, 20, Some("Giải Nhất chung cuộc"))
+        ]
+    );
     let voids: Value = app
         .get(&format!("/api/v1/rounds/{}/voids", s.round_id), Some(org))
         .await

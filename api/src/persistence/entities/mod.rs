@@ -4,6 +4,7 @@ pub mod attempt_answers;
 pub mod attempt_items;
 pub mod attempts;
 pub mod audit_log;
+pub mod contest_results;
 pub mod contests;
 pub mod question_versions;
 pub mod questions;
