@@ -585,12 +585,31 @@ pub async fn publish_overall(
     Ok(())
 }
 
-/// A contest's published overall ranking, in rank order.
-pub async fn overall_all(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<Vec<OverallRow>> {
-    Ok(contest_results::Entity::find()
-        .filter(contest_results::Column::ContestId.eq(contest_id))
+/// A page of a contest's published overall ranking in rank order, after `after`.
+pub async fn overall_page(
+    db: &impl ConnectionTrait,
+    contest_id: Uuid,
+    after: FinalCursor,
+    limit: u64,
+) -> Result<Vec<OverallRow>> {
+    use sea_orm::Condition;
+    let mut select =
+        contest_results::Entity::find().filter(contest_results::Column::ContestId.eq(contest_id));
+    if let Some((rank, user)) = after {
+        select = select.filter(
+            Condition::any()
+                .add(contest_results::Column::Rank.gt(rank))
+                .add(
+                    Condition::all()
+                        .add(contest_results::Column::Rank.eq(rank))
+                        .add(contest_results::Column::UserId.gt(user)),
+                ),
+        );
+    }
+    Ok(select
         .order_by_asc(contest_results::Column::Rank)
         .order_by_asc(contest_results::Column::UserId)
+        .limit(limit)
         .all(db)
         .await?
         .into_iter()
@@ -605,4 +624,18 @@ pub async fn overall_all(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<
             prize: m.prize,
         })
         .collect())
+}
+
+/// A contest's whole published overall ranking, in rank order.
+pub async fn overall_all(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<Vec<OverallRow>> {
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let page = overall_page(db, contest_id, after, 5_000).await?;
+        let Some(last) = page.last() else {
+            return Ok(rows);
+        };
+        after = Some((last.rank, last.user_id));
+        rows.extend(page);
+    }
 }

@@ -464,7 +464,7 @@ pub async fn export_contest(
                 units_rows(sheet, &parent_line, &items)
             }))
         }
-        Report::Ranking => {
+        Report::Ranking if contest.published_at.is_none() => {
             let board = Board::Contest {
                 contest_id: contest.id,
                 unit_id: unit,
@@ -473,17 +473,88 @@ pub async fn export_contest(
                 format,
                 file_stem: stem("xep-hang"),
                 sheet_name: "Xếp hạng".into(),
-                title_rows: vec![title],
+                title_rows: vec![
+                    title,
+                    "Chưa công bố kết quả chung cuộc (bảng trực tiếp)".into(),
+                ],
                 header: LIVE_HEADER.to_vec(),
             };
             Ok(reports::stream(layout, move |sheet, rt| {
                 write_live_board(sheet, rt, &state, &units, board)
             }))
         }
-        Report::Prizes => Err(ApiError::field(
-            "/report",
-            "a prize list belongs to a round: export it from the round",
-        )),
+        Report::Ranking | Report::Prizes => {
+            if contest.published_at.is_none() {
+                return Err(ApiError::Conflict {
+                    code: "not_published",
+                    detail:
+                        "the overall prize list exists once the contest's results are published"
+                            .into(),
+                    pointer: None,
+                });
+            }
+            let prizes_only = query.report == Report::Prizes;
+            let contest_id = contest.id;
+            let layout = Layout {
+                format,
+                file_stem: stem(if prizes_only {
+                    "giai-chung-cuoc"
+                } else {
+                    "ket-qua-chung-cuoc"
+                }),
+                sheet_name: "Chung cuộc".into(),
+                title_rows: vec![title, "Kết quả chung cuộc".into()],
+                header: vec![
+                    "Hạng",
+                    "Họ và tên",
+                    "Điện thoại",
+                    "Đơn vị",
+                    "Đơn vị cấp trên",
+                    "Tổng điểm",
+                    "Số tuần thi",
+                    "Tổng thời gian (giây)",
+                    "Lần nộp bài cuối (UTC)",
+                    "Giải",
+                ],
+            };
+            Ok(reports::stream(layout, move |sheet, rt| {
+                let mut after = None;
+                loop {
+                    let page = rt.block_on(persistence::results::overall_page(
+                        &state.db, contest_id, after, PAGE,
+                    ))?;
+                    let Some(last) = page.last() else {
+                        return Ok(());
+                    };
+                    after = Some((last.rank, last.user_id));
+                    let chunk: Vec<_> = page
+                        .into_iter()
+                        .filter(|r| !prizes_only || r.prize.is_some())
+                        .filter(|r| unit.is_none_or(|u| units.is_within(r.unit_id, u)))
+                        .collect();
+                    let ids: Vec<Uuid> = chunk.iter().map(|r| r.user_id).collect();
+                    let people = rt.block_on(persistence::results::people(&state.db, &ids))?;
+                    for r in &chunk {
+                        let (name, phone) = person_cells(&people, r.user_id);
+                        let (unit_name, above) = unit_cells(&units, r.unit_id);
+                        sheet
+                            .row(&[
+                                Cell::Int(i64::from(r.rank)),
+                                name,
+                                phone,
+                                unit_name,
+                                above,
+                                Cell::Int(r.score),
+                                Cell::Int(i64::from(r.rounds)),
+                                seconds(r.time_used_ms),
+                                Cell::DateTime(r.last_finished_at),
+                                r.prize.clone().map_or(Cell::Empty, Cell::from),
+                            ])
+                            .map_err(sheet_error)?;
+                    }
+                }
+            }))
+        }
     }
 }
 

@@ -1281,6 +1281,28 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
             (3, 20, Some("Giải Nhất chung cuộc"))
         ]
     );
+    let csv = app
+        .get(
+            &format!(
+                "/api/v1/contests/{}/export?format=csv&report=prizes",
+                s.contest_id
+            ),
+            Some(org),
+        )
+        .await
+        .text()
+        .await
+        .expect("text");
+    let winners: Vec<String> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| r.expect("record"))
+        .filter(|r| r.get(9).is_some_and(|p| p.starts_with("Giải ")))
+        .map(|r| format!("{}|{}", r.get(0).unwrap_or(""), r.get(5).unwrap_or("")))
+        .collect();
+    assert_eq!(winners, vec!["3|20"]);
     let voids: Value = app
         .get(&format!("/api/v1/rounds/{}/voids", s.round_id), Some(org))
         .await
