@@ -15,6 +15,7 @@ use crate::helpers::{Backend, TestApp, TestUser, assert_problem, pointers, spawn
 
 both_backends!(
     boards_results_and_voids_over_http,
+    a_moved_branch_takes_its_results_along,
     who_sees_a_board_follows_the_contest_setting,
     the_rebuild_command_restores_the_boards,
     live_events_follow_the_board,
@@ -1642,5 +1643,59 @@ async fn who_sees_a_board_follows_the_contest_setting(app: &TestApp) {
     assert_eq!(
         (me["ranked"].as_bool(), me["entry"]["rank"].as_i64()),
         (Some(true), Some(1))
+    );
+}
+
+/// Moving a branch under another unit moves its members' results to the new ancestors' boards
+/// (the boards are replayed in the background after the move).
+async fn a_moved_branch_takes_its_results_along(app: &TestApp) {
+    let s = setup(app, 2, round(2, None, -60, 3600)).await;
+    let code = |p: &str| format!("{p}{}", &Uuid::now_v7().simple().to_string()[20..]);
+    let (x, y) = (
+        app.unit(&code("X"), Some(s.unit)).await,
+        app.unit(&code("Y"), Some(s.unit)).await,
+    );
+    let member = app.member(x).await;
+    attempt_with(app, &s, &member, 2).await;
+    let board = |unit: UnitId| {
+        format!(
+            "/api/v1/rounds/{}/leaderboard?unit_id={}",
+            s.round_id, unit.0
+        )
+    };
+    let total = |url: String| async move {
+        let v: Value = app.get(&url, None).await.json().await.expect("json");
+        v["total"].as_i64()
+    };
+    assert_eq!(
+        (total(board(x)).await, total(board(y)).await),
+        (Some(1), Some(0))
+    );
+    let admin = app
+        .with_roles(s.unit, &[(Role::UnitAdmin, Some(s.unit))])
+        .await;
+    let moved = app
+        .patch(
+            &format!("/api/v1/units/{}", x.0),
+            Some(&admin.access),
+            &json!({"parent_id": y.0}),
+        )
+        .await;
+    assert_eq!(
+        moved.status(),
+        StatusCode::OK,
+        "{}",
+        moved.text().await.unwrap_or_default()
+    );
+    let mut waited = 0;
+    while total(board(y)).await != Some(1) {
+        assert!(waited < 100, "the move never reached Y's board");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(
+        total(board(x)).await,
+        Some(1),
+        "X still counts its own member"
     );
 }
