@@ -41,11 +41,20 @@ pub struct CountedRow {
     pub full_name: String,
 }
 
-/// Finished non-practice attempts of a contest (or one of its rounds), by id, after `after`.
+/// Which finished attempts a page reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CountedFilter {
+    /// Only this round of the contest.
+    pub round_id: Option<Uuid>,
+    /// Only those finished at or after this time.
+    pub finished_since: Option<DateTime<Utc>>,
+}
+
+/// Finished non-practice attempts of a contest, by id, after `after`.
 pub async fn counted_page(
     db: &impl ConnectionTrait,
     contest_id: Uuid,
-    round_id: Option<Uuid>,
+    filter: CountedFilter,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<CountedRow>> {
@@ -76,8 +85,11 @@ pub async fn counted_page(
     .and_where(Expr::col((a, A::Practice)).eq(false))
     .order_by((a, A::Id), Order::Asc)
     .limit(limit);
-    if let Some(round_id) = round_id {
+    if let Some(round_id) = filter.round_id {
         q.and_where(Expr::col((a, A::RoundId)).eq(round_id));
+    }
+    if let Some(since) = filter.finished_since {
+        q.and_where(Expr::col((a, A::FinishedAt)).gte(since));
     }
     if let Some(after) = after {
         q.and_where(Expr::col((a, A::Id)).gt(after));

@@ -112,9 +112,17 @@ pub async fn publish_round(
     let mut finished = Vec::new();
     let mut after = None;
     loop {
-        let page =
-            persistence::results::counted_page(&state.db, contest.id, Some(round.id), after, 5_000)
-                .await?;
+        let page = persistence::results::counted_page(
+            &state.db,
+            contest.id,
+            persistence::results::CountedFilter {
+                round_id: Some(round.id),
+                finished_since: None,
+            },
+            after,
+            5_000,
+        )
+        .await?;
         let Some(last) = page.last() else { break };
         after = Some(last.attempt_id);
         finished.extend(

@@ -85,6 +85,12 @@ impl Keys {
         format!("{}:contest:{{c:{contest_id}}}", self.prefix)
     }
 
+    /// Where a rebuild writes a contest's results before they replace the live ones: the same
+    /// names under `<base>:staging` (same hash tag, so the swap is one script on one slot).
+    pub fn contest_staging_base(&self, contest_id: Uuid) -> String {
+        format!("{}:staging", self.contest_base(contest_id))
+    }
+
     fn round(&self, contest_id: Uuid, round_id: Uuid, part: &str) -> String {
         format!("{}:r:{round_id}:{part}", self.contest_base(contest_id))
     }

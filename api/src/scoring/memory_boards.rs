@@ -22,7 +22,14 @@ use super::leaderboard::{
 /// The contest results part of [`MemoryStore`].
 #[derive(Default)]
 pub(super) struct Boards {
-    contests: Mutex<HashMap<Uuid, Contest>>,
+    maps: Mutex<Maps>,
+}
+
+/// The live contests, and those a rebuild is writing before they replace the live ones.
+#[derive(Default)]
+struct Maps {
+    live: HashMap<Uuid, Contest>,
+    staging: HashMap<Uuid, Contest>,
 }
 
 /// One board with its per-unit boards and tallies: a round's, or a contest's cumulative one.
@@ -126,26 +133,46 @@ impl Contest {
     }
 }
 
+/// The live contests, for the reads.
+struct LiveBoards<'a>(MutexGuard<'a, Maps>);
+
+impl std::ops::Deref for LiveBoards<'_> {
+    type Target = HashMap<Uuid, Contest>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0.live
+    }
+}
+
 fn rank_in(board: &BTreeSet<LeaderboardEntry>, entry: &LeaderboardEntry) -> u64 {
     u64::try_from(board.range(..entry).count()).unwrap_or(u64::MAX)
 }
 
 impl MemoryStore {
-    fn boards(&self) -> MutexGuard<'_, HashMap<Uuid, Contest>> {
+    fn maps(&self) -> MutexGuard<'_, Maps> {
         // Every update below is complete before the next begins and nothing in it panics by
         // design; a poisoned lock is safe to keep using.
-        let mut contests = self
+        let mut maps = self
             .boards
-            .contests
+            .maps
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let now = Instant::now();
-        contests.retain(|_, c| c.expires > now);
-        contests
+        maps.live.retain(|_, c| c.expires > now);
+        maps
     }
 
-    pub(super) fn record_results(&self, batch: &[Counted]) -> Vec<RecordOutcome> {
-        let mut contests = self.boards();
+    fn boards(&self) -> LiveBoards<'_> {
+        LiveBoards(self.maps())
+    }
+
+    pub(super) fn record_results(&self, batch: &[Counted], staging: bool) -> Vec<RecordOutcome> {
+        let mut maps = self.maps();
+        let contests = if staging {
+            &mut maps.staging
+        } else {
+            &mut maps.live
+        };
         batch
             .iter()
             .map(|counted| {
@@ -251,7 +278,24 @@ impl MemoryStore {
     }
 
     pub(super) fn clear_contest(&self, contest_id: Uuid) {
-        self.boards().remove(&contest_id);
+        self.maps().live.remove(&contest_id);
+    }
+
+    pub(super) fn clear_staging(&self, contest_id: Uuid) {
+        self.maps().staging.remove(&contest_id);
+    }
+
+    /// Replaces the live contest by the staged one under the lock, as the swap script does.
+    pub(super) fn promote_staging(&self, contest_id: Uuid) {
+        let mut maps = self.maps();
+        match maps.staging.remove(&contest_id) {
+            Some(staged) => {
+                maps.live.insert(contest_id, staged);
+            }
+            None => {
+                maps.live.remove(&contest_id);
+            }
+        }
     }
 }
 

@@ -242,8 +242,42 @@ impl Store {
         batch: &[Counted],
     ) -> Result<Vec<RecordOutcome>, StoreError> {
         match self {
-            Self::Memory(m) => Ok(m.record_results(batch)),
-            Self::Redis(r) => r.record_results(keys, batch).await,
+            Self::Memory(m) => Ok(m.record_results(batch, false)),
+            Self::Redis(r) => r.record_results(keys, batch, false).await,
+        }
+    }
+
+    /// [`Store::record_results`] into a contest's staging area, where a rebuild writes before
+    /// [`Store::promote_staging`] replaces the live boards with it. Readers never see it.
+    pub async fn stage_results(&self, keys: &Keys, batch: &[Counted]) -> Result<(), StoreError> {
+        match self {
+            Self::Memory(m) => {
+                m.record_results(batch, true);
+                Ok(())
+            }
+            Self::Redis(r) => r.record_results(keys, batch, true).await.map(|_| ()),
+        }
+    }
+
+    /// Empties a contest's staging area.
+    pub async fn clear_staging(&self, keys: &Keys, contest_id: Uuid) -> Result<(), StoreError> {
+        match self {
+            Self::Memory(m) => {
+                m.clear_staging(contest_id);
+                Ok(())
+            }
+            Self::Redis(r) => r.clear_staging(keys, contest_id).await,
+        }
+    }
+
+    /// Replaces a contest's live boards by its staging area, atomically.
+    pub async fn promote_staging(&self, keys: &Keys, contest_id: Uuid) -> Result<(), StoreError> {
+        match self {
+            Self::Memory(m) => {
+                m.promote_staging(contest_id);
+                Ok(())
+            }
+            Self::Redis(r) => r.promote_staging(keys, contest_id).await,
         }
     }
 

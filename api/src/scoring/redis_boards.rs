@@ -49,6 +49,7 @@ impl RedisStore {
         &self,
         keys: &Keys,
         batch: &[Counted],
+        staging: bool,
     ) -> Result<Vec<RecordOutcome>, StoreError> {
         let mut conn = self.connection();
         let mut outcomes = Vec::with_capacity(batch.len());
@@ -56,8 +57,13 @@ impl RedisStore {
         for group in batch.chunk_by(|a, b| a.contest_id == b.contest_id) {
             for chunk in group.chunks(RECORD_BATCH) {
                 let mut invocation = scripts::RECORD_RESULTS.prepare_invoke();
+                let contest = chunk[0].contest_id;
                 invocation
-                    .key(keys.contest_base(chunk[0].contest_id))
+                    .key(if staging {
+                        keys.contest_staging_base(contest)
+                    } else {
+                        keys.contest_base(contest)
+                    })
                     .arg(ROUND_RETENTION_MS)
                     .arg(MAX_SCORE);
                 for counted in chunk {
@@ -207,66 +213,95 @@ impl RedisStore {
             .collect())
     }
 
-    /// Deletes every key of a contest's results (before a rebuild replays them).
-    pub(super) async fn clear_contest(
-        &self,
-        keys: &Keys,
-        contest_id: Uuid,
-    ) -> Result<(), StoreError> {
+    /// The names, relative to a contest's base key, of every key that exists under it: the
+    /// fixed contest keys, each recorded round's keys, and the per-unit boards named in the
+    /// tallies (see `Keys::contest_base` for the layout).
+    async fn suffixes_under(&self, base: &str) -> Result<Vec<String>, StoreError> {
         let mut conn = self.connection();
-        let rounds: Vec<String> = conn.smembers(keys.contest_rounds(contest_id)).await?;
-        let mut doomed = keys.contest_fixed_keys(contest_id);
-        let mut families = vec![(
-            TallyScope::Contest { contest_id },
-            Board::Contest {
-                contest_id,
-                unit_id: None,
-            },
-        )];
+        let rounds: Vec<String> = conn.smembers(format!("{base}:rounds")).await?;
+        let mut out: Vec<String> = ["rounds", "total", "board", "units", "counters"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let mut families = vec![String::new()];
         for round in rounds {
             let round_id: Uuid = round.parse().map_err(|_| corrupt("round id"))?;
-            doomed.extend(keys.round_fixed_keys(contest_id, round_id));
-            families.push((
-                TallyScope::Round {
-                    contest_id,
-                    round_id,
-                },
-                Board::Round {
-                    contest_id,
-                    round_id,
-                    unit_id: None,
-                },
-            ));
+            let r = format!("r:{round_id}:");
+            for part in ["recorded", "counters", "perfect", "best", "board", "units"] {
+                out.push(format!("{r}{part}"));
+            }
+            families.push(r);
         }
-        // The per-unit boards are named after the units in the tallies.
-        for (scope, board) in families {
-            let fields: Vec<String> = conn.hkeys(keys.tallies(&scope)).await?;
+        for family in families {
+            let fields: Vec<String> = conn.hkeys(format!("{base}:{family}units")).await?;
             for unit in fields.iter().filter_map(|f| f.strip_prefix("p:")) {
                 let unit_id: Uuid = unit.parse().map_err(|_| corrupt("unit id"))?;
-                let per_unit = match board {
-                    Board::Round {
-                        contest_id,
-                        round_id,
-                        ..
-                    } => Board::Round {
-                        contest_id,
-                        round_id,
-                        unit_id: Some(unit_id),
-                    },
-                    Board::Contest { contest_id, .. } => Board::Contest {
-                        contest_id,
-                        unit_id: Some(unit_id),
-                    },
-                };
-                doomed.push(keys.board(&per_unit));
+                out.push(format!("{family}board:{unit_id}"));
             }
         }
+        Ok(out)
+    }
+
+    async fn unlink_under(&self, base: &str) -> Result<(), StoreError> {
+        let mut conn = self.connection();
+        let doomed: Vec<String> = self
+            .suffixes_under(base)
+            .await?
+            .iter()
+            .map(|s| format!("{base}:{s}"))
+            .collect();
         for chunk in doomed.chunks(500) {
             let _: i64 = redis::cmd("UNLINK")
                 .arg(chunk)
                 .query_async(&mut conn)
                 .await?;
         }
+        Ok(())
+    }
+
+    /// Deletes every key of a contest's results.
+    pub(super) async fn clear_contest(
+        &self,
+        keys: &Keys,
+        contest_id: Uuid,
+    ) -> Result<(), StoreError> {
+        self.unlink_under(&keys.contest_base(contest_id)).await
+    }
+
+    /// Deletes a contest's staging area (what an unfinished rebuild left).
+    pub(super) async fn clear_staging(
+        &self,
+        keys: &Keys,
+        contest_id: Uuid,
+    ) -> Result<(), StoreError> {
+        self.unlink_under(&keys.contest_staging_base(contest_id))
+            .await
+    }
+
+    /// Replaces a contest's live keys by its staged ones in one script, so readers see the old
+    /// boards or the new ones, never a mixture.
+    pub(super) async fn promote_staging(
+        &self,
+        keys: &Keys,
+        contest_id: Uuid,
+    ) -> Result<(), StoreError> {
+        let live = keys.contest_base(contest_id);
+        let staging = keys.contest_staging_base(contest_id);
+        let old = self.suffixes_under(&live).await?;
+        let new = self.suffixes_under(&staging).await?;
+        let mut invocation = scripts::SWAP_KEYS.prepare_invoke();
+        for s in &old {
+            invocation.key(format!("{live}:{s}"));
+        }
+        for s in &new {
+            invocation.key(format!("{staging}:{s}"));
+        }
+        for s in &new {
+            invocation.key(format!("{live}:{s}"));
+        }
+        invocation.arg(old.len()).arg(new.len());
+        let mut conn = self.connection();
+        let _: i64 = invocation.invoke_async(&mut conn).await?;
         Ok(())
     }
 }

@@ -31,3 +31,7 @@ pub static BOARD_PAGE: LazyLock<Script> =
 /// `lua/standing.lua`: one user's line and rank on a board.
 pub static STANDING: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("lua/standing.lua")));
+
+/// `lua/swap_keys.lua`: replace a contest's live keys by a rebuild's staged ones.
+pub static SWAP_KEYS: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("lua/swap_keys.lua")));

@@ -79,13 +79,19 @@ pub struct Replayed {
 /// How many attempts one database page of a rebuild reads.
 const REPLAY_PAGE: u64 = 5_000;
 
-/// Throws away a contest's boards and replays every counting attempt from the database: the
-/// result is the state live recording would have reached (recording is order-independent), with
-/// voided results left out and every entrant placed by their unit's current position in the
-/// tree. Results recorded live while it runs are kept (recording the same attempt twice is a
-/// no-op), but readers may see a partly filled board for the few seconds it takes.
+/// How far before a rebuild's start its catch-up pass looks again: covers attempts finished
+/// while the replay read past them (finishing writes the database before it records).
+const CATCH_UP_MARGIN: chrono::Duration = chrono::Duration::seconds(10);
+
+/// Rebuilds a contest's boards from the database: every counting attempt is replayed into a
+/// staging area that then replaces the live boards in one step (readers see the old boards
+/// until then, never a half-built one); the result is the state live recording would have
+/// reached (recording is order-independent), with voided results left out and every entrant
+/// placed by their unit's current position in the tree. Results recorded live meanwhile are
+/// replayed again after the swap (recording an attempt twice is a no-op).
 #[tracing::instrument(name = "Rebuild contest boards", skip(state))]
 pub async fn rebuild_contest(state: &AppState, contest_id: Uuid) -> Result<Replayed, ApiError> {
+    let started = chrono::Utc::now();
     let rounds: Vec<Uuid> = persistence::contests::rounds_of(&state.db, contest_id)
         .await?
         .into_iter()
@@ -93,13 +99,45 @@ pub async fn rebuild_contest(state: &AppState, contest_id: Uuid) -> Result<Repla
         .collect();
     let voided: HashSet<(Uuid, Uuid)> =
         persistence::results::voided_pairs(&state.db, &rounds).await?;
+    state.store.clear_staging(&state.keys, contest_id).await?;
+    let done = replay(state, contest_id, &voided, None, true).await?;
+    state.store.promote_staging(&state.keys, contest_id).await?;
+    replay(
+        state,
+        contest_id,
+        &voided,
+        Some(started - CATCH_UP_MARGIN),
+        false,
+    )
+    .await?;
+    tracing::info!(
+        contest.id = %contest_id,
+        results = done.results,
+        voided = done.voided,
+        "contest boards rebuilt"
+    );
+    Ok(done)
+}
+
+/// Records a contest's counting attempts (those finished since `since`, if given) into its
+/// staging area or its live boards.
+async fn replay(
+    state: &AppState,
+    contest_id: Uuid,
+    voided: &HashSet<(Uuid, Uuid)>,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    staging: bool,
+) -> Result<Replayed, ApiError> {
     let units = state.units.snapshot(&state.db).await?;
-    state.store.clear_contest(&state.keys, contest_id).await?;
+    let filter = persistence::results::CountedFilter {
+        round_id: None,
+        finished_since: since,
+    };
     let mut done = Replayed::default();
     let mut after = None;
     loop {
         let page =
-            persistence::results::counted_page(&state.db, contest_id, None, after, REPLAY_PAGE)
+            persistence::results::counted_page(&state.db, contest_id, filter, after, REPLAY_PAGE)
                 .await?;
         let Some(last) = page.last() else { break };
         after = Some(last.attempt_id);
@@ -120,14 +158,12 @@ pub async fn rebuild_contest(state: &AppState, contest_id: Uuid) -> Result<Repla
             })
             .collect();
         done.results += batch.len();
-        state.store.record_results(&state.keys, &batch).await?;
+        if staging {
+            state.store.stage_results(&state.keys, &batch).await?;
+        } else {
+            state.store.record_results(&state.keys, &batch).await?;
+        }
     }
-    tracing::info!(
-        contest.id = %contest_id,
-        results = done.results,
-        voided = done.voided,
-        "contest boards rebuilt"
-    );
     Ok(done)
 }
 

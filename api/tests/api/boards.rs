@@ -350,4 +350,30 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
     batch.shuffle(&mut rng);
     store.record_results(keys, &batch).await.expect("replay");
     assert_eq!(snapshot(app, contest, &rounds, &units).await, before);
+
+    // A rebuild writes into a staging area readers do not see, then swaps it in at once.
+    let half = &batch[..batch.len() / 2];
+    store
+        .clear_staging(keys, contest)
+        .await
+        .expect("clear staging");
+    store.stage_results(keys, half).await.expect("stage");
+    assert_eq!(snapshot(app, contest, &rounds, &units).await, before);
+    store.promote_staging(keys, contest).await.expect("promote");
+    let people: std::collections::HashSet<Uuid> = half.iter().map(|c| c.result.user_id).collect();
+    assert_eq!(
+        store
+            .contest_participants(keys, contest)
+            .await
+            .expect("participants") as usize,
+        people.len()
+    );
+    // Replaying the rest live on top reaches the full state again, with nothing left over.
+    store.record_results(keys, &batch).await.expect("catch up");
+    assert_eq!(snapshot(app, contest, &rounds, &units).await, before);
+    store
+        .clear_staging(keys, contest)
+        .await
+        .expect("clear staging");
+    assert_eq!(snapshot(app, contest, &rounds, &units).await, before);
 }

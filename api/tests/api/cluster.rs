@@ -211,6 +211,7 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
         .await
         .expect("due");
     assert_eq!(due.len(), 6);
+    let mut results = Vec::new();
     for (i, s) in setups.iter().enumerate() {
         let outcome = store
             .finish_attempt(&keys, s.attempt_id, now + 60_000, Some(3))
@@ -239,6 +240,7 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
                 .expect("record")[0]
                 .newly_recorded
         );
+        results.push(outcome.result);
     }
     let counters = store
         .round_counters(&keys, round, round)
@@ -266,6 +268,23 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
         .expect("best")
         .expect("has a best");
     assert_eq!(best.rank, 0, "the only perfect score ranks first");
+    // A rebuild's staging and swap run on the cluster too (one slot per contest).
+    store
+        .clear_staging(&keys, round)
+        .await
+        .expect("clear staging");
+    store
+        .stage_results(&keys, &[counted(&results[3])])
+        .await
+        .expect("stage");
+    store.promote_staging(&keys, round).await.expect("promote");
+    assert_eq!(
+        store
+            .contest_participants(&keys, round)
+            .await
+            .expect("participants"),
+        1
+    );
     assert!(
         store
             .due_for_auto_finish(&keys, now + 700_000, 100)
