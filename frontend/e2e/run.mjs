@@ -466,6 +466,152 @@ try {
     assert((await round.getByRole('button', { name: 'Tiếp tục' }).count()) === 0, 'a finished attempt still offers Tiếp tục');
   });
 
+  // ---- Leaderboards and the live screen -----------------------------------
+  let roundId = null;
+
+  await step('the round\'s leaderboard shows my own line, marked and masked, with my place pinned', async () => {
+    const fullNameShown = (await page.getByTestId('full-name').textContent())?.trim() ?? '';
+    assert(fullNameShown.split(/\s+/).length >= 2, `no full name on the home page: "${fullNameShown}"`);
+    const round = page.getByTestId('contest').filter({ hasText: '(demo)' }).first().getByTestId('round').first();
+    roundId = await round.getAttribute('data-round-id');
+    await round.getByRole('link', { name: 'Bảng xếp hạng', exact: true }).click();
+    await page.getByRole('heading', { name: 'Bảng xếp hạng', exact: true }).waitFor();
+    assert(new URL(page.url()).pathname === `/bang-xep-hang/${roundId}`, `board URL: ${page.url()}`);
+    assert((await page.getByRole('tab', { name: 'Toàn bộ' }).getAttribute('aria-selected')) === 'true', 'Toàn bộ is not the first tab');
+    const mine = page.locator('[data-testid="board-line"][data-me="true"]');
+    await mine.waitFor();
+    assert((await mine.count()) === 1, `${await mine.count()} lines are marked as mine`);
+    const text = (await mine.textContent()) ?? '';
+    assert(text.includes('(Bạn)'), `my line is not labelled: "${text}"`);
+    assert(!text.includes(fullNameShown), `my line shows the unmasked name "${fullNameShown}": "${text}"`);
+    const time = (await mine.locator('.board__time').textContent())?.replace('Thời gian làm bài', '').trim() ?? '';
+    assert(/^\d\d:\d\d$/.test(time), `time used on the board: "${time}"`);
+    await page.locator('[data-testid="board-state"][data-state="live"]').waitFor(); // the round is still open
+    const rank = (await page.getByTestId('my-rank').textContent())?.trim() ?? '';
+    assert(/^Hạng \d+\/\d+$/.test(rank), `my place shows "${rank}"`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 360, `the board is ${width}px wide at a 360px viewport`);
+    await page.screenshot({ path: join(outDir, 'leaderboard.png'), fullPage: true });
+  });
+
+  await step('Đơn vị của tôi ranks within my unit (and those above it)', async () => {
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes(`/rounds/${roundId}/leaderboard?`) && r.url().includes('unit_id=')),
+      page.getByRole('tab', { name: 'Đơn vị của tôi' }).click(),
+    ]);
+    assert(response.status() === 200, `unit board answered ${response.status()}`);
+    await page.locator('[data-testid="board-line"][data-me="true"]').waitFor();
+    const options = await page.locator('#board-unit option').count();
+    assert(options >= 2, `the unit selector offers ${options} units (my unit and those above it)`);
+  });
+
+  await step('Xếp hạng đơn vị shows units as x/y = z% and the order switch asks the server again', async () => {
+    await page.getByRole('tab', { name: 'Xếp hạng đơn vị' }).click();
+    await page.getByTestId('unit-line').first().waitFor();
+    assert(new URL(page.url()).searchParams.get('xem') === 'xep-hang-don-vi', `the tab is not in the URL: ${page.url()}`);
+    const rates = await page.getByTestId('unit-rate').allTextContents();
+    for (const r of rates) {
+      const t = r.replace('Tham gia:', '').trim();
+      assert(/^[\d.]+\/[\d.]+ = [\d,]+%$/.test(t) || /^[\d.]+\/— /.test(t), `unit participation shows "${t}"`);
+    }
+    assert(rates.some((r) => /^[1-9]/.test(r.replace('Tham gia:', '').trim())), `no unit counts a participant: ${rates.join(' | ')}`);
+    assert((await page.getByTestId('unit-line').filter({ hasText: 'Đơn vị của bạn' }).count()) === 1, 'my unit\'s branch is not marked');
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes(`/rounds/${roundId}/units?`) && r.url().includes('order=rate')),
+      page.getByText('Tỷ lệ', { exact: true }).click(),
+    ]);
+    assert(response.status() === 200, `units by rate answered ${response.status()}`);
+    await page.getByTestId('unit-line').first().waitFor();
+    await page.screenshot({ path: join(outDir, 'leaderboard-units.png'), fullPage: true });
+  });
+
+  await step('the result page links to the round\'s leaderboard', async () => {
+    await page.goto(`${base}/ket-qua/${attemptId}`);
+    await page.getByTestId('result-board-link').click();
+    await page.locator('[data-testid="board-line"][data-me="true"]').waitFor();
+    assert(new URL(page.url()).pathname === `/bang-xep-hang/${roundId}`, `board URL: ${page.url()}`);
+    // …and from there to the contest's cumulative board (same component, contest endpoints).
+    await page.getByRole('link', { name: 'Bảng xếp hạng chung của cuộc thi' }).click();
+    await page.getByRole('heading', { name: 'Bảng xếp hạng chung' }).waitFor();
+    await page.locator('[data-testid="board-line"][data-me="true"]').waitFor();
+    assert(/^\/bang-xep-hang-chung\//.test(new URL(page.url()).pathname), `contest board URL: ${page.url()}`);
+    await page.getByTestId('my-rank').waitFor();
+  });
+
+  await step('the live screen shows a snapshot from the stream and says when the connection drops', async () => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    try {
+      await page.goto(`${base}/truc-tiep/${roundId}`);
+      await page.locator('[data-testid="live-status"][data-state="live"]').waitFor();
+      await page.getByTestId('live-counters').waitFor();
+      const participants = Number((await page.getByTestId('live-participants').textContent())?.replace(/\./g, ''));
+      assert(participants >= 1, `live participants: ${participants}`);
+      assert((await page.getByTestId('live-top').getByTestId('board-line').count()) >= 1, 'no line in the live top 10');
+      assert((await page.getByTestId('live-units').getByTestId('unit-line').count()) >= 1, 'no unit on the live screen');
+      await page.screenshot({ path: join(outDir, 'live.png') });
+      await context.setOffline(true);
+      await page.locator('[data-testid="live-status"][data-state="reconnecting"]').getByText('Mất kết nối, đang kết nối lại…').waitFor();
+      await page.screenshot({ path: join(outDir, 'live-reconnecting.png') });
+      await context.setOffline(false);
+      await page.locator('[data-testid="live-status"][data-state="live"]').waitFor();
+    } finally {
+      await context.setOffline(false);
+      await page.setViewportSize({ width: 360, height: 740 });
+    }
+  });
+
+  /** The API as a script sees it (the organizer's and the member's own sessions, not the browser's). */
+  const call = async (method, path, token, body) => {
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+    return text ? JSON.parse(text) : null;
+  };
+  let shortRound = null; // { id, closesAt, org }
+
+  await step('set-up: the organizer makes a 10-second round and the member finishes an attempt in it (API)', async () => {
+    // Its results are published after the next step (which takes longer than the round plus its grace).
+    const pw = demoPassword();
+    const { access_token: org } = await call('POST', '/auth/login', null, { phone: '0900000001', password: pw });
+    const { access_token: member } = await call('POST', '/auth/login', null, { phone: demoPhone, password: pw });
+    const demo = (await call('GET', '/contests', org)).items.find((c) => c.title.includes('(demo)'));
+    const full = await call('GET', `/contests/${demo.id}`, org);
+    const contest = await call('POST', '/contests', org, {
+      title: `Thử công bố ${runId}`,
+      description: 'Vòng ngắn của e2e để công bố kết quả.',
+      rules: '',
+      kind: 'contest',
+      unit_id: full.unit_id,
+      eligibility: full.eligibility,
+      leaderboard_visibility: full.leaderboard_visibility,
+      tie_break: full.tie_break,
+      perfect_only: false,
+      prizes: full.prizes,
+    });
+    const opensAt = new Date(Date.now() + 1_500);
+    const closesAt = new Date(opensAt.getTime() + 10_000);
+    const round = await call('POST', `/contests/${contest.id}/rounds`, org, {
+      name: 'Vòng công bố',
+      opens_at: opensAt.toISOString(),
+      closes_at: closesAt.toISOString(),
+      questions_per_attempt: 3,
+      time_limit_seconds: 60,
+      pool: { quotas: [{ topic: 'history', count: 3 }] },
+      prediction: 'all_correct',
+      review: 'after_close',
+    });
+    await new Promise((r) => setTimeout(r, Math.max(0, opensAt.getTime() - Date.now() + 300)));
+    const attempt = await call('POST', `/rounds/${round.id}/attempts`, member);
+    const q = attempt.questions[0];
+    await call('PUT', `/attempts/${attempt.id}/answers/${q.id}`, member, { option_ids: [q.options[0].id] });
+    await call('POST', `/attempts/${attempt.id}/finish`, member, { prediction: 3 });
+    shortRound = { id: round.id, closesAt, org };
+  });
+
   await step('time running out finishes the attempt by itself (a 30 s round made by the organizer)', async () => {
     // The organizer makes a contest with one 30-second round over the API (rounds of a contest may not overlap).
     const pw = demoPassword();
@@ -517,6 +663,32 @@ try {
     await page.getByTestId('result').waitFor({ timeout: 30_000 });
     const used = (await page.getByTestId('time-used').textContent())?.trim();
     assert(used === '00:30', `time used after running out: "${used}"`);
+  });
+
+  await step('a published round\'s board is final: "Kết quả chính thức", prizes, the prediction\'s answer', async () => {
+    assert(shortRound, 'the short round was not set up');
+    // Publishing is allowed once the round closed and its grace (5 s) passed.
+    const until = shortRound.closesAt.getTime() + 60_000;
+    for (;;) {
+      const res = await fetch(`${base}/api/v1/rounds/${shortRound.id}/publish`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${shortRound.org}` },
+      });
+      if (res.ok) break;
+      const body = await res.text();
+      if (res.status !== 409 || Date.now() > until) throw new Error(`publish answered ${res.status}: ${body.slice(0, 300)}`);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    await page.goto(`${base}/bang-xep-hang/${shortRound.id}`);
+    await page.locator('[data-testid="board-state"][data-state="final"]').getByText('Kết quả chính thức').waitFor();
+    const mine = page.locator('[data-testid="board-line"][data-me="true"]');
+    await mine.waitFor();
+    const prize = (await mine.getByTestId('prize').textContent())?.trim() ?? '';
+    assert(prize.length > 0, 'the only entrant of a published round has no prize shown');
+    await page.getByTestId('prediction-actual').waitFor();
+    const place = (await page.getByTestId('my-place').textContent()) ?? '';
+    assert(place.includes(prize), `my place does not name my prize "${prize}": "${place}"`);
+    await page.screenshot({ path: join(outDir, 'leaderboard-final.png'), fullPage: true });
   });
 
   await step('no request left the server\'s origin and no script error occurred', async () => {

@@ -5,8 +5,10 @@ import { AttemptPage } from './pages/Attempt';
 import { HomePage } from './pages/Home';
 import { LoginPage } from './pages/Login';
 import { RegisterPage } from './pages/Register';
+import { LeaderboardPage } from './pages/Leaderboard';
+import { LivePage } from './pages/Live';
 import { ResultPage } from './pages/Result';
-import { attemptIdOf, navigate, resolveRoute, routes, useLocation } from './router';
+import { attemptIdOf, boardRouteOf, navigate, resolveRoute, routes, safeNext, useLocation } from './router';
 
 const TITLES: Record<string, string> = {
   [routes.home]: 'Trang chủ',
@@ -18,14 +20,26 @@ export function App() {
   const { path, state } = useLocation();
   const target = resolveRoute(path, api.isLoggedIn());
   const attemptRoute = attemptIdOf(target);
+  const boardRoute = boardRouteOf(target);
 
   useEffect(() => {
-    if (target !== path) navigate(target, state, true);
+    if (target === path) return;
+    // Sent to log in from a page worth coming back to (a shared board link, the big screen).
+    const back = target === routes.login ? safeNext(path + window.location.search) : null;
+    navigate(target, back ? { ...state, next: back } : state, true);
   }, [target, path]);
 
   const first = useRef(true);
   useEffect(() => {
-    const title = attemptRoute ? (attemptRoute.page === 'attempt' ? 'Làm bài' : 'Kết quả') : (TITLES[target] ?? '');
+    const title = attemptRoute
+      ? attemptRoute.page === 'attempt'
+        ? 'Làm bài'
+        : 'Kết quả'
+      : boardRoute
+        ? boardRoute.page === 'live'
+          ? 'Trực tiếp'
+          : 'Bảng xếp hạng'
+        : (TITLES[target] ?? '');
     document.title = `${title} · Thi trực tuyến`;
     // After an in-app navigation, move focus to the new page's heading so
     // screen readers announce it (not on the first load).
@@ -50,12 +64,19 @@ export function App() {
         <span class="topbar__app">Thi trực tuyến</span>
       </header>
       {/* The attempt screen shows the connection in its own sticky bar, next to the timer. */}
-      {attemptRoute?.page !== 'attempt' && <OfflineBanner />}
+      {attemptRoute?.page !== 'attempt' && boardRoute?.page !== 'live' && <OfflineBanner />}
       {target === routes.home && <HomePage />}
       {target === routes.login && <LoginPage key={`login-${state.phone ?? ''}`} state={state} />}
       {target === routes.register && <RegisterPage />}
       {attemptRoute?.page === 'attempt' && <AttemptPage key={`a-${attemptRoute.id}`} id={attemptRoute.id} />}
       {attemptRoute?.page === 'result' && <ResultPage key={`r-${attemptRoute.id}`} id={attemptRoute.id} />}
+      {boardRoute?.page === 'round-board' && (
+        <LeaderboardPage key={`b-${boardRoute.id}`} scope={{ kind: 'round', id: boardRoute.id }} />
+      )}
+      {boardRoute?.page === 'contest-board' && (
+        <LeaderboardPage key={`c-${boardRoute.id}`} scope={{ kind: 'contest', id: boardRoute.id }} />
+      )}
+      {boardRoute?.page === 'live' && <LivePage key={`l-${boardRoute.id}`} roundId={boardRoute.id} />}
     </>
   );
 }

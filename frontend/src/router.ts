@@ -12,6 +12,12 @@ export const routes = {
   attempt: '/lam-bai',
   /** /ket-qua/{attempt id}: an attempt's result. */
   result: '/ket-qua',
+  /** /bang-xep-hang/{round id}: a round's leaderboard. */
+  roundBoard: '/bang-xep-hang',
+  /** /bang-xep-hang-chung/{contest id}: a contest's cumulative leaderboard. */
+  contestBoard: '/bang-xep-hang-chung',
+  /** /truc-tiep/{round id}: the organizers' big-screen live standings. */
+  live: '/truc-tiep',
 } as const;
 
 export type RouteName = keyof typeof routes;
@@ -20,6 +26,20 @@ const ID = /^[0-9a-fA-F-]{8,64}$/;
 
 export const attemptPath = (id: string) => `${routes.attempt}/${id}`;
 export const resultPath = (id: string) => `${routes.result}/${id}`;
+
+export const roundBoardPath = (roundId: string) => `${routes.roundBoard}/${roundId}`;
+export const contestBoardPath = (contestId: string) => `${routes.contestBoard}/${contestId}`;
+export const livePath = (roundId: string) => `${routes.live}/${roundId}`;
+
+export type BoardPage = 'round-board' | 'contest-board' | 'live';
+
+/** The page and id of a board URL (/bang-xep-hang/{id}, /bang-xep-hang-chung/{id}, /truc-tiep/{id}), else null. */
+export function boardRouteOf(path: string): { page: BoardPage; id: string } | null {
+  const m = /^\/(bang-xep-hang|bang-xep-hang-chung|truc-tiep)\/([^/]+)$/.exec(path);
+  if (!m || !ID.test(m[2]!)) return null;
+  const page: BoardPage = m[1] === 'bang-xep-hang' ? 'round-board' : m[1] === 'truc-tiep' ? 'live' : 'contest-board';
+  return { page, id: m[2]! };
+}
 
 /** The attempt id in /lam-bai/{id} or /ket-qua/{id}, else null. */
 export function attemptIdOf(path: string): { page: 'attempt' | 'result'; id: string } | null {
@@ -30,7 +50,10 @@ export function attemptIdOf(path: string): { page: 'attempt' | 'result'; id: str
 
 /** Where a path should really go, given whether we hold a session. */
 export function resolveRoute(path: string, loggedIn: boolean): string {
-  if (attemptIdOf(path)) return loggedIn ? path : routes.login;
+  if (attemptIdOf(path) || boardRouteOf(path)) return loggedIn ? path : routes.login;
+  // The API's shape of the live screen's address, for organizers who type it.
+  const live = /^\/rounds\/([^/]+)\/live$/.exec(path);
+  if (live && ID.test(live[1]!)) return loggedIn ? livePath(live[1]!) : routes.login;
   const known = path === routes.home || path === routes.login || path === routes.register;
   if (!known) return loggedIn ? routes.home : routes.login;
   if (path === routes.home && !loggedIn) return routes.login;
@@ -42,6 +65,15 @@ export function resolveRoute(path: string, loggedIn: boolean): string {
 export interface NavState {
   notice?: string;
   phone?: string;
+  /** Where to go after logging in (an in-app path the guard sent to the login page). */
+  next?: string;
+}
+
+/** `next` if it is a page worth returning to after login (an in-app board, attempt or result). */
+export function safeNext(next: string | undefined): string | null {
+  if (!next || !next.startsWith('/') || next.startsWith('//')) return null;
+  const path = next.split('?')[0]!;
+  return boardRouteOf(path) || attemptIdOf(path) ? next : null;
 }
 
 const listeners = new Set<() => void>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attemptIdOf, resolveRoute, routes } from './router';
+import { attemptIdOf, boardRouteOf, resolveRoute, routes, safeNext } from './router';
 import { validateRegister } from './validation';
 
 describe('routing guard', () => {
@@ -19,6 +19,29 @@ describe('routing guard', () => {
     expect(resolveRoute(`/lam-bai/${id}`, false)).toBe(routes.login);
     expect(resolveRoute('/lam-bai/<script>', true)).toBe(routes.home);
     expect(attemptIdOf(`/ket-qua/${id}`)).toEqual({ page: 'result', id });
+  });
+
+  it('keeps board and live URLs for members, and maps the API-style live address', () => {
+    const id = '0192f0c4-1b2c-7d3e-8f40-123456789abc';
+    expect(resolveRoute(`/bang-xep-hang/${id}`, true)).toBe(`/bang-xep-hang/${id}`);
+    expect(resolveRoute(`/bang-xep-hang-chung/${id}`, true)).toBe(`/bang-xep-hang-chung/${id}`);
+    expect(resolveRoute(`/truc-tiep/${id}`, true)).toBe(`/truc-tiep/${id}`);
+    expect(resolveRoute(`/truc-tiep/${id}`, false)).toBe(routes.login);
+    expect(resolveRoute(`/rounds/${id}/live`, true)).toBe(`/truc-tiep/${id}`);
+    expect(resolveRoute('/bang-xep-hang/<x>', true)).toBe(routes.home);
+    expect(boardRouteOf(`/bang-xep-hang-chung/${id}`)).toEqual({ page: 'contest-board', id });
+    expect(boardRouteOf(`/truc-tiep/${id}`)).toEqual({ page: 'live', id });
+    expect(boardRouteOf(`/bang-xep-hang/${id}/x`)).toBeNull();
+  });
+
+  it('returns after login only to in-app pages worth it', () => {
+    const id = '0192f0c4-1b2c-7d3e-8f40-123456789abc';
+    expect(safeNext(`/truc-tiep/${id}`)).toBe(`/truc-tiep/${id}`);
+    expect(safeNext(`/bang-xep-hang/${id}?xem=xep-hang-don-vi`)).toBe(`/bang-xep-hang/${id}?xem=xep-hang-don-vi`);
+    expect(safeNext('//evil.example/truc-tiep/x')).toBeNull();
+    expect(safeNext('https://evil.example/')).toBeNull();
+    expect(safeNext('/dang-ky')).toBeNull();
+    expect(safeNext(undefined)).toBeNull();
   });
 });
 

@@ -340,3 +340,69 @@ describe('token storage', () => {
     expect(() => broken.set({ access_token: 'A', refresh_token: 'R' })).not.toThrow();
   });
 });
+
+describe('boards and the live stream', () => {
+  it('asks for a board page with the token when signed in, and without it otherwise', async () => {
+    const page = { items: [], total: 0, state: 'live', published_at: null };
+    const { fetch, calls } = fakeFetch([{ status: 200, body: page }, { status: 200, body: page }]);
+    const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
+    const api = createApiClient({ fetch, tokens: store });
+    await api.board({ kind: 'round', id: 'r1' }, { unit_id: 'u9', offset: 20, limit: 20 });
+    expect(calls[0]).toMatchObject({ url: '/api/v1/rounds/r1/leaderboard?unit_id=u9&offset=20&limit=20', auth: 'Bearer A1' });
+    store.clear();
+    await api.board({ kind: 'contest', id: 'c1' }, { offset: 0 });
+    expect(calls[1]).toMatchObject({ url: '/api/v1/contests/c1/leaderboard?offset=0', auth: null });
+  });
+
+  it('a members-only board without a session is a plain 401, not a redirect to log in', async () => {
+    const { fetch } = fakeFetch([unauthorized]);
+    const onAuthFailure = vi.fn();
+    const api = createApiClient({ fetch, tokens: memoryTokenStore(), onAuthFailure });
+    await expect(api.board({ kind: 'round', id: 'r1' })).rejects.toMatchObject({ status: 401 });
+    expect(onAuthFailure).not.toHaveBeenCalled();
+  });
+
+  it('units ranking and my place use the scope and its query', async () => {
+    const { fetch, calls } = fakeFetch([
+      { status: 200, body: { parent: {}, items: [] } },
+      { status: 200, body: { ranked: false, total: 0, state: 'live' } },
+    ]);
+    const api = createApiClient({ fetch, tokens: memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' }) });
+    await api.unitStandings({ kind: 'contest', id: 'c1' }, { parent_id: 'p1', order: 'rate' });
+    await api.myPlace({ kind: 'round', id: 'r1' }, null);
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/contests/c1/units?parent_id=p1&order=rate', '/api/v1/rounds/r1/leaderboard/me']);
+  });
+
+  it('opens a stream with the token and Last-Event-ID, refreshing once on 401', async () => {
+    const seen: Array<Record<string, string>> = [];
+    const replies = [
+      new Response(JSON.stringify(unauthorized.body), { status: 401, headers: { 'Content-Type': 'application/problem+json' } }),
+      new Response(JSON.stringify(tokens('A2', 'R2')), { status: 200, headers: { 'Content-Type': 'application/json' } }),
+      new Response('retry: 3000\n\n', { status: 200, headers: { 'Content-Type': 'text/event-stream' } }),
+    ];
+    const fetch: FetchLike = async (_url, init = {}) => {
+      seen.push({ url: _url, ...((init.headers ?? {}) as Record<string, string>) });
+      return replies.shift()!;
+    };
+    const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
+    const api = createApiClient({ fetch, tokens: store });
+    const res = await api.openStream('/rounds/r1/live', { query: { top: 10 }, lastEventId: '42' });
+    expect(await res.text()).toBe('retry: 3000\n\n');
+    expect(seen[0]).toMatchObject({ url: '/api/v1/rounds/r1/live?top=10', Authorization: 'Bearer A1', 'Last-Event-ID': '42', Accept: 'text/event-stream' });
+    expect(seen[1]!.url).toBe('/api/v1/auth/refresh');
+    expect(seen[2]).toMatchObject({ Authorization: 'Bearer A2', 'Last-Event-ID': '42' });
+  });
+
+  it('a failed stream open is an ApiError (network: status 0; 404 as answered)', async () => {
+    const api = createApiClient({
+      fetch: async () => {
+        throw new TypeError('Failed to fetch');
+      },
+      tokens: memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' }),
+    });
+    await expect(api.openStream('/rounds/r1/live')).rejects.toMatchObject({ status: 0, code: 'network_error' });
+    const { fetch } = fakeFetch([{ status: 404, body: { status: 404, code: 'not_found', detail: 'leaderboard not found' } }]);
+    const api2 = createApiClient({ fetch, tokens: memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' }) });
+    await expect(api2.openStream('/rounds/r1/live')).rejects.toBeInstanceOf(ApiError);
+  });
+});

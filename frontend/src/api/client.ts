@@ -2,7 +2,13 @@ import { ApiError, parseProblem, parseRetryAfter } from './problem';
 import type {
   AnswerSaved,
   Attempt,
+  BoardResponse,
   Contest,
+  ContestDetail,
+  MyPlace,
+  ResultsResponse,
+  UnitOrder,
+  UnitsResponse,
   LoginRequest,
   MyAttempt,
   ResultView,
@@ -109,6 +115,25 @@ export interface RequestOptions {
   /** Send the access token and handle 401 by refreshing. Default true. */
   auth?: boolean;
   signal?: AbortSignal;
+}
+
+export interface StreamOptions {
+  query?: RequestOptions['query'];
+  /** Sent as Last-Event-ID, so the server can skip a snapshot we already have. */
+  lastEventId?: string | null;
+  signal?: AbortSignal;
+}
+
+/** Which board: a round's, or a contest's cumulative one. */
+export interface BoardScope {
+  kind: 'round' | 'contest';
+  id: string;
+}
+
+export interface BoardQuery {
+  unit_id?: string | null;
+  offset?: number;
+  limit?: number;
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;
@@ -251,7 +276,65 @@ export function createApiClient(options: ApiClientOptions) {
     return readBody<T>(res);
   }
 
+  /**
+   * Opens a long-lived GET (server-sent events) with the bearer token, refreshing it once on
+   * 401 like `request`. Resolves with the response once its headers arrive; its body is then
+   * read by the caller and stays open until the server ends it or `signal` aborts.
+   *
+   * # Implementation notes
+   * `send` drops its link to the caller's signal once the headers are in (fine for a JSON
+   * body read at once), so the stream has its own fetch: aborting `signal` must also cut the
+   * body. Only the wait for the headers has a timeout.
+   */
+  async function openStream(path: string, opts: StreamOptions = {}): Promise<Response> {
+    const url = `${baseUrl}${path}${buildQuery(opts.query)}`;
+    const attempt = async (token: string | null): Promise<Response> => {
+      const headers: Record<string, string> = { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' };
+      if (token) headers.Authorization = `Bearer ${token}`;
+      if (opts.lastEventId) headers['Last-Event-ID'] = opts.lastEventId;
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, timeoutMs);
+      const onAbort = () => controller.abort();
+      if (opts.signal?.aborted) controller.abort();
+      else opts.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await doFetch(url, { method: 'GET', headers, signal: controller.signal, credentials: 'same-origin', cache: 'no-store' });
+      } catch (err) {
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (opts.signal?.aborted) throw err;
+        const detail = timedOut
+          ? 'Máy chủ phản hồi quá lâu. Vui lòng kiểm tra mạng và thử lại.'
+          : 'Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.';
+        throw new ApiError({ status: 0, code: timedOut ? 'timeout' : 'network_error', detail }, 0);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const usedToken = store.get()?.access_token ?? null;
+    let res = await attempt(usedToken);
+    if (res.status === 401 && usedToken) {
+      if (store.get()?.access_token === usedToken) {
+        const outcome = await refreshTokens();
+        if (outcome === 'rejected') throw sessionLost();
+      }
+      res = await attempt(store.get()?.access_token ?? null);
+      if (res.status === 401) throw sessionLost();
+    }
+    if (!res.ok) throw await toError(res);
+    return res;
+  }
+
+  /** Send the token when we have one: boards may be public, and `is_me` needs it. */
+  const optionalAuth = () => store.get() !== null;
+  const boardQuery = (q: BoardQuery) => ({ unit_id: q.unit_id, offset: q.offset, limit: q.limit });
+  const enc = encodeURIComponent;
+
   return {
+    openStream,
     request,
     tokens: store,
 
@@ -328,6 +411,53 @@ export function createApiClient(options: ApiClientOptions) {
         `/attempts/${encodeURIComponent(attemptId)}/answers/${encodeURIComponent(questionId)}`,
         { body: { option_ids: optionIds }, signal },
       );
+    },
+
+    round(id: string, signal?: AbortSignal): Promise<Round> {
+      return request<Round>('GET', `/rounds/${enc(id)}`, { signal });
+    },
+
+    contest(id: string, signal?: AbortSignal): Promise<ContestDetail> {
+      return request<ContestDetail>('GET', `/contests/${enc(id)}`, { signal });
+    },
+
+    /** A page of a round's or a contest's board (401 for a members' board without a session, 404 if not visible). */
+    board(scope: BoardScope, q: BoardQuery = {}, signal?: AbortSignal): Promise<BoardResponse> {
+      return request<BoardResponse>('GET', `/${scope.kind}s/${enc(scope.id)}/leaderboard`, {
+        query: boardQuery(q),
+        auth: optionalAuth(),
+        signal,
+      });
+    },
+
+    /** My place on that board (needs a session). */
+    myPlace(scope: BoardScope, unitId?: string | null, signal?: AbortSignal): Promise<MyPlace> {
+      return request<MyPlace>('GET', `/${scope.kind}s/${enc(scope.id)}/leaderboard/me`, {
+        query: { unit_id: unitId },
+        signal,
+      });
+    },
+
+    /** A unit's children ranked (default: the contest's host unit). */
+    unitStandings(
+      scope: BoardScope,
+      q: { parent_id?: string | null; order?: UnitOrder },
+      signal?: AbortSignal,
+    ): Promise<UnitsResponse> {
+      return request<UnitsResponse>('GET', `/${scope.kind}s/${enc(scope.id)}/units`, {
+        query: { parent_id: q.parent_id, order: q.order },
+        auth: optionalAuth(),
+        signal,
+      });
+    },
+
+    /** Published results (404 before publication). */
+    results(roundId: string, q: { offset?: number; limit?: number; prizes_only?: boolean } = {}, signal?: AbortSignal) {
+      return request<ResultsResponse>('GET', `/rounds/${enc(roundId)}/results`, {
+        query: { offset: q.offset, limit: q.limit, prizes_only: q.prizes_only ? 'true' : undefined },
+        auth: optionalAuth(),
+        signal,
+      });
     },
 
     /** Same result when called again; 422 (/prediction) when a required prediction is missing. */

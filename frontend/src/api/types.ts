@@ -225,3 +225,117 @@ export interface MyAttempt {
   deadline: string;
   result?: ResultView | null;
 }
+
+// --- Leaderboards, live standings and results (checked against /api/openapi.json:
+// BoardLine, BoardResponse, MyPlace, UnitStanding, UnitsResponse, LiveSnapshot,
+// ResultsResponse, ResultLine, UnitPrizeLine). Names arrive masked; never un-mask them.
+
+export type BoardState = 'live' | 'final';
+
+/** One line of a board. */
+export interface BoardLine {
+  /** 1-based position on this board (ties share it on a published board). */
+  rank: number;
+  /** Masked by the server, e.g. "Nguyễn V. A.". */
+  display_name: string;
+  unit_id?: string | null;
+  unit_name: string;
+  /** Summed over rounds on a contest board. */
+  score: number;
+  /** Summed over rounds on a contest board. */
+  time_used_ms: number;
+  finished_at: string;
+  /** On a published round only. */
+  prize?: string | null;
+  /** The caller's own line. */
+  is_me: boolean;
+}
+
+export interface BoardResponse {
+  items: BoardLine[];
+  total: number;
+  /** "live" while the round runs or is unpublished; "final" once published and frozen. */
+  state: BoardState | string;
+  published_at?: string | null;
+}
+
+export interface MyPlace {
+  ranked: boolean;
+  entry?: BoardLine | null;
+  total: number;
+  state: BoardState | string;
+}
+
+export type UnitOrder = 'participants' | 'rate' | 'score';
+
+export interface UnitStanding {
+  rank: number;
+  unit_id: string;
+  name: string;
+  /** Entrants of its subtree with a counted result. */
+  participants: number;
+  /** Declared members; null when not declared. */
+  members?: number | null;
+  /** participants ÷ members (0..1, may exceed 1 with a stale member count); null without members. */
+  rate?: number | null;
+  /** null without participants. */
+  avg_score?: number | null;
+}
+
+export interface UnitsResponse {
+  /** The parent's own totals (its whole subtree). */
+  parent: UnitStanding;
+  items: UnitStanding[];
+}
+
+/** One `event: standings` of GET /rounds/{id}/live. */
+export interface LiveSnapshot {
+  round_id: string;
+  participants: number;
+  finished_attempts: number;
+  perfect_participants: number;
+  top: BoardLine[];
+  /** The host unit's children, by participants. */
+  units: UnitStanding[];
+}
+
+export interface ResultLine {
+  rank: number;
+  display_name: string;
+  unit_id: string;
+  unit_name: string;
+  score: number;
+  max_score: number;
+  prediction?: number | null;
+  prediction_error?: number | null;
+  time_used_ms: number;
+  finished_at: string;
+  prize?: string | null;
+}
+
+export interface UnitPrizeLine {
+  rank: number;
+  unit_id: string;
+  name: string;
+  participants: number;
+  members?: number | null;
+  rate?: number | null;
+  prizes_won: number;
+  points?: number | null;
+  prize?: string | null;
+}
+
+export interface ResultsResponse {
+  published_at: string;
+  prediction_actual?: number | null;
+  items: ResultLine[];
+  total: number;
+  unit_prizes: UnitPrizeLine[];
+}
+
+export type LeaderboardVisibility = 'public' | 'members' | 'organizers';
+
+/** GET /contests/{id}: the fields the boards use (the server sends more). */
+export interface ContestDetail extends Contest {
+  leaderboard_visibility?: LeaderboardVisibility | string;
+}

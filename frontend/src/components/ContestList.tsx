@@ -3,7 +3,7 @@ import { api, ApiError } from '../api';
 import type { Contest, MyAttempt, Round } from '../api/types';
 import { formatVietnamTime, monotonicNow } from '../attempt/clock';
 import { rememberAttempt, runningAttemptId } from '../attempt/store';
-import { attemptPath, linkClick, navigate, resultPath } from '../router';
+import { attemptPath, contestBoardPath, linkClick, livePath, navigate, resultPath, roundBoardPath } from '../router';
 import { FormMessage } from './Field';
 
 interface ContestView {
@@ -26,7 +26,7 @@ const START_ERRORS: Record<string, string> = {
   forbidden: 'Bạn không thuộc đối tượng dự thi của cuộc thi này.',
 };
 
-function RoundRow({ round, attempts }: { round: Round; attempts: MyAttempt[] }) {
+function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAttempt[]; contest: Contest }) {
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const mine = attempts.filter((a) => a.round_id === round.id);
@@ -83,6 +83,21 @@ function RoundRow({ round, attempts }: { round: Round; attempts: MyAttempt[] }) 
           <a href={resultPath(counted.id)} onClick={linkClick(resultPath(counted.id))}>
             Xem kết quả
           </a>
+        </p>
+      )}
+      {contest.kind !== 'theory_test' && round.state !== 'upcoming' && !round.practice && (
+        <p class="round__links">
+          <a href={roundBoardPath(round.id)} onClick={linkClick(roundBoardPath(round.id))} data-testid="round-board-link">
+            Bảng xếp hạng
+          </a>
+          {contest.can_manage && (
+            <>
+              {' · '}
+              <a href={livePath(round.id)} onClick={linkClick(livePath(round.id))}>
+                Màn hình trực tiếp
+              </a>
+            </>
+          )}
         </p>
       )}
       {error && <FormMessage kind="error">{error}</FormMessage>}
@@ -178,9 +193,16 @@ export function ContestList() {
             ) : (
               <ul class="rounds">
                 {rounds.map((r) => (
-                  <RoundRow key={r.id} round={r} attempts={attempts} />
+                  <RoundRow key={r.id} round={r} attempts={attempts} contest={contest} />
                 ))}
               </ul>
+            )}
+            {contest.kind !== 'theory_test' && rounds.some((r) => r.state !== 'upcoming' && !r.practice) && (
+              <p class="contest__links">
+                <a href={contestBoardPath(contest.id)} onClick={linkClick(contestBoardPath(contest.id))}>
+                  Bảng xếp hạng chung của cuộc thi
+                </a>
+              </p>
             )}
           </article>
         ))}

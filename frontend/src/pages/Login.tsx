@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { errorsForForm } from '../api/problem';
 import { focusFirstError, FormMessage, PasswordField, TextField } from '../components/Field';
-import { linkClick, navigate, routes, type NavState } from '../router';
+import { linkClick, navigate, routes, safeNext, type NavState } from '../router';
 
 const FIELDS = ['phone', 'password'] as const;
 type Errors = Partial<Record<(typeof FIELDS)[number], string>>;
@@ -30,7 +30,7 @@ export function LoginPage({ state }: { state: NavState }) {
     setSubmitting(true);
     try {
       await api.login({ phone: phone.replace(/[\s.-]/g, ''), password });
-      navigate(routes.home, {}, true);
+      navigate(safeNext(state.next) ?? routes.home, {}, true);
     } catch (err) {
       const { fields, general: message } = errorsForForm(err, FIELDS);
       setErrors(fields as Errors);

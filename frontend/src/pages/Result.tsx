@@ -6,7 +6,7 @@ import { formatDuration, formatVietnamTime } from '../attempt/clock';
 import { backoffDelay, pendingKey } from '../attempt/saveQueue';
 import { parsePrediction, savedPrediction, savePrediction } from '../attempt/store';
 import { FormMessage } from '../components/Field';
-import { attemptPath, navigate, routes } from '../router';
+import { attemptPath, linkClick, navigate, roundBoardPath, routes } from '../router';
 
 type Load =
   | { state: 'loading' }
@@ -177,6 +177,17 @@ export function ResultPage({ id }: { id: string }) {
           <p class="muted">Đáp án và giải thích sẽ được hiển thị khi vòng thi đóng (nếu Ban Tổ chức cho phép).</p>
         )}
       </section>
+
+      <p class="result__links">
+        <a
+          class="button button--primary"
+          href={roundBoardPath(attempt.round_id)}
+          onClick={linkClick(roundBoardPath(attempt.round_id))}
+          data-testid="result-board-link"
+        >
+          Xem bảng xếp hạng
+        </a>
+      </p>
 
       {review && (
         <section aria-labelledby="review-title" data-testid="review">
