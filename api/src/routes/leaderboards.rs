@@ -101,6 +101,10 @@ pub struct BoardResponse {
     pub state: &'static str,
     /// When the results were published.
     pub published_at: Option<DateTime<Utc>>,
+    /// The round's name, or the contest's title on a contest board.
+    pub title: String,
+    /// The prediction question's true value (a published round).
+    pub prediction_actual: Option<i64>,
 }
 
 /// My place on a board.
@@ -188,6 +192,7 @@ async fn live_page(
     board: Board,
     q: &BoardQuery,
     me: Option<Uuid>,
+    title: String,
 ) -> Result<BoardResponse, ApiError> {
     let page = state
         .store
@@ -198,7 +203,32 @@ async fn live_page(
         total: page.total,
         state: "live",
         published_at: None,
+        title,
+        prediction_actual: None,
     })
+}
+
+/// A page of a published ranking (all of it, or a unit's subtree with positions within it).
+async fn final_page_of(
+    state: &AppState,
+    units: &Snapshot,
+    rows: &[persistence::results::FinalRow],
+    whole: bool,
+    q: &BoardQuery,
+    me: Option<Uuid>,
+) -> Result<Vec<BoardLine>, ApiError> {
+    let pos = positions(rows, whole);
+    let start = usize::try_from(q.offset)
+        .unwrap_or(usize::MAX)
+        .min(rows.len());
+    let end = start
+        .saturating_add(usize::try_from(q.limit()?).unwrap_or(50))
+        .min(rows.len());
+    let ids: Vec<Uuid> = rows[start..end].iter().map(|r| r.user_id).collect();
+    let names = persistence::results::names(&state.db, &ids).await?;
+    Ok((start..end)
+        .map(|i| final_line(units, &names, pos[i], &rows[i], me))
+        .collect())
 }
 
 /// The published ranking, optionally limited to a unit's subtree (ranks then count within it).
@@ -279,22 +309,13 @@ pub async fn round_leaderboard(
     let me = user.map(|u| u.id.0);
     if round.published_at.is_some() {
         let rows = final_rows(&state, &units, &round, unit_id).await?;
-        let pos = positions(&rows, unit_id.is_none());
-        let start = usize::try_from(query.offset)
-            .unwrap_or(usize::MAX)
-            .min(rows.len());
-        let end = start
-            .saturating_add(usize::try_from(query.limit()?).unwrap_or(50))
-            .min(rows.len());
-        let ids: Vec<Uuid> = rows[start..end].iter().map(|r| r.user_id).collect();
-        let names = persistence::results::names(&state.db, &ids).await?;
         return Ok(web::Json(BoardResponse {
-            items: (start..end)
-                .map(|i| final_line(&units, &names, pos[i], &rows[i], me))
-                .collect(),
+            items: final_page_of(&state, &units, &rows, unit_id.is_none(), &query, me).await?,
             total: u64::try_from(rows.len()).unwrap_or(u64::MAX),
             state: "final",
             published_at: round.published_at,
+            title: round.settings.name.clone(),
+            prediction_actual: round.prediction_actual,
         }));
     }
     let board = Board::Round {
@@ -302,8 +323,9 @@ pub async fn round_leaderboard(
         round_id: round.id,
         unit_id,
     };
+    let title = round.settings.name.clone();
     Ok(web::Json(
-        live_page(&state, &units, board, &query, me).await?,
+        live_page(&state, &units, board, &query, me, title).await?,
     ))
 }
 
@@ -381,13 +403,47 @@ pub async fn contest_leaderboard(
 ) -> Result<web::Json<BoardResponse>, ApiError> {
     let contest = visible_contest(&state, user.as_ref(), *id).await?;
     let units = state.units.snapshot(&state.db).await?;
+    let unit_id = checked_unit(&units, query.unit_id)?;
+    let me = user.map(|u| u.id.0);
+    let title = contest.settings.title.clone();
+    if contest.published_at.is_some() {
+        // The overall results, as lines of the same shape.
+        let mut rows: Vec<persistence::results::FinalRow> =
+            persistence::results::overall_all(&state.db, contest.id)
+                .await?
+                .into_iter()
+                .map(|r| persistence::results::FinalRow {
+                    user_id: r.user_id,
+                    attempt_id: Uuid::nil(),
+                    unit_id: r.unit_id,
+                    rank: r.rank,
+                    score: r.score,
+                    max_score: 0,
+                    prediction: None,
+                    prediction_error: None,
+                    time_used_ms: r.time_used_ms,
+                    finished_at: r.last_finished_at,
+                    prize: r.prize,
+                })
+                .collect();
+        if let Some(unit) = unit_id {
+            rows.retain(|r| units.is_within(r.unit_id, unit));
+        }
+        return Ok(web::Json(BoardResponse {
+            items: final_page_of(&state, &units, &rows, unit_id.is_none(), &query, me).await?,
+            total: u64::try_from(rows.len()).unwrap_or(u64::MAX),
+            state: "final",
+            published_at: contest.published_at,
+            title,
+            prediction_actual: None,
+        }));
+    }
     let board = Board::Contest {
         contest_id: contest.id,
-        unit_id: checked_unit(&units, query.unit_id)?,
+        unit_id,
     };
-    let me = user.map(|u| u.id.0);
     Ok(web::Json(
-        live_page(&state, &units, board, &query, me).await?,
+        live_page(&state, &units, board, &query, me, title).await?,
     ))
 }
 

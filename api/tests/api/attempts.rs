@@ -1304,6 +1304,21 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
         .map(|r| format!("{}|{}", r.get(0).unwrap_or(""), r.get(5).unwrap_or("")))
         .collect();
     assert_eq!(winners, vec!["3|20"]);
+    let board: Value = app
+        .get(
+            &format!("/api/v1/contests/{}/leaderboard", s.contest_id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (board["state"].as_str(), board["total"].as_i64()),
+        (Some("final"), Some(3))
+    );
+    assert_eq!(board["items"][2]["prize"], "Giải Nhất chung cuộc");
+    assert_eq!(board["title"], "Cuộc thi thử nghiệm");
     let voids: Value = app
         .get(&format!("/api/v1/rounds/{}/voids", s.round_id), Some(org))
         .await
