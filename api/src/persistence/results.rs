@@ -467,12 +467,6 @@ pub async fn names(
     Ok(out)
 }
 
-/// Keeps `ExprTrait` in use for `eq`/`gt` on expressions across sea-query versions.
-#[allow(dead_code)]
-fn _expr_trait_in_use(e: Expr) -> Expr {
-    e.eq(1)
-}
-
 /// One finished, counting attempt for participation reports: who, and the unit it counts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Participation {

@@ -277,27 +277,21 @@ pub async fn export_round(
     let state = state.into_inner();
     match query.report {
         Report::Units => {
+            let scope = TallyScope::Round {
+                contest_id: contest.id,
+                round_id: round.id,
+            };
             let parent = unit.unwrap_or(contest.settings.unit_id.0);
-            let (parent_line, items) = unit_lines(
+            units_report(
                 &state,
                 &units,
-                TallyScope::Round {
-                    contest_id: contest.id,
-                    round_id: round.id,
-                },
+                scope,
                 parent,
-            )
-            .await?;
-            let layout = Layout {
                 format,
-                file_stem: stem("tham-gia"),
-                sheet_name: "Tham gia".into(),
-                title_rows: vec![title, format!("Đơn vị: {}", units.name(Some(parent)))],
-                header: UNITS_HEADER.to_vec(),
-            };
-            Ok(reports::stream(layout, move |sheet, _| {
-                units_rows(sheet, &parent_line, &items)
-            }))
+                title,
+                stem("tham-gia"),
+            )
+            .await
         }
         Report::Ranking if round.published_at.is_none() => {
             let board = Board::Round {
@@ -397,6 +391,29 @@ pub async fn export_round(
     }
 }
 
+/// Participation by unit: a row per child of `parent` (ranked by rate) and a total.
+async fn units_report(
+    state: &AppState,
+    units: &Snapshot,
+    scope: TallyScope,
+    parent: Uuid,
+    format: Format,
+    title: String,
+    file_stem: String,
+) -> Result<HttpResponse, ApiError> {
+    let (parent_line, items) = unit_lines(state, units, scope, parent).await?;
+    let layout = Layout {
+        format,
+        file_stem,
+        sheet_name: "Tham gia".into(),
+        title_rows: vec![title, format!("Đơn vị: {}", units.name(Some(parent)))],
+        header: UNITS_HEADER.to_vec(),
+    };
+    Ok(reports::stream(layout, move |sheet, _| {
+        units_rows(sheet, &parent_line, &items)
+    }))
+}
+
 async fn unit_lines(
     state: &AppState,
     units: &Snapshot,
@@ -443,26 +460,20 @@ pub async fn export_contest(
     let state = state.into_inner();
     match query.report {
         Report::Units => {
+            let scope = TallyScope::Contest {
+                contest_id: contest.id,
+            };
             let parent = unit.unwrap_or(contest.settings.unit_id.0);
-            let (parent_line, items) = unit_lines(
+            units_report(
                 &state,
                 &units,
-                TallyScope::Contest {
-                    contest_id: contest.id,
-                },
+                scope,
                 parent,
-            )
-            .await?;
-            let layout = Layout {
                 format,
-                file_stem: stem("tham-gia"),
-                sheet_name: "Tham gia".into(),
-                title_rows: vec![title, format!("Đơn vị: {}", units.name(Some(parent)))],
-                header: UNITS_HEADER.to_vec(),
-            };
-            Ok(reports::stream(layout, move |sheet, _| {
-                units_rows(sheet, &parent_line, &items)
-            }))
+                title,
+                stem("tham-gia"),
+            )
+            .await
         }
         Report::Ranking if contest.published_at.is_none() => {
             let board = Board::Contest {

@@ -50,11 +50,7 @@ pub struct BoardQuery {
 
 impl BoardQuery {
     fn limit(&self) -> Result<u64, ApiError> {
-        match self.limit {
-            None => Ok(50),
-            Some(l @ 1..=200) => Ok(l),
-            Some(_) => Err(ApiError::field("/limit", "limit must be between 1 and 200")),
-        }
+        crate::routes::extract::checked_limit(self.limit)
     }
 }
 

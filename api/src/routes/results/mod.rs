@@ -1,0 +1,77 @@
+//! Final results: publishing a closed round or a whole contest (organizers), reading the
+//! published results, voiding and restoring a person's result, and rebuilding a contest's live
+//! boards.
+
+mod publish;
+mod read;
+mod voids;
+
+use actix_web::{post, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{AuthUser, Caller};
+use crate::error::ApiError;
+use crate::persistence::{self, contests::Contest, contests::Round};
+use crate::routes::contests::{Access, access};
+use crate::state::AppState;
+
+/// Registers the routes of this module.
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(publish::publish_round)
+        .service(read::round_results)
+        .service(publish::publish_contest)
+        .service(read::contest_results)
+        .service(voids::void_result)
+        .service(voids::lift_void)
+        .service(voids::list_voids)
+        .service(rebuild_boards);
+}
+
+/// Loads a round and requires the caller to organise its contest.
+pub(super) async fn managed_round(
+    state: &AppState,
+    user: &AuthUser,
+    round_id: Uuid,
+) -> Result<(Round, Contest), ApiError> {
+    let round = persistence::contests::get_round(&state.db, round_id).await?;
+    let contest = persistence::contests::get(&state.db, round.contest_id).await?;
+    let caller = Caller::load(&state.db, user.id).await?;
+    match access(&state.db, &caller, &contest).await {
+        Ok(Access::Manage) => Ok((round, contest)),
+        Ok(Access::Enter) => Err(ApiError::Forbidden),
+        Err(_) => Err(ApiError::NotFound("round")),
+    }
+}
+
+/// What a rebuild did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RebuildResponse {
+    /// Attempts counted again.
+    pub results: usize,
+    /// Attempts left out as voided.
+    pub voided: usize,
+}
+
+/// Rebuilds the live boards of the round's contest from the database (organizers).
+#[utoipa::path(
+    tag = "leaderboards",
+    params(("id" = Uuid, Path, description = "Round id")),
+    responses((status = 200, description = "Rebuilt", body = RebuildResponse)),
+    security(("bearer" = []))
+)]
+#[post("/rounds/{id}/leaderboard/rebuild")]
+#[tracing::instrument(name = "Rebuild boards", skip_all, fields(round.id = %id))]
+pub async fn rebuild_boards(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<RebuildResponse>, ApiError> {
+    let (_, contest) = managed_round(&state, &user, *id).await?;
+    let done = crate::standings::rebuild_contest(&state, contest.id).await?;
+    Ok(web::Json(RebuildResponse {
+        results: done.results,
+        voided: done.voided,
+    }))
+}

@@ -1,0 +1,297 @@
+//! Reading published results: a round's (with its unit prizes) and a contest's overall ones.
+
+use std::collections::HashMap;
+
+use actix_web::{get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::domain::person::mask_name;
+use crate::error::{ApiError, Problem};
+use crate::persistence::{self, contests::Contest};
+use crate::routes::extract::Query;
+use crate::standings::publish;
+use crate::state::AppState;
+
+/// Which part of the results.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ResultsQuery {
+    /// Rows to skip.
+    #[serde(default)]
+    pub offset: u64,
+    /// Rows to return (1–200, default 50).
+    pub limit: Option<u64>,
+    /// Only prize winners.
+    #[serde(default)]
+    pub prizes_only: bool,
+}
+
+/// One line of the final results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultLine {
+    /// Rank (shared by entrants equal on every key of the chain).
+    pub rank: i32,
+    /// Masked name.
+    pub display_name: String,
+    /// Unit.
+    pub unit_id: Uuid,
+    /// Its name.
+    pub unit_name: String,
+    /// Score.
+    pub score: i64,
+    /// Maximum score.
+    pub max_score: i64,
+    /// Prediction.
+    pub prediction: Option<i64>,
+    /// |prediction − actual|.
+    pub prediction_error: Option<i64>,
+    /// Time used (ms).
+    pub time_used_ms: i64,
+    /// Finish time.
+    pub finished_at: DateTime<Utc>,
+    /// Prize.
+    pub prize: Option<String>,
+}
+
+/// The final results of a round.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultsResponse {
+    /// When published.
+    pub published_at: DateTime<Utc>,
+    /// The prediction question's true value.
+    pub prediction_actual: Option<i64>,
+    /// Lines in rank order.
+    pub items: Vec<ResultLine>,
+    /// Lines in all (after `prizes_only`).
+    pub total: usize,
+    /// Unit prizes, if the contest awards them.
+    pub unit_prizes: Vec<UnitPrizeLine>,
+}
+
+/// The published results of a round, to anyone who may see its leaderboard.
+#[utoipa::path(
+    tag = "leaderboards",
+    params(("id" = Uuid, Path, description = "Round id"), ResultsQuery),
+    responses(
+        (status = 200, description = "The results", body = ResultsResponse),
+        (status = 404, description = "Unknown round, or not published yet (`not_published`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/rounds/{id}/results")]
+#[tracing::instrument(name = "Round results", skip_all, fields(round.id = %id))]
+pub async fn round_results(
+    state: web::Data<AppState>,
+    user: Option<AuthUser>,
+    id: web::Path<Uuid>,
+    query: Query<ResultsQuery>,
+) -> Result<web::Json<ResultsResponse>, ApiError> {
+    let round = persistence::contests::get_round(&state.db, *id).await?;
+    let contest =
+        crate::routes::leaderboards::visible_contest(&state, user.as_ref(), round.contest_id)
+            .await?;
+    let Some(published_at) = round.published_at else {
+        return Err(ApiError::NotFound("published results"));
+    };
+    let limit = crate::routes::extract::checked_limit(query.limit)?;
+    let mut rows = persistence::results::final_all(&state.db, round.id).await?;
+    let units = state.units.snapshot(&state.db).await?;
+    let unit_prizes = unit_prizes(&contest, &units, &rows);
+    if query.prizes_only {
+        rows.retain(|r| r.prize.is_some());
+    }
+    let total = rows.len();
+    let (start, end) = crate::routes::extract::page_bounds(total, query.offset, limit);
+    let page = &rows[start..end];
+    let ids: Vec<Uuid> = page.iter().map(|r| r.user_id).collect();
+    let names = persistence::results::names(&state.db, &ids).await?;
+    Ok(web::Json(ResultsResponse {
+        published_at,
+        prediction_actual: round.prediction_actual,
+        items: page
+            .iter()
+            .map(|r| ResultLine {
+                rank: r.rank,
+                display_name: names
+                    .get(&r.user_id)
+                    .map_or_else(String::new, |n| mask_name(n)),
+                unit_id: r.unit_id,
+                unit_name: units.name(Some(r.unit_id)).to_owned(),
+                score: r.score,
+                max_score: r.max_score,
+                prediction: r.prediction,
+                prediction_error: r.prediction_error,
+                time_used_ms: r.time_used_ms,
+                finished_at: r.finished_at,
+                prize: r.prize.clone(),
+            })
+            .collect(),
+        total,
+        unit_prizes,
+    }))
+}
+
+/// A unit's line in the unit prizes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitPrizeLine {
+    /// 1-based; equal values share it.
+    pub rank: i32,
+    /// Unit (a direct child of the contest's host unit).
+    pub unit_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Entrants of its subtree in the final ranking.
+    pub participants: i64,
+    /// Declared members.
+    pub members: Option<i32>,
+    /// `participants ÷ members`.
+    pub rate: Option<f64>,
+    /// Individual prizes won in its subtree.
+    pub prizes_won: i64,
+    /// The value ranked on.
+    pub points: Option<f64>,
+    /// The unit prize.
+    pub prize: Option<String>,
+}
+
+/// The unit prizes among the host unit's children, from the published ranking (with the
+/// member counts declared now).
+fn unit_prizes(
+    contest: &Contest,
+    units: &crate::standings::directory::Snapshot,
+    rows: &[persistence::results::FinalRow],
+) -> Vec<UnitPrizeLine> {
+    let Some(rules) = &contest.settings.prizes.units else {
+        return Vec::new();
+    };
+    let host = contest.settings.unit_id.0;
+    let depth = units.path_of(host).len();
+    let mut tallies: HashMap<Uuid, (i64, i64)> = HashMap::new();
+    for r in rows {
+        if let Some(child) = units.path_of(r.unit_id).get(depth) {
+            let t = tallies.entry(*child).or_default();
+            t.0 += 1;
+            t.1 += i64::from(r.prize.is_some());
+        }
+    }
+    let entries = units
+        .children(Some(host))
+        .iter()
+        .map(|id| {
+            let (participants, prizes_won) = tallies.get(id).copied().unwrap_or_default();
+            publish::UnitEntry {
+                unit_id: *id,
+                name: units.name(Some(*id)).to_owned(),
+                participants,
+                members: units.get(*id).and_then(|u| u.member_count),
+                prizes_won,
+            }
+        })
+        .collect();
+    publish::rank_units(entries, rules)
+        .into_iter()
+        .map(|u| UnitPrizeLine {
+            rank: u.rank,
+            unit_id: u.entry.unit_id,
+            name: u.entry.name,
+            participants: u.entry.participants,
+            members: u.entry.members,
+            rate: u.rate,
+            prizes_won: u.entry.prizes_won,
+            points: u.points,
+            prize: u.prize,
+        })
+        .collect()
+}
+
+/// One line of a contest's overall results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverallLine {
+    /// Rank.
+    pub rank: i32,
+    /// Masked name.
+    pub display_name: String,
+    /// Unit.
+    pub unit_id: Uuid,
+    /// Its name.
+    pub unit_name: String,
+    /// Cumulative score.
+    pub score: i64,
+    /// Cumulative time used (ms).
+    pub time_used_ms: i64,
+    /// Latest counted finish.
+    pub last_finished_at: DateTime<Utc>,
+    /// Rounds with a result.
+    pub rounds: i32,
+    /// Overall prize.
+    pub prize: Option<String>,
+}
+
+/// A contest's overall results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverallResponse {
+    /// When published.
+    pub published_at: DateTime<Utc>,
+    /// Lines in rank order.
+    pub items: Vec<OverallLine>,
+    /// Lines in all (after `prizes_only`).
+    pub total: usize,
+}
+
+/// The published overall results of a contest, to anyone who may see its boards.
+#[utoipa::path(
+    tag = "leaderboards",
+    params(("id" = Uuid, Path, description = "Contest id"), ResultsQuery),
+    responses(
+        (status = 200, description = "The overall results", body = OverallResponse),
+        (status = 404, description = "Unknown contest or not published yet", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/contests/{id}/results")]
+#[tracing::instrument(name = "Contest results", skip_all, fields(contest.id = %id))]
+pub async fn contest_results(
+    state: web::Data<AppState>,
+    user: Option<AuthUser>,
+    id: web::Path<Uuid>,
+    query: Query<ResultsQuery>,
+) -> Result<web::Json<OverallResponse>, ApiError> {
+    crate::routes::leaderboards::visible_contest(&state, user.as_ref(), *id).await?;
+    let contest = persistence::contests::get(&state.db, *id).await?;
+    let Some(published_at) = contest.published_at else {
+        return Err(ApiError::NotFound("published results"));
+    };
+    let limit = crate::routes::extract::checked_limit(query.limit)?;
+    let mut rows = persistence::results::overall_all(&state.db, contest.id).await?;
+    if query.prizes_only {
+        rows.retain(|r| r.prize.is_some());
+    }
+    let total = rows.len();
+    let (start, end) = crate::routes::extract::page_bounds(total, query.offset, limit);
+    let page = &rows[start..end];
+    let ids: Vec<Uuid> = page.iter().map(|r| r.user_id).collect();
+    let names = persistence::results::names(&state.db, &ids).await?;
+    let units = state.units.snapshot(&state.db).await?;
+    Ok(web::Json(OverallResponse {
+        published_at,
+        items: page
+            .iter()
+            .map(|r| OverallLine {
+                rank: r.rank,
+                display_name: names
+                    .get(&r.user_id)
+                    .map_or_else(String::new, |n| mask_name(n)),
+                unit_id: r.unit_id,
+                unit_name: units.name(Some(r.unit_id)).to_owned(),
+                score: r.score,
+                time_used_ms: r.time_used_ms,
+                last_finished_at: r.last_finished_at,
+                rounds: r.rounds,
+                prize: r.prize.clone(),
+            })
+            .collect(),
+        total,
+    }))
+}

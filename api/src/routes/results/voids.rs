@@ -1,0 +1,210 @@
+//! Voiding a person's result in a round with a reason, restoring it, and the record of both.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::managed_round;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::persistence::{self, PersistenceError};
+use crate::routes::extract::Json;
+use crate::state::AppState;
+
+/// A reason for a decision.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    /// Why (3–1000 characters); kept in the record.
+    pub reason: String,
+}
+
+impl ReasonRequest {
+    fn checked(&self) -> Result<&str, ApiError> {
+        let r = self.reason.trim();
+        if (3..=1000).contains(&r.chars().count()) {
+            Ok(r)
+        } else {
+            Err(ApiError::field(
+                "/reason",
+                "give a reason of 3 to 1000 characters",
+            ))
+        }
+    }
+}
+
+/// A void, as organizers see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoidResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Round.
+    pub round_id: Uuid,
+    /// Whose result.
+    pub user_id: Uuid,
+    /// Their name (organizers see it in full).
+    pub full_name: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub voided_at: DateTime<Utc>,
+    /// By whom.
+    pub voided_by: Option<Uuid>,
+    /// When it was lifted.
+    pub lifted_at: Option<DateTime<Utc>>,
+    /// Why it was lifted.
+    pub lift_reason: Option<String>,
+}
+
+async fn void_response(
+    state: &AppState,
+    v: persistence::results::Void,
+) -> Result<VoidResponse, ApiError> {
+    let names = persistence::results::names(&state.db, &[v.user_id]).await?;
+    Ok(VoidResponse {
+        id: v.id,
+        round_id: v.round_id,
+        user_id: v.user_id,
+        full_name: names.get(&v.user_id).cloned().unwrap_or_default(),
+        reason: v.reason,
+        voided_at: v.voided_at,
+        voided_by: v.voided_by,
+        lifted_at: v.lifted_at,
+        lift_reason: v.lift_reason,
+    })
+}
+
+/// Voids a person's result in a round (e.g. someone sat the test for them): it leaves the live
+/// boards at once and the final ranking when the round is published (again). Never deleted.
+#[utoipa::path(
+    tag = "leaderboards",
+    params(("id" = Uuid, Path, description = "Round id"), ("user_id" = Uuid, Path, description = "Whose result")),
+    request_body = ReasonRequest,
+    responses(
+        (status = 201, description = "Voided", body = VoidResponse),
+        (status = 404, description = "Unknown round or no result of that person", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_voided`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/rounds/{id}/results/{user_id}/void")]
+#[tracing::instrument(name = "Void result", skip_all, fields(round.id = %path.0, user.id = %user.id))]
+pub async fn void_result(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (round_id, entrant) = *path;
+    let (round, contest) = managed_round(&state, &user, round_id).await?;
+    let reason = body.0.checked()?;
+    let attempts = persistence::attempts::of_user_in_round(&state.db, entrant, round.id).await?;
+    if !attempts.iter().any(|a| a.finished && !a.practice) {
+        return Err(ApiError::NotFound("result"));
+    }
+    if persistence::results::void_in_force(&state.db, round.id, entrant)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict {
+            code: "already_voided",
+            detail: "this result is already voided".to_owned(),
+            pointer: None,
+        });
+    }
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    let void =
+        persistence::results::insert_void(&txn, round.id, entrant, reason, user.id.0, Utc::now())
+            .await?;
+    persistence::audit::record(
+        &txn,
+        Some(user.id),
+        "result.void",
+        Some(void.id),
+        json!({"round_id": round.id, "user_id": entrant, "reason": reason}),
+    )
+    .await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    crate::standings::rebuild_contest(&state, contest.id).await?;
+    Ok(HttpResponse::Created().json(void_response(&state, void).await?))
+}
+
+/// Lifts a void: the result counts again (live at once; in the final ranking on republishing).
+#[utoipa::path(
+    tag = "leaderboards",
+    params(("id" = Uuid, Path, description = "Round id"), ("user_id" = Uuid, Path, description = "Whose result")),
+    request_body = ReasonRequest,
+    responses(
+        (status = 200, description = "Lifted", body = VoidResponse),
+        (status = 404, description = "No void in force", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/rounds/{id}/results/{user_id}/restore")]
+#[tracing::instrument(name = "Lift void", skip_all, fields(round.id = %path.0, user.id = %user.id))]
+pub async fn lift_void(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<ReasonRequest>,
+) -> Result<web::Json<VoidResponse>, ApiError> {
+    let (round_id, entrant) = *path;
+    let (round, contest) = managed_round(&state, &user, round_id).await?;
+    let reason = body.0.checked()?;
+    let void = persistence::results::void_in_force(&state.db, round.id, entrant)
+        .await?
+        .ok_or(ApiError::NotFound("void"))?;
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    let lifted =
+        persistence::results::lift_void(&txn, &void, reason, user.id.0, Utc::now()).await?;
+    persistence::audit::record(
+        &txn,
+        Some(user.id),
+        "result.restore",
+        Some(void.id),
+        json!({"round_id": round.id, "user_id": entrant, "reason": reason}),
+    )
+    .await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    crate::standings::rebuild_contest(&state, contest.id).await?;
+    Ok(web::Json(void_response(&state, lifted).await?))
+}
+
+/// Every void of a round, lifted or not.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoidList {
+    /// Newest first.
+    pub items: Vec<VoidResponse>,
+    /// How many.
+    pub total: usize,
+}
+
+/// The voids of a round (organizers).
+#[utoipa::path(
+    tag = "leaderboards",
+    params(("id" = Uuid, Path, description = "Round id")),
+    responses((status = 200, description = "Voids", body = VoidList)),
+    security(("bearer" = []))
+)]
+#[get("/rounds/{id}/voids")]
+#[tracing::instrument(name = "List voids", skip_all, fields(round.id = %id))]
+pub async fn list_voids(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<VoidList>, ApiError> {
+    let (round, _) = managed_round(&state, &user, *id).await?;
+    let mut items = Vec::new();
+    for v in persistence::results::voids_of_round(&state.db, round.id).await? {
+        items.push(void_response(&state, v).await?);
+    }
+    Ok(web::Json(VoidList {
+        total: items.len(),
+        items,
+    }))
+}
