@@ -15,6 +15,7 @@ mod m20261129_000007_create_contests;
 mod m20261129_000008_create_attempts;
 mod m20261129_000009_create_attempt_items;
 mod m20261129_000010_create_results;
+mod m20261129_000011_create_theory;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_create_attempts::Migration),
             Box::new(m20261129_000009_create_attempt_items::Migration),
             Box::new(m20261129_000010_create_results::Migration),
+            Box::new(m20261129_000011_create_theory::Migration),
         ]
     }
 }
