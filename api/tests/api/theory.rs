@@ -738,6 +738,7 @@ async fn theory_admission_dates_import_all_or_nothing(app: &TestApp) {
             "/rows/4/phone",
             "/rows/5/phone",
             "/rows/6/admitted_at",
+            "/rows/6/phone",
             "/rows/7/phone"
         ],
         "{problem}"
