@@ -2,22 +2,26 @@ import { useEffect, useRef } from 'preact/hooks';
 import { api } from './api';
 import { OfflineBanner } from './components/OfflineBanner';
 import { AttemptPage } from './pages/Attempt';
+import { CertificatePage } from './pages/Certificate';
 import { HomePage } from './pages/Home';
 import { LoginPage } from './pages/Login';
 import { RegisterPage } from './pages/Register';
 import { ResultPage } from './pages/Result';
-import { attemptIdOf, navigate, resolveRoute, routes, useLocation } from './router';
+import { TheoryPage } from './pages/Theory';
+import { attemptIdOf, certificateCodeOf, navigate, resolveRoute, routes, useLocation } from './router';
 
 const TITLES: Record<string, string> = {
   [routes.home]: 'Trang chủ',
   [routes.login]: 'Đăng nhập',
   [routes.register]: 'Đăng ký',
+  [routes.theory]: 'Học lý luận',
 };
 
 export function App() {
   const { path, state } = useLocation();
   const target = resolveRoute(path, api.isLoggedIn());
   const attemptRoute = attemptIdOf(target);
+  const certificateCode = certificateCodeOf(target);
 
   useEffect(() => {
     if (target !== path) navigate(target, state, true);
@@ -25,7 +29,13 @@ export function App() {
 
   const first = useRef(true);
   useEffect(() => {
-    const title = attemptRoute ? (attemptRoute.page === 'attempt' ? 'Làm bài' : 'Kết quả') : (TITLES[target] ?? '');
+    const title = attemptRoute
+      ? attemptRoute.page === 'attempt'
+        ? 'Làm bài'
+        : 'Kết quả'
+      : certificateCode
+        ? 'Giấy chứng nhận'
+        : (TITLES[target] ?? '');
     document.title = `${title} · Thi trực tuyến`;
     // After an in-app navigation, move focus to the new page's heading so
     // screen readers announce it (not on the first load).
@@ -56,6 +66,8 @@ export function App() {
       {target === routes.register && <RegisterPage />}
       {attemptRoute?.page === 'attempt' && <AttemptPage key={`a-${attemptRoute.id}`} id={attemptRoute.id} />}
       {attemptRoute?.page === 'result' && <ResultPage key={`r-${attemptRoute.id}`} id={attemptRoute.id} />}
+      {target === routes.theory && <TheoryPage />}
+      {certificateCode && <CertificatePage key={`c-${certificateCode}`} code={certificateCode} />}
     </>
   );
 }
