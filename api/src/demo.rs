@@ -502,7 +502,7 @@ async fn demo_theory(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<O
     let contest = insert(
         db,
         &ContestSettings {
-            title: "Kiểm tra lý luận chính trị đoàn viên mới (demo)".into(),
+            title: "Kiểm tra lý luận chính trị đoàn viên mới – dữ liệu mẫu".into(),
             description:
                 "Mỗi bài học một bài kiểm tra: 10 câu hỏi, 15 phút, đạt từ 80%, tối đa 3 lượt."
                     .into(),
