@@ -216,6 +216,7 @@ pub async fn create(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<
     }
     let seeded = seed_starter_bank(&txn, &root).await?;
     let contest = demo_contest(&txn, &root).await?;
+    let theory = demo_theory(&txn, &root).await?;
     txn.commit().await?;
     let bank = match seeded {
         Some(n) => format!(
@@ -227,8 +228,11 @@ pub async fn create(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<
     let contest = contest
         .map(|(title, closes)| format!("\n  Contest: \"{title}\", round open until {closes}"))
         .unwrap_or_default();
+    let theory = theory
+        .map(|title| format!("\n  Theory tests: \"{title}\", one test per lesson (members admitted since 01/01/2025 must pass)"))
+        .unwrap_or_default();
     Ok(format!(
-        "Demo data is ready.{bank}{contest}\n  Organizer (organizer + unit admin of \"{}\"): phone 0900000001\n  Members: phones 0900000002 … 0900000006\n  Password for every demo account: {password}\n  (also in {})",
+        "Demo data is ready.{bank}{contest}{theory}\n  Organizer (organizer + unit admin of \"{}\"): phone 0900000001\n  Members: phones 0900000002 … 0900000006\n  Password for every demo account: {password}\n  (also in {})",
         root.name,
         data_dir.join("demo-credentials.txt").display()
     ))
@@ -414,6 +418,151 @@ async fn demo_contest(
         DEMO_CONTEST.into(),
         closes.format("%d/%m/%Y %H:%M UTC").to_string(),
     )))
+}
+
+/// The political-theory course of 2020 (Plan 230-KH/TWĐTN-BTG).
+pub const THEORY_COURSE_CODE: &str = "230-KH/TWĐTN-BTG";
+
+const THEORY_LESSONS: [(&str, &str); 4] = [
+    (
+        "Chủ nghĩa Mác - Lênin, tư tưởng Hồ Chí Minh; con đường đi lên chủ nghĩa xã hội ở Việt Nam",
+        "Nền tảng tư tưởng của Đảng và kim chỉ nam cho hành động; mục tiêu độc lập dân tộc gắn liền với chủ nghĩa xã hội.",
+    ),
+    (
+        "Đảng Cộng sản Việt Nam",
+        "Sự ra đời, bản chất, vai trò lãnh đạo và nguyên tắc tổ chức của Đảng; đoàn viên phấn đấu trở thành đảng viên.",
+    ),
+    (
+        "Hệ thống chính trị ở Việt Nam",
+        "Đảng lãnh đạo, Nhà nước quản lý, Mặt trận Tổ quốc và các đoàn thể chính trị - xã hội; nhân dân làm chủ.",
+    ),
+    (
+        "Đoàn Thanh niên Cộng sản Hồ Chí Minh",
+        "Lịch sử, tính chất, chức năng và Điều lệ Đoàn; quyền và nhiệm vụ của đoàn viên.",
+    ),
+];
+
+/// The 2020 theory course with its four lessons, the demo bloc's admission date (members
+/// admitted since 01/01/2025 must take it) and a theory test per lesson drawn from the
+/// `theory.lessonN` topics: pass mark 80%, 3 attempts. Created once, when the bank is there.
+async fn demo_theory(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<Option<String>> {
+    use crate::domain::contest::{
+        ContestKind, DEFAULT_TIE_BREAK, LeaderboardVisibility, Pool, Quota, Review, RoundSettings,
+    };
+    use crate::domain::theory::Material;
+    use crate::persistence::contests::{ContestSettings, insert, insert_round};
+    use crate::persistence::theory::{NewCourse, NewLesson, TheoryTest};
+    if persistence::theory::latest_version(db, THEORY_COURSE_CODE)
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    let visibility = persistence::questions::Visibility {
+        roots: Some(vec![root.path.clone()]),
+    };
+    let today = Utc::now().date_naive();
+    for n in 1..=THEORY_LESSONS.len() {
+        let filter = persistence::questions::Filter {
+            topic: Some(format!("theory.lesson{n}")),
+            drawable_between: Some((today, today + chrono::Duration::days(365))),
+            ..Default::default()
+        };
+        if persistence::questions::count(db, &visibility, &filter).await? < 10 {
+            return Ok(None);
+        }
+    }
+    let title = "Học tập lý luận chính trị dành cho đoàn viên (2020)";
+    let course = persistence::theory::insert_course(
+        db,
+        NewCourse {
+            code: THEORY_COURSE_CODE.into(),
+            version: 1,
+            title: title.into(),
+            active: true,
+            lessons: THEORY_LESSONS
+                .iter()
+                .enumerate()
+                .map(|(i, (title, summary))| NewLesson {
+                    title: (*title).into(),
+                    summary: (*summary).into(),
+                    materials: vec![Material {
+                        title: "Tài liệu học tập lý luận chính trị dành cho đoàn viên (Trung ương Đoàn)".into(),
+                        url: "https://doanthanhnien.vn".into(),
+                    }],
+                    topic: Some(format!("theory.lesson{}", i + 1)),
+                })
+                .collect(),
+        },
+        None,
+    )
+    .await?;
+    persistence::theory::set_since(db, root.id.0, NaiveDate::from_ymd_opt(2025, 1, 1), None)
+        .await?;
+    let contest = insert(
+        db,
+        &ContestSettings {
+            title: "Kiểm tra lý luận chính trị đoàn viên mới – dữ liệu mẫu".into(),
+            description:
+                "Mỗi bài học một bài kiểm tra: 10 câu hỏi, 15 phút, đạt từ 80%, tối đa 3 lượt."
+                    .into(),
+            rules: "Đạt cả bốn bài thì được cấp giấy chứng nhận có mã tra cứu.".into(),
+            kind: ContestKind::TheoryTest,
+            unit_id: root.id,
+            eligible_unit_id: Some(root.id),
+            excluded_unit_ids: Vec::new(),
+            excluded_roles: Vec::new(),
+            leaderboard_visibility: LeaderboardVisibility::Organizers,
+            tie_break: DEFAULT_TIE_BREAK.to_vec(),
+            perfect_only: false,
+            pass_mark: Some(80),
+            prizes: crate::domain::contest::Prizes::default(),
+        },
+        None,
+    )
+    .await?;
+    let opens = Utc::now() - chrono::Duration::minutes(1);
+    for lesson in &course.lessons {
+        let round = insert_round(
+            db,
+            contest.id,
+            &RoundSettings {
+                name: format!("Bài {}", lesson.position),
+                opens_at: opens,
+                closes_at: opens + chrono::Duration::days(365),
+                questions_per_attempt: 10,
+                time_limit_seconds: 900,
+                attempts_allowed: Some(3),
+                shuffle_questions: true,
+                shuffle_options: true,
+                pool: Pool::Quotas {
+                    quotas: vec![Quota {
+                        topic: lesson.topic.clone().unwrap_or_default(),
+                        difficulty: None,
+                        count: 10,
+                    }],
+                },
+                prediction: None,
+                points_per_question: 10,
+                review: Review::ScoreOnly,
+                practice: false,
+            },
+        )
+        .await?;
+        persistence::theory::insert_test(
+            db,
+            &TheoryTest {
+                round_id: round.id,
+                contest_id: contest.id,
+                course_id: course.id,
+                lesson_id: Some(lesson.id),
+                pass_mark: 80,
+                retry_wait_minutes: 0,
+            },
+        )
+        .await?;
+    }
+    Ok(Some(title.to_owned()))
 }
 
 /// The unit staff accounts made from the command line belong to: the first root unit, or a

@@ -79,6 +79,13 @@ pub enum ApiError {
         /// The field at fault, if one.
         pointer: Option<String>,
     },
+    /// 409 `retry_too_soon`: a theory test asks for a wait between attempts; the problem's
+    /// `allowed_at` (and `Retry-After`) say when the next may start.
+    #[error("wait before the next attempt: it may start at {allowed_at}")]
+    RetryTooSoon {
+        /// When the next attempt may start.
+        allowed_at: chrono::DateTime<chrono::Utc>,
+    },
     /// 413 `payload_too_large`.
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -117,6 +124,7 @@ impl ApiError {
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Conflict { code, .. } => code,
+            Self::RetryTooSoon { .. } => "retry_too_soon",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TooManyRequests { .. } => "too_many_requests",
@@ -143,6 +151,9 @@ pub struct Problem {
     /// Field failures, for `validation_failed` and some conflicts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// For `retry_too_soon`: when the next attempt may start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl ResponseError for ApiError {
@@ -156,7 +167,7 @@ impl ResponseError for ApiError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::RetryTooSoon { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -207,6 +218,10 @@ impl ResponseError for ApiError {
             detail,
             code: self.code().to_owned(),
             errors,
+            allowed_at: match self {
+                Self::RetryTooSoon { allowed_at } => Some(*allowed_at),
+                _ => None,
+            },
         };
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
@@ -219,6 +234,10 @@ impl ResponseError for ApiError {
             }
             Self::TooManyRequests { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::RetryTooSoon { allowed_at } => {
+                let secs = (*allowed_at - chrono::Utc::now()).num_seconds().max(1);
+                response.insert_header((header::RETRY_AFTER, secs.to_string()));
             }
             _ => {}
         }

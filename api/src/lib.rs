@@ -17,3 +17,4 @@ pub mod standings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod theory;

@@ -148,7 +148,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .configure(routes::leaderboards::configure)
         .configure(routes::results::configure)
         .configure(routes::exports::configure)
-        .configure(routes::live::configure);
+        .configure(routes::live::configure)
+        .configure(routes::theory::configure);
 }
 
 /// The OpenAPI document, generated from the handlers.

@@ -2,18 +2,30 @@ import { useEffect, useRef } from 'preact/hooks';
 import { api } from './api';
 import { OfflineBanner } from './components/OfflineBanner';
 import { AttemptPage } from './pages/Attempt';
+import { CertificatePage } from './pages/Certificate';
 import { HomePage } from './pages/Home';
 import { LoginPage } from './pages/Login';
 import { RegisterPage } from './pages/Register';
 import { LeaderboardPage } from './pages/Leaderboard';
 import { LivePage } from './pages/Live';
 import { ResultPage } from './pages/Result';
-import { attemptIdOf, boardRouteOf, navigate, resolveRoute, routes, safeNext, useLocation } from './router';
+import { TheoryPage } from './pages/Theory';
+import {
+  attemptIdOf,
+  boardRouteOf,
+  certificateCodeOf,
+  navigate,
+  resolveRoute,
+  routes,
+  safeNext,
+  useLocation,
+} from './router';
 
 const TITLES: Record<string, string> = {
   [routes.home]: 'Trang chủ',
   [routes.login]: 'Đăng nhập',
   [routes.register]: 'Đăng ký',
+  [routes.theory]: 'Học lý luận',
 };
 
 export function App() {
@@ -21,6 +33,7 @@ export function App() {
   const target = resolveRoute(path, api.isLoggedIn());
   const attemptRoute = attemptIdOf(target);
   const boardRoute = boardRouteOf(target);
+  const certificateCode = certificateCodeOf(target);
 
   useEffect(() => {
     if (target === path) return;
@@ -39,7 +52,9 @@ export function App() {
         ? boardRoute.page === 'live'
           ? 'Trực tiếp'
           : 'Bảng xếp hạng'
-        : (TITLES[target] ?? '');
+        : certificateCode
+          ? 'Giấy chứng nhận'
+          : (TITLES[target] ?? '');
     document.title = `${title} · Thi trực tuyến`;
     // After an in-app navigation, move focus to the new page's heading so
     // screen readers announce it (not on the first load).
@@ -77,6 +92,8 @@ export function App() {
         <LeaderboardPage key={`c-${boardRoute.id}`} scope={{ kind: 'contest', id: boardRoute.id }} />
       )}
       {boardRoute?.page === 'live' && <LivePage key={`l-${boardRoute.id}`} roundId={boardRoute.id} />}
+      {target === routes.theory && <TheoryPage />}
+      {certificateCode && <CertificatePage key={`c-${certificateCode}`} code={certificateCode} />}
     </>
   );
 }

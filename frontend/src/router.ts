@@ -18,6 +18,10 @@ export const routes = {
   contestBoard: '/bang-xep-hang-chung',
   /** /truc-tiep/{round id}: the organizers' big-screen live standings. */
   live: '/truc-tiep',
+  /** Học lý luận: my political-theory lessons, tests and certificate. */
+  theory: '/hoc-ly-luan',
+  /** /certificates/{code}: a certificate's public page (the QR code points here). */
+  certificate: '/certificates',
 } as const;
 
 export type RouteName = keyof typeof routes;
@@ -48,12 +52,26 @@ export function attemptIdOf(path: string): { page: 'attempt' | 'result'; id: str
   return { page: m[1] === 'lam-bai' ? 'attempt' : 'result', id: m[2]! };
 }
 
+/** Certificate codes: 10 characters of Crockford base 32, printed with a dash. */
+const CODE = /^[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}$/;
+
+export const certificatePath = (code: string) => `${routes.certificate}/${code}`;
+
+/** The code in /certificates/{code}, else null. */
+export function certificateCodeOf(path: string): string | null {
+  const m = /^\/certificates\/([^/]+)$/.exec(path);
+  return m && CODE.test(m[1]!) ? m[1]! : null;
+}
+
 /** Where a path should really go, given whether we hold a session. */
 export function resolveRoute(path: string, loggedIn: boolean): string {
   if (attemptIdOf(path) || boardRouteOf(path)) return loggedIn ? path : routes.login;
   // The API's shape of the live screen's address, for organizers who type it.
   const live = /^\/rounds\/([^/]+)\/live$/.exec(path);
   if (live && ID.test(live[1]!)) return loggedIn ? livePath(live[1]!) : routes.login;
+  // Anyone may check a certificate, signed in or not.
+  if (certificateCodeOf(path)) return path;
+  if (path === routes.theory) return loggedIn ? path : routes.login;
   const known = path === routes.home || path === routes.login || path === routes.register;
   if (!known) return loggedIn ? routes.home : routes.login;
   if (path === routes.home && !loggedIn) return routes.login;

@@ -15,6 +15,7 @@ mod m20261129_000007_create_contests;
 mod m20261129_000008_create_attempts;
 mod m20261129_000009_create_attempt_items;
 mod m20261129_000010_create_results;
+mod m20261129_000011_create_theory;
 mod m20261129_000012_create_contest_results;
 
 /// All migrations, oldest first.
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_create_attempts::Migration),
             Box::new(m20261129_000009_create_attempt_items::Migration),
             Box::new(m20261129_000010_create_results::Migration),
+            Box::new(m20261129_000011_create_theory::Migration),
             Box::new(m20261129_000012_create_contest_results::Migration),
         ]
     }

@@ -150,6 +150,9 @@ pub async fn start(
             pointer: None,
         });
     }
+    if contest.settings.kind == crate::domain::contest::ContestKind::TheoryTest {
+        crate::theory::check_retry_wait(&state.db, round.id, &previous, now).await?;
+    }
 
     let host = persistence::units::get(&state.db, contest.settings.unit_id).await?;
     let visibility = Visibility {
@@ -482,6 +485,10 @@ pub async fn finish(
     }
     if !record.practice {
         crate::standings::count(state, record, &result).await?;
+    }
+    if written && !record.practice {
+        // A theory test's pass may complete the course: issue the certificate now.
+        crate::theory::after_finish(state, record).await;
     }
     Ok(persistence::attempts::get(&state.db, record.id).await?)
 }

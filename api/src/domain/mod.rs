@@ -9,6 +9,7 @@ pub mod person;
 pub mod phone;
 pub mod role;
 pub mod text;
+pub mod theory;
 pub mod unit;
 
 /// A rule a value broke; the boundary turns it into a field error.

@@ -12,6 +12,7 @@ pub mod entities;
 pub mod questions;
 pub mod results;
 pub mod roles;
+pub mod theory;
 pub mod tokens;
 pub mod units;
 pub mod users;

@@ -12,6 +12,7 @@ pub mod live;
 pub mod me;
 pub mod questions;
 pub mod results;
+pub mod theory;
 pub mod units;
 pub mod upload;
 pub mod users;
@@ -37,6 +38,7 @@ Every error is `application/problem+json` with a stable `code`; lists take `offs
         (name = "contests", description = "Contests and rounds"),
         (name = "attempts", description = "Taking a contest: attempts, answers, results"),
         (name = "leaderboards", description = "Live boards, unit participation, final results and exports"),
+        (name = "theory", description = "Political-theory tests for new members: courses, progress, coverage, certificates"),
         (name = "health", description = "Probes and metrics"),
     )
 )]

@@ -197,12 +197,19 @@ async fn demo_is_idempotent_and_prints_how_to_sign_in(app: &TestApp) {
         .json()
         .await
         .expect("json");
-    assert_eq!(contests["total"], 1, "{contests}");
+    // The demo contest and the theory tests of new members.
+    assert_eq!(contests["total"], 2, "{contests}");
+    let contest = contests["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|c| c["kind"] == "contest")
+        .expect("the demo contest");
     let rounds: Value = app
         .get(
             &format!(
                 "/api/v1/contests/{}/rounds",
-                contests["items"][0]["id"].as_str().expect("id")
+                contest["id"].as_str().expect("id")
             ),
             member["access_token"].as_str(),
         )
@@ -230,6 +237,38 @@ async fn demo_is_idempotent_and_prints_how_to_sign_in(app: &TestApp) {
         .await
         .expect("json");
     assert!(chi_doan["total"].as_u64().unwrap_or(0) >= 5);
+    // A member admitted in 2025 must take the 2020 theory course: four lessons, a test each.
+    let new_member = app.login("0900000003", &password).await;
+    let theory: Value = app
+        .get("/api/v1/me/theory", new_member["access_token"].as_str())
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(theory["required"], true, "{theory}");
+    assert_eq!(theory["total_lessons"], 4);
+    for lesson in theory["lessons"].as_array().expect("lessons") {
+        assert_eq!(lesson["status"], "not_tested");
+        assert_eq!(lesson["tests"][0]["pass_mark"], 80);
+        assert_eq!(lesson["tests"][0]["attempts_allowed"], 3);
+    }
+    let coverage: Value = app
+        .get(
+            &format!(
+                "/api/v1/units/{}/theory-coverage",
+                me["unit_id"].as_str().expect("unit")
+            ),
+            organizer["access_token"].as_str(),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        coverage["summary"]["total"], 2,
+        "admitted in 2025 and 2026: {coverage}"
+    );
+    assert_eq!(coverage["summary"]["rate_text"], "0/2 = 0.0%");
 }
 
 async fn migrate_is_safe_to_repeat(app: &TestApp) {

@@ -17,4 +17,5 @@ mod health;
 mod questions;
 mod scope;
 mod store;
+mod theory;
 mod units;

@@ -3,6 +3,8 @@ import type {
   AnswerSaved,
   Attempt,
   BoardResponse,
+  CertificateVerification,
+  MyTheory,
   Contest,
   ContestDetail,
   MyPlace,
@@ -464,6 +466,19 @@ export function createApiClient(options: ApiClientOptions) {
     finishAttempt(attemptId: string, prediction?: number | null): Promise<ResultView> {
       const body = prediction === undefined || prediction === null ? {} : { prediction };
       return request<ResultView>('POST', `/attempts/${encodeURIComponent(attemptId)}/finish`, { body });
+    },
+
+    /** My lessons of the political-theory course, their status, my tests and certificate. */
+    myTheory(signal?: AbortSignal): Promise<MyTheory> {
+      return request<MyTheory>('GET', '/me/theory', { signal });
+    },
+
+    /** Public: checks a certificate code (404 when no certificate has it). */
+    certificate(code: string, signal?: AbortSignal): Promise<CertificateVerification> {
+      return request<CertificateVerification>('GET', `/certificates/${encodeURIComponent(code)}`, {
+        auth: false,
+        signal,
+      });
     },
   };
 }

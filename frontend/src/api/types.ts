@@ -339,3 +339,85 @@ export type LeaderboardVisibility = 'public' | 'members' | 'organizers';
 export interface ContestDetail extends Contest {
   leaderboard_visibility?: LeaderboardVisibility | string;
 }
+
+// Political-theory tests for new members (GET /me/theory, GET /certificates/{code}).
+
+export type LessonStatus = 'not_tested' | 'tested' | 'passed';
+
+export interface Material {
+  title: string;
+  url: string;
+}
+
+export interface CourseBrief {
+  id: string;
+  code: string;
+  version: number;
+  title: string;
+}
+
+export interface MyTheoryTest {
+  round_id: string;
+  contest_id: string;
+  contest_title: string;
+  name: string;
+  pass_mark: number;
+  questions_per_attempt: number;
+  time_limit_seconds: number;
+  attempts_allowed: number | null;
+  attempts_used: number;
+  retry_wait_minutes: number;
+  next_attempt_at: string | null;
+  opens_at: string;
+  closes_at: string;
+  state: 'upcoming' | 'open' | 'closed' | string;
+}
+
+export interface MyLesson {
+  lesson_id: string;
+  position: number;
+  title: string;
+  summary: string;
+  materials: Material[];
+  status: LessonStatus;
+  attempts: number;
+  best_score: number | null;
+  best_max_score: number | null;
+  best_percent: number | null;
+  passed_at: string | null;
+  tests: MyTheoryTest[];
+}
+
+export interface CertificateBrief {
+  code: string;
+  display_code: string;
+  issued_at: string;
+  revoked: boolean;
+  revoked_at: string | null;
+  page_url: string;
+  qr_url: string;
+}
+
+export interface MyTheory {
+  course: CourseBrief;
+  admitted_at: string | null;
+  theory_since: string | null;
+  required: boolean;
+  lessons: MyLesson[];
+  combined_tests: MyTheoryTest[];
+  passed_lessons: number;
+  total_lessons: number;
+  certificate: CertificateBrief | null;
+}
+
+export interface CertificateVerification {
+  code: string;
+  display_code: string;
+  valid: boolean;
+  status: 'valid' | 'revoked' | string;
+  holder: string;
+  unit_name: string;
+  issued_at: string;
+  course: CourseBrief;
+  revoked_at: string | null;
+}

@@ -3,7 +3,7 @@ import { api, ApiError } from '../api';
 import type { Me, RoleAssignment, UnitBrief, UnitWithAncestors } from '../api/types';
 import { ContestList } from '../components/ContestList';
 import { FormMessage } from '../components/Field';
-import { navigate, routes } from '../router';
+import { linkClick, navigate, routes } from '../router';
 
 const ROLE_LABELS: Record<string, string> = {
   member: 'Đoàn viên',
@@ -112,6 +112,12 @@ export function HomePage() {
         >
           {loggingOut ? 'Đang đăng xuất…' : 'Đăng xuất'}
         </button>
+      </section>
+
+      <section class="card">
+        <a class="button" href={routes.theory} onClick={linkClick(routes.theory)} data-testid="theory-link">
+          Học lý luận chính trị
+        </a>
       </section>
 
       <ContestList />

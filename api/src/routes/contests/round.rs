@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{Access, access};
 use crate::auth::{AuthUser, Caller};
-use crate::domain::contest::{Pool, Prediction, Review, RoundSettings};
+use crate::domain::contest::{ContestKind, Pool, Prediction, Review, RoundSettings};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::persistence::{
     self, PersistenceError,
@@ -19,6 +19,7 @@ use crate::persistence::{
     questions::{Filter, Visibility},
 };
 use crate::routes::extract::Json;
+use crate::routes::theory::{TheoryTestSpec, TheoryTestView, link_theory_test, theory_test_of};
 use crate::state::AppState;
 
 /// A new round.
@@ -58,6 +59,9 @@ pub struct CreateRoundRequest {
     /// A practice round never counts.
     #[serde(default)]
     pub practice: bool,
+    /// What a round of a `theory_test` contest tests (required there, refused elsewhere).
+    #[serde(default)]
+    pub theory: Option<TheoryTestSpec>,
 }
 
 fn yes() -> bool {
@@ -111,6 +115,9 @@ pub struct RoundResponse {
     pub extensions: Option<Vec<ExtensionDto>>,
     /// The server's time, to count down correctly whatever the phone's clock says.
     pub server_time: DateTime<Utc>,
+    /// What the round tests, for rounds of a theory test.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theory: Option<TheoryTestView>,
 }
 
 /// A recorded close-time extension.
@@ -126,7 +133,7 @@ pub struct ExtensionDto {
     pub to: DateTime<Utc>,
 }
 
-fn response(r: Round, manage: bool) -> RoundResponse {
+fn response(r: Round, manage: bool, theory: Option<TheoryTestView>) -> RoundResponse {
     let now = Utc::now();
     let s = r.settings;
     let state = if now < s.opens_at {
@@ -166,6 +173,7 @@ fn response(r: Round, manage: bool) -> RoundResponse {
                 .collect()
         }),
         server_time: now,
+        theory,
     }
 }
 
@@ -214,7 +222,8 @@ async fn check_against_data(
             }
         }
     }
-    if !s.practice {
+    // A theory test's lessons are taken side by side: its rounds may overlap.
+    if !s.practice && contest.settings.kind != ContestKind::TheoryTest {
         for other in persistence::contests::rounds_of(db, contest.id).await? {
             if Some(other.id) == except || other.settings.practice {
                 continue;
@@ -280,8 +289,13 @@ pub async fn create_round(
         practice: b.practice,
     };
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    let theory = theory_test_of(&txn, &contest, &settings, b.theory).await?;
     check_against_data(&txn, &contest, &settings, None).await?;
     let round = persistence::contests::insert_round(&txn, contest.id, &settings).await?;
+    let theory = match theory {
+        Some(t) => Some(link_theory_test(&txn, &contest, &round, t).await?),
+        None => None,
+    };
     persistence::audit::record(
         &txn,
         Some(user.id),
@@ -293,7 +307,7 @@ pub async fn create_round(
     txn.commit().await.map_err(PersistenceError::from)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/rounds/{}", round.id)))
-        .json(response(round, true)))
+        .json(response(round, true, theory)))
 }
 
 /// Rounds of a contest.
@@ -322,10 +336,15 @@ pub async fn list_rounds(
     let caller = Caller::load(&state.db, user.id).await?;
     let contest = persistence::contests::get(&state.db, *id).await?;
     let manage = access(&state.db, &caller, &contest).await? == Access::Manage;
-    let items: Vec<RoundResponse> = persistence::contests::rounds_of(&state.db, contest.id)
-        .await?
+    let rounds = persistence::contests::rounds_of(&state.db, contest.id).await?;
+    let ids: Vec<Uuid> = rounds.iter().map(|r| r.id).collect();
+    let mut tests = persistence::theory::tests_of_rounds(&state.db, &ids).await?;
+    let items: Vec<RoundResponse> = rounds
         .into_iter()
-        .map(|r| response(r, manage))
+        .map(|r| {
+            let theory = tests.remove(&r.id).map(TheoryTestView::from);
+            response(r, manage, theory)
+        })
         .collect();
     Ok(web::Json(RoundList {
         total: items.len(),
@@ -365,7 +384,10 @@ pub async fn get_round(
 ) -> Result<web::Json<RoundResponse>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let (round, _, a) = round_and_access(&state, &caller, *id).await?;
-    Ok(web::Json(response(round, a == Access::Manage)))
+    let theory = persistence::theory::test_of_round(&state.db, round.id)
+        .await?
+        .map(TheoryTestView::from);
+    Ok(web::Json(response(round, a == Access::Manage, theory)))
 }
 
 /// Changes to a round; absent fields stay.
@@ -402,6 +424,8 @@ pub struct UpdateRoundRequest {
     pub review: Option<Review>,
     /// Practice.
     pub practice: Option<bool>,
+    /// What a theory-test round tests (before anyone starts).
+    pub theory: Option<TheoryTestSpec>,
 }
 
 /// Edits a round. Before anyone starts, anything may change (and is checked again); after,
@@ -494,9 +518,31 @@ pub async fn update_round(
             to: s.closes_at,
         });
     }
+    if b.theory.is_some() && round.first_started_at.is_some() {
+        return Err(ApiError::Conflict {
+            code: "round_started",
+            detail: "someone has started this round: what it tests is frozen".into(),
+            pointer: Some("/theory".into()),
+        });
+    }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    let theory = match b.theory {
+        Some(spec) => theory_test_of(&txn, &contest, &s, Some(spec)).await?,
+        None => None,
+    };
     check_against_data(&txn, &contest, &s, Some(round.id)).await?;
     let updated = persistence::contests::update_round(&txn, &round, &s, &extensions).await?;
+    if let Some(t) = theory {
+        link_theory_test(&txn, &contest, &updated, t).await?;
+    } else if contest.settings.kind == ContestKind::TheoryTest && s.prediction.is_some() {
+        return Err(ApiError::field(
+            "/prediction",
+            "a theory test has no prediction question",
+        ));
+    }
+    let theory = persistence::theory::test_of_round(&txn, updated.id)
+        .await?
+        .map(TheoryTestView::from);
     persistence::audit::record(
         &txn,
         Some(user.id),
@@ -507,5 +553,5 @@ pub async fn update_round(
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
     state.catalog.forget_round(updated.id);
-    Ok(web::Json(response(updated, true)))
+    Ok(web::Json(response(updated, true, theory)))
 }

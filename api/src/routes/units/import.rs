@@ -256,7 +256,7 @@ fn read_rows(bytes: &[u8], file_name: Option<&str>) -> Result<Vec<RawRow>, ApiEr
     Ok(rows)
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
+pub(crate) fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(text).map_err(|_| {
         ApiError::field(
@@ -297,7 +297,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
     Ok(out)
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
+pub(crate) fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         ApiError::field("/file", format!("this .xlsx workbook cannot be read: {e}"))
     })?;
@@ -329,7 +329,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
         .collect())
 }
 
-fn parse_date(s: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
         .ok()

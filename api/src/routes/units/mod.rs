@@ -1,7 +1,7 @@
 //! `/units`: the organisation tree. Reading it is public (registration needs a unit picker);
 //! changing it needs a unit admin whose subtree covers the units touched.
 
-mod import;
+pub(crate) mod import;
 mod read;
 mod write;
 

@@ -1,0 +1,56 @@
+// Pure helpers of the political-theory pages (Học lý luận, certificates): labels and the
+// wording of a lesson's result, kept out of the components so they are unit-tested.
+
+import type { LessonStatus, MyLesson, MyTheoryTest } from './api/types';
+
+export const STATUS_LABEL: Record<LessonStatus, string> = {
+  not_tested: 'Chưa kiểm tra',
+  tested: 'Đã kiểm tra',
+  passed: 'Đạt',
+};
+
+/** A date as Vietnamese write it (dd/mm/yyyy), in Vietnam time. */
+export function formatDateVi(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const vn = new Date(d.getTime() + 7 * 3600 * 1000);
+  const dd = String(vn.getUTCDate()).padStart(2, '0');
+  const mm = String(vn.getUTCMonth() + 1).padStart(2, '0');
+  return `${dd}/${mm}/${vn.getUTCFullYear()}`;
+}
+
+/** "Đạt (12/05/2026)", "Đã kiểm tra – cao nhất 6/10 điểm (60%)", "Chưa kiểm tra". */
+export function lessonResultText(lesson: Pick<MyLesson, 'status' | 'best_score' | 'best_max_score' | 'best_percent' | 'passed_at'>): string {
+  const best =
+    lesson.best_score !== null && lesson.best_max_score !== null
+      ? ` – cao nhất ${lesson.best_score}/${lesson.best_max_score} điểm (${lesson.best_percent ?? 0}%)`
+      : '';
+  if (lesson.status === 'passed') {
+    return `${STATUS_LABEL.passed}${lesson.passed_at ? ` (${formatDateVi(lesson.passed_at)})` : ''}${best}`;
+  }
+  if (lesson.status === 'tested') return `${STATUS_LABEL.tested}${best}`;
+  return STATUS_LABEL.not_tested;
+}
+
+/** Why a test cannot be started now, or null when it can. */
+export function whyNotStartable(test: MyTheoryTest, now: Date): string | null {
+  if (test.state === 'upcoming') return 'Bài kiểm tra chưa mở.';
+  if (test.state === 'closed') return 'Bài kiểm tra đã đóng.';
+  if (test.attempts_allowed !== null && test.attempts_used >= test.attempts_allowed) {
+    return 'Bạn đã dùng hết số lượt kiểm tra.';
+  }
+  if (test.next_attempt_at && new Date(test.next_attempt_at).getTime() > now.getTime()) {
+    return `Lượt tiếp theo được làm từ ${new Date(test.next_attempt_at).toLocaleTimeString('vi-VN', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      hour: '2-digit',
+      minute: '2-digit',
+    })} ngày ${formatDateVi(test.next_attempt_at)}.`;
+  }
+  return null;
+}
+
+/** A certificate code as printed: upper case, a dash after the fifth character. */
+export function formatCode(code: string): string {
+  const plain = code.replace(/[-\s]/g, '').toUpperCase();
+  return plain.length === 10 ? `${plain.slice(0, 5)}-${plain.slice(5)}` : plain;
+}
