@@ -204,6 +204,9 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
             .default_service(web::to(fallback::fallback))
     })
+    // Streamed responses (exports, the live stream) go out chunk by chunk; with Nagle's
+    // algorithm each chunk could wait for the client's delayed acknowledgement.
+    .tcp_nodelay(true)
     .listen(listener)?;
     let server = match workers {
         Some(n) => server.workers(n),

@@ -99,16 +99,24 @@ impl Contest {
         }
     }
 
-    /// Recomputes `user`'s cumulative standing from their round bests (as `retotal` in Lua).
-    fn retotal(&mut self, user: Uuid, latest: &Standing) {
-        let (mut score, mut time, mut finished) = (0_i64, 0_i64, 0_i64);
+    /// Recomputes `user`'s cumulative standing from their round bests (as `retotal` in Lua):
+    /// the sums, and the unit path and name of the latest best.
+    fn retotal(&mut self, user: Uuid) {
+        let (mut score, mut time) = (0_i64, 0_i64);
+        let mut latest: Option<&Standing> = None;
         for round in self.rounds.values() {
             if let Some((_, best)) = round.best.get(&user) {
                 score += best.score;
                 time += best.time_used_ms;
-                finished = finished.max(best.finished_at_ms);
+                if latest.is_none_or(|l| later(best, l)) {
+                    latest = Some(best);
+                }
             }
         }
+        let Some(latest) = latest.cloned() else {
+            return;
+        };
+        let finished = latest.finished_at_ms;
         if let Some((entry, old)) = self.totals.remove(&user) {
             self.family.leave(&entry, &old);
         } else {
@@ -142,6 +150,22 @@ impl std::ops::Deref for LiveBoards<'_> {
     fn deref(&self) -> &Self::Target {
         &self.0.live
     }
+}
+
+/// Whether best `a` is the one a cumulative standing takes its unit and name from, over `b`:
+/// the later finish, then (equal finishes) the greater path and name, as the Lua script does.
+pub(super) fn later(a: &Standing, b: &Standing) -> bool {
+    let key = |s: &Standing| {
+        (
+            s.finished_at_ms,
+            format!(
+                "{}|{}",
+                super::leaderboard::join_path(&s.unit_path),
+                s.display_name
+            ),
+        )
+    };
+    key(a) > key(b)
 }
 
 fn rank_in(board: &BTreeSet<LeaderboardEntry>, entry: &LeaderboardEntry) -> u64 {
@@ -339,7 +363,7 @@ fn record(contest: &mut Contest, counted: &Counted) -> RecordOutcome {
         }
         round.family.enter(&entry, &standing);
         round.best.insert(result.user_id, (entry, standing.clone()));
-        contest.retotal(result.user_id, &standing);
+        contest.retotal(result.user_id);
     }
     contest.expires = Instant::now() + Duration::from_millis(ROUND_RETENTION_MS.unsigned_abs());
     RecordOutcome {

@@ -100,14 +100,30 @@ pub async fn rebuild_contest(state: &AppState, contest_id: Uuid) -> Result<Repla
     let voided: HashSet<(Uuid, Uuid)> =
         persistence::results::voided_pairs(&state.db, &rounds).await?;
     state.store.clear_staging(&state.keys, contest_id).await?;
-    let done = replay(state, contest_id, &voided, None, true).await?;
+    let mut all = Vec::new();
+    let done = replay(state, contest_id, &voided, None, |batch| {
+        all.extend(batch);
+        std::future::ready(Ok(()))
+    })
+    .await?;
+    state
+        .store
+        .stage_contest(&state.keys, contest_id, &all)
+        .await?;
+    drop(all);
     state.store.promote_staging(&state.keys, contest_id).await?;
     replay(
         state,
         contest_id,
         &voided,
         Some(started - CATCH_UP_MARGIN),
-        false,
+        |batch| async move {
+            state
+                .store
+                .record_results(&state.keys, &batch)
+                .await
+                .map(|_| ())
+        },
     )
     .await?;
     tracing::info!(
@@ -119,15 +135,19 @@ pub async fn rebuild_contest(state: &AppState, contest_id: Uuid) -> Result<Repla
     Ok(done)
 }
 
-/// Records a contest's counting attempts (those finished since `since`, if given) into its
-/// staging area or its live boards.
-async fn replay(
+/// Reads a contest's counting attempts (those finished since `since`, if given) page by page
+/// and hands each page, as results to count, to `sink`.
+async fn replay<F, Fut>(
     state: &AppState,
     contest_id: Uuid,
     voided: &HashSet<(Uuid, Uuid)>,
     since: Option<chrono::DateTime<chrono::Utc>>,
-    staging: bool,
-) -> Result<Replayed, ApiError> {
+    mut sink: F,
+) -> Result<Replayed, ApiError>
+where
+    F: FnMut(Vec<Counted>) -> Fut,
+    Fut: std::future::Future<Output = Result<(), crate::scoring::StoreError>>,
+{
     let units = state.units.snapshot(&state.db).await?;
     let filter = persistence::results::CountedFilter {
         round_id: None,
@@ -158,11 +178,7 @@ async fn replay(
             })
             .collect();
         done.results += batch.len();
-        if staging {
-            state.store.stage_results(&state.keys, &batch).await?;
-        } else {
-            state.store.record_results(&state.keys, &batch).await?;
-        }
+        sink(batch).await?;
     }
     Ok(done)
 }

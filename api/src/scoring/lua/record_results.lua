@@ -75,16 +75,20 @@ local function enter(prefix, path, composite, member, score)
 end
 
 -- The user's standing over the contest: the sum of their best in every round, the latest of
--- those finishes, and the path and name of the result just recorded.
-local function retotal(user, path, name)
-  local score, time, finished = 0, 0, 0
+-- those finishes, and the unit path and name of that latest best (so the result does not
+-- depend on the order results arrive in; scoring/image.rs computes the same).
+local function retotal(user)
+  local score, time, finished, path, name = 0, 0, -1, '', ''
   for _, r in ipairs(redis.call('SMEMBERS', key('rounds'))) do
     local v = redis.call('HGET', key('r:' .. r .. ':best'), user)
     if v then
       local b = parse_best(v)
       score = score + b.score
       time = time + b.time
-      if b.finished > finished then finished = b.finished end
+      if b.finished > finished
+        or (b.finished == finished and b.path .. '|' .. b.name > path .. '|' .. name) then
+        finished, path, name = b.finished, b.path, b.name
+      end
     end
   end
   local totals = key('total')
@@ -146,7 +150,7 @@ while i <= #ARGV do
       enter(r, path, composite, member, tonumber(score))
       redis.call('HSET', bests, user, composite .. '|' .. member .. '|' .. attempt .. '|' .. score
         .. '|' .. max .. '|' .. time .. '|' .. finished .. '|' .. path .. '|' .. name)
-      retotal(user, path, name)
+      retotal(user)
     end
     out[#out + 1] = 1
     out[#out + 1] = better and 1 or 0
