@@ -6,6 +6,7 @@
 //! Scope: the contest's organizers may export everything; an organizer or unit admin lower in
 //! the tree exports only their own subtree (`unit_id` required and within their grants).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, get, web};
@@ -143,23 +144,45 @@ fn seconds(ms: i64) -> Cell<'static> {
 }
 
 /// Writes a live board page by page.
+/// A board page with the names and phones of its people.
+type LivePage = (Vec<crate::scoring::Standing>, HashMap<Uuid, Person>);
+
+/// Reads one page of a live board and its people.
+async fn live_page_with_people(
+    state: Arc<AppState>,
+    board: Board,
+    offset: u64,
+) -> Result<LivePage, ApiError> {
+    let page = state
+        .store
+        .board_page(&state.keys, &board, offset, PAGE)
+        .await?;
+    let ids: Vec<Uuid> = page.items.iter().map(|s| s.user_id).collect();
+    let people = persistence::results::people(&state.db, &ids).await?;
+    Ok((page.items, people))
+}
+
+/// Writes a live board page by page; the next page is read while this one is written.
 fn write_live_board(
     sheet: &mut Sheet,
     rt: &tokio::runtime::Handle,
-    state: &AppState,
+    state: &Arc<AppState>,
     units: &Snapshot,
     board: Board,
 ) -> Result<(), ApiError> {
+    let fetch = |offset| rt.spawn(live_page_with_people(Arc::clone(state), board, offset));
+    let mut next = fetch(0);
     let mut offset = 0;
     loop {
-        let page = rt.block_on(state.store.board_page(&state.keys, &board, offset, PAGE))?;
-        if page.items.is_empty() {
+        let (items, people) = rt
+            .block_on(next)
+            .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e)))??;
+        if items.is_empty() {
             return Ok(());
         }
-        offset += page.items.len() as u64;
-        let ids: Vec<Uuid> = page.items.iter().map(|s| s.user_id).collect();
-        let people = rt.block_on(persistence::results::people(&state.db, &ids))?;
-        for s in &page.items {
+        offset += items.len() as u64;
+        next = fetch(offset);
+        for s in &items {
             let (name, phone) = person_cells(&people, s.user_id);
             let unit = s.unit_id().unwrap_or_default();
             let (unit_name, above) = unit_cells(units, unit);
