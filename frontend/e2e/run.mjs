@@ -9,7 +9,9 @@
 // reload, log out; then, as a demo member (password from
 // DAUTRI_E2E_DEMO_PASSWORD, or DAUTRI_E2E_DATA_DIR/demo-credentials.txt),
 // take the demo contest: start, answer all, lose the connection, reload,
-// finish with a prediction, see the score. Screenshots go to e2e/out/. The last line printed is
+// finish with a prediction, see the score; then the boards and the live screen. Signed out, an
+// unknown certificate code says so; the demo member opens Học lý luận (four lessons with their
+// status), takes one lesson's test and sees it counted. Screenshots go to e2e/out/. The last line printed is
 // `e2e: N passed, M failed`; the exit code is 1 on any failure.
 
 import { randomInt } from 'node:crypto';
@@ -277,6 +279,33 @@ try {
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
     await page.screenshot({ path: join(outDir, 'logged-out.png'), fullPage: true });
+  });
+
+  await step('signed out, an unknown certificate code (/certificates/ABCDEFGHJK) says so plainly', async () => {
+    const errorsBefore = pageErrors.length;
+    const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('dautri.')));
+    assert(stored.length === 0, `still signed in: ${stored.join(', ')}`);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/certificates/ABCDEFGHJK')),
+      page.goto(`${base}/certificates/ABCDEFGHJK`),
+    ]);
+    assert(response.status() === 404, `the unknown code answered ${response.status()}`);
+    const card = page.getByTestId('certificate');
+    await card.getByRole('heading', { name: 'Giấy chứng nhận học lý luận chính trị' }).waitFor();
+    await card.getByRole('alert').filter({ hasText: 'Không có giấy chứng nhận nào mang mã này.' }).waitFor();
+    // Anyone may check a code: no detour to the login page.
+    assert(new URL(page.url()).pathname === '/certificates/ABCDEFGHJK', `expected to stay on the certificate page, got ${page.url()}`);
+    const code = (await page.getByTestId('certificate-code').textContent())?.trim();
+    assert(code === 'ABCDE-FGHJK', `the code is shown as "${code}"`);
+    for (const id of ['certificate-status', 'certificate-holder']) {
+      assert((await page.getByTestId(id).count()) === 0, `an unknown code shows ${id}`);
+    }
+    assert((await card.locator('img').count()) === 0, 'an unknown code shows a QR image');
+    assert((await page.title()).startsWith('Giấy chứng nhận'), `page title: "${await page.title()}"`);
+    assert(pageErrors.length === errorsBefore, `script errors: ${pageErrors.slice(errorsBefore).join(' | ')}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 360, `the certificate page is ${width}px wide at a 360px viewport`);
+    await page.screenshot({ path: join(outDir, 'certificate-unknown.png'), fullPage: true });
   });
 
 
@@ -689,6 +718,152 @@ try {
     const place = (await page.getByTestId('my-place').textContent()) ?? '';
     assert(place.includes(prize), `my place does not name my prize "${prize}": "${place}"`);
     await page.screenshot({ path: join(outDir, 'leaderboard-final.png'), fullPage: true });
+  });
+
+  // ---- Học lý luận (political theory), as the demo member ------------------
+  const LESSON_LABEL = { not_tested: 'Chưa kiểm tra', tested: 'Đã kiểm tra', passed: 'Đạt' };
+  const squash = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
+  const isMyTheory = (r) => new URL(r.url()).pathname === '/api/v1/me/theory' && r.request().method() === 'GET';
+  let theory = null; // GET /me/theory as the page got it
+  let theoryTest = null; // { lessonIndex, roundId, attemptId } of the test taken
+
+  /** The lessons on the page agree with `data` (GET /me/theory): order, titles, status, progress. */
+  async function checkLessons(data) {
+    const cards = page.getByTestId('lesson');
+    await cards.first().waitFor();
+    assert((await cards.count()) === data.lessons.length, `${await cards.count()} lessons shown, the API has ${data.lessons.length}`);
+    for (let i = 0; i < data.lessons.length; i++) {
+      const l = data.lessons[i];
+      const card = cards.nth(i);
+      const title = squash(await card.getByRole('heading').textContent());
+      assert(title === `Bài ${i + 1}: ${squash(l.title)}`, `lesson ${i + 1} is titled "${title}"`);
+      assert((await card.getAttribute('data-status')) === l.status, `lesson ${i + 1}: data-status is not "${l.status}"`);
+      const badge = squash(await card.locator('.badge').textContent());
+      assert(badge === LESSON_LABEL[l.status], `lesson ${i + 1} (${l.status}) is labelled "${badge}"`);
+      const result = squash(await card.getByTestId('lesson-result').textContent());
+      assert(result.startsWith(LESSON_LABEL[l.status]), `lesson ${i + 1} (${l.status}) result reads "${result}"`);
+      const rows = await card.getByTestId('theory-test').count();
+      const want = l.status === 'passed' ? 0 : l.tests.length;
+      assert(rows === want, `lesson ${i + 1} shows ${rows} tests, expected ${want}`);
+    }
+    const passed = data.lessons.filter((l) => l.status === 'passed').length;
+    const progress = squash(await page.getByTestId('theory-progress').textContent());
+    const expected = `Đã đạt ${passed}/${data.total_lessons} bài.${data.required && passed < data.total_lessons ? ' Đoàn viên mới cần hoàn thành tất cả các bài.' : ''}`;
+    assert(progress === expected, `progress reads "${progress}", expected "${expected}"`);
+  }
+
+  await step('Học lý luận, opened from Trang chủ, lists the four lessons with their status', async () => {
+    await page.goto(`${base}/`);
+    const link = page.getByTestId('theory-link');
+    await link.waitFor();
+    const [response] = await Promise.all([page.waitForResponse(isMyTheory), link.click()]);
+    assert(response.status() === 200, `GET /me/theory answered ${response.status()}`);
+    theory = await response.json();
+    await page.getByRole('heading', { name: 'Học lý luận chính trị', level: 1 }).waitFor();
+    assert(new URL(page.url()).pathname === '/hoc-ly-luan', `expected /hoc-ly-luan, got ${page.url()}`);
+    // The demo: the 2020 course, four lessons with a test each; the demo bloc requires the course
+    // of members admitted since 01/01/2025. Demo members all have an admission date (0900000002:
+    // 26/03/2016, so the course is not required of them); the page does not show the dates.
+    assert(theory.course.title.includes('(2020)'), `course: "${theory.course.title}"`);
+    assert(theory.total_lessons === 4 && theory.lessons.length === 4, `${theory.lessons.length} lessons`);
+    assert(theory.lessons.every((l) => l.tests.length >= 1), 'a lesson has no test');
+    assert(theory.theory_since === '2025-01-01', `theory_since: ${theory.theory_since}`);
+    assert(theory.admitted_at !== null, 'the demo member has no admission date');
+    assert(theory.required === theory.admitted_at >= theory.theory_since, `required is ${theory.required} for admission on ${theory.admitted_at}`);
+    if (demoPhone === '0900000002') {
+      assert(theory.admitted_at === '2016-03-26' && theory.required === false, `0900000002: admitted ${theory.admitted_at}, required ${theory.required}`);
+    }
+    await page.getByTestId('theory-summary').getByText(theory.course.title).waitFor();
+    await checkLessons(theory);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 360, `Học lý luận is ${width}px wide at a 360px viewport`);
+    await page.screenshot({ path: join(outDir, 'theory.png'), fullPage: true });
+  });
+
+  await step('a lesson\'s test starts from Học lý luận, opens the attempt screen and can be handed in', async () => {
+    assert(theory, 'Học lý luận did not load');
+    // The first lesson test that can be started (a long-lived server may have used some up).
+    const row = page
+      .getByTestId('theory-test')
+      .filter({ has: page.getByRole('button', { name: /^(Làm bài kiểm tra|Làm lại)$/ }) })
+      .first();
+    assert((await row.count()) === 1, 'no lesson test can be started (all used up? pick another DAUTRI_E2E_DEMO_PHONE)');
+    const roundId = await row.getAttribute('data-round-id');
+    const lessonIndex = theory.lessons.findIndex((l) => l.tests.some((t) => t.round_id === roundId));
+    assert(lessonIndex >= 0, `round ${roundId} belongs to no lesson`);
+    const test = theory.lessons[lessonIndex].tests.find((t) => t.round_id === roundId);
+    const facts = squash(await row.textContent());
+    const minutes = Math.round(test.time_limit_seconds / 60);
+    assert(
+      facts.includes(`${test.questions_per_attempt} câu · ${minutes} phút · đạt từ ${test.pass_mark}%`),
+      `the test row reads "${facts}"`,
+    );
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/rounds/${roundId}/attempts`) && r.request().method() === 'POST'),
+      row.getByRole('button').click(),
+    ]);
+    // 201, or 409 when an attempt of an earlier run is still going (the page then resumes it).
+    assert(response.status() === 201 || response.status() === 409, `starting the test answered ${response.status()}`);
+    await page.waitForURL(/\/lam-bai\/[^/]+$/);
+    const attemptId = new URL(page.url()).pathname.split('/').pop();
+    await page.getByTestId('question').waitFor();
+    const count = await page.locator('.palette__item').count();
+    assert(count === test.questions_per_attempt, `${count} questions, the test has ${test.questions_per_attempt}`);
+    const ms = Number(await page.getByTestId('countdown').getAttribute('data-remaining-ms'));
+    assert(ms > 0 && ms <= test.time_limit_seconds * 1000, `countdown ${ms} ms for a ${test.time_limit_seconds} s test`);
+    await page.screenshot({ path: join(outDir, 'theory-attempt.png') });
+    // Any answers will do: the scenario does not depend on passing.
+    for (let i = 0; i < count; i++) {
+      await page.locator('.palette__item').nth(i).click();
+      const q = page.getByTestId('question');
+      if ((await q.locator('input:checked').count()) > 0) continue;
+      const qid = await q.getAttribute('data-question-id');
+      const [put] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes(`/attempts/${attemptId}/answers/${qid}`) && r.request().method() === 'PUT'),
+        q.locator('label.option').first().click(),
+      ]);
+      assert(put.status() === 200, `PUT answer answered ${put.status()}`);
+      await waitSaved();
+    }
+    await page.getByRole('button', { name: 'Nộp bài' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    assert((await dialog.locator('#prediction').count()) === 0, 'a theory test asks for a prediction');
+    const [finish] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/attempts/${attemptId}/finish`)),
+      dialog.getByRole('button', { name: 'Nộp bài' }).click(),
+    ]);
+    assert(finish.status() === 200, `finish answered ${finish.status()}: ${await finish.text().catch(() => '')}`);
+    await page.getByRole('heading', { name: 'Kết quả' }).waitFor();
+    assert(new URL(page.url()).pathname === `/ket-qua/${attemptId}`, `result URL: ${page.url()}`);
+    await page.locator('[data-testid="score"], [data-testid="score-hidden"]').first().waitFor();
+    theoryTest = { lessonIndex, roundId, attemptId };
+  });
+
+  await step('back on Học lý luận, the lesson counts the finished test', async () => {
+    assert(theoryTest, 'no theory test was taken');
+    const [response] = await Promise.all([page.waitForResponse(isMyTheory), page.goto(`${base}/hoc-ly-luan`)]);
+    assert(response.status() === 200, `GET /me/theory answered ${response.status()}`);
+    const now = await response.json();
+    const before = theory.lessons[theoryTest.lessonIndex];
+    const after = now.lessons[theoryTest.lessonIndex];
+    assert(after.lesson_id === before.lesson_id, 'the lessons changed order');
+    assert(after.attempts === before.attempts + 1, `finished attempts of the lesson: ${before.attempts} → ${after.attempts}`);
+    assert(after.status !== 'not_tested', 'the lesson is still "not tested" after a finished test');
+    await page.getByRole('heading', { name: 'Học lý luận chính trị', level: 1 }).waitFor();
+    await checkLessons(now);
+    const result = squash(await page.getByTestId('lesson').nth(theoryTest.lessonIndex).getByTestId('lesson-result').textContent());
+    assert(
+      /^Đã kiểm tra – cao nhất \d+\/\d+ điểm \([\d.]+%\)$/.test(result) || /^Đạt \(\d\d\/\d\d\/\d{4}\)/.test(result),
+      `the lesson's result reads "${result}"`,
+    );
+    if (after.status !== 'passed') {
+      const test = after.tests.find((t) => t.round_id === theoryTest.roundId);
+      const row = page.locator(`[data-testid="theory-test"][data-round-id="${theoryTest.roundId}"]`);
+      const facts = squash(await row.textContent());
+      assert(facts.includes(`đã làm ${test.attempts_used}/${test.attempts_allowed ?? 'không giới hạn'} lượt`), `the test row reads "${facts}"`);
+    }
+    await page.screenshot({ path: join(outDir, 'theory-after.png'), fullPage: true });
   });
 
   await step('no request left the server\'s origin and no script error occurred', async () => {
