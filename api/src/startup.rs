@@ -132,6 +132,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         journal,
         units: crate::standings::directory::UnitDirectory::default(),
         catalog: crate::standings::catalog::Catalog::default(),
+        frozen: Arc::default(),
         settings: Arc::new(settings),
     })
 }

@@ -30,4 +30,6 @@ pub struct AppState {
     pub units: crate::standings::directory::UnitDirectory,
     /// Rounds and contests cached for board reads.
     pub catalog: crate::standings::catalog::Catalog,
+    /// Published rankings held in memory once read.
+    pub frozen: Arc<crate::standings::frozen::Rankings>,
 }

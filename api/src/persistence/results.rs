@@ -429,6 +429,37 @@ pub async fn people(
     user_ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, Person>> {
     let mut out = std::collections::HashMap::with_capacity(user_ids.len());
+    if user_ids.is_empty() {
+        return Ok(out);
+    }
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Exports ask for a thousand people per page. As `IN ($1, …, $1000)` PostgreSQL binds
+        // and plans a thousand parameters each time; one text parameter unpacked into an array
+        // costs a fraction of that.
+        let list = user_ids
+            .iter()
+            .map(Uuid::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT id, full_name, phone FROM users \
+                 WHERE id = ANY(string_to_array($1, ',')::uuid[])",
+                [list.into()],
+            ))
+            .await?;
+        for row in rows {
+            out.insert(
+                row.try_get("", "id")?,
+                Person {
+                    full_name: row.try_get("", "full_name")?,
+                    phone: row.try_get("", "phone")?,
+                },
+            );
+        }
+        return Ok(out);
+    }
     for chunk in user_ids.chunks(1000) {
         let rows: Vec<(Uuid, String, String)> = users::Entity::find()
             .select_only()

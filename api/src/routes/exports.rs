@@ -6,7 +6,6 @@
 //! Scope: the contest's organizers may export everything; an organizer or unit admin lower in
 //! the tree exports only their own subtree (`unit_id` required and within their grants).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, get, web};
@@ -122,13 +121,10 @@ fn unit_cells<'a>(units: &'a Snapshot, unit: Uuid) -> (Cell<'a>, Cell<'static>) 
     )
 }
 
-fn person_cells(
-    people: &std::collections::HashMap<Uuid, Person>,
-    user: Uuid,
-) -> (Cell<'static>, Cell<'static>) {
-    match people.get(&user) {
+fn person_cells(person: Option<Person>) -> (Cell<'static>, Cell<'static>) {
+    match person {
         Some(p) => (
-            Cell::from(p.full_name.clone()),
+            Cell::from(p.full_name),
             Cell::from(
                 crate::domain::phone::Phone::parse(&p.phone)
                     .map_or_else(|_| String::new(), |ph| ph.masked()),
@@ -143,26 +139,32 @@ fn seconds(ms: i64) -> Cell<'static> {
     Cell::Float(ms as f64 / 1000.0)
 }
 
-/// Writes a live board page by page.
-/// A board page with the names and phones of its people.
-type LivePage = (Vec<crate::scoring::Standing>, HashMap<Uuid, Person>);
+/// A line of a live board with the name and phone of its entrant.
+type LiveRow = (crate::scoring::Standing, Option<Person>);
 
 /// Reads one page of a live board and its people.
 async fn live_page_with_people(
     state: Arc<AppState>,
     board: Board,
     offset: u64,
-) -> Result<LivePage, ApiError> {
+) -> Result<Vec<LiveRow>, ApiError> {
     let page = state
         .store
         .board_page(&state.keys, &board, offset, PAGE)
         .await?;
     let ids: Vec<Uuid> = page.items.iter().map(|s| s.user_id).collect();
-    let people = persistence::results::people(&state.db, &ids).await?;
-    Ok((page.items, people))
+    let mut people = persistence::results::people(&state.db, &ids).await?;
+    Ok(page
+        .items
+        .into_iter()
+        .map(|s| {
+            let person = people.remove(&s.user_id);
+            (s, person)
+        })
+        .collect())
 }
 
-/// Writes a live board page by page; the next page is read while this one is written.
+/// Writes a live board page by page, reading the next pages while one is written.
 fn write_live_board(
     sheet: &mut Sheet,
     rt: &tokio::runtime::Handle,
@@ -170,36 +172,31 @@ fn write_live_board(
     units: &Snapshot,
     board: Board,
 ) -> Result<(), ApiError> {
-    let fetch = |offset| rt.spawn(live_page_with_people(Arc::clone(state), board, offset));
-    let mut next = fetch(0);
-    let mut offset = 0;
-    loop {
-        let (items, people) = rt
-            .block_on(next)
-            .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e)))??;
-        if items.is_empty() {
-            return Ok(());
-        }
-        offset += items.len() as u64;
-        next = fetch(offset);
-        for s in &items {
-            let (name, phone) = person_cells(&people, s.user_id);
-            let unit = s.unit_id().unwrap_or_default();
-            let (unit_name, above) = unit_cells(units, unit);
-            sheet
-                .row(&[
-                    Cell::Int(i64::try_from(s.rank + 1).unwrap_or(i64::MAX)),
-                    name,
-                    phone,
-                    unit_name,
-                    above,
-                    Cell::Int(s.score),
-                    seconds(s.time_used_ms),
-                    Cell::DateTime(from_ms(s.finished_at_ms)),
-                ])
-                .map_err(sheet_error)?;
-        }
-    }
+    reports::paged(
+        rt,
+        PAGE,
+        |offset| live_page_with_people(Arc::clone(state), board, offset),
+        |rows| {
+            for (s, person) in rows {
+                let (name, phone) = person_cells(person);
+                let unit = s.unit_id().unwrap_or_default();
+                let (unit_name, above) = unit_cells(units, unit);
+                sheet
+                    .row(&[
+                        Cell::Int(i64::try_from(s.rank + 1).unwrap_or(i64::MAX)),
+                        name,
+                        phone,
+                        unit_name,
+                        above,
+                        Cell::Int(s.score),
+                        seconds(s.time_used_ms),
+                        Cell::DateTime(from_ms(s.finished_at_ms)),
+                    ])
+                    .map_err(sheet_error)?;
+            }
+            Ok(())
+        },
+    )
 }
 
 fn sheet_error(e: sheets::SheetError) -> ApiError {
@@ -387,9 +384,9 @@ pub async fn export_round(
                         .filter(|r| unit.is_none_or(|u| units.is_within(r.unit_id, u)))
                         .collect();
                     let ids: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
-                    let people = rt.block_on(persistence::results::people(&state.db, &ids))?;
+                    let mut people = rt.block_on(persistence::results::people(&state.db, &ids))?;
                     for r in &rows {
-                        let (name, phone) = person_cells(&people, r.user_id);
+                        let (name, phone) = person_cells(people.remove(&r.user_id));
                         let (unit_name, above) = unit_cells(&units, r.unit_id);
                         sheet
                             .row(&[
@@ -567,9 +564,9 @@ pub async fn export_contest(
                         .filter(|r| unit.is_none_or(|u| units.is_within(r.unit_id, u)))
                         .collect();
                     let ids: Vec<Uuid> = chunk.iter().map(|r| r.user_id).collect();
-                    let people = rt.block_on(persistence::results::people(&state.db, &ids))?;
+                    let mut people = rt.block_on(persistence::results::people(&state.db, &ids))?;
                     for r in &chunk {
-                        let (name, phone) = person_cells(&people, r.user_id);
+                        let (name, phone) = person_cells(people.remove(&r.user_id));
                         let (unit_name, above) = unit_cells(&units, r.unit_id);
                         sheet
                             .row(&[

@@ -18,11 +18,13 @@ use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::LeaderboardVisibility;
 use crate::domain::person::mask_name;
 use crate::error::{ApiError, Problem};
+use crate::persistence::results::{FinalRow, OverallRow};
 use crate::persistence::{self, contests::Contest, contests::Round};
 use crate::routes::contests::{Access, access};
 use crate::routes::extract::Query;
 use crate::scoring::{Board, Standing, TallyScope};
 use crate::standings::directory::Snapshot;
+use crate::standings::frozen::Ranking;
 use crate::state::AppState;
 
 /// Registers the routes of this module.
@@ -204,41 +206,66 @@ async fn live_page(
     })
 }
 
-/// A page of a published ranking (all of it, or a unit's subtree with positions within it).
-async fn final_page_of(
+/// A round's published ranking, held in memory after its first reader.
+pub(crate) async fn round_ranking(
+    state: &AppState,
+    round_id: Uuid,
+    published_at: DateTime<Utc>,
+) -> Result<Arc<Ranking<FinalRow>>, ApiError> {
+    Ok(state
+        .frozen
+        .rounds
+        .get(round_id, published_at, || {
+            persistence::results::final_all(&state.db, round_id)
+        })
+        .await?)
+}
+
+/// A contest's published overall ranking, held in memory after its first reader.
+pub(crate) async fn contest_ranking(
+    state: &AppState,
+    contest_id: Uuid,
+    published_at: DateTime<Utc>,
+) -> Result<Arc<Ranking<OverallRow>>, ApiError> {
+    Ok(state
+        .frozen
+        .contests
+        .get(contest_id, published_at, || {
+            persistence::results::overall_all(&state.db, contest_id)
+        })
+        .await?)
+}
+
+/// Board lines for a page of a published ranking (position on the board, row).
+async fn final_lines(
     state: &AppState,
     units: &Snapshot,
-    rows: &[persistence::results::FinalRow],
-    whole: bool,
-    q: &BoardQuery,
+    page: &[(u64, FinalRow)],
     me: Option<Uuid>,
 ) -> Result<Vec<BoardLine>, ApiError> {
-    let pos = positions(rows, whole);
-    let start = usize::try_from(q.offset)
-        .unwrap_or(usize::MAX)
-        .min(rows.len());
-    let end = start
-        .saturating_add(usize::try_from(q.limit()?).unwrap_or(50))
-        .min(rows.len());
-    let ids: Vec<Uuid> = rows[start..end].iter().map(|r| r.user_id).collect();
+    let ids: Vec<Uuid> = page.iter().map(|(_, r)| r.user_id).collect();
     let names = persistence::results::names(&state.db, &ids).await?;
-    Ok((start..end)
-        .map(|i| final_line(units, &names, pos[i], &rows[i], me))
+    Ok(page
+        .iter()
+        .map(|(position, r)| final_line(units, &names, *position, r, me))
         .collect())
 }
 
-/// The published ranking, optionally limited to a unit's subtree (ranks then count within it).
-async fn final_rows(
-    state: &AppState,
-    units: &Snapshot,
-    round: &Round,
-    unit_id: Option<Uuid>,
-) -> Result<Vec<persistence::results::FinalRow>, ApiError> {
-    let mut rows = persistence::results::final_all(&state.db, round.id).await?;
-    if let Some(unit) = unit_id {
-        rows.retain(|r| units.is_within(r.unit_id, unit));
+/// An overall result as a board line's row (boards show the same columns for both).
+fn overall_as_final(r: &OverallRow) -> FinalRow {
+    FinalRow {
+        user_id: r.user_id,
+        attempt_id: Uuid::nil(),
+        unit_id: r.unit_id,
+        rank: r.rank,
+        score: r.score,
+        max_score: 0,
+        prediction: None,
+        prediction_error: None,
+        time_used_ms: r.time_used_ms,
+        finished_at: r.last_finished_at,
+        prize: r.prize.clone(),
     }
-    Ok(rows)
 }
 
 fn final_line(
@@ -261,23 +288,6 @@ fn final_line(
         prize: row.prize.clone(),
         is_me: me == Some(row.user_id),
     }
-}
-
-/// The position of each row on a board of `rows` (already in rank order): the published rank
-/// on the whole board; within a subtree, ties keep sharing a position.
-fn positions(rows: &[persistence::results::FinalRow], whole: bool) -> Vec<u64> {
-    let mut out: Vec<u64> = Vec::with_capacity(rows.len());
-    for (i, r) in rows.iter().enumerate() {
-        let p = if whole {
-            u64::try_from(r.rank).unwrap_or(0)
-        } else if i > 0 && rows[i - 1].rank == r.rank {
-            out[i - 1]
-        } else {
-            u64::try_from(i + 1).unwrap_or(u64::MAX)
-        };
-        out.push(p);
-    }
-    out
 }
 
 /// A round's leaderboard: live while the round runs, the frozen ranking once published.
@@ -303,11 +313,17 @@ pub async fn round_leaderboard(
     let units = state.units.snapshot(&state.db).await?;
     let unit_id = checked_unit(&units, query.unit_id)?;
     let me = user.map(|u| u.id.0);
-    if round.published_at.is_some() {
-        let rows = final_rows(&state, &units, &round, unit_id).await?;
+    if let Some(published_at) = round.published_at {
+        let ranking = round_ranking(&state, round.id, published_at).await?;
+        let view = ranking.view(&units, unit_id);
+        let page: Vec<(u64, FinalRow)> = view
+            .page(query.offset, query.limit()?)
+            .into_iter()
+            .map(|(p, r)| (p, r.clone()))
+            .collect();
         return Ok(web::Json(BoardResponse {
-            items: final_page_of(&state, &units, &rows, unit_id.is_none(), &query, me).await?,
-            total: u64::try_from(rows.len()).unwrap_or(u64::MAX),
+            items: final_lines(&state, &units, &page, me).await?,
+            total: u64::try_from(view.len()).unwrap_or(u64::MAX),
             state: "final",
             published_at: round.published_at,
             title: round.settings.name.clone(),
@@ -343,15 +359,19 @@ pub async fn round_leaderboard_me(
     let (round, contest) = visible_round(&state, Some(&user), *id).await?;
     let units = state.units.snapshot(&state.db).await?;
     let unit_id = checked_unit(&units, query.unit_id)?;
-    if round.published_at.is_some() {
-        let rows = final_rows(&state, &units, &round, unit_id).await?;
-        let pos = positions(&rows, unit_id.is_none());
-        let mine = rows.iter().position(|r| r.user_id == user.id.0);
-        let names = persistence::results::names(&state.db, &[user.id.0]).await?;
+    if let Some(published_at) = round.published_at {
+        let ranking = round_ranking(&state, round.id, published_at).await?;
+        let view = ranking.view(&units, unit_id);
+        let mine: Vec<(u64, FinalRow)> = view
+            .place_of(user.id.0)
+            .map(|(p, r)| (p, r.clone()))
+            .into_iter()
+            .collect();
+        let entry = final_lines(&state, &units, &mine, Some(user.id.0)).await?;
         return Ok(web::Json(MyPlace {
-            ranked: mine.is_some(),
-            entry: mine.map(|i| final_line(&units, &names, pos[i], &rows[i], Some(user.id.0))),
-            total: u64::try_from(rows.len()).unwrap_or(u64::MAX),
+            ranked: !entry.is_empty(),
+            entry: entry.into_iter().next(),
+            total: u64::try_from(view.len()).unwrap_or(u64::MAX),
             state: "final",
         }));
     }
@@ -402,32 +422,18 @@ pub async fn contest_leaderboard(
     let unit_id = checked_unit(&units, query.unit_id)?;
     let me = user.map(|u| u.id.0);
     let title = contest.settings.title.clone();
-    if contest.published_at.is_some() {
+    if let Some(published_at) = contest.published_at {
         // The overall results, as lines of the same shape.
-        let mut rows: Vec<persistence::results::FinalRow> =
-            persistence::results::overall_all(&state.db, contest.id)
-                .await?
-                .into_iter()
-                .map(|r| persistence::results::FinalRow {
-                    user_id: r.user_id,
-                    attempt_id: Uuid::nil(),
-                    unit_id: r.unit_id,
-                    rank: r.rank,
-                    score: r.score,
-                    max_score: 0,
-                    prediction: None,
-                    prediction_error: None,
-                    time_used_ms: r.time_used_ms,
-                    finished_at: r.last_finished_at,
-                    prize: r.prize,
-                })
-                .collect();
-        if let Some(unit) = unit_id {
-            rows.retain(|r| units.is_within(r.unit_id, unit));
-        }
+        let ranking = contest_ranking(&state, contest.id, published_at).await?;
+        let view = ranking.view(&units, unit_id);
+        let page: Vec<(u64, FinalRow)> = view
+            .page(query.offset, query.limit()?)
+            .into_iter()
+            .map(|(p, r)| (p, overall_as_final(r)))
+            .collect();
         return Ok(web::Json(BoardResponse {
-            items: final_page_of(&state, &units, &rows, unit_id.is_none(), &query, me).await?,
-            total: u64::try_from(rows.len()).unwrap_or(u64::MAX),
+            items: final_lines(&state, &units, &page, me).await?,
+            total: u64::try_from(view.len()).unwrap_or(u64::MAX),
             state: "final",
             published_at: contest.published_at,
             title,

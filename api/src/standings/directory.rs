@@ -41,6 +41,7 @@ pub struct UnitInfo {
 pub struct Snapshot {
     units: HashMap<Uuid, UnitInfo>,
     children: HashMap<Option<Uuid>, Vec<Uuid>>,
+    shape: u64,
 }
 
 impl Snapshot {
@@ -54,7 +55,19 @@ impl Snapshot {
         for list in children.values_mut() {
             list.sort_by(|a, b| units[a].name.cmp(&units[b].name).then(a.cmp(b)));
         }
-        Self { units, children }
+        let shape = shape_of(&units);
+        Self {
+            units,
+            children,
+            shape,
+        }
+    }
+
+    /// A fingerprint of who is under whom: equal for two snapshots of the same tree, whatever
+    /// else (names, member counts) differs. What is computed per subtree can be kept while it
+    /// stays the same, although the directory reloads every [`MAX_AGE`].
+    pub fn shape(&self) -> u64 {
+        self.shape
     }
 
     /// One unit.
@@ -87,6 +100,16 @@ impl Snapshot {
             .get(&unit)
             .is_some_and(|u| u.path.contains(&ancestor))
     }
+}
+
+fn shape_of(units: &HashMap<Uuid, UnitInfo>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut edges: Vec<(Uuid, Option<Uuid>)> =
+        units.values().map(|u| (u.id, u.parent_id)).collect();
+    edges.sort_unstable();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    edges.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// A snapshot and when it was loaded.

@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod directory;
+pub mod frozen;
 pub mod publish;
 
 use std::collections::HashSet;

@@ -1114,6 +1114,7 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
         (me["entry"]["rank"].as_i64(), me["entry"]["is_me"].as_bool()),
         (Some(3), Some(true))
     );
+    check_live_export(app, &s, &a, branch).await;
     let units: Value = app
         .get(
             &format!("/api/v1/rounds/{}/units?order=score", s.round_id),
@@ -1327,6 +1328,53 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
         .expect("json");
     assert_eq!(voids["total"], 1);
     assert!(voids["items"][0]["lifted_at"].is_string());
+}
+
+/// Before publication the round's export is the live board: rank order, full names and masked
+/// phones from the database, the unit's subtree only when a unit is asked for.
+async fn check_live_export(app: &TestApp, s: &Setup, a: &TestUser, branch: UnitId) {
+    let org = &s.organizer.access;
+    let lines = |body: String| -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(body.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .map(|r| r.expect("record").iter().map(str::to_owned).collect())
+            .skip_while(|r: &Vec<String>| r.first().map(String::as_str) != Some("Hạng"))
+            .skip(1)
+            .collect()
+    };
+    let url = |q: &str| format!("/api/v1/rounds/{}/export?format=csv{q}", s.round_id);
+    let r = app.get(&url(""), Some(org)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.expect("text");
+    assert!(body.contains("bảng trực tiếp"), "{body}");
+    assert!(!body.contains(&a.phone), "{body}");
+    let all = lines(body);
+    let got: Vec<(&str, &str, &str)> = all
+        .iter()
+        .map(|l| (l[0].as_str(), l[1].as_str(), l[5].as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("1", "Nguyễn Văn Thử", "40"),
+            ("2", "Nguyễn Văn Thử", "30"),
+            ("3", "Nguyễn Văn Thử", "20")
+        ]
+    );
+    assert!(all.iter().all(|l| l[2].contains("xx xxx")), "{all:?}");
+    let sub = lines(
+        app.get(&url(&format!("&unit_id={}", branch.0)), Some(org))
+            .await
+            .text()
+            .await
+            .expect("text"),
+    );
+    assert_eq!(sub.len(), 1, "{sub:?}");
+    assert_eq!((sub[0][0].as_str(), sub[0][5].as_str()), ("1", "30"));
+    assert!(sub[0][3].starts_with("'="), "neutralised: {:?}", sub[0]);
 }
 
 /// The round's exports parse back to what the results say: XLSX with calamine, CSV with the

@@ -13,6 +13,7 @@ use crate::domain::person::mask_name;
 use crate::error::{ApiError, Problem};
 use crate::persistence::{self, contests::Contest};
 use crate::routes::extract::Query;
+use crate::standings::frozen::Ranking;
 use crate::standings::publish;
 use crate::state::AppState;
 
@@ -97,15 +98,21 @@ pub async fn round_results(
         return Err(ApiError::NotFound("published results"));
     };
     let limit = crate::routes::extract::checked_limit(query.limit)?;
-    let mut rows = persistence::results::final_all(&state.db, round.id).await?;
+    let ranking =
+        crate::routes::leaderboards::round_ranking(&state, round.id, published_at).await?;
     let units = state.units.snapshot(&state.db).await?;
-    let unit_prizes = unit_prizes(&contest, &units, &rows);
-    if query.prizes_only {
-        rows.retain(|r| r.prize.is_some());
-    }
-    let total = rows.len();
+    let unit_prizes = unit_prizes(&contest, &units, &ranking);
+    let total = if query.prizes_only {
+        ranking.prized_len()
+    } else {
+        ranking.rows().len()
+    };
     let (start, end) = crate::routes::extract::page_bounds(total, query.offset, limit);
-    let page = &rows[start..end];
+    let page: Vec<&persistence::results::FinalRow> = if query.prizes_only {
+        ranking.prized().skip(start).take(end - start).collect()
+    } else {
+        ranking.rows()[start..end].iter().collect()
+    };
     let ids: Vec<Uuid> = page.iter().map(|r| r.user_id).collect();
     let names = persistence::results::names(&state.db, &ids).await?;
     Ok(web::Json(ResultsResponse {
@@ -162,26 +169,28 @@ pub struct UnitPrizeLine {
 fn unit_prizes(
     contest: &Contest,
     units: &crate::standings::directory::Snapshot,
-    rows: &[persistence::results::FinalRow],
+    ranking: &Ranking<persistence::results::FinalRow>,
 ) -> Vec<UnitPrizeLine> {
     let Some(rules) = &contest.settings.prizes.units else {
         return Vec::new();
     };
     let host = contest.settings.unit_id.0;
     let depth = units.path_of(host).len();
-    let mut tallies: HashMap<Uuid, (i64, i64)> = HashMap::new();
-    for r in rows {
+    // Participants are the sizes of the children's subtrees (kept with the ranking); prizes
+    // are few, so they are counted here.
+    let mut won: HashMap<Uuid, i64> = HashMap::new();
+    for r in ranking.prized() {
         if let Some(child) = units.path_of(r.unit_id).get(depth) {
-            let t = tallies.entry(*child).or_default();
-            t.0 += 1;
-            t.1 += i64::from(r.prize.is_some());
+            *won.entry(*child).or_default() += 1;
         }
     }
     let entries = units
         .children(Some(host))
         .iter()
         .map(|id| {
-            let (participants, prizes_won) = tallies.get(id).copied().unwrap_or_default();
+            let participants =
+                i64::try_from(ranking.view(units, Some(*id)).len()).unwrap_or(i64::MAX);
+            let prizes_won = won.get(id).copied().unwrap_or_default();
             publish::UnitEntry {
                 unit_id: *id,
                 name: units.name(Some(*id)).to_owned(),
@@ -264,13 +273,19 @@ pub async fn contest_results(
         return Err(ApiError::NotFound("published results"));
     };
     let limit = crate::routes::extract::checked_limit(query.limit)?;
-    let mut rows = persistence::results::overall_all(&state.db, contest.id).await?;
-    if query.prizes_only {
-        rows.retain(|r| r.prize.is_some());
-    }
-    let total = rows.len();
+    let ranking =
+        crate::routes::leaderboards::contest_ranking(&state, contest.id, published_at).await?;
+    let total = if query.prizes_only {
+        ranking.prized_len()
+    } else {
+        ranking.rows().len()
+    };
     let (start, end) = crate::routes::extract::page_bounds(total, query.offset, limit);
-    let page = &rows[start..end];
+    let page: Vec<&persistence::results::OverallRow> = if query.prizes_only {
+        ranking.prized().skip(start).take(end - start).collect()
+    } else {
+        ranking.rows()[start..end].iter().collect()
+    };
     let ids: Vec<Uuid> = page.iter().map(|r| r.user_id).collect();
     let names = persistence::results::names(&state.db, &ids).await?;
     let units = state.units.snapshot(&state.db).await?;
