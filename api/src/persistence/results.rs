@@ -347,54 +347,69 @@ fn final_row(m: round_results::Model) -> FinalRow {
     }
 }
 
-/// Where a page of a published ranking starts: after this `(rank, user)`.
-pub type FinalCursor = Option<(i32, Uuid)>;
+/// Ranks read per query when a whole published ranking is loaded.
+///
+/// Whole rankings are read in slices of ranks (`rank BETWEEN a AND b`), each a range of the
+/// `(…, rank)` index sorted by user within it, so every slice costs what it returns whatever the
+/// planner's statistics say. (Keyset pages on `(rank, user)` written with `OR` made PostgreSQL
+/// scan everything after the cursor for each page: 27 s for a million rows.)
+const RANK_SLICE: i32 = 20_000;
 
-/// A round's published ranking in rank order (then by user, so shared ranks page safely),
-/// starting after `after`.
-pub async fn final_page(
+/// The ranks a published ranking spans, as `(first, last)`.
+async fn rank_span<E: EntityTrait>(
     db: &impl ConnectionTrait,
-    round_id: Uuid,
-    after: FinalCursor,
-    limit: u64,
-) -> Result<Vec<FinalRow>> {
-    use sea_orm::Condition;
-    let mut select =
-        round_results::Entity::find().filter(round_results::Column::RoundId.eq(round_id));
-    if let Some((rank, user)) = after {
-        select = select.filter(
-            Condition::any()
-                .add(round_results::Column::Rank.gt(rank))
-                .add(
-                    Condition::all()
-                        .add(round_results::Column::Rank.eq(rank))
-                        .add(round_results::Column::UserId.gt(user)),
-                ),
-        );
-    }
-    Ok(select
-        .order_by_asc(round_results::Column::Rank)
-        .order_by_asc(round_results::Column::UserId)
-        .limit(limit)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(final_row)
-        .collect())
+    owner: impl ColumnTrait,
+    id: Uuid,
+    rank: impl ColumnTrait,
+) -> Result<Option<(i32, i32)>> {
+    let span: Option<(Option<i32>, Option<i32>)> = E::find()
+        .select_only()
+        .column_as(Expr::col(rank).min(), "first")
+        .column_as(Expr::col(rank).max(), "last")
+        .filter(owner.eq(id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(match span {
+        Some((Some(first), Some(last))) => Some((first, last)),
+        _ => None,
+    })
 }
 
-/// Every line of a round's published ranking, page by page, in order.
+/// The rank slices `first..=last` is read in.
+fn rank_slices(first: i32, last: i32) -> impl Iterator<Item = (i32, i32)> {
+    let mut from = Some(first);
+    std::iter::from_fn(move || {
+        let start = from.filter(|f| *f <= last)?;
+        let end = Ord::min(start.saturating_add(RANK_SLICE - 1), last);
+        from = end.checked_add(1);
+        Some((start, end))
+    })
+}
+
+/// Every line of a round's published ranking, in rank order (then by user).
 pub async fn final_all(db: &impl ConnectionTrait, round_id: Uuid) -> Result<Vec<FinalRow>> {
+    use round_results::Column as C;
     let mut rows = Vec::new();
-    let mut after = None;
-    loop {
-        let page = final_page(db, round_id, after, 5_000).await?;
-        let Some(last) = page.last() else {
-            return Ok(rows);
-        };
-        after = Some((last.rank, last.user_id));
-        rows.extend(page);
+    let Some((first, last)) =
+        rank_span::<round_results::Entity>(db, C::RoundId, round_id, C::Rank).await?
+    else {
+        return Ok(rows);
+    };
+    for (from, to) in rank_slices(first, last) {
+        rows.extend(
+            round_results::Entity::find()
+                .filter(C::RoundId.eq(round_id))
+                .filter(C::Rank.between(from, to))
+                .order_by_asc(C::Rank)
+                .order_by_asc(C::UserId)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(final_row),
+        );
     }
+    Ok(rows)
 }
 
 /// The people holding a prize in the published rankings of `round_ids`.
@@ -622,57 +637,61 @@ pub async fn publish_overall(
     Ok(())
 }
 
-/// A page of a contest's published overall ranking in rank order, after `after`.
-pub async fn overall_page(
-    db: &impl ConnectionTrait,
-    contest_id: Uuid,
-    after: FinalCursor,
-    limit: u64,
-) -> Result<Vec<OverallRow>> {
-    use sea_orm::Condition;
-    let mut select =
-        contest_results::Entity::find().filter(contest_results::Column::ContestId.eq(contest_id));
-    if let Some((rank, user)) = after {
-        select = select.filter(
-            Condition::any()
-                .add(contest_results::Column::Rank.gt(rank))
-                .add(
-                    Condition::all()
-                        .add(contest_results::Column::Rank.eq(rank))
-                        .add(contest_results::Column::UserId.gt(user)),
-                ),
+/// A contest's whole published overall ranking, in rank order (then by user).
+pub async fn overall_all(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<Vec<OverallRow>> {
+    use contest_results::Column as C;
+    let mut rows = Vec::new();
+    let Some((first, last)) =
+        rank_span::<contest_results::Entity>(db, C::ContestId, contest_id, C::Rank).await?
+    else {
+        return Ok(rows);
+    };
+    for (from, to) in rank_slices(first, last) {
+        rows.extend(
+            contest_results::Entity::find()
+                .filter(C::ContestId.eq(contest_id))
+                .filter(C::Rank.between(from, to))
+                .order_by_asc(C::Rank)
+                .order_by_asc(C::UserId)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|m| OverallRow {
+                    user_id: m.user_id,
+                    unit_id: m.unit_id.unwrap_or_default(),
+                    rank: m.rank,
+                    score: m.score,
+                    time_used_ms: m.time_used_ms,
+                    last_finished_at: m.last_finished_at,
+                    rounds: m.rounds,
+                    prize: m.prize,
+                }),
         );
     }
-    Ok(select
-        .order_by_asc(contest_results::Column::Rank)
-        .order_by_asc(contest_results::Column::UserId)
-        .limit(limit)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| OverallRow {
-            user_id: m.user_id,
-            unit_id: m.unit_id.unwrap_or_default(),
-            rank: m.rank,
-            score: m.score,
-            time_used_ms: m.time_used_ms,
-            last_finished_at: m.last_finished_at,
-            rounds: m.rounds,
-            prize: m.prize,
-        })
-        .collect())
+    Ok(rows)
 }
 
-/// A contest's whole published overall ranking, in rank order.
-pub async fn overall_all(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<Vec<OverallRow>> {
-    let mut rows = Vec::new();
-    let mut after = None;
-    loop {
-        let page = overall_page(db, contest_id, after, 5_000).await?;
-        let Some(last) = page.last() else {
-            return Ok(rows);
-        };
-        after = Some((last.rank, last.user_id));
-        rows.extend(page);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rank_slices_cover_the_span_once() {
+        let all = |first, last| rank_slices(first, last).collect::<Vec<_>>();
+        assert_eq!(all(1, 1), vec![(1, 1)]);
+        assert_eq!(all(1, RANK_SLICE), vec![(1, RANK_SLICE)]);
+        assert_eq!(
+            all(1, RANK_SLICE + 1),
+            vec![(1, RANK_SLICE), (RANK_SLICE + 1, RANK_SLICE + 1)]
+        );
+        assert_eq!(all(5, 4), vec![]);
+        assert_eq!(all(i32::MAX - 2, i32::MAX), vec![(i32::MAX - 2, i32::MAX)]);
+        let slices = all(1, 1_000_000);
+        assert_eq!(slices.len(), 50);
+        assert!(slices.windows(2).all(|w| w[1].0 == w[0].1 + 1));
+        assert_eq!(
+            slices.last(),
+            Some(&(1_000_000 - RANK_SLICE + 1, 1_000_000))
+        );
     }
 }

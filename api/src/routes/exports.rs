@@ -26,6 +26,7 @@ use crate::routes::extract::Query;
 use crate::routes::leaderboards::{UnitOrder, UnitStanding, rank_units};
 use crate::scoring::{Board, TallyScope};
 use crate::standings::directory::Snapshot;
+use crate::standings::frozen::{Ranked, Ranking};
 use crate::state::AppState;
 
 /// Roles that may export their subtree.
@@ -334,13 +335,13 @@ pub async fn export_round(
             }))
         }
         Report::Ranking | Report::Prizes => {
-            if round.published_at.is_none() {
+            let Some(published_at) = round.published_at else {
                 return Err(ApiError::Conflict {
                     code: "not_published",
                     detail: "the prize list exists once the round's results are published".into(),
                     pointer: None,
                 });
-            }
+            };
             let prizes_only = query.report == Report::Prizes;
             let layout = Layout {
                 format,
@@ -367,48 +368,130 @@ pub async fn export_round(
                 ],
                 header: FINAL_HEADER.to_vec(),
             };
-            let round_id = round.id;
+            let ranking =
+                crate::routes::leaderboards::round_ranking(&state, round.id, published_at).await?;
+            let rows = final_rows_source(&ranking, &units, unit, prizes_only);
             Ok(reports::stream(layout, move |sheet, rt| {
-                let mut after = None;
-                loop {
-                    let page = rt.block_on(persistence::results::final_page(
-                        &state.db, round_id, after, PAGE,
-                    ))?;
-                    let Some(last) = page.last() else {
-                        return Ok(());
-                    };
-                    after = Some((last.rank, last.user_id));
-                    let rows: Vec<_> = page
-                        .into_iter()
-                        .filter(|r| !prizes_only || r.prize.is_some())
-                        .filter(|r| unit.is_none_or(|u| units.is_within(r.unit_id, u)))
-                        .collect();
-                    let ids: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
-                    let mut people = rt.block_on(persistence::results::people(&state.db, &ids))?;
-                    for r in &rows {
-                        let (name, phone) = person_cells(people.remove(&r.user_id));
-                        let (unit_name, above) = unit_cells(&units, r.unit_id);
-                        sheet
-                            .row(&[
-                                Cell::Int(i64::from(r.rank)),
-                                name,
-                                phone,
-                                unit_name,
-                                above,
-                                Cell::Int(r.score),
-                                Cell::Int(r.max_score),
-                                r.prediction.map_or(Cell::Empty, Cell::Int),
-                                r.prediction_error.map_or(Cell::Empty, Cell::Int),
-                                seconds(r.time_used_ms),
-                                Cell::DateTime(r.finished_at),
-                                r.prize.clone().map_or(Cell::Empty, Cell::from),
-                            ])
-                            .map_err(sheet_error)?;
-                    }
-                }
+                write_final(
+                    sheet,
+                    rt,
+                    &state,
+                    &units,
+                    &rows,
+                    |sheet, r, name, phone, unit_name, above| {
+                        sheet.row(&[
+                            Cell::Int(i64::from(r.rank)),
+                            name,
+                            phone,
+                            unit_name,
+                            above,
+                            Cell::Int(r.score),
+                            Cell::Int(r.max_score),
+                            r.prediction.map_or(Cell::Empty, Cell::Int),
+                            r.prediction_error.map_or(Cell::Empty, Cell::Int),
+                            seconds(r.time_used_ms),
+                            Cell::DateTime(r.finished_at),
+                            r.prize.clone().map_or(Cell::Empty, Cell::from),
+                        ])
+                    },
+                )
             }))
         }
     }
+}
+
+/// Which lines of a published ranking an export writes: the whole ranking or a unit's subtree,
+/// or only the prize winners among them (few, so listed up front).
+enum FinalRows<R> {
+    All(Arc<Ranking<R>>, Option<Uuid>),
+    Listed(Vec<R>),
+}
+
+fn final_rows_source<R: Ranked + Clone>(
+    ranking: &Arc<Ranking<R>>,
+    units: &Snapshot,
+    unit: Option<Uuid>,
+    prizes_only: bool,
+) -> FinalRows<R> {
+    if prizes_only {
+        FinalRows::Listed(
+            ranking
+                .prized()
+                .filter(|r| unit.is_none_or(|u| units.is_within(r.unit_id(), u)))
+                .cloned()
+                .collect(),
+        )
+    } else {
+        FinalRows::All(Arc::clone(ranking), unit)
+    }
+}
+
+impl<R: Ranked + Clone> FinalRows<R> {
+    fn page(&self, units: &Snapshot, offset: u64, limit: u64) -> Vec<R> {
+        match self {
+            Self::All(ranking, unit) => ranking
+                .view(units, *unit)
+                .page(offset, limit)
+                .into_iter()
+                .map(|(_, r)| r.clone())
+                .collect(),
+            Self::Listed(rows) => {
+                let start = usize::try_from(offset)
+                    .unwrap_or(usize::MAX)
+                    .min(rows.len());
+                let end = start
+                    .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
+                    .min(rows.len());
+                rows[start..end].to_vec()
+            }
+        }
+    }
+}
+
+/// Writes the lines of a published ranking in pages, the people of the next pages read while
+/// one is written; `line` writes one row given its name, phone, unit and units above.
+fn write_final<R: Ranked + Clone>(
+    sheet: &mut Sheet,
+    rt: &tokio::runtime::Handle,
+    state: &Arc<AppState>,
+    units: &Arc<Snapshot>,
+    rows: &FinalRows<R>,
+    mut line: impl FnMut(
+        &mut Sheet,
+        &R,
+        Cell<'static>,
+        Cell<'static>,
+        Cell<'_>,
+        Cell<'static>,
+    ) -> Result<(), sheets::SheetError>,
+) -> Result<(), ApiError> {
+    reports::paged(
+        rt,
+        PAGE,
+        |offset| {
+            let page = rows.page(units, offset, PAGE);
+            let state = Arc::clone(state);
+            async move {
+                let ids: Vec<Uuid> = page.iter().map(Ranked::user_id).collect();
+                let mut people = persistence::results::people(&state.db, &ids).await?;
+                Ok(page
+                    .into_iter()
+                    .map(|r| {
+                        let person = people.remove(&r.user_id());
+                        (r, person)
+                    })
+                    .collect::<Vec<_>>())
+            }
+        },
+        |page| {
+            for (r, person) in page {
+                let (name, phone) = person_cells(person);
+                let (unit_name, above) = unit_cells(units, r.unit_id());
+                line(sheet, &r, name, phone, unit_name, above).map_err(sheet_error)?;
+            }
+            Ok(())
+        },
+    )
 }
 
 /// Participation by unit: a row per child of `parent` (ranked by rate) and a total.
@@ -515,7 +598,7 @@ pub async fn export_contest(
             }))
         }
         Report::Ranking | Report::Prizes => {
-            if contest.published_at.is_none() {
+            let Some(published_at) = contest.published_at else {
                 return Err(ApiError::Conflict {
                     code: "not_published",
                     detail:
@@ -523,9 +606,8 @@ pub async fn export_contest(
                             .into(),
                     pointer: None,
                 });
-            }
+            };
             let prizes_only = query.report == Report::Prizes;
-            let contest_id = contest.id;
             let layout = Layout {
                 format,
                 file_stem: stem(if prizes_only {
@@ -548,42 +630,32 @@ pub async fn export_contest(
                     "Giải",
                 ],
             };
+            let ranking =
+                crate::routes::leaderboards::contest_ranking(&state, contest.id, published_at)
+                    .await?;
+            let rows = final_rows_source(&ranking, &units, unit, prizes_only);
             Ok(reports::stream(layout, move |sheet, rt| {
-                let mut after = None;
-                loop {
-                    let page = rt.block_on(persistence::results::overall_page(
-                        &state.db, contest_id, after, PAGE,
-                    ))?;
-                    let Some(last) = page.last() else {
-                        return Ok(());
-                    };
-                    after = Some((last.rank, last.user_id));
-                    let chunk: Vec<_> = page
-                        .into_iter()
-                        .filter(|r| !prizes_only || r.prize.is_some())
-                        .filter(|r| unit.is_none_or(|u| units.is_within(r.unit_id, u)))
-                        .collect();
-                    let ids: Vec<Uuid> = chunk.iter().map(|r| r.user_id).collect();
-                    let mut people = rt.block_on(persistence::results::people(&state.db, &ids))?;
-                    for r in &chunk {
-                        let (name, phone) = person_cells(people.remove(&r.user_id));
-                        let (unit_name, above) = unit_cells(&units, r.unit_id);
-                        sheet
-                            .row(&[
-                                Cell::Int(i64::from(r.rank)),
-                                name,
-                                phone,
-                                unit_name,
-                                above,
-                                Cell::Int(r.score),
-                                Cell::Int(i64::from(r.rounds)),
-                                seconds(r.time_used_ms),
-                                Cell::DateTime(r.last_finished_at),
-                                r.prize.clone().map_or(Cell::Empty, Cell::from),
-                            ])
-                            .map_err(sheet_error)?;
-                    }
-                }
+                write_final(
+                    sheet,
+                    rt,
+                    &state,
+                    &units,
+                    &rows,
+                    |sheet, r, name, phone, unit_name, above| {
+                        sheet.row(&[
+                            Cell::Int(i64::from(r.rank)),
+                            name,
+                            phone,
+                            unit_name,
+                            above,
+                            Cell::Int(r.score),
+                            Cell::Int(i64::from(r.rounds)),
+                            seconds(r.time_used_ms),
+                            Cell::DateTime(r.last_finished_at),
+                            r.prize.clone().map_or(Cell::Empty, Cell::from),
+                        ])
+                    },
+                )
             }))
         }
     }

@@ -16,7 +16,10 @@
 //!    branch's board, `my rank`, and the units ranking; the server's own latency histogram
 //!    (`/metrics`) is read before and after each phase.
 //! 4. **Export**: the whole round as XLSX and as CSV, streamed and counted.
-//! 5. **Clean up**: stop the server, delete the prefix's Redis keys, drop the database
+//! 5. **Publish**: close the round (in the database), publish it (timed), then the final board
+//!    (whole and an organisation's), `my rank` and the results page as in step 3, and the final
+//!    ranking's XLSX export (`--skip-publish` leaves this out).
+//! 6. **Clean up**: stop the server, delete the prefix's Redis keys, drop the database
 //!    (`--keep-db` keeps it; `--reuse-db` then skips step 1 next time).
 //!
 //! Results go to stdout and, as Markdown, to `--out`.
@@ -101,6 +104,9 @@ struct Args {
     /// Skip the exports.
     #[arg(long)]
     skip_export: bool,
+    /// Skip publishing the round and reading its final ranking.
+    #[arg(long)]
+    skip_publish: bool,
     /// The server's log filter (`RUST_LOG`).
     #[arg(long, default_value = "info")]
     server_log: String,
@@ -1091,6 +1097,18 @@ async fn run(args: &Args, api: &Path, prefix: &str, report: &mut Report) -> anyh
         }
     }
     let ids = load_ids(&db_url)?;
+    if reuse {
+        // An earlier run published the round: open it again and drop the frozen ranking.
+        psql(
+            &db_url,
+            &format!(
+                "DELETE FROM round_results WHERE round_id = '{r}'; \
+                 UPDATE rounds SET published_at = NULL, prediction_actual = NULL, \
+                 closes_at = now() + interval '7 days' WHERE id = '{r}'",
+                r = ids.round
+            ),
+        )?;
+    }
     report.members = ids.members;
     report.units = 1 + ids.orgs.len() + ids.branches.len();
     let mut admin_env = env.clone();
@@ -1412,7 +1430,120 @@ async fn run(args: &Args, api: &Path, prefix: &str, report: &mut Report) -> anyh
             report.exports.push(e);
         }
     }
+
+    // 5. Publish, then read the frozen ranking.
+    if !args.skip_publish {
+        publish_and_read(args, &client, &base, &db_url, &ids, &admin, &tokens, report).await?;
+    }
     server.stop();
+    Ok(())
+}
+
+/// Closes the round, publishes it (timed), then measures the final board (whole, an
+/// organisation's), "my place" and the results page, and exports the final ranking.
+#[allow(clippy::too_many_arguments)]
+async fn publish_and_read(
+    args: &Args,
+    client: &reqwest::Client,
+    base: &str,
+    db_url: &str,
+    ids: &Loaded,
+    admin: &str,
+    tokens: &Arc<Vec<String>>,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let round = ids.round;
+    psql(
+        db_url,
+        &format!("UPDATE rounds SET closes_at = now() - interval '1 hour' WHERE id = '{round}'"),
+    )?;
+    println!("publishing the round…");
+    let started = Instant::now();
+    let response = client
+        .post(format!("{base}/api/v1/rounds/{round}/publish"))
+        .bearer_auth(admin)
+        .json(&json!({}))
+        .timeout(Duration::from_secs(1800))
+        .send()
+        .await?;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let took = started.elapsed();
+    if !status.is_success() {
+        bail!("publishing failed: HTTP {status} {body}");
+    }
+    println!("  {:.1} s: {body}", took.as_secs_f64());
+    report.notes.push(format!(
+        "publishing the round (`POST /rounds/{{id}}/publish`: read, rank, write {} rows): {:.1} s",
+        body["ranked"],
+        took.as_secs_f64()
+    ));
+    let board_url = format!("{base}/api/v1/rounds/{round}/leaderboard");
+    let started = Instant::now();
+    let total = board_total(client, &board_url).await?;
+    report.notes.push(format!(
+        "first read of the final board after publishing (loads the {total}-line ranking into \
+         the server's memory): {:.2} s",
+        started.elapsed().as_secs_f64()
+    ));
+    let org = ids.orgs[0];
+    let org_total = board_total(client, &format!("{board_url}?unit_id={org}")).await?;
+    let page = |url: String, unit: Option<Uuid>, total: u64| -> MakeRequest {
+        let c = client.clone();
+        Arc::new(move || {
+            let offset = rand::rng().random_range(0..=total.saturating_sub(PAGE));
+            let mut q = vec![("offset", offset.to_string()), ("limit", PAGE.to_string())];
+            if let Some(u) = unit {
+                q.push(("unit_id", u.to_string()));
+            }
+            c.get(&url).query(&q)
+        })
+    };
+    let me: MakeRequest = {
+        let (c, url, tokens) = (client.clone(), format!("{board_url}/me"), tokens.clone());
+        Arc::new(move || {
+            c.get(&url)
+                .bearer_auth(&tokens[rand::rng().random_range(0..tokens.len())])
+        })
+    };
+    let phases: Vec<(String, &str, MakeRequest)> = vec![
+        (
+            format!("final board page ({total} lines, random offset, 50 rows)"),
+            "/api/v1/rounds/{id}/leaderboard",
+            page(board_url.clone(), None, total),
+        ),
+        (
+            format!("final organisation board page ({org_total} lines)"),
+            "/api/v1/rounds/{id}/leaderboard",
+            page(board_url.clone(), Some(org), org_total),
+        ),
+        (
+            "final `my rank` (`/leaderboard/me`, JWT)".into(),
+            "/api/v1/rounds/{id}/leaderboard/me",
+            me,
+        ),
+        (
+            "results page (`/rounds/{id}/results`, random offset)".into(),
+            "/api/v1/rounds/{id}/results",
+            page(format!("{base}/api/v1/rounds/{round}/results"), None, total),
+        ),
+    ];
+    for (name, route, make) in phases {
+        report
+            .endpoints
+            .push(measure_endpoint(client, base, args, &name, route, make).await?);
+    }
+    println!("exporting the published results as xlsx…");
+    let mut e = export(client, base, round, admin, "xlsx").await?;
+    println!(
+        "  HTTP {} {:.1} MB in {:.1} s, rows {:?}",
+        e.status,
+        e.bytes as f64 / 1e6,
+        e.total.as_secs_f64(),
+        e.rows
+    );
+    e.format = "xlsx, published results";
+    report.exports.push(e);
     Ok(())
 }
 
@@ -1516,7 +1647,7 @@ fn write_report(
                 e.total.as_secs_f64(),
                 e.rows.map_or_else(|| "–".to_owned(), |r| r.to_string()),
                 report.members as f64 / e.total.as_secs_f64(),
-                if e.format == "xlsx" {
+                if e.format.starts_with("xlsx") {
                     if report.members as f64 / e.total.as_secs_f64() > 50_000.0 {
                         " (requirement > 50,000: met)"
                     } else {
