@@ -358,9 +358,9 @@ const RANK_SLICE: i32 = 20_000;
 /// The ranks a published ranking spans, as `(first, last)`.
 async fn rank_span<E: EntityTrait>(
     db: &impl ConnectionTrait,
-    owner: impl ColumnTrait,
+    owner: E::Column,
     id: Uuid,
-    rank: impl ColumnTrait,
+    rank: E::Column,
 ) -> Result<Option<(i32, i32)>> {
     let span: Option<(Option<i32>, Option<i32>)> = E::find()
         .select_only()
@@ -387,29 +387,44 @@ fn rank_slices(first: i32, last: i32) -> impl Iterator<Item = (i32, i32)> {
     })
 }
 
-/// Every line of a round's published ranking, in rank order (then by user).
-pub async fn final_all(db: &impl ConnectionTrait, round_id: Uuid) -> Result<Vec<FinalRow>> {
-    use round_results::Column as C;
+/// A whole published ranking: the rows of `E` where `owner = id`, in rank order then by user,
+/// read in slices of ranks.
+async fn whole_ranking<E: EntityTrait, R>(
+    db: &impl ConnectionTrait,
+    (owner, id): (E::Column, Uuid),
+    (rank, user): (E::Column, E::Column),
+    row: impl Fn(E::Model) -> R,
+) -> Result<Vec<R>> {
     let mut rows = Vec::new();
-    let Some((first, last)) =
-        rank_span::<round_results::Entity>(db, C::RoundId, round_id, C::Rank).await?
-    else {
+    let Some((first, last)) = rank_span::<E>(db, owner, id, rank).await? else {
         return Ok(rows);
     };
     for (from, to) in rank_slices(first, last) {
         rows.extend(
-            round_results::Entity::find()
-                .filter(C::RoundId.eq(round_id))
-                .filter(C::Rank.between(from, to))
-                .order_by_asc(C::Rank)
-                .order_by_asc(C::UserId)
+            E::find()
+                .filter(owner.eq(id))
+                .filter(rank.between(from, to))
+                .order_by_asc(rank)
+                .order_by_asc(user)
                 .all(db)
                 .await?
                 .into_iter()
-                .map(final_row),
+                .map(&row),
         );
     }
     Ok(rows)
+}
+
+/// Every line of a round's published ranking, in rank order (then by user).
+pub async fn final_all(db: &impl ConnectionTrait, round_id: Uuid) -> Result<Vec<FinalRow>> {
+    use round_results::Column as C;
+    whole_ranking::<round_results::Entity, _>(
+        db,
+        (C::RoundId, round_id),
+        (C::Rank, C::UserId),
+        final_row,
+    )
+    .await
 }
 
 /// The people holding a prize in the published rankings of `round_ids`.
@@ -640,35 +655,26 @@ pub async fn publish_overall(
 /// A contest's whole published overall ranking, in rank order (then by user).
 pub async fn overall_all(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<Vec<OverallRow>> {
     use contest_results::Column as C;
-    let mut rows = Vec::new();
-    let Some((first, last)) =
-        rank_span::<contest_results::Entity>(db, C::ContestId, contest_id, C::Rank).await?
-    else {
-        return Ok(rows);
-    };
-    for (from, to) in rank_slices(first, last) {
-        rows.extend(
-            contest_results::Entity::find()
-                .filter(C::ContestId.eq(contest_id))
-                .filter(C::Rank.between(from, to))
-                .order_by_asc(C::Rank)
-                .order_by_asc(C::UserId)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| OverallRow {
-                    user_id: m.user_id,
-                    unit_id: m.unit_id.unwrap_or_default(),
-                    rank: m.rank,
-                    score: m.score,
-                    time_used_ms: m.time_used_ms,
-                    last_finished_at: m.last_finished_at,
-                    rounds: m.rounds,
-                    prize: m.prize,
-                }),
-        );
+    whole_ranking::<contest_results::Entity, _>(
+        db,
+        (C::ContestId, contest_id),
+        (C::Rank, C::UserId),
+        overall_row,
+    )
+    .await
+}
+
+fn overall_row(m: contest_results::Model) -> OverallRow {
+    OverallRow {
+        user_id: m.user_id,
+        unit_id: m.unit_id.unwrap_or_default(),
+        rank: m.rank,
+        score: m.score,
+        time_used_ms: m.time_used_ms,
+        last_finished_at: m.last_finished_at,
+        rounds: m.rounds,
+        prize: m.prize,
     }
-    Ok(rows)
 }
 
 #[cfg(test)]

@@ -140,29 +140,34 @@ fn seconds(ms: i64) -> Cell<'static> {
     Cell::Float(ms as f64 / 1000.0)
 }
 
-/// A line of a live board with the name and phone of its entrant.
-type LiveRow = (crate::scoring::Standing, Option<Person>);
+/// Pairs each row of a page with the name and phone of its entrant (one lookup per page).
+async fn with_people<R>(
+    state: &AppState,
+    rows: Vec<R>,
+    user: impl Fn(&R) -> Uuid,
+) -> Result<Vec<(R, Option<Person>)>, ApiError> {
+    let ids: Vec<Uuid> = rows.iter().map(&user).collect();
+    let mut people = persistence::results::people(&state.db, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let person = people.remove(&user(&r));
+            (r, person)
+        })
+        .collect())
+}
 
 /// Reads one page of a live board and its people.
 async fn live_page_with_people(
     state: Arc<AppState>,
     board: Board,
     offset: u64,
-) -> Result<Vec<LiveRow>, ApiError> {
+) -> Result<Vec<(crate::scoring::Standing, Option<Person>)>, ApiError> {
     let page = state
         .store
         .board_page(&state.keys, &board, offset, PAGE)
         .await?;
-    let ids: Vec<Uuid> = page.items.iter().map(|s| s.user_id).collect();
-    let mut people = persistence::results::people(&state.db, &ids).await?;
-    Ok(page
-        .items
-        .into_iter()
-        .map(|s| {
-            let person = people.remove(&s.user_id);
-            (s, person)
-        })
-        .collect())
+    with_people(&state, page.items, |s| s.user_id).await
 }
 
 /// Writes a live board page by page, reading the next pages while one is written.
@@ -436,12 +441,7 @@ impl<R: Ranked + Clone> FinalRows<R> {
                 .map(|(_, r)| r.clone())
                 .collect(),
             Self::Listed(rows) => {
-                let start = usize::try_from(offset)
-                    .unwrap_or(usize::MAX)
-                    .min(rows.len());
-                let end = start
-                    .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
-                    .min(rows.len());
+                let (start, end) = crate::routes::extract::page_bounds(rows.len(), offset, limit);
                 rows[start..end].to_vec()
             }
         }
@@ -471,17 +471,7 @@ fn write_final<R: Ranked + Clone>(
         |offset| {
             let page = rows.page(units, offset, PAGE);
             let state = Arc::clone(state);
-            async move {
-                let ids: Vec<Uuid> = page.iter().map(Ranked::user_id).collect();
-                let mut people = persistence::results::people(&state.db, &ids).await?;
-                Ok(page
-                    .into_iter()
-                    .map(|r| {
-                        let person = people.remove(&r.user_id());
-                        (r, person)
-                    })
-                    .collect::<Vec<_>>())
-            }
+            async move { with_people(&state, page, Ranked::user_id).await }
         },
         |page| {
             for (r, person) in page {

@@ -143,14 +143,6 @@ impl<R: Ranked> Ranking<R> {
         }
     }
 
-    /// How many rows each unit's subtree holds (units without any are absent).
-    pub fn subtree_sizes(&self, units: &Snapshot) -> HashMap<Uuid, usize> {
-        self.subtrees(units)
-            .iter()
-            .map(|(unit, s)| (*unit, s.rows.len()))
-            .collect()
-    }
-
     /// The subtree lists for the tree in `units`, built in one pass over the rows (each row
     /// joins the list of every unit on its path) the first time this tree is seen.
     fn subtrees(&self, units: &Snapshot) -> Arc<HashMap<Uuid, Subtree>> {
@@ -164,8 +156,11 @@ impl<R: Ranked> Ranking<R> {
         let mut lists: HashMap<Uuid, Subtree> = HashMap::new();
         for (i, r) in self.rows.iter().enumerate() {
             let row = u32::try_from(i).unwrap_or(u32::MAX);
-            for unit in units.path_of(r.unit_id()) {
-                let list = lists.entry(unit).or_default();
+            let path = units
+                .get(r.unit_id())
+                .map_or(&[][..], |u| u.path.as_slice());
+            for unit in path {
+                let list = lists.entry(*unit).or_default();
                 let tied = list
                     .rows
                     .last()
@@ -218,12 +213,7 @@ impl<R: Ranked> View<'_, R> {
 
     /// Lines `offset..offset + limit` with their positions on this board.
     pub fn page(&self, offset: u64, limit: u64) -> Vec<(u64, &R)> {
-        let start = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .min(self.len());
-        let end = start
-            .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
-            .min(self.len());
+        let (start, end) = crate::routes::extract::page_bounds(self.len(), offset, limit);
         (start..end).map(|i| self.line(i)).collect()
     }
 

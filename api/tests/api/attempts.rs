@@ -1295,12 +1295,8 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
         .text()
         .await
         .expect("text");
-    let winners: Vec<String> = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes())
-        .records()
-        .map(|r| r.expect("record"))
+    let winners: Vec<String> = csv_records(&csv)
+        .into_iter()
         .filter(|r| r.get(9).is_some_and(|p| p.starts_with("Giải ")))
         .map(|r| format!("{}|{}", r.get(0).unwrap_or(""), r.get(5).unwrap_or("")))
         .collect();
@@ -1330,17 +1326,25 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
     assert!(voids["items"][0]["lifted_at"].is_string());
 }
 
+/// Every record of a CSV export (title lines included), without its byte-order mark.
+fn csv_records(body: &str) -> Vec<csv::StringRecord> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| r.expect("record"))
+        .collect()
+}
+
 /// Before publication the round's export is the live board: rank order, full names and masked
 /// phones from the database, the unit's subtree only when a unit is asked for.
 async fn check_live_export(app: &TestApp, s: &Setup, a: &TestUser, branch: UnitId) {
     let org = &s.organizer.access;
     let lines = |body: String| -> Vec<Vec<String>> {
-        csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(body.trim_start_matches('\u{feff}').as_bytes())
-            .records()
-            .map(|r| r.expect("record").iter().map(str::to_owned).collect())
+        csv_records(&body)
+            .iter()
+            .map(|r| r.iter().map(str::to_owned).collect())
             .skip_while(|r: &Vec<String>| r.first().map(String::as_str) != Some("Hạng"))
             .skip(1)
             .collect()
@@ -1424,11 +1428,7 @@ async fn check_exports(app: &TestApp, s: &Setup, a: &TestUser, c: &TestUser, bra
     let csv = app.get(&url("format=csv&report=prizes"), Some(org)).await;
     assert_eq!(csv.status(), StatusCode::OK);
     let body = csv.text().await.expect("text");
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body.trim_start_matches('\u{feff}').as_bytes());
-    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    let records = csv_records(&body);
     let prize_lines: Vec<&csv::StringRecord> = records
         .iter()
         .filter(|r| r.get(11).is_some_and(|p| p.starts_with("Giải ")))

@@ -641,6 +641,35 @@ async fn delete_prefix(
 /// Builds the next request of a phase.
 type MakeRequest = Arc<dyn Fn() -> reqwest::RequestBuilder + Send + Sync>;
 
+/// A page of `PAGE` rows at a random offset of one of `boards` (a unit, or the whole board with
+/// `None`, and its size).
+fn random_page(
+    client: &reqwest::Client,
+    url: String,
+    boards: Vec<(Option<Uuid>, u64)>,
+) -> MakeRequest {
+    let c = client.clone();
+    Arc::new(move || {
+        let mut rng = rand::rng();
+        let (unit, total) = boards[rng.random_range(0..boards.len())];
+        let offset = rng.random_range(0..=total.saturating_sub(PAGE));
+        let mut q = vec![("offset", offset.to_string()), ("limit", PAGE.to_string())];
+        if let Some(u) = unit {
+            q.push(("unit_id", u.to_string()));
+        }
+        c.get(&url).query(&q)
+    })
+}
+
+/// `GET url` as one of the signed-in members, at random.
+fn as_a_member(client: &reqwest::Client, url: String, tokens: &Arc<Vec<String>>) -> MakeRequest {
+    let (c, tokens) = (client.clone(), Arc::clone(tokens));
+    Arc::new(move || {
+        c.get(&url)
+            .bearer_auth(&tokens[rand::rng().random_range(0..tokens.len())])
+    })
+}
+
 /// What one phase measured at the client.
 struct Phase {
     requests: u64,
@@ -1304,20 +1333,7 @@ async fn run(args: &Args, api: &Path, prefix: &str, report: &mut Report) -> anyh
         let url = format!("{base}/healthz");
         Arc::new(move || c.get(&url))
     };
-    let random_page = |url: String, boards: Vec<(Option<Uuid>, u64)>| -> MakeRequest {
-        let c = client.clone();
-        Arc::new(move || {
-            let mut rng = rand::rng();
-            let (unit, total) = boards[rng.random_range(0..boards.len())];
-            let offset = rng.random_range(0..=total.saturating_sub(PAGE));
-            let mut q = vec![("offset", offset.to_string()), ("limit", PAGE.to_string())];
-            if let Some(u) = unit {
-                q.push(("unit_id", u.to_string()));
-            }
-            c.get(&url).query(&q)
-        })
-    };
-    let whole = random_page(board_url.clone(), vec![(None, total)]);
+    let whole = random_page(&client, board_url.clone(), vec![(None, total)]);
     let one_row: MakeRequest = {
         let (c, url) = (client.clone(), board_url.clone());
         Arc::new(move || {
@@ -1327,20 +1343,16 @@ async fn run(args: &Args, api: &Path, prefix: &str, report: &mut Report) -> anyh
         })
     };
     let orgs = random_page(
+        &client,
         board_url.clone(),
         org_totals.iter().map(|(u, t)| (Some(*u), *t)).collect(),
     );
     let branches = random_page(
+        &client,
         board_url.clone(),
         branch_totals.iter().map(|(u, t)| (Some(*u), *t)).collect(),
     );
-    let me: MakeRequest = {
-        let (c, url, tokens) = (client.clone(), format!("{board_url}/me"), tokens.clone());
-        Arc::new(move || {
-            c.get(&url)
-                .bearer_auth(&tokens[rand::rng().random_range(0..tokens.len())])
-        })
-    };
+    let me = as_a_member(&client, format!("{board_url}/me"), &tokens);
     let units: MakeRequest = {
         let (c, url) = (
             client.clone(),
@@ -1488,24 +1500,9 @@ async fn publish_and_read(
     ));
     let org = ids.orgs[0];
     let org_total = board_total(client, &format!("{board_url}?unit_id={org}")).await?;
-    let page = |url: String, unit: Option<Uuid>, total: u64| -> MakeRequest {
-        let c = client.clone();
-        Arc::new(move || {
-            let offset = rand::rng().random_range(0..=total.saturating_sub(PAGE));
-            let mut q = vec![("offset", offset.to_string()), ("limit", PAGE.to_string())];
-            if let Some(u) = unit {
-                q.push(("unit_id", u.to_string()));
-            }
-            c.get(&url).query(&q)
-        })
-    };
-    let me: MakeRequest = {
-        let (c, url, tokens) = (client.clone(), format!("{board_url}/me"), tokens.clone());
-        Arc::new(move || {
-            c.get(&url)
-                .bearer_auth(&tokens[rand::rng().random_range(0..tokens.len())])
-        })
-    };
+    let page =
+        |url: String, unit: Option<Uuid>, total: u64| random_page(client, url, vec![(unit, total)]);
+    let me = as_a_member(client, format!("{board_url}/me"), tokens);
     let phases: Vec<(String, &str, MakeRequest)> = vec![
         (
             format!("final board page ({total} lines, random offset, 50 rows)"),

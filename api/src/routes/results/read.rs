@@ -13,7 +13,7 @@ use crate::domain::person::mask_name;
 use crate::error::{ApiError, Problem};
 use crate::persistence::{self, contests::Contest};
 use crate::routes::extract::Query;
-use crate::standings::frozen::Ranking;
+use crate::standings::frozen::{Ranked, Ranking};
 use crate::standings::publish;
 use crate::state::AppState;
 
@@ -102,17 +102,7 @@ pub async fn round_results(
         crate::routes::leaderboards::round_ranking(&state, round.id, published_at).await?;
     let units = state.units.snapshot(&state.db).await?;
     let unit_prizes = unit_prizes(&contest, &units, &ranking);
-    let total = if query.prizes_only {
-        ranking.prized_len()
-    } else {
-        ranking.rows().len()
-    };
-    let (start, end) = crate::routes::extract::page_bounds(total, query.offset, limit);
-    let page: Vec<&persistence::results::FinalRow> = if query.prizes_only {
-        ranking.prized().skip(start).take(end - start).collect()
-    } else {
-        ranking.rows()[start..end].iter().collect()
-    };
+    let (total, page) = results_page(&ranking, query.prizes_only, query.offset, limit);
     let ids: Vec<Uuid> = page.iter().map(|r| r.user_id).collect();
     let names = persistence::results::names(&state.db, &ids).await?;
     Ok(web::Json(ResultsResponse {
@@ -162,6 +152,28 @@ pub struct UnitPrizeLine {
     pub points: Option<f64>,
     /// The unit prize.
     pub prize: Option<String>,
+}
+
+/// A page of a published ranking as a results list shows it (every line, or only the prize
+/// winners), with how many lines the list has.
+fn results_page<R: Ranked>(
+    ranking: &Ranking<R>,
+    prizes_only: bool,
+    offset: u64,
+    limit: u64,
+) -> (usize, Vec<&R>) {
+    let total = if prizes_only {
+        ranking.prized_len()
+    } else {
+        ranking.rows().len()
+    };
+    let (start, end) = crate::routes::extract::page_bounds(total, offset, limit);
+    let page = if prizes_only {
+        ranking.prized().skip(start).take(end - start).collect()
+    } else {
+        ranking.rows()[start..end].iter().collect()
+    };
+    (total, page)
 }
 
 /// The unit prizes among the host unit's children, from the published ranking (with the
@@ -275,17 +287,7 @@ pub async fn contest_results(
     let limit = crate::routes::extract::checked_limit(query.limit)?;
     let ranking =
         crate::routes::leaderboards::contest_ranking(&state, contest.id, published_at).await?;
-    let total = if query.prizes_only {
-        ranking.prized_len()
-    } else {
-        ranking.rows().len()
-    };
-    let (start, end) = crate::routes::extract::page_bounds(total, query.offset, limit);
-    let page: Vec<&persistence::results::OverallRow> = if query.prizes_only {
-        ranking.prized().skip(start).take(end - start).collect()
-    } else {
-        ranking.rows()[start..end].iter().collect()
-    };
+    let (total, page) = results_page(&ranking, query.prizes_only, query.offset, limit);
     let ids: Vec<Uuid> = page.iter().map(|r| r.user_id).collect();
     let names = persistence::results::names(&state.db, &ids).await?;
     let units = state.units.snapshot(&state.db).await?;
