@@ -63,6 +63,7 @@ mod csv_sheet;
 mod error;
 mod format;
 mod neutralise;
+pub mod read;
 mod render;
 mod sheet_name;
 mod writer;

@@ -63,3 +63,33 @@ pub async fn read_file(
         format!("the form has no file field named `{field}`"),
     ))
 }
+
+/// Reads an uploaded CSV or XLSX file into a table on a blocking thread, through the one
+/// hardened reader (`sheets::read`: size, zip and row limits checked before anything is
+/// allocated for them). Every refusal is a 4xx naming `/file`.
+pub async fn read_table(
+    file: Upload,
+    limits: sheets::read::ReadLimits,
+) -> Result<sheets::read::Table, ApiError> {
+    use sheets::read::ReadError;
+    let Upload { file_name, bytes } = file;
+    let read = crate::telemetry::spawn_blocking_with_tracing(move || {
+        sheets::read::read_table(&bytes, file_name.as_deref(), &limits)
+    })
+    .await;
+    match read {
+        Ok(Ok(table)) => Ok(table),
+        Ok(Err(ReadError::UnsupportedType)) => Err(ApiError::UnsupportedMediaType(
+            ReadError::UnsupportedType.to_string(),
+        )),
+        Ok(Err(ReadError::FileTooLarge { max_bytes })) => Err(ApiError::PayloadTooLarge(max_bytes)),
+        Ok(Err(e)) => Err(ApiError::field("/file", e.to_string())),
+        // A reader that panicked on a hostile file costs this request only; the file is what
+        // was wrong, so the answer is the same as for any unreadable file.
+        Err(join) if join.is_panic() => {
+            tracing::error!(error = %join, "the table reader panicked on an uploaded file");
+            Err(ApiError::field("/file", "this file cannot be read"))
+        }
+        Err(join) => Err(ApiError::Unavailable(anyhow::anyhow!(join))),
+    }
+}

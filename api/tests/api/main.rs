@@ -14,6 +14,7 @@ mod cluster;
 mod contests;
 mod errors;
 mod health;
+mod hostile_files;
 mod questions;
 mod scope;
 mod store;

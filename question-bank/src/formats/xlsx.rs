@@ -7,7 +7,7 @@
 //! row limit. Formula cells are rejected (the cached value may be stale or crafted).
 //! On export every value is written as a string cell, so nothing is ever evaluated.
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 use calamine::{DataRef, Reader, Xlsx};
 use rust_xlsxwriter::{Color, DataValidation, Format as CellFormat, FormatAlign, Workbook};
@@ -34,74 +34,36 @@ fn not_a_workbook() -> Problem {
     )
 }
 
-fn zip_bomb(total: u64, limits: &Limits) -> Problem {
-    Problem::new(
-        format!(
-            "the workbook unpacks to more than {} MB (or more than {}× its size); this looks like a zip bomb and was not opened",
-            limits.max_uncompressed_bytes / (1024 * 1024),
-            limits.max_compression_ratio
-        ),
-        format!(
-            "bảng tính giải nén ra hơn {} MB (hoặc gấp hơn {} lần kích thước tệp); có dấu hiệu \"bom zip\" nên không mở",
-            limits.max_uncompressed_bytes / (1024 * 1024),
-            limits.max_compression_ratio
-        ),
-    )
-    .field(format!("{total} bytes"))
-}
-
-/// Refuses zips that are not workbooks or that unpack to too much, before any XML parsing.
+/// Refuses zips that are not workbooks or that unpack to too much, before any XML parsing:
+/// the same guard as every other table the server reads (`sheets::read::check_zip`).
 pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), Problem> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| not_a_workbook())?;
-    if archive.len() > limits.max_zip_entries {
-        return Err(Problem::new(
+    use sheets::read::ReadError;
+    let read_limits = sheets::read::ReadLimits {
+        max_file_bytes: limits.max_file_bytes,
+        max_uncompressed_bytes: limits.max_uncompressed_bytes,
+        max_compression_ratio: limits.max_compression_ratio,
+        max_zip_entries: limits.max_zip_entries,
+        ..sheets::read::ReadLimits::default()
+    };
+    sheets::read::check_zip(bytes, &read_limits).map_err(|e| match e {
+        ReadError::TooManyParts { parts, max_parts } => Problem::new(
+            format!("the workbook has {parts} parts; at most {max_parts} are accepted"),
+            format!("bảng tính có {parts} thành phần; tối đa {max_parts}"),
+        ),
+        ReadError::ZipBomb { max_bytes } => Problem::new(
             format!(
-                "the workbook has {} parts; at most {} are accepted",
-                archive.len(),
-                limits.max_zip_entries
+                "the workbook unpacks to more than {} MB (or more than {}× its size); this looks like a zip bomb and was not opened",
+                max_bytes / (1024 * 1024),
+                limits.max_compression_ratio
             ),
             format!(
-                "bảng tính có {} thành phần; tối đa {}",
-                archive.len(),
-                limits.max_zip_entries
+                "bảng tính giải nén ra hơn {} MB (hoặc gấp hơn {} lần kích thước tệp); có dấu hiệu \"bom zip\" nên không mở",
+                max_bytes / (1024 * 1024),
+                limits.max_compression_ratio
             ),
-        ));
-    }
-    let ratio_budget = limits
-        .max_compression_ratio
-        .saturating_mul(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
-    let budget = limits
-        .max_uncompressed_bytes
-        .min(ratio_budget.max(1024 * 1024));
-    let mut declared = 0u64;
-    let mut has_workbook = false;
-    for i in 0..archive.len() {
-        let entry = archive.by_index_raw(i).map_err(|_| not_a_workbook())?;
-        declared = declared.saturating_add(entry.size());
-        has_workbook |= entry.name().is_ok_and(|n| n == "xl/workbook.xml");
-    }
-    if declared > budget {
-        return Err(zip_bomb(declared, limits));
-    }
-    if !has_workbook {
-        return Err(not_a_workbook());
-    }
-    // Declared sizes can lie: count what really comes out, stopping at the budget.
-    let mut actual = 0u64;
-    for i in 0..archive.len() {
-        let entry = archive.by_index(i).map_err(|_| not_a_workbook())?;
-        let remaining = budget.saturating_sub(actual);
-        let read = std::io::copy(
-            &mut entry.take(remaining.saturating_add(1)),
-            &mut std::io::sink(),
-        )
-        .map_err(|_| not_a_workbook())?;
-        actual = actual.saturating_add(read);
-        if actual > budget {
-            return Err(zip_bomb(actual, limits));
-        }
-    }
-    Ok(())
+        ),
+        _ => not_a_workbook(),
+    })
 }
 
 /// Reads the first sheet of an XLSX workbook.

@@ -1,7 +1,7 @@
 //! Importing members' admission dates (ngày kết nạp) from CSV or XLSX: all rows or none.
 //!
 //! Columns (header row, any order, case-insensitive; Vietnamese names accepted): `phone`
-//! (số điện thoại), `admitted_at` (ngày kết nạp; `YYYY-MM-DD` or `DD/MM/YYYY`). Each phone must
+//! (số điện thoại), `admitted_at` (ngày kết nạp; `YYYY-MM-DD`, or day first: `DD/MM/YYYY`, `DD-MM-YYYY`, `DD.MM.YYYY`). Each phone must
 //! be a member within the caller's scope.
 
 use std::collections::HashMap;
@@ -21,9 +21,10 @@ use crate::domain::text::fold;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::persistence::{self, PersistenceError};
 use crate::routes::extract::Query;
-use crate::routes::units::import::{parse_date, read_csv, read_xlsx};
+use crate::routes::units::import::import_limits;
 use crate::routes::upload;
 use crate::state::AppState;
+use sheets::read::parse_date;
 
 /// Import options.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -91,28 +92,9 @@ pub async fn import_admission(
         return Err(ApiError::Forbidden);
     }
     let file = upload::read_file(&req, payload, "file", state.settings.max_upload_bytes).await?;
-    let lower = file.file_name.as_deref().unwrap_or("").to_ascii_lowercase();
-    let looks_zip = file.bytes.starts_with(b"PK\x03\x04");
-    let table = if lower.ends_with(".xlsx") || (looks_zip && !lower.ends_with(".csv")) {
-        if !looks_zip {
-            return Err(ApiError::field(
-                "/file",
-                "this file is not a valid .xlsx workbook (save it from Excel as .xlsx or as CSV UTF-8)",
-            ));
-        }
-        read_xlsx(&file.bytes)?
-    } else if lower.ends_with(".csv") || lower.is_empty() || lower.ends_with(".txt") {
-        read_csv(&file.bytes)?
-    } else {
-        return Err(ApiError::UnsupportedMediaType(
-            "send a .csv or .xlsx file".into(),
-        ));
-    };
-    let mut rows = table.into_iter();
-    let header = rows
-        .next()
-        .ok_or_else(|| ApiError::field("/file", "the file is empty"))?;
-    let columns: Vec<Option<usize>> = header.iter().map(|h| column_of(h)).collect();
+    let file_name = file.file_name.clone();
+    let table = upload::read_table(file, import_limits(&state)).await?;
+    let columns: Vec<Option<usize>> = table.header.iter().map(|h| column_of(h)).collect();
     let mut errors = Vec::new();
     for (index, name) in [(0, "phone"), (1, "admitted_at")] {
         if !columns.contains(&Some(index)) {
@@ -129,16 +111,13 @@ pub async fn import_admission(
     // (row, phone, date) of rows whose cells parse.
     let mut parsed = Vec::new();
     let mut first_row_of: HashMap<String, usize> = HashMap::new();
-    for (i, cells) in rows.enumerate() {
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let row = i + 2;
+    for table_row in table.rows {
+        let row = table_row.number;
         let (mut phone, mut date) = (String::new(), String::new());
-        for (cell, column) in cells.into_iter().zip(&columns) {
+        for (cell, column) in table_row.cells.into_iter().zip(&columns) {
             match column {
-                Some(0) => phone = cell.trim().to_owned(),
-                Some(1) => date = cell.trim().to_owned(),
+                Some(0) => phone = cell,
+                Some(1) => date = cell,
                 _ => {}
             }
         }
@@ -154,7 +133,7 @@ pub async fn import_admission(
             None => {
                 errors.push(FieldError::new(
                     format!("/rows/{row}/admitted_at"),
-                    format!("`{date}` is not a date (YYYY-MM-DD or DD/MM/YYYY)"),
+                    format!("`{date}` is not a date (DD/MM/YYYY or YYYY-MM-DD)"),
                 ));
                 None
             }
@@ -260,7 +239,7 @@ pub async fn import_admission(
         Some(user.id),
         "user.admission_import",
         None,
-        json!({"count": valid_rows, "file": file.file_name}),
+        json!({"count": valid_rows, "file": file_name}),
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;

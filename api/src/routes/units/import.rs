@@ -2,18 +2,18 @@
 //!
 //! Columns (header row, any order, case-insensitive; Vietnamese names accepted):
 //! `code` (mã), `name` (tên), `parent_code` (mã cấp trên; empty = a root), `member_count`
-//! (số đoàn viên), `member_count_date` (ngày số liệu; `YYYY-MM-DD` or `DD/MM/YYYY`).
+//! (số đoàn viên), `member_count_date` (ngày số liệu; `YYYY-MM-DD`, or day first: `DD/MM/YYYY`,
+//! `DD-MM-YYYY`, `DD.MM.YYYY`).
 //! A parent may be an existing unit or another row of the file, in any order.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 
 use actix_web::{HttpRequest, post, web};
-use calamine::{Data, Reader, Xlsx};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sheets::read::{ReadLimits, Table, parse_date};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{AuthUser, Caller};
@@ -86,7 +86,9 @@ pub async fn import_units(
         return Err(ApiError::Forbidden);
     }
     let file = upload::read_file(&req, payload, "file", state.settings.max_upload_bytes).await?;
-    let rows = read_rows(&file.bytes, file.file_name.as_deref())?;
+    let file_name = file.file_name.clone();
+    let table = upload::read_table(file, import_limits(&state)).await?;
+    let rows = read_rows(table)?;
     let plan = plan(&state, &caller, rows).await?;
     let valid_rows = plan.len();
     if query.dry_run {
@@ -131,7 +133,7 @@ pub async fn import_units(
         Some(user.id),
         "unit.import",
         None,
-        json!({"count": valid_rows, "file": file.file_name}),
+        json!({"count": valid_rows, "file": file_name}),
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
@@ -181,32 +183,18 @@ fn column_of(header: &str) -> Option<usize> {
     }
 }
 
-/// Reads the rows of a CSV or XLSX file into text cells.
-fn read_rows(bytes: &[u8], file_name: Option<&str>) -> Result<Vec<RawRow>, ApiError> {
-    let lower = file_name.unwrap_or("").to_ascii_lowercase();
-    let looks_zip = bytes.starts_with(b"PK\x03\x04");
-    let table: Vec<Vec<String>> = if lower.ends_with(".xlsx")
-        || (looks_zip && !lower.ends_with(".csv"))
-    {
-        if !looks_zip {
-            return Err(ApiError::field(
-                "/file",
-                "this file is not a valid .xlsx workbook (save it from Excel as .xlsx or as CSV UTF-8)",
-            ));
-        }
-        read_xlsx(bytes)?
-    } else if lower.ends_with(".csv") || lower.is_empty() || lower.ends_with(".txt") {
-        read_csv(bytes)?
-    } else {
-        return Err(ApiError::UnsupportedMediaType(
-            "send a .csv or .xlsx file".into(),
-        ));
-    };
-    let mut iter = table.into_iter();
-    let header = iter
-        .next()
-        .ok_or_else(|| ApiError::field("/file", "the file is empty"))?;
-    let columns: Vec<Option<usize>> = header.iter().map(|h| column_of(h)).collect();
+/// What one import may hold: the upload limit and [`MAX_ROWS`].
+pub(crate) fn import_limits(state: &AppState) -> ReadLimits {
+    ReadLimits {
+        max_file_bytes: state.settings.max_upload_bytes,
+        max_rows: MAX_ROWS,
+        ..ReadLimits::default()
+    }
+}
+
+/// Picks the import's columns out of a table read from CSV or XLSX.
+fn read_rows(table: Table) -> Result<Vec<RawRow>, ApiError> {
+    let columns: Vec<Option<usize>> = table.header.iter().map(|h| column_of(h)).collect();
     let mut missing = Vec::new();
     for (index, name) in [(0, "code"), (1, "name")] {
         if !columns.contains(&Some(index)) {
@@ -219,34 +207,27 @@ fn read_rows(bytes: &[u8], file_name: Option<&str>) -> Result<Vec<RawRow>, ApiEr
     if !missing.is_empty() {
         return Err(ApiError::Validation(missing));
     }
-    let mut rows = Vec::new();
-    for (i, cells) in iter.enumerate() {
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if rows.len() >= MAX_ROWS {
-            return Err(ApiError::field(
-                "/file",
-                format!("an import may hold at most {MAX_ROWS} rows; split the file"),
-            ));
-        }
-        let mut row = RawRow {
-            row: i + 2,
-            ..RawRow::default()
-        };
-        for (cell, column) in cells.into_iter().zip(&columns) {
-            let cell = cell.trim().to_owned();
-            match column {
-                Some(0) => row.code = cell,
-                Some(1) => row.name = cell,
-                Some(2) => row.parent_code = cell,
-                Some(3) => row.member_count = cell,
-                Some(4) => row.member_count_date = cell,
-                _ => {}
+    let rows: Vec<RawRow> = table
+        .rows
+        .into_iter()
+        .map(|row| {
+            let mut raw = RawRow {
+                row: row.number,
+                ..RawRow::default()
+            };
+            for (cell, column) in row.cells.into_iter().zip(&columns) {
+                match column {
+                    Some(0) => raw.code = cell,
+                    Some(1) => raw.name = cell,
+                    Some(2) => raw.parent_code = cell,
+                    Some(3) => raw.member_count = cell,
+                    Some(4) => raw.member_count_date = cell,
+                    _ => {}
+                }
             }
-        }
-        rows.push(row);
-    }
+            raw
+        })
+        .collect();
     if rows.is_empty() {
         return Err(ApiError::field(
             "/file",
@@ -254,85 +235,6 @@ fn read_rows(bytes: &[u8], file_name: Option<&str>) -> Result<Vec<RawRow>, ApiEr
         ));
     }
     Ok(rows)
-}
-
-pub(crate) fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(text).map_err(|_| {
-        ApiError::field(
-            "/file",
-            "the CSV file is not UTF-8; in Excel choose \"CSV UTF-8\" when saving",
-        )
-    })?;
-    let delimiter = if text
-        .lines()
-        .next()
-        .is_some_and(|l| l.matches(';').count() > l.matches(',').count())
-    {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            ApiError::field(
-                format!("/rows/{}", i + 1),
-                format!("unreadable CSV line: {e}"),
-            )
-        })?;
-        out.push(record.iter().map(str::to_owned).collect());
-        if out.len() > MAX_ROWS + 1 {
-            return Err(ApiError::field(
-                "/file",
-                format!("an import may hold at most {MAX_ROWS} rows; split the file"),
-            ));
-        }
-    }
-    Ok(out)
-}
-
-pub(crate) fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        ApiError::field("/file", format!("this .xlsx workbook cannot be read: {e}"))
-    })?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| ApiError::field("/file", "the workbook has no sheet"))?
-        .map_err(|e| ApiError::field("/file", format!("the first sheet cannot be read: {e}")))?;
-    if range.height() > MAX_ROWS + 1 {
-        return Err(ApiError::field(
-            "/file",
-            format!("an import may hold at most {MAX_ROWS} rows; split the file"),
-        ));
-    }
-    Ok(range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Empty => String::new(),
-                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-                    Data::DateTime(dt) => dt
-                        .as_datetime()
-                        .map(|d| d.date().format("%Y-%m-%d").to_string())
-                        .unwrap_or_default(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
-}
-
-pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .ok()
 }
 
 /// Checks every row and orders them parents first. Either every row is good or every problem
