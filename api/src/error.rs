@@ -63,6 +63,14 @@ pub enum ApiError {
     /// 403 `forbidden`: signed in, but the action needs a role the caller does not have.
     #[error("you may not do this")]
     Forbidden,
+    /// 403 `managers_may_not_enter`: the caller organises this contest, which does not let its
+    /// organizers enter.
+    #[error("you organise this contest, so you may not enter it")]
+    ManagersMayNotEnter,
+    /// 403 `reads_answer_key`: the caller can read the answer key of questions this round
+    /// draws, so they may not enter it.
+    #[error("you can read the answers of this round's questions, so you may not enter it")]
+    ReadsAnswerKey,
     /// 404 `not_found`, also for "exists but outside your scope".
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -121,6 +129,8 @@ impl ApiError {
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidRefreshToken => "invalid_token",
             Self::Forbidden => "forbidden",
+            Self::ManagersMayNotEnter => "managers_may_not_enter",
+            Self::ReadsAnswerKey => "reads_answer_key",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Conflict { code, .. } => code,
@@ -164,7 +174,9 @@ impl ResponseError for ApiError {
             Self::Unauthorized | Self::InvalidCredentials | Self::InvalidRefreshToken => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::ManagersMayNotEnter | Self::ReadsAnswerKey => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } | Self::RetryTooSoon { .. } => StatusCode::CONFLICT,

@@ -1,6 +1,7 @@
 //! dautri's REST API as a library: the binary in `main.rs` and the integration tests both build
 //! the same [`startup::Application`].
 
+pub mod app;
 pub mod attempts;
 pub mod auth;
 pub mod commands;

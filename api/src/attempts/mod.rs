@@ -18,6 +18,7 @@ use rand::RngCore;
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
+use crate::app::contest_access;
 use crate::auth::Caller;
 use crate::domain::contest::{Pool, Review};
 use crate::domain::ids::UserId;
@@ -75,28 +76,22 @@ fn scoring_kind(kind: Kind) -> QuestionKind {
     }
 }
 
-/// Loads the round, its contest, and checks the caller may enter it (404 if they may not even
-/// see it, 403 if they organise it but are not eligible).
-pub async fn enterable_round(
+/// Loads the round and its contest for someone who may see the round (404 otherwise: the
+/// round's managers and eligible people see it). Who may *enter* is checked once the pool is
+/// known ([`contest_access::check_round_entry`], [`contest_access::check_not_key_reader`]).
+pub async fn visible_round(
     state: &AppState,
     caller: &Caller,
     round_id: Uuid,
 ) -> Result<(Round, Contest), ApiError> {
     let round = persistence::contests::get_round(&state.db, round_id).await?;
     let contest = persistence::contests::get(&state.db, round.contest_id).await?;
-    let access = crate::routes::contests::access(&state.db, caller, &contest)
+    contest_access::access(&state.db, caller, &contest)
         .await
         .map_err(|e| match e {
             ApiError::NotFound(_) => ApiError::NotFound("round"),
             other => other,
         })?;
-    if !crate::routes::contests::may_enter(&state.db, caller, &contest).await? {
-        return Err(if access == crate::routes::contests::Access::Manage {
-            ApiError::Forbidden
-        } else {
-            ApiError::NotFound("round")
-        });
-    }
     Ok((round, contest))
 }
 
@@ -108,7 +103,9 @@ pub async fn start(
     round_id: Uuid,
     client: &ClientInfo,
 ) -> Result<AttemptRecord, ApiError> {
-    let (round, contest) = enterable_round(state, caller, round_id).await?;
+    let (round, contest) = visible_round(state, caller, round_id).await?;
+    // Eligibility first, so that nobody learns more of a round they may not enter.
+    contest_access::check_round_entry(&state.db, caller, &contest, &round).await?;
     // Millisecond precision, as the scoring store keeps time: the database then holds exactly
     // the start and deadline the store enforces.
     let now = from_ms(ms(Utc::now()));
@@ -194,6 +191,15 @@ pub async fn start(
         });
         candidates.extend(found.into_iter().map(|q| (q.id, q)));
     }
+    // Whoever can read the key of a question this round may draw does not enter it.
+    contest_access::check_not_key_reader(
+        &state.db,
+        caller,
+        &contest,
+        &round,
+        candidates.values().map(|q| q.unit_id),
+    )
+    .await?;
     let seed = rand::rng().next_u64();
     let drawn_ids = draw::draw(&groups, s.shuffle_questions, seed).map_err(|e| ApiError::Conflict {
         code: "pool_too_small",

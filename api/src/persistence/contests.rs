@@ -34,6 +34,9 @@ pub struct ContestSettings {
     pub excluded_unit_ids: Vec<UnitId>,
     /// Roles that may not enter.
     pub excluded_roles: Vec<ExcludedRole>,
+    /// Whether the people who manage the contest may enter it (never those who can read the
+    /// answer key of its questions).
+    pub managers_may_enter: bool,
     /// Who sees leaderboards.
     pub leaderboard_visibility: LeaderboardVisibility,
     /// Ranking chain.
@@ -91,6 +94,7 @@ impl TryFrom<contests::Model> for Contest {
                 eligible_unit_id: m.eligible_unit_id.map(UnitId),
                 excluded_unit_ids: serde_json::from_value(m.excluded_unit_ids).map_err(json_err)?,
                 excluded_roles: serde_json::from_value(m.excluded_roles).map_err(json_err)?,
+                managers_may_enter: m.managers_may_enter,
                 leaderboard_visibility: enum_from(&m.leaderboard_visibility)?,
                 tie_break: serde_json::from_value(m.tie_break).map_err(json_err)?,
                 perfect_only: m.perfect_only,
@@ -125,6 +129,7 @@ fn contest_model(
         eligible_unit_id: Set(s.eligible_unit_id.map(|u| u.0)),
         excluded_unit_ids: Set(serde_json::to_value(&s.excluded_unit_ids).map_err(json_err)?),
         excluded_roles: Set(serde_json::to_value(&s.excluded_roles).map_err(json_err)?),
+        managers_may_enter: Set(s.managers_may_enter),
         leaderboard_visibility: Set(enum_str(&s.leaderboard_visibility)),
         tie_break: Set(serde_json::to_value(&s.tie_break).map_err(json_err)?),
         perfect_only: Set(s.perfect_only),

@@ -15,13 +15,13 @@ use sheets::{Cell, Format};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::contest_access::{Access, access};
 use crate::attempts::from_ms;
 use crate::auth::{AuthUser, Caller};
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::persistence::{self, contests::Contest, results::Person};
 use crate::reports::{self, Layout, Sheet, participation};
-use crate::routes::contests::{Access, access};
 use crate::routes::extract::Query;
 use crate::routes::leaderboards::{UnitOrder, UnitStanding, rank_units};
 use crate::scoring::{Board, TallyScope};

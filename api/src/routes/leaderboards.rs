@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::contest_access::{Access, access};
 use crate::attempts::from_ms;
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::LeaderboardVisibility;
@@ -20,7 +21,6 @@ use crate::domain::person::mask_name;
 use crate::error::{ApiError, Problem};
 use crate::persistence::results::{FinalRow, OverallRow};
 use crate::persistence::{self, contests::Contest, contests::Round};
-use crate::routes::contests::{Access, access};
 use crate::routes::extract::Query;
 use crate::scoring::{Board, Standing, TallyScope};
 use crate::standings::directory::Snapshot;

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod answer_key;
 mod attempts;
 mod attempts_store;
 mod auth;

@@ -24,6 +24,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub prizes: Option<Json>,
     pub published_at: Option<DateTimeUtc>,
+    pub managers_may_enter: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,7 +8,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Access, CONTEST_MANAGERS, access};
+use crate::app::contest_access::{Access, CONTEST_MANAGERS, access};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{
     ContestKind, ExcludedRole, LeaderboardVisibility, Prizes, TieBreakKey, parse_tie_break,
@@ -32,9 +32,13 @@ pub struct Eligibility {
     /// Subtrees that may not enter.
     #[serde(default)]
     pub excluded_unit_ids: Vec<Uuid>,
-    /// Roles that may not enter (e.g. the organizers themselves).
+    /// Roles that may not enter, wherever they are held.
     #[serde(default)]
     pub excluded_roles: Vec<ExcludedRole>,
+    /// Whether the contest's own organizers may enter it; off unless set. Even then, nobody
+    /// who can read the answer key of a round's questions may enter that round.
+    #[serde(default)]
+    pub managers_may_enter: bool,
 }
 
 /// A new contest.
@@ -119,6 +123,7 @@ fn response(c: Contest, can_manage: bool) -> ContestResponse {
             unit_id: s.eligible_unit_id.map(|u| u.0),
             excluded_unit_ids: s.excluded_unit_ids.into_iter().map(|u| u.0).collect(),
             excluded_roles: s.excluded_roles,
+            managers_may_enter: s.managers_may_enter,
         },
         leaderboard_visibility: s.leaderboard_visibility,
         tie_break: s.tie_break,
@@ -219,6 +224,7 @@ pub async fn create_contest(
             .map(UnitId)
             .collect(),
         excluded_roles: b.eligibility.excluded_roles,
+        managers_may_enter: b.eligibility.managers_may_enter,
         leaderboard_visibility: b.leaderboard_visibility,
         tie_break: b.tie_break,
         perfect_only: b.perfect_only,
@@ -361,6 +367,7 @@ pub async fn update_contest(
         s.eligible_unit_id = e.unit_id.map(UnitId);
         s.excluded_unit_ids = e.excluded_unit_ids.into_iter().map(UnitId).collect();
         s.excluded_roles = e.excluded_roles;
+        s.managers_may_enter = e.managers_may_enter;
     }
     if let Some(v) = b.leaderboard_visibility {
         s.leaderboard_visibility = v;

@@ -9,7 +9,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Access, access};
+use crate::app::contest_access::{Access, access};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Pool, Prediction, Review, RoundSettings};
 use crate::error::{ApiError, FieldError, Problem};

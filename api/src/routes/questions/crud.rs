@@ -1,5 +1,7 @@
 //! Creating, reading, searching, editing and deleting questions; listing topics.
 
+use std::collections::HashSet;
+
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use question_bank::{Difficulty, Kind, Question, Status};
 use sea_orm::{ConnectionTrait, TransactionTrait};
@@ -12,6 +14,7 @@ use super::{
     LegalBasisDto, OptionInput, QuestionResponse, SourceDto, TopicDto, build_question, legal_from,
     source_from, topic_ref, visibility,
 };
+use crate::app::answer_key;
 use crate::auth::{AuthUser, Caller};
 use crate::domain::ids::UnitId;
 use crate::error::{ApiError, FieldError, Problem};
@@ -134,8 +137,15 @@ pub async fn list_questions(
     let (items, total) =
         persistence::questions::search(&state.db, &visibility, &query.filter(), page.offset, limit)
             .await?;
+    let readable = key_readable_owners(&state, &caller, &items).await?;
     Ok(web::Json(QuestionList {
-        items: items.into_iter().map(QuestionResponse::from).collect(),
+        items: items
+            .into_iter()
+            .map(|q| {
+                let key_visible = readable.contains(&q.unit_id);
+                QuestionResponse::new(q, key_visible)
+            })
+            .collect(),
         total,
     }))
 }
@@ -270,10 +280,11 @@ pub async fn create_question(
     let stored = persistence::questions::get(&state.db, id).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/questions/{id}")))
-        .json(QuestionResponse::from(stored)))
+        .json(QuestionResponse::with_key(stored)))
 }
 
-/// Loads a question the caller may see (404 otherwise) and says whether they may edit it.
+/// Loads a question the caller may see (404 otherwise) and says whether they manage its bank:
+/// then they may edit it and read its answer key.
 pub(super) async fn visible_question(
     state: &AppState,
     caller: &Caller,
@@ -285,11 +296,30 @@ pub(super) async fn visible_question(
     if !persistence::questions::is_visible(&visibility, &owner.path, question.shared) {
         return Err(ApiError::NotFound("question"));
     }
-    let editable = caller.covers(super::BANK_MANAGERS, &owner.path);
-    Ok((question, editable))
+    let manages_bank = answer_key::reads_key(caller, &owner.path);
+    Ok((question, manages_bank))
 }
 
-/// One question, with its answer key.
+/// The owners among `questions`' banks whose answer keys the caller may read.
+pub(super) async fn key_readable_owners(
+    state: &AppState,
+    caller: &Caller,
+    questions: &[StoredQuestion],
+) -> Result<HashSet<UnitId>, ApiError> {
+    let mut readable = HashSet::new();
+    let mut seen = HashSet::new();
+    for q in questions {
+        if seen.insert(q.unit_id) {
+            let owner = persistence::units::get(&state.db, q.unit_id).await?;
+            if answer_key::reads_key(caller, &owner.path) {
+                readable.insert(q.unit_id);
+            }
+        }
+    }
+    Ok(readable)
+}
+
+/// One question; with its answer key for the managers of its bank only.
 #[utoipa::path(
     tag = "questions",
     params(("id" = Uuid, Path, description = "Question id")),
@@ -308,8 +338,8 @@ pub async fn get_question(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<QuestionResponse>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
-    let (question, _) = visible_question(&state, &caller, *id).await?;
-    Ok(web::Json(question.into()))
+    let (question, manages_bank) = visible_question(&state, &caller, *id).await?;
+    Ok(web::Json(QuestionResponse::new(question, manages_bank)))
 }
 
 /// Changes to a question; absent fields stay as they are.
@@ -435,11 +465,9 @@ pub async fn update_question(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    Ok(web::Json(
-        persistence::questions::get(&state.db, current.id)
-            .await?
-            .into(),
-    ))
+    Ok(web::Json(QuestionResponse::with_key(
+        persistence::questions::get(&state.db, current.id).await?,
+    )))
 }
 
 /// Deletes a draft that was never active; anything that may have been shown is retired instead.

@@ -269,7 +269,8 @@ fn file_response(bytes: Vec<u8>, format: Format, stem: &str) -> HttpResponse {
 }
 
 /// Exports the questions matching the filters (the same as the search) as XLSX, CSV (UTF-8 with
-/// BOM, formula-looking cells neutralised) or YAML, answer key included.
+/// BOM, formula-looking cells neutralised) or YAML, answer key included: only questions of the
+/// banks the caller manages, not those shared from a unit above.
 #[utoipa::path(
     tag = "questions",
     params(ExportQuery, QuestionQuery),
@@ -300,7 +301,13 @@ pub async fn export_questions(
             format!("{total} questions match; narrow the filters to at most {MAX_EXPORT}"),
         ));
     }
-    let questions: Vec<question_bank::Question> = found.into_iter().map(|q| q.content).collect();
+    // An export carries the key: only the banks the caller manages, never one shared from above.
+    let readable = super::crud::key_readable_owners(&state, &caller, &found).await?;
+    let questions: Vec<question_bank::Question> = found
+        .into_iter()
+        .filter(|q| readable.contains(&q.unit_id))
+        .map(|q| q.content)
+        .collect();
     let bytes = crate::telemetry::spawn_blocking_with_tracing(move || {
         question_bank::write(&questions, format)
     })

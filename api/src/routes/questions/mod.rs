@@ -1,7 +1,9 @@
 //! `/questions` and `/topics`: the question bank, for organizers.
 //!
-//! Members never reach these routes (403), so the answer key (`correct`) can be shown here:
-//! everything a member sees of a question goes through the contest routes, which strip it.
+//! Members never reach these routes (403). Organizers see the answer key (`correct`, and the
+//! explanation that gives it away) only of the banks they manage; questions shared down to them
+//! from a unit above come without it ([`crate::app::answer_key`]). Everything a member sees of
+//! a question goes through the contest routes, which strip it.
 
 mod crud;
 mod files;
@@ -17,12 +19,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::domain::role::Role;
 use crate::error::{ApiError, FieldError};
 use crate::persistence::questions::{StoredQuestion, Visibility};
 
-/// Who manages question banks.
-pub(crate) const BANK_MANAGERS: &[Role] = &[Role::Organizer];
+pub(crate) use crate::app::answer_key::BANK_MANAGERS;
 
 /// Registers the routes of this module.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -60,15 +60,16 @@ pub struct TopicDto {
     pub name: Option<String>,
 }
 
-/// An option with its id and whether it is correct.
+/// An option with its id and, for the bank's managers, whether it is correct.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OptionResponse {
     /// Id (stable within a version).
     pub id: Uuid,
     /// Text.
     pub text: String,
-    /// Part of the right answer.
-    pub correct: bool,
+    /// Part of the right answer; absent unless the caller manages the owning bank.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correct: Option<bool>,
 }
 
 /// Where the fact comes from.
@@ -108,8 +109,10 @@ pub struct QuestionResponse {
     pub text: String,
     /// Options in display order.
     pub options: Vec<OptionResponse>,
-    /// Shown after answering.
+    /// Shown after answering; null without the key (it gives the answer away).
     pub explanation: Option<String>,
+    /// Whether `correct` and `explanation` are shown: only to the managers of the owning bank.
+    pub key_visible: bool,
     /// Topic.
     pub topic: TopicDto,
     /// Tags.
@@ -138,8 +141,14 @@ pub struct QuestionResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<StoredQuestion> for QuestionResponse {
-    fn from(q: StoredQuestion) -> Self {
+impl QuestionResponse {
+    /// The question as a bank manager sees it, answer key included.
+    pub(crate) fn with_key(q: StoredQuestion) -> Self {
+        Self::new(q, true)
+    }
+
+    /// The question for someone who may or may not read its key.
+    pub(crate) fn new(q: StoredQuestion, key_visible: bool) -> Self {
         let c = q.content;
         Self {
             id: q.id,
@@ -152,10 +161,11 @@ impl From<StoredQuestion> for QuestionResponse {
                 .map(|(o, id)| OptionResponse {
                     id,
                     text: o.text,
-                    correct: o.correct,
+                    correct: key_visible.then_some(o.correct),
                 })
                 .collect(),
-            explanation: c.explanation,
+            explanation: c.explanation.filter(|_| key_visible),
+            key_visible,
             topic: TopicDto {
                 code: c.topic.code,
                 name: Some(c.topic.name),

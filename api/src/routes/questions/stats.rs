@@ -49,7 +49,7 @@ pub struct QuestionStats {
     params(("id" = Uuid, Path, description = "Question id")),
     responses(
         (status = 200, description = "Statistics", body = QuestionStats),
-        (status = 403, description = "Not an organizer", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an organizer of the bank that owns the question (a bank shared from above shows no statistics: they give the key away)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown or outside your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -62,7 +62,11 @@ pub async fn question_stats(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<QuestionStats>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
-    let (question, _) = super::crud::visible_question(&state, &caller, *id).await?;
+    let (question, manages_bank) = super::crud::visible_question(&state, &caller, *id).await?;
+    // The shares and the facility give the key away as surely as `correct` does.
+    if !manages_bank {
+        return Err(ApiError::Forbidden);
+    }
     let items =
         persistence::attempts::items_of_version(&state.db, question.id, question.version_id)
             .await?;

@@ -11,10 +11,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::contest_access::{Access, access};
 use crate::auth::{AuthUser, Caller};
 use crate::error::ApiError;
 use crate::persistence::{self, contests::Contest, contests::Round};
-use crate::routes::contests::{Access, access};
 use crate::state::AppState;
 
 /// Registers the routes of this module.

@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::managed_round;
+use crate::app::contest_access::{Access, access};
 use crate::auth::{AuthUser, Caller};
 use crate::error::{ApiError, Problem};
 use crate::persistence::{self, PersistenceError, contests::Round};
-use crate::routes::contests::{Access, access};
 use crate::standings::publish::{self, Finished, PrizeRules};
 use crate::state::AppState;
 

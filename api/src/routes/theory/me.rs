@@ -129,7 +129,7 @@ async fn my_test(
 ) -> Result<Option<MyTest>, ApiError> {
     let round = persistence::contests::get_round(&state.db, test.round_id).await?;
     let contest = persistence::contests::get(&state.db, test.contest_id).await?;
-    if !crate::routes::contests::may_enter(&state.db, caller, &contest).await? {
+    if !crate::app::contest_access::may_enter(&state.db, caller, &contest).await? {
         return Ok(None);
     }
     let mine = persistence::attempts::of_user_in_round(&state.db, caller.id.0, round.id).await?;

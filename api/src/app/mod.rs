@@ -1,0 +1,9 @@
+//! The application layer: the rules of the product, between the routes (which parse input and
+//! map results to HTTP) and persistence and scoring (which store things).
+//!
+//! The dependency rule: `routes` may import `app`; `app` never imports `routes`; `domain`
+//! imports neither. The rules that several routes and services share live here, so there is
+//! one place to read and change each of them.
+
+pub mod answer_key;
+pub mod contest_access;
