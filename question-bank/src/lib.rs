@@ -8,6 +8,8 @@
 //! - [`write()`]: questions → bytes in YAML, CSV or XLSX; [`template`]: a file to fill in.
 //! - [`Question::validate`] / [`Question::warnings`] / [`Question::is_drawable_on`].
 //! - [`check_batch`]: duplicates and conflicts across questions; [`topics`]: the topic tree.
+//! - [`audit()`]: warnings over a file or bank (key positions, longest option, true/false
+//!   balance, lapsed legal basis); [`audit::Balance`] holds the counts behind them.
 //! - [`fold()`]: text folding used for duplicate detection and search.
 //! - [`Format`]: `from_file_name`, `mime_type`, `can_write`; [`Limits`] and [`ReadOptions`]
 //!   (default topic for GIFT/Aiken/Moodle, forced format).
@@ -33,6 +35,7 @@
 //! assert_eq!(broken.problems[0].to_string(), "bad.csv:2: correct: answer C names an empty option");
 //! ```
 
+pub mod audit;
 pub mod checks;
 pub mod fold;
 pub mod format;
@@ -44,6 +47,7 @@ pub mod stats;
 pub mod text;
 pub mod validate;
 
+pub use audit::audit;
 pub use checks::{Origin, check_across_files, check_batch, topics};
 pub use fold::fold;
 pub use format::Format;
