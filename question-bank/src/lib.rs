@@ -10,6 +10,7 @@
 //! - [`check_batch`]: duplicates and conflicts across questions; [`topics`]: the topic tree.
 //! - [`audit()`]: warnings over a file or bank (key positions, longest option, true/false
 //!   balance, lapsed legal basis); [`audit::Balance`] holds the counts behind them.
+//! - [`shuffle_options`]: reorder every question's options reproducibly from a seed (exports).
 //! - [`fold()`]: text folding used for duplicate detection and search.
 //! - [`Format`]: `from_file_name`, `mime_type`, `can_write`; [`Limits`] and [`ReadOptions`]
 //!   (default topic for GIFT/Aiken/Moodle, forced format).
@@ -43,6 +44,7 @@ pub mod formats;
 pub mod limits;
 pub mod model;
 pub mod problem;
+pub mod shuffle;
 pub mod stats;
 pub mod text;
 pub mod validate;
@@ -55,6 +57,7 @@ pub use formats::WriteError;
 pub use limits::Limits;
 pub use model::{Difficulty, Kind, LegalBasis, Question, QuestionOption, Source, Status, TopicRef};
 pub use problem::{Problem, ReadReport, Warning};
+pub use shuffle::shuffle_options;
 
 /// Options for [`read_with`].
 #[derive(Debug, Clone, Default)]

@@ -58,6 +58,13 @@ enum Command {
         /// Output file (.yaml, .csv or .xlsx), or a directory (existing, or ending in /) to get
         /// one <topic code>.yaml per topic, as in the bank.
         output: PathBuf,
+        /// Shuffle each question's options, so exported keys do not sit where they were
+        /// written (the same seed gives the same file).
+        #[arg(long)]
+        shuffle_options: bool,
+        /// Seed for --shuffle-options; default random, printed so the file can be made again.
+        #[arg(long, requires = "shuffle_options")]
+        seed: Option<u64>,
     },
     /// Count questions by topic, difficulty, kind and status, and show how answers are spread;
     /// warnings go to stderr.
@@ -116,7 +123,12 @@ fn run(cli: &Cli) -> anyhow::Result<bool> {
             let warnings_fail = *deny_warnings && !loaded.warnings.is_empty();
             Ok(loaded.problems.is_empty() && !warnings_fail)
         }
-        Command::Convert { input, output } => {
+        Command::Convert {
+            input,
+            output,
+            shuffle_options,
+            seed,
+        } => {
             let to_directory = output.is_dir() || output.to_string_lossy().ends_with('/');
             let format = if to_directory {
                 Format::Yaml
@@ -129,7 +141,13 @@ fn run(cli: &Cli) -> anyhow::Result<bool> {
                 eprintln!("{} problem(s): nothing written", loaded.problems.len());
                 return Ok(false);
             }
-            let questions: Vec<Question> = loaded.questions.into_iter().map(|(q, _)| q).collect();
+            let mut questions: Vec<Question> =
+                loaded.questions.into_iter().map(|(q, _)| q).collect();
+            if *shuffle_options {
+                let seed = seed.unwrap_or_else(|| uuid::Uuid::new_v4().as_u64_pair().0);
+                question_bank::shuffle_options(&mut questions, seed);
+                println!("options shuffled with --seed {seed}");
+            }
             if to_directory {
                 std::fs::create_dir_all(output)
                     .with_context(|| format!("cannot create {}", output.display()))?;
