@@ -30,8 +30,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test (unit + integration, both backends)"
 cargo test --workspace
 
-step "starter question bank"
-cargo run -q -p question-bank -- validate question-bank/bank/
+step "starter question bank (0 problems, 0 warnings)"
+# --deny-warnings: the starter bank must also pass the balance and freshness checks (#19).
+cargo run -q -p question-bank -- validate --deny-warnings question-bank/bank/
 
 step "frontend: build, unit tests, browser end-to-end"
 cargo build -q -p api

@@ -2,7 +2,8 @@
 //!
 //! "Đoàn cơ sở", "doan co so" and "ĐOÀN  CƠ SỞ" all fold to `doan co so`: lower case, without
 //! diacritics (including đ → d, which Unicode does not decompose), with runs of white space
-//! collapsed to one space and trimmed.
+//! collapsed to one space and trimmed. [`fold_words`] goes further for near-duplicate checks:
+//! punctuation counts as a space too, so "Đoàn viên." and "đoàn - viên" both give `doan vien`.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -31,9 +32,26 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// [`fold`], then every run of characters that are neither letters nor digits becomes one
+/// space: only the words and numbers are left, in order.
+pub fn fold_words(text: &str) -> String {
+    let folded = fold(text);
+    let mut out = String::with_capacity(folded.len());
+    for word in folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{fold, fold_words};
 
     #[test]
     fn folds_vietnamese_diacritics_case_and_spacing() {
@@ -54,5 +72,18 @@ mod tests {
         let decomposed: String =
             unicode_normalization::UnicodeNormalization::nfd(precomposed).collect();
         assert_eq!(fold(precomposed), fold(&decomposed));
+    }
+
+    #[test]
+    fn fold_words_drops_punctuation_but_keeps_word_and_number_boundaries() {
+        for (input, expected) in [
+            ("Đoàn viên.", "doan vien"),
+            ("đoàn - viên", "doan vien"),
+            ("“Tuổi trẻ”, (sáng tạo)!", "tuoi tre sang tao"),
+            ("12/6/2018", "12 6 2018"),
+            ("...", ""),
+        ] {
+            assert_eq!(fold_words(input), expected, "folding {input:?}");
+        }
     }
 }

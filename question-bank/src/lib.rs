@@ -8,6 +8,9 @@
 //! - [`write()`]: questions → bytes in YAML, CSV or XLSX; [`template`]: a file to fill in.
 //! - [`Question::validate`] / [`Question::warnings`] / [`Question::is_drawable_on`].
 //! - [`check_batch`]: duplicates and conflicts across questions; [`topics`]: the topic tree.
+//! - [`audit()`]: warnings over a file or bank (key positions, longest option, true/false
+//!   balance, lapsed legal basis); [`audit::Balance`] holds the counts behind them.
+//! - [`shuffle_options`]: reorder every question's options reproducibly from a seed (exports).
 //! - [`fold()`]: text folding used for duplicate detection and search.
 //! - [`Format`]: `from_file_name`, `mime_type`, `can_write`; [`Limits`] and [`ReadOptions`]
 //!   (default topic for GIFT/Aiken/Moodle, forced format).
@@ -33,6 +36,7 @@
 //! assert_eq!(broken.problems[0].to_string(), "bad.csv:2: correct: answer C names an empty option");
 //! ```
 
+pub mod audit;
 pub mod checks;
 pub mod fold;
 pub mod format;
@@ -40,10 +44,12 @@ pub mod formats;
 pub mod limits;
 pub mod model;
 pub mod problem;
+pub mod shuffle;
 pub mod stats;
 pub mod text;
 pub mod validate;
 
+pub use audit::audit;
 pub use checks::{Origin, check_across_files, check_batch, topics};
 pub use fold::fold;
 pub use format::Format;
@@ -51,6 +57,7 @@ pub use formats::WriteError;
 pub use limits::Limits;
 pub use model::{Difficulty, Kind, LegalBasis, Question, QuestionOption, Source, Status, TopicRef};
 pub use problem::{Problem, ReadReport, Warning};
+pub use shuffle::shuffle_options;
 
 /// Options for [`read_with`].
 #[derive(Debug, Clone, Default)]

@@ -1,15 +1,20 @@
 //! `question-bank`: validate, convert and summarise question bank files.
 //!
 //! Exit codes: 0 when everything is fine, 1 when any input has problems (nothing is written),
-//! 2 for usage or I/O errors.
+//! 2 for usage or I/O errors. Warnings (see `question_bank::audit`) are printed but keep exit
+//! code 0, so an organizer's half-finished bank still converts; `validate --deny-warnings` turns
+//! them into exit code 1, which is how CI holds the starter bank to zero warnings.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use question_bank::stats::Stats;
-use question_bank::{Format, Origin, Problem, Question, ReadOptions, TopicRef, check_across_files};
+use question_bank::{
+    Format, Origin, Problem, Question, ReadOptions, TopicRef, audit, check_across_files,
+};
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +32,9 @@ struct Cli {
     /// Topic name that goes with --topic-code.
     #[arg(long, global = true, requires = "topic_code")]
     topic_name: Option<String>,
+    /// Date (YYYY-MM-DD) to check legal validity against; default today (UTC).
+    #[arg(long, global = true, value_name = "DATE")]
+    today: Option<NaiveDate>,
     #[command(subcommand)]
     command: Command,
 }
@@ -38,6 +46,10 @@ enum Command {
         /// Files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Exit 1 on warnings too (key positions, longest option, true/false balance, lapsed
+        /// legal basis, near-duplicate options, …), not only on problems.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Convert IN (file or directory) to OUT; formats from the extensions. Refuses if IN has problems.
     Convert {
@@ -46,8 +58,16 @@ enum Command {
         /// Output file (.yaml, .csv or .xlsx), or a directory (existing, or ending in /) to get
         /// one <topic code>.yaml per topic, as in the bank.
         output: PathBuf,
+        /// Shuffle each question's options, so exported keys do not sit where they were
+        /// written (the same seed gives the same file).
+        #[arg(long)]
+        shuffle_options: bool,
+        /// Seed for --shuffle-options; default random, printed so the file can be made again.
+        #[arg(long, requires = "shuffle_options")]
+        seed: Option<u64>,
     },
-    /// Count questions by topic, difficulty, kind and status.
+    /// Count questions by topic, difficulty, kind and status, and show how answers are spread;
+    /// warnings go to stderr.
     Stats {
         /// Files or directories.
         #[arg(required = true)]
@@ -85,9 +105,13 @@ fn run(cli: &Cli) -> anyhow::Result<bool> {
             .map(|(code, name)| TopicRef { code, name }),
         ..ReadOptions::default()
     };
+    let today = cli.today.unwrap_or_else(|| chrono::Utc::now().date_naive());
     match &cli.command {
-        Command::Validate { paths } => {
-            let loaded = load(paths, &options)?;
+        Command::Validate {
+            paths,
+            deny_warnings,
+        } => {
+            let loaded = load(paths, &options, today)?;
             loaded.print(cli.vi);
             println!(
                 "{} file(s), {} question(s), {} problem(s), {} warning(s)",
@@ -96,22 +120,34 @@ fn run(cli: &Cli) -> anyhow::Result<bool> {
                 loaded.problems.len(),
                 loaded.warnings.len()
             );
-            Ok(loaded.problems.is_empty())
+            let warnings_fail = *deny_warnings && !loaded.warnings.is_empty();
+            Ok(loaded.problems.is_empty() && !warnings_fail)
         }
-        Command::Convert { input, output } => {
+        Command::Convert {
+            input,
+            output,
+            shuffle_options,
+            seed,
+        } => {
             let to_directory = output.is_dir() || output.to_string_lossy().ends_with('/');
             let format = if to_directory {
                 Format::Yaml
             } else {
                 writable_format(output)?
             };
-            let loaded = load(std::slice::from_ref(input), &options)?;
+            let loaded = load(std::slice::from_ref(input), &options, today)?;
             if !loaded.problems.is_empty() {
                 loaded.print(cli.vi);
                 eprintln!("{} problem(s): nothing written", loaded.problems.len());
                 return Ok(false);
             }
-            let questions: Vec<Question> = loaded.questions.into_iter().map(|(q, _)| q).collect();
+            let mut questions: Vec<Question> =
+                loaded.questions.into_iter().map(|(q, _)| q).collect();
+            if *shuffle_options {
+                let seed = seed.unwrap_or_else(|| uuid::Uuid::new_v4().as_u64_pair().0);
+                question_bank::shuffle_options(&mut questions, seed);
+                println!("options shuffled with --seed {seed}");
+            }
             if to_directory {
                 std::fs::create_dir_all(output)
                     .with_context(|| format!("cannot create {}", output.display()))?;
@@ -140,12 +176,15 @@ fn run(cli: &Cli) -> anyhow::Result<bool> {
             Ok(true)
         }
         Command::Stats { paths, json } => {
-            let loaded = load(paths, &options)?;
+            let loaded = load(paths, &options, today)?;
             if !loaded.problems.is_empty() {
                 eprintln!(
                     "note: {} problem(s) found; run validate for details",
                     loaded.problems.len()
                 );
+            }
+            for line in loaded.warning_lines(cli.vi) {
+                eprintln!("{line}");
             }
             let questions: Vec<Question> = loaded.questions.into_iter().map(|(q, _)| q).collect();
             let stats = Stats::of(&questions);
@@ -184,22 +223,32 @@ struct Loaded {
 
 impl Loaded {
     fn print(&self, vietnamese: bool) {
-        let warning = if vietnamese { "cảnh báo" } else { "warning" };
         for p in &self.problems {
             println!("{}", p.display(vietnamese));
         }
-        for w in &self.warnings {
-            let mut w = w.clone();
-            w.field = Some(match w.field.take() {
-                Some(f) => format!("{warning}: {f}"),
-                None => warning.to_owned(),
-            });
-            println!("{}", w.display(vietnamese));
+        for line in self.warning_lines(vietnamese) {
+            println!("{line}");
         }
+    }
+
+    /// Each warning as `file:line: warning: field: message`.
+    fn warning_lines(&self, vietnamese: bool) -> Vec<String> {
+        let warning = if vietnamese { "cảnh báo" } else { "warning" };
+        self.warnings
+            .iter()
+            .map(|w| {
+                let mut w = w.clone();
+                w.field = Some(match w.field.take() {
+                    Some(f) => format!("{warning}: {f}"),
+                    None => warning.to_owned(),
+                });
+                w.display(vietnamese)
+            })
+            .collect()
     }
 }
 
-fn load(paths: &[PathBuf], options: &ReadOptions) -> anyhow::Result<Loaded> {
+fn load(paths: &[PathBuf], options: &ReadOptions, today: NaiveDate) -> anyhow::Result<Loaded> {
     let mut files = Vec::new();
     for path in paths {
         collect(path, &mut files)?;
@@ -233,12 +282,18 @@ fn load(paths: &[PathBuf], options: &ReadOptions) -> anyhow::Result<Loaded> {
     loaded
         .problems
         .extend(check_across_files(&questions, &origins));
+    let where_ = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Warnings over all the files together carry no file; name what was given instead.
+    loaded.warnings.extend(
+        audit(&questions, &origins, today)
+            .into_iter()
+            .map(|w| w.in_file(Some(&where_))),
+    );
     if loaded.questions.is_empty() && loaded.problems.is_empty() {
-        let where_ = paths
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
         loaded.problems.push(
             Problem::new("no questions found", "không tìm thấy câu hỏi nào").in_file(Some(&where_)),
         );

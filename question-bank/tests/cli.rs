@@ -261,3 +261,68 @@ fn convert_to_a_directory_writes_one_yaml_per_topic() {
         stdout(&output)
     );
 }
+
+#[test]
+fn convert_shuffles_options_reproducibly_with_a_seed() {
+    let dir = TempDir::new();
+    let convert = |name: &str, seed: &str| {
+        let out = dir.0.join(name);
+        let output = bin()
+            .arg("convert")
+            .arg(fixture("biased.yaml"))
+            .arg(&out)
+            .args(["--shuffle-options", "--seed", seed])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+        assert!(
+            stdout(&output).contains(&format!("options shuffled with --seed {seed}")),
+            "{}",
+            stdout(&output)
+        );
+        let bytes = std::fs::read(&out).unwrap();
+        let report = question_bank::read(&bytes, name, &Default::default());
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        (bytes, report.questions)
+    };
+    let (first, questions) = convert("a.yaml", "19");
+    let (again, _) = convert("b.yaml", "19");
+    assert_eq!(first, again, "the same seed gives the same file");
+    let (other, _) = convert("c.yaml", "20");
+    assert_ne!(first, other);
+
+    // Every key of the biased file is A; shuffled, they are not, and each key kept its text.
+    let original = question_bank::read(
+        &std::fs::read(fixture("biased.yaml")).unwrap(),
+        "biased.yaml",
+        &Default::default(),
+    );
+    let keys_on_a = questions.iter().filter(|q| q.options[0].correct).count();
+    assert!(
+        keys_on_a < questions.len() / 2,
+        "{keys_on_a} keys still on A"
+    );
+    for (shuffled, before) in questions.iter().zip(&original.questions) {
+        let key = |q: &question_bank::Question| {
+            q.options
+                .iter()
+                .filter(|o| o.correct)
+                .map(|o| o.text.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(key(shuffled), key(before), "{}", before.text);
+    }
+
+    let no_flag = bin()
+        .arg("convert")
+        .arg(fixture("biased.yaml"))
+        .arg(dir.0.join("d.yaml"))
+        .args(["--seed", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        no_flag.status.code(),
+        Some(2),
+        "--seed needs --shuffle-options"
+    );
+}

@@ -212,8 +212,9 @@ pub async fn start(
         let q = candidates
             .get(id)
             .ok_or(PersistenceError::NotFound("question"))?;
-        let shuffle = s.shuffle_options && q.content.kind != Kind::TrueFalse;
-        let order = draw::option_order(q.option_ids.len(), shuffle, seed, q.id);
+        // True/false options follow the round's setting too: a bank that lists "Đúng" first and
+        // answers it in most statements would otherwise give the answer away (#19).
+        let order = draw::option_order(q.option_ids.len(), s.shuffle_options, seed, q.id);
         let option_ids: Vec<Uuid> = order.iter().map(|i| q.option_ids[*i]).collect();
         let correct: Vec<Uuid> = q
             .option_ids

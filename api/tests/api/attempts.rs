@@ -29,6 +29,7 @@ both_backends!(
     each_attempt_draws_its_own_questions,
     review_settings_decide_what_a_member_sees,
     item_statistics_follow_the_answers,
+    true_false_options_follow_the_round_shuffle_setting,
 );
 
 /// A contest with a round and a bank of `n` true/false questions whose correct option is known.
@@ -1760,5 +1761,102 @@ async fn a_moved_branch_takes_its_results_along(app: &TestApp) {
         total(board(x)).await,
         Some(1),
         "X still counts its own member"
+    );
+}
+
+async fn true_false_options_follow_the_round_shuffle_setting(app: &TestApp) {
+    // Twelve true/false statements, all stored "Đúng" first.
+    let unit = app
+        .unit(
+            &format!("U{}", &Uuid::now_v7().simple().to_string()[20..]),
+            None,
+        )
+        .await;
+    let organizer = app.with_roles(unit, &[(Role::Organizer, Some(unit))]).await;
+    for i in 0..12 {
+        let body = json!({
+            "unit_id": unit.0, "kind": "true_false",
+            "text": format!("Mệnh đề số {i} là đúng."),
+            "options": [{"text": "Đúng", "correct": true}, {"text": "Sai"}],
+            "topic": {"code": "tf", "name": "Đúng sai"},
+        });
+        let r = app
+            .post("/api/v1/questions", Some(&organizer.access), &body)
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let member = app.member(unit).await;
+    // The option texts of each question of a fresh attempt, in the order shown.
+    let shown = |shuffle_options: bool| {
+        let organizer = organizer.access.clone();
+        let member = member.access.clone();
+        async move {
+            let contest: Value = app
+                .post(
+                    "/api/v1/contests",
+                    Some(&organizer),
+                    &json!({"title": "Cuộc thi đúng sai", "unit_id": unit.0, "eligibility": {"unit_id": unit.0}}),
+                )
+                .await
+                .json()
+                .await
+                .expect("json");
+            let mut body = round(12, None, -60, 3600);
+            body["pool"] = json!({"quotas": [{"topic": "tf", "count": 12}]});
+            body["shuffle_options"] = json!(shuffle_options);
+            let round: Value = app
+                .post(
+                    &format!(
+                        "/api/v1/contests/{}/rounds",
+                        contest["id"].as_str().expect("id")
+                    ),
+                    Some(&organizer),
+                    &body,
+                )
+                .await
+                .json()
+                .await
+                .expect("json");
+            let attempt: Value = app
+                .client
+                .post(app.url(&format!(
+                    "/api/v1/rounds/{}/attempts",
+                    round["id"].as_str().expect("id")
+                )))
+                .bearer_auth(&member)
+                .send()
+                .await
+                .expect("request")
+                .json()
+                .await
+                .expect("json");
+            attempt["questions"]
+                .as_array()
+                .unwrap_or_else(|| panic!("no questions: {attempt}"))
+                .iter()
+                .map(|q| {
+                    q["options"]
+                        .as_array()
+                        .expect("options")
+                        .iter()
+                        .map(|o| o["text"].as_str().expect("text").to_owned())
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let stored = vec!["Đúng".to_owned(), "Sai".to_owned()];
+    let shuffled = shown(true).await;
+    assert_eq!(shuffled.len(), 12);
+    // All twelve left in place by chance: 1 in 4096.
+    assert!(
+        shuffled.iter().any(|o| *o != stored),
+        "true/false options were never shuffled: {shuffled:?}"
+    );
+    let fixed = shown(false).await;
+    assert_eq!(fixed.len(), 12);
+    assert!(
+        fixed.iter().all(|o| *o == stored),
+        "with shuffling off the bank's order is kept: {fixed:?}"
     );
 }

@@ -18,6 +18,7 @@ both_backends!(
     rounds_may_not_overlap,
     questions_valid_for_only_part_of_the_round_do_not_count,
     once_started_only_the_close_time_may_be_extended,
+    rounds_with_shuffle_off_warn_their_organizers,
 );
 
 struct Host {
@@ -486,4 +487,110 @@ async fn once_started_only_the_close_time_may_be_extended(app: &TestApp) {
         "the extension is recorded"
     );
     assert_eq!(body["time_limit_seconds"], 900);
+}
+
+/// The `(code, pointer)` of each warning in a round response.
+fn warnings(round: &Value) -> Vec<(String, String)> {
+    round["warnings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no warnings array: {round}"))
+        .iter()
+        .map(|w| {
+            assert!(
+                w["detail"].as_str().is_some_and(|d| !d.is_empty())
+                    && w["detail_vi"]
+                        .as_str()
+                        .is_some_and(|d| d.contains("Nên bật lại")),
+                "{w}"
+            );
+            (
+                w["code"].as_str().expect("code").to_owned(),
+                w["pointer"].as_str().expect("pointer").to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn rounds_with_shuffle_off_warn_their_organizers(app: &TestApp) {
+    let h = host(app).await;
+    seed_questions(app, &h, "law", 3, "medium").await;
+    seed_questions(app, &h, "history", 1, "easy").await;
+    let c = contest(app, &h, json!({})).await;
+    let url = format!("/api/v1/contests/{}/rounds", c["id"].as_str().expect("id"));
+    let created = |body: Value| {
+        let token = h.organizer.access.clone();
+        let url = url.clone();
+        async move {
+            let r = app.post(&url, Some(&token), &body).await;
+            assert_eq!(
+                r.status(),
+                StatusCode::CREATED,
+                "{}",
+                r.text().await.unwrap_or_default()
+            );
+            r.json::<Value>().await.expect("json")
+        }
+    };
+
+    // Shuffling on (the default): saved, nothing to warn about.
+    let shuffled = created(round_body(1, 24)).await;
+    assert_eq!(warnings(&shuffled), vec![]);
+
+    // Options in the bank's order: saved as asked, with a warning naming the setting.
+    let mut fixed = round_body(48, 24);
+    fixed["shuffle_options"] = json!(false);
+    let fixed = created(fixed).await;
+    assert_eq!(
+        fixed["shuffle_options"], false,
+        "the round is saved as asked"
+    );
+    assert_eq!(
+        warnings(&fixed),
+        vec![("shuffle_off".to_owned(), "/shuffle_options".to_owned())]
+    );
+
+    // Editing: turning question shuffling off too adds its own warning; turning both back on
+    // clears them.
+    let round_url = format!("/api/v1/rounds/{}", fixed["id"].as_str().expect("id"));
+    let patch = |body: Value| {
+        let token = h.organizer.access.clone();
+        let round_url = round_url.clone();
+        async move {
+            let r = app.patch(&round_url, Some(&token), &body).await;
+            assert_eq!(
+                r.status(),
+                StatusCode::OK,
+                "{}",
+                r.text().await.unwrap_or_default()
+            );
+            r.json::<Value>().await.expect("json")
+        }
+    };
+    let both_off = patch(json!({"shuffle_questions": false})).await;
+    assert_eq!(
+        warnings(&both_off),
+        vec![
+            ("shuffle_off".to_owned(), "/shuffle_options".to_owned()),
+            ("shuffle_off".to_owned(), "/shuffle_questions".to_owned()),
+        ]
+    );
+    // Organizers see the warnings when they come back to the round, too.
+    let read: Value = app
+        .get(&round_url, Some(&h.organizer.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(warnings(&read).len(), 2);
+    // Members never see them.
+    let member = app.member(h.branch).await;
+    let seen: Value = app
+        .get(&round_url, Some(&member.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(seen.get("warnings").is_none(), "{seen}");
+    let on_again = patch(json!({"shuffle_questions": true, "shuffle_options": true})).await;
+    assert_eq!(warnings(&on_again), vec![]);
 }

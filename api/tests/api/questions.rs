@@ -24,6 +24,7 @@ both_backends!(
     an_import_refuses_questions_already_in_the_bank,
     moodle_formats_import_with_warnings_for_what_is_skipped,
     exports_read_back_to_the_same_questions,
+    exports_shuffle_options_reproducibly_with_a_seed,
 );
 
 struct Bank {
@@ -738,4 +739,80 @@ async fn exports_read_back_to_the_same_questions(app: &TestApp) {
         )
         .await;
     assert_eq!(template.status(), StatusCode::OK);
+}
+
+async fn exports_shuffle_options_reproducibly_with_a_seed(app: &TestApp) {
+    let b = bank(app, "A").await;
+    // Twenty questions, every key written first ("26/3/1931").
+    for i in 0..20 {
+        create(
+            app,
+            &b,
+            &question(b.unit, &format!("Câu hỏi số {i}: Đoàn thành lập ngày nào?")),
+        )
+        .await;
+    }
+    let export = |query: String| {
+        let token = b.organizer.access.clone();
+        async move {
+            let response = app
+                .get(
+                    &format!("/api/v1/questions/export?format=yaml{query}"),
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(response.status(), StatusCode::OK, "{query}");
+            let seed = response
+                .headers()
+                .get("x-shuffle-seed")
+                .map(|v| v.to_str().expect("ascii").to_owned());
+            let bytes = response.bytes().await.expect("bytes").to_vec();
+            let report =
+                question_bank::read(&bytes, "export.yaml", &question_bank::Limits::default());
+            assert!(report.problems.is_empty(), "{query}: {:?}", report.problems);
+            (bytes, seed, report.questions)
+        }
+    };
+    let key_first = |questions: &[question_bank::Question]| {
+        questions.iter().filter(|q| q.options[0].correct).count()
+    };
+
+    // By default the bank's order: every key first.
+    let (_, seed, stored) = export(String::new()).await;
+    assert_eq!(seed, None, "no seed header without shuffling");
+    assert_eq!(key_first(&stored), 20);
+
+    // Shuffled with a seed: keys move, each keeps its text, and the same seed gives the same file.
+    let (first, seed, shuffled) = export("&shuffle_options=true&seed=2026".into()).await;
+    assert_eq!(seed.as_deref(), Some("2026"));
+    assert!(
+        key_first(&shuffled) < 15,
+        "{} of 20 keys still first",
+        key_first(&shuffled)
+    );
+    assert!(
+        shuffled
+            .iter()
+            .all(|q| q.options.iter().any(|o| o.correct && o.text == "26/3/1931"))
+    );
+    let (again, _, _) = export("&shuffle_options=true&seed=2026".into()).await;
+    assert_eq!(first, again, "the same seed gives the same file");
+
+    // Without a seed one is chosen and returned, and exporting with it again gives the same file.
+    let (random, seed, _) = export("&shuffle_options=true".into()).await;
+    let seed: u64 = seed.expect("seed header").parse().expect("a number");
+    let (replayed, _, _) = export(format!("&shuffle_options=true&seed={seed}")).await;
+    assert_eq!(random, replayed);
+
+    // A seed alone is a mistake worth naming.
+    let bad = app
+        .get(
+            "/api/v1/questions/export?format=yaml&seed=1",
+            Some(&b.organizer.access),
+        )
+        .await;
+    assert_eq!(
+        pointers(&assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await),
+        vec!["/seed"]
+    );
 }

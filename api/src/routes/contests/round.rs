@@ -118,6 +118,53 @@ pub struct RoundResponse {
     /// What the round tests, for rounds of a theory test.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theory: Option<TheoryTestView>,
+    /// Settings the organizers should reconsider; the round is saved as asked (organizers only,
+    /// empty when there is nothing to say).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<RoundWarning>>,
+}
+
+/// A setting that is allowed but weakens the round, shown to its organizers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RoundWarning {
+    /// Stable snake_case identifier the frontend can switch on: `shuffle_off`.
+    #[schema(example = "shuffle_off")]
+    pub code: &'static str,
+    /// JSON pointer to the setting, e.g. `/shuffle_options`.
+    #[schema(example = "/shuffle_options")]
+    pub pointer: &'static str,
+    /// What it means, in English.
+    pub detail: &'static str,
+    /// The same in Vietnamese.
+    pub detail_vi: &'static str,
+}
+
+/// Warnings for a round's settings: one `shuffle_off` per shuffle setting turned off.
+///
+/// # Implementation notes
+/// Turning shuffling off is allowed (a teacher may want a fixed order to go through answers
+/// together), so these are warnings, not validation errors. Option order matters most: a bank
+/// written with its keys first gives every answer away, and entrants can pass answers around
+/// as letters (issue #19).
+pub fn round_warnings(s: &RoundSettings) -> Vec<RoundWarning> {
+    let mut out = Vec::new();
+    if !s.shuffle_options {
+        out.push(RoundWarning {
+            code: "shuffle_off",
+            pointer: "/shuffle_options",
+            detail: "Option shuffling is off: every entrant sees the options in the order they were written in the bank, so answers can be guessed from their position or passed around as letters (A, B, C, D). Turn it on unless you need a fixed order.",
+            detail_vi: "Đang tắt đảo thứ tự phương án: mọi thí sinh thấy phương án theo đúng thứ tự trong ngân hàng câu hỏi, nên có thể đoán đáp án theo vị trí hoặc truyền tay đáp án theo chữ cái (A, B, C, D). Nên bật lại, trừ khi cần giữ nguyên thứ tự.",
+        });
+    }
+    if !s.shuffle_questions {
+        out.push(RoundWarning {
+            code: "shuffle_off",
+            pointer: "/shuffle_questions",
+            detail: "Question shuffling is off: entrants who draw the same questions see them in the same order, which makes it easier to share answers by question number. Turn it on unless you need a fixed order.",
+            detail_vi: "Đang tắt đảo thứ tự câu hỏi: thí sinh gặp cùng câu hỏi theo cùng một thứ tự, nên dễ chia sẻ đáp án theo số thứ tự câu. Nên bật lại, trừ khi cần giữ nguyên thứ tự.",
+        });
+    }
+    out
 }
 
 /// A recorded close-time extension.
@@ -135,6 +182,7 @@ pub struct ExtensionDto {
 
 fn response(r: Round, manage: bool, theory: Option<TheoryTestView>) -> RoundResponse {
     let now = Utc::now();
+    let warnings = manage.then(|| round_warnings(&r.settings));
     let s = r.settings;
     let state = if now < s.opens_at {
         "upcoming"
@@ -174,6 +222,7 @@ fn response(r: Round, manage: bool, theory: Option<TheoryTestView>) -> RoundResp
         }),
         server_time: now,
         theory,
+        warnings,
     }
 }
 
@@ -252,7 +301,7 @@ async fn check_against_data(
     params(("id" = Uuid, Path, description = "Contest id")),
     request_body = CreateRoundRequest,
     responses(
-        (status = 201, description = "Created", body = RoundResponse),
+        (status = 201, description = "Created; `warnings` lists settings to reconsider, such as `shuffle_off`", body = RoundResponse),
         (status = 403, description = "You may enter but not manage the contest", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown contest", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid settings, pool too small, overlapping times", body = Problem, content_type = "application/problem+json"),
@@ -435,7 +484,7 @@ pub struct UpdateRoundRequest {
     params(("id" = Uuid, Path, description = "Round id")),
     request_body = UpdateRoundRequest,
     responses(
-        (status = 200, description = "Updated", body = RoundResponse),
+        (status = 200, description = "Updated; `warnings` lists settings to reconsider, such as `shuffle_off`", body = RoundResponse),
         (status = 403, description = "You may enter but not manage the contest", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown round", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The round has started: only extending the close time is allowed", body = Problem, content_type = "application/problem+json"),

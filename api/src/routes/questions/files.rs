@@ -246,6 +246,17 @@ pub struct ExportQuery {
     pub format: Option<String>,
 }
 
+/// Option order in an export.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ShuffleQuery {
+    /// Shuffle each question's options (default false: the bank's order). The bank keeps
+    /// options as written, often with the key first; a shuffled export does not give that away.
+    pub shuffle_options: Option<bool>,
+    /// Seed for `shuffle_options`: the same seed and questions give the same file. Default
+    /// random; the seed used is returned in the `X-Shuffle-Seed` header.
+    pub seed: Option<u64>,
+}
+
 fn parse_format(format: Option<&str>) -> Result<Format, ApiError> {
     match format.unwrap_or("xlsx") {
         "xlsx" => Ok(Format::Xlsx),
@@ -270,12 +281,14 @@ fn file_response(bytes: Vec<u8>, format: Format, stem: &str) -> HttpResponse {
 
 /// Exports the questions matching the filters (the same as the search) as XLSX, CSV (UTF-8 with
 /// BOM, formula-looking cells neutralised) or YAML, answer key included: only questions of the
-/// banks the caller manages, not those shared from a unit above.
+/// banks the caller manages, not those shared from a unit above. `shuffle_options=true`
+/// reorders each question's options (reproducibly with `seed`).
 #[utoipa::path(
     tag = "questions",
-    params(ExportQuery, QuestionQuery),
+    params(ExportQuery, ShuffleQuery, QuestionQuery),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 200, description = "The file; a shuffled export names its seed in `X-Shuffle-Seed`", content_type = "application/octet-stream",
+            headers(("X-Shuffle-Seed" = u64, description = "The seed options were shuffled with (only when `shuffle_options=true`)"))),
         (status = 403, description = "Not an organizer", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad format or filter, or too many questions", body = Problem, content_type = "application/problem+json"),
     ),
@@ -287,9 +300,16 @@ pub async fn export_questions(
     state: web::Data<AppState>,
     user: AuthUser,
     export: Query<ExportQuery>,
+    shuffle: Query<ShuffleQuery>,
     query: Query<QuestionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = parse_format(export.format.as_deref())?;
+    if shuffle.seed.is_some() && shuffle.shuffle_options != Some(true) {
+        return Err(ApiError::field(
+            "/seed",
+            "a seed is only used with shuffle_options=true",
+        ));
+    }
     let caller = Caller::load(&state.db, user.id).await?;
     let visibility = visibility(&caller)?;
     let (found, total) =
@@ -303,18 +323,30 @@ pub async fn export_questions(
     }
     // An export carries the key: only the banks the caller manages, never one shared from above.
     let readable = super::crud::key_readable_owners(&state, &caller, &found).await?;
-    let questions: Vec<question_bank::Question> = found
+    let mut questions: Vec<question_bank::Question> = found
         .into_iter()
         .filter(|q| readable.contains(&q.unit_id))
         .map(|q| q.content)
         .collect();
+    let seed = (shuffle.shuffle_options == Some(true))
+        .then(|| shuffle.seed.unwrap_or_else(rand::random::<u64>));
     let bytes = crate::telemetry::spawn_blocking_with_tracing(move || {
+        if let Some(seed) = seed {
+            question_bank::shuffle_options(&mut questions, seed);
+        }
         question_bank::write(&questions, format)
     })
     .await
     .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e).context("export task failed")))?
     .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("cannot write the export: {e}")))?;
-    Ok(file_response(bytes, format, "cau-hoi"))
+    let mut response = file_response(bytes, format, "cau-hoi");
+    if let Some(seed) = seed {
+        response.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("x-shuffle-seed"),
+            actix_web::http::header::HeaderValue::from(seed),
+        );
+    }
+    Ok(response)
 }
 
 /// A file to fill in, with the documented columns and one example question.
