@@ -22,7 +22,7 @@ use crate::app::contest_access;
 use crate::auth::Caller;
 use crate::domain::contest::{Pool, Review};
 use crate::domain::ids::UserId;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::attempts::{AnswerRow, AttemptRecord, DrawnQuestion, NewAttempt, Outcome};
 use crate::persistence::contests::{Contest, Round};
 use crate::persistence::questions::{Filter, StoredQuestion, VersionContent, Visibility};
@@ -45,11 +45,7 @@ impl From<AttemptError> for ApiError {
     fn from(e: AttemptError) -> Self {
         match e {
             AttemptError::NotFound => ApiError::NotFound("attempt"),
-            AttemptError::Closed => ApiError::Conflict {
-                code: "attempt_closed",
-                detail: "this attempt has ended; answers are no longer accepted".into(),
-                pointer: None,
-            },
+            AttemptError::Closed => Conflict::AttemptClosed.into(),
             AttemptError::UnknownQuestion => {
                 ApiError::field("/question_id", "this question is not part of the attempt")
             }
@@ -111,29 +107,25 @@ pub async fn start(
     let now = from_ms(ms(Utc::now()));
     let s = &round.settings;
     if now < s.opens_at || now >= s.closes_at {
-        let detail = if now < s.opens_at {
-            format!("this round opens at {}", s.opens_at.to_rfc3339())
+        return Err(if now < s.opens_at {
+            Conflict::RoundNotYetOpen {
+                opens_at: s.opens_at,
+            }
         } else {
-            format!("this round closed at {}", s.closes_at.to_rfc3339())
-        };
-        return Err(ApiError::Conflict {
-            code: "round_not_open",
-            detail,
-            pointer: None,
-        });
+            Conflict::RoundClosed {
+                closes_at: s.closes_at,
+            }
+        }
+        .into());
     }
     let previous =
         persistence::attempts::of_user_in_round(&state.db, caller.id.0, round.id).await?;
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
-            return Err(ApiError::Conflict {
-                code: "attempt_in_progress",
-                detail: format!(
-                    "attempt {} is still running; resume or finish it first",
-                    running.id
-                ),
-                pointer: None,
-            });
+            return Err(Conflict::AttemptInProgress {
+                attempt_id: Some(running.id),
+            }
+            .into());
         }
         // Its time is up but the auto-finisher has not reached it yet: finish it now.
         finish(state, running, None, now).await?;
@@ -141,11 +133,10 @@ pub async fn start(
     if let Some(allowed) = s.attempts_allowed
         && previous.len() >= allowed as usize
     {
-        return Err(ApiError::Conflict {
-            code: "attempts_exhausted",
-            detail: format!("you have used all {allowed} attempts of this round"),
-            pointer: None,
-        });
+        return Err(Conflict::AttemptsExhausted {
+            attempts_allowed: allowed,
+        }
+        .into());
     }
     if contest.settings.kind == crate::domain::contest::ContestKind::TheoryTest {
         crate::theory::check_retry_wait(&state.db, round.id, &previous, now).await?;
@@ -201,10 +192,9 @@ pub async fn start(
     )
     .await?;
     let seed = rand::rng().next_u64();
-    let drawn_ids = draw::draw(&groups, s.shuffle_questions, seed).map_err(|e| ApiError::Conflict {
-        code: "pool_too_small",
-        detail: format!("the round's question pool cannot supply an attempt right now ({e}); the organizers have been told"),
-        pointer: None,
+    let drawn_ids = draw::draw(&groups, s.shuffle_questions, seed).map_err(|e| {
+        tracing::warn!(round.id = %round.id, error = %e, "the round's pool cannot supply an attempt");
+        Conflict::PoolTooSmall
     })?;
     let mut drawn = Vec::with_capacity(drawn_ids.len());
     let mut setup_questions = Vec::with_capacity(drawn_ids.len());
@@ -274,11 +264,7 @@ pub async fn start(
         Ok(()) => {}
         // Another start of the same person in the same round took this number first.
         Err(PersistenceError::Duplicate(_)) => {
-            return Err(ApiError::Conflict {
-                code: "attempt_in_progress",
-                detail: "another attempt of yours in this round started at the same moment".into(),
-                pointer: None,
-            });
+            return Err(Conflict::AttemptInProgress { attempt_id: None }.into());
         }
         Err(e) => return Err(e.into()),
     }

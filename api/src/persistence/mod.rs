@@ -46,11 +46,11 @@ impl From<PersistenceError> for crate::error::ApiError {
     fn from(e: PersistenceError) -> Self {
         match e {
             PersistenceError::NotFound(what) => Self::NotFound(what),
-            PersistenceError::Duplicate(detail) => Self::Conflict {
-                code: "conflict",
-                detail: format!("already exists ({detail})"),
-                pointer: None,
-            },
+            // The constraint's name and values are internals: logged, not answered.
+            PersistenceError::Duplicate(detail) => {
+                tracing::debug!(constraint = %detail, "unique constraint refused a write");
+                crate::error::Conflict::Exists.into()
+            }
             PersistenceError::Db(e) if is_connection_error(&e) => {
                 Self::Unavailable(anyhow::Error::new(e).context("database unreachable"))
             }

@@ -15,7 +15,7 @@ use crate::domain::ids::UnitId;
 use crate::domain::password::NewPassword;
 use crate::domain::person::{CitizenId, FullName, parse_admitted_at, parse_birth_date};
 use crate::domain::phone::Phone;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Conflict, FieldError, Problem};
 use crate::persistence::{self, PersistenceError, tokens::ClientInfo, users::Taken};
 use crate::state::AppState;
 
@@ -186,16 +186,8 @@ pub async fn register(
         .await
         .map_err(|e| match e {
             PersistenceError::Duplicate(detail) => match persistence::users::taken_field(&detail) {
-                Some(Taken::Phone) => ApiError::Conflict {
-                    code: "phone_taken",
-                    detail: "an account with this phone number already exists".into(),
-                    pointer: Some("/phone".into()),
-                },
-                Some(Taken::CitizenId) => ApiError::Conflict {
-                    code: "citizen_id_taken",
-                    detail: "an account with this citizen id already exists".into(),
-                    pointer: Some("/citizen_id".into()),
-                },
+                Some(Taken::Phone) => ApiError::from(Conflict::PhoneTaken),
+                Some(Taken::CitizenId) => ApiError::from(Conflict::CitizenIdTaken),
                 None => PersistenceError::Duplicate(detail).into(),
             },
             other => other.into(),

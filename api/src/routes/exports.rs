@@ -19,7 +19,7 @@ use crate::app::contest_access::{Access, access};
 use crate::attempts::from_ms;
 use crate::auth::{AuthUser, Caller};
 use crate::domain::role::Role;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Conflict, Problem};
 use crate::persistence::{self, contests::Contest, results::Person};
 use crate::reports::{self, Layout, Sheet, participation};
 use crate::routes::extract::Query;
@@ -341,11 +341,7 @@ pub async fn export_round(
         }
         Report::Ranking | Report::Prizes => {
             let Some(published_at) = round.published_at else {
-                return Err(ApiError::Conflict {
-                    code: "not_published",
-                    detail: "the prize list exists once the round's results are published".into(),
-                    pointer: None,
-                });
+                return Err(Conflict::NotPublished { of: "round" }.into());
             };
             let prizes_only = query.report == Report::Prizes;
             let layout = Layout {
@@ -589,13 +585,7 @@ pub async fn export_contest(
         }
         Report::Ranking | Report::Prizes => {
             let Some(published_at) = contest.published_at else {
-                return Err(ApiError::Conflict {
-                    code: "not_published",
-                    detail:
-                        "the overall prize list exists once the contest's results are published"
-                            .into(),
-                    pointer: None,
-                });
+                return Err(Conflict::NotPublished { of: "contest" }.into());
             };
             let prizes_only = query.report == Report::Prizes;
             let layout = Layout {

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::app::contest_access::{Access, access};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Pool, Prediction, Review, RoundSettings};
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Conflict, FieldError, Frozen, Problem};
 use crate::persistence::{
     self, PersistenceError,
     contests::{Contest, Extension, Round},
@@ -549,14 +549,16 @@ pub async fn update_round(
     let mut extensions = round.extensions.clone();
     if round.first_started_at.is_some() {
         if !round.settings.same_rules(&s) {
-            return Err(ApiError::Conflict { code: "round_started", detail: "someone has started this round: its questions and rules are frozen; only the close time may be extended".into(), pointer: None });
+            return Err(Conflict::RoundStarted {
+                frozen: Frozen::Rules,
+            }
+            .into());
         }
         if s.closes_at < round.settings.closes_at {
-            return Err(ApiError::Conflict {
-                code: "round_started",
-                detail: "someone has started this round: the close time may only move later".into(),
-                pointer: Some("/closes_at".into()),
-            });
+            return Err(Conflict::RoundStarted {
+                frozen: Frozen::EarlierClose,
+            }
+            .into());
         }
     }
     if round.first_started_at.is_some() && s.closes_at != round.settings.closes_at {
@@ -568,11 +570,10 @@ pub async fn update_round(
         });
     }
     if b.theory.is_some() && round.first_started_at.is_some() {
-        return Err(ApiError::Conflict {
-            code: "round_started",
-            detail: "someone has started this round: what it tests is frozen".into(),
-            pointer: Some("/theory".into()),
-        });
+        return Err(Conflict::RoundStarted {
+            frozen: Frozen::Theory,
+        }
+        .into());
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let theory = match b.theory {

@@ -17,7 +17,7 @@ use super::{
 use crate::app::answer_key;
 use crate::auth::{AuthUser, Caller};
 use crate::domain::ids::UnitId;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Conflict, FieldError, Problem};
 use crate::persistence::{self, PersistenceError, questions::StoredQuestion};
 use crate::routes::extract::{Json, Pagination, Query};
 use crate::state::AppState;
@@ -215,11 +215,7 @@ async fn ensure_not_duplicate(
     let existing =
         persistence::questions::existing_stems(db, unit, std::slice::from_ref(&stem)).await?;
     if let Some((_, id)) = existing.into_iter().find(|(_, id)| Some(*id) != except) {
-        return Err(ApiError::Conflict {
-            code: "duplicate_question",
-            detail: format!("the same question is already in this bank ({id})"),
-            pointer: Some("/text".into()),
-        });
+        return Err(Conflict::DuplicateQuestion { question_id: id }.into());
     }
     Ok(())
 }
@@ -495,7 +491,7 @@ pub async fn delete_question(
         return Err(ApiError::Forbidden);
     }
     if current.content.status != Status::Draft || current.version > 1 {
-        return Err(ApiError::Conflict { code: "question_in_use", detail: "this question has been active and may have been shown; set its status to retired instead".into(), pointer: None });
+        return Err(Conflict::QuestionInUse.into());
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     persistence::questions::delete(&txn, current.id).await?;

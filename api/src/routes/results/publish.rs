@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::managed_round;
 use crate::app::contest_access::{Access, access};
 use crate::auth::{AuthUser, Caller};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Conflict, Problem};
 use crate::persistence::{self, PersistenceError, contests::Round};
 use crate::standings::publish::{self, Finished, PrizeRules};
 use crate::state::AppState;
@@ -63,18 +63,11 @@ pub async fn publish_round(
     let grace =
         chrono::Duration::seconds(i64::try_from(state.settings.attempt_grace_seconds).unwrap_or(5));
     if round.settings.practice || now < round.settings.closes_at + grace {
-        return Err(ApiError::Conflict {
-            code: "round_not_closed",
-            detail: if round.settings.practice {
-                "a practice round has no results".to_owned()
-            } else {
-                format!(
-                    "results can be published once the round has closed ({}) and the last attempts have finished",
-                    round.settings.closes_at.to_rfc3339()
-                )
-            },
-            pointer: None,
-        });
+        return Err(Conflict::RoundNotClosed {
+            practice: round.settings.practice,
+            closes_at: round.settings.closes_at,
+        }
+        .into());
     }
     // Attempts left open past their deadline are finished first, so every result counts.
     crate::attempts::finish_due(&state, now).await?;
@@ -244,21 +237,13 @@ pub async fn publish_contest(
         .into_iter()
         .filter(|r| !r.settings.practice)
         .collect();
-    let pending: Vec<&str> = rounds
+    let pending: Vec<String> = rounds
         .iter()
         .filter(|r| r.published_at.is_none())
-        .map(|r| r.settings.name.as_str())
+        .map(|r| r.settings.name.clone())
         .collect();
     if rounds.is_empty() || !pending.is_empty() {
-        return Err(ApiError::Conflict {
-            code: "rounds_not_published",
-            detail: if rounds.is_empty() {
-                "the contest has no rounds to sum".to_owned()
-            } else {
-                format!("publish these rounds first: {}", pending.join(", "))
-            },
-            pointer: None,
-        });
+        return Err(Conflict::RoundsNotPublished { pending }.into());
     }
     let round_ids: Vec<Uuid> = rounds.iter().map(|r| r.id).collect();
     let mut totals: HashMap<Uuid, (Finished, i32)> = HashMap::new();

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::managed_round;
 use crate::auth::AuthUser;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Conflict, Problem};
 use crate::persistence::{self, PersistenceError};
 use crate::routes::extract::Json;
 use crate::state::AppState;
@@ -111,11 +111,7 @@ pub async fn void_result(
         .await?
         .is_some()
     {
-        return Err(ApiError::Conflict {
-            code: "already_voided",
-            detail: "this result is already voided".to_owned(),
-            pointer: None,
-        });
+        return Err(Conflict::AlreadyVoided.into());
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let void =

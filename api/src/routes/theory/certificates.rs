@@ -12,7 +12,7 @@ use super::me::CourseBrief;
 use crate::auth::{AuthUser, Caller};
 use crate::domain::person::mask_name;
 use crate::domain::theory::{display_code, parse_certificate_code};
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Conflict, FieldError, Problem};
 use crate::persistence::theory::Certificate;
 use crate::persistence::{self, PersistenceError};
 use crate::routes::extract::Json;
@@ -230,11 +230,7 @@ pub async fn revoke_certificate(
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     if !persistence::theory::revoke(&txn, c.id, user.id.0, &reason, Utc::now()).await? {
-        return Err(ApiError::Conflict {
-            code: "certificate_revoked",
-            detail: "this certificate is already revoked".into(),
-            pointer: None,
-        });
+        return Err(Conflict::CertificateRevoked.into());
     }
     persistence::audit::record(
         &txn,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::{AuthUser, Caller};
 use crate::domain::theory::Material;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Conflict, FieldError, Problem};
 use crate::persistence::theory::{Course, Lesson, NewCourse, NewLesson};
 use crate::persistence::{self, PersistenceError};
 use crate::routes::extract::Json;
@@ -285,11 +285,7 @@ pub async fn create_course(
     )
     .await
     .map_err(|e| match e {
-        PersistenceError::Duplicate(_) => ApiError::Conflict {
-            code: "course_version_exists",
-            detail: format!("version {version} of this course exists already"),
-            pointer: Some("/version".into()),
-        },
+        PersistenceError::Duplicate(_) => ApiError::from(Conflict::CourseVersionExists { version }),
         other => other.into(),
     })?;
     persistence::audit::record(

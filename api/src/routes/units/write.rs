@@ -13,7 +13,7 @@ use crate::auth::{AuthUser, Caller};
 use crate::domain::ids::UnitId;
 use crate::domain::role::Role;
 use crate::domain::unit::{MAX_DEPTH, MemberCount, UnitCode, UnitName};
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Conflict, FieldError, Problem};
 use crate::persistence::{self, PersistenceError};
 use crate::routes::extract::{Json, double_option};
 use crate::state::AppState;
@@ -38,11 +38,7 @@ pub struct CreateUnitRequest {
 
 pub(super) fn duplicate_code(e: PersistenceError) -> ApiError {
     match e {
-        PersistenceError::Duplicate(_) => ApiError::Conflict {
-            code: "unit_code_taken",
-            detail: "another unit already has this code".into(),
-            pointer: Some("/code".into()),
-        },
+        PersistenceError::Duplicate(_) => Conflict::UnitCodeTaken.into(),
         other => other.into(),
     }
 }

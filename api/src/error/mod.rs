@@ -6,6 +6,8 @@
 //! message. Extractor failures (malformed JSON, bad path or query, oversized bodies) and unknown
 //! routes are mapped into the same type by the handlers at the bottom of this file.
 
+mod conflict;
+
 use std::fmt::Write as _;
 
 use actix_web::http::{StatusCode, header};
@@ -13,11 +15,17 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, error::JsonPayloadErro
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use conflict::{Conflict, Frozen};
+
 /// A failure of one input field.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
     /// JSON pointer to the field, e.g. `/phone` or `/rows/3/code`.
     pub pointer: String,
+    /// Stable snake_case reason to switch on: `required`, `unknown_field`, `invalid_type`,
+    /// `taken`, or `invalid` for a value the field's rules refuse (the detail says which).
+    #[schema(example = "invalid")]
+    pub code: &'static str,
     /// What is wrong, in plain words.
     pub detail: String,
     /// The same in Vietnamese, where the layer that found the problem wrote it.
@@ -26,13 +34,33 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    /// A failure of the field at `pointer`.
+    /// The codes a field error can carry.
+    pub const CODES: &'static [&'static str] = &[
+        "invalid",
+        "required",
+        "unknown_field",
+        "invalid_type",
+        "taken",
+    ];
+
+    /// A value of the field at `pointer` that its rules refuse.
     pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
         Self {
             pointer: pointer.into(),
+            code: "invalid",
             detail: detail.into(),
             detail_vi: None,
         }
+    }
+
+    /// The same failure with a more specific code, one of [`Self::CODES`].
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        debug_assert!(
+            Self::CODES.contains(&code),
+            "unlisted field error code {code}"
+        );
+        self.code = code;
+        self
     }
 
     /// Adds the Vietnamese wording.
@@ -77,16 +105,9 @@ pub enum ApiError {
     /// 405 `method_not_allowed`, with the `Allow` header.
     #[error("method not allowed")]
     MethodNotAllowed(Vec<String>),
-    /// 409 `conflict`: the request clashes with existing data (duplicate phone, code…).
-    #[error("{detail}")]
-    Conflict {
-        /// Stable code, e.g. `phone_taken`.
-        code: &'static str,
-        /// Plain words.
-        detail: String,
-        /// The field at fault, if one.
-        pointer: Option<String>,
-    },
+    /// 409: the request clashes with the data; the [`Conflict`] says why, with its own code.
+    #[error("{0}")]
+    Conflict(#[from] Conflict),
     /// 409 `retry_too_soon`: a theory test asks for a wait between attempts; the problem's
     /// `allowed_at` (and `Retry-After`) say when the next may start.
     #[error("wait before the next attempt: it may start at {allowed_at}")]
@@ -133,7 +154,7 @@ impl ApiError {
             Self::ReadsAnswerKey => "reads_answer_key",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
-            Self::Conflict { code, .. } => code,
+            Self::Conflict(conflict) => conflict.code(),
             Self::RetryTooSoon { .. } => "retry_too_soon",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -164,6 +185,21 @@ pub struct Problem {
     /// For `retry_too_soon`: when the next attempt may start.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// For `attempt_in_progress`: the running attempt, to resume it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt_id: Option<uuid::Uuid>,
+    /// For `round_not_open` before the round: when it opens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// For `round_not_open` after the round and `round_not_closed`: when it closes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// For `attempts_exhausted`: how many attempts the round allows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts_allowed: Option<u32>,
+    /// For `duplicate_question`: the question already in the bank.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question_id: Option<uuid::Uuid>,
 }
 
 impl ResponseError for ApiError {
@@ -179,7 +215,7 @@ impl ResponseError for ApiError {
             }
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } | Self::RetryTooSoon { .. } => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::RetryTooSoon { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -213,14 +249,12 @@ impl ResponseError for ApiError {
         };
         let errors = match self {
             Self::Validation(errors) => Some(errors.clone()),
-            Self::Conflict {
-                pointer: Some(p),
-                detail,
-                ..
-            } => Some(vec![FieldError::new(p.clone(), detail.clone())]),
+            Self::Conflict(conflict) => conflict.field().map(|(pointer, code)| {
+                vec![FieldError::new(pointer, conflict.to_string()).with_code(code)]
+            }),
             _ => None,
         };
-        let problem = Problem {
+        let mut problem = Problem {
             kind: format!(
                 "https://dautri.vn/problems/{}",
                 self.code().replace('_', "-")
@@ -234,7 +268,15 @@ impl ResponseError for ApiError {
                 Self::RetryTooSoon { allowed_at } => Some(*allowed_at),
                 _ => None,
             },
+            attempt_id: None,
+            opens_at: None,
+            closes_at: None,
+            attempts_allowed: None,
+            question_id: None,
         };
+        if let Self::Conflict(conflict) = self {
+            conflict.extend(&mut problem);
+        }
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         match self {
@@ -317,12 +359,26 @@ pub fn json_error_handler(err: JsonPayloadError, _req: &HttpRequest) -> actix_we
             let pointer = missing_or_named_field(&message)
                 .map(|f| format!("/{f}"))
                 .unwrap_or_else(|| "/".into());
-            ApiError::Validation(vec![FieldError::new(pointer, message)])
+            let code = serde_code(&message);
+            ApiError::Validation(vec![FieldError::new(pointer, message).with_code(code)])
         }
         JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {e}")),
         other => ApiError::BadRequest(format!("could not read the body: {other}")),
     };
     api.into()
+}
+
+/// The field error code of a serde data error.
+fn serde_code(message: &str) -> &'static str {
+    if message.starts_with("missing field") {
+        "required"
+    } else if message.starts_with("unknown field") {
+        "unknown_field"
+    } else if message.starts_with("invalid type") {
+        "invalid_type"
+    } else {
+        "invalid"
+    }
 }
 
 /// Finds the field a serde data error is about (`missing field `x``, `unknown field `x``).
@@ -350,7 +406,8 @@ pub fn query_error_handler(
     let field = missing_or_named_field(&message)
         .map(|f| format!("/{f}"))
         .unwrap_or_else(|| "/query".into());
-    ApiError::Validation(vec![FieldError::new(field, message)]).into()
+    let code = serde_code(message.trim_start_matches("Query deserialize error: "));
+    ApiError::Validation(vec![FieldError::new(field, message).with_code(code)]).into()
 }
 
 #[cfg(test)]
