@@ -122,7 +122,7 @@ pub struct Settings {
     #[arg(
         long,
         env = "DAUTRI_LOGIN__MAX_PER_IP",
-        default_value_t = 50,
+        default_value_t = 1000,
         global = true
     )]
     pub login_max_per_ip: u32,
@@ -142,6 +142,16 @@ pub struct Settings {
         global = true
     )]
     pub trust_proxy: bool,
+    /// Bearer token Prometheus sends for `/metrics`. Unset: `/metrics` answers only requests
+    /// from this machine's loopback address that no proxy forwarded; behind a reverse proxy on
+    /// the same host, set a token.
+    #[arg(
+        long,
+        env = "DAUTRI_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<SecretString>,
     /// Largest JSON body accepted, in bytes.
     #[arg(long, env = "DAUTRI_MAX_JSON_BYTES", default_value_t = 64 * 1024, global = true)]
     pub max_json_bytes: usize,

@@ -185,6 +185,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(routes::security_headers::add))
             .wrap(from_fn(crate::metrics::track))
             .wrap(Compress::default())
             .wrap(
@@ -202,6 +203,15 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(web::QueryConfig::default().error_handler(query_error_handler))
             .service(web::scope("/api/v1").configure(|c| api_v1(&mut ServiceConfig::new(c))))
             .configure(|c| routes::health::configure(&mut ServiceConfig::new(c)))
+            // `/api/docs` without its slash leads to the docs, as people type it.
+            .route(
+                "/api/docs",
+                web::get().to(|| async {
+                    actix_web::HttpResponse::PermanentRedirect()
+                        .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
+                        .finish()
+                }),
+            )
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
             .default_service(web::to(fallback::fallback))
     })

@@ -73,6 +73,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
 /// Deserialises `body`, naming the field at fault.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    refuse_nul_in_json(body)?;
     let mut de = serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(value) => Ok(value),
@@ -101,6 +102,88 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             Err(ApiError::Validation(vec![FieldError::new(pointer, detail)]))
         }
     }
+}
+
+/// The largest `offset` or `limit` any list accepts: past every real list, and within every
+/// integer the database, Redis and Lua use, so a hostile `offset=9223372036854775808` is a 422
+/// here instead of an overflow below.
+pub const MAX_OFFSET: u64 = i32::MAX as u64;
+
+/// Refuses a NUL character in any string of a JSON body: PostgreSQL cannot store one in text,
+/// and no name, search or reason needs one. In valid JSON a NUL can only be written as the
+/// escape `\u0000`, so the bytes are scanned for that first (cheap, and nothing else is done
+/// for ordinary bodies); only then is the body walked to name the field.
+fn refuse_nul_in_json(body: &[u8]) -> Result<(), ApiError> {
+    let escaped_nul = body.windows(6).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(b"\\u0000")
+            && body[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    });
+    if !escaped_nul {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Ok(()); // malformed: the typed parse reports it
+    };
+    match nul_pointer(&value, String::new()) {
+        Some(pointer) => Err(ApiError::Validation(vec![FieldError::new(
+            if pointer.is_empty() {
+                "/".to_owned()
+            } else {
+                pointer
+            },
+            "text may not contain the NUL character (\\u0000)",
+        )])),
+        None => Ok(()),
+    }
+}
+
+/// The JSON pointer of the first string (or key) holding a NUL.
+fn nul_pointer(value: &serde_json::Value, at: String) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0').then_some(at),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_pointer(v, format!("{at}/{i}"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_pointer(v, here)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Refuses what no query parameter may hold, before it is deserialised: a NUL character
+/// (`%00`), and an `offset` or `limit` past [`MAX_OFFSET`].
+fn check_query_pairs(query: &str) -> Result<(), ApiError> {
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        let pointer = || format!("/{}", key.replace('\0', ""));
+        if key.contains('\0') || value.contains('\0') {
+            return Err(ApiError::field(
+                pointer(),
+                format!(
+                    "query parameter `{}` may not contain the NUL character (%00)",
+                    key.replace('\0', "")
+                ),
+            ));
+        }
+        if (key == "offset" || key == "limit")
+            && value
+                .parse::<u128>()
+                .is_ok_and(|n| n > u128::from(MAX_OFFSET))
+        {
+            return Err(ApiError::field(
+                pointer(),
+                format!("query parameter `{key}` must be at most {MAX_OFFSET}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn pointer_of(path: &serde_path_to_error::Path) -> String {
@@ -147,6 +230,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 
 /// Deserialises a query string, naming the parameter at fault.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    check_query_pairs(query)?;
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize::<_, T>(de).map_err(|err| {
         let mut pointer = pointer_of(err.path());

@@ -1,6 +1,7 @@
 //! Liveness, readiness and metrics: outside `/api/v1`, for load balancers and Prometheus.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -56,12 +57,59 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Prometheus text exposition.
-#[utoipa::path(tag = "health", responses((status = 200, description = "Prometheus metrics", content_type = "text/plain")))]
+/// Prometheus text exposition, for the scraper only: with `DAUTRI_METRICS_TOKEN` set, the
+/// request must carry it as a bearer token; without one, only unforwarded requests from this
+/// machine's loopback address are answered (others get 404, as if there were no such page).
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, description = "Prometheus metrics", content_type = "text/plain"),
+        (status = 401, description = "A token is configured and this request does not carry it", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No token is configured and the request is not local", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("metrics_token" = []))
+)]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn metrics(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    may_scrape(&state, &req)?;
     let text = state.metrics.render(&state).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text))
+}
+
+/// Whether `req` may read the metrics (see [`metrics`]).
+fn may_scrape(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    use secrecy::ExposeSecret;
+    if let Some(token) = &state.settings.metrics_token {
+        let sent = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        return if constant_time_eq(sent.as_bytes(), token.expose_secret().as_bytes()) {
+            Ok(())
+        } else {
+            Err(ApiError::Unauthorized)
+        };
+    }
+    let local = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
+    let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| req.headers().contains_key(*h));
+    if local && !forwarded {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound("page"))
+    }
+}
+
+/// Compares without stopping at the first difference, so timing does not tell how much of a
+/// guessed token was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -12,6 +12,7 @@ pub mod live;
 pub mod me;
 pub mod questions;
 pub mod results;
+pub mod security_headers;
 pub mod theory;
 pub mod units;
 pub mod upload;
@@ -52,5 +53,10 @@ impl Modify for BearerAuth {
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
         scheme.bearer_format = Some("JWT".into());
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        // `/metrics`: the scraper's static token (DAUTRI_METRICS_TOKEN), not a JWT.
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }

@@ -16,6 +16,7 @@ mod contests;
 mod errors;
 mod health;
 mod hostile_files;
+mod hostile_input;
 mod questions;
 mod scope;
 mod store;
