@@ -1,16 +1,18 @@
 //! `AuthUser`: the caller, from `Authorization: Bearer <access token>`.
 
-use std::future::{Ready, ready};
+use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use uuid::Uuid;
 
+use super::jwt::Claims;
 use crate::domain::ids::UserId;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// A verified caller. Extracting it fails with 401 when the token is missing, malformed,
-/// tampered with, expired or meant for something else.
+/// tampered with, expired or meant for something else, or when its session has ended since it
+/// was issued (logout, password change: see [`super::sessions`]).
 #[derive(Debug, Clone, Copy)]
 pub struct AuthUser {
     /// The account.
@@ -21,14 +23,26 @@ pub struct AuthUser {
 
 impl FromRequest for AuthUser {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let verified = verify(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let claims = verified?;
+            let state =
+                state.ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("AppState missing")))?;
+            super::sessions::check(&state, &claims).await?;
+            Ok(AuthUser {
+                id: UserId(claims.sub),
+                session: claims.sid,
+            })
+        })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
+/// The token's claims, once its signature, audience and times check out.
+fn verify(req: &HttpRequest) -> Result<Claims, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("AppState missing")))?;
@@ -41,12 +55,8 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or(ApiError::Unauthorized)?;
-    let claims = state.jwt.verify(token.trim()).map_err(|e| {
+    state.jwt.verify(token.trim()).map_err(|e| {
         tracing::debug!(error = %e, "access token refused");
         ApiError::Unauthorized
-    })?;
-    Ok(AuthUser {
-        id: UserId(claims.sub),
-        session: claims.sid,
     })
 }

@@ -31,6 +31,10 @@ pub struct Claims {
     pub sid: Uuid,
     /// Issued at (seconds).
     pub iat: i64,
+    /// Issued at (milliseconds), to compare with the time a password changed or a session
+    /// ended; tokens from before this claim existed have 0 and fall back to `iat`.
+    #[serde(default)]
+    pub iat_ms: i64,
     /// Not before (seconds).
     pub nbf: i64,
     /// Expires (seconds).
@@ -106,12 +110,14 @@ impl JwtKeys {
 
     /// Signs an access token for `user` in session `session`.
     pub fn issue(&self, user: UserId, session: Uuid) -> anyhow::Result<String> {
-        let now = Utc::now().timestamp();
+        let now_ms = Utc::now().timestamp_millis();
+        let now = now_ms.div_euclid(1000);
         let ttl = i64::try_from(self.access_ttl.as_secs()).unwrap_or(900);
         let claims = Claims {
             sub: user.0,
             sid: session,
             iat: now,
+            iat_ms: now_ms,
             nbf: now,
             exp: now + ttl,
             iss: ISSUER.into(),

@@ -6,6 +6,7 @@ pub mod jwt;
 pub mod password;
 pub mod refresh;
 pub mod scope;
+pub mod sessions;
 
 pub use extractor::AuthUser;
 pub use scope::Caller;

@@ -123,3 +123,30 @@ pub async fn revoke_all_for_user(db: &impl ConnectionTrait, user: UserId) -> Res
         .await?;
     Ok(result.rows_affected)
 }
+
+/// Whether the login session `family_id` was revoked (logout, replay, password change).
+pub async fn family_revoked(db: &impl ConnectionTrait, family_id: Uuid) -> Result<bool> {
+    Ok(Entity::find()
+        .filter(Column::FamilyId.eq(family_id))
+        .filter(Column::RevokedAt.is_not_null())
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// The sessions revoked since `since`: (user, session, when).
+pub async fn families_revoked_since(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+) -> Result<Vec<(UserId, Uuid, DateTime<Utc>)>> {
+    let rows = Entity::find()
+        .filter(Column::RevokedAt.gte(since))
+        .all(db)
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|m| seen.insert(m.family_id))
+        .filter_map(|m| Some((UserId(m.user_id), m.family_id, m.revoked_at?)))
+        .collect())
+}

@@ -38,6 +38,8 @@ pub struct User {
     pub consent_at: DateTime<Utc>,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
+    /// When the password was last set: access tokens issued before it are refused.
+    pub password_changed_at: DateTime<Utc>,
 }
 
 impl From<users::Model> for User {
@@ -53,6 +55,7 @@ impl From<users::Model> for User {
             admitted_at: m.admitted_at,
             consent_at: m.consent_at,
             created_at: m.created_at,
+            password_changed_at: m.password_changed_at,
         }
     }
 }
@@ -157,7 +160,12 @@ pub async fn password_hash(db: &impl ConnectionTrait, id: UserId) -> Result<Stri
 }
 
 /// Replaces an account's password hash.
-pub async fn set_password_hash(db: &impl ConnectionTrait, id: UserId, hash: String) -> Result<()> {
+/// Sets a new password hash; returns the time recorded as `password_changed_at`.
+pub async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    id: UserId,
+    hash: String,
+) -> Result<DateTime<Utc>> {
     let now = Utc::now();
     users::Entity::update_many()
         .col_expr(users::Column::PasswordHash, Expr::value(hash))
@@ -166,7 +174,7 @@ pub async fn set_password_hash(db: &impl ConnectionTrait, id: UserId, hash: Stri
         .filter(users::Column::Id.eq(id.0))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(now)
 }
 
 /// The members of a subtree, by name, paginated.
@@ -197,4 +205,18 @@ pub async fn list_in_subtree(
 /// Whether any account exists at all (first-run detection).
 pub async fn any(db: &impl ConnectionTrait) -> Result<bool> {
     Ok(users::Entity::find().count(db).await? > 0)
+}
+
+/// Accounts whose password changed since `since`: (account, when).
+pub async fn passwords_changed_since(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+) -> Result<Vec<(UserId, DateTime<Utc>)>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::PasswordChangedAt.gte(since))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (UserId(m.id), m.password_changed_at))
+        .collect())
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::extract::Json;
 use super::me::{UserResponse, user_response};
-use crate::auth::{AuthUser, password, refresh};
+use crate::auth::{AuthUser, password, refresh, sessions};
 use crate::domain::Invalid;
 use crate::domain::ids::UnitId;
 use crate::domain::password::NewPassword;
@@ -346,8 +346,8 @@ pub async fn refresh_tokens(
         return Err(ApiError::InvalidRefreshToken);
     }
     if token.rotated_at.is_some() {
-        let revoked = persistence::tokens::revoke_family(&state.db, token.family_id).await?;
-        tracing::warn!(user.id = %token.user_id, session = %token.family_id, revoked, "rotated refresh token reused; session revoked");
+        sessions::end_session(&state, token.user_id, token.family_id, Utc::now()).await?;
+        tracing::warn!(user.id = %token.user_id, session = %token.family_id, "rotated refresh token reused; session revoked");
         return Err(ApiError::InvalidRefreshToken);
     }
     if token.expires_at <= Utc::now() {
@@ -355,7 +355,7 @@ pub async fn refresh_tokens(
     }
     if !persistence::tokens::mark_rotated(&state.db, token.id).await? {
         // Someone else rotated it between our read and our write: the same as reuse.
-        persistence::tokens::revoke_family(&state.db, token.family_id).await?;
+        sessions::end_session(&state, token.user_id, token.family_id, Utc::now()).await?;
         return Err(ApiError::InvalidRefreshToken);
     }
     let client = client_info(&req, state.settings.trust_proxy);
@@ -364,8 +364,7 @@ pub async fn refresh_tokens(
     ))
 }
 
-/// Signs out of this session: its refresh tokens stop working at once; the access token expires
-/// on its own within its short lifetime.
+/// Signs out of this session: its refresh tokens and its access tokens stop working at once.
 #[utoipa::path(
     tag = "auth",
     responses(
@@ -377,7 +376,7 @@ pub async fn refresh_tokens(
 #[post("/auth/logout")]
 #[tracing::instrument(name = "Logout", skip_all, fields(user.id = %user.id))]
 pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    persistence::tokens::revoke_family(&state.db, user.session).await?;
+    sessions::end_session(&state, user.id, user.session, Utc::now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -166,8 +166,8 @@ pub async fn change_password(
         return Err(ApiError::InvalidCredentials);
     }
     let new_hash = password::hash(new_password.expose().to_owned()).await?;
-    persistence::users::set_password_hash(&state.db, user.id, new_hash).await?;
-    let revoked = persistence::tokens::revoke_all_for_user(&state.db, user.id).await?;
+    let now = persistence::users::set_password_hash(&state.db, user.id, new_hash).await?;
+    let revoked = crate::auth::sessions::end_all_sessions(&state, user.id, now).await?;
     tracing::info!(revoked, "password changed; sessions revoked");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -46,6 +46,19 @@ impl Keys {
         format!("{}:ratelimit:login:ip:{{{ip}}}", self.prefix)
     }
 
+    /// Marker: the login session `session` of `user` has ended (logout, replayed refresh
+    /// token); its access tokens are refused until they would have expired anyway.
+    pub fn session_ended(&self, user: Uuid, session: Uuid) -> String {
+        format!("{}:session:{{u:{user}}}:{session}:ended", self.prefix)
+    }
+
+    /// Marker: `user`'s access tokens issued before this time (ms) are refused (password
+    /// changed, account disabled). Same hash tag as [`Keys::session_ended`], so both are read
+    /// with one `MGET`.
+    pub fn tokens_not_before(&self, user: Uuid) -> String {
+        format!("{}:session:{{u:{user}}}:not_before", self.prefix)
+    }
+
     fn attempt(&self, attempt_id: Uuid, part: &str) -> String {
         format!("{}:attempt:{{a:{attempt_id}}}:{part}", self.prefix)
     }

@@ -23,6 +23,7 @@ pub struct MemoryStore {
 #[derive(Default)]
 struct Inner {
     counters: HashMap<String, (u64, Instant)>,
+    markers: HashMap<String, (i64, Instant)>,
 }
 
 impl MemoryStore {
@@ -57,6 +58,29 @@ impl MemoryStore {
             count: entry.0,
             resets_in: entry.1 - now,
         }
+    }
+
+    pub(super) fn set_marker(&self, key: &str, value: i64, ttl: Duration) {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        if inner.markers.len() > 100_000 {
+            inner.markers.retain(|_, (_, expires)| *expires > now);
+        }
+        inner.markers.insert(key.to_owned(), (value, now + ttl));
+    }
+
+    pub(super) fn markers(&self, keys: &[String]) -> Vec<Option<i64>> {
+        let now = Instant::now();
+        let inner = self.lock();
+        keys.iter()
+            .map(|k| {
+                inner
+                    .markers
+                    .get(k)
+                    .filter(|(_, expires)| *expires > now)
+                    .map(|(v, _)| *v)
+            })
+            .collect()
     }
 
     pub(super) fn peek(&self, key: &str) -> WindowCount {

@@ -109,6 +109,26 @@ impl Store {
         }
     }
 
+    /// Sets `key` to `value` for `ttl` (a marker that expires by itself).
+    pub async fn set_marker(&self, key: &str, value: i64, ttl: Duration) -> Result<(), StoreError> {
+        match self {
+            Self::Memory(m) => {
+                m.set_marker(key, value, ttl);
+                Ok(())
+            }
+            Self::Redis(r) => r.set_marker(key, value, ttl).await,
+        }
+    }
+
+    /// The markers at `keys` (absent or expired: `None`), read together; on Redis the keys must
+    /// share a hash tag.
+    pub async fn markers(&self, keys: &[String]) -> Result<Vec<Option<i64>>, StoreError> {
+        match self {
+            Self::Memory(m) => Ok(m.markers(keys)),
+            Self::Redis(r) => r.markers(keys).await,
+        }
+    }
+
     /// Forgets `key`.
     pub async fn reset(&self, key: &str) -> Result<(), StoreError> {
         match self {

@@ -127,6 +127,30 @@ impl RedisStore {
         })
     }
 
+    pub(super) async fn set_marker(
+        &self,
+        key: &str,
+        value: i64,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn.clone();
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let _: () = redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .arg("PX")
+            .arg(ttl_ms)
+            .query_async(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    /// The values of `keys`, which must share a hash tag (one `MGET`).
+    pub(super) async fn markers(&self, keys: &[String]) -> Result<Vec<Option<i64>>, StoreError> {
+        let mut conn = self.conn.clone();
+        Ok(redis::cmd("MGET").arg(keys).query_async(&mut conn).await?)
+    }
+
     pub(super) async fn peek(&self, key: &str) -> Result<WindowCount, StoreError> {
         let mut conn = self.conn.clone();
         let (count, ttl_ms): (Option<u64>, i64) = redis::pipe()

@@ -19,6 +19,7 @@ mod hostile_files;
 mod hostile_input;
 mod questions;
 mod scope;
+mod sessions;
 mod store;
 mod theory;
 mod units;

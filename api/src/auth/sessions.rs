@@ -1,0 +1,145 @@
+//! Whether an access token's login session still stands.
+//!
+//! Access tokens are short-lived JWTs, checked without the database. What ends a session before
+//! its token expires must still take effect on the next request: a logout ends that session, a
+//! password change ends every session of the account. Each leaves a marker in the scoring store
+//! for as long as a token could live (the access-token lifetime): the session's `ended` marker,
+//! or the account's `not_before` time. Every authenticated request reads both markers with one
+//! `MGET` (they share a hash tag).
+//!
+//! The database stays the record: the session's refresh tokens are revoked and the account's
+//! `password_changed_at` moves. When the store cannot answer, the check reads those instead, so
+//! an outage of the store never lets an ended session back in; when the store was emptied, the
+//! markers of the last access-token lifetime are written again from the database
+//! ([`restore_markers`]) before the store is declared ready.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::jwt::Claims;
+use crate::domain::ids::UserId;
+use crate::error::ApiError;
+use crate::persistence;
+use crate::state::AppState;
+
+/// When the token was issued, in ms.
+fn issued_ms(claims: &Claims) -> i64 {
+    if claims.iat_ms > 0 {
+        claims.iat_ms
+    } else {
+        claims.iat.saturating_mul(1000)
+    }
+}
+
+/// Refuses (401) a token whose session has ended or whose account changed its password (or
+/// was erased) after the token was issued.
+pub async fn check(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
+    let keys = [
+        state.keys.session_ended(claims.sub, claims.sid),
+        state.keys.tokens_not_before(claims.sub),
+    ];
+    match state.store.markers(&keys).await {
+        Ok(markers) => {
+            let ended = markers.first().copied().flatten().is_some();
+            let not_before = markers.get(1).copied().flatten();
+            if ended || not_before.is_some_and(|t| issued_ms(claims) < t) {
+                return Err(ApiError::Unauthorized);
+            }
+            Ok(())
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "scoring store unavailable; checking the session in the database");
+            check_in_database(state, claims).await
+        }
+    }
+}
+
+async fn check_in_database(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
+    let user = match persistence::users::get(&state.db, UserId(claims.sub)).await {
+        Ok(user) => user,
+        Err(persistence::PersistenceError::NotFound(_)) => return Err(ApiError::Unauthorized),
+        Err(e) => return Err(e.into()),
+    };
+    if issued_ms(claims) < user.password_changed_at.timestamp_millis() {
+        return Err(ApiError::Unauthorized);
+    }
+    if persistence::tokens::family_revoked(&state.db, claims.sid).await? {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(())
+}
+
+/// How long a marker must outlive the event: as long as a token issued just before could live.
+fn marker_ttl(state: &AppState) -> std::time::Duration {
+    state.jwt.access_ttl() + std::time::Duration::from_secs(60)
+}
+
+/// Ends one login session: its refresh tokens are revoked and its access tokens refused.
+pub async fn end_session(
+    state: &AppState,
+    user: UserId,
+    session: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    persistence::tokens::revoke_family(&state.db, session).await?;
+    state
+        .store
+        .set_marker(
+            &state.keys.session_ended(user.0, session),
+            now.timestamp_millis(),
+            marker_ttl(state),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of `user` from `now` on (after a password change): refresh tokens are
+/// revoked and access tokens issued before `now` refused. The caller has already moved the
+/// account's `password_changed_at` to `now` (the database's record of the same thing).
+pub async fn end_all_sessions(
+    state: &AppState,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<u64, ApiError> {
+    let revoked = persistence::tokens::revoke_all_for_user(&state.db, user).await?;
+    state
+        .store
+        .set_marker(
+            &state.keys.tokens_not_before(user.0),
+            now.timestamp_millis(),
+            marker_ttl(state),
+        )
+        .await?;
+    Ok(revoked)
+}
+
+/// Writes the markers of sessions ended and passwords changed within the last access-token
+/// lifetime again, into a store that lost them. Returns how many it wrote.
+pub async fn restore_markers(state: &AppState, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    let ttl = marker_ttl(state);
+    let since = now - chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::minutes(16));
+    let mut written = 0;
+    for (user, family, at) in persistence::tokens::families_revoked_since(&state.db, since).await? {
+        state
+            .store
+            .set_marker(
+                &state.keys.session_ended(user.0, family),
+                at.timestamp_millis(),
+                ttl,
+            )
+            .await?;
+        written += 1;
+    }
+    for (user, at) in persistence::users::passwords_changed_since(&state.db, since).await? {
+        state
+            .store
+            .set_marker(
+                &state.keys.tokens_not_before(user.0),
+                at.timestamp_millis(),
+                ttl,
+            )
+            .await?;
+        written += 1;
+    }
+    Ok(written)
+}

@@ -1,0 +1,140 @@
+//! What ends a session takes effect on the next request, not when the access token expires:
+//! a logout ends that session, a password change every session of the account; an emptied
+//! scoring store gets its markers back from the database.
+
+use dautri_api::scoring::Store;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::{PASSWORD, TestApp, assert_problem};
+
+both_backends!(
+    a_logout_ends_its_session_at_once_and_no_other,
+    a_password_change_ends_every_session_at_once,
+    an_emptied_store_still_refuses_ended_sessions,
+);
+
+async fn me(app: &TestApp, access: &str) -> StatusCode {
+    app.get("/api/v1/me", Some(access)).await.status()
+}
+
+async fn access_of(app: &TestApp, phone: &str, password: &str) -> String {
+    app.login(phone, password).await["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned()
+}
+
+async fn logout(app: &TestApp, access: &str) {
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
+async fn a_logout_ends_its_session_at_once_and_no_other(app: &TestApp) {
+    let unit = app.unit("S-1", None).await;
+    let user = app.member(unit).await;
+    let phone_session = access_of(app, &user.phone, PASSWORD).await;
+    assert_eq!(me(app, &user.access).await, StatusCode::OK);
+    logout(app, &user.access).await;
+    assert_problem(
+        app.get("/api/v1/me", Some(&user.access)).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    // The same person's other session is untouched.
+    assert_eq!(me(app, &phone_session).await, StatusCode::OK);
+}
+
+async fn a_password_change_ends_every_session_at_once(app: &TestApp) {
+    let unit = app.unit("S-2", None).await;
+    let user = app.member(unit).await;
+    let laptop = access_of(app, &user.phone, PASSWORD).await;
+    let r = app
+        .post(
+            "/api/v1/me/password",
+            Some(&user.access),
+            &json!({"current_password": PASSWORD, "new_password": "Mat-khau-moi-2025"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(me(app, &user.access).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(app, &laptop).await, StatusCode::UNAUTHORIZED);
+    // A new sign-in with the new password works at once.
+    let fresh = access_of(app, &user.phone, "Mat-khau-moi-2025").await;
+    assert_eq!(me(app, &fresh).await, StatusCode::OK);
+}
+
+/// Empties what the store holds for this test (Redis keys under the test's prefix; the
+/// in-process store is replaced by an empty one the way a restart would).
+async fn empty_the_store(app: &TestApp) {
+    match &app.state.store {
+        Store::Redis(redis) => {
+            let mut conn = redis.connection();
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(format!("{}:session:*", app.state.keys.prefix()))
+                .query_async(&mut conn)
+                .await
+                .expect("keys");
+            assert!(!keys.is_empty(), "the markers were in Redis");
+            let _: () = redis::cmd("DEL")
+                .arg(keys)
+                .query_async(&mut conn)
+                .await
+                .expect("del");
+        }
+        Store::Memory(_) => {}
+    }
+}
+
+async fn an_emptied_store_still_refuses_ended_sessions(app: &TestApp) {
+    let unit = app.unit("S-3", None).await;
+    let left = app.member(unit).await;
+    logout(app, &left.access).await;
+    let changed = app.member(unit).await;
+    let r = app
+        .post(
+            "/api/v1/me/password",
+            Some(&changed.access),
+            &json!({"current_password": PASSWORD, "new_password": "Mat-khau-moi-2025"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    empty_the_store(app).await;
+    let mut state = app.state.clone();
+    if let Store::Memory(_) = state.store {
+        // An in-process store after a restart: empty. Check against a fresh one.
+        state.store = Store::Memory(dautri_api::scoring::MemoryStore::new());
+        for access in [&left.access, &changed.access] {
+            let claims = state.jwt.verify(access).expect("valid signature");
+            assert!(
+                dautri_api::auth::sessions::check(&state, &claims)
+                    .await
+                    .is_ok(),
+                "empty store forgets"
+            );
+        }
+    }
+    let written = dautri_api::auth::sessions::restore_markers(&state, chrono::Utc::now())
+        .await
+        .expect("restore");
+    assert!(written >= 2, "{written}");
+    for access in [&left.access, &changed.access] {
+        let claims = state.jwt.verify(access).expect("valid signature");
+        assert!(
+            dautri_api::auth::sessions::check(&state, &claims)
+                .await
+                .is_err()
+        );
+    }
+    // Over HTTP, on the server's own store.
+    assert_eq!(me(app, &left.access).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(app, &changed.access).await, StatusCode::UNAUTHORIZED);
+}
