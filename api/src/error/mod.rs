@@ -289,6 +289,14 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
+            // A dependency is down: say when trying again is worth it, so clients (and the
+            // member app) back off instead of hammering a recovering service.
+            Self::Unavailable(_) => {
+                response.insert_header((
+                    header::RETRY_AFTER,
+                    UNAVAILABLE_RETRY_AFTER_SECS.to_string(),
+                ));
+            }
             Self::RetryTooSoon { allowed_at } => {
                 let secs = (*allowed_at - chrono::Utc::now()).num_seconds().max(1);
                 response.insert_header((header::RETRY_AFTER, secs.to_string()));
@@ -299,6 +307,9 @@ impl ResponseError for ApiError {
         response.body(serde_json::to_vec(&problem).unwrap_or_default())
     }
 }
+
+/// Seconds a client should wait before retrying after a 503.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 3;
 
 /// The error and its sources, one per line, for the log.
 pub fn cause_chain(e: &dyn std::error::Error) -> String {
@@ -421,6 +432,20 @@ mod tests {
             Some("phone")
         );
         assert_eq!(missing_or_named_field("expected value"), None);
+    }
+
+    #[test]
+    fn unavailable_says_when_to_retry() {
+        let e = ApiError::Unavailable(anyhow::anyhow!("connection refused"));
+        let response = e.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .map(|v| v.as_bytes()),
+            Some(UNAVAILABLE_RETRY_AFTER_SECS.to_string().as_bytes())
+        );
     }
 
     #[test]

@@ -77,10 +77,13 @@ impl RedisStore {
         let info =
             redis::IntoConnectionInfo::into_connection_info(url)?.set_tcp_settings(tcp_settings());
         let client = redis::Client::open(info)?;
+        // Fail fast when Redis is down: a member waiting on a dead connection is worse off than
+        // one told to retry in a few seconds (`Retry-After` on the 503). One reconnection try
+        // per request; the manager keeps reconnecting in the background.
         let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(5)))
+            .set_connection_timeout(Some(Duration::from_millis(500)))
             .set_response_timeout(Some(Duration::from_secs(5)))
-            .set_number_of_retries(3);
+            .set_number_of_retries(1);
         let conn = ConnectionManager::new_with_config(client, config).await?;
         Ok(Self {
             conn: RedisConnection::Single(conn),
