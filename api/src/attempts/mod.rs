@@ -118,6 +118,8 @@ pub async fn start(
         }
         .into());
     }
+    // Fail fast, before anything is written, when the store that would run the attempt is down.
+    state.store.ping().await?;
     let previous =
         persistence::attempts::of_user_in_round(&state.db, caller.id.0, round.id).await?;
     for running in previous.iter().filter(|a| !a.finished) {
@@ -279,9 +281,18 @@ pub async fn start(
         deadline_ms: ms(deadline),
         grace_ms,
     };
-    // If this fails the attempt is still in the database, and the next request restores it.
+    // A clock the member cannot use must not run: if the store cannot take the attempt, the
+    // attempt is withdrawn (nothing was answered yet) and the member is told to retry, which
+    // then starts afresh instead of meeting a 409 for an attempt they never saw.
     if let Err(e) = state.store.open_attempt(&state.keys, &setup).await {
-        tracing::error!(attempt.id = %id, error = %e, "could not open the attempt in the scoring store; it will be restored on the next request");
+        tracing::error!(attempt.id = %id, error = %e, "could not open the attempt in the scoring store; withdrawing it");
+        if let Err(withdraw) = persistence::attempts::withdraw_unanswered(&state.db, id).await {
+            // The row stays; the next request restores it into the store.
+            tracing::error!(attempt.id = %id, error = %withdraw, "could not withdraw the attempt");
+        }
+        return Err(ApiError::Unavailable(anyhow::anyhow!(
+            "the scoring store did not take the attempt: {e}"
+        )));
     }
     Ok(persistence::attempts::get(&state.db, id).await?)
 }

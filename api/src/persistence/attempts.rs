@@ -427,3 +427,15 @@ pub async fn items_of_version(
         })
         .collect())
 }
+
+/// Deletes an attempt that was created but never reached the scoring store, so never shown and
+/// never answered (its answers, if any row exists, go with it).
+pub async fn withdraw_unanswered(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    use super::entities::attempt_answers;
+    attempt_answers::Entity::delete_many()
+        .filter(attempt_answers::Column::AttemptId.eq(id))
+        .exec(db)
+        .await?;
+    attempts::Entity::delete_by_id(id).exec(db).await?;
+    Ok(())
+}

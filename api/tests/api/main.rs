@@ -14,6 +14,7 @@ mod cli;
 mod cluster;
 mod contests;
 mod errors;
+mod faults;
 mod health;
 mod hostile_files;
 mod hostile_input;

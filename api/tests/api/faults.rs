@@ -1,0 +1,202 @@
+//! The scoring store dies under the server: members are told to retry (503 with
+//! `Retry-After`), quickly, and nothing is left half-made for them to trip over afterwards.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use dautri_api::domain::role::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{Backend, TestApp, assert_problem, spawn_app_with};
+
+/// A private `redis-server` on a free port, without persistence, that a test may kill and start
+/// again empty. Stopped and removed on drop.
+struct PrivateRedis {
+    child: Option<Child>,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl PrivateRedis {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let dir = std::env::temp_dir().join(format!("dautri-redis-{}", Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let mut redis = Self {
+            child: None,
+            port,
+            dir,
+        };
+        redis.restart();
+        redis
+    }
+
+    fn restart(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .current_dir(&self.dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed for the fault tests");
+        self.child = Some(child);
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "redis did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `kill -9`: no shutdown, no save.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// An open round with four questions and a member who may enter it.
+async fn open_round(app: &TestApp) -> (String, crate::helpers::TestUser) {
+    let unit = app
+        .unit(
+            &format!("F{}", &Uuid::now_v7().simple().to_string()[20..]),
+            None,
+        )
+        .await;
+    let organizer = app.with_roles(unit, &[(Role::Organizer, Some(unit))]).await;
+    for i in 0..4 {
+        let r = app
+            .post(
+                "/api/v1/questions",
+                Some(&organizer.access),
+                &json!({"unit_id": unit.0, "text": format!("Câu hỏi {i}?"),
+                        "options": [{"text": "Đúng", "correct": true}, {"text": "Sai"}],
+                        "kind": "true_false", "topic": {"code": "law", "name": "Pháp luật"}}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let contest: Value = app
+        .post(
+            "/api/v1/contests",
+            Some(&organizer.access),
+            &json!({"title": "Cuộc thi", "unit_id": unit.0, "eligibility": {"unit_id": unit.0}}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let now = Utc::now();
+    let round: Value = app
+        .post(
+            &format!(
+                "/api/v1/contests/{}/rounds",
+                contest["id"].as_str().expect("id")
+            ),
+            Some(&organizer.access),
+            &json!({"name": "Tuần 1",
+                    "opens_at": (now - chrono::Duration::seconds(60)).to_rfc3339(),
+                    "closes_at": (now + chrono::Duration::seconds(3600)).to_rfc3339(),
+                    "questions_per_attempt": 2, "time_limit_seconds": 600,
+                    "pool": {"quotas": [{"topic": "law", "count": 2}]}, "points_per_question": 10}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let member = app.member(unit).await;
+    (round["id"].as_str().expect("id").to_owned(), member)
+}
+
+async fn start(app: &TestApp, round: &str, access: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/rounds/{round}/attempts")))
+        .bearer_auth(access)
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test]
+async fn a_start_while_the_store_is_down_leaves_no_attempt_and_says_when_to_retry() {
+    let mut redis = PrivateRedis::start();
+    let url = redis.url();
+    let app = spawn_app_with(Backend::Services, |s| s.redis_url = Some(url.into())).await;
+    let (round, member) = open_round(&app).await;
+    redis.kill();
+
+    let asked = Instant::now();
+    let response = start(&app, &round, &member.access).await;
+    let waited = asked.elapsed();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    assert_problem(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    assert!(
+        retry_after.is_some_and(|s| s > 0),
+        "Retry-After: {retry_after:?}"
+    );
+    // Not a timing assertion on speed, only that it did not hang for the client's patience.
+    assert!(waited < Duration::from_secs(10), "took {waited:?}");
+    eprintln!("503 after {waited:?}");
+    assert_eq!(
+        dautri_api::persistence::attempts::of_user_in_round(
+            &app.state.db,
+            member.id.0,
+            round.parse().expect("uuid")
+        )
+        .await
+        .expect("read")
+        .len(),
+        0,
+        "no attempt may be left behind"
+    );
+
+    // Redis comes back empty: the retry starts the attempt, with its whole time.
+    redis.restart();
+    let started = Instant::now();
+    let attempt = loop {
+        let r = start(&app, &round, &member.access).await;
+        if r.status() == StatusCode::CREATED {
+            break r.json::<Value>().await.expect("json");
+        }
+        assert_eq!(
+            r.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "only 503 while reconnecting"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "never recovered"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(attempt["questions"].as_array().map(Vec::len), Some(2));
+    app.cleanup().await;
+}
