@@ -165,9 +165,11 @@ pub struct Settings {
     /// must not write, e.g. a read replica; tests turn it off where it would race them).
     #[arg(long, env = "DAUTRI_ATTEMPT__AUTO_FINISH", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub auto_finish: bool,
-    /// How often answers of running attempts are journaled to the database, in milliseconds.
-    #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_INTERVAL_MS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(50..=5000), global = true)]
-    pub journal_interval_ms: u64,
+    /// Longest an answer waits for others to share its database write before it is
+    /// acknowledged (group commit), in milliseconds. An answer is acknowledged only once
+    /// journaled.
+    #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_ACK_MS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000), global = true)]
+    pub journal_ack_ms: u64,
     /// Directory of the built frontend to serve at `/`. Default: `frontend/dist` if present.
     #[arg(long, env = "DAUTRI_STATIC_DIR", global = true)]
     pub static_dir: Option<PathBuf>,

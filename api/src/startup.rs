@@ -120,7 +120,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let metrics = Metrics::new()?;
     let journal = crate::attempts::journal::Journal::start(
         db.clone(),
-        std::time::Duration::from_millis(settings.journal_interval_ms),
+        std::time::Duration::from_millis(settings.journal_ack_ms),
         crate::attempts::journal::JournalMetrics::new(metrics.registry())?,
     );
     Ok(AppState {

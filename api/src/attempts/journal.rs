@@ -1,10 +1,17 @@
-//! The answer journal: answers of running attempts are written to the database in batches,
-//! at most about one interval behind, so an attempt survives the scoring store losing its data
-//! with at most the last interval of answers missing.
+//! The answer journal: every answer of a running attempt is written to the database before the
+//! member is told it was saved, so an acknowledged answer survives the scoring store losing its
+//! data (Redis restarted empty, the in-process store after a restart): the restore replays the
+//! journal, which then holds every acknowledged answer.
 //!
 //! # Implementation notes
-//! One channel per process, drained by one task: answers reach the database in the order they
-//! were saved, and a batch keeps only the latest selection per (attempt, question).
+//! One channel per process, drained by one task that writes in batches (group commit): an
+//! answer waits at most `ack_interval` (a few milliseconds) for others to join its batch, then
+//! one multi-row upsert makes the whole batch durable and every waiting request is answered.
+//! Under load, batches grow instead of writes multiplying. A batch keeps the newest selection
+//! per (attempt, question) by save time, and the upsert never replaces a newer saved answer
+//! with an older one, whatever order the rows arrive in. If the write fails, the waiting
+//! requests are told so (the member's app keeps the answer and retries) and the rows stay
+//! pending for the next batch.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -12,7 +19,7 @@ use std::time::Duration;
 use chrono::Utc;
 use prometheus::{Histogram, HistogramOpts, IntCounter};
 use sea_orm::DatabaseConnection;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::persistence::attempts::{AnswerRow, upsert_answers};
@@ -20,8 +27,17 @@ use crate::persistence::attempts::{AnswerRow, upsert_answers};
 /// Sends answers to the journal task.
 #[derive(Clone)]
 pub struct Journal {
-    tx: mpsc::UnboundedSender<AnswerRow>,
+    tx: mpsc::UnboundedSender<Entry>,
 }
+
+/// An answer to write, and who waits for it.
+struct Entry {
+    row: AnswerRow,
+    written: oneshot::Sender<bool>,
+}
+
+/// Most rows written in one batch.
+const MAX_BATCH: usize = 2000;
 
 /// Metrics of the journal.
 #[derive(Clone)]
@@ -53,38 +69,63 @@ impl JournalMetrics {
 }
 
 impl Journal {
-    /// Starts the journal task writing to `db` every `interval`.
-    pub fn start(db: DatabaseConnection, interval: Duration, metrics: JournalMetrics) -> Self {
+    /// Starts the journal task: a batch is written at most `ack_interval` after its first
+    /// answer arrived.
+    pub fn start(db: DatabaseConnection, ack_interval: Duration, metrics: JournalMetrics) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(db, rx, interval, metrics));
+        tokio::spawn(run(db, rx, ack_interval, metrics));
         Self { tx }
     }
 
-    /// Queues an answer; never blocks the answer path.
-    pub fn record(&self, row: AnswerRow) {
-        if self.tx.send(row).is_err() {
-            tracing::error!(
-                "answer journal task has stopped; answers are only in the scoring store"
-            );
+    /// Writes an answer to the database; true once it is there, false if the write failed
+    /// (the row stays queued for the next batch).
+    pub async fn record_durably(&self, row: AnswerRow) -> bool {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(Entry { row, written: tx }).is_err() {
+            tracing::error!("answer journal task has stopped; answers cannot be journaled");
+            return false;
+        }
+        rx.await.unwrap_or(false)
+    }
+}
+
+/// Keeps the newest selection per (attempt, question) by save time.
+fn keep_newest(pending: &mut HashMap<(Uuid, Uuid), AnswerRow>, row: AnswerRow) {
+    match pending.entry((row.attempt_id, row.question_id)) {
+        std::collections::hash_map::Entry::Occupied(mut held) => {
+            if row.saved_at >= held.get().saved_at {
+                held.insert(row);
+            }
+        }
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(row);
         }
     }
 }
 
 async fn run(
     db: DatabaseConnection,
-    mut rx: mpsc::UnboundedReceiver<AnswerRow>,
-    interval: Duration,
+    mut rx: mpsc::UnboundedReceiver<Entry>,
+    ack_interval: Duration,
     metrics: JournalMetrics,
 ) {
     let mut pending: HashMap<(Uuid, Uuid), AnswerRow> = HashMap::new();
+    let mut waiting: Vec<oneshot::Sender<bool>> = Vec::new();
     loop {
         if pending.is_empty() {
             let Some(first) = rx.recv().await else { return };
-            pending.insert((first.attempt_id, first.question_id), first);
+            waiting.push(first.written);
+            keep_newest(&mut pending, first.row);
         }
-        let flush_at = tokio::time::Instant::now() + interval;
-        while let Ok(Some(row)) = tokio::time::timeout_at(flush_at, rx.recv()).await {
-            pending.insert((row.attempt_id, row.question_id), row);
+        let flush_at = tokio::time::Instant::now() + ack_interval;
+        while pending.len() < MAX_BATCH {
+            match tokio::time::timeout_at(flush_at, rx.recv()).await {
+                Ok(Some(entry)) => {
+                    waiting.push(entry.written);
+                    keep_newest(&mut pending, entry.row);
+                }
+                Ok(None) | Err(_) => break,
+            }
         }
         let mut batch: Vec<AnswerRow> = pending.drain().map(|(_, row)| row).collect();
         batch.sort_by_key(|r| r.saved_at);
@@ -97,17 +138,46 @@ async fn run(
                         .observe((now - row.saved_at).num_milliseconds().max(0) as f64 / 1000.0);
                 }
                 metrics.written.inc_by(batch.len() as u64);
+                for waiter in waiting.drain(..) {
+                    let _ = waiter.send(true);
+                }
             }
             Err(e) => {
                 // Keep them for the next round rather than lose them; newer saves replace them.
                 tracing::error!(error = %crate::error::cause_chain(&e), count = batch.len(), "answer journal write failed; will retry");
                 for row in batch {
-                    pending
-                        .entry((row.attempt_id, row.question_id))
-                        .or_insert(row);
+                    keep_newest(&mut pending, row);
                 }
-                tokio::time::sleep(interval).await;
+                for waiter in waiting.drain(..) {
+                    let _ = waiter.send(false);
+                }
+                tokio::time::sleep(ack_interval.max(Duration::from_millis(50))).await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(question: Uuid, option: Uuid, at_ms: i64) -> AnswerRow {
+        AnswerRow {
+            attempt_id: Uuid::nil(),
+            question_id: question,
+            option_ids: vec![option],
+            saved_at: chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn a_batch_keeps_the_newest_save_whatever_order_rows_arrive_in() {
+        let (q, older, newer) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let mut pending = HashMap::new();
+        keep_newest(&mut pending, row(q, newer, 2_000));
+        keep_newest(&mut pending, row(q, older, 1_000));
+        assert_eq!(pending[&(Uuid::nil(), q)].option_ids, vec![newer]);
+        keep_newest(&mut pending, row(q, older, 3_000));
+        assert_eq!(pending[&(Uuid::nil(), q)].option_ids, vec![older]);
     }
 }

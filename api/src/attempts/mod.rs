@@ -413,12 +413,21 @@ pub async fn save(
         }
         other => other?,
     };
-    state.journal.record(AnswerRow {
-        attempt_id,
-        question_id,
-        option_ids: option_ids.to_vec(),
-        saved_at: now,
-    });
+    // Acknowledged only once durable: a store that restarts empty gets it back from the journal.
+    let durable = state
+        .journal
+        .record_durably(AnswerRow {
+            attempt_id,
+            question_id,
+            option_ids: option_ids.to_vec(),
+            saved_at: now,
+        })
+        .await;
+    if !durable {
+        return Err(ApiError::Unavailable(anyhow::anyhow!(
+            "the answer is in the scoring store but could not be journaled"
+        )));
+    }
     Ok(saved)
 }
 

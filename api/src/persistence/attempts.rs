@@ -1,7 +1,7 @@
 //! Attempts and their answers in the database: the durable record.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -266,6 +266,11 @@ pub async fn upsert_answers(db: &impl ConnectionTrait, rows: &[AnswerRow]) -> Re
                     attempt_answers::Column::OptionIds,
                     attempt_answers::Column::SavedAt,
                 ])
+                // Never an older save over a newer one, whatever order the writes come in.
+                .action_and_where(
+                    Expr::col((attempt_answers::Entity, attempt_answers::Column::SavedAt))
+                        .lte(Expr::cust("excluded.saved_at")),
+                )
                 .to_owned(),
             )
             .exec_without_returning(db)

@@ -200,3 +200,80 @@ async fn a_start_while_the_store_is_down_leaves_no_attempt_and_says_when_to_retr
     assert_eq!(attempt["questions"].as_array().map(Vec::len), Some(2));
     app.cleanup().await;
 }
+
+async fn answer(
+    app: &TestApp,
+    access: &str,
+    attempt: &str,
+    question: &str,
+    option: &str,
+) -> StatusCode {
+    app.client
+        .put(app.url(&format!("/api/v1/attempts/{attempt}/answers/{question}")))
+        .bearer_auth(access)
+        .json(&json!({"option_ids": [option]}))
+        .send()
+        .await
+        .expect("request")
+        .status()
+}
+
+/// `kill -9` of Redis right after answers were acknowledged, and an empty restart at once: every
+/// acknowledged answer comes back, none replaced by an older choice.
+#[tokio::test]
+async fn acknowledged_answers_survive_an_empty_redis_restart() {
+    let mut redis = PrivateRedis::start();
+    let url = redis.url();
+    let app = spawn_app_with(Backend::Services, |s| s.redis_url = Some(url.into())).await;
+    let (round, member) = open_round(&app).await;
+    let attempt: Value = start(&app, &round, &member.access)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = attempt["id"].as_str().expect("id").to_owned();
+    let questions = attempt["questions"].as_array().expect("questions").clone();
+    let option = |q: &Value, i: usize| q["options"][i]["id"].as_str().expect("option").to_owned();
+    // Each question: first option, then changed to the second; the last change is what counts.
+    let mut last = std::collections::HashMap::new();
+    for q in &questions {
+        let qid = q["id"].as_str().expect("id");
+        for i in [0, 1] {
+            assert_eq!(
+                answer(&app, &member.access, &id, qid, &option(q, i)).await,
+                StatusCode::OK
+            );
+        }
+        last.insert(qid.to_owned(), option(q, 1));
+    }
+    redis.kill();
+    redis.restart();
+    // The server notices the empty store on the attempt's next use and restores it.
+    let started = Instant::now();
+    let resumed = loop {
+        let r = app
+            .get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+            .await;
+        if r.status() == StatusCode::OK {
+            break r.json::<Value>().await.expect("json");
+        }
+        assert_eq!(
+            r.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "only 503 while reconnecting"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "never recovered"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    for (qid, option) in &last {
+        assert_eq!(
+            resumed["answers"][qid],
+            json!([option]),
+            "question {qid}: {resumed}"
+        );
+    }
+    app.cleanup().await;
+}
