@@ -25,10 +25,14 @@ source scripts/throwaway.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# True when PostgreSQL answers at the URL (server part, no database name).
+# True when PostgreSQL answers at the URL (server part, no database name) and lets us in: a
+# server that asks for a password the URL does not have (Debian's freshly installed cluster
+# does) is of no use to the tests.
 postgres_answers() {
   local url="$1" hostport
-  if command -v pg_isready >/dev/null; then
+  if command -v psql >/dev/null; then
+    PGCONNECT_TIMEOUT=3 psql "$url/postgres" -Atqc 'select 1' -w >/dev/null 2>&1 </dev/null
+  elif command -v pg_isready >/dev/null; then
     pg_isready -q -t 3 -d "$url/postgres"
   else
     # No client tools: something listening at host:port will do.
@@ -70,7 +74,7 @@ if [[ "$mode" == private ]] || ! postgres_answers "$pg_url"; then
   if [[ "$mode" == existing || -n "${DAUTRI_TEST_POSTGRES_URL:-}" && "$mode" != private ]]; then
     echo "PostgreSQL does not answer at $pg_url" >&2; exit 1
   fi
-  [[ "$mode" == private ]] || echo "PostgreSQL does not answer at $pg_url: starting a private one"
+  [[ "$mode" == private ]] || echo "PostgreSQL does not answer (or let us in) at $pg_url: starting a private one"
   throwaway_postgres
   pg_url="$THROWAWAY_POSTGRES_URL"
 fi
