@@ -1,25 +1,102 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the Rust unit and integration tests (each integration
-# test runs on SQLite + in-process store AND on PostgreSQL + Redis), the question-bank checks
-# including the starter bank, and the frontend's unit tests and browser end-to-end test.
+# test runs on SQLite + in-process store AND on PostgreSQL + Redis, and the scoring scripts run
+# on a Redis Cluster), the question-bank checks including the starter bank, and the frontend's
+# unit tests and browser end-to-end test.
 #
-# Needs PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres) and Redis on 127.0.0.1:6379;
-# override with DAUTRI_TEST_POSTGRES_URL / DAUTRI_TEST_REDIS_URL. Installs Chromium (Debian)
-# if it is missing.
+# Services (see scripts/throwaway.sh, the one way this repository starts a service):
+# - PostgreSQL and Redis: the ones at DAUTRI_TEST_POSTGRES_URL (default
+#   postgres://postgres@127.0.0.1:5432, trust auth) and DAUTRI_TEST_REDIS_URL (default
+#   redis://127.0.0.1:6379) when they answer; otherwise, for a default URL, private throwaway
+#   instances on free loopback ports, installed first when missing (Debian packages
+#   `postgresql` and `redis-server`; a URL you set that does not answer stops the run).
+#   DAUTRI_TEST_SERVICES=private always starts private ones; DAUTRI_TEST_SERVICES=existing
+#   never does (it stops if the URLs do not answer).
+# - The Redis Cluster: always three private throwaway nodes.
+# Private instances, and every temporary file the tests make, live in one temporary directory
+# that is removed on exit, on failure and on Ctrl-C. Services that were already running are
+# only used, never stopped or changed.
+#
+# Installs Debian's Chromium for the browser test if it is missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/throwaway.sh
+source scripts/throwaway.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# True when PostgreSQL answers at the URL (server part, no database name) and lets us in: a
+# server that asks for a password the URL does not have (Debian's freshly installed cluster
+# does) is of no use to the tests.
+postgres_answers() {
+  local url="$1" hostport
+  if command -v psql >/dev/null; then
+    PGCONNECT_TIMEOUT=3 psql "$url/postgres" -Atqc 'select 1' -w >/dev/null 2>&1 </dev/null
+  elif command -v pg_isready >/dev/null; then
+    pg_isready -q -t 3 -d "$url/postgres"
+  else
+    # No client tools: something listening at host:port will do.
+    hostport="${url##*@}"
+    hostport="${hostport%%/*}"
+    [[ "$hostport" == *:* ]] || hostport="$hostport:5432"
+    (exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}") 2>/dev/null
+  fi
+}
+
+# True when Redis answers PING at the URL.
+redis_answers() {
+  local url="$1" hostport reply
+  if command -v redis-cli >/dev/null; then
+    [[ "$(timeout 5 redis-cli -u "$url" ping 2>/dev/null </dev/null)" == PONG ]]
+  else
+    hostport="${url#*://}"
+    hostport="${hostport##*@}"
+    hostport="${hostport%%/*}"
+    [[ "$hostport" == *:* ]] || hostport="$hostport:6379"
+    (
+      exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}" || exit 1
+      printf 'PING\r\n' >&3
+      IFS= read -r -t 3 reply <&3 && [[ "$reply" == +PONG* ]]
+    ) 2>/dev/null
+  fi
+}
+
 step "services"
+mode="${DAUTRI_TEST_SERVICES:-auto}"
+case "$mode" in
+  auto | private | existing) ;;
+  *) echo "DAUTRI_TEST_SERVICES must be auto, private or existing (not '$mode')" >&2; exit 2 ;;
+esac
 pg_url="${DAUTRI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}"
 redis_url="${DAUTRI_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
-if command -v pg_isready >/dev/null && ! pg_isready -q -d "$pg_url/postgres"; then
-  echo "PostgreSQL does not answer at $pg_url" >&2; exit 1
+throwaway_init
+if [[ "$mode" == private ]] || ! postgres_answers "$pg_url"; then
+  if [[ "$mode" == existing || -n "${DAUTRI_TEST_POSTGRES_URL:-}" && "$mode" != private ]]; then
+    echo "PostgreSQL does not answer at $pg_url" >&2; exit 1
+  fi
+  [[ "$mode" == private ]] || echo "PostgreSQL does not answer (or let us in) at $pg_url: starting a private one"
+  throwaway_postgres
+  pg_url="$THROWAWAY_POSTGRES_URL"
 fi
-if command -v redis-cli >/dev/null && [ "$(redis-cli -u "$redis_url" ping 2>/dev/null)" != PONG ]; then
-  echo "Redis does not answer at $redis_url" >&2; exit 1
+if [[ "$mode" == private ]] || ! redis_answers "$redis_url"; then
+  if [[ "$mode" == existing || -n "${DAUTRI_TEST_REDIS_URL:-}" && "$mode" != private ]]; then
+    echo "Redis does not answer at $redis_url" >&2; exit 1
+  fi
+  [[ "$mode" == private ]] || echo "Redis does not answer at $redis_url: starting a private one"
+  throwaway_redis
+  redis_url="$THROWAWAY_REDIS_URL"
 fi
+throwaway_redis_cluster 3
+export DAUTRI_TEST_POSTGRES_URL="$pg_url"
+export DAUTRI_TEST_REDIS_URL="$redis_url"
+export DAUTRI_TEST_REDIS_CLUSTER_URL="$THROWAWAY_REDIS_CLUSTER_URL"
+# The tests' temporary files (data directories, the browser's profile) go with the rest, so
+# that an interrupted run leaves none behind either.
+mkdir -p "$THROWAWAY_DIR/tmp"
+export TMPDIR="$THROWAWAY_DIR/tmp"
+echo "PostgreSQL: $DAUTRI_TEST_POSTGRES_URL"
+echo "Redis: $DAUTRI_TEST_REDIS_URL"
+echo "Redis Cluster: $DAUTRI_TEST_REDIS_CLUSTER_URL"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

@@ -5,8 +5,8 @@
 #
 # The e2e needs the server binary (DAUTRI_API_BIN, default target/debug/api,
 # built beforehand by the caller) and Debian's Chromium (installed here if
-# missing). It starts the server on a fresh data dir, runs the scenario and
-# stops the server again.
+# missing). It starts the server on a fresh data dir and a free port
+# (DAUTRI_E2E_PORT to choose one), runs the scenario and stops the server again.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,12 +34,16 @@ if [[ ! -x /usr/bin/chromium ]]; then
   apt-get update -qq && apt-get install -y -qq chromium
 fi
 
-port="${DAUTRI_E2E_PORT:-18090}"
+# A free port unless one is given, so that runs side by side do not collide.
+# shellcheck source=SCRIPTDIR/../../scripts/throwaway.sh
+source "$repo/scripts/throwaway.sh"
+port="${DAUTRI_E2E_PORT:-$(throwaway_free_port)}"
 data_dir="$(mktemp -d)"
 log="$data_dir/server.log"
 DAUTRI_DATA_DIR="$data_dir" PORT="$port" DAUTRI_BIND=127.0.0.1 DAUTRI_STATIC_DIR="$here/dist" \
   "$api_bin" serve >"$log" 2>&1 &
 server_pid=$!
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true

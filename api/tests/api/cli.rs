@@ -282,6 +282,13 @@ async fn migrate_is_safe_to_repeat(app: &TestApp) {
 
 #[test]
 fn a_bad_setting_stops_startup_naming_it() {
+    // A data directory of its own: a fixed path would be shared with every other run on the
+    // machine (other checkouts' databases, with migrations this one does not know).
+    let data_dir = std::env::temp_dir().join(format!(
+        "dautri-bad-secret-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let data_dir_text = data_dir.to_string_lossy().into_owned();
     for (env, expected) in [
         (vec![("PORT", "eighty")], "PORT"),
         (
@@ -299,7 +306,7 @@ fn a_bad_setting_stops_startup_naming_it() {
         (
             vec![
                 ("DAUTRI_JWT__SECRET", "too-short"),
-                ("DAUTRI_DATA_DIR", "/tmp/dautri-bad-secret"),
+                ("DAUTRI_DATA_DIR", data_dir_text.as_str()),
             ],
             "DAUTRI_JWT__SECRET",
         ),
@@ -315,6 +322,7 @@ fn a_bad_setting_stops_startup_naming_it() {
         let message = text(&output);
         assert!(message.contains(expected), "{env:?}: {message}");
     }
+    let _ = std::fs::remove_dir_all(&data_dir);
 }
 
 #[test]

@@ -1,10 +1,14 @@
-//! The scoring scripts on a real Redis Cluster: three local `redis-server` nodes started for
-//! the test, so every key layout and script is checked against slot routing.
+//! The scoring scripts on a real Redis Cluster of three masters, so every key layout and script
+//! is checked against slot routing.
+//!
+//! The cluster is `DAUTRI_TEST_REDIS_CLUSTER_URL` when set (`./scripts/test.sh` starts one with
+//! `scripts/throwaway.sh`); otherwise this test starts its own through the same script, so a
+//! bare `cargo test` works too wherever `redis-server` is installed.
 
-use std::net::TcpListener;
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use dautri_api::scoring::{
     AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted, Entrant, Keys, QuestionKind,
@@ -24,105 +28,58 @@ fn counted(result: &AttemptResult) -> Counted {
     }
 }
 
-/// Three master nodes on free ports, stopped and removed on drop.
+/// The cluster the test runs on.
 struct LocalCluster {
-    nodes: Vec<Child>,
-    ports: Vec<u16>,
-    dir: PathBuf,
+    url: String,
+    /// `scripts/throwaway.sh run --redis-cluster 3 -- …`, which keeps its nodes while its stdin
+    /// is open and stops and removes them when it closes (also if this process dies).
+    helper: Option<Child>,
 }
 
 impl LocalCluster {
     fn start() -> Self {
-        let dir = std::env::temp_dir().join(format!("dautri-cluster-{}", Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).expect("cluster dir");
-        let ports: Vec<u16> = (0..3)
-            .map(|_| {
-                TcpListener::bind("127.0.0.1:0")
-                    .and_then(|l| l.local_addr())
-                    .expect("free port")
-                    .port()
-            })
-            .collect();
-        let nodes = ports
-            .iter()
-            .map(|port| {
-                Command::new("redis-server")
-                    .args([
-                        "--port",
-                        &port.to_string(),
-                        "--bind",
-                        "127.0.0.1",
-                        "--cluster-enabled",
-                        "yes",
-                        "--cluster-config-file",
-                        &format!("nodes-{port}.conf"),
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no",
-                    ])
-                    .current_dir(&dir)
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .spawn()
-                    .expect("redis-server must be installed for the cluster test")
-            })
-            .collect();
-        let cluster = Self { nodes, ports, dir };
-        for port in &cluster.ports {
-            wait_until(|| cli(*port, &["ping"]).contains("PONG"));
+        if let Ok(url) = std::env::var("DAUTRI_TEST_REDIS_CLUSTER_URL")
+            && !url.is_empty()
+        {
+            return Self { url, helper: None };
         }
-        let mut create = vec!["--cluster".to_owned(), "create".to_owned()];
-        create.extend(cluster.ports.iter().map(|p| format!("127.0.0.1:{p}")));
-        create.extend(["--cluster-replicas", "0", "--cluster-yes"].map(str::to_owned));
-        let out = Command::new("redis-cli")
-            .args(&create)
-            .output()
-            .expect("redis-cli");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/throwaway.sh");
+        let mut helper = Command::new("bash")
+            .arg(&script)
+            .args(["run", "--redis-cluster", "3", "--", "sh", "-c"])
+            .arg(r#"echo "$DAUTRI_TEST_REDIS_CLUSTER_URL"; exec cat >/dev/null"#)
+            .env("THROWAWAY_QUIET", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("bash runs scripts/throwaway.sh");
+        let mut url = String::new();
+        BufReader::new(helper.stdout.take().expect("the helper's stdout"))
+            .read_line(&mut url)
+            .expect("the cluster's address");
+        let url = url.trim().to_owned();
+        let cluster = Self {
+            url,
+            helper: Some(helper),
+        };
         assert!(
-            out.status.success(),
-            "cluster create: {}",
-            String::from_utf8_lossy(&out.stdout)
+            !cluster.url.is_empty(),
+            "scripts/throwaway.sh started no Redis Cluster (is redis-server installed?)"
         );
-        for port in &cluster.ports {
-            wait_until(|| cli(*port, &["cluster", "info"]).contains("cluster_state:ok"));
-        }
         cluster
     }
 
     fn url(&self) -> String {
-        self.ports
-            .iter()
-            .map(|p| format!("redis://127.0.0.1:{p}"))
-            .collect::<Vec<_>>()
-            .join(",")
+        self.url.clone()
     }
 }
 
 impl Drop for LocalCluster {
     fn drop(&mut self) {
-        for node in &mut self.nodes {
-            let _ = node.kill();
-            let _ = node.wait();
+        if let Some(helper) = &mut self.helper {
+            drop(helper.stdin.take());
+            let _ = helper.wait();
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn cli(port: u16, args: &[&str]) -> String {
-    Command::new("redis-cli")
-        .args(["-p", &port.to_string()])
-        .args(args)
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default()
-}
-
-fn wait_until(ready: impl Fn() -> bool) {
-    let until = Instant::now() + Duration::from_secs(20);
-    while !ready() {
-        assert!(Instant::now() < until, "the local cluster did not come up");
-        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

@@ -65,14 +65,24 @@ struct Args {
     /// `target/release/api`.
     #[arg(long)]
     api_bin: Option<PathBuf>,
-    /// PostgreSQL server (no database name); must be on loopback.
-    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+    /// PostgreSQL server (no database name); must be on loopback. `scripts/throwaway.sh run
+    /// --postgres` sets the variable to a private one.
+    #[arg(
+        long,
+        env = "DAUTRI_TEST_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432"
+    )]
     postgres: String,
     /// Database to create (dropped first unless --reuse-db finds it loaded).
     #[arg(long, default_value = "bench_boards")]
     db: String,
     /// Redis; must be on loopback. Only keys under a fresh `bench:<random>` prefix are touched.
-    #[arg(long, default_value = "redis://127.0.0.1:6379")]
+    /// `scripts/throwaway.sh run --redis` sets the variable to a private one.
+    #[arg(
+        long,
+        env = "DAUTRI_TEST_REDIS_URL",
+        default_value = "redis://127.0.0.1:6379"
+    )]
     redis: String,
     /// Finished attempts (= members) in the round.
     #[arg(long, default_value_t = 1_000_000)]
