@@ -16,6 +16,9 @@ use crate::helpers::{Backend, TestApp, assert_problem, spawn_app_with};
 
 /// A private `redis-server` on a free port, without persistence, that a test may kill and start
 /// again empty. Stopped and removed on drop.
+///
+/// Services that live for a whole run come from `scripts/throwaway.sh`; this one is the test's
+/// subject (`kill -9`, then an empty restart on the same port), which that script does not do.
 struct PrivateRedis {
     child: Option<Child>,
     port: u16,
