@@ -170,6 +170,10 @@ pub struct Settings {
     /// journaled.
     #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_ACK_MS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000), global = true)]
     pub journal_ack_ms: u64,
+    /// Days a login session's record (its client address and browser) is kept after it
+    /// expired or was revoked; then it is deleted.
+    #[arg(long, env = "DAUTRI_RETENTION__SESSION_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650), global = true)]
+    pub retention_session_days: u32,
     /// Directory of the built frontend to serve at `/`. Default: `frontend/dist` if present.
     #[arg(long, env = "DAUTRI_STATIC_DIR", global = true)]
     pub static_dir: Option<PathBuf>,

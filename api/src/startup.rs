@@ -66,6 +66,7 @@ impl Application {
             crate::attempts::spawn_store_watcher(state.clone());
             crate::attempts::spawn_auto_finisher(state.clone());
         }
+        crate::app::privacy::spawn_retention(state.clone());
         tracing::info!(address = %format!("http://{}:{port}", settings.bind), database = if settings.is_embedded_database() { "sqlite" } else { "external" }, scoring = state.store.backend(), "dautri is listening");
         Ok(Self {
             port,

@@ -7,3 +7,4 @@
 
 pub mod answer_key;
 pub mod contest_access;
+pub mod privacy;

@@ -49,6 +49,10 @@ impl FullName {
     }
 }
 
+/// The version of the personal-data notice (Law 91/2025/QH15) that registration asks people
+/// to accept; a new notice gets a new version, and `POST /me/consent` records acceptance of it.
+pub const CONSENT_VERSION: &str = "2026-01";
+
 /// Masks any full name as `Nguyễn V. A.`: the first word, then the initial of each other word.
 pub fn mask_name(name: &str) -> String {
     let mut words = name.split_whitespace();

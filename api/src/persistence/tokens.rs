@@ -150,3 +150,51 @@ pub async fn families_revoked_since(
         .filter_map(|m| Some((UserId(m.user_id), m.family_id, m.revoked_at?)))
         .collect())
 }
+
+/// A stored session token with where it was issued, for the holder's copy of their data.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    /// The login session.
+    pub family_id: Uuid,
+    /// Issued.
+    pub created_at: DateTime<Utc>,
+    /// Client address.
+    pub ip: Option<String>,
+    /// User agent.
+    pub user_agent: Option<String>,
+    /// Revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Every refresh token of `user`, oldest first.
+pub async fn of_user(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<SessionRecord>> {
+    use sea_orm::QueryOrder;
+    Ok(Entity::find()
+        .filter(Column::UserId.eq(user.0))
+        .order_by_asc(Column::IssuedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| SessionRecord {
+            family_id: m.family_id,
+            created_at: m.issued_at,
+            ip: m.client_ip,
+            user_agent: m.user_agent,
+            revoked_at: m.revoked_at,
+        })
+        .collect())
+}
+
+/// Deletes the tokens that expired, or were revoked, before `before`.
+pub async fn delete_ended_before(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
+    use sea_orm::Condition;
+    let result = Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(Column::ExpiresAt.lt(before))
+                .add(Column::RevokedAt.lt(before)),
+        )
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

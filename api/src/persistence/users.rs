@@ -36,6 +36,10 @@ pub struct User {
     pub admitted_at: Option<NaiveDate>,
     /// When they consented to the processing of their personal data.
     pub consent_at: DateTime<Utc>,
+    /// The version of the personal-data notice they consented to.
+    pub consent_version: String,
+    /// When the account was erased at its owner's request.
+    pub erased_at: Option<DateTime<Utc>>,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
     /// When the password was last set: access tokens issued before it are refused.
@@ -54,6 +58,8 @@ impl From<users::Model> for User {
             email: m.email,
             admitted_at: m.admitted_at,
             consent_at: m.consent_at,
+            consent_version: m.consent_version,
+            erased_at: m.erased_at,
             created_at: m.created_at,
             password_changed_at: m.password_changed_at,
         }
@@ -117,6 +123,8 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
         email: Set(new.email),
         admitted_at: Set(new.admitted_at),
         consent_at: Set(now),
+        consent_version: Set(crate::domain::person::CONSENT_VERSION.to_owned()),
+        erased_at: Set(None),
         password_changed_at: Set(now),
         created_at: Set(now),
         updated_at: Set(now),
@@ -219,4 +227,65 @@ pub async fn passwords_changed_since(
         .into_iter()
         .map(|m| (UserId(m.id), m.password_changed_at))
         .collect())
+}
+
+/// Records consent to `version` of the personal-data notice.
+pub async fn record_consent(
+    db: &impl ConnectionTrait,
+    id: UserId,
+    version: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    users::Entity::update_many()
+        .col_expr(users::Column::ConsentVersion, Expr::value(version))
+        .col_expr(users::Column::ConsentAt, Expr::value(now))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The placeholder an erased account keeps in place of its phone.
+fn erased_phone(id: UserId) -> String {
+    let hex = id.0.simple().to_string();
+    format!("erased-{}", &hex[hex.len() - 13..])
+}
+
+/// Erases an account's personal data at its owner's request: name, phone, birth date, citizen
+/// id, email and admission date go; the row stays (with a name that says so and a phone
+/// placeholder no one can sign in with) so the results that reference it keep their rankings.
+/// The password hash is replaced by one that matches no password.
+pub async fn erase(db: &impl ConnectionTrait, id: UserId, now: DateTime<Utc>) -> Result<()> {
+    const ERASED_NAME: &str = "Người dùng đã xoá";
+    users::Entity::update_many()
+        .col_expr(users::Column::FullName, Expr::value(ERASED_NAME))
+        .col_expr(
+            users::Column::FullNameFolded,
+            Expr::value(fold(ERASED_NAME)),
+        )
+        // Unique (the column is) and never a phone number, within the column's 20 characters;
+        // the tail of a v7 id is its random part.
+        .col_expr(users::Column::Phone, Expr::value(erased_phone(id)))
+        .col_expr(users::Column::PasswordHash, Expr::value("!erased"))
+        .col_expr(
+            users::Column::BirthDate,
+            Expr::value(Option::<NaiveDate>::None),
+        )
+        .col_expr(
+            users::Column::CitizenId,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(users::Column::Email, Expr::value(Option::<String>::None))
+        .col_expr(
+            users::Column::AdmittedAt,
+            Expr::value(Option::<NaiveDate>::None),
+        )
+        .col_expr(users::Column::ErasedAt, Expr::value(Some(now)))
+        .col_expr(users::Column::PasswordChangedAt, Expr::value(now))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    Ok(())
 }

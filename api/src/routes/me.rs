@@ -19,7 +19,11 @@ use crate::state::AppState;
 
 /// Registers the routes of this module.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(get_me).service(change_password);
+    cfg.service(get_me)
+        .service(change_password)
+        .service(my_data)
+        .service(give_consent)
+        .service(erase_me);
 }
 
 /// A role and the unit whose subtree it covers (`null` for admin).
@@ -169,5 +173,91 @@ pub async fn change_password(
     let now = persistence::users::set_password_hash(&state.db, user.id, new_hash).await?;
     let revoked = crate::auth::sessions::end_all_sessions(&state, user.id, now).await?;
     tracing::info!(revoked, "password changed; sessions revoked");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A copy of everything dautri holds about the signed-in person (Law 91/2025/QH15): account,
+/// roles, attempts with their answers, certificates, login sessions. A JSON file to keep.
+#[utoipa::path(
+    tag = "people",
+    responses(
+        (status = 200, description = "The copy, as a JSON attachment", body = crate::app::privacy::PersonalData),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me/data")]
+#[tracing::instrument(name = "My data", skip_all, fields(user.id = %user.id))]
+pub async fn my_data(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let now = Utc::now();
+    let data = crate::app::privacy::my_data(&state, user.id, now).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"du-lieu-ca-nhan-{}.json\"",
+                now.format("%Y-%m-%d")
+            ),
+        ))
+        .json(data))
+}
+
+/// Acceptance of a version of the personal-data notice.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentRequest {
+    /// The version accepted; must be the one in force.
+    pub version: String,
+}
+
+/// Records that the signed-in person accepts the personal-data notice in force.
+#[utoipa::path(
+    tag = "people",
+    request_body = ConsentRequest,
+    responses(
+        (status = 204, description = "Recorded, with the time"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not the version in force", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/me/consent")]
+#[tracing::instrument(name = "Consent", skip_all, fields(user.id = %user.id))]
+pub async fn give_consent(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<ConsentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    crate::app::privacy::consent(&state, user.id, &body.0.version, Utc::now()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The password, to confirm an erasure.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseRequest {
+    /// The account's password.
+    pub password: String,
+}
+
+/// Erases the signed-in person's personal data at their request. Results stay, anonymised, so
+/// published rankings remain valid; the account can no longer sign in. Cannot be undone.
+#[utoipa::path(
+    tag = "people",
+    request_body = EraseRequest,
+    responses(
+        (status = 204, description = "Erased; every session ended"),
+        (status = 401, description = "Not signed in, or wrong password", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/me/erase")]
+#[tracing::instrument(name = "Erase me", skip_all, fields(user.id = %user.id))]
+pub async fn erase_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<EraseRequest>,
+) -> Result<HttpResponse, ApiError> {
+    crate::app::privacy::erase(&state, user.id, body.0.password, Utc::now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -83,7 +83,7 @@ impl Drop for PrivateRedis {
 }
 
 /// An open round with four questions and a member who may enter it.
-async fn open_round(app: &TestApp) -> (String, crate::helpers::TestUser) {
+pub(crate) async fn open_round(app: &TestApp) -> (String, crate::helpers::TestUser) {
     let unit = app
         .unit(
             &format!("F{}", &Uuid::now_v7().simple().to_string()[20..]),
@@ -135,7 +135,7 @@ async fn open_round(app: &TestApp) -> (String, crate::helpers::TestUser) {
     (round["id"].as_str().expect("id").to_owned(), member)
 }
 
-async fn start(app: &TestApp, round: &str, access: &str) -> reqwest::Response {
+pub(crate) async fn start(app: &TestApp, round: &str, access: &str) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/rounds/{round}/attempts")))
         .bearer_auth(access)

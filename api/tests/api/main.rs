@@ -18,6 +18,7 @@ mod faults;
 mod health;
 mod hostile_files;
 mod hostile_input;
+mod privacy;
 mod questions;
 mod scope;
 mod sessions;
