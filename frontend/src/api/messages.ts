@@ -24,7 +24,7 @@ export const PROBLEM_MESSAGES: Record<ProblemCode, Message> = {
   invalid_token: 'Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.',
   forbidden: 'Bạn không có quyền thực hiện thao tác này.',
   managers_may_not_enter:
-    'Bạn thuộc Ban Tổ chức cuộc thi này nên không được dự thi. Thành viên Ban Tổ chức có thể xem Kết quả trực tiếp và Bảng xếp hạng.',
+    'Bạn thuộc Ban Tổ chức cuộc thi này nên không được dự thi. Ban Tổ chức theo dõi cuộc thi qua Bảng xếp hạng và Màn hình trực tiếp.',
   reads_answer_key:
     'Bạn có quyền xem đáp án các câu hỏi của vòng thi này (ngân hàng câu hỏi của đơn vị mình) nên không được dự thi, để bảo đảm công bằng.',
   not_found: 'Không tìm thấy dữ liệu.',

@@ -27,9 +27,18 @@ const START_ERRORS: Partial<Record<ProblemCode, string>> = {
   forbidden: 'Bạn không thuộc đối tượng dự thi của cuộc thi này.',
 };
 
+/** Refusals that trying again cannot change: the button goes, the reason stays. */
+const FINAL_REFUSALS: ReadonlySet<string> = new Set<ProblemCode>([
+  'forbidden',
+  'managers_may_not_enter',
+  'reads_answer_key',
+  'attempts_exhausted',
+]);
+
 function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAttempt[]; contest: Contest }) {
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [refused, setRefused] = useState(false);
   const mine = attempts.filter((a) => a.round_id === round.id);
   const running = mine.find((a) => a.status === 'open');
   const used = mine.length;
@@ -52,6 +61,7 @@ function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAtte
         if (id) return navigate(attemptPath(id));
       }
       if (err instanceof ApiError && err.status === 401) return;
+      setRefused(err instanceof ApiError && FINAL_REFUSALS.has(err.code));
       setError(
         err instanceof ApiError
           ? (START_ERRORS[err.code as ProblemCode] ?? err.message)
@@ -110,6 +120,7 @@ function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAtte
         </button>
       ) : (
         round.state === 'open' &&
+        !refused &&
         (exhausted ? (
           <p class="muted round__note">Bạn đã dùng hết lượt thi.</p>
         ) : (
