@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import type { Contest, MyAttempt, ProblemCode, Round } from '../api/types';
 import { formatVietnamTime, monotonicNow } from '../attempt/clock';
-import { findRunning } from '../attempt/running';
+import { findRunning, isFinalRefusal } from '../attempt/running';
 import { rememberAttempt, runningAttemptId } from '../attempt/store';
 import { attemptPath, contestBoardPath, linkClick, livePath, navigate, resultPath, roundBoardPath } from '../router';
 import { FormMessage } from './Field';
@@ -26,14 +26,6 @@ const STATE_LABEL: Record<string, string> = { upcoming: 'Sắp mở', open: 'Đa
 const START_ERRORS: Partial<Record<ProblemCode, string>> = {
   forbidden: 'Bạn không thuộc đối tượng dự thi của cuộc thi này.',
 };
-
-/** Refusals that trying again cannot change: the button goes, the reason stays. */
-const FINAL_REFUSALS: ReadonlySet<string> = new Set<ProblemCode>([
-  'forbidden',
-  'managers_may_not_enter',
-  'reads_answer_key',
-  'attempts_exhausted',
-]);
 
 function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAttempt[]; contest: Contest }) {
   const [starting, setStarting] = useState(false);
@@ -61,7 +53,7 @@ function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAtte
         if (id) return navigate(attemptPath(id));
       }
       if (err instanceof ApiError && err.status === 401) return;
-      setRefused(err instanceof ApiError && FINAL_REFUSALS.has(err.code));
+      setRefused(err instanceof ApiError && isFinalRefusal(err.code));
       setError(
         err instanceof ApiError
           ? (START_ERRORS[err.code as ProblemCode] ?? err.message)

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import type { MyLesson, MyTheory, MyTheoryTest, ProblemCode } from '../api/types';
 import { rememberAttempt, runningAttemptId } from '../attempt/store';
-import { findRunning } from '../attempt/running';
+import { findRunning, isFinalRefusal } from '../attempt/running';
 import { monotonicNow } from '../attempt/clock';
 import { FormMessage } from '../components/Field';
 import { attemptPath, certificatePath, linkClick, navigate, routes } from '../router';
@@ -18,6 +18,7 @@ const START_ERRORS: Partial<Record<ProblemCode, string>> = {
 function TestRow({ test }: { test: MyTheoryTest }) {
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [refused, setRefused] = useState(false);
   const blocked = whyNotStartable(test, new Date());
 
   async function start() {
@@ -35,6 +36,7 @@ function TestRow({ test }: { test: MyTheoryTest }) {
         if (id) return navigate(attemptPath(id));
       }
       if (err instanceof ApiError && err.status === 401) return;
+      setRefused(err instanceof ApiError && isFinalRefusal(err.code));
       setError(err instanceof ApiError ? (START_ERRORS[err.code as ProblemCode] ?? err.message) : 'Không bắt đầu được. Vui lòng thử lại.');
     }
   }
@@ -47,7 +49,7 @@ function TestRow({ test }: { test: MyTheoryTest }) {
       </p>
       {blocked ? (
         <p class="round__note muted">{blocked}</p>
-      ) : (
+      ) : refused ? null : (
         <button type="button" class="button button--primary" onClick={start} disabled={starting} aria-busy={starting}>
           {starting ? 'Đang bắt đầu…' : test.attempts_used > 0 ? 'Làm lại' : 'Làm bài kiểm tra'}
         </button>
