@@ -1,4 +1,4 @@
-//! The command-line tasks besides serving: migrate, create-admin, demo, rebuild-boards.
+//! The command-line tasks besides serving: migrate, create-admin, demo, rebuild-boards, openapi.
 
 use std::io::BufRead;
 
@@ -136,5 +136,15 @@ pub async fn rebuild_boards(settings: Settings, contest: Option<uuid::Uuid>) -> 
         done.voided,
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// Writes the OpenAPI document as pretty JSON (with a final newline), as `/api/openapi.json`
+/// serves it. Builds no state: the document comes from the handlers' annotations alone.
+pub fn print_openapi(out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    let json = crate::startup::openapi()
+        .to_pretty_json()
+        .context("cannot serialise the OpenAPI document")?;
+    writeln!(out, "{json}").context("cannot write the OpenAPI document")?;
     Ok(())
 }

@@ -56,6 +56,9 @@ pub enum Command {
         #[arg(long)]
         contest: Option<uuid::Uuid>,
     },
+    /// Print the OpenAPI document (pretty JSON) to stdout and exit; needs no database or
+    /// server. The frontend's TypeScript types are generated from it.
+    Openapi,
 }
 
 /// Every setting of the server. Field docs are what `--help` prints.

@@ -10,12 +10,17 @@ async fn main() -> anyhow::Result<()> {
     // a provider on its own and `rediss://` would panic. Choose one, once.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        // Before logging starts: log lines go to stdout as well and would corrupt the document.
+        return commands::print_openapi(&mut std::io::stdout().lock());
+    }
     telemetry::init_subscriber(telemetry::get_subscriber(
         "info",
         cli.settings.log_json,
         std::io::stdout,
     ));
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
         Command::Serve => {
             Application::build(cli.settings)
                 .await?
@@ -30,6 +35,7 @@ async fn main() -> anyhow::Result<()> {
         Command::RebuildBoards { contest } => {
             commands::rebuild_boards(cli.settings, contest).await?
         }
+        Command::Openapi => commands::print_openapi(&mut std::io::stdout().lock())?,
     }
     Ok(())
 }

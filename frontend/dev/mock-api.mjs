@@ -74,13 +74,13 @@ createServer(async (req, res) => {
       if (req.method === 'POST' && p === '/api/v1/auth/register') {
         const b = await json(req);
         const errors = [];
-        if (!/^0[35789]\d{8}$/.test(b.phone ?? '')) errors.push({ pointer: '/phone', detail: 'enter a Vietnamese mobile number of 10 digits, e.g. 0912 345 678 or +84 912 345 678' });
-        if ((b.password ?? '').length < 8) errors.push({ pointer: '/password', detail: 'password must be at least 8 characters' });
-        if (!/^[\p{L} '.-]{2,100}$/u.test(b.full_name ?? '')) errors.push({ pointer: '/full_name', detail: 'full name may contain only letters, spaces, apostrophes, dots and dashes' });
-        if (!units.some((u) => u.id === b.unit_id)) errors.push({ pointer: '/unit_id', detail: 'no such unit' });
-        if (b.consent !== true) errors.push({ pointer: '/consent', detail: 'consent is required' });
+        if (!/^0[35789]\d{8}$/.test(b.phone ?? '')) errors.push({ pointer: '/phone', code: 'invalid', detail: 'enter a Vietnamese mobile number of 10 digits, e.g. 0912 345 678 or +84 912 345 678' });
+        if ((b.password ?? '').length < 8) errors.push({ pointer: '/password', code: 'invalid', detail: 'password must be at least 8 characters' });
+        if (!/^[\p{L} '.-]{2,100}$/u.test(b.full_name ?? '')) errors.push({ pointer: '/full_name', code: 'invalid', detail: 'full name may contain only letters, spaces, apostrophes, dots and dashes' });
+        if (!units.some((u) => u.id === b.unit_id)) errors.push({ pointer: '/unit_id', code: 'invalid', detail: 'no such unit' });
+        if (b.consent !== true) errors.push({ pointer: '/consent', code: 'invalid', detail: 'consent is required' });
         if (errors.length) return problem(res, 422, 'validation_failed', 'request failed validation', errors);
-        if (users.has(b.phone)) return problem(res, 409, 'phone_taken', 'phone already registered', [{ pointer: '/phone', detail: 'taken' }]);
+        if (users.has(b.phone)) return problem(res, 409, 'phone_taken', 'phone already registered', [{ pointer: '/phone', code: 'taken', detail: 'an account with this phone number already exists' }]);
         const user = { ...b, id: randomUUID(), roles: [] };
         users.set(b.phone, user);
         return send(res, 201, { id: user.id });

@@ -866,6 +866,32 @@ try {
     await page.screenshot({ path: join(outDir, 'theory-after.png'), fullPage: true });
   });
 
+  await step('an organizer\'s Vào thi on their own contest says why they may not enter, and the button goes', async () => {
+    const pw = demoPassword();
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(`${base}/dang-nhap`);
+    await page.getByRole('textbox', { name: 'Số điện thoại' }).fill('0900000001');
+    await page.locator('#password').fill(pw);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByTestId('full-name').waitFor();
+    const contest = page.getByTestId('contest').filter({ hasText: '(demo)' }).first();
+    const round = contest.getByTestId('round').first();
+    await round.waitFor();
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => /\/rounds\/[^/]+\/attempts$/.test(new URL(r.url()).pathname) && r.request().method() === 'POST'),
+      round.getByRole('button', { name: 'Vào thi' }).click(),
+    ]);
+    assert(response.status() === 403, `the organizer's start answered ${response.status()}`);
+    const body = await response.json();
+    assert(body.code === 'managers_may_not_enter', `code ${body.code}`);
+    const alert = squash(await round.getByRole('alert').textContent());
+    assert(alert.startsWith('Bạn thuộc Ban Tổ chức cuộc thi này nên không được dự thi.'), `the start error reads "${alert}"`);
+    assert(!alert.includes(body.detail), 'the English detail is shown');
+    assert((await round.getByRole('button', { name: 'Vào thi' }).count()) === 0, 'Vào thi is still offered');
+    await round.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(outDir, 'start-refused.png') });
+  });
+
   await step('no request left the server\'s origin and no script error occurred', async () => {
     assert(external.length === 0, `external requests: ${external.join(', ')}`);
     assert(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);

@@ -3,6 +3,8 @@
 #   bash frontend/scripts/ci.sh            # install, typecheck + build, unit tests, e2e
 #   bash frontend/scripts/ci.sh --no-e2e   # without the browser test
 #
+# It first checks that the committed API contract matches the server (scripts/gen-api.sh
+# --check: `cargo run -p api -- openapi`, or DAUTRI_API_BIN when set).
 # The e2e needs the server binary (DAUTRI_API_BIN, default target/debug/api,
 # built beforehand by the caller) and Debian's Chromium (installed here if
 # missing). It starts the server on a fresh data dir and a free port
@@ -17,6 +19,9 @@ run_e2e=1
 [[ "${1:-}" == "--no-e2e" ]] && run_e2e=0
 
 npm ci --no-audit --no-fund
+# The committed API contract (src/api/openapi.json, src/api/schema.d.ts) must be what the
+# server generates now; the typecheck below holds the app to it.
+bash scripts/gen-api.sh --check
 npm run build
 npm test
 

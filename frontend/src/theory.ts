@@ -36,7 +36,7 @@ export function lessonResultText(lesson: Pick<MyLesson, 'status' | 'best_score' 
 export function whyNotStartable(test: MyTheoryTest, now: Date): string | null {
   if (test.state === 'upcoming') return 'Bài kiểm tra chưa mở.';
   if (test.state === 'closed') return 'Bài kiểm tra đã đóng.';
-  if (test.attempts_allowed !== null && test.attempts_used >= test.attempts_allowed) {
+  if (test.attempts_allowed != null && test.attempts_used >= test.attempts_allowed) {
     return 'Bạn đã dùng hết số lượt kiểm tra.';
   }
   if (test.next_attempt_at && new Date(test.next_attempt_at).getTime() > now.getTime()) {

@@ -51,7 +51,7 @@ describe('register form checks', () => {
     phone: '0912345678',
     password: 'mat-khau-dai',
     birth_date: '2001-05-19',
-    unit: { id: 'u1', parent_id: null, name: 'Chi đoàn 1', code: 'CD1' },
+    unit: { id: 'u1', parent_id: null, name: 'Chi đoàn 1', code: 'CD1', depth: 3 },
     admitted_at: '',
     consent: true,
   };

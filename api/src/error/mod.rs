@@ -6,6 +6,7 @@
 //! message. Extractor failures (malformed JSON, bad path or query, oversized bodies) and unknown
 //! routes are mapped into the same type by the handlers at the bottom of this file.
 
+mod codes;
 mod conflict;
 
 use std::fmt::Write as _;
@@ -15,6 +16,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, error::JsonPayloadErro
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use codes::{FieldErrorCode, ProblemCode};
 pub use conflict::{Conflict, Frozen};
 
 /// A failure of one input field.
@@ -24,7 +26,7 @@ pub struct FieldError {
     pub pointer: String,
     /// Stable snake_case reason to switch on: `required`, `unknown_field`, `invalid_type`,
     /// `taken`, or `invalid` for a value the field's rules refuse (the detail says which).
-    #[schema(example = "invalid")]
+    #[schema(value_type = FieldErrorCode, example = "invalid")]
     pub code: &'static str,
     /// What is wrong, in plain words.
     pub detail: String,
@@ -178,6 +180,7 @@ pub struct Problem {
     /// What went wrong here, in plain words.
     pub detail: String,
     /// Stable snake_case identifier to switch on.
+    #[schema(value_type = ProblemCode)]
     pub code: String,
     /// Field failures, for `validation_failed` and some conflicts.
     #[serde(skip_serializing_if = "Option::is_none")]

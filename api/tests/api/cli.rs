@@ -344,9 +344,33 @@ fn help_lists_every_setting() {
         "migrate",
         "demo",
         "serve",
+        "openapi",
     ] {
         assert!(help.contains(name), "{name} missing from --help");
     }
+}
+
+/// The frontend's build generates its types from this output, with no database or server.
+#[test]
+fn openapi_prints_the_document_alone_without_connecting() {
+    let output = Command::new(env!("CARGO_BIN_EXE_api"))
+        .env_clear()
+        // Unreachable on purpose: printing the document must not connect.
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .env("REDIS_URL", "redis://127.0.0.1:1")
+        .env("RUST_LOG", "debug")
+        .arg("openapi")
+        .output()
+        .expect("api ran");
+    assert!(output.status.success(), "{}", text(&output));
+    // Only the document on stdout: a log line there would break the generated types.
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    assert!(doc["paths"]["/api/v1/rounds/{id}/attempts"].is_object());
+    let codes = doc["components"]["schemas"]["ProblemCode"]["enum"]
+        .as_array()
+        .expect("ProblemCode enum");
+    assert!(codes.contains(&serde_json::json!("attempt_in_progress")));
 }
 
 /// Logins from one address are limited too, whatever phone they try.

@@ -171,13 +171,14 @@ describe('api client: auth and refresh', () => {
     expect(onAuthFailure).not.toHaveBeenCalled();
   });
 
-  it('logout sends the current refresh token, even after a refresh, and forgets tokens', async () => {
+  it('logout signs out the current session, even after a refresh, and forgets tokens', async () => {
     const { fetch, calls } = fakeFetch([unauthorized, { status: 200, body: tokens('A2', 'R2') }, { status: 204 }]);
     const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
     const api = createApiClient({ fetch, tokens: store });
     await api.logout();
-    expect(calls[0]).toMatchObject({ url: '/api/v1/auth/logout', body: { refresh_token: 'R1' } });
-    expect(calls[2]).toMatchObject({ url: '/api/v1/auth/logout', auth: 'Bearer A2', body: { refresh_token: 'R2' } });
+    // The server's logout takes the session from the bearer token and reads no body.
+    expect(calls[0]).toMatchObject({ url: '/api/v1/auth/logout', auth: 'Bearer A1', body: undefined });
+    expect(calls[2]).toMatchObject({ url: '/api/v1/auth/logout', auth: 'Bearer A2', body: undefined });
     expect(store.get()).toBeNull();
   });
 
@@ -211,21 +212,26 @@ describe('api client: auth and refresh', () => {
 });
 
 describe('problem+json', () => {
+  // As the server sends them: every field error has a code; the English `detail` is never shown.
   const validation = {
-    type: 'https://dautri.example/problems/validation_failed',
-    title: 'Validation failed',
+    type: 'https://dautri.vn/problems/validation-failed',
+    title: 'Unprocessable Entity',
     status: 422,
-    detail: 'request failed validation',
+    detail: '4 field(s) failed validation: /nickname, /password, /password, /phone',
     code: 'validation_failed',
     errors: [
-      { pointer: '/phone', detail: 'không phải số di động Việt Nam' },
-      { pointer: '/password', detail: 'quá ngắn' },
-      { pointer: '/password', detail: 'quá phổ biến' },
-      { pointer: '/nickname', detail: 'không được phép' },
+      { pointer: '/phone', code: 'invalid', detail: 'enter a Vietnamese mobile number of 10 digits' },
+      { pointer: '/password', code: 'invalid', detail: 'password must be at least 8 characters' },
+      { pointer: '/password', code: 'invalid', detail: 'this password is too common; choose another' },
+      { pointer: '/nickname', code: 'unknown_field', detail: 'unknown field `nickname`' },
     ],
   };
+  const PHONE_RULE = 'Nhập số di động Việt Nam gồm 10 chữ số, ví dụ 0912 345 678 hoặc +84 912 345 678.';
+  const PASSWORD_RULE =
+    'Mật khẩu cần từ 8 đến 128 ký tự, có ít nhất một chữ cái và một chữ số, không chứa số điện thoại và không quá phổ biến.';
+  const UNKNOWN = 'Có thông tin không được hỗ trợ. Vui lòng tải lại trang rồi thử lại.';
 
-  it('maps errors[] pointers to field errors on the thrown ApiError', async () => {
+  it('maps errors[] pointers to Vietnamese field errors by code on the thrown ApiError', async () => {
     const { fetch } = fakeFetch([{ status: 422, body: validation }]);
     const api = createApiClient({ fetch, tokens: memoryTokenStore() });
     const err = (await api
@@ -241,45 +247,70 @@ describe('problem+json', () => {
     expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(422);
     expect(err.code).toBe('validation_failed');
-    expect(err.fieldErrors).toEqual({
-      phone: 'không phải số di động Việt Nam',
-      password: 'quá ngắn quá phổ biến',
-      nickname: 'không được phép',
-    });
+    expect(err.fieldErrors).toEqual({ phone: PHONE_RULE, password: PASSWORD_RULE, nickname: UNKNOWN });
   });
 
   it('splits field errors between the form fields and a general message', () => {
     const err = new ApiError(parseProblem(422, 'application/problem+json', JSON.stringify(validation)), 422);
     const { fields, general } = errorsForForm(err, ['phone', 'password']);
-    expect(fields).toEqual({ phone: 'không phải số di động Việt Nam', password: 'quá ngắn quá phổ biến' });
-    expect(general).toBe('không được phép'); // not dropped: shown above the form
+    expect(fields).toEqual({ phone: PHONE_RULE, password: PASSWORD_RULE });
+    expect(general).toBe(UNKNOWN); // not dropped: shown above the form
   });
 
-  it('uses detail as the general message when there are no field errors', () => {
-    const body = { status: 409, code: 'something_else', detail: 'Đã có lỗi xung đột.' };
-    const err = new ApiError(parseProblem(409, 'application/problem+json', JSON.stringify(body)), 409);
-    expect(errorsForForm(err, ['phone'])).toEqual({ fields: {}, general: 'Đã có lỗi xung đột.' });
-  });
-
-  it('puts phone_taken on the phone field', () => {
-    const body = { status: 409, code: 'phone_taken', detail: 'phone already registered', errors: [{ pointer: '/phone', detail: 'taken' }] };
-    const err = new ApiError(parseProblem(409, 'application/problem+json', JSON.stringify(body)), 409);
-    expect(errorsForForm(err, ['phone'])).toEqual({ fields: { phone: 'Số điện thoại này đã được đăng ký.' }, general: null });
-  });
-
-  it('translates known server messages into Vietnamese and keeps unknown ones', () => {
+  it('prefers the server\'s Vietnamese for an invalid value, and never shows its English', () => {
     const body = {
       status: 422,
       code: 'validation_failed',
       detail: 'request failed validation',
       errors: [
-        { pointer: '/phone', detail: 'enter a Vietnamese mobile number of 10 digits, e.g. 0912 345 678 or +84 912 345 678' },
-        { pointer: '/email', detail: 'some new rule' },
+        { pointer: '/rows/3/text', code: 'invalid', detail: 'the stem is empty', detail_vi: 'Câu hỏi dòng 3 chưa có nội dung.' },
+        { pointer: '/email', code: 'invalid', detail: 'some new rule' },
+        { pointer: '/birth_date', code: 'required', detail: 'missing field `birth_date`' },
+        { pointer: '/mystery', detail: 'an old server without codes' },
       ],
     };
     const err = new ApiError(parseProblem(422, 'application/problem+json', JSON.stringify(body)), 422);
-    expect(err.fieldErrors.phone).toBe('Nhập số di động Việt Nam gồm 10 chữ số, ví dụ 0912 345 678 hoặc +84 912 345 678.');
-    expect(err.fieldErrors.email).toBe('some new rule');
+    expect(err.fieldErrors).toEqual({
+      'rows.3.text': 'Câu hỏi dòng 3 chưa có nội dung.',
+      email: 'Địa chỉ email không hợp lệ.',
+      birth_date: 'Vui lòng nhập ngày sinh.',
+      mystery: 'Giá trị không hợp lệ.',
+    });
+  });
+
+  it('says a code it does not know by its status, not by the server\'s English detail', () => {
+    const body = { status: 409, code: 'something_new', detail: 'a brand new kind of conflict' };
+    const err = new ApiError(parseProblem(409, 'application/problem+json', JSON.stringify(body)), 409);
+    expect(errorsForForm(err, ['phone'])).toEqual({ fields: {}, general: 'Dữ liệu bị trùng hoặc xung đột.' });
+  });
+
+  it('puts phone_taken on the phone field', () => {
+    const body = {
+      status: 409,
+      code: 'phone_taken',
+      detail: 'an account with this phone number already exists',
+      errors: [{ pointer: '/phone', code: 'taken', detail: 'an account with this phone number already exists' }],
+    };
+    const err = new ApiError(parseProblem(409, 'application/problem+json', JSON.stringify(body)), 409);
+    expect(errorsForForm(err, ['phone'])).toEqual({ fields: { phone: 'Số điện thoại này đã được đăng ký.' }, general: null });
+  });
+
+  it('reads the typed extensions', () => {
+    const body = {
+      status: 409,
+      code: 'round_not_open',
+      detail: 'this round opens at 2026-12-05T01:30:00+00:00',
+      opens_at: '2026-12-05T01:30:00Z',
+    };
+    const p = parseProblem(409, 'application/problem+json', JSON.stringify(body));
+    expect(p.opens_at).toBe('2026-12-05T01:30:00Z');
+    expect(new ApiError(p, 409).message).toBe('Vòng thi chưa mở. Vòng thi mở lúc 08:30 ngày 05/12/2026 (giờ Việt Nam).');
+    const running = parseProblem(
+      409,
+      'application/problem+json',
+      JSON.stringify({ status: 409, code: 'attempt_in_progress', detail: 'x', attempt_id: '0192f0c4-1111-7000-8000-000000000001' }),
+    );
+    expect(running.attempt_id).toBe('0192f0c4-1111-7000-8000-000000000001');
   });
 
   it('says how long to wait when rate limited', async () => {
@@ -298,7 +329,9 @@ describe('problem+json', () => {
     const p = parseProblem(502, 'text/html', '<html>Bad Gateway</html>');
     expect(p.status).toBe(502);
     expect(new ApiError(p, 502).message).toBe('Máy chủ gặp sự cố. Vui lòng thử lại sau.');
-    expect(parseProblem(500, 'application/json', '{broken').detail).toBe('Máy chủ gặp sự cố. Vui lòng thử lại sau.');
+    expect(new ApiError(parseProblem(500, 'application/json', '{broken'), 500).message).toBe(
+      'Máy chủ gặp sự cố. Vui lòng thử lại sau.',
+    );
   });
 
   it('reads JSON pointers with escapes and nesting', () => {

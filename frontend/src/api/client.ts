@@ -18,6 +18,7 @@ import type {
   Me,
   Page,
   RegisterRequest,
+  RefreshRequest,
   RegisterResponse,
   TokenResponse,
   Unit,
@@ -237,7 +238,7 @@ export function createApiClient(options: ApiClientOptions) {
       if (!current) return 'rejected' as const;
       // Another tab refreshed while we waited for the lock: use its tokens.
       if (current.refresh_token !== startedWith) return 'ok' as const;
-      const res = await send('POST', `${baseUrl}/auth/refresh`, { refresh_token: current.refresh_token }, null);
+      const res = await send('POST', `${baseUrl}/auth/refresh`, { refresh_token: current.refresh_token } satisfies RefreshRequest, null);
       if (res.ok) {
         const tokens = await readBody<TokenResponse>(res);
         if (tokens?.access_token && tokens.refresh_token) {
@@ -354,13 +355,14 @@ export function createApiClient(options: ApiClientOptions) {
       return request<RegisterResponse>('POST', '/auth/register', { body, auth: false });
     },
 
-    /** Revokes the refresh token on the server (best effort) and forgets the tokens. */
+    /**
+     * Ends this session on the server (best effort) and forgets the tokens. The server finds
+     * the session from the access token (its refresh tokens stop working); it reads no body.
+     */
     async logout(): Promise<void> {
       try {
         if (store.get()) {
-          await request<void>('POST', '/auth/logout', {
-            body: () => ({ refresh_token: store.get()?.refresh_token ?? '' }),
-          });
+          await request<void>('POST', '/auth/logout');
         }
       } catch {
         /* offline or already expired: forgetting the tokens locally is what matters */

@@ -1,37 +1,7 @@
-import { translateMessage } from './messages';
+import { fieldMessage, problemMessage } from './messages';
 import type { Problem, ProblemFieldError } from './types';
 
-/**
- * Vietnamese messages for stable problem `code`s whose server `detail` is
- * generic (and in English). Codes not listed here show the server's `detail`.
- */
-const CODE_MESSAGES: Record<string, string> = {
-  invalid_credentials: 'Số điện thoại hoặc mật khẩu không đúng.',
-  invalid_token: 'Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.',
-  unauthorized: 'Vui lòng đăng nhập để tiếp tục.',
-  forbidden: 'Bạn không có quyền thực hiện thao tác này.',
-  phone_taken: 'Số điện thoại này đã được đăng ký.',
-  too_many_requests: 'Bạn thao tác quá nhiều lần. Vui lòng đợi một lát rồi thử lại.',
-  citizen_id_taken: 'Số CCCD này đã được đăng ký.',
-  payload_too_large: 'Dữ liệu gửi lên quá lớn.',
-  unavailable: 'Hệ thống đang bận. Vui lòng thử lại sau ít phút.',
-  internal_error: 'Máy chủ gặp sự cố. Vui lòng thử lại sau.',
-};
-
-/** Fallback messages by HTTP status when the body is not a problem document. */
-export function statusMessage(status: number): string {
-  if (status === 0) return 'Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.';
-  if (status === 400) return 'Yêu cầu không hợp lệ.';
-  if (status === 401) return 'Vui lòng đăng nhập để tiếp tục.';
-  if (status === 403) return 'Bạn không có quyền thực hiện thao tác này.';
-  if (status === 404) return 'Không tìm thấy dữ liệu.';
-  if (status === 409) return 'Dữ liệu bị trùng hoặc xung đột.';
-  if (status === 413) return 'Dữ liệu gửi lên quá lớn.';
-  if (status === 422) return 'Thông tin chưa hợp lệ. Vui lòng kiểm tra lại.';
-  if (status === 429) return 'Bạn thao tác quá nhiều lần. Vui lòng đợi một lát rồi thử lại.';
-  if (status >= 500) return 'Máy chủ gặp sự cố. Vui lòng thử lại sau.';
-  return `Có lỗi xảy ra (mã ${status}).`;
-}
+export { problemMessage, statusMessage } from './messages';
 
 /** "thử lại sau 2 phút" — a human wait time. */
 export function waitText(seconds: number): string {
@@ -78,15 +48,6 @@ export class ApiError extends Error {
   }
 }
 
-/** The message to show for a problem as a whole (not tied to a field). */
-export function problemMessage(problem: Problem, status: number): string {
-  const byCode = problem.code ? CODE_MESSAGES[problem.code] : undefined;
-  if (byCode) return byCode;
-  if (problem.detail && problem.detail.trim()) return translateMessage(problem.detail);
-  if (problem.title && problem.title.trim() && status !== 0) return problem.title;
-  return statusMessage(status);
-}
-
 /**
  * JSON Pointer (RFC 6901) to a field key: "/phone" → "phone",
  * "/eligibility/unit_id" → "eligibility.unit_id". "" or "/" → "".
@@ -100,17 +61,20 @@ export function pointerToField(pointer: string): string {
     .join('.');
 }
 
-/** Collects `errors[]` into `{field: detail}`; several errors on one field are joined. */
+/**
+ * Collects `errors[]` into `{field: message}`, in Vietnamese by each error's code (see
+ * `fieldMessage`); several errors on one field are joined, each message once.
+ */
 export function fieldErrorsFromProblem(problem: Problem): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string[]> = {};
   for (const err of problem.errors ?? []) {
-    const pointer = typeof err.pointer === 'string' ? err.pointer : '';
-    const field = pointerToField(pointer);
-    if (!field || !err.detail) continue;
-    const detail = translateMessage(err.detail);
-    out[field] = out[field] ? `${out[field]} ${detail}` : detail;
+    const field = pointerToField(typeof err.pointer === 'string' ? err.pointer : '');
+    if (!field) continue;
+    const message = fieldMessage(err, field);
+    const list = (out[field] ??= []);
+    if (!list.includes(message)) list.push(message);
   }
-  return out;
+  return Object.fromEntries(Object.entries(out).map(([field, list]) => [field, list.join(' ')]));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -119,7 +83,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Reads a response body as a problem document, tolerating anything else. */
 export function parseProblem(status: number, contentType: string | null, body: string): Problem {
-  const fallback: Problem = { status, detail: statusMessage(status) };
+  const fallback: Problem = { status };
   if (!body || !contentType || !/json/i.test(contentType)) return fallback;
   let parsed: unknown;
   try {
@@ -128,16 +92,20 @@ export function parseProblem(status: number, contentType: string | null, body: s
     return fallback;
   }
   if (!isObject(parsed)) return fallback;
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
   const errors: ProblemFieldError[] = [];
   if (Array.isArray(parsed.errors)) {
     for (const e of parsed.errors) {
       if (!isObject(e)) continue;
-      const pointer = typeof e.pointer === 'string' ? e.pointer : typeof e.field === 'string' ? `/${e.field}` : '';
-      const detail = typeof e.detail === 'string' ? e.detail : typeof e.message === 'string' ? e.message : '';
-      if (detail) errors.push({ pointer, detail });
+      const pointer = str(e.pointer) ?? (typeof e.field === 'string' ? `/${e.field}` : '');
+      errors.push({
+        pointer,
+        code: str(e.code),
+        detail: str(e.detail) ?? str(e.message) ?? '',
+        detail_vi: str(e.detail_vi),
+      });
     }
   }
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return {
     type: str(parsed.type),
     title: str(parsed.title),
@@ -145,6 +113,13 @@ export function parseProblem(status: number, contentType: string | null, body: s
     detail: str(parsed.detail),
     code: str(parsed.code),
     errors: errors.length ? errors : undefined,
+    // Typed extensions: the data a client acts on (resume this attempt, come back at …).
+    attempt_id: str(parsed.attempt_id),
+    opens_at: str(parsed.opens_at),
+    closes_at: str(parsed.closes_at),
+    allowed_at: str(parsed.allowed_at),
+    question_id: str(parsed.question_id),
+    attempts_allowed: typeof parsed.attempts_allowed === 'number' ? parsed.attempts_allowed : undefined,
   };
 }
 
@@ -169,11 +144,6 @@ export function errorsForForm(
   let general: string | null = null;
   if (Object.keys(fields).length === 0 || unplaced.length > 0) {
     general = unplaced.length > 0 ? unplaced.join(' ') : err.message;
-  }
-  // A conflict such as phone_taken carries a pointer: prefer our own wording there.
-  if (err.code === 'phone_taken' && formFields.includes('phone')) {
-    fields.phone = CODE_MESSAGES.phone_taken!;
-    if (general === err.message) general = null;
   }
   return { fields, general };
 }

@@ -1,4 +1,4 @@
-import type { Attempt } from '../api/types';
+import type { Attempt, Problem } from '../api/types';
 import { monotonicNow } from './clock';
 
 /**
@@ -29,10 +29,13 @@ export function takeAttempt(id: string): FreshAttempt | null {
   return null;
 }
 
-/** The running attempt's id in a 409 attempt_in_progress detail. */
-export function runningAttemptId(detail: string | undefined): string | null {
-  const m = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.exec(detail ?? '');
-  return m ? m[0] : null;
+/**
+ * The running attempt's id from a 409 `attempt_in_progress` problem: its `attempt_id`
+ * extension. Absent when two starts raced and the server could not tell which attempt won;
+ * the caller then looks the attempt up (`api.myAttempts`).
+ */
+export function runningAttemptId(problem: Problem): string | null {
+  return problem.code === 'attempt_in_progress' && problem.attempt_id ? problem.attempt_id : null;
 }
 
 const PREDICTION_PREFIX = 'dautri-prediction:';

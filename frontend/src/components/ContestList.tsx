@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import type { Contest, MyAttempt, Round } from '../api/types';
+import type { Contest, MyAttempt, ProblemCode, Round } from '../api/types';
 import { formatVietnamTime, monotonicNow } from '../attempt/clock';
+import { findRunning, isFinalRefusal } from '../attempt/running';
 import { rememberAttempt, runningAttemptId } from '../attempt/store';
 import { attemptPath, contestBoardPath, linkClick, livePath, navigate, resultPath, roundBoardPath } from '../router';
 import { FormMessage } from './Field';
@@ -18,17 +19,18 @@ type Load = { state: 'loading' } | { state: 'error'; message: string } | { state
 
 const STATE_LABEL: Record<string, string> = { upcoming: 'Sắp mở', open: 'Đang mở', closed: 'Đã đóng' };
 
-const START_ERRORS: Record<string, string> = {
-  round_not_open: 'Vòng thi này hiện không mở.',
-  attempts_exhausted: 'Bạn đã dùng hết số lượt thi của vòng này.',
-  pool_too_small: 'Vòng thi chưa đủ câu hỏi. Vui lòng báo Ban Tổ chức.',
-  not_eligible: 'Bạn không thuộc đối tượng dự thi của cuộc thi này.',
+/**
+ * Where starting a round needs other words than the code's general message (api/messages.ts,
+ * which already says why an organizer or a key reader may not enter, and when a round opens).
+ */
+const START_ERRORS: Partial<Record<ProblemCode, string>> = {
   forbidden: 'Bạn không thuộc đối tượng dự thi của cuộc thi này.',
 };
 
 function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAttempt[]; contest: Contest }) {
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [refused, setRefused] = useState(false);
   const mine = attempts.filter((a) => a.round_id === round.id);
   const running = mine.find((a) => a.status === 'open');
   const used = mine.length;
@@ -47,12 +49,15 @@ function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAtte
     } catch (err) {
       setStarting(false);
       if (err instanceof ApiError && err.code === 'attempt_in_progress') {
-        const id = runningAttemptId(err.problem.detail);
+        const id = runningAttemptId(err.problem) ?? (await findRunning(round.id));
         if (id) return navigate(attemptPath(id));
       }
       if (err instanceof ApiError && err.status === 401) return;
+      setRefused(err instanceof ApiError && isFinalRefusal(err.code));
       setError(
-        err instanceof ApiError ? (START_ERRORS[err.code] ?? err.message) : 'Không bắt đầu được lượt thi. Vui lòng thử lại.',
+        err instanceof ApiError
+          ? (START_ERRORS[err.code as ProblemCode] ?? err.message)
+          : 'Không bắt đầu được lượt thi. Vui lòng thử lại.',
       );
     }
   }
@@ -107,6 +112,7 @@ function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAtte
         </button>
       ) : (
         round.state === 'open' &&
+        !refused &&
         (exhausted ? (
           <p class="muted round__note">Bạn đã dùng hết lượt thi.</p>
         ) : (

@@ -1,23 +1,24 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import type { MyLesson, MyTheory, MyTheoryTest } from '../api/types';
+import type { MyLesson, MyTheory, MyTheoryTest, ProblemCode } from '../api/types';
 import { rememberAttempt, runningAttemptId } from '../attempt/store';
+import { findRunning, isFinalRefusal } from '../attempt/running';
 import { monotonicNow } from '../attempt/clock';
 import { FormMessage } from '../components/Field';
 import { attemptPath, certificatePath, linkClick, navigate, routes } from '../router';
 import { STATUS_LABEL, formatCode, formatDateVi, lessonResultText, whyNotStartable } from '../theory';
 
-const START_ERRORS: Record<string, string> = {
-  round_not_open: 'Bài kiểm tra này hiện không mở.',
+/** Where a theory test needs other words than the code's general message (api/messages.ts). */
+const START_ERRORS: Partial<Record<ProblemCode, string>> = {
   attempts_exhausted: 'Bạn đã dùng hết số lượt kiểm tra.',
-  retry_too_soon: 'Bạn cần chờ thêm trước khi làm lượt tiếp theo.',
-  pool_too_small: 'Bài kiểm tra chưa đủ câu hỏi. Vui lòng báo Ban Tổ chức.',
+  pool_too_small: 'Bài kiểm tra chưa đủ câu hỏi. Ban Tổ chức đã được báo.',
   forbidden: 'Bạn không thuộc đối tượng của bài kiểm tra này.',
 };
 
 function TestRow({ test }: { test: MyTheoryTest }) {
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [refused, setRefused] = useState(false);
   const blocked = whyNotStartable(test, new Date());
 
   async function start() {
@@ -31,11 +32,12 @@ function TestRow({ test }: { test: MyTheoryTest }) {
     } catch (err) {
       setStarting(false);
       if (err instanceof ApiError && err.code === 'attempt_in_progress') {
-        const id = runningAttemptId(err.problem.detail);
+        const id = runningAttemptId(err.problem) ?? (await findRunning(test.round_id));
         if (id) return navigate(attemptPath(id));
       }
       if (err instanceof ApiError && err.status === 401) return;
-      setError(err instanceof ApiError ? (START_ERRORS[err.code] ?? err.message) : 'Không bắt đầu được. Vui lòng thử lại.');
+      setRefused(err instanceof ApiError && isFinalRefusal(err.code));
+      setError(err instanceof ApiError ? (START_ERRORS[err.code as ProblemCode] ?? err.message) : 'Không bắt đầu được. Vui lòng thử lại.');
     }
   }
 
@@ -47,7 +49,7 @@ function TestRow({ test }: { test: MyTheoryTest }) {
       </p>
       {blocked ? (
         <p class="round__note muted">{blocked}</p>
-      ) : (
+      ) : refused ? null : (
         <button type="button" class="button button--primary" onClick={start} disabled={starting} aria-busy={starting}>
           {starting ? 'Đang bắt đầu…' : test.attempts_used > 0 ? 'Làm lại' : 'Làm bài kiểm tra'}
         </button>

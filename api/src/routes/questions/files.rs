@@ -68,6 +68,7 @@ pub struct ImportWarning {
 
 /// The outcome of an import that passed every check.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = QuestionImportResult)]
 pub struct ImportResult {
     /// Questions written (0 on a dry run).
     pub imported: usize,
@@ -81,6 +82,7 @@ pub struct ImportResult {
 
 /// Multipart form with the file.
 #[derive(ToSchema)]
+#[schema(as = QuestionImportForm)]
 #[allow(dead_code)]
 pub struct ImportForm {
     /// XLSX, CSV, YAML, GIFT, Aiken or Moodle XML.

@@ -40,6 +40,7 @@ pub struct ImportQuery {
 
 /// The outcome of an import that passed every check.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = UnitImportResult)]
 pub struct ImportResult {
     /// Units created (0 on a dry run).
     pub imported: usize,
@@ -51,6 +52,7 @@ pub struct ImportResult {
 
 /// Multipart form with the file.
 #[derive(ToSchema)]
+#[schema(as = UnitImportForm)]
 #[allow(dead_code)]
 pub struct ImportForm {
     /// A `.csv` (UTF-8) or `.xlsx` file.
