@@ -90,10 +90,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Signs out of this session: its refresh tokens stop working at once; the access token expires
-         *     on its own within its short lifetime.
-         */
+        /** Signs out of this session: its refresh tokens and its access tokens stop working at once. */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -421,6 +418,63 @@ export interface paths {
         get: operations["list_my_attempts"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records that the signed-in person accepts the personal-data notice in force. */
+        post: operations["give_consent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A copy of everything dautri holds about the signed-in person (Law 91/2025/QH15): account,
+         *     roles, attempts with their answers, certificates, login sessions. A JSON file to keep.
+         */
+        get: operations["my_data"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erases the signed-in person's personal data at their request. Results stay, anonymised, so
+         *     published rankings remain valid; the account can no longer sign in. Cannot be undone.
+         */
+        post: operations["erase_me"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1080,7 +1134,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus text exposition. */
+        /**
+         * Prometheus text exposition, for the scraper only: with `DAUTRI_METRICS_TOKEN` set, the
+         *     request must carry it as a bearer token; without one, only unforwarded requests from this
+         *     machine's loopback address are answered (others get 404, as if there were no such page).
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -1111,6 +1169,49 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The account's own fields. */
+        AccountData: {
+            /**
+             * Format: date
+             * @description Admitted to the Union.
+             */
+            admitted_at?: string | null;
+            /**
+             * Format: date
+             * @description Birth date.
+             */
+            birth_date?: string | null;
+            /** @description Citizen id. */
+            citizen_id?: string | null;
+            /**
+             * Format: date-time
+             * @description Consent to the personal-data notice: when, and to which version.
+             */
+            consent_at: string;
+            /** @description Version of the notice consented to. */
+            consent_version: string;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /** @description Email. */
+            email?: string | null;
+            /** @description Full name. */
+            full_name: string;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Phone. */
+            phone: string;
+            /**
+             * Format: uuid
+             * @description Unit.
+             */
+            unit_id: string;
+        };
         /** @description Multipart form with the file. */
         AdmissionImportForm: {
             /**
@@ -1127,6 +1228,21 @@ export interface components {
             updated: number;
             /** @description Rows that would be / were applied. */
             valid_rows: number;
+        };
+        /** @description One saved answer. */
+        AnswerData: {
+            /** @description Options chosen. */
+            option_ids: string[];
+            /**
+             * Format: uuid
+             * @description Question.
+             */
+            question_id: string;
+            /**
+             * Format: date-time
+             * @description Saved.
+             */
+            saved_at: string;
         };
         /** @description An answer. */
         AnswerRequest: {
@@ -1150,6 +1266,56 @@ export interface components {
              * @description When the server saved it.
              */
             saved_at: string;
+        };
+        /** @description An attempt and its answers. */
+        AttemptData: {
+            /** @description Answers: question and the options chosen, with when. */
+            answers: components["schemas"]["AnswerData"][];
+            /**
+             * Format: uuid
+             * @description Contest.
+             */
+            contest_id: string;
+            /**
+             * Format: date-time
+             * @description Finished.
+             */
+            finished_at?: string | null;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /**
+             * Format: int64
+             * @description Out of.
+             */
+            max_score: number;
+            /**
+             * Format: int64
+             * @description The prediction given.
+             */
+            prediction?: number | null;
+            /**
+             * Format: uuid
+             * @description Round.
+             */
+            round_id: string;
+            /**
+             * Format: int64
+             * @description Score.
+             */
+            score?: number | null;
+            /**
+             * Format: date-time
+             * @description Started.
+             */
+            started_at: string;
+            /**
+             * Format: int64
+             * @description Time used, ms.
+             */
+            time_used_ms?: number | null;
         };
         /** @description Everything to show or resume an attempt. */
         AttemptResponse: {
@@ -1279,6 +1445,26 @@ export interface components {
              */
             revoked_at?: string | null;
         };
+        /** @description A certificate. */
+        CertificateData: {
+            /** @description Code. */
+            code: string;
+            /**
+             * Format: uuid
+             * @description Course.
+             */
+            course_id: string;
+            /**
+             * Format: date-time
+             * @description Issued.
+             */
+            issued_at: string;
+            /**
+             * Format: date-time
+             * @description Revoked, if so.
+             */
+            revoked_at?: string | null;
+        };
         /** @description What a certificate code proves. */
         CertificateVerification: {
             /** @description The code. */
@@ -1314,6 +1500,11 @@ export interface components {
             current_password: string;
             /** @description The new password (same rules as at registration). */
             new_password: string;
+        };
+        /** @description Acceptance of a version of the personal-data notice. */
+        ConsentRequest: {
+            /** @description The version accepted; must be the one in force. */
+            version: string;
         };
         /**
          * @description What a contest is for.
@@ -1654,6 +1845,11 @@ export interface components {
              * @description Members of this unit's subtree; null = anyone registered.
              */
             unit_id?: string | null;
+        };
+        /** @description The password, to confirm an erasure. */
+        EraseRequest: {
+            /** @description The account's password. */
+            password: string;
         };
         /**
          * @description The roles an eligibility rule can bar.
@@ -2275,6 +2471,24 @@ export interface components {
              */
             user_id: string;
         };
+        /** @description Everything dautri holds about one person, as they may download it. */
+        PersonalData: {
+            /** @description The account. */
+            account: components["schemas"]["AccountData"];
+            /** @description Every attempt, with its answers. */
+            attempts: components["schemas"]["AttemptData"][];
+            /** @description Certificates issued. */
+            certificates: components["schemas"]["CertificateData"][];
+            /**
+             * Format: date-time
+             * @description When this copy was made.
+             */
+            exported_at: string;
+            /** @description Roles held, by unit (null: everywhere). */
+            roles: components["schemas"]["RoleData"][];
+            /** @description Login sessions: when, from which address and browser. */
+            sessions: components["schemas"]["SessionData"][];
+        };
         /** @description Where a round's questions come from. */
         Pool: {
             /** @description Question ids. */
@@ -2743,6 +2957,16 @@ export interface components {
          * @enum {string}
          */
         Role: "organizer" | "unit_admin" | "admin";
+        /** @description A role. */
+        RoleData: {
+            /** @description `admin`, `organizer`, `unit_admin`. */
+            role: string;
+            /**
+             * Format: uuid
+             * @description Where.
+             */
+            unit_id?: string | null;
+        };
         /** @description A role and the unit whose subtree it covers (`null` for admin). */
         RoleGrant: {
             /** @description The role. */
@@ -2861,6 +3085,28 @@ export interface components {
              * @example /shuffle_options
              */
             pointer: string;
+        };
+        /** @description A login session. */
+        SessionData: {
+            /**
+             * Format: date-time
+             * @description Signed in (or refreshed).
+             */
+            created_at: string;
+            /** @description From this address. */
+            ip?: string | null;
+            /**
+             * Format: date-time
+             * @description Ended.
+             */
+            revoked_at?: string | null;
+            /**
+             * Format: uuid
+             * @description Session.
+             */
+            session_id: string;
+            /** @description With this browser. */
+            user_agent?: string | null;
         };
         /** @description The full set of roles a person should hold. */
         SetRolesRequest: {
@@ -4428,6 +4674,106 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MyAttemptList"];
+                };
+            };
+        };
+    };
+    give_consent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded, with the time */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the version in force */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_data: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The copy, as a JSON attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalData"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    erase_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseRequest"];
+            };
+        };
+        responses: {
+            /** @description Erased; every session ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or wrong password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6300,6 +6646,24 @@ export interface operations {
                 };
                 content: {
                     "text/plain": unknown;
+                };
+            };
+            /** @description A token is configured and this request does not carry it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token is configured and the request is not local */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
