@@ -37,8 +37,9 @@
 #   "any free port" do not do for cluster nodes).
 # - Both servers detach from the terminal's process group (pg_ctl and `redis-server
 #   --daemonize` call setsid), so a Ctrl-C reaches them only through the trap, which stops them
-#   by the pid they recorded in our directory. A last sweep ends any process still working in
-#   that directory: those are ours by construction.
+#   by the pid they recorded in our directory. A last sweep ends any process that inherited our
+#   THROWAWAY_OWNER mark or still works in that directory: those are ours by construction
+#   (package installs run without the mark, so a service Debian starts is left alone).
 # - PostgreSQL refuses to run as root, so as root its directory is handed to an unprivileged
 #   user and initdb / pg_ctl run through `runuser`.
 
@@ -66,6 +67,10 @@ throwaway_init() {
   # PostgreSQL may run as another user, who must reach its own directory inside this one.
   chmod 755 "$THROWAWAY_DIR"
   : >"$THROWAWAY_DIR/services"
+  # Every program started from here on carries this mark, so the cleanup can find what an
+  # interruption orphaned (a test binary keeps running when cargo dies: actix-web catches
+  # SIGINT in it).
+  export THROWAWAY_OWNER="$THROWAWAY_DIR"
   _THROWAWAY_CLEANED=0
   trap throwaway_cleanup EXIT
   trap '_throwaway_on_signal INT' INT
@@ -109,11 +114,12 @@ throwaway_install() {
     return 1
   fi
   _throwaway_say "installing the Debian package $package"
+  # Without our mark: a service the package starts is the machine's, not ours to stop.
   if [[ "$_THROWAWAY_UPDATED" == 0 ]]; then
-    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env -u THROWAWAY_OWNER apt-get update -qq
     _THROWAWAY_UPDATED=1
   fi
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+  "${sudo[@]}" env -u THROWAWAY_OWNER DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq --no-install-recommends "$package" >/dev/null
 }
 
@@ -289,6 +295,8 @@ _throwaway_reap() {
 throwaway_cleanup() {
   [[ "$_THROWAWAY_CLEANED" == 1 || -z "$THROWAWAY_DIR" ]] && return 0
   _THROWAWAY_CLEANED=1
+  # The commands below must not carry the mark they look for.
+  unset THROWAWAY_OWNER
   local kind port dir user pid pids=() p cwd
   if [[ -f "$THROWAWAY_DIR/services" ]]; then
     while read -r kind port dir user; do
@@ -312,15 +320,18 @@ throwaway_cleanup() {
     done <"$THROWAWAY_DIR/services"
   fi
   for pid in "${pids[@]}"; do _throwaway_reap "$pid"; done
-  # Anything else still working in our directory (a server whose pid file was not written
-  # yet, a test's child left by an interruption) is ours too.
-  for p in /proc/[0-9]*; do
+  # Anything else that carries our mark or still works in our directory (a test binary
+  # orphaned by an interruption, a server whose pid file was not written yet) is ours too.
+  for p in $(grep -lzxF "THROWAWAY_OWNER=$THROWAWAY_DIR" /proc/[0-9]*/environ 2>/dev/null || true) \
+    /proc/[0-9]*/cwd; do
     pid="${p#/proc/}"
+    pid="${pid%%/*}"
     [[ "$pid" == "$$" || "$pid" == "${BASHPID:-$$}" ]] && continue
-    cwd="$(readlink "$p/cwd" 2>/dev/null || true)"
-    if [[ "$cwd" == "$THROWAWAY_DIR" || "$cwd" == "$THROWAWAY_DIR"/* ]]; then
-      kill -KILL "$pid" 2>/dev/null || true
+    if [[ "$p" == */cwd ]]; then
+      cwd="$(readlink "$p" 2>/dev/null || true)"
+      [[ "$cwd" == "$THROWAWAY_DIR" || "$cwd" == "$THROWAWAY_DIR"/* ]] || continue
     fi
+    kill -KILL "$pid" 2>/dev/null || true
   done
   rm -rf "$THROWAWAY_DIR"
   _throwaway_say "stopped and removed $THROWAWAY_DIR"
