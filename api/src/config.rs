@@ -168,10 +168,10 @@ pub struct Settings {
     /// must not write, e.g. a read replica; tests turn it off where it would race them).
     #[arg(long, env = "DAUTRI_ATTEMPT__AUTO_FINISH", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub auto_finish: bool,
-    /// Longest an answer waits for others to share its database write before it is
-    /// acknowledged (group commit), in milliseconds. An answer is acknowledged only once
-    /// journaled.
-    #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_ACK_MS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000), global = true)]
+    /// How long an answer lingers for others to share its database write, in milliseconds; 0
+    /// (the default) writes at once whatever queued up during the previous write (group
+    /// commit). An answer is acknowledged only once journaled.
+    #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_ACK_MS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1000), global = true)]
     pub journal_ack_ms: u64,
     /// Days a login session's record (its client address and browser) is kept after it
     /// expired or was revoked; then it is deleted.

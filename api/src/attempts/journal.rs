@@ -4,10 +4,11 @@
 //! journal, which then holds every acknowledged answer.
 //!
 //! # Implementation notes
-//! One channel per process, drained by one task that writes in batches (group commit): an
-//! answer waits at most `ack_interval` (a few milliseconds) for others to join its batch, then
-//! one multi-row upsert makes the whole batch durable and every waiting request is answered.
-//! Under load, batches grow instead of writes multiplying. A batch keeps the newest selection
+//! One channel per process, drained by one task that writes in batches (group commit): the
+//! answers that arrived while the previous batch was being written form the next one (and, with
+//! a linger `ack_interval` above zero, those arriving within it), then one multi-row upsert makes
+//! the whole batch durable and every waiting request is answered. Under load, batches grow
+//! instead of writes multiplying; when idle, an answer is written at once. A batch keeps the newest selection
 //! per (attempt, question) by save time, and the upsert never replaces a newer saved answer
 //! with an older one, whatever order the rows arrive in. If the write fails, the waiting
 //! requests are told so (the member's app keeps the answer and retries) and the rows stay
@@ -117,15 +118,21 @@ async fn run(
             waiting.push(first.written);
             keep_newest(&mut pending, first.row);
         }
+        // Everything that queued up while the last batch was being written joins this one at
+        // once; with a linger, answers arriving within it join too.
         let flush_at = tokio::time::Instant::now() + ack_interval;
         while pending.len() < MAX_BATCH {
-            match tokio::time::timeout_at(flush_at, rx.recv()).await {
-                Ok(Some(entry)) => {
-                    waiting.push(entry.written);
-                    keep_newest(&mut pending, entry.row);
-                }
-                Ok(None) | Err(_) => break,
-            }
+            let next = if ack_interval.is_zero() {
+                rx.try_recv().ok()
+            } else {
+                tokio::time::timeout_at(flush_at, rx.recv())
+                    .await
+                    .ok()
+                    .flatten()
+            };
+            let Some(entry) = next else { break };
+            waiting.push(entry.written);
+            keep_newest(&mut pending, entry.row);
         }
         let mut batch: Vec<AnswerRow> = pending.drain().map(|(_, row)| row).collect();
         batch.sort_by_key(|r| r.saved_at);
@@ -151,7 +158,7 @@ async fn run(
                 for waiter in waiting.drain(..) {
                     let _ = waiter.send(false);
                 }
-                tokio::time::sleep(ack_interval.max(Duration::from_millis(50))).await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
     }

@@ -117,8 +117,12 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
             .as_bytes()
             .to_vec(),
     };
+    // Idle connections are dropped before the server's 5-second keep-alive would close them:
+    // otherwise a test that spends seconds building a large upload (busy machine) sends it on a
+    // pooled connection the server is closing at that moment, and gets `IncompleteMessage`.
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
         .build()
         .expect("client");
     TestApp {
