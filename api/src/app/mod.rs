@@ -6,4 +6,7 @@
 //! one place to read and change each of them.
 
 pub mod answer_key;
+pub mod boards;
 pub mod contest_access;
+pub mod exports;
+pub mod paging;
