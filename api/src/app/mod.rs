@@ -10,3 +10,4 @@ pub mod boards;
 pub mod contest_access;
 pub mod exports;
 pub mod paging;
+pub mod theory;
