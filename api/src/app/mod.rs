@@ -11,3 +11,6 @@ pub mod contest_access;
 pub mod exports;
 pub mod paging;
 pub mod theory;
+
+#[cfg(test)]
+mod layering;
