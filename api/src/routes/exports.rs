@@ -3,11 +3,12 @@
 //! a date range. XLSX or CSV, streamed.
 //!
 //! Every export handler has one shape: parse the query, ask `app::exports` for the report's
-//! plan (which checks scope and reads the data), and stream it (or answer its JSON).
+//! plan (which checks scope and reads the data), and answer it with [`stream`] or [`respond`]
+//! (the theory coverage export in `routes::theory` does the same).
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -15,10 +16,26 @@ pub use crate::app::exports::Report;
 use crate::app::exports::board::{self, ExportRequest};
 use crate::app::exports::participation::{self, ParticipationRequest};
 pub use crate::app::exports::participation::{ParticipationLine, ParticipationResponse};
+use crate::app::exports::{ExportPlan, Output};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::reports;
 use crate::routes::extract::Query;
 use crate::state::AppState;
+
+/// Streams an export's file as the response.
+pub fn stream(plan: ExportPlan) -> HttpResponse {
+    let (layout, fill) = plan.into_parts();
+    reports::stream(layout, fill)
+}
+
+/// Answers a report asked for as JSON or as a file.
+pub fn respond<T: Serialize>(output: Output<T>) -> HttpResponse {
+    match output {
+        Output::Json(body) => HttpResponse::Ok().json(body),
+        Output::File(plan) => stream(plan),
+    }
+}
 
 /// Registers the routes of this module.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -72,7 +89,7 @@ pub async fn export_round(
     query: Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let plan = board::round(state.into_inner(), user.id, *id, query.request()).await?;
-    Ok(plan.stream())
+    Ok(stream(plan))
 }
 
 /// A contest's cumulative ranking or participation by unit, as XLSX or CSV.
@@ -94,7 +111,7 @@ pub async fn export_contest(
     query: Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let plan = board::contest(state.into_inner(), user.id, *id, query.request()).await?;
-    Ok(plan.stream())
+    Ok(stream(plan))
 }
 
 /// A unit's participation over a date range.
@@ -135,5 +152,5 @@ pub async fn unit_participation(
         to: query.to,
         format: query.format.clone(),
     };
-    Ok(participation::report(&state, user.id, req).await?.respond())
+    Ok(respond(participation::report(&state, user.id, req).await?))
 }

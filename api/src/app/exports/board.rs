@@ -34,7 +34,8 @@ pub struct ExportRequest {
     pub report: Report,
 }
 
-/// What is exported: one round of a contest, or the contest as a whole.
+/// What is exported: one round of a contest, or the contest as a whole (its title, file names,
+/// tallies, live board and published ranking follow from it).
 enum Subject {
     Round(Box<Round>),
     Contest,
@@ -121,6 +122,59 @@ impl Subject {
         }
     }
 
+    /// The layout of the published ranking or prize list.
+    fn published_layout(
+        &self,
+        scope_name: &str,
+        prizes_only: bool,
+        format: Format,
+        title: String,
+        stem: impl Fn(&str) -> String,
+    ) -> Layout {
+        let (header, file_stem, sheet_name, title_rows) = match self {
+            Self::Round(round) => (
+                ROUND_FINAL_HEADER.to_vec(),
+                stem(if prizes_only {
+                    "giai-thuong"
+                } else {
+                    "ket-qua"
+                }),
+                if prizes_only {
+                    "Giải thưởng"
+                } else {
+                    "Kết quả"
+                },
+                vec![
+                    title,
+                    format!("Phạm vi: {scope_name}"),
+                    format!(
+                        "Đáp án câu hỏi dự đoán: {}",
+                        round
+                            .prediction_actual
+                            .map_or_else(|| "–".to_owned(), |v| v.to_string())
+                    ),
+                ],
+            ),
+            Self::Contest => (
+                CONTEST_FINAL_HEADER.to_vec(),
+                stem(if prizes_only {
+                    "giai-chung-cuoc"
+                } else {
+                    "ket-qua-chung-cuoc"
+                }),
+                "Chung cuộc",
+                vec![title, "Kết quả chung cuộc".into()],
+            ),
+        };
+        Layout {
+            format,
+            file_stem,
+            sheet_name: sheet_name.into(),
+            title_rows,
+            header,
+        }
+    }
+
     fn live_note(&self, scope_name: &str) -> String {
         match self {
             Self::Round(_) => format!("Phạm vi: {scope_name} (chưa công bố, bảng trực tiếp)"),
@@ -129,6 +183,7 @@ impl Subject {
     }
 }
 
+/// The export of `subject` as asked: checks the caller's scope, then plans the report.
 async fn export(
     state: Arc<AppState>,
     user: UserId,
@@ -179,48 +234,7 @@ async fn export(
         .into()),
         (report, Some(published_at)) => {
             let prizes_only = report == Report::Prizes;
-            let (header, file_stem, sheet_name, title_rows) = match &subject {
-                Subject::Round(round) => (
-                    ROUND_FINAL_HEADER.to_vec(),
-                    stem(if prizes_only {
-                        "giai-thuong"
-                    } else {
-                        "ket-qua"
-                    }),
-                    if prizes_only {
-                        "Giải thưởng"
-                    } else {
-                        "Kết quả"
-                    },
-                    vec![
-                        title,
-                        format!("Phạm vi: {scope_name}"),
-                        format!(
-                            "Đáp án câu hỏi dự đoán: {}",
-                            round
-                                .prediction_actual
-                                .map_or_else(|| "–".to_owned(), |v| v.to_string())
-                        ),
-                    ],
-                ),
-                Subject::Contest => (
-                    CONTEST_FINAL_HEADER.to_vec(),
-                    stem(if prizes_only {
-                        "giai-chung-cuoc"
-                    } else {
-                        "ket-qua-chung-cuoc"
-                    }),
-                    "Chung cuộc",
-                    vec![title, "Kết quả chung cuộc".into()],
-                ),
-            };
-            let layout = Layout {
-                format,
-                file_stem,
-                sheet_name: sheet_name.into(),
-                title_rows,
-                header,
-            };
+            let layout = subject.published_layout(&scope_name, prizes_only, format, title, stem);
             Ok(match subject {
                 Subject::Round(_) => {
                     let ranking = round_ranking(&state, id, published_at).await?;

@@ -1,7 +1,8 @@
 //! Exports for reporting upward, as plans: each report (a round's or a contest's ranking, its
 //! prize list, participation by unit, a unit's participation over a date range, theory
 //! coverage) decides who may have it, what its layout is and how its rows are read, and hands
-//! the route an [`ExportPlan`] that the route streams (`reports::stream`). The rows are read
+//! the route an [`ExportPlan`] (or, for reports that are also JSON, an [`Output`]) that the
+//! route streams with `reports::stream`; nothing here speaks HTTP. The rows are read
 //! page by page while the file is written, so a ranking of a million entrants is never held
 //! twice.
 //!
@@ -14,8 +15,7 @@ pub mod participation;
 mod ranking;
 mod units;
 
-use actix_web::HttpResponse;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sheets::{Cell, Format};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -26,7 +26,7 @@ use crate::domain::ids::UserId;
 use crate::domain::role::Role;
 use crate::error::ApiError;
 use crate::persistence::{self, contests::Contest, results::Person};
-use crate::reports::{self, Layout, Sheet};
+use crate::reports::{Layout, Sheet};
 use crate::standings::directory::Snapshot;
 use crate::state::AppState;
 
@@ -57,9 +57,9 @@ impl ExportPlan {
         }
     }
 
-    /// Streams the file as the response.
-    pub fn stream(self) -> HttpResponse {
-        reports::stream(self.layout, self.fill)
+    /// The layout and the row writer, for `reports::stream`.
+    pub fn into_parts(self) -> (Layout, Fill) {
+        (self.layout, self.fill)
     }
 }
 
@@ -69,16 +69,6 @@ pub enum Output<T> {
     Json(T),
     /// The report as a file.
     File(ExportPlan),
-}
-
-impl<T: Serialize> Output<T> {
-    /// The response: the JSON body, or the file streamed.
-    pub fn respond(self) -> HttpResponse {
-        match self {
-            Self::Json(body) => HttpResponse::Ok().json(body),
-            Self::File(plan) => plan.stream(),
-        }
-    }
 }
 
 /// What to export.

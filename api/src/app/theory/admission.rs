@@ -100,70 +100,9 @@ async fn check_rows(
     caller: &Caller,
     table: Table,
 ) -> Result<Vec<(Uuid, NaiveDate)>, ApiError> {
-    let columns: Vec<Option<usize>> = table.header.iter().map(|h| column_of(h)).collect();
     let mut errors = Vec::new();
-    for (index, name) in [(0, "phone"), (1, "admitted_at")] {
-        if !columns.contains(&Some(index)) {
-            errors.push(FieldError::new(
-                format!("/rows/1/{name}"),
-                format!("the header row has no `{name}` column"),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let parsed = parse_rows(table, &mut errors)?;
     let today = Utc::now().date_naive();
-    // (row, phone, date) of rows whose cells parse.
-    let mut parsed = Vec::new();
-    let mut first_row_of: HashMap<String, usize> = HashMap::new();
-    for table_row in table.rows {
-        let row = table_row.number;
-        let (mut phone, mut date) = (String::new(), String::new());
-        for (cell, column) in table_row.cells.into_iter().zip(&columns) {
-            match column {
-                Some(0) => phone = cell,
-                Some(1) => date = cell,
-                _ => {}
-            }
-        }
-        let phone = match Phone::parse(&phone) {
-            Ok(p) => Some(p.as_str().to_owned()),
-            Err(e) => {
-                errors.push(FieldError::new(format!("/rows/{row}/phone"), e.0));
-                None
-            }
-        };
-        let date = match parse_date(&date) {
-            Some(d) => Some(d),
-            None => {
-                errors.push(FieldError::new(
-                    format!("/rows/{row}/admitted_at"),
-                    format!("`{date}` is not a date (DD/MM/YYYY or YYYY-MM-DD)"),
-                ));
-                None
-            }
-        };
-        if let Some(p) = &phone {
-            if let Some(first) = first_row_of.get(p) {
-                errors.push(FieldError::new(
-                    format!("/rows/{row}/phone"),
-                    format!("this phone is already on row {first}"),
-                ));
-            } else {
-                first_row_of.insert(p.clone(), row);
-            }
-        }
-        if let (Some(p), Some(d)) = (phone, date) {
-            parsed.push((row, p, d));
-        }
-    }
-    if parsed.is_empty() && errors.is_empty() {
-        return Err(ApiError::field(
-            "/file",
-            "the file has a header but no rows",
-        ));
-    }
     let phones: Vec<String> = parsed.iter().map(|p| p.1.clone()).collect();
     let accounts: HashMap<String, persistence::theory::ByPhone> =
         persistence::theory::users_by_phones(&state.db, &phones)
@@ -229,4 +168,77 @@ async fn check_rows(
         return Err(ApiError::Validation(errors));
     }
     Ok(plan)
+}
+
+/// Reads the cells of every row: (row, phone, date) of the rows whose phone and date parse, a
+/// field error in `errors` for every other cell and for a phone already on an earlier row. A
+/// header without the columns, or a file without rows, is refused outright.
+fn parse_rows(
+    table: Table,
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<(usize, String, NaiveDate)>, ApiError> {
+    let columns: Vec<Option<usize>> = table.header.iter().map(|h| column_of(h)).collect();
+    let mut missing = Vec::new();
+    for (index, name) in [(0, "phone"), (1, "admitted_at")] {
+        if !columns.contains(&Some(index)) {
+            missing.push(FieldError::new(
+                format!("/rows/1/{name}"),
+                format!("the header row has no `{name}` column"),
+            ));
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::Validation(missing));
+    }
+    // (row, phone, date) of rows whose cells parse.
+    let mut parsed = Vec::new();
+    let mut first_row_of: HashMap<String, usize> = HashMap::new();
+    for table_row in table.rows {
+        let row = table_row.number;
+        let (mut phone, mut date) = (String::new(), String::new());
+        for (cell, column) in table_row.cells.into_iter().zip(&columns) {
+            match column {
+                Some(0) => phone = cell,
+                Some(1) => date = cell,
+                _ => {}
+            }
+        }
+        let phone = match Phone::parse(&phone) {
+            Ok(p) => Some(p.as_str().to_owned()),
+            Err(e) => {
+                errors.push(FieldError::new(format!("/rows/{row}/phone"), e.0));
+                None
+            }
+        };
+        let date = match parse_date(&date) {
+            Some(d) => Some(d),
+            None => {
+                errors.push(FieldError::new(
+                    format!("/rows/{row}/admitted_at"),
+                    format!("`{date}` is not a date (DD/MM/YYYY or YYYY-MM-DD)"),
+                ));
+                None
+            }
+        };
+        if let Some(p) = &phone {
+            if let Some(first) = first_row_of.get(p) {
+                errors.push(FieldError::new(
+                    format!("/rows/{row}/phone"),
+                    format!("this phone is already on row {first}"),
+                ));
+            } else {
+                first_row_of.insert(p.clone(), row);
+            }
+        }
+        if let (Some(p), Some(d)) = (phone, date) {
+            parsed.push((row, p, d));
+        }
+    }
+    if parsed.is_empty() && errors.is_empty() {
+        return Err(ApiError::field(
+            "/file",
+            "the file has a header but no rows",
+        ));
+    }
+    Ok(parsed)
 }

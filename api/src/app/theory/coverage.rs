@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sheets::Cell;
+use sheets::{Cell, Format};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -258,44 +258,7 @@ pub async fn report(
             items,
         }));
     };
-    let mut header = vec![
-        "STT",
-        "Đơn vị",
-        "Đoàn viên mới",
-        "Đã kiểm tra",
-        "Đạt",
-        "Tỷ lệ đạt",
-        "Tỷ lệ (%)",
-    ];
-    for h in LESSON_HEADERS.iter().take(course.lessons.len()) {
-        header.extend_from_slice(h);
-    }
-    let mut title_rows = vec![
-        format!(
-            "Kết quả học lý luận chính trị của đoàn viên mới – {}",
-            unit.name
-        ),
-        format!(
-            "Chương trình: {} ({}, phiên bản {})",
-            course.title, course.code, course.version
-        ),
-        format!(
-            "Đoàn viên kết nạp từ ngày: {}",
-            coverage
-                .since
-                .map_or_else(|| "–".to_owned(), |d| d.format("%d/%m/%Y").to_string())
-        ),
-    ];
-    for l in &course.lessons {
-        title_rows.push(format!("Bài {}: {}", l.position, l.title));
-    }
-    let layout = Layout {
-        format,
-        file_stem: format!("hoc-ly-luan-{}", unit.code.to_lowercase()),
-        sheet_name: "Học lý luận".into(),
-        title_rows,
-        header,
-    };
+    let layout = coverage_layout(&unit, &course, coverage.since, format);
     Ok(Output::File(ExportPlan::new(layout, move |sheet, _| {
         numbered_with_total(sheet, &items, &summary, coverage_cells)
     })))
@@ -417,4 +380,50 @@ pub async fn set_since(
             &settings,
         ),
     })
+}
+
+/// The coverage file's layout: the unit, the course and its lessons above the header, and
+/// three columns per lesson.
+fn coverage_layout(
+    unit: &persistence::units::Unit,
+    course: &Course,
+    since: Option<NaiveDate>,
+    format: Format,
+) -> Layout {
+    let mut header = vec![
+        "STT",
+        "Đơn vị",
+        "Đoàn viên mới",
+        "Đã kiểm tra",
+        "Đạt",
+        "Tỷ lệ đạt",
+        "Tỷ lệ (%)",
+    ];
+    for h in LESSON_HEADERS.iter().take(course.lessons.len()) {
+        header.extend_from_slice(h);
+    }
+    let mut title_rows = vec![
+        format!(
+            "Kết quả học lý luận chính trị của đoàn viên mới – {}",
+            unit.name
+        ),
+        format!(
+            "Chương trình: {} ({}, phiên bản {})",
+            course.title, course.code, course.version
+        ),
+        format!(
+            "Đoàn viên kết nạp từ ngày: {}",
+            since.map_or_else(|| "–".to_owned(), |d| d.format("%d/%m/%Y").to_string())
+        ),
+    ];
+    for l in &course.lessons {
+        title_rows.push(format!("Bài {}: {}", l.position, l.title));
+    }
+    Layout {
+        format,
+        file_stem: format!("hoc-ly-luan-{}", unit.code.to_lowercase()),
+        sheet_name: "Học lý luận".into(),
+        title_rows,
+        header,
+    }
 }

@@ -13,6 +13,7 @@ pub use crate::app::theory::coverage::{
 };
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::exports::respond;
 use crate::routes::extract::{Json, Query};
 use crate::state::AppState;
 
@@ -50,7 +51,7 @@ pub async fn theory_coverage(
 ) -> Result<HttpResponse, ApiError> {
     let format = query.format.clone();
     let report = coverage::report(&state, user.id, *id, query.course_id, format).await?;
-    Ok(report.respond())
+    Ok(respond(report))
 }
 
 /// Which course, and the page.
