@@ -18,4 +18,3 @@ pub mod standings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
-pub mod theory;

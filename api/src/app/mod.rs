@@ -6,5 +6,12 @@
 //! one place to read and change each of them.
 
 pub mod answer_key;
+pub mod boards;
 pub mod contest_access;
+pub mod exports;
+pub mod paging;
 pub mod privacy;
+pub mod theory;
+
+#[cfg(test)]
+mod layering;

@@ -141,7 +141,7 @@ pub async fn start(
         .into());
     }
     if contest.settings.kind == crate::domain::contest::ContestKind::TheoryTest {
-        crate::theory::check_retry_wait(&state.db, round.id, &previous, now).await?;
+        crate::app::theory::check_retry_wait(&state.db, round.id, &previous, now).await?;
     }
 
     let host = persistence::units::get(&state.db, contest.settings.unit_id).await?;
@@ -501,7 +501,7 @@ pub async fn finish(
     }
     if written && !record.practice {
         // A theory test's pass may complete the course: issue the certificate now.
-        crate::theory::after_finish(state, record).await;
+        crate::app::theory::after_finish(state, record).await;
     }
     Ok(persistence::attempts::get(&state.db, record.id).await?)
 }

@@ -266,23 +266,8 @@ impl Pagination {
     }
 }
 
-/// A list's `limit`: 1–200, 50 when absent.
-pub fn checked_limit(limit: Option<u64>) -> Result<u64, ApiError> {
-    match limit {
-        None => Ok(50),
-        Some(l @ 1..=200) => Ok(l),
-        Some(_) => Err(ApiError::field("/limit", "limit must be between 1 and 200")),
-    }
-}
-
-/// The `[start, end)` of a page of `offset` and `limit` in a list of `len` items.
-pub fn page_bounds(len: usize, offset: u64, limit: u64) -> (usize, usize) {
-    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(len);
-    let end = start
-        .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
-        .min(len);
-    (start, end)
-}
+pub use crate::app::paging::checked_limit;
+pub use crate::domain::paging::page_bounds;
 
 /// Deserialises a field that distinguishes "absent" (`None`) from "null" (`Some(None)`).
 pub fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>

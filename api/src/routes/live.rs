@@ -13,16 +13,15 @@ use std::time::Duration;
 
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
+pub use crate::app::boards::live::LiveSnapshot;
+use crate::app::boards::live::{self, LiveBoard};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::persistence;
 use crate::routes::extract::Query;
-use crate::routes::leaderboards::{BoardLine, UnitOrder, UnitStanding, line, rank_units, standing};
-use crate::scoring::{Board, TallyScope};
 use crate::state::AppState;
 
 /// How often a connection looks for changes (the throttle).
@@ -44,76 +43,15 @@ pub struct LiveQuery {
     pub top: Option<u64>,
 }
 
-/// One snapshot.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LiveSnapshot {
-    /// The round.
-    pub round_id: Uuid,
-    /// Distinct entrants with a counted result.
-    pub participants: i64,
-    /// Attempts recorded.
-    pub finished_attempts: i64,
-    /// Entrants with a perfect score.
-    pub perfect_participants: i64,
-    /// The best entries.
-    pub top: Vec<BoardLine>,
-    /// The host unit's children by participants.
-    pub units: Vec<UnitStanding>,
-}
-
 struct Stream {
     state: web::Data<AppState>,
-    contest_id: Uuid,
-    round_id: Uuid,
-    host: Uuid,
-    top: u64,
+    board: LiveBoard,
     last_sent: Option<i64>,
     quiet_for: Duration,
     first: bool,
 }
 
 impl Stream {
-    async fn snapshot(&self) -> Result<(i64, LiveSnapshot), ApiError> {
-        let state = &self.state;
-        let counters = state
-            .store
-            .round_counters(&state.keys, self.contest_id, self.round_id)
-            .await?;
-        let units = state.units.snapshot(&state.db).await?;
-        let board = Board::Round {
-            contest_id: self.contest_id,
-            round_id: self.round_id,
-            unit_id: None,
-        };
-        let page = state
-            .store
-            .board_page(&state.keys, &board, 0, self.top)
-            .await?;
-        let children = units.children(Some(self.host)).to_vec();
-        let scope = TallyScope::Round {
-            contest_id: self.contest_id,
-            round_id: self.round_id,
-        };
-        let tallies = state.store.tallies(&state.keys, &scope, &children).await?;
-        let mut ranked: Vec<UnitStanding> = children
-            .iter()
-            .zip(tallies)
-            .map(|(id, t)| standing(&units, *id, t))
-            .collect();
-        rank_units(&mut ranked, UnitOrder::Participants);
-        Ok((
-            counters.finished_attempts,
-            LiveSnapshot {
-                round_id: self.round_id,
-                participants: counters.participants,
-                finished_attempts: counters.finished_attempts,
-                perfect_participants: counters.perfect_participants,
-                top: page.items.iter().map(|s| line(&units, s, None)).collect(),
-                units: ranked,
-            },
-        ))
-    }
-
     /// The next chunk of the stream: an event, a keep-alive, or (after an error) the end.
     async fn next(mut self) -> Option<(Result<Bytes, actix_web::Error>, Self)> {
         if self.first {
@@ -122,7 +60,7 @@ impl Stream {
             return Some((Ok(Bytes::from_static(b"retry: 3000\n\n")), self));
         }
         loop {
-            match self.snapshot().await {
+            match self.board.snapshot(&self.state).await {
                 Ok((version, snap)) if self.last_sent != Some(version) => {
                     self.last_sent = Some(version);
                     self.quiet_for = Duration::ZERO;
@@ -166,15 +104,7 @@ pub async fn live_round(
     query: Query<LiveQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let round = persistence::contests::get_round(&state.db, *id).await?;
-    let contest =
-        crate::routes::leaderboards::visible_contest(&state, user.as_ref(), round.contest_id)
-            .await?;
-    let top = match query.top {
-        None => 10,
-        Some(t @ 1..=50) => t,
-        Some(_) => return Err(ApiError::field("/top", "top must be between 1 and 50")),
-    };
+    let board = live::open(&state, user.map(|u| u.id), *id, query.top).await?;
     let last_sent = req
         .headers()
         .get("Last-Event-ID")
@@ -182,10 +112,7 @@ pub async fn live_round(
         .and_then(|v| v.trim().parse().ok());
     let stream = Stream {
         state,
-        contest_id: contest.id,
-        round_id: round.id,
-        host: contest.settings.unit_id.0,
-        top,
+        board,
         last_sent,
         quiet_for: Duration::ZERO,
         first: true,

@@ -213,7 +213,7 @@ impl<R: Ranked> View<'_, R> {
 
     /// Lines `offset..offset + limit` with their positions on this board.
     pub fn page(&self, offset: u64, limit: u64) -> Vec<(u64, &R)> {
-        let (start, end) = crate::routes::extract::page_bounds(self.len(), offset, limit);
+        let (start, end) = crate::domain::paging::page_bounds(self.len(), offset, limit);
         (start..end).map(|i| self.line(i)).collect()
     }
 

@@ -1,30 +1,18 @@
-//! Importing members' admission dates (ngày kết nạp) from CSV or XLSX: all rows or none.
-//!
-//! Columns (header row, any order, case-insensitive; Vietnamese names accepted): `phone`
-//! (số điện thoại), `admitted_at` (ngày kết nạp; `YYYY-MM-DD`, or day first: `DD/MM/YYYY`, `DD-MM-YYYY`, `DD.MM.YYYY`). Each phone must
-//! be a member within the caller's scope.
-
-use std::collections::HashMap;
+//! `POST /users/admission/import`: members' admission dates from CSV or XLSX, all rows or none.
+//! The columns and rules are described in `app::theory::admission`.
 
 use actix_web::{HttpRequest, post, web};
-use chrono::Utc;
-use sea_orm::TransactionTrait;
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::THEORY_MANAGERS;
-use crate::auth::{AuthUser, Caller};
-use crate::domain::person::parse_admitted_at;
-use crate::domain::phone::Phone;
-use crate::domain::text::fold;
-use crate::error::{ApiError, FieldError, Problem};
-use crate::persistence::{self, PersistenceError};
+use crate::app::theory::admission;
+pub use crate::app::theory::admission::AdmissionImportResult;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
 use crate::routes::extract::Query;
 use crate::routes::units::import::import_limits;
 use crate::routes::upload;
 use crate::state::AppState;
-use sheets::read::parse_date;
 
 /// Import options.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -35,17 +23,6 @@ pub struct AdmissionImportQuery {
     pub dry_run: bool,
 }
 
-/// The outcome of an import that passed every check.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AdmissionImportResult {
-    /// Members updated (0 on a dry run).
-    pub updated: usize,
-    /// Rows that would be / were applied.
-    pub valid_rows: usize,
-    /// Whether this was a dry run.
-    pub dry_run: bool,
-}
-
 /// Multipart form with the file.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -53,14 +30,6 @@ pub struct AdmissionImportForm {
     /// A `.csv` (UTF-8) or `.xlsx` file with `phone` and `admitted_at` columns.
     #[schema(format = Binary, value_type = String)]
     file: Vec<u8>,
-}
-
-fn column_of(header: &str) -> Option<usize> {
-    match fold(header).replace([' ', '-'], "_").as_str() {
-        "phone" | "so_dien_thoai" | "dien_thoai" | "sdt" => Some(0),
-        "admitted_at" | "ngay_ket_nap" | "ngay_vao_doan" => Some(1),
-        _ => None,
-    }
 }
 
 /// Sets many members' admission dates at once (organizers and unit admins, for members in
@@ -87,166 +56,13 @@ pub async fn import_admission(
     payload: web::Payload,
     query: Query<AdmissionImportQuery>,
 ) -> Result<web::Json<AdmissionImportResult>, ApiError> {
-    let caller = Caller::load(&state.db, user.id).await?;
-    if !caller.has_any(THEORY_MANAGERS) {
-        return Err(ApiError::Forbidden);
-    }
-    let file = upload::read_file(&req, payload, "file", state.settings.max_upload_bytes).await?;
-    let file_name = file.file_name.clone();
-    let table = upload::read_table(file, import_limits(&state)).await?;
-    let columns: Vec<Option<usize>> = table.header.iter().map(|h| column_of(h)).collect();
-    let mut errors = Vec::new();
-    for (index, name) in [(0, "phone"), (1, "admitted_at")] {
-        if !columns.contains(&Some(index)) {
-            errors.push(FieldError::new(
-                format!("/rows/1/{name}"),
-                format!("the header row has no `{name}` column"),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let today = Utc::now().date_naive();
-    // (row, phone, date) of rows whose cells parse.
-    let mut parsed = Vec::new();
-    let mut first_row_of: HashMap<String, usize> = HashMap::new();
-    for table_row in table.rows {
-        let row = table_row.number;
-        let (mut phone, mut date) = (String::new(), String::new());
-        for (cell, column) in table_row.cells.into_iter().zip(&columns) {
-            match column {
-                Some(0) => phone = cell,
-                Some(1) => date = cell,
-                _ => {}
-            }
-        }
-        let phone = match Phone::parse(&phone) {
-            Ok(p) => Some(p.as_str().to_owned()),
-            Err(e) => {
-                errors.push(FieldError::new(format!("/rows/{row}/phone"), e.0));
-                None
-            }
-        };
-        let date = match parse_date(&date) {
-            Some(d) => Some(d),
-            None => {
-                errors.push(FieldError::new(
-                    format!("/rows/{row}/admitted_at"),
-                    format!("`{date}` is not a date (DD/MM/YYYY or YYYY-MM-DD)"),
-                ));
-                None
-            }
-        };
-        if let Some(p) = &phone {
-            if let Some(first) = first_row_of.get(p) {
-                errors.push(FieldError::new(
-                    format!("/rows/{row}/phone"),
-                    format!("this phone is already on row {first}"),
-                ));
-            } else {
-                first_row_of.insert(p.clone(), row);
-            }
-        }
-        if let (Some(p), Some(d)) = (phone, date) {
-            parsed.push((row, p, d));
-        }
-    }
-    if parsed.is_empty() && errors.is_empty() {
-        return Err(ApiError::field(
-            "/file",
-            "the file has a header but no rows",
-        ));
-    }
-    let phones: Vec<String> = parsed.iter().map(|p| p.1.clone()).collect();
-    let accounts: HashMap<String, persistence::theory::ByPhone> =
-        persistence::theory::users_by_phones(&state.db, &phones)
-            .await?
-            .into_iter()
-            .map(|u| (u.phone.clone(), u))
-            .collect();
-    let mut unit_paths = HashMap::new();
-    let mut plan = Vec::new();
-    for (row, phone, date) in parsed {
-        let Some(account) = accounts.get(&phone) else {
-            errors.push(FieldError::new(
-                format!("/rows/{row}/phone"),
-                "no member with this phone in your scope",
-            ));
-            continue;
-        };
-        let path = match unit_paths.get(&account.unit_id) {
-            Some(p) => Clone::clone(p),
-            None => {
-                let unit =
-                    persistence::units::get(&state.db, crate::domain::ids::UnitId(account.unit_id))
-                        .await?;
-                unit_paths.insert(account.unit_id, unit.path.clone());
-                unit.path
-            }
-        };
-        if !caller.covers(THEORY_MANAGERS, &path) {
-            // Outside the caller's scope reads the same as unknown.
-            errors.push(FieldError::new(
-                format!("/rows/{row}/phone"),
-                "no member with this phone in your scope",
-            ));
-            continue;
-        }
-        let founded =
-            chrono::NaiveDate::from_ymd_opt(1931, 3, 26).unwrap_or(chrono::NaiveDate::MIN);
-        let checked = match account.birth_date {
-            Some(birth) => parse_admitted_at(date, birth, today).map_err(|e| e.0),
-            None if date > today => Err("admission date is in the future".to_owned()),
-            None if date < founded => {
-                Err("admission date is before the Union was founded (26/3/1931)".to_owned())
-            }
-            None => Ok(date),
-        };
-        match checked {
-            Ok(date) => plan.push((account.id, date)),
-            Err(message) => {
-                errors.push(FieldError::new(format!("/rows/{row}/admitted_at"), message))
-            }
-        }
-    }
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| {
-            let row: usize = e
-                .pointer
-                .split('/')
-                .nth(2)
-                .and_then(|r| r.parse().ok())
-                .unwrap_or(0);
-            (row, e.pointer.clone())
-        });
-        return Err(ApiError::Validation(errors));
-    }
-    let valid_rows = plan.len();
-    if query.dry_run {
-        return Ok(web::Json(AdmissionImportResult {
-            updated: 0,
-            valid_rows,
-            dry_run: true,
-        }));
-    }
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    for (id, date) in &plan {
-        persistence::theory::set_admitted_at(&txn, *id, *date).await?;
-    }
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "user.admission_import",
-        None,
-        json!({"count": valid_rows, "file": file_name}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    tracing::info!(count = valid_rows, "admission dates imported");
-    Ok(web::Json(AdmissionImportResult {
-        updated: valid_rows,
-        valid_rows,
-        dry_run: false,
-    }))
+    let (limits, max_bytes) = (import_limits(&state), state.settings.max_upload_bytes);
+    // Read only once the caller may import (the application awaits it after that check).
+    let file = async move {
+        let file = upload::read_file(&req, payload, "file", max_bytes).await?;
+        let file_name = file.file_name.clone();
+        Ok((file_name, upload::read_table(file, limits).await?))
+    };
+    let result = admission::import(&state, user.id, query.dry_run, file).await?;
+    Ok(web::Json(result))
 }

@@ -1,95 +1,16 @@
 //! `/courses`: the political-theory course, its versions and lessons.
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
-use serde::{Deserialize, Serialize};
-use serde_json::json;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{AuthUser, Caller};
-use crate::domain::theory::Material;
-use crate::error::{ApiError, Conflict, FieldError, Problem};
-use crate::persistence::theory::{Course, Lesson, NewCourse, NewLesson};
-use crate::persistence::{self, PersistenceError};
+use crate::app::theory::courses;
+pub use crate::app::theory::courses::{
+    CourseList, CourseResponse, CreateCourseRequest, CreateLessonRequest,
+};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
 use crate::routes::extract::Json;
 use crate::state::AppState;
-
-/// Most lessons in one course version (exports give each lesson its own columns).
-pub const MAX_LESSONS: usize = 12;
-
-/// A lesson.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct LessonResponse {
-    /// Id.
-    pub id: Uuid,
-    /// 1, 2, 3, …
-    pub position: i32,
-    /// Title.
-    pub title: String,
-    /// A short summary.
-    pub summary: String,
-    /// Links to the study material.
-    pub materials: Vec<Material>,
-    /// The question-bank topic its tests draw from.
-    pub topic: Option<String>,
-}
-
-impl From<Lesson> for LessonResponse {
-    fn from(l: Lesson) -> Self {
-        Self {
-            id: l.id,
-            position: l.position,
-            title: l.title,
-            summary: l.summary,
-            materials: l.materials,
-            topic: l.topic,
-        }
-    }
-}
-
-/// A course version with its lessons.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CourseResponse {
-    /// Id of this version.
-    pub id: Uuid,
-    /// The course's code, shared by its versions.
-    pub code: String,
-    /// Version number.
-    pub version: i32,
-    /// Title.
-    pub title: String,
-    /// Whether new members are taught this version now.
-    pub active: bool,
-    /// Created.
-    pub created_at: DateTime<Utc>,
-    /// Lessons in order.
-    pub lessons: Vec<LessonResponse>,
-}
-
-impl From<Course> for CourseResponse {
-    fn from(c: Course) -> Self {
-        Self {
-            id: c.id,
-            code: c.code,
-            version: c.version,
-            title: c.title,
-            active: c.active,
-            created_at: c.created_at,
-            lessons: c.lessons.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
-/// Course versions.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CourseList {
-    /// Active first, then by code, newest version first.
-    pub items: Vec<CourseResponse>,
-    /// How many.
-    pub total: usize,
-}
 
 /// Every course version with its lessons.
 #[utoipa::path(
@@ -103,110 +24,7 @@ pub async fn list_courses(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> Result<web::Json<CourseList>, ApiError> {
-    let items: Vec<CourseResponse> = persistence::theory::list_courses(&state.db)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(web::Json(CourseList {
-        total: items.len(),
-        items,
-    }))
-}
-
-/// A lesson to add.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateLessonRequest {
-    /// Title.
-    pub title: String,
-    /// A short summary.
-    #[serde(default)]
-    pub summary: String,
-    /// Links to the study material.
-    #[serde(default)]
-    pub materials: Vec<Material>,
-    /// The question-bank topic its tests draw from, e.g. `theory.lesson1`.
-    #[serde(default)]
-    pub topic: Option<String>,
-}
-
-/// A new course, or a new version of one (same `code`).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateCourseRequest {
-    /// The course's code, e.g. `230-KH/TWĐTN-BTG`.
-    pub code: String,
-    /// Title.
-    pub title: String,
-    /// Version; the next after the code's latest by default.
-    #[serde(default)]
-    pub version: Option<i32>,
-    /// Taught from now on (default true): the code's other versions stop being taught, their
-    /// results and certificates stay.
-    #[serde(default = "yes")]
-    pub active: bool,
-    /// Lessons in order.
-    pub lessons: Vec<CreateLessonRequest>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn check_lesson(l: CreateLessonRequest, at: &str, errors: &mut Vec<FieldError>) -> NewLesson {
-    if !(1..=300).contains(&l.title.trim().chars().count()) {
-        errors.push(FieldError::new(
-            format!("{at}/title"),
-            "a lesson's title is 1 to 300 characters",
-        ));
-    }
-    if l.summary.chars().count() > 4000 {
-        errors.push(FieldError::new(
-            format!("{at}/summary"),
-            "a lesson's summary is at most 4000 characters",
-        ));
-    }
-    if l.materials.len() > 20 {
-        errors.push(FieldError::new(
-            format!("{at}/materials"),
-            "at most 20 materials per lesson",
-        ));
-    }
-    for (i, m) in l.materials.iter().enumerate() {
-        errors.extend(m.check(&format!("{at}/materials/{i}")));
-    }
-    let topic = l
-        .topic
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty());
-    if topic.as_ref().is_some_and(|t| t.chars().count() > 100) {
-        errors.push(FieldError::new(
-            format!("{at}/topic"),
-            "a topic code is at most 100 characters",
-        ));
-    }
-    NewLesson {
-        title: l.title.trim().to_owned(),
-        summary: l.summary.trim().to_owned(),
-        materials: l
-            .materials
-            .into_iter()
-            .map(|m| Material {
-                title: m.title.trim().to_owned(),
-                url: m.url.trim().to_owned(),
-            })
-            .collect(),
-        topic,
-    }
-}
-
-async fn require_admin(state: &AppState, user: &AuthUser) -> Result<Caller, ApiError> {
-    let caller = Caller::load(&state.db, user.id).await?;
-    if !caller.is_admin() {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(caller)
+    Ok(web::Json(courses::list_courses(&state).await?))
 }
 
 /// Adds a course, or a new version of one (system admins).
@@ -228,78 +46,10 @@ pub async fn create_course(
     user: AuthUser,
     body: Json<CreateCourseRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&state, &user).await?;
-    let b = body.0;
-    let mut errors = Vec::new();
-    let code = b.code.trim().to_owned();
-    if !(1..=50).contains(&code.chars().count())
-        || code.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        errors.push(FieldError::new(
-            "/code",
-            "a course code is 1 to 50 characters without spaces",
-        ));
-    }
-    if !(3..=300).contains(&b.title.trim().chars().count()) {
-        errors.push(FieldError::new(
-            "/title",
-            "title must be 3 to 300 characters",
-        ));
-    }
-    if b.lessons.is_empty() || b.lessons.len() > MAX_LESSONS {
-        errors.push(FieldError::new(
-            "/lessons",
-            format!("a course has 1 to {MAX_LESSONS} lessons"),
-        ));
-    }
-    if b.version.is_some_and(|v| !(1..=1000).contains(&v)) {
-        errors.push(FieldError::new("/version", "a version is 1 to 1000"));
-    }
-    let lessons: Vec<NewLesson> = b
-        .lessons
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| check_lesson(l, &format!("/lessons/{i}"), &mut errors))
-        .collect();
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    let version = match b.version {
-        Some(v) => v,
-        None => persistence::theory::latest_version(&txn, &code)
-            .await?
-            .unwrap_or(0)
-            .saturating_add(1),
-    };
-    let course = persistence::theory::insert_course(
-        &txn,
-        NewCourse {
-            code,
-            version,
-            title: b.title.trim().to_owned(),
-            active: b.active,
-            lessons,
-        },
-        Some(user.id.0),
-    )
-    .await
-    .map_err(|e| match e {
-        PersistenceError::Duplicate(_) => ApiError::from(Conflict::CourseVersionExists { version }),
-        other => other.into(),
-    })?;
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "course.create",
-        Some(course.id),
-        json!({"code": course.code, "version": course.version}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
+    let course = courses::create_course(&state, user.id, body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", "/api/v1/courses"))
-        .json(CourseResponse::from(course)))
+        .json(course))
 }
 
 /// Adds a lesson at the end of a course version (system admins). Certificates already issued
@@ -324,29 +74,6 @@ pub async fn add_lesson(
     id: web::Path<Uuid>,
     body: Json<CreateLessonRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&state, &user).await?;
-    let course = persistence::theory::get_course(&state.db, *id).await?;
-    let mut errors = Vec::new();
-    if course.lessons.len() >= MAX_LESSONS {
-        errors.push(FieldError::new(
-            "/",
-            format!("a course has at most {MAX_LESSONS} lessons"),
-        ));
-    }
-    let lesson = check_lesson(body.0, "", &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    let course = persistence::theory::add_lesson(&txn, &course, lesson).await?;
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "course.add_lesson",
-        Some(course.id),
-        json!({"lessons": course.lessons.len()}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    Ok(HttpResponse::Created().json(CourseResponse::from(course)))
+    let course = courses::add_lesson(&state, user.id, *id, body.0).await?;
+    Ok(HttpResponse::Created().json(course))
 }

@@ -1,17 +1,15 @@
 //! `GET /me/theory`: my lessons with their status, my tests and my certificate.
 
 use actix_web::{get, web};
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::Utc;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::certificates::CertificateBrief;
-use crate::auth::{AuthUser, Caller};
-use crate::domain::theory::{LessonStatus, Material, effective_since, must_take, percent};
+use crate::app::theory::me;
+pub use crate::app::theory::me::MyTheoryResponse;
+use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::persistence;
-use crate::persistence::theory::TheoryTest;
 use crate::routes::extract::Query;
 use crate::state::AppState;
 
@@ -21,148 +19,6 @@ use crate::state::AppState;
 pub struct CourseQuery {
     /// A course version; the one taught now by default.
     pub course_id: Option<Uuid>,
-}
-
-/// A course version in brief.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CourseBrief {
-    /// Id.
-    pub id: Uuid,
-    /// Code.
-    pub code: String,
-    /// Version.
-    pub version: i32,
-    /// Title.
-    pub title: String,
-}
-
-/// A test I may take.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MyTest {
-    /// The round to start attempts in (`POST /rounds/{id}/attempts`).
-    pub round_id: Uuid,
-    /// Its contest.
-    pub contest_id: Uuid,
-    /// The contest's title.
-    pub contest_title: String,
-    /// The round's name.
-    pub name: String,
-    /// Pass mark, percent.
-    pub pass_mark: i32,
-    /// Questions per attempt.
-    pub questions_per_attempt: u32,
-    /// Time limit per attempt.
-    pub time_limit_seconds: u32,
-    /// Attempts allowed; null = unlimited.
-    pub attempts_allowed: Option<u32>,
-    /// Attempts I have started.
-    pub attempts_used: usize,
-    /// Minutes to wait between attempts.
-    pub retry_wait_minutes: i32,
-    /// When my next attempt may start, if I must wait.
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    /// Opens.
-    pub opens_at: DateTime<Utc>,
-    /// Closes.
-    pub closes_at: DateTime<Utc>,
-    /// `upcoming`, `open` or `closed`.
-    pub state: &'static str,
-}
-
-/// One of my lessons.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MyLesson {
-    /// Lesson.
-    pub lesson_id: Uuid,
-    /// 1, 2, 3, …
-    pub position: i32,
-    /// Title.
-    pub title: String,
-    /// Summary.
-    pub summary: String,
-    /// Study materials.
-    pub materials: Vec<Material>,
-    /// `not_tested`, `tested` or `passed`.
-    pub status: LessonStatus,
-    /// Finished attempts.
-    pub attempts: u32,
-    /// My best score so far.
-    pub best_score: Option<i64>,
-    /// Out of.
-    pub best_max_score: Option<i64>,
-    /// The best as a percentage.
-    pub best_percent: Option<f64>,
-    /// When I passed.
-    pub passed_at: Option<DateTime<Utc>>,
-    /// Tests of this lesson I may take.
-    pub tests: Vec<MyTest>,
-}
-
-/// My progress through the course.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MyTheoryResponse {
-    /// The course version.
-    pub course: CourseBrief,
-    /// My admission date.
-    pub admitted_at: Option<NaiveDate>,
-    /// My unit requires the course of members admitted on or after this date.
-    pub theory_since: Option<NaiveDate>,
-    /// Whether I must take the course.
-    pub required: bool,
-    /// Lessons in order.
-    pub lessons: Vec<MyLesson>,
-    /// Combined tests of the whole course I may take.
-    pub combined_tests: Vec<MyTest>,
-    /// Lessons passed.
-    pub passed_lessons: usize,
-    /// Lessons in the course.
-    pub total_lessons: usize,
-    /// My certificate for this course version, once every lesson is passed.
-    pub certificate: Option<CertificateBrief>,
-}
-
-async fn my_test(
-    state: &AppState,
-    caller: &Caller,
-    test: &TheoryTest,
-    now: DateTime<Utc>,
-) -> Result<Option<MyTest>, ApiError> {
-    let round = persistence::contests::get_round(&state.db, test.round_id).await?;
-    let contest = persistence::contests::get(&state.db, test.contest_id).await?;
-    if !crate::app::contest_access::may_enter(&state.db, caller, &contest).await? {
-        return Ok(None);
-    }
-    let mine = persistence::attempts::of_user_in_round(&state.db, caller.id.0, round.id).await?;
-    let next_attempt_at = mine
-        .iter()
-        .filter_map(|a| a.finished_at)
-        .max()
-        .map(|last| last + chrono::Duration::minutes(i64::from(test.retry_wait_minutes)))
-        .filter(|at| test.retry_wait_minutes > 0 && *at > now);
-    let s = round.settings;
-    let state_word = if now < s.opens_at {
-        "upcoming"
-    } else if now < s.closes_at {
-        "open"
-    } else {
-        "closed"
-    };
-    Ok(Some(MyTest {
-        round_id: round.id,
-        contest_id: contest.id,
-        contest_title: contest.settings.title.clone(),
-        name: s.name,
-        pass_mark: test.pass_mark,
-        questions_per_attempt: s.questions_per_attempt,
-        time_limit_seconds: s.time_limit_seconds,
-        attempts_allowed: s.attempts_allowed,
-        attempts_used: mine.len(),
-        retry_wait_minutes: test.retry_wait_minutes,
-        next_attempt_at,
-        opens_at: s.opens_at,
-        closes_at: s.closes_at,
-        state: state_word,
-    }))
 }
 
 /// My lessons of the course (the one taught now, or `course_id`) with their status — not yet
@@ -184,65 +40,6 @@ pub async fn my_theory(
     user: AuthUser,
     query: Query<CourseQuery>,
 ) -> Result<web::Json<MyTheoryResponse>, ApiError> {
-    let now = Utc::now();
-    let caller = Caller::load(&state.db, user.id).await?;
-    let me = persistence::users::get(&state.db, user.id).await?;
-    let course = crate::theory::course_or_current(&state.db, query.course_id).await?;
-    let unit = persistence::units::get(&state.db, me.unit_id).await?;
-    let path: Vec<Uuid> = unit.path.ids().into_iter().map(Into::into).collect();
-    let settings = persistence::theory::since_settings(&state.db).await?;
-    let theory_since = effective_since(&path, &settings);
-    let progress = crate::theory::progress(&state, user.id.0, course).await?;
-    let mut tests = progress.tests.clone();
-    tests.sort_by_key(|t| t.round_id);
-    let mut visible = Vec::new();
-    for t in &tests {
-        if let Some(view) = my_test(&state, &caller, t, now).await? {
-            visible.push((t.lesson_id, view));
-        }
-    }
-    let mut lessons = Vec::new();
-    for (lesson, result) in progress.course.lessons.iter().zip(&progress.results) {
-        let (of_lesson, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut visible)
-            .into_iter()
-            .partition(|(l, _)| *l == Some(lesson.id));
-        visible = rest;
-        let mine: Vec<MyTest> = of_lesson.into_iter().map(|(_, v)| v).collect();
-        lessons.push(MyLesson {
-            lesson_id: lesson.id,
-            position: lesson.position,
-            title: lesson.title.clone(),
-            summary: lesson.summary.clone(),
-            materials: lesson.materials.clone(),
-            status: result.status(),
-            attempts: result.attempts,
-            best_score: result.best.map(|b| b.0),
-            best_max_score: result.best.map(|b| b.1),
-            best_percent: result.best.map(|(s, m)| percent(s, m)),
-            passed_at: result.passed_at,
-            tests: mine,
-        });
-    }
-    let passed_lessons = progress
-        .results
-        .iter()
-        .filter(|r| r.status() == LessonStatus::Passed)
-        .count();
-    let c = &progress.course;
-    Ok(web::Json(MyTheoryResponse {
-        course: CourseBrief {
-            id: c.id,
-            code: c.code.clone(),
-            version: c.version,
-            title: c.title.clone(),
-        },
-        admitted_at: me.admitted_at,
-        theory_since,
-        required: must_take(me.admitted_at, theory_since),
-        total_lessons: lessons.len(),
-        lessons,
-        combined_tests: visible.into_iter().map(|(_, v)| v).collect(),
-        passed_lessons,
-        certificate: progress.certificate.map(CertificateBrief::from),
-    }))
+    let mine = me::my_theory(&state, user.id, query.course_id, Utc::now()).await?;
+    Ok(web::Json(mine))
 }

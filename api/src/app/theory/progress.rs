@@ -1,9 +1,9 @@
-//! Political-theory tests for new members: a member's progress through a course, the waiting
-//! time between attempts, certificates issued when the last lesson is passed, and units'
-//! coverage of their new members.
+//! A member's progress through a course, the waiting time between attempts, certificates
+//! issued when the last lesson is passed, and the count of units' coverage of their new
+//! members.
 //!
-//! Routes (`routes/theory/`) and the attempt finish path call these functions; the rules
-//! themselves are in `domain::theory`.
+//! The other `app::theory` modules and the attempt start and finish paths call these
+//! functions; the rules themselves are in `domain::theory`.
 //!
 //! # Implementation notes
 //! Pass status is derived from the attempts every time (the best attempt kept, voided results

@@ -1,0 +1,149 @@
+//! Certificates: issued when a member passes every lesson of a course version, verified by
+//! code, revoked (never deleted).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::persistence::Result;
+use crate::persistence::entities::certificates;
+
+/// A certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    /// Id.
+    pub id: Uuid,
+    /// Its code (10 characters, Crockford base 32).
+    pub code: String,
+    /// Holder.
+    pub user_id: Uuid,
+    /// The course version passed.
+    pub course_id: Uuid,
+    /// When the last lesson was passed.
+    pub issued_at: DateTime<Utc>,
+    /// When revoked, if so.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Who revoked it.
+    pub revoked_by: Option<Uuid>,
+    /// Why.
+    pub revoked_reason: Option<String>,
+}
+
+impl From<certificates::Model> for Certificate {
+    fn from(m: certificates::Model) -> Self {
+        Self {
+            id: m.id,
+            code: m.code,
+            user_id: m.user_id,
+            course_id: m.course_id,
+            issued_at: m.issued_at,
+            revoked_at: m.revoked_at,
+            revoked_by: m.revoked_by,
+            revoked_reason: m.revoked_reason,
+        }
+    }
+}
+
+/// The certificate with `code`.
+pub async fn certificate_by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<Certificate>> {
+    Ok(certificates::Entity::find()
+        .filter(certificates::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .map(Certificate::from))
+}
+
+/// A person's certificates, newest first.
+pub async fn certificates_of_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Vec<Certificate>> {
+    Ok(certificates::Entity::find()
+        .filter(certificates::Column::UserId.eq(user_id))
+        .order_by_desc(certificates::Column::IssuedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Certificate::from)
+        .collect())
+}
+
+/// Inserts a certificate; a second one for the same person and course, or a code already
+/// taken, comes back as `Duplicate`.
+pub async fn insert_certificate(db: &impl ConnectionTrait, c: &Certificate) -> Result<()> {
+    certificates::Entity::insert(certificates::ActiveModel {
+        id: Set(c.id),
+        code: Set(c.code.clone()),
+        user_id: Set(c.user_id),
+        course_id: Set(c.course_id),
+        issued_at: Set(c.issued_at),
+        revoked_at: Set(None),
+        revoked_by: Set(None),
+        revoked_reason: Set(None),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Revokes a certificate not yet revoked; false if it already was.
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    by: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let done = certificates::Entity::update_many()
+        .col_expr(certificates::Column::RevokedAt, Expr::value(now))
+        .col_expr(certificates::Column::RevokedBy, Expr::value(by))
+        .col_expr(
+            certificates::Column::RevokedReason,
+            Expr::value(reason.to_owned()),
+        )
+        .filter(certificates::Column::Id.eq(id))
+        .filter(certificates::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// People holding a certificate not revoked for any of `course_ids`; and those whose
+/// certificate for one of them was revoked.
+pub async fn certified(
+    db: &impl ConnectionTrait,
+    course_ids: &[Uuid],
+) -> Result<(HashSet<Uuid>, HashSet<Uuid>)> {
+    let mut valid = HashSet::new();
+    let mut revoked = HashSet::new();
+    if course_ids.is_empty() {
+        return Ok((valid, revoked));
+    }
+    let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = certificates::Entity::find()
+        .select_only()
+        .columns([
+            certificates::Column::UserId,
+            certificates::Column::RevokedAt,
+        ])
+        .filter(certificates::Column::CourseId.is_in(course_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (user, revoked_at) in rows {
+        if revoked_at.is_none() {
+            valid.insert(user);
+        } else {
+            revoked.insert(user);
+        }
+    }
+    Ok((valid, revoked))
+}
