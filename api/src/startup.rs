@@ -182,6 +182,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         );
     }
     let workers = state.settings.workers;
+    let metrics = web::Data::new(state.metrics.clone());
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -195,6 +196,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             )
             .wrap(TracingLogger::default())
             .app_data(state.clone())
+            .app_data(metrics.clone())
             .app_data(known.clone())
             .app_data(static_dir.clone())
             .app_data(web::JsonConfig::default().error_handler(json_error_handler))

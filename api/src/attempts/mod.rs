@@ -12,7 +12,7 @@ pub mod journal;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use question_bank::Kind;
 use rand::RngCore;
 use sea_orm::TransactionTrait;
@@ -31,15 +31,7 @@ use crate::persistence::{self, PersistenceError};
 use crate::scoring::{AttemptError, AttemptQuestion, AttemptSetup, QuestionKind};
 use crate::state::AppState;
 
-/// Milliseconds since the epoch.
-pub fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-/// A time from milliseconds since the epoch.
-pub fn from_ms(ms: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
-}
+pub use crate::domain::time::{from_ms, ms};
 
 impl From<AttemptError> for ApiError {
     fn from(e: AttemptError) -> Self {
