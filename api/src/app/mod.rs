@@ -7,3 +7,5 @@
 
 pub mod answer_key;
 pub mod contest_access;
+pub mod publishing;
+pub mod voids;
