@@ -5,6 +5,7 @@
 //! imports neither. The rules that several routes and services share live here, so there is
 //! one place to read and change each of them.
 
+pub mod accounts;
 pub mod answer_key;
 pub mod contest_access;
 pub mod publishing;
