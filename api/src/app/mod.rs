@@ -9,4 +9,5 @@ pub mod accounts;
 pub mod answer_key;
 pub mod contest_access;
 pub mod publishing;
+pub mod units;
 pub mod voids;
