@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod answer_key;
 pub mod contest_access;
+pub mod people;
 pub mod publishing;
 pub mod units;
 pub mod voids;
