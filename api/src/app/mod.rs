@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod answer_key;
+pub mod bank;
 pub mod contest_access;
 pub mod people;
 pub mod publishing;
