@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod answer_key;
 pub mod bank;
 pub mod contest_access;
+pub mod contests;
 pub mod people;
 pub mod publishing;
 pub mod units;
