@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod answer_key;
+pub mod attempts;
 pub mod bank;
 pub mod contest_access;
 pub mod contests;

@@ -80,7 +80,7 @@ pub async fn publish_round(
         .into());
     }
     // Attempts left open past their deadline are finished first, so every result counts.
-    crate::attempts::finish_due(state, now).await?;
+    crate::app::attempts::finish_due(state, now).await?;
     let voided =
         persistence::results::voided_pairs(&state.db, std::slice::from_ref(&round.id)).await?;
     let mut finished = Vec::new();
