@@ -3,8 +3,8 @@
 //! Every setting is a flag and an environment variable (`DAUTRI_…`, plus the conventional
 //! `DATABASE_URL`, `REDIS_URL`, `PORT`), so `api --help` lists them all. A bad value stops
 //! startup with a message naming the variable. Settings are passed by value into
-//! [`crate::startup::Application::build`]: no global, so tests can randomise port, database and
-//! key prefix.
+//! `Application::build` (in `startup`, which depends on this module, never the other way): no
+//! global, so tests can randomise port, database and key prefix.
 
 use std::net::IpAddr;
 use std::path::PathBuf;

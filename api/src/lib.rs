@@ -2,7 +2,9 @@
 //! the same [`startup::Application`].
 
 pub mod app;
-pub mod attempts;
+/// The attempt service lives in the application layer ([`app::attempts`]); this path stays
+/// for the modules that still name `crate::attempts` until they move into `app` too.
+pub use app::attempts;
 pub mod auth;
 pub mod commands;
 pub mod config;

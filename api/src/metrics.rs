@@ -16,7 +16,7 @@ use prometheus::{
 };
 use sea_orm::{DatabaseConnection, DbBackend};
 
-use crate::state::AppState;
+use crate::scoring::Store;
 
 /// The registry and the metrics in it.
 #[derive(Clone)]
@@ -83,12 +83,11 @@ impl Metrics {
     }
 
     /// Records health and pool figures, then renders the text exposition format.
-    pub async fn render(&self, state: &AppState) -> anyhow::Result<String> {
+    pub async fn render(&self, db: &DatabaseConnection, store: &Store) -> anyhow::Result<String> {
         self.db_up
-            .set(i64::from(crate::persistence::db::ping(&state.db).await));
-        self.store_up
-            .set(i64::from(state.store.ping().await.is_ok()));
-        let (size, idle) = pool_figures(&state.db);
+            .set(i64::from(crate::persistence::db::ping(db).await));
+        self.store_up.set(i64::from(store.ping().await.is_ok()));
+        let (size, idle) = pool_figures(db);
         self.db_pool.with_label_values(&["idle"]).set(idle);
         self.db_pool.with_label_values(&["in_use"]).set(size - idle);
         let mut buffer = Vec::new();
@@ -118,14 +117,18 @@ fn pool_figures(db: &DatabaseConnection) -> (i64, i64) {
 }
 
 /// Middleware: counts and times every request.
+///
+/// # Implementation notes
+/// The metrics are read from their own `web::Data<Metrics>` rather than from the `AppState`
+/// that holds them, so this module does not depend on `state` (which depends on it).
 pub async fn track(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let metrics = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
+        .app_data::<web::Data<Metrics>>()
+        .map(|m| m.get_ref().clone());
     let method = req.method().as_str().to_owned();
     let response = next.call(req).await?;
     if let Some(metrics) = metrics {

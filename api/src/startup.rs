@@ -55,7 +55,7 @@ impl Application {
         let server = run(listener, state.clone())?;
         if settings.auto_finish {
             // Rebuild before finishing anything, so the finisher sees every running attempt.
-            crate::attempts::ensure_store_ready(&state)
+            crate::app::attempts::ensure_store_ready(&state)
                 .await
                 .map_err(|e| {
                     anyhow::anyhow!(
@@ -63,8 +63,8 @@ impl Application {
                         crate::error::cause_chain(&e)
                     )
                 })?;
-            crate::attempts::spawn_store_watcher(state.clone());
-            crate::attempts::spawn_auto_finisher(state.clone());
+            crate::app::attempts::spawn_store_watcher(state.clone());
+            crate::app::attempts::spawn_auto_finisher(state.clone());
         }
         crate::app::privacy::spawn_retention(state.clone());
         tracing::info!(address = %format!("http://{}:{port}", settings.bind), database = if settings.is_embedded_database() { "sqlite" } else { "external" }, scoring = state.store.backend(), "dautri is listening");
@@ -119,10 +119,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         None => Store::Memory(MemoryStore::new()),
     };
     let metrics = Metrics::new()?;
-    let journal = crate::attempts::journal::Journal::start(
+    let journal = crate::persistence::journal::Journal::start(
         db.clone(),
         std::time::Duration::from_millis(settings.journal_ack_ms),
-        crate::attempts::journal::JournalMetrics::new(metrics.registry())?,
+        crate::persistence::journal::JournalMetrics::new(metrics.registry())?,
     );
     Ok(AppState {
         db,
@@ -211,6 +211,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         );
     }
     let workers = state.settings.workers;
+    let metrics = web::Data::new(state.metrics.clone());
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -225,6 +226,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             )
             .wrap(TracingLogger::default())
             .app_data(state.clone())
+            .app_data(metrics.clone())
             .app_data(known.clone())
             .app_data(static_dir.clone())
             .app_data(web::JsonConfig::default().error_handler(json_error_handler))

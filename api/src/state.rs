@@ -25,7 +25,7 @@ pub struct AppState {
     /// Prometheus metrics.
     pub metrics: Metrics,
     /// The answer journal.
-    pub journal: crate::attempts::journal::Journal,
+    pub journal: crate::persistence::journal::Journal,
     /// The unit tree in memory, for boards.
     pub units: crate::standings::directory::UnitDirectory,
     /// Rounds and contests cached for board reads.

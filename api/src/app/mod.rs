@@ -5,13 +5,21 @@
 //! imports neither. The rules that several routes and services share live here, so there is
 //! one place to read and change each of them.
 
+pub mod accounts;
 pub mod answer_key;
+pub mod attempts;
+pub mod bank;
 pub mod boards;
 pub mod contest_access;
+pub mod contests;
 pub mod exports;
 pub mod paging;
+pub mod people;
 pub mod privacy;
+pub mod publishing;
 pub mod theory;
+pub mod units;
+pub mod voids;
 
 #[cfg(test)]
 mod layering;

@@ -11,6 +11,7 @@ pub mod phone;
 pub mod role;
 pub mod text;
 pub mod theory;
+pub mod time;
 pub mod unit;
 
 /// A rule a value broke; the boundary turns it into a field error.

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::auth::client_info;
 use super::extract::{Json, Query};
-use crate::attempts::{self, from_ms, ms};
+use crate::app::attempts::{self, from_ms, ms};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::Prediction;
 use crate::error::{ApiError, Problem};
@@ -372,21 +372,8 @@ pub async fn finish_attempt(
     } else {
         super::extract::parse(&body)?
     };
-    let record = attempts::own_attempt(&state, user.id, *id).await?;
-    let round = persistence::contests::get_round(&state.db, record.round_id).await?;
-    let now = Utc::now();
-    let in_time = ms(now) <= ms(record.deadline) + record.grace_ms;
-    let prediction = attempts::check_prediction(
-        body.prediction,
-        !record.finished && in_time && round.settings.prediction.is_some(),
-    )?;
-    let record = attempts::finish(
-        &state,
-        &record,
-        prediction.filter(|_| round.settings.prediction.is_some()),
-        now,
-    )
-    .await?;
+    let (record, round) =
+        attempts::finish_own(&state, user.id, *id, body.prediction, Utc::now()).await?;
     let view = respond(&state, record, &round).await?;
     view.result
         .map(web::Json)
@@ -430,6 +417,28 @@ pub struct MyAttemptList {
     pub total: usize,
 }
 
+fn my_attempt(a: attempts::MyAttempt) -> MyAttempt {
+    let (record, show) = (a.record, a.show_score);
+    let result = record.finished.then(|| ResultView {
+        score: record.score.filter(|_| show),
+        max_score: Some(record.max_score).filter(|_| show),
+        correct_count: record.correct_count.filter(|_| show),
+        time_used_ms: record.time_used_ms.unwrap_or(0),
+        finished_at: record.finished_at.unwrap_or(record.deadline),
+        prediction: record.prediction,
+        counted: a.counted,
+    });
+    MyAttempt {
+        id: record.id,
+        contest_id: record.contest_id,
+        round_id: record.round_id,
+        status: if record.finished { "finished" } else { "open" },
+        started_at: record.started_at,
+        deadline: record.deadline,
+        result,
+    }
+}
+
 /// My attempts, newest first.
 #[utoipa::path(tag = "attempts", params(MyAttemptsQuery), responses((status = 200, description = "My attempts", body = MyAttemptList)), security(("bearer" = [])))]
 #[get("/me/attempts")]
@@ -439,41 +448,8 @@ pub async fn list_my_attempts(
     user: AuthUser,
     query: Query<MyAttemptsQuery>,
 ) -> Result<web::Json<MyAttemptList>, ApiError> {
-    let records =
-        persistence::attempts::of_user(&state.db, user.id.0, query.contest_id, query.round_id)
-            .await?;
-    let mut rounds: HashMap<Uuid, Round> = HashMap::new();
-    let mut items = Vec::with_capacity(records.len());
-    for record in records {
-        if let std::collections::hash_map::Entry::Vacant(slot) = rounds.entry(record.round_id) {
-            slot.insert(persistence::contests::get_round(&state.db, record.round_id).await?);
-        }
-        let show = rounds
-            .get(&record.round_id)
-            .is_some_and(|r| attempts::may_see_score(r.settings.review));
-        let result = if record.finished {
-            Some(ResultView {
-                score: record.score.filter(|_| show),
-                max_score: Some(record.max_score).filter(|_| show),
-                correct_count: record.correct_count.filter(|_| show),
-                time_used_ms: record.time_used_ms.unwrap_or(0),
-                finished_at: record.finished_at.unwrap_or(record.deadline),
-                prediction: record.prediction,
-                counted: attempts::is_counted(&state, &record).await?,
-            })
-        } else {
-            None
-        };
-        items.push(MyAttempt {
-            id: record.id,
-            contest_id: record.contest_id,
-            round_id: record.round_id,
-            status: if record.finished { "finished" } else { "open" },
-            started_at: record.started_at,
-            deadline: record.deadline,
-            result,
-        });
-    }
+    let mine = attempts::my_attempts(&state, user.id, query.contest_id, query.round_id).await?;
+    let items: Vec<MyAttempt> = mine.into_iter().map(my_attempt).collect();
     Ok(web::Json(MyAttemptList {
         total: items.len(),
         items,

@@ -75,7 +75,7 @@ pub async fn metrics(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     may_scrape(&state, &req)?;
-    let text = state.metrics.render(&state).await?;
+    let text = state.metrics.render(&state.db, &state.store).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text))

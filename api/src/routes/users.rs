@@ -1,48 +1,27 @@
-//! `/users`: people as organizers and unit admins see them, and role grants.
+//! `/users`: people as organizers and unit admins see them, and role grants. The rules live
+//! in [`crate::app::people`].
 
 use actix_web::{get, put, web};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::extract::{Json, Pagination, Query};
 use super::me::{RoleGrant, UserResponse, user_response};
-use crate::auth::{AuthUser, Caller};
+use crate::app::people;
+use crate::auth::AuthUser;
 use crate::domain::ids::{UnitId, UserId};
 use crate::domain::person::mask_name;
-use crate::domain::role::{Grant, Role};
-use crate::error::{ApiError, FieldError, Problem};
-use crate::persistence::{self, PersistenceError};
+use crate::domain::role::Role;
+use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-
-/// Who may see people's details in a subtree.
-const PEOPLE_READERS: &[Role] = &[Role::Organizer, Role::UnitAdmin];
 
 /// Registers the routes of this module.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_user)
         .service(set_roles)
         .service(list_members);
-}
-
-/// Loads a user the caller may see: themselves, or anyone in a subtree they organise or administer.
-async fn visible_user(
-    state: &AppState,
-    caller: &Caller,
-    id: UserId,
-) -> Result<persistence::users::User, ApiError> {
-    let user = persistence::users::get(&state.db, id).await?;
-    if user.id == caller.id {
-        return Ok(user);
-    }
-    let unit = persistence::units::get(&state.db, user.unit_id).await?;
-    if !caller.covers(PEOPLE_READERS, &unit.path) {
-        return Err(ApiError::NotFound("user"));
-    }
-    Ok(user)
 }
 
 /// One person, if they are in the caller's scope.
@@ -62,8 +41,7 @@ pub async fn get_user(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
-    let caller = Caller::load(&state.db, user.id).await?;
-    let target = visible_user(&state, &caller, UserId(*id)).await?;
+    let target = people::get_user(&state, user.id, UserId(*id)).await?;
     Ok(web::Json(user_response(&state.db, target).await?))
 }
 
@@ -107,68 +85,10 @@ pub async fn set_roles(
     id: web::Path<Uuid>,
     body: Json<SetRolesRequest>,
 ) -> Result<web::Json<RolesResponse>, ApiError> {
-    let caller = Caller::load(&state.db, user.id).await?;
-    if !caller.has_any(&[Role::UnitAdmin]) {
-        return Err(ApiError::Forbidden);
-    }
-    let target = persistence::users::get(&state.db, UserId(*id)).await?;
-    let target_unit = persistence::units::get(&state.db, target.unit_id).await?;
-    if !caller.covers(&[Role::UnitAdmin], &target_unit.path) {
-        return Err(ApiError::NotFound("user"));
-    }
-    if body.0.roles.len() > 50 {
-        return Err(ApiError::field("/roles", "at most 50 roles"));
-    }
-    let mut errors = Vec::new();
-    let mut requested = Vec::new();
-    for (i, g) in body.0.roles.iter().enumerate() {
-        let grant = match Grant::new(g.role, g.unit_id.map(UnitId)) {
-            Ok(grant) => grant,
-            Err(e) => {
-                errors.push(FieldError::new(format!("/roles/{i}"), e.0));
-                continue;
-            }
-        };
-        if !manages(&state, &caller, &grant).await? {
-            errors.push(FieldError::new(
-                format!("/roles/{i}"),
-                "you cannot grant this role over this unit",
-            ));
-            continue;
-        }
-        if !requested.contains(&grant) {
-            requested.push(grant);
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let current = persistence::roles::for_user(&state.db, target.id).await?;
-    let mut kept = Vec::new();
-    for grant in current {
-        if !manages(&state, &caller, &grant).await? {
-            kept.push(grant);
-        }
-    }
-    let mut all = kept;
-    all.extend(requested);
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    persistence::roles::replace(&txn, target.id, &all).await?;
-    let granted: Vec<_> = all
-        .iter()
-        .map(|g| json!({"role": g.role.as_str(), "unit_id": g.unit_id}))
-        .collect();
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "user.roles",
-        Some(target.id.0),
-        json!({"roles": granted}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    let roles = persistence::roles::for_user(&state.db, target.id)
-        .await?
+    let roles: Vec<(Role, Option<Uuid>)> =
+        body.0.roles.iter().map(|g| (g.role, g.unit_id)).collect();
+    let (target, grants) = people::set_roles(&state, user.id, UserId(*id), &roles).await?;
+    let roles = grants
         .into_iter()
         .map(|g| RoleGrant {
             role: g.role,
@@ -176,24 +96,9 @@ pub async fn set_roles(
         })
         .collect();
     Ok(web::Json(RolesResponse {
-        user_id: target.id.0,
+        user_id: target.0,
         roles,
     }))
-}
-
-/// Whether `caller` may grant or revoke `grant`.
-async fn manages(state: &AppState, caller: &Caller, grant: &Grant) -> Result<bool, ApiError> {
-    if caller.is_admin() {
-        return Ok(true);
-    }
-    let Some(unit_id) = grant.unit_id.filter(|_| grant.role != Role::Admin) else {
-        return Ok(false);
-    };
-    match persistence::units::get(&state.db, unit_id).await {
-        Ok(unit) => Ok(caller.covers(&[Role::UnitAdmin], &unit.path)),
-        Err(PersistenceError::NotFound(_)) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// Filters of the member list.
@@ -250,13 +155,10 @@ pub async fn list_members(
     page: Query<Pagination>,
 ) -> Result<web::Json<MemberList>, ApiError> {
     let limit = page.limit()?;
-    let caller = Caller::load(&state.db, user.id).await?;
-    let unit = caller
-        .require_unit(&state.db, PEOPLE_READERS, UnitId(*id))
-        .await?;
-    let (users, total) = persistence::users::list_in_subtree(
-        &state.db,
-        &unit.path,
+    let (users, total) = people::list_members(
+        &state,
+        user.id,
+        UnitId(*id),
         query.q.as_deref(),
         page.offset,
         limit,

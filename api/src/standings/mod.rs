@@ -14,8 +14,8 @@ use std::collections::HashSet;
 
 use uuid::Uuid;
 
-use crate::attempts::ms;
 use crate::domain::person::mask_name;
+use crate::domain::time::ms;
 use crate::error::ApiError;
 use crate::persistence::{self, attempts::AttemptRecord, results::CountedRow};
 use crate::scoring::{AttemptResult, Counted, Entrant};

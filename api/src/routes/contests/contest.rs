@@ -1,22 +1,22 @@
-//! Creating, listing, reading and editing contests.
+//! Creating, listing, reading and editing contests. The rules live in
+//! [`crate::app::contests`].
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::app::contest_access::{Access, CONTEST_MANAGERS, access};
+use crate::app::contest_access::{Access, access};
+use crate::app::contests::{self, ContestChanges, EligibilityChange};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{
-    ContestKind, ExcludedRole, LeaderboardVisibility, Prizes, TieBreakKey, parse_tie_break,
+    ContestKind, ExcludedRole, LeaderboardVisibility, Prizes, TieBreakKey,
 };
 use crate::domain::ids::UnitId;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::persistence::{
-    self, PersistenceError,
+    self,
     contests::{Contest, ContestSettings},
 };
 use crate::routes::extract::Json;
@@ -135,57 +135,6 @@ fn response(c: Contest, can_manage: bool) -> ContestResponse {
     }
 }
 
-/// Checks settings that need the database (units exist) and the cross-field rules.
-async fn check(state: &AppState, caller: &Caller, s: &mut ContestSettings) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    let title_len = s.title.trim().chars().count();
-    if !(3..=300).contains(&title_len) {
-        errors.push(FieldError::new(
-            "/title",
-            "title must be 3 to 300 characters",
-        ));
-    }
-    s.title = s.title.trim().to_owned();
-    match parse_tie_break(std::mem::take(&mut s.tie_break)) {
-        Ok(chain) => s.tie_break = chain,
-        Err(e) => errors.push(FieldError::new("/tie_break", e.0)),
-    }
-    match (s.kind, s.pass_mark) {
-        (ContestKind::TheoryTest, None) => errors.push(FieldError::new(
-            "/pass_mark",
-            "a theory test needs a pass mark (percent)",
-        )),
-        (_, Some(m)) if !(1..=100).contains(&m) => errors.push(FieldError::new(
-            "/pass_mark",
-            "the pass mark is a percentage from 1 to 100",
-        )),
-        _ => {}
-    }
-    errors.extend(s.prizes.check("/prizes"));
-    if let Some(eligible) = s.eligible_unit_id {
-        match persistence::units::get(&state.db, eligible).await {
-            Ok(unit) if caller.covers(CONTEST_MANAGERS, &unit.path) => {}
-            _ => errors.push(FieldError::new(
-                "/eligibility/unit_id",
-                "no such unit in your scope",
-            )),
-        }
-    }
-    for (i, ex) in s.excluded_unit_ids.iter().enumerate() {
-        if persistence::units::get(&state.db, *ex).await.is_err() {
-            errors.push(FieldError::new(
-                format!("/eligibility/excluded_unit_ids/{i}"),
-                "no such unit",
-            ));
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
-}
-
 /// Creates a contest hosted by a unit the caller organises.
 #[utoipa::path(
     tag = "contests",
@@ -206,16 +155,12 @@ pub async fn create_contest(
     body: Json<CreateContestRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let caller = Caller::load(&state.db, user.id).await?;
-    let host = caller
-        .require_unit(&state.db, CONTEST_MANAGERS, UnitId(b.unit_id))
-        .await?;
-    let mut settings = ContestSettings {
+    let settings = ContestSettings {
         title: b.title,
         description: b.description,
         rules: b.rules,
         kind: b.kind,
-        unit_id: host.id,
+        unit_id: UnitId(b.unit_id),
         eligible_unit_id: b.eligibility.unit_id.map(UnitId),
         excluded_unit_ids: b
             .eligibility
@@ -231,18 +176,7 @@ pub async fn create_contest(
         pass_mark: b.pass_mark,
         prizes: b.prizes,
     };
-    check(&state, &caller, &mut settings).await?;
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    let contest = persistence::contests::insert(&txn, &settings, Some(user.id)).await?;
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "contest.create",
-        Some(contest.id),
-        json!({"unit_id": host.id}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
+    let contest = contests::create_contest(&state, user.id, settings).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/contests/{}", contest.id)))
         .json(response(contest, true)))
@@ -348,54 +282,22 @@ pub async fn update_contest(
     body: Json<UpdateContestRequest>,
 ) -> Result<web::Json<ContestResponse>, ApiError> {
     let b = body.0;
-    let caller = Caller::load(&state.db, user.id).await?;
-    let contest = persistence::contests::get(&state.db, *id).await?;
-    if access(&state.db, &caller, &contest).await? != Access::Manage {
-        return Err(ApiError::Forbidden);
-    }
-    let mut s = contest.settings.clone();
-    if let Some(v) = b.title {
-        s.title = v;
-    }
-    if let Some(v) = b.description {
-        s.description = v;
-    }
-    if let Some(v) = b.rules {
-        s.rules = v;
-    }
-    if let Some(e) = b.eligibility {
-        s.eligible_unit_id = e.unit_id.map(UnitId);
-        s.excluded_unit_ids = e.excluded_unit_ids.into_iter().map(UnitId).collect();
-        s.excluded_roles = e.excluded_roles;
-        s.managers_may_enter = e.managers_may_enter;
-    }
-    if let Some(v) = b.leaderboard_visibility {
-        s.leaderboard_visibility = v;
-    }
-    if let Some(v) = b.tie_break {
-        s.tie_break = v;
-    }
-    if let Some(v) = b.perfect_only {
-        s.perfect_only = v;
-    }
-    if let Some(prizes) = b.prizes {
-        s.prizes = prizes;
-    }
-    if b.pass_mark.is_some() {
-        s.pass_mark = b.pass_mark;
-    }
-    check(&state, &caller, &mut s).await?;
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    let updated = persistence::contests::update(&txn, contest.id, &s).await?;
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "contest.update",
-        Some(contest.id),
-        json!({}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    state.catalog.forget_contest(updated.id);
+    let changes = ContestChanges {
+        title: b.title,
+        description: b.description,
+        rules: b.rules,
+        eligibility: b.eligibility.map(|e| EligibilityChange {
+            eligible_unit_id: e.unit_id.map(UnitId),
+            excluded_unit_ids: e.excluded_unit_ids.into_iter().map(UnitId).collect(),
+            excluded_roles: e.excluded_roles,
+            managers_may_enter: e.managers_may_enter,
+        }),
+        leaderboard_visibility: b.leaderboard_visibility,
+        tie_break: b.tie_break,
+        perfect_only: b.perfect_only,
+        pass_mark: b.pass_mark,
+        prizes: b.prizes,
+    };
+    let updated = contests::update_contest(&state, user.id, *id, changes).await?;
     Ok(web::Json(response(updated, true)))
 }

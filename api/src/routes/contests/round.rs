@@ -3,20 +3,20 @@
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::contest_access::{Access, access};
+use crate::app::contests::check_against_data;
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Pool, Prediction, Review, RoundSettings};
-use crate::error::{ApiError, Conflict, FieldError, Frozen, Problem};
+use crate::error::{ApiError, Conflict, Frozen, Problem};
 use crate::persistence::{
     self, PersistenceError,
     contests::{Contest, Extension, Round},
-    questions::{Filter, Visibility},
 };
 use crate::routes::extract::Json;
 use crate::routes::theory::{TheoryTestSpec, TheoryTestView, link_theory_test, theory_test_of};
@@ -223,75 +223,6 @@ fn response(r: Round, manage: bool, theory: Option<TheoryTestView>) -> RoundResp
         server_time: now,
         theory,
         warnings,
-    }
-}
-
-/// Checks that the pool can supply every draw through the whole round, and that the round does
-/// not overlap another counted round of the contest.
-async fn check_against_data(
-    db: &impl ConnectionTrait,
-    contest: &Contest,
-    s: &RoundSettings,
-    except: Option<Uuid>,
-) -> Result<(), ApiError> {
-    let mut errors = s.check();
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let host = persistence::units::get(db, contest.settings.unit_id).await?;
-    let visibility = Visibility {
-        roots: Some(vec![host.path]),
-    };
-    // A question must be drawable on every day of the round, not just the first.
-    let window = Some((s.opens_at.date_naive(), s.closes_at.date_naive()));
-    match &s.pool {
-        Pool::Questions { question_ids } => {
-            let filter = Filter {
-                ids: Some(question_ids.clone()),
-                drawable_between: window,
-                ..Filter::default()
-            };
-            let available = persistence::questions::count(db, &visibility, &filter).await?;
-            if available < question_ids.len() as u64 {
-                errors.push(FieldError::new("/pool/question_ids", format!("{} of the listed questions are unknown, outside the contest's bank, not active, or not valid for the whole round", question_ids.len() as u64 - available)));
-            }
-        }
-        Pool::Quotas { quotas } => {
-            for (i, q) in quotas.iter().enumerate() {
-                let filter = Filter {
-                    topic: Some(q.topic.clone()),
-                    difficulty: q.difficulty,
-                    drawable_between: window,
-                    ..Filter::default()
-                };
-                let available = persistence::questions::count(db, &visibility, &filter).await?;
-                if available < u64::from(q.count) {
-                    errors.push(FieldError::new(format!("/pool/quotas/{i}/count"), format!("the bank has {available} drawable questions for this quota but {} are drawn", q.count)));
-                }
-            }
-        }
-    }
-    // A theory test's lessons are taken side by side: its rounds may overlap.
-    if !s.practice && contest.settings.kind != ContestKind::TheoryTest {
-        for other in persistence::contests::rounds_of(db, contest.id).await? {
-            if Some(other.id) == except || other.settings.practice {
-                continue;
-            }
-            if s.opens_at < other.settings.closes_at && other.settings.opens_at < s.closes_at {
-                errors.push(FieldError::new(
-                    "/opens_at",
-                    format!(
-                        "overlaps round \"{}\" ({} – {})",
-                        other.settings.name, other.settings.opens_at, other.settings.closes_at
-                    ),
-                ));
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
     }
 }
 

@@ -1,24 +1,23 @@
 //! Creating, reading, searching, editing and deleting questions; listing topics.
 
-use std::collections::HashSet;
-
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use question_bank::{Difficulty, Kind, Question, Status};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use question_bank::{Difficulty, Kind, Question, Status, TopicRef};
+use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{
-    LegalBasisDto, OptionInput, QuestionResponse, SourceDto, TopicDto, build_question, legal_from,
-    source_from, topic_ref, visibility,
+    LegalBasisDto, OptionInput, QuestionResponse, SourceDto, TopicDto, legal_from, source_from,
+    visibility,
 };
-use crate::app::answer_key;
+pub(super) use crate::app::bank::visible_question;
+use crate::app::bank::{self, QuestionChanges, TopicInput, key_readable_owners};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::ids::UnitId;
-use crate::error::{ApiError, Conflict, FieldError, Problem};
-use crate::persistence::{self, PersistenceError, questions::StoredQuestion};
+use crate::error::{ApiError, Conflict, Problem};
+use crate::persistence::{self, PersistenceError};
 use crate::routes::extract::{Json, Pagination, Query};
 use crate::state::AppState;
 
@@ -188,38 +187,6 @@ pub struct CreateQuestionRequest {
     pub status: Status,
 }
 
-/// The topic's name: given, or the existing topic's; a new topic needs one.
-async fn resolve_topic(db: &impl ConnectionTrait, topic: &TopicDto) -> Result<String, ApiError> {
-    if let Some(name) = topic
-        .name
-        .as_ref()
-        .map(|n| n.trim())
-        .filter(|n| !n.is_empty())
-    {
-        return Ok(name.to_owned());
-    }
-    match persistence::questions::topic_name(db, topic.code.trim()).await? {
-        Some(name) => Ok(name),
-        None => Err(ApiError::field("/topic/name", "a new topic needs a name")),
-    }
-}
-
-/// Refuses a stem already in the same bank (folded for case, spacing and diacritics).
-async fn ensure_not_duplicate(
-    db: &impl ConnectionTrait,
-    unit: UnitId,
-    q: &Question,
-    except: Option<Uuid>,
-) -> Result<(), ApiError> {
-    let stem = question_bank::fold(&q.text);
-    let existing =
-        persistence::questions::existing_stems(db, unit, std::slice::from_ref(&stem)).await?;
-    if let Some((_, id)) = existing.into_iter().find(|(_, id)| Some(*id) != except) {
-        return Err(Conflict::DuplicateQuestion { question_id: id }.into());
-    }
-    Ok(())
-}
-
 /// Adds a question to a bank the caller organises.
 #[utoipa::path(
     tag = "questions",
@@ -241,78 +208,29 @@ pub async fn create_question(
     body: Json<CreateQuestionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    let caller = Caller::load(&state.db, user.id).await?;
-    let unit = caller
-        .require_unit(&state.db, super::BANK_MANAGERS, UnitId(body.unit_id))
-        .await?;
-    let topic_name = resolve_topic(&state.db, &body.topic).await?;
-    let question = build_question(Question {
+    let draft = Question {
         id: None,
         kind: body.kind,
         text: body.text,
         options: body.options.into_iter().map(Into::into).collect(),
         explanation: body.explanation.filter(|e| !e.trim().is_empty()),
-        topic: topic_ref(body.topic.code.trim().to_owned(), topic_name),
+        // Set from `topic` once its name is known.
+        topic: TopicRef {
+            code: String::new(),
+            name: String::new(),
+        },
         tags: body.tags,
         difficulty: body.difficulty,
         source: source_from(body.source),
         legal_basis: legal_from(body.legal_basis),
         status: body.status,
-    })?;
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    ensure_not_duplicate(&txn, unit.id, &question, None).await?;
-    persistence::questions::ensure_topics(&txn, std::slice::from_ref(&question.topic)).await?;
-    let id = persistence::questions::insert(&txn, unit.id, body.shared, &question, Some(user.id))
-        .await?;
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "question.create",
-        Some(id),
-        json!({"unit_id": unit.id}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    let stored = persistence::questions::get(&state.db, id).await?;
+    };
+    let topic = topic_input(body.topic);
+    let unit_id = UnitId(body.unit_id);
+    let stored = bank::create_question(&state, user.id, unit_id, body.shared, draft, topic).await?;
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/questions/{id}")))
+        .insert_header(("Location", format!("/api/v1/questions/{}", stored.id)))
         .json(QuestionResponse::with_key(stored)))
-}
-
-/// Loads a question the caller may see (404 otherwise) and says whether they manage its bank:
-/// then they may edit it and read its answer key.
-pub(super) async fn visible_question(
-    state: &AppState,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<(StoredQuestion, bool), ApiError> {
-    let visibility = visibility(caller)?;
-    let question = persistence::questions::get(&state.db, id).await?;
-    let owner = persistence::units::get(&state.db, question.unit_id).await?;
-    if !persistence::questions::is_visible(&visibility, &owner.path, question.shared) {
-        return Err(ApiError::NotFound("question"));
-    }
-    let manages_bank = answer_key::reads_key(caller, &owner.path);
-    Ok((question, manages_bank))
-}
-
-/// The owners among `questions`' banks whose answer keys the caller may read.
-pub(super) async fn key_readable_owners(
-    state: &AppState,
-    caller: &Caller,
-    questions: &[StoredQuestion],
-) -> Result<HashSet<UnitId>, ApiError> {
-    let mut readable = HashSet::new();
-    let mut seen = HashSet::new();
-    for q in questions {
-        if seen.insert(q.unit_id) {
-            let owner = persistence::units::get(&state.db, q.unit_id).await?;
-            if answer_key::reads_key(caller, &owner.path) {
-                readable.insert(q.unit_id);
-            }
-        }
-    }
-    Ok(readable)
 }
 
 /// One question; with its answer key for the managers of its bank only.
@@ -336,6 +254,13 @@ pub async fn get_question(
     let caller = Caller::load(&state.db, user.id).await?;
     let (question, manages_bank) = visible_question(&state, &caller, *id).await?;
     Ok(web::Json(QuestionResponse::new(question, manages_bank)))
+}
+
+fn topic_input(t: TopicDto) -> TopicInput {
+    TopicInput {
+        code: t.code,
+        name: t.name,
+    }
 }
 
 /// Changes to a question; absent fields stay as they are.
@@ -393,77 +318,23 @@ pub async fn update_question(
     body: Json<UpdateQuestionRequest>,
 ) -> Result<web::Json<QuestionResponse>, ApiError> {
     let body = body.0;
-    let caller = Caller::load(&state.db, user.id).await?;
-    let (current, editable) = visible_question(&state, &caller, *id).await?;
-    if !editable {
-        return Err(ApiError::Forbidden);
-    }
-    let mut q = current.content.clone();
-    if let Some(kind) = body.kind {
-        q.kind = kind;
-    }
-    if let Some(text) = body.text {
-        q.text = text;
-    }
-    if let Some(options) = body.options {
-        q.options = options.into_iter().map(Into::into).collect();
-    }
-    if let Some(explanation) = body.explanation {
-        q.explanation = Some(explanation).filter(|e| !e.trim().is_empty());
-    }
-    if let Some(topic) = &body.topic {
-        q.topic = topic_ref(
-            topic.code.trim().to_owned(),
-            resolve_topic(&state.db, topic).await?,
-        );
-    }
-    if let Some(tags) = body.tags {
-        q.tags = tags;
-    }
-    if let Some(d) = body.difficulty {
-        q.difficulty = d;
-    }
-    if body.source.is_some() {
-        q.source = source_from(body.source);
-    }
-    if body.legal_basis.is_some() {
-        q.legal_basis = legal_from(body.legal_basis);
-    }
-    if let Some(status) = body.status {
-        if status == Status::Draft && current.content.status != Status::Draft {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "/status",
-                "a question that has been active cannot go back to draft; retire it instead",
-            )]));
-        }
-        q.status = status;
-    }
-    let q = build_question(q)?;
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    if question_bank::fold(&q.text) != question_bank::fold(&current.content.text) {
-        ensure_not_duplicate(&txn, current.unit_id, &q, Some(current.id)).await?;
-    }
-    persistence::questions::ensure_topics(&txn, std::slice::from_ref(&q.topic)).await?;
-    persistence::questions::update(
-        &txn,
-        &current,
-        &q,
-        body.shared.unwrap_or(current.shared),
-        Some(user.id),
-    )
-    .await?;
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "question.update",
-        Some(current.id),
-        json!({"from_version": current.version}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    Ok(web::Json(QuestionResponse::with_key(
-        persistence::questions::get(&state.db, current.id).await?,
-    )))
+    let changes = QuestionChanges {
+        shared: body.shared,
+        kind: body.kind,
+        text: body.text,
+        options: body
+            .options
+            .map(|o| o.into_iter().map(Into::into).collect()),
+        explanation: body.explanation,
+        topic: body.topic.map(topic_input),
+        tags: body.tags,
+        difficulty: body.difficulty,
+        source: body.source.map(|s| source_from(Some(s))),
+        legal_basis: body.legal_basis.map(|l| legal_from(Some(l))),
+        status: body.status,
+    };
+    let stored = bank::update_question(&state, user.id, *id, changes).await?;
+    Ok(web::Json(QuestionResponse::with_key(stored)))
 }
 
 /// Deletes a draft that was never active; anything that may have been shown is retired instead.

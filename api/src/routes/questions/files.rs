@@ -1,26 +1,21 @@
 //! Importing, exporting and templates of question files (XLSX, CSV, YAML; GIFT, Aiken and
-//! Moodle XML for import). An import is all or nothing.
+//! Moodle XML for import). An import is all or nothing. The rules live in
+//! [`crate::app::bank`].
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use question_bank::{Format, Limits, ReadOptions, TopicRef};
-use sea_orm::TransactionTrait;
+use question_bank::Format;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::crud::QuestionQuery;
-use super::visibility;
-use crate::auth::{AuthUser, Caller};
+use crate::app::bank::{self, ImportOptions, QuestionImport};
+use crate::auth::AuthUser;
 use crate::domain::ids::UnitId;
-use crate::error::{ApiError, FieldError, Problem};
-use crate::persistence::{self, PersistenceError};
+use crate::error::{ApiError, Problem};
 use crate::routes::extract::Query;
 use crate::routes::upload;
 use crate::state::AppState;
-
-/// Most questions one export holds.
-const MAX_EXPORT: u64 = 20_000;
 
 /// Import options.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -80,6 +75,37 @@ pub struct ImportResult {
     pub warnings: Vec<ImportWarning>,
 }
 
+fn import_result(done: QuestionImport, dry_run: bool) -> ImportResult {
+    let report = done.report;
+    let questions = report
+        .questions
+        .iter()
+        .zip(report.lines.iter().chain(std::iter::repeat(&None)))
+        .map(|(q, row)| ImportedItem {
+            row: *row,
+            topic: q.topic.code.clone(),
+            kind: q.kind,
+            text: q.text.clone(),
+        })
+        .collect();
+    let warnings = report
+        .warnings
+        .into_iter()
+        .map(|w| ImportWarning {
+            row: w.line_or_row,
+            field: w.field,
+            message: w.message_en,
+            message_vi: w.message_vi,
+        })
+        .collect();
+    ImportResult {
+        imported: done.imported,
+        dry_run,
+        questions,
+        warnings,
+    }
+}
+
 /// Multipart form with the file.
 #[derive(ToSchema)]
 #[schema(as = QuestionImportForm)]
@@ -116,129 +142,21 @@ pub async fn import_questions(
     payload: web::Payload,
     query: Query<ImportQuery>,
 ) -> Result<web::Json<ImportResult>, ApiError> {
-    let caller = Caller::load(&state.db, user.id).await?;
-    let unit = caller
-        .require_unit(&state.db, super::BANK_MANAGERS, UnitId(query.unit_id))
-        .await?;
-    let file = upload::read_file(&req, payload, "file", state.settings.max_upload_bytes).await?;
-    let file_name = file.file_name.clone().unwrap_or_else(|| "upload".into());
-    let default_topic = match (&query.topic_code, &query.topic_name) {
-        (Some(code), Some(name)) => Some(TopicRef {
-            code: code.clone(),
-            name: name.clone(),
-        }),
-        (Some(code), None) => Some(TopicRef {
-            code: code.clone(),
-            name: question_bank::checks::name_from_code(code),
-        }),
-        _ => None,
+    let max_bytes = state.settings.max_upload_bytes;
+    let file = async {
+        let file = upload::read_file(&req, payload, "file", max_bytes).await?;
+        Ok((file.file_name, file.bytes))
     };
-    let options = ReadOptions {
-        limits: Limits {
-            max_file_bytes: state.settings.max_upload_bytes,
-            ..Limits::default()
-        },
-        default_topic,
-        format: None,
+    let q = query.0;
+    let options = ImportOptions {
+        dry_run: q.dry_run,
+        shared: q.shared,
+        topic_code: q.topic_code,
+        topic_name: q.topic_name,
     };
-    let bytes = file.bytes;
-    // Parsing a large spreadsheet is CPU work: keep it off the async threads.
-    let report = crate::telemetry::spawn_blocking_with_tracing(move || {
-        question_bank::read_with(&bytes, &file_name, &options)
-    })
-    .await
-    .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e).context("import task failed")))?;
-    let mut errors = row_errors(report.problems);
-    let stems: Vec<String> = report
-        .questions
-        .iter()
-        .map(|q| question_bank::fold(&q.text))
-        .collect();
-    let existing = persistence::questions::existing_stems(&state.db, unit.id, &stems).await?;
-    for (i, stem) in stems.iter().enumerate() {
-        if let Some((_, id)) = existing.iter().find(|(s, _)| s == stem) {
-            let row = report.lines.get(i).copied().flatten();
-            errors.push(
-                FieldError::new(
-                    row_pointer(row, Some("text")),
-                    format!("this question is already in the bank ({id})"),
-                )
-                .with_vi(format!("câu hỏi này đã có trong ngân hàng ({id})")),
-            );
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let items: Vec<ImportedItem> = report
-        .questions
-        .iter()
-        .zip(report.lines.iter().chain(std::iter::repeat(&None)))
-        .map(|(q, row)| ImportedItem {
-            row: *row,
-            topic: q.topic.code.clone(),
-            kind: q.kind,
-            text: q.text.clone(),
-        })
-        .collect();
-    let warnings = report
-        .warnings
-        .into_iter()
-        .map(|w| ImportWarning {
-            row: w.line_or_row,
-            field: w.field,
-            message: w.message_en,
-            message_vi: w.message_vi,
-        })
-        .collect();
-    if query.dry_run {
-        return Ok(web::Json(ImportResult {
-            imported: 0,
-            dry_run: true,
-            questions: items,
-            warnings,
-        }));
-    }
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    persistence::questions::ensure_topics(&txn, &question_bank::topics(&report.questions)).await?;
-    for q in &report.questions {
-        persistence::questions::insert(&txn, unit.id, query.shared, q, Some(user.id)).await?;
-    }
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "question.import",
-        Some(unit.id.0),
-        json!({"count": report.questions.len(), "file": file.file_name}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    tracing::info!(count = report.questions.len(), "questions imported");
-    Ok(web::Json(ImportResult {
-        imported: report.questions.len(),
-        dry_run: false,
-        questions: items,
-        warnings,
-    }))
-}
-
-fn row_pointer(row: Option<u32>, field: Option<&str>) -> String {
-    match (row, field) {
-        (Some(r), Some(f)) => format!("/rows/{r}/{f}"),
-        (Some(r), None) => format!("/rows/{r}"),
-        (None, Some(f)) => format!("/file/{f}"),
-        (None, None) => "/file".to_owned(),
-    }
-}
-
-fn row_errors(problems: Vec<question_bank::Problem>) -> Vec<FieldError> {
-    problems
-        .into_iter()
-        .map(|p| {
-            FieldError::new(row_pointer(p.line_or_row, p.field.as_deref()), p.message_en)
-                .with_vi(p.message_vi)
-        })
-        .collect()
+    let unit_id = UnitId(q.unit_id);
+    let done = bank::import_questions(&state, user.id, unit_id, file, options).await?;
+    Ok(web::Json(import_result(done, q.dry_run)))
 }
 
 /// Export format and filters.
@@ -312,35 +230,9 @@ pub async fn export_questions(
             "a seed is only used with shuffle_options=true",
         ));
     }
-    let caller = Caller::load(&state.db, user.id).await?;
-    let visibility = visibility(&caller)?;
-    let (found, total) =
-        persistence::questions::search(&state.db, &visibility, &query.filter(), 0, MAX_EXPORT)
-            .await?;
-    if total > MAX_EXPORT {
-        return Err(ApiError::field(
-            "/",
-            format!("{total} questions match; narrow the filters to at most {MAX_EXPORT}"),
-        ));
-    }
-    // An export carries the key: only the banks the caller manages, never one shared from above.
-    let readable = super::crud::key_readable_owners(&state, &caller, &found).await?;
-    let mut questions: Vec<question_bank::Question> = found
-        .into_iter()
-        .filter(|q| readable.contains(&q.unit_id))
-        .map(|q| q.content)
-        .collect();
     let seed = (shuffle.shuffle_options == Some(true))
         .then(|| shuffle.seed.unwrap_or_else(rand::random::<u64>));
-    let bytes = crate::telemetry::spawn_blocking_with_tracing(move || {
-        if let Some(seed) = seed {
-            question_bank::shuffle_options(&mut questions, seed);
-        }
-        question_bank::write(&questions, format)
-    })
-    .await
-    .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e).context("export task failed")))?
-    .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("cannot write the export: {e}")))?;
+    let bytes = bank::export_questions(&state, user.id, &query.filter(), format, seed).await?;
     let mut response = file_response(bytes, format, "cau-hoi");
     if let Some(seed) = seed {
         response.headers_mut().insert(

@@ -10,19 +10,15 @@ mod files;
 mod stats;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use question_bank::{
-    Difficulty, Kind, LegalBasis, Question, QuestionOption, Source, Status, TopicRef,
-};
+use question_bank::{Difficulty, Kind, LegalBasis, QuestionOption, Source, Status};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::auth::Caller;
-use crate::error::{ApiError, FieldError};
-use crate::persistence::questions::{StoredQuestion, Visibility};
+use crate::persistence::questions::StoredQuestion;
 
-pub(crate) use crate::app::answer_key::BANK_MANAGERS;
+pub(crate) use crate::app::bank::visibility;
 
 /// Registers the routes of this module.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -37,16 +33,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(crud::get_question)
         .service(crud::update_question)
         .service(crud::delete_question);
-}
-
-/// The banks the caller may see; 403 for someone who manages no bank.
-pub(crate) fn visibility(caller: &Caller) -> Result<Visibility, ApiError> {
-    if !caller.has_any(BANK_MANAGERS) {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(Visibility {
-        roots: caller.roots(BANK_MANAGERS),
-    })
 }
 
 /// A topic.
@@ -212,55 +198,6 @@ impl From<OptionInput> for QuestionOption {
     }
 }
 
-/// Turns the crate's problems (`options[1].text`) into field errors (`/options/1/text`).
-pub(crate) fn problems_to_errors(problems: Vec<question_bank::Problem>) -> Vec<FieldError> {
-    problems
-        .into_iter()
-        .map(|p| {
-            let pointer = p
-                .field
-                .as_deref()
-                .map(model_path_to_pointer)
-                .unwrap_or_else(|| "/".to_owned());
-            FieldError::new(pointer, p.message_en).with_vi(p.message_vi)
-        })
-        .collect()
-}
-
-fn model_path_to_pointer(path: &str) -> String {
-    // The crate names the answer key `correct` (a column in spreadsheets); in JSON it is the
-    // `correct` flags of `options`.
-    if path == "correct" {
-        return "/options".to_owned();
-    }
-    let mut out = String::new();
-    for part in path.split('.') {
-        let (name, rest) = part.split_once('[').unwrap_or((part, ""));
-        out.push('/');
-        out.push_str(name);
-        for index in rest
-            .split('[')
-            .map(|i| i.trim_end_matches(']'))
-            .filter(|i| !i.is_empty())
-        {
-            out.push('/');
-            out.push_str(index);
-        }
-    }
-    out
-}
-
-/// Builds and validates a question from request parts; 422 naming each bad field.
-pub(crate) fn build_question(mut q: Question) -> Result<Question, ApiError> {
-    q.normalize();
-    let problems = q.validate();
-    if problems.is_empty() {
-        Ok(q)
-    } else {
-        Err(ApiError::Validation(problems_to_errors(problems)))
-    }
-}
-
 pub(crate) fn source_from(dto: Option<SourceDto>) -> Option<Source> {
     dto.map(|s| Source {
         title: s.title,
@@ -274,21 +211,4 @@ pub(crate) fn legal_from(dto: Option<LegalBasisDto>) -> Option<LegalBasis> {
         valid_from: l.valid_from,
         valid_until: l.valid_until,
     })
-}
-
-pub(crate) fn topic_ref(code: String, name: String) -> TopicRef {
-    TopicRef { code, name }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn model_paths_become_pointers() {
-        assert_eq!(
-            super::model_path_to_pointer("options[1].text"),
-            "/options/1/text"
-        );
-        assert_eq!(super::model_path_to_pointer("topic.code"), "/topic/code");
-        assert_eq!(super::model_path_to_pointer("text"), "/text");
-    }
 }

@@ -11,10 +11,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::app::contest_access::{Access, access};
-use crate::auth::{AuthUser, Caller};
+pub(super) use crate::app::publishing::managed_round;
+use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::persistence::{self, contests::Contest, contests::Round};
 use crate::state::AppState;
 
 /// Registers the routes of this module.
@@ -27,22 +26,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(voids::lift_void)
         .service(voids::list_voids)
         .service(rebuild_boards);
-}
-
-/// Loads a round and requires the caller to organise its contest.
-pub(super) async fn managed_round(
-    state: &AppState,
-    user: &AuthUser,
-    round_id: Uuid,
-) -> Result<(Round, Contest), ApiError> {
-    let round = persistence::contests::get_round(&state.db, round_id).await?;
-    let contest = persistence::contests::get(&state.db, round.contest_id).await?;
-    let caller = Caller::load(&state.db, user.id).await?;
-    match access(&state.db, &caller, &contest).await {
-        Ok(Access::Manage) => Ok((round, contest)),
-        Ok(Access::Enter) => Err(ApiError::Forbidden),
-        Err(_) => Err(ApiError::NotFound("round")),
-    }
 }
 
 /// What a rebuild did.
@@ -68,7 +51,7 @@ pub async fn rebuild_boards(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<RebuildResponse>, ApiError> {
-    let (_, contest) = managed_round(&state, &user, *id).await?;
+    let (_, contest) = managed_round(&state, user.id, *id).await?;
     let done = crate::standings::rebuild_contest(&state, contest.id).await?;
     Ok(web::Json(RebuildResponse {
         results: done.results,

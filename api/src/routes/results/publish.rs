@@ -1,40 +1,14 @@
 //! Publishing: a closed round's final ranking with its prizes, and a contest's overall
-//! results over its published rounds.
-
-use std::collections::{HashMap, HashSet};
+//! results over its published rounds. The rules live in [`crate::app::publishing`].
 
 use actix_web::{post, web};
-use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
-use serde::Serialize;
-use serde_json::json;
-use utoipa::ToSchema;
+use chrono::Utc;
 use uuid::Uuid;
 
-use super::managed_round;
-use crate::app::contest_access::{Access, access};
-use crate::auth::{AuthUser, Caller};
-use crate::error::{ApiError, Conflict, Problem};
-use crate::persistence::{self, PersistenceError, contests::Round};
-use crate::standings::publish::{self, Finished, PrizeRules};
+use crate::app::publishing::{self, Published, PublishedOverall};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-
-/// What publishing did.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Published {
-    /// When.
-    pub published_at: DateTime<Utc>,
-    /// The prediction question's true value.
-    pub prediction_actual: Option<i64>,
-    /// Entrants ranked.
-    pub ranked: usize,
-    /// Prizes awarded.
-    pub prizes: usize,
-    /// Entrants whose rank or prize differs from the previous publication (0 the first time).
-    pub changed: usize,
-    /// Whether this replaced an earlier publication.
-    pub republished: bool,
-}
 
 /// Publishes a closed round: computes the prediction's true value, ranks the counted attempts
 /// with the contest's tie-break chain, applies "perfect scores only" and "one prize per
@@ -58,151 +32,8 @@ pub async fn publish_round(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Published>, ApiError> {
-    let (round, contest) = managed_round(&state, &user, *id).await?;
-    let now = Utc::now();
-    let grace =
-        chrono::Duration::seconds(i64::try_from(state.settings.attempt_grace_seconds).unwrap_or(5));
-    if round.settings.practice || now < round.settings.closes_at + grace {
-        return Err(Conflict::RoundNotClosed {
-            practice: round.settings.practice,
-            closes_at: round.settings.closes_at,
-        }
-        .into());
-    }
-    // Attempts left open past their deadline are finished first, so every result counts.
-    crate::attempts::finish_due(&state, now).await?;
-    let voided =
-        persistence::results::voided_pairs(&state.db, std::slice::from_ref(&round.id)).await?;
-    let mut finished = Vec::new();
-    let mut after = None;
-    loop {
-        let page = persistence::results::counted_page(
-            &state.db,
-            contest.id,
-            persistence::results::CountedFilter {
-                round_id: Some(round.id),
-                finished_since: None,
-            },
-            after,
-            5_000,
-        )
-        .await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.attempt_id);
-        finished.extend(
-            page.into_iter()
-                .filter(|r| !voided.contains(&(r.round_id, r.user_id)))
-                .map(|r| Finished {
-                    user_id: r.user_id,
-                    attempt_id: r.attempt_id,
-                    unit_id: r.unit_id,
-                    score: r.score,
-                    max_score: r.max_score,
-                    prediction: r.prediction,
-                    time_used_ms: r.time_used_ms,
-                    finished_at: r.finished_at,
-                }),
-        );
-    }
-    let counted = publish::best_per_entrant(finished);
-    let actual = publish::prediction_actual(round.settings.prediction, &counted);
-    let s = &contest.settings;
-    let passed_over: HashSet<Uuid> = if s.prizes.one_per_person {
-        let others: Vec<Uuid> = persistence::contests::rounds_of(&state.db, contest.id)
-            .await?
-            .into_iter()
-            .filter(|r| r.id != round.id && r.published_at.is_some())
-            .map(|r| r.id)
-            .collect();
-        persistence::results::prize_holders(&state.db, &others).await?
-    } else {
-        HashSet::new()
-    };
-    let ranked = publish::rank(
-        counted,
-        &s.tie_break,
-        actual,
-        &PrizeRules {
-            tiers: &s.prizes.round,
-            perfect_only: s.perfect_only,
-            passed_over: &passed_over,
-        },
-    );
-    let rows: Vec<persistence::results::FinalRow> = ranked
-        .iter()
-        .map(|r| persistence::results::FinalRow {
-            user_id: r.entry.user_id,
-            attempt_id: r.entry.attempt_id,
-            unit_id: r.entry.unit_id,
-            rank: r.rank,
-            score: r.entry.score,
-            max_score: r.entry.max_score,
-            prediction: r.entry.prediction,
-            prediction_error: r.prediction_error,
-            time_used_ms: r.entry.time_used_ms,
-            finished_at: r.entry.finished_at,
-            prize: r.prize.clone(),
-        })
-        .collect();
-    // What the previous publication said, to record what changed.
-    let previous: HashMap<Uuid, (i32, Option<String>)> =
-        persistence::results::final_all(&state.db, round.id)
-            .await?
-            .into_iter()
-            .map(|r| (r.user_id, (r.rank, r.prize)))
-            .collect();
-    let changed = rows
-        .iter()
-        .filter(|r| previous.get(&r.user_id) != Some(&(r.rank, r.prize.clone())))
-        .count()
-        + previous
-            .keys()
-            .filter(|u| !rows.iter().any(|r| r.user_id == **u))
-            .count();
-    let republished = round.published_at.is_some();
-    let prizes = rows.iter().filter(|r| r.prize.is_some()).count();
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    persistence::results::publish(&txn, round.id, actual, &rows, now).await?;
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        if republished {
-            "round.republish"
-        } else {
-            "round.publish"
-        },
-        Some(round.id),
-        json!({
-            "prediction_actual": actual,
-            "ranked": rows.len(),
-            "prizes": prizes,
-            "changed": if republished { changed } else { 0 },
-        }),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    state.catalog.forget_round(round.id);
-    Ok(web::Json(Published {
-        published_at: now,
-        prediction_actual: actual,
-        ranked: rows.len(),
-        prizes,
-        changed: if republished { changed } else { 0 },
-        republished,
-    }))
-}
-
-/// What publishing a contest's overall results did.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PublishedOverall {
-    /// When.
-    pub published_at: DateTime<Utc>,
-    /// Entrants ranked.
-    pub ranked: usize,
-    /// Overall prizes awarded.
-    pub prizes: usize,
-    /// Rounds whose results were summed.
-    pub rounds: usize,
+    let published = publishing::publish_round(&state, user.id, *id, Utc::now()).await?;
+    Ok(web::Json(published))
 }
 
 /// Publishes a contest's overall results once every round is published: the cumulative score
@@ -225,105 +56,6 @@ pub async fn publish_contest(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<PublishedOverall>, ApiError> {
-    let contest = persistence::contests::get(&state.db, *id).await?;
-    let caller = Caller::load(&state.db, user.id).await?;
-    match access(&state.db, &caller, &contest).await {
-        Ok(Access::Manage) => {}
-        Ok(Access::Enter) => return Err(ApiError::Forbidden),
-        Err(_) => return Err(ApiError::NotFound("contest")),
-    }
-    let rounds: Vec<Round> = persistence::contests::rounds_of(&state.db, contest.id)
-        .await?
-        .into_iter()
-        .filter(|r| !r.settings.practice)
-        .collect();
-    let pending: Vec<String> = rounds
-        .iter()
-        .filter(|r| r.published_at.is_none())
-        .map(|r| r.settings.name.clone())
-        .collect();
-    if rounds.is_empty() || !pending.is_empty() {
-        return Err(Conflict::RoundsNotPublished { pending }.into());
-    }
-    let round_ids: Vec<Uuid> = rounds.iter().map(|r| r.id).collect();
-    let mut totals: HashMap<Uuid, (Finished, i32)> = HashMap::new();
-    for row in persistence::results::published_round_rows(&state.db, &round_ids).await? {
-        let (t, n) = totals.entry(row.user_id).or_insert_with(|| {
-            (
-                Finished {
-                    user_id: row.user_id,
-                    attempt_id: Uuid::nil(),
-                    unit_id: row.unit_id,
-                    score: 0,
-                    max_score: 0,
-                    prediction: None,
-                    time_used_ms: 0,
-                    finished_at: row.finished_at,
-                },
-                0,
-            )
-        });
-        t.score += row.score;
-        t.max_score += row.max_score;
-        t.time_used_ms += row.time_used_ms;
-        if row.finished_at >= t.finished_at {
-            t.finished_at = row.finished_at;
-            t.unit_id = row.unit_id;
-        }
-        *n += 1;
-    }
-    let s = &contest.settings;
-    let passed_over = if s.prizes.one_per_person {
-        persistence::results::prize_holders(&state.db, &round_ids).await?
-    } else {
-        HashSet::new()
-    };
-    let rounds_of: HashMap<Uuid, i32> = totals.iter().map(|(u, (_, n))| (*u, *n)).collect();
-    let ranked = publish::rank(
-        totals.into_values().map(|(f, _)| f).collect(),
-        &[
-            crate::domain::contest::TieBreakKey::Score,
-            crate::domain::contest::TieBreakKey::TimeUsed,
-            crate::domain::contest::TieBreakKey::FinishedAt,
-        ],
-        None,
-        &PrizeRules {
-            tiers: &s.prizes.overall,
-            perfect_only: false,
-            passed_over: &passed_over,
-        },
-    );
-    let rows: Vec<persistence::results::OverallRow> = ranked
-        .iter()
-        .map(|r| persistence::results::OverallRow {
-            user_id: r.entry.user_id,
-            unit_id: r.entry.unit_id,
-            rank: r.rank,
-            score: r.entry.score,
-            time_used_ms: r.entry.time_used_ms,
-            last_finished_at: r.entry.finished_at,
-            rounds: rounds_of.get(&r.entry.user_id).copied().unwrap_or(0),
-            prize: r.prize.clone(),
-        })
-        .collect();
-    let now = Utc::now();
-    let prizes = rows.iter().filter(|r| r.prize.is_some()).count();
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    persistence::results::publish_overall(&txn, contest.id, &rows, now).await?;
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "contest.publish",
-        Some(contest.id),
-        json!({"ranked": rows.len(), "prizes": prizes, "rounds": round_ids.len()}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    state.catalog.forget_contest(contest.id);
-    Ok(web::Json(PublishedOverall {
-        published_at: now,
-        ranked: rows.len(),
-        prizes,
-        rounds: round_ids.len(),
-    }))
+    let published = publishing::publish_contest(&state, user.id, *id, Utc::now()).await?;
+    Ok(web::Json(published))
 }

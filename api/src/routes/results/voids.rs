@@ -1,7 +1,7 @@
 //! Voiding a person's result in a round with a reason, restoring it, and the record of both.
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -9,8 +9,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::managed_round;
+use crate::app::voids::{self, VoidResponse, void_response};
 use crate::auth::AuthUser;
-use crate::error::{ApiError, Conflict, Problem};
+use crate::error::{ApiError, Problem};
 use crate::persistence::{self, PersistenceError};
 use crate::routes::extract::Json;
 use crate::state::AppState;
@@ -25,57 +26,8 @@ pub struct ReasonRequest {
 
 impl ReasonRequest {
     fn checked(&self) -> Result<&str, ApiError> {
-        let r = self.reason.trim();
-        if (3..=1000).contains(&r.chars().count()) {
-            Ok(r)
-        } else {
-            Err(ApiError::field(
-                "/reason",
-                "give a reason of 3 to 1000 characters",
-            ))
-        }
+        voids::checked_reason(&self.reason)
     }
-}
-
-/// A void, as organizers see it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VoidResponse {
-    /// Id.
-    pub id: Uuid,
-    /// Round.
-    pub round_id: Uuid,
-    /// Whose result.
-    pub user_id: Uuid,
-    /// Their name (organizers see it in full).
-    pub full_name: String,
-    /// Why.
-    pub reason: String,
-    /// When.
-    pub voided_at: DateTime<Utc>,
-    /// By whom.
-    pub voided_by: Option<Uuid>,
-    /// When it was lifted.
-    pub lifted_at: Option<DateTime<Utc>>,
-    /// Why it was lifted.
-    pub lift_reason: Option<String>,
-}
-
-async fn void_response(
-    state: &AppState,
-    v: persistence::results::Void,
-) -> Result<VoidResponse, ApiError> {
-    let names = persistence::results::names(&state.db, &[v.user_id]).await?;
-    Ok(VoidResponse {
-        id: v.id,
-        round_id: v.round_id,
-        user_id: v.user_id,
-        full_name: names.get(&v.user_id).cloned().unwrap_or_default(),
-        reason: v.reason,
-        voided_at: v.voided_at,
-        voided_by: v.voided_by,
-        lifted_at: v.lifted_at,
-        lift_reason: v.lift_reason,
-    })
 }
 
 /// Voids a person's result in a round (e.g. someone sat the test for them): it leaves the live
@@ -101,33 +53,16 @@ pub async fn void_result(
     body: Json<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (round_id, entrant) = *path;
-    let (round, contest) = managed_round(&state, &user, round_id).await?;
-    let reason = body.0.checked()?;
-    let attempts = persistence::attempts::of_user_in_round(&state.db, entrant, round.id).await?;
-    if !attempts.iter().any(|a| a.finished && !a.practice) {
-        return Err(ApiError::NotFound("result"));
-    }
-    if persistence::results::void_in_force(&state.db, round.id, entrant)
-        .await?
-        .is_some()
-    {
-        return Err(Conflict::AlreadyVoided.into());
-    }
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    let void =
-        persistence::results::insert_void(&txn, round.id, entrant, reason, user.id.0, Utc::now())
-            .await?;
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "result.void",
-        Some(void.id),
-        json!({"round_id": round.id, "user_id": entrant, "reason": reason}),
+    let void = voids::void_result(
+        &state,
+        user.id,
+        round_id,
+        entrant,
+        &body.0.reason,
+        Utc::now(),
     )
     .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    crate::standings::rebuild_contest(&state, contest.id).await?;
-    Ok(HttpResponse::Created().json(void_response(&state, void).await?))
+    Ok(HttpResponse::Created().json(void))
 }
 
 /// Lifts a void: the result counts again (live at once; in the final ranking on republishing).
@@ -150,7 +85,7 @@ pub async fn lift_void(
     body: Json<ReasonRequest>,
 ) -> Result<web::Json<VoidResponse>, ApiError> {
     let (round_id, entrant) = *path;
-    let (round, contest) = managed_round(&state, &user, round_id).await?;
+    let (round, contest) = managed_round(&state, user.id, round_id).await?;
     let reason = body.0.checked()?;
     let void = persistence::results::void_in_force(&state.db, round.id, entrant)
         .await?
@@ -194,7 +129,7 @@ pub async fn list_voids(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<VoidList>, ApiError> {
-    let (round, _) = managed_round(&state, &user, *id).await?;
+    let (round, _) = managed_round(&state, user.id, *id).await?;
     let mut items = Vec::new();
     for v in persistence::results::voids_of_round(&state.db, round.id).await? {
         items.push(void_response(&state, v).await?);

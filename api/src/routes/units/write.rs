@@ -2,23 +2,17 @@
 
 use actix_web::{HttpResponse, patch, post, web};
 use chrono::{NaiveDate, Utc};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{UnitDetail, UnitResponse};
-use crate::auth::{AuthUser, Caller};
+use crate::app::units::{self, NewUnit, UnitChanges};
+use crate::auth::AuthUser;
 use crate::domain::ids::UnitId;
-use crate::domain::role::Role;
-use crate::domain::unit::{MAX_DEPTH, MemberCount, UnitCode, UnitName};
-use crate::error::{ApiError, Conflict, FieldError, Problem};
-use crate::persistence::{self, PersistenceError};
+use crate::error::{ApiError, Problem};
 use crate::routes::extract::{Json, double_option};
 use crate::state::AppState;
-
-const MANAGERS: &[Role] = &[Role::UnitAdmin];
 
 /// A new unit.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -34,13 +28,6 @@ pub struct CreateUnitRequest {
     pub member_count: Option<i64>,
     /// When it was declared (default today).
     pub member_count_date: Option<NaiveDate>,
-}
-
-pub(super) fn duplicate_code(e: PersistenceError) -> ApiError {
-    match e {
-        PersistenceError::Duplicate(_) => Conflict::UnitCodeTaken.into(),
-        other => other.into(),
-    }
 }
 
 /// Creates a unit under a parent the caller administers.
@@ -63,70 +50,15 @@ pub async fn create_unit(
     user: AuthUser,
     body: Json<CreateUnitRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.0;
-    let caller = Caller::load(&state.db, user.id).await?;
-    let parent = match body.parent_id {
-        Some(id) => Some(caller.require_unit(&state.db, MANAGERS, UnitId(id)).await?),
-        None if caller.is_admin() => None,
-        None => {
-            return Err(if caller.has_any(MANAGERS) {
-                ApiError::field("/parent_id", "only a system admin can create a root unit")
-            } else {
-                ApiError::Forbidden
-            });
-        }
+    let b = body.0;
+    let new = NewUnit {
+        parent_id: b.parent_id,
+        name: b.name,
+        code: b.code,
+        member_count: b.member_count,
+        member_count_date: b.member_count_date,
     };
-    if parent
-        .as_ref()
-        .is_some_and(|p| p.path.depth() + 1 > MAX_DEPTH)
-    {
-        return Err(ApiError::field(
-            "/parent_id",
-            format!("the tree may be at most {} levels deep", MAX_DEPTH + 1),
-        ));
-    }
-    let today = Utc::now().date_naive();
-    let mut errors = Vec::new();
-    let name = UnitName::parse(&body.name)
-        .map_err(|e| errors.push(FieldError::new("/name", e.0)))
-        .ok();
-    let code = UnitCode::parse(&body.code)
-        .map_err(|e| errors.push(FieldError::new("/code", e.0)))
-        .ok();
-    let member_count = match body.member_count {
-        Some(n) => MemberCount::parse(n, body.member_count_date, today)
-            .map_err(|e| errors.push(FieldError::new("/member_count", e.0)))
-            .ok(),
-        None => None,
-    };
-    let (Some(name), Some(code), true) = (name, code, errors.is_empty()) else {
-        errors.sort_by(|a, b| a.pointer.cmp(&b.pointer));
-        return Err(ApiError::Validation(errors));
-    };
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    let unit = persistence::units::insert(
-        &txn,
-        persistence::units::NewUnit {
-            id: UnitId::new(),
-            parent,
-            name,
-            code,
-            member_count,
-        },
-    )
-    .await
-    .map_err(duplicate_code)?;
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "unit.create",
-        Some(unit.id.0),
-        json!({"code": unit.code, "parent_id": unit.parent_id}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    // Boards read names, member counts and paths from the in-memory tree.
-    state.units.invalidate();
+    let unit = units::create_unit(&state, user.id, new, Utc::now().date_naive()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/units/{}", unit.id)))
         .json(UnitResponse::from(unit)))
@@ -172,129 +104,18 @@ pub async fn update_unit(
     id: web::Path<Uuid>,
     body: Json<UpdateUnitRequest>,
 ) -> Result<web::Json<UnitDetail>, ApiError> {
-    let body = body.0;
-    let caller = Caller::load(&state.db, user.id).await?;
-    let unit = caller
-        .require_unit(&state.db, MANAGERS, UnitId(*id))
-        .await?;
-    let today = Utc::now().date_naive();
-    let mut errors = Vec::new();
-    let name = body
-        .name
-        .as_deref()
-        .map(UnitName::parse)
-        .transpose()
-        .map_err(|e| errors.push(FieldError::new("/name", e.0)))
-        .ok()
-        .flatten();
-    let code = body
-        .code
-        .as_deref()
-        .map(UnitCode::parse)
-        .transpose()
-        .map_err(|e| errors.push(FieldError::new("/code", e.0)))
-        .ok()
-        .flatten();
-    let member_count = match (body.member_count, body.member_count_date) {
-        (Some(n), date) => MemberCount::parse(n, date, today)
-            .map_err(|e| errors.push(FieldError::new("/member_count", e.0)))
-            .ok(),
-        (None, Some(_)) => {
-            errors.push(FieldError::new(
-                "/member_count_date",
-                "give member_count together with its date",
-            ));
-            None
-        }
-        (None, None) => None,
+    let b = body.0;
+    let changes = UnitChanges {
+        name: b.name,
+        code: b.code,
+        member_count: b.member_count,
+        member_count_date: b.member_count_date,
+        parent_id: b.parent_id,
     };
-    if !errors.is_empty() {
-        errors.sort_by(|a, b| a.pointer.cmp(&b.pointer));
-        return Err(ApiError::Validation(errors));
-    }
-
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    let mut updated = persistence::units::update_fields(&txn, unit.id, name, code, member_count)
-        .await
-        .map_err(duplicate_code)?;
-    if let Some(new_parent_id) = body.parent_id {
-        let new_parent = match new_parent_id {
-            Some(pid) => Some(
-                caller
-                    .require_unit(&txn, MANAGERS, UnitId(pid))
-                    .await
-                    .map_err(|e| match e {
-                        ApiError::NotFound(_) => {
-                            ApiError::field("/parent_id", "no such unit in your scope")
-                        }
-                        other => other,
-                    })?,
-            ),
-            None if caller.is_admin() => None,
-            None => {
-                return Err(ApiError::field(
-                    "/parent_id",
-                    "only a system admin can make a unit a root",
-                ));
-            }
-        };
-        if new_parent
-            .as_ref()
-            .is_some_and(|p| p.path.is_within(&unit.path))
-        {
-            return Err(ApiError::field(
-                "/parent_id",
-                "a unit cannot be moved under itself or one of its own sub-units",
-            ));
-        }
-        if new_parent.as_ref().map(|p| p.id) != unit.parent_id {
-            let new_depth = new_parent.as_ref().map_or(0, |p| p.path.depth() + 1);
-            let deepest = persistence::units::max_depth_within(&txn, &unit).await?;
-            if deepest - unit.path.depth() + new_depth > MAX_DEPTH {
-                return Err(ApiError::field(
-                    "/parent_id",
-                    format!(
-                        "after the move the tree would be more than {} levels deep",
-                        MAX_DEPTH + 1
-                    ),
-                ));
-            }
-            updated = persistence::units::move_subtree(&txn, &updated, new_parent.as_ref()).await?;
-            persistence::audit::record(
-                &txn,
-                Some(user.id),
-                "unit.move",
-                Some(unit.id.0),
-                json!({"from": unit.parent_id, "to": new_parent.as_ref().map(|p| p.id)}),
-            )
-            .await?;
-        }
-    }
-    persistence::audit::record(
-        &txn,
-        Some(user.id),
-        "unit.update",
-        Some(unit.id.0),
-        json!({"name": updated.name, "code": updated.code, "member_count": updated.member_count}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    // Boards read names, member counts and paths from the in-memory tree.
-    state.units.invalidate();
-    if updated.parent_id != unit.parent_id {
-        // A moved subtree takes its results along: the boards of its old and new ancestors
-        // are replayed from the database in the background.
-        let state = state.clone();
-        tokio::spawn(async move {
-            let since = chrono::Utc::now() - chrono::Duration::days(60);
-            if let Err(e) = crate::standings::rebuild_recent(&state, since).await {
-                tracing::error!(error = %crate::error::cause_chain(&e), "rebuilding boards after a unit move failed");
-            }
-        });
-    }
-    let ancestors = persistence::units::ancestors(&state.db, &updated).await?;
+    let (unit, ancestors) =
+        units::update_unit(&state, user.id, UnitId(*id), changes, Utc::now()).await?;
     Ok(web::Json(UnitDetail {
-        unit: updated.into(),
+        unit: unit.into(),
         ancestors: ancestors.into_iter().map(UnitResponse::from).collect(),
     }))
 }

@@ -23,7 +23,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::persistence::attempts::{AnswerRow, upsert_answers};
+use super::attempts::{AnswerRow, upsert_answers};
 
 /// Sends answers to the journal task.
 #[derive(Clone)]

@@ -2,17 +2,21 @@
 //! or automatically at the deadline), resuming, and restoring the scoring store from the
 //! database when it lost an attempt.
 //!
+//! Part of the application layer ([`crate::app`]): publishing finishes the attempts left open,
+//! and attempts ask [`crate::app::contest_access`] who may enter, so both live under `app`.
+//!
 //! The scoring store decides everything time-critical (deadline, scoring, exactly-once finish)
 //! atomically; the database is the record. Routes stay thin and call these functions; the
 //! auto-finisher calls the same `finish` path as a member's request.
 
 pub mod draw;
-pub mod journal;
+/// The answer journal is a write-behind buffer of the database: it lives in `persistence`.
+pub use crate::persistence::journal;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use question_bank::Kind;
 use rand::RngCore;
 use sea_orm::TransactionTrait;
@@ -31,15 +35,7 @@ use crate::persistence::{self, PersistenceError};
 use crate::scoring::{AttemptError, AttemptQuestion, AttemptSetup, QuestionKind};
 use crate::state::AppState;
 
-/// Milliseconds since the epoch.
-pub fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-/// A time from milliseconds since the epoch.
-pub fn from_ms(ms: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
-}
+pub use crate::domain::time::{from_ms, ms};
 
 impl From<AttemptError> for ApiError {
     fn from(e: AttemptError) -> Self {
@@ -429,6 +425,75 @@ pub async fn save(
         )));
     }
     Ok(saved)
+}
+
+/// Finishes the member's own attempt `id` at `now` with their answer to the prediction
+/// question (required while the attempt is open and in time, when the round has one; ignored
+/// when it has none). Returns the finished attempt and its round.
+pub async fn finish_own(
+    state: &AppState,
+    user: UserId,
+    id: Uuid,
+    prediction: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(AttemptRecord, Round), ApiError> {
+    let record = own_attempt(state, user, id).await?;
+    let round = persistence::contests::get_round(&state.db, record.round_id).await?;
+    let in_time = ms(now) <= ms(record.deadline) + record.grace_ms;
+    let prediction = check_prediction(
+        prediction,
+        !record.finished && in_time && round.settings.prediction.is_some(),
+    )?;
+    let record = finish(
+        state,
+        &record,
+        prediction.filter(|_| round.settings.prediction.is_some()),
+        now,
+    )
+    .await?;
+    Ok((record, round))
+}
+
+/// One of a member's attempts as their list shows it.
+#[derive(Debug, Clone)]
+pub struct MyAttempt {
+    /// The attempt.
+    pub record: AttemptRecord,
+    /// Whether the round's review setting shows its score.
+    pub show_score: bool,
+    /// Whether it counts (finished, not practice, the entrant's counted attempt).
+    pub counted: bool,
+}
+
+/// The member's attempts, newest first, optionally of one contest or round.
+pub async fn my_attempts(
+    state: &AppState,
+    user: UserId,
+    contest_id: Option<Uuid>,
+    round_id: Option<Uuid>,
+) -> Result<Vec<MyAttempt>, ApiError> {
+    let records = persistence::attempts::of_user(&state.db, user.0, contest_id, round_id).await?;
+    let mut rounds: HashMap<Uuid, Round> = HashMap::new();
+    let mut items = Vec::with_capacity(records.len());
+    for record in records {
+        if let std::collections::hash_map::Entry::Vacant(slot) = rounds.entry(record.round_id) {
+            slot.insert(persistence::contests::get_round(&state.db, record.round_id).await?);
+        }
+        let show_score = rounds
+            .get(&record.round_id)
+            .is_some_and(|r| may_see_score(r.settings.review));
+        let counted = if record.finished {
+            is_counted(state, &record).await?
+        } else {
+            false
+        };
+        items.push(MyAttempt {
+            record,
+            show_score,
+            counted,
+        });
+    }
+    Ok(items)
 }
 
 /// Finishes an attempt (idempotent): scores it in the store, writes the result and the final

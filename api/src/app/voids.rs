@@ -1,0 +1,109 @@
+//! Voiding a person's result in a round, with a reason: who may (the contest's organizers),
+//! when (the person has a finished, counting attempt and no void in force), and what follows
+//! (the audit entry and the live boards rebuilt without the result).
+
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::app::publishing::managed_round;
+use crate::domain::ids::UserId;
+use crate::error::{ApiError, Conflict};
+use crate::persistence::{self, PersistenceError};
+use crate::state::AppState;
+
+/// A void, as organizers see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoidResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Round.
+    pub round_id: Uuid,
+    /// Whose result.
+    pub user_id: Uuid,
+    /// Their name (organizers see it in full).
+    pub full_name: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub voided_at: DateTime<Utc>,
+    /// By whom.
+    pub voided_by: Option<Uuid>,
+    /// When it was lifted.
+    pub lifted_at: Option<DateTime<Utc>>,
+    /// Why it was lifted.
+    pub lift_reason: Option<String>,
+}
+
+/// A void with the entrant's name, as organizers see it.
+pub async fn void_response(
+    state: &AppState,
+    v: persistence::results::Void,
+) -> Result<VoidResponse, ApiError> {
+    let names = persistence::results::names(&state.db, &[v.user_id]).await?;
+    Ok(VoidResponse {
+        id: v.id,
+        round_id: v.round_id,
+        user_id: v.user_id,
+        full_name: names.get(&v.user_id).cloned().unwrap_or_default(),
+        reason: v.reason,
+        voided_at: v.voided_at,
+        voided_by: v.voided_by,
+        lifted_at: v.lifted_at,
+        lift_reason: v.lift_reason,
+    })
+}
+
+/// A reason for a decision, trimmed: 3 to 1000 characters, kept in the record.
+pub fn checked_reason(raw: &str) -> Result<&str, ApiError> {
+    let r = raw.trim();
+    if (3..=1000).contains(&r.chars().count()) {
+        Ok(r)
+    } else {
+        Err(ApiError::field(
+            "/reason",
+            "give a reason of 3 to 1000 characters",
+        ))
+    }
+}
+
+/// Voids `entrant`'s result in a round at `now` on behalf of `user` (an organizer): it leaves
+/// the live boards at once and the final ranking when the round is published (again).
+pub async fn void_result(
+    state: &AppState,
+    user: UserId,
+    round_id: Uuid,
+    entrant: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<VoidResponse, ApiError> {
+    let (round, contest) = managed_round(state, user, round_id).await?;
+    let reason = checked_reason(reason)?;
+    let attempts = persistence::attempts::of_user_in_round(&state.db, entrant, round.id).await?;
+    if !attempts.iter().any(|a| a.finished && !a.practice) {
+        return Err(ApiError::NotFound("result"));
+    }
+    if persistence::results::void_in_force(&state.db, round.id, entrant)
+        .await?
+        .is_some()
+    {
+        return Err(Conflict::AlreadyVoided.into());
+    }
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    let void =
+        persistence::results::insert_void(&txn, round.id, entrant, reason, user.0, now).await?;
+    persistence::audit::record(
+        &txn,
+        Some(user),
+        "result.void",
+        Some(void.id),
+        json!({"round_id": round.id, "user_id": entrant, "reason": reason}),
+    )
+    .await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    crate::standings::rebuild_contest(state, contest.id).await?;
+    void_response(state, void).await
+}
