@@ -148,3 +148,15 @@ pub fn print_openapi(out: &mut impl std::io::Write) -> anyhow::Result<()> {
     writeln!(out, "{json}").context("cannot write the OpenAPI document")?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn openapi_command_prints_the_served_document() {
+        let mut out = Vec::new();
+        super::print_openapi(&mut out).expect("printed");
+        let printed: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(printed, serde_json::json!(crate::startup::openapi()));
+        assert!(out.ends_with(b"}\n"));
+    }
+}

@@ -6,6 +6,7 @@ pub mod app;
 /// for the modules that still name `crate::attempts` until they move into `app` too.
 pub use app::attempts;
 pub mod auth;
+pub mod caches;
 pub mod commands;
 pub mod config;
 pub mod demo;

@@ -131,8 +131,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         jwt,
         metrics,
         journal,
-        units: crate::standings::directory::UnitDirectory::default(),
-        catalog: crate::standings::catalog::Catalog::default(),
+        units: crate::caches::directory::UnitDirectory::default(),
+        catalog: crate::caches::catalog::Catalog::default(),
         frozen: Arc::default(),
         settings: Arc::new(settings),
     })

@@ -27,9 +27,9 @@ pub struct AppState {
     /// The answer journal.
     pub journal: crate::persistence::journal::Journal,
     /// The unit tree in memory, for boards.
-    pub units: crate::standings::directory::UnitDirectory,
+    pub units: crate::caches::directory::UnitDirectory,
     /// Rounds and contests cached for board reads.
-    pub catalog: crate::standings::catalog::Catalog,
+    pub catalog: crate::caches::catalog::Catalog,
     /// Published rankings held in memory once read.
-    pub frozen: Arc<crate::standings::frozen::Rankings>,
+    pub frozen: Arc<crate::caches::frozen::Rankings>,
 }

@@ -16,7 +16,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{password, sessions};
+use crate::app::sessions;
+use crate::auth::password;
 use crate::domain::ids::UserId;
 use crate::error::ApiError;
 use crate::persistence;

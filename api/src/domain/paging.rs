@@ -1,6 +1,6 @@
 //! Paging over a list held in memory: which slice a page of `offset` and `limit` is.
 //!
-//! Pure arithmetic, used by the published rankings (`standings::frozen`), the results lists
+//! Pure arithmetic, used by the published rankings (`caches::frozen`), the results lists
 //! and the exports; it depends on nothing but `std`.
 
 /// The `[start, end)` of a page of `offset` and `limit` in a list of `len` items.

@@ -7,9 +7,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::caches::directory::Snapshot;
 use crate::error::ApiError;
 use crate::persistence;
-use crate::standings::directory::Snapshot;
 use crate::state::AppState;
 
 /// One unit's line.

@@ -171,7 +171,7 @@ pub async fn change_password(
     }
     let new_hash = password::hash(new_password.expose().to_owned()).await?;
     let now = persistence::users::set_password_hash(&state.db, user.id, new_hash).await?;
-    let revoked = crate::auth::sessions::end_all_sessions(&state, user.id, now).await?;
+    let revoked = crate::app::sessions::end_all_sessions(&state, user.id, now).await?;
     tracing::info!(revoked, "password changed; sessions revoked");
     Ok(HttpResponse::NoContent().finish())
 }

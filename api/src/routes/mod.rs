@@ -2,6 +2,7 @@
 
 pub mod attempts;
 pub mod auth;
+pub mod auth_user;
 pub mod contests;
 pub mod exports;
 pub mod extract;

@@ -5,9 +5,6 @@
 //! finished attempt, so the boards of any contest can be thrown away and replayed from it
 //! (`rebuild_contest`), which is also what a server does when it finds the store empty.
 
-pub mod catalog;
-pub mod directory;
-pub mod frozen;
 pub mod publish;
 
 use std::collections::HashSet;

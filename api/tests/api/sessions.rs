@@ -115,21 +115,21 @@ async fn an_emptied_store_still_refuses_ended_sessions(app: &TestApp) {
         for access in [&left.access, &changed.access] {
             let claims = state.jwt.verify(access).expect("valid signature");
             assert!(
-                dautri_api::auth::sessions::check(&state, &claims)
+                dautri_api::app::sessions::check(&state, &claims)
                     .await
                     .is_ok(),
                 "empty store forgets"
             );
         }
     }
-    let written = dautri_api::auth::sessions::restore_markers(&state, chrono::Utc::now())
+    let written = dautri_api::app::sessions::restore_markers(&state, chrono::Utc::now())
         .await
         .expect("restore");
     assert!(written >= 2, "{written}");
     for access in [&left.access, &changed.access] {
         let claims = state.jwt.verify(access).expect("valid signature");
         assert!(
-            dautri_api::auth::sessions::check(&state, &claims)
+            dautri_api::app::sessions::check(&state, &claims)
                 .await
                 .is_err()
         );

@@ -685,7 +685,7 @@ pub async fn ensure_store_ready(state: &AppState) -> Result<Option<Rebuilt>, Api
     }
     let rebuilt = rebuild_store(state).await?;
     // Ended sessions must stay ended whatever the store forgot.
-    crate::auth::sessions::restore_markers(state, Utc::now()).await?;
+    crate::app::sessions::restore_markers(state, Utc::now()).await?;
     // `hit` on an absent key sets it; a year is far longer than any gap between checks.
     state
         .store

@@ -16,12 +16,12 @@ use super::{
     round_ranking, visible_contest, visible_round,
 };
 use crate::app::paging::checked_limit;
+use crate::caches::directory::Snapshot;
 use crate::domain::ids::UserId;
 use crate::domain::person::mask_name;
 use crate::error::ApiError;
 use crate::persistence::{self, contests::Contest, results::FinalRow, results::OverallRow};
 use crate::scoring::{Board, TallyScope};
-use crate::standings::directory::Snapshot;
 use crate::state::AppState;
 
 /// A page of a board.

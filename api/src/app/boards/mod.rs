@@ -19,14 +19,14 @@ use uuid::Uuid;
 use crate::app::contest_access::{Access, access};
 use crate::attempts::from_ms;
 use crate::auth::Caller;
+use crate::caches::directory::Snapshot;
+use crate::caches::frozen::Ranking;
 use crate::domain::contest::LeaderboardVisibility;
 use crate::domain::ids::UserId;
 use crate::error::ApiError;
 use crate::persistence::results::{FinalRow, OverallRow};
 use crate::persistence::{self, contests::Contest, contests::Round};
 use crate::scoring::{Standing, TallyScope};
-use crate::standings::directory::Snapshot;
-use crate::standings::frozen::Ranking;
 use crate::state::AppState;
 
 /// One line of a board.

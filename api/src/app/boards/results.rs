@@ -10,12 +10,12 @@ use uuid::Uuid;
 
 use super::{contest_ranking, round_ranking, visible_contest};
 use crate::app::paging::checked_limit;
+use crate::caches::frozen::{Ranked, Ranking};
 use crate::domain::ids::UserId;
 use crate::domain::paging::page_bounds;
 use crate::domain::person::mask_name;
 use crate::error::ApiError;
 use crate::persistence::{self, contests::Contest};
-use crate::standings::frozen::{Ranked, Ranking};
 use crate::standings::publish;
 use crate::state::AppState;
 
@@ -167,7 +167,7 @@ fn results_page<R: Ranked>(
 /// member counts declared now).
 fn unit_prizes(
     contest: &Contest,
-    units: &crate::standings::directory::Snapshot,
+    units: &crate::caches::directory::Snapshot,
     ranking: &Ranking<persistence::results::FinalRow>,
 ) -> Vec<UnitPrizeLine> {
     let Some(rules) = &contest.settings.prizes.units else {

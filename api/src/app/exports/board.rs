@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::ranking::{self, CONTEST_FINAL_HEADER, FinalRows, LIVE_HEADER, ROUND_FINAL_HEADER};
 use super::{ExportPlan, Report, export_unit, parse_format, units};
 use crate::app::boards::{contest_ranking, round_ranking};
+use crate::caches::directory::Snapshot;
 use crate::domain::ids::UserId;
 use crate::error::{ApiError, Conflict};
 use crate::persistence::{
@@ -20,7 +21,6 @@ use crate::persistence::{
 };
 use crate::reports::Layout;
 use crate::scoring::{Board, TallyScope};
-use crate::standings::directory::Snapshot;
 use crate::state::AppState;
 
 /// An export as asked: `format` as given (`xlsx` or `csv`), the subtree, and which report.

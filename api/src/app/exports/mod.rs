@@ -22,12 +22,12 @@ use uuid::Uuid;
 
 use crate::app::contest_access::{Access, access};
 use crate::auth::Caller;
+use crate::caches::directory::Snapshot;
 use crate::domain::ids::UserId;
 use crate::domain::role::Role;
 use crate::error::ApiError;
 use crate::persistence::{self, contests::Contest, results::Person};
 use crate::reports::{Layout, Sheet};
-use crate::standings::directory::Snapshot;
 use crate::state::AppState;
 
 /// Roles that may export their subtree.

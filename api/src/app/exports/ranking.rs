@@ -9,12 +9,12 @@ use uuid::Uuid;
 
 use super::{ExportPlan, PAGE, person_cells, seconds, sheet_error, unit_cells, with_people};
 use crate::attempts::from_ms;
+use crate::caches::directory::Snapshot;
+use crate::caches::frozen::{Ranked, Ranking};
 use crate::error::ApiError;
 use crate::persistence::results::{FinalRow, OverallRow, Person};
 use crate::reports::{self, Layout, Sheet};
 use crate::scoring::{Board, Standing};
-use crate::standings::directory::Snapshot;
-use crate::standings::frozen::{Ranked, Ranking};
 use crate::state::AppState;
 
 /// Columns of a live board.

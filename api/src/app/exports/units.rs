@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 use super::{ExportPlan, sheet_error};
 use crate::app::boards::{UnitOrder, UnitStanding, parent_and_children};
+use crate::caches::directory::Snapshot;
 use crate::error::ApiError;
 use crate::reports::{self, Layout, Sheet};
 use crate::scoring::TallyScope;
-use crate::standings::directory::Snapshot;
 use crate::state::AppState;
 
 const UNITS_HEADER: [&str; 7] = [

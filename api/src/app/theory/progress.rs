@@ -19,6 +19,7 @@ use rand::RngCore;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
+use crate::caches::directory::Snapshot;
 use crate::domain::theory::{
     LessonResult, Tally, TheoryAttempt, completed_at, effective_since, lesson_results, must_take,
     new_certificate_code,
@@ -28,7 +29,6 @@ use crate::persistence::attempts::AttemptRecord;
 use crate::persistence::theory::{self as store, Admitted, Certificate, Course, TheoryTest};
 use crate::persistence::units::Unit;
 use crate::persistence::{self, PersistenceError};
-use crate::standings::directory::Snapshot;
 use crate::state::AppState;
 
 /// Refuses a new attempt at a theory test before its waiting time after the last one is over.

@@ -16,7 +16,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::jwt::Claims;
+use crate::auth::jwt::Claims;
 use crate::domain::ids::UserId;
 use crate::error::ApiError;
 use crate::persistence;

@@ -1,25 +1,15 @@
-//! `AuthUser`: the caller, from `Authorization: Bearer <access token>`.
+//! Reading the caller ([`AuthUser`]) from `Authorization: Bearer <access token>`: the token's
+//! signature, audience and times, then whether its session still stands
+//! ([`crate::app::sessions::check`]).
 
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
-use uuid::Uuid;
-
-use super::jwt::Claims;
+use crate::auth::AuthUser;
+use crate::auth::jwt::Claims;
 use crate::domain::ids::UserId;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// A verified caller. Extracting it fails with 401 when the token is missing, malformed,
-/// tampered with, expired or meant for something else, or when its session has ended since it
-/// was issued (logout, password change: see [`super::sessions`]).
-#[derive(Debug, Clone, Copy)]
-pub struct AuthUser {
-    /// The account.
-    pub id: UserId,
-    /// The login session.
-    pub session: Uuid,
-}
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 
 impl FromRequest for AuthUser {
     type Error = ApiError;
@@ -32,7 +22,7 @@ impl FromRequest for AuthUser {
             let claims = verified?;
             let state =
                 state.ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("AppState missing")))?;
-            super::sessions::check(&state, &claims).await?;
+            crate::app::sessions::check(&state, &claims).await?;
             Ok(AuthUser {
                 id: UserId(claims.sub),
                 session: claims.sid,

@@ -360,7 +360,7 @@ impl<R: Ranked> Frozen<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::standings::directory::UnitInfo;
+    use crate::caches::directory::UnitInfo;
     use rand::Rng;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
