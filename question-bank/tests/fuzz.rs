@@ -24,10 +24,35 @@ use engine::{Config, Outcome, Target, fuzz, hostile_workbooks, shape, signature}
 use question_bank::{Format, Limits, ReadOptions, TopicRef, read, read_with, write};
 
 const GIFT: &[&str] = &[
-    "::", "{", "}", "=", "~", "#", "->", "%50%", "%-100%", "$CATEGORY:", "//", "\\", "\\{",
-    "[html]", "[markdown]", "{T}", "{FALSE}", "{#1..2}", "\n\n",
+    "::",
+    "{",
+    "}",
+    "=",
+    "~",
+    "#",
+    "->",
+    "%50%",
+    "%-100%",
+    "$CATEGORY:",
+    "//",
+    "\\",
+    "\\{",
+    "[html]",
+    "[markdown]",
+    "{T}",
+    "{FALSE}",
+    "{#1..2}",
+    "\n\n",
 ];
-const AIKEN: &[&str] = &["A. ", "B) ", "ANSWER: ", "ANSWER: A", "\n\n", "Z. ", "ANSWER: A,B"];
+const AIKEN: &[&str] = &[
+    "A. ",
+    "B) ",
+    "ANSWER: ",
+    "ANSWER: A",
+    "\n\n",
+    "Z. ",
+    "ANSWER: A,B",
+];
 const MOODLE: &[&str] = &[
     "<question type=\"multichoice\">",
     "<question type=\"truefalse\">",
@@ -51,8 +76,19 @@ const MOODLE: &[&str] = &[
     "-->",
 ];
 const CSV: &[&str] = &[
-    "\"", "\"\"", ",", ";", "\n", "\r\n", "topic_code", "option_e", "correct", "A,B", "=1+1",
-    "\u{feff}", "chủ đề",
+    "\"",
+    "\"\"",
+    ",",
+    ";",
+    "\n",
+    "\r\n",
+    "topic_code",
+    "option_e",
+    "correct",
+    "A,B",
+    "=1+1",
+    "\u{feff}",
+    "chủ đề",
 ];
 const XLSX: &[&str] = &[
     "<row r=\"1048576\">",
@@ -72,9 +108,28 @@ const XLSX: &[&str] = &[
     " r=\"\"",
 ];
 const YAML: &[&str] = &[
-    "questions:", "- ", "  ", "text: ", "options:", "correct: true", "&a ", "*a", "!!binary ",
-    "---\n", "{", "}", "[", "]", "? ", "|\n", ">\n", "~", "null", "0x7fffffffffffffff",
-    "2024-02-30", "topic:",
+    "questions:",
+    "- ",
+    "  ",
+    "text: ",
+    "options:",
+    "correct: true",
+    "&a ",
+    "*a",
+    "!!binary ",
+    "---\n",
+    "{",
+    "}",
+    "[",
+    "]",
+    "? ",
+    "|\n",
+    ">\n",
+    "~",
+    "null",
+    "0x7fffffffffffffff",
+    "2024-02-30",
+    "topic:",
 ];
 
 fn limits(variant: u64) -> Limits {
@@ -126,11 +181,16 @@ fn run(format: Format, bytes: &[u8], variant: u64) -> Outcome {
     if report.problems.is_empty() {
         // Clean questions are valid, and the bank's own formats keep them.
         if let Some(q) = report.questions.iter().find(|q| !q.validate().is_empty()) {
-            return Outcome::Violation(format!("question {:?} read cleanly but is invalid", q.text));
+            return Outcome::Violation(format!(
+                "question {:?} read cleanly but is invalid",
+                q.text
+            ));
         }
         for out in [Format::Yaml, Format::Csv] {
             let Ok(written) = write(&report.questions, out) else {
-                return Outcome::Violation(format!("clean questions could not be written as {out}"));
+                return Outcome::Violation(format!(
+                    "clean questions could not be written as {out}"
+                ));
             };
             let again = read(
                 &written,
@@ -142,7 +202,11 @@ fn run(format: Format, bytes: &[u8], variant: u64) -> Outcome {
                     "written as {out} and read back: {} of {} questions, problems {:?}",
                     again.questions.len(),
                     report.questions.len(),
-                    again.problems.iter().map(ToString::to_string).collect::<Vec<_>>()
+                    again
+                        .problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
                 ));
             }
         }
@@ -175,7 +239,13 @@ fn xlsx_seeds() -> Vec<Vec<u8>> {
     ];
     seeds.extend(hostile_workbooks(
         &["topic_code", "text", "option_a", "option_b", "correct"],
-        &["law", "Luật An ninh mạng 2018 có bao nhiêu điều?", "43", "45", "A"],
+        &[
+            "law",
+            "Luật An ninh mạng 2018 có bao nhiêu điều?",
+            "43",
+            "45",
+            "A",
+        ],
     ));
     seeds
 }
@@ -197,7 +267,12 @@ fn every_reader_survives_mutated_files() {
         run,
     };
     let targets = [
-        target("gift", GIFT, Vec::new(), &gift as &dyn Fn(&[u8], u64) -> Outcome),
+        target(
+            "gift",
+            GIFT,
+            Vec::new(),
+            &gift as &dyn Fn(&[u8], u64) -> Outcome,
+        ),
         target("aiken", AIKEN, Vec::new(), &aiken),
         target("moodle_xml", MOODLE, Vec::new(), &moodle),
         target("csv", CSV, Vec::new(), &csv),
