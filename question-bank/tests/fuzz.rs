@@ -133,7 +133,7 @@ const YAML: &[&str] = &[
 ];
 
 fn limits(variant: u64) -> Limits {
-    if variant % 2 == 0 {
+    if variant.is_multiple_of(2) {
         Limits::default()
     } else {
         Limits {

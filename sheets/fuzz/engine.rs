@@ -34,9 +34,9 @@ use std::time::{Duration, Instant};
 /// Largest input the mutator produces.
 pub const MAX_INPUT: usize = 256 * 1024;
 /// Most inputs saved into the corpus by one long run, per target.
-const MAX_SAVED: usize = 40;
+const MAX_SAVED: usize = 20;
 /// Largest input saved into the corpus (bigger ones are rarely worth their bytes).
-const MAX_SAVED_BYTES: usize = 8 * 1024;
+const MAX_SAVED_BYTES: usize = 4 * 1024;
 
 /// splitmix64: tiny, fast, and the same sequence on every machine.
 #[derive(Debug, Clone)]
@@ -466,10 +466,11 @@ const INTERESTING: &[&[u8]] = &[
 /// One mutant of an input from the pool.
 pub fn mutate(pool: &[Vec<u8>], dictionary: &[&str], rng: &mut Rng) -> Vec<u8> {
     let base = rng.pick(pool);
-    if base.starts_with(b"PK") && !rng.chance(4) {
-        if let Some(mutant) = mutate_zip(base, pool, dictionary, rng) {
-            return mutant;
-        }
+    if base.starts_with(b"PK")
+        && !rng.chance(4)
+        && let Some(mutant) = mutate_zip(base, pool, dictionary, rng)
+    {
+        return mutant;
     }
     let mut data = base.clone();
     let rounds = 1 + rng.below(4);

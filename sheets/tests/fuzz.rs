@@ -61,7 +61,7 @@ const XLSX_DICTIONARY: &[&str] = &[
 ];
 
 fn limits(variant: u64) -> ReadLimits {
-    if variant % 2 == 0 {
+    if variant.is_multiple_of(2) {
         ReadLimits::default()
     } else {
         ReadLimits {

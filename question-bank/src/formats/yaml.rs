@@ -105,23 +105,67 @@ fn scalar_text(value: &yaml_serde::Value) -> Option<String> {
 /// nesting (100,000 levels took over a minute), so it is refused before parsing.
 const MAX_FLOW_DEPTH: usize = 64;
 
-/// The line where `[`/`{` nesting first exceeds [`MAX_FLOW_DEPTH`], if it does. Brackets inside
-/// quoted text are counted too; balanced ones (as in normal text) never add up.
+/// The line where `[`/`{` nesting first exceeds [`MAX_FLOW_DEPTH`], if it does.
+///
+/// Erring towards counting: outside a flow collection a bracket can open one only where a node
+/// can start, that is at the start of a line or after whitespace (`key: [`, `- [`, `&a [`) or a
+/// `:`, so brackets inside plain text (`=[a=[b…`, as a question may well hold) do not count;
+/// inside a collection every bracket counts except in quoted scalars. Before this, every bracket counted,
+/// and a question whose text held 65 `[` was written out by the bank and then refused on reading
+/// back (found by `tests/fuzz.rs`).
 fn too_deep(text: &str) -> Option<u32> {
     let mut depth = 0usize;
     let mut line = 1u32;
-    for c in text.chars() {
+    // The character before the current one on this line (`None` at the start of a line).
+    let mut prev: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let node_can_start = prev.is_none_or(|p| p.is_whitespace() || p == ':' || p == '\u{feff}');
         match c {
-            '\n' => line = line.saturating_add(1),
-            '[' | '{' => {
+            '\n' => {
+                line = line.saturating_add(1);
+                prev = None;
+                continue;
+            }
+            // Inside a collection, a quoted scalar: its brackets are text, and counting its
+            // `]` would let `["]]]]", [[[[` hide real nesting.
+            '"' | '\''
+                if depth > 0
+                    && (node_can_start || prev.is_some_and(|p| matches!(p, '[' | '{' | ','))) =>
+            {
+                let mut escaped = false;
+                let mut closed = false;
+                while let Some(q) = chars.next() {
+                    if q == '\n' {
+                        line = line.saturating_add(1);
+                    }
+                    if c == '"' && escaped {
+                        escaped = false;
+                    } else if c == '"' && q == '\\' {
+                        escaped = true;
+                    } else if q == c {
+                        // `''` inside single quotes is a quote, not the end.
+                        if c == '\'' && chars.next_if_eq(&'\'').is_some() {
+                            continue;
+                        }
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    return None;
+                }
+            }
+            '[' | '{' if depth > 0 || node_can_start => {
                 depth += 1;
                 if depth > MAX_FLOW_DEPTH {
                     return Some(line);
                 }
             }
-            ']' | '}' => depth = depth.saturating_sub(1),
+            ']' | '}' if depth > 0 => depth -= 1,
             _ => {}
         }
+        prev = Some(c);
     }
     None
 }
@@ -543,6 +587,23 @@ questions:
         assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
         assert_eq!(report.problems[0].line_or_row, Some(5));
         assert_eq!(report.problems[0].field.as_deref(), Some("correct"));
+    }
+
+    #[test]
+    fn brackets_inside_text_are_not_nesting() {
+        assert_eq!(too_deep(&format!("text: {}\n", "=[a".repeat(200))), None);
+        assert_eq!(too_deep(&format!("text: \"{}\"\n", "x[".repeat(200))), None);
+        for deep in [
+            format!("a: {}", "[".repeat(65)),
+            format!("- {}", "{".repeat(65)),
+            format!("a: &x !!seq {}", "[".repeat(65)),
+            format!("\u{feff}{}", "[".repeat(65)),
+            format!("a:{}", "[".repeat(65)),
+            format!("a: [\"]\", {}", "[".repeat(64)),
+            format!("a: [ '[]]'' ]]', {}", "[".repeat(64)),
+        ] {
+            assert_eq!(too_deep(&deep), Some(1), "{deep}");
+        }
     }
 
     #[test]
