@@ -14,7 +14,7 @@
 //! memory budget above where it started, and the target's own properties (row and question
 //! limits). A watchdog thread stops the process if one input hangs or its memory runs away
 //! while it is still running. A failing input is saved to `fuzz/crashes/<target>/`; the input
-//! being run is kept in `fuzz/crashes/<target>/.current` so that even an abort (a failed
+//! being run is kept in `fuzz/crashes/<target>/.current-<pid>` so that even an abort (a failed
 //! allocation) leaves it behind, and the next run reports it.
 //!
 //! Deterministic for a given seed and run count; with `DAUTRI_FUZZ_SECONDS` it runs for a
@@ -192,6 +192,17 @@ pub fn shape(message: &str) -> String {
         .collect()
 }
 
+/// Every file in `dir`, hidden ones included.
+fn read_dir_all(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| std::fs::read(&p).ok().map(|b| (p, b)))
+        .collect()
+}
+
 /// Every file in `dir`, sorted by name (so the pool's order, and the run, are deterministic).
 fn read_dir_sorted(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -236,14 +247,27 @@ pub fn fuzz(target: &Target<'_>, config: &Config) -> Report {
     };
     let corpus_dir = target.fuzz_dir.join("corpus").join(target.name);
     let crashes_dir = target.fuzz_dir.join("crashes").join(target.name);
-    let current_path = crashes_dir.join(".current");
+    // One file per process, so that two runs at once (CI and a long local run) do not take
+    // each other's input for an abort.
+    let current_path = crashes_dir.join(format!(".current-{}", std::process::id()));
 
-    // An input left by a run that died without unwinding (a failed allocation aborts).
-    if let Ok(left) = std::fs::read(&current_path) {
+    // Inputs left by runs that died without unwinding (a failed allocation aborts).
+    for (path, left) in read_dir_all(&crashes_dir) {
+        let pid = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix(".current-"))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let Some(pid) = pid else {
+            continue;
+        };
+        if Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
         let saved = save(&crashes_dir, "aborted", &left);
-        let _ = std::fs::remove_file(&current_path);
+        let _ = std::fs::remove_file(&path);
         report.failures.push(format!(
-            "{}: the previous run died on an input, now {}",
+            "{}: a previous run died on an input, now {}",
             target.name,
             saved.display()
         ));
@@ -414,7 +438,8 @@ fn spawn_watchdog(
             };
             let path = save(&crashes_dir, "crash", &c.input);
             eprintln!("{name}: an input {why}; saved as {}", path.display());
-            let _ = std::fs::remove_file(crashes_dir.join(".current"));
+            let _ =
+                std::fs::remove_file(crashes_dir.join(format!(".current-{}", std::process::id())));
             std::process::exit(3);
         }
     })

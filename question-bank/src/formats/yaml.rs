@@ -124,6 +124,10 @@ fn too_deep(text: &str) -> Option<u32> {
     let mut line_start = i;
     // The byte before the current one on this line (`None` at the start of a line).
     let mut prev: Option<u8> = None;
+    // Outside collections: whether a node can start here (after indentation, `- `, `? `, `: `
+    // or an `&anchor `/`!tag `), and whether an anchor or tag is being read.
+    let mut value_position = true;
+    let mut in_property = false;
     // While in a block scalar: the column its content must be deeper than, and the content's
     // indentation once its first line has set it.
     let mut block: Option<(usize, Option<usize>)> = None;
@@ -158,6 +162,8 @@ fn too_deep(text: &str) -> Option<u32> {
                 }
                 line = line.saturating_add(1);
                 prev = None;
+                value_position = true;
+                in_property = false;
                 i += 1;
                 line_start = i;
                 continue;
@@ -185,14 +191,32 @@ fn too_deep(text: &str) -> Option<u32> {
                 }
                 i = j;
             }
-            b'[' | b'{' if depth > 0 || node_can_start => {
+            b'[' | b'{' if depth > 0 || value_position || in_property => {
                 depth += 1;
                 if depth > MAX_FLOW_DEPTH {
                     return Some(line);
                 }
             }
-            b']' | b'}' if depth > 0 => depth -= 1,
-            _ => {}
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                value_position = false;
+            }
+            _ if depth > 0 => {}
+            b' ' | b'\t' | b'\r' => {
+                if in_property {
+                    in_property = false;
+                    value_position = true;
+                }
+            }
+            b'&' | b'!' if value_position => in_property = true,
+            b':' | b'-' | b'?' if b.get(i + 1).is_none_or(u8::is_ascii_whitespace) => {
+                value_position = true;
+            }
+            _ => {
+                if !in_property {
+                    value_position = false;
+                }
+            }
         }
         prev = Some(b[i]);
         i += 1;
@@ -655,6 +679,10 @@ questions:
         assert_eq!(too_deep(&format!("text: {}\n", "=[a".repeat(200))), None);
         assert_eq!(too_deep(&format!("text: \"{}\"\n", "x[".repeat(200))), None);
         assert_eq!(
+            too_deep(&format!("text: a [b {}\n", "=[".repeat(200))),
+            None
+        );
+        assert_eq!(
             too_deep(&format!(
                 "- text: |-\n    a\n    {}\n  b: 1\n",
                 "[".repeat(200)
@@ -666,7 +694,6 @@ questions:
             format!("- {}", "{".repeat(65)),
             format!("a: &x !!seq {}", "[".repeat(65)),
             format!("\u{feff}{}", "[".repeat(65)),
-            format!("a:{}", "[".repeat(65)),
             format!("a: [\"]\", {}", "[".repeat(64)),
             format!("a: [ '[]]'' ]]', {}", "[".repeat(64)),
             format!("- key: |\n    x\n  b: {}", "[".repeat(65)),
