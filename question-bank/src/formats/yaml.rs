@@ -209,9 +209,10 @@ fn too_deep(text: &str) -> Option<u32> {
                 }
             }
             b'&' | b'!' if value_position => in_property = true,
-            b':' | b'-' | b'?' if b.get(i + 1).is_none_or(u8::is_ascii_whitespace) => {
-                value_position = true;
-            }
+            b':' if b.get(i + 1).is_none_or(u8::is_ascii_whitespace) => value_position = true,
+            // `- `, `? ` and `---` keep a node start a node start; in the middle of a plain
+            // scalar (`Q? [`) they are text.
+            b'-' | b'?' if value_position => {}
             _ => {
                 if !in_property {
                     value_position = false;
@@ -692,6 +693,8 @@ questions:
         for deep in [
             format!("a: {}", "[".repeat(65)),
             format!("- {}", "{".repeat(65)),
+            format!("--- {}", "[".repeat(65)),
+            format!("- - ? {}", "[".repeat(65)),
             format!("a: &x !!seq {}", "[".repeat(65)),
             format!("\u{feff}{}", "[".repeat(65)),
             format!("a: [\"]\", {}", "[".repeat(64)),
