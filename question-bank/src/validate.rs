@@ -154,20 +154,25 @@ pub fn near_duplicate_distance(longer_chars: usize) -> usize {
 /// and the issue (#19) asks for more of those, not fewer. Options whose numbers differ
 /// ("Đại hội XII" / "Đại hội XIII", "43 điều" / "45 điều") are never near-duplicates.
 fn check_near_duplicate_options(out: &mut Vec<Warning>, q: &Question) {
-    let forms: Vec<(String, String, Vec<String>)> = q
+    // Every pair is compared (an edit distance each): a question over the option limit already
+    // has a problem, and thousands of options (a hostile GIFT file) would take seconds.
+    if q.options.len() > MAX_OPTIONS {
+        return;
+    }
+    let forms: Vec<(String, String, Vec<String>, String)> = q
         .options
         .iter()
         .map(|o| {
             let words = fold_words(&o.text);
             let squeezed: String = words.chars().filter(|c| *c != ' ').collect();
-            (words, squeezed, numbers(&o.text))
+            (words, squeezed, numbers(&o.text), fold(&o.text))
         })
         .collect();
     for (i, option) in q.options.iter().enumerate() {
         for (j, earlier) in q.options.iter().enumerate().take(i) {
-            let (words_i, squeezed_i, numbers_i) = &forms[i];
-            let (words_j, squeezed_j, numbers_j) = &forms[j];
-            if squeezed_i.is_empty() || fold(&option.text) == fold(&earlier.text) {
+            let (words_i, squeezed_i, numbers_i, folded_i) = &forms[i];
+            let (words_j, squeezed_j, numbers_j, folded_j) = &forms[j];
+            if squeezed_i.is_empty() || folded_i == folded_j {
                 continue;
             }
             let (a, b) = (option_letter(j), option_letter(i));
@@ -294,7 +299,8 @@ fn check_options(out: &mut Vec<Problem>, q: &Question) {
         ),
         _ => {}
     }
-    let mut seen: Vec<(String, usize)> = Vec::new();
+    // A map, not a list: a hostile file can give one question thousands of options.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, option) in q.options.iter().enumerate() {
         let field = format!("options[{i}].text");
         check_plain(out, &field, &option.text, MAX_OPTION_CHARS, true);
@@ -302,7 +308,7 @@ fn check_options(out: &mut Vec<Problem>, q: &Question) {
         if folded.is_empty() {
             continue;
         }
-        if let Some((_, first)) = seen.iter().find(|(f, _)| *f == folded) {
+        if let Some(first) = seen.get(&folded) {
             let (a, b) = (option_letter(*first), option_letter(i));
             out.push(
                 Problem::new(
@@ -312,7 +318,7 @@ fn check_options(out: &mut Vec<Problem>, q: &Question) {
                 .field(field),
             );
         } else {
-            seen.push((folded, i));
+            seen.insert(folded, i);
         }
     }
 }

@@ -347,3 +347,60 @@ fn csv_rows_keep_their_line_numbers_and_the_limit() {
     // so this reads; what matters is that nothing panics and the cell holds the text.
     assert!(read_table(bad.as_bytes(), None, &limits).is_ok());
 }
+
+/// Found by the fuzzer (`tests/fuzz.rs`): calamine reserved `uniqueCount` shared strings
+/// before reading one, so a 2 KB file asked for 96 GiB and aborted the process.
+#[test]
+fn a_shared_strings_count_larger_than_its_part_is_refused() {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default();
+    let base = workbook("A1:A2", &row(1, &[text_cell("A1", "code")]));
+    let mut archive = zip::ZipArchive::new(Cursor::new(base)).unwrap();
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).unwrap();
+        let name = part.name().unwrap().into_owned();
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut part, &mut body).unwrap();
+        zip.start_file(name, options).unwrap();
+        zip.write_all(&body).unwrap();
+    }
+    zip.start_file("xl/sharedStrings.xml", options).unwrap();
+    zip.write_all(br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4294967295" uniqueCount = '4294967295'><si><t>a</t></si></sst>"#)
+        .unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    let error = read_table(&bytes, Some("units.xlsx"), &ReadLimits::default()).unwrap_err();
+    assert!(
+        matches!(&error, ReadError::Damaged(m) if m.contains("4294967295 strings")),
+        "{error:?}"
+    );
+}
+
+/// Found by the fuzzer: rows that go back (`r="5"` then `r="2"`) would split or duplicate a
+/// row; cell references that overflow made calamine panic.
+#[test]
+fn rows_that_go_back_and_overflowing_references_are_damage() {
+    let back = workbook(
+        "A1:A5",
+        &[
+            row(1, &[text_cell("A1", "code")]),
+            row(5, &[text_cell("A5", "late")]),
+            row(2, &[text_cell("A2", "early")]),
+        ]
+        .concat(),
+    );
+    let error = read_table(&back, Some("units.xlsx"), &ReadLimits::default()).unwrap_err();
+    assert!(
+        matches!(&error, ReadError::Damaged(m) if m.contains("row 2 comes after row 5")),
+        "{error:?}"
+    );
+    let overflow = workbook(
+        "A1:A2",
+        &[
+            row(1, &[text_cell("A1", "code")]),
+            row(2, &[text_cell("A99999999999", "x")]),
+        ]
+        .concat(),
+    );
+    let error = read_table(&overflow, Some("units.xlsx"), &ReadLimits::default()).unwrap_err();
+    assert!(matches!(error, ReadError::Damaged(_)), "{error:?}");
+}

@@ -71,6 +71,18 @@ pub fn read(bytes: &[u8], ctx: &Context<'_>) -> ReadReport {
     if let Err(problem) = check_zip(bytes, ctx.limits) {
         return ReadReport::failed(problem);
     }
+    // calamine's cell-reference and dimension arithmetic overflows on references such as
+    // `ZZZZZZZZ1` or `B2:A1` (a panic where overflow checks are on): a damaged file.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheet(bytes, ctx)))
+        .unwrap_or_else(|_| {
+            ReadReport::failed(Problem::new(
+                "the first sheet is damaged (a cell reference or dimension out of range)",
+                "trang đầu của bảng tính bị hỏng (địa chỉ ô hoặc vùng dữ liệu vượt giới hạn)",
+            ))
+        })
+}
+
+fn read_sheet(bytes: &[u8], ctx: &Context<'_>) -> ReadReport {
     let mut workbook = match Xlsx::new(Cursor::new(bytes)) {
         Ok(workbook) => workbook,
         Err(e) => {

@@ -105,25 +105,155 @@ fn scalar_text(value: &yaml_serde::Value) -> Option<String> {
 /// nesting (100,000 levels took over a minute), so it is refused before parsing.
 const MAX_FLOW_DEPTH: usize = 64;
 
-/// The line where `[`/`{` nesting first exceeds [`MAX_FLOW_DEPTH`], if it does. Brackets inside
-/// quoted text are counted too; balanced ones (as in normal text) never add up.
+/// The line where `[`/`{` nesting first exceeds [`MAX_FLOW_DEPTH`], if it does.
+///
+/// A rough YAML lexer that errs towards counting. Outside a flow collection a bracket can open
+/// one only where a node can start: at the start of a line or after whitespace (`key: [`,
+/// `- [`, `&a [`) or a `:`, so brackets inside plain text (`=[a=[b…`, as a question may well
+/// hold) do not count, nor do the lines of a block scalar (`text: |`), which are text. Inside a
+/// collection every bracket counts except in quoted scalars (counting their `]` would let
+/// `["]]]]", [[[[` hide real nesting). Before this, every bracket counted, and a question
+/// whose text held 65 `[` was written out by the bank and then refused on reading back (found
+/// by `tests/fuzz.rs`).
 fn too_deep(text: &str) -> Option<u32> {
+    // Every character that matters is ASCII, and no byte of a multi-byte UTF-8 character is.
+    let b = text.as_bytes();
+    let mut i = if b.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let mut depth = 0usize;
     let mut line = 1u32;
-    for c in text.chars() {
+    let mut line_start = i;
+    // The byte before the current one on this line (`None` at the start of a line).
+    let mut prev: Option<u8> = None;
+    // Outside collections: whether a node can start here (after indentation, `- `, `? `, `: `
+    // or an `&anchor `/`!tag `), and whether an anchor or tag is being read.
+    let mut value_position = true;
+    let mut in_property = false;
+    // While in a block scalar: the column its content must be deeper than, and the content's
+    // indentation once its first line has set it.
+    let mut block: Option<(usize, Option<usize>)> = None;
+    while i < b.len() {
+        if i == line_start
+            && let Some((parent, content)) = block
+        {
+            let end = b[i..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |p| i + p);
+            let this = &b[i..end];
+            let indent = this.iter().take_while(|&&c| c == b' ').count();
+            let blank = this.trim_ascii().is_empty();
+            if blank || content.map_or(indent > parent, |content| indent >= content) {
+                if !blank && content.is_none() {
+                    block = Some((parent, Some(indent)));
+                }
+                line = line.saturating_add(1);
+                i = end + 1;
+                line_start = i;
+                continue;
+            }
+            block = None;
+        }
+        let c = b[i];
+        let node_can_start = prev.is_none_or(|p| p.is_ascii_whitespace() || p == b':');
         match c {
-            '\n' => line = line.saturating_add(1),
-            '[' | '{' => {
+            b'\n' => {
+                if depth == 0 {
+                    block = block_scalar_parent(&b[line_start..i]).map(|parent| (parent, None));
+                }
+                line = line.saturating_add(1);
+                prev = None;
+                value_position = true;
+                in_property = false;
+                i += 1;
+                line_start = i;
+                continue;
+            }
+            b'"' | b'\''
+                if depth > 0
+                    && (node_can_start
+                        || prev.is_some_and(|p| matches!(p, b'[' | b'{' | b','))) =>
+            {
+                let mut j = i + 1;
+                loop {
+                    match b.get(j) {
+                        None => return None,
+                        Some(b'\\') if c == b'"' => j += 1,
+                        Some(b'\n') => {
+                            line = line.saturating_add(1);
+                            line_start = j + 1;
+                        }
+                        // `''` inside single quotes is a quote, not the end.
+                        Some(b'\'') if c == b'\'' && b.get(j + 1) == Some(&b'\'') => j += 1,
+                        Some(&q) if q == c => break,
+                        Some(_) => {}
+                    }
+                    j += 1;
+                }
+                i = j;
+            }
+            b'[' | b'{' if depth > 0 || value_position || in_property => {
                 depth += 1;
                 if depth > MAX_FLOW_DEPTH {
                     return Some(line);
                 }
             }
-            ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                value_position = false;
+            }
+            _ if depth > 0 => {}
+            b' ' | b'\t' | b'\r' => {
+                if in_property {
+                    in_property = false;
+                    value_position = true;
+                }
+            }
+            b'&' | b'!' if value_position => in_property = true,
+            b':' if b.get(i + 1).is_none_or(u8::is_ascii_whitespace) => value_position = true,
+            // `- `, `? ` and `---` keep a node start a node start; in the middle of a plain
+            // scalar (`Q? [`) they are text.
+            b'-' | b'?' if value_position => {}
+            _ => {
+                if !in_property {
+                    value_position = false;
+                }
+            }
         }
+        prev = Some(b[i]);
+        i += 1;
     }
     None
+}
+
+/// When `line` ends in a block scalar header (`key: |`, `- >-`, `text: !!str |2`), the column
+/// its content must be deeper than: that of the key or entry the header belongs to.
+fn block_scalar_parent(line: &[u8]) -> Option<usize> {
+    let line = line.trim_ascii_end();
+    let (head, last) = match line.iter().rposition(u8::is_ascii_whitespace) {
+        Some(p) => (line[..p].trim_ascii_end(), &line[p + 1..]),
+        None => (&b""[..], line),
+    };
+    let header = matches!(last.first(), Some(b'|' | b'>'))
+        && last[1..]
+            .iter()
+            .all(|c| matches!(c, b'-' | b'+' | b'0'..=b'9'));
+    let head_fits = head.is_empty()
+        || head.ends_with(b":")
+        || head.ends_with(b"-")
+        || head
+            .rsplit(u8::is_ascii_whitespace)
+            .next()
+            .is_some_and(|t| t.starts_with(b"!") || t.starts_with(b"&"));
+    if !(header && head_fits) {
+        return None;
+    }
+    // The column of the key: past the indentation and any `- ` entry markers.
+    let mut column = line.iter().take_while(|&&c| c == b' ').count();
+    while line[column..].starts_with(b"- ") {
+        column += 2;
+        column += line[column..].iter().take_while(|&&c| c == b' ').count();
+    }
+    Some(column)
 }
 
 /// Reads YAML text (one or more `---`-separated documents).
@@ -543,6 +673,37 @@ questions:
         assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
         assert_eq!(report.problems[0].line_or_row, Some(5));
         assert_eq!(report.problems[0].field.as_deref(), Some("correct"));
+    }
+
+    #[test]
+    fn brackets_inside_text_are_not_nesting() {
+        assert_eq!(too_deep(&format!("text: {}\n", "=[a".repeat(200))), None);
+        assert_eq!(too_deep(&format!("text: \"{}\"\n", "x[".repeat(200))), None);
+        assert_eq!(
+            too_deep(&format!("text: a [b {}\n", "=[".repeat(200))),
+            None
+        );
+        assert_eq!(
+            too_deep(&format!(
+                "- text: |-\n    a\n    {}\n  b: 1\n",
+                "[".repeat(200)
+            )),
+            None
+        );
+        for deep in [
+            format!("a: {}", "[".repeat(65)),
+            format!("- {}", "{".repeat(65)),
+            format!("--- {}", "[".repeat(65)),
+            format!("- - ? {}", "[".repeat(65)),
+            format!("a: &x !!seq {}", "[".repeat(65)),
+            format!("\u{feff}{}", "[".repeat(65)),
+            format!("a: [\"]\", {}", "[".repeat(64)),
+            format!("a: [ '[]]'' ]]', {}", "[".repeat(64)),
+            format!("- key: |\n    x\n  b: {}", "[".repeat(65)),
+            format!("- key: |\n      x\n    b: {}", "[".repeat(65)),
+        ] {
+            assert!(too_deep(&deep).is_some(), "{deep}");
+        }
     }
 
     #[test]

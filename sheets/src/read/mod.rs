@@ -153,8 +153,8 @@ impl TableBuilder {
         }
     }
 
-    /// Sets the cell at `column` (0-based) of row `number` (1-based). Rows must come in order;
-    /// cells of one row in any order.
+    /// Sets the cell at `column` (0-based) of row `number` (1-based). Rows must come in order
+    /// (a row that goes back is [`ReadError::Damaged`]); cells of one row in any order.
     fn cell(&mut self, number: usize, column: usize, text: &str) -> Result<(), ReadError> {
         if column >= self.max_columns {
             return Ok(());
@@ -162,6 +162,14 @@ impl TableBuilder {
         let text = text.trim();
         if text.is_empty() {
             return Ok(());
+        }
+        if let Some((current, _)) = &self.current
+            && number < *current
+        {
+            // Excel writes rows in order; a sheet that goes back would split a row in two.
+            return Err(ReadError::Damaged(format!(
+                "row {number} comes after row {current}"
+            )));
         }
         if self.current.as_ref().is_none_or(|(n, _)| *n != number) {
             // Only rows with text are counted and kept, so a sparse sheet costs what it holds,

@@ -13,6 +13,20 @@ pub(super) fn read(
     builder: &mut TableBuilder,
 ) -> Result<(), ReadError> {
     check_zip(bytes, limits)?;
+    // calamine's cell-reference and dimension arithmetic overflows on references such as
+    // `ZZZZZZZZ1` or `B2:A1` (a panic where overflow checks are on, a wrong position where
+    // not): a damaged file, not a dead worker.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_cells(bytes, limits, builder)
+    }))
+    .unwrap_or_else(|_| Err(ReadError::Damaged("the first sheet is damaged".into())))
+}
+
+fn read_cells(
+    bytes: &[u8],
+    limits: &ReadLimits,
+    builder: &mut TableBuilder,
+) -> Result<(), ReadError> {
     let mut workbook =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| ReadError::Damaged(e.to_string()))?;
     let sheet = workbook
