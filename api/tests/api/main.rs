@@ -9,6 +9,7 @@ mod answer_key;
 mod attempts;
 mod attempts_store;
 mod auth;
+mod authz_matrix;
 mod boards;
 mod cli;
 mod cluster;
