@@ -1666,6 +1666,8 @@ async fn who_sees_a_board_follows_the_contest_setting(app: &TestApp) {
         (Some(1), Some(20))
     );
     assert_eq!(set("members").await.status(), StatusCode::OK);
+    // Someone signed in who may not enter the contest sees its board no more than the contest.
+    let outsider = app.member(app.unit("BOARD-OUT", None).await).await;
     for url in &urls {
         assert_problem(
             app.get(url, None).await,
@@ -1678,6 +1680,12 @@ async fn who_sees_a_board_follows_the_contest_setting(app: &TestApp) {
             StatusCode::OK,
             "{url}"
         );
+        assert_problem(
+            app.get(url, Some(&outsider.access)).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
     }
     assert_eq!(set("organizers").await.status(), StatusCode::OK);
     for url in &urls {

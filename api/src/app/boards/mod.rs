@@ -71,10 +71,11 @@ pub async fn visible_round(
     Ok((round, contest))
 }
 
-/// Loads a contest and checks the caller may see its boards: anyone for a public board, anyone
-/// signed in for a members' board, the contest's organizers for an organizers' board. Theory
-/// tests have no boards. Round and contest come from the short-lived catalog, so a public or
-/// members' board is read without the database.
+/// Loads a contest and checks the caller may see its boards: anyone for a public board, the
+/// people who may enter the contest (and its organizers) for a members' board, the contest's
+/// organizers for an organizers' board; anyone else gets the same 404 the contest gives them.
+/// Theory tests have no boards. Round and contest come from the short-lived catalog, so a
+/// public board is read without the database.
 pub async fn visible_contest(
     state: &AppState,
     user: Option<UserId>,
@@ -87,7 +88,14 @@ pub async fn visible_contest(
     match (contest.settings.leaderboard_visibility, user) {
         (LeaderboardVisibility::Public, _) => Ok(contest),
         (_, None) => Err(ApiError::Unauthorized),
-        (LeaderboardVisibility::Members, Some(_)) => Ok(contest),
+        (LeaderboardVisibility::Members, Some(user)) => {
+            let caller = Caller::load(&state.db, user).await?;
+            match access(&state.db, &caller, &contest).await {
+                Ok(_) => Ok(contest),
+                Err(ApiError::NotFound(_)) => Err(ApiError::NotFound("leaderboard")),
+                Err(e) => Err(e),
+            }
+        }
         (LeaderboardVisibility::Organizers, Some(user)) => {
             let caller = Caller::load(&state.db, user).await?;
             match access(&state.db, &caller, &contest).await? {
