@@ -73,8 +73,9 @@ pub struct ResultView {
     pub finished_at: DateTime<Utc>,
     /// The prediction given.
     pub prediction: Option<i64>,
-    /// Whether this is the attempt that counts (the best; the earlier among equals).
-    pub counted: bool,
+    /// Whether this is the attempt that counts (the best; the earlier among equals); null when
+    /// the round shows no scores, since it would tell whether this attempt beat the others.
+    pub counted: Option<bool>,
 }
 
 /// The key of one question, shown after the round closes when the round allows it.
@@ -182,7 +183,11 @@ async fn respond(
             time_used_ms: record.time_used_ms.unwrap_or(0),
             finished_at: record.finished_at.unwrap_or(record.deadline),
             prediction: record.prediction,
-            counted: attempts::is_counted(state, &record).await?,
+            counted: if show_score {
+                Some(attempts::is_counted(state, &record).await?)
+            } else {
+                None
+            },
         })
     } else {
         None
@@ -426,7 +431,7 @@ fn my_attempt(a: attempts::MyAttempt) -> MyAttempt {
         time_used_ms: record.time_used_ms.unwrap_or(0),
         finished_at: record.finished_at.unwrap_or(record.deadline),
         prediction: record.prediction,
-        counted: a.counted,
+        counted: Some(a.counted).filter(|_| show),
     });
     MyAttempt {
         id: record.id,

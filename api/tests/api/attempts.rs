@@ -641,9 +641,10 @@ async fn review_settings_decide_what_a_member_sees(app: &TestApp) {
         (
             result["score"].clone(),
             result["max_score"].clone(),
-            result["correct_count"].clone()
+            result["correct_count"].clone(),
+            result["counted"].clone()
         ),
-        (Value::Null, Value::Null, Value::Null)
+        (Value::Null, Value::Null, Value::Null, Value::Null)
     );
 }
 

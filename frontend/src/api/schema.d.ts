@@ -2883,8 +2883,11 @@ export interface components {
              * @description Correct answers (null when hidden).
              */
             correct_count?: number | null;
-            /** @description Whether this is the attempt that counts (the best; the earlier among equals). */
-            counted: boolean;
+            /**
+             * @description Whether this is the attempt that counts (the best; the earlier among equals); null when
+             *     the round shows no scores, since it would tell whether this attempt beat the others.
+             */
+            counted?: boolean | null;
             /**
              * Format: date-time
              * @description When it finished (stamped at the deadline when time ran out).

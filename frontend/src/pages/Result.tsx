@@ -164,14 +164,16 @@ export function ResultPage({ id }: { id: string }) {
               <dd data-testid="prediction">{result.prediction}</dd>
             </div>
           )}
-          <div>
-            <dt>Lượt được tính</dt>
-            <dd data-testid="counted">
-              {result.counted
-                ? 'Đây là lượt được tính điểm của bạn.'
-                : 'Lượt này không được tính (bạn có lượt khác tốt hơn hoặc bằng điểm mà sớm hơn).'}
-            </dd>
-          </div>
+          {result.counted !== null && result.counted !== undefined && (
+            <div>
+              <dt>Lượt được tính</dt>
+              <dd data-testid="counted">
+                {result.counted
+                  ? 'Đây là lượt được tính điểm của bạn.'
+                  : 'Lượt này không được tính (bạn có lượt khác tốt hơn hoặc bằng điểm mà sớm hơn).'}
+              </dd>
+            </div>
+          )}
         </dl>
         {!review && !hidden && (
           <p class="muted">Đáp án và giải thích sẽ được hiển thị khi vòng thi đóng (nếu Ban Tổ chức cho phép).</p>
