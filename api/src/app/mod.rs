@@ -19,6 +19,7 @@ pub mod people;
 pub mod privacy;
 pub mod publishing;
 pub mod sessions;
+pub mod tables;
 pub mod theory;
 pub mod units;
 pub mod voids;

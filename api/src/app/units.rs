@@ -390,19 +390,7 @@ fn column_of(header: &str) -> Option<usize> {
 
 /// Picks the import's columns out of a table read from CSV or XLSX.
 fn read_rows(table: Table) -> Result<Vec<RawRow>, ApiError> {
-    let columns: Vec<Option<usize>> = table.header.iter().map(|h| column_of(h)).collect();
-    let mut missing = Vec::new();
-    for (index, name) in [(0, "code"), (1, "name")] {
-        if !columns.contains(&Some(index)) {
-            missing.push(FieldError::new(
-                format!("/rows/1/{name}"),
-                format!("the header row has no `{name}` column"),
-            ));
-        }
-    }
-    if !missing.is_empty() {
-        return Err(ApiError::Validation(missing));
-    }
+    let columns = crate::app::tables::columns(&table, column_of, &[(0, "code"), (1, "name")])?;
     let rows: Vec<RawRow> = table
         .rows
         .into_iter()

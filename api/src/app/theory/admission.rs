@@ -177,19 +177,8 @@ fn parse_rows(
     table: Table,
     errors: &mut Vec<FieldError>,
 ) -> Result<Vec<(usize, String, NaiveDate)>, ApiError> {
-    let columns: Vec<Option<usize>> = table.header.iter().map(|h| column_of(h)).collect();
-    let mut missing = Vec::new();
-    for (index, name) in [(0, "phone"), (1, "admitted_at")] {
-        if !columns.contains(&Some(index)) {
-            missing.push(FieldError::new(
-                format!("/rows/1/{name}"),
-                format!("the header row has no `{name}` column"),
-            ));
-        }
-    }
-    if !missing.is_empty() {
-        return Err(ApiError::Validation(missing));
-    }
+    let columns =
+        crate::app::tables::columns(&table, column_of, &[(0, "phone"), (1, "admitted_at")])?;
     // (row, phone, date) of rows whose cells parse.
     let mut parsed = Vec::new();
     let mut first_row_of: HashMap<String, usize> = HashMap::new();
