@@ -28,7 +28,7 @@ use crate::domain::contest::{Pool, Review};
 use crate::domain::ids::UserId;
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::attempts::{AnswerRow, AttemptRecord, DrawnQuestion, NewAttempt, Outcome};
-use crate::persistence::contests::{Contest, Round};
+use crate::persistence::contests::Round;
 use crate::persistence::questions::{Filter, StoredQuestion, VersionContent, Visibility};
 use crate::persistence::tokens::ClientInfo;
 use crate::persistence::{self, PersistenceError};
@@ -68,25 +68,6 @@ fn scoring_kind(kind: Kind) -> QuestionKind {
     }
 }
 
-/// Loads the round and its contest for someone who may see the round (404 otherwise: the
-/// round's managers and eligible people see it). Who may *enter* is checked once the pool is
-/// known ([`contest_access::check_round_entry`], [`contest_access::check_not_key_reader`]).
-pub async fn visible_round(
-    state: &AppState,
-    caller: &Caller,
-    round_id: Uuid,
-) -> Result<(Round, Contest), ApiError> {
-    let round = persistence::contests::get_round(&state.db, round_id).await?;
-    let contest = persistence::contests::get(&state.db, round.contest_id).await?;
-    contest_access::access(&state.db, caller, &contest)
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::NotFound("round"),
-            other => other,
-        })?;
-    Ok((round, contest))
-}
-
 /// Starts an attempt: the round must be open, the person must have attempts left and no other
 /// attempt running; the questions are drawn by quota from a fresh seed.
 pub async fn start(
@@ -95,8 +76,10 @@ pub async fn start(
     round_id: Uuid,
     client: &ClientInfo,
 ) -> Result<AttemptRecord, ApiError> {
-    let (round, contest) = visible_round(state, caller, round_id).await?;
-    // Eligibility first, so that nobody learns more of a round they may not enter.
+    let round = persistence::contests::get_round(&state.db, round_id).await?;
+    let contest = persistence::contests::get(&state.db, round.contest_id).await?;
+    // Eligibility first, so that nobody learns more of a round they may not enter (404 for
+    // someone who may not even see it).
     contest_access::check_round_entry(&state.db, caller, &contest, &round).await?;
     // Millisecond precision, as the scoring store keeps time: the database then holds exactly
     // the start and deadline the store enforces.
