@@ -182,11 +182,12 @@ pub async fn revoke(
     if !persistence::theory::revoke(&txn, c.id, user.0, &reason, now).await? {
         return Err(Conflict::CertificateRevoked.into());
     }
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "certificate.revoke",
         Some(c.id),
+        Some(unit.id),
         json!({"reason": reason, "user_id": c.user_id}),
     )
     .await?;

@@ -361,11 +361,12 @@ pub async fn set_since(
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     persistence::theory::set_since(&txn, unit.id.0, since, Some(user.0)).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "unit.theory_since",
         Some(unit.id.0),
+        Some(unit.id),
         json!({"theory_since": since}),
     )
     .await?;
