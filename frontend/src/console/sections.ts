@@ -25,4 +25,8 @@ export interface Section {
  * The console's sections, in navigation order. Add one line per section; its code lives in
  * its own directory and is loaded only when someone opens it.
  */
-export const SECTIONS: Section[] = [];
+export const SECTIONS: Section[] = [
+  { key: 'ly-luan', label: 'Học lý luận', nav: true, load: () => import('./theory/TheorySection') },
+  { key: 'bao-cao', label: 'Báo cáo', nav: true, load: () => import('./reports/ReportsSection') },
+  { key: 'nhat-ky', label: 'Nhật ký', nav: true, load: () => import('./audit/AuditSection') },
+];
