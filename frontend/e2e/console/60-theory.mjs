@@ -4,6 +4,11 @@
 
 import { demoRoot, newBranch, newMember, passCourse, theoryRounds } from './_theory.mjs';
 
+/** Waits until no table is loading (a loading table is dimmed, which axe reads as low contrast). */
+async function settle(page) {
+  await page.waitForFunction(() => !document.querySelector('.table-wrap--loading'));
+}
+
 export async function run(ctx) {
   const { api, demo, step, assert, squash, shoot, axeCheck, base } = ctx;
   const state = {};
@@ -32,7 +37,9 @@ export async function run(ctx) {
     await row.waitFor();
     const rowText = squash(await row.textContent());
     assert(rowText.includes('2/3 = 67%'), `the branch's line reads "${rowText}"`);
+    await settle(page);
     await shoot(page, 'theory-coverage-bloc');
+    await settle(page);
     await axeCheck(page, 'Học lý luận — khối');
     await row.getByRole('link', { name: state.branch.name }).click();
     await page.waitForURL((u) => u.searchParams.get('unit') === state.branch.id);
@@ -44,7 +51,9 @@ export async function run(ctx) {
     assert(total === '2/3 = 67%', `the branch's coverage reads "${total}"`);
     const lessons = squash(await page.locator('.lesson-rates').textContent());
     assert(lessons.includes('Bài 1') && lessons.includes('2/3 = 67%'), `per lesson: "${lessons}"`);
+    await settle(page);
     await shoot(page, 'theory-coverage-branch');
+    await settle(page);
     await axeCheck(page, 'Học lý luận — chi đoàn');
     // Back returns to the bloc.
     await page.goBack();
@@ -59,6 +68,7 @@ export async function run(ctx) {
     await page.getByRole('heading', { name: 'Đoàn viên mới chưa đạt' }).waitFor();
     const row = page.locator('tbody tr', { hasText: 'Lê Thu Hòa' });
     await row.waitFor();
+    await page.locator('.pager__count', { hasText: '1–1 / 1 đoàn viên' }).waitFor();
     assert((await page.locator('tbody tr').count()) === 1, 'only Hòa is pending');
     const text = squash(await row.textContent());
     assert(text.includes('15/10/2025') && text.includes('Chưa học') && text.includes('0/4'), `Hòa's line: "${text}"`);
@@ -67,7 +77,9 @@ export async function run(ctx) {
     await page.getByRole('button', { name: 'Xuất Excel danh sách' }).click();
     const file = await download;
     assert(/^doan-vien-moi-chua-dat-ly-luan-e2e-.*\.xlsx$/.test(file.suggestedFilename()), `file name ${file.suggestedFilename()}`);
+    await settle(page);
     await shoot(page, 'theory-pending');
+    await settle(page);
     await axeCheck(page, 'Đoàn viên mới chưa đạt');
   });
 
@@ -81,22 +93,28 @@ export async function run(ctx) {
     await page.waitForURL((u) => u.searchParams.get('code') === printed);
     const row = page.locator('tbody tr', { hasText: 'Trần Thị Lan' });
     await row.waitFor();
+    // The whole list was showing before the look-up: wait for its answer.
+    await page.locator('.pager__count', { hasText: '1–1 / 1 giấy chứng nhận' }).waitFor();
     assert((await page.locator('tbody tr').count()) === 1, 'one certificate has the code');
+    await settle(page);
     await shoot(page, 'theory-certificate-found');
     await row.getByRole('button', { name: 'Thu hồi' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
+    await settle(page);
     await axeCheck(page, 'Thu hồi giấy chứng nhận');
     await dialog.getByLabel('Lý do thu hồi (bắt buộc)').fill('Thi hộ — đã xác minh với chi đoàn');
     await dialog.getByRole('button', { name: 'Thu hồi' }).click();
     await page.getByRole('status').filter({ hasText: 'Đã thu hồi giấy chứng nhận' }).waitFor();
     await row.getByText('Lý do: Thi hộ — đã xác minh với chi đoàn').waitFor();
+    await settle(page);
     await shoot(page, 'theory-certificate-revoked');
     // The revoked list has it.
     await page.getByRole('button', { name: 'Xem tất cả' }).click();
     await page.getByText('Đã thu hồi', { exact: true }).first().click();
     await page.waitForURL((u) => u.searchParams.get('status') === 'revoked');
     await page.locator('tbody tr', { hasText: 'Trần Thị Lan' }).waitFor();
+    await settle(page);
     await axeCheck(page, 'Giấy chứng nhận đã thu hồi');
   });
 
@@ -104,6 +122,7 @@ export async function run(ctx) {
     const page = state.page;
     await page.goto(`${base}/certificates/${state.lanCode}`);
     await page.getByText('Đã bị thu hồi').waitFor();
+    await settle(page);
     await shoot(page, 'theory-certificate-public-revoked');
     await page.context().close();
   });

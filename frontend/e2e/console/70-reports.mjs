@@ -10,6 +10,11 @@ import { demoRoot, newBranch, newMember, passCourse, passRound, theoryRounds } f
 const vnToday = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
 const dmy = (iso) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
+/** Waits until no table is loading (a loading table is dimmed, which axe reads as low contrast). */
+async function settle(page) {
+  await page.waitForFunction(() => !document.querySelector('.table-wrap--loading'));
+}
+
 export async function run(ctx) {
   const { api, demo, step, assert, squash, shoot, axeCheck, base } = ctx;
   const state = {};
@@ -36,7 +41,9 @@ export async function run(ctx) {
     assert(text.includes('1/30 = 3,3%'), `the branch's line reads "${text}"`);
     const heading = squash(await page.locator('#report-title').textContent());
     assert(heading.includes(`từ ${dmy(today)} đến hết ${dmy(today)}`) && heading.includes('(giờ Việt Nam)'), `heading "${heading}"`);
+    await settle(page);
     await shoot(page, 'reports-participation');
+    await settle(page);
     await axeCheck(page, 'Báo cáo tham gia');
 
     const download = page.waitForEvent('download');
@@ -79,7 +86,9 @@ export async function run(ctx) {
     const text = squash(await row.textContent());
     assert(text.includes('lý do: Thi hộ — đã xác minh với chi đoàn'), `the line reads "${text}"`);
     assert(text.includes('Trần Thị Bình'), `names who did it: "${text}"`);
+    await settle(page);
     await shoot(page, 'audit-revocation');
+    await settle(page);
     await axeCheck(page, 'Nhật ký thay đổi');
     // The export of the pending list (personal data) is there too when the theory module ran.
     if (ctx.theory) {

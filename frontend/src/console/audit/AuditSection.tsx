@@ -165,7 +165,7 @@ export default function AuditSection(_: SectionProps) {
       </div>
       <p class="muted">Ai đã thay đổi gì, khi nào, trong các đơn vị bạn quản lý: sửa cuộc thi, hủy kết quả, thay đổi vai trò, xuất dữ liệu cá nhân, thu hồi giấy chứng nhận…</p>
       <form
-        class="toolbar"
+        class="toolbar toolbar--inline"
         onSubmit={(e) => {
           e.preventDefault();
           q.set({ from: fromInput || null, to: toInput || null, offset: null }, { push: true });

@@ -80,7 +80,7 @@ export default function ReportsSection({ scope }: SectionProps) {
       <p class="muted">Số đoàn viên tham gia các cuộc thi trực tuyến trong khoảng thời gian, theo từng đơn vị trực thuộc, để gửi cấp trên.</p>
       <UnitChooser scope={scope} unitId={unitId} onChange={(id) => q.set({ unit: id }, { push: true })} />
       <form
-        class="toolbar"
+        class="toolbar toolbar--inline"
         onSubmit={(e) => {
           e.preventDefault();
           q.set({ from: fromInput, to: toInput }, { push: true });
@@ -131,7 +131,7 @@ export default function ReportsSection({ scope }: SectionProps) {
       {!unitId && <p class="message message--warn">Bạn chưa được giao đơn vị nào để báo cáo.</p>}
       {error ? <ProblemMessage error={error} onRetry={() => setN((x) => x + 1)} /> : null}
       {data && (
-        <section aria-labelledby="report-title">
+        <section aria-labelledby="report-title" class="report">
           <div class="card report-total">
             <h2 id="report-title">
               {data.total.name}: từ {formatDate(data.from)} đến hết {formatDate(data.to)} <span class="muted">(giờ Việt Nam)</span>

@@ -162,7 +162,7 @@ function CoverageView({ unitId, onUnit }: { unitId: string; onUnit: (id: string)
     ...lessonColumns,
   ];
   return (
-    <section aria-labelledby="coverage-title" class={loading ? 'is-loading' : undefined}>
+    <section aria-labelledby="coverage-title" class="coverage">
       <h2 id="coverage-title" class="visually-hidden">
         Kết quả học tập của {data.unit_name}
       </h2>
@@ -171,7 +171,8 @@ function CoverageView({ unitId, onUnit }: { unitId: string; onUnit: (id: string)
           {formatRate(s.passed, s.total)}
         </p>
         <p>
-          đoàn viên mới của <strong>{data.unit_name}</strong> đã đạt cả {data.lessons.length} bài ({formatCount(s.tested)} đã làm bài kiểm tra).
+          đoàn viên mới của <strong>{data.unit_name}</strong> đã đạt cả {data.lessons.length} bài. Đã làm bài kiểm tra: {formatCount(s.tested)}/
+          {formatCount(s.total)}.
         </p>
         <p class="muted">
           Chương trình: {data.course.title} (phiên bản {data.course.version})
@@ -395,7 +396,7 @@ function CertificatesView({ unitId }: { unitId: string }) {
     <section aria-labelledby="cert-title">
       <h2 id="cert-title">Giấy chứng nhận</h2>
       <form
-        class="toolbar"
+        class="toolbar toolbar--inline"
         role="search"
         onSubmit={(e) => {
           e.preventDefault();
