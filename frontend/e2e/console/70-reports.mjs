@@ -84,7 +84,8 @@ export async function run(ctx) {
     const row = page.locator('tbody tr', { hasText: 'Thu hồi giấy chứng nhận' }).first();
     await row.waitFor();
     const text = squash(await row.textContent());
-    assert(text.includes('lý do: Thi hộ — đã xác minh với chi đoàn'), `the line reads "${text}"`);
+    assert(text.includes('Lý do: Thi hộ — đã xác minh với chi đoàn') || text.includes('lý do: Thi hộ — đã xác minh với chi đoàn'), `the line reads "${text}"`);
+    assert(/[mM]ã xác thực [0-9A-Z]{5}-[0-9A-Z]{5}/.test(text), `the line names the code: "${text}"`);
     assert(text.includes('Trần Thị Bình'), `names who did it: "${text}"`);
     await settle(page);
     await shoot(page, 'audit-revocation');

@@ -188,7 +188,7 @@ pub async fn revoke(
         "certificate.revoke",
         Some(c.id),
         Some(unit.id),
-        json!({"reason": reason, "user_id": c.user_id}),
+        json!({"reason": reason, "user_id": c.user_id, "code": c.code}),
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;

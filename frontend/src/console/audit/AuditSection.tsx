@@ -83,14 +83,18 @@ export function detailText(e: Pick<AuditEvent, 'action' | 'detail'>): string {
   }
   if (str('granted')) parts.push(`cấp vai trò ${ROLE_NAMES[str('granted') as ManagerRole] ?? str('granted')}`);
   if (str('name')) parts.push(`tên: ${str('name')}`);
-  if (str('code') && !e.action.startsWith('course')) parts.push(`mã ${str('code')}`);
+  if (str('code') && e.action.startsWith('certificate')) {
+    const c = str('code')!;
+    parts.push(`mã xác thực ${c.length === 10 ? `${c.slice(0, 5)}-${c.slice(5)}` : c}`);
+  } else if (str('code') && !e.action.startsWith('course')) parts.push(`mã ${str('code')}`);
   if (num('member_count') !== null) parts.push(`${num('member_count')} đoàn viên`);
   const closes = d.closes_at as { from?: string; to?: string } | undefined;
   if (closes && closes.from !== closes.to) parts.push(`giờ đóng: ${formatVietnam(closes.from)} → ${formatVietnam(closes.to)}`);
   if (num('ranked') !== null) parts.push(`${num('ranked')} người được xếp hạng`);
   if (num('prizes') !== null) parts.push(`${num('prizes')} giải`);
   if (str('reason')) parts.push(`lý do: ${str('reason')}`);
-  return parts.join('; ');
+  const text = parts.join('; ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 const PAGE = 30;

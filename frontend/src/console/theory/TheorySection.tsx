@@ -373,8 +373,8 @@ function CertificatesView({ unitId }: { unitId: string }) {
           <span>
             <span class="status status--danger">Đã thu hồi</span>
             <span class="cert-revoked">
-              {formatVietnam(c.revoked_at)}
-              {c.revoked_by_name ? `, bởi ${c.revoked_by_name}` : ''}
+              Thu hồi lúc {formatVietnam(c.revoked_at)}
+              {c.revoked_by_name ? ` bởi ${c.revoked_by_name}` : ''}
               <br />
               Lý do: {c.revoked_reason}
             </span>
@@ -389,7 +389,9 @@ function CertificatesView({ unitId }: { unitId: string }) {
           <button type="button" class="button button--small button--danger" onClick={() => (setRevokeError(null), setRevoking(c))}>
             Thu hồi
           </button>
-        ) : null,
+        ) : (
+          <span class="muted">—</span>
+        ),
     },
   ];
   return (
