@@ -630,7 +630,7 @@ async fn participation_report_counts_vietnamese_days_and_exports(app: &TestApp) 
     )
     .await;
     let d = today.format("%d-%m-%Y").to_string();
-    assert!(name.contains(&format!("bao-cao-tham-gia-a")), "{name}");
+    assert!(name.contains("bao-cao-tham-gia-a"), "{name}");
     assert!(name.contains(&format!("-tu-{d}-den-{d}.xlsx")), "{name}");
     assert_eq!(
         rows[0][0],

@@ -62,6 +62,20 @@ export async function run(ctx) {
     state.page = page;
   });
 
+  await step('theory: a later admission date for the branch leaves out the member admitted before it', async () => {
+    const page = state.page;
+    await page.goto(`${base}/quan-ly/ly-luan?unit=${state.branch.id}`);
+    await page.getByTestId('coverage-total').waitFor();
+    await page.getByRole('button', { name: 'Đổi ngày' }).click();
+    await page.getByLabel('Đoàn viên kết nạp từ ngày (phải học lý luận chính trị)').fill('2025-06-01');
+    await page.getByRole('button', { name: 'Lưu', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Đoàn viên kết nạp từ ngày 01/06/2025 phải học' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="coverage-total"]')?.textContent === '1/2 = 50%');
+    await settle(page);
+    await shoot(page, 'theory-since-changed');
+    await axeCheck(page, 'Đổi ngày kết nạp');
+  });
+
   await step('theory: the pending list of the branch shows the one new member who has not passed', async () => {
     const page = state.page;
     await page.goto(`${base}/quan-ly/ly-luan?tab=chua-dat&unit=${state.branch.id}`);

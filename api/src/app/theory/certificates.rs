@@ -296,9 +296,8 @@ pub async fn list(
     let mut courses = std::collections::HashMap::new();
     let mut items = Vec::with_capacity(rows.len());
     for c in rows {
-        if !courses.contains_key(&c.course_id) {
-            let course = persistence::theory::get_course(&state.db, c.course_id).await?;
-            courses.insert(c.course_id, course);
+        if let std::collections::hash_map::Entry::Vacant(e) = courses.entry(c.course_id) {
+            e.insert(persistence::theory::get_course(&state.db, c.course_id).await?);
         }
         let course = &courses[&c.course_id];
         let holder = persistence::users::get(&state.db, UserId(c.user_id)).await?;
