@@ -65,7 +65,7 @@ export function actionLabel(action: string): string {
 const REPORT_NAMES: Record<string, string> = { ranking: 'bảng xếp hạng', prizes: 'danh sách đoạt giải' };
 
 /** The recorded details worth reading, in words. */
-export function detailText(e: Pick<AuditEvent, 'action' | 'detail'>): string {
+export function detailText(e: { action: string; detail?: unknown }): string {
   const d = (e.detail ?? {}) as Record<string, unknown>;
   const parts: string[] = [];
   const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : null);
