@@ -647,6 +647,39 @@ async fn review_settings_decide_what_a_member_sees(app: &TestApp) {
         ),
         (Value::Null, Value::Null, Value::Null, Value::Null)
     );
+    // Nor do the boards tell: not the member's place, not the round's or the contest's board,
+    // not the units' tallies, not the live stream. Its organizers see them all.
+    let hidden = [
+        format!("/api/v1/rounds/{}/leaderboard", s.round_id),
+        format!("/api/v1/rounds/{}/leaderboard/me", s.round_id),
+        format!("/api/v1/rounds/{}/units", s.round_id),
+        format!("/api/v1/rounds/{}/live", s.round_id),
+        format!("/api/v1/contests/{}/leaderboard", s.contest_id),
+        format!("/api/v1/contests/{}/leaderboard/me", s.contest_id),
+        format!("/api/v1/contests/{}/units", s.contest_id),
+    ];
+    for path in &hidden {
+        assert_problem(
+            app.get(path, Some(&member.access)).await,
+            StatusCode::FORBIDDEN,
+            "results_not_published",
+        )
+        .await;
+    }
+    for path in hidden.iter().filter(|p| !p.ends_with("/me") && !p.ends_with("/live")) {
+        let r = app.get(path, Some(&s.organizer.access)).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path} for its organizer");
+    }
+    let board: Value = app
+        .get(
+            &format!("/api/v1/rounds/{}/leaderboard", s.round_id),
+            Some(&s.organizer.access),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(board["total"], 1, "the organizer sees the live board");
 }
 
 /// With a round closing in two seconds and no grace, answers after the deadline are refused and
