@@ -589,7 +589,18 @@ async fn participation_report_counts_vietnamese_days_and_exports(app: &TestApp) 
     let round = test_round(app, &w, 1, 1, None, json!({"lesson_id": lesson_id(&w, 1)})).await;
     let m = new_member(app, t.a, "Ngô Thị Giang", "2025-05-01").await;
     take(app, &w, &round, &m, 1).await;
+    // Branch A declares 40 members as of four days ago: the rate is against them, dated.
     let today = vn_today();
+    let declared = today - Duration::days(4);
+    ok_json(
+        app.patch(
+            &format!("/api/v1/units/{}", t.a.0),
+            Some(&w.organizer.access),
+            &json!({"member_count": 40, "member_count_date": declared}),
+        )
+        .await,
+    )
+    .await;
     let url = |unit: UnitId, from: chrono::NaiveDate, to: chrono::NaiveDate, format: &str| {
         format!(
             "/api/v1/units/{}/participation?from={from}&to={to}{format}",
@@ -609,6 +620,8 @@ async fn participation_report_counts_vietnamese_days_and_exports(app: &TestApp) 
         .find(|l| l["unit_id"] == json!(t.a.0))
         .expect("A's line");
     assert_eq!(a_line["attempts"], 1);
+    assert_eq!(a_line["members_as_of"], json!(declared));
+    assert_eq!(a_line["rate_text"], "1/40 = 2.5%");
     // Yesterday in Vietnam saw nothing.
     let yesterday = today - Duration::days(1);
     let before = ok_json(
@@ -651,13 +664,19 @@ async fn participation_report_counts_vietnamese_days_and_exports(app: &TestApp) 
             "Đơn vị",
             "Mã",
             "Số đoàn viên",
+            "Tính đến ngày",
             "Số người tham gia",
             "Số lượt thi",
             "Tỷ lệ tham gia"
         ]
     );
     let total = row_starting(&rows, "Tổng cộng");
-    assert_eq!((total[4].as_str(), total[5].as_str()), ("1", "1"));
+    let declared_text = declared.format("%d/%m/%Y").to_string();
+    assert_eq!(
+        total[3..].to_vec(),
+        ["40", declared_text.as_str(), "1", "1", "1/40 = 2.5%"],
+        "{rows:?}"
+    );
 
     let r = app
         .get(

@@ -58,11 +58,14 @@ export async function run(ctx) {
     assert(rows[2][0] === `Thời gian: từ ngày ${dmy(today)} đến hết ngày ${dmy(today)} (giờ Việt Nam)`, `period: ${rows[2][0]}`);
     const header = rows.find((r) => r[0] === 'STT');
     assert(
-      header && header.join('|') === 'STT|Đơn vị|Mã|Số đoàn viên|Số người tham gia|Số lượt thi|Tỷ lệ tham gia',
+      header && header.join('|') === 'STT|Đơn vị|Mã|Số đoàn viên|Tính đến ngày|Số người tham gia|Số lượt thi|Tỷ lệ tham gia',
       `header: ${header?.join('|')}`,
     );
     const line = rows.find((r) => r[1] === state.branch.name);
-    assert(line && line[3] === '30' && line[4] === '1' && line[5] === '1', `branch line: ${line?.join('|')}`);
+    assert(
+      line && line[3] === '30' && /^\d\d\/\d\d\/\d{4}$/.test(line[4]) && line[5] === '1' && line[6] === '1' && line[7] === '1/30 = 3.3%',
+      `branch line: ${line?.join('|')}`,
+    );
     assert(rows.some((r) => r[0] === 'Tổng cộng'), 'a total line');
     await page.getByRole('status').filter({ hasText: name }).waitFor();
   });

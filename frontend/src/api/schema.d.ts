@@ -2540,6 +2540,11 @@ export interface components {
              * @description Declared members.
              */
             members?: number | null;
+            /**
+             * Format: date
+             * @description The day the member count was declared ("Số đoàn viên tính đến ngày").
+             */
+            members_as_of?: string | null;
             /** @description Name. */
             name: string;
             /**

@@ -40,6 +40,8 @@ pub struct ParticipationLine {
     pub code: String,
     /// Declared members.
     pub members: Option<i32>,
+    /// The day the member count was declared ("Số đoàn viên tính đến ngày").
+    pub members_as_of: Option<NaiveDate>,
     /// People who took part.
     pub participants: i64,
     /// Their finished attempts.
@@ -68,6 +70,7 @@ fn participation_line(l: participation::Line) -> ParticipationLine {
         name: l.name,
         code: l.code,
         members: l.members,
+        members_as_of: l.members_as_of,
         participants: l.participants,
         attempts: l.attempts,
     }
@@ -136,6 +139,7 @@ pub async fn report(
             "Đơn vị",
             "Mã",
             "Số đoàn viên",
+            "Tính đến ngày",
             "Số người tham gia",
             "Số lượt thi",
             "Tỷ lệ tham gia",
@@ -148,6 +152,9 @@ pub async fn report(
                 Cell::from(l.name.clone()),
                 Cell::from(l.code.clone()),
                 l.members.map_or(Cell::Empty, |m| Cell::Int(i64::from(m))),
+                l.members_as_of.map_or(Cell::Empty, |d| {
+                    Cell::from(d.format("%d/%m/%Y").to_string())
+                }),
                 Cell::Int(l.participants),
                 Cell::Int(l.attempts),
                 Cell::from(l.rate_text.clone()),

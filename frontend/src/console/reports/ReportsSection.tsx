@@ -61,7 +61,20 @@ export default function ReportsSection({ scope }: SectionProps) {
   const columns: Column<Line>[] = [
     { key: 'name', label: 'Đơn vị', render: (l) => l.name },
     { key: 'code', label: 'Mã', render: (l) => l.code },
-    { key: 'members', label: 'Số đoàn viên', numeric: true, render: (l) => (l.members == null ? <span class="muted">chưa khai báo</span> : formatCount(l.members)) },
+    {
+      key: 'members',
+      label: 'Số đoàn viên',
+      numeric: true,
+      render: (l) =>
+        l.members == null ? (
+          <span class="muted">chưa khai báo</span>
+        ) : (
+          <>
+            {formatCount(l.members)}
+            {l.members_as_of && <span class="members-date">tính đến {formatDate(l.members_as_of)}</span>}
+          </>
+        ),
+    },
     { key: 'participants', label: 'Số người tham gia', numeric: true, render: (l) => formatCount(l.participants) },
     { key: 'attempts', label: 'Số lượt thi', numeric: true, render: (l) => formatCount(l.attempts) },
     {
@@ -141,7 +154,10 @@ export default function ReportsSection({ scope }: SectionProps) {
             </p>
             <p>
               {formatCount(data.total.participants)} người tham gia, {formatCount(data.total.attempts)} lượt thi
-              {data.total.members ? ` trên ${formatCount(data.total.members)} đoàn viên` : ' (đơn vị chưa khai báo số đoàn viên)'}.
+              {data.total.members
+                ? ` trên ${formatCount(data.total.members)} đoàn viên${data.total.members_as_of ? ` (tính đến ngày ${formatDate(data.total.members_as_of)})` : ''}`
+                : ' (đơn vị chưa khai báo số đoàn viên)'}
+              .
             </p>
           </div>
           <DataTable
