@@ -596,7 +596,7 @@ mod tests {
         let h = chrono::Duration::hours(1);
         assert_eq!(ContestStatus::of(&[], now), ContestStatus::Draft);
         assert_eq!(
-            ContestStatus::of(&[(now + h, now + 2 * h)], now),
+            ContestStatus::of(&[(now + h, now + h * 2)], now),
             ContestStatus::Draft
         );
         assert_eq!(
@@ -604,11 +604,11 @@ mod tests {
             ContestStatus::Open
         );
         assert_eq!(
-            ContestStatus::of(&[(now - 2 * h, now - h), (now + h, now + 2 * h)], now),
+            ContestStatus::of(&[(now - h * 2, now - h), (now + h, now + h * 2)], now),
             ContestStatus::Open
         );
         assert_eq!(
-            ContestStatus::of(&[(now - 2 * h, now - h)], now),
+            ContestStatus::of(&[(now - h * 2, now - h)], now),
             ContestStatus::Ended
         );
     }
