@@ -140,11 +140,11 @@ export function EligibilityFields({ form, set, scope, hostUnits, errors }: { for
         {errors['eligibility.unit_id'] && <p class="field-error">{errors['eligibility.unit_id']}</p>}
       </fieldset>
       <fieldset class="eligibility">
-        <legend>Không cho dự thi</legend>
+        <legend>Cán bộ và Ban Tổ chức</legend>
         {(Object.keys(ROLE_LABEL) as ExcludedRole[]).map((r) => (
           <label class="checkbox" key={r}>
             <input type="checkbox" checked={form.excludedRoles.includes(r)} onChange={(e) => toggleRole(r, (e.target as HTMLInputElement).checked)} />
-            <span>{ROLE_LABEL[r]}</span>
+            <span>Không cho {ROLE_LABEL[r]} dự thi</span>
           </label>
         ))}
         <label class="checkbox">

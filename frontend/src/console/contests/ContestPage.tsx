@@ -5,6 +5,7 @@ import { attemptPath, linkClick, navigate } from '../../router';
 import { ProblemMessage, messageOf } from '../kit/ProblemMessage';
 import { formatVietnam } from '../kit/vnTime';
 import { consolePath } from '../paths';
+import { loadTopics } from './PoolEditor';
 import type { Scope } from '../scope';
 import {
   KIND_LABEL,
@@ -40,6 +41,10 @@ export function ContestPage({ contestId }: { scope: Scope; contestId: string }) 
   const [retry, setRetry] = useState(0);
   const [previewError, setPreviewError] = useState<{ round: string; message: string } | null>(null);
   const [previewing, setPreviewing] = useState<string | null>(null);
+  const [topicNames, setTopicNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    loadTopics().then((ts) => setTopicNames(Object.fromEntries(ts.map((t) => [t.code, t.name]))), () => undefined);
+  }, []);
   const justCreated = new URLSearchParams(window.location.search).get('moi') === '1';
 
   useEffect(() => {
@@ -179,7 +184,7 @@ export function ContestPage({ contestId }: { scope: Scope; contestId: string }) 
                 {r.prediction && `; ${PREDICTION_LABEL[r.prediction].toLowerCase()}`}
                 {!r.shuffle_questions || !r.shuffle_options ? '; không đảo thứ tự' : ''}.
               </p>
-              {quotas && <p class="muted">Rút ngẫu nhiên: {quotas.map((q) => `${q.count} câu ${q.topic}${q.difficulty ? ` (${{ easy: 'dễ', medium: 'trung bình', hard: 'khó' }[q.difficulty as 'easy']})` : ''}`).join(', ')}.</p>}
+              {quotas && <p class="muted">Rút ngẫu nhiên: {quotas.map((q) => `${q.count} câu “${topicNames[q.topic] ?? q.topic}”${q.difficulty ? ` (${{ easy: 'dễ', medium: 'trung bình', hard: 'khó' }[q.difficulty as 'easy']})` : ''}`).join(', ')}.</p>}
               {r.pool && 'question_ids' in r.pool && <p class="muted">{r.pool.question_ids.length} câu hỏi được chọn sẵn.</p>}
               {r.locks && (
                 <p class="message message--warn" data-testid="round-locks">

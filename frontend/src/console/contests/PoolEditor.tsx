@@ -9,7 +9,7 @@ type Question = components['schemas']['QuestionResponse'];
 
 /** The topics, loaded once per page. */
 let topicsOnce: Promise<Topic[]> | null = null;
-function loadTopics(): Promise<Topic[]> {
+export function loadTopics(): Promise<Topic[]> {
   topicsOnce ??= api
     .request<{ items: Topic[] }>('GET', '/topics')
     .then((d) => d.items)

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { formatVietnam, fromVietnamInput } from '../kit/vnTime';
 import { PREDICTION_LABEL, REVIEW_LABEL, questionsPerAttempt, type Prediction, type Review, type RoundForm } from './model';
 import { PoolEditor } from './PoolEditor';
 
@@ -25,9 +26,11 @@ export function RoundFields({ form, set, unitId, errors, locked = new Set(), onE
       <div class="round-form__pair">
         <Field id="round-opens" label="Mở lúc (giờ Việt Nam)" error={errors['opens_at']} locked={is('opens_at')}>
           <input id="round-opens" type="datetime-local" disabled={is('opens_at')} value={form.opensAt} onInput={(e) => set({ opensAt: (e.target as HTMLInputElement).value })} />
+          <Echo value={form.opensAt} />
         </Field>
         <Field id="round-closes" label="Đóng lúc (giờ Việt Nam)" error={errors['closes_at']} hint={locked.size ? 'Chỉ có thể lùi muộn hơn (gia hạn).' : undefined}>
           <input id="round-closes" type="datetime-local" value={form.closesAt} onInput={(e) => set({ closesAt: (e.target as HTMLInputElement).value })} />
+          <Echo value={form.closesAt} />
         </Field>
       </div>
       <div class="round-form__pair">
@@ -120,4 +123,13 @@ export function Field({ id, label, error, hint, locked, children }: { id: string
       )}
     </div>
   );
+}
+
+/**
+ * The chosen time written out as officers write it ("08:00 05/12/2026"): a browser set to
+ * English shows datetime inputs as "12/05/2026, 08:00 AM", which reads as 12 May here.
+ */
+function Echo({ value }: { value: string }) {
+  const iso = fromVietnamInput(value);
+  return <p class="field__echo">{iso ? `Tức là ${formatVietnam(iso)} (giờ Việt Nam)` : ''}</p>;
 }
