@@ -143,6 +143,20 @@ export async function run(ctx) {
     assert(finished.status === 200 && finished.body.counted !== true, `the preview does not count: ${finished.text}`);
   });
 
+  await step('contests: the contest\'s settings are edited on one page and saved', async () => {
+    await page.goto(`${base}/quan-ly/cuoc-thi/${contestId}`);
+    await page.getByRole('link', { name: 'Sửa thông tin' }).click();
+    await page.getByRole('heading', { name: 'Sửa thông tin cuộc thi' }).waitFor();
+    assert(await page.locator('#contest-kind').isDisabled(), 'the kind stays as created');
+    await page.locator('#contest-title').fill(`${title} (sửa)`);
+    await page.locator('.unit-tree__row', { hasText: 'Đoàn Tập đoàn Viễn thông (demo)' }).getByLabel('Loại trừ').waitFor();
+    assert(await page.locator('.unit-tree__row', { hasText: 'Đoàn Tập đoàn Viễn thông (demo)' }).getByLabel('Loại trừ').isChecked(), 'the exclusion is shown');
+    await shoot(page, 'contest-edit');
+    await axeCheck(page, 'Sửa thông tin cuộc thi');
+    await page.getByRole('button', { name: 'Lưu thay đổi' }).click();
+    await page.getByRole('heading', { name: `${title} (sửa)` }).waitFor();
+  });
+
   await step('contests: a started round shows its locked settings and why', async () => {
     const token = await api.login(demo.organizer, demo.password);
     // A second round, running now, that a member has started.
@@ -160,7 +174,8 @@ export async function run(ctx) {
       },
     });
     assert(created.status === 201, `round: ${created.text}`);
-    const member = await api.login(demo.members[4], demo.password);
+    // A member of the Điện lực branch (the Viễn thông branch was excluded above).
+    const member = await api.login(demo.members[2], demo.password);
     const started = await api.call('POST', `/rounds/${created.body.id}/attempts`, { token: member });
     assert(started.status === 201, `member start: ${started.text}`);
     await page.goto(`${base}/quan-ly/cuoc-thi/${contestId}`);
@@ -174,6 +189,9 @@ export async function run(ctx) {
     assert(!(await page.locator('#round-closes').isDisabled()), 'the close time may still move later');
     await shoot(page, 'round-locked');
     await axeCheck(page, 'Vòng thi đã bắt đầu');
+    // Hand the member's attempt in, so later modules find nobody mid-attempt.
+    const done = await api.call('POST', `/attempts/${started.body.id}/finish`, { token: member, body: {} });
+    assert(done.status === 200, `finish: ${done.text}`);
     await page.context().close();
   });
 }

@@ -73,7 +73,7 @@ function FormattedText({ id, label, value, onChange, error, rows }: { id: string
 }
 
 /** The host unit and who may enter: a subtree of the unit tree, minus branches and roles. */
-export function EligibilityFields({ form, set, scope, hostUnits, errors }: { form: ContestForm; set: Set; scope: Scope; hostUnits: { id: string; name: string }[]; errors: Record<string, string> }) {
+export function EligibilityFields({ form, set, scope, hostUnits, errors, fixedHost }: { form: ContestForm; set: Set; scope: Scope; hostUnits: { id: string; name: string }[]; errors: Record<string, string>; fixedHost?: boolean }) {
   const host = hostUnits.find((u) => u.id === form.unitId);
   const excluded = new Set(form.excludedUnits.map((u) => u.id));
   const toggleExcluded = (u: { id: string; name: string }, on: boolean) =>
@@ -85,6 +85,7 @@ export function EligibilityFields({ form, set, scope, hostUnits, errors }: { for
       <Field id="contest-unit" label="Đơn vị tổ chức" error={errors['unit_id']} hint="Ngân hàng câu hỏi của đơn vị này (và các câu hỏi cấp trên chia sẻ xuống) được dùng cho các vòng thi.">
         <select
           id="contest-unit"
+          disabled={fixedHost}
           value={form.unitId}
           onChange={(e) => {
             const id = (e.target as HTMLSelectElement).value;
@@ -160,7 +161,7 @@ export function EligibilityFields({ form, set, scope, hostUnits, errors }: { for
 }
 
 /** Kind, board visibility, the ranking chain, prizes and the pass mark. */
-export function RankingFields({ form, set, errors }: { form: ContestForm; set: Set; errors: Record<string, string> }) {
+export function RankingFields({ form, set, errors, fixedKind }: { form: ContestForm; set: Set; errors: Record<string, string>; fixedKind?: boolean }) {
   const move = (i: number, by: number) => {
     const chain = [...form.tieBreak];
     const j = i + by;
@@ -173,7 +174,7 @@ export function RankingFields({ form, set, errors }: { form: ContestForm; set: S
   return (
     <>
       <Field id="contest-kind" label="Loại cuộc thi" error={errors['kind']}>
-        <select id="contest-kind" value={form.kind} onChange={(e) => set({ kind: (e.target as HTMLSelectElement).value as ContestKind })}>
+        <select id="contest-kind" disabled={fixedKind} value={form.kind} onChange={(e) => set({ kind: (e.target as HTMLSelectElement).value as ContestKind })}>
           {(Object.keys(KIND_LABEL) as ContestKind[]).map((k) => (
             <option key={k} value={k}>
               {KIND_LABEL[k]}

@@ -103,6 +103,13 @@ export function ContestPage({ contestId }: { scope: Scope; contestId: string }) 
         <h1>
           {c.title} <span class={STATUS_CLASS[c.status]}>{STATUS_LABEL[c.status]}</span>
         </h1>
+        {c.can_manage && (
+          <div class="page-head__actions">
+            <a class="button button--ghost" href={consolePath('cuoc-thi', c.id, 'sua')} onClick={linkClick(consolePath('cuoc-thi', c.id, 'sua'))}>
+              Sửa thông tin
+            </a>
+          </div>
+        )}
       </div>
       {justCreated && (
         <p class="message message--notice" role="status">
@@ -189,7 +196,7 @@ export function ContestPage({ contestId }: { scope: Scope; contestId: string }) 
               {r.locks && (
                 <p class="message message--warn" data-testid="round-locks">
                   Đã có thí sinh vào thi từ {formatVietnam(r.locks.since)}, nên không thể đổi:{' '}
-                  {r.locks.fields.map((f) => ROUND_FIELD_LABEL[f] ?? f).join(', ')}. Vẫn có thể đổi tên vòng thi và gia hạn thời gian đóng.
+                  {r.locks.fields.filter((f) => f !== 'theory' || c.kind === 'theory_test').map((f) => ROUND_FIELD_LABEL[f] ?? f).join(', ')}. Vẫn có thể đổi tên vòng thi và gia hạn thời gian đóng.
                 </p>
               )}
               {previewError?.round === r.id && (

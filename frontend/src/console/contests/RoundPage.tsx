@@ -104,7 +104,7 @@ function RoundEditor({ contest, round, initial }: { contest: Contest; round: Rou
         <div class="message message--warn" data-testid="round-locks">
           <p>
             <strong>Vòng thi đã bắt đầu</strong> (lượt thi đầu tiên lúc {formatVietnam(locks.since)}): mọi thí sinh phải thi theo cùng một thể lệ, nên
-            không thể đổi {locks.fields.map((f) => ROUND_FIELD_LABEL[f] ?? f).join(', ')}.
+            không thể đổi {locks.fields.filter((f) => f !== 'theory' || contest.kind === 'theory_test').map((f) => ROUND_FIELD_LABEL[f] ?? f).join(', ')}.
           </p>
           <p>Vẫn có thể đổi tên vòng thi và gia hạn thời gian đóng (lùi muộn hơn; việc gia hạn được ghi lại).</p>
         </div>
