@@ -331,14 +331,16 @@ pub async fn rounds_of(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<Ve
         .collect()
 }
 
+/// A round's opening and closing times.
+pub type Window = (DateTime<Utc>, DateTime<Utc>);
+
 /// The opening and closing times of the rounds of `contest_ids`, by contest (for the console's
 /// list: a contest's status and dates come from its rounds).
 pub async fn round_windows(
     db: &impl ConnectionTrait,
     contest_ids: &[Uuid],
-) -> Result<std::collections::HashMap<Uuid, Vec<(DateTime<Utc>, DateTime<Utc>)>>> {
-    let mut out: std::collections::HashMap<Uuid, Vec<(DateTime<Utc>, DateTime<Utc>)>> =
-        std::collections::HashMap::new();
+) -> Result<std::collections::HashMap<Uuid, Vec<Window>>> {
+    let mut out: std::collections::HashMap<Uuid, Vec<Window>> = std::collections::HashMap::new();
     // In chunks: SQLite caps the parameters of one statement.
     for chunk in contest_ids.chunks(500) {
         for r in rounds::Entity::find()

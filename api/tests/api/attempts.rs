@@ -666,7 +666,10 @@ async fn review_settings_decide_what_a_member_sees(app: &TestApp) {
         )
         .await;
     }
-    for path in hidden.iter().filter(|p| !p.ends_with("/me") && !p.ends_with("/live")) {
+    for path in hidden
+        .iter()
+        .filter(|p| !p.ends_with("/me") && !p.ends_with("/live"))
+    {
         let r = app.get(path, Some(&s.organizer.access)).await;
         assert_eq!(r.status(), StatusCode::OK, "{path} for its organizer");
     }
