@@ -66,10 +66,10 @@ async fn check(state: &AppState, caller: &Caller, s: &mut ContestSettings) -> Re
     let mut errors = Vec::new();
     let title_len = s.title.trim().chars().count();
     if !(3..=300).contains(&title_len) {
-        errors.push(FieldError::new(
-            "/title",
-            "title must be 3 to 300 characters",
-        ));
+        errors.push(
+            FieldError::new("/title", "title must be 3 to 300 characters")
+                .with_vi("Tên cuộc thi cần từ 3 đến 300 ký tự."),
+        );
     }
     s.title = s.title.trim().to_owned();
     match parse_tie_break(std::mem::take(&mut s.tie_break)) {
@@ -88,13 +88,28 @@ async fn check(state: &AppState, caller: &Caller, s: &mut ContestSettings) -> Re
         _ => {}
     }
     errors.extend(s.prizes.check("/prizes"));
+    if s.eligible_unit_id.is_none() && !caller.is_admin() {
+        // Issue #11 (10): "anyone registered" reaches beyond every subtree, so only a contest
+        // hosted by a top-level unit (or an administrator) may open that wide; a branch's
+        // organizers choose a unit of their scope.
+        let host = persistence::units::get(&state.db, s.unit_id).await?;
+        if host.parent_id.is_some() {
+            errors.push(
+                FieldError::new(
+                    "/eligibility/unit_id",
+                    "only a contest hosted by a top-level unit may be open to anyone registered: choose a unit",
+                )
+                .with_vi("Chỉ cuộc thi do đơn vị cấp cao nhất tổ chức mới mở cho mọi người; hãy chọn một đơn vị dự thi."),
+            );
+        }
+    }
     if let Some(eligible) = s.eligible_unit_id {
         match persistence::units::get(&state.db, eligible).await {
             Ok(unit) if caller.covers(CONTEST_MANAGERS, &unit.path) => {}
-            _ => errors.push(FieldError::new(
-                "/eligibility/unit_id",
-                "no such unit in your scope",
-            )),
+            _ => errors.push(
+                FieldError::new("/eligibility/unit_id", "no such unit in your scope")
+                    .with_vi("Đơn vị dự thi phải thuộc phạm vi quản lý của bạn."),
+            ),
         }
     }
     for (i, ex) in s.excluded_unit_ids.iter().enumerate() {
@@ -217,13 +232,14 @@ pub async fn check_against_data(
         Pool::Questions { question_ids } => {
             let available = available.first().copied().unwrap_or(0);
             if available < question_ids.len() as u64 {
-                errors.push(FieldError::new("/pool/question_ids", format!("{} of the listed questions are unknown, outside the contest's bank, not active, or not valid for the whole round", question_ids.len() as u64 - available)));
+                let missing = question_ids.len() as u64 - available;
+                errors.push(FieldError::new("/pool/question_ids", format!("{missing} of the listed questions are unknown, outside the contest's bank, not active, or not valid for the whole round")).with_vi(format!("Có {missing} câu hỏi đã chọn không dùng được (không thuộc ngân hàng của cuộc thi, đã ngừng dùng hoặc hết hiệu lực trong thời gian vòng thi).")));
             }
         }
         Pool::Quotas { quotas } => {
             for (i, (q, available)) in quotas.iter().zip(available).enumerate() {
                 if available < u64::from(q.count) {
-                    errors.push(FieldError::new(format!("/pool/quotas/{i}/count"), format!("the bank has {available} drawable questions for this quota but {} are drawn", q.count)));
+                    errors.push(FieldError::new(format!("/pool/quotas/{i}/count"), format!("the bank has {available} drawable questions for this quota but {} are drawn", q.count)).with_vi(format!("Ngân hàng câu hỏi chỉ có {available} câu phù hợp, không đủ {} câu.", q.count)));
                 }
             }
         }
@@ -235,13 +251,19 @@ pub async fn check_against_data(
                 continue;
             }
             if s.opens_at < other.settings.closes_at && other.settings.opens_at < s.closes_at {
-                errors.push(FieldError::new(
-                    "/opens_at",
-                    format!(
-                        "overlaps round \"{}\" ({} – {})",
-                        other.settings.name, other.settings.opens_at, other.settings.closes_at
-                    ),
-                ));
+                errors.push(
+                    FieldError::new(
+                        "/opens_at",
+                        format!(
+                            "overlaps round \"{}\" ({} – {})",
+                            other.settings.name, other.settings.opens_at, other.settings.closes_at
+                        ),
+                    )
+                    .with_vi(format!(
+                        "Trùng thời gian với vòng thi \"{}\"; các vòng thi tính điểm không được diễn ra cùng lúc.",
+                        other.settings.name
+                    )),
+                );
             }
         }
     }

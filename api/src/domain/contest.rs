@@ -295,13 +295,16 @@ impl RoundSettings {
         let mut errors = Vec::new();
         let name_len = self.name.trim().chars().count();
         if !(1..=200).contains(&name_len) {
-            errors.push(FieldError::new("/name", "name must be 1 to 200 characters"));
+            errors.push(
+                FieldError::new("/name", "name must be 1 to 200 characters")
+                    .with_vi("Tên vòng thi cần từ 1 đến 200 ký tự."),
+            );
         }
         if self.opens_at >= self.closes_at {
-            errors.push(FieldError::new(
-                "/closes_at",
-                "the round must close after it opens",
-            ));
+            errors.push(
+                FieldError::new("/closes_at", "the round must close after it opens")
+                    .with_vi("Thời gian đóng phải sau thời gian mở."),
+            );
         }
         if !(1..=200).contains(&self.questions_per_attempt) {
             errors.push(FieldError::new(
@@ -310,10 +313,13 @@ impl RoundSettings {
             ));
         }
         if !(30..=4 * 3600).contains(&self.time_limit_seconds) {
-            errors.push(FieldError::new(
-                "/time_limit_seconds",
-                "the time limit must be between 30 seconds and 4 hours",
-            ));
+            errors.push(
+                FieldError::new(
+                    "/time_limit_seconds",
+                    "the time limit must be between 30 seconds and 4 hours",
+                )
+                .with_vi("Thời gian làm bài từ 30 giây đến 4 giờ."),
+            );
         }
         if self.attempts_allowed == Some(0) || self.attempts_allowed.is_some_and(|n| n > 1000) {
             errors.push(FieldError::new(
@@ -351,7 +357,10 @@ impl RoundSettings {
             }
             Pool::Quotas { quotas } => {
                 if quotas.is_empty() {
-                    errors.push(FieldError::new("/pool/quotas", "give at least one quota"));
+                    errors.push(
+                        FieldError::new("/pool/quotas", "give at least one quota")
+                            .with_vi("Cần ít nhất một dòng chủ đề."),
+                    );
                 }
                 let total: u32 = quotas.iter().map(|q| q.count).sum();
                 if total != self.questions_per_attempt {
@@ -374,10 +383,13 @@ impl RoundSettings {
                         .iter()
                         .any(|o| o.topic == q.topic && o.difficulty == q.difficulty)
                     {
-                        errors.push(FieldError::new(
-                            format!("/pool/quotas/{i}"),
-                            "the same topic and difficulty appear twice",
-                        ));
+                        errors.push(
+                            FieldError::new(
+                                format!("/pool/quotas/{i}"),
+                                "the same topic and difficulty appear twice",
+                            )
+                            .with_vi("Chủ đề và mức độ này đã có ở dòng trên."),
+                        );
                     }
                 }
             }

@@ -735,4 +735,48 @@ async fn a_new_contest_is_for_the_host_units_members_by_default(app: &TestApp) {
     )
     .await;
     assert!(open["eligibility"]["unit_id"].is_null());
+    // A branch may not open its contest beyond every subtree (issue #11, 10), whoever hosts it
+    // there; nor may an edit.
+    let branch_organizer = app
+        .with_roles(h.branch, &[(Role::Organizer, Some(h.branch))])
+        .await;
+    for who in [&branch_organizer, &h.organizer] {
+        let problem = assert_problem(
+            app.post(
+                "/api/v1/contests",
+                Some(&who.access),
+                &json!({"title": "Cuộc thi mở rộng", "unit_id": h.branch.0, "eligibility": {"unit_id": null}}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(pointers(&problem), vec!["/eligibility/unit_id"]);
+    }
+    let problem = assert_problem(
+        app.patch(
+            &format!("/api/v1/contests/{id}"),
+            Some(&branch_organizer.access),
+            &json!({"eligibility": {"unit_id": null}}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(pointers(&problem), vec!["/eligibility/unit_id"]);
+    // Nor beyond its own subtree.
+    let problem = assert_problem(
+        app.post(
+            "/api/v1/contests",
+            Some(&branch_organizer.access),
+            &json!({"title": "Cuộc thi của chi đoàn", "unit_id": h.branch.0, "eligibility": {"unit_id": h.root.0}}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(pointers(&problem), vec!["/eligibility/unit_id"]);
 }

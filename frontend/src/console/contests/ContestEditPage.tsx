@@ -8,15 +8,16 @@ import type { Scope } from '../scope';
 import { EligibilityFields, InfoFields, RankingFields } from './ContestFields';
 import { contestBody, type Contest, type ContestForm } from './model';
 
-type Load = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'ready'; contest: Contest; form: ContestForm; host: { id: string; name: string } };
+type Host = { id: string; name: string; root: boolean };
+type Load = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'ready'; contest: Contest; form: ContestForm; host: Host };
 
 /** The contest's form as saved, with the names of the units it mentions. */
-async function formOf(c: Contest, signal: AbortSignal): Promise<{ form: ContestForm; host: { id: string; name: string } }> {
+async function formOf(c: Contest, signal: AbortSignal): Promise<{ form: ContestForm; host: Host }> {
   const name = (id: string) => api.unit(id, signal).then((u) => u.name, () => 'Đơn vị đã xóa');
   const excluded = c.eligibility.excluded_unit_ids ?? [];
-  const [hostName, ...excludedNames] = await Promise.all([name(c.unit_id), ...excluded.map(name)]);
+  const [hostUnit, excludedNames] = await Promise.all([api.unit(c.unit_id, signal), Promise.all(excluded.map(name))]);
   return {
-    host: { id: c.unit_id, name: hostName! },
+    host: { id: c.unit_id, name: hostUnit.name, root: hostUnit.ancestors.length === 0 },
     form: {
       title: c.title,
       description: c.description,
@@ -56,7 +57,7 @@ export function ContestEditPage({ scope, contestId }: { scope: Scope; contestId:
   return <Editor scope={scope} contest={load.contest} initial={load.form} host={load.host} />;
 }
 
-function Editor({ scope, contest, initial, host }: { scope: Scope; contest: Contest; initial: ContestForm; host: { id: string; name: string } }) {
+function Editor({ scope, contest, initial, host }: { scope: Scope; contest: Contest; initial: ContestForm; host: Host }) {
   const [form, setForm, { clear, restored }] = useDraft<ContestForm>(`contest-edit.${contest.id}`, initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);

@@ -73,7 +73,7 @@ function FormattedText({ id, label, value, onChange, error, rows }: { id: string
 }
 
 /** The host unit and who may enter: a subtree of the unit tree, minus branches and roles. */
-export function EligibilityFields({ form, set, scope, hostUnits, errors, fixedHost }: { form: ContestForm; set: Set; scope: Scope; hostUnits: { id: string; name: string }[]; errors: Record<string, string>; fixedHost?: boolean }) {
+export function EligibilityFields({ form, set, scope, hostUnits, errors, fixedHost }: { form: ContestForm; set: Set; scope: Scope; hostUnits: { id: string; name: string; root?: boolean }[]; errors: Record<string, string>; fixedHost?: boolean }) {
   const host = hostUnits.find((u) => u.id === form.unitId);
   const excluded = new Set(form.excludedUnits.map((u) => u.id));
   const toggleExcluded = (u: { id: string; name: string }, on: boolean) =>
@@ -101,10 +101,13 @@ export function EligibilityFields({ form, set, scope, hostUnits, errors, fixedHo
       </Field>
       <fieldset class="eligibility">
         <legend>Đối tượng dự thi</legend>
-        <label class="checkbox">
-          <input type="radio" name="eligible-scope" checked={form.eligibleUnitId === ''} onChange={() => set({ eligibleUnitId: '', excludedUnits: [] })} />
-          <span>Mọi người đã đăng ký tài khoản{!scope.isAdmin && ' (kể cả ngoài đơn vị của bạn)'}</span>
-        </label>
+        {/* Only a top-level unit's contest may be open to anyone registered (the server's rule). */}
+        {(scope.isAdmin || host?.root || form.eligibleUnitId === '') && (
+          <label class="checkbox">
+            <input type="radio" name="eligible-scope" checked={form.eligibleUnitId === ''} onChange={() => set({ eligibleUnitId: '', excludedUnits: [] })} />
+            <span>Mọi người đã đăng ký tài khoản{!scope.isAdmin && ' (kể cả ngoài đơn vị của bạn)'}</span>
+          </label>
+        )}
         <label class="checkbox">
           <input type="radio" name="eligible-scope" checked={form.eligibleUnitId !== ''} onChange={() => set({ eligibleUnitId: form.unitId })} />
           <span>Đoàn viên của một đơn vị và các đơn vị trực thuộc (chọn trên cây đơn vị)</span>

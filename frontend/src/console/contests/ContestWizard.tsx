@@ -51,7 +51,9 @@ function stepOf(field: string): number {
  * cleared once the server has accepted the contest and its first round.
  */
 export function ContestWizard({ scope }: { scope: Scope }) {
-  const [hostUnits, setHostUnits] = useState<{ id: string; name: string }[]>(scope.units.map((u) => ({ id: u.id, name: u.name })));
+  const [hostUnits, setHostUnits] = useState<{ id: string; name: string; root: boolean }[]>(
+    scope.units.map((u) => ({ id: u.id, name: u.name, root: u.ancestors.length === 0 })),
+  );
   const first = hostUnits[0]?.id ?? '';
   const [draft, setDraft, { clear, restored }] = useDraft<Draft>('contest-wizard', {
     step: 0,
@@ -68,7 +70,7 @@ export function ContestWizard({ scope }: { scope: Scope }) {
   useEffect(() => {
     if (hostUnits.length > 0) return;
     api.request<UnitList>('GET', '/units', { query: { limit: 200 } }).then((d) => {
-      const roots = d.items.map((u) => ({ id: u.id, name: u.name }));
+      const roots = d.items.map((u) => ({ id: u.id, name: u.name, root: true }));
       setHostUnits(roots);
       if (!draft.contest.unitId && roots[0]) setContest({ unitId: roots[0].id, eligibleUnitId: roots[0].id });
     });
