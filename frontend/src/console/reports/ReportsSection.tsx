@@ -141,7 +141,7 @@ export default function ReportsSection({ scope }: SectionProps) {
           {saved}
         </p>
       )}
-      {!unitId && <p class="message message--warn">Bạn chưa được giao đơn vị nào để báo cáo.</p>}
+      {!unitId && <p class="message message--warn">{scope.isAdmin ? 'Chọn một đơn vị để lập báo cáo.' : 'Bạn chưa được giao đơn vị nào để báo cáo.'}</p>}
       {error ? <ProblemMessage error={error} onRetry={() => setN((x) => x + 1)} /> : null}
       {data && (
         <section aria-labelledby="report-title" class="report">

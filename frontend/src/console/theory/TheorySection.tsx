@@ -53,7 +53,7 @@ export default function TheorySection({ scope }: SectionProps) {
         current={tab}
         onPick={(key) => q.set({ tab: key === 'ket-qua' ? null : key, offset: null, status: null, code: null }, { push: true })}
       />
-      {!unitId && <p class="message message--warn">Bạn chưa được giao đơn vị nào để xem.</p>}
+      {!unitId && <p class="message message--warn">{scope.isAdmin ? 'Chọn một đơn vị để xem.' : 'Bạn chưa được giao đơn vị nào để xem.'}</p>}
       {unitId && tab === 'ket-qua' && <CoverageView unitId={unitId} onUnit={(id) => q.set({ unit: id }, { push: true })} />}
       {unitId && tab === 'chua-dat' && <PendingView unitId={unitId} />}
       {unitId && tab === 'chung-nhan' && <CertificatesView unitId={unitId} />}
