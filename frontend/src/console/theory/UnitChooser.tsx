@@ -41,7 +41,7 @@ export function UnitChooser({ scope, unitId, onChange }: { scope: Scope; unitId:
 
   return (
     <div class="unit-chooser">
-      {roots.length > 1 && (
+      {(roots.length > 1 || !unitId) && roots.length > 0 && (
         <div class="field">
           <label for="unit-chooser">Đơn vị</label>
           <select id="unit-chooser" value={roots.some((r) => r.id === rootOfCurrent) ? rootOfCurrent : ''} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
