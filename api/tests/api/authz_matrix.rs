@@ -994,7 +994,10 @@ async fn build_world(app: &TestApp) -> World {
         .post(
             "/api/v1/contests",
             Some(&organizer_a.access),
-            &json!({"title": "Cuộc thi ma trận", "unit_id": a.0, "eligibility": {"unit_id": a.0}}),
+            // A public board (not the default), so the matrix shows who may read boards by role
+            // and scope alone; who sees a members' board is `attempts::who_sees_a_board…`.
+            &json!({"title": "Cuộc thi ma trận", "unit_id": a.0, "eligibility": {"unit_id": a.0},
+                    "leaderboard_visibility": "public"}),
         )
         .await
         .json()
