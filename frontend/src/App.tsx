@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'preact/hooks';
+import type { FunctionComponent } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
 import { OfflineBanner } from './components/OfflineBanner';
 import { AttemptPage } from './pages/Attempt';
@@ -14,12 +15,15 @@ import {
   attemptIdOf,
   boardRouteOf,
   certificateCodeOf,
+  isConsolePath,
+  linkClick,
   navigate,
   resolveRoute,
   routes,
   safeNext,
   useLocation,
 } from './router';
+import { useMe } from './session';
 
 const TITLES: Record<string, string> = {
   [routes.home]: 'Trang chủ',
@@ -34,6 +38,9 @@ export function App() {
   const attemptRoute = attemptIdOf(target);
   const boardRoute = boardRouteOf(target);
   const certificateCode = certificateCodeOf(target);
+  const inConsole = isConsolePath(target);
+  const me = useMe();
+  const manager = (me?.roles ?? []).length > 0;
 
   useEffect(() => {
     if (target === path) return;
@@ -54,7 +61,9 @@ export function App() {
           : 'Bảng xếp hạng'
         : certificateCode
           ? 'Giấy chứng nhận'
-          : (TITLES[target] ?? '');
+          : inConsole
+            ? 'Quản lý'
+            : (TITLES[target] ?? '');
     document.title = `${title} · Thi trực tuyến`;
     // After an in-app navigation, move focus to the new page's heading so
     // screen readers announce it (not on the first load).
@@ -74,9 +83,22 @@ export function App() {
       <a class="skip-link" href="#main">
         Bỏ qua đến nội dung
       </a>
-      <header class="topbar">
-        <span class="topbar__org">Đoàn TNCS Hồ Chí Minh</span>
-        <span class="topbar__app">Thi trực tuyến</span>
+      <header class={`topbar${inConsole ? ' topbar--console' : ''}`}>
+        <span class="topbar__brand">
+          <span class="topbar__org">Đoàn TNCS Hồ Chí Minh</span>
+          <span class="topbar__app">{inConsole ? 'Quản lý cuộc thi' : 'Thi trực tuyến'}</span>
+        </span>
+        {/* The console's entry, for people who hold a management role (the server decides the rest). */}
+        {manager && !inConsole && (
+          <a class="topbar__link" href={routes.console} onClick={linkClick(routes.console)} data-testid="console-link">
+            Quản lý
+          </a>
+        )}
+        {inConsole && (
+          <a class="topbar__link" href={routes.home} onClick={linkClick(routes.home)}>
+            Trang Đoàn viên
+          </a>
+        )}
       </header>
       {/* The attempt screen shows the connection in its own sticky bar, next to the timer. */}
       {attemptRoute?.page !== 'attempt' && boardRoute?.page !== 'live' && <OfflineBanner />}
@@ -94,6 +116,48 @@ export function App() {
       {boardRoute?.page === 'live' && <LivePage key={`l-${boardRoute.id}`} roundId={boardRoute.id} />}
       {target === routes.theory && <TheoryPage />}
       {certificateCode && <CertificatePage key={`c-${certificateCode}`} code={certificateCode} />}
+      {inConsole && <LazyConsole path={target} />}
     </>
   );
+}
+
+type ConsoleModule = { default: FunctionComponent<{ path: string }> };
+type ConsoleLoad = { state: 'loading' } | { state: 'failed' } | { state: 'ready'; module: ConsoleModule };
+
+/** The console is its own chunk: members never download it. */
+function LazyConsole({ path }: { path: string }) {
+  const [load, setLoad] = useState<ConsoleLoad>({ state: 'loading' });
+  const [retry, setRetry] = useState(0);
+  useEffect(() => {
+    let live = true;
+    import('./console/Console').then(
+      (module) => live && setLoad({ state: 'ready', module }),
+      () => live && setLoad({ state: 'failed' }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [retry]);
+  if (load.state === 'failed') {
+    return (
+      <main class="page" id="main">
+        <h1>Quản lý</h1>
+        <p class="message message--error" role="alert">
+          Không tải được khu vực Quản lý. Vui lòng kiểm tra mạng và thử lại.
+        </p>
+        <button type="button" class="button" onClick={() => (setLoad({ state: 'loading' }), setRetry((n) => n + 1))}>
+          Thử lại
+        </button>
+      </main>
+    );
+  }
+  if (load.state === 'loading') {
+    return (
+      <main class="page" id="main">
+        <p class="muted">Đang tải khu vực Quản lý…</p>
+      </main>
+    );
+  }
+  const Console = load.module.default;
+  return <Console path={path} />;
 }

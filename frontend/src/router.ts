@@ -22,7 +22,14 @@ export const routes = {
   theory: '/hoc-ly-luan',
   /** /certificates/{code}: a certificate's public page (the QR code points here). */
   certificate: '/certificates',
+  /** Quản lý: the organizers' console (/quan-ly/<section>/…), for people with a management role. */
+  console: '/quan-ly',
 } as const;
+
+/** Whether a path is the console's (/quan-ly or below). */
+export function isConsolePath(path: string): boolean {
+  return path === routes.console || path.startsWith(`${routes.console}/`);
+}
 
 export type RouteName = keyof typeof routes;
 
@@ -71,7 +78,7 @@ export function resolveRoute(path: string, loggedIn: boolean): string {
   if (live && ID.test(live[1]!)) return loggedIn ? livePath(live[1]!) : routes.login;
   // Anyone may check a certificate, signed in or not.
   if (certificateCodeOf(path)) return path;
-  if (path === routes.theory) return loggedIn ? path : routes.login;
+  if (path === routes.theory || isConsolePath(path)) return loggedIn ? path : routes.login;
   const known = path === routes.home || path === routes.login || path === routes.register;
   if (!known) return loggedIn ? routes.home : routes.login;
   if (path === routes.home && !loggedIn) return routes.login;
@@ -91,7 +98,7 @@ export interface NavState {
 export function safeNext(next: string | undefined): string | null {
   if (!next || !next.startsWith('/') || next.startsWith('//')) return null;
   const path = next.split('?')[0]!;
-  return boardRouteOf(path) || attemptIdOf(path) ? next : null;
+  return boardRouteOf(path) || attemptIdOf(path) || isConsolePath(path) ? next : null;
 }
 
 const listeners = new Set<() => void>();

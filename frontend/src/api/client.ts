@@ -168,7 +168,9 @@ export function createApiClient(options: ApiClientOptions) {
     signal?: AbortSignal,
   ): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    // A FormData body (a file upload) sets its own multipart boundary.
+    const multipart = typeof FormData !== 'undefined' && body instanceof FormData;
+    if (body !== undefined && !multipart) headers['Content-Type'] = 'application/json';
     if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
 
     const controller = new AbortController();
@@ -186,7 +188,7 @@ export function createApiClient(options: ApiClientOptions) {
       return await doFetch(url, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : multipart ? (body as FormData) : JSON.stringify(body),
         signal: controller.signal,
         credentials: 'same-origin',
       });
@@ -257,6 +259,11 @@ export function createApiClient(options: ApiClientOptions) {
   }
 
   async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    return readBody<T>(await exchange(method, path, opts));
+  }
+
+  /** One request with the session: refreshes the token once on 401; any non-2xx becomes an ApiError. */
+  async function exchange(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
     const url = `${baseUrl}${path}${buildQuery(opts.query)}`;
     const auth = opts.auth ?? true;
     const bodyOf = () => (typeof opts.body === 'function' ? (opts.body as () => unknown)() : opts.body);
@@ -276,7 +283,22 @@ export function createApiClient(options: ApiClientOptions) {
     }
 
     if (!res.ok) throw await toError(res);
-    return readBody<T>(res);
+    return res;
+  }
+
+  /** The file name of a download, from Content-Disposition (RFC 6266, `filename*` first). */
+  function fileNameOf(res: Response, fallback: string): string {
+    const cd = res.headers.get('Content-Disposition') ?? '';
+    const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(cd);
+    if (star) {
+      try {
+        return decodeURIComponent(star[1]!.trim());
+      } catch {
+        /* a malformed escape: fall through to the plain name */
+      }
+    }
+    const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(cd);
+    return plain ? plain[1]!.trim() : fallback;
   }
 
   /**
@@ -339,6 +361,18 @@ export function createApiClient(options: ApiClientOptions) {
   return {
     openStream,
     request,
+
+    /** Sends a file (multipart/form-data) with the session, e.g. an import or an image. */
+    upload<T>(path: string, form: FormData, opts: Omit<RequestOptions, 'body'> & { method?: string } = {}): Promise<T> {
+      return request<T>(opts.method ?? 'POST', path, { ...opts, body: form });
+    },
+
+    /** Downloads a file with the session (an export): its bytes and the server's file name. */
+    async download(path: string, opts: Omit<RequestOptions, 'body'> = {}): Promise<{ blob: Blob; filename: string }> {
+      const res = await exchange('GET', path, opts);
+      const fallback = path.split('/').filter(Boolean).pop() ?? 'tep';
+      return { blob: await res.blob(), filename: fileNameOf(res, fallback) };
+    },
     tokens: store,
 
     isLoggedIn(): boolean {

@@ -1,0 +1,28 @@
+import type { FunctionComponent } from 'preact';
+import type { Scope } from './scope';
+
+/** What every section receives: the rest of its address, the query and the scope. */
+export interface SectionProps {
+  rest: string[];
+  query: URLSearchParams;
+  scope: Scope;
+}
+
+export interface Section {
+  /** The address segment after /quan-ly. */
+  key: string;
+  /** The navigation label. */
+  label: string;
+  /** Shown in the navigation (false for pages reached from another section, like one round). */
+  nav: boolean;
+  /** Who sees it in the navigation (the server still decides what they may do). */
+  visible?: (scope: Scope) => boolean;
+  /** Each section is its own chunk, loaded when opened. */
+  load: () => Promise<{ default: FunctionComponent<SectionProps> }>;
+}
+
+/**
+ * The console's sections, in navigation order. Add one line per section; its code lives in
+ * its own directory and is loaded only when someone opens it.
+ */
+export const SECTIONS: Section[] = [];
