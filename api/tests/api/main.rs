@@ -8,6 +8,7 @@ mod helpers;
 mod answer_key;
 mod attempts;
 mod attempts_store;
+mod bank_console;
 mod auth;
 mod authz_matrix;
 mod boards;
