@@ -28,7 +28,7 @@ export function ImportPage({ scope }: { scope: Scope }) {
     setBusy(true);
     setError(null);
     try {
-      const result = await api.upload<ImportResult>('/api/v1/questions/import', fileForm(f), {
+      const result = await api.upload<ImportResult>('/questions/import', fileForm(f), {
         query: { unit_id: unitId, dry_run: dryRun ? 'true' : 'false', shared: shared ? 'true' : 'false' },
       });
       setStage(dryRun ? { kind: 'checked', result } : { kind: 'done', count: result.imported });
@@ -53,7 +53,7 @@ export function ImportPage({ scope }: { scope: Scope }) {
 
   const template = async (format: 'xlsx' | 'csv') => {
     try {
-      await downloadFile('/api/v1/questions/template', { format });
+      await downloadFile('/questions/template', { format });
     } catch (e) {
       setError(messageOf(e));
     }

@@ -44,11 +44,11 @@ export function QuestionDetail({ id }: { id: string }) {
     setActionError(null);
     try {
       if (action === 'delete') {
-        await api.request('DELETE', `/api/v1/questions/${q.id}`);
+        await api.request('DELETE', `/questions/${q.id}`);
         navigate(back);
         return;
       }
-      const next = await api.request<Question>('PATCH', `/api/v1/questions/${q.id}`, { body: { status: action === 'retire' ? 'retired' : 'active' } });
+      const next = await api.request<Question>('PATCH', `/questions/${q.id}`, { body: { status: action === 'retire' ? 'retired' : 'active' } });
       setQ(next);
       setConfirm(null);
     } catch (e) {

@@ -154,8 +154,8 @@ export function QuestionForm({ scope, question }: { scope: Scope; question?: Que
     };
     try {
       const saved = question
-        ? await api.request<Question>('PATCH', `/api/v1/questions/${question.id}`, { body: { ...body, source: body.source ?? undefined } })
-        : await api.request<Question>('POST', '/api/v1/questions', { body: { ...body, unit_id: d.unitId, image: d.image } });
+        ? await api.request<Question>('PATCH', `/questions/${question.id}`, { body: { ...body, source: body.source ?? undefined } })
+        : await api.request<Question>('POST', '/questions', { body: { ...body, unit_id: d.unitId, image: d.image } });
       draft.clear();
       navigate(consolePath('ngan-hang', saved.id));
     } catch (err) {

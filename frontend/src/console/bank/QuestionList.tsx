@@ -61,7 +61,7 @@ export function QuestionList() {
     try {
       const query: Record<string, string> = { format };
       if (selection) for (const k of FILTERS) if (filters[k]) query[k] = filters[k];
-      await downloadFile('/api/v1/questions/export', query);
+      await downloadFile('/questions/export', query);
     } catch (e) {
       setExportError(messageOf(e));
     } finally {

@@ -23,17 +23,21 @@ export interface ListQuery {
   limit?: number;
 }
 
+/** A page of questions; empty filters are left out (an empty `difficulty` is not a value). */
 export const listQuestions = (query: ListQuery, signal?: AbortSignal) =>
-  api.request<QuestionList>('GET', '/api/v1/questions', { query: { ...query }, signal });
+  api.request<QuestionList>('GET', '/questions', {
+    query: Object.fromEntries(Object.entries(query).filter(([, v]) => v !== '' && v !== undefined)),
+    signal,
+  });
 
-export const getQuestion = (id: string, signal?: AbortSignal) => api.request<Question>('GET', `/api/v1/questions/${id}`, { signal });
+export const getQuestion = (id: string, signal?: AbortSignal) => api.request<Question>('GET', `/questions/${id}`, { signal });
 
-export const getStats = (id: string, signal?: AbortSignal) => api.request<Stats>('GET', `/api/v1/questions/${id}/stats`, { signal });
+export const getStats = (id: string, signal?: AbortSignal) => api.request<Stats>('GET', `/questions/${id}/stats`, { signal });
 
-export const listTopics = (signal?: AbortSignal) => api.request<{ items: Topic[] }>('GET', '/api/v1/topics', { signal });
+export const listTopics = (signal?: AbortSignal) => api.request<{ items: Topic[] }>('GET', '/topics', { signal });
 
 export const uploadImage = (file: File) => {
   const form = new FormData();
   form.append('file', file, file.name);
-  return api.upload<StoredImage>('/api/v1/images', form);
+  return api.upload<StoredImage>('/images', form);
 };
