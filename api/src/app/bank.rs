@@ -339,6 +339,21 @@ pub async fn update_question(
         .map_err(Into::into)
 }
 
+/// The kept versions of question `id`, newest first, for the managers of its bank only (each
+/// version carries its answer key).
+pub async fn question_versions(
+    state: &AppState,
+    user: UserId,
+    id: Uuid,
+) -> Result<Vec<persistence::questions::VersionRecord>, ApiError> {
+    let caller = Caller::load(&state.db, user).await?;
+    let (question, manages_bank) = visible_question(state, &caller, id).await?;
+    if !manages_bank {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(persistence::questions::list_versions(&state.db, question.id).await?)
+}
+
 /// Imports a question file into bank `unit_id` on behalf of `user`: `file` reads the upload
 /// (its name and bytes) and is awaited only once `user` is known to organise the bank. Any
 /// problem means nothing is imported; the 422 lists every problem as `/rows/{row}/{column}`.

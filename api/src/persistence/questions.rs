@@ -746,3 +746,45 @@ pub async fn versions(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Ver
     }
     Ok(out)
 }
+
+/// One stored version of a question, with when it was written.
+#[derive(Debug, Clone)]
+pub struct VersionRecord {
+    /// Version number.
+    pub version: i32,
+    /// What it showed.
+    pub content: VersionContent,
+    /// Where the fact came from, as that version said.
+    pub source_title: Option<String>,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Every kept version of a question, newest first. (A draft's edits replace its only version;
+/// a question that has been active keeps each version attempts may have shown.)
+pub async fn list_versions(db: &impl ConnectionTrait, question_id: Uuid) -> Result<Vec<VersionRecord>> {
+    let rows = question_versions::Entity::find()
+        .filter(question_versions::Column::QuestionId.eq(question_id))
+        .order_by_desc(question_versions::Column::Version)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for v in rows {
+        let options: Vec<StoredOption> = serde_json::from_value(v.options)
+            .map_err(|e| PersistenceError::Db(sea_orm::DbErr::Json(e.to_string())))?;
+        out.push(VersionRecord {
+            version: v.version,
+            source_title: v.source_title,
+            created_at: v.created_at,
+            content: VersionContent {
+                version_id: v.id,
+                question_id: v.question_id,
+                text: v.text,
+                options,
+                explanation: v.explanation,
+                image: v.image,
+            },
+        });
+    }
+    Ok(out)
+}

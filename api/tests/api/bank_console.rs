@@ -314,6 +314,26 @@ async fn a_question_shows_its_pictures_and_names_only_stored_ones(app: &TestApp)
     assert_eq!(edited["image"], Value::Null);
     assert_eq!(edited["version"], 2);
 
+    // Both versions are kept, newest first, each with what it showed.
+    let response = app
+        .get(&format!("/api/v1/questions/{id}/versions"), Some(&b.organizer.access))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let versions: Value = response.json().await.expect("json");
+    let items = versions["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "{versions}");
+    assert_eq!((items[0]["version"].as_i64(), items[0]["current"].as_bool()), (Some(2), Some(true)));
+    assert_eq!(items[0]["image"], Value::Null);
+    assert_eq!((items[1]["version"].as_i64(), items[1]["current"].as_bool()), (Some(1), Some(false)));
+    assert_eq!(items[1]["image"], name);
+    assert_eq!(items[1]["options"][0]["correct"], true);
+    // Another bank's organizer does not see them.
+    let other = bank(app, "B").await;
+    let response = app
+        .get(&format!("/api/v1/questions/{id}/versions"), Some(&other.organizer.access))
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
     // A name nobody uploaded, and a path or URL, are field errors.
     let mut body = question(b.unit, "Câu có ảnh lạ?", "easy");
     body["image"] = json!(format!("{}.png", "0".repeat(64)));

@@ -119,6 +119,29 @@ export async function run(ctx) {
     await axeCheck(page, 'Câu hỏi');
   });
 
+  await step('bank: editing the active question warns of a new version, shows the server\'s error beside the field, then keeps both versions', async () => {
+    await page.getByRole('link', { name: 'Sửa', exact: true }).click();
+    await page.getByRole('heading', { name: 'Sửa câu hỏi' }).waitFor();
+    const note = squash(await page.getByTestId('new-version-note').textContent());
+    assert(note.includes('phiên bản mới'), `the note reads: ${note}`);
+    await page.locator('#q-text').fill('   ');
+    await page.getByRole('button', { name: 'Lưu câu hỏi' }).click();
+    const fieldError = page.locator('#q-text-error');
+    await fieldError.waitFor();
+    const message = squash(await fieldError.textContent());
+    assert(message.length > 0 && !/required|must|empty/i.test(message), `the stem's error reads: ${message}`);
+    await shoot(page, 'bank-form-error');
+    await page.locator('#q-text').fill('Huy hiệu trong hình là biểu tượng của tổ chức nào?');
+    await page.getByRole('button', { name: 'Lưu câu hỏi' }).click();
+    await page.getByRole('heading', { name: 'Câu hỏi', level: 1 }).waitFor();
+    const versions = page.locator('.bank-versions');
+    await versions.waitFor();
+    const heading = squash(await versions.locator('h2').textContent());
+    assert(heading === 'Các phiên bản (2)', `the versions heading reads: ${heading}`);
+    await shoot(page, 'bank-question-versions');
+    await axeCheck(page, 'Câu hỏi — phiên bản');
+  });
+
   await step('bank: a file that is not a picture is refused beside the field, in Vietnamese', async () => {
     await page.goto(`${base}/quan-ly/ngan-hang/moi`);
     const fake = join(dir, 'khong-phai-anh.png');

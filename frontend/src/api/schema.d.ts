@@ -680,6 +680,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/questions/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The versions kept of a question, newest first: once a question has been active, each edit
+         *     of what members see makes a new version and attempts keep the one they showed.
+         */
+        get: operations["question_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rounds/{id}": {
         parameters: {
             query?: never;
@@ -2823,6 +2843,41 @@ export interface components {
              * @description The version these figures are about (an edit starts fresh figures).
              */
             version: number;
+        };
+        /** @description One kept version of a question. */
+        QuestionVersionItem: {
+            /**
+             * Format: date-time
+             * @description When it was written.
+             */
+            created_at: string;
+            /** @description Whether it is the current one. */
+            current: boolean;
+            /** @description Its explanation. */
+            explanation?: string | null;
+            /** @description The stem's picture. */
+            image?: string | null;
+            /** @description Its options, with the key. */
+            options: components["schemas"]["OptionResponse"][];
+            /** @description Its source's title. */
+            source_title?: string | null;
+            /** @description The stem it showed. */
+            text: string;
+            /**
+             * Format: int32
+             * @description Version number.
+             */
+            version: number;
+            /**
+             * Format: uuid
+             * @description Its id (what attempts record).
+             */
+            version_id: string;
+        };
+        /** @description The versions of a question. */
+        QuestionVersionList: {
+            /** @description Newest first. */
+            items: components["schemas"]["QuestionVersionItem"][];
         };
         /** @description A question as a member sees it. */
         QuestionView: {
@@ -5502,6 +5557,47 @@ export interface operations {
                 };
             };
             /** @description Not an organizer of the bank that owns the question (a bank shared from above shows no statistics: they give the key away) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    question_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Question id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionVersionList"];
+                };
+            };
+            /** @description Not an organizer of the bank that owns the question */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(crud::list_questions)
         .service(crud::create_question)
         .service(stats::question_stats)
+        .service(stats::question_versions)
         .service(crud::get_question)
         .service(crud::update_question)
         .service(crud::delete_question);

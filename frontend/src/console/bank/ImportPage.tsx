@@ -97,11 +97,15 @@ export function ImportPage({ scope }: { scope: Scope }) {
                   </select>
                 </div>
               )}
-              <div class="field">
-                <label for="import-file">Tệp câu hỏi</label>
+              <div class="bank-file">
+                {/* The browser's own file button speaks the browser's language; this one speaks Vietnamese. */}
+                <label class="button button--primary bank-file__pick" for="import-file">
+                  {file ? 'Chọn tệp khác…' : 'Chọn tệp câu hỏi…'}
+                </label>
                 <input
                   id="import-file"
                   type="file"
+                  class="visually-hidden"
                   accept=".xlsx,.csv,.txt,.gift,.xml,.yaml,.yml,.zip"
                   onChange={(e) => {
                     const input = e.target as HTMLInputElement;
@@ -109,6 +113,7 @@ export function ImportPage({ scope }: { scope: Scope }) {
                     input.value = '';
                   }}
                 />
+                <span class="bank-file__name">{file ? file.name : 'Chưa chọn tệp'}</span>
               </div>
               <label class="bank-check">
                 <input type="checkbox" checked={shared} onChange={(e) => setShared((e.target as HTMLInputElement).checked)} /> Chia sẻ cho các đơn vị trực thuộc
@@ -153,7 +158,7 @@ export function ImportPage({ scope }: { scope: Scope }) {
                     <td data-label="Cột">{p.column ?? '—'}</td>
                     <td data-label="Lỗi">
                       <span class="visually-hidden">{placeOf(p)}: </span>
-                      {p.message}
+                      {sentence(p.message)}
                     </td>
                   </tr>
                 ))}
@@ -173,7 +178,7 @@ export function ImportPage({ scope }: { scope: Scope }) {
               {stage.result.warnings.map((w, i) => (
                 <li key={i}>
                   {w.row ? `Dòng ${w.row}: ` : ''}
-                  {w.message_vi}
+                  {sentence(w.message_vi)}
                 </li>
               ))}
             </ul>
@@ -219,4 +224,9 @@ export function ImportPage({ scope }: { scope: Scope }) {
       )}
     </>
   );
+}
+
+/** The server writes its messages to follow "Dòng 7, cột …:"; alone in a cell they start with a capital. */
+function sentence(text: string): string {
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
 }

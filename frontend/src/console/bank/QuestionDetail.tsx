@@ -4,7 +4,7 @@ import { linkClick, navigate } from '../../router';
 import { ConfirmDialog } from '../kit/ConfirmDialog';
 import { messageOf, ProblemMessage } from '../kit/ProblemMessage';
 import { consolePath } from '../paths';
-import { getQuestion, getStats, type Question, type Stats } from './api';
+import { getQuestion, getStats, getVersions, type Question, type Stats, type Version } from './api';
 import { decimal, DIFFICULTY_LABELS, KIND_LABELS, letter, percent, STATUS_CLASS, STATUS_LABELS, type Difficulty, type Kind, type Status } from './labels';
 import { dateVn } from './QuestionList';
 import { QuestionPreview } from './QuestionPreview';
@@ -15,6 +15,7 @@ type Action = 'retire' | 'activate' | 'delete';
 export function QuestionDetail({ id }: { id: string }) {
   const [q, setQ] = useState<Question | null>(null);
   const [stats, setStats] = useState<Stats | null>(null);
+  const [versions, setVersions] = useState<Version[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [confirm, setConfirm] = useState<Action | null>(null);
   const [busy, setBusy] = useState(false);
@@ -23,7 +24,9 @@ export function QuestionDetail({ id }: { id: string }) {
   const load = (signal?: AbortSignal) => {
     setError(null);
     getQuestion(id, signal).then(setQ, (e) => !signal?.aborted && setError(e));
+    // Both belong to the bank's managers only; for a question shared from above they are 403.
     getStats(id, signal).then(setStats, () => setStats(null));
+    getVersions(id, signal).then((v) => setVersions(v.items), () => setVersions([]));
   };
   useEffect(() => {
     const ctl = new AbortController();
@@ -140,12 +143,13 @@ export function QuestionDetail({ id }: { id: string }) {
               </>
             )}
             <dt>Phiên bản</dt>
-            <dd>
-              {q.version}
-              <span class="muted"> · tạo {dateVn(q.created_at)}, sửa {dateVn(q.updated_at)}</span>
-            </dd>
-            <dt>Chia sẻ xuống đơn vị trực thuộc</dt>
-            <dd>{q.shared ? 'Có' : 'Không'}</dd>
+            <dd>{q.version}</dd>
+            <dt>Ngày tạo</dt>
+            <dd>{dateVn(q.created_at)}</dd>
+            <dt>Sửa lần cuối</dt>
+            <dd>{dateVn(q.updated_at)}</dd>
+            <dt>Chia sẻ cấp dưới</dt>
+            <dd>{q.shared ? 'Có, các đơn vị trực thuộc dùng được' : 'Không'}</dd>
           </dl>
           <p class="hint">
             Khi câu hỏi đã được dùng, mỗi lần sửa nội dung tạo một phiên bản mới; bài thi đã làm vẫn giữ đúng phiên bản đoàn viên đã thấy.
@@ -191,6 +195,24 @@ export function QuestionDetail({ id }: { id: string }) {
           )}
         </section>
       </div>
+
+      {versions.length > 1 && (
+        <section class="card bank-versions" aria-labelledby="versions-title">
+          <h2 id="versions-title">Các phiên bản ({versions.length})</h2>
+          <p class="hint">Bài thi đã làm giữ đúng phiên bản đoàn viên đã thấy.</p>
+          {versions.map((v) => (
+            <details key={v.version_id} open={v.current}>
+              <summary>
+                Phiên bản {v.version}
+                {v.current ? ' (hiện tại)' : ''} — {dateVn(v.created_at)}
+              </summary>
+              <QuestionPreview
+                q={{ kind: q.kind as Kind, text: v.text, image: v.image ?? null, options: v.options, explanation: v.explanation ?? null, source: v.source_title ? { title: v.source_title } : null }}
+              />
+            </details>
+          ))}
+        </section>
+      )}
 
       {confirm && (
         <ConfirmDialog

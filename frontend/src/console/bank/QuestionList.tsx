@@ -82,8 +82,8 @@ export function QuestionList() {
       ),
     },
     { key: 'topic', label: 'Chủ đề', sortable: true, render: (q) => q.topic.name ?? q.topic.code },
-    { key: 'kind', label: 'Loại', render: (q) => KIND_LABELS[q.kind as Kind] ?? q.kind, hideOnPhone: true },
-    { key: 'difficulty', label: 'Độ khó', sortable: true, render: (q) => DIFFICULTY_LABELS[q.difficulty as Difficulty] ?? q.difficulty },
+    { key: 'kind', label: 'Loại', render: (q) => <span class="bank-nowrap">{KIND_LABELS[q.kind as Kind] ?? q.kind}</span>, hideOnPhone: true },
+    { key: 'difficulty', label: 'Độ khó', sortable: true, render: (q) => <span class="bank-nowrap">{DIFFICULTY_LABELS[q.difficulty as Difficulty] ?? q.difficulty}</span> },
     {
       key: 'status',
       label: 'Trạng thái',

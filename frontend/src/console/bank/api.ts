@@ -8,6 +8,7 @@ export type Topic = components['schemas']['TopicItem'];
 export type Stats = components['schemas']['QuestionStats'];
 export type ImportResult = components['schemas']['QuestionImportResult'];
 export type StoredImage = components['schemas']['ImageResponse'];
+export type Version = components['schemas']['QuestionVersionItem'];
 
 /** The list's filters and order, as the address bar keeps them. */
 export interface ListQuery {
@@ -33,6 +34,9 @@ export const listQuestions = (query: ListQuery, signal?: AbortSignal) =>
 export const getQuestion = (id: string, signal?: AbortSignal) => api.request<Question>('GET', `/questions/${id}`, { signal });
 
 export const getStats = (id: string, signal?: AbortSignal) => api.request<Stats>('GET', `/questions/${id}/stats`, { signal });
+
+export const getVersions = (id: string, signal?: AbortSignal) =>
+  api.request<{ items: Version[] }>('GET', `/questions/${id}/versions`, { signal });
 
 export const listTopics = (signal?: AbortSignal) => api.request<{ items: Topic[] }>('GET', '/topics', { signal });
 
