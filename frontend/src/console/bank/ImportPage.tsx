@@ -6,7 +6,7 @@ import { messageOf } from '../kit/ProblemMessage';
 import { consolePath } from '../paths';
 import type { Scope } from '../scope';
 import type { ImportResult } from './api';
-import { KIND_LABELS, placeOf, rowProblems, type Kind, type RowProblem } from './labels';
+import { KIND_LABELS, placeOf, rowProblems, sentence, type Kind, type RowProblem } from './labels';
 
 type Stage = { kind: 'idle' } | { kind: 'checked'; result: ImportResult } | { kind: 'problems'; problems: RowProblem[] } | { kind: 'done'; count: number };
 
@@ -224,9 +224,4 @@ export function ImportPage({ scope }: { scope: Scope }) {
       )}
     </>
   );
-}
-
-/** The server writes its messages to follow "Dòng 7, cột …:"; alone in a cell they start with a capital. */
-function sentence(text: string): string {
-  return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
 }

@@ -99,7 +99,7 @@ export function QuestionDetail({ id }: { id: string }) {
         )}
       </div>
       {!q.key_visible && (
-        <p class="message message--info">Câu hỏi này do đơn vị cấp trên chia sẻ: bạn dùng được trong cuộc thi nhưng không xem được đáp án và không sửa được.</p>
+        <p class="message message--notice">Câu hỏi này do đơn vị cấp trên chia sẻ: bạn dùng được trong cuộc thi nhưng không xem được đáp án và không sửa được.</p>
       )}
 
       <div class="bank-detail">
@@ -201,7 +201,7 @@ export function QuestionDetail({ id }: { id: string }) {
           <h2 id="versions-title">Các phiên bản ({versions.length})</h2>
           <p class="hint">Bài thi đã làm giữ đúng phiên bản đoàn viên đã thấy.</p>
           {versions.map((v) => (
-            <details key={v.version_id} open={v.current}>
+            <details key={v.version_id}>
               <summary>
                 Phiên bản {v.version}
                 {v.current ? ' (hiện tại)' : ''} — {dateVn(v.created_at)}

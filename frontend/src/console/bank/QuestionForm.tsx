@@ -6,6 +6,7 @@ import { useDraft } from '../kit/useDraft';
 import { consolePath } from '../paths';
 import type { Scope } from '../scope';
 import { listTopics, uploadImage, type Question, type Topic } from './api';
+import { sentence } from './labels';
 import { DIFFICULTY_LABELS, imageUrl, KIND_LABELS, letter, STATUS_LABELS, type Difficulty, type Kind, type Status } from './labels';
 import { QuestionPreview } from './QuestionPreview';
 
@@ -180,9 +181,9 @@ export function QuestionForm({ scope, question }: { scope: Scope; question?: Que
         </a>
       </p>
       <h1>{question ? 'Sửa câu hỏi' : 'Thêm câu hỏi'}</h1>
-      {draft.restored && <p class="message message--info">Đã khôi phục bản đang soạn dở trên máy này.</p>}
+      {draft.restored && <p class="message message--notice">Đã khôi phục bản đang soạn dở trên máy này.</p>}
       {seen && (
-        <p class="message message--info" data-testid="new-version-note">
+        <p class="message message--notice" data-testid="new-version-note">
           Câu hỏi đã được đưa vào sử dụng: nếu bạn sửa nội dung, hệ thống tạo phiên bản mới (phiên bản {question.version + 1}). Các bài thi đã làm vẫn giữ
           phiên bản cũ mà đoàn viên đã thấy.
         </p>
@@ -225,7 +226,7 @@ export function QuestionForm({ scope, question }: { scope: Scope; question?: Que
             <legend>
               Phương án <span class="muted">({d.kind === 'multiple' ? 'đánh dấu mọi đáp án đúng' : 'chọn đáp án đúng'})</span>
             </legend>
-            {optionsError && <p class="field-error">{optionsError}</p>}
+            {optionsError && <p class="field-error">{sentence(optionsError)}</p>}
             {d.options.map((o, i) => (
               <div class="bank-option" key={i}>
                 <label class="bank-option__key" title="Đáp án đúng">
@@ -247,7 +248,7 @@ export function QuestionForm({ scope, question }: { scope: Scope; question?: Que
                     class={err(`options.${i}.text`) ? 'input--invalid' : undefined}
                     onInput={(e) => setOption(i, { text: (e.target as HTMLInputElement).value })}
                   />
-                  {err(`options.${i}.text`) && <p class="field-error">{err(`options.${i}.text`)}</p>}
+                  {err(`options.${i}.text`) && <p class="field-error">{sentence(err(`options.${i}.text`)!)}</p>}
                   {d.kind !== 'true_false' && (
                     <ImageField
                       id={`q-option-${i}-image`}
@@ -408,7 +409,7 @@ function Field({ id, label, required, error, children }: { id: string; label: st
       {children}
       {error && (
         <p class="field-error" id={`${id}-error`}>
-          {error}
+          {sentence(error)}
         </p>
       )}
     </div>
@@ -453,7 +454,7 @@ function ImageField(props: {
         </label>
       )}
       {!compact && !name && <p class="hint">PNG, JPEG hoặc WebP, tối đa 2 MB, mỗi cạnh tối đa 4096 điểm ảnh.</p>}
-      {error && <p class="field-error">{error}</p>}
+      {error && <p class="field-error">{sentence(error)}</p>}
     </div>
   );
 }

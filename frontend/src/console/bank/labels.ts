@@ -112,3 +112,8 @@ export function percent(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
   return `${(x * 100).toLocaleString('vi-VN', { maximumFractionDigits: 1 })}%`;
 }
+
+/** The server writes messages to follow a field's name ("… : không được để trống"); alone, they start with a capital. */
+export function sentence(text: string): string {
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}
