@@ -6,6 +6,7 @@
 mod helpers;
 
 mod answer_key;
+mod api_crash;
 mod attempts;
 mod attempts_store;
 mod bank_console;
