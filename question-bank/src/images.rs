@@ -136,7 +136,9 @@ fn png_size(b: &[u8]) -> Result<(u32, u32), ImageError> {
     }
     let crc = crc32(&b[12..29]);
     if be32(b, 29) != Some(crc) {
-        return Err(ImageError::Corrupt("the PNG image header's checksum is wrong"));
+        return Err(ImageError::Corrupt(
+            "the PNG image header's checksum is wrong",
+        ));
     }
     match (be32(b, 16), be32(b, 20)) {
         (Some(w), Some(h)) => Ok((w, h)),
@@ -161,7 +163,9 @@ fn jpeg_size(b: &[u8]) -> Result<(u32, u32), ImageError> {
     let mut i = 2;
     while i + 4 <= b.len() {
         if b[i] != 0xFF {
-            return Err(ImageError::Corrupt("a JPEG segment does not start with a marker"));
+            return Err(ImageError::Corrupt(
+                "a JPEG segment does not start with a marker",
+            ));
         }
         let marker = b[i + 1];
         if marker == 0xFF {

@@ -89,7 +89,9 @@ pub fn read(bytes: &[u8], max_total: u64, max_image: u64) -> Result<Package, Vec
         let is_image = name.starts_with(IMAGE_DIR);
         let cap = if is_image { max_image } else { budget };
         let mut data = Vec::new();
-        let read = (&mut entry).take(cap.min(budget) + 1).read_to_end(&mut data);
+        let read = (&mut entry)
+            .take(cap.min(budget) + 1)
+            .read_to_end(&mut data);
         if read.is_err() {
             problems.push(problem(
                 format!("{name} in the zip cannot be read"),
@@ -130,7 +132,9 @@ pub fn read(bytes: &[u8], max_total: u64, max_image: u64) -> Result<Package, Vec
             }
         } else if package.sheet.is_some() {
             problems.push(problem(
-                format!("the zip holds a second sheet, {name}; put one sheet beside the anh/ folder"),
+                format!(
+                    "the zip holds a second sheet, {name}; put one sheet beside the anh/ folder"
+                ),
                 format!("tệp zip có thêm bảng tính {name}; chỉ để một bảng tính cạnh thư mục anh/"),
                 &name,
             ));

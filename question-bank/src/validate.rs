@@ -35,7 +35,11 @@ impl Question {
         check_options(&mut out, self);
         check_image(&mut out, "image", self.image.as_deref());
         for (i, option) in self.options.iter().enumerate() {
-            check_image(&mut out, &format!("options[{i}].image"), option.image.as_deref());
+            check_image(
+                &mut out,
+                &format!("options[{i}].image"),
+                option.image.as_deref(),
+            );
         }
         if let Some(explanation) = &self.explanation {
             check_plain(

@@ -63,10 +63,9 @@ pub async fn upload(
     }
     let name = question_bank::image_name(&bytes, info.kind);
     let size = bytes.len();
-    store(state)
-        .write(&name, bytes)
-        .await
-        .map_err(|e| ApiError::Unavailable(anyhow::Error::new(e).context("cannot store the picture")))?;
+    store(state).write(&name, bytes).await.map_err(|e| {
+        ApiError::Unavailable(anyhow::Error::new(e).context("cannot store the picture"))
+    })?;
     Ok(StoredImage {
         name,
         kind: info.kind,
@@ -119,11 +118,13 @@ pub async fn ensure_stored(state: &AppState, q: &Question) -> Result<(), ApiErro
     let mut missing = Vec::new();
     for (field, name) in named_in(q) {
         if !store.exists(name).await {
-            missing.push(question_bank::Problem::new(
-                format!("no uploaded picture is named {name}"),
-                "không tìm thấy ảnh này trên máy chủ; hãy tải ảnh lên lại",
-            )
-            .field(field));
+            missing.push(
+                question_bank::Problem::new(
+                    format!("no uploaded picture is named {name}"),
+                    "không tìm thấy ảnh này trên máy chủ; hãy tải ảnh lên lại",
+                )
+                .field(field),
+            );
         }
     }
     if missing.is_empty() {

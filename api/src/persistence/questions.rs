@@ -593,15 +593,17 @@ pub async fn search_sorted(
         SortKey::Topic => select.order_by(questions::Column::TopicCode, order),
         // The stored words do not sort by hardness; a CASE ranks them.
         SortKey::Difficulty => select.order_by(
-            Into::<Expr>::into(Expr::case(
-                Expr::col((questions::Entity, questions::Column::Difficulty)).eq("easy"),
-                1,
-            )
-            .case(
-                Expr::col((questions::Entity, questions::Column::Difficulty)).eq("medium"),
-                2,
-            )
-            .finally(3)),
+            Into::<Expr>::into(
+                Expr::case(
+                    Expr::col((questions::Entity, questions::Column::Difficulty)).eq("easy"),
+                    1,
+                )
+                .case(
+                    Expr::col((questions::Entity, questions::Column::Difficulty)).eq("medium"),
+                    2,
+                )
+                .finally(3),
+            ),
             order,
         ),
         SortKey::Status => select.order_by(questions::Column::Status, order),
@@ -762,7 +764,10 @@ pub struct VersionRecord {
 
 /// Every kept version of a question, newest first. (A draft's edits replace its only version;
 /// a question that has been active keeps each version attempts may have shown.)
-pub async fn list_versions(db: &impl ConnectionTrait, question_id: Uuid) -> Result<Vec<VersionRecord>> {
+pub async fn list_versions(
+    db: &impl ConnectionTrait,
+    question_id: Uuid,
+) -> Result<Vec<VersionRecord>> {
     let rows = question_versions::Entity::find()
         .filter(question_versions::Column::QuestionId.eq(question_id))
         .order_by_desc(question_versions::Column::Version)

@@ -46,9 +46,7 @@ struct Bank {
 
 async fn bank(app: &TestApp, code: &str) -> Bank {
     let unit = app.unit(code, None).await;
-    let organizer = app
-        .with_roles(unit, &[(Role::Organizer, Some(unit))])
-        .await;
+    let organizer = app.with_roles(unit, &[(Role::Organizer, Some(unit))]).await;
     Bank { unit, organizer }
 }
 
@@ -97,9 +95,24 @@ fn texts(list: &Value) -> Vec<String> {
 
 async fn search_ignores_case_and_diacritics(app: &TestApp) {
     let b = bank(app, "A").await;
-    create(app, &b, &question(b.unit, "Quốc hội là cơ quan nào?", "easy")).await;
-    create(app, &b, &question(b.unit, "Đoàn thanh niên ra đời năm nào?", "hard")).await;
-    for q in ["quoc%20hoi", "QUOC%20HOI", "Qu%E1%BB%91c%20h%E1%BB%99i", "quốc"] {
+    create(
+        app,
+        &b,
+        &question(b.unit, "Quốc hội là cơ quan nào?", "easy"),
+    )
+    .await;
+    create(
+        app,
+        &b,
+        &question(b.unit, "Đoàn thanh niên ra đời năm nào?", "hard"),
+    )
+    .await;
+    for q in [
+        "quoc%20hoi",
+        "QUOC%20HOI",
+        "Qu%E1%BB%91c%20h%E1%BB%99i",
+        "quốc",
+    ] {
         let found = list(app, &b, &format!("q={q}")).await;
         assert_eq!(texts(&found), vec!["Quốc hội là cơ quan nào?"], "q={q}");
         assert_eq!(found["total"], 1);
@@ -116,7 +129,12 @@ async fn the_list_sorts_on_the_server(app: &TestApp) {
     let b = bank(app, "A").await;
     create(app, &b, &question(b.unit, "Bình đẳng giới là gì?", "hard")).await;
     create(app, &b, &question(b.unit, "Ánh sáng có màu gì?", "easy")).await;
-    create(app, &b, &question(b.unit, "Đoàn viên cần làm gì?", "medium")).await;
+    create(
+        app,
+        &b,
+        &question(b.unit, "Đoàn viên cần làm gì?", "medium"),
+    )
+    .await;
     // Default: newest first.
     assert_eq!(
         texts(&list(app, &b, "").await),
@@ -162,10 +180,7 @@ async fn the_list_sorts_on_the_server(app: &TestApp) {
         "validation_failed",
     )
     .await;
-    assert!(
-        pointers(&problem).iter().any(|p| p == "/sort"),
-        "{problem}"
-    );
+    assert!(pointers(&problem).iter().any(|p| p == "/sort"), "{problem}");
 }
 
 async fn upload_image(
@@ -196,8 +211,14 @@ async fn pictures_are_checked_by_their_bytes(app: &TestApp) {
     assert_eq!(response.status(), StatusCode::CREATED);
     let stored: Value = response.json().await.expect("json");
     let name = stored["name"].as_str().expect("name").to_owned();
-    assert_eq!(name, question_bank::image_name(PNG, question_bank::ImageType::Png));
-    assert_eq!((stored["width"].as_u64(), stored["height"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        name,
+        question_bank::image_name(PNG, question_bank::ImageType::Png)
+    );
+    assert_eq!(
+        (stored["width"].as_u64(), stored["height"].as_u64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(stored["content_type"], "image/png");
 
     // Served as what its bytes are, cached for good.
@@ -206,7 +227,10 @@ async fn pictures_are_checked_by_their_bytes(app: &TestApp) {
     let headers = served.headers().clone();
     assert_eq!(headers["content-type"], "image/png");
     let cache = headers["cache-control"].to_str().expect("ascii");
-    assert!(cache.contains("immutable") && cache.contains("max-age=31536000"), "{cache}");
+    assert!(
+        cache.contains("immutable") && cache.contains("max-age=31536000"),
+        "{cache}"
+    );
     assert_eq!(served.bytes().await.expect("bytes").as_ref(), PNG);
 
     // The same picture again is the same name.
@@ -224,27 +248,46 @@ async fn pictures_are_checked_by_their_bytes(app: &TestApp) {
         .await
         .expect("json");
     assert_eq!(jpeg["content_type"], "image/jpeg");
-    assert_eq!((jpeg["width"].as_u64(), jpeg["height"].as_u64()), (Some(5), Some(3)));
+    assert_eq!(
+        (jpeg["width"].as_u64(), jpeg["height"].as_u64()),
+        (Some(5), Some(3))
+    );
 
     // PNG bytes sent as a JPEG: the declared type lies.
     let response = upload_image(app, token, PNG, "hinh.jpg", "image/jpeg").await;
-    assert_problem(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    assert_problem(
+        response,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     // A PNG signature over something that is not a PNG.
     let mut lying = b"\x89PNG\r\n\x1a\n".to_vec();
     lying.extend_from_slice(&[b'x'; 200]);
     let response = upload_image(app, token, &lying, "hinh.png", "image/png").await;
-    let problem =
-        assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(pointers(&problem), vec!["/file"]);
     // GIF, SVG and text are not accepted at all.
     for (bytes, mime) in [
         (&b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"[..], "image/gif"),
-        (&b"<svg xmlns='http://www.w3.org/2000/svg'/>"[..], "image/svg+xml"),
+        (
+            &b"<svg xmlns='http://www.w3.org/2000/svg'/>"[..],
+            "image/svg+xml",
+        ),
         (&b"hello"[..], "text/plain"),
     ] {
         let response = upload_image(app, token, bytes, "x", mime).await;
-        assert_problem(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-            .await;
+        assert_problem(
+            response,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        )
+        .await;
     }
     // Too large in pixels: a PNG header claiming 5000×1 (checksum recomputed).
     let mut huge = PNG.to_vec();
@@ -252,7 +295,12 @@ async fn pictures_are_checked_by_their_bytes(app: &TestApp) {
     let crc = crc32(&huge[12..29]);
     huge[29..33].copy_from_slice(&crc.to_be_bytes());
     let response = upload_image(app, token, &huge, "to.png", "image/png").await;
-    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     // Too large in bytes.
     let mut heavy = PNG.to_vec();
     heavy.resize(3 * 1024 * 1024, 0);
@@ -316,21 +364,33 @@ async fn a_question_shows_its_pictures_and_names_only_stored_ones(app: &TestApp)
 
     // Both versions are kept, newest first, each with what it showed.
     let response = app
-        .get(&format!("/api/v1/questions/{id}/versions"), Some(&b.organizer.access))
+        .get(
+            &format!("/api/v1/questions/{id}/versions"),
+            Some(&b.organizer.access),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let versions: Value = response.json().await.expect("json");
     let items = versions["items"].as_array().expect("items");
     assert_eq!(items.len(), 2, "{versions}");
-    assert_eq!((items[0]["version"].as_i64(), items[0]["current"].as_bool()), (Some(2), Some(true)));
+    assert_eq!(
+        (items[0]["version"].as_i64(), items[0]["current"].as_bool()),
+        (Some(2), Some(true))
+    );
     assert_eq!(items[0]["image"], Value::Null);
-    assert_eq!((items[1]["version"].as_i64(), items[1]["current"].as_bool()), (Some(1), Some(false)));
+    assert_eq!(
+        (items[1]["version"].as_i64(), items[1]["current"].as_bool()),
+        (Some(1), Some(false))
+    );
     assert_eq!(items[1]["image"], name);
     assert_eq!(items[1]["options"][0]["correct"], true);
     // Another bank's organizer does not see them.
     let other = bank(app, "B").await;
     let response = app
-        .get(&format!("/api/v1/questions/{id}/versions"), Some(&other.organizer.access))
+        .get(
+            &format!("/api/v1/questions/{id}/versions"),
+            Some(&other.organizer.access),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 
@@ -341,19 +401,33 @@ async fn a_question_shows_its_pictures_and_names_only_stored_ones(app: &TestApp)
     let response = app
         .post("/api/v1/questions", Some(&b.organizer.access), &body)
         .await;
-    let problem =
-        assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(pointers(&problem), vec!["/options/0/image"], "{problem}");
     body["options"][0]["image"] = Value::Null;
     let response = app
         .post("/api/v1/questions", Some(&b.organizer.access), &body)
         .await;
-    let problem =
-        assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(pointers(&problem), vec!["/image"], "{problem}");
 }
 
-async fn import(app: &TestApp, b: &Bank, name: &str, bytes: Vec<u8>, query: &str) -> reqwest::Response {
+async fn import(
+    app: &TestApp,
+    b: &Bank,
+    name: &str,
+    bytes: Vec<u8>,
+    query: &str,
+) -> reqwest::Response {
     let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
     app.client
         .post(app.url(&format!(
@@ -370,7 +444,10 @@ async fn import(app: &TestApp, b: &Bank, name: &str, bytes: Vec<u8>, query: &str
 async fn the_template_has_vietnamese_headers_and_imports_back(app: &TestApp) {
     let b = bank(app, "A").await;
     let response = app
-        .get("/api/v1/questions/template?format=xlsx", Some(&b.organizer.access))
+        .get(
+            "/api/v1/questions/template?format=xlsx",
+            Some(&b.organizer.access),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let bytes = response.bytes().await.expect("bytes").to_vec();
@@ -388,8 +465,18 @@ async fn the_template_has_vietnamese_headers_and_imports_back(app: &TestApp) {
         .iter()
         .map(ToString::to_string)
         .collect();
-    for expected in ["Mã chủ đề", "Nội dung câu hỏi", "Phương án A", "Đáp án đúng", "Độ khó", "Ảnh câu hỏi"] {
-        assert!(header.iter().any(|h| h == expected), "{expected} not in {header:?}");
+    for expected in [
+        "Mã chủ đề",
+        "Nội dung câu hỏi",
+        "Phương án A",
+        "Đáp án đúng",
+        "Độ khó",
+        "Ảnh câu hỏi",
+    ] {
+        assert!(
+            header.iter().any(|h| h == expected),
+            "{expected} not in {header:?}"
+        );
     }
     let response = import(app, &b, "mau-cau-hoi.xlsx", bytes, "dry_run=true").await;
     assert_eq!(
@@ -402,12 +489,19 @@ async fn the_template_has_vietnamese_headers_and_imports_back(app: &TestApp) {
     assert_eq!(body["questions"].as_array().map(Vec::len), Some(1));
 
     let csv = app
-        .get("/api/v1/questions/template?format=csv", Some(&b.organizer.access))
+        .get(
+            "/api/v1/questions/template?format=csv",
+            Some(&b.organizer.access),
+        )
         .await
         .text()
         .await
         .expect("text");
-    assert!(csv.trim_start_matches('\u{feff}').starts_with("Mã câu hỏi,Mã chủ đề,Tên chủ đề"), "{csv}");
+    assert!(
+        csv.trim_start_matches('\u{feff}')
+            .starts_with("Mã câu hỏi,Mã chủ đề,Tên chủ đề"),
+        "{csv}"
+    );
 }
 
 async fn vietnamese_and_english_headers_both_import(app: &TestApp) {
@@ -415,7 +509,12 @@ async fn vietnamese_and_english_headers_both_import(app: &TestApp) {
     let vietnamese = "Mã chủ đề,Nội dung câu hỏi,Phương án A,Phương án B,Phương án C,Đáp án đúng,Độ khó\n\
 law,Luật Thanh niên có hiệu lực năm nào?,2021,2020,2019,A,Dễ\n";
     let response = import(app, &b, "cau-hoi.csv", vietnamese.as_bytes().to_vec(), "").await;
-    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap_or_default());
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
     let english = "topic_code,text,option_a,option_b,correct,difficulty\n\
 law,Tuổi đoàn viên từ bao nhiêu?,16,18,A,easy\n";
     let response = import(app, &b, "bank.csv", english.as_bytes().to_vec(), "").await;
@@ -423,7 +522,10 @@ law,Tuổi đoàn viên từ bao nhiêu?,16,18,A,easy\n";
     let found = list(app, &b, "sort=text").await;
     assert_eq!(
         texts(&found),
-        vec!["Luật Thanh niên có hiệu lực năm nào?", "Tuổi đoàn viên từ bao nhiêu?"]
+        vec![
+            "Luật Thanh niên có hiệu lực năm nào?",
+            "Tuổi đoàn viên từ bao nhiêu?"
+        ]
     );
     assert_eq!(found["items"][0]["difficulty"], "easy");
 }
@@ -433,11 +535,24 @@ async fn a_correct_letter_naming_a_missing_option_is_an_error_on_its_row(app: &T
     let csv = "Mã chủ đề,Nội dung câu hỏi,Phương án A,Phương án B,Đáp án đúng\n\
 law,Câu đúng?,Có,Không,A\n\
 law,Câu trỏ tới phương án C?,Có,Không,C\n";
-    let response = import(app, &b, "cau-hoi.csv", csv.as_bytes().to_vec(), "dry_run=true").await;
-    let problem =
-        assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let response = import(
+        app,
+        &b,
+        "cau-hoi.csv",
+        csv.as_bytes().to_vec(),
+        "dry_run=true",
+    )
+    .await;
+    let problem = assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(pointers(&problem), vec!["/rows/3/correct"], "{problem}");
-    let vi = problem["errors"][0]["detail_vi"].as_str().expect("detail_vi");
+    let vi = problem["errors"][0]["detail_vi"]
+        .as_str()
+        .expect("detail_vi");
     assert!(vi.contains("phương án"), "{vi}");
     assert_eq!(list(app, &b, "").await["total"], 0, "nothing imported");
 }
@@ -467,24 +582,53 @@ law,Biểu tượng này là gì?,Huy hiệu Đoàn,Cờ Đội,A,{jpeg_name},{j
     );
     // Without the picture, the row says which column names a missing one.
     let response = import(app, &a, "cau-hoi.csv", csv.clone().into_bytes(), "").await;
-    let problem =
-        assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert_eq!(pointers(&problem), vec!["/rows/2/image", "/rows/2/image_b"], "{problem}");
+    let problem = assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        pointers(&problem),
+        vec!["/rows/2/image", "/rows/2/image_b"],
+        "{problem}"
+    );
     // A picture in the zip under another name than its content's is refused.
     let zip = zip_of(&[("cau-hoi.csv", csv.as_bytes()), ("anh/huy-hieu.jpg", JPEG)]);
     let response = import(app, &a, "goi.zip", zip, "").await;
-    let problem =
-        assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert_eq!(pointers(&problem), vec!["/file/anh/huy-hieu.jpg"], "{problem}");
+    let problem = assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        pointers(&problem),
+        vec!["/file/anh/huy-hieu.jpg"],
+        "{problem}"
+    );
     let picture_path = format!("anh/{jpeg_name}");
-    let zip = zip_of(&[("cau-hoi.csv", csv.as_bytes()), (picture_path.as_str(), JPEG)]);
+    let zip = zip_of(&[
+        ("cau-hoi.csv", csv.as_bytes()),
+        (picture_path.as_str(), JPEG),
+    ]);
     // A dry run stores nothing.
     let response = import(app, &a, "goi.zip", zip.clone(), "dry_run=true").await;
-    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap_or_default());
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
     let served = app.get(&format!("/api/v1/images/{jpeg_name}"), None).await;
     assert_eq!(served.status(), StatusCode::NOT_FOUND);
     let response = import(app, &a, "goi.zip", zip, "").await;
-    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap_or_default());
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
     let served = app.get(&format!("/api/v1/images/{jpeg_name}"), None).await;
     assert_eq!(served.status(), StatusCode::OK);
     let found = list(app, &a, "").await;
@@ -493,7 +637,10 @@ law,Biểu tượng này là gì?,Huy hiệu Đoàn,Cờ Đội,A,{jpeg_name},{j
 
     // Export: the zip holds the sheet and the pictures it names; it imports into another bank.
     let response = app
-        .get("/api/v1/questions/export?format=zip", Some(&a.organizer.access))
+        .get(
+            "/api/v1/questions/export?format=zip",
+            Some(&a.organizer.access),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let disposition = response.headers()["content-disposition"]
@@ -520,6 +667,14 @@ law,Biểu tượng này là gì?,Huy hiệu Đoàn,Cờ Đội,A,{jpeg_name},{j
         .expect("read");
     assert_eq!(picture, JPEG);
     let response = import(app, &b, "ngan-hang.zip", exported, "").await;
-    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap_or_default());
-    assert_eq!(list(app, &b, "").await["items"][0]["image"], jpeg_name.as_str());
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
+    assert_eq!(
+        list(app, &b, "").await["items"][0]["image"],
+        jpeg_name.as_str()
+    );
 }

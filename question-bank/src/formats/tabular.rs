@@ -618,7 +618,10 @@ mod tests {
     #[test]
     fn the_templates_vietnamese_header_reads_back_to_every_column() {
         let (header, problems, warnings) = Header::parse(&strings(&VI_COLUMNS));
-        assert!(problems.is_empty() && warnings.is_empty(), "{problems:?} {warnings:?}");
+        assert!(
+            problems.is_empty() && warnings.is_empty(),
+            "{problems:?} {warnings:?}"
+        );
         for (i, position) in header.positions.iter().enumerate() {
             assert_eq!(*position, Some(i), "{} → {}", VI_COLUMNS[i], COLUMNS[i]);
         }

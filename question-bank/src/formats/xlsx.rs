@@ -13,7 +13,7 @@ use calamine::{DataRef, Reader, Xlsx};
 use rust_xlsxwriter::{Color, DataValidation, Format as CellFormat, FormatAlign, Workbook};
 
 use super::tabular::{
-    COLUMNS, Header, VI_COLUMNS, MAX_TITLE_ROWS, is_title_row, question_to_row, row_to_question,
+    COLUMNS, Header, MAX_TITLE_ROWS, VI_COLUMNS, is_title_row, question_to_row, row_to_question,
     title_row_skipped,
 };
 use super::{Context, WriteError};

@@ -26,6 +26,8 @@ export function QuestionList() {
   const [topics, setTopics] = useState<Topic[]>([]);
   const [exporting, setExporting] = useState<string | null>(null);
   const [exportError, setExportError] = useState<string | null>(null);
+  // On a phone the filters fold away behind one button (open when any is set).
+  const [filtersOpen, setFiltersOpen] = useState(() => FILTERS.some((k) => k !== 'q' && filters[k]));
   const key = JSON.stringify([filters, sort, order, offset]);
 
   useEffect(() => {
@@ -107,8 +109,11 @@ export function QuestionList() {
         </div>
       </div>
 
-      <div class="toolbar bank-filters" role="search">
+      <div class={`toolbar bank-filters${filtersOpen ? ' bank-filters--open' : ''}`} role="search">
         <SearchBox id="bank-q" label="Tìm câu hỏi" value={filters.q} onSearch={(v) => setFilter('q', v)} />
+        <button type="button" class="button button--small button--ghost bank-filters__toggle" aria-expanded={filtersOpen} onClick={() => setFiltersOpen(!filtersOpen)}>
+          {filtersOpen ? 'Ẩn bộ lọc' : 'Lọc theo chủ đề, độ khó, loại…'}
+        </button>
         <div class="field">
           <label for="bank-topic">Chủ đề</label>
           <select id="bank-topic" value={filters.topic} onChange={(e) => setFilter('topic', (e.target as HTMLSelectElement).value)}>
