@@ -22,6 +22,7 @@ both_backends!(
     vietnamese_and_english_headers_both_import,
     a_correct_letter_naming_a_missing_option_is_an_error_on_its_row,
     a_zip_package_carries_the_pictures_both_ways,
+    a_member_sees_the_pictures_in_the_attempt,
 );
 
 /// A 1×1 PNG.
@@ -677,4 +678,83 @@ law,Biểu tượng này là gì?,Huy hiệu Đoàn,Cờ Đội,A,{jpeg_name},{j
         list(app, &b, "").await["items"][0]["image"],
         jpeg_name.as_str()
     );
+}
+
+async fn a_member_sees_the_pictures_in_the_attempt(app: &TestApp) {
+    let b = bank(app, "A").await;
+    let stored: Value = upload_image(app, &b.organizer.access, PNG, "h.png", "image/png")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let name = stored["name"].as_str().expect("name");
+    let mut body = question(b.unit, "Lá cờ trong hình là cờ gì?", "easy");
+    body["image"] = json!(name);
+    body["options"][0]["image"] = json!(name);
+    create(app, &b, &body).await;
+    let contest: Value = app
+        .post(
+            "/api/v1/contests",
+            Some(&b.organizer.access),
+            &json!({"title": "Cuộc thi có ảnh", "unit_id": b.unit.0, "eligibility": {"unit_id": b.unit.0}}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let now = chrono::Utc::now();
+    let response = app
+        .post(
+            &format!(
+                "/api/v1/contests/{}/rounds",
+                contest["id"].as_str().expect("id")
+            ),
+            Some(&b.organizer.access),
+            &json!({
+                "name": "Vòng 1",
+                "opens_at": (now - chrono::Duration::seconds(5)).to_rfc3339(),
+                "closes_at": (now + chrono::Duration::seconds(600)).to_rfc3339(),
+                "questions_per_attempt": 1,
+                "time_limit_seconds": 300,
+                "pool": {"quotas": [{"topic": "law", "count": 1}]},
+                "review": "score_only",
+            }),
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
+    let round: Value = response.json().await.expect("json");
+    let member = app.member(b.unit).await;
+    let response = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/rounds/{}/attempts",
+            round["id"].as_str().expect("id")
+        )))
+        .bearer_auth(&member.access)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
+    let attempt: Value = response.json().await.expect("json");
+    let q = &attempt["questions"][0];
+    assert_eq!(q["image"], name, "{attempt}");
+    let pictured: Vec<&Value> = q["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .filter(|o| o["image"] == name)
+        .collect();
+    assert_eq!(pictured.len(), 1, "{attempt}");
+    // The member's view never says which option is right, picture or not.
+    assert!(pictured[0].get("correct").is_none(), "{attempt}");
 }
