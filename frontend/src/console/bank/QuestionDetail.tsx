@@ -3,10 +3,10 @@ import { api } from '../../api';
 import { linkClick, navigate } from '../../router';
 import { ConfirmDialog } from '../kit/ConfirmDialog';
 import { messageOf, ProblemMessage } from '../kit/ProblemMessage';
+import { formatDate } from '../kit/vnTime';
 import { consolePath } from '../paths';
 import { getQuestion, getStats, getVersions, type Question, type Stats, type Version } from './api';
 import { decimal, DIFFICULTY_LABELS, KIND_LABELS, letter, percent, STATUS_CLASS, STATUS_LABELS, type Difficulty, type Kind, type Status } from './labels';
-import { dateVn } from './QuestionList';
 import { QuestionPreview } from './QuestionPreview';
 
 type Action = 'retire' | 'activate' | 'delete';
@@ -135,8 +135,8 @@ export function QuestionDetail({ id }: { id: string }) {
                   {(q.legal_basis.valid_from || q.legal_basis.valid_until) && (
                     <span class="muted">
                       {' '}
-                      (hiệu lực {q.legal_basis.valid_from ? `từ ${dayVn(q.legal_basis.valid_from)}` : ''}
-                      {q.legal_basis.valid_until ? ` đến ${dayVn(q.legal_basis.valid_until)}` : ''})
+                      (hiệu lực {q.legal_basis.valid_from ? `từ ${formatDate(q.legal_basis.valid_from)}` : ''}
+                      {q.legal_basis.valid_until ? ` đến ${formatDate(q.legal_basis.valid_until)}` : ''})
                     </span>
                   )}
                 </dd>
@@ -145,9 +145,9 @@ export function QuestionDetail({ id }: { id: string }) {
             <dt>Phiên bản</dt>
             <dd>{q.version}</dd>
             <dt>Ngày tạo</dt>
-            <dd>{dateVn(q.created_at)}</dd>
+            <dd>{formatDate(q.created_at)}</dd>
             <dt>Sửa lần cuối</dt>
-            <dd>{dateVn(q.updated_at)}</dd>
+            <dd>{formatDate(q.updated_at)}</dd>
             <dt>Chia sẻ cấp dưới</dt>
             <dd>{q.shared ? 'Có, các đơn vị trực thuộc dùng được' : 'Không'}</dd>
           </dl>
@@ -204,7 +204,7 @@ export function QuestionDetail({ id }: { id: string }) {
             <details key={v.version_id}>
               <summary>
                 Phiên bản {v.version}
-                {v.current ? ' (hiện tại)' : ''} — {dateVn(v.created_at)}
+                {v.current ? ' (hiện tại)' : ''} — {formatDate(v.created_at)}
               </summary>
               <QuestionPreview
                 q={{ kind: q.kind as Kind, text: v.text, image: v.image ?? null, options: v.options, explanation: v.explanation ?? null, source: v.source_title ? { title: v.source_title } : null }}
@@ -239,10 +239,6 @@ export function QuestionDetail({ id }: { id: string }) {
   );
 }
 
-function dayVn(date: string): string {
-  const [y, m, d] = date.split('-');
-  return `${d}/${m}/${y}`;
-}
 
 /** A plain reading of the discrimination index for someone who is not a psychometrician. */
 function discriminationNote(d: number | null | undefined): string {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { linkClick, navigate } from '../../router';
 import { DataTable, type Column } from '../kit/DataTable';
+import { formatDate } from '../kit/vnTime';
 import { downloadFile } from '../kit/files';
 import { Pager } from '../kit/Pager';
 import { messageOf, ProblemMessage } from '../kit/ProblemMessage';
@@ -92,7 +93,7 @@ export function QuestionList() {
       sortable: true,
       render: (q) => <span class={STATUS_CLASS[q.status as Status] ?? 'status'}>{STATUS_LABELS[q.status as Status] ?? q.status}</span>,
     },
-    { key: 'updated_at', label: 'Sửa lần cuối', sortable: true, render: (q) => dateVn(q.updated_at), hideOnPhone: true },
+    { key: 'updated_at', label: 'Sửa lần cuối', sortable: true, render: (q) => formatDate(q.updated_at), hideOnPhone: true },
   ];
 
   return (
@@ -191,11 +192,4 @@ function Select({ id, label, value, options, onChange }: { id: string; label: st
       </select>
     </div>
   );
-}
-
-/** dd/mm/yyyy in Vietnam time. */
-export function dateVn(iso: string): string {
-  const d = new Date(new Date(iso).getTime() + 7 * 3600_000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
 }

@@ -95,7 +95,8 @@ export function rowProblems(errors: Array<{ pointer?: string; detail?: string; d
 /** "Dòng 7, cột Đáp án đúng" / "Tệp". */
 export function placeOf(p: RowProblem): string {
   if (p.row === null) return p.column ? `Tệp, mục ${p.column}` : 'Tệp';
-  return p.column ? `Dòng ${p.row}, cột ${p.column}` : `Dòng ${p.row}`;
+  if (!p.column) return `Dòng ${p.row}`;
+  return p.column.startsWith('ô ') ? `Dòng ${p.row}, ${p.column}` : `Dòng ${p.row}, cột ${p.column}`;
 }
 
 /** Where a question's picture is served. */
