@@ -34,18 +34,20 @@ pub fn store(state: &AppState) -> ImageStore {
     ImageStore::new(&state.settings.data_dir)
 }
 
-/// Checks and stores a picture uploaded by `user`, who must manage a bank. The type is told by
-/// the bytes: a file that is not PNG, JPEG or WebP, or whose declared type names another of
-/// them, is 415; one that starts like a picture but whose header does not decode, or whose
-/// size is out of bounds, is 422 naming `/file`.
+/// Checks and stores a picture uploaded by `user`, who must manage a bank: `file` reads the
+/// upload (its declared type and bytes) and is awaited only once that is known, so nobody else
+/// gets to send a body. The type is told by the bytes: a file that is not PNG, JPEG or WebP, or
+/// whose declared type names another of them, is 415; one that starts like a picture but whose
+/// header does not decode, or whose size is out of bounds, is 422 naming `/file`.
 pub async fn upload(
     state: &AppState,
     user: UserId,
-    declared: Option<&str>,
-    bytes: Vec<u8>,
+    file: impl std::future::Future<Output = Result<(Option<String>, Vec<u8>), ApiError>>,
 ) -> Result<StoredImage, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
     bank::visibility(&caller)?;
+    let (declared, bytes) = file.await?;
+    let declared = declared.as_deref();
     let info = question_bank::sniff(&bytes).map_err(|e| match e {
         ImageError::UnsupportedType => ApiError::UnsupportedMediaType(e.to_string()),
         other => ApiError::Validation(vec![

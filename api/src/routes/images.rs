@@ -67,8 +67,11 @@ pub async fn upload_image(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let file = upload::read_file(&req, payload, "file", MAX_IMAGE_BYTES).await?;
-    let stored = images::upload(&state, user.id, file.content_type.as_deref(), file.bytes).await?;
+    let file = async {
+        let file = upload::read_file(&req, payload, "file", MAX_IMAGE_BYTES).await?;
+        Ok((file.content_type, file.bytes))
+    };
+    let stored = images::upload(&state, user.id, file).await?;
     let url = format!("/api/v1/images/{}", stored.name);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, url.clone()))
