@@ -6,7 +6,7 @@
 mod helpers;
 
 mod answer_key;
-mod api_crash;
+mod server_faults;
 mod attempts;
 mod attempts_store;
 mod auth;
