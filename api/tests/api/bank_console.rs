@@ -488,6 +488,10 @@ async fn the_template_has_vietnamese_headers_and_imports_back(app: &TestApp) {
     );
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["questions"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        body["questions"][0]["topic_name"],
+        "Lịch sử Đoàn TNCS Hồ Chí Minh"
+    );
 
     let csv = app
         .get(

@@ -2027,6 +2027,8 @@ export interface components {
             text: string;
             /** @description Topic code. */
             topic: string;
+            /** @description Topic name (from the file, or made from the code). */
+            topic_name: string;
         };
         /**
          * @description Who may see a contest's leaderboards.

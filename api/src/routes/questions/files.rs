@@ -41,6 +41,8 @@ pub struct ImportedItem {
     pub row: Option<u32>,
     /// Topic code.
     pub topic: String,
+    /// Topic name (from the file, or made from the code).
+    pub topic_name: String,
     /// Kind.
     #[schema(value_type = String)]
     pub kind: question_bank::Kind,
@@ -84,6 +86,7 @@ fn import_result(done: QuestionImport, dry_run: bool) -> ImportResult {
         .map(|(q, row)| ImportedItem {
             row: *row,
             topic: q.topic.code.clone(),
+            topic_name: q.topic.name.clone(),
             kind: q.kind,
             text: q.text.clone(),
         })

@@ -199,7 +199,7 @@ export function ImportPage({ scope }: { scope: Scope }) {
                   <tr key={i}>
                     <td data-label="Dòng">{q.row ?? i + 1}</td>
                     <td data-label="Câu hỏi">{q.text}</td>
-                    <td data-label="Chủ đề">{q.topic}</td>
+                    <td data-label="Chủ đề">{q.topic_name || q.topic}</td>
                     <td data-label="Loại">{KIND_LABELS[q.kind as Kind] ?? q.kind}</td>
                   </tr>
                 ))}
