@@ -286,7 +286,7 @@ export function QuestionForm({ scope, question }: { scope: Scope; question?: Que
           </fieldset>
 
           <Field id="q-explanation" label="Giải thích (hiện cho đoàn viên sau khi thi)" error={err('explanation')}>
-            <textarea id="q-explanation" rows={2} value={d.explanation} onInput={(e) => set({ explanation: (e.target as HTMLTextAreaElement).value })} />
+            <textarea id="q-explanation" rows={3} value={d.explanation} onInput={(e) => set({ explanation: (e.target as HTMLTextAreaElement).value })} />
           </Field>
 
           <div class="bank-grid">
