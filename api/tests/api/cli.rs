@@ -217,12 +217,73 @@ async fn demo_is_idempotent_and_prints_how_to_sign_in(app: &TestApp) {
         .json()
         .await
         .expect("json");
+    // Two rounds: one closed last week with the members' results, one open now.
+    let rounds = rounds["items"].as_array().expect("rounds");
+    assert_eq!(rounds.len(), 2, "{rounds:?}");
+    let round_named = |name: &str| {
+        rounds
+            .iter()
+            .find(|r| r["name"] == name)
+            .and_then(|r| r["id"].as_str())
+            .unwrap_or_else(|| panic!("round {name}"))
+            .to_owned()
+    };
+    let (open, closed) = (round_named("Tuần 1"), round_named("Tuần khởi động"));
+    // The demo organizer can publish the closed round: five members ranked, the perfect
+    // score first, with prizes.
+    let published = app
+        .post(
+            &format!("/api/v1/rounds/{closed}/publish"),
+            organizer["access_token"].as_str(),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(published.status(), StatusCode::OK);
+    let published: Value = published.json().await.expect("json");
+    assert_eq!(
+        (
+            published["ranked"].as_u64(),
+            published["prediction_actual"].as_i64()
+        ),
+        (Some(5), Some(1)),
+        "{published}"
+    );
+    let results: Value = app
+        .get(
+            &format!("/api/v1/rounds/{closed}/results"),
+            organizer["access_token"].as_str(),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (
+            results["items"][0]["score"].as_i64(),
+            results["items"][0]["prize"].as_str()
+        ),
+        (Some(100), Some("Giải Nhất")),
+        "{results}"
+    );
+    // Running the demo again adds no round and no attempt.
+    let third = api(app, &["demo"], &[], None);
+    assert!(third.status.success(), "{}", text(&third));
+    let after: Value = app
+        .get(
+            &format!(
+                "/api/v1/contests/{}/rounds",
+                contest["id"].as_str().expect("id")
+            ),
+            member["access_token"].as_str(),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(after["items"].as_array().map(Vec::len), Some(2), "{after}");
     let attempt = app
         .client
-        .post(app.url(&format!(
-            "/api/v1/rounds/{}/attempts",
-            rounds["items"][0]["id"].as_str().expect("id")
-        )))
+        .post(app.url(&format!("/api/v1/rounds/{open}/attempts")))
         .bearer_auth(member["access_token"].as_str().expect("token"))
         .send()
         .await

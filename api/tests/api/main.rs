@@ -21,6 +21,7 @@ mod hostile_files;
 mod hostile_input;
 mod privacy;
 mod questions;
+mod rounds_console;
 mod scope;
 mod sessions;
 mod store;
