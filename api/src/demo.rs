@@ -230,7 +230,9 @@ pub async fn create(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<
         .map(|(title, closes)| format!("\n  Contest: \"{title}\", round open until {closes}"))
         .unwrap_or_default();
     let closed = closed
-        .map(|(round, n)| format!("\n  Closed round \"{round}\" of the same contest: {n} finished attempts, ready to publish"))
+        .map(|(round, n)| {
+            format!("\n  Closed round \"{round}\": {n} finished attempts, ready to publish")
+        })
         .unwrap_or_default();
     let theory = theory
         .map(|title| format!("\n  Theory tests: \"{title}\", one test per lesson (members admitted since 01/01/2025 must pass)"))
@@ -425,8 +427,11 @@ async fn demo_contest(
     )))
 }
 
-/// The demo contest's round that has already closed.
-const DEMO_CLOSED_ROUND: &str = "Tuần khởi động";
+/// A second demo contest, whose only round ran last week and has closed.
+const DEMO_CLOSED_CONTEST: &str = "Tìm hiểu Luật Thanh niên – tuần thi đã kết thúc (dữ liệu mẫu)";
+
+/// Its round.
+const DEMO_CLOSED_ROUND: &str = "Tuần 1";
 
 /// (member phone, right answers out of 10, minutes used, prediction)
 const DEMO_RESULTS: &[(&str, usize, i64, i64)] = &[
@@ -437,33 +442,32 @@ const DEMO_RESULTS: &[(&str, usize, i64, i64)] = &[
     ("0900000006", 9, 7, 2),
 ];
 
-/// A round of the demo contest that ran last week and has closed, with a finished attempt by
-/// each demo member, so the demo organizer has results to publish, void and export. Created
-/// once (found by its name), when the demo contest and its questions are there.
+/// A contest of the demo bloc whose round ran last week and has closed, with a finished
+/// attempt by each demo member, so the demo organizer has results to publish, void and export
+/// (the other demo contest is the open one). Created once (found by its title), when the
+/// starter bank is there.
 ///
 /// # Implementation notes
 /// The attempts are written as the attempt path writes them (drawn questions with their
 /// versions and options, the answers, the scored result), so a review, a publication and a
 /// board rebuild read them like any other; the live boards get them when the server rebuilds
-/// its scoring store, which a server started on an empty store does first.
+/// its scoring store, which a server started on an empty store does first. It is a contest of
+/// its own rather than a round of the open one, so that contest's first round stays the open
+/// one members are sent to.
 async fn demo_closed_round(
     db: &impl ConnectionTrait,
     root: &Unit,
 ) -> anyhow::Result<Option<(String, usize)>> {
-    use crate::domain::contest::{Pool, Prediction, Quota, Review, RoundSettings};
-    use crate::persistence::attempts::{AnswerRow, DrawnQuestion, NewAttempt, Outcome};
-    use crate::persistence::contests::{insert_round, list_all, rounds_of};
-    let Some(contest) = list_all(db)
-        .await?
-        .into_iter()
-        .find(|c| c.settings.title == DEMO_CONTEST)
-    else {
-        return Ok(None);
+    use crate::domain::contest::{
+        ContestKind, DEFAULT_TIE_BREAK, LeaderboardVisibility, Pool, Prediction, Quota, Review,
+        RoundSettings,
     };
-    if rounds_of(db, contest.id)
+    use crate::persistence::attempts::{AnswerRow, DrawnQuestion, NewAttempt, Outcome};
+    use crate::persistence::contests::{ContestSettings, insert, insert_round, list_all};
+    if list_all(db)
         .await?
         .iter()
-        .any(|r| r.settings.name == DEMO_CLOSED_ROUND)
+        .any(|c| c.settings.title == DEMO_CLOSED_CONTEST)
     {
         return Ok(None);
     }
@@ -481,6 +485,27 @@ async fn demo_closed_round(
     if questions.len() < 10 {
         return Ok(None);
     }
+    let contest = insert(
+        db,
+        &ContestSettings {
+            title: DEMO_CLOSED_CONTEST.into(),
+            description: "Cuộc thi mẫu đã kết thúc tuần thi đầu tiên: Ban Tổ chức công bố kết quả, hủy hoặc khôi phục kết quả và xuất danh sách giải.".into(),
+            rules: "Mỗi lượt thi gồm 10 câu hỏi; xếp hạng theo điểm, rồi độ chênh lệch dự đoán, thời gian làm bài và thời điểm nộp bài.".into(),
+            kind: ContestKind::Contest,
+            unit_id: root.id,
+            eligible_unit_id: Some(root.id),
+            excluded_unit_ids: Vec::new(),
+            excluded_roles: Vec::new(),
+            managers_may_enter: false,
+            leaderboard_visibility: LeaderboardVisibility::Members,
+            tie_break: DEFAULT_TIE_BREAK.to_vec(),
+            perfect_only: false,
+            pass_mark: None,
+            prizes: demo_prizes(),
+        },
+        None,
+    )
+    .await?;
     let now = Utc::now();
     let opens = now - chrono::Duration::days(8);
     let closes = now - chrono::Duration::days(1);
@@ -584,7 +609,10 @@ async fn demo_closed_round(
         .await?;
         written += 1;
     }
-    Ok(Some((DEMO_CLOSED_ROUND.into(), written)))
+    Ok(Some((
+        format!("{DEMO_CLOSED_CONTEST} – {DEMO_CLOSED_ROUND}"),
+        written,
+    )))
 }
 
 /// The political-theory course of 2020 (Plan 230-KH/TWĐTN-BTG).
