@@ -171,7 +171,12 @@ export function Monitor({ info }: { info: RoundInfo }) {
         </div>
         <div>
           <dt>Nộp bài trong 1 phút qua</dt>
-          <dd data-testid="count-per-minute">{a ? perMinuteText(a.finished_last_minute) : '—'}</dd>
+          <dd data-testid="count-per-minute" aria-label={a ? perMinuteText(a.finished_last_minute) : undefined}>
+            {a ? formatCount(a.finished_last_minute) : '—'}
+            <span class="monitor-counters__unit" aria-hidden="true">
+              bài/phút
+            </span>
+          </dd>
         </div>
         <div>
           <dt>Đạt điểm tuyệt đối</dt>
