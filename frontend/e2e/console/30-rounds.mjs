@@ -164,6 +164,7 @@ export async function run(ctx) {
     await screen.screenshot({ path: join(outDir, 'rounds-big-screen-1080p.png') });
     assert(fits, 'the big screen scrolls at 1920×1080');
     await axeCheck(screen, 'Màn hình trực tiếp');
+    await shoot(screen, 'rounds-big-screen');
     // The older address still opens it.
     await screen.goto(`${base}/truc-tiep/${s.round.id}`);
     await screen.getByTestId('live-top').getByTestId('board-line').first().waitFor();
