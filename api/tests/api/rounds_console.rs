@@ -606,7 +606,7 @@ async fn exports_have_readable_names_and_vietnam_time(app: &TestApp) {
         .expect("header row");
     let column = rows[header]
         .iter()
-        .position(|c| c.to_string() == "Nộp bài lúc (giờ Việt Nam, UTC+7)")
+        .position(|c| *c == Data::String("Nộp bài lúc (giờ Việt Nam, UTC+7)".into()))
         .expect("the time column says its zone");
     let line = &rows[header + 1];
     assert_eq!(line[11].to_string(), "Giải Nhất");
