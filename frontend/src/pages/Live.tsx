@@ -21,7 +21,7 @@ export interface LiveView {
 export const LIVE_TOP = 10;
 
 /** Units shown beside the top 10 on a projector (the rest are summed up in one line). */
-export const LIVE_UNITS = 8;
+export const LIVE_UNITS = 6;
 
 /** The fallback's snapshot: the board's top lines and the host unit's children by participants. */
 async function pollSnapshot(roundId: string, signal: AbortSignal): Promise<LiveView> {
