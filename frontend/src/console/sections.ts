@@ -26,5 +26,6 @@ export interface Section {
  * its own directory and is loaded only when someone opens it.
  */
 export const SECTIONS: Section[] = [
+  { key: 'cuoc-thi', label: 'Cuộc thi', nav: true, visible: (s) => s.isOrganizer || s.isAdmin, load: () => import('./contests/ContestsSection') },
   { key: 'vong-thi', label: 'Theo dõi vòng thi', nav: false, load: () => import('./rounds/RoundSection') },
 ];
