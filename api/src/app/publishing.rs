@@ -469,3 +469,50 @@ pub async fn publish_contest(
         rounds: round_ids.len(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placing(rank: i32, prize: Option<&str>) -> Placing {
+        Placing {
+            rank,
+            prize: prize.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn changes_list_who_moved_best_new_rank_first_and_the_departed_last() {
+        let (a, b, c, d) = (
+            Uuid::from_u128(1),
+            Uuid::from_u128(2),
+            Uuid::from_u128(3),
+            Uuid::from_u128(4),
+        );
+        let previous = HashMap::from([
+            (a, placing(1, Some("Giải Nhất"))),
+            (b, placing(2, Some("Giải Nhì"))),
+            (c, placing(3, None)),
+        ]);
+        let current = HashMap::from([
+            (b, placing(1, Some("Giải Nhất"))),
+            (c, placing(3, None)),
+            (d, placing(2, Some("Giải Nhì"))),
+        ]);
+        let got = rank_changes(&previous, &current);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    b,
+                    Some(placing(2, Some("Giải Nhì"))),
+                    Some(placing(1, Some("Giải Nhất")))
+                ),
+                (d, None, Some(placing(2, Some("Giải Nhì")))),
+                (a, Some(placing(1, Some("Giải Nhất"))), None),
+            ],
+            "c kept rank 3 without a prize, so it is not listed"
+        );
+        assert!(rank_changes(&current, &current).is_empty());
+    }
+}
