@@ -284,7 +284,7 @@ async fn the_monitor_counts_attempts_started_running_and_handed_in(app: &TestApp
         "{seen}"
     );
     drop(stream);
-    // A member (and anyone, the board is public) sees the board without the activity.
+    // A member who may enter sees the board, without the activity.
     let mut member_stream = live(app, &r, Some(&a.access)).await;
     let mut buf = String::new();
     let theirs = event_where(&mut member_stream, &mut buf, wait, |_| true)
