@@ -156,3 +156,42 @@ fn escape_like(s: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
+
+/// An entry of the audit log.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Who.
+    pub actor_id: Option<Uuid>,
+    /// What (`round.publish`, …).
+    pub action: String,
+    /// The details recorded.
+    pub detail: serde_json::Value,
+    /// When.
+    pub at: chrono::DateTime<Utc>,
+}
+
+/// The entries about `subject` whose action is one of `actions`, newest first, at most `limit`.
+pub async fn of_subject(
+    db: &impl ConnectionTrait,
+    subject: Uuid,
+    actions: &[&str],
+    limit: u64,
+) -> Result<Vec<Entry>> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    Ok(audit_log::Entity::find()
+        .filter(audit_log::Column::SubjectId.eq(subject))
+        .filter(audit_log::Column::Action.is_in(actions.iter().copied()))
+        .order_by_desc(audit_log::Column::At)
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| Entry {
+            actor_id: m.actor_id,
+            action: m.action,
+            detail: m.detail,
+            at: m.at,
+        })
+        .collect())
+}

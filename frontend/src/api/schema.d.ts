@@ -785,6 +785,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rounds/{id}/entrants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A round's entrants with a counted result, best first, with full names and masked phones
+         *     (the contest's organizers); voided results are not among them (see `/voids`).
+         */
+        get: operations["round_entrants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rounds/{id}/export": {
         parameters: {
             query?: never;
@@ -896,6 +916,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rounds/{id}/publications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every publication of a round, newest first, with what each republication changed (the
+         *     contest's organizers).
+         */
+        get: operations["round_publications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rounds/{id}/publish": {
         parameters: {
             query?: never;
@@ -912,6 +952,26 @@ export interface paths {
          *     recomputes and records what changed.
          */
         post: operations["publish_round"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rounds/{id}/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A QR code (SVG) of the address members open to join the round (`/vao-thi/{id}` on this
+         *     site), for the big screen. Public: it holds only the address.
+         */
+        get: operations["round_join_qr"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1360,6 +1420,29 @@ export interface components {
              * @description Unit.
              */
             unit_id: string;
+        };
+        /** @description A round's activity now, for its organizers' monitor. */
+        Activity: {
+            /**
+             * Format: date-time
+             * @description When these were counted.
+             */
+            counted_at: string;
+            /**
+             * Format: int64
+             * @description Attempts handed in during the last minute (finishes per minute).
+             */
+            finished_last_minute: number;
+            /**
+             * Format: int64
+             * @description People taking the round now (attempts open and within their time limit).
+             */
+            in_progress: number;
+            /**
+             * Format: int64
+             * @description Attempts started so far (practice attempts left out).
+             */
+            started_attempts: number;
         };
         /** @description Multipart form with the file. */
         AdmissionImportForm: {
@@ -2082,6 +2165,55 @@ export interface components {
              */
             unit_id?: string | null;
         };
+        /** @description One entrant's counted result. */
+        EntrantLine: {
+            /**
+             * Format: date-time
+             * @description When the counted attempt was handed in.
+             */
+            finished_at: string;
+            /** @description Full name. */
+            full_name: string;
+            /** @description Phone, masked (`09xx xxx 123`). */
+            phone_masked: string;
+            /**
+             * Format: int64
+             * @description 1-based position on the live board (score ↓, time used ↑, finish ↑).
+             */
+            rank: number;
+            /**
+             * Format: int64
+             * @description Score of the counted attempt.
+             */
+            score: number;
+            /**
+             * Format: int64
+             * @description Time used, ms.
+             */
+            time_used_ms: number;
+            /**
+             * Format: uuid
+             * @description The entrant's unit.
+             */
+            unit_id?: string | null;
+            /** @description Its name. */
+            unit_name: string;
+            /**
+             * Format: uuid
+             * @description Whose result (what a void names).
+             */
+            user_id: string;
+        };
+        /** @description A page of entrants. */
+        EntrantsResponse: {
+            /** @description Best first. */
+            items: components["schemas"]["EntrantLine"][];
+            /**
+             * Format: int64
+             * @description Entrants with a counted result (in the unit's subtree, if one was asked for).
+             */
+            total: number;
+        };
         /** @description The password, to confirm an erasure. */
         EraseRequest: {
             /** @description The account's password. */
@@ -2299,6 +2431,7 @@ export interface components {
         LessonStatus: "not_tested" | "tested" | "passed";
         /** @description One snapshot. */
         LiveSnapshot: {
+            activity?: components["schemas"]["Activity"] | null;
             /**
              * Format: int64
              * @description Attempts recorded.
@@ -2806,6 +2939,16 @@ export interface components {
             /** @description Login sessions: when, from which address and browser. */
             sessions: components["schemas"]["SessionData"][];
         };
+        /** @description A place in a published ranking. */
+        Placing: {
+            /** @description The prize, if any. */
+            prize?: string | null;
+            /**
+             * Format: int32
+             * @description 1-based rank.
+             */
+            rank: number;
+        };
         /** @description Where a round's questions come from. */
         Pool: {
             /** @description Question ids. */
@@ -2940,10 +3083,54 @@ export interface components {
          * @enum {string}
          */
         ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "results_not_published" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started";
+        /** @description One publication of a round, as the audit log recorded it. */
+        Publication: {
+            /**
+             * Format: int64
+             * @description Entrants whose rank or prize changed.
+             */
+            changed: number;
+            /** @description Those changes (at most [`CHANGES_KEPT`]). */
+            changes: components["schemas"]["RankChange"][];
+            /**
+             * Format: int64
+             * @description Prizes awarded.
+             */
+            prizes: number;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            published_at: string;
+            /**
+             * Format: uuid
+             * @description By whom.
+             */
+            published_by?: string | null;
+            /**
+             * Format: int64
+             * @description Entrants ranked.
+             */
+            ranked: number;
+            /** @description Whether it replaced an earlier one. */
+            republished: boolean;
+        };
+        /** @description A round's publications. */
+        PublicationList: {
+            /** @description Newest first. */
+            items: components["schemas"]["Publication"][];
+            /** @description How many. */
+            total: number;
+        };
         /** @description What publishing did. */
         Published: {
             /** @description Entrants whose rank or prize differs from the previous publication (0 the first time). */
             changed: number;
+            /**
+             * @description What changed for whom since the previous publication (empty the first time), best
+             *     new rank first, at most [`CHANGES_KEPT`] of them.
+             */
+            changes: components["schemas"]["RankChange"][];
             /**
              * Format: int64
              * @description The prediction question's true value.
@@ -3169,6 +3356,18 @@ export interface components {
             difficulty?: string | null;
             /** @description Topic code. */
             topic: string;
+        };
+        /** @description One entrant whose rank or prize changed between two publications. */
+        RankChange: {
+            after?: components["schemas"]["Placing"] | null;
+            before?: components["schemas"]["Placing"] | null;
+            /** @description Full name (organizers see it). */
+            full_name: string;
+            /**
+             * Format: uuid
+             * @description Whose.
+             */
+            user_id: string;
         };
         /** @description Readiness of each dependency. */
         Readiness: {
@@ -6210,6 +6409,63 @@ export interface operations {
             };
         };
     };
+    round_entrants: {
+        parameters: {
+            query?: {
+                /** @description Only the entrants of this unit's subtree. */
+                unit_id?: string | null;
+                /** @description Rows to skip. */
+                offset?: number;
+                /** @description Rows to return (1–200, default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Round id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entrants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntrantsResponse"];
+                };
+            };
+            /** @description Not an organizer of this contest */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown round */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad unit or paging */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     export_round: {
         parameters: {
             query: {
@@ -6503,6 +6759,47 @@ export interface operations {
             };
         };
     };
+    round_publications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Round id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The publications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicationList"];
+                };
+            };
+            /** @description Not an organizer of this contest */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown round */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     publish_round: {
         parameters: {
             query?: never;
@@ -6544,6 +6841,38 @@ export interface operations {
             };
             /** @description `round_not_closed`: attempts may still finish */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    round_join_qr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Round id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SVG image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": unknown;
+                };
+            };
+            /** @description Unknown round */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

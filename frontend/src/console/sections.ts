@@ -31,4 +31,5 @@ export const SECTIONS: Section[] = [
   { key: 'ly-luan', label: 'Học lý luận', nav: true, load: () => import('./theory/TheorySection') },
   { key: 'bao-cao', label: 'Báo cáo', nav: true, load: () => import('./reports/ReportsSection') },
   { key: 'nhat-ky', label: 'Nhật ký', nav: true, load: () => import('./audit/AuditSection') },
+  { key: 'vong-thi', label: 'Theo dõi vòng thi', nav: false, load: () => import('./rounds/RoundSection') },
 ];
