@@ -10,6 +10,7 @@ pub mod contests;
 pub mod db;
 pub mod entities;
 pub mod journal;
+pub mod reset_codes;
 pub mod questions;
 pub mod results;
 pub mod roles;
