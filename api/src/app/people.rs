@@ -113,7 +113,11 @@ pub async fn set_roles(
 }
 
 /// Whether `caller` may grant or revoke `grant`.
-pub(crate) async fn manages(state: &AppState, caller: &Caller, grant: &Grant) -> Result<bool, ApiError> {
+pub(crate) async fn manages(
+    state: &AppState,
+    caller: &Caller,
+    grant: &Grant,
+) -> Result<bool, ApiError> {
     if caller.is_admin() {
         return Ok(true);
     }

@@ -102,7 +102,10 @@ pub async fn search(
     }
     let roots = match unit_id {
         Some(id) => Some(vec![
-            caller.require_unit(&state.db, PEOPLE_READERS, id).await?.path,
+            caller
+                .require_unit(&state.db, PEOPLE_READERS, id)
+                .await?
+                .path,
         ]),
         None => caller.roots(PEOPLE_READERS),
     };
@@ -389,9 +392,13 @@ pub async fn theory(state: &AppState, user: UserId, id: UserId) -> Result<Person
             position: lesson.position,
             title: lesson.title.clone(),
             status: result.status(),
-            best_percent: result
-                .best
-                .map(|(s, m)| if m > 0 { 100.0 * s as f64 / m as f64 } else { 0.0 }),
+            best_percent: result.best.map(|(s, m)| {
+                if m > 0 {
+                    100.0 * s as f64 / m as f64
+                } else {
+                    0.0
+                }
+            }),
             passed_at: result.passed_at,
         })
         .collect();
@@ -472,6 +479,11 @@ pub async fn unit_managers(
         });
     }
     // This unit's own managers first, then those above, nearest first.
-    out.sort_by_key(|m| (m.inherited, std::cmp::Reverse(by_id.get(&UnitId(m.unit.id)).map(|u| u.path.depth()))));
+    out.sort_by_key(|m| {
+        (
+            m.inherited,
+            std::cmp::Reverse(by_id.get(&UnitId(m.unit.id)).map(|u| u.path.depth())),
+        )
+    });
     Ok(out)
 }

@@ -53,7 +53,9 @@ pub async fn update(
                 // The admission date on record must stay after the birth date.
                 Some(admitted) => parse_admitted_at(admitted, d, today)
                     .map(|_| d)
-                    .map_err(|_| "birth date must be before the admission date on record".to_owned()),
+                    .map_err(|_| {
+                        "birth date must be before the admission date on record".to_owned()
+                    }),
                 None => Ok(d),
             })
             .map(Some)

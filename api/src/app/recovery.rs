@@ -224,15 +224,15 @@ pub async fn reset_password(
     let code = normalise(code);
     if code.is_none() {
         errors.push(
-            FieldError::new("/code", "a code is 8 letters and digits, e.g. ABCD-2345").with_vi(
-                "Mã đặt lại mật khẩu gồm 8 chữ cái và chữ số, ví dụ ABCD-2345.",
-            ),
+            FieldError::new("/code", "a code is 8 letters and digits, e.g. ABCD-2345")
+                .with_vi("Mã đặt lại mật khẩu gồm 8 chữ cái và chữ số, ví dụ ABCD-2345."),
         );
     }
     let password = NewPassword::parse(new_password, phone.as_ref())
         .map_err(|e| errors.push(FieldError::new("/new_password", e.0)))
         .ok();
-    let (Some(phone), Some(code), Some(password), true) = (phone, code, password, errors.is_empty())
+    let (Some(phone), Some(code), Some(password), true) =
+        (phone, code, password, errors.is_empty())
     else {
         return Err(ApiError::Validation(errors));
     };

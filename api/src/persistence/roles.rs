@@ -60,7 +60,10 @@ pub async fn add(db: &impl ConnectionTrait, user: UserId, grants: &[Grant]) -> R
 }
 
 /// Every grant over one of `units`: (person, grant), oldest first.
-pub async fn over_units(db: &impl ConnectionTrait, units: &[UnitId]) -> Result<Vec<(UserId, Grant)>> {
+pub async fn over_units(
+    db: &impl ConnectionTrait,
+    units: &[UnitId],
+) -> Result<Vec<(UserId, Grant)>> {
     if units.is_empty() {
         return Ok(Vec::new());
     }

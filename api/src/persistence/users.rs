@@ -193,14 +193,7 @@ pub async fn list_in_subtree(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<User>, u64)> {
-    search(
-        db,
-        Some(std::slice::from_ref(root)),
-        query,
-        offset,
-        limit,
-    )
-    .await
+    search(db, Some(std::slice::from_ref(root)), query, offset, limit).await
 }
 
 /// The digits of a search that looks like a phone number ("0912 345", "+84 912"), national
@@ -210,7 +203,9 @@ fn phone_digits(query: &str) -> Option<String> {
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-' | '(' | ')'))
         .collect();
-    let digits = kept.strip_prefix("+84").map_or(kept.clone(), |rest| format!("0{rest}"));
+    let digits = kept
+        .strip_prefix("+84")
+        .map_or(kept.clone(), |rest| format!("0{rest}"));
     (digits.len() >= 3 && digits.chars().all(|c| c.is_ascii_digit())).then_some(digits)
 }
 

@@ -297,7 +297,9 @@ pub async fn person_theory(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<PersonTheory>, ApiError> {
-    Ok(web::Json(person::theory(&state, user.id, UserId(*id)).await?))
+    Ok(web::Json(
+        person::theory(&state, user.id, UserId(*id)).await?,
+    ))
 }
 
 /// Who organises or administers a unit: grants on it, and on the units above it within the
