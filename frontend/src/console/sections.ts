@@ -25,4 +25,7 @@ export interface Section {
  * The console's sections, in navigation order. Add one line per section; its code lives in
  * its own directory and is loaded only when someone opens it.
  */
-export const SECTIONS: Section[] = [];
+export const SECTIONS: Section[] = [
+  { key: 'don-vi', label: 'Đơn vị', nav: true, visible: (s) => s.isUnitAdmin || s.isOrganizer || s.isAdmin, load: () => import('./units/UnitsSection') },
+  { key: 'doan-vien', label: 'Đoàn viên', nav: true, visible: (s) => s.isUnitAdmin || s.isOrganizer || s.isAdmin, load: () => import('./people/PeopleSection') },
+];
