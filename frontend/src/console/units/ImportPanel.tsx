@@ -90,17 +90,23 @@ export function ImportPanel<R>(props: ImportPanelProps<R>) {
     <div class="import">
       <div class="import__help">{help}</div>
       <div class="field">
-        <label for={id}>Chọn tệp CSV hoặc Excel (.xlsx)</label>
-        <input
-          id={id}
-          ref={input}
-          type="file"
-          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-          onChange={(e) => {
-            const f = (e.currentTarget as HTMLInputElement).files?.[0];
-            if (f) void check(f);
-          }}
-        />
+        <div class="file-pick">
+          <label for={id} class="button">
+            Chọn tệp CSV hoặc Excel (.xlsx)…
+          </label>
+          <span class="file-pick__name">{file ? file.name : 'Chưa chọn tệp'}</span>
+          <input
+            id={id}
+            ref={input}
+            class="visually-hidden"
+            type="file"
+            accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            onChange={(e) => {
+              const f = (e.currentTarget as HTMLInputElement).files?.[0];
+              if (f) void check(f);
+            }}
+          />
+        </div>
         <p class="hint">Hệ thống kiểm tra từng dòng trước; chưa có gì được ghi cho đến khi bạn xác nhận.</p>
       </div>
       {step.kind === 'checking' && <p class="muted">Đang kiểm tra tệp {file?.name}…</p>}

@@ -6,7 +6,7 @@ import { linkClick, navigate } from '../../router';
 import { consolePath } from '../paths';
 import { ROLE_NAMES, type Scope } from '../scope';
 import { DataTable } from '../kit/DataTable';
-import { formatCount, fold } from '../kit/fold';
+import { formatCount, formatRate, fold } from '../kit/fold';
 import { Pager } from '../kit/Pager';
 import { fieldErrorsOf, messageOf, ProblemMessage } from '../kit/ProblemMessage';
 import { SearchBox } from '../kit/SearchBox';
@@ -341,13 +341,13 @@ function Managers({ unit }: { unit: Unit }) {
       {list && list.length === 0 && <p class="muted">Chưa giao vai trò Ban Tổ chức hay Quản trị đơn vị cho ai ở đơn vị này.</p>}
       {list && list.length > 0 && (
         <ul class="role-list">
-          {list.map((m, i) => (
-            <li key={i}>
+          {grouped(list).map((m) => (
+            <li key={`${m.user_id}-${m.unit.id}`}>
               <a href={consolePath('doan-vien', m.user_id)} onClick={linkClick(consolePath('doan-vien', m.user_id))}>
                 {m.full_name}
               </a>
               <span>
-                {ROLE_NAMES[m.role]}
+                {m.roles.map((r) => ROLE_NAMES[r]).join(', ')}
                 {m.inherited && <span class="muted"> (của {m.unit.name})</span>}
               </span>
             </li>
@@ -356,6 +356,17 @@ function Managers({ unit }: { unit: Unit }) {
       )}
     </section>
   );
+}
+
+/** One line per person and unit, with all their roles there. */
+function grouped(list: Manager[]): Array<Manager & { roles: Manager['role'][] }> {
+  const out: Array<Manager & { roles: Manager['role'][] }> = [];
+  for (const m of list) {
+    const same = out.find((o) => o.user_id === m.user_id && o.unit.id === m.unit.id);
+    if (same) same.roles.push(m.role);
+    else out.push({ ...m, roles: [m.role] });
+  }
+  return out;
 }
 
 function ParticipationCard({ unit }: { unit: Unit }) {
@@ -376,7 +387,7 @@ function ParticipationCard({ unit }: { unit: Unit }) {
       {report && (
         <>
           <p>
-            <strong>Toàn đơn vị: {report.total.rate_text}</strong> ({formatCount(report.total.attempts)} lượt thi)
+            <strong>Toàn đơn vị: {formatRate(report.total.participants, report.total.members ?? 0)}</strong> ({formatCount(report.total.attempts)} lượt thi)
           </p>
           {report.items.length > 0 && (
             <DataTable
@@ -385,7 +396,7 @@ function ParticipationCard({ unit }: { unit: Unit }) {
               rowKey={(l) => l.unit_id}
               columns={[
                 { key: 'name', label: 'Đơn vị', render: (l) => l.name },
-                { key: 'rate', label: 'Tỷ lệ tham gia', render: (l) => l.rate_text },
+                { key: 'rate', label: 'Tỷ lệ tham gia', render: (l) => formatRate(l.participants, l.members ?? 0) },
                 { key: 'attempts', label: 'Lượt thi', numeric: true, render: (l) => formatCount(l.attempts) },
               ]}
             />
@@ -409,7 +420,7 @@ function CoverageCard({ unit }: { unit: Unit }) {
       {error ? <p class="muted">Chưa có chương trình học lý luận đang áp dụng.</p> : null}
       {coverage && (
         <p>
-          Đã đạt: <strong>{coverage.summary.rate_text}</strong> ({coverage.course.title})
+          Đoàn viên mới đã đạt: <strong>{formatRate(coverage.summary.passed, coverage.summary.total)}</strong> ({coverage.course.title})
         </p>
       )}
       <a href={href} onClick={linkClick(href)}>
