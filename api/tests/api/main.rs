@@ -6,7 +6,6 @@
 mod helpers;
 
 mod answer_key;
-mod api_crash;
 mod attempts;
 mod attempts_store;
 mod auth;
@@ -15,6 +14,7 @@ mod boards;
 mod cli;
 mod cluster;
 mod contests;
+mod contests_console;
 mod errors;
 mod faults;
 mod health;
@@ -24,6 +24,7 @@ mod people_console;
 mod privacy;
 mod questions;
 mod scope;
+mod server_faults;
 mod sessions;
 mod store;
 mod theory;

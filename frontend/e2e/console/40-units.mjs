@@ -15,7 +15,7 @@ export async function run(ctx) {
     await page.getByRole('link', { name: 'Đoàn Tổng công ty Điện lực (demo)' }).waitFor();
     await page.getByRole('button', { name: 'Mở Đoàn Tổng công ty Điện lực (demo)' }).click();
     await page.getByRole('link', { name: 'Đoàn cơ sở Công ty Truyền tải điện 1' }).waitFor();
-    const text = squash(await page.locator('.unit-tree').first().textContent());
+    const text = squash(await page.locator('.org-tree').first().textContent());
     assert(text.includes('1.200 đoàn viên'), `member counts are written 1.200: ${text.slice(0, 200)}`);
     await shoot(page, 'units-tree');
     await axeCheck(page, 'Cây đơn vị');

@@ -172,12 +172,12 @@ function MoveUnit({ unit, scope, onMoved }: { unit: UnitWithAncestors; scope: Sc
       </p>
       <SearchBox id="move-search" label="Tìm đơn vị cấp trên mới" value={q} onSearch={setQ} />
       {found.length > 0 && (
-        <ul class="unit-tree" aria-label="Đơn vị cấp trên có thể chọn">
+        <ul class="org-tree" aria-label="Đơn vị cấp trên có thể chọn">
           {found.slice(0, 10).map((u) => (
-            <li key={u.id} class="unit-tree__row">
+            <li key={u.id} class="org-tree__row">
               <label class="checkbox">
                 <input type="radio" name="move-target" checked={target?.id === u.id} onChange={() => setTarget(u)} /> {u.name}{' '}
-                <span class="unit-tree__meta">({u.code})</span>
+                <span class="org-tree__meta">({u.code})</span>
               </label>
             </li>
           ))}
@@ -265,13 +265,13 @@ function Children({ unit }: { unit: Unit }) {
   return (
     <section class="card" aria-labelledby="children-title">
       <h2 id="children-title">Đơn vị trực thuộc ({formatCount(kids.length)})</h2>
-      <ul class="unit-tree">
+      <ul class="org-tree">
         {kids.map((k) => (
-          <li key={k.id} class="unit-tree__row">
-            <a class="unit-tree__name" href={consolePath('don-vi', k.id)} onClick={linkClick(consolePath('don-vi', k.id))}>
+          <li key={k.id} class="org-tree__row">
+            <a class="org-tree__name" href={consolePath('don-vi', k.id)} onClick={linkClick(consolePath('don-vi', k.id))}>
               {k.name}
             </a>
-            <span class="unit-tree__meta">
+            <span class="org-tree__meta">
               {k.code} · {memberCountText(k)}
             </span>
           </li>

@@ -75,7 +75,7 @@ function UnitTreePage({ scope }: { scope: Scope }) {
       {q ? <UnitSearch q={q} roots={roots ?? []} /> : <section class="card" aria-label="Cây đơn vị">
         {roots === null && !error && <p class="muted">Đang tải…</p>}
         {roots && roots.length === 0 && <p class="muted">Bạn chưa được giao quản lý đơn vị nào.</p>}
-        {roots && <ul class="unit-tree">{roots.map((u) => <TreeNode key={u.id} unit={u} open />)}</ul>}
+        {roots && <ul class="org-tree">{roots.map((u) => <TreeNode key={u.id} unit={u} open />)}</ul>}
       </section>}
     </>
   );
@@ -91,28 +91,28 @@ function TreeNode({ unit, open: startOpen = false }: { unit: Unit; open?: boolea
   const href = consolePath('don-vi', unit.id);
   return (
     <li>
-      <div class="unit-tree__row">
+      <div class="org-tree__row">
         <button
           type="button"
-          class="unit-tree__toggle"
+          class="org-tree__toggle"
           aria-expanded={open}
           aria-label={`${open ? 'Thu gọn' : 'Mở'} ${unit.name}`}
           onClick={() => setOpen((o) => !o)}
         >
           {open ? '▾' : '▸'}
         </button>
-        <a class="unit-tree__name" href={href} onClick={linkClick(href)}>
+        <a class="org-tree__name" href={href} onClick={linkClick(href)}>
           {unit.name}
         </a>
-        <span class="unit-tree__meta">
+        <span class="org-tree__meta">
           {unit.code} · {memberCountText(unit)}
         </span>
       </div>
       {open && (
         <>
           <ProblemMessage error={error} />
-          {kids === null && !error && <p class="unit-tree__empty">Đang tải…</p>}
-          {kids && kids.length === 0 && <p class="unit-tree__empty">Không có đơn vị trực thuộc.</p>}
+          {kids === null && !error && <p class="org-tree__empty">Đang tải…</p>}
+          {kids && kids.length === 0 && <p class="org-tree__empty">Không có đơn vị trực thuộc.</p>}
           {kids && kids.length > 0 && (
             <ul>
               {kids.map((k) => (
@@ -147,13 +147,13 @@ function UnitSearch({ q, roots }: { q: string; roots: Unit[] }) {
       {found === null && !error && <p class="muted">Đang tìm…</p>}
       {found && found.length === 0 && <p class="muted">Không tìm thấy đơn vị nào khớp «{q}» trong phạm vi của bạn.</p>}
       {found && found.length > 0 && (
-        <ul class="unit-tree" data-testid="unit-search-results">
+        <ul class="org-tree" data-testid="unit-search-results">
           {found.map((u) => (
-            <li key={u.id} class="unit-tree__row">
-              <a class="unit-tree__name" href={consolePath('don-vi', u.id)} onClick={linkClick(consolePath('don-vi', u.id))}>
+            <li key={u.id} class="org-tree__row">
+              <a class="org-tree__name" href={consolePath('don-vi', u.id)} onClick={linkClick(consolePath('don-vi', u.id))}>
                 {u.name}
               </a>
-              <span class="unit-tree__meta">
+              <span class="org-tree__meta">
                 {u.code} · {memberCountText(u)}
               </span>
             </li>

@@ -1,10 +1,15 @@
-//! The API process dies (`kill -9`) while members answer and hand in: after a restart on the
-//! same PostgreSQL and Redis, every answer the server acknowledged is still the member's answer,
-//! every acknowledged finish still stands with its score and is on the board, and members carry
-//! on where they were.
+//! The API process and its database fail under the members (the scoring store's own faults
+//! are in `faults.rs`):
 //!
-//! The server under test is the real binary (`api serve`), a child process this test kills; the
-//! in-process test app beside it only arranges the contest and the members, on the same data.
+//! - The API process dies (`kill -9`) while members answer and hand in: after a restart on the
+//!   same PostgreSQL and Redis, every answer the server acknowledged is still the member's
+//!   answer, every acknowledged finish still stands with its score and is on the board, and
+//!   members carry on where they were. The server under test is the real binary (`api serve`),
+//!   a child process this test kills; the in-process test app beside it only arranges the
+//!   contest and the members, on the same data.
+//! - The database refuses writes (a read-only standby after a failover, a full disk): whatever
+//!   needs a write answers 503 with `Retry-After`, never 500; reads still work; once writes are
+//!   accepted again nothing acknowledged is missing.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -357,4 +362,195 @@ async fn arrange(app: &TestApp) -> (String, Vec<TestUser>) {
         members.push(app.member(unit).await);
     }
     (round["id"].as_str().expect("id").to_owned(), members)
+}
+
+/// Runs `sql` on the PostgreSQL server of `database_url` (outside the app's pool).
+async fn admin(database_url: &str, sql: &str) {
+    use sea_orm::{ConnectionTrait, Database};
+    let (server, _) = database_url.rsplit_once('/').expect("url");
+    let db = Database::connect(format!("{server}/postgres"))
+        .await
+        .expect("admin connection");
+    db.execute_unprepared(sql).await.expect("admin statement");
+    db.close().await.ok();
+}
+
+/// Makes the app's database refuse writes (as a read-only standby or a full disk would), or
+/// accept them again: new sessions default to read-only, and the app's open ones are cut.
+async fn refuse_writes(database_url: &str, refuse: bool) {
+    let name = database_url.rsplit('/').next().expect("name");
+    admin(
+        database_url,
+        &format!(
+            "ALTER DATABASE \"{name}\" SET default_transaction_read_only = {}",
+            if refuse { "on" } else { "off" }
+        ),
+    )
+    .await;
+    admin(
+        database_url,
+        &format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ),
+    )
+    .await;
+}
+
+/// Asserts the answer is a 503 problem that says when to retry (never a 500).
+async fn assert_retry_later(r: reqwest::Response, what: &str) {
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE, "{what}");
+    assert!(
+        r.headers().contains_key("retry-after"),
+        "{what}: no Retry-After"
+    );
+    let body: Value = r.json().await.expect("problem json");
+    assert_eq!(body["code"], "unavailable", "{what}");
+}
+
+#[tokio::test]
+async fn a_database_refusing_writes_says_retry_later_and_loses_nothing() {
+    let app = spawn_app(Backend::Services).await;
+    let (database_url, _) = app.services().expect("services");
+    let (round_id, members) = arrange(&app).await;
+    let members = &members[..4];
+    let mut attempts = Vec::new();
+    for m in members {
+        let r = app
+            .post(
+                &format!("/api/v1/rounds/{round_id}/attempts"),
+                Some(&m.access),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let a: Value = r.json().await.expect("json");
+        attempts.push(a);
+    }
+    // Two answers each, acknowledged before the fault.
+    for (m, a) in members.iter().zip(&attempts) {
+        for i in 0..2 {
+            assert_eq!(answer_nth(&app, m, a, i).await.status(), StatusCode::OK);
+        }
+    }
+
+    refuse_writes(&database_url, true).await;
+    // What needs a write says "try again shortly", with Retry-After: an answer (it must be
+    // journaled before it is acknowledged), a finish, a start, a sign-in.
+    assert_retry_later(
+        answer_nth(&app, &members[0], &attempts[0], 2).await,
+        "an answer",
+    )
+    .await;
+    let id0 = attempts[0]["id"].as_str().expect("id");
+    assert_retry_later(
+        app.post(
+            &format!("/api/v1/attempts/{id0}/finish"),
+            Some(&members[0].access),
+            &json!({}),
+        )
+        .await,
+        "a finish",
+    )
+    .await;
+    let newcomer_phone = members[1].phone.clone();
+    assert_retry_later(
+        app.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"phone": newcomer_phone, "password": crate::helpers::PASSWORD}),
+        )
+        .await,
+        "a sign-in",
+    )
+    .await;
+    // What only reads still works: the member's attempt, with their acknowledged answers.
+    let r = app
+        .get(&format!("/api/v1/attempts/{id0}"), Some(&members[0].access))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "reading an attempt");
+
+    refuse_writes(&database_url, false).await;
+    // The member who pressed "Nộp bài" during the fault hands in again: the store had stopped
+    // their clock, the database had not recorded it; the retry does, with their answers.
+    let finish = |m: &TestUser, id: &str| {
+        let (access, path) = (m.access.clone(), format!("/api/v1/attempts/{id}/finish"));
+        let app = &app;
+        async move {
+            let mut r = app.post(&path, Some(&access), &json!({})).await;
+            // The first request after the cut may land on a connection the server had not
+            // noticed was gone: it answers 503, and the retry goes through.
+            if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+                r = app.post(&path, Some(&access), &json!({})).await;
+            }
+            r
+        }
+    };
+    assert_eq!(finish(&members[0], id0).await.status(), StatusCode::OK);
+    let now: Value = app
+        .get(&format!("/api/v1/attempts/{id0}"), Some(&members[0].access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    for q in &attempts[0]["questions"].as_array().expect("questions")[..2] {
+        let qid = q["id"].as_str().expect("id");
+        assert_eq!(
+            now["answers"][qid],
+            json!([q["options"][0]["id"]]),
+            "an answer acknowledged before the fault"
+        );
+    }
+    // The others carry on: the rest of their answers, then hand in.
+    for (m, a) in members.iter().zip(&attempts).skip(1) {
+        let id = a["id"].as_str().expect("id");
+        for i in 2..QUESTIONS {
+            let mut r = answer_nth(&app, m, a, i).await;
+            if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+                r = answer_nth(&app, m, a, i).await;
+            }
+            assert_eq!(r.status(), StatusCode::OK, "answer after the fault");
+        }
+        assert_eq!(
+            finish(m, id).await.status(),
+            StatusCode::OK,
+            "finish after the fault"
+        );
+        let now: Value = app
+            .get(&format!("/api/v1/attempts/{id}"), Some(&m.access))
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            now["answers"].as_object().map(|o| o.len()),
+            Some(QUESTIONS),
+            "every answer, those before the fault included"
+        );
+    }
+    let board: Value = app
+        .get(
+            &format!("/api/v1/rounds/{round_id}/leaderboard"),
+            Some(&members[0].access),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(board["total"].as_u64(), Some(members.len() as u64));
+    app.cleanup().await;
+}
+
+/// The member answers the attempt's `i`-th question with its first option.
+async fn answer_nth(app: &TestApp, m: &TestUser, a: &Value, i: usize) -> reqwest::Response {
+    let id = a["id"].as_str().expect("id");
+    let q = &a["questions"][i];
+    let qid = q["id"].as_str().expect("id");
+    let option = q["options"][0]["id"].as_str().expect("option");
+    app.put(
+        &format!("/api/v1/attempts/{id}/answers/{qid}"),
+        Some(&m.access),
+        &json!({"option_ids": [option]}),
+    )
+    .await
 }
