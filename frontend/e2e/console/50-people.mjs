@@ -162,7 +162,8 @@ export async function run(ctx) {
     await box.fill('0900000006');
     await manager.getByText('Không tìm thấy đoàn viên nào khớp «0900000006» trong phạm vi của bạn.').waitFor();
     await box.fill('');
-    await manager.locator('.data-table tbody tr').first().waitFor();
+    // The whole scope listed (the branch's own members), never another branch's.
+    await manager.getByRole('link', { name: 'Phạm Minh Đức' }).waitFor();
     const listed = squash(await manager.locator('.data-table tbody').textContent());
     assert(!listed.includes('Vũ Quốc Khánh') && !listed.includes('Hoàng Thu Hà'), `another branch's people listed: ${listed}`);
     await shoot(manager, 'people-branch-manager');
