@@ -459,13 +459,13 @@ pub async fn unit_managers(
         let Some(on) = grant.unit_id.and_then(|u| by_id.get(&u)) else {
             continue;
         };
-        if !people.contains_key(&who) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = people.entry(who) {
             let name = match persistence::users::get(&state.db, who).await {
                 Ok(p) if p.erased_at.is_none() => Some(p.full_name),
                 Ok(_) | Err(persistence::PersistenceError::NotFound(_)) => None,
                 Err(e) => return Err(e.into()),
             };
-            people.insert(who, name);
+            slot.insert(name);
         }
         let Some(Some(full_name)) = people.get(&who).cloned() else {
             continue;

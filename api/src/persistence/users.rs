@@ -229,12 +229,11 @@ pub async fn search(
         }
         select = select.filter(within);
     }
-    match query.map(str::trim).filter(|q| !q.is_empty()) {
-        Some(q) => match phone_digits(q) {
-            Some(digits) => select = select.filter(users::Column::Phone.contains(&digits)),
-            None => select = select.filter(users::Column::FullNameFolded.contains(fold(q))),
-        },
-        None => {}
+    if let Some(q) = query.map(str::trim).filter(|q| !q.is_empty()) {
+        select = match phone_digits(q) {
+            Some(digits) => select.filter(users::Column::Phone.contains(&digits)),
+            None => select.filter(users::Column::FullNameFolded.contains(fold(q))),
+        };
     }
     let total = select.clone().count(db).await?;
     let rows = select
