@@ -65,8 +65,10 @@ export async function run(ctx) {
     await page.getByLabel(/Đoàn cơ sở Trung tâm Mạng lưới/).check();
     await page.getByRole('button', { name: 'Chuyển về Đoàn cơ sở Trung tâm Mạng lưới' }).click();
     await page.getByText('Đã chuyển Chi đoàn Thanh niên Vận hành E2E về trực thuộc Đoàn cơ sở Trung tâm Mạng lưới.').waitFor();
+    // The page reloads the unit: its breadcrumb now runs through the new parent.
+    await page.locator('.unit-path').getByRole('link', { name: 'Đoàn cơ sở Trung tâm Mạng lưới' }).waitFor();
     const path = squash(await page.locator('.unit-path').first().textContent());
-    assert(path.includes('Đoàn cơ sở Trung tâm Mạng lưới'), `the breadcrumb reads "${path}"`);
+    assert(!path.includes('Truyền tải điện 1'), `the breadcrumb still names the old parent: "${path}"`);
   });
 
   await step('units: an import with a bad row is previewed row by row, fixed, then written', async () => {
