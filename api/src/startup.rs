@@ -149,6 +149,7 @@ const API_V1: &[(&str, Configure)] = &[
     ("recovery", routes::recovery::configure),
     ("units", routes::units::configure),
     ("questions", routes::questions::configure),
+    ("images", routes::images::configure),
     ("contests", routes::contests::configure),
     ("attempts", routes::attempts::configure),
     ("leaderboards", routes::leaderboards::configure),

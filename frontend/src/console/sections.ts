@@ -26,6 +26,7 @@ export interface Section {
  * its own directory and is loaded only when someone opens it.
  */
 export const SECTIONS: Section[] = [
+  { key: 'ngan-hang', label: 'Ngân hàng câu hỏi', nav: true, visible: (s) => s.isOrganizer || s.isAdmin, load: () => import('./bank/BankSection') },
   { key: 'cuoc-thi', label: 'Cuộc thi', nav: true, visible: (s) => s.isOrganizer || s.isAdmin, load: () => import('./contests/ContestsSection') },
   { key: 'don-vi', label: 'Đơn vị', nav: true, visible: (s) => s.isUnitAdmin || s.isOrganizer || s.isAdmin, load: () => import('./units/UnitsSection') },
   { key: 'doan-vien', label: 'Đoàn viên', nav: true, visible: (s) => s.isUnitAdmin || s.isOrganizer || s.isAdmin, load: () => import('./people/PeopleSection') },
