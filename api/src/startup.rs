@@ -146,6 +146,7 @@ const API_V1: &[(&str, Configure)] = &[
     ("auth", routes::auth::configure),
     ("me", routes::me::configure),
     ("users", routes::users::configure),
+    ("recovery", routes::recovery::configure),
     ("units", routes::units::configure),
     ("questions", routes::questions::configure),
     ("images", routes::images::configure),

@@ -29,6 +29,8 @@ const TITLES: Record<string, string> = {
   [routes.login]: 'Đăng nhập',
   [routes.register]: 'Đăng ký',
   [routes.theory]: 'Học lý luận',
+  [routes.forgot]: 'Quên mật khẩu',
+  [routes.account]: 'Tài khoản',
 };
 
 export function App() {
@@ -117,6 +119,8 @@ export function App() {
       )}
       {boardRoute?.page === 'live' && <LazyLive key={`l-${boardRoute.id}`} roundId={boardRoute.id} />}
       {target === routes.theory && <TheoryPage />}
+      {target === routes.forgot && <LazyPage key="forgot" load={() => import('./pages/ForgotPassword')} />}
+      {target === routes.account && <LazyPage key="account" load={() => import('./pages/Account')} />}
       {certificateCode && <CertificatePage key={`c-${certificateCode}`} code={certificateCode} />}
       {inConsole && <LazyConsole path={target} />}
     </>
@@ -161,6 +165,47 @@ function LazyLive({ roundId }: { roundId: string }) {
     );
   }
   return <module.LivePage roundId={roundId} />;
+}
+
+type PageModule = { default: FunctionComponent };
+
+/**
+ * A page members rarely open (Quên mật khẩu, Tài khoản), loaded when opened so the bundle
+ * every member downloads stays the same size.
+ */
+function LazyPage({ load }: { load: () => Promise<PageModule> }) {
+  const [page, setPage] = useState<{ Page: FunctionComponent } | 'failed' | null>(null);
+  const [retry, setRetry] = useState(0);
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (m) => live && setPage({ Page: m.default }),
+      () => live && setPage('failed'),
+    );
+    return () => {
+      live = false;
+    };
+  }, [retry]);
+  if (page === 'failed') {
+    return (
+      <main class="page" id="main">
+        <p class="message message--error" role="alert">
+          Không tải được trang. Vui lòng kiểm tra mạng và thử lại.
+        </p>
+        <button type="button" class="button" onClick={() => (setPage(null), setRetry((n) => n + 1))}>
+          Thử lại
+        </button>
+      </main>
+    );
+  }
+  if (!page) {
+    return (
+      <main class="page" id="main">
+        <p class="muted">Đang tải…</p>
+      </main>
+    );
+  }
+  return <page.Page />;
 }
 
 type ConsoleModule = { default: FunctionComponent<{ path: string }> };

@@ -8,6 +8,10 @@ export const routes = {
   home: '/',
   login: '/dang-nhap',
   register: '/dang-ky',
+  /** Quên mật khẩu: a new password with a code from the unit admin (signed out). */
+  forgot: '/quen-mat-khau',
+  /** Tài khoản: my profile, password and personal data. */
+  account: '/tai-khoan',
   /** /lam-bai/{attempt id}: taking an attempt (reload-safe: the id is in the URL). */
   attempt: '/lam-bai',
   /** /ket-qua/{attempt id}: an attempt's result. */
@@ -87,8 +91,8 @@ export function resolveRoute(path: string, loggedIn: boolean): string {
   if (join && ID.test(join[1]!)) return loggedIn ? routes.home : routes.login;
   // Anyone may check a certificate, signed in or not.
   if (certificateCodeOf(path)) return path;
-  if (path === routes.theory || isConsolePath(path)) return loggedIn ? path : routes.login;
-  const known = path === routes.home || path === routes.login || path === routes.register;
+  if (path === routes.theory || path === routes.account || isConsolePath(path)) return loggedIn ? path : routes.login;
+  const known = path === routes.home || path === routes.login || path === routes.register || path === routes.forgot;
   if (!known) return loggedIn ? routes.home : routes.login;
   if (path === routes.home && !loggedIn) return routes.login;
   if (path !== routes.home && loggedIn) return routes.home;

@@ -15,7 +15,7 @@ use crate::persistence::{self, PersistenceError, users::User};
 use crate::state::AppState;
 
 /// Who may see people's details in a subtree.
-const PEOPLE_READERS: &[Role] = &[Role::Organizer, Role::UnitAdmin];
+pub(crate) const PEOPLE_READERS: &[Role] = &[Role::Organizer, Role::UnitAdmin];
 
 /// Loads a user the caller may see: themselves, or anyone in a subtree they organise or administer.
 async fn visible_user(
@@ -114,7 +114,11 @@ pub async fn set_roles(
 }
 
 /// Whether `caller` may grant or revoke `grant`.
-async fn manages(state: &AppState, caller: &Caller, grant: &Grant) -> Result<bool, ApiError> {
+pub(crate) async fn manages(
+    state: &AppState,
+    caller: &Caller,
+    grant: &Grant,
+) -> Result<bool, ApiError> {
     if caller.is_admin() {
         return Ok(true);
     }

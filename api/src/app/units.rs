@@ -65,6 +65,33 @@ pub struct ImportOutcome {
     pub valid_rows: usize,
     /// Whether this was a dry run.
     pub dry_run: bool,
+    /// On a dry run, the first [`PREVIEW_ROWS`] units that would be created, in file order
+    /// (empty otherwise).
+    pub rows: Vec<PlannedUnit>,
+}
+
+/// Rows a dry run describes one by one.
+pub const PREVIEW_ROWS: usize = 200;
+
+/// One unit an import would create.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PlannedUnit {
+    /// The spreadsheet row (header = 1).
+    pub row: usize,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// The parent's code (null: a root).
+    pub parent_code: Option<String>,
+    /// The parent's name: an existing unit's, or another row's.
+    pub parent_name: Option<String>,
+    /// Whether the parent is another row of the file.
+    pub parent_in_file: bool,
+    /// Declared member count.
+    pub member_count: Option<i32>,
+    /// Its date.
+    pub member_count_date: Option<NaiveDate>,
 }
 
 /// A taken unit code is a typed conflict.
@@ -296,14 +323,47 @@ pub async fn import_units(
         return Err(ApiError::Forbidden);
     }
     let (file_name, table) = file.await?;
-    let rows = read_rows(table)?;
-    let plan = plan(state, &caller, rows, today).await?;
+    let rows = read_rows(table).map_err(crate::app::tables::error_in_vietnamese)?;
+    let plan = plan(state, &caller, rows, today)
+        .await
+        .map_err(crate::app::tables::error_in_vietnamese)?;
     let valid_rows = plan.len();
     if dry_run {
+        let names: HashMap<&str, &str> = plan
+            .iter()
+            .map(|p| (p.code.as_str(), p.name.as_str()))
+            .collect();
+        let mut rows: Vec<PlannedUnit> = plan
+            .iter()
+            .map(|p| {
+                let (parent_code, parent_name, parent_in_file) = match &p.parent {
+                    ParentRef::None => (None, None, false),
+                    ParentRef::Existing(u) => (Some(u.code.clone()), Some(u.name.clone()), false),
+                    ParentRef::InFile(code) => (
+                        Some(code.clone()),
+                        names.get(code.as_str()).map(|n| (*n).to_owned()),
+                        true,
+                    ),
+                };
+                PlannedUnit {
+                    row: p.row,
+                    code: p.code.as_str().to_owned(),
+                    name: p.name.as_str().to_owned(),
+                    parent_code,
+                    parent_name,
+                    parent_in_file,
+                    member_count: p.member_count.map(|m| m.count),
+                    member_count_date: p.member_count.map(|m| m.declared_on),
+                }
+            })
+            .collect();
+        rows.sort_by_key(|r| r.row);
+        rows.truncate(PREVIEW_ROWS);
         return Ok(ImportOutcome {
             imported: 0,
             valid_rows,
             dry_run: true,
+            rows,
         });
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
@@ -353,6 +413,7 @@ pub async fn import_units(
         imported: valid_rows,
         valid_rows,
         dry_run: false,
+        rows: Vec::new(),
     })
 }
 

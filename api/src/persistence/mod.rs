@@ -12,6 +12,7 @@ pub mod entities;
 pub mod images;
 pub mod journal;
 pub mod questions;
+pub mod reset_codes;
 pub mod results;
 pub mod roles;
 pub mod theory;

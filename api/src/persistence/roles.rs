@@ -1,7 +1,9 @@
 //! Role assignments.
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use super::Result;
@@ -55,4 +57,31 @@ pub async fn add(db: &impl ConnectionTrait, user: UserId, grants: &[Grant]) -> R
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// Every grant over one of `units`: (person, grant), oldest first.
+pub async fn over_units(
+    db: &impl ConnectionTrait,
+    units: &[UnitId],
+) -> Result<Vec<(UserId, Grant)>> {
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = Entity::find()
+        .filter(Column::UnitId.is_in(units.iter().map(|u| u.0)))
+        .order_by_asc(Column::CreatedAt)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some((
+                UserId(r.user_id),
+                Grant {
+                    role: Role::from_str_opt(&r.role)?,
+                    unit_id: r.unit_id.map(UnitId),
+                },
+            ))
+        })
+        .collect())
 }

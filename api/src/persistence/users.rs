@@ -193,11 +193,47 @@ pub async fn list_in_subtree(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<User>, u64)> {
+    search(db, Some(std::slice::from_ref(root)), query, offset, limit).await
+}
+
+/// The digits of a search that looks like a phone number ("0912 345", "+84 912"), national
+/// form; `None` for a name.
+fn phone_digits(query: &str) -> Option<String> {
+    let kept: String = query
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-' | '(' | ')'))
+        .collect();
+    let digits = kept
+        .strip_prefix("+84")
+        .map_or(kept.clone(), |rest| format!("0{rest}"));
+    (digits.len() >= 3 && digits.chars().all(|c| c.is_ascii_digit())).then_some(digits)
+}
+
+/// People (not erased) whose unit lies in one of `roots`' subtrees (`None`: anywhere), by
+/// name, paginated, with how many match. `query` finds a phone number by its digits (any part
+/// of it) or a name ignoring case and diacritics.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    roots: Option<&[TreePath]>,
+    query: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<User>, u64)> {
     let mut select = users::Entity::find()
         .join(JoinType::InnerJoin, users::Relation::Unit.def())
-        .filter(units::Column::Path.starts_with(root.as_str()));
-    if let Some(q) = query.map(fold).filter(|q| !q.is_empty()) {
-        select = select.filter(users::Column::FullNameFolded.contains(&q));
+        .filter(users::Column::ErasedAt.is_null());
+    if let Some(roots) = roots {
+        let mut within = sea_orm::Condition::any();
+        for root in roots {
+            within = within.add(units::Column::Path.starts_with(root.as_str()));
+        }
+        select = select.filter(within);
+    }
+    if let Some(q) = query.map(str::trim).filter(|q| !q.is_empty()) {
+        select = match phone_digits(q) {
+            Some(digits) => select.filter(users::Column::Phone.contains(&digits)),
+            None => select.filter(users::Column::FullNameFolded.contains(fold(q))),
+        };
     }
     let total = select.clone().count(db).await?;
     let rows = select
@@ -208,6 +244,24 @@ pub async fn list_in_subtree(
         .all(db)
         .await?;
     Ok((rows.into_iter().map(User::from).collect(), total))
+}
+
+/// Sets an account's name and birth date (the owner's own profile).
+pub async fn set_profile(
+    db: &impl ConnectionTrait,
+    id: UserId,
+    full_name: &str,
+    birth_date: Option<NaiveDate>,
+) -> Result<()> {
+    users::Entity::update_many()
+        .col_expr(users::Column::FullName, Expr::value(full_name))
+        .col_expr(users::Column::FullNameFolded, Expr::value(fold(full_name)))
+        .col_expr(users::Column::BirthDate, Expr::value(birth_date))
+        .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(users::Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Whether any account exists at all (first-run detection).

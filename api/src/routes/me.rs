@@ -1,6 +1,6 @@
 //! `/me`: the signed-in person's own account.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(change_password)
         .service(my_data)
         .service(give_consent)
-        .service(erase_me);
+        .service(erase_me)
+        .service(update_me);
 }
 
 /// A role and the unit whose subtree it covers (`null` for admin).
@@ -260,4 +261,27 @@ pub async fn erase_me(
 ) -> Result<HttpResponse, ApiError> {
     crate::app::privacy::erase(&state, user.id, body.0.password, Utc::now()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Changes the signed-in person's name and/or birth date, checked as at registration.
+#[utoipa::path(
+    tag = "people",
+    request_body = crate::app::profile::UpdateProfileRequest,
+    responses(
+        (status = 200, description = "The account after the change", body = UserResponse),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field breaks a rule", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/me")]
+#[tracing::instrument(name = "Update me", skip_all, fields(user.id = %user.id))]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<crate::app::profile::UpdateProfileRequest>,
+) -> Result<web::Json<UserResponse>, ApiError> {
+    let account =
+        crate::app::profile::update(&state, user.id, body.0, Utc::now().date_naive()).await?;
+    Ok(web::Json(user_response(&state.db, account).await?))
 }

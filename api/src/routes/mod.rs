@@ -14,6 +14,7 @@ pub mod leaderboards;
 pub mod live;
 pub mod me;
 pub mod questions;
+pub mod recovery;
 pub mod results;
 pub mod security_headers;
 pub mod theory;

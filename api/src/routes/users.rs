@@ -2,6 +2,7 @@
 //! in [`crate::app::people`].
 
 use actix_web::{get, put, web};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -10,6 +11,9 @@ use uuid::Uuid;
 use super::extract::{Json, Pagination, Query};
 use super::me::{RoleGrant, UserResponse, user_response};
 use crate::app::people;
+use crate::app::person::{
+    self, PersonAttemptList, PersonList, PersonProfile, PersonTheory, UnitManager,
+};
 use crate::auth::AuthUser;
 use crate::domain::ids::{UnitId, UserId};
 use crate::domain::person::mask_name;
@@ -19,9 +23,14 @@ use crate::state::AppState;
 
 /// Registers the routes of this module.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(get_user)
+    cfg.service(search_people)
+        .service(get_user)
+        .service(person_profile)
+        .service(person_attempts)
+        .service(person_theory)
         .service(set_roles)
-        .service(list_members);
+        .service(list_members)
+        .service(unit_managers);
 }
 
 /// One person, if they are in the caller's scope.
@@ -176,4 +185,143 @@ pub async fn list_members(
         })
         .collect();
     Ok(web::Json(MemberList { items, total }))
+}
+
+/// Filters of the people search.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PeopleQuery {
+    /// A name (case and diacritics ignored) or phone digits (any part of the number).
+    pub q: Option<String>,
+    /// Only this unit's subtree.
+    pub unit_id: Option<Uuid>,
+}
+
+/// Finds people within the caller's scope (organizers and unit admins: their subtrees; admins:
+/// everyone) by name or phone.
+#[utoipa::path(
+    tag = "people",
+    params(PeopleQuery, Pagination),
+    responses(
+        (status = 200, description = "A page of people", body = PersonList),
+        (status = 403, description = "Not an organizer or unit admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The unit is unknown or outside your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad query value", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/users")]
+#[tracing::instrument(name = "Search people", skip_all, fields(user.id = %user.id))]
+pub async fn search_people(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: Query<PeopleQuery>,
+    page: Query<Pagination>,
+) -> Result<web::Json<PersonList>, ApiError> {
+    let limit = page.limit()?;
+    let found = person::search(
+        &state,
+        user.id,
+        query.q.as_deref(),
+        query.unit_id.map(UnitId),
+        page.offset,
+        limit,
+    )
+    .await?;
+    Ok(web::Json(found))
+}
+
+/// A person as their managers see them: unit, roles (and which the caller may change), the
+/// units over which the caller may grant roles, the reset code's state.
+#[utoipa::path(
+    tag = "people",
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The person", body = PersonProfile),
+        (status = 403, description = "Not an organizer or unit admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown or outside your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/users/{id}/profile")]
+#[tracing::instrument(name = "Person profile", skip_all, fields(user.id = %user.id, target.id = %id))]
+pub async fn person_profile(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<PersonProfile>, ApiError> {
+    Ok(web::Json(
+        person::profile(&state, user.id, UserId(*id), Utc::now()).await?,
+    ))
+}
+
+/// A person's attempts, newest first, for managers whose scope holds them.
+#[utoipa::path(
+    tag = "people",
+    params(("id" = Uuid, Path, description = "User id"), Pagination),
+    responses(
+        (status = 200, description = "A page of attempts", body = PersonAttemptList),
+        (status = 403, description = "Not an organizer or unit admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown or outside your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/users/{id}/attempts")]
+#[tracing::instrument(name = "Person attempts", skip_all, fields(user.id = %user.id, target.id = %id))]
+pub async fn person_attempts(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    page: Query<Pagination>,
+) -> Result<web::Json<PersonAttemptList>, ApiError> {
+    let limit = page.limit()?;
+    Ok(web::Json(
+        person::attempts(&state, user.id, UserId(*id), page.offset, limit).await?,
+    ))
+}
+
+/// A person's status in the political-theory course taught now.
+#[utoipa::path(
+    tag = "people",
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, description = "Their lessons and certificate", body = PersonTheory),
+        (status = 403, description = "Not an organizer or unit admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown, outside your scope, or no course taught", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/users/{id}/theory")]
+#[tracing::instrument(name = "Person theory", skip_all, fields(user.id = %user.id, target.id = %id))]
+pub async fn person_theory(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<PersonTheory>, ApiError> {
+    Ok(web::Json(
+        person::theory(&state, user.id, UserId(*id)).await?,
+    ))
+}
+
+/// Who organises or administers a unit: grants on it, and on the units above it within the
+/// caller's scope.
+#[utoipa::path(
+    tag = "units",
+    params(("id" = Uuid, Path, description = "Unit id")),
+    responses(
+        (status = 200, description = "The unit's managers", body = Vec<UnitManager>),
+        (status = 403, description = "Not an organizer or unit admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown unit or outside your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/units/{id}/managers")]
+#[tracing::instrument(name = "Unit managers", skip_all, fields(user.id = %user.id, unit.id = %id))]
+pub async fn unit_managers(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<UnitManager>>, ApiError> {
+    Ok(web::Json(
+        person::unit_managers(&state, user.id, UnitId(*id)).await?,
+    ))
 }

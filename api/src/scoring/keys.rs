@@ -30,6 +30,16 @@ impl Keys {
         &self.prefix
     }
 
+    /// Wrong password-reset codes tried for a phone number.
+    pub fn reset_failures_by_phone(&self, phone: &str) -> String {
+        format!("{}:ratelimit:reset:phone:{{{phone}}}", self.prefix)
+    }
+
+    /// Password-reset codes issued by one manager.
+    pub fn reset_codes_by_issuer(&self, issuer: Uuid) -> String {
+        format!("{}:ratelimit:reset:issuer:{{{issuer}}}", self.prefix)
+    }
+
     /// Set once the store holds everything rebuilt from the database; its absence means the store
     /// was emptied (or, in process, restarted) and must be rebuilt.
     pub fn store_ready(&self) -> String {

@@ -561,10 +561,13 @@ async fn a_dry_run_writes_nothing(app: &TestApp) {
     .await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("json");
-    assert_eq!(
-        body,
-        json!({"imported": 0, "valid_rows": 1, "dry_run": true})
-    );
+    assert_eq!(body["imported"], 0);
+    assert_eq!(body["valid_rows"], 1);
+    assert_eq!(body["dry_run"], true);
+    // The preview names the unit that would be created, row by row.
+    assert_eq!(body["rows"][0]["row"], 2);
+    assert_eq!(body["rows"][0]["code"], "D-1");
+    assert_eq!(body["rows"][0]["parent_code"], "ROOT");
     assert_eq!(count_units(app).await, before);
 }
 

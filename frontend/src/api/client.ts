@@ -271,7 +271,9 @@ export function createApiClient(options: ApiClientOptions) {
     const usedToken = auth ? (store.get()?.access_token ?? null) : null;
     let res = await send(method, url, bodyOf(), usedToken, opts.signal);
 
-    if (res.status === 401 && auth) {
+    // A wrong password typed to confirm an action (change password, erase) is the answer, not a
+    // lost session: refreshing and then signing the person out would be wrong.
+    if (res.status === 401 && auth && !(await isWrongPassword(res))) {
       if (!store.get()) throw sessionLost();
       // Another request may have refreshed meanwhile: then just retry with the new token.
       if (store.get()?.access_token === usedToken) {
@@ -284,6 +286,14 @@ export function createApiClient(options: ApiClientOptions) {
 
     if (!res.ok) throw await toError(res);
     return res;
+  }
+
+  async function isWrongPassword(res: Response): Promise<boolean> {
+    try {
+      return (JSON.parse(await res.clone().text()) as { code?: string }).code === 'invalid_credentials';
+    } catch {
+      return false;
+    }
   }
 
   /** The file name of a download, from Content-Disposition (RFC 6266, `filename*` first). */

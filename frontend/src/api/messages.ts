@@ -113,6 +113,7 @@ export function problemMessage(problem: Problem, status: number): string {
 const FIELD_NAMES: Record<string, string> = {
   phone: 'số điện thoại',
   password: 'mật khẩu',
+  new_password: 'mật khẩu mới',
   full_name: 'họ và tên',
   birth_date: 'ngày sinh',
   admitted_at: 'ngày kết nạp',
@@ -136,6 +137,8 @@ const INVALID_BY_FIELD: Record<string, string> = {
   phone: 'Nhập số di động Việt Nam gồm 10 chữ số, ví dụ 0912 345 678 hoặc +84 912 345 678.',
   password:
     'Mật khẩu cần từ 8 đến 128 ký tự, có ít nhất một chữ cái và một chữ số, không chứa số điện thoại và không quá phổ biến.',
+  new_password:
+    'Mật khẩu mới cần từ 8 đến 128 ký tự, có ít nhất một chữ cái và một chữ số, không chứa số điện thoại và không quá phổ biến.',
   full_name: 'Họ và tên gồm 2 đến 100 ký tự: chữ cái, dấu cách, dấu nháy, dấu chấm, dấu gạch ngang.',
   birth_date: 'Ngày sinh không hợp lệ (không ở tương lai, từ 6 tuổi trở lên).',
   admitted_at:

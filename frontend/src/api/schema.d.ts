@@ -118,6 +118,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sets a new password with a one-time code from a unit admin; every session of the account
+         *     ends. A wrong, expired or used code, and an unknown phone, all answer 422 on `/code`; a code
+         *     dies after 5 wrong tries and a phone is refused for a while after 10.
+         */
+        post: operations["reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -465,7 +486,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Changes the signed-in person's name and/or birth date, checked as at registration. */
+        patch: operations["update_me"];
         trace?: never;
     };
     "/api/v1/me/attempts": {
@@ -1162,6 +1184,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/units/{id}/managers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who organises or administers a unit: grants on it, and on the units above it within the
+         *     caller's scope.
+         */
+        get: operations["unit_managers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units/{id}/members": {
         parameters: {
             query?: never;
@@ -1260,6 +1302,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finds people within the caller's scope (organizers and unit admins: their subtrees; admins:
+         *     everyone) by name or phone.
+         */
+        get: operations["search_people"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/admission/import": {
         parameters: {
             query?: never;
@@ -1298,6 +1360,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's attempts, newest first, for managers whose scope holds them. */
+        get: operations["person_attempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A person as their managers see them: unit, roles (and which the caller may change), the
+         *     units over which the caller may grant roles, the reset code's state.
+         */
+        get: operations["person_profile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/reset-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issues a one-time password reset code for a member (unit admins, for people of their
+         *     subtree whose roles they could have granted, never themselves). Any earlier code of the
+         *     person stops working. Recorded in the audit log; the code is shown only in this answer.
+         */
+        post: operations["issue_reset_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/roles": {
         parameters: {
             query?: never;
@@ -1312,6 +1432,23 @@ export interface paths {
          *     not manage are kept as they are.
          */
         put: operations["set_roles"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/theory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's status in the political-theory course taught now. */
+        get: operations["person_theory"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1456,10 +1593,41 @@ export interface components {
         AdmissionImportResult: {
             /** @description Whether this was a dry run. */
             dry_run: boolean;
+            /**
+             * @description On a dry run, what the first [`PREVIEW_ROWS`] rows would change, row by row (empty
+             *     otherwise).
+             */
+            rows: components["schemas"]["AdmissionPreviewRow"][];
             /** @description Members updated (0 on a dry run). */
             updated: number;
             /** @description Rows that would be / were applied. */
             valid_rows: number;
+        };
+        /** @description What one row of an admission import would change. */
+        AdmissionPreviewRow: {
+            /**
+             * Format: date
+             * @description The date the row sets.
+             */
+            admitted_at: string;
+            /**
+             * Format: date
+             * @description The admission date on record now.
+             */
+            current?: string | null;
+            /** @description Họ tên. */
+            full_name: string;
+            /** @description Phone. */
+            phone: string;
+            /** @description The spreadsheet row (header = 1). */
+            row: number;
+            /** @description Their unit's name. */
+            unit_name: string;
+            /**
+             * Format: uuid
+             * @description The member.
+             */
+            user_id: string;
         };
         /** @description One saved answer. */
         AnswerData: {
@@ -2884,6 +3052,15 @@ export interface components {
             /** @description The unit's whole subtree. */
             total: components["schemas"]["ParticipationLine"];
         };
+        /** @description A new password set with a reset code. */
+        PasswordResetRequest: {
+            /** @description The code the unit admin gave (dashes and spaces ignored, any case). */
+            code: string;
+            /** @description The new password (same rules as at registration). */
+            new_password: string;
+            /** @description The account's phone. */
+            phone: string;
+        };
         /** @description A page of new members not yet passed. */
         PendingList: {
             /** @description By unit, then name. */
@@ -2921,6 +3098,198 @@ export interface components {
              */
             user_id: string;
         };
+        /** @description One attempt of a person, as their managers list it. */
+        PersonAttempt: {
+            /**
+             * Format: uuid
+             * @description Contest.
+             */
+            contest_id: string;
+            /** @description Its title. */
+            contest_title: string;
+            /**
+             * Format: date-time
+             * @description Finished (null while open).
+             */
+            finished_at?: string | null;
+            /**
+             * Format: uuid
+             * @description Attempt id.
+             */
+            id: string;
+            /**
+             * Format: int64
+             * @description Most possible.
+             */
+            max_score: number;
+            /** @description A practice attempt (never counts). */
+            practice: boolean;
+            /**
+             * Format: uuid
+             * @description Round.
+             */
+            round_id: string;
+            /** @description Its name. */
+            round_name: string;
+            /**
+             * Format: int64
+             * @description Score, once finished.
+             */
+            score?: number | null;
+            /**
+             * Format: int32
+             * @description 1 for the first attempt in the round, …
+             */
+            seq: number;
+            /**
+             * Format: date-time
+             * @description Started.
+             */
+            started_at: string;
+            /**
+             * Format: int64
+             * @description Time used, ms.
+             */
+            time_used_ms?: number | null;
+        };
+        /** @description A page of a person's attempts. */
+        PersonAttemptList: {
+            /** @description Newest first. */
+            items: components["schemas"]["PersonAttempt"][];
+            /**
+             * Format: int64
+             * @description How many in all.
+             */
+            total: number;
+        };
+        /** @description A lesson's status for one person. */
+        PersonLesson: {
+            /**
+             * Format: double
+             * @description Best score as a percentage.
+             */
+            best_percent?: number | null;
+            /**
+             * Format: date-time
+             * @description When it was first passed.
+             */
+            passed_at?: string | null;
+            /**
+             * Format: int32
+             * @description Bài 1, 2, …
+             */
+            position: number;
+            /** @description Not tested, tested, passed. */
+            status: components["schemas"]["LessonStatus"];
+            /** @description Title. */
+            title: string;
+        };
+        /** @description A page of people. */
+        PersonList: {
+            /** @description The people. */
+            items: components["schemas"]["PersonSummary"][];
+            /**
+             * Format: int64
+             * @description How many match in all.
+             */
+            total: number;
+        };
+        /** @description A person as their managers see them. */
+        PersonProfile: {
+            /**
+             * Format: date
+             * @description Ngày kết nạp.
+             */
+            admitted_at?: string | null;
+            /**
+             * Format: date
+             * @description Ngày sinh.
+             */
+            birth_date?: string | null;
+            /** @description Whether the caller may issue this person a password reset code. */
+            can_issue_reset_code: boolean;
+            /**
+             * Format: date-time
+             * @description When the account was created.
+             */
+            created_at: string;
+            /** @description Họ tên. */
+            full_name: string;
+            /**
+             * @description The units over which the caller may grant roles to this person (their unit and the
+             *     units above it within the caller's unit-admin scope, from the top down); empty when the
+             *     caller may grant none.
+             */
+            grantable_units: components["schemas"]["UnitName"][];
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Phone. */
+            phone: string;
+            reset_code?: components["schemas"]["ResetCodeState"] | null;
+            /** @description Their roles beyond member. */
+            roles: components["schemas"]["ProfileRole"][];
+            /** @description Their unit. */
+            unit: components["schemas"]["UnitName"];
+            /** @description The units above it, from the root down. */
+            unit_path: components["schemas"]["UnitName"][];
+        };
+        /** @description A person found by a search. */
+        PersonSummary: {
+            /**
+             * Format: date
+             * @description Ngày kết nạp.
+             */
+            admitted_at?: string | null;
+            /** @description Họ tên. */
+            full_name: string;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Phone, national form (managers in scope need it to reach people). */
+            phone: string;
+            /** @description Their unit. */
+            unit: components["schemas"]["UnitName"];
+        };
+        /** @description A person's political-theory status, for their managers. */
+        PersonTheory: {
+            /**
+             * Format: date
+             * @description Ngày kết nạp.
+             */
+            admitted_at?: string | null;
+            /** @description Their certificate's verification code, once issued. */
+            certificate_code?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was revoked, if it was.
+             */
+            certificate_revoked_at?: string | null;
+            /** @description The course taught now. */
+            course_title: string;
+            /**
+             * Format: int32
+             * @description Its version.
+             */
+            course_version: number;
+            /** @description Each lesson. */
+            lessons: components["schemas"]["PersonLesson"][];
+            /** @description Lessons passed. */
+            passed_lessons: number;
+            /** @description Whether they must take it. */
+            required: boolean;
+            /**
+             * Format: date
+             * @description The admission date from which their unit's new members must take the course.
+             */
+            theory_since?: string | null;
+            /** @description Lessons in all. */
+            total_lessons: number;
+        };
         /** @description Everything dautri holds about one person, as they may download it. */
         PersonalData: {
             /** @description The account. */
@@ -2948,6 +3317,31 @@ export interface components {
              * @description 1-based rank.
              */
             rank: number;
+        };
+        /** @description One unit an import would create. */
+        PlannedUnit: {
+            /** @description Code. */
+            code: string;
+            /**
+             * Format: int32
+             * @description Declared member count.
+             */
+            member_count?: number | null;
+            /**
+             * Format: date
+             * @description Its date.
+             */
+            member_count_date?: string | null;
+            /** @description Name. */
+            name: string;
+            /** @description The parent's code (null: a root). */
+            parent_code?: string | null;
+            /** @description Whether the parent is another row of the file. */
+            parent_in_file: boolean;
+            /** @description The parent's name: an existing unit's, or another row's. */
+            parent_name?: string | null;
+            /** @description The spreadsheet row (header = 1). */
+            row: number;
         };
         /** @description Where a round's questions come from. */
         Pool: {
@@ -3083,6 +3477,17 @@ export interface components {
          * @enum {string}
          */
         ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "results_not_published" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started";
+        /** @description A role a person holds, with its unit's name and whether the caller may revoke it. */
+        ProfileRole: {
+            /**
+             * @description Whether the caller may revoke it (and so must send it back in `PUT /users/{id}/roles`
+             *     to keep it).
+             */
+            manageable: boolean;
+            /** @description The role. */
+            role: components["schemas"]["Role"];
+            unit?: components["schemas"]["UnitName"] | null;
+        };
         /** @description One publication of a round, as the audit log recorded it. */
         Publication: {
             /**
@@ -3426,6 +3831,39 @@ export interface components {
          * @enum {string}
          */
         Report: "ranking" | "units" | "prizes";
+        /** @description A reset code, shown this once. */
+        ResetCodeResponse: {
+            /** @description The code, `ABCD-EFGH`: give it to the member; it is never shown again. */
+            code: string;
+            /**
+             * Format: date-time
+             * @description When it stops working.
+             */
+            expires_at: string;
+            /**
+             * Format: int32
+             * @description Wrong tries before it stops working.
+             */
+            max_failures: number;
+            /**
+             * Format: int64
+             * @description Minutes it lives.
+             */
+            ttl_minutes: number;
+        };
+        /** @description A live reset code (never the code itself). */
+        ResetCodeState: {
+            /**
+             * Format: date-time
+             * @description When it stops working.
+             */
+            expires_at: string;
+            /**
+             * Format: date-time
+             * @description When it was issued.
+             */
+            issued_at: string;
+        };
         /** @description One line of the final results. */
         ResultLine: {
             /** @description Masked name. */
@@ -3887,6 +4325,8 @@ export interface components {
             dry_run: boolean;
             /** @description Units created (0 on a dry run). */
             imported: number;
+            /** @description On a dry run, the units that would be created, row by row (the first 200). */
+            rows: components["schemas"]["PlannedUnit"][];
             /** @description Units that would be / were created. */
             valid_rows: number;
         };
@@ -3899,6 +4339,34 @@ export interface components {
              * @description How many match in all.
              */
             total: number;
+        };
+        /** @description Someone holding a managing role over a unit or one above it. */
+        UnitManager: {
+            /** @description Họ tên. */
+            full_name: string;
+            /** @description Whether the grant is on a unit above this one (inherited). */
+            inherited: boolean;
+            /** @description The role. */
+            role: components["schemas"]["Role"];
+            /** @description The unit the grant is on (this unit or one above it). */
+            unit: components["schemas"]["UnitName"];
+            /**
+             * Format: uuid
+             * @description The person.
+             */
+            user_id: string;
+        };
+        /** @description A unit as the console names it. */
+        UnitName: {
+            /** @description Code. */
+            code: string;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Name. */
+            name: string;
         };
         /**
          * @description How to rank units.
@@ -4058,6 +4526,13 @@ export interface components {
             tie_break?: components["schemas"]["TieBreakKey"][] | null;
             /** @description Title. */
             title?: string | null;
+        };
+        /** @description Changes to one's own profile; absent fields stay as they are. */
+        UpdateProfileRequest: {
+            /** @description Ngày sinh, `YYYY-MM-DD`. */
+            birth_date?: string | null;
+            /** @description Họ tên. */
+            full_name?: string | null;
         };
         /** @description Changes to a question; absent fields stay as they are. */
         UpdateQuestionRequest: {
@@ -4500,6 +4975,46 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reset_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Password set; every session ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong code, or a field breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong tries */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5476,6 +5991,48 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProfileRequest"];
+            };
+        };
+        responses: {
+            /** @description The account after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field breaks a rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7428,6 +7985,47 @@ export interface operations {
             };
         };
     };
+    unit_managers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Unit id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unit's managers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitManager"][];
+                };
+            };
+            /** @description Not an organizer or unit admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown unit or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_members: {
         parameters: {
             query?: {
@@ -7692,6 +8290,62 @@ export interface operations {
             };
         };
     };
+    search_people: {
+        parameters: {
+            query?: {
+                /** @description A name (case and diacritics ignored) or phone digits (any part of the number). */
+                q?: string | null;
+                /** @description Only this unit's subtree. */
+                unit_id?: string | null;
+                /** @description Rows to skip. */
+                offset?: number;
+                /** @description Rows to return (1–200, default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of people */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonList"];
+                };
+            };
+            /** @description Not an organizer or unit admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The unit is unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad query value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     import_admission: {
         parameters: {
             query?: {
@@ -7778,6 +8432,143 @@ export interface operations {
             };
         };
     };
+    person_attempts: {
+        parameters: {
+            query?: {
+                /** @description Rows to skip. */
+                offset?: number;
+                /** @description Rows to return (1–200, default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of attempts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonAttemptList"];
+                };
+            };
+            /** @description Not an organizer or unit admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    person_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The person */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonProfile"];
+                };
+            };
+            /** @description Not an organizer or unit admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issue_reset_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Issued */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResetCodeResponse"];
+                };
+            };
+            /** @description Not a unit admin, or not allowed for this person */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many codes issued this hour */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     set_roles: {
         parameters: {
             query?: never;
@@ -7823,6 +8614,47 @@ export interface operations {
             };
             /** @description A grant is invalid or outside your scope */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    person_theory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Their lessons and certificate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonTheory"];
+                };
+            };
+            /** @description Not an organizer or unit admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, outside your scope, or no course taught */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

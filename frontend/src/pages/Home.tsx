@@ -117,6 +117,9 @@ export function HomePage() {
       <section class="card">
         <a class="button" href={routes.theory} onClick={linkClick(routes.theory)} data-testid="theory-link">
           Học lý luận chính trị
+        </a>{' '}
+        <a class="button button--ghost" href={routes.account} onClick={linkClick(routes.account)} data-testid="account-link">
+          Tài khoản
         </a>
       </section>
 

@@ -78,6 +78,11 @@ export function LoginPage({ state }: { state: NavState }) {
         </button>
       </form>
       <p class="switch">
+        <a href={routes.forgot} onClick={linkClick(routes.forgot)}>
+          Quên mật khẩu?
+        </a>
+      </p>
+      <p class="switch">
         Chưa có tài khoản?{' '}
         <a href={routes.register} onClick={linkClick(routes.register)}>
           Đăng ký

@@ -37,6 +37,31 @@ pub struct AdmissionImportResult {
     pub valid_rows: usize,
     /// Whether this was a dry run.
     pub dry_run: bool,
+    /// On a dry run, what the first [`PREVIEW_ROWS`] rows would change, row by row (empty
+    /// otherwise).
+    pub rows: Vec<AdmissionPreviewRow>,
+}
+
+/// Rows a dry run describes one by one.
+pub const PREVIEW_ROWS: usize = 200;
+
+/// What one row of an admission import would change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdmissionPreviewRow {
+    /// The spreadsheet row (header = 1).
+    pub row: usize,
+    /// The member.
+    pub user_id: Uuid,
+    /// Họ tên.
+    pub full_name: String,
+    /// Phone.
+    pub phone: String,
+    /// Their unit's name.
+    pub unit_name: String,
+    /// The admission date on record now.
+    pub current: Option<NaiveDate>,
+    /// The date the row sets.
+    pub admitted_at: NaiveDate,
 }
 
 fn column_of(header: &str) -> Option<usize> {
@@ -62,17 +87,20 @@ pub async fn import(
         return Err(ApiError::Forbidden);
     }
     let (file_name, table) = file.await?;
-    let (plan, scope_unit) = check_rows(state, &caller, table).await?;
+    let (plan, scope_unit) = check_rows(state, &caller, table)
+        .await
+        .map_err(crate::app::tables::error_in_vietnamese)?;
     let valid_rows = plan.len();
     if dry_run {
         return Ok(AdmissionImportResult {
             updated: 0,
             valid_rows,
             dry_run: true,
+            rows: preview(state, &plan).await?,
         });
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    for (id, date) in &plan {
+    for (_, id, date) in &plan {
         persistence::theory::set_admitted_at(&txn, *id, *date).await?;
     }
     persistence::audit::record_at(
@@ -90,17 +118,57 @@ pub async fn import(
         updated: valid_rows,
         valid_rows,
         dry_run: false,
+        rows: Vec::new(),
     })
 }
 
+/// The first [`PREVIEW_ROWS`] rows of a checked plan, with each member's name, unit and the
+/// date on record now.
+async fn preview(
+    state: &AppState,
+    plan: &[(usize, Uuid, NaiveDate)],
+) -> Result<Vec<AdmissionPreviewRow>, ApiError> {
+    let mut units: HashMap<crate::domain::ids::UnitId, String> = HashMap::new();
+    let mut rows = Vec::new();
+    for (row, id, date) in plan.iter().take(PREVIEW_ROWS) {
+        let person = persistence::users::get(&state.db, UserId(*id)).await?;
+        let unit_name = match units.get(&person.unit_id) {
+            Some(name) => name.clone(),
+            None => {
+                let name = persistence::units::get(&state.db, person.unit_id)
+                    .await?
+                    .name;
+                units.insert(person.unit_id, name.clone());
+                name
+            }
+        };
+        rows.push(AdmissionPreviewRow {
+            row: *row,
+            user_id: *id,
+            full_name: person.full_name,
+            phone: person.phone,
+            unit_name,
+            current: person.admitted_at,
+            admitted_at: *date,
+        });
+    }
+    Ok(rows)
+}
+
 /// Checks every row of the table: the header's columns, each phone and date, duplicates, and
-/// that each member exists within the caller's scope. Returns (member, date) for every row, or
+/// that each member exists within the caller's scope. Returns (row, member, date) for every row, or
 /// every bad row at once, in row order.
 async fn check_rows(
     state: &AppState,
     caller: &Caller,
     table: Table,
-) -> Result<(Vec<(Uuid, NaiveDate)>, Option<crate::domain::ids::UnitId>), ApiError> {
+) -> Result<
+    (
+        Vec<(usize, Uuid, NaiveDate)>,
+        Option<crate::domain::ids::UnitId>,
+    ),
+    ApiError,
+> {
     let mut errors = Vec::new();
     let parsed = parse_rows(table, &mut errors)?;
     let today = Utc::now().date_naive();
@@ -150,7 +218,7 @@ async fn check_rows(
             None => Ok(date),
         };
         match checked {
-            Ok(date) => plan.push((account.id, date)),
+            Ok(date) => plan.push((row, account.id, date)),
             Err(message) => {
                 errors.push(FieldError::new(format!("/rows/{row}/admitted_at"), message))
             }

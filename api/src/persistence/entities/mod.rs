@@ -9,6 +9,7 @@ pub mod contest_results;
 pub mod contests;
 pub mod courses;
 pub mod lessons;
+pub mod password_reset_codes;
 pub mod question_versions;
 pub mod questions;
 pub mod refresh_tokens;

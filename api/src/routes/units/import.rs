@@ -41,6 +41,8 @@ pub struct ImportResult {
     pub valid_rows: usize,
     /// Whether this was a dry run.
     pub dry_run: bool,
+    /// On a dry run, the units that would be created, row by row (the first 200).
+    pub rows: Vec<units::PlannedUnit>,
 }
 
 /// Multipart form with the file.
@@ -89,6 +91,7 @@ pub async fn import_units(
         imported: done.imported,
         valid_rows: done.valid_rows,
         dry_run: done.dry_run,
+        rows: done.rows,
     }))
 }
 

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{UnitDetail, UnitResponse};
+use crate::app::tables::error_in_vietnamese;
 use crate::app::units::{self, NewUnit, UnitChanges};
 use crate::auth::AuthUser;
 use crate::domain::ids::UnitId;
@@ -58,7 +59,9 @@ pub async fn create_unit(
         member_count: b.member_count,
         member_count_date: b.member_count_date,
     };
-    let unit = units::create_unit(&state, user.id, new, Utc::now().date_naive()).await?;
+    let unit = units::create_unit(&state, user.id, new, Utc::now().date_naive())
+        .await
+        .map_err(error_in_vietnamese)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/units/{}", unit.id)))
         .json(UnitResponse::from(unit)))
@@ -112,8 +115,9 @@ pub async fn update_unit(
         member_count_date: b.member_count_date,
         parent_id: b.parent_id,
     };
-    let (unit, ancestors) =
-        units::update_unit(&state, user.id, UnitId(*id), changes, Utc::now()).await?;
+    let (unit, ancestors) = units::update_unit(&state, user.id, UnitId(*id), changes, Utc::now())
+        .await
+        .map_err(error_in_vietnamese)?;
     Ok(web::Json(UnitDetail {
         unit: unit.into(),
         ancestors: ancestors.into_iter().map(UnitResponse::from).collect(),
