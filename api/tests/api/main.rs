@@ -19,6 +19,7 @@ mod faults;
 mod health;
 mod hostile_files;
 mod hostile_input;
+mod member_experience;
 mod privacy;
 mod questions;
 mod scope;
