@@ -18,6 +18,34 @@ export function roleLabels(roles: Me['roles'] | undefined): string[] {
   return [...new Set(['member', ...names])].map((n) => ROLE_LABELS[n] ?? n);
 }
 
+/** What home needs of my course: whether I must take it, and how far I am. */
+interface TheoryBrief {
+  required: boolean;
+  passed: number;
+  total: number;
+}
+
+/** The course is due when I must take it (admitted on or after my unit's date) and have not finished it. */
+export function isDue(t: TheoryBrief): boolean {
+  return t.required && t.passed < t.total;
+}
+
+/** The one reminder of the course on home, for those who must take it. */
+function TheoryDue({ theory }: { theory: TheoryBrief }) {
+  if (!isDue(theory)) return null;
+  return (
+    <section class="card" aria-labelledby="theory-due-title" data-testid="theory-due">
+      <h2 id="theory-due-title">Học lý luận chính trị</h2>
+      <p>
+        Đoàn viên mới cần hoàn thành {theory.total} bài học lý luận chính trị. Bạn đã đạt {theory.passed}/{theory.total} bài.
+      </p>
+      <a class="button button--primary" href={routes.theory} onClick={linkClick(routes.theory)} data-testid="theory-link">
+        {theory.passed > 0 ? 'Học tiếp' : 'Bắt đầu học'}
+      </a>
+    </section>
+  );
+}
+
 type Load =
   | { state: 'loading' }
   | { state: 'error'; message: string }
@@ -29,6 +57,17 @@ export function HomePage() {
   const [unitFailed, setUnitFailed] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const [loggingOut, setLoggingOut] = useState(false);
+  const [theory, setTheory] = useState<TheoryBrief | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    // No course (404) or a failure: home simply has no theory line.
+    api
+      .myTheory(controller.signal)
+      .then((t) => setTheory({ required: t.required, passed: t.passed_lessons, total: t.total_lessons }))
+      .catch(() => {});
+    return () => controller.abort();
+  }, []);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -103,6 +142,14 @@ export function HomePage() {
             </dl>
           </>
         )}
+        {/* Học lý luận is open to everyone; only those who must take it get the reminder below. */}
+        {theory && !isDue(theory) && (
+          <p class="profile__links">
+            <a href={routes.theory} onClick={linkClick(routes.theory)} data-testid="theory-link">
+              Học lý luận chính trị
+            </a>
+          </p>
+        )}
         <button
           type="button"
           class="button button--ghost"
@@ -114,13 +161,8 @@ export function HomePage() {
         </button>
       </section>
 
-      <section class="card">
-        <a class="button" href={routes.theory} onClick={linkClick(routes.theory)} data-testid="theory-link">
-          Học lý luận chính trị
-        </a>
-      </section>
-
       <ContestList />
+      {theory && <TheoryDue theory={theory} />}
     </main>
   );
 }
