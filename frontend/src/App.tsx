@@ -1,14 +1,13 @@
 import type { FunctionComponent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
+import { lazyPage } from './components/LazyPage';
 import { OfflineBanner } from './components/OfflineBanner';
 import { AttemptPage } from './pages/Attempt';
 import { CertificatePage } from './pages/Certificate';
 import { HomePage } from './pages/Home';
 import { LoginPage } from './pages/Login';
 import { RegisterPage } from './pages/Register';
-import { LeaderboardPage } from './pages/Leaderboard';
-import { LivePage } from './pages/Live';
 import { ResultPage } from './pages/Result';
 import { TheoryPage } from './pages/Theory';
 import {
@@ -24,6 +23,10 @@ import {
   useLocation,
 } from './router';
 import { useMe } from './session';
+
+// Boards and the live screen are their own chunks (not on a member's first screen).
+const LeaderboardPage = lazyPage(() => import('./pages/Leaderboard').then((m) => m.LeaderboardPage), 'Bảng xếp hạng');
+const LivePage = lazyPage(() => import('./pages/Live').then((m) => m.LivePage), 'Trực tiếp');
 
 const TITLES: Record<string, string> = {
   [routes.home]: 'Trang chủ',

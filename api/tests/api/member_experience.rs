@@ -381,3 +381,75 @@ async fn review_after_each_attempt_only_where_nothing_is_ranked(app: &TestApp) {
     assert_eq!(list["items"][0]["contest_kind"], "contest");
     assert_eq!(list["items"][0]["contest_title"], "Cuộc thi tuần");
 }
+
+/// The installable offline shell: the service worker and the manifest are served with the
+/// types a browser insists on, the worker and the pages are revalidated on every load, the
+/// hashed files cached for good, the pages' policy lets the worker and the manifest load, and
+/// the API is never cacheable (so no worker or proxy may keep answers or personal data).
+#[tokio::test]
+async fn the_offline_shell_is_served_with_its_types_and_headers() {
+    use crate::helpers::{Backend, spawn_app_with};
+    let dist = std::env::temp_dir().join(format!("dautri-dist-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(dist.join("assets")).expect("dir");
+    std::fs::create_dir_all(dist.join("icons")).expect("dir");
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><div id=\"app\"></div>",
+    )
+    .expect("file");
+    std::fs::write(
+        dist.join("sw.js"),
+        "self.addEventListener('fetch', () => {});",
+    )
+    .expect("file");
+    std::fs::write(
+        dist.join("manifest.webmanifest"),
+        "{\"name\":\"Thi trực tuyến\"}",
+    )
+    .expect("file");
+    std::fs::write(dist.join("assets/index-abc123.js"), "console.log(1)").expect("file");
+    std::fs::write(dist.join("icons/icon-192.png"), [0x89, b'P', b'N', b'G']).expect("file");
+    let dir = dist.clone();
+    let app = spawn_app_with(Backend::Embedded, move |s| s.static_dir = Some(dir)).await;
+    let check = async |path: &str| {
+        let r = app.get(path, None).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let h = |name: &str| {
+            r.headers()
+                .get(name)
+                .map(|v| v.to_str().expect("ascii").to_owned())
+                .unwrap_or_default()
+        };
+        (
+            h("content-type"),
+            h("cache-control"),
+            h("content-security-policy"),
+        )
+    };
+
+    let (kind, cache, csp) = check("/sw.js").await;
+    assert_eq!(kind, "text/javascript; charset=utf-8");
+    assert_eq!(cache, "no-cache", "a new build must take over at once");
+    assert!(csp.contains("worker-src 'self'"), "{csp}");
+    let (kind, cache, csp) = check("/manifest.webmanifest").await;
+    assert_eq!(kind, "application/manifest+json");
+    assert_eq!(cache, "no-cache");
+    assert!(csp.contains("manifest-src 'self'"), "{csp}");
+    let (kind, cache, _) = check("/assets/index-abc123.js").await;
+    assert!(kind.contains("javascript"), "{kind}");
+    assert!(cache.contains("immutable"), "{cache}");
+    let (kind, _, _) = check("/icons/icon-192.png").await;
+    assert_eq!(kind, "image/png");
+    // Any page of the app, the attempt screen included, is the shell's index.html.
+    let (kind, cache, csp) = check(&format!("/lam-bai/{}", uuid::Uuid::now_v7())).await;
+    assert!(kind.starts_with("text/html"), "{kind}");
+    assert_eq!(cache, "no-cache");
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    // The API is never stored by anyone, answered or refused.
+    let r = app.get("/api/v1/me", None).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+
+    app.cleanup().await;
+    std::fs::remove_dir_all(&dist).ok();
+}

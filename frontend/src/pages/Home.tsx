@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import type { Me, RoleAssignment, UnitBrief, UnitWithAncestors } from '../api/types';
 import { ContestList } from '../components/ContestList';
 import { FormMessage } from '../components/Field';
+import { useOnline } from '../components/OfflineBanner';
 import { linkClick, navigate, routes } from '../router';
 
 const ROLE_LABELS: Record<string, string> = {
@@ -58,6 +59,17 @@ export function HomePage() {
   const [attempt, setAttempt] = useState(0);
   const [loggingOut, setLoggingOut] = useState(false);
   const [theory, setTheory] = useState<TheoryBrief | null>(null);
+  const online = useOnline();
+
+  // Opened (or reloaded) without a network, home loads everything again once it is back.
+  const wasOffline = useRef(false);
+  useEffect(() => {
+    if (!online) wasOffline.current = true;
+    else if (wasOffline.current) {
+      wasOffline.current = false;
+      setAttempt((a) => a + 1);
+    }
+  }, [online]);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -103,6 +115,17 @@ export function HomePage() {
   }
 
   const me = load.state === 'ready' ? load.me : null;
+  if (load.state === 'error' && !online) {
+    return (
+      <main class="page" id="main">
+        <section class="card offline-state" data-testid="offline-state">
+          <h1>Bạn đang ngoại tuyến</h1>
+          <p>Không có kết nối mạng nên chưa tải được cuộc thi và kết quả của bạn.</p>
+          <p class="muted">Trang sẽ tự tải lại khi có mạng trở lại. Bài thi đang làm dở vẫn được giữ trên máy.</p>
+        </section>
+      </main>
+    );
+  }
   const unitName = unit?.name ?? null;
   const unitPath = unit && 'ancestors' in unit ? unit.ancestors?.map((a) => a.name).join(' › ') : undefined;
 
@@ -161,7 +184,7 @@ export function HomePage() {
         </button>
       </section>
 
-      <ContestList />
+      <ContestList key={attempt} />
       {theory && <TheoryDue theory={theory} />}
     </main>
   );
