@@ -440,6 +440,79 @@ try {
     assert(width <= 360, `the attempt page is ${width}px wide at a 360px viewport`);
   });
 
+  await step('the app installs: a manifest with icons, a service worker that controls the page', async () => {
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+    assert(href === '/manifest.webmanifest', `manifest link: ${href}`);
+    const manifest = await page.evaluate(async (h) => {
+      const r = await fetch(h);
+      return { type: r.headers.get('content-type'), body: await r.json() };
+    }, href);
+    assert(manifest.type === 'application/manifest+json', `the manifest is served as ${manifest.type}`);
+    const m = manifest.body;
+    assert(m.display === 'standalone' && m.start_url === '/' && m.lang === 'vi', `manifest: ${JSON.stringify(m)}`);
+    for (const [size, purpose] of [['192x192', 'any'], ['512x512', 'any'], ['512x512', 'maskable']]) {
+      const icon = m.icons.find((i) => i.sizes === size && i.purpose === purpose);
+      assert(icon, `no ${size} ${purpose} icon`);
+      const ok = await page.evaluate(async (src) => {
+        const r = await fetch(src);
+        const b = new Uint8Array(await r.arrayBuffer());
+        return r.ok && r.headers.get('content-type') === 'image/png' && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+      }, icon.src);
+      assert(ok, `icon ${icon.src} is not a PNG`);
+    }
+    const sw = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      for (let i = 0; i < 50 && !navigator.serviceWorker.controller; i++) await new Promise((r) => setTimeout(r, 100));
+      return { scope: reg.scope, script: reg.active?.scriptURL ?? null, controlled: !!navigator.serviceWorker.controller };
+    });
+    assert(sw.script === `${origin}/sw.js` && sw.scope === `${origin}/`, `service worker: ${JSON.stringify(sw)}`);
+    assert(sw.controlled, 'the service worker does not control the page');
+    // The worker's cache holds the shell, never an API answer.
+    const cached = await page.evaluate(async () => {
+      const urls = [];
+      for (const name of await caches.keys()) for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+      return urls;
+    });
+    assert(cached.includes('/index.html') && cached.some((u) => u.startsWith('/assets/')), `the shell is not cached: ${cached.join(', ')}`);
+    assert(!cached.some((u) => u.startsWith('/api')), `an API answer is cached: ${cached.filter((u) => u.startsWith('/api')).join(', ')}`);
+  });
+
+  await step('offline: a reload mid-attempt shows the attempt from the app shell with its queued answer, saved when the network returns', async () => {
+    await page.locator('.palette__item').nth(2).click();
+    const { qid, ids } = await currentChoice();
+    const other = page.getByTestId('question').locator('label.option').filter({ hasNot: page.locator('input:checked') }).first();
+    await context.setOffline(true);
+    try {
+      await other.click();
+      await page.locator('[data-testid="save-status"][data-state="offline"], [data-testid="save-status"][data-state="retrying"]').waitFor();
+      const now = await currentChoice();
+      assert(JSON.stringify(now.ids) !== JSON.stringify(ids), 'the new choice is not shown while offline');
+      await page.reload();
+      // The app, from the service worker's shell, not the browser's error page.
+      await page.getByTestId('question').waitFor();
+      assert((await page.title()).includes('Làm bài'), `title after an offline reload: ${await page.title()}`);
+      const ms = Number(await page.getByTestId('countdown').getAttribute('data-remaining-ms'));
+      assert(ms > 0 && ms <= timeLimitMs, `countdown after an offline reload: ${ms}`);
+      await page.locator('[data-testid="save-status"][data-state="offline"], [data-testid="save-status"][data-state="retrying"]').waitFor();
+      // Every chosen answer is there, the queued one included.
+      const count = await page.locator('.palette__item').count();
+      for (let i = 0; i < count; i++) {
+        await page.locator('.palette__item').nth(i).click();
+        const c = await currentChoice();
+        const want = c.qid === qid ? now.ids : chosen.get(c.qid);
+        assert(want && JSON.stringify(c.ids) === JSON.stringify(want), `question ${i + 1} after an offline reload: ${JSON.stringify(c.ids)}, chosen ${JSON.stringify(want)}`);
+      }
+      await page.screenshot({ path: join(outDir, 'attempt-offline-reload.png') });
+      const put = page.waitForResponse((r) => r.url().includes(`/answers/${qid}`) && r.request().method() === 'PUT' && r.status() === 200);
+      await context.setOffline(false);
+      await put;
+      await waitSaved();
+      chosen.set(qid, now.ids);
+    } finally {
+      await context.setOffline(false);
+    }
+  });
+
   await step('no response seen before finishing carries a correctness key', async () => {
     const seen = await Promise.all(apiBodies.filter((b) => b.beforeFinish).map(async (b) => ({ url: b.url, text: await b.text })));
     assert(seen.some((b) => b.url.includes('/attempts/')), 'no attempt responses were recorded');
@@ -493,6 +566,22 @@ try {
     const round = page.getByTestId('contest').filter({ hasText: '(demo)' }).first().getByTestId('round').first();
     await round.getByTestId('attempts-used').getByText(/Đã thi [1-3]\/3 lượt/).waitFor();
     assert((await round.getByRole('button', { name: 'Tiếp tục' }).count()) === 0, 'a finished attempt still offers Tiếp tục');
+  });
+
+  await step('home without a network says "Bạn đang ngoại tuyến" and loads again when it returns', async () => {
+    await page.getByTestId('recent-results').getByTestId('recent-result').first().waitFor();
+    await page.screenshot({ path: join(outDir, 'home.png'), fullPage: true });
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      await page.getByTestId('offline-state').getByRole('heading', { name: 'Bạn đang ngoại tuyến' }).waitFor();
+      await page.getByTestId('offline-banner').getByText('Bạn đang ngoại tuyến').waitFor();
+      await page.screenshot({ path: join(outDir, 'home-offline.png'), fullPage: true });
+      await context.setOffline(false);
+      await page.getByTestId('contest').filter({ hasText: '(demo)' }).first().waitFor();
+    } finally {
+      await context.setOffline(false);
+    }
   });
 
   // ---- Leaderboards and the live screen -----------------------------------
@@ -756,6 +845,13 @@ try {
     await page.goto(`${base}/`);
     const link = page.getByTestId('theory-link');
     await link.waitFor();
+    // Home holds contests only: theory tests live in Học lý luận, and this member, who is not
+    // required to take the course, gets no reminder pushing it.
+    await page.locator('[data-testid="contest"], [data-testid="contests-empty"]').first().waitFor();
+    assert((await page.getByTestId('theory-due').count()) === 0, 'a member not required to take the course is pushed to it on home');
+    const homeText = (await page.locator('#main').textContent()) ?? '';
+    assert(!homeText.includes('Làm bài kiểm tra'), 'home offers a theory test');
+    assert(!homeText.includes('Kiểm tra lý luận chính trị đoàn viên mới'), 'the theory-test contest is listed on home');
     const [response] = await Promise.all([page.waitForResponse(isMyTheory), link.click()]);
     assert(response.status() === 200, `GET /me/theory answered ${response.status()}`);
     theory = await response.json();
@@ -837,6 +933,24 @@ try {
     await page.getByRole('heading', { name: 'Kết quả' }).waitFor();
     assert(new URL(page.url()).pathname === `/ket-qua/${attemptId}`, `result URL: ${page.url()}`);
     await page.locator('[data-testid="score"], [data-testid="score-hidden"]').first().waitFor();
+    // A theory test's result: the verdict against the pass mark and the next step, no board.
+    const verdict = page.getByTestId('verdict');
+    await verdict.waitFor();
+    const word = squash(await verdict.locator('.verdict__word').textContent());
+    const passed = (await verdict.getAttribute('data-passed')) === 'true';
+    assert(word === (passed ? 'Đạt' : 'Chưa đạt'), `the verdict reads "${word}" (passed: ${passed})`);
+    const mark = squash(await page.getByTestId('pass-mark').textContent());
+    assert(mark.startsWith(`từ ${test.pass_mark}%`), `the pass mark reads "${mark}"`);
+    assert((await page.getByTestId('attempts-left').count()) === 1, 'the attempts are not shown');
+    assert((await page.getByTestId('result-board-link').count()) === 0, 'a theory result links to a board');
+    const next = page.getByTestId('next-step');
+    const label = squash(await next.textContent());
+    assert(/^(Ôn bài và làm lại|Về Học lý luận|Học bài tiếp theo: Bài \d+|Xem giấy chứng nhận)$/.test(label), `the next step reads "${label}"`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 360, `the theory result is ${width}px wide at a 360px viewport`);
+    // The demo's lesson tests show the key and explanations right after each attempt.
+    await page.getByTestId('review').getByRole('heading', { name: 'Đáp án' }).waitFor();
+    await page.screenshot({ path: join(outDir, 'theory-result.png'), fullPage: true });
     theoryTest = { lessonIndex, roundId, attemptId };
   });
 

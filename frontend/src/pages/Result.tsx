@@ -172,7 +172,7 @@ export function ResultPage({ id }: { id: string }) {
               <dd data-testid="prediction">{result.prediction}</dd>
             </div>
           )}
-          {result.counted !== null && result.counted !== undefined && (
+          {result.counted !== null && result.counted !== undefined && !attempt.theory && (
             <div>
               <dt>Lượt được tính</dt>
               <dd data-testid="counted">
