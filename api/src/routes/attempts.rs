@@ -124,8 +124,9 @@ pub struct AttemptResponse {
     pub review: Option<Vec<ReviewItem>>,
     /// The round's review policy, so the result can say when the key will show.
     pub review_policy: Review,
-    /// Whether I may open this round's board (false for theory tests and boards kept for the
-    /// organizers); only for a finished attempt, false while it runs.
+    /// Whether I may open this round's board now (false for theory tests, practice rounds,
+    /// boards kept for the organizers, and a round hiding scores until its results are
+    /// published); only for a finished attempt, false while it runs.
     pub has_board: bool,
     /// For a finished theory-test attempt: the verdict and the next step.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -217,11 +218,14 @@ async fn respond(
     let has_board = record.finished
         && theory.is_none()
         && !round.settings.practice
-        && match boards::visible_contest(state, Some(UserId(record.user_id)), record.contest_id)
-            .await
-        {
+        && match boards::visible_round(state, Some(UserId(record.user_id)), record.round_id).await {
             Ok(_) => true,
-            Err(ApiError::NotFound(_) | ApiError::Unauthorized | ApiError::Forbidden) => false,
+            Err(
+                ApiError::NotFound(_)
+                | ApiError::Unauthorized
+                | ApiError::Forbidden
+                | ApiError::ResultsNotPublished,
+            ) => false,
             Err(e) => return Err(e),
         };
     let review = show_key.then(|| {

@@ -6,7 +6,6 @@
 mod helpers;
 
 mod answer_key;
-mod server_faults;
 mod attempts;
 mod attempts_store;
 mod auth;
@@ -24,6 +23,7 @@ mod member_experience;
 mod privacy;
 mod questions;
 mod scope;
+mod server_faults;
 mod sessions;
 mod store;
 mod theory;

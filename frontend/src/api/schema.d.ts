@@ -1329,8 +1329,9 @@ export interface components {
              */
             deadline: string;
             /**
-             * @description Whether I may open this round's board (false for theory tests and boards kept for the
-             *     organizers); only for a finished attempt, false while it runs.
+             * @description Whether I may open this round's board now (false for theory tests, practice rounds,
+             *     boards kept for the organizers, and a round hiding scores until its results are
+             *     published); only for a finished attempt, false while it runs.
              */
             has_board: boolean;
             /**
