@@ -980,6 +980,155 @@ try {
     await page.screenshot({ path: join(outDir, 'theory-after.png'), fullPage: true });
   });
 
+  // ---- A new member who must take the course (admitted 26/03/2026: 0900000005) -------------
+  const newMember = { phone: '0900000005', token: null, keys: new Map(), roundId: null };
+
+  /** Answers every question of the attempt on screen, choosing `pick(questionId, optionIds)`. */
+  async function answerAll(pick) {
+    const count = await page.locator('.palette__item').count();
+    for (let i = 0; i < count; i++) {
+      await page.locator('.palette__item').nth(i).click();
+      const q = page.getByTestId('question');
+      // The question on screen is the one picked (a render may lag the click).
+      await q.locator('.question__num').getByText(`Câu ${i + 1}/${count}`).waitFor();
+      const qid = await q.getAttribute('data-question-id');
+      const options = await q.locator('input').evaluateAll((els) => els.map((e) => e.value));
+      const choice = pick(qid, options);
+      const [put] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes(`/answers/${qid}`) && r.request().method() === 'PUT'),
+        q.locator(`label.option:has(input[value="${choice}"])`).click(),
+      ]);
+      assert(put.status() === 200, `PUT answer answered ${put.status()}`);
+      await waitSaved();
+    }
+  }
+  async function handIn() {
+    await page.getByRole('button', { name: 'Nộp bài' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    const [finish] = await Promise.all([
+      page.waitForResponse((r) => /\/attempts\/[^/]+\/finish$/.test(r.url())),
+      dialog.getByRole('button', { name: 'Nộp bài' }).click(),
+    ]);
+    assert(finish.status() === 200, `finish answered ${finish.status()}`);
+    await page.getByTestId('verdict').waitFor();
+  }
+  const right = (qid) => newMember.keys.get(qid);
+  const wrong = (qid, options) => options.find((o) => o !== newMember.keys.get(qid));
+
+  await step('set-up: a one-minute wait between attempts of a short lesson-1 test; the organizer knows the keys (API)', async () => {
+    const pw = demoPassword();
+    const { access_token: org } = await call('POST', '/auth/login', null, { phone: '0900000001', password: pw });
+    for (let n = 1; n <= 4; n++) {
+      for (let offset = 0; ; offset += 200) {
+        const page_ = await call('GET', `/questions?topic=theory.lesson${n}&limit=200&offset=${offset}`, org);
+        for (const q of page_.items) newMember.keys.set(q.id, q.options.find((o) => o.correct)?.id);
+        if (offset + 200 >= page_.total) break;
+      }
+    }
+    const course = await call('GET', '/courses', org);
+    const lesson1 = (course.items ?? course).find((c) => c.title.includes('(2020)')).lessons[0];
+    const contest = (await call('GET', '/contests', org)).items.find((c) => c.kind === 'theory_test');
+    const now = Date.now();
+    const round = await call('POST', `/contests/${contest.id}/rounds`, org, {
+      name: 'Bài 1 – ôn tập nhanh',
+      opens_at: new Date(now - 60_000).toISOString(),
+      closes_at: new Date(now + 30 * 86_400_000).toISOString(),
+      questions_per_attempt: 3,
+      time_limit_seconds: 300,
+      attempts_allowed: 3,
+      pool: { quotas: [{ topic: 'theory.lesson1', count: 3 }] },
+      review: 'after_each_attempt',
+      theory: { lesson_id: lesson1.id, retry_wait_minutes: 1 },
+    });
+    newMember.roundId = round.id;
+    newMember.token = (await call('POST', '/auth/login', null, { phone: newMember.phone, password: pw })).access_token;
+  });
+
+  await step('a new member who must take the course is reminded on home, with no test pushed at them', async () => {
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(`${base}/dang-nhap`);
+    await page.getByRole('textbox', { name: 'Số điện thoại' }).fill(newMember.phone);
+    await page.locator('#password').fill(demoPassword());
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    const due = page.getByTestId('theory-due');
+    await due.waitFor();
+    const text = squash(await due.textContent());
+    assert(/Bạn đã đạt 0\/4 bài/.test(text), `the reminder reads "${text}"`);
+    assert(!squash(await page.locator('#main').textContent()).includes('Kiểm tra lý luận chính trị đoàn viên mới'), 'the theory contest is on home');
+    await page.screenshot({ path: join(outDir, 'home-required.png'), fullPage: true });
+    await due.getByTestId('theory-link').click();
+    await page.getByRole('heading', { name: 'Học lý luận chính trị', level: 1 }).waitFor();
+  });
+
+  let failedAt = 0;
+  await step('fails the lesson test: Chưa đạt, the pass mark, attempts left, the wait, and the key at once', async () => {
+    const row = page.locator(`[data-testid="theory-test"][data-round-id="${newMember.roundId}"]`);
+    await row.getByRole('button', { name: 'Làm bài kiểm tra' }).click();
+    await page.getByTestId('question').waitFor();
+    await answerAll(wrong);
+    await handIn();
+    failedAt = Date.now();
+    assert((await page.getByTestId('verdict').getAttribute('data-passed')) === 'false', 'a wrong attempt passed');
+    assert(squash(await page.locator('.verdict__word').textContent()) === 'Chưa đạt', 'the verdict is not Chưa đạt');
+    assert(squash(await page.getByTestId('pass-mark').textContent()) === 'từ 80% (3/3 điểm)', `pass mark: ${await page.getByTestId('pass-mark').textContent()}`);
+    assert(squash(await page.getByTestId('attempts-left').textContent()) === '1/3 (còn 2 lượt)', `attempts: ${await page.getByTestId('attempts-left').textContent()}`);
+    const wait = squash(await page.getByTestId('next-attempt').textContent());
+    assert(/^\d\d:\d\d \d\d\/\d\d\/\d{4} \(giờ Việt Nam\)$/.test(wait), `the wait reads "${wait}"`);
+    assert(squash(await page.getByTestId('next-step').textContent()) === 'Ôn bài và làm lại', 'the next step is not a retake');
+    // The round's policy shows the key right after the attempt: every answer marked wrong.
+    const review = page.getByTestId('review');
+    await review.waitFor();
+    assert((await review.locator('.review__option--correct').count()) === 3, 'the key of the three questions is not shown');
+    assert((await page.getByTestId('result-board-link').count()) === 0, 'a theory result links to a board');
+    await page.screenshot({ path: join(outDir, 'theory-failed.png') });
+  });
+
+  await step('Học lý luận says when the retake opens; after the wait the member retakes and passes, and the key shows at once', async () => {
+    await page.getByTestId('next-step').click();
+    const row = page.locator(`[data-testid="theory-test"][data-round-id="${newMember.roundId}"]`);
+    await row.getByText(/Lượt tiếp theo được làm từ \d\d:\d\d ngày \d\d\/\d\d\/\d{4}\./).waitFor();
+    await page.waitForTimeout(Math.max(0, failedAt + 61_500 - Date.now()));
+    await page.reload();
+    await row.getByRole('button', { name: 'Làm lại' }).click();
+    await page.getByTestId('question').waitFor();
+    await answerAll(right);
+    await handIn();
+    assert((await page.getByTestId('verdict').getAttribute('data-passed')) === 'true', 'a right attempt did not pass');
+    assert(squash(await page.locator('.verdict__word').textContent()) === 'Đạt', 'the verdict is not Đạt');
+    assert((await page.getByTestId('next-attempt').count()) === 0, 'a wait is shown after passing');
+    const next = squash(await page.getByTestId('next-step').textContent());
+    assert(next === 'Học bài tiếp theo: Bài 2', `the next step reads "${next}"`);
+    await page.getByTestId('review').waitFor();
+    assert((await page.locator('.review__option--wrong').count()) === 0, 'a right answer is marked wrong');
+    await page.screenshot({ path: join(outDir, 'theory-passed.png'), fullPage: true });
+  });
+
+  await step('passing the other three lessons completes the course; the last result leads to the certificate', async () => {
+    const theory = await call('GET', '/me/theory', newMember.token);
+    let last = null;
+    for (const lesson of theory.lessons.slice(1)) {
+      const test = lesson.tests[0];
+      const attempt = await call('POST', `/rounds/${test.round_id}/attempts`, newMember.token);
+      for (const q of attempt.questions) {
+        await call('PUT', `/attempts/${attempt.id}/answers/${q.id}`, newMember.token, { option_ids: [newMember.keys.get(q.id)] });
+      }
+      await call('POST', `/attempts/${attempt.id}/finish`, newMember.token, {});
+      last = attempt.id;
+    }
+    await page.goto(`${base}/ket-qua/${last}`);
+    await page.getByTestId('verdict').waitFor();
+    const next = page.getByTestId('next-step');
+    assert(squash(await next.textContent()) === 'Xem giấy chứng nhận', `the last result's next step: ${await next.textContent()}`);
+    await next.click();
+    await page.getByRole('heading', { name: 'Giấy chứng nhận học lý luận chính trị' }).waitFor();
+    assert(/^\/certificates\/[0-9A-Z-]+$/.test(new URL(page.url()).pathname), `certificate URL: ${page.url()}`);
+    await page.screenshot({ path: join(outDir, 'theory-certificate.png'), fullPage: true });
+    await page.goto(`${base}/`);
+    await page.getByTestId('theory-link').waitFor();
+    assert((await page.getByTestId('theory-due').count()) === 0, 'the reminder stays after the course is complete');
+  });
+
   await step('an organizer\'s Vào thi on their own contest says why they may not enter, and the button goes', async () => {
     const pw = demoPassword();
     await page.evaluate(() => localStorage.clear());
