@@ -31,6 +31,7 @@ use crate::state::AppState;
 /// Registers the routes of this module.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(start_attempt)
+        .service(preview_round)
         .service(list_my_attempts)
         .service(get_attempt)
         .service(save_answer)
@@ -118,6 +119,9 @@ pub struct AttemptResponse {
     pub answers: BTreeMap<Uuid, Vec<Uuid>>,
     /// The result once finished.
     pub result: Option<ResultView>,
+    /// A practice attempt (a practice round or contest, or an organizer's preview): it never
+    /// counts.
+    pub practice: bool,
     /// The key, only when the round's review allows it now (`after_close` once it has
     /// closed; `after_each_attempt` once this attempt is finished and no other of mine runs).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -218,6 +222,7 @@ async fn respond(
     let has_board = record.finished
         && theory.is_none()
         && !round.settings.practice
+        && !record.practice
         && match boards::visible_round(state, Some(UserId(record.user_id)), record.round_id).await {
             Ok(_) => true,
             Err(
@@ -262,6 +267,7 @@ async fn respond(
         questions,
         answers,
         result,
+        practice: record.practice,
         review,
         review_policy: round.settings.review,
         has_board,
@@ -293,6 +299,39 @@ pub async fn start_attempt(
     let caller = Caller::load(&state.db, user.id).await?;
     let client = client_info(&req, state.settings.trust_proxy);
     let record = attempts::start(&state, &caller, *id, &client).await?;
+    let round = persistence::contests::get_round(&state.db, record.round_id).await?;
+    let body = respond(&state, record, &round).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/attempts/{}", body.id)))
+        .json(body))
+}
+
+/// Starts an organizer's preview of a round: the round as a member would take it, at any time
+/// before or during the round, as a practice attempt that never counts (no board, no result,
+/// no attempt used, the round stays unstarted and editable). Continue it with the usual
+/// `/attempts/{id}` paths.
+#[utoipa::path(
+    tag = "attempts",
+    params(("id" = Uuid, Path, description = "Round id")),
+    responses(
+        (status = 201, description = "Started; `practice` is true", body = AttemptResponse),
+        (status = 403, description = "You may enter the contest but do not organise it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown round, or not yours to see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`attempt_in_progress`, `pool_too_small`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/rounds/{id}/preview")]
+#[tracing::instrument(name = "Preview round", skip_all, fields(user.id = %user.id, round.id = %id))]
+pub async fn preview_round(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::load(&state.db, user.id).await?;
+    let client = client_info(&req, state.settings.trust_proxy);
+    let record = attempts::start_preview(&state, &caller, *id, &client).await?;
     let round = persistence::contests::get_round(&state.db, record.round_id).await?;
     let body = respond(&state, record, &round).await?;
     Ok(HttpResponse::Created()

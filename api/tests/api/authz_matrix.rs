@@ -915,6 +915,36 @@ const MATRIX: &[Row] = &[
             "200",
         ],
     ),
+    // The pool's live count changes nothing; `{}` has no unit, so everyone signed in gets 422.
+    row(
+        "POST",
+        "/api/v1/pool-availability",
+        &[],
+        [
+            "401 unauthorized",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+        ],
+    ),
+    // A preview opens a practice attempt for a manager (it never counts): near the end.
+    row(
+        "POST",
+        "/api/v1/rounds/{id}/preview",
+        &["round_a"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "404 not_found",
+            "403 forbidden",
+            "201",
+            "404 not_found",
+            "201",
+        ],
+    ),
     // Logout ends the caller's session: last.
     row(
         "POST",

@@ -14,6 +14,7 @@ mod boards;
 mod cli;
 mod cluster;
 mod contests;
+mod contests_console;
 mod errors;
 mod faults;
 mod health;

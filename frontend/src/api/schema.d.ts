@@ -199,7 +199,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contests the caller organises or may enter. */
+        /**
+         * The contests the caller organises or may enter, a page at a time, newest first unless
+         *     `sort`/`order` say otherwise.
+         */
         get: operations["list_contests"];
         put?: never;
         /** Creates a contest hosted by a unit the caller organises. */
@@ -519,6 +522,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pool-availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Counts the questions the host unit's banks can supply for a pool, with the rules a round's
+         *     creation and the draw use (topic and its subtopics, difficulty, active, valid on every day
+         *     of the round, in the host's banks or shared down to it). Nothing is saved.
+         */
+        post: operations["pool_availability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/questions": {
         parameters: {
             query?: never;
@@ -761,6 +785,28 @@ export interface paths {
         get: operations["live_round"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rounds/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts an organizer's preview of a round: the round as a member would take it, at any time
+         *     before or during the round, as a practice attempt that never counts (no board, no result,
+         *     no attempt used, the round stays unstarted and editable). Continue it with the usual
+         *     `/attempts/{id}` paths.
+         */
+        post: operations["preview_round"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1339,6 +1385,11 @@ export interface components {
              * @description Id.
              */
             id: string;
+            /**
+             * @description A practice attempt (a practice round or contest, or an organizer's preview): it never
+             *     counts.
+             */
+            practice: boolean;
             prediction?: components["schemas"]["Prediction"] | null;
             /** @description The drawn questions. */
             questions: components["schemas"]["QuestionView"][];
@@ -1525,15 +1576,23 @@ export interface components {
         ContestKind: "contest" | "theory_test" | "practice";
         /** @description Contests the caller may see: those they organise and those they may enter. */
         ContestList: {
-            /** @description Contests, newest first. */
+            /** @description The page of contests. */
             items: components["schemas"]["ContestResponse"][];
-            /** @description How many. */
+            /**
+             * Format: int64
+             * @description How many match the filters.
+             */
             total: number;
         };
         /** @description A contest. */
         ContestResponse: {
             /** @description Whether the caller organises it. */
             can_manage: boolean;
+            /**
+             * Format: date-time
+             * @description When its last round closes.
+             */
+            closes_at?: string | null;
             /**
              * Format: date-time
              * @description Created.
@@ -1553,6 +1612,11 @@ export interface components {
             /** @description Who sees leaderboards. */
             leaderboard_visibility: components["schemas"]["LeaderboardVisibility"];
             /**
+             * Format: date-time
+             * @description When its first round opens.
+             */
+            opens_at?: string | null;
+            /**
              * Format: int32
              * @description Pass mark (theory tests).
              */
@@ -1561,8 +1625,12 @@ export interface components {
             perfect_only: boolean;
             /** @description Prizes. */
             prizes: components["schemas"]["Prizes"];
+            /** @description How many rounds it has. */
+            round_count: number;
             /** @description Rules. */
             rules: string;
+            /** @description `draft` (no round has opened yet), `open`, `ended` (every round has closed). */
+            status: components["schemas"]["ContestStatus"];
             /** @description Ranking chain. */
             tie_break: components["schemas"]["TieBreakKey"][];
             /** @description Title. */
@@ -1573,6 +1641,11 @@ export interface components {
              */
             unit_id: string;
         };
+        /**
+         * @description Where a contest stands, from its rounds' times: what the console's list shows and filters on.
+         * @enum {string}
+         */
+        ContestStatus: "draft" | "open" | "ended";
         /** @description A course version in brief. */
         CourseBrief: {
             /** @description Code. */
@@ -1687,8 +1760,7 @@ export interface components {
         CreateContestRequest: {
             /** @description Description. */
             description?: string;
-            /** @description Who may enter. */
-            eligibility?: components["schemas"]["Eligibility"];
+            eligibility?: components["schemas"]["Eligibility"] | null;
             /** @description `contest` (default), `theory_test`, `practice`. */
             kind?: components["schemas"]["ContestKind"];
             /** @description Who sees leaderboards. */
@@ -2533,6 +2605,50 @@ export interface components {
             /** @description The quotas; their counts add up to the questions per attempt. */
             quotas: components["schemas"]["Quota"][];
         };
+        /** @description The live count of a pool. */
+        PoolAvailability: {
+            /** @description Every item is enough. */
+            enough: boolean;
+            /** @description One per quota, in order; one for a list of questions. */
+            items: components["schemas"]["PoolAvailabilityItem"][];
+        };
+        /** @description How far the banks can fill one quota (or the listed questions). */
+        PoolAvailabilityItem: {
+            /**
+             * Format: int64
+             * @description Questions that match and are drawable over the whole window.
+             */
+            available: number;
+            /** @description `available >= requested`. */
+            enough: boolean;
+            /**
+             * Format: int64
+             * @description Questions asked for: the quota's count, or how many questions are listed.
+             */
+            requested: number;
+        };
+        /** @description A pool to count, for a contest hosted by `unit_id`. */
+        PoolAvailabilityRequest: {
+            /**
+             * Format: date-time
+             * @description The round's closing.
+             */
+            closes_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The round's opening; with `closes_at`, a question must be drawable on every day
+             *     between. Both absent: today.
+             */
+            opens_at?: string | null;
+            /** @description `{question_ids: […]}` or `{quotas: [{topic, difficulty?, count}]}`. */
+            pool: components["schemas"]["Pool"];
+            /**
+             * Format: uuid
+             * @description The contest's host unit (its banks and those shared down to it are drawn from); the
+             *     caller must organise it.
+             */
+            unit_id: string;
+        };
         /**
          * @description The prediction question at the end of each attempt.
          * @enum {string}
@@ -3033,6 +3149,24 @@ export interface components {
             /** @description How many. */
             total: number;
         };
+        /** @description The settings a started round keeps, as the server enforces them on `PATCH /rounds/{id}`. */
+        RoundLocks: {
+            /** @description Fields that may not change at all. */
+            fields: string[];
+            /** @description Fields that may only move later (`closes_at`: an extension, recorded). */
+            later_only: string[];
+            /**
+             * @description Why: `round_started` (someone has started an attempt, so every entrant must play by
+             *     the same rules).
+             * @example round_started
+             */
+            reason: string;
+            /**
+             * Format: date-time
+             * @description Since when (the first attempt's start).
+             */
+            since: string;
+        };
         /** @description A round. `pool` is shown to the contest's organizers only. */
         RoundResponse: {
             /**
@@ -3057,6 +3191,7 @@ export interface components {
              * @description Id.
              */
             id: string;
+            locks?: components["schemas"]["RoundLocks"] | null;
             /** @description Name. */
             name: string;
             /**
@@ -4109,14 +4244,33 @@ export interface operations {
     };
     list_contests: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Words of the title, ignoring case and diacritics ("an ninh mang" finds "An ninh mạng"). */
+                q?: string | null;
+                /** @description `draft`, `open` or `ended`. */
+                status?: string | null;
+                /** @description `contest`, `theory_test` or `practice`. */
+                kind?: string | null;
+                /** @description Only contests hosted in this unit's subtree. */
+                unit_id?: string | null;
+                /** @description Only contests the caller organises (the console's list). */
+                managed?: boolean;
+                /** @description `created_at` (default), `title`, `opens_at`. */
+                sort?: string | null;
+                /** @description `asc` or `desc`; default `desc` for `created_at`, `asc` otherwise. */
+                order?: string | null;
+                /** @description Rows to skip. */
+                offset?: number;
+                /** @description Rows to return (1–200, default 50). */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Contests */
+            /** @description A page of contests */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4127,6 +4281,15 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad filter or paging value */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4949,6 +5112,57 @@ export interface operations {
             };
             /** @description No course yet, or unknown course */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pool_availability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PoolAvailabilityRequest"];
+            };
+        };
+        responses: {
+            /** @description The counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoolAvailability"];
+                };
+            };
+            /** @description Not an organizer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unit unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many items, or a window that closes before it opens */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5817,6 +6031,56 @@ export interface operations {
             };
             /** @description Unknown round, or a board you may not see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_round: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Round id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Started; `practice` is true */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptResponse"];
+                };
+            };
+            /** @description You may enter the contest but do not organise it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown round, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `attempt_in_progress`, `pool_too_small` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -385,6 +385,11 @@ export function AttemptPage({ id }: { id: string }) {
         </div>
         <SaveStatus snap={snap} onRetry={() => queueRef.current?.retryNow()} />
       </div>
+      {attempt.practice && (
+        <p class="message message--notice" data-testid="practice-notice">
+          Lượt làm thử: không tính điểm, không lên bảng xếp hạng.
+        </p>
+      )}
       {warned && remaining > 0 && (
         <p class="message message--warn" role="alert" data-testid="time-warning">
           Còn chưa đến 1 phút! Bài sẽ tự động nộp khi hết giờ.
