@@ -6,8 +6,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Writes dist/sw.js from sw/service-worker.js once the build is on disk: the app shell it
- * caches (index.html, every built file under assets/ except the organizers' console, the
- * manifest and icons) and a version that changes with them, so each build installs afresh.
+ * caches (index.html with the files it loads, the manifest and icons) and a version that
+ * changes with them, so each build installs afresh.
  * The worker is its own file, never part of the member bundle.
  */
 function serviceWorker(): Plugin {
@@ -19,13 +19,15 @@ function serviceWorker(): Plugin {
       outDir = config.build.outDir;
     },
     closeBundle() {
-      const assets = readdirSync(join(outDir, 'assets'))
-        .filter((f) => !f.startsWith('Console'))
-        .map((f) => `/assets/${f}`);
+      // What index.html loads (the entry script and stylesheet); lazy chunks (boards, the
+      // console) are cached by the worker when first fetched, so members never download the
+      // organizers' code just by installing the app.
+      const html = readFileSync(join(outDir, 'index.html'), 'utf8');
+      const assets = [...new Set([...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!))];
       const icons = readdirSync(join(outDir, 'icons')).map((f) => `/icons/${f}`);
       const shell = ['/index.html', '/manifest.webmanifest', '/favicon.svg', ...icons, ...assets].sort();
       const hash = createHash('sha256');
-      hash.update(readFileSync(join(outDir, 'index.html')));
+      hash.update(html);
       for (const f of shell) hash.update(f);
       const version = hash.digest('hex').slice(0, 12);
       const source = readFileSync(join(__dirname, 'sw', 'service-worker.js'), 'utf8')
