@@ -54,9 +54,10 @@ impl ContestStatus {
 #[serde(rename_all = "snake_case")]
 pub enum LeaderboardVisibility {
     /// Anyone, signed in or not.
-    #[default]
     Public,
-    /// Registered members.
+    /// The people who may enter the contest, and its organizers. The default: a board names
+    /// (masked) members and their units, which a unit should choose to publish (#11).
+    #[default]
     Members,
     /// The contest's organizers only.
     Organizers,

@@ -45,6 +45,9 @@ pub struct OptionView {
     pub id: Uuid,
     /// Text.
     pub text: String,
+    /// Its picture's image name (`/api/v1/images/{name}`), if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// A question as a member sees it.
@@ -59,6 +62,9 @@ pub struct QuestionView {
     pub kind: question_bank::Kind,
     /// Stem.
     pub text: String,
+    /// The stem's picture (`/api/v1/images/{name}`), if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
     /// Options in the order shown.
     pub options: Vec<OptionView>,
 }
@@ -155,19 +161,21 @@ async fn respond(
         let v = versions
             .get(&q.version_id)
             .ok_or(persistence::PersistenceError::NotFound("question version"))?;
-        let texts: HashMap<Uuid, &str> =
-            v.options.iter().map(|o| (o.id, o.text.as_str())).collect();
+        let shown: HashMap<Uuid, &persistence::questions::StoredOption> =
+            v.options.iter().map(|o| (o.id, o)).collect();
         questions.push(QuestionView {
             id: q.question_id,
             position: i + 1,
             kind: q.kind,
             text: v.text.clone(),
+            image: v.image.clone(),
             options: q
                 .option_ids
                 .iter()
                 .map(|id| OptionView {
                     id: *id,
-                    text: texts.get(id).copied().unwrap_or_default().to_owned(),
+                    text: shown.get(id).map(|o| o.text.clone()).unwrap_or_default(),
+                    image: shown.get(id).and_then(|o| o.image.clone()),
                 })
                 .collect(),
         });

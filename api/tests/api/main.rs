@@ -10,6 +10,7 @@ mod attempts;
 mod attempts_store;
 mod auth;
 mod authz_matrix;
+mod bank_console;
 mod boards;
 mod cli;
 mod cluster;

@@ -393,6 +393,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads a picture for a question or an option. The type is told by the file's bytes and its
+         *     header is decoded; anything but PNG, JPEG or WebP (or a file sent as one type that is
+         *     another) is 415, a damaged or oversized picture 422. The same picture twice is stored once.
+         */
+        post: operations["upload_image"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/images/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stored picture, cached for a year (`immutable`: its name is its content). */
+        get: operations["get_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -550,7 +588,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Searches the banks the caller manages, and those shared down to them, newest first. */
+        /**
+         * Searches the banks the caller manages, and those shared down to them, newest first unless
+         *     `sort`/`order` say otherwise. `q` ignores case and diacritics ("quoc hoi" finds "Quốc hội").
+         */
         get: operations["list_questions"];
         put?: never;
         /** Adds a question to a bank the caller organises. */
@@ -570,7 +611,8 @@ export interface paths {
         };
         /**
          * Exports the questions matching the filters (the same as the search) as XLSX, CSV (UTF-8 with
-         *     BOM, formula-looking cells neutralised) or YAML, answer key included: only questions of the
+         *     BOM, formula-looking cells neutralised), YAML, or a zip of the XLSX and its pictures
+         *     (`format=zip`, which the import reads back), answer key included: only questions of the
          *     banks the caller manages, not those shared from a unit above. `shuffle_options=true`
          *     reorders each question's options (reproducibly with `seed`).
          */
@@ -593,7 +635,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Imports a question file into a bank. Any problem (a bad row, a duplicate in the file or
+         * Imports a question file into a bank: XLSX, CSV, YAML, GIFT, Aiken, Moodle XML, or a zip of
+         *     one such sheet and its pictures under `anh/` (as `format=zip` exports). Any problem (a bad row, a duplicate in the file or
          *     already in the bank, a hostile file) means nothing is imported; the 422 answer lists every
          *     problem as `/rows/{row}/{column}` with English and Vietnamese text. `dry_run=true` shows what
          *     would be imported.
@@ -653,6 +696,26 @@ export interface paths {
         };
         /** How the question's current version has performed, for the organizers who can see it. */
         get: operations["question_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questions/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The versions kept of a question, newest first: once a question has been active, each edit
+         *     of what members see makes a new version and attempts keep the one they showed.
+         */
+        get: operations["question_versions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1822,6 +1885,8 @@ export interface components {
             difficulty?: string | null;
             /** @description Shown after answering. */
             explanation?: string | null;
+            /** @description The stem's picture: the `name` an upload to `POST /images` returned. */
+            image?: string | null;
             /** @description `single` (default), `multiple`, `true_false`. */
             kind?: string | null;
             legal_basis?: components["schemas"]["LegalBasisDto"] | null;
@@ -1993,6 +2058,35 @@ export interface components {
              */
             prediction?: number | null;
         };
+        /** @description Multipart form with the picture. */
+        ImageForm: {
+            /**
+             * Format: binary
+             * @description PNG, JPEG or WebP, at most 2 MiB and 4096 pixels a side.
+             */
+            file: string;
+        };
+        /** @description A stored picture. */
+        ImageResponse: {
+            /** @description Size in bytes. */
+            bytes: number;
+            /** @description `image/png`, `image/jpeg` or `image/webp`, told by the bytes. */
+            content_type: string;
+            /**
+             * Format: int32
+             * @description Height in pixels.
+             */
+            height: number;
+            /** @description What a question or option names it by (`image` fields). */
+            name: string;
+            /** @description Where it is served. */
+            url: string;
+            /**
+             * Format: int32
+             * @description Width in pixels.
+             */
+            width: number;
+        };
         /** @description Something reported but not fatal (e.g. an essay question skipped from a Moodle file). */
         ImportWarning: {
             /** @description Field or column. */
@@ -2020,6 +2114,8 @@ export interface components {
             text: string;
             /** @description Topic code. */
             topic: string;
+            /** @description Topic name (from the file, or made from the code). */
+            topic_name: string;
         };
         /**
          * @description Who may see a contest's leaderboards.
@@ -2403,6 +2499,8 @@ export interface components {
         OptionInput: {
             /** @description Part of the right answer. */
             correct?: boolean;
+            /** @description Its picture: the `name` an upload to `POST /images` returned. */
+            image?: string | null;
             /** @description Text. */
             text: string;
         };
@@ -2415,6 +2513,8 @@ export interface components {
              * @description Id (stable within a version).
              */
             id: string;
+            /** @description Its picture: an image name, served at `/api/v1/images/{name}`. */
+            image?: string | null;
             /** @description Text. */
             text: string;
         };
@@ -2442,6 +2542,8 @@ export interface components {
              * @description Id.
              */
             id: string;
+            /** @description Its picture's image name (`/api/v1/images/{name}`), if it has one. */
+            image?: string | null;
             /** @description Text. */
             text: string;
         };
@@ -2814,6 +2916,8 @@ export interface components {
              * @description Stable id.
              */
             id: string;
+            /** @description The stem's picture: an image name, served at `/api/v1/images/{name}`. */
+            image?: string | null;
             /** @description Whether `correct` and `explanation` are shown: only to the managers of the owning bank. */
             key_visible: boolean;
             /**
@@ -2894,6 +2998,41 @@ export interface components {
              */
             version: number;
         };
+        /** @description One kept version of a question. */
+        QuestionVersionItem: {
+            /**
+             * Format: date-time
+             * @description When it was written.
+             */
+            created_at: string;
+            /** @description Whether it is the current one. */
+            current: boolean;
+            /** @description Its explanation. */
+            explanation?: string | null;
+            /** @description The stem's picture. */
+            image?: string | null;
+            /** @description Its options, with the key. */
+            options: components["schemas"]["OptionResponse"][];
+            /** @description Its source's title. */
+            source_title?: string | null;
+            /** @description The stem it showed. */
+            text: string;
+            /**
+             * Format: int32
+             * @description Version number.
+             */
+            version: number;
+            /**
+             * Format: uuid
+             * @description Its id (what attempts record).
+             */
+            version_id: string;
+        };
+        /** @description The versions of a question. */
+        QuestionVersionList: {
+            /** @description Newest first. */
+            items: components["schemas"]["QuestionVersionItem"][];
+        };
         /** @description A question as a member sees it. */
         QuestionView: {
             /**
@@ -2901,6 +3040,8 @@ export interface components {
              * @description Question id.
              */
             id: string;
+            /** @description The stem's picture (`/api/v1/images/{name}`), if it has one. */
+            image?: string | null;
             /** @description `single`, `multiple`, `true_false`. */
             kind: string;
             /** @description Options in the order shown. */
@@ -3660,6 +3801,8 @@ export interface components {
             difficulty?: string | null;
             /** @description Explanation (empty string clears it). */
             explanation?: string | null;
+            /** @description The stem's picture; an empty string removes it. */
+            image?: string | null;
             /** @description Kind. */
             kind?: string | null;
             legal_basis?: components["schemas"]["LegalBasisDto"] | null;
@@ -4895,6 +5038,98 @@ export interface operations {
             };
         };
     };
+    upload_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImageForm"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageResponse"];
+                };
+            };
+            /** @description Not an organizer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Larger than 2 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not PNG, JPEG or WebP */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Damaged, or too large in pixels */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image name: SHA-256 hex and extension */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The picture */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": unknown;
+                };
+            };
+            /** @description No such picture */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_me: {
         parameters: {
             query?: never;
@@ -5189,6 +5424,10 @@ export interface operations {
                 q?: string | null;
                 /** @description Only this unit's own bank. */
                 unit_id?: string | null;
+                /** @description `created_at` (default), `updated_at`, `text`, `topic`, `difficulty`, `status`. */
+                sort?: string | null;
+                /** @description `asc` or `desc`; default `desc` for dates, `asc` otherwise. */
+                order?: string | null;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
@@ -5292,7 +5531,10 @@ export interface operations {
     export_questions: {
         parameters: {
             query?: {
-                /** @description `xlsx` (default), `csv` or `yaml`. */
+                /**
+                 * @description `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
+                 *     questions name under `anh/`.
+                 */
                 format?: string | null;
                 /**
                  * @description Shuffle each question's options (default false: the bank's order). The bank keeps
@@ -5430,7 +5672,10 @@ export interface operations {
     question_template: {
         parameters: {
             query?: {
-                /** @description `xlsx` (default), `csv` or `yaml`. */
+                /**
+                 * @description `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
+                 *     questions name under `anh/`.
+                 */
                 format?: string | null;
             };
             header?: never;
@@ -5633,6 +5878,47 @@ export interface operations {
                 };
             };
             /** @description Not an organizer of the bank that owns the question (a bank shared from above shows no statistics: they give the key away) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    question_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Question id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionVersionList"];
+                };
+            };
+            /** @description Not an organizer of the bank that owns the question */
             403: {
                 headers: {
                     [name: string]: unknown;

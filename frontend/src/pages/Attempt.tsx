@@ -82,6 +82,7 @@ function QuestionCard({
         </span>
         {question.text}
       </legend>
+      {question.image && <img class="question__image" src={`/api/v1/images/${question.image}`} alt="Hình minh họa của câu hỏi" />}
       <p class="hint">{multiple ? 'Chọn một hoặc nhiều đáp án đúng.' : 'Chọn một đáp án.'}</p>
       <div class="options">
         {question.options.map((o, i) => {
@@ -98,7 +99,10 @@ function QuestionCard({
               <span class="option__letter" aria-hidden="true">
                 {String.fromCharCode(65 + i)}
               </span>
-              <span class="option__text">{o.text}</span>
+              <span class="option__text">
+                {o.text}
+                {o.image && <img class="option__image" src={`/api/v1/images/${o.image}`} alt={`Hình của phương án ${String.fromCharCode(65 + i)}`} />}
+              </span>
             </label>
           );
         })}
