@@ -993,13 +993,15 @@ try {
       await q.locator('.question__num').getByText(`Câu ${i + 1}/${count}`).waitFor();
       const qid = await q.getAttribute('data-question-id');
       const options = await q.locator('input').evaluateAll((els) => els.map((e) => e.value));
-      const choice = pick(qid, options);
-      const [put] = await Promise.all([
-        page.waitForResponse((r) => r.url().includes(`/answers/${qid}`) && r.request().method() === 'PUT'),
-        q.locator(`label.option:has(input[value="${choice}"])`).click(),
-      ]);
-      assert(put.status() === 200, `PUT answer answered ${put.status()}`);
-      await waitSaved();
+      // One option, or every right one of a multiple-choice question (a PUT per tap).
+      for (const choice of pick(qid, options)) {
+        const [put] = await Promise.all([
+          page.waitForResponse((r) => r.url().includes(`/answers/${qid}`) && r.request().method() === 'PUT'),
+          q.locator(`label.option:has(input[value="${choice}"])`).click(),
+        ]);
+        assert(put.status() === 200, `PUT answer answered ${put.status()}`);
+        await waitSaved();
+      }
     }
   }
   async function handIn() {
@@ -1013,8 +1015,9 @@ try {
     assert(finish.status() === 200, `finish answered ${finish.status()}`);
     await page.getByTestId('verdict').waitFor();
   }
+  /** The right options of a question (several for a multiple-choice one), or one wrong option. */
   const right = (qid) => newMember.keys.get(qid);
-  const wrong = (qid, options) => options.find((o) => o !== newMember.keys.get(qid));
+  const wrong = (qid, options) => [options.find((o) => !newMember.keys.get(qid).includes(o))];
 
   await step('set-up: a one-minute wait between attempts of a short lesson-1 test; the organizer knows the keys (API)', async () => {
     const pw = demoPassword();
@@ -1022,7 +1025,7 @@ try {
     for (let n = 1; n <= 4; n++) {
       for (let offset = 0; ; offset += 200) {
         const page_ = await call('GET', `/questions?topic=theory.lesson${n}&limit=200&offset=${offset}`, org);
-        for (const q of page_.items) newMember.keys.set(q.id, q.options.find((o) => o.correct)?.id);
+        for (const q of page_.items) newMember.keys.set(q.id, q.options.filter((o) => o.correct).map((o) => o.id));
         if (offset + 200 >= page_.total) break;
       }
     }
@@ -1079,7 +1082,12 @@ try {
     // The round's policy shows the key right after the attempt: every answer marked wrong.
     const review = page.getByTestId('review');
     await review.waitFor();
-    assert((await review.locator('.review__option--correct').count()) === 3, 'the key of the three questions is not shown');
+    const items = review.locator('article');
+    assert((await items.count()) === 3, `${await items.count()} questions in the review, the test has 3`);
+    for (let i = 0; i < 3; i++) {
+      assert((await items.nth(i).locator('.review__option--correct').count()) >= 1, `question ${i + 1}: no right answer shown`);
+      assert((await items.nth(i).locator('.review__option--wrong').count()) === 1, `question ${i + 1}: the wrong choice is not marked`);
+    }
     assert((await page.getByTestId('result-board-link').count()) === 0, 'a theory result links to a board');
     await page.screenshot({ path: join(outDir, 'theory-failed.png') });
   });
@@ -1111,7 +1119,7 @@ try {
       const test = lesson.tests[0];
       const attempt = await call('POST', `/rounds/${test.round_id}/attempts`, newMember.token);
       for (const q of attempt.questions) {
-        await call('PUT', `/attempts/${attempt.id}/answers/${q.id}`, newMember.token, { option_ids: [newMember.keys.get(q.id)] });
+        await call('PUT', `/attempts/${attempt.id}/answers/${q.id}`, newMember.token, { option_ids: newMember.keys.get(q.id) });
       }
       await call('POST', `/attempts/${attempt.id}/finish`, newMember.token, {});
       last = attempt.id;
