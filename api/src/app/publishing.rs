@@ -173,7 +173,7 @@ pub async fn publish_round(
     let prizes = rows.iter().filter(|r| r.prize.is_some()).count();
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     persistence::results::publish(&txn, round.id, actual, &rows, now).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         if republished {
@@ -182,6 +182,7 @@ pub async fn publish_round(
             "round.publish"
         },
         Some(round.id),
+        Some(contest.settings.unit_id),
         json!({
             "prediction_actual": actual,
             "ranked": rows.len(),
@@ -308,11 +309,12 @@ pub async fn publish_contest(
     let prizes = rows.iter().filter(|r| r.prize.is_some()).count();
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     persistence::results::publish_overall(&txn, contest.id, &rows, now).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "contest.publish",
         Some(contest.id),
+        Some(contest.settings.unit_id),
         json!({"ranked": rows.len(), "prizes": prizes, "rounds": round_ids.len()}),
     )
     .await?;

@@ -725,6 +725,34 @@ const MATRIX: &[Row] = &[
     ),
     row(
         "GET",
+        "/api/v1/units/{id}/certificates",
+        &["unit_a"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "404 not_found",
+            "200",
+            "404 not_found",
+            "200",
+        ],
+    ),
+    row(
+        "GET",
+        "/api/v1/audit",
+        &[],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "200",
+            "200",
+            "200",
+            "200",
+        ],
+    ),
+    row(
+        "GET",
         "/api/v1/units/{id}/theory-pending",
         &["unit_a"],
         [

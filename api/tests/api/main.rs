@@ -24,6 +24,7 @@ mod hostile_input;
 mod member_experience;
 mod privacy;
 mod questions;
+mod reports_console;
 mod scope;
 mod server_faults;
 mod sessions;

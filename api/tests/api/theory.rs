@@ -27,7 +27,7 @@ both_backends!(
     theory_rounds_test_a_lesson_without_prediction,
 );
 
-fn short_code() -> String {
+pub(crate) fn short_code() -> String {
     Uuid::now_v7().simple().to_string()[20..].to_uppercase()
 }
 

@@ -64,6 +64,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log of your scope, newest first: system admins read every event; organizers and
+         *     unit admins the events about units of their subtrees.
+         */
+        get: operations["list_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1062,6 +1082,26 @@ export interface paths {
         patch: operations["update_unit"];
         trace?: never;
     };
+    "/api/v1/units/{id}/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Certificates held by members of a unit's subtree, for its managers: the holder's full name
+         *     and unit, and for revoked ones when, why and by whom.
+         */
+        get: operations["unit_certificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units/{id}/members": {
         parameters: {
             query?: never;
@@ -1488,6 +1528,55 @@ export interface components {
             status: string;
             theory?: components["schemas"]["TheoryOutcome"] | null;
         };
+        /** @description One event as managers read it. */
+        AuditEvent: {
+            /**
+             * @description What, as `area.verb`: `contest.update`, `round.update`, `result.void`, `user.roles`,
+             *     `certificate.revoke`, `export.round`, `export.theory_pending`, …
+             */
+            action: string;
+            /**
+             * Format: uuid
+             * @description Who did it; null for the system or a command-line tool.
+             */
+            actor_id?: string | null;
+            /** @description Their full name (empty for the system). */
+            actor_name: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+            /** @description What was recorded with it (reasons, counts, file names, roles, formats…). */
+            detail: Record<string, never>;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The row changed (contest, round, certificate, person…), when there is one.
+             */
+            subject_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The unit the event is about.
+             */
+            unit_id?: string | null;
+            /** @description Its name. */
+            unit_name?: string | null;
+        };
+        /** @description A page of events, newest first. */
+        AuditPage: {
+            /** @description The events. */
+            items: components["schemas"]["AuditEvent"][];
+            /**
+             * Format: int64
+             * @description How many match in all.
+             */
+            total: number;
+        };
         /** @description One line of a board. */
         BoardLine: {
             /** @description Masked name. */
@@ -1590,6 +1679,16 @@ export interface components {
              * @description Revoked, if so.
              */
             revoked_at?: string | null;
+        };
+        /** @description A page of certificates. */
+        CertificateList: {
+            /** @description Newest first (revoked ones by revocation). */
+            items: components["schemas"]["ManagedCertificate"][];
+            /**
+             * Format: int64
+             * @description How many match in all.
+             */
+            total: number;
         };
         /** @description What a certificate code proves. */
         CertificateVerification: {
@@ -2262,6 +2361,45 @@ export interface components {
             /** @description Phone number, any usual spelling. */
             phone: string;
         };
+        /** @description A certificate as its holder's managers see it: full name, unit, and why it was revoked. */
+        ManagedCertificate: {
+            /** @description The code (10 characters). */
+            code: string;
+            /** @description The course version it certifies. */
+            course: components["schemas"]["CourseBrief"];
+            /** @description As printed, `ABCDE-12345`. */
+            display_code: string;
+            /** @description Their full name. */
+            full_name: string;
+            /**
+             * Format: date-time
+             * @description When the course was completed.
+             */
+            issued_at: string;
+            /**
+             * Format: date-time
+             * @description When revoked.
+             */
+            revoked_at?: string | null;
+            /** @description Who revoked it (full name). */
+            revoked_by_name?: string | null;
+            /** @description Why. */
+            revoked_reason?: string | null;
+            /**
+             * Format: uuid
+             * @description Their unit.
+             */
+            unit_id: string;
+            /** @description Its name. */
+            unit_name: string;
+            /**
+             * Format: uuid
+             * @description The holder.
+             */
+            user_id: string;
+            /** @description True while in force. */
+            valid: boolean;
+        };
         /** @description A link to study material. */
         Material: {
             /** @description What it is. */
@@ -2612,6 +2750,11 @@ export interface components {
              * @description Declared members.
              */
             members?: number | null;
+            /**
+             * Format: date
+             * @description The day the member count was declared ("Số đoàn viên tính đến ngày").
+             */
+            members_as_of?: string | null;
             /** @description Name. */
             name: string;
             /**
@@ -4104,6 +4247,68 @@ export interface operations {
                 };
             };
             /** @description Missing or bad prediction */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_audit: {
+        parameters: {
+            query?: {
+                /** @description An action (`certificate.revoke`) or an area (`certificate`, `export`, `user`…). */
+                action?: string | null;
+                /** @description Who did it. */
+                actor_id?: string | null;
+                /** @description Only events about this unit's subtree (within your scope). */
+                unit_id?: string | null;
+                /** @description From this day (inclusive, Vietnam time). */
+                from?: string | null;
+                /** @description To this day (inclusive, Vietnam time). */
+                to?: string | null;
+                /** @description Rows to skip. */
+                offset?: number;
+                /** @description Rows to return (1–200, default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description No organizer, unit-admin or admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unit_id` unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad filter or page */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6913,6 +7118,65 @@ export interface operations {
             };
         };
     };
+    unit_certificates: {
+        parameters: {
+            query?: {
+                /** @description `all` (default), `valid` or `revoked`. */
+                status?: "all" | "valid" | "revoked";
+                /** @description Only the certificate with this code (with or without the dash, any case). */
+                code?: string | null;
+                /** @description Rows to skip. */
+                offset?: number;
+                /** @description Rows to return (1–200, default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Unit id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of certificates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateList"];
+                };
+            };
+            /** @description No organizer or unit-admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown unit or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad code, status or page */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_members: {
         parameters: {
             query?: {
@@ -6964,9 +7228,9 @@ export interface operations {
     unit_participation: {
         parameters: {
             query: {
-                /** @description First day (inclusive, UTC). */
+                /** @description First day (inclusive, Vietnam time). */
                 from: string;
-                /** @description Last day (inclusive, UTC). */
+                /** @description Last day (inclusive, Vietnam time). */
                 to: string;
                 /** @description `xlsx` or `csv` for a file; JSON without it. */
                 format?: string | null;
@@ -7073,6 +7337,8 @@ export interface operations {
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
                 limit?: number | null;
+                /** @description `xlsx` or `csv` to download every one of them instead (recorded in the audit log). */
+                format?: string | null;
             };
             header?: never;
             path: {
@@ -7083,7 +7349,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Members still to pass */
+            /** @description Members still to pass (JSON, or the file with `format`) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7103,6 +7369,15 @@ export interface operations {
             };
             /** @description Unknown unit or outside your scope; no course */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad format or limit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -199,6 +199,32 @@ async fn export(
     let id = subject.id(&contest);
     let stem = |what: &str| format!("{what}-{}", id.simple());
     let published_at = subject.published_at(&contest);
+    let refused = req.report == Report::Prizes && published_at.is_none();
+    if req.report != Report::Units && !refused {
+        // Rankings and prize lists carry full names and phone numbers: personal data, so the
+        // export is recorded (Law 91/2025/QH15), under the subtree exported.
+        let (action, round_id) = match &subject {
+            Subject::Round(r) => ("export.round", Some(r.id)),
+            Subject::Contest => ("export.contest", None),
+        };
+        persistence::audit::record_at(
+            &state.db,
+            Some(user),
+            action,
+            Some(id),
+            Some(crate::domain::ids::UnitId(
+                unit.unwrap_or(contest.settings.unit_id.0),
+            )),
+            serde_json::json!({
+                "report": if req.report == Report::Prizes { "prizes" } else { "ranking" },
+                "format": format.extension(),
+                "contest_id": contest.id,
+                "round_id": round_id,
+                "title": title,
+            }),
+        )
+        .await?;
+    }
     match (req.report, published_at) {
         (Report::Units, _) => {
             let parent = unit.unwrap_or(contest.settings.unit_id.0);
