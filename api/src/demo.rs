@@ -740,7 +740,8 @@ async fn demo_theory(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<O
                 },
                 prediction: None,
                 points_per_question: 10,
-                review: Review::ScoreOnly,
+                // A lesson test is for learning: the key and explanations after each attempt.
+                review: Review::AfterEachAttempt,
                 practice: false,
             },
         )

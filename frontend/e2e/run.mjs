@@ -440,6 +440,79 @@ try {
     assert(width <= 360, `the attempt page is ${width}px wide at a 360px viewport`);
   });
 
+  await step('the app installs: a manifest with icons, a service worker that controls the page', async () => {
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+    assert(href === '/manifest.webmanifest', `manifest link: ${href}`);
+    const manifest = await page.evaluate(async (h) => {
+      const r = await fetch(h);
+      return { type: r.headers.get('content-type'), body: await r.json() };
+    }, href);
+    assert(manifest.type === 'application/manifest+json', `the manifest is served as ${manifest.type}`);
+    const m = manifest.body;
+    assert(m.display === 'standalone' && m.start_url === '/' && m.lang === 'vi', `manifest: ${JSON.stringify(m)}`);
+    for (const [size, purpose] of [['192x192', 'any'], ['512x512', 'any'], ['512x512', 'maskable']]) {
+      const icon = m.icons.find((i) => i.sizes === size && i.purpose === purpose);
+      assert(icon, `no ${size} ${purpose} icon`);
+      const ok = await page.evaluate(async (src) => {
+        const r = await fetch(src);
+        const b = new Uint8Array(await r.arrayBuffer());
+        return r.ok && r.headers.get('content-type') === 'image/png' && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+      }, icon.src);
+      assert(ok, `icon ${icon.src} is not a PNG`);
+    }
+    const sw = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      for (let i = 0; i < 50 && !navigator.serviceWorker.controller; i++) await new Promise((r) => setTimeout(r, 100));
+      return { scope: reg.scope, script: reg.active?.scriptURL ?? null, controlled: !!navigator.serviceWorker.controller };
+    });
+    assert(sw.script === `${origin}/sw.js` && sw.scope === `${origin}/`, `service worker: ${JSON.stringify(sw)}`);
+    assert(sw.controlled, 'the service worker does not control the page');
+    // The worker's cache holds the shell, never an API answer.
+    const cached = await page.evaluate(async () => {
+      const urls = [];
+      for (const name of await caches.keys()) for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+      return urls;
+    });
+    assert(cached.includes('/index.html') && cached.some((u) => u.startsWith('/assets/')), `the shell is not cached: ${cached.join(', ')}`);
+    assert(!cached.some((u) => u.startsWith('/api')), `an API answer is cached: ${cached.filter((u) => u.startsWith('/api')).join(', ')}`);
+  });
+
+  await step('offline: a reload mid-attempt shows the attempt from the app shell with its queued answer, saved when the network returns', async () => {
+    await page.locator('.palette__item').nth(2).click();
+    const { qid, ids } = await currentChoice();
+    const other = page.getByTestId('question').locator('label.option').filter({ hasNot: page.locator('input:checked') }).first();
+    await context.setOffline(true);
+    try {
+      await other.click();
+      await page.locator('[data-testid="save-status"][data-state="offline"], [data-testid="save-status"][data-state="retrying"]').waitFor();
+      const now = await currentChoice();
+      assert(JSON.stringify(now.ids) !== JSON.stringify(ids), 'the new choice is not shown while offline');
+      await page.reload();
+      // The app, from the service worker's shell, not the browser's error page.
+      await page.getByTestId('question').waitFor();
+      assert((await page.title()).includes('Làm bài'), `title after an offline reload: ${await page.title()}`);
+      const ms = Number(await page.getByTestId('countdown').getAttribute('data-remaining-ms'));
+      assert(ms > 0 && ms <= timeLimitMs, `countdown after an offline reload: ${ms}`);
+      await page.locator('[data-testid="save-status"][data-state="offline"], [data-testid="save-status"][data-state="retrying"]').waitFor();
+      // Every chosen answer is there, the queued one included.
+      const count = await page.locator('.palette__item').count();
+      for (let i = 0; i < count; i++) {
+        await page.locator('.palette__item').nth(i).click();
+        const c = await currentChoice();
+        const want = c.qid === qid ? now.ids : chosen.get(c.qid);
+        assert(want && JSON.stringify(c.ids) === JSON.stringify(want), `question ${i + 1} after an offline reload: ${JSON.stringify(c.ids)}, chosen ${JSON.stringify(want)}`);
+      }
+      await page.screenshot({ path: join(outDir, 'attempt-offline-reload.png') });
+      const put = page.waitForResponse((r) => r.url().includes(`/answers/${qid}`) && r.request().method() === 'PUT' && r.status() === 200);
+      await context.setOffline(false);
+      await put;
+      await waitSaved();
+      chosen.set(qid, now.ids);
+    } finally {
+      await context.setOffline(false);
+    }
+  });
+
   await step('no response seen before finishing carries a correctness key', async () => {
     const seen = await Promise.all(apiBodies.filter((b) => b.beforeFinish).map(async (b) => ({ url: b.url, text: await b.text })));
     assert(seen.some((b) => b.url.includes('/attempts/')), 'no attempt responses were recorded');
@@ -493,6 +566,22 @@ try {
     const round = page.getByTestId('contest').filter({ hasText: '(demo)' }).first().getByTestId('round').first();
     await round.getByTestId('attempts-used').getByText(/Đã thi [1-3]\/3 lượt/).waitFor();
     assert((await round.getByRole('button', { name: 'Tiếp tục' }).count()) === 0, 'a finished attempt still offers Tiếp tục');
+  });
+
+  await step('home without a network says "Bạn đang ngoại tuyến" and loads again when it returns', async () => {
+    await page.getByTestId('recent-results').getByTestId('recent-result').first().waitFor();
+    await page.screenshot({ path: join(outDir, 'home.png'), fullPage: true });
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      await page.getByTestId('offline-state').getByRole('heading', { name: 'Bạn đang ngoại tuyến' }).waitFor();
+      await page.getByTestId('offline-banner').getByText('Bạn đang ngoại tuyến').waitFor();
+      await page.screenshot({ path: join(outDir, 'home-offline.png'), fullPage: true });
+      await context.setOffline(false);
+      await page.getByTestId('contest').filter({ hasText: '(demo)' }).first().waitFor();
+    } finally {
+      await context.setOffline(false);
+    }
   });
 
   // ---- Leaderboards and the live screen -----------------------------------
@@ -756,6 +845,13 @@ try {
     await page.goto(`${base}/`);
     const link = page.getByTestId('theory-link');
     await link.waitFor();
+    // Home holds contests only: theory tests live in Học lý luận, and this member, who is not
+    // required to take the course, gets no reminder pushing it.
+    await page.locator('[data-testid="contest"], [data-testid="contests-empty"]').first().waitFor();
+    assert((await page.getByTestId('theory-due').count()) === 0, 'a member not required to take the course is pushed to it on home');
+    const homeText = (await page.locator('#main').textContent()) ?? '';
+    assert(!homeText.includes('Làm bài kiểm tra'), 'home offers a theory test');
+    assert(!homeText.includes('Kiểm tra lý luận chính trị đoàn viên mới'), 'the theory-test contest is listed on home');
     const [response] = await Promise.all([page.waitForResponse(isMyTheory), link.click()]);
     assert(response.status() === 200, `GET /me/theory answered ${response.status()}`);
     theory = await response.json();
@@ -837,6 +933,24 @@ try {
     await page.getByRole('heading', { name: 'Kết quả' }).waitFor();
     assert(new URL(page.url()).pathname === `/ket-qua/${attemptId}`, `result URL: ${page.url()}`);
     await page.locator('[data-testid="score"], [data-testid="score-hidden"]').first().waitFor();
+    // A theory test's result: the verdict against the pass mark and the next step, no board.
+    const verdict = page.getByTestId('verdict');
+    await verdict.waitFor();
+    const word = squash(await verdict.locator('.verdict__word').textContent());
+    const passed = (await verdict.getAttribute('data-passed')) === 'true';
+    assert(word === (passed ? 'Đạt' : 'Chưa đạt'), `the verdict reads "${word}" (passed: ${passed})`);
+    const mark = squash(await page.getByTestId('pass-mark').textContent());
+    assert(mark.startsWith(`từ ${test.pass_mark}%`), `the pass mark reads "${mark}"`);
+    assert((await page.getByTestId('attempts-left').count()) === 1, 'the attempts are not shown');
+    assert((await page.getByTestId('result-board-link').count()) === 0, 'a theory result links to a board');
+    const next = page.getByTestId('next-step');
+    const label = squash(await next.textContent());
+    assert(/^(Ôn bài và làm lại|Về Học lý luận|Học bài tiếp theo: Bài \d+|Xem giấy chứng nhận)$/.test(label), `the next step reads "${label}"`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 360, `the theory result is ${width}px wide at a 360px viewport`);
+    // The demo's lesson tests show the key and explanations right after each attempt.
+    await page.getByTestId('review').getByRole('heading', { name: 'Đáp án' }).waitFor();
+    await page.screenshot({ path: join(outDir, 'theory-result.png'), fullPage: true });
     theoryTest = { lessonIndex, roundId, attemptId };
   });
 
@@ -864,6 +978,163 @@ try {
       assert(facts.includes(`đã làm ${test.attempts_used}/${test.attempts_allowed ?? 'không giới hạn'} lượt`), `the test row reads "${facts}"`);
     }
     await page.screenshot({ path: join(outDir, 'theory-after.png'), fullPage: true });
+  });
+
+  // ---- A new member who must take the course (admitted 26/03/2026: 0900000005) -------------
+  const newMember = { phone: '0900000005', token: null, keys: new Map(), roundId: null };
+
+  /** Answers every question of the attempt on screen, choosing `pick(questionId, optionIds)`. */
+  async function answerAll(pick) {
+    const count = await page.locator('.palette__item').count();
+    for (let i = 0; i < count; i++) {
+      await page.locator('.palette__item').nth(i).click();
+      const q = page.getByTestId('question');
+      // The question on screen is the one picked (a render may lag the click).
+      await q.locator('.question__num').getByText(`Câu ${i + 1}/${count}`).waitFor();
+      const qid = await q.getAttribute('data-question-id');
+      const options = await q.locator('input').evaluateAll((els) => els.map((e) => e.value));
+      // One option, or every right one of a multiple-choice question (a PUT per tap).
+      for (const choice of pick(qid, options)) {
+        const [put] = await Promise.all([
+          page.waitForResponse((r) => r.url().includes(`/answers/${qid}`) && r.request().method() === 'PUT'),
+          q.locator(`label.option:has(input[value="${choice}"])`).click(),
+        ]);
+        assert(put.status() === 200, `PUT answer answered ${put.status()}`);
+        await waitSaved();
+      }
+    }
+  }
+  async function handIn() {
+    await page.getByRole('button', { name: 'Nộp bài' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    const [finish] = await Promise.all([
+      page.waitForResponse((r) => /\/attempts\/[^/]+\/finish$/.test(r.url())),
+      dialog.getByRole('button', { name: 'Nộp bài' }).click(),
+    ]);
+    assert(finish.status() === 200, `finish answered ${finish.status()}`);
+    await page.getByTestId('verdict').waitFor();
+  }
+  /** The right options of a question (several for a multiple-choice one), or one wrong option. */
+  const right = (qid) => newMember.keys.get(qid);
+  const wrong = (qid, options) => [options.find((o) => !newMember.keys.get(qid).includes(o))];
+
+  await step('set-up: a one-minute wait between attempts of a short lesson-1 test; the organizer knows the keys (API)', async () => {
+    const pw = demoPassword();
+    const { access_token: org } = await call('POST', '/auth/login', null, { phone: '0900000001', password: pw });
+    for (let n = 1; n <= 4; n++) {
+      for (let offset = 0; ; offset += 200) {
+        const page_ = await call('GET', `/questions?topic=theory.lesson${n}&limit=200&offset=${offset}`, org);
+        for (const q of page_.items) newMember.keys.set(q.id, q.options.filter((o) => o.correct).map((o) => o.id));
+        if (offset + 200 >= page_.total) break;
+      }
+    }
+    const course = await call('GET', '/courses', org);
+    const lesson1 = (course.items ?? course).find((c) => c.title.includes('(2020)')).lessons[0];
+    const contest = (await call('GET', '/contests', org)).items.find((c) => c.kind === 'theory_test');
+    const now = Date.now();
+    const round = await call('POST', `/contests/${contest.id}/rounds`, org, {
+      name: 'Bài 1 – ôn tập nhanh',
+      opens_at: new Date(now - 60_000).toISOString(),
+      closes_at: new Date(now + 30 * 86_400_000).toISOString(),
+      questions_per_attempt: 3,
+      time_limit_seconds: 300,
+      attempts_allowed: 3,
+      pool: { quotas: [{ topic: 'theory.lesson1', count: 3 }] },
+      review: 'after_each_attempt',
+      theory: { lesson_id: lesson1.id, retry_wait_minutes: 1 },
+    });
+    newMember.roundId = round.id;
+    newMember.token = (await call('POST', '/auth/login', null, { phone: newMember.phone, password: pw })).access_token;
+  });
+
+  await step('a new member who must take the course is reminded on home, with no test pushed at them', async () => {
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(`${base}/dang-nhap`);
+    await page.getByRole('textbox', { name: 'Số điện thoại' }).fill(newMember.phone);
+    await page.locator('#password').fill(demoPassword());
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    const due = page.getByTestId('theory-due');
+    await due.waitFor();
+    const text = squash(await due.textContent());
+    assert(/Bạn đã đạt 0\/4 bài/.test(text), `the reminder reads "${text}"`);
+    assert(!squash(await page.locator('#main').textContent()).includes('Kiểm tra lý luận chính trị đoàn viên mới'), 'the theory contest is on home');
+    await page.screenshot({ path: join(outDir, 'home-required.png'), fullPage: true });
+    await due.getByTestId('theory-link').click();
+    await page.getByRole('heading', { name: 'Học lý luận chính trị', level: 1 }).waitFor();
+  });
+
+  let failedAt = 0;
+  await step('fails the lesson test: Chưa đạt, the pass mark, attempts left, the wait, and the key at once', async () => {
+    const row = page.locator(`[data-testid="theory-test"][data-round-id="${newMember.roundId}"]`);
+    await row.getByRole('button', { name: 'Làm bài kiểm tra' }).click();
+    await page.getByTestId('question').waitFor();
+    await answerAll(wrong);
+    await handIn();
+    failedAt = Date.now();
+    assert((await page.getByTestId('verdict').getAttribute('data-passed')) === 'false', 'a wrong attempt passed');
+    assert(squash(await page.locator('.verdict__word').textContent()) === 'Chưa đạt', 'the verdict is not Chưa đạt');
+    assert(squash(await page.getByTestId('pass-mark').textContent()) === 'từ 80% (3/3 điểm)', `pass mark: ${await page.getByTestId('pass-mark').textContent()}`);
+    assert(squash(await page.getByTestId('attempts-left').textContent()) === '1/3 (còn 2 lượt)', `attempts: ${await page.getByTestId('attempts-left').textContent()}`);
+    const wait = squash(await page.getByTestId('next-attempt').textContent());
+    assert(/^\d\d:\d\d \d\d\/\d\d\/\d{4} \(giờ Việt Nam\)$/.test(wait), `the wait reads "${wait}"`);
+    assert(squash(await page.getByTestId('next-step').textContent()) === 'Ôn bài và làm lại', 'the next step is not a retake');
+    // The round's policy shows the key right after the attempt: every answer marked wrong.
+    const review = page.getByTestId('review');
+    await review.waitFor();
+    const items = review.locator('article');
+    assert((await items.count()) === 3, `${await items.count()} questions in the review, the test has 3`);
+    for (let i = 0; i < 3; i++) {
+      assert((await items.nth(i).locator('.review__option--correct').count()) >= 1, `question ${i + 1}: no right answer shown`);
+      assert((await items.nth(i).locator('.review__option--wrong').count()) === 1, `question ${i + 1}: the wrong choice is not marked`);
+    }
+    assert((await page.getByTestId('result-board-link').count()) === 0, 'a theory result links to a board');
+    await page.screenshot({ path: join(outDir, 'theory-failed.png') });
+  });
+
+  await step('Học lý luận says when the retake opens; after the wait the member retakes and passes, and the key shows at once', async () => {
+    await page.getByTestId('next-step').click();
+    const row = page.locator(`[data-testid="theory-test"][data-round-id="${newMember.roundId}"]`);
+    await row.getByText(/Lượt tiếp theo được làm từ \d\d:\d\d ngày \d\d\/\d\d\/\d{4}\./).waitFor();
+    await page.waitForTimeout(Math.max(0, failedAt + 61_500 - Date.now()));
+    await page.reload();
+    await row.getByRole('button', { name: 'Làm lại' }).click();
+    await page.getByTestId('question').waitFor();
+    await answerAll(right);
+    await handIn();
+    assert((await page.getByTestId('verdict').getAttribute('data-passed')) === 'true', 'a right attempt did not pass');
+    assert(squash(await page.locator('.verdict__word').textContent()) === 'Đạt', 'the verdict is not Đạt');
+    assert((await page.getByTestId('next-attempt').count()) === 0, 'a wait is shown after passing');
+    const next = squash(await page.getByTestId('next-step').textContent());
+    assert(next === 'Học bài tiếp theo: Bài 2', `the next step reads "${next}"`);
+    await page.getByTestId('review').waitFor();
+    assert((await page.locator('.review__option--wrong').count()) === 0, 'a right answer is marked wrong');
+    await page.screenshot({ path: join(outDir, 'theory-passed.png'), fullPage: true });
+  });
+
+  await step('passing the other three lessons completes the course; the last result leads to the certificate', async () => {
+    const theory = await call('GET', '/me/theory', newMember.token);
+    let last = null;
+    for (const lesson of theory.lessons.slice(1)) {
+      const test = lesson.tests[0];
+      const attempt = await call('POST', `/rounds/${test.round_id}/attempts`, newMember.token);
+      for (const q of attempt.questions) {
+        await call('PUT', `/attempts/${attempt.id}/answers/${q.id}`, newMember.token, { option_ids: newMember.keys.get(q.id) });
+      }
+      await call('POST', `/attempts/${attempt.id}/finish`, newMember.token, {});
+      last = attempt.id;
+    }
+    await page.goto(`${base}/ket-qua/${last}`);
+    await page.getByTestId('verdict').waitFor();
+    const next = page.getByTestId('next-step');
+    assert(squash(await next.textContent()) === 'Xem giấy chứng nhận', `the last result's next step: ${await next.textContent()}`);
+    await next.click();
+    await page.getByRole('heading', { name: 'Giấy chứng nhận học lý luận chính trị' }).waitFor();
+    assert(/^\/certificates\/[0-9A-Z-]+$/.test(new URL(page.url()).pathname), `certificate URL: ${page.url()}`);
+    await page.screenshot({ path: join(outDir, 'theory-certificate.png'), fullPage: true });
+    await page.goto(`${base}/`);
+    await page.getByTestId('theory-link').waitFor();
+    assert((await page.getByTestId('theory-due').count()) === 0, 'the reminder stays after the course is complete');
   });
 
   await step('an organizer\'s Vào thi on their own contest says why they may not enter, and the button goes', async () => {

@@ -1,13 +1,13 @@
 import type { FunctionComponent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
+import { lazyPage } from './components/LazyPage';
 import { OfflineBanner } from './components/OfflineBanner';
 import { AttemptPage } from './pages/Attempt';
 import { CertificatePage } from './pages/Certificate';
 import { HomePage } from './pages/Home';
 import { LoginPage } from './pages/Login';
 import { RegisterPage } from './pages/Register';
-import { LeaderboardPage } from './pages/Leaderboard';
 import { ResultPage } from './pages/Result';
 import { TheoryPage } from './pages/Theory';
 import {
@@ -23,6 +23,9 @@ import {
   useLocation,
 } from './router';
 import { useMe } from './session';
+
+// Boards and the live screen are their own chunks (not on a member's first screen).
+const LeaderboardPage = lazyPage(() => import('./pages/Leaderboard').then((m) => m.LeaderboardPage), 'Bảng xếp hạng');
 
 const TITLES: Record<string, string> = {
   [routes.home]: 'Trang chủ',

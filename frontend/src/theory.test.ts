@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MyTheoryTest } from './api/types';
 import { certificateCodeOf, resolveRoute, routes } from './router';
-import { formatCode, formatDateVi, lessonResultText, whyNotStartable } from './theory';
+import { formatCode, formatDateVi, lessonResultText, nextStep, whyNotStartable } from './theory';
 
 const test: MyTheoryTest = {
   round_id: 'r',
@@ -66,5 +66,40 @@ describe('certificate pages', () => {
   it('print codes with a dash', () => {
     expect(formatCode('abcde12345')).toBe('ABCDE-12345');
     expect(formatCode('ABCDE-12345')).toBe('ABCDE-12345');
+  });
+});
+
+describe('nextStep of a theory result', () => {
+  const base = {
+    passed: false,
+    lesson_passed: false,
+    may_retry: true,
+    next_attempt_at: null,
+    next_lesson: { lesson_id: 'l1', position: 1, title: 'Lịch sử Đoàn' },
+    certificate_code: null,
+  };
+  it('a failed lesson with attempts left: study and retake', () => {
+    expect(nextStep(base)).toMatchObject({ kind: 'theory', label: 'Ôn bài và làm lại' });
+    expect(nextStep({ ...base, next_attempt_at: '2026-12-04T09:00:00Z' }).advice).toContain('khi đến giờ');
+  });
+  it('no attempts left: says so, never offers a retake', () => {
+    const s = nextStep({ ...base, may_retry: false });
+    expect(s.label).toBe('Về Học lý luận');
+    expect(s.advice).toContain('hết lượt');
+  });
+  it('a passed lesson leads to the next one', () => {
+    const s = nextStep({
+      ...base,
+      passed: true,
+      lesson_passed: true,
+      may_retry: false,
+      next_lesson: { lesson_id: 'l2', position: 2, title: 'Điều lệ Đoàn' },
+    });
+    expect(s.label).toBe('Học bài tiếp theo: Bài 2');
+    expect(s.advice).toContain('Điều lệ Đoàn');
+  });
+  it('the last lesson passed leads to the certificate', () => {
+    const s = nextStep({ ...base, passed: true, lesson_passed: true, next_lesson: null, certificate_code: 'ABCDE12345' });
+    expect(s).toMatchObject({ kind: 'certificate', code: 'ABCDE12345', label: 'Xem giấy chứng nhận' });
   });
 });

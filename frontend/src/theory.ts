@@ -1,7 +1,7 @@
 // Pure helpers of the political-theory pages (Học lý luận, certificates): labels and the
 // wording of a lesson's result, kept out of the components so they are unit-tested.
 
-import type { LessonStatus, MyLesson, MyTheoryTest } from './api/types';
+import type { LessonStatus, MyLesson, MyTheoryTest, TheoryOutcome } from './api/types';
 
 export const STATUS_LABEL: Record<LessonStatus, string> = {
   not_tested: 'Chưa kiểm tra',
@@ -53,4 +53,44 @@ export function whyNotStartable(test: MyTheoryTest, now: Date): string | null {
 export function formatCode(code: string): string {
   const plain = code.replace(/[-\s]/g, '').toUpperCase();
   return plain.length === 10 ? `${plain.slice(0, 5)}-${plain.slice(5)}` : plain;
+}
+
+/** Where a theory result leads, with the words for its button and a sentence of advice. */
+export type NextStep =
+  | { kind: 'certificate'; code: string; label: string; advice: string }
+  | { kind: 'theory'; label: string; advice: string };
+
+export function nextStep(
+  o: Pick<TheoryOutcome, 'passed' | 'lesson_passed' | 'may_retry' | 'next_attempt_at' | 'next_lesson' | 'certificate_code'>,
+): NextStep {
+  if (o.certificate_code && !o.next_lesson) {
+    return {
+      kind: 'certificate',
+      code: o.certificate_code,
+      label: 'Xem giấy chứng nhận',
+      advice: 'Chúc mừng bạn đã hoàn thành chương trình học lý luận chính trị.',
+    };
+  }
+  if (o.lesson_passed) {
+    const next = o.next_lesson;
+    return {
+      kind: 'theory',
+      label: next ? `Học bài tiếp theo: Bài ${next.position}` : 'Về Học lý luận',
+      advice: next ? `Bài tiếp theo: Bài ${next.position}. ${next.title}.` : 'Bạn đã đạt bài này.',
+    };
+  }
+  if (!o.may_retry) {
+    return {
+      kind: 'theory',
+      label: 'Về Học lý luận',
+      advice: 'Bạn đã hết lượt làm bài này. Vui lòng liên hệ Đoàn cơ sở để được hướng dẫn.',
+    };
+  }
+  return {
+    kind: 'theory',
+    label: 'Ôn bài và làm lại',
+    advice: o.next_attempt_at
+      ? 'Hãy ôn lại tài liệu của bài, rồi làm lại khi đến giờ.'
+      : 'Hãy ôn lại tài liệu của bài, rồi làm lại.',
+  };
 }

@@ -223,6 +223,12 @@ pub async fn check_against_data(
     except: Option<Uuid>,
 ) -> Result<(), ApiError> {
     let mut errors = s.check();
+    if !s.review.fits(contest.settings.kind, s.practice) {
+        errors.push(FieldError::new(
+            "/review",
+            "after_each_attempt shows the key while the round is open: only for a theory test, a practice contest or a practice round",
+        ));
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

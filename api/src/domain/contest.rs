@@ -227,6 +227,20 @@ pub enum Review {
     ScoreOnly,
     /// Their answers with the correct ones, after the round closes.
     AfterClose,
+    /// Their answers with the correct ones and the explanations right after each attempt, even
+    /// while they may attempt again: for learning (theory tests, practice), never for a ranked
+    /// round, where a key shown early reaches those who have not entered yet.
+    AfterEachAttempt,
+}
+
+impl Review {
+    /// Whether this policy fits a round of a contest of `kind`: the key after each attempt only
+    /// where nothing is ranked (a theory test, a practice contest or a practice round).
+    pub fn fits(self, kind: ContestKind, practice_round: bool) -> bool {
+        self != Self::AfterEachAttempt
+            || practice_round
+            || matches!(kind, ContestKind::TheoryTest | ContestKind::Practice)
+    }
 }
 
 /// Draw `count` questions of a topic (and its subtopics), optionally of one difficulty.

@@ -2,7 +2,8 @@
 //!
 //! Nothing here reveals correctness before the round's review setting allows it: questions go
 //! out without their key, results follow `review`, and the key is shown only with
-//! `review = after_close` once the round has closed.
+//! `review = after_close` once the round has closed, or with `after_each_attempt` (theory tests
+//! and practice) once the attempt is finished (`app::attempts::key_for_finished`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -16,8 +17,11 @@ use uuid::Uuid;
 use super::auth::client_info;
 use super::extract::{Json, Query};
 use crate::app::attempts::{self, from_ms, ms};
+use crate::app::boards;
+use crate::app::theory::outcome::{TheoryOutcome, outcome};
 use crate::auth::{AuthUser, Caller};
-use crate::domain::contest::Prediction;
+use crate::domain::contest::{ContestKind, Prediction, Review};
+use crate::domain::ids::UserId;
 use crate::error::{ApiError, Problem};
 use crate::persistence::{
     self, attempts::AttemptRecord, contests::Round, questions::VersionContent,
@@ -124,9 +128,19 @@ pub struct AttemptResponse {
     /// A practice attempt (a practice round or contest, or an organizer's preview): it never
     /// counts.
     pub practice: bool,
-    /// The key, only when the round's review allows it and it has closed.
+    /// The key, only when the round's review allows it now (`after_close` once it has
+    /// closed; `after_each_attempt` once this attempt is finished and no other of mine runs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review: Option<Vec<ReviewItem>>,
+    /// The round's review policy, so the result can say when the key will show.
+    pub review_policy: Review,
+    /// Whether I may open this round's board now (false for theory tests, practice rounds,
+    /// boards kept for the organizers, and a round hiding scores until its results are
+    /// published); only for a finished attempt, false while it runs.
+    pub has_board: bool,
+    /// For a finished theory-test attempt: the verdict and the next step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theory: Option<TheoryOutcome>,
 }
 
 async fn respond(
@@ -204,9 +218,30 @@ async fn respond(
     } else {
         None
     };
-    let review = (record.finished
-        && attempts::may_see_key(round.settings.review, round.settings.closes_at, now))
-    .then(|| {
+    let show_key = attempts::key_for_finished(
+        state,
+        &record,
+        round.settings.review,
+        round.settings.closes_at,
+        now,
+    )
+    .await?;
+    let theory = outcome(state, &record, round, now).await?;
+    let has_board = record.finished
+        && theory.is_none()
+        && !round.settings.practice
+        && !record.practice
+        && match boards::visible_round(state, Some(UserId(record.user_id)), record.round_id).await {
+            Ok(_) => true,
+            Err(
+                ApiError::NotFound(_)
+                | ApiError::Unauthorized
+                | ApiError::Forbidden
+                | ApiError::ResultsNotPublished,
+            ) => false,
+            Err(e) => return Err(e),
+        };
+    let review = show_key.then(|| {
         record
             .questions
             .iter()
@@ -242,6 +277,9 @@ async fn respond(
         result,
         practice: record.practice,
         review,
+        review_policy: round.settings.review,
+        has_board,
+        theory,
     })
 }
 
@@ -457,6 +495,12 @@ pub struct MyAttempt {
     pub deadline: DateTime<Utc>,
     /// Result, as far as the round shows it.
     pub result: Option<ResultView>,
+    /// The round's name.
+    pub round_name: String,
+    /// The contest's title.
+    pub contest_title: String,
+    /// `contest`, `theory_test` or `practice`.
+    pub contest_kind: ContestKind,
 }
 
 /// My attempts.
@@ -469,7 +513,8 @@ pub struct MyAttemptList {
 }
 
 fn my_attempt(a: attempts::MyAttempt) -> MyAttempt {
-    let (record, show) = (a.record, a.show_score);
+    let show = a.show_score;
+    let record = a.record;
     let result = record.finished.then(|| ResultView {
         score: record.score.filter(|_| show),
         max_score: Some(record.max_score).filter(|_| show),
@@ -487,6 +532,9 @@ fn my_attempt(a: attempts::MyAttempt) -> MyAttempt {
         started_at: record.started_at,
         deadline: record.deadline,
         result,
+        round_name: a.round_name,
+        contest_title: a.contest_title,
+        contest_kind: a.contest_kind,
     }
 }
 

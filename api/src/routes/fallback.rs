@@ -97,13 +97,34 @@ pub async fn fallback(
             } else {
                 "no-cache"
             };
-            response.headers_mut().insert(
+            let headers = response.headers_mut();
+            headers.insert(
                 actix_web::http::header::CACHE_CONTROL,
                 actix_web::http::header::HeaderValue::from_static(cache),
             );
+            // The offline shell: the service worker and the web app manifest must carry these
+            // types (a browser refuses a worker served as anything but JavaScript), and the
+            // worker is revalidated on every check (`no-cache` above) so a new build takes over.
+            if let Some(kind) = pwa_content_type(&file) {
+                headers.insert(
+                    actix_web::http::header::CONTENT_TYPE,
+                    actix_web::http::header::HeaderValue::from_static(kind),
+                );
+            }
             Ok(response)
         }
         Err(_) => Err(ApiError::NotFound("page")),
+    }
+}
+
+/// The content type of the service worker and the manifest, which a generic guess may get wrong.
+fn pwa_content_type(file: &Path) -> Option<&'static str> {
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("webmanifest") => Some("application/manifest+json"),
+        Some("js") if file.file_name().is_some_and(|n| n == "sw.js") => {
+            Some("text/javascript; charset=utf-8")
+        }
+        _ => None,
     }
 }
 

@@ -21,6 +21,7 @@ mod faults;
 mod health;
 mod hostile_files;
 mod hostile_input;
+mod member_experience;
 mod people_console;
 mod privacy;
 mod questions;

@@ -84,6 +84,7 @@ pub(crate) async fn world(app: &TestApp, lessons: usize, per_lesson: usize) -> W
                 "unit_id": root.0, "kind": "single",
                 "text": format!("Bài {n}, câu {i}: đáp án đúng là A?"),
                 "options": [{"text": "A", "correct": true}, {"text": "B"}, {"text": "C"}],
+                "explanation": "Vì đáp án A đúng.",
                 "topic": {"code": format!("t{tag}.lesson{n}"), "name": format!("Bài {n}")},
             });
             let q: Value = app
@@ -180,7 +181,7 @@ pub(crate) async fn test_round(
     round["id"].as_str().expect("id").to_owned()
 }
 
-async fn start(app: &TestApp, round: &str, user: &TestUser) -> reqwest::Response {
+pub(crate) async fn start(app: &TestApp, round: &str, user: &TestUser) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/rounds/{round}/attempts")))
         .bearer_auth(&user.access)
@@ -250,7 +251,7 @@ pub(crate) async fn take(
     r.json().await.expect("json")
 }
 
-async fn my_theory(app: &TestApp, user: &TestUser, query: &str) -> Value {
+pub(crate) async fn my_theory(app: &TestApp, user: &TestUser, query: &str) -> Value {
     let r = app
         .get(&format!("/api/v1/me/theory{query}"), Some(&user.access))
         .await;

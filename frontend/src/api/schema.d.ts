@@ -1729,6 +1729,12 @@ export interface components {
              */
             deadline: string;
             /**
+             * @description Whether I may open this round's board now (false for theory tests, practice rounds,
+             *     boards kept for the organizers, and a round hiding scores until its results are
+             *     published); only for a finished attempt, false while it runs.
+             */
+            has_board: boolean;
+            /**
              * Format: uuid
              * @description Id.
              */
@@ -1747,8 +1753,13 @@ export interface components {
              */
             remaining_ms: number;
             result?: components["schemas"]["ResultView"] | null;
-            /** @description The key, only when the round's review allows it and it has closed. */
+            /**
+             * @description The key, only when the round's review allows it now (`after_close` once it has
+             *     closed; `after_each_attempt` once this attempt is finished and no other of mine runs).
+             */
             review?: components["schemas"]["ReviewItem"][] | null;
+            /** @description The round's review policy, so the result can say when the key will show. */
+            review_policy: components["schemas"]["Review"];
             /**
              * Format: uuid
              * @description Round.
@@ -1766,6 +1777,7 @@ export interface components {
             started_at: string;
             /** @description `open` or `finished`. */
             status: string;
+            theory?: components["schemas"]["TheoryOutcome"] | null;
         };
         /** @description One event as managers read it. */
         AuditEvent: {
@@ -2281,7 +2293,10 @@ export interface components {
              * @description Questions drawn per attempt.
              */
             questions_per_attempt: number;
-            /** @description `none`, `score_only` (default), `after_close`. */
+            /**
+             * @description `none`, `score_only` (default), `after_close`, `after_each_attempt` (theory tests and
+             *     practice only: the key and explanations right after each attempt).
+             */
             review?: components["schemas"]["Review"];
             /** @description Shuffle option order (default true). */
             shuffle_options?: boolean;
@@ -2571,6 +2586,21 @@ export interface components {
              */
             total: number;
         };
+        /** @description A lesson, briefly. */
+        LessonRef: {
+            /**
+             * Format: uuid
+             * @description Lesson.
+             */
+            lesson_id: string;
+            /**
+             * Format: int32
+             * @description 1, 2, 3, …
+             */
+            position: number;
+            /** @description Title. */
+            title: string;
+        };
         /** @description A lesson. */
         LessonResponse: {
             /**
@@ -2719,6 +2749,10 @@ export interface components {
              * @description Contest.
              */
             contest_id: string;
+            /** @description `contest`, `theory_test` or `practice`. */
+            contest_kind: components["schemas"]["ContestKind"];
+            /** @description The contest's title. */
+            contest_title: string;
             /**
              * Format: date-time
              * @description Deadline.
@@ -2735,6 +2769,8 @@ export interface components {
              * @description Round.
              */
             round_id: string;
+            /** @description The round's name. */
+            round_name: string;
             /**
              * Format: date-time
              * @description Start.
@@ -3974,7 +4010,7 @@ export interface components {
          * @description What a member may see after an attempt.
          * @enum {string}
          */
-        Review: "none" | "score_only" | "after_close";
+        Review: "none" | "score_only" | "after_close" | "after_each_attempt";
         /** @description The key of one question, shown after the round closes when the round allows it. */
         ReviewItem: {
             /** @description The correct options. */
@@ -4178,6 +4214,48 @@ export interface components {
             title: string;
             /** @description Link (http/https). */
             url?: string | null;
+        };
+        /** @description A theory-test attempt's verdict and what comes next. */
+        TheoryOutcome: {
+            /**
+             * Format: int32
+             * @description Attempts allowed in this round; null = unlimited.
+             */
+            attempts_allowed?: number | null;
+            /** @description Attempts I have started in this round. */
+            attempts_used: number;
+            /** @description My certificate's code once the course is complete (issued on the way if due). */
+            certificate_code?: string | null;
+            /**
+             * Format: date-time
+             * @description The round closes (no attempt after this).
+             */
+            closes_at: string;
+            lesson?: components["schemas"]["LessonRef"] | null;
+            /**
+             * @description Whether the lesson (or, for a combined test, the course) is passed, by this attempt or
+             *     an earlier one.
+             */
+            lesson_passed: boolean;
+            /** @description Whether I may take this test again at all (attempts left and the round still open). */
+            may_retry: boolean;
+            /**
+             * Format: date-time
+             * @description When the next attempt may start, if I must wait.
+             */
+            next_attempt_at?: string | null;
+            next_lesson?: components["schemas"]["LessonRef"] | null;
+            /**
+             * Format: int32
+             * @description Pass mark, percent.
+             */
+            pass_mark: number;
+            /** @description Whether this attempt reached the pass mark (exactly at the mark passes). */
+            passed: boolean;
+            /** @description Lessons passed / in the course. */
+            passed_lessons: number;
+            /** @description Lessons in the course. */
+            total_lessons: number;
         };
         /** @description A unit's admission-date setting. */
         TheorySinceRequest: {

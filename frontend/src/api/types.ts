@@ -103,6 +103,8 @@ export type AnswerSaved = Schemas['AnswerResponse'];
 export type AnswerRequest = Schemas['AnswerRequest'];
 export type FinishRequest = Schemas['FinishRequest'];
 export type MyAttempt = Schemas['MyAttempt'];
+/** A finished theory-test attempt's verdict and next step (`AttemptResponse.theory`). */
+export type TheoryOutcome = Schemas['TheoryOutcome'];
 
 // --- Leaderboards, live standings and results. Names arrive masked; never un-mask them.
 

@@ -11,12 +11,17 @@ import { FormMessage } from './Field';
 interface ContestView {
   contest: Contest;
   rounds: Round[];
-  attempts: MyAttempt[];
   /** Rounds could not be loaded (shown as such; the rest still works). */
   failed?: boolean;
 }
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; contests: ContestView[] };
+type Load =
+  | { state: 'loading' }
+  | { state: 'error'; message: string }
+  | { state: 'ready'; contests: ContestView[]; attempts: MyAttempt[] };
+
+/** How many of my latest results home shows. */
+const RECENT = 5;
 
 const STATE_LABEL: Record<string, string> = { upcoming: 'Sắp mở', open: 'Đang mở', closed: 'Đã đóng' };
 
@@ -126,7 +131,11 @@ function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAtte
   );
 }
 
-/** "Cuộc thi": the contests I may enter, their rounds, my attempts and a way in. */
+/**
+ * Home's contests, in the order a member needs them: what is open for me now (with a way in),
+ * then what is coming, then my recent results. Theory tests are not here: they live in
+ * "Học lý luận", so a lesson test never crowds out the weekly contest.
+ */
 export function ContestList() {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [tries, setTries] = useState(0);
@@ -136,22 +145,20 @@ export function ContestList() {
     const signal = controller.signal;
     setLoad({ state: 'loading' });
     (async () => {
-      const page = await api.contests(signal);
+      const [page, mine] = await Promise.all([api.contests(signal), api.myAttempts({}, signal)]);
       const contests = await Promise.all(
-        page.items.map(async (contest): Promise<ContestView> => {
-          try {
-            const [rounds, attempts] = await Promise.all([
-              api.rounds(contest.id, signal),
-              api.myAttempts({ contest_id: contest.id }, signal),
-            ]);
-            return { contest, rounds: rounds.items, attempts: attempts.items };
-          } catch (err) {
-            if (signal.aborted) throw err;
-            return { contest, rounds: [], attempts: [], failed: true };
-          }
-        }),
+        page.items
+          .filter((c) => c.kind !== 'theory_test')
+          .map(async (contest): Promise<ContestView> => {
+            try {
+              return { contest, rounds: (await api.rounds(contest.id, signal)).items };
+            } catch (err) {
+              if (signal.aborted) throw err;
+              return { contest, rounds: [], failed: true };
+            }
+          }),
       );
-      if (!signal.aborted) setLoad({ state: 'ready', contests });
+      if (!signal.aborted) setLoad({ state: 'ready', contests, attempts: mine.items });
     })().catch((err: unknown) => {
       if (signal.aborted) return;
       if (err instanceof ApiError && err.status === 401) return;
@@ -160,25 +167,48 @@ export function ContestList() {
     return () => controller.abort();
   }, [tries]);
 
+  const retry = () => setTries((t) => t + 1);
+  if (load.state !== 'ready') {
+    return (
+      <section class="card" aria-labelledby="open-title" aria-busy={load.state === 'loading'}>
+        <h2 id="open-title">Đang mở</h2>
+        {load.state === 'loading' && <p class="muted">Đang tải cuộc thi…</p>}
+        {load.state === 'error' && (
+          <>
+            <FormMessage kind="error">{load.message}</FormMessage>
+            <button type="button" class="button" onClick={retry}>
+              Thử lại
+            </button>
+          </>
+        )}
+      </section>
+    );
+  }
+
+  const { contests, attempts } = load;
+  // A round stays under "Đang mở" while my attempt in it runs, even past its close.
+  const running = new Set(attempts.filter((a) => a.status === 'open').map((a) => a.round_id));
+  const open = contests
+    .map((v) => ({ ...v, rounds: v.rounds.filter((r) => r.state === 'open' || running.has(r.id)) }))
+    .filter((v) => v.rounds.length > 0 || v.failed);
+  const upcoming = contests
+    .flatMap(({ contest, rounds }) => rounds.filter((r) => r.state === 'upcoming').map((round) => ({ contest, round })))
+    .sort((a, b) => a.round.opens_at.localeCompare(b.round.opens_at));
+  const recent = attempts
+    .filter((a) => a.status === 'finished' && a.contest_kind !== 'theory_test' && a.result)
+    .sort((a, b) => (b.result?.finished_at ?? '').localeCompare(a.result?.finished_at ?? ''))
+    .slice(0, RECENT);
+
   return (
-    <section class="card" aria-labelledby="contests-title" aria-busy={load.state === 'loading'}>
-      <h2 id="contests-title">Cuộc thi</h2>
-      {load.state === 'loading' && <p class="muted">Đang tải cuộc thi…</p>}
-      {load.state === 'error' && (
-        <>
-          <FormMessage kind="error">{load.message}</FormMessage>
-          <button type="button" class="button" onClick={() => setTries((t) => t + 1)}>
-            Thử lại
-          </button>
-        </>
-      )}
-      {load.state === 'ready' && load.contests.length === 0 && (
-        <p class="empty" data-testid="contests-empty">
-          Hiện chưa có cuộc thi nào đang mở. Vui lòng quay lại sau.
-        </p>
-      )}
-      {load.state === 'ready' &&
-        load.contests.map(({ contest, rounds, attempts, failed }) => (
+    <>
+      <section class="card" aria-labelledby="open-title">
+        <h2 id="open-title">Đang mở</h2>
+        {open.length === 0 && (
+          <p class="empty" data-testid="contests-empty">
+            Hiện chưa có cuộc thi nào đang mở. Vui lòng quay lại sau.
+          </p>
+        )}
+        {open.map(({ contest, rounds, failed }) => (
           <article class="contest" key={contest.id} data-testid="contest">
             <h3 class="contest__title">{contest.title}</h3>
             {contest.description && <RichText class="contest__desc" text={contest.description} />}
@@ -191,12 +221,10 @@ export function ContestList() {
             {failed ? (
               <p class="muted">
                 Không tải được các vòng thi.{' '}
-                <button type="button" class="linklike" onClick={() => setTries((t) => t + 1)}>
+                <button type="button" class="linklike" onClick={retry}>
                   Thử lại
                 </button>
               </p>
-            ) : rounds.length === 0 ? (
-              <p class="muted">Chưa có vòng thi nào.</p>
             ) : (
               <ul class="rounds">
                 {rounds.map((r) => (
@@ -204,7 +232,7 @@ export function ContestList() {
                 ))}
               </ul>
             )}
-            {contest.kind !== 'theory_test' && rounds.some((r) => r.state !== 'upcoming' && !r.practice) && (
+            {rounds.some((r) => !r.practice) && (
               <p class="contest__links">
                 <a href={contestBoardPath(contest.id)} onClick={linkClick(contestBoardPath(contest.id))}>
                   Bảng xếp hạng chung của cuộc thi
@@ -213,6 +241,54 @@ export function ContestList() {
             )}
           </article>
         ))}
-    </section>
+      </section>
+
+      {upcoming.length > 0 && (
+        <section class="card" aria-labelledby="upcoming-title" data-testid="upcoming">
+          <h2 id="upcoming-title">Sắp diễn ra</h2>
+          <ul class="plain-list">
+            {upcoming.map(({ contest, round }) => (
+              <li key={round.id} data-testid="upcoming-round">
+                <span class="plain-list__main">
+                  {contest.title} · {round.name}
+                </span>
+                <span class="muted">
+                  Mở lúc {formatVietnamTime(round.opens_at)} (giờ Việt Nam)
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {recent.length > 0 && (
+        <section class="card" aria-labelledby="recent-title" data-testid="recent-results">
+          <h2 id="recent-title">Kết quả gần đây</h2>
+          <ul class="plain-list">
+            {recent.map((a) => (
+              <li key={a.id} data-testid="recent-result">
+                <span class="plain-list__main">
+                  {a.contest_title} · {a.round_name}
+                </span>
+                <span>
+                  {a.result?.score != null ? (
+                    <strong>
+                      {a.result.score}
+                      {a.result.max_score ? `/${a.result.max_score}` : ''} điểm
+                    </strong>
+                  ) : (
+                    'Đã ghi nhận bài thi'
+                  )}
+                  <span class="muted"> · {formatVietnamTime(a.result?.finished_at ?? a.started_at)}</span>
+                </span>
+                <a href={resultPath(a.id)} onClick={linkClick(resultPath(a.id))}>
+                  Xem kết quả
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
   );
 }

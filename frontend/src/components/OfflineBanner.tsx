@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
-/** Tells the member when the phone has lost its connection (common on mobile data). */
-export function OfflineBanner() {
+/** Whether the phone has a connection, following the browser's online/offline events. */
+export function useOnline(): boolean {
   const [online, setOnline] = useState(() => (typeof navigator === 'undefined' ? true : navigator.onLine));
   useEffect(() => {
     const up = () => setOnline(true);
@@ -13,9 +13,15 @@ export function OfflineBanner() {
       window.removeEventListener('offline', down);
     };
   }, []);
+  return online;
+}
+
+/** Tells the member when the phone has lost its connection (common on mobile data). */
+export function OfflineBanner() {
+  const online = useOnline();
   return (
-    <div class="offline" role="status" aria-live="polite">
-      {online ? '' : 'Mất kết nối mạng. Vui lòng kiểm tra kết nối rồi thử lại.'}
+    <div class="offline" role="status" aria-live="polite" data-testid="offline-banner">
+      {online ? '' : 'Bạn đang ngoại tuyến. Vui lòng kiểm tra kết nối mạng.'}
     </div>
   );
 }

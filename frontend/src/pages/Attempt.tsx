@@ -5,6 +5,7 @@ import { isOnline, localStore, sessionGet, sessionSet } from '../attempt/browser
 import { formatCountdown, monotonicNow, ServerClock } from '../attempt/clock';
 import { AnswerSaveQueue, type QueueSnapshot } from '../attempt/saveQueue';
 import { parsePrediction, savedPrediction, savePrediction, takeAttempt } from '../attempt/store';
+import { dropCopy, keepCopy, takeCopy } from '../attempt/offlineCopy';
 import { FormMessage } from '../components/Field';
 import { navigate, resultPath, routes } from '../router';
 
@@ -134,6 +135,7 @@ export function AttemptPage({ id }: { id: string }) {
 
   function goToResult() {
     queueRef.current?.stop();
+    dropCopy(id);
     navigate(resultPath(id), {}, true);
   }
 
@@ -166,7 +168,15 @@ export function AttemptPage({ id }: { id: string }) {
           wallAt: fresh.wallAt,
         });
       } else {
-        a = await fetchAttempt(controller.signal);
+        try {
+          a = await fetchAttempt(controller.signal);
+        } catch (err) {
+          // Reloaded without a network: the copy kept in this tab, if any (offlineCopy.ts).
+          const copy = err instanceof ApiError && err.status === 0 ? takeCopy(id) : null;
+          if (!copy) throw err;
+          a = copy.attempt;
+          clock.sync({ remainingMs: copy.remainingMs, sentAt: monotonicNow(), receivedAt: monotonicNow() });
+        }
       }
       if (!a || controller.signal.aborted) return;
       queue = new AnswerSaveQueue({
@@ -237,6 +247,10 @@ export function AttemptPage({ id }: { id: string }) {
   useEffect(() => {
     sessionSet(`dautri-q:${id}`, String(index));
   }, [index]);
+
+  useEffect(() => {
+    if (attempt && load.state === 'ready' && !finishingRef.current) keepCopy(attempt, answers, clock.remaining());
+  }, [attempt, answers, load.state]);
 
   // The confirm dialog: focus its title (not the input: a phone keyboard would cover the list),
   // Escape goes back to the questions.

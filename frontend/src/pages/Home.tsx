@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import type { Me, RoleAssignment, UnitBrief, UnitWithAncestors } from '../api/types';
 import { ContestList } from '../components/ContestList';
 import { FormMessage } from '../components/Field';
+import { useOnline } from '../components/OfflineBanner';
 import { linkClick, navigate, routes } from '../router';
 
 const ROLE_LABELS: Record<string, string> = {
@@ -18,6 +19,34 @@ export function roleLabels(roles: Me['roles'] | undefined): string[] {
   return [...new Set(['member', ...names])].map((n) => ROLE_LABELS[n] ?? n);
 }
 
+/** What home needs of my course: whether I must take it, and how far I am. */
+interface TheoryBrief {
+  required: boolean;
+  passed: number;
+  total: number;
+}
+
+/** The course is due when I must take it (admitted on or after my unit's date) and have not finished it. */
+export function isDue(t: TheoryBrief): boolean {
+  return t.required && t.passed < t.total;
+}
+
+/** The one reminder of the course on home, for those who must take it. */
+function TheoryDue({ theory }: { theory: TheoryBrief }) {
+  if (!isDue(theory)) return null;
+  return (
+    <section class="card" aria-labelledby="theory-due-title" data-testid="theory-due">
+      <h2 id="theory-due-title">Học lý luận chính trị</h2>
+      <p>
+        Đoàn viên mới cần hoàn thành {theory.total} bài học lý luận chính trị. Bạn đã đạt {theory.passed}/{theory.total} bài.
+      </p>
+      <a class="button button--primary" href={routes.theory} onClick={linkClick(routes.theory)} data-testid="theory-link">
+        {theory.passed > 0 ? 'Học tiếp' : 'Bắt đầu học'}
+      </a>
+    </section>
+  );
+}
+
 type Load =
   | { state: 'loading' }
   | { state: 'error'; message: string }
@@ -29,6 +58,28 @@ export function HomePage() {
   const [unitFailed, setUnitFailed] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const [loggingOut, setLoggingOut] = useState(false);
+  const [theory, setTheory] = useState<TheoryBrief | null>(null);
+  const online = useOnline();
+
+  // Opened (or reloaded) without a network, home loads everything again once it is back.
+  const wasOffline = useRef(false);
+  useEffect(() => {
+    if (!online) wasOffline.current = true;
+    else if (wasOffline.current) {
+      wasOffline.current = false;
+      setAttempt((a) => a + 1);
+    }
+  }, [online]);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    // No course (404) or a failure: home simply has no theory line.
+    api
+      .myTheory(controller.signal)
+      .then((t) => setTheory({ required: t.required, passed: t.passed_lessons, total: t.total_lessons }))
+      .catch(() => {});
+    return () => controller.abort();
+  }, []);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -64,6 +115,17 @@ export function HomePage() {
   }
 
   const me = load.state === 'ready' ? load.me : null;
+  if (load.state === 'error' && !online) {
+    return (
+      <main class="page" id="main">
+        <section class="card offline-state" data-testid="offline-state">
+          <h1>Bạn đang ngoại tuyến</h1>
+          <p>Không có kết nối mạng nên chưa tải được cuộc thi và kết quả của bạn.</p>
+          <p class="muted">Trang sẽ tự tải lại khi có mạng trở lại. Bài thi đang làm dở vẫn được giữ trên máy.</p>
+        </section>
+      </main>
+    );
+  }
   const unitName = unit?.name ?? null;
   const unitPath = unit && 'ancestors' in unit ? unit.ancestors?.map((a) => a.name).join(' › ') : undefined;
 
@@ -103,6 +165,20 @@ export function HomePage() {
             </dl>
           </>
         )}
+        {/* Học lý luận is open to everyone; only those who must take it get the reminder below. */}
+        <p class="profile__links">
+          {theory && !isDue(theory) && (
+            <>
+              <a href={routes.theory} onClick={linkClick(routes.theory)} data-testid="theory-link">
+                Học lý luận chính trị
+              </a>
+              {' · '}
+            </>
+          )}
+          <a href={routes.account} onClick={linkClick(routes.account)} data-testid="account-link">
+            Tài khoản
+          </a>
+        </p>
         <button
           type="button"
           class="button button--ghost"
@@ -114,16 +190,8 @@ export function HomePage() {
         </button>
       </section>
 
-      <section class="card">
-        <a class="button" href={routes.theory} onClick={linkClick(routes.theory)} data-testid="theory-link">
-          Học lý luận chính trị
-        </a>{' '}
-        <a class="button button--ghost" href={routes.account} onClick={linkClick(routes.account)} data-testid="account-link">
-          Tài khoản
-        </a>
-      </section>
-
-      <ContestList />
+      <ContestList key={attempt} />
+      {theory && <TheoryDue theory={theory} />}
     </main>
   );
 }

@@ -6,6 +6,7 @@ import { formatDuration, formatVietnamTime } from '../attempt/clock';
 import { backoffDelay, pendingKey } from '../attempt/saveQueue';
 import { parsePrediction, savedPrediction, savePrediction } from '../attempt/store';
 import { FormMessage } from '../components/Field';
+import { TheoryVerdict } from '../components/TheoryVerdict';
 import { attemptPath, linkClick, navigate, roundBoardPath, routes } from '../router';
 
 type Load =
@@ -16,6 +17,13 @@ type Load =
   | { state: 'ready'; attempt: Attempt; result: ResultView };
 
 const POLL_MS = 3_000;
+
+/** Why the answers are not shown yet, by the round's review policy. */
+function reviewNote(policy: Attempt['review_policy']): string {
+  if (policy === 'after_close') return 'Đáp án và giải thích sẽ được hiển thị khi vòng thi đóng.';
+  if (policy === 'after_each_attempt') return 'Đáp án sẽ được hiển thị khi bạn làm xong bài đang làm dở.';
+  return 'Vòng thi này không công bố đáp án.';
+}
 
 function forgetLocal(id: string) {
   try {
@@ -164,7 +172,7 @@ export function ResultPage({ id }: { id: string }) {
               <dd data-testid="prediction">{result.prediction}</dd>
             </div>
           )}
-          {result.counted !== null && result.counted !== undefined && (
+          {result.counted !== null && result.counted !== undefined && !attempt.theory && (
             <div>
               <dt>Lượt được tính</dt>
               <dd data-testid="counted">
@@ -175,21 +183,22 @@ export function ResultPage({ id }: { id: string }) {
             </div>
           )}
         </dl>
-        {!review && !hidden && (
-          <p class="muted">Đáp án và giải thích sẽ được hiển thị khi vòng thi đóng (nếu Ban Tổ chức cho phép).</p>
-        )}
+        {!review && !hidden && <p class="muted">{reviewNote(attempt.review_policy)}</p>}
       </section>
 
-      <p class="result__links">
-        <a
-          class="button button--primary"
-          href={roundBoardPath(attempt.round_id)}
-          onClick={linkClick(roundBoardPath(attempt.round_id))}
-          data-testid="result-board-link"
-        >
-          Xem bảng xếp hạng
-        </a>
-      </p>
+      {attempt.theory && <TheoryVerdict outcome={attempt.theory} maxScore={result.max_score ?? null} />}
+      {attempt.has_board && (
+        <p class="result__links">
+          <a
+            class="button button--primary"
+            href={roundBoardPath(attempt.round_id)}
+            onClick={linkClick(roundBoardPath(attempt.round_id))}
+            data-testid="result-board-link"
+          >
+            Xem bảng xếp hạng
+          </a>
+        </p>
+      )}
 
       {review && (
         <section aria-labelledby="review-title" data-testid="review">

@@ -544,6 +544,12 @@ pub struct MyAttempt {
     pub show_score: bool,
     /// Whether it counts (finished, not practice, the entrant's counted attempt).
     pub counted: bool,
+    /// The round's name.
+    pub round_name: String,
+    /// The contest's title.
+    pub contest_title: String,
+    /// The contest's kind (home lists contests; theory tests live in "Học lý luận").
+    pub contest_kind: crate::domain::contest::ContestKind,
 }
 
 /// The member's attempts, newest first, optionally of one contest or round.
@@ -560,9 +566,10 @@ pub async fn my_attempts(
         if let std::collections::hash_map::Entry::Vacant(slot) = rounds.entry(record.round_id) {
             slot.insert(persistence::contests::get_round(&state.db, record.round_id).await?);
         }
-        let show_score = rounds
-            .get(&record.round_id)
-            .is_some_and(|r| may_see_score(r.settings.review));
+        let round = &rounds[&record.round_id];
+        let show_score = may_see_score(round.settings.review);
+        let round_name = round.settings.name.clone();
+        let contest = state.catalog.contest(&state.db, record.contest_id).await?;
         let counted = if record.finished {
             is_counted(state, &record).await?
         } else {
@@ -572,6 +579,9 @@ pub async fn my_attempts(
             record,
             show_score,
             counted,
+            round_name,
+            contest_title: contest.settings.title.clone(),
+            contest_kind: contest.settings.kind,
         });
     }
     Ok(items)
@@ -910,9 +920,41 @@ pub fn may_see_score(review: Review) -> bool {
     review != Review::None
 }
 
-/// Whether the correct answers may be shown for an attempt of this round now.
+/// Whether the round's policy shows the correct answers of a finished attempt now: after the
+/// round closes (nobody can attempt it any more), or at once when the policy is
+/// `after_each_attempt` (see [`key_for_finished`] for the one exception).
 pub fn may_see_key(review: Review, round_closes_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    review == Review::AfterClose && now >= round_closes_at
+    match review {
+        Review::AfterClose => now >= round_closes_at,
+        Review::AfterEachAttempt => true,
+        Review::None | Review::ScoreOnly => false,
+    }
+}
+
+/// Whether the key of this finished attempt is shown to its owner now.
+///
+/// The rule: nobody who may still attempt sees the key of questions they may be asked again,
+/// unless the round's policy says so. `after_close` waits for the round to close. With
+/// `after_each_attempt` the organizer chose to teach with the key while retakes remain, but
+/// not while the same person has another attempt running (theory rounds may overlap and draw
+/// from the same topic): the key then waits until that attempt ends.
+pub async fn key_for_finished(
+    state: &AppState,
+    record: &AttemptRecord,
+    review: Review,
+    round_closes_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    if !record.finished || !may_see_key(review, round_closes_at, now) {
+        return Ok(false);
+    }
+    if review != Review::AfterEachAttempt {
+        return Ok(true);
+    }
+    let mine = persistence::attempts::of_user(&state.db, record.user_id, None, None).await?;
+    Ok(!mine
+        .iter()
+        .any(|a| !a.finished && ms(now) <= ms(a.deadline) + a.grace_ms))
 }
 
 /// Validates a prediction value.

@@ -13,6 +13,7 @@ pub mod certificates;
 pub mod courses;
 pub mod coverage;
 pub mod me;
+pub mod outcome;
 pub mod progress;
 pub mod rounds;
 

@@ -54,7 +54,8 @@ pub struct CreateRoundRequest {
     /// Points per correct question (default 1).
     #[serde(default = "one")]
     pub points_per_question: u32,
-    /// `none`, `score_only` (default), `after_close`.
+    /// `none`, `score_only` (default), `after_close`, `after_each_attempt` (theory tests and
+    /// practice only: the key and explanations right after each attempt).
     #[serde(default)]
     pub review: Review,
     /// A practice round never counts.

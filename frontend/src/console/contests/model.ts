@@ -61,6 +61,8 @@ export const REVIEW_LABEL: Record<Review, string> = {
   none: 'Không xem gì sau khi nộp bài',
   score_only: 'Chỉ xem điểm',
   after_close: 'Xem điểm, đáp án và giải thích sau khi vòng thi kết thúc',
+  // Refused by the server for a ranked round (only theory tests and practice): #15.
+  after_each_attempt: 'Xem đáp án và giải thích ngay sau mỗi lượt (chỉ kiểm tra lý luận, thi thử)',
 };
 export const PREDICTION_LABEL: Record<Prediction, string> = {
   all_correct: 'Dự đoán số người trả lời đúng tất cả các câu hỏi',
