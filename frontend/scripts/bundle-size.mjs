@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 /** gzip bytes. Raise only with a reason in the commit: members on weak networks pay for each. */
-const BUDGET = { js: 36_000, css: 4_500 };
+const BUDGET = { js: 32_500, css: 4_600 };
 /** Strings only the console has: if one is in the member bundle, the split broke. */
 const CONSOLE_ONLY = ['Phạm vi quản lý', 'Khu vực Quản lý dành cho'];
 
