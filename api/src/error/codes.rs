@@ -31,6 +31,7 @@ impl ApiError {
         "payload_too_large",
         "unsupported_media_type",
         "too_many_requests",
+        "busy",
         "unavailable",
         "internal_error",
     ];

@@ -23,6 +23,7 @@ mod privacy;
 mod questions;
 mod scope;
 mod sessions;
+mod sign_in_storm;
 mod store;
 mod theory;
 mod units;
