@@ -4,6 +4,31 @@ import { ApiError } from '../api/problem';
 /** Wait used when a 503 comes without Retry-After (should not happen, but never retry at once). */
 const FALLBACK_SECONDS = 5;
 
+/** Seconds to wait before trying again if `err` is a 503 (busy or unavailable), else null. */
+export function busyWaitSeconds(err: unknown): number | null {
+  if (!(err instanceof ApiError) || err.status !== 503) return null;
+  return Math.max(1, Math.ceil(err.retryAfter ?? FALLBACK_SECONDS));
+}
+
+/**
+ * Counts `seconds` down once a second, calling `tick` with what is left (starting with
+ * `seconds`), then `done` at zero. Returns a function that stops it.
+ */
+export function startCountdown(seconds: number, tick: (left: number) => void, done: () => void): () => void {
+  let left = seconds;
+  tick(left);
+  const timer = setInterval(() => {
+    left -= 1;
+    if (left > 0) {
+      tick(left);
+      return;
+    }
+    clearInterval(timer);
+    done();
+  }, 1000);
+  return () => clearInterval(timer);
+}
+
 /**
  * When too many people sign in at once the server answers 503 with `Retry-After` instead of
  * making everyone wait in a queue. This hook turns that answer into a visible countdown and
@@ -12,38 +37,33 @@ const FALLBACK_SECONDS = 5;
  */
 export function useBusyRetry() {
   const [secondsLeft, setSecondsLeft] = useState<number | null>(null);
-  const timer = useRef<ReturnType<typeof setInterval> | null>(null);
+  const stopTimer = useRef<(() => void) | null>(null);
 
-  function stop() {
-    if (timer.current) clearInterval(timer.current);
-    timer.current = null;
+  function cancel() {
+    stopTimer.current?.();
+    stopTimer.current = null;
     setSecondsLeft(null);
   }
 
-  useEffect(() => stop, []);
+  useEffect(() => () => stopTimer.current?.(), []);
 
   /** If `err` is a 503, starts the countdown towards `retry` and returns true. */
   function handle(err: unknown, retry: () => void): boolean {
-    if (!(err instanceof ApiError) || err.status !== 503) return false;
-    let left = Math.max(1, Math.ceil(err.retryAfter ?? FALLBACK_SECONDS));
-    if (timer.current) clearInterval(timer.current);
-    setSecondsLeft(left);
-    timer.current = setInterval(() => {
-      left -= 1;
-      if (left > 0) {
-        setSecondsLeft(left);
-        return;
-      }
-      stop();
+    const seconds = busyWaitSeconds(err);
+    if (seconds === null) return false;
+    stopTimer.current?.();
+    stopTimer.current = startCountdown(seconds, setSecondsLeft, () => {
+      stopTimer.current = null;
+      setSecondsLeft(null);
       retry();
-    }, 1000);
+    });
     return true;
   }
 
-  return { secondsLeft, handle, cancel: stop };
+  return { secondsLeft, handle, cancel };
 }
 
-/** "Đang có nhiều người đăng nhập cùng lúc. Tự động thử lại sau 4 giây…" */
+/** "Đang có rất nhiều người đăng nhập cùng lúc. Hệ thống sẽ tự động thử lại sau 4 giây…" */
 export function busyText(action: 'đăng nhập' | 'đăng ký', seconds: number): string {
   return `Đang có rất nhiều người ${action} cùng lúc. Hệ thống sẽ tự động thử lại sau ${seconds} giây…`;
 }
