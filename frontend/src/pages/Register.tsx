@@ -89,7 +89,7 @@ export function RegisterPage() {
       // form tells nobody who is a member); the notice covers both without saying which.
       navigate(routes.login, {
         notice:
-          'Đăng ký thành công. Mời bạn đăng nhập. Nếu số điện thoại này đã có tài khoản từ trước, hãy đăng nhập bằng mật khẩu cũ hoặc nhờ cán bộ Đoàn đặt lại mật khẩu.',
+          'Đăng ký thành công. Mời bạn đăng nhập. Nếu số điện thoại đã có tài khoản từ trước, hãy dùng mật khẩu cũ hoặc nhờ cán bộ Đoàn đặt lại mật khẩu.',
         phone: body.phone,
       });
     } catch (err) {
