@@ -333,10 +333,10 @@ pub async fn login(
     if let Some(key) = &pair_key {
         state.store.reset(key).await?;
     }
-    if let (Some(new), Some(old)) = (verified.rehashed, hash) {
-        if persistence::users::replace_outdated_hash(&state.db, user.id, &old, new).await? {
-            tracing::info!(user.id = %user.id, "password hash renewed with today's parameters");
-        }
+    if let (Some(new), Some(old)) = (verified.rehashed, hash)
+        && persistence::users::replace_outdated_hash(&state.db, user.id, &old, new).await?
+    {
+        tracing::info!(user.id = %user.id, "password hash renewed with today's parameters");
     }
     let tokens = issue_tokens(state, user.id, Uuid::now_v7(), &client, now).await?;
     tracing::info!(user.id = %user.id, "signed in");
