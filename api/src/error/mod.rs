@@ -101,6 +101,10 @@ pub enum ApiError {
     /// draws, so they may not enter it.
     #[error("you can read the answers of this round's questions, so you may not enter it")]
     ReadsAnswerKey,
+    /// 403 `results_not_published`: the round shows members nothing of their score (review
+    /// `none`), so its boards wait for the published results; its organizers see them live.
+    #[error("this round's results are shown once they are published")]
+    ResultsNotPublished,
     /// 404 `not_found`, also for "exists but outside your scope".
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -161,6 +165,7 @@ impl ApiError {
             Self::Forbidden => "forbidden",
             Self::ManagersMayNotEnter => "managers_may_not_enter",
             Self::ReadsAnswerKey => "reads_answer_key",
+            Self::ResultsNotPublished => "results_not_published",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Conflict(conflict) => conflict.code(),
@@ -221,9 +226,10 @@ impl ResponseError for ApiError {
             Self::Unauthorized | Self::InvalidCredentials | Self::InvalidRefreshToken => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::Forbidden | Self::ManagersMayNotEnter | Self::ReadsAnswerKey => {
-                StatusCode::FORBIDDEN
-            }
+            Self::Forbidden
+            | Self::ManagersMayNotEnter
+            | Self::ReadsAnswerKey
+            | Self::ResultsNotPublished => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::RetryTooSoon { .. } => StatusCode::CONFLICT,

@@ -65,6 +65,9 @@ pub struct AttemptRecord {
     pub practice: bool,
     /// The entrant's unit when it started (older rows: their unit at the migration).
     pub unit_id: Option<Uuid>,
+    /// Whether its result has reached the live boards (false from the finish's commit until
+    /// the scoring store has recorded it).
+    pub board_recorded: bool,
 }
 
 impl TryFrom<attempts::Model> for AttemptRecord {
@@ -92,6 +95,7 @@ impl TryFrom<attempts::Model> for AttemptRecord {
             prediction: m.prediction,
             practice: m.practice,
             unit_id: m.unit_id,
+            board_recorded: m.board_recorded,
         })
     }
 }
@@ -154,6 +158,8 @@ pub async fn insert(db: &impl ConnectionTrait, a: NewAttempt<'_>) -> Result<()> 
         client_ip: Set(a.client_ip),
         user_agent: Set(a.user_agent.map(|ua| ua.chars().take(300).collect())),
         unit_id: Set(a.unit_id),
+        // Set to false when it finishes, true once its result is on the boards.
+        board_recorded: Set(false),
     })
     .exec_without_returning(db)
     .await?;
@@ -320,11 +326,45 @@ pub async fn write_result(db: &impl ConnectionTrait, id: Uuid, o: Outcome) -> Re
         .col_expr(attempts::Column::CorrectCount, Expr::value(o.correct_count))
         .col_expr(attempts::Column::TimeUsedMs, Expr::value(o.time_used_ms))
         .col_expr(attempts::Column::Prediction, Expr::value(o.prediction))
+        .col_expr(attempts::Column::BoardRecorded, Expr::value(false))
         .filter(attempts::Column::Id.eq(id))
         .filter(attempts::Column::Status.eq("open"))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+/// Notes that a finished attempt's result is on the live boards.
+pub async fn mark_board_recorded(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    attempts::Entity::update_many()
+        .col_expr(attempts::Column::BoardRecorded, Expr::value(true))
+        .filter(attempts::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Finished attempts that count (not practice) whose result has not reached the boards,
+/// finished before `before` (so a finish still on its way to the store is left to itself),
+/// oldest first.
+pub async fn unrecorded(
+    db: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<AttemptRecord>> {
+    use sea_orm::QuerySelect;
+    attempts::Entity::find()
+        .filter(attempts::Column::BoardRecorded.eq(false))
+        .filter(attempts::Column::Status.eq("finished"))
+        .filter(attempts::Column::Practice.eq(false))
+        .filter(attempts::Column::FinishedAt.lt(before))
+        .order_by_asc(attempts::Column::FinishedAt)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(AttemptRecord::try_from)
+        .collect()
 }
 
 /// A page of attempts after `after` (by id), for rebuilding the scoring store: open ones still

@@ -62,8 +62,48 @@ impl From<PersistenceError> for crate::error::ApiError {
     }
 }
 
+/// Whether a database failure is the database being unavailable for now (the answer is 503
+/// with `Retry-After`, and the client's retry will do) rather than a fault in the request or in
+/// dautri (500): the connection lost or refused, the server restarting or shutting down,
+/// refusing writes (a read-only standby, `default_transaction_read_only`, a full disk), out of
+/// connections, or a transaction that lost a serialization race or a deadlock.
 fn is_connection_error(e: &DbErr) -> bool {
-    matches!(e, DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
+    use sea_orm::{RuntimeErr, sqlx};
+    let runtime = match e {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Exec(r) | DbErr::Query(r) => r,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(err) = runtime else {
+        return false;
+    };
+    match err.as_ref() {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| unavailable_code(&code)),
+        _ => false,
+    }
+}
+
+/// SQLSTATE codes (PostgreSQL) and result codes (SQLite) that mean "not now" rather than "no".
+fn unavailable_code(code: &str) -> bool {
+    // PostgreSQL: 08 connection exception, 53 insufficient resources (disk full, out of memory,
+    // too many connections), 57P01–57P05 shutdown, crash, cannot connect now, 25006 read-only
+    // transaction, 40001 serialization failure, 40P01 deadlock, 55P03 lock not available.
+    if code.starts_with("08") || code.starts_with("53") || code.starts_with("57P") {
+        return true;
+    }
+    if matches!(code, "25006" | "40001" | "40P01" | "55P03") {
+        return true;
+    }
+    // SQLite (primary result code, extended codes keep it in the low byte): 5 BUSY, 6 LOCKED,
+    // 8 READONLY, 10 IOERR, 13 FULL, 14 CANTOPEN.
+    code.parse::<u32>()
+        .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
 }
 
 /// Shorthand for results of this layer.

@@ -62,7 +62,7 @@ pub struct MeQuery {
 #[utoipa::path(
     tag = "leaderboards",
     params(("id" = Uuid, Path, description = "Round id"), BoardQuery),
-    responses(
+    responses((status = 403, description = "`results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board", body = Problem, content_type = "application/problem+json"), 
         (status = 200, description = "A page of the board", body = BoardResponse),
         (status = 401, description = "The board is for signed-in members", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown round, or a board you may not see", body = Problem, content_type = "application/problem+json"),
@@ -87,7 +87,7 @@ pub async fn round_leaderboard(
 #[utoipa::path(
     tag = "leaderboards",
     params(("id" = Uuid, Path, description = "Round id"), MeQuery),
-    responses((status = 200, description = "My place", body = MyPlace), (status = 404, description = "Unknown round", body = Problem, content_type = "application/problem+json")),
+    responses((status = 403, description = "`results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board", body = Problem, content_type = "application/problem+json"), (status = 200, description = "My place", body = MyPlace), (status = 404, description = "Unknown round", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[get("/rounds/{id}/leaderboard/me")]
@@ -107,7 +107,7 @@ pub async fn round_leaderboard_me(
 #[utoipa::path(
     tag = "leaderboards",
     params(("id" = Uuid, Path, description = "Contest id"), BoardQuery),
-    responses((status = 200, description = "A page of the board", body = BoardResponse), (status = 404, description = "Unknown contest, or a board you may not see", body = Problem, content_type = "application/problem+json"))
+    responses((status = 403, description = "`results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board", body = Problem, content_type = "application/problem+json"), (status = 200, description = "A page of the board", body = BoardResponse), (status = 404, description = "Unknown contest, or a board you may not see", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/contests/{id}/leaderboard")]
 #[tracing::instrument(name = "Contest leaderboard", skip_all, fields(contest.id = %id))]
@@ -127,7 +127,7 @@ pub async fn contest_leaderboard(
 #[utoipa::path(
     tag = "leaderboards",
     params(("id" = Uuid, Path, description = "Contest id"), MeQuery),
-    responses((status = 200, description = "My place", body = MyPlace)),
+    responses((status = 403, description = "`results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board", body = Problem, content_type = "application/problem+json"), (status = 200, description = "My place", body = MyPlace)),
     security(("bearer" = []))
 )]
 #[get("/contests/{id}/leaderboard/me")]
@@ -159,7 +159,7 @@ pub struct UnitsQuery {
 #[utoipa::path(
     tag = "leaderboards",
     params(("id" = Uuid, Path, description = "Round id"), UnitsQuery),
-    responses((status = 200, description = "Units ranked", body = UnitsResponse), (status = 404, description = "Unknown round, or a board you may not see", body = Problem, content_type = "application/problem+json"))
+    responses((status = 403, description = "`results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board", body = Problem, content_type = "application/problem+json"), (status = 200, description = "Units ranked", body = UnitsResponse), (status = 404, description = "Unknown round, or a board you may not see", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/rounds/{id}/units")]
 #[tracing::instrument(name = "Round units", skip_all, fields(round.id = %id))]
@@ -178,7 +178,7 @@ pub async fn round_units(
 #[utoipa::path(
     tag = "leaderboards",
     params(("id" = Uuid, Path, description = "Contest id"), UnitsQuery),
-    responses((status = 200, description = "Units ranked", body = UnitsResponse))
+    responses((status = 403, description = "`results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board", body = Problem, content_type = "application/problem+json"), (status = 200, description = "Units ranked", body = UnitsResponse))
 )]
 #[get("/contests/{id}/units")]
 #[tracing::instrument(name = "Contest units", skip_all, fields(contest.id = %id))]

@@ -90,7 +90,7 @@ impl Stream {
 #[utoipa::path(
     tag = "leaderboards",
     params(("id" = Uuid, Path, description = "Round id"), LiveQuery),
-    responses(
+    responses((status = 403, description = "`results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board", body = Problem, content_type = "application/problem+json"), 
         (status = 200, description = "An event stream of `LiveSnapshot`s", content_type = "text/event-stream", body = LiveSnapshot),
         (status = 404, description = "Unknown round, or a board you may not see", body = Problem, content_type = "application/problem+json"),
     )

@@ -32,6 +32,7 @@ both_backends!(
     review_settings_decide_what_a_member_sees,
     item_statistics_follow_the_answers,
     true_false_options_follow_the_round_shuffle_setting,
+    a_result_that_missed_the_boards_reaches_them,
 );
 
 /// A contest with a round and a bank of `n` true/false questions whose correct option is known.
@@ -646,6 +647,42 @@ async fn review_settings_decide_what_a_member_sees(app: &TestApp) {
         ),
         (Value::Null, Value::Null, Value::Null, Value::Null)
     );
+    // Nor do the boards tell: not the member's place, not the round's or the contest's board,
+    // not the units' tallies, not the live stream. Its organizers see them all.
+    let hidden = [
+        format!("/api/v1/rounds/{}/leaderboard", s.round_id),
+        format!("/api/v1/rounds/{}/leaderboard/me", s.round_id),
+        format!("/api/v1/rounds/{}/units", s.round_id),
+        format!("/api/v1/rounds/{}/live", s.round_id),
+        format!("/api/v1/contests/{}/leaderboard", s.contest_id),
+        format!("/api/v1/contests/{}/leaderboard/me", s.contest_id),
+        format!("/api/v1/contests/{}/units", s.contest_id),
+    ];
+    for path in &hidden {
+        assert_problem(
+            app.get(path, Some(&member.access)).await,
+            StatusCode::FORBIDDEN,
+            "results_not_published",
+        )
+        .await;
+    }
+    for path in hidden
+        .iter()
+        .filter(|p| !p.ends_with("/me") && !p.ends_with("/live"))
+    {
+        let r = app.get(path, Some(&s.organizer.access)).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path} for its organizer");
+    }
+    let board: Value = app
+        .get(
+            &format!("/api/v1/rounds/{}/leaderboard", s.round_id),
+            Some(&s.organizer.access),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(board["total"], 1, "the organizer sees the live board");
 }
 
 /// With a round closing in two seconds and no grace, answers after the deadline are refused and
@@ -1867,5 +1904,122 @@ async fn true_false_options_follow_the_round_shuffle_setting(app: &TestApp) {
     assert!(
         fixed.iter().all(|o| *o == stored),
         "with shuffling off the bank's order is kept: {fixed:?}"
+    );
+}
+
+/// Finishing commits the result and then records it on the boards; when the store fails in
+/// between (a timeout, a failover, a crash at that moment) the result is in the database but on
+/// no board. The member's retry records it, and so does the reconciler when no retry comes.
+async fn a_result_that_missed_the_boards_reaches_them(app: &TestApp) {
+    use dautri_api::persistence::entities::attempts;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    let s = setup(app, 3, round(3, None, -60, 3600)).await;
+    let contest: Uuid = s.contest_id.parse().expect("uuid");
+    let board_size = || async {
+        let board: Value = app
+            .get(
+                &format!("/api/v1/rounds/{}/leaderboard", s.round_id),
+                Some(&s.organizer.access),
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        board["total"].as_u64().expect("total")
+    };
+    // The store "fails" after the commit: the attempt's result is in the database, the flag
+    // says it never reached the boards, and the boards do not have it.
+    let lose_recording = |ids: Vec<String>| async move {
+        let ids: Vec<Uuid> = ids.iter().map(|a| a.parse().expect("uuid")).collect();
+        attempts::Entity::update_many()
+            .col_expr(attempts::Column::BoardRecorded, Expr::value(false))
+            .filter(attempts::Column::Id.is_in(ids))
+            .exec(&app.state.db)
+            .await
+            .expect("update");
+        // An empty staging area promoted over the live boards empties them.
+        app.state
+            .store
+            .clear_staging(&app.state.keys, contest)
+            .await
+            .expect("clear");
+        app.state
+            .store
+            .promote_staging(&app.state.keys, contest)
+            .await
+            .expect("promote");
+    };
+
+    // 1. The member's retry of the finish records it.
+    let member = app.member(s.unit).await;
+    let attempt = started(app, &s, &member).await;
+    let id = attempt["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        finish(app, &member, &id, json!({})).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(board_size().await, 1);
+    lose_recording(vec![id.clone()]).await;
+    assert_eq!(
+        board_size().await,
+        0,
+        "the simulated failure left the board without it"
+    );
+    assert_eq!(
+        finish(app, &member, &id, json!({})).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        board_size().await,
+        1,
+        "the retry put the result on the board"
+    );
+
+    // 2. Without a retry, the reconciler records it (and everything else it finds missing).
+    let other = app.member(s.unit).await;
+    let attempt = started(app, &s, &other).await;
+    let other_id = attempt["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        finish(app, &other, &other_id, json!({})).await.status(),
+        StatusCode::OK
+    );
+    lose_recording(vec![id.clone(), other_id.clone()]).await;
+    assert_eq!(board_size().await, 0);
+    // A finish still on its way to the store is left to itself…
+    let now = Utc::now();
+    dautri_api::app::attempts::reconcile_boards(&app.state, now - chrono::Duration::seconds(30))
+        .await
+        .expect("reconcile");
+    assert_eq!(
+        board_size().await,
+        0,
+        "a fresh finish is the finish path's to record"
+    );
+    // …a later pass records every result the boards miss.
+    let done = dautri_api::app::attempts::reconcile_boards(
+        &app.state,
+        now + chrono::Duration::seconds(30),
+    )
+    .await
+    .expect("reconcile");
+    assert!(done >= 1, "the reconciler found the missing result");
+    assert_eq!(board_size().await, 2, "both results are on the board again");
+    let flag = attempts::Entity::find_by_id(other_id.parse::<Uuid>().expect("uuid"))
+        .one(&app.state.db)
+        .await
+        .expect("row")
+        .expect("exists")
+        .board_recorded;
+    assert!(flag, "the attempt is noted as recorded");
+    // Nothing is left for the next pass.
+    assert_eq!(
+        dautri_api::app::attempts::reconcile_boards(
+            &app.state,
+            now + chrono::Duration::seconds(30)
+        )
+        .await
+        .expect("reconcile"),
+        0
     );
 }

@@ -165,6 +165,14 @@ impl TestApp {
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 
+    /// The services the app runs on (services backend only): its database URL and Redis URL, for
+    /// a second server process on the same data.
+    pub fn services(&self) -> Option<(String, String)> {
+        self.database
+            .as_ref()
+            .map(|name| (format!("{}/{name}", postgres_base()), redis_url()))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod answer_key;
+mod server_faults;
 mod attempts;
 mod attempts_store;
 mod auth;

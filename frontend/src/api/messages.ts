@@ -27,6 +27,8 @@ export const PROBLEM_MESSAGES: Record<ProblemCode, Message> = {
     'Bạn thuộc Ban Tổ chức cuộc thi này nên không được dự thi. Ban Tổ chức theo dõi cuộc thi qua Bảng xếp hạng và Màn hình trực tiếp.',
   reads_answer_key:
     'Bạn có quyền xem đáp án các câu hỏi của vòng thi này (ngân hàng câu hỏi của đơn vị mình) nên không được dự thi, để bảo đảm công bằng.',
+  results_not_published:
+    'Vòng thi này không công bố điểm trong khi thi. Bảng xếp hạng sẽ có khi Ban Tổ chức công bố kết quả chính thức.',
   not_found: 'Không tìm thấy dữ liệu.',
   method_not_allowed: 'Thao tác này không được hỗ trợ.',
   retry_too_soon: (p) =>

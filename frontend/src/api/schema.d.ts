@@ -2581,7 +2581,7 @@ export interface components {
          * @description Stable snake_case identifier of a problem, to switch on (never the English `detail`).
          * @enum {string}
          */
-        ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "busy" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started";
+        ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "results_not_published" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "busy" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started";
         /** @description What publishing did. */
         Published: {
             /** @description Entrants whose rank or prize differs from the previous publication (0 the first time). */
@@ -4283,6 +4283,15 @@ export interface operations {
                     "application/json": components["schemas"]["BoardResponse"];
                 };
             };
+            /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unknown contest, or a board you may not see */
             404: {
                 headers: {
@@ -4316,6 +4325,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MyPlace"];
+                };
+            };
+            /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4510,6 +4528,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnitsResponse"];
+                };
+            };
+            /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5638,6 +5665,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unknown round, or a board you may not see */
             404: {
                 headers: {
@@ -5680,6 +5716,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MyPlace"];
+                };
+            };
+            /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unknown round */
@@ -5738,6 +5783,15 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": components["schemas"]["LiveSnapshot"];
+                };
+            };
+            /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unknown round, or a board you may not see */
@@ -5958,6 +6012,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnitsResponse"];
+                };
+            };
+            /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unknown round, or a board you may not see */

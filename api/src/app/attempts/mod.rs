@@ -32,7 +32,7 @@ use crate::persistence::contests::Round;
 use crate::persistence::questions::{Filter, StoredQuestion, VersionContent, Visibility};
 use crate::persistence::tokens::ClientInfo;
 use crate::persistence::{self, PersistenceError};
-use crate::scoring::{AttemptError, AttemptQuestion, AttemptSetup, QuestionKind};
+use crate::scoring::{AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, QuestionKind};
 use crate::state::AppState;
 
 pub use crate::domain::time::{from_ms, ms};
@@ -489,6 +489,13 @@ pub async fn finish(
     now: DateTime<Utc>,
 ) -> Result<AttemptRecord, ApiError> {
     if record.finished {
+        // Finished before, but its result may not have reached the boards (the store failed
+        // after the commit): a retry records it now rather than answering "counted" for a
+        // result no board shows.
+        if !record.practice && !record.board_recorded {
+            record_on_boards(state, record).await?;
+            return Ok(persistence::attempts::get(&state.db, record.id).await?);
+        }
         return Ok(record.clone());
     }
     let outcome = match state
@@ -546,12 +553,49 @@ pub async fn finish(
     }
     if !record.practice {
         crate::standings::count(state, record, &result).await?;
+        persistence::attempts::mark_board_recorded(&state.db, record.id).await?;
     }
     if written && !record.practice {
         // A theory test's pass may complete the course: issue the certificate now.
         crate::app::theory::after_finish(state, record).await;
     }
     Ok(persistence::attempts::get(&state.db, record.id).await?)
+}
+
+/// Counts a finished attempt's stored result on its contest's boards (idempotent: the store
+/// records an attempt once) and notes that it is there.
+async fn record_on_boards(state: &AppState, record: &AttemptRecord) -> Result<(), ApiError> {
+    let (Some(score), Some(finished_at)) = (record.score, record.finished_at) else {
+        return Ok(()); // not a finished result: nothing to count
+    };
+    let result = AttemptResult {
+        attempt_id: record.id,
+        round_id: record.round_id,
+        user_id: record.user_id,
+        score,
+        max_score: record.max_score,
+        correct_count: record.correct_count.unwrap_or(0),
+        time_used_ms: record.time_used_ms.unwrap_or(0),
+        finished_at_ms: ms(finished_at),
+        prediction: record.prediction,
+    };
+    crate::standings::count(state, record, &result).await?;
+    persistence::attempts::mark_board_recorded(&state.db, record.id).await?;
+    Ok(())
+}
+
+/// How long after its finish an unrecorded result is left to the finish still on its way.
+const RECONCILE_AFTER: chrono::Duration = chrono::Duration::seconds(5);
+
+/// Records on the boards every finished result the database holds but the boards were never
+/// told about (the store failed between the finish's commit and its recording, and no retry
+/// came). Returns how many.
+pub async fn reconcile_boards(state: &AppState, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    let missing = persistence::attempts::unrecorded(&state.db, now - RECONCILE_AFTER, 200).await?;
+    for record in &missing {
+        record_on_boards(state, record).await?;
+    }
+    Ok(missing.len())
 }
 
 /// Each question's outcome, judged against the version the attempt showed, for item statistics.
@@ -719,7 +763,8 @@ pub async fn rebuild_store(state: &AppState) -> Result<Rebuilt, ApiError> {
     Ok(done)
 }
 
-/// Checks every few seconds that the scoring store still holds its data, rebuilding it when not.
+/// Checks every few seconds that the scoring store still holds its data, rebuilding it when not,
+/// and that every finished result has reached the boards.
 pub fn spawn_store_watcher(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -728,6 +773,17 @@ pub fn spawn_store_watcher(state: AppState) {
             tick.tick().await;
             if let Err(e) = ensure_store_ready(&state).await {
                 tracing::error!(error = %crate::error::cause_chain(&e), "checking the scoring store failed; retrying");
+                continue;
+            }
+            match reconcile_boards(&state, Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(
+                    count = n,
+                    "finished results that had missed the boards were recorded"
+                ),
+                Err(e) => {
+                    tracing::error!(error = %crate::error::cause_chain(&e), "recording missed results failed; retrying")
+                }
             }
         }
     });

@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    BoardLine, UnitOrder, UnitStanding, checked_unit, contest_ranking, line, parent_and_children,
-    round_ranking, visible_contest, visible_round,
+    BoardLine, UnitOrder, UnitStanding, check_contest_scores_shown, checked_unit, contest_ranking,
+    line, parent_and_children, round_ranking, visible_contest, visible_round,
 };
 use crate::app::paging::checked_limit;
 use crate::caches::directory::Snapshot;
@@ -273,6 +273,7 @@ pub async fn contest_board(
             prediction_actual: None,
         });
     }
+    check_contest_scores_shown(state, user, &contest).await?;
     let board = Board::Contest {
         contest_id: contest.id,
         unit_id,
@@ -288,6 +289,7 @@ pub async fn contest_place(
     unit_id: Option<Uuid>,
 ) -> Result<MyPlace, ApiError> {
     let contest = visible_contest(state, Some(user), contest_id).await?;
+    check_contest_scores_shown(state, Some(user), &contest).await?;
     let units = state.units.snapshot(&state.db).await?;
     let board = Board::Contest {
         contest_id: contest.id,
@@ -338,6 +340,7 @@ pub async fn contest_units(
     order: UnitOrder,
 ) -> Result<UnitsResponse, ApiError> {
     let contest = visible_contest(state, user, contest_id).await?;
+    check_contest_scores_shown(state, user, &contest).await?;
     let scope = TallyScope::Contest {
         contest_id: contest.id,
     };

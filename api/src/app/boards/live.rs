@@ -6,7 +6,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{BoardLine, UnitOrder, UnitStanding, line, ranked_units, visible_contest};
+use super::{
+    BoardLine, UnitOrder, UnitStanding, check_scores_shown, line, ranked_units, visible_contest,
+};
 use crate::domain::ids::UserId;
 use crate::error::ApiError;
 use crate::persistence;
@@ -53,6 +55,7 @@ pub async fn open(
 ) -> Result<LiveBoard, ApiError> {
     let round = persistence::contests::get_round(&state.db, round_id).await?;
     let contest = visible_contest(state, user, round.contest_id).await?;
+    check_scores_shown(state, user, &round, &contest).await?;
     let top = match top {
         None => 10,
         Some(t @ 1..=50) => t,

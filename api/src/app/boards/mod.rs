@@ -21,7 +21,7 @@ use crate::attempts::from_ms;
 use crate::auth::Caller;
 use crate::caches::directory::Snapshot;
 use crate::caches::frozen::Ranking;
-use crate::domain::contest::LeaderboardVisibility;
+use crate::domain::contest::{LeaderboardVisibility, Review};
 use crate::domain::ids::UserId;
 use crate::error::ApiError;
 use crate::persistence::results::{FinalRow, OverallRow};
@@ -68,7 +68,58 @@ pub async fn visible_round(
             e => e.into(),
         })?;
     let contest = visible_contest(state, user, round.contest_id).await?;
+    check_scores_shown(state, user, &round, &contest).await?;
     Ok((round, contest))
+}
+
+/// Whether a round keeps scores from its members until results are published (review `none`):
+/// its live boards would tell them (and everyone else) their score.
+fn hides_scores(round: &Round) -> bool {
+    round.settings.review == Review::None && round.published_at.is_none()
+}
+
+/// Whether `user` manages `contest` (sees its boards whatever the round shows members).
+async fn manages(
+    state: &AppState,
+    user: Option<UserId>,
+    contest: &Contest,
+) -> Result<bool, ApiError> {
+    let Some(user) = user else { return Ok(false) };
+    let caller = Caller::load(&state.db, user).await?;
+    Ok(matches!(
+        access(&state.db, &caller, contest).await,
+        Ok(Access::Manage)
+    ))
+}
+
+/// Refuses a round's live boards to anyone but its organizers while the round hides scores.
+pub async fn check_scores_shown(
+    state: &AppState,
+    user: Option<UserId>,
+    round: &Round,
+    contest: &Contest,
+) -> Result<(), ApiError> {
+    if hides_scores(round) && !manages(state, user, contest).await? {
+        return Err(ApiError::ResultsNotPublished);
+    }
+    Ok(())
+}
+
+/// The same for a contest's cumulative boards: they sum every round, so one round that hides
+/// scores hides them until the contest's overall results are published.
+pub async fn check_contest_scores_shown(
+    state: &AppState,
+    user: Option<UserId>,
+    contest: &Contest,
+) -> Result<(), ApiError> {
+    if contest.published_at.is_some() {
+        return Ok(());
+    }
+    let rounds = persistence::contests::rounds_of(&state.db, contest.id).await?;
+    if rounds.iter().any(hides_scores) && !manages(state, user, contest).await? {
+        return Err(ApiError::ResultsNotPublished);
+    }
+    Ok(())
 }
 
 /// Loads a contest and checks the caller may see its boards: anyone for a public board, the

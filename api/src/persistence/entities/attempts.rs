@@ -27,6 +27,7 @@ pub struct Model {
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
     pub unit_id: Option<Uuid>,
+    pub board_recorded: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
