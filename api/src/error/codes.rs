@@ -116,6 +116,9 @@ mod tests {
             ApiError::TooManyRequests {
                 retry_after_secs: 1,
             },
+            ApiError::Busy {
+                retry_after_secs: 1,
+            },
             ApiError::Unavailable(anyhow::anyhow!("down")),
             ApiError::Unexpected(anyhow::anyhow!("broken")),
         ]
