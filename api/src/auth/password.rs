@@ -95,7 +95,7 @@ pub struct Verified {
 
 #[derive(Debug)]
 struct Inner {
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
     concurrency: usize,
     /// Requests admitted (running or waiting); never above `concurrency + queue`.
     admitted: AtomicUsize,
@@ -129,7 +129,7 @@ impl Hasher {
         let concurrency = concurrency.max(1);
         Self {
             inner: Arc::new(Inner {
-                permits: Semaphore::new(concurrency),
+                permits: Arc::new(Semaphore::new(concurrency)),
                 concurrency,
                 admitted: AtomicUsize::new(0),
                 capacity: concurrency + queue,
@@ -223,21 +223,25 @@ impl Drop for Slot {
 
 impl Slot {
     /// Waits for a permit, then runs `work` on a blocking thread. The permit bounds how many
-    /// hashes exist at once, whatever the size of the blocking pool.
+    /// hashes exist at once, whatever the size of the blocking pool. It travels with the work
+    /// and is released when the hash ends, not when the request does: a client that hangs up
+    /// mid-hash must not free a permit while its hash still runs.
     async fn run<R: Send + 'static>(
         &self,
         work: impl FnOnce() -> R + Send + 'static,
     ) -> anyhow::Result<R> {
-        let _permit = self
-            .inner
-            .permits
-            .acquire()
+        let permit = Arc::clone(&self.inner.permits)
+            .acquire_owned()
             .await
             .context("password hasher closed")?;
         let started = Instant::now();
-        let out = spawn_blocking_with_tracing(work)
-            .await
-            .context("hashing task failed")?;
+        let out = spawn_blocking_with_tracing(move || {
+            let out = work();
+            drop(permit);
+            out
+        })
+        .await
+        .context("hashing task failed")?;
         let took = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         // An exponential moving average (1/8 weight): good enough for a wait estimate.
         let old = self.inner.average_us.load(Ordering::Relaxed);

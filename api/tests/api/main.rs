@@ -6,7 +6,6 @@
 mod helpers;
 
 mod answer_key;
-mod server_faults;
 mod attempts;
 mod attempts_store;
 mod auth;
@@ -23,6 +22,7 @@ mod hostile_input;
 mod privacy;
 mod questions;
 mod scope;
+mod server_faults;
 mod sessions;
 mod sign_in_storm;
 mod store;
