@@ -82,27 +82,40 @@ fn hash_cost(hashes: u32) -> anyhow::Result<()> {
         }
         Ok(started.elapsed() / hashes)
     };
-    // Warm up, then the baseline (the argon2 crate's defaults, dautri's parameters before).
-    time(19_456, 2)?;
-    let baseline = time(19_456, 2)?;
+    // The baseline is the argon2 crate's defaults (dautri's parameters before), timed right
+    // before each setting, several rounds over: on a shared machine the load drifts, and a
+    // ratio to a baseline measured moments before drifts much less than a time does.
+    const ROUNDS: usize = 5;
+    time(19_456, 2)?; // warm up
     println!(
-        "argon2id, one thread, {hashes} hashes each; baseline m=19456 KiB t=2 p=1 (the previous parameters): {:.1} ms",
-        ms(baseline)
+        "argon2id, one thread, {hashes} hashes per timing, {ROUNDS} rounds; baseline m=19456 KiB t=2 p=1 (the previous parameters) timed before each setting; medians"
     );
-    println!(
-        "{:>10} {:>3} {:>10} {:>8} {:>12}",
-        "m (KiB)", "t", "ms/hash", "ratio", "MiB at once"
-    );
+    println!("{:>10} {:>3} {:>10} {:>12} {:>8} {:>12}", "m (KiB)", "t", "ms/hash", "baseline ms", "ratio", "MiB at once");
     for &(m, t) in OWASP {
-        let took = time(m, t)?;
+        let mut took = Vec::new();
+        let mut base = Vec::new();
+        let mut ratio = Vec::new();
+        for _ in 0..ROUNDS {
+            let b = time(19_456, 2)?;
+            let x = time(m, t)?;
+            ratio.push(x.as_secs_f64() / b.as_secs_f64());
+            took.push(ms(x));
+            base.push(ms(b));
+        }
         println!(
-            "{m:>10} {t:>3} {:>10.1} {:>8.2} {:>12.1}",
-            ms(took),
-            took.as_secs_f64() / baseline.as_secs_f64(),
+            "{m:>10} {t:>3} {:>10.1} {:>12.1} {:>8.2} {:>12.1}",
+            median(&mut took),
+            median(&mut base),
+            median(&mut ratio),
             f64::from(m) / 1024.0
         );
     }
     Ok(())
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn ms(d: Duration) -> f64 {
