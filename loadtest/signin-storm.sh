@@ -12,7 +12,7 @@
 # default 127.0.0.1.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin="${CARGO_TARGET_DIR:-$repo/target}/release"
+bin="${BIN_DIR:-${CARGO_TARGET_DIR:-$repo/target}/release}"
 pg="${DAUTRI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}"
 redis_url="${DAUTRI_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 users="${USERS:-400}"

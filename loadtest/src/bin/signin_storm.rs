@@ -90,7 +90,10 @@ fn hash_cost(hashes: u32) -> anyhow::Result<()> {
     println!(
         "argon2id, one thread, {hashes} hashes per timing, {ROUNDS} rounds; baseline m=19456 KiB t=2 p=1 (the previous parameters) timed before each setting; medians"
     );
-    println!("{:>10} {:>3} {:>10} {:>12} {:>8} {:>12}", "m (KiB)", "t", "ms/hash", "baseline ms", "ratio", "MiB at once");
+    println!(
+        "{:>10} {:>3} {:>10} {:>12} {:>8} {:>12}",
+        "m (KiB)", "t", "ms/hash", "baseline ms", "ratio", "MiB at once"
+    );
     for &(m, t) in OWASP {
         let mut took = Vec::new();
         let mut base = Vec::new();
