@@ -156,6 +156,7 @@ const API_V1: &[(&str, Configure)] = &[
     ("users", routes::users::configure),
     ("units", routes::units::configure),
     ("questions", routes::questions::configure),
+    ("images", routes::images::configure),
     ("contests", routes::contests::configure),
     ("attempts", routes::attempts::configure),
     ("leaderboards", routes::leaderboards::configure),

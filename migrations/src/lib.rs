@@ -19,6 +19,7 @@ mod m20261129_000011_create_theory;
 mod m20261129_000012_create_contest_results;
 mod m20261204_000013_contest_managers_may_enter;
 mod m20261204_000014_personal_data;
+mod m20261205_000015_question_media;
 mod m20261205_000018_attempts_board_recorded;
 
 /// All migrations, oldest first.
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000012_create_contest_results::Migration),
             Box::new(m20261204_000013_contest_managers_may_enter::Migration),
             Box::new(m20261204_000014_personal_data::Migration),
+            Box::new(m20261205_000015_question_media::Migration),
             Box::new(m20261205_000018_attempts_board_recorded::Migration),
         ]
     }

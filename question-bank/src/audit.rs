@@ -353,6 +353,7 @@ mod tests {
             .map(|(i, len)| QuestionOption {
                 text: option_letter(i).to_string().repeat(*len),
                 correct: i == key,
+                image: None,
             })
             .collect();
         q
@@ -367,6 +368,7 @@ mod tests {
             .map(|(i, t)| QuestionOption {
                 text: (*t).into(),
                 correct: (i == 0) == answer_true,
+                image: None,
             })
             .collect();
         q

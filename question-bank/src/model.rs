@@ -60,6 +60,20 @@ pub struct QuestionOption {
     /// Whether choosing this option is (part of) the right answer.
     #[serde(default)]
     pub correct: bool,
+    /// A picture shown with the option: an image name ([`crate::image_name`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+impl QuestionOption {
+    /// An option with text only.
+    pub fn text(text: impl Into<String>, correct: bool) -> Self {
+        Self {
+            text: text.into(),
+            correct,
+            image: None,
+        }
+    }
 }
 
 /// The topic a question belongs to.
@@ -133,6 +147,10 @@ pub struct Question {
     pub legal_basis: Option<LegalBasis>,
     /// Draft, active or retired.
     pub status: Status,
+    /// A picture shown with the stem: an image name ([`crate::image_name`]), the SHA-256 of
+    /// its bytes and its type's extension, e.g. `3a…f0.png`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 impl Question {
@@ -150,6 +168,7 @@ impl Question {
             source: None,
             legal_basis: None,
             status: Status::Active,
+            image: None,
         }
     }
 

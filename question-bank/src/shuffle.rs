@@ -67,6 +67,7 @@ mod tests {
             .map(|(i, t)| QuestionOption {
                 text: (*t).into(),
                 correct: i == 0,
+                image: None,
             })
             .collect();
         q

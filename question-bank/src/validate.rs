@@ -33,6 +33,14 @@ impl Question {
         let mut out = Vec::new();
         check_plain(&mut out, "text", &self.text, MAX_TEXT_CHARS, true);
         check_options(&mut out, self);
+        check_image(&mut out, "image", self.image.as_deref());
+        for (i, option) in self.options.iter().enumerate() {
+            check_image(
+                &mut out,
+                &format!("options[{i}].image"),
+                option.image.as_deref(),
+            );
+        }
         if let Some(explanation) = &self.explanation {
             check_plain(
                 &mut out,
@@ -261,6 +269,22 @@ fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     previous.last().copied().filter(|d| *d <= limit)
 }
 
+/// A picture is named by its content ([`crate::images`]); a path, a URL or a file name from
+/// someone's computer is refused here, before anything looks it up.
+fn check_image(out: &mut Vec<Problem>, field: &str, image: Option<&str>) {
+    if let Some(name) = image
+        && crate::images::parse_image_name(name).is_none()
+    {
+        out.push(
+            Problem::new(
+                format!("{name:?} is not the name of an uploaded picture"),
+                format!("{name:?} không phải tên của một ảnh đã tải lên"),
+            )
+            .field(field),
+        );
+    }
+}
+
 fn check_options(out: &mut Vec<Problem>, q: &Question) {
     let n = q.options.len();
     let (min, max) = match q.kind {
@@ -456,6 +480,7 @@ mod tests {
             .map(|(i, t)| QuestionOption {
                 text: (*t).into(),
                 correct: i == 0,
+                image: None,
             })
             .collect();
         q
@@ -498,6 +523,7 @@ mod tests {
                         q.options.push(QuestionOption {
                             text: format!("x{i}"),
                             correct: false,
+                            image: None,
                         });
                     }
                 },
@@ -577,6 +603,7 @@ mod tests {
             .map(|(i, t)| QuestionOption {
                 text: (*t).into(),
                 correct: i == 0,
+                image: None,
             })
             .collect();
         q

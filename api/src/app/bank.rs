@@ -45,6 +45,8 @@ pub struct QuestionChanges {
     pub kind: Option<Kind>,
     /// Stem.
     pub text: Option<String>,
+    /// The stem's picture (empty string removes it).
+    pub image: Option<String>,
     /// All options (replaces the list).
     pub options: Option<Vec<QuestionOption>>,
     /// Explanation (empty string clears it).
@@ -233,6 +235,7 @@ pub async fn create_question(
     let topic_name = resolve_topic(&state.db, &topic).await?;
     draft.topic = topic_ref(topic.code.trim().to_owned(), topic_name);
     let question = build_question(draft)?;
+    crate::app::images::ensure_stored(state, &question).await?;
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     ensure_not_duplicate(&txn, unit.id, &question, None).await?;
     persistence::questions::ensure_topics(&txn, std::slice::from_ref(&question.topic)).await?;
@@ -271,6 +274,9 @@ pub async fn update_question(
     if let Some(text) = body.text {
         q.text = text;
     }
+    if let Some(image) = body.image {
+        q.image = Some(image).filter(|i| !i.trim().is_empty());
+    }
     if let Some(options) = body.options {
         q.options = options;
     }
@@ -305,6 +311,7 @@ pub async fn update_question(
         q.status = status;
     }
     let q = build_question(q)?;
+    crate::app::images::ensure_stored(state, &q).await?;
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     if question_bank::fold(&q.text) != question_bank::fold(&current.content.text) {
         ensure_not_duplicate(&txn, current.unit_id, &q, Some(current.id)).await?;
@@ -332,6 +339,21 @@ pub async fn update_question(
         .map_err(Into::into)
 }
 
+/// The kept versions of question `id`, newest first, for the managers of its bank only (each
+/// version carries its answer key).
+pub async fn question_versions(
+    state: &AppState,
+    user: UserId,
+    id: Uuid,
+) -> Result<Vec<persistence::questions::VersionRecord>, ApiError> {
+    let caller = Caller::load(&state.db, user).await?;
+    let (question, manages_bank) = visible_question(state, &caller, id).await?;
+    if !manages_bank {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(persistence::questions::list_versions(&state.db, question.id).await?)
+}
+
 /// Imports a question file into bank `unit_id` on behalf of `user`: `file` reads the upload
 /// (its name and bytes) and is awaited only once `user` is known to organise the bank. Any
 /// problem means nothing is imported; the 422 lists every problem as `/rows/{row}/{column}`.
@@ -347,7 +369,27 @@ pub async fn import_questions(
         .require_unit(&state.db, BANK_MANAGERS, unit_id)
         .await?;
     let (given_name, bytes) = file.await?;
-    let file_name = given_name.clone().unwrap_or_else(|| "upload".into());
+    let mut file_name = given_name.clone().unwrap_or_else(|| "upload".into());
+    // A zip that is not an Office file is a bank with its pictures ([`question_bank::package`]).
+    let (bytes, package_images) = if question_bank::package::is_package(&bytes) {
+        let max_total = u64::try_from(state.settings.max_upload_bytes).unwrap_or(u64::MAX) * 4;
+        let max_image = u64::try_from(crate::app::images::MAX_IMAGE_BYTES).unwrap_or(u64::MAX);
+        let read = crate::telemetry::spawn_blocking_with_tracing(move || {
+            question_bank::package::read(&bytes, max_total, max_image)
+        })
+        .await
+        .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e).context("import task failed")))?;
+        match read {
+            Ok(package) => {
+                let (sheet_name, sheet) = package.sheet.unwrap_or_default();
+                file_name = sheet_name;
+                (sheet, package.images)
+            }
+            Err(problems) => return Err(ApiError::Validation(row_errors(problems))),
+        }
+    } else {
+        (bytes, std::collections::BTreeMap::new())
+    };
     let default_topic = match (&options.topic_code, &options.topic_name) {
         (Some(code), Some(name)) => Some(TopicRef {
             code: code.clone(),
@@ -379,6 +421,24 @@ pub async fn import_questions(
         .iter()
         .map(|q| question_bank::fold(&q.text))
         .collect();
+    let store = crate::app::images::store(state);
+    for (i, q) in report.questions.iter().enumerate() {
+        for (field, name) in crate::app::images::named_in(q) {
+            if !package_images.contains_key(name) && !store.exists(name).await {
+                let row = report.lines.get(i).copied().flatten();
+                let column = question_bank::formats::tabular::column_for_field(&field);
+                errors.push(
+                    FieldError::new(
+                        row_pointer(row, Some(&column)),
+                        format!("picture {name} is neither in the zip nor on the server"),
+                    )
+                    .with_vi(format!(
+                        "ảnh {name} không có trong tệp zip và chưa có trên máy chủ"
+                    )),
+                );
+            }
+        }
+    }
     let existing = persistence::questions::existing_stems(&state.db, unit.id, &stems).await?;
     for (i, stem) in stems.iter().enumerate() {
         if let Some((_, id)) = existing.iter().find(|(s, _)| s == stem) {
@@ -400,6 +460,13 @@ pub async fn import_questions(
             imported: 0,
             report,
         });
+    }
+    // Pictures first: a stored picture nobody names is harmless; a question naming a picture
+    // that failed to store is not.
+    for (name, bytes) in package_images {
+        store.write(&name, bytes).await.map_err(|e| {
+            ApiError::Unavailable(anyhow::Error::new(e).context("cannot store a picture"))
+        })?;
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     persistence::questions::ensure_topics(&txn, &question_bank::topics(&report.questions)).await?;
@@ -476,6 +543,47 @@ pub async fn export_questions(
     .await
     .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e).context("export task failed")))?
     .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("cannot write the export: {e}")))
+}
+
+/// The questions matching `filter` as a package: `cau-hoi.xlsx` and the pictures they name
+/// under `anh/` ([`question_bank::package`]).
+pub async fn export_package(
+    state: &AppState,
+    user: UserId,
+    filter: &Filter,
+    seed: Option<u64>,
+) -> Result<Vec<u8>, ApiError> {
+    let sheet = export_questions(state, user, filter, Format::Xlsx, seed).await?;
+    // Read the names back from the sheet just written, so the zip holds exactly what it names.
+    let report = question_bank::read_with(&sheet, "cau-hoi.xlsx", &ReadOptions::default());
+    let store = crate::app::images::store(state);
+    let mut images = std::collections::BTreeMap::new();
+    for q in &report.questions {
+        for (_, name) in crate::app::images::named_in(q) {
+            if images.contains_key(name) {
+                continue;
+            }
+            match store.read(name).await {
+                Ok(Some(bytes)) => {
+                    images.insert(name.to_owned(), bytes);
+                }
+                // A picture lost from the disk leaves its name in the sheet; the import of the
+                // package will say which one is missing.
+                Ok(None) => tracing::warn!(image = name, "a question names a missing picture"),
+                Err(e) => {
+                    return Err(ApiError::Unavailable(
+                        anyhow::Error::new(e).context("cannot read a picture"),
+                    ));
+                }
+            }
+        }
+    }
+    crate::telemetry::spawn_blocking_with_tracing(move || {
+        question_bank::package::write("cau-hoi.xlsx", &sheet, &images)
+    })
+    .await
+    .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e).context("export task failed")))?
+    .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("cannot write the package: {e}")))
 }
 
 #[cfg(test)]

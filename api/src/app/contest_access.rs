@@ -92,7 +92,7 @@ pub async fn access(
 }
 
 /// Whether a round counts: practice rounds and practice contests never do.
-fn counts(contest: &Contest, round: &Round) -> bool {
+pub fn counts(contest: &Contest, round: &Round) -> bool {
     !round.settings.practice && contest.settings.kind != ContestKind::Practice
 }
 

@@ -14,6 +14,7 @@ pub mod boards;
 pub mod contest_access;
 pub mod contests;
 pub mod exports;
+pub mod images;
 pub mod paging;
 pub mod people;
 pub mod privacy;

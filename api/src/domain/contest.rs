@@ -24,14 +24,40 @@ pub enum ContestKind {
     Practice,
 }
 
+/// Where a contest stands, from its rounds' times: what the console's list shows and filters on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContestStatus {
+    /// No round has opened yet (or there is none): everything may still change.
+    Draft,
+    /// A round has opened and not every round has closed.
+    Open,
+    /// It has rounds and every one has closed.
+    Ended,
+}
+
+impl ContestStatus {
+    /// The status of a contest whose rounds run over `windows` (opens, closes), at `now`.
+    pub fn of(windows: &[(DateTime<Utc>, DateTime<Utc>)], now: DateTime<Utc>) -> Self {
+        if windows.is_empty() || windows.iter().all(|(opens, _)| now < *opens) {
+            Self::Draft
+        } else if windows.iter().all(|(_, closes)| *closes <= now) {
+            Self::Ended
+        } else {
+            Self::Open
+        }
+    }
+}
+
 /// Who may see a contest's leaderboards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum LeaderboardVisibility {
     /// Anyone, signed in or not.
-    #[default]
     Public,
-    /// Registered members.
+    /// The people who may enter the contest, and its organizers. The default: a board names
+    /// (masked) members and their units, which a unit should choose to publish (#11).
+    #[default]
     Members,
     /// The contest's organizers only.
     Organizers,
@@ -270,13 +296,16 @@ impl RoundSettings {
         let mut errors = Vec::new();
         let name_len = self.name.trim().chars().count();
         if !(1..=200).contains(&name_len) {
-            errors.push(FieldError::new("/name", "name must be 1 to 200 characters"));
+            errors.push(
+                FieldError::new("/name", "name must be 1 to 200 characters")
+                    .with_vi("Tên vòng thi cần từ 1 đến 200 ký tự."),
+            );
         }
         if self.opens_at >= self.closes_at {
-            errors.push(FieldError::new(
-                "/closes_at",
-                "the round must close after it opens",
-            ));
+            errors.push(
+                FieldError::new("/closes_at", "the round must close after it opens")
+                    .with_vi("Thời gian đóng phải sau thời gian mở."),
+            );
         }
         if !(1..=200).contains(&self.questions_per_attempt) {
             errors.push(FieldError::new(
@@ -285,10 +314,13 @@ impl RoundSettings {
             ));
         }
         if !(30..=4 * 3600).contains(&self.time_limit_seconds) {
-            errors.push(FieldError::new(
-                "/time_limit_seconds",
-                "the time limit must be between 30 seconds and 4 hours",
-            ));
+            errors.push(
+                FieldError::new(
+                    "/time_limit_seconds",
+                    "the time limit must be between 30 seconds and 4 hours",
+                )
+                .with_vi("Thời gian làm bài từ 30 giây đến 4 giờ."),
+            );
         }
         if self.attempts_allowed == Some(0) || self.attempts_allowed.is_some_and(|n| n > 1000) {
             errors.push(FieldError::new(
@@ -326,7 +358,10 @@ impl RoundSettings {
             }
             Pool::Quotas { quotas } => {
                 if quotas.is_empty() {
-                    errors.push(FieldError::new("/pool/quotas", "give at least one quota"));
+                    errors.push(
+                        FieldError::new("/pool/quotas", "give at least one quota")
+                            .with_vi("Cần ít nhất một dòng chủ đề."),
+                    );
                 }
                 let total: u32 = quotas.iter().map(|q| q.count).sum();
                 if total != self.questions_per_attempt {
@@ -349,10 +384,13 @@ impl RoundSettings {
                         .iter()
                         .any(|o| o.topic == q.topic && o.difficulty == q.difficulty)
                     {
-                        errors.push(FieldError::new(
-                            format!("/pool/quotas/{i}"),
-                            "the same topic and difficulty appear twice",
-                        ));
+                        errors.push(
+                            FieldError::new(
+                                format!("/pool/quotas/{i}"),
+                                "the same topic and difficulty appear twice",
+                            )
+                            .with_vi("Chủ đề và mức độ này đã có ở dòng trên."),
+                        );
                     }
                 }
             }
@@ -364,6 +402,28 @@ impl RoundSettings {
     pub fn is_open(&self, now: DateTime<Utc>) -> bool {
         self.opens_at <= now && now < self.closes_at
     }
+
+    /// The settings (by their field name in the API) that may not change once anyone has
+    /// started: everything but the name and the close time, which may only move later. The
+    /// console shows these locked with the reason; [`Self::same_rules`] enforces it (a test
+    /// below keeps the two in step). `theory` is the theory-test link of the round.
+    pub const LOCKED_AFTER_START: &'static [&'static str] = &[
+        "opens_at",
+        "questions_per_attempt",
+        "time_limit_seconds",
+        "attempts_allowed",
+        "shuffle_questions",
+        "shuffle_options",
+        "pool",
+        "prediction",
+        "points_per_question",
+        "review",
+        "practice",
+        "theory",
+    ];
+
+    /// Settings that may change after the start in one direction only: the close time, later.
+    pub const LATER_ONLY_AFTER_START: &'static [&'static str] = &["closes_at"];
 
     /// The settings that may not change once anyone has started, equal in `self` and `other`?
     pub fn same_rules(&self, other: &Self) -> bool {
@@ -446,5 +506,123 @@ mod tests {
         assert!(a.same_rules(&b));
         b.time_limit_seconds = 900;
         assert!(!a.same_rules(&b));
+    }
+
+    /// The list the console shows as locked is the list `same_rules` enforces: changing any
+    /// listed setting breaks the rules, and every setting of a round is either listed, the
+    /// name, or the close time.
+    #[test]
+    fn the_locked_list_matches_the_rule() {
+        let a = settings();
+        let changed: Vec<(&str, RoundSettings)> = vec![
+            (
+                "opens_at",
+                RoundSettings {
+                    opens_at: a.opens_at - chrono::Duration::hours(1),
+                    ..a.clone()
+                },
+            ),
+            (
+                "questions_per_attempt",
+                RoundSettings {
+                    questions_per_attempt: 4,
+                    ..a.clone()
+                },
+            ),
+            (
+                "time_limit_seconds",
+                RoundSettings {
+                    time_limit_seconds: 60,
+                    ..a.clone()
+                },
+            ),
+            (
+                "attempts_allowed",
+                RoundSettings {
+                    attempts_allowed: None,
+                    ..a.clone()
+                },
+            ),
+            (
+                "shuffle_questions",
+                RoundSettings {
+                    shuffle_questions: false,
+                    ..a.clone()
+                },
+            ),
+            (
+                "shuffle_options",
+                RoundSettings {
+                    shuffle_options: false,
+                    ..a.clone()
+                },
+            ),
+            (
+                "pool",
+                RoundSettings {
+                    pool: Pool::Questions {
+                        question_ids: vec![],
+                    },
+                    ..a.clone()
+                },
+            ),
+            (
+                "prediction",
+                RoundSettings {
+                    prediction: None,
+                    ..a.clone()
+                },
+            ),
+            (
+                "points_per_question",
+                RoundSettings {
+                    points_per_question: 1,
+                    ..a.clone()
+                },
+            ),
+            (
+                "review",
+                RoundSettings {
+                    review: Review::None,
+                    ..a.clone()
+                },
+            ),
+            (
+                "practice",
+                RoundSettings {
+                    practice: true,
+                    ..a.clone()
+                },
+            ),
+        ];
+        for (field, b) in &changed {
+            assert!(RoundSettings::LOCKED_AFTER_START.contains(field), "{field}");
+            assert!(!a.same_rules(b), "{field}");
+        }
+        // Every locked setting but the theory link (kept outside `RoundSettings`) was tried.
+        assert_eq!(changed.len() + 1, RoundSettings::LOCKED_AFTER_START.len());
+    }
+
+    #[test]
+    fn a_contest_is_a_draft_until_a_round_opens_and_ends_when_all_have_closed() {
+        let now = Utc::now();
+        let h = chrono::Duration::hours(1);
+        assert_eq!(ContestStatus::of(&[], now), ContestStatus::Draft);
+        assert_eq!(
+            ContestStatus::of(&[(now + h, now + h * 2)], now),
+            ContestStatus::Draft
+        );
+        assert_eq!(
+            ContestStatus::of(&[(now - h, now + h)], now),
+            ContestStatus::Open
+        );
+        assert_eq!(
+            ContestStatus::of(&[(now - h * 2, now - h), (now + h, now + h * 2)], now),
+            ContestStatus::Open
+        );
+        assert_eq!(
+            ContestStatus::of(&[(now - h * 2, now - h)], now),
+            ContestStatus::Ended
+        );
     }
 }

@@ -331,6 +331,31 @@ pub async fn rounds_of(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<Ve
         .collect()
 }
 
+/// A round's opening and closing times.
+pub type Window = (DateTime<Utc>, DateTime<Utc>);
+
+/// The opening and closing times of the rounds of `contest_ids`, by contest (for the console's
+/// list: a contest's status and dates come from its rounds).
+pub async fn round_windows(
+    db: &impl ConnectionTrait,
+    contest_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<Window>>> {
+    let mut out: std::collections::HashMap<Uuid, Vec<Window>> = std::collections::HashMap::new();
+    // In chunks: SQLite caps the parameters of one statement.
+    for chunk in contest_ids.chunks(500) {
+        for r in rounds::Entity::find()
+            .filter(rounds::Column::ContestId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            out.entry(r.contest_id)
+                .or_default()
+                .push((r.opens_at, r.closes_at));
+        }
+    }
+    Ok(out)
+}
+
 /// Marks a round as started (first attempt), freezing its rules. Idempotent.
 pub async fn mark_started(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<()> {
     rounds::Entity::update_many()

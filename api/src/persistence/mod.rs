@@ -9,6 +9,7 @@ pub mod audit;
 pub mod contests;
 pub mod db;
 pub mod entities;
+pub mod images;
 pub mod journal;
 pub mod questions;
 pub mod results;

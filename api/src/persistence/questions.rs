@@ -29,6 +29,9 @@ pub struct StoredOption {
     pub text: String,
     /// Part of the right answer.
     pub correct: bool,
+    /// Its picture's image name, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// A question with its current version.
@@ -132,6 +135,7 @@ fn assemble(
             .map(|o| QuestionOption {
                 text: o.text.clone(),
                 correct: o.correct,
+                image: o.image.clone(),
             })
             .collect(),
         explanation: v.explanation,
@@ -152,6 +156,7 @@ fn assemble(
         }),
         legal_basis,
         status: parse_status(&q.status),
+        image: v.image,
     };
     Ok(StoredQuestion {
         id: q.id,
@@ -251,6 +256,7 @@ fn version_model(
             id: Uuid::now_v7(),
             text: o.text.clone(),
             correct: o.correct,
+            image: o.image.clone(),
         })
         .collect();
     let ids = options.iter().map(|o| o.id).collect();
@@ -264,6 +270,7 @@ fn version_model(
         source_title: Set(q.source.as_ref().map(|s| s.title.clone())),
         source_url: Set(q.source.as_ref().and_then(|s| s.url.clone())),
         legal_document: Set(q.legal_basis.as_ref().map(|l| l.document.clone())),
+        image: Set(q.image.clone()),
         created_by: Set(by.map(|u| u.0)),
         created_at: Set(Utc::now()),
     };
@@ -311,8 +318,8 @@ pub async fn insert(
     Ok(id)
 }
 
-/// Whether two contents differ in what a member sees (text, options, explanation, source,
-/// legal document): such a change to a question that may have been shown makes a new version.
+/// Whether two contents differ in what a member sees (text, options and their pictures,
+/// explanation, source, legal document, the stem's picture): such a change to a question that may have been shown makes a new version.
 pub fn shown_content_differs(a: &Question, b: &Question) -> bool {
     a.text != b.text
         || a.options != b.options
@@ -321,6 +328,7 @@ pub fn shown_content_differs(a: &Question, b: &Question) -> bool {
         || a.legal_basis.as_ref().map(|l| &l.document)
             != b.legal_basis.as_ref().map(|l| &l.document)
         || a.kind != b.kind
+        || a.image != b.image
 }
 
 /// Saves `new` over `current`. A draft is changed in place; a question that was ever active
@@ -513,6 +521,42 @@ pub async fn count(
     Ok(search_select(visibility, filter).count(db).await?)
 }
 
+/// What a question list is ordered by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortKey {
+    /// When it was added (the default, newest first).
+    #[default]
+    Created,
+    /// When it was last changed.
+    Updated,
+    /// The stem, folded (so "Đoàn" sorts with "Doan", not after "Z").
+    Text,
+    /// Topic code.
+    Topic,
+    /// Difficulty, easy → hard.
+    Difficulty,
+    /// Status.
+    Status,
+}
+
+/// A sort key and a direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    /// The key.
+    pub key: SortKey,
+    /// Ascending when true.
+    pub ascending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Self {
+            key: SortKey::Created,
+            ascending: false,
+        }
+    }
+}
+
 /// Searches the banks visible under `visibility`, newest first.
 pub async fn search(
     db: &impl ConnectionTrait,
@@ -521,11 +565,57 @@ pub async fn search(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<StoredQuestion>, u64)> {
+    search_sorted(db, visibility, filter, Sort::default(), offset, limit).await
+}
+
+/// Searches the banks visible under `visibility` in the order `sort` names; ties fall back to
+/// newest first, then id, so paging is stable.
+pub async fn search_sorted(
+    db: &impl ConnectionTrait,
+    visibility: &Visibility,
+    filter: &Filter,
+    sort: Sort,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<StoredQuestion>, u64)> {
+    use sea_orm::Order;
     let select = search_select(visibility, filter);
     let total = select.clone().count(db).await?;
+    let order = if sort.ascending {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
+    let select = match sort.key {
+        SortKey::Created => select,
+        SortKey::Updated => select.order_by(questions::Column::UpdatedAt, order),
+        SortKey::Text => select.order_by(questions::Column::StemFolded, order),
+        SortKey::Topic => select.order_by(questions::Column::TopicCode, order),
+        // The stored words do not sort by hardness; a CASE ranks them.
+        SortKey::Difficulty => select.order_by(
+            Into::<Expr>::into(
+                Expr::case(
+                    Expr::col((questions::Entity, questions::Column::Difficulty)).eq("easy"),
+                    1,
+                )
+                .case(
+                    Expr::col((questions::Entity, questions::Column::Difficulty)).eq("medium"),
+                    2,
+                )
+                .finally(3),
+            ),
+            order,
+        ),
+        SortKey::Status => select.order_by(questions::Column::Status, order),
+    };
+    let created_order = if sort.key == SortKey::Created && sort.ascending {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
     let rows = select
-        .order_by_desc(questions::Column::CreatedAt)
-        .order_by_desc(questions::Column::Id)
+        .order_by(questions::Column::CreatedAt, created_order.clone())
+        .order_by(questions::Column::Id, created_order)
         .offset(offset)
         .limit(limit)
         .all(db)
@@ -631,6 +721,8 @@ pub struct VersionContent {
     pub options: Vec<StoredOption>,
     /// Explanation.
     pub explanation: Option<String>,
+    /// The stem's picture.
+    pub image: Option<String>,
 }
 
 /// Loads versions by id (what attempts showed, whatever the question is now).
@@ -650,8 +742,54 @@ pub async fn versions(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Ver
                 text: v.text,
                 options,
                 explanation: v.explanation,
+                image: v.image,
             });
         }
+    }
+    Ok(out)
+}
+
+/// One stored version of a question, with when it was written.
+#[derive(Debug, Clone)]
+pub struct VersionRecord {
+    /// Version number.
+    pub version: i32,
+    /// What it showed.
+    pub content: VersionContent,
+    /// Where the fact came from, as that version said.
+    pub source_title: Option<String>,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Every kept version of a question, newest first. (A draft's edits replace its only version;
+/// a question that has been active keeps each version attempts may have shown.)
+pub async fn list_versions(
+    db: &impl ConnectionTrait,
+    question_id: Uuid,
+) -> Result<Vec<VersionRecord>> {
+    let rows = question_versions::Entity::find()
+        .filter(question_versions::Column::QuestionId.eq(question_id))
+        .order_by_desc(question_versions::Column::Version)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for v in rows {
+        let options: Vec<StoredOption> = serde_json::from_value(v.options)
+            .map_err(|e| PersistenceError::Db(sea_orm::DbErr::Json(e.to_string())))?;
+        out.push(VersionRecord {
+            version: v.version,
+            source_title: v.source_title,
+            created_at: v.created_at,
+            content: VersionContent {
+                version_id: v.id,
+                question_id: v.question_id,
+                text: v.text,
+                options,
+                explanation: v.explanation,
+                image: v.image,
+            },
+        });
     }
     Ok(out)
 }

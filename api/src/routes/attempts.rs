@@ -27,6 +27,7 @@ use crate::state::AppState;
 /// Registers the routes of this module.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(start_attempt)
+        .service(preview_round)
         .service(list_my_attempts)
         .service(get_attempt)
         .service(save_answer)
@@ -40,6 +41,9 @@ pub struct OptionView {
     pub id: Uuid,
     /// Text.
     pub text: String,
+    /// Its picture's image name (`/api/v1/images/{name}`), if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// A question as a member sees it.
@@ -54,6 +58,9 @@ pub struct QuestionView {
     pub kind: question_bank::Kind,
     /// Stem.
     pub text: String,
+    /// The stem's picture (`/api/v1/images/{name}`), if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
     /// Options in the order shown.
     pub options: Vec<OptionView>,
 }
@@ -114,6 +121,9 @@ pub struct AttemptResponse {
     pub answers: BTreeMap<Uuid, Vec<Uuid>>,
     /// The result once finished.
     pub result: Option<ResultView>,
+    /// A practice attempt (a practice round or contest, or an organizer's preview): it never
+    /// counts.
+    pub practice: bool,
     /// The key, only when the round's review allows it and it has closed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review: Option<Vec<ReviewItem>>,
@@ -137,19 +147,21 @@ async fn respond(
         let v = versions
             .get(&q.version_id)
             .ok_or(persistence::PersistenceError::NotFound("question version"))?;
-        let texts: HashMap<Uuid, &str> =
-            v.options.iter().map(|o| (o.id, o.text.as_str())).collect();
+        let shown: HashMap<Uuid, &persistence::questions::StoredOption> =
+            v.options.iter().map(|o| (o.id, o)).collect();
         questions.push(QuestionView {
             id: q.question_id,
             position: i + 1,
             kind: q.kind,
             text: v.text.clone(),
+            image: v.image.clone(),
             options: q
                 .option_ids
                 .iter()
                 .map(|id| OptionView {
                     id: *id,
-                    text: texts.get(id).copied().unwrap_or_default().to_owned(),
+                    text: shown.get(id).map(|o| o.text.clone()).unwrap_or_default(),
+                    image: shown.get(id).and_then(|o| o.image.clone()),
                 })
                 .collect(),
         });
@@ -228,6 +240,7 @@ async fn respond(
         questions,
         answers,
         result,
+        practice: record.practice,
         review,
     })
 }
@@ -256,6 +269,39 @@ pub async fn start_attempt(
     let caller = Caller::load(&state.db, user.id).await?;
     let client = client_info(&req, &state.settings.trusted_proxies);
     let record = attempts::start(&state, &caller, *id, &client).await?;
+    let round = persistence::contests::get_round(&state.db, record.round_id).await?;
+    let body = respond(&state, record, &round).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/attempts/{}", body.id)))
+        .json(body))
+}
+
+/// Starts an organizer's preview of a round: the round as a member would take it, at any time
+/// before or during the round, as a practice attempt that never counts (no board, no result,
+/// no attempt used, the round stays unstarted and editable). Continue it with the usual
+/// `/attempts/{id}` paths.
+#[utoipa::path(
+    tag = "attempts",
+    params(("id" = Uuid, Path, description = "Round id")),
+    responses(
+        (status = 201, description = "Started; `practice` is true", body = AttemptResponse),
+        (status = 403, description = "You may enter the contest but do not organise it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown round, or not yours to see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`attempt_in_progress`, `pool_too_small`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/rounds/{id}/preview")]
+#[tracing::instrument(name = "Preview round", skip_all, fields(user.id = %user.id, round.id = %id))]
+pub async fn preview_round(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::load(&state.db, user.id).await?;
+    let client = client_info(&req, state.settings.trust_proxy);
+    let record = attempts::start_preview(&state, &caller, *id, &client).await?;
     let round = persistence::contests::get_round(&state.db, record.round_id).await?;
     let body = respond(&state, record, &round).await?;
     Ok(HttpResponse::Created()

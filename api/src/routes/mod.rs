@@ -8,6 +8,7 @@ pub mod exports;
 pub mod extract;
 pub mod fallback;
 pub mod health;
+pub mod images;
 pub mod leaderboards;
 pub mod live;
 pub mod me;

@@ -2,7 +2,8 @@
 //!
 //! - API responses (everything under `/api/`, exports included) are `Cache-Control: no-store`:
 //!   they hold personal data and answer keys, and a shared computer's cache or a proxy must not
-//!   keep them.
+//!   keep them. Except question pictures (`/api/v1/images/…`) answered 200: named by their
+//!   SHA-256, they never change, and their handler marks them `immutable` for a year.
 //! - The app's pages get a Content-Security-Policy that only lets the app's own scripts run:
 //!   tokens live in `localStorage`, so an injected script would be able to read them. Styles
 //!   may be inline (Preact's `style` attributes); images may be `data:` (QR codes). The docs
@@ -26,8 +27,17 @@ pub async fn add(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let path = req.path().to_owned();
     let mut response = next.call(req).await?;
+    let ok = response.status() == actix_web::http::StatusCode::OK;
     let headers = response.headers_mut();
     if path.starts_with("/api/docs") {
+        return Ok(response);
+    }
+    let immutable_picture = path.starts_with("/api/v1/images/")
+        && ok
+        && headers
+            .get(header::CACHE_CONTROL)
+            .is_some_and(|v| v.as_bytes().ends_with(b"immutable"));
+    if immutable_picture {
         return Ok(response);
     }
     if path.starts_with("/api/") || path == "/metrics" || path == "/readyz" {

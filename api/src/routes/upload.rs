@@ -10,6 +10,8 @@ use crate::error::ApiError;
 pub struct Upload {
     /// The client's file name, if sent.
     pub file_name: Option<String>,
+    /// The type the client declared for the part (`Content-Type`), if any; never trusted.
+    pub content_type: Option<String>,
     /// Its bytes.
     pub bytes: Vec<u8>,
 }
@@ -47,6 +49,7 @@ pub async fn read_file(
             .content_disposition()
             .and_then(|cd| cd.get_filename())
             .map(str::to_owned);
+        let content_type = part.content_type().map(|m| m.essence_str().to_owned());
         let mut bytes = Vec::new();
         while let Some(chunk) = part.next().await {
             let chunk = chunk
@@ -56,7 +59,11 @@ pub async fn read_file(
             }
             bytes.extend_from_slice(&chunk);
         }
-        return Ok(Upload { file_name, bytes });
+        return Ok(Upload {
+            file_name,
+            content_type,
+            bytes,
+        });
     }
     Err(ApiError::field(
         format!("/{field}"),
@@ -72,7 +79,9 @@ pub async fn read_table(
     limits: sheets::read::ReadLimits,
 ) -> Result<sheets::read::Table, ApiError> {
     use sheets::read::ReadError;
-    let Upload { file_name, bytes } = file;
+    let Upload {
+        file_name, bytes, ..
+    } = file;
     let read = crate::telemetry::spawn_blocking_with_tracing(move || {
         sheets::read::read_table(&bytes, file_name.as_deref(), &limits)
     })

@@ -78,7 +78,7 @@ async fn setup(app: &TestApp, n: usize, round: Value) -> Setup {
             .to_owned();
         key.insert(q["id"].as_str().expect("id").to_owned(), correct);
     }
-    let contest: Value = app.post("/api/v1/contests", Some(&organizer.access), &json!({"title": "Cuộc thi thử nghiệm", "unit_id": unit.0, "eligibility": {"unit_id": unit.0}})).await.json().await.expect("json");
+    let contest: Value = app.post("/api/v1/contests", Some(&organizer.access), &json!({"title": "Cuộc thi thử nghiệm", "unit_id": unit.0, "eligibility": {"unit_id": unit.0}, "leaderboard_visibility": "public"})).await.json().await.expect("json");
     let contest_id = contest["id"].as_str().expect("id").to_owned();
     let r = app
         .post(
@@ -1668,6 +1668,20 @@ async fn the_rebuild_command_restores_the_boards(app: &TestApp) {
 /// Public boards for anyone, members' boards for anyone signed in, organizers' boards for the
 /// contest's organizers; the cumulative board and the unit ranking follow the same rule.
 async fn who_sees_a_board_follows_the_contest_setting(app: &TestApp) {
+    // A new contest's boards are for the people who may enter it unless the organizer chooses.
+    let unit = app.unit("BOARD-DEF", None).await;
+    let organizer = app.with_roles(unit, &[(Role::Organizer, Some(unit))]).await;
+    let fresh: Value = app
+        .post(
+            "/api/v1/contests",
+            Some(&organizer.access),
+            &json!({"title": "Cuộc thi mặc định", "unit_id": unit.0}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(fresh["leaderboard_visibility"], "members");
     let s = setup(app, 2, round(2, None, -60, 3600)).await;
     let member = app.member(s.unit).await;
     attempt_with(app, &s, &member, 2).await;

@@ -401,6 +401,28 @@ const MATRIX: &[Row] = &[
             "422 validation_failed",
         ],
     ),
+    // Pictures: anyone may read one by its content name (an `<img>` sends no token); only the
+    // people who manage a bank may upload (the others never get to send a body).
+    row(
+        "GET",
+        "/api/v1/images/{name}",
+        &["image_a"],
+        ["200", "200", "200", "200", "200", "200", "200"],
+    ),
+    row(
+        "POST",
+        "/api/v1/images",
+        &[],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "403 forbidden",
+            "415 unsupported_media_type",
+            "415 unsupported_media_type",
+            "415 unsupported_media_type",
+        ],
+    ),
     row(
         "GET",
         "/api/v1/questions/export",
@@ -480,6 +502,20 @@ const MATRIX: &[Row] = &[
     row(
         "GET",
         "/api/v1/questions/{id}/stats",
+        &["question_a"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "403 forbidden",
+            "200",
+            "404 not_found",
+            "200",
+        ],
+    ),
+    row(
+        "GET",
+        "/api/v1/questions/{id}/versions",
         &["question_a"],
         [
             "401 unauthorized",
@@ -915,6 +951,36 @@ const MATRIX: &[Row] = &[
             "200",
         ],
     ),
+    // The pool's live count changes nothing; `{}` has no unit, so everyone signed in gets 422.
+    row(
+        "POST",
+        "/api/v1/pool-availability",
+        &[],
+        [
+            "401 unauthorized",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+        ],
+    ),
+    // A preview opens a practice attempt for a manager (it never counts): near the end.
+    row(
+        "POST",
+        "/api/v1/rounds/{id}/preview",
+        &["round_a"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "404 not_found",
+            "403 forbidden",
+            "201",
+            "404 not_found",
+            "201",
+        ],
+    ),
     // Logout ends the caller's session: last.
     row(
         "POST",
@@ -964,7 +1030,10 @@ async fn build_world(app: &TestApp) -> World {
         .post(
             "/api/v1/contests",
             Some(&organizer_a.access),
-            &json!({"title": "Cuộc thi ma trận", "unit_id": a.0, "eligibility": {"unit_id": a.0}}),
+            // A public board (not the default), so the matrix shows who may read boards by role
+            // and scope alone; who sees a members' board is `attempts::who_sees_a_board…`.
+            &json!({"title": "Cuộc thi ma trận", "unit_id": a.0, "eligibility": {"unit_id": a.0},
+                    "leaderboard_visibility": "public"}),
         )
         .await
         .json()
@@ -1022,6 +1091,7 @@ async fn build_world(app: &TestApp) -> World {
     ids.insert("member_a", member_a.id.0.to_string());
     ids.insert("member_b", member_b.id.0.to_string());
     ids.insert("question_a", question);
+    ids.insert("image_a", upload_png(app, &organizer_a).await);
     ids.insert("contest_a", contest_id);
     ids.insert("round_a", round_id);
     ids.insert("attempt_a", attempt_id);
@@ -1040,6 +1110,33 @@ async fn build_world(app: &TestApp) -> World {
         ],
         ids,
     }
+}
+
+/// Uploads a 1×1 PNG as `user`; its image name.
+async fn upload_png(app: &TestApp, user: &TestUser) -> String {
+    const PNG: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8,
+        0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x56, 0xc7, 0x2f, 0x0d, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("a.png"),
+    );
+    let stored: Value = app
+        .client
+        .post(app.url("/api/v1/images"))
+        .bearer_auth(&user.access)
+        .multipart(form)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    stored["name"].as_str().expect("image name").to_owned()
 }
 
 fn concrete(row: &Row, world: &World) -> String {

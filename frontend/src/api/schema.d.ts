@@ -202,7 +202,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contests the caller organises or may enter. */
+        /**
+         * The contests the caller organises or may enter, a page at a time, newest first unless
+         *     `sort`/`order` say otherwise.
+         */
         get: operations["list_contests"];
         put?: never;
         /** Creates a contest hosted by a unit the caller organises. */
@@ -393,6 +396,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads a picture for a question or an option. The type is told by the file's bytes and its
+         *     header is decoded; anything but PNG, JPEG or WebP (or a file sent as one type that is
+         *     another) is 415, a damaged or oversized picture 422. The same picture twice is stored once.
+         */
+        post: operations["upload_image"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/images/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stored picture, cached for a year (`immutable`: its name is its content). */
+        get: operations["get_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -522,6 +563,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pool-availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Counts the questions the host unit's banks can supply for a pool, with the rules a round's
+         *     creation and the draw use (topic and its subtopics, difficulty, active, valid on every day
+         *     of the round, in the host's banks or shared down to it). Nothing is saved.
+         */
+        post: operations["pool_availability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/questions": {
         parameters: {
             query?: never;
@@ -529,7 +591,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Searches the banks the caller manages, and those shared down to them, newest first. */
+        /**
+         * Searches the banks the caller manages, and those shared down to them, newest first unless
+         *     `sort`/`order` say otherwise. `q` ignores case and diacritics ("quoc hoi" finds "Quốc hội").
+         */
         get: operations["list_questions"];
         put?: never;
         /** Adds a question to a bank the caller organises. */
@@ -549,7 +614,8 @@ export interface paths {
         };
         /**
          * Exports the questions matching the filters (the same as the search) as XLSX, CSV (UTF-8 with
-         *     BOM, formula-looking cells neutralised) or YAML, answer key included: only questions of the
+         *     BOM, formula-looking cells neutralised), YAML, or a zip of the XLSX and its pictures
+         *     (`format=zip`, which the import reads back), answer key included: only questions of the
          *     banks the caller manages, not those shared from a unit above. `shuffle_options=true`
          *     reorders each question's options (reproducibly with `seed`).
          */
@@ -572,7 +638,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Imports a question file into a bank. Any problem (a bad row, a duplicate in the file or
+         * Imports a question file into a bank: XLSX, CSV, YAML, GIFT, Aiken, Moodle XML, or a zip of
+         *     one such sheet and its pictures under `anh/` (as `format=zip` exports). Any problem (a bad row, a duplicate in the file or
          *     already in the bank, a hostile file) means nothing is imported; the 422 answer lists every
          *     problem as `/rows/{row}/{column}` with English and Vietnamese text. `dry_run=true` shows what
          *     would be imported.
@@ -632,6 +699,26 @@ export interface paths {
         };
         /** How the question's current version has performed, for the organizers who can see it. */
         get: operations["question_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questions/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The versions kept of a question, newest first: once a question has been active, each edit
+         *     of what members see makes a new version and attempts keep the one they showed.
+         */
+        get: operations["question_versions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -764,6 +851,28 @@ export interface paths {
         get: operations["live_round"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rounds/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts an organizer's preview of a round: the round as a member would take it, at any time
+         *     before or during the round, as a practice attempt that never counts (no board, no result,
+         *     no attempt used, the round stays unstarted and editable). Continue it with the usual
+         *     `/attempts/{id}` paths.
+         */
+        post: operations["preview_round"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1336,6 +1445,11 @@ export interface components {
              * @description Id.
              */
             id: string;
+            /**
+             * @description A practice attempt (a practice round or contest, or an organizer's preview): it never
+             *     counts.
+             */
+            practice: boolean;
             prediction?: components["schemas"]["Prediction"] | null;
             /** @description The drawn questions. */
             questions: components["schemas"]["QuestionView"][];
@@ -1516,15 +1630,23 @@ export interface components {
         ContestKind: "contest" | "theory_test" | "practice";
         /** @description Contests the caller may see: those they organise and those they may enter. */
         ContestList: {
-            /** @description Contests, newest first. */
+            /** @description The page of contests. */
             items: components["schemas"]["ContestResponse"][];
-            /** @description How many. */
+            /**
+             * Format: int64
+             * @description How many match the filters.
+             */
             total: number;
         };
         /** @description A contest. */
         ContestResponse: {
             /** @description Whether the caller organises it. */
             can_manage: boolean;
+            /**
+             * Format: date-time
+             * @description When its last round closes.
+             */
+            closes_at?: string | null;
             /**
              * Format: date-time
              * @description Created.
@@ -1544,6 +1666,11 @@ export interface components {
             /** @description Who sees leaderboards. */
             leaderboard_visibility: components["schemas"]["LeaderboardVisibility"];
             /**
+             * Format: date-time
+             * @description When its first round opens.
+             */
+            opens_at?: string | null;
+            /**
              * Format: int32
              * @description Pass mark (theory tests).
              */
@@ -1552,8 +1679,12 @@ export interface components {
             perfect_only: boolean;
             /** @description Prizes. */
             prizes: components["schemas"]["Prizes"];
+            /** @description How many rounds it has. */
+            round_count: number;
             /** @description Rules. */
             rules: string;
+            /** @description `draft` (no round has opened yet), `open`, `ended` (every round has closed). */
+            status: components["schemas"]["ContestStatus"];
             /** @description Ranking chain. */
             tie_break: components["schemas"]["TieBreakKey"][];
             /** @description Title. */
@@ -1564,6 +1695,11 @@ export interface components {
              */
             unit_id: string;
         };
+        /**
+         * @description Where a contest stands, from its rounds' times: what the console's list shows and filters on.
+         * @enum {string}
+         */
+        ContestStatus: "draft" | "open" | "ended";
         /** @description A course version in brief. */
         CourseBrief: {
             /** @description Code. */
@@ -1678,8 +1814,7 @@ export interface components {
         CreateContestRequest: {
             /** @description Description. */
             description?: string;
-            /** @description Who may enter. */
-            eligibility?: components["schemas"]["Eligibility"];
+            eligibility?: components["schemas"]["Eligibility"] | null;
             /** @description `contest` (default), `theory_test`, `practice`. */
             kind?: components["schemas"]["ContestKind"];
             /** @description Who sees leaderboards. */
@@ -1741,6 +1876,8 @@ export interface components {
             difficulty?: string | null;
             /** @description Shown after answering. */
             explanation?: string | null;
+            /** @description The stem's picture: the `name` an upload to `POST /images` returned. */
+            image?: string | null;
             /** @description `single` (default), `multiple`, `true_false`. */
             kind?: string | null;
             legal_basis?: components["schemas"]["LegalBasisDto"] | null;
@@ -1909,6 +2046,35 @@ export interface components {
              */
             prediction?: number | null;
         };
+        /** @description Multipart form with the picture. */
+        ImageForm: {
+            /**
+             * Format: binary
+             * @description PNG, JPEG or WebP, at most 2 MiB and 4096 pixels a side.
+             */
+            file: string;
+        };
+        /** @description A stored picture. */
+        ImageResponse: {
+            /** @description Size in bytes. */
+            bytes: number;
+            /** @description `image/png`, `image/jpeg` or `image/webp`, told by the bytes. */
+            content_type: string;
+            /**
+             * Format: int32
+             * @description Height in pixels.
+             */
+            height: number;
+            /** @description What a question or option names it by (`image` fields). */
+            name: string;
+            /** @description Where it is served. */
+            url: string;
+            /**
+             * Format: int32
+             * @description Width in pixels.
+             */
+            width: number;
+        };
         /** @description Something reported but not fatal (e.g. an essay question skipped from a Moodle file). */
         ImportWarning: {
             /** @description Field or column. */
@@ -1936,6 +2102,8 @@ export interface components {
             text: string;
             /** @description Topic code. */
             topic: string;
+            /** @description Topic name (from the file, or made from the code). */
+            topic_name: string;
         };
         /**
          * @description Who may see a contest's leaderboards.
@@ -2298,6 +2466,8 @@ export interface components {
         OptionInput: {
             /** @description Part of the right answer. */
             correct?: boolean;
+            /** @description Its picture: the `name` an upload to `POST /images` returned. */
+            image?: string | null;
             /** @description Text. */
             text: string;
         };
@@ -2310,6 +2480,8 @@ export interface components {
              * @description Id (stable within a version).
              */
             id: string;
+            /** @description Its picture: an image name, served at `/api/v1/images/{name}`. */
+            image?: string | null;
             /** @description Text. */
             text: string;
         };
@@ -2337,6 +2509,8 @@ export interface components {
              * @description Id.
              */
             id: string;
+            /** @description Its picture's image name (`/api/v1/images/{name}`), if it has one. */
+            image?: string | null;
             /** @description Text. */
             text: string;
         };
@@ -2499,6 +2673,50 @@ export interface components {
         } | {
             /** @description The quotas; their counts add up to the questions per attempt. */
             quotas: components["schemas"]["Quota"][];
+        };
+        /** @description The live count of a pool. */
+        PoolAvailability: {
+            /** @description Every item is enough. */
+            enough: boolean;
+            /** @description One per quota, in order; one for a list of questions. */
+            items: components["schemas"]["PoolAvailabilityItem"][];
+        };
+        /** @description How far the banks can fill one quota (or the listed questions). */
+        PoolAvailabilityItem: {
+            /**
+             * Format: int64
+             * @description Questions that match and are drawable over the whole window.
+             */
+            available: number;
+            /** @description `available >= requested`. */
+            enough: boolean;
+            /**
+             * Format: int64
+             * @description Questions asked for: the quota's count, or how many questions are listed.
+             */
+            requested: number;
+        };
+        /** @description A pool to count, for a contest hosted by `unit_id`. */
+        PoolAvailabilityRequest: {
+            /**
+             * Format: date-time
+             * @description The round's closing.
+             */
+            closes_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The round's opening; with `closes_at`, a question must be drawable on every day
+             *     between. Both absent: today.
+             */
+            opens_at?: string | null;
+            /** @description `{question_ids: […]}` or `{quotas: [{topic, difficulty?, count}]}`. */
+            pool: components["schemas"]["Pool"];
+            /**
+             * Format: uuid
+             * @description The contest's host unit (its banks and those shared down to it are drawn from); the
+             *     caller must organise it.
+             */
+            unit_id: string;
         };
         /**
          * @description The prediction question at the end of each attempt.
@@ -2665,6 +2883,8 @@ export interface components {
              * @description Stable id.
              */
             id: string;
+            /** @description The stem's picture: an image name, served at `/api/v1/images/{name}`. */
+            image?: string | null;
             /** @description Whether `correct` and `explanation` are shown: only to the managers of the owning bank. */
             key_visible: boolean;
             /**
@@ -2745,6 +2965,41 @@ export interface components {
              */
             version: number;
         };
+        /** @description One kept version of a question. */
+        QuestionVersionItem: {
+            /**
+             * Format: date-time
+             * @description When it was written.
+             */
+            created_at: string;
+            /** @description Whether it is the current one. */
+            current: boolean;
+            /** @description Its explanation. */
+            explanation?: string | null;
+            /** @description The stem's picture. */
+            image?: string | null;
+            /** @description Its options, with the key. */
+            options: components["schemas"]["OptionResponse"][];
+            /** @description Its source's title. */
+            source_title?: string | null;
+            /** @description The stem it showed. */
+            text: string;
+            /**
+             * Format: int32
+             * @description Version number.
+             */
+            version: number;
+            /**
+             * Format: uuid
+             * @description Its id (what attempts record).
+             */
+            version_id: string;
+        };
+        /** @description The versions of a question. */
+        QuestionVersionList: {
+            /** @description Newest first. */
+            items: components["schemas"]["QuestionVersionItem"][];
+        };
         /** @description A question as a member sees it. */
         QuestionView: {
             /**
@@ -2752,6 +3007,8 @@ export interface components {
              * @description Question id.
              */
             id: string;
+            /** @description The stem's picture (`/api/v1/images/{name}`), if it has one. */
+            image?: string | null;
             /** @description `single`, `multiple`, `true_false`. */
             kind: string;
             /** @description Options in the order shown. */
@@ -3000,6 +3257,24 @@ export interface components {
             /** @description How many. */
             total: number;
         };
+        /** @description The settings a started round keeps, as the server enforces them on `PATCH /rounds/{id}`. */
+        RoundLocks: {
+            /** @description Fields that may not change at all. */
+            fields: string[];
+            /** @description Fields that may only move later (`closes_at`: an extension, recorded). */
+            later_only: string[];
+            /**
+             * @description Why: `round_started` (someone has started an attempt, so every entrant must play by
+             *     the same rules).
+             * @example round_started
+             */
+            reason: string;
+            /**
+             * Format: date-time
+             * @description Since when (the first attempt's start).
+             */
+            since: string;
+        };
         /** @description A round. `pool` is shown to the contest's organizers only. */
         RoundResponse: {
             /**
@@ -3024,6 +3299,7 @@ export interface components {
              * @description Id.
              */
             id: string;
+            locks?: components["schemas"]["RoundLocks"] | null;
             /** @description Name. */
             name: string;
             /**
@@ -3450,6 +3726,8 @@ export interface components {
             difficulty?: string | null;
             /** @description Explanation (empty string clears it). */
             explanation?: string | null;
+            /** @description The stem's picture; an empty string removes it. */
+            image?: string | null;
             /** @description Kind. */
             kind?: string | null;
             legal_basis?: components["schemas"]["LegalBasisDto"] | null;
@@ -4052,14 +4330,33 @@ export interface operations {
     };
     list_contests: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Words of the title, ignoring case and diacritics ("an ninh mang" finds "An ninh mạng"). */
+                q?: string | null;
+                /** @description `draft`, `open` or `ended`. */
+                status?: string | null;
+                /** @description `contest`, `theory_test` or `practice`. */
+                kind?: string | null;
+                /** @description Only contests hosted in this unit's subtree. */
+                unit_id?: string | null;
+                /** @description Only contests the caller organises (the console's list). */
+                managed?: boolean;
+                /** @description `created_at` (default), `title`, `opens_at`. */
+                sort?: string | null;
+                /** @description `asc` or `desc`; default `desc` for `created_at`, `asc` otherwise. */
+                order?: string | null;
+                /** @description Rows to skip. */
+                offset?: number;
+                /** @description Rows to return (1–200, default 50). */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Contests */
+            /** @description A page of contests */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4070,6 +4367,15 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad filter or paging value */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4675,6 +4981,98 @@ export interface operations {
             };
         };
     };
+    upload_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImageForm"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageResponse"];
+                };
+            };
+            /** @description Not an organizer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Larger than 2 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not PNG, JPEG or WebP */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Damaged, or too large in pixels */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image name: SHA-256 hex and extension */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The picture */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": unknown;
+                };
+            };
+            /** @description No such picture */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_me: {
         parameters: {
             query?: never;
@@ -4937,6 +5335,57 @@ export interface operations {
             };
         };
     };
+    pool_availability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PoolAvailabilityRequest"];
+            };
+        };
+        responses: {
+            /** @description The counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoolAvailability"];
+                };
+            };
+            /** @description Not an organizer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unit unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many items, or a window that closes before it opens */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_questions: {
         parameters: {
             query?: {
@@ -4954,6 +5403,10 @@ export interface operations {
                 q?: string | null;
                 /** @description Only this unit's own bank. */
                 unit_id?: string | null;
+                /** @description `created_at` (default), `updated_at`, `text`, `topic`, `difficulty`, `status`. */
+                sort?: string | null;
+                /** @description `asc` or `desc`; default `desc` for dates, `asc` otherwise. */
+                order?: string | null;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
@@ -5057,7 +5510,10 @@ export interface operations {
     export_questions: {
         parameters: {
             query?: {
-                /** @description `xlsx` (default), `csv` or `yaml`. */
+                /**
+                 * @description `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
+                 *     questions name under `anh/`.
+                 */
                 format?: string | null;
                 /**
                  * @description Shuffle each question's options (default false: the bank's order). The bank keeps
@@ -5195,7 +5651,10 @@ export interface operations {
     question_template: {
         parameters: {
             query?: {
-                /** @description `xlsx` (default), `csv` or `yaml`. */
+                /**
+                 * @description `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
+                 *     questions name under `anh/`.
+                 */
                 format?: string | null;
             };
             header?: never;
@@ -5398,6 +5857,47 @@ export interface operations {
                 };
             };
             /** @description Not an organizer of the bank that owns the question (a bank shared from above shows no statistics: they give the key away) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    question_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Question id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionVersionList"];
+                };
+            };
+            /** @description Not an organizer of the bank that owns the question */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5796,6 +6296,56 @@ export interface operations {
             };
             /** @description Unknown round, or a board you may not see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_round: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Round id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Started; `practice` is true */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptResponse"];
+                };
+            };
+            /** @description You may enter the contest but do not organise it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown round, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `attempt_in_progress`, `pool_too_small` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

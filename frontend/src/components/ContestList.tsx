@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { RichText } from './RichText';
 import { api, ApiError } from '../api';
 import type { Contest, MyAttempt, ProblemCode, Round } from '../api/types';
 import { formatVietnamTime, monotonicNow } from '../attempt/clock';
@@ -180,11 +181,11 @@ export function ContestList() {
         load.contests.map(({ contest, rounds, attempts, failed }) => (
           <article class="contest" key={contest.id} data-testid="contest">
             <h3 class="contest__title">{contest.title}</h3>
-            {contest.description && <p class="contest__desc">{contest.description}</p>}
+            {contest.description && <RichText class="contest__desc" text={contest.description} />}
             {contest.rules && (
               <details class="contest__rules">
                 <summary>Thể lệ</summary>
-                <p>{contest.rules}</p>
+                <RichText text={contest.rules} />
               </details>
             )}
             {failed ? (

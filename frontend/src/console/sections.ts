@@ -25,4 +25,7 @@ export interface Section {
  * The console's sections, in navigation order. Add one line per section; its code lives in
  * its own directory and is loaded only when someone opens it.
  */
-export const SECTIONS: Section[] = [];
+export const SECTIONS: Section[] = [
+  { key: 'ngan-hang', label: 'Ngân hàng câu hỏi', nav: true, visible: (s) => s.isOrganizer || s.isAdmin, load: () => import('./bank/BankSection') },
+  { key: 'cuoc-thi', label: 'Cuộc thi', nav: true, visible: (s) => s.isOrganizer || s.isAdmin, load: () => import('./contests/ContestsSection') },
+];

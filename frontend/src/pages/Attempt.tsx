@@ -81,6 +81,7 @@ function QuestionCard({
         </span>
         {question.text}
       </legend>
+      {question.image && <img class="question__image" src={`/api/v1/images/${question.image}`} alt="Hình minh họa của câu hỏi" />}
       <p class="hint">{multiple ? 'Chọn một hoặc nhiều đáp án đúng.' : 'Chọn một đáp án.'}</p>
       <div class="options">
         {question.options.map((o, i) => {
@@ -97,7 +98,10 @@ function QuestionCard({
               <span class="option__letter" aria-hidden="true">
                 {String.fromCharCode(65 + i)}
               </span>
-              <span class="option__text">{o.text}</span>
+              <span class="option__text">
+                {o.text}
+                {o.image && <img class="option__image" src={`/api/v1/images/${o.image}`} alt={`Hình của phương án ${String.fromCharCode(65 + i)}`} />}
+              </span>
             </label>
           );
         })}
@@ -371,6 +375,11 @@ export function AttemptPage({ id }: { id: string }) {
         </div>
         <SaveStatus snap={snap} onRetry={() => queueRef.current?.retryNow()} />
       </div>
+      {attempt.practice && (
+        <p class="message message--notice" data-testid="practice-notice">
+          Lượt làm thử: không tính điểm, không lên bảng xếp hạng.
+        </p>
+      )}
       {warned && remaining > 0 && (
         <p class="message message--warn" role="alert" data-testid="time-warning">
           Còn chưa đến 1 phút! Bài sẽ tự động nộp khi hết giờ.

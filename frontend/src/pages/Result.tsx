@@ -207,6 +207,7 @@ export function ResultPage({ id }: { id: string }) {
                   </span>
                   {q.text}
                 </p>
+                {q.image && <img class="question__image" src={`/api/v1/images/${q.image}`} alt="Hình minh họa của câu hỏi" />}
                 <ul class="review__options">
                   {q.options.map((o) => {
                     const correct = right.includes(o.id);
@@ -217,6 +218,7 @@ export function ResultPage({ id }: { id: string }) {
                         class={`review__option${correct ? ' review__option--correct' : ''}${chosen && !correct ? ' review__option--wrong' : ''}`}
                       >
                         {o.text}
+                        {o.image && <img class="option__image" src={`/api/v1/images/${o.image}`} alt="Hình của phương án" />}
                         {correct && <span class="review__tag"> ✓ Đáp án đúng</span>}
                         {chosen && <span class="review__tag"> · Bạn chọn</span>}
                       </li>

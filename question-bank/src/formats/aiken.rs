@@ -71,6 +71,7 @@ pub fn read(text: &str, ctx: &Context<'_>) -> ReadReport {
                     .map(|(i, text)| QuestionOption {
                         text: text.to_owned(),
                         correct: i == answer,
+                        image: None,
                     })
                     .collect();
                 report.push(q, Some(start));

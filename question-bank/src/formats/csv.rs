@@ -95,13 +95,22 @@ pub fn read(text: &str, ctx: &Context<'_>) -> ReadReport {
 
 /// Writes UTF-8 CSV with a BOM, header row first, formula-like cells neutralised.
 pub fn write(questions: &[Question]) -> Result<Vec<u8>, WriteError> {
+    write_with_header(questions, &COLUMNS)
+}
+
+/// Writes questions under the given header row (the template uses the Vietnamese names,
+/// [`super::tabular::VI_COLUMNS`]).
+pub fn write_with_header(
+    questions: &[Question],
+    header: &[&str; COLUMNS.len()],
+) -> Result<Vec<u8>, WriteError> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(&mut out);
         writer
-            .write_record(COLUMNS)
+            .write_record(header)
             .map_err(|e| WriteError::Csv(e.to_string()))?;
         for q in questions {
             let row: Vec<String> = question_to_row(q).iter().map(|c| neutralize(c)).collect();

@@ -279,10 +279,12 @@ fn parse_question(body: &str) -> Parsed {
             QuestionOption {
                 text: TRUE_FALSE_TEXTS[0].into(),
                 correct: truth,
+                image: None,
             },
             QuestionOption {
                 text: TRUE_FALSE_TEXTS[1].into(),
                 correct: !truth,
+                image: None,
             },
         ];
         q.explanation = feedback;
@@ -326,6 +328,7 @@ fn parse_question(body: &str) -> Parsed {
         q.options.push(QuestionOption {
             text: plain(text),
             correct,
+            image: None,
         });
     }
     q.kind = if weighted {

@@ -116,11 +116,12 @@ pub(crate) fn write(questions: &[Question], format: Format) -> Result<Vec<u8>, W
     }
 }
 
-/// A file to fill in: YAML gets a commented skeleton, CSV and XLSX the header and an example.
+/// A file to fill in: YAML gets a commented skeleton, CSV and XLSX the header (in Vietnamese:
+/// the English names stay accepted) and an example.
 pub(crate) fn template(format: Format) -> Result<Vec<u8>, WriteError> {
     match format {
         Format::Yaml => Ok(yaml::TEMPLATE.as_bytes().to_vec()),
-        Format::Csv => csv::write(&[example_question()]),
+        Format::Csv => csv::write_with_header(&[example_question()], &tabular::VI_COLUMNS),
         Format::Xlsx => xlsx::write_workbook(&[example_question()], true),
         other => Err(WriteError::Unsupported(other)),
     }
@@ -142,6 +143,7 @@ pub fn example_question() -> Question {
         .map(|(i, t)| QuestionOption {
             text: (*t).into(),
             correct: i == 0,
+            image: None,
         })
         .collect();
     q.explanation = Some(

@@ -336,10 +336,12 @@ fn finish(raw: Raw, topic: &mut Option<TopicRef>, report: &mut ReadReport, ctx: 
             QuestionOption {
                 text: TRUE_FALSE_TEXTS[0].into(),
                 correct: truth,
+                image: None,
             },
             QuestionOption {
                 text: TRUE_FALSE_TEXTS[1].into(),
                 correct: !truth,
+                image: None,
             },
         ];
     } else {
@@ -355,6 +357,7 @@ fn finish(raw: Raw, topic: &mut Option<TopicRef>, report: &mut ReadReport, ctx: 
             q.options.push(QuestionOption {
                 text,
                 correct: correct(&answer.fraction),
+                image: None,
             });
         }
     }

@@ -11,7 +11,7 @@ use crate::model::{
 use crate::problem::{Problem, Warning};
 
 /// Column names in order, as written in the header row.
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 28] = [
     "id",
     "topic_code",
     "topic_name",
@@ -33,6 +33,46 @@ pub const COLUMNS: [&str; 21] = [
     "valid_from",
     "valid_until",
     "status",
+    "image",
+    "image_a",
+    "image_b",
+    "image_c",
+    "image_d",
+    "image_e",
+    "image_f",
+];
+
+/// The same columns as an organizer reads them: the template's header row. Each folds back to
+/// its column through [`ALIASES`] (or the option rule), so a filled-in template reads back.
+pub const VI_COLUMNS: [&str; 28] = [
+    "Mã câu hỏi",
+    "Mã chủ đề",
+    "Tên chủ đề",
+    "Loại câu hỏi",
+    "Nội dung câu hỏi",
+    "Phương án A",
+    "Phương án B",
+    "Phương án C",
+    "Phương án D",
+    "Phương án E",
+    "Phương án F",
+    "Đáp án đúng",
+    "Giải thích",
+    "Độ khó",
+    "Thẻ",
+    "Tên nguồn",
+    "Link nguồn",
+    "Văn bản pháp lý",
+    "Hiệu lực từ",
+    "Hiệu lực đến",
+    "Trạng thái",
+    "Ảnh câu hỏi",
+    "Ảnh A",
+    "Ảnh B",
+    "Ảnh C",
+    "Ảnh D",
+    "Ảnh E",
+    "Ảnh F",
 ];
 
 const ID: usize = 0;
@@ -51,13 +91,15 @@ const LEGAL_DOCUMENT: usize = 17;
 const VALID_FROM: usize = 18;
 const VALID_UNTIL: usize = 19;
 const STATUS: usize = 20;
+const IMAGE: usize = 21;
+const IMAGE_A: usize = 22;
 
 /// Columns a file must have.
 const REQUIRED: [usize; 5] = [TOPIC_CODE, TEXT, OPTION_A, OPTION_A + 1, CORRECT];
 
 /// Header aliases, compared after folding and dropping everything but letters and digits, so
 /// "Mã chủ đề", "ma_chu_de" and "MA CHU DE" all match.
-const ALIASES: [(&str, usize); 30] = [
+const ALIASES: [(&str, usize); 32] = [
     ("macauhoi", ID),
     ("machude", TOPIC_CODE),
     ("tenchude", TOPIC_NAME),
@@ -86,6 +128,8 @@ const ALIASES: [(&str, usize); 30] = [
     ("hieulucden", VALID_UNTIL),
     ("denngay", VALID_UNTIL),
     ("trangthai", STATUS),
+    ("anhcauhoi", IMAGE),
+    ("hinhanh", IMAGE),
     ("stt", usize::MAX),
     ("no", usize::MAX),
 ];
@@ -165,8 +209,15 @@ impl Header {
     }
 }
 
-/// "A", "dap an a", "phuong an a", "option a" → the option column.
+/// "A", "dap an a", "phuong an a", "option a" → the option column; "anh a" → its picture.
 fn option_alias(k: &str) -> Option<usize> {
+    if let Some(letter) = k.strip_prefix("anh") {
+        let mut chars = letter.chars();
+        return match (chars.next(), chars.next()) {
+            (Some(c @ 'a'..='f'), None) => Some(IMAGE_A + (c as usize - 'a' as usize)),
+            _ => None,
+        };
+    }
     let letter = ["dapan", "phuongan", "option", "lua chon"]
         .iter()
         .find_map(|p| k.strip_prefix(p))
@@ -242,6 +293,7 @@ pub fn row_to_question(
             options.push(QuestionOption {
                 text: text.to_owned(),
                 correct: false,
+                image: image_cell(cell(IMAGE_A + i)),
             });
         }
     }
@@ -252,6 +304,7 @@ pub fn row_to_question(
             .map(|t| QuestionOption {
                 text: (*t).to_owned(),
                 correct: false,
+                image: None,
             })
             .collect();
     }
@@ -378,7 +431,14 @@ pub fn row_to_question(
             valid_until,
         }),
         status,
+        image: image_cell(cell(IMAGE)),
     })
+}
+
+/// A picture cell: the image name, or nothing. Whether it names a real, stored picture is the
+/// validator's and the importer's business.
+fn image_cell(value: &str) -> Option<String> {
+    Some(value.to_owned()).filter(|v| !v.is_empty())
 }
 
 /// The cells of one row for `q`, in [`COLUMNS`] order.
@@ -391,7 +451,9 @@ pub fn question_to_row(q: &Question) -> Vec<String> {
     row[TEXT].clone_from(&q.text);
     for (i, option) in q.options.iter().take(6).enumerate() {
         row[OPTION_A + i].clone_from(&option.text);
+        row[IMAGE_A + i] = option.image.clone().unwrap_or_default();
     }
+    row[IMAGE] = q.image.clone().unwrap_or_default();
     row[CORRECT] = q
         .correct_indexes()
         .iter()
@@ -429,7 +491,12 @@ pub fn column_for_field(field: &str) -> String {
     if let Some(rest) = field.strip_prefix("options[")
         && let Some(i) = rest.split(']').next().and_then(|n| n.parse::<usize>().ok())
     {
-        return format!("option_{}", option_letter(i).to_ascii_lowercase());
+        let prefix = if rest.ends_with(".image") {
+            "image"
+        } else {
+            "option"
+        };
+        return format!("{prefix}_{}", option_letter(i).to_ascii_lowercase());
     }
     match field {
         "options" => "option_a",
@@ -441,6 +508,7 @@ pub fn column_for_field(field: &str) -> String {
         "legal_basis.valid_from" => "valid_from",
         "legal_basis.valid_until" => "valid_until",
         f if f.starts_with("tags") => "tags",
+        "image" => "image",
         other => other,
     }
     .to_owned()
@@ -545,6 +613,18 @@ mod tests {
         assert!(q.options[1].correct);
         assert_eq!(q.difficulty, Difficulty::Hard);
         assert_eq!(q.topic.name, "Law");
+    }
+
+    #[test]
+    fn the_templates_vietnamese_header_reads_back_to_every_column() {
+        let (header, problems, warnings) = Header::parse(&strings(&VI_COLUMNS));
+        assert!(
+            problems.is_empty() && warnings.is_empty(),
+            "{problems:?} {warnings:?}"
+        );
+        for (i, position) in header.positions.iter().enumerate() {
+            assert_eq!(*position, Some(i), "{} → {}", VI_COLUMNS[i], COLUMNS[i]);
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use calamine::{DataRef, Reader, Xlsx};
 use rust_xlsxwriter::{Color, DataValidation, Format as CellFormat, FormatAlign, Workbook};
 
 use super::tabular::{
-    COLUMNS, Header, MAX_TITLE_ROWS, is_title_row, question_to_row, row_to_question,
+    COLUMNS, Header, MAX_TITLE_ROWS, VI_COLUMNS, is_title_row, question_to_row, row_to_question,
     title_row_skipped,
 };
 use super::{Context, WriteError};
@@ -294,13 +294,17 @@ pub fn write_workbook(questions: &[Question], guide: bool) -> Result<Vec<u8>, Wr
     let sheet = workbook.add_worksheet();
     sheet.set_name(SHEET_NAME)?;
     for (col, name) in COLUMNS.iter().enumerate() {
+        // The template speaks the organizer's language; an export keeps the English names
+        // scripts rely on. Both read back.
+        let label = if guide { VI_COLUMNS[col] } else { *name };
         let col = u16::try_from(col).unwrap_or(u16::MAX);
-        sheet.write_string_with_format(0, col, *name, &header_format)?;
+        sheet.write_string_with_format(0, col, label, &header_format)?;
         let width = match *name {
             "text" | "explanation" => 50.0,
             n if n.starts_with("option_") => 24.0,
             "topic_name" | "source_title" | "legal_document" => 30.0,
             "id" => 38.0,
+            n if n.starts_with("image") => 20.0,
             _ => 14.0,
         };
         sheet.set_column_width(col, width)?;
@@ -345,7 +349,11 @@ pub fn write_workbook(questions: &[Question], guide: bool) -> Result<Vec<u8>, Wr
         help.write_string_with_format(0, 1, "Ý nghĩa / Meaning", &header_format)?;
         for (i, (column, meaning)) in COLUMN_GUIDE.iter().enumerate() {
             let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            help.write_string(row, 0, *column)?;
+            let label = COLUMNS
+                .iter()
+                .position(|c| c == column)
+                .map_or(*column, |p| VI_COLUMNS[p]);
+            help.write_string(row, 0, format!("{label} ({column})"))?;
             help.write_string_with_format(row, 1, *meaning, &body_format)?;
         }
     }
@@ -353,7 +361,7 @@ pub fn write_workbook(questions: &[Question], guide: bool) -> Result<Vec<u8>, Wr
 }
 
 /// One line per column for the template's guide sheet (mirrors FORMATS.md).
-const COLUMN_GUIDE: [(&str, &str); 21] = [
+const COLUMN_GUIDE: [(&str, &str); 23] = [
     (
         "id",
         "Để trống với câu hỏi mới. / Leave empty for new questions (UUID of an existing one).",
@@ -422,6 +430,14 @@ const COLUMN_GUIDE: [(&str, &str); 21] = [
     (
         "status",
         "draft (nháp) | active (đang dùng, mặc định) | retired (ngừng dùng).",
+    ),
+    (
+        "image",
+        "Tên ảnh của câu hỏi (do máy chủ đặt khi tải ảnh lên; tệp .zip xuất kèm ảnh trong thư mục anh/). / Picture name.",
+    ),
+    (
+        "image_a",
+        "Ảnh A … Ảnh F: tên ảnh của từng phương án, như cột Ảnh câu hỏi. / Option pictures.",
     ),
 ];
 

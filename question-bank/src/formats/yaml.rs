@@ -56,6 +56,8 @@ struct QuestionIn {
     status: Status,
     #[serde(default)]
     id: Option<Uuid>,
+    #[serde(default)]
+    image: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +67,8 @@ struct OptionIn {
     text: String,
     #[serde(default)]
     correct: bool,
+    #[serde(default)]
+    image: Option<String>,
 }
 
 /// Accepts any scalar as text, so `- text: 1945` is the string "1945" rather than an error.
@@ -326,6 +330,7 @@ fn into_question(q: QuestionIn, topic: &TopicRef) -> Question {
             .map(|o| QuestionOption {
                 text: o.text,
                 correct: o.correct,
+                image: o.image,
             })
             .collect(),
         explanation: q.explanation,
@@ -335,6 +340,7 @@ fn into_question(q: QuestionIn, topic: &TopicRef) -> Question {
         source: q.source,
         legal_basis: q.legal_basis,
         status: q.status,
+        image: q.image,
     }
 }
 

@@ -28,7 +28,7 @@ use crate::domain::contest::{Pool, Review};
 use crate::domain::ids::UserId;
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::attempts::{AnswerRow, AttemptRecord, DrawnQuestion, NewAttempt, Outcome};
-use crate::persistence::contests::Round;
+use crate::persistence::contests::{Contest, Round};
 use crate::persistence::questions::{Filter, StoredQuestion, VersionContent, Visibility};
 use crate::persistence::tokens::ClientInfo;
 use crate::persistence::{self, PersistenceError};
@@ -111,8 +111,14 @@ pub async fn start(
         // Its time is up but the auto-finisher has not reached it yet: finish it now.
         finish(state, running, None, now).await?;
     }
+    // Organizers' previews of a counted round never use up an attempt.
+    let counted_before: Vec<AttemptRecord> = previous
+        .iter()
+        .filter(|a| !is_preview(a, &contest, &round))
+        .cloned()
+        .collect();
     if let Some(allowed) = s.attempts_allowed
-        && previous.len() >= allowed as usize
+        && counted_before.len() >= allowed as usize
     {
         return Err(Conflict::AttemptsExhausted {
             attempts_allowed: allowed,
@@ -120,9 +126,91 @@ pub async fn start(
         .into());
     }
     if contest.settings.kind == crate::domain::contest::ContestKind::TheoryTest {
-        crate::app::theory::check_retry_wait(&state.db, round.id, &previous, now).await?;
+        crate::app::theory::check_retry_wait(&state.db, round.id, &counted_before, now).await?;
     }
+    let how = Opening {
+        previous: previous.len(),
+        now,
+        preview: false,
+        client,
+    };
+    open_attempt(state, caller, &contest, &round, how).await
+}
 
+/// Whether `a` is an organizer's preview: a practice attempt in a round that counts (a
+/// practice round's or practice contest's attempts are all practice anyway).
+fn is_preview(a: &AttemptRecord, contest: &Contest, round: &Round) -> bool {
+    a.practice && contest_access::counts(contest, round)
+}
+
+/// Starts an organizer's preview of `round_id`: the round as a member would take it (the same
+/// draw, time limit, shuffling and prediction), at any time before or during the round, as
+/// a practice attempt that never counts: no board, no result, no use of an attempt, and the
+/// round is not marked started (its settings stay editable). Only the contest's managers.
+pub async fn start_preview(
+    state: &AppState,
+    caller: &Caller,
+    round_id: Uuid,
+    client: &ClientInfo,
+) -> Result<AttemptRecord, ApiError> {
+    let round = persistence::contests::get_round(&state.db, round_id).await?;
+    let contest = persistence::contests::get(&state.db, round.contest_id).await?;
+    match contest_access::access(&state.db, caller, &contest).await {
+        Ok(contest_access::Access::Manage) => {}
+        Ok(contest_access::Access::Enter) => return Err(ApiError::Forbidden),
+        Err(_) => return Err(ApiError::NotFound("round")),
+    }
+    let now = from_ms(ms(Utc::now()));
+    state.store.ping().await?;
+    let previous =
+        persistence::attempts::of_user_in_round(&state.db, caller.id.0, round.id).await?;
+    for running in previous.iter().filter(|a| !a.finished) {
+        if ms(now) <= ms(running.deadline) + running.grace_ms {
+            return Err(Conflict::AttemptInProgress {
+                attempt_id: Some(running.id),
+            }
+            .into());
+        }
+        finish(state, running, None, now).await?;
+    }
+    let how = Opening {
+        previous: previous.len(),
+        now,
+        preview: true,
+        client,
+    };
+    open_attempt(state, caller, &contest, &round, how).await
+}
+
+/// How an attempt is being opened.
+struct Opening<'a> {
+    /// The person's attempts in the round so far (previews included), for its number.
+    previous: usize,
+    /// Now, to the millisecond.
+    now: DateTime<Utc>,
+    /// An organizer's preview.
+    preview: bool,
+    /// Where the request came from.
+    client: &'a ClientInfo,
+}
+
+/// Draws the questions and opens the attempt in the database and the scoring store. A
+/// `preview` skips the answer-key rule (it never counts), is not cut short by the round's
+/// close, belongs to no unit, and leaves the round unstarted.
+async fn open_attempt(
+    state: &AppState,
+    caller: &Caller,
+    contest: &Contest,
+    round: &Round,
+    how: Opening<'_>,
+) -> Result<AttemptRecord, ApiError> {
+    let Opening {
+        previous,
+        now,
+        preview,
+        client,
+    } = how;
+    let s = &round.settings;
     let host = persistence::units::get(&state.db, contest.settings.unit_id).await?;
     let visibility = Visibility {
         roots: Some(vec![host.path]),
@@ -164,14 +252,16 @@ pub async fn start(
         candidates.extend(found.into_iter().map(|q| (q.id, q)));
     }
     // Whoever can read the key of a question this round may draw does not enter it.
-    contest_access::check_not_key_reader(
-        &state.db,
-        caller,
-        &contest,
-        &round,
-        candidates.values().map(|q| q.unit_id),
-    )
-    .await?;
+    if !preview {
+        contest_access::check_not_key_reader(
+            &state.db,
+            caller,
+            contest,
+            round,
+            candidates.values().map(|q| q.unit_id),
+        )
+        .await?;
+    }
     let seed = rand::rng().next_u64();
     let drawn_ids = draw::draw(&groups, s.shuffle_questions, seed).map_err(|e| {
         tracing::warn!(round.id = %round.id, error = %e, "the round's pool cannot supply an attempt");
@@ -208,12 +298,15 @@ pub async fn start(
             option_ids,
         });
     }
-    let deadline = from_ms(ms((now
-        + chrono::Duration::seconds(i64::from(s.time_limit_seconds)))
-    .min(s.closes_at)));
+    let full_time = now + chrono::Duration::seconds(i64::from(s.time_limit_seconds));
+    let deadline = from_ms(ms(if preview {
+        full_time
+    } else {
+        full_time.min(s.closes_at)
+    }));
     let grace_ms = i64::try_from(state.settings.attempt_grace_seconds * 1000).unwrap_or(5000);
     let id = Uuid::now_v7();
-    let seq = i32::try_from(previous.len() + 1).unwrap_or(i32::MAX);
+    let seq = i32::try_from(previous + 1).unwrap_or(i32::MAX);
     let max_score = i64::from(s.points_per_question) * drawn.len() as i64;
     // The unit the attempt counts for: the entrant's unit now. Boards place it by that unit's
     // current position in the tree, so a moved subtree keeps its results.
@@ -223,7 +316,8 @@ pub async fn start(
         &txn,
         NewAttempt {
             id,
-            unit_id: Some(entrant.unit_id.0),
+            // A preview counts for no unit (participation, boards).
+            unit_id: (!preview).then_some(entrant.unit_id.0),
             round_id: round.id,
             contest_id: contest.id,
             user_id: caller.id.0,
@@ -234,7 +328,8 @@ pub async fn start(
             deadline,
             grace_ms,
             max_score,
-            practice: s.practice
+            practice: preview
+                || s.practice
                 || contest.settings.kind == crate::domain::contest::ContestKind::Practice,
             client_ip: client.ip.clone(),
             user_agent: client.user_agent.clone(),
@@ -249,7 +344,10 @@ pub async fn start(
         }
         Err(e) => return Err(e.into()),
     }
-    persistence::contests::mark_started(&txn, round.id, now).await?;
+    // A preview leaves the round's settings editable.
+    if !preview {
+        persistence::contests::mark_started(&txn, round.id, now).await?;
+    }
     txn.commit().await.map_err(PersistenceError::from)?;
     let setup = AttemptSetup {
         attempt_id: id,

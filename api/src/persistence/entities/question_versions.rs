@@ -15,6 +15,7 @@ pub struct Model {
     pub source_title: Option<String>,
     pub source_url: Option<String>,
     pub legal_document: Option<String>,
+    pub image: Option<String>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }

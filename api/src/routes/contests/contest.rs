@@ -4,22 +4,21 @@
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::app::contest_access::{Access, access};
-use crate::app::contests::{self, ContestChanges, EligibilityChange};
+use crate::app::contests::{
+    self, ContestChanges, ContestListQuery, ContestSortKey, EligibilityChange, ListedContest,
+};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{
-    ContestKind, ExcludedRole, LeaderboardVisibility, Prizes, TieBreakKey,
+    ContestKind, ContestStatus, ExcludedRole, LeaderboardVisibility, Prizes, TieBreakKey,
 };
 use crate::domain::ids::UnitId;
 use crate::error::{ApiError, Problem};
-use crate::persistence::{
-    self,
-    contests::{Contest, ContestSettings},
-};
-use crate::routes::extract::Json;
+use crate::persistence::{self, contests::ContestSettings};
+use crate::routes::extract::{Json, Pagination, Query};
 use crate::state::AppState;
 
 /// Who may enter.
@@ -58,9 +57,10 @@ pub struct CreateContestRequest {
     pub kind: ContestKind,
     /// Host unit; the caller must organise it.
     pub unit_id: Uuid,
-    /// Who may enter.
+    /// Who may enter; when absent, the members of the host unit's subtree (managers
+    /// excluded). Send `{"unit_id": null}` to open it to anyone registered.
     #[serde(default)]
-    pub eligibility: Eligibility,
+    pub eligibility: Option<Eligibility>,
     /// Who sees leaderboards.
     #[serde(default)]
     pub leaderboard_visibility: LeaderboardVisibility,
@@ -108,9 +108,19 @@ pub struct ContestResponse {
     pub can_manage: bool,
     /// Created.
     pub created_at: DateTime<Utc>,
+    /// `draft` (no round has opened yet), `open`, `ended` (every round has closed).
+    pub status: ContestStatus,
+    /// How many rounds it has.
+    pub round_count: usize,
+    /// When its first round opens.
+    pub opens_at: Option<DateTime<Utc>>,
+    /// When its last round closes.
+    pub closes_at: Option<DateTime<Utc>>,
 }
 
-fn response(c: Contest, can_manage: bool) -> ContestResponse {
+fn response(l: ListedContest) -> ContestResponse {
+    let c = l.contest;
+    let can_manage = l.manage;
     let s = c.settings;
     ContestResponse {
         id: c.id,
@@ -132,6 +142,10 @@ fn response(c: Contest, can_manage: bool) -> ContestResponse {
         prizes: s.prizes,
         can_manage,
         created_at: c.created_at,
+        status: l.status,
+        round_count: l.rounds,
+        opens_at: l.opens_at,
+        closes_at: l.closes_at,
     }
 }
 
@@ -155,21 +169,26 @@ pub async fn create_contest(
     body: Json<CreateContestRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    // Issue #11 (10): a new contest is for the host unit's own members unless it says
+    // otherwise; the check then keeps any eligible unit within the organizer's scope.
+    let eligibility = b.eligibility.unwrap_or(Eligibility {
+        unit_id: Some(b.unit_id),
+        ..Eligibility::default()
+    });
     let settings = ContestSettings {
         title: b.title,
         description: b.description,
         rules: b.rules,
         kind: b.kind,
         unit_id: UnitId(b.unit_id),
-        eligible_unit_id: b.eligibility.unit_id.map(UnitId),
-        excluded_unit_ids: b
-            .eligibility
+        eligible_unit_id: eligibility.unit_id.map(UnitId),
+        excluded_unit_ids: eligibility
             .excluded_unit_ids
             .into_iter()
             .map(UnitId)
             .collect(),
-        excluded_roles: b.eligibility.excluded_roles,
-        managers_may_enter: b.eligibility.managers_may_enter,
+        excluded_roles: eligibility.excluded_roles,
+        managers_may_enter: eligibility.managers_may_enter,
         leaderboard_visibility: b.leaderboard_visibility,
         tie_break: b.tie_break,
         perfect_only: b.perfect_only,
@@ -179,40 +198,115 @@ pub async fn create_contest(
     let contest = contests::create_contest(&state, user.id, settings).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/contests/{}", contest.id)))
-        .json(response(contest, true)))
+        .json(response(ListedContest::new(contest, true, &[], Utc::now()))))
 }
 
 /// Contests the caller may see: those they organise and those they may enter.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContestList {
-    /// Contests, newest first.
+    /// The page of contests.
     pub items: Vec<ContestResponse>,
-    /// How many.
-    pub total: usize,
+    /// How many match the filters.
+    pub total: u64,
 }
 
-/// The contests the caller organises or may enter.
-#[utoipa::path(tag = "contests", responses((status = 200, description = "Contests", body = ContestList), (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+/// What a contest list is sorted by.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContestSort {
+    /// When it was created (default, newest first).
+    CreatedAt,
+    /// Title, ignoring case and diacritics.
+    Title,
+    /// When its first round opens.
+    OpensAt,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+/// Filters and order of the contest list; every one optional.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ContestQuery {
+    /// Words of the title, ignoring case and diacritics ("an ninh mang" finds "An ninh mạng").
+    pub q: Option<String>,
+    /// `draft`, `open` or `ended`.
+    #[param(value_type = Option<String>)]
+    pub status: Option<ContestStatus>,
+    /// `contest`, `theory_test` or `practice`.
+    #[param(value_type = Option<String>)]
+    pub kind: Option<ContestKind>,
+    /// Only contests hosted in this unit's subtree.
+    pub unit_id: Option<Uuid>,
+    /// Only contests the caller organises (the console's list).
+    #[serde(default)]
+    pub managed: bool,
+    /// `created_at` (default), `title`, `opens_at`.
+    #[param(value_type = Option<String>)]
+    pub sort: Option<ContestSort>,
+    /// `asc` or `desc`; default `desc` for `created_at`, `asc` otherwise.
+    #[param(value_type = Option<String>)]
+    pub order: Option<Direction>,
+}
+
+/// The contests the caller organises or may enter, a page at a time, newest first unless
+/// `sort`/`order` say otherwise.
+#[utoipa::path(
+    tag = "contests",
+    params(ContestQuery, Pagination),
+    responses(
+        (status = 200, description = "A page of contests", body = ContestList),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter or paging value", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
 #[get("/contests")]
 #[tracing::instrument(name = "List contests", skip_all, fields(user.id = %user.id))]
 pub async fn list_contests(
     state: web::Data<AppState>,
     user: AuthUser,
+    query: Query<ContestQuery>,
+    page: Query<Pagination>,
 ) -> Result<web::Json<ContestList>, ApiError> {
-    let caller = Caller::load(&state.db, user.id).await?;
-    let mut items = Vec::new();
-    // Contests number in the hundreds, not millions: filtering in memory keeps the eligibility
-    // rules in one place (`access`).
-    for contest in persistence::contests::list_all(&state.db).await? {
-        match access(&state.db, &caller, &contest).await {
-            Ok(a) => items.push(response(contest, a == Access::Manage)),
-            Err(ApiError::NotFound(_)) => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let limit = page.limit()?;
+    let q = query.0;
+    let sort = match q.sort.unwrap_or(ContestSort::CreatedAt) {
+        ContestSort::CreatedAt => ContestSortKey::Created,
+        ContestSort::Title => ContestSortKey::Title,
+        ContestSort::OpensAt => ContestSortKey::Opens,
+    };
+    let ascending = match q.order {
+        Some(Direction::Asc) => true,
+        Some(Direction::Desc) => false,
+        None => sort != ContestSortKey::Created,
+    };
+    let (items, total) = contests::list_contests(
+        &state,
+        user.id,
+        &ContestListQuery {
+            text: q.q,
+            status: q.status,
+            kind: q.kind,
+            unit_id: q.unit_id.map(UnitId),
+            managed_only: q.managed,
+            sort,
+            ascending,
+            offset: page.offset,
+            limit,
+        },
+    )
+    .await?;
     Ok(web::Json(ContestList {
-        total: items.len(),
-        items,
+        items: items.into_iter().map(response).collect(),
+        total,
     }))
 }
 
@@ -233,7 +327,8 @@ pub async fn get_contest(
     let caller = Caller::load(&state.db, user.id).await?;
     let contest = persistence::contests::get(&state.db, *id).await?;
     let a = access(&state.db, &caller, &contest).await?;
-    Ok(web::Json(response(contest, a == Access::Manage)))
+    let listed = ListedContest::load(&state.db, contest, a == Access::Manage).await?;
+    Ok(web::Json(response(listed)))
 }
 
 /// Changes to a contest; absent fields stay.
@@ -299,5 +394,6 @@ pub async fn update_contest(
         prizes: b.prizes,
     };
     let updated = contests::update_contest(&state, user.id, *id, changes).await?;
-    Ok(web::Json(response(updated, true)))
+    let listed = ListedContest::load(&state.db, updated, true).await?;
+    Ok(web::Json(response(listed)))
 }

@@ -18,5 +18,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(round::list_rounds)
         .service(round::create_round)
         .service(round::get_round)
-        .service(round::update_round);
+        .service(round::update_round)
+        .service(round::pool_availability);
 }

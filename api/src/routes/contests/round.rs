@@ -10,9 +10,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::contest_access::{Access, access};
-use crate::app::contests::check_against_data;
+use crate::app::contests::{check_against_data, pool_availability_for};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Pool, Prediction, Review, RoundSettings};
+use crate::domain::ids::UnitId;
 use crate::error::{ApiError, Conflict, Frozen, Problem};
 use crate::persistence::{
     self, PersistenceError,
@@ -122,6 +123,24 @@ pub struct RoundResponse {
     /// empty when there is nothing to say).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<RoundWarning>>,
+    /// What may no longer change, once anyone has started (organizers only; absent before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locks: Option<RoundLocks>,
+}
+
+/// The settings a started round keeps, as the server enforces them on `PATCH /rounds/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundLocks {
+    /// Why: `round_started` (someone has started an attempt, so every entrant must play by
+    /// the same rules).
+    #[schema(example = "round_started")]
+    pub reason: &'static str,
+    /// Since when (the first attempt's start).
+    pub since: DateTime<Utc>,
+    /// Fields that may not change at all.
+    pub fields: Vec<&'static str>,
+    /// Fields that may only move later (`closes_at`: an extension, recorded).
+    pub later_only: Vec<&'static str>,
 }
 
 /// A setting that is allowed but weakens the round, shown to its organizers.
@@ -191,6 +210,7 @@ fn response(r: Round, manage: bool, theory: Option<TheoryTestView>) -> RoundResp
     } else {
         "closed"
     };
+    let first_started_at = r.first_started_at;
     RoundResponse {
         id: r.id,
         contest_id: r.contest_id,
@@ -208,7 +228,7 @@ fn response(r: Round, manage: bool, theory: Option<TheoryTestView>) -> RoundResp
         review: s.review,
         practice: s.practice,
         state,
-        started_at: r.first_started_at,
+        started_at: first_started_at,
         extensions: manage.then(|| {
             r.extensions
                 .into_iter()
@@ -223,6 +243,12 @@ fn response(r: Round, manage: bool, theory: Option<TheoryTestView>) -> RoundResp
         server_time: now,
         theory,
         warnings,
+        locks: first_started_at.filter(|_| manage).map(|since| RoundLocks {
+            reason: "round_started",
+            since,
+            fields: RoundSettings::LOCKED_AFTER_START.to_vec(),
+            later_only: RoundSettings::LATER_ONLY_AFTER_START.to_vec(),
+        }),
     }
 }
 
@@ -535,4 +561,91 @@ pub async fn update_round(
     txn.commit().await.map_err(PersistenceError::from)?;
     state.catalog.forget_round(updated.id);
     Ok(web::Json(response(updated, true, theory)))
+}
+
+/// A pool to count, for a contest hosted by `unit_id`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PoolAvailabilityRequest {
+    /// The contest's host unit (its banks and those shared down to it are drawn from); the
+    /// caller must organise it.
+    pub unit_id: Uuid,
+    /// `{question_ids: […]}` or `{quotas: [{topic, difficulty?, count}]}`.
+    pub pool: Pool,
+    /// The round's opening; with `closes_at`, a question must be drawable on every day
+    /// between. Both absent: today.
+    #[serde(default)]
+    pub opens_at: Option<DateTime<Utc>>,
+    /// The round's closing.
+    #[serde(default)]
+    pub closes_at: Option<DateTime<Utc>>,
+}
+
+/// How far the banks can fill one quota (or the listed questions).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PoolAvailabilityItem {
+    /// Questions asked for: the quota's count, or how many questions are listed.
+    pub requested: u64,
+    /// Questions that match and are drawable over the whole window.
+    pub available: u64,
+    /// `available >= requested`.
+    pub enough: bool,
+}
+
+/// The live count of a pool.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PoolAvailability {
+    /// One per quota, in order; one for a list of questions.
+    pub items: Vec<PoolAvailabilityItem>,
+    /// Every item is enough.
+    pub enough: bool,
+}
+
+/// Counts the questions the host unit's banks can supply for a pool, with the rules a round's
+/// creation and the draw use (topic and its subtopics, difficulty, active, valid on every day
+/// of the round, in the host's banks or shared down to it). Nothing is saved.
+#[utoipa::path(
+    tag = "contests",
+    request_body = PoolAvailabilityRequest,
+    responses(
+        (status = 200, description = "The counts", body = PoolAvailability),
+        (status = 403, description = "Not an organizer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unit unknown or outside your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Too many items, or a window that closes before it opens", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/pool-availability")]
+#[tracing::instrument(name = "Count pool", skip_all, fields(user.id = %user.id))]
+pub async fn pool_availability(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<PoolAvailabilityRequest>,
+) -> Result<web::Json<PoolAvailability>, ApiError> {
+    let b = body.0;
+    let window = match (b.opens_at, b.closes_at) {
+        (Some(o), Some(c)) => Some((o, c)),
+        (None, None) => None,
+        (None, Some(_)) => return Err(ApiError::field("/opens_at", "give both times or neither")),
+        (Some(_), None) => return Err(ApiError::field("/closes_at", "give both times or neither")),
+    };
+    let available =
+        pool_availability_for(&state, user.id, UnitId(b.unit_id), &b.pool, window).await?;
+    let requested: Vec<u64> = match &b.pool {
+        Pool::Questions { question_ids } => vec![question_ids.len() as u64],
+        Pool::Quotas { quotas } => quotas.iter().map(|q| u64::from(q.count)).collect(),
+    };
+    let items: Vec<PoolAvailabilityItem> = requested
+        .into_iter()
+        .zip(available)
+        .map(|(requested, available)| PoolAvailabilityItem {
+            requested,
+            available,
+            enough: available >= requested,
+        })
+        .collect();
+    Ok(web::Json(PoolAvailability {
+        enough: items.iter().all(|i| i.enough),
+        items,
+    }))
 }

@@ -102,6 +102,66 @@ impl QuestionQuery {
     }
 }
 
+/// What a question list is sorted by.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionSort {
+    /// When it was added (default).
+    CreatedAt,
+    /// When it was last changed.
+    UpdatedAt,
+    /// The stem, ignoring case and diacritics.
+    Text,
+    /// Topic code.
+    Topic,
+    /// Easy → hard.
+    Difficulty,
+    /// Status.
+    Status,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+/// Order of a question list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct QuestionOrder {
+    /// `created_at` (default), `updated_at`, `text`, `topic`, `difficulty`, `status`.
+    #[param(value_type = Option<String>)]
+    pub sort: Option<QuestionSort>,
+    /// `asc` or `desc`; default `desc` for dates, `asc` otherwise.
+    #[param(value_type = Option<String>)]
+    pub order: Option<SortOrder>,
+}
+
+impl QuestionOrder {
+    fn sort(&self) -> persistence::questions::Sort {
+        use persistence::questions::SortKey;
+        let key = match self.sort.unwrap_or(QuestionSort::CreatedAt) {
+            QuestionSort::CreatedAt => SortKey::Created,
+            QuestionSort::UpdatedAt => SortKey::Updated,
+            QuestionSort::Text => SortKey::Text,
+            QuestionSort::Topic => SortKey::Topic,
+            QuestionSort::Difficulty => SortKey::Difficulty,
+            QuestionSort::Status => SortKey::Status,
+        };
+        let dated = matches!(key, SortKey::Created | SortKey::Updated);
+        let ascending = match self.order {
+            Some(SortOrder::Asc) => true,
+            Some(SortOrder::Desc) => false,
+            None => !dated,
+        };
+        persistence::questions::Sort { key, ascending }
+    }
+}
+
 /// A page of questions.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuestionList {
@@ -111,10 +171,11 @@ pub struct QuestionList {
     pub total: u64,
 }
 
-/// Searches the banks the caller manages, and those shared down to them, newest first.
+/// Searches the banks the caller manages, and those shared down to them, newest first unless
+/// `sort`/`order` say otherwise. `q` ignores case and diacritics ("quoc hoi" finds "Quốc hội").
 #[utoipa::path(
     tag = "questions",
-    params(QuestionQuery, Pagination),
+    params(QuestionQuery, QuestionOrder, Pagination),
     responses(
         (status = 200, description = "A page of questions", body = QuestionList),
         (status = 403, description = "Not an organizer", body = Problem, content_type = "application/problem+json"),
@@ -128,14 +189,21 @@ pub async fn list_questions(
     state: web::Data<AppState>,
     user: AuthUser,
     query: Query<QuestionQuery>,
+    order: Query<QuestionOrder>,
     page: Query<Pagination>,
 ) -> Result<web::Json<QuestionList>, ApiError> {
     let limit = page.limit()?;
     let caller = Caller::load(&state.db, user.id).await?;
     let visibility = visibility(&caller)?;
-    let (items, total) =
-        persistence::questions::search(&state.db, &visibility, &query.filter(), page.offset, limit)
-            .await?;
+    let (items, total) = persistence::questions::search_sorted(
+        &state.db,
+        &visibility,
+        &query.filter(),
+        order.sort(),
+        page.offset,
+        limit,
+    )
+    .await?;
     let readable = key_readable_owners(&state, &caller, &items).await?;
     Ok(web::Json(QuestionList {
         items: items
@@ -164,6 +232,9 @@ pub struct CreateQuestionRequest {
     pub kind: Kind,
     /// The stem (plain text, no HTML).
     pub text: String,
+    /// The stem's picture: the `name` an upload to `POST /images` returned.
+    #[serde(default)]
+    pub image: Option<String>,
     /// 2–6 options.
     pub options: Vec<OptionInput>,
     /// Shown after answering.
@@ -224,6 +295,7 @@ pub async fn create_question(
         source: source_from(body.source),
         legal_basis: legal_from(body.legal_basis),
         status: body.status,
+        image: body.image.filter(|i| !i.trim().is_empty()),
     };
     let topic = topic_input(body.topic);
     let unit_id = UnitId(body.unit_id);
@@ -274,6 +346,8 @@ pub struct UpdateQuestionRequest {
     pub kind: Option<Kind>,
     /// Stem.
     pub text: Option<String>,
+    /// The stem's picture; an empty string removes it.
+    pub image: Option<String>,
     /// All options (replaces the list).
     pub options: Option<Vec<OptionInput>>,
     /// Explanation (empty string clears it).
@@ -322,6 +396,7 @@ pub async fn update_question(
         shared: body.shared,
         kind: body.kind,
         text: body.text,
+        image: body.image,
         options: body
             .options
             .map(|o| o.into_iter().map(Into::into).collect()),

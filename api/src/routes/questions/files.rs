@@ -41,6 +41,8 @@ pub struct ImportedItem {
     pub row: Option<u32>,
     /// Topic code.
     pub topic: String,
+    /// Topic name (from the file, or made from the code).
+    pub topic_name: String,
     /// Kind.
     #[schema(value_type = String)]
     pub kind: question_bank::Kind,
@@ -84,6 +86,7 @@ fn import_result(done: QuestionImport, dry_run: bool) -> ImportResult {
         .map(|(q, row)| ImportedItem {
             row: *row,
             topic: q.topic.code.clone(),
+            topic_name: q.topic.name.clone(),
             kind: q.kind,
             text: q.text.clone(),
         })
@@ -116,7 +119,8 @@ pub struct ImportForm {
     file: Vec<u8>,
 }
 
-/// Imports a question file into a bank. Any problem (a bad row, a duplicate in the file or
+/// Imports a question file into a bank: XLSX, CSV, YAML, GIFT, Aiken, Moodle XML, or a zip of
+/// one such sheet and its pictures under `anh/` (as `format=zip` exports). Any problem (a bad row, a duplicate in the file or
 /// already in the bank, a hostile file) means nothing is imported; the 422 answer lists every
 /// problem as `/rows/{row}/{column}` with English and Vietnamese text. `dry_run=true` shows what
 /// would be imported.
@@ -162,8 +166,16 @@ pub async fn import_questions(
 /// Export format and filters.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ExportQuery {
-    /// `xlsx` (default), `csv` or `yaml`.
+    /// `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
+    /// questions name under `anh/`.
     pub format: Option<String>,
+}
+
+/// `ngan-hang-cau-hoi-2026-12-05`: the export's file name without extension, dated in Vietnam
+/// time (an organizer's "today").
+fn export_file_stem(now: chrono::DateTime<chrono::Utc>) -> String {
+    let vietnam = now + chrono::Duration::hours(7);
+    format!("ngan-hang-cau-hoi-{}", vietnam.format("%Y-%m-%d"))
 }
 
 /// Option order in an export.
@@ -200,7 +212,8 @@ fn file_response(bytes: Vec<u8>, format: Format, stem: &str) -> HttpResponse {
 }
 
 /// Exports the questions matching the filters (the same as the search) as XLSX, CSV (UTF-8 with
-/// BOM, formula-looking cells neutralised) or YAML, answer key included: only questions of the
+/// BOM, formula-looking cells neutralised), YAML, or a zip of the XLSX and its pictures
+/// (`format=zip`, which the import reads back), answer key included: only questions of the
 /// banks the caller manages, not those shared from a unit above. `shuffle_options=true`
 /// reorders each question's options (reproducibly with `seed`).
 #[utoipa::path(
@@ -223,7 +236,6 @@ pub async fn export_questions(
     shuffle: Query<ShuffleQuery>,
     query: Query<QuestionQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = parse_format(export.format.as_deref())?;
     if shuffle.seed.is_some() && shuffle.shuffle_options != Some(true) {
         return Err(ApiError::field(
             "/seed",
@@ -232,8 +244,21 @@ pub async fn export_questions(
     }
     let seed = (shuffle.shuffle_options == Some(true))
         .then(|| shuffle.seed.unwrap_or_else(rand::random::<u64>));
-    let bytes = bank::export_questions(&state, user.id, &query.filter(), format, seed).await?;
-    let mut response = file_response(bytes, format, "cau-hoi");
+    let stem = export_file_stem(chrono::Utc::now());
+    let mut response = if export.format.as_deref() == Some("zip") {
+        let bytes = bank::export_package(&state, user.id, &query.filter(), seed).await?;
+        HttpResponse::Ok()
+            .content_type("application/zip")
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"{stem}.zip\""),
+            ))
+            .body(bytes)
+    } else {
+        let format = parse_format(export.format.as_deref())?;
+        let bytes = bank::export_questions(&state, user.id, &query.filter(), format, seed).await?;
+        file_response(bytes, format, &stem)
+    };
     if let Some(seed) = seed {
         response.headers_mut().insert(
             actix_web::http::header::HeaderName::from_static("x-shuffle-seed"),

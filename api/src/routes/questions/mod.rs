@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(crud::list_questions)
         .service(crud::create_question)
         .service(stats::question_stats)
+        .service(stats::question_versions)
         .service(crud::get_question)
         .service(crud::update_question)
         .service(crud::delete_question);
@@ -56,6 +57,8 @@ pub struct OptionResponse {
     /// Part of the right answer; absent unless the caller manages the owning bank.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub correct: Option<bool>,
+    /// Its picture: an image name, served at `/api/v1/images/{name}`.
+    pub image: Option<String>,
 }
 
 /// Where the fact comes from.
@@ -93,6 +96,8 @@ pub struct QuestionResponse {
     pub kind: Kind,
     /// The stem (plain text).
     pub text: String,
+    /// The stem's picture: an image name, served at `/api/v1/images/{name}`.
+    pub image: Option<String>,
     /// Options in display order.
     pub options: Vec<OptionResponse>,
     /// Shown after answering; null without the key (it gives the answer away).
@@ -140,6 +145,7 @@ impl QuestionResponse {
             id: q.id,
             kind: c.kind,
             text: c.text,
+            image: c.image,
             options: c
                 .options
                 .into_iter()
@@ -148,6 +154,7 @@ impl QuestionResponse {
                     id,
                     text: o.text,
                     correct: key_visible.then_some(o.correct),
+                    image: o.image,
                 })
                 .collect(),
             explanation: c.explanation.filter(|_| key_visible),
@@ -187,6 +194,9 @@ pub struct OptionInput {
     /// Part of the right answer.
     #[serde(default)]
     pub correct: bool,
+    /// Its picture: the `name` an upload to `POST /images` returned.
+    #[serde(default)]
+    pub image: Option<String>,
 }
 
 impl From<OptionInput> for QuestionOption {
@@ -194,6 +204,7 @@ impl From<OptionInput> for QuestionOption {
         Self {
             text: o.text,
             correct: o.correct,
+            image: o.image.filter(|i| !i.trim().is_empty()),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `GET /questions/{id}/stats`: how a question performed in finished attempts.
+//! `GET /questions/{id}/stats` (how a question performed in finished attempts) and
+//! `GET /questions/{id}/versions` (what each kept version showed).
 
 use actix_web::{get, web};
 use serde::Serialize;
@@ -91,5 +92,84 @@ pub async fn question_stats(
         facility: stats.facility,
         discrimination: stats.discrimination,
         options,
+    }))
+}
+
+/// One kept version of a question.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionVersionItem {
+    /// Version number.
+    pub version: i32,
+    /// Its id (what attempts record).
+    pub version_id: Uuid,
+    /// Whether it is the current one.
+    pub current: bool,
+    /// When it was written.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The stem it showed.
+    pub text: String,
+    /// The stem's picture.
+    pub image: Option<String>,
+    /// Its options, with the key.
+    pub options: Vec<super::OptionResponse>,
+    /// Its explanation.
+    pub explanation: Option<String>,
+    /// Its source's title.
+    pub source_title: Option<String>,
+}
+
+/// The versions of a question.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionVersionList {
+    /// Newest first.
+    pub items: Vec<QuestionVersionItem>,
+}
+
+/// The versions kept of a question, newest first: once a question has been active, each edit
+/// of what members see makes a new version and attempts keep the one they showed.
+#[utoipa::path(
+    tag = "questions",
+    params(("id" = Uuid, Path, description = "Question id")),
+    responses(
+        (status = 200, description = "Versions", body = QuestionVersionList),
+        (status = 403, description = "Not an organizer of the bank that owns the question", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown or outside your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/questions/{id}/versions")]
+#[tracing::instrument(name = "Question versions", skip_all, fields(user.id = %user.id, question.id = %id))]
+pub async fn question_versions(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<QuestionVersionList>, ApiError> {
+    let versions = crate::app::bank::question_versions(&state, user.id, *id).await?;
+    let newest = versions.first().map(|v| v.version);
+    Ok(web::Json(QuestionVersionList {
+        items: versions
+            .into_iter()
+            .map(|v| QuestionVersionItem {
+                version: v.version,
+                version_id: v.content.version_id,
+                current: Some(v.version) == newest,
+                created_at: v.created_at,
+                text: v.content.text,
+                image: v.content.image,
+                options: v
+                    .content
+                    .options
+                    .into_iter()
+                    .map(|o| super::OptionResponse {
+                        id: o.id,
+                        text: o.text,
+                        correct: Some(o.correct),
+                        image: o.image,
+                    })
+                    .collect(),
+                explanation: v.content.explanation,
+                source_title: v.source_title,
+            })
+            .collect(),
     }))
 }
