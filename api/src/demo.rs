@@ -216,6 +216,7 @@ pub async fn create(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<
     }
     let seeded = seed_starter_bank(&txn, &root).await?;
     let contest = demo_contest(&txn, &root).await?;
+    let closed = demo_closed_round(&txn, &root).await?;
     let theory = demo_theory(&txn, &root).await?;
     txn.commit().await?;
     let bank = match seeded {
@@ -228,11 +229,16 @@ pub async fn create(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<
     let contest = contest
         .map(|(title, closes)| format!("\n  Contest: \"{title}\", round open until {closes}"))
         .unwrap_or_default();
+    let closed = closed
+        .map(|(round, n)| {
+            format!("\n  Closed round \"{round}\": {n} finished attempts, ready to publish")
+        })
+        .unwrap_or_default();
     let theory = theory
         .map(|title| format!("\n  Theory tests: \"{title}\", one test per lesson (members admitted since 01/01/2025 must pass)"))
         .unwrap_or_default();
     Ok(format!(
-        "Demo data is ready.{bank}{contest}{theory}\n  Organizer (organizer + unit admin of \"{}\"): phone 0900000001\n  Members: phones 0900000002 … 0900000006\n  Password for every demo account: {password}\n  (also in {})",
+        "Demo data is ready.{bank}{contest}{closed}{theory}\n  Organizer (organizer + unit admin of \"{}\"): phone 0900000001\n  Members: phones 0900000002 … 0900000006\n  Password for every demo account: {password}\n  (also in {})",
         root.name,
         data_dir.join("demo-credentials.txt").display()
     ))
@@ -418,6 +424,194 @@ async fn demo_contest(
     Ok(Some((
         DEMO_CONTEST.into(),
         closes.format("%d/%m/%Y %H:%M UTC").to_string(),
+    )))
+}
+
+/// A second demo contest, whose only round ran last week and has closed.
+const DEMO_CLOSED_CONTEST: &str = "Tìm hiểu Luật Thanh niên – tuần thi đã kết thúc (dữ liệu mẫu)";
+
+/// Its round.
+const DEMO_CLOSED_ROUND: &str = "Tuần 1";
+
+/// (member phone, right answers out of 10, minutes used, prediction)
+const DEMO_RESULTS: &[(&str, usize, i64, i64)] = &[
+    ("0900000002", 10, 4, 2),
+    ("0900000003", 8, 6, 1),
+    ("0900000004", 8, 5, 3),
+    ("0900000005", 6, 9, 0),
+    ("0900000006", 9, 7, 2),
+];
+
+/// A contest of the demo bloc whose round ran last week and has closed, with a finished
+/// attempt by each demo member, so the demo organizer has results to publish, void and export
+/// (the other demo contest is the open one). Created once (found by its title), when the
+/// starter bank is there.
+///
+/// # Implementation notes
+/// The attempts are written as the attempt path writes them (drawn questions with their
+/// versions and options, the answers, the scored result), so a review, a publication and a
+/// board rebuild read them like any other; the live boards get them when the server rebuilds
+/// its scoring store, which a server started on an empty store does first. It is a contest of
+/// its own rather than a round of the open one, so that contest's first round stays the open
+/// one members are sent to.
+async fn demo_closed_round(
+    db: &impl ConnectionTrait,
+    root: &Unit,
+) -> anyhow::Result<Option<(String, usize)>> {
+    use crate::domain::contest::{
+        ContestKind, DEFAULT_TIE_BREAK, LeaderboardVisibility, Pool, Prediction, Quota, Review,
+        RoundSettings,
+    };
+    use crate::persistence::attempts::{AnswerRow, DrawnQuestion, NewAttempt, Outcome};
+    use crate::persistence::contests::{ContestSettings, insert, insert_round, list_all};
+    if list_all(db)
+        .await?
+        .iter()
+        .any(|c| c.settings.title == DEMO_CLOSED_CONTEST)
+    {
+        return Ok(None);
+    }
+    let visibility = persistence::questions::Visibility {
+        roots: Some(vec![root.path.clone()]),
+    };
+    let filter = persistence::questions::Filter {
+        topic: Some("history".into()),
+        status: Some(question_bank::Status::Active),
+        // One right option each, so "n right answers" is one pick per question.
+        kind: Some(question_bank::Kind::Single),
+        ..Default::default()
+    };
+    let (questions, _) = persistence::questions::search(db, &visibility, &filter, 0, 10).await?;
+    if questions.len() < 10 {
+        return Ok(None);
+    }
+    let contest = insert(
+        db,
+        &ContestSettings {
+            title: DEMO_CLOSED_CONTEST.into(),
+            description: "Cuộc thi mẫu đã kết thúc tuần thi đầu tiên: Ban Tổ chức công bố kết quả, hủy hoặc khôi phục kết quả và xuất danh sách giải.".into(),
+            rules: "Mỗi lượt thi gồm 10 câu hỏi; xếp hạng theo điểm, rồi độ chênh lệch dự đoán, thời gian làm bài và thời điểm nộp bài.".into(),
+            kind: ContestKind::Contest,
+            unit_id: root.id,
+            eligible_unit_id: Some(root.id),
+            excluded_unit_ids: Vec::new(),
+            excluded_roles: Vec::new(),
+            managers_may_enter: false,
+            leaderboard_visibility: LeaderboardVisibility::Members,
+            tie_break: DEFAULT_TIE_BREAK.to_vec(),
+            perfect_only: false,
+            pass_mark: None,
+            prizes: demo_prizes(),
+        },
+        None,
+    )
+    .await?;
+    let now = Utc::now();
+    let opens = now - chrono::Duration::days(8);
+    let closes = now - chrono::Duration::days(1);
+    let round = insert_round(
+        db,
+        contest.id,
+        &RoundSettings {
+            name: DEMO_CLOSED_ROUND.into(),
+            opens_at: opens,
+            closes_at: closes,
+            questions_per_attempt: 10,
+            time_limit_seconds: 600,
+            attempts_allowed: Some(3),
+            shuffle_questions: true,
+            shuffle_options: true,
+            pool: Pool::Quotas {
+                quotas: vec![Quota {
+                    topic: "history".into(),
+                    difficulty: None,
+                    count: 10,
+                }],
+            },
+            prediction: Some(Prediction::AllCorrect),
+            points_per_question: 10,
+            review: Review::AfterClose,
+            practice: false,
+        },
+    )
+    .await?;
+    let drawn: Vec<DrawnQuestion> = questions
+        .iter()
+        .map(|q| DrawnQuestion {
+            question_id: q.id,
+            version_id: q.version_id,
+            kind: q.content.kind,
+            option_ids: q.option_ids.clone(),
+        })
+        .collect();
+    let mut written = 0;
+    for (i, (phone, right, minutes, prediction)) in DEMO_RESULTS.iter().enumerate() {
+        let Some((user, _)) = persistence::users::credentials_by_phone(db, phone).await? else {
+            continue;
+        };
+        let id = uuid::Uuid::now_v7();
+        // Spread over the week, each attempt a few hours after the previous one.
+        let started_at = opens + chrono::Duration::hours(20 + 7 * i64::try_from(i).unwrap_or(0));
+        let finished_at = started_at + chrono::Duration::minutes(*minutes);
+        persistence::attempts::insert(
+            db,
+            NewAttempt {
+                id,
+                unit_id: Some(user.unit_id.0),
+                round_id: round.id,
+                contest_id: contest.id,
+                user_id: user.id.0,
+                seq: 1,
+                seed: i64::try_from(i).unwrap_or(0) + 1,
+                questions: &drawn,
+                started_at,
+                deadline: started_at + chrono::Duration::seconds(600),
+                grace_ms: 5_000,
+                max_score: 100,
+                practice: false,
+                client_ip: None,
+                user_agent: None,
+            },
+        )
+        .await?;
+        let answers: Vec<AnswerRow> = questions
+            .iter()
+            .enumerate()
+            .filter_map(|(n, q)| {
+                let pick = q
+                    .content
+                    .options
+                    .iter()
+                    .zip(&q.option_ids)
+                    .find(|(o, _)| o.correct == (n < *right))
+                    .map(|(_, id)| *id)?;
+                Some(AnswerRow {
+                    attempt_id: id,
+                    question_id: q.id,
+                    option_ids: vec![pick],
+                    saved_at: finished_at,
+                })
+            })
+            .collect();
+        persistence::attempts::upsert_answers(db, &answers).await?;
+        let right = i64::try_from(*right).unwrap_or(0);
+        persistence::attempts::write_result(
+            db,
+            id,
+            Outcome {
+                score: right * 10,
+                correct_count: right,
+                time_used_ms: minutes * 60_000,
+                finished_at,
+                prediction: Some(*prediction),
+            },
+        )
+        .await?;
+        written += 1;
+    }
+    Ok(Some((
+        format!("{DEMO_CLOSED_CONTEST} – {DEMO_CLOSED_ROUND}"),
+        written,
     )))
 }
 

@@ -164,6 +164,7 @@ const API_V1: &[(&str, Configure)] = &[
     ("exports", routes::exports::configure),
     ("live", routes::live::configure),
     ("theory", routes::theory::configure),
+    ("audit", routes::audit::configure),
 ];
 
 /// `/api/v1`: every versioned resource.

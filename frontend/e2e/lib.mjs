@@ -20,6 +20,9 @@ export const FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // The browser's own language decides how date inputs read (dd/mm/yyyy in Vietnamese); the
+  // context's locale alone leaves them in the US order.
+  '--lang=vi-VN',
 ];
 
 /** The sizes screens are judged at: an officer's laptop and a member's phone. */

@@ -8,7 +8,6 @@ import { HomePage } from './pages/Home';
 import { LoginPage } from './pages/Login';
 import { RegisterPage } from './pages/Register';
 import { LeaderboardPage } from './pages/Leaderboard';
-import { LivePage } from './pages/Live';
 import { ResultPage } from './pages/Result';
 import { TheoryPage } from './pages/Theory';
 import {
@@ -83,6 +82,8 @@ export function App() {
       <a class="skip-link" href="#main">
         Bỏ qua đến nội dung
       </a>
+      {/* The big screen is projected: no app header, every pixel for the standings. */}
+      {boardRoute?.page !== 'live' && (
       <header class={`topbar${inConsole ? ' topbar--console' : ''}`}>
         <span class="topbar__brand">
           <span class="topbar__org">Đoàn TNCS Hồ Chí Minh</span>
@@ -100,6 +101,7 @@ export function App() {
           </a>
         )}
       </header>
+      )}
       {/* The attempt screen shows the connection in its own sticky bar, next to the timer. */}
       {attemptRoute?.page !== 'attempt' && boardRoute?.page !== 'live' && <OfflineBanner />}
       {target === routes.home && <HomePage />}
@@ -113,12 +115,52 @@ export function App() {
       {boardRoute?.page === 'contest-board' && (
         <LeaderboardPage key={`c-${boardRoute.id}`} scope={{ kind: 'contest', id: boardRoute.id }} />
       )}
-      {boardRoute?.page === 'live' && <LivePage key={`l-${boardRoute.id}`} roundId={boardRoute.id} />}
+      {boardRoute?.page === 'live' && <LazyLive key={`l-${boardRoute.id}`} roundId={boardRoute.id} />}
       {target === routes.theory && <TheoryPage />}
       {certificateCode && <CertificatePage key={`c-${certificateCode}`} code={certificateCode} />}
       {inConsole && <LazyConsole path={target} />}
     </>
   );
+}
+
+type LiveModule = typeof import('./pages/Live');
+
+/** The big screen is its own chunk too: only the organizers who project it download it. */
+function LazyLive({ roundId }: { roundId: string }) {
+  const [module, setModule] = useState<LiveModule | null>(null);
+  const [failed, setFailed] = useState(false);
+  const [retry, setRetry] = useState(0);
+  useEffect(() => {
+    let live = true;
+    import('./pages/Live').then(
+      (m) => live && setModule(m),
+      () => live && setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, [retry]);
+  if (failed) {
+    return (
+      <main class="page" id="main">
+        <h1>Kết quả trực tiếp</h1>
+        <p class="message message--error" role="alert">
+          Không tải được màn hình trực tiếp. Vui lòng kiểm tra mạng và thử lại.
+        </p>
+        <button type="button" class="button" onClick={() => (setFailed(false), setRetry((n) => n + 1))}>
+          Thử lại
+        </button>
+      </main>
+    );
+  }
+  if (!module) {
+    return (
+      <main class="page" id="main">
+        <p class="muted">Đang tải màn hình trực tiếp…</p>
+      </main>
+    );
+  }
+  return <module.LivePage roundId={roundId} />;
 }
 
 type ConsoleModule = { default: FunctionComponent<{ path: string }> };

@@ -16,8 +16,10 @@ export const routes = {
   roundBoard: '/bang-xep-hang',
   /** /bang-xep-hang-chung/{contest id}: a contest's cumulative leaderboard. */
   contestBoard: '/bang-xep-hang-chung',
-  /** /truc-tiep/{round id}: the organizers' big-screen live standings. */
-  live: '/truc-tiep',
+  /** /live/{round id}: the organizers' big-screen live standings (also /truc-tiep/{round id}). */
+  live: '/live',
+  /** /vao-thi/{round id}: the join address the big screen's QR code holds. */
+  join: '/vao-thi',
   /** Học lý luận: my political-theory lessons, tests and certificate. */
   theory: '/hoc-ly-luan',
   /** /certificates/{code}: a certificate's public page (the QR code points here). */
@@ -44,11 +46,15 @@ export const livePath = (roundId: string) => `${routes.live}/${roundId}`;
 
 export type BoardPage = 'round-board' | 'contest-board' | 'live';
 
-/** The page and id of a board URL (/bang-xep-hang/{id}, /bang-xep-hang-chung/{id}, /truc-tiep/{id}), else null. */
+/**
+ * The page and id of a board URL (/bang-xep-hang/{id}, /bang-xep-hang-chung/{id}, and the big
+ * screen at /live/{id} or its older address /truc-tiep/{id}), else null.
+ */
 export function boardRouteOf(path: string): { page: BoardPage; id: string } | null {
-  const m = /^\/(bang-xep-hang|bang-xep-hang-chung|truc-tiep)\/([^/]+)$/.exec(path);
+  const m = /^\/(bang-xep-hang|bang-xep-hang-chung|truc-tiep|live)\/([^/]+)$/.exec(path);
   if (!m || !ID.test(m[2]!)) return null;
-  const page: BoardPage = m[1] === 'bang-xep-hang' ? 'round-board' : m[1] === 'truc-tiep' ? 'live' : 'contest-board';
+  const page: BoardPage =
+    m[1] === 'bang-xep-hang' ? 'round-board' : m[1] === 'truc-tiep' || m[1] === 'live' ? 'live' : 'contest-board';
   return { page, id: m[2]! };
 }
 
@@ -76,6 +82,9 @@ export function resolveRoute(path: string, loggedIn: boolean): string {
   // The API's shape of the live screen's address, for organizers who type it.
   const live = /^\/rounds\/([^/]+)\/live$/.exec(path);
   if (live && ID.test(live[1]!)) return loggedIn ? livePath(live[1]!) : routes.login;
+  // The big screen's QR code: members sign in if needed, then see the open contests.
+  const join = /^\/vao-thi\/([^/]+)$/.exec(path);
+  if (join && ID.test(join[1]!)) return loggedIn ? routes.home : routes.login;
   // Anyone may check a certificate, signed in or not.
   if (certificateCodeOf(path)) return path;
   if (path === routes.theory || isConsolePath(path)) return loggedIn ? path : routes.login;

@@ -27,7 +27,14 @@ describe('routing guard', () => {
     expect(resolveRoute(`/bang-xep-hang-chung/${id}`, true)).toBe(`/bang-xep-hang-chung/${id}`);
     expect(resolveRoute(`/truc-tiep/${id}`, true)).toBe(`/truc-tiep/${id}`);
     expect(resolveRoute(`/truc-tiep/${id}`, false)).toBe(routes.login);
-    expect(resolveRoute(`/rounds/${id}/live`, true)).toBe(`/truc-tiep/${id}`);
+    expect(resolveRoute(`/rounds/${id}/live`, true)).toBe(`/live/${id}`);
+    // The big screen's address, and the join address its QR code holds.
+    expect(resolveRoute(`/live/${id}`, true)).toBe(`/live/${id}`);
+    expect(resolveRoute(`/live/${id}`, false)).toBe(routes.login);
+    expect(boardRouteOf(`/live/${id}`)).toEqual({ page: 'live', id });
+    expect(resolveRoute(`/vao-thi/${id}`, true)).toBe(routes.home);
+    expect(resolveRoute(`/vao-thi/${id}`, false)).toBe(routes.login);
+    expect(resolveRoute('/vao-thi/<x>', true)).toBe(routes.home);
     expect(resolveRoute('/bang-xep-hang/<x>', true)).toBe(routes.home);
     expect(boardRouteOf(`/bang-xep-hang-chung/${id}`)).toEqual({ page: 'contest-board', id });
     expect(boardRouteOf(`/truc-tiep/${id}`)).toEqual({ page: 'live', id });

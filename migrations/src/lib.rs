@@ -21,6 +21,7 @@ mod m20261204_000013_contest_managers_may_enter;
 mod m20261204_000014_personal_data;
 mod m20261205_000015_question_media;
 mod m20261205_000018_attempts_board_recorded;
+mod m20261205_000019_audit_log_unit;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_personal_data::Migration),
             Box::new(m20261205_000015_question_media::Migration),
             Box::new(m20261205_000018_attempts_board_recorded::Migration),
+            Box::new(m20261205_000019_audit_log_unit::Migration),
         ]
     }
 }

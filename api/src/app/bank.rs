@@ -240,11 +240,12 @@ pub async fn create_question(
     ensure_not_duplicate(&txn, unit.id, &question, None).await?;
     persistence::questions::ensure_topics(&txn, std::slice::from_ref(&question.topic)).await?;
     let id = persistence::questions::insert(&txn, unit.id, shared, &question, Some(user)).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "question.create",
         Some(id),
+        Some(unit.id),
         json!({"unit_id": unit.id}),
     )
     .await?;
@@ -325,11 +326,12 @@ pub async fn update_question(
         Some(user),
     )
     .await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "question.update",
         Some(current.id),
+        Some(current.unit_id),
         json!({"from_version": current.version}),
     )
     .await?;
@@ -473,11 +475,12 @@ pub async fn import_questions(
     for q in &report.questions {
         persistence::questions::insert(&txn, unit.id, options.shared, q, Some(user)).await?;
     }
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "question.import",
         Some(unit.id.0),
+        Some(unit.id),
         json!({"count": report.questions.len(), "file": given_name}),
     )
     .await?;

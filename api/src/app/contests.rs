@@ -141,11 +141,12 @@ pub async fn create_contest(
     check(state, &caller, &mut settings).await?;
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let contest = persistence::contests::insert(&txn, &settings, Some(user)).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "contest.create",
         Some(contest.id),
+        Some(host.id),
         json!({"unit_id": host.id}),
     )
     .await?;
@@ -199,11 +200,12 @@ pub async fn update_contest(
     check(state, &caller, &mut s).await?;
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let updated = persistence::contests::update(&txn, contest.id, &s).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "contest.update",
         Some(contest.id),
+        Some(updated.settings.unit_id),
         json!({}),
     )
     .await?;

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod answer_key;
 pub mod attempts;
+pub mod audit;
 pub mod bank;
 pub mod boards;
 pub mod contest_access;

@@ -99,11 +99,12 @@ pub async fn set_roles(
         .iter()
         .map(|g| json!({"role": g.role.as_str(), "unit_id": g.unit_id}))
         .collect();
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "user.roles",
         Some(target.id.0),
+        Some(target.unit_id),
         json!({"roles": granted}),
     )
     .await?;

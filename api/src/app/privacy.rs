@@ -264,13 +264,16 @@ pub async fn erase(
     let txn = sea_orm::TransactionTrait::begin(&state.db)
         .await
         .map_err(persistence::PersistenceError::from)?;
+    // Read before erasing: the audit log files the erasure under the person's unit.
+    let unit = persistence::users::get(&txn, user).await?.unit_id;
     persistence::users::erase(&txn, user, now).await?;
     persistence::roles::replace(&txn, user, &[]).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "user.erase",
         Some(user.0),
+        Some(unit),
         json!({"contests": contests.len()}),
     )
     .await?;

@@ -56,6 +56,118 @@ pub struct Published {
     pub changed: usize,
     /// Whether this replaced an earlier publication.
     pub republished: bool,
+    /// What changed for whom since the previous publication (empty the first time), best
+    /// new rank first, at most [`CHANGES_KEPT`] of them.
+    pub changes: Vec<RankChange>,
+}
+
+/// How many changed lines a republication reports and records.
+pub const CHANGES_KEPT: usize = 200;
+
+/// A place in a published ranking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+pub struct Placing {
+    /// 1-based rank.
+    pub rank: i32,
+    /// The prize, if any.
+    pub prize: Option<String>,
+}
+
+/// One entrant whose rank or prize changed between two publications.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct RankChange {
+    /// Whose.
+    pub user_id: Uuid,
+    /// Full name (organizers see it).
+    pub full_name: String,
+    /// In the previous publication (null: not ranked then, e.g. restored after a void).
+    pub before: Option<Placing>,
+    /// In this one (null: no longer ranked, e.g. voided).
+    pub after: Option<Placing>,
+}
+
+/// What changed between two rankings (user → placing): everyone whose placing differs, best
+/// new rank first and those who left the ranking last, by their old rank.
+pub fn rank_changes(
+    previous: &HashMap<Uuid, Placing>,
+    current: &HashMap<Uuid, Placing>,
+) -> Vec<(Uuid, Option<Placing>, Option<Placing>)> {
+    let mut out: Vec<(Uuid, Option<Placing>, Option<Placing>)> = current
+        .iter()
+        .filter(|(u, p)| previous.get(*u) != Some(*p))
+        .map(|(u, p)| (*u, previous.get(u).cloned(), Some(p.clone())))
+        .chain(
+            previous
+                .iter()
+                .filter(|(u, _)| !current.contains_key(*u))
+                .map(|(u, p)| (*u, Some(p.clone()), None)),
+        )
+        .collect();
+    out.sort_by_key(|(u, before, after)| {
+        (
+            after.as_ref().map_or(i32::MAX, |p| p.rank),
+            before.as_ref().map_or(i32::MAX, |p| p.rank),
+            *u,
+        )
+    });
+    out
+}
+
+/// One publication of a round, as the audit log recorded it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Publication {
+    /// When.
+    pub published_at: DateTime<Utc>,
+    /// By whom.
+    pub published_by: Option<Uuid>,
+    /// Whether it replaced an earlier one.
+    pub republished: bool,
+    /// Entrants ranked.
+    pub ranked: u64,
+    /// Prizes awarded.
+    pub prizes: u64,
+    /// Entrants whose rank or prize changed.
+    pub changed: u64,
+    /// Those changes (at most [`CHANGES_KEPT`]).
+    pub changes: Vec<RankChange>,
+}
+
+/// The publications of a round, newest first (organizers of its contest).
+pub async fn publications(
+    state: &AppState,
+    user: UserId,
+    round_id: Uuid,
+) -> Result<Vec<Publication>, ApiError> {
+    let (round, _) = managed_round(state, user, round_id).await?;
+    let entries = persistence::audit::of_subject(
+        &state.db,
+        round.id,
+        &["round.publish", "round.republish"],
+        100,
+    )
+    .await?;
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            let d = &e.detail;
+            let n = |k: &str| d.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+            Publication {
+                published_at: d
+                    .get("published_at")
+                    .and_then(|v| serde_json::from_value(v.clone()).ok())
+                    .unwrap_or(e.at),
+                published_by: e.actor_id,
+                republished: e.action == "round.republish",
+                ranked: n("ranked"),
+                prizes: n("prizes"),
+                changed: n("changed"),
+                changes: d
+                    .get("changes")
+                    .and_then(|v| serde_json::from_value(v.clone()).ok())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect())
 }
 
 /// Publishes a closed round at `now` on behalf of `user` (an organizer of its contest):
@@ -155,25 +267,54 @@ pub async fn publish_round(
         })
         .collect();
     // What the previous publication said, to record what changed.
-    let previous: HashMap<Uuid, (i32, Option<String>)> =
-        persistence::results::final_all(&state.db, round.id)
-            .await?
-            .into_iter()
-            .map(|r| (r.user_id, (r.rank, r.prize)))
-            .collect();
-    let changed = rows
+    let previous: HashMap<Uuid, Placing> = persistence::results::final_all(&state.db, round.id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                r.user_id,
+                Placing {
+                    rank: r.rank,
+                    prize: r.prize,
+                },
+            )
+        })
+        .collect();
+    let current: HashMap<Uuid, Placing> = rows
         .iter()
-        .filter(|r| previous.get(&r.user_id) != Some(&(r.rank, r.prize.clone())))
-        .count()
-        + previous
-            .keys()
-            .filter(|u| !rows.iter().any(|r| r.user_id == **u))
-            .count();
+        .map(|r| {
+            (
+                r.user_id,
+                Placing {
+                    rank: r.rank,
+                    prize: r.prize.clone(),
+                },
+            )
+        })
+        .collect();
     let republished = round.published_at.is_some();
+    let (changed, changes) = if republished {
+        let all = rank_changes(&previous, &current);
+        let kept: Vec<_> = all.iter().take(CHANGES_KEPT).cloned().collect();
+        let ids: Vec<Uuid> = kept.iter().map(|(u, _, _)| *u).collect();
+        let names = persistence::results::names(&state.db, &ids).await?;
+        let changes: Vec<RankChange> = kept
+            .into_iter()
+            .map(|(user_id, before, after)| RankChange {
+                user_id,
+                full_name: names.get(&user_id).cloned().unwrap_or_default(),
+                before,
+                after,
+            })
+            .collect();
+        (all.len(), changes)
+    } else {
+        (0, Vec::new())
+    };
     let prizes = rows.iter().filter(|r| r.prize.is_some()).count();
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     persistence::results::publish(&txn, round.id, actual, &rows, now).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         if republished {
@@ -182,11 +323,14 @@ pub async fn publish_round(
             "round.publish"
         },
         Some(round.id),
+        Some(contest.settings.unit_id),
         json!({
+            "published_at": now,
             "prediction_actual": actual,
             "ranked": rows.len(),
             "prizes": prizes,
-            "changed": if republished { changed } else { 0 },
+            "changed": changed,
+            "changes": changes,
         }),
     )
     .await?;
@@ -197,8 +341,9 @@ pub async fn publish_round(
         prediction_actual: actual,
         ranked: rows.len(),
         prizes,
-        changed: if republished { changed } else { 0 },
+        changed,
         republished,
+        changes,
     })
 }
 
@@ -308,11 +453,12 @@ pub async fn publish_contest(
     let prizes = rows.iter().filter(|r| r.prize.is_some()).count();
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     persistence::results::publish_overall(&txn, contest.id, &rows, now).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "contest.publish",
         Some(contest.id),
+        Some(contest.settings.unit_id),
         json!({"ranked": rows.len(), "prizes": prizes, "rounds": round_ids.len()}),
     )
     .await?;
@@ -324,4 +470,51 @@ pub async fn publish_contest(
         prizes,
         rounds: round_ids.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placing(rank: i32, prize: Option<&str>) -> Placing {
+        Placing {
+            rank,
+            prize: prize.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn changes_list_who_moved_best_new_rank_first_and_the_departed_last() {
+        let (a, b, c, d) = (
+            Uuid::from_u128(1),
+            Uuid::from_u128(2),
+            Uuid::from_u128(3),
+            Uuid::from_u128(4),
+        );
+        let previous = HashMap::from([
+            (a, placing(1, Some("Giải Nhất"))),
+            (b, placing(2, Some("Giải Nhì"))),
+            (c, placing(3, None)),
+        ]);
+        let current = HashMap::from([
+            (b, placing(1, Some("Giải Nhất"))),
+            (c, placing(3, None)),
+            (d, placing(2, Some("Giải Nhì"))),
+        ]);
+        let got = rank_changes(&previous, &current);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    b,
+                    Some(placing(2, Some("Giải Nhì"))),
+                    Some(placing(1, Some("Giải Nhất")))
+                ),
+                (d, None, Some(placing(2, Some("Giải Nhì")))),
+                (a, Some(placing(1, Some("Giải Nhất"))), None),
+            ],
+            "c kept rank 3 without a prize, so it is not listed"
+        );
+        assert!(rank_changes(&current, &current).is_empty());
+    }
 }

@@ -19,7 +19,7 @@ use crate::auth::Caller;
 use crate::domain::ids::{UnitId, UserId};
 use crate::domain::role::Role;
 use crate::domain::text::fold;
-use crate::domain::unit::{MAX_DEPTH, MemberCount, UnitCode, UnitName};
+use crate::domain::unit::{MAX_DEPTH, MemberCount, TreePath, UnitCode, UnitName};
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::{self, PersistenceError, units::Unit};
 use crate::state::AppState;
@@ -133,11 +133,12 @@ pub async fn create_unit(
     )
     .await
     .map_err(duplicate_code)?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "unit.create",
         Some(unit.id.0),
+        Some(unit.id),
         json!({"code": unit.code, "parent_id": unit.parent_id}),
     )
     .await?;
@@ -242,21 +243,23 @@ pub async fn update_unit(
                 ));
             }
             updated = persistence::units::move_subtree(&txn, &updated, new_parent.as_ref()).await?;
-            persistence::audit::record(
+            persistence::audit::record_at(
                 &txn,
                 Some(user),
                 "unit.move",
                 Some(unit.id.0),
+                Some(unit.id),
                 json!({"from": unit.parent_id, "to": new_parent.as_ref().map(|p| p.id)}),
             )
             .await?;
         }
     }
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "unit.update",
         Some(unit.id.0),
+        Some(unit.id),
         json!({"name": updated.name, "code": updated.code, "member_count": updated.member_count}),
     )
     .await?;
@@ -333,11 +336,12 @@ pub async fn import_units(
         })?;
         created.insert(code_text, unit);
     }
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "unit.import",
         None,
+        TreePath::common_ancestor(created.values().map(|u| &u.path)),
         json!({"count": valid_rows, "file": file_name}),
     )
     .await?;

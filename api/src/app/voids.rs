@@ -95,11 +95,12 @@ pub async fn void_result(
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let void =
         persistence::results::insert_void(&txn, round.id, entrant, reason, user.0, now).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "result.void",
         Some(void.id),
+        Some(contest.settings.unit_id),
         json!({"round_id": round.id, "user_id": entrant, "reason": reason}),
     )
     .await?;

@@ -32,6 +32,8 @@ pub struct UnitInfo {
     pub code: String,
     /// Declared members.
     pub member_count: Option<i32>,
+    /// The day the member count was declared (rates depend on it, so reports print it).
+    pub member_count_date: Option<chrono::NaiveDate>,
     /// The unit and its ancestors, root first.
     pub path: Vec<Uuid>,
 }
@@ -140,6 +142,7 @@ impl UnitDirectory {
             name: u.name,
             code: u.code,
             member_count: u.member_count,
+            member_count_date: u.member_count_date,
         })));
         *self
             .current

@@ -373,6 +373,7 @@ mod tests {
             name: id.to_string(),
             code: String::new(),
             member_count: None,
+            member_count_date: None,
             path,
         }
     }

@@ -136,11 +136,39 @@ impl TreePath {
             .map(UnitId)
             .collect()
     }
+
+    /// The deepest unit whose subtree holds every one of `paths` (`None` for no paths, or
+    /// paths in different trees): what an event touching all of them is about.
+    pub fn common_ancestor<'a>(paths: impl IntoIterator<Item = &'a TreePath>) -> Option<UnitId> {
+        let mut paths = paths.into_iter();
+        let mut shared = paths.next()?.ids();
+        for path in paths {
+            let ids = path.ids();
+            let same = shared.iter().zip(&ids).take_while(|(a, b)| a == b).count();
+            shared.truncate(same);
+        }
+        shared.pop()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_common_ancestor_is_the_deepest_shared_unit() {
+        let (root, a, b, a1) = (UnitId::new(), UnitId::new(), UnitId::new(), UnitId::new());
+        let r = TreePath::root(root);
+        let pa = r.child(a);
+        let pb = r.child(b);
+        let pa1 = pa.child(a1);
+        assert_eq!(TreePath::common_ancestor([&pa1, &pb]), Some(root));
+        assert_eq!(TreePath::common_ancestor([&pa1, &pa]), Some(a));
+        assert_eq!(TreePath::common_ancestor([&pa1]), Some(a1));
+        assert_eq!(TreePath::common_ancestor([]), None);
+        let other = TreePath::root(UnitId::new());
+        assert_eq!(TreePath::common_ancestor([&pa, &other]), None);
+    }
 
     #[test]
     fn codes_are_upper_cased_and_checked() {

@@ -484,3 +484,46 @@ pub async fn withdraw_unanswered(db: &impl ConnectionTrait, id: Uuid) -> Result<
     attempts::Entity::delete_by_id(id).exec(db).await?;
     Ok(())
 }
+
+/// What is happening in a round right now, from the attempts' record (the live monitor's
+/// counters that the boards do not keep).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RoundActivity {
+    /// Attempts ever started (practice attempts left out).
+    pub started: u64,
+    /// Attempts open and still within their time limit at `now`: people taking the round now.
+    pub in_progress: u64,
+    /// Attempts finished in the minute before `now`.
+    pub finished_last_minute: u64,
+}
+
+/// Counts a round's attempts for the live monitor at `now` (three counts on the round's
+/// attempts, which the `(round, user, seq)` index narrows).
+pub async fn round_activity(
+    db: &impl ConnectionTrait,
+    round_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<RoundActivity> {
+    use sea_orm::PaginatorTrait;
+    let of_round = || {
+        attempts::Entity::find()
+            .filter(attempts::Column::RoundId.eq(round_id))
+            .filter(attempts::Column::Practice.eq(false))
+    };
+    let started = of_round().count(db).await?;
+    let in_progress = of_round()
+        .filter(attempts::Column::Status.eq("open"))
+        .filter(attempts::Column::Deadline.gt(now))
+        .count(db)
+        .await?;
+    let finished_last_minute = of_round()
+        .filter(attempts::Column::FinishedAt.gt(now - chrono::Duration::seconds(60)))
+        .filter(attempts::Column::FinishedAt.lte(now))
+        .count(db)
+        .await?;
+    Ok(RoundActivity {
+        started,
+        in_progress,
+        finished_last_minute,
+    })
+}

@@ -23,6 +23,8 @@ pub struct Line {
     pub code: String,
     /// Declared members.
     pub members: Option<i32>,
+    /// The day they were declared.
+    pub members_as_of: Option<chrono::NaiveDate>,
     /// Distinct people of its subtree with a finished attempt in the range.
     pub participants: i64,
     /// Their finished attempts.
@@ -51,6 +53,7 @@ fn line(units: &Snapshot, id: Uuid, t: Option<&Tally>) -> Line {
         name: info.map_or_else(String::new, |u| u.name.clone()),
         code: info.map_or_else(String::new, |u| u.code.clone()),
         members: info.and_then(|u| u.member_count),
+        members_as_of: info.and_then(|u| u.member_count_date),
         participants: t.map_or(0, |t| i64::try_from(t.people.len()).unwrap_or(i64::MAX)),
         attempts: t.map_or(0, |t| t.attempts),
     }

@@ -118,9 +118,9 @@ pub async fn export_contest(
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ParticipationQuery {
-    /// First day (inclusive, UTC).
+    /// First day (inclusive, Vietnam time).
     pub from: NaiveDate,
-    /// Last day (inclusive, UTC).
+    /// Last day (inclusive, Vietnam time).
     pub to: NaiveDate,
     /// `xlsx` or `csv` for a file; JSON without it.
     pub format: Option<String>,

@@ -8,6 +8,11 @@
 //! and a busy one is throttled to one event per tick. The event id is that count: a client that
 //! reconnects with `Last-Event-ID` gets nothing until the board changes again, or the current
 //! snapshot at once if it missed something. Snapshots make replaying older events unnecessary.
+//!
+//! For the contest's organizers the snapshot also carries the activity counters (attempts
+//! started, people taking the round, finishes in the last minute), counted in the database
+//! every [`ACTIVITY_EVERY`] rather than every tick; a change there sends an event too, with the
+//! same id (the board has not moved).
 
 use std::time::Duration;
 
@@ -18,7 +23,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 pub use crate::app::boards::live::LiveSnapshot;
-use crate::app::boards::live::{self, LiveBoard};
+use crate::app::boards::live::{self, Activity, LiveBoard};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Query;
@@ -27,12 +32,15 @@ use crate::state::AppState;
 /// How often a connection looks for changes (the throttle).
 pub const TICK: Duration = Duration::from_millis(250);
 
+/// How often an organizer's stream counts the activity in the database.
+pub const ACTIVITY_EVERY: Duration = Duration::from_secs(2);
+
 /// A comment line this often keeps proxies from closing a quiet stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Registers the routes of this module.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(live_round);
+    cfg.service(live_round).service(round_join_qr);
 }
 
 /// What the screen shows.
@@ -49,6 +57,9 @@ struct Stream {
     last_sent: Option<i64>,
     quiet_for: Duration,
     first: bool,
+    /// The activity last counted, and how long until it is counted again.
+    activity: Option<Activity>,
+    activity_in: Duration,
 }
 
 impl Stream {
@@ -60,8 +71,23 @@ impl Stream {
             return Some((Ok(Bytes::from_static(b"retry: 3000\n\n")), self));
         }
         loop {
-            match self.board.snapshot(&self.state).await {
-                Ok((version, snap)) if self.last_sent != Some(version) => {
+            let mut activity_moved = false;
+            if self.board.manager && self.activity_in.is_zero() {
+                self.activity_in = ACTIVITY_EVERY;
+                match self.board.activity(&self.state, chrono::Utc::now()).await {
+                    Ok(Some(now)) => {
+                        activity_moved = self.activity.is_none_or(|a| !a.same_counts(&now));
+                        self.activity = Some(now);
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %crate::error::cause_chain(&e), "live stream ended");
+                        return None;
+                    }
+                }
+            }
+            match self.board.snapshot(&self.state, self.activity).await {
+                Ok((version, snap)) if self.last_sent != Some(version) || activity_moved => {
                     self.last_sent = Some(version);
                     self.quiet_for = Duration::ZERO;
                     let data = serde_json::to_string(&snap).unwrap_or_default();
@@ -76,6 +102,7 @@ impl Stream {
             }
             tokio::time::sleep(TICK).await;
             self.quiet_for += TICK;
+            self.activity_in = self.activity_in.saturating_sub(TICK);
             if self.quiet_for >= KEEP_ALIVE {
                 self.quiet_for = Duration::ZERO;
                 return Some((Ok(Bytes::from_static(b": keep-alive\n\n")), self));
@@ -116,6 +143,8 @@ pub async fn live_round(
         last_sent,
         quiet_for: Duration::ZERO,
         first: true,
+        activity: None,
+        activity_in: Duration::ZERO,
     };
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
@@ -125,4 +154,32 @@ pub async fn live_round(
         // Tells nginx-style proxies not to buffer the stream.
         .insert_header(("X-Accel-Buffering", "no"))
         .streaming(futures_util::stream::unfold(stream, Stream::next)))
+}
+
+/// A QR code (SVG) of the address members open to join the round (`/vao-thi/{id}` on this
+/// site), for the big screen. Public: it holds only the address.
+#[utoipa::path(
+    tag = "leaderboards",
+    params(("id" = Uuid, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "SVG image", content_type = "image/svg+xml"),
+        (status = 404, description = "Unknown round", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/rounds/{id}/qr.svg")]
+#[tracing::instrument(name = "Round join QR code", skip_all, fields(round.id = %id))]
+pub async fn round_join_qr(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let origin = {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    };
+    let svg = live::join_qr(&state, *id, &origin).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(svg))
 }

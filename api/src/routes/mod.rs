@@ -1,6 +1,7 @@
 //! HTTP routes: one module per resource, each with `configure`, plus the OpenAPI document.
 
 pub mod attempts;
+pub mod audit;
 pub mod auth;
 pub mod auth_user;
 pub mod contests;

@@ -1496,8 +1496,9 @@ async fn check_exports(app: &TestApp, s: &Setup, a: &TestUser, c: &TestUser, bra
     let bad = app.get(&url("format=pdf"), Some(org)).await;
     assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 
-    // The unit's participation over today: three people, one of them in the branch.
-    let today = Utc::now().date_naive();
+    // The unit's participation over today (a Vietnamese day): three people, one of them in
+    // the branch.
+    let today = (Utc::now() + chrono::Duration::hours(7)).date_naive();
     let report: Value = app
         .get(
             &format!(

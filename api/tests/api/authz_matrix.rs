@@ -601,6 +601,42 @@ const MATRIX: &[Row] = &[
         &["round_a"],
         ["200", "200", "200", "200", "200", "200", "200"],
     ),
+    // The round console (#13): entrants with names and publications for the contest's
+    // organizers, as the voids; the join QR code for anyone.
+    row(
+        "GET",
+        "/api/v1/rounds/{id}/entrants",
+        &["round_a"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "404 not_found",
+            "403 forbidden",
+            "200",
+            "404 not_found",
+            "200",
+        ],
+    ),
+    row(
+        "GET",
+        "/api/v1/rounds/{id}/publications",
+        &["round_a"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "404 not_found",
+            "403 forbidden",
+            "200",
+            "404 not_found",
+            "200",
+        ],
+    ),
+    row(
+        "GET",
+        "/api/v1/rounds/{id}/qr.svg",
+        &["round_a"],
+        ["200", "200", "200", "200", "200", "200", "200"],
+    ),
     row(
         "GET",
         "/api/v1/rounds/{id}/results",
@@ -721,6 +757,34 @@ const MATRIX: &[Row] = &[
             "404 not_found",
             "404 not_found",
             "404 not_found",
+        ],
+    ),
+    row(
+        "GET",
+        "/api/v1/units/{id}/certificates",
+        &["unit_a"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "404 not_found",
+            "200",
+            "404 not_found",
+            "200",
+        ],
+    ),
+    row(
+        "GET",
+        "/api/v1/audit",
+        &[],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "200",
+            "200",
+            "200",
+            "200",
         ],
     ),
     row(

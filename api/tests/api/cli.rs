@@ -197,14 +197,21 @@ async fn demo_is_idempotent_and_prints_how_to_sign_in(app: &TestApp) {
         .json()
         .await
         .expect("json");
-    // The demo contest and the theory tests of new members.
-    assert_eq!(contests["total"], 2, "{contests}");
-    let contest = contests["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|c| c["kind"] == "contest")
-        .expect("the demo contest");
+    // The demo contest, the one whose round has closed, and the theory tests of new members.
+    assert_eq!(contests["total"], 3, "{contests}");
+    let contest_titled = |part: &str| {
+        contests["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|c| {
+                c["kind"] == "contest" && c["title"].as_str().is_some_and(|t| t.contains(part))
+            })
+            .unwrap_or_else(|| panic!("the contest {part}"))
+            .clone()
+    };
+    let contest = contest_titled("(demo)");
+    let closed_contest = contest_titled("đã kết thúc");
     let rounds: Value = app
         .get(
             &format!(
@@ -217,12 +224,75 @@ async fn demo_is_idempotent_and_prints_how_to_sign_in(app: &TestApp) {
         .json()
         .await
         .expect("json");
+    let open = rounds["items"][0]["id"].as_str().expect("id").to_owned();
+    // The closed contest's round: last week, with the five members' results, ready to publish.
+    let closed_rounds: Value = app
+        .get(
+            &format!(
+                "/api/v1/contests/{}/rounds",
+                closed_contest["id"].as_str().expect("id")
+            ),
+            organizer["access_token"].as_str(),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(closed_rounds["total"], 1, "{closed_rounds}");
+    assert_eq!(closed_rounds["items"][0]["state"], "closed");
+    let closed = closed_rounds["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // The demo organizer can publish it: five members ranked, the perfect score first, with
+    // the first prize; the prediction's answer is the one perfect score.
+    let published = app
+        .post(
+            &format!("/api/v1/rounds/{closed}/publish"),
+            organizer["access_token"].as_str(),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(published.status(), StatusCode::OK);
+    let published: Value = published.json().await.expect("json");
+    assert_eq!(
+        (
+            published["ranked"].as_u64(),
+            published["prediction_actual"].as_i64()
+        ),
+        (Some(5), Some(1)),
+        "{published}"
+    );
+    let results: Value = app
+        .get(
+            &format!("/api/v1/rounds/{closed}/results"),
+            organizer["access_token"].as_str(),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (
+            results["items"][0]["score"].as_i64(),
+            results["items"][0]["prize"].as_str()
+        ),
+        (Some(100), Some("Giải Nhất")),
+        "{results}"
+    );
+    // Running the demo again adds no contest and no round.
+    let third = api(app, &["demo"], &[], None);
+    assert!(third.status.success(), "{}", text(&third));
+    let again: Value = app
+        .get("/api/v1/contests", member["access_token"].as_str())
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again["total"], 3, "{again}");
     let attempt = app
         .client
-        .post(app.url(&format!(
-            "/api/v1/rounds/{}/attempts",
-            rounds["items"][0]["id"].as_str().expect("id")
-        )))
+        .post(app.url(&format!("/api/v1/rounds/{open}/attempts")))
         .bearer_auth(member["access_token"].as_str().expect("token"))
         .send()
         .await

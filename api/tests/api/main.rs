@@ -23,6 +23,8 @@ mod hostile_files;
 mod hostile_input;
 mod privacy;
 mod questions;
+mod reports_console;
+mod rounds_console;
 mod scope;
 mod server_faults;
 mod sessions;

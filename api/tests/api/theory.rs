@@ -27,23 +27,23 @@ both_backends!(
     theory_rounds_test_a_lesson_without_prediction,
 );
 
-fn short_code() -> String {
+pub(crate) fn short_code() -> String {
     Uuid::now_v7().simple().to_string()[20..].to_uppercase()
 }
 
 /// A unit tree root with an admin, an organizer, a course of `lessons` lessons, a bank of
 /// `per_lesson` true questions per lesson and a theory-test contest (pass mark 80).
-struct World {
-    root: UnitId,
-    admin: TestUser,
-    organizer: TestUser,
-    course: Value,
-    contest_id: String,
+pub(crate) struct World {
+    pub(crate) root: UnitId,
+    pub(crate) admin: TestUser,
+    pub(crate) organizer: TestUser,
+    pub(crate) course: Value,
+    pub(crate) contest_id: String,
     /// question id → correct option id
-    key: HashMap<String, String>,
+    pub(crate) key: HashMap<String, String>,
 }
 
-async fn world(app: &TestApp, lessons: usize, per_lesson: usize) -> World {
+pub(crate) async fn world(app: &TestApp, lessons: usize, per_lesson: usize) -> World {
     let root = app.unit(&format!("R{}", short_code()), None).await;
     let admin = app.with_roles(root, &[(Role::Admin, None)]).await;
     let organizer = app
@@ -128,14 +128,14 @@ async fn world(app: &TestApp, lessons: usize, per_lesson: usize) -> World {
     }
 }
 
-fn lesson_id(w: &World, n: usize) -> String {
+pub(crate) fn lesson_id(w: &World, n: usize) -> String {
     w.course["lessons"][n - 1]["id"]
         .as_str()
         .expect("lesson")
         .to_owned()
 }
 
-fn topic(w: &World, n: usize) -> String {
+pub(crate) fn topic(w: &World, n: usize) -> String {
     w.course["lessons"][n - 1]["topic"]
         .as_str()
         .expect("topic")
@@ -143,7 +143,7 @@ fn topic(w: &World, n: usize) -> String {
 }
 
 /// Adds a round testing lesson `n` with `questions` questions (10 points each).
-async fn test_round(
+pub(crate) async fn test_round(
     app: &TestApp,
     w: &World,
     n: usize,
@@ -190,7 +190,13 @@ async fn start(app: &TestApp, round: &str, user: &TestUser) -> reqwest::Response
 }
 
 /// Takes an attempt answering `correct` questions right and the rest wrong; returns the result.
-async fn take(app: &TestApp, w: &World, round: &str, user: &TestUser, correct: usize) -> Value {
+pub(crate) async fn take(
+    app: &TestApp,
+    w: &World,
+    round: &str,
+    user: &TestUser,
+    correct: usize,
+) -> Value {
     let r = start(app, round, user).await;
     assert_eq!(
         r.status(),

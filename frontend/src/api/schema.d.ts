@@ -64,6 +64,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log of your scope, newest first: system admins read every event; organizers and
+         *     unit admins the events about units of their subtrees.
+         */
+        get: operations["list_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -768,6 +788,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rounds/{id}/entrants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A round's entrants with a counted result, best first, with full names and masked phones
+         *     (the contest's organizers); voided results are not among them (see `/voids`).
+         */
+        get: operations["round_entrants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rounds/{id}/export": {
         parameters: {
             query?: never;
@@ -879,6 +919,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rounds/{id}/publications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every publication of a round, newest first, with what each republication changed (the
+         *     contest's organizers).
+         */
+        get: operations["round_publications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rounds/{id}/publish": {
         parameters: {
             query?: never;
@@ -895,6 +955,26 @@ export interface paths {
          *     recomputes and records what changed.
          */
         post: operations["publish_round"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rounds/{id}/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A QR code (SVG) of the address members open to join the round (`/vao-thi/{id}` on this
+         *     site), for the big screen. Public: it holds only the address.
+         */
+        get: operations["round_join_qr"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1063,6 +1143,26 @@ export interface paths {
         head?: never;
         /** Renames, recodes, updates the member count, or moves a subtree (never into itself). */
         patch: operations["update_unit"];
+        trace?: never;
+    };
+    "/api/v1/units/{id}/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Certificates held by members of a unit's subtree, for its managers: the holder's full name
+         *     and unit, and for revoked ones when, why and by whom.
+         */
+        get: operations["unit_certificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/units/{id}/members": {
@@ -1324,6 +1424,29 @@ export interface components {
              */
             unit_id: string;
         };
+        /** @description A round's activity now, for its organizers' monitor. */
+        Activity: {
+            /**
+             * Format: date-time
+             * @description When these were counted.
+             */
+            counted_at: string;
+            /**
+             * Format: int64
+             * @description Attempts handed in during the last minute (finishes per minute).
+             */
+            finished_last_minute: number;
+            /**
+             * Format: int64
+             * @description People taking the round now (attempts open and within their time limit).
+             */
+            in_progress: number;
+            /**
+             * Format: int64
+             * @description Attempts started so far (practice attempts left out).
+             */
+            started_attempts: number;
+        };
         /** @description Multipart form with the file. */
         AdmissionImportForm: {
             /**
@@ -1479,6 +1602,55 @@ export interface components {
             /** @description `open` or `finished`. */
             status: string;
         };
+        /** @description One event as managers read it. */
+        AuditEvent: {
+            /**
+             * @description What, as `area.verb`: `contest.update`, `round.update`, `result.void`, `user.roles`,
+             *     `certificate.revoke`, `export.round`, `export.theory_pending`, …
+             */
+            action: string;
+            /**
+             * Format: uuid
+             * @description Who did it; null for the system or a command-line tool.
+             */
+            actor_id?: string | null;
+            /** @description Their full name (empty for the system). */
+            actor_name: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+            /** @description What was recorded with it (reasons, counts, file names, roles, formats…). */
+            detail: Record<string, never>;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The row changed (contest, round, certificate, person…), when there is one.
+             */
+            subject_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The unit the event is about.
+             */
+            unit_id?: string | null;
+            /** @description Its name. */
+            unit_name?: string | null;
+        };
+        /** @description A page of events, newest first. */
+        AuditPage: {
+            /** @description The events. */
+            items: components["schemas"]["AuditEvent"][];
+            /**
+             * Format: int64
+             * @description How many match in all.
+             */
+            total: number;
+        };
         /** @description One line of a board. */
         BoardLine: {
             /** @description Masked name. */
@@ -1581,6 +1753,16 @@ export interface components {
              * @description Revoked, if so.
              */
             revoked_at?: string | null;
+        };
+        /** @description A page of certificates. */
+        CertificateList: {
+            /** @description Newest first (revoked ones by revocation). */
+            items: components["schemas"]["ManagedCertificate"][];
+            /**
+             * Format: int64
+             * @description How many match in all.
+             */
+            total: number;
         };
         /** @description What a certificate code proves. */
         CertificateVerification: {
@@ -1986,6 +2168,55 @@ export interface components {
              */
             unit_id?: string | null;
         };
+        /** @description One entrant's counted result. */
+        EntrantLine: {
+            /**
+             * Format: date-time
+             * @description When the counted attempt was handed in.
+             */
+            finished_at: string;
+            /** @description Full name. */
+            full_name: string;
+            /** @description Phone, masked (`09xx xxx 123`). */
+            phone_masked: string;
+            /**
+             * Format: int64
+             * @description 1-based position on the live board (score ↓, time used ↑, finish ↑).
+             */
+            rank: number;
+            /**
+             * Format: int64
+             * @description Score of the counted attempt.
+             */
+            score: number;
+            /**
+             * Format: int64
+             * @description Time used, ms.
+             */
+            time_used_ms: number;
+            /**
+             * Format: uuid
+             * @description The entrant's unit.
+             */
+            unit_id?: string | null;
+            /** @description Its name. */
+            unit_name: string;
+            /**
+             * Format: uuid
+             * @description Whose result (what a void names).
+             */
+            user_id: string;
+        };
+        /** @description A page of entrants. */
+        EntrantsResponse: {
+            /** @description Best first. */
+            items: components["schemas"]["EntrantLine"][];
+            /**
+             * Format: int64
+             * @description Entrants with a counted result (in the unit's subtree, if one was asked for).
+             */
+            total: number;
+        };
         /** @description The password, to confirm an erasure. */
         EraseRequest: {
             /** @description The account's password. */
@@ -2203,6 +2434,7 @@ export interface components {
         LessonStatus: "not_tested" | "tested" | "passed";
         /** @description One snapshot. */
         LiveSnapshot: {
+            activity?: components["schemas"]["Activity"] | null;
             /**
              * Format: int64
              * @description Attempts recorded.
@@ -2234,6 +2466,45 @@ export interface components {
             password: string;
             /** @description Phone number, any usual spelling. */
             phone: string;
+        };
+        /** @description A certificate as its holder's managers see it: full name, unit, and why it was revoked. */
+        ManagedCertificate: {
+            /** @description The code (10 characters). */
+            code: string;
+            /** @description The course version it certifies. */
+            course: components["schemas"]["CourseBrief"];
+            /** @description As printed, `ABCDE-12345`. */
+            display_code: string;
+            /** @description Their full name. */
+            full_name: string;
+            /**
+             * Format: date-time
+             * @description When the course was completed.
+             */
+            issued_at: string;
+            /**
+             * Format: date-time
+             * @description When revoked.
+             */
+            revoked_at?: string | null;
+            /** @description Who revoked it (full name). */
+            revoked_by_name?: string | null;
+            /** @description Why. */
+            revoked_reason?: string | null;
+            /**
+             * Format: uuid
+             * @description Their unit.
+             */
+            unit_id: string;
+            /** @description Its name. */
+            unit_name: string;
+            /**
+             * Format: uuid
+             * @description The holder.
+             */
+            user_id: string;
+            /** @description True while in force. */
+            valid: boolean;
         };
         /** @description A link to study material. */
         Material: {
@@ -2579,6 +2850,11 @@ export interface components {
              * @description Declared members.
              */
             members?: number | null;
+            /**
+             * Format: date
+             * @description The day the member count was declared ("Số đoàn viên tính đến ngày").
+             */
+            members_as_of?: string | null;
             /** @description Name. */
             name: string;
             /**
@@ -2665,6 +2941,16 @@ export interface components {
             roles: components["schemas"]["RoleData"][];
             /** @description Login sessions: when, from which address and browser. */
             sessions: components["schemas"]["SessionData"][];
+        };
+        /** @description A place in a published ranking. */
+        Placing: {
+            /** @description The prize, if any. */
+            prize?: string | null;
+            /**
+             * Format: int32
+             * @description 1-based rank.
+             */
+            rank: number;
         };
         /** @description Where a round's questions come from. */
         Pool: {
@@ -2800,10 +3086,54 @@ export interface components {
          * @enum {string}
          */
         ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "results_not_published" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "busy" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started";
+        /** @description One publication of a round, as the audit log recorded it. */
+        Publication: {
+            /**
+             * Format: int64
+             * @description Entrants whose rank or prize changed.
+             */
+            changed: number;
+            /** @description Those changes (at most [`CHANGES_KEPT`]). */
+            changes: components["schemas"]["RankChange"][];
+            /**
+             * Format: int64
+             * @description Prizes awarded.
+             */
+            prizes: number;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            published_at: string;
+            /**
+             * Format: uuid
+             * @description By whom.
+             */
+            published_by?: string | null;
+            /**
+             * Format: int64
+             * @description Entrants ranked.
+             */
+            ranked: number;
+            /** @description Whether it replaced an earlier one. */
+            republished: boolean;
+        };
+        /** @description A round's publications. */
+        PublicationList: {
+            /** @description Newest first. */
+            items: components["schemas"]["Publication"][];
+            /** @description How many. */
+            total: number;
+        };
         /** @description What publishing did. */
         Published: {
             /** @description Entrants whose rank or prize differs from the previous publication (0 the first time). */
             changed: number;
+            /**
+             * @description What changed for whom since the previous publication (empty the first time), best
+             *     new rank first, at most [`CHANGES_KEPT`] of them.
+             */
+            changes: components["schemas"]["RankChange"][];
             /**
              * Format: int64
              * @description The prediction question's true value.
@@ -3029,6 +3359,18 @@ export interface components {
             difficulty?: string | null;
             /** @description Topic code. */
             topic: string;
+        };
+        /** @description One entrant whose rank or prize changed between two publications. */
+        RankChange: {
+            after?: components["schemas"]["Placing"] | null;
+            before?: components["schemas"]["Placing"] | null;
+            /** @description Full name (organizers see it). */
+            full_name: string;
+            /**
+             * Format: uuid
+             * @description Whose.
+             */
+            user_id: string;
         };
         /** @description Readiness of each dependency. */
         Readiness: {
@@ -4029,6 +4371,68 @@ export interface operations {
                 };
             };
             /** @description Missing or bad prediction */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_audit: {
+        parameters: {
+            query?: {
+                /** @description An action (`certificate.revoke`) or an area (`certificate`, `export`, `user`…). */
+                action?: string | null;
+                /** @description Who did it. */
+                actor_id?: string | null;
+                /** @description Only events about this unit's subtree (within your scope). */
+                unit_id?: string | null;
+                /** @description From this day (inclusive, Vietnam time). */
+                from?: string | null;
+                /** @description To this day (inclusive, Vietnam time). */
+                to?: string | null;
+                /** @description Rows to skip. */
+                offset?: number;
+                /** @description Rows to return (1–200, default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description No organizer, unit-admin or admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unit_id` unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad filter or page */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6062,6 +6466,63 @@ export interface operations {
             };
         };
     };
+    round_entrants: {
+        parameters: {
+            query?: {
+                /** @description Only the entrants of this unit's subtree. */
+                unit_id?: string | null;
+                /** @description Rows to skip. */
+                offset?: number;
+                /** @description Rows to return (1–200, default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Round id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entrants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntrantsResponse"];
+                };
+            };
+            /** @description Not an organizer of this contest */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown round */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad unit or paging */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     export_round: {
         parameters: {
             query: {
@@ -6355,6 +6816,47 @@ export interface operations {
             };
         };
     };
+    round_publications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Round id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The publications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicationList"];
+                };
+            };
+            /** @description Not an organizer of this contest */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown round */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     publish_round: {
         parameters: {
             query?: never;
@@ -6396,6 +6898,38 @@ export interface operations {
             };
             /** @description `round_not_closed`: attempts may still finish */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    round_join_qr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Round id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SVG image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": unknown;
+                };
+            };
+            /** @description Unknown round */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6892,6 +7426,65 @@ export interface operations {
             };
         };
     };
+    unit_certificates: {
+        parameters: {
+            query?: {
+                /** @description `all` (default), `valid` or `revoked`. */
+                status?: "all" | "valid" | "revoked";
+                /** @description Only the certificate with this code (with or without the dash, any case). */
+                code?: string | null;
+                /** @description Rows to skip. */
+                offset?: number;
+                /** @description Rows to return (1–200, default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Unit id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of certificates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateList"];
+                };
+            };
+            /** @description No organizer or unit-admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown unit or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad code, status or page */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_members: {
         parameters: {
             query?: {
@@ -6943,9 +7536,9 @@ export interface operations {
     unit_participation: {
         parameters: {
             query: {
-                /** @description First day (inclusive, UTC). */
+                /** @description First day (inclusive, Vietnam time). */
                 from: string;
-                /** @description Last day (inclusive, UTC). */
+                /** @description Last day (inclusive, Vietnam time). */
                 to: string;
                 /** @description `xlsx` or `csv` for a file; JSON without it. */
                 format?: string | null;
@@ -7052,6 +7645,8 @@ export interface operations {
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
                 limit?: number | null;
+                /** @description `xlsx` or `csv` to download every one of them instead (recorded in the audit log). */
+                format?: string | null;
             };
             header?: never;
             path: {
@@ -7062,7 +7657,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Members still to pass */
+            /** @description Members still to pass (JSON, or the file with `format`) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7082,6 +7677,15 @@ export interface operations {
             };
             /** @description Unknown unit or outside your scope; no course */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad format or limit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -28,4 +28,8 @@ export interface Section {
 export const SECTIONS: Section[] = [
   { key: 'ngan-hang', label: 'Ngân hàng câu hỏi', nav: true, visible: (s) => s.isOrganizer || s.isAdmin, load: () => import('./bank/BankSection') },
   { key: 'cuoc-thi', label: 'Cuộc thi', nav: true, visible: (s) => s.isOrganizer || s.isAdmin, load: () => import('./contests/ContestsSection') },
+  { key: 'ly-luan', label: 'Học lý luận', nav: true, load: () => import('./theory/TheorySection') },
+  { key: 'bao-cao', label: 'Báo cáo', nav: true, load: () => import('./reports/ReportsSection') },
+  { key: 'nhat-ky', label: 'Nhật ký', nav: true, load: () => import('./audit/AuditSection') },
+  { key: 'vong-thi', label: 'Theo dõi vòng thi', nav: false, load: () => import('./rounds/RoundSection') },
 ];

@@ -7,6 +7,7 @@ import { useLoad } from '../board/useLoad';
 import { BoardLines, UnitLines } from '../components/Board';
 import { FormMessage } from '../components/Field';
 import { linkClick, roundBoardPath, routes } from '../router';
+import './live.css';
 
 /** What the screen shows; the polling fallback cannot know every counter. */
 export interface LiveView {
@@ -18,6 +19,9 @@ export interface LiveView {
 }
 
 export const LIVE_TOP = 10;
+
+/** Units shown beside the top 10 on a projector (the rest are summed up in one line). */
+export const LIVE_UNITS = 6;
 
 /** The fallback's snapshot: the board's top lines and the host unit's children by participants. */
 async function pollSnapshot(roundId: string, signal: AbortSignal): Promise<LiveView> {
@@ -121,6 +125,8 @@ export function LivePage({ roundId }: { roundId: string }) {
   }
 
   const info = header.load.state === 'ready' ? header.load.data : null;
+  const shownUnits = view ? view.units.slice(0, LIVE_UNITS) : [];
+  const moreUnits = view ? view.units.length - shownUnits.length : 0;
 
   return (
     <main
@@ -129,14 +135,14 @@ export function LivePage({ roundId }: { roundId: string }) {
       aria-busy={view === null}
     >
       <div class="live__head">
-        <div>
+        <div class="live__titles">
           <h1 class="live__title">{info?.title || 'Kết quả trực tiếp'}</h1>
           {info && <p class="live__round">{info.round}</p>}
         </div>
         <div class="live__tools">
           <StatusLine status={status} onRetry={retry} />
           {updatedAt && <p class="live__updated">Cập nhật lúc {clockText(updatedAt)}</p>}
-          <button type="button" class="button button--small" onClick={fullscreen}>
+          <button type="button" class="button button--small live__fullscreen" onClick={fullscreen}>
             Toàn màn hình
           </button>
         </div>
@@ -166,14 +172,30 @@ export function LivePage({ roundId }: { roundId: string }) {
             </div>
           </dl>
           <div class="live__cols">
-            <section aria-labelledby="live-top-title" data-testid="live-top">
+            <section aria-labelledby="live-top-title" data-testid="live-top" class="live__top">
               <h2 id="live-top-title">Top {LIVE_TOP}</h2>
               {view.top.length ? <BoardLines lines={view.top} big /> : <p class="empty">Chưa có bài nộp.</p>}
             </section>
-            <section aria-labelledby="live-units-title" data-testid="live-units">
-              <h2 id="live-units-title">Đơn vị</h2>
-              {view.units.length ? <UnitLines units={view.units} big /> : <p class="empty">Chưa có đơn vị.</p>}
-            </section>
+            <div class="live__side">
+              <section aria-labelledby="live-units-title" data-testid="live-units">
+                <h2 id="live-units-title">Xếp hạng đơn vị</h2>
+                {shownUnits.length ? <UnitLines units={shownUnits} big /> : <p class="empty">Chưa có đơn vị.</p>}
+                {moreUnits > 0 && <p class="live__more">và {formatCount(moreUnits)} đơn vị khác</p>}
+              </section>
+              <section class="live__join" aria-labelledby="live-join-title" data-testid="live-join">
+                <img
+                  class="live__qr"
+                  src={`/api/v1/rounds/${encodeURIComponent(roundId)}/qr.svg`}
+                  alt="Mã QR để vào thi"
+                  width={240}
+                  height={240}
+                />
+                <div>
+                  <h2 id="live-join-title">Quét mã để vào thi</h2>
+                  <p class="live__join-host">{window.location.host}</p>
+                </div>
+              </section>
+            </div>
           </div>
         </>
       )}

@@ -1,7 +1,14 @@
 //! The live screen of a round: who may open it, and one snapshot of it (counters, the top
-//! entries, the host unit's children ranked by participants). The route streams snapshots as
-//! server-sent events; this module knows nothing of HTTP.
+//! entries, the host unit's children ranked by participants, and for the contest's organizers
+//! what is happening now: attempts started, people taking it, finishes in the last minute).
+//! The route streams snapshots as server-sent events; this module knows nothing of HTTP.
+//!
+//! # Implementation notes
+//! The board's counters come from the scoring store, cheap to poll. The activity counters come
+//! from the attempts' record in the database, so they are counted only for organizers (the
+//! monitor), and the stream asks for them every few seconds rather than on every tick.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -9,6 +16,8 @@ use uuid::Uuid;
 use super::{
     BoardLine, UnitOrder, UnitStanding, check_scores_shown, line, ranked_units, visible_contest,
 };
+use crate::app::contest_access::{Access, access};
+use crate::auth::Caller;
 use crate::domain::ids::UserId;
 use crate::error::ApiError;
 use crate::persistence;
@@ -30,6 +39,36 @@ pub struct LiveSnapshot {
     pub top: Vec<BoardLine>,
     /// The host unit's children by participants.
     pub units: Vec<UnitStanding>,
+    /// What is happening now; only the contest's organizers get it (null for anyone else).
+    pub activity: Option<Activity>,
+}
+
+/// A round's activity now, for its organizers' monitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Activity {
+    /// Attempts started so far (practice attempts left out).
+    pub started_attempts: u64,
+    /// People taking the round now (attempts open and within their time limit).
+    pub in_progress: u64,
+    /// Attempts handed in during the last minute (finishes per minute).
+    pub finished_last_minute: u64,
+    /// When these were counted.
+    pub counted_at: DateTime<Utc>,
+}
+
+impl Activity {
+    /// Whether two counts say the same, whenever they were taken.
+    pub fn same_counts(&self, other: &Self) -> bool {
+        (
+            self.started_attempts,
+            self.in_progress,
+            self.finished_last_minute,
+        ) == (
+            other.started_attempts,
+            other.in_progress,
+            other.finished_last_minute,
+        )
+    }
 }
 
 /// A round's live screen, once the caller may see it.
@@ -43,6 +82,8 @@ pub struct LiveBoard {
     pub host: Uuid,
     /// How many top entries.
     pub top: u64,
+    /// Whether the caller organises the contest (and so sees the activity counters).
+    pub manager: bool,
 }
 
 /// Opens a round's live screen: the round must exist, its boards be visible to the caller, and
@@ -61,17 +102,51 @@ pub async fn open(
         Some(t @ 1..=50) => t,
         Some(_) => return Err(ApiError::field("/top", "top must be between 1 and 50")),
     };
+    let manager = match user {
+        Some(user) => {
+            let caller = Caller::load(&state.db, user).await?;
+            matches!(
+                access(&state.db, &caller, &contest).await,
+                Ok(Access::Manage)
+            )
+        }
+        None => false,
+    };
     Ok(LiveBoard {
         contest_id: contest.id,
         round_id: round.id,
         host: contest.settings.unit_id.0,
         top,
+        manager,
     })
 }
 
 impl LiveBoard {
-    /// The screen now, with its version: the count of recorded attempts.
-    pub async fn snapshot(&self, state: &AppState) -> Result<(i64, LiveSnapshot), ApiError> {
+    /// The activity counters at `now`, for an organizer (None for anyone else).
+    pub async fn activity(
+        &self,
+        state: &AppState,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Activity>, ApiError> {
+        if !self.manager {
+            return Ok(None);
+        }
+        let a = persistence::attempts::round_activity(&state.db, self.round_id, now).await?;
+        Ok(Some(Activity {
+            started_attempts: a.started,
+            in_progress: a.in_progress,
+            finished_last_minute: a.finished_last_minute,
+            counted_at: now,
+        }))
+    }
+
+    /// The screen now, with its version: the count of recorded attempts. `activity` is what
+    /// [`Self::activity`] last counted.
+    pub async fn snapshot(
+        &self,
+        state: &AppState,
+        activity: Option<Activity>,
+    ) -> Result<(i64, LiveSnapshot), ApiError> {
         let counters = state
             .store
             .round_counters(&state.keys, self.contest_id, self.round_id)
@@ -102,7 +177,21 @@ impl LiveBoard {
                 perfect_participants: counters.perfect_participants,
                 top: page.items.iter().map(|s| line(&units, s, None)).collect(),
                 units: ranked,
+                activity,
             },
         ))
     }
+}
+
+/// The address a member opens to join a round, at `origin` (`scheme://host`): the app's
+/// `/vao-thi/{round}` page, which signs them in if needed and opens the round.
+pub fn join_url(origin: &str, round_id: Uuid) -> String {
+    format!("{origin}/vao-thi/{round_id}")
+}
+
+/// A QR code (SVG) of the round's join address, for the big screen: made the same way as a
+/// certificate's. Anyone may have it (it holds only the address); an unknown round is a 404.
+pub async fn join_qr(state: &AppState, round_id: Uuid, origin: &str) -> Result<String, ApiError> {
+    let round = persistence::contests::get_round(&state.db, round_id).await?;
+    crate::app::theory::certificates::qr_svg(&join_url(origin, round.id))
 }

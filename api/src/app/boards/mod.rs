@@ -5,6 +5,7 @@
 //! Names on boards are always masked (`Nguyễn V. A.`); phone numbers and citizen ids never
 //! appear. Like the rest of `app`, nothing here imports `routes`.
 
+pub mod entrants;
 pub mod leaderboard;
 pub mod live;
 pub mod results;

@@ -10,7 +10,7 @@ use sheets::Format;
 use uuid::Uuid;
 
 use super::ranking::{self, CONTEST_FINAL_HEADER, FinalRows, LIVE_HEADER, ROUND_FINAL_HEADER};
-use super::{ExportPlan, Report, export_unit, parse_format, units};
+use super::{ExportPlan, Report, export_unit, exported_at_line, file_stem, parse_format, units};
 use crate::app::boards::{contest_ranking, round_ranking};
 use crate::caches::directory::Snapshot;
 use crate::domain::ids::UserId;
@@ -79,6 +79,14 @@ impl Subject {
         match self {
             Self::Round(r) => format!("{} – {}", contest.settings.title, r.settings.name),
             Self::Contest => format!("{} – tổng hợp các tuần", contest.settings.title),
+        }
+    }
+
+    /// The export's file name: contest (and round) titles, what it is, today's date.
+    fn file_stem(&self, contest: &Contest, what: &str, now: DateTime<Utc>) -> String {
+        match self {
+            Self::Round(r) => file_stem(&[&contest.settings.title, &r.settings.name], what, now),
+            Self::Contest => file_stem(&[&contest.settings.title], what, now),
         }
     }
 
@@ -183,7 +191,8 @@ impl Subject {
     }
 }
 
-/// The export of `subject` as asked: checks the caller's scope, then plans the report.
+/// The export of `subject` as asked, with the time it was made (Vietnam time) above the
+/// header.
 async fn export(
     state: Arc<AppState>,
     user: UserId,
@@ -192,13 +201,54 @@ async fn export(
     format: Format,
     req: ExportRequest,
 ) -> Result<ExportPlan, ApiError> {
+    let now = Utc::now();
+    let plan = plan_export(state, user, contest, subject, format, req, now).await?;
+    Ok(plan.with_title_row(exported_at_line(now)))
+}
+
+/// Plans the export of `subject` as asked: checks the caller's scope, then the report.
+async fn plan_export(
+    state: Arc<AppState>,
+    user: UserId,
+    contest: Contest,
+    subject: Subject,
+    format: Format,
+    req: ExportRequest,
+    now: DateTime<Utc>,
+) -> Result<ExportPlan, ApiError> {
     let units: Arc<Snapshot> = state.units.snapshot(&state.db).await?;
     let unit = export_unit(&state, user, &contest, req.unit_id, &units).await?;
     let scope_name = unit.map_or_else(|| "Toàn bộ".to_owned(), |u| units.name(Some(u)).to_owned());
     let title = subject.title(&contest);
     let id = subject.id(&contest);
-    let stem = |what: &str| format!("{what}-{}", id.simple());
+    let stem = |what: &str| subject.file_stem(&contest, what, now);
     let published_at = subject.published_at(&contest);
+    let refused = req.report == Report::Prizes && published_at.is_none();
+    if req.report != Report::Units && !refused {
+        // Rankings and prize lists carry full names and phone numbers: personal data, so the
+        // export is recorded (Law 91/2025/QH15), under the subtree exported.
+        let (action, round_id) = match &subject {
+            Subject::Round(r) => ("export.round", Some(r.id)),
+            Subject::Contest => ("export.contest", None),
+        };
+        persistence::audit::record_at(
+            &state.db,
+            Some(user),
+            action,
+            Some(id),
+            Some(crate::domain::ids::UnitId(
+                unit.unwrap_or(contest.settings.unit_id.0),
+            )),
+            serde_json::json!({
+                "report": if req.report == Report::Prizes { "prizes" } else { "ranking" },
+                "format": format.extension(),
+                "contest_id": contest.id,
+                "round_id": round_id,
+                "title": title,
+            }),
+        )
+        .await?;
+    }
     match (req.report, published_at) {
         (Report::Units, _) => {
             let parent = unit.unwrap_or(contest.settings.unit_id.0);

@@ -57,6 +57,13 @@ impl ExportPlan {
         }
     }
 
+    /// The same plan with one more line above the header.
+    #[must_use]
+    pub fn with_title_row(mut self, line: String) -> Self {
+        self.layout.title_rows.push(line);
+        self
+    }
+
     /// The layout and the row writer, for `reports::stream`.
     pub fn into_parts(self) -> (Layout, Fill) {
         (self.layout, self.fill)
@@ -151,6 +158,44 @@ fn person_cells(person: Option<Person>) -> (Cell<'static>, Cell<'static>) {
         ),
         None => (Cell::Empty, Cell::Empty),
     }
+}
+
+/// Vietnam's offset from UTC (no daylight saving time).
+pub const VIETNAM_OFFSET_HOURS: i64 = 7;
+
+/// `at` in Vietnam time, as a date-time cell.
+///
+/// # Implementation notes
+/// A cell holds a wall-clock time without a zone (Excel has none; the CSV writes
+/// `YYYY-MM-DD HH:MM:SS`), so the instant is shifted by the offset before it is written, and
+/// every column of such cells says "(giờ Việt Nam, UTC+7)" in its header.
+pub fn vietnam_time(at: chrono::DateTime<chrono::Utc>) -> Cell<'static> {
+    Cell::DateTime(at + chrono::Duration::hours(VIETNAM_OFFSET_HOURS))
+}
+
+/// The line above a report's header saying when it was made, in Vietnam time.
+pub fn exported_at_line(now: chrono::DateTime<chrono::Utc>) -> String {
+    let vn = now + chrono::Duration::hours(VIETNAM_OFFSET_HOURS);
+    format!(
+        "Xuất lúc: {} (giờ Việt Nam, UTC+7)",
+        vn.format("%H:%M ngày %d/%m/%Y")
+    )
+}
+
+/// A readable file name for an export: the titles without diacritics, what it is and the
+/// day it was made (Vietnam time), e.g.
+/// `cuoc-thi-tim-hieu-luat-an-ninh-mang_tuan-1_giai-thuong_2026-12-04`.
+pub fn file_stem(titles: &[&str], what: &str, now: chrono::DateTime<chrono::Utc>) -> String {
+    use crate::domain::text::slug;
+    let day = (now + chrono::Duration::hours(VIETNAM_OFFSET_HOURS)).format("%Y-%m-%d");
+    let mut parts: Vec<String> = titles
+        .iter()
+        .map(|t| slug(t, 40))
+        .filter(|t| !t.is_empty())
+        .collect();
+    parts.push(what.to_owned());
+    parts.push(day.to_string());
+    parts.join("_")
 }
 
 fn seconds(ms: i64) -> Cell<'static> {

@@ -2,7 +2,7 @@
 //! between two dates, per child unit, against their declared members, as JSON or a file in the
 //! shape units report upward. The counting is `reports::participation`.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use sheets::Cell;
 use utoipa::ToSchema;
@@ -11,11 +11,12 @@ use uuid::Uuid;
 use super::{ExportPlan, Output, REPORTERS, numbered_with_total, parse_format};
 use crate::auth::Caller;
 use crate::domain::ids::{UnitId, UserId};
+use crate::domain::time::{vietnam_day_start, vietnam_text};
 use crate::error::ApiError;
 use crate::reports::{self, Layout, participation};
 use crate::state::AppState;
 
-/// The report asked for: the unit, the days (inclusive, UTC), and `format` for a file.
+/// The report asked for: the unit, the days (inclusive, Vietnam time), and `format` for a file.
 #[derive(Debug, Clone)]
 pub struct ParticipationRequest {
     /// The unit.
@@ -39,6 +40,8 @@ pub struct ParticipationLine {
     pub code: String,
     /// Declared members.
     pub members: Option<i32>,
+    /// The day the member count was declared ("Số đoàn viên tính đến ngày").
+    pub members_as_of: Option<NaiveDate>,
     /// People who took part.
     pub participants: i64,
     /// Their finished attempts.
@@ -67,6 +70,7 @@ fn participation_line(l: participation::Line) -> ParticipationLine {
         name: l.name,
         code: l.code,
         members: l.members,
+        members_as_of: l.members_as_of,
         participants: l.participants,
         attempts: l.attempts,
     }
@@ -90,12 +94,12 @@ pub async fn report(
         ));
     }
     let format = req.format.as_deref().map(parse_format).transpose()?;
-    let start = |d: NaiveDate| -> DateTime<Utc> { d.and_time(chrono::NaiveTime::MIN).and_utc() };
+    // The days are Vietnamese days: a unit reporting "01/12 to 31/12" means Vietnam time.
     let report = participation::report(
         state,
         unit.id.0,
-        start(from),
-        start(to) + chrono::Duration::days(1),
+        vietnam_day_start(from),
+        vietnam_day_start(to) + chrono::Duration::days(1),
     )
     .await?;
     let body = ParticipationResponse {
@@ -113,21 +117,29 @@ pub async fn report(
     };
     let layout = Layout {
         format,
-        file_stem: format!("tham-gia-{}-{}-{}", unit.code, from, to),
+        file_stem: format!(
+            "bao-cao-tham-gia-{}-tu-{}-den-{}",
+            unit.code.to_lowercase(),
+            from.format("%d-%m-%Y"),
+            to.format("%d-%m-%Y")
+        ),
         sheet_name: "Tham gia".into(),
         title_rows: vec![
-            format!("Báo cáo tham gia các cuộc thi: {}", unit.name),
+            "BÁO CÁO KẾT QUẢ THAM GIA CÁC CUỘC THI TRỰC TUYẾN".to_owned(),
+            format!("Đơn vị: {} (mã {})", unit.name, unit.code),
             format!(
-                "Từ ngày {} đến ngày {}",
+                "Thời gian: từ ngày {} đến hết ngày {} (giờ Việt Nam)",
                 from.format("%d/%m/%Y"),
                 to.format("%d/%m/%Y")
             ),
+            format!("Xuất lúc: {} (giờ Việt Nam)", vietnam_text(Utc::now())),
         ],
         header: vec![
             "STT",
             "Đơn vị",
             "Mã",
             "Số đoàn viên",
+            "Tính đến ngày",
             "Số người tham gia",
             "Số lượt thi",
             "Tỷ lệ tham gia",
@@ -140,6 +152,9 @@ pub async fn report(
                 Cell::from(l.name.clone()),
                 Cell::from(l.code.clone()),
                 l.members.map_or(Cell::Empty, |m| Cell::Int(i64::from(m))),
+                l.members_as_of.map_or(Cell::Empty, |d| {
+                    Cell::from(d.format("%d/%m/%Y").to_string())
+                }),
                 Cell::Int(l.participants),
                 Cell::Int(l.attempts),
                 Cell::from(l.rate_text.clone()),

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use sheets::Cell;
 use uuid::Uuid;
 
-use super::{ExportPlan, PAGE, person_cells, seconds, sheet_error, unit_cells, with_people};
+use super::{
+    ExportPlan, PAGE, person_cells, seconds, sheet_error, unit_cells, vietnam_time, with_people,
+};
 use crate::attempts::from_ms;
 use crate::caches::directory::Snapshot;
 use crate::caches::frozen::{Ranked, Ranking};
@@ -26,7 +28,7 @@ pub const LIVE_HEADER: [&str; 8] = [
     "Đơn vị cấp trên",
     "Điểm",
     "Thời gian làm bài (giây)",
-    "Nộp bài lúc (UTC)",
+    "Nộp bài lúc (giờ Việt Nam, UTC+7)",
 ];
 
 /// Columns of a round's published results.
@@ -41,7 +43,7 @@ pub const ROUND_FINAL_HEADER: [&str; 12] = [
     "Dự đoán",
     "Chênh lệch dự đoán",
     "Thời gian làm bài (giây)",
-    "Nộp bài lúc (UTC)",
+    "Nộp bài lúc (giờ Việt Nam, UTC+7)",
     "Giải",
 ];
 
@@ -55,7 +57,7 @@ pub const CONTEST_FINAL_HEADER: [&str; 10] = [
     "Tổng điểm",
     "Số tuần thi",
     "Tổng thời gian (giây)",
-    "Lần nộp bài cuối (UTC)",
+    "Lần nộp bài cuối (giờ Việt Nam, UTC+7)",
     "Giải",
 ];
 
@@ -110,7 +112,7 @@ fn write_live_board(
                         above,
                         Cell::Int(s.score),
                         seconds(s.time_used_ms),
-                        Cell::DateTime(from_ms(s.finished_at_ms)),
+                        vietnam_time(from_ms(s.finished_at_ms)),
                     ])
                     .map_err(sheet_error)?;
             }
@@ -196,7 +198,7 @@ impl FinalLine for FinalRow {
             self.prediction.map_or(Cell::Empty, Cell::Int),
             self.prediction_error.map_or(Cell::Empty, Cell::Int),
             seconds(self.time_used_ms),
-            Cell::DateTime(self.finished_at),
+            vietnam_time(self.finished_at),
             self.prize.clone().map_or(Cell::Empty, Cell::from),
         ]
     }
@@ -219,7 +221,7 @@ impl FinalLine for OverallRow {
             Cell::Int(self.score),
             Cell::Int(i64::from(self.rounds)),
             seconds(self.time_used_ms),
-            Cell::DateTime(self.last_finished_at),
+            vietnam_time(self.last_finished_at),
             self.prize.clone().map_or(Cell::Empty, Cell::from),
         ]
     }

@@ -62,7 +62,7 @@ pub async fn import(
         return Err(ApiError::Forbidden);
     }
     let (file_name, table) = file.await?;
-    let plan = check_rows(state, &caller, table).await?;
+    let (plan, scope_unit) = check_rows(state, &caller, table).await?;
     let valid_rows = plan.len();
     if dry_run {
         return Ok(AdmissionImportResult {
@@ -75,11 +75,12 @@ pub async fn import(
     for (id, date) in &plan {
         persistence::theory::set_admitted_at(&txn, *id, *date).await?;
     }
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "user.admission_import",
         None,
+        scope_unit,
         json!({"count": valid_rows, "file": file_name}),
     )
     .await?;
@@ -99,7 +100,7 @@ async fn check_rows(
     state: &AppState,
     caller: &Caller,
     table: Table,
-) -> Result<Vec<(Uuid, NaiveDate)>, ApiError> {
+) -> Result<(Vec<(Uuid, NaiveDate)>, Option<crate::domain::ids::UnitId>), ApiError> {
     let mut errors = Vec::new();
     let parsed = parse_rows(table, &mut errors)?;
     let today = Utc::now().date_naive();
@@ -167,7 +168,9 @@ async fn check_rows(
         });
         return Err(ApiError::Validation(errors));
     }
-    Ok(plan)
+    // The audit log files the import under the deepest unit holding every member it changed.
+    let scope_unit = crate::domain::unit::TreePath::common_ancestor(unit_paths.values());
+    Ok((plan, scope_unit))
 }
 
 /// Reads the cells of every row: (row, phone, date) of the rows whose phone and date parse, a

@@ -182,15 +182,144 @@ pub async fn revoke(
     if !persistence::theory::revoke(&txn, c.id, user.0, &reason, now).await? {
         return Err(Conflict::CertificateRevoked.into());
     }
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "certificate.revoke",
         Some(c.id),
-        json!({"reason": reason, "user_id": c.user_id}),
+        Some(unit.id),
+        json!({"reason": reason, "user_id": c.user_id, "code": c.code}),
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
     let c = find(state, &c.code).await?;
     verification(state, c, true).await
+}
+
+/// A certificate as its holder's managers see it: full name, unit, and why it was revoked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ManagedCertificate {
+    /// The code (10 characters).
+    pub code: String,
+    /// As printed, `ABCDE-12345`.
+    pub display_code: String,
+    /// The holder.
+    pub user_id: uuid::Uuid,
+    /// Their full name.
+    pub full_name: String,
+    /// Their unit.
+    pub unit_id: uuid::Uuid,
+    /// Its name.
+    pub unit_name: String,
+    /// The course version it certifies.
+    pub course: CourseBrief,
+    /// When the course was completed.
+    pub issued_at: DateTime<Utc>,
+    /// True while in force.
+    pub valid: bool,
+    /// When revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Why.
+    pub revoked_reason: Option<String>,
+    /// Who revoked it (full name).
+    pub revoked_by_name: Option<String>,
+}
+
+/// A page of certificates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateList {
+    /// Newest first (revoked ones by revocation).
+    pub items: Vec<ManagedCertificate>,
+    /// How many match in all.
+    pub total: u64,
+}
+
+/// Which certificates to list: `valid`, `revoked`, or all.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateStatus {
+    /// Every certificate.
+    #[default]
+    All,
+    /// In force.
+    Valid,
+    /// Revoked.
+    Revoked,
+}
+
+/// The certificates held by members of a unit's subtree (organizers and unit admins over the
+/// unit): all, in force or revoked, or the one with `code` (a malformed code is a 422 naming
+/// `/code`; a code held outside the subtree simply is not listed).
+pub async fn list(
+    state: &AppState,
+    user: UserId,
+    unit_id: uuid::Uuid,
+    status: CertificateStatus,
+    code: Option<&str>,
+    offset: u64,
+    limit: Option<u64>,
+) -> Result<CertificateList, ApiError> {
+    use crate::persistence::theory::Standing;
+    let limit = crate::app::paging::checked_limit(limit)?;
+    let caller = Caller::load(&state.db, user).await?;
+    let unit = caller
+        .require_unit(
+            &state.db,
+            THEORY_MANAGERS,
+            crate::domain::ids::UnitId(unit_id),
+        )
+        .await?;
+    let code = match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(raw) => Some(parse_certificate_code(raw).map_err(|_| {
+            ApiError::field("/code", "a certificate code is 10 letters and digits")
+        })?),
+    };
+    let standing = match status {
+        CertificateStatus::All => Standing::Any,
+        CertificateStatus::Valid => Standing::Valid,
+        CertificateStatus::Revoked => Standing::Revoked,
+    };
+    let (rows, total) = persistence::theory::certificates_within(
+        &state.db,
+        &unit.path,
+        standing,
+        code.as_deref(),
+        offset,
+        limit,
+    )
+    .await?;
+    let mut people: Vec<uuid::Uuid> = rows.iter().map(|c| c.user_id).collect();
+    people.extend(rows.iter().filter_map(|c| c.revoked_by));
+    let names = persistence::results::names(&state.db, &people).await?;
+    let units = state.units.snapshot(&state.db).await?;
+    let mut courses = std::collections::HashMap::new();
+    let mut items = Vec::with_capacity(rows.len());
+    for c in rows {
+        if let std::collections::hash_map::Entry::Vacant(e) = courses.entry(c.course_id) {
+            e.insert(persistence::theory::get_course(&state.db, c.course_id).await?);
+        }
+        let course = &courses[&c.course_id];
+        let holder = persistence::users::get(&state.db, UserId(c.user_id)).await?;
+        items.push(ManagedCertificate {
+            display_code: display_code(&c.code),
+            full_name: names.get(&c.user_id).cloned().unwrap_or_default(),
+            unit_id: holder.unit_id.0,
+            unit_name: units.name(Some(holder.unit_id.0)).to_owned(),
+            course: CourseBrief {
+                id: course.id,
+                code: course.code.clone(),
+                version: course.version,
+                title: course.title.clone(),
+            },
+            issued_at: c.issued_at,
+            valid: c.revoked_at.is_none(),
+            revoked_at: c.revoked_at,
+            revoked_reason: c.revoked_reason,
+            revoked_by_name: c.revoked_by.and_then(|b| names.get(&b).cloned()),
+            user_id: c.user_id,
+            code: c.code,
+        });
+    }
+    Ok(CertificateList { items, total })
 }

@@ -2,7 +2,7 @@
 //! exported as units report upward; the list of new members who have not passed; the
 //! admission-date setting of a unit. Organizers and unit admins, within their subtree.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -13,12 +13,13 @@ use uuid::Uuid;
 use super::THEORY_MANAGERS;
 use super::me::CourseBrief;
 use super::progress::{Coverage, CoverageRow};
-use crate::app::exports::{ExportPlan, Output, numbered_with_total, parse_format};
+use crate::app::exports::{ExportPlan, Output, numbered_with_total, parse_format, sheet_error};
 use crate::app::paging::checked_limit;
 use crate::auth::Caller;
 use crate::domain::ids::{UnitId, UserId};
 use crate::domain::phone::Phone;
 use crate::domain::theory::{LessonStatus, Tally, rate, rate_text};
+use crate::domain::time::{vietnam_date, vietnam_text};
 use crate::error::ApiError;
 use crate::persistence::theory::Course;
 use crate::persistence::{self, PersistenceError};
@@ -291,6 +292,9 @@ fn coverage_cells(stt: Cell<'static>, l: &CoverageLine) -> Vec<Cell<'static>> {
 
 /// New members of a unit's subtree who have not passed the course yet, for the branch
 /// secretary to remind: full name, masked phone, unit, lessons passed; grouped by unit.
+///
+/// With `format`, every one of them as a file (full names: personal data, so the export is
+/// recorded in the audit log under the unit).
 pub async fn pending(
     state: &AppState,
     user: UserId,
@@ -298,9 +302,12 @@ pub async fn pending(
     course_id: Option<Uuid>,
     offset: u64,
     limit: Option<u64>,
-) -> Result<PendingList, ApiError> {
+    format: Option<String>,
+) -> Result<Output<PendingList>, ApiError> {
     let limit = checked_limit(limit)?;
-    let (_, course, coverage) = load(state, user, unit_id, course_id).await?;
+    let format = format.as_deref().map(parse_format).transpose()?;
+    let (unit, course, coverage) = load(state, user, unit_id, course_id).await?;
+    let since = coverage.since;
     let units = state.units.snapshot(&state.db).await?;
     let mut pending: Vec<PendingMember> = coverage
         .members
@@ -332,12 +339,83 @@ pub async fn pending(
             .then(a.unit_id.cmp(&b.unit_id))
     });
     let total = pending.len();
-    let items = pending
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(50))
-        .collect();
-    Ok(PendingList { items, total })
+    let Some(format) = format else {
+        let items = pending
+            .into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(50))
+            .collect();
+        return Ok(Output::Json(PendingList { items, total }));
+    };
+    persistence::audit::record_at(
+        &state.db,
+        Some(user),
+        "export.theory_pending",
+        Some(unit.id.0),
+        Some(unit.id),
+        json!({"format": format.extension(), "rows": total, "course_id": course.id}),
+    )
+    .await?;
+    let layout = pending_layout(&unit, &course, since, format);
+    Ok(Output::File(ExportPlan::new(layout, move |sheet, _| {
+        for (i, m) in pending.iter().enumerate() {
+            sheet
+                .row(&[
+                    Cell::Int(i64::try_from(i + 1).unwrap_or(0)),
+                    Cell::from(m.full_name.clone()),
+                    Cell::from(m.phone.clone()),
+                    Cell::from(m.unit_name.clone()),
+                    Cell::from(m.admitted_at.format("%d/%m/%Y").to_string()),
+                    Cell::from(format!("{}/{}", m.lessons_passed, m.lessons_total)),
+                    Cell::from(match m.status {
+                        LessonStatus::NotTested => "Chưa học",
+                        _ => "Đã kiểm tra, chưa đạt",
+                    }),
+                ])
+                .map_err(sheet_error)?;
+        }
+        Ok(())
+    })))
+}
+
+/// The pending list's layout: the unit, the course and the admission date above the header.
+fn pending_layout(
+    unit: &persistence::units::Unit,
+    course: &Course,
+    since: Option<NaiveDate>,
+    format: Format,
+) -> Layout {
+    Layout {
+        format,
+        file_stem: format!(
+            "doan-vien-moi-chua-dat-ly-luan-{}-{}",
+            unit.code.to_lowercase(),
+            vietnam_date(Utc::now()).format("%d-%m-%Y")
+        ),
+        sheet_name: "Chưa đạt".into(),
+        title_rows: vec![
+            "DANH SÁCH ĐOÀN VIÊN MỚI CHƯA HOÀN THÀNH HỌC LÝ LUẬN CHÍNH TRỊ".to_owned(),
+            format!("Đơn vị: {} (mã {})", unit.name, unit.code),
+            format!(
+                "Chương trình: {} ({}, phiên bản {})",
+                course.title, course.code, course.version
+            ),
+            format!(
+                "Đoàn viên kết nạp từ ngày: {}",
+                since.map_or_else(|| "–".to_owned(), |d| d.format("%d/%m/%Y").to_string())
+            ),
+            format!("Xuất lúc: {} (giờ Việt Nam)", vietnam_text(Utc::now())),
+        ],
+        header: vec![
+            "STT",
+            "Họ và tên",
+            "Số điện thoại",
+            "Đơn vị",
+            "Ngày kết nạp",
+            "Số bài đã đạt",
+            "Tình trạng",
+        ],
+    }
 }
 
 /// Sets from which admission date a unit's members (and its subtree's, unless they set their
@@ -361,11 +439,12 @@ pub async fn set_since(
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     persistence::theory::set_since(&txn, unit.id.0, since, Some(user.0)).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user),
         "unit.theory_since",
         Some(unit.id.0),
+        Some(unit.id),
         json!({"theory_since": since}),
     )
     .await?;
@@ -419,9 +498,17 @@ fn coverage_layout(
     for l in &course.lessons {
         title_rows.push(format!("Bài {}: {}", l.position, l.title));
     }
+    title_rows.push(format!(
+        "Xuất lúc: {} (giờ Việt Nam)",
+        vietnam_text(Utc::now())
+    ));
     Layout {
         format,
-        file_stem: format!("hoc-ly-luan-{}", unit.code.to_lowercase()),
+        file_stem: format!(
+            "ket-qua-hoc-ly-luan-{}-{}",
+            unit.code.to_lowercase(),
+            vietnam_date(Utc::now()).format("%d-%m-%Y")
+        ),
         sheet_name: "Học lý luận".into(),
         title_rows,
         header,

@@ -12,6 +12,7 @@ pub struct Model {
     pub subject_id: Option<Uuid>,
     pub detail: Json,
     pub at: DateTimeUtc,
+    pub unit_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

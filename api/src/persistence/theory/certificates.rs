@@ -147,3 +147,65 @@ pub async fn certified(
     }
     Ok((valid, revoked))
 }
+
+/// Which certificates of a subtree to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Every certificate.
+    Any,
+    /// Those in force.
+    Valid,
+    /// Those revoked.
+    Revoked,
+}
+
+/// A page of the certificates held by members of the subtree at `path` (newest first: by
+/// revocation for revoked ones, else by issue), optionally only the one with `code`, and how
+/// many match in all.
+pub async fn certificates_within(
+    db: &impl ConnectionTrait,
+    path: &crate::domain::unit::TreePath,
+    standing: Standing,
+    code: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Certificate>, u64)> {
+    use crate::persistence::entities::{units, users};
+    use sea_orm::PaginatorTrait;
+    use sea_orm::sea_query::Query;
+    let holders = Query::select()
+        .column(users::Column::Id)
+        .from(users::Entity)
+        .and_where(
+            users::Column::UnitId.in_subquery(
+                Query::select()
+                    .column(units::Column::Id)
+                    .from(units::Entity)
+                    .and_where(units::Column::Path.starts_with(path.as_str()))
+                    .to_owned(),
+            ),
+        )
+        .to_owned();
+    let mut select =
+        certificates::Entity::find().filter(certificates::Column::UserId.in_subquery(holders));
+    select = match standing {
+        Standing::Any => select,
+        Standing::Valid => select.filter(certificates::Column::RevokedAt.is_null()),
+        Standing::Revoked => select.filter(certificates::Column::RevokedAt.is_not_null()),
+    };
+    if let Some(code) = code {
+        select = select.filter(certificates::Column::Code.eq(code));
+    }
+    let total = select.clone().count(db).await?;
+    if standing == Standing::Revoked {
+        select = select.order_by_desc(certificates::Column::RevokedAt);
+    }
+    let rows = select
+        .order_by_desc(certificates::Column::IssuedAt)
+        .order_by_asc(certificates::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows.into_iter().map(Certificate::from).collect(), total))
+}

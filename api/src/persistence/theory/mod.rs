@@ -12,7 +12,8 @@ mod tests;
 pub use admission::{Admitted, ByPhone, admitted_in_subtree, set_admitted_at, users_by_phones};
 pub use attempts::{TestAttempt, attempts_in_subtree, attempts_of_user};
 pub use certificates::{
-    Certificate, certificate_by_code, certificates_of_user, certified, insert_certificate, revoke,
+    Certificate, Standing, certificate_by_code, certificates_of_user, certificates_within,
+    certified, insert_certificate, revoke,
 };
 pub use courses::{
     Course, Lesson, NewCourse, NewLesson, add_lesson, current_course, get_course, get_lesson,

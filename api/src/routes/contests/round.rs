@@ -302,11 +302,12 @@ pub async fn create_round(
         Some(t) => Some(link_theory_test(&txn, &contest, &round, t).await?),
         None => None,
     };
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user.id),
         "round.create",
         Some(round.id),
+        Some(contest.settings.unit_id),
         json!({"contest_id": contest.id}),
     )
     .await?;
@@ -550,11 +551,12 @@ pub async fn update_round(
     let theory = persistence::theory::test_of_round(&txn, updated.id)
         .await?
         .map(TheoryTestView::from);
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user.id),
         "round.update",
         Some(round.id),
+        Some(contest.settings.unit_id),
         json!({"closes_at": {"from": round.settings.closes_at, "to": s.closes_at}}),
     )
     .await?;

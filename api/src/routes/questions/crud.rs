@@ -441,11 +441,12 @@ pub async fn delete_question(
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     persistence::questions::delete(&txn, current.id).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user.id),
         "question.delete",
         Some(current.id),
+        Some(current.unit_id),
         json!({}),
     )
     .await?;

@@ -2,6 +2,7 @@
 //! published results, voiding and restoring a person's result, and rebuilding a contest's live
 //! boards.
 
+mod monitor;
 mod publish;
 mod read;
 mod voids;
@@ -25,6 +26,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(voids::void_result)
         .service(voids::lift_void)
         .service(voids::list_voids)
+        .service(monitor::round_entrants)
+        .service(monitor::round_publications)
         .service(rebuild_boards);
 }
 

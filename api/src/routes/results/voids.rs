@@ -93,11 +93,12 @@ pub async fn lift_void(
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let lifted =
         persistence::results::lift_void(&txn, &void, reason, user.id.0, Utc::now()).await?;
-    persistence::audit::record(
+    persistence::audit::record_at(
         &txn,
         Some(user.id),
         "result.restore",
         Some(void.id),
+        Some(contest.settings.unit_id),
         json!({"round_id": round.id, "user_id": entrant, "reason": reason}),
     )
     .await?;

@@ -2,12 +2,17 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::Utc;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
 
 use crate::app::theory::certificates;
-pub use crate::app::theory::certificates::{CertificateVerification, RevokeRequest};
+pub use crate::app::theory::certificates::{
+    CertificateList, CertificateStatus, CertificateVerification, RevokeRequest,
+};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::extract::Json;
+use crate::routes::extract::{Json, Query};
 use crate::state::AppState;
 
 /// Checks a certificate code (public, no sign-in): genuine and in force, or revoked; an unknown
@@ -81,4 +86,56 @@ pub async fn revoke_certificate(
 ) -> Result<web::Json<CertificateVerification>, ApiError> {
     let revoked = certificates::revoke(&state, user.id, &code, &body.0.reason, Utc::now()).await?;
     Ok(web::Json(revoked))
+}
+
+/// Which certificates, and the page.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CertificatesQuery {
+    /// `all` (default), `valid` or `revoked`.
+    #[serde(default)]
+    #[param(inline)]
+    pub status: CertificateStatus,
+    /// Only the certificate with this code (with or without the dash, any case).
+    pub code: Option<String>,
+    /// Rows to skip.
+    #[serde(default)]
+    pub offset: u64,
+    /// Rows to return (1–200, default 50).
+    pub limit: Option<u64>,
+}
+
+/// Certificates held by members of a unit's subtree, for its managers: the holder's full name
+/// and unit, and for revoked ones when, why and by whom.
+#[utoipa::path(
+    tag = "theory",
+    params(("id" = Uuid, Path, description = "Unit id"), CertificatesQuery),
+    responses(
+        (status = 200, description = "A page of certificates", body = CertificateList),
+        (status = 403, description = "No organizer or unit-admin role", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown unit or outside your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad code, status or page", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/units/{id}/certificates")]
+#[tracing::instrument(name = "Unit certificates", skip_all, fields(user.id = %user.id, unit.id = %id))]
+pub async fn unit_certificates(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    query: Query<CertificatesQuery>,
+) -> Result<web::Json<CertificateList>, ApiError> {
+    let q = query.0;
+    let list = certificates::list(
+        &state,
+        user.id,
+        *id,
+        q.status,
+        q.code.as_deref(),
+        q.offset,
+        q.limit,
+    )
+    .await?;
+    Ok(web::Json(list))
 }

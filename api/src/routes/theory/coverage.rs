@@ -65,6 +65,8 @@ pub struct PendingQuery {
     pub offset: u64,
     /// Rows to return (1–200, default 50).
     pub limit: Option<u64>,
+    /// `xlsx` or `csv` to download every one of them instead (recorded in the audit log).
+    pub format: Option<String>,
 }
 
 /// New members of a unit's subtree who have not passed the course yet, for the branch
@@ -73,9 +75,10 @@ pub struct PendingQuery {
     tag = "theory",
     params(("id" = Uuid, Path, description = "Unit id"), PendingQuery),
     responses(
-        (status = 200, description = "Members still to pass", body = PendingList),
+        (status = 200, description = "Members still to pass (JSON, or the file with `format`)", body = PendingList),
         (status = 403, description = "No organizer or unit-admin role", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown unit or outside your scope; no course", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad format or limit", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -86,10 +89,11 @@ pub async fn theory_pending(
     user: AuthUser,
     id: web::Path<Uuid>,
     query: Query<PendingQuery>,
-) -> Result<web::Json<PendingList>, ApiError> {
-    let (offset, limit) = (query.offset, query.limit);
-    let list = coverage::pending(&state, user.id, *id, query.course_id, offset, limit).await?;
-    Ok(web::Json(list))
+) -> Result<HttpResponse, ApiError> {
+    let (offset, limit, format) = (query.offset, query.limit, query.format.clone());
+    let list =
+        coverage::pending(&state, user.id, *id, query.course_id, offset, limit, format).await?;
+    Ok(respond(list))
 }
 
 /// Sets from which admission date a unit's members (and its subtree's, unless they set their

@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(certificates::verify_certificate)
         .service(certificates::certificate_qr)
         .service(certificates::revoke_certificate)
+        .service(certificates::unit_certificates)
         .service(coverage::theory_coverage)
         .service(coverage::theory_pending)
         .service(coverage::set_theory_since)
