@@ -55,7 +55,7 @@ pub async fn create_admin(settings: Settings, phone: &str, full_name: &str) -> a
             let full_name =
                 FullName::parse(full_name).map_err(|e| anyhow::anyhow!("--full-name: {e}"))?;
             let unit = crate::demo::staff_unit(&db).await?;
-            let hash = password::hash(password.expose().to_owned()).await?;
+            let hash = password::hash_once(password.expose().to_owned()).await?;
             persistence::users::insert(
                 &db,
                 persistence::users::NewUser {

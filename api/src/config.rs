@@ -112,14 +112,27 @@ pub struct Settings {
     /// Lifetime of a refresh token, in seconds.
     #[arg(long, env = "DAUTRI_JWT__REFRESH_TTL_SECONDS", default_value_t = 30 * 86_400, value_parser = clap::value_parser!(u64).range(300..=365 * 86_400), global = true)]
     pub refresh_ttl_seconds: u64,
-    /// Failed logins allowed per phone number in the window before it is locked.
+    /// Failed logins allowed per phone number from one client address in the window; beyond
+    /// it that address must wait for the window to end. Other addresses (the owner's) are not
+    /// affected.
     #[arg(
         long,
-        env = "DAUTRI_LOGIN__MAX_PER_PHONE",
+        env = "DAUTRI_LOGIN__MAX_PER_PHONE_ADDRESS",
         default_value_t = 5,
         global = true
     )]
-    pub login_max_per_phone: u32,
+    pub login_max_per_phone_address: u32,
+    /// Login attempts allowed per phone number from all addresses together in the window
+    /// (counted before the password is checked, so a success counts too); beyond it only
+    /// addresses the account has signed in from before may keep trying, so a guesser spread
+    /// over many addresses stops while the owner does not.
+    #[arg(
+        long,
+        env = "DAUTRI_LOGIN__MAX_PER_ACCOUNT",
+        default_value_t = 20,
+        global = true
+    )]
+    pub login_max_per_account: u32,
     /// Login attempts allowed per client address in the window. Generous: a whole unit may sit
     /// behind one office NAT or a mobile carrier's shared address when a round opens.
     #[arg(
@@ -129,7 +142,8 @@ pub struct Settings {
         global = true
     )]
     pub login_max_per_ip: u32,
-    /// Length of the login rate-limit window, in seconds.
+    /// Length of the login rate-limit window, in seconds (also the window of wrong current
+    /// passwords on a password change or an erasure).
     #[arg(
         long,
         env = "DAUTRI_LOGIN__WINDOW_SECONDS",
@@ -137,14 +151,49 @@ pub struct Settings {
         global = true
     )]
     pub login_window_seconds: u64,
-    /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy you run).
+    /// Registrations accepted per client address in the registration window (a school or an
+    /// office registering its members together shares one address).
     #[arg(
         long,
-        env = "DAUTRI_TRUST_PROXY",
-        default_value_t = false,
+        env = "DAUTRI_REGISTER__MAX_PER_IP",
+        default_value_t = 300,
         global = true
     )]
-    pub trust_proxy: bool,
+    pub register_max_per_ip: u32,
+    /// Length of the registration rate-limit window, in seconds.
+    #[arg(
+        long,
+        env = "DAUTRI_REGISTER__WINDOW_SECONDS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub register_window_seconds: u64,
+    /// Wrong current passwords allowed per account in the login window when changing the
+    /// password or erasing the account (a stolen session must not become a password oracle).
+    #[arg(
+        long,
+        env = "DAUTRI_PASSWORD__MAX_CHECKS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub password_max_checks: u32,
+    /// Password hashes computed at once (default: one per core). Each holds 7 MiB.
+    #[arg(long, env = "DAUTRI_PASSWORD__CONCURRENCY", value_parser = clap::value_parser!(u64).range(1..=256), global = true)]
+    pub password_concurrency: Option<u64>,
+    /// Sign-ins and registrations that may wait for a hash; beyond them the server answers 503
+    /// with `Retry-After` at once (the member app waits and retries by itself).
+    #[arg(long, env = "DAUTRI_PASSWORD__QUEUE", default_value_t = 32, value_parser = clap::value_parser!(u64).range(0..=10_000), global = true)]
+    pub password_queue: u64,
+    /// Reverse proxies whose `X-Forwarded-For` entries are believed: addresses or CIDR blocks,
+    /// comma-separated (e.g. `127.0.0.1,10.0.0.0/8`). The client is the right-most address in
+    /// the chain that is not one of them. Default: none, the connection's address is the client.
+    #[arg(
+        long,
+        env = "DAUTRI_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<crate::domain::network::IpNet>,
     /// Bearer token Prometheus sends for `/metrics`. Unset: `/metrics` answers only requests
     /// from this machine's loopback address that no proxy forwarded; behind a reverse proxy on
     /// the same host, set a token.

@@ -165,7 +165,7 @@ pub async fn create(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<
         .await?;
         units.push(unit);
     }
-    let hash = password::hash(password.clone()).await?;
+    let hash = password::hash_once(password.clone()).await?;
     let root = units
         .iter()
         .find(|u| u.code == "DEMO-KHOI")

@@ -134,6 +134,14 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         units: crate::caches::directory::UnitDirectory::default(),
         catalog: crate::caches::catalog::Catalog::default(),
         frozen: Arc::default(),
+        hasher: crate::auth::password::Hasher::new(
+            settings
+                .password_concurrency
+                .map_or_else(crate::auth::password::cores, |n| {
+                    usize::try_from(n).unwrap_or(1)
+                }),
+            usize::try_from(settings.password_queue).unwrap_or(0),
+        ),
         settings: Arc::new(settings),
     })
 }

@@ -30,6 +30,9 @@ pub struct AppState {
     pub units: crate::caches::directory::UnitDirectory,
     /// Rounds and contests cached for board reads.
     pub catalog: crate::caches::catalog::Catalog,
+    /// The one way to hash or check a password: bounded, so a sign-in storm queues or is told
+    /// to come back instead of exhausting memory.
+    pub hasher: crate::auth::password::Hasher,
     /// Published rankings held in memory once read.
     pub frozen: Arc<crate::caches::frozen::Rankings>,
 }

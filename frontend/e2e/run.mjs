@@ -236,12 +236,30 @@ try {
     assert(new URL(page.url()).pathname === '/dang-nhap', `expected to stay on /dang-nhap, got ${page.url()}`);
   });
 
-  await step('logs in and sees the full name on Trang chủ', async () => {
+  await step('a busy server (503 + Retry-After) gets a countdown and a retry by itself, then logs in and sees the full name on Trang chủ', async () => {
     const phoneField = page.getByRole('textbox', { name: 'Số điện thoại' });
     if ((await phoneField.inputValue()) !== phone) await phoneField.fill(phone);
     await page.locator('#password').fill(password);
+    // The first sign-in meets a full hashing queue, as in a storm (answered here, in the
+    // browser, because the server's queue cannot be filled on cue); the retry goes through.
+    let refused = 0;
+    await page.route('**/api/v1/auth/login', async (route) => {
+      if (refused > 0) return route.continue();
+      refused += 1;
+      await route.fulfill({
+        status: 503,
+        headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '3' },
+        body: JSON.stringify({ type: 'https://dautri.vn/problems/busy', title: 'Service Unavailable', status: 503, code: 'busy', detail: 'busy' }),
+      });
+    });
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    const countdown = page.getByRole('status').filter({ hasText: /tự động thử lại sau \d+ giây/ });
+    await countdown.waitFor();
+    assert((await page.getByRole('alert').count()) === 0, 'a busy server must not show an error');
+    await page.screenshot({ path: join(outDir, 'login-busy.png'), fullPage: true });
     await page.getByTestId('full-name').getByText(fullName, { exact: true }).waitFor();
+    await page.unroute('**/api/v1/auth/login');
+    assert(refused === 1, `the busy answer was given ${refused} times`);
     assert(new URL(page.url()).pathname === '/', `expected /, got ${page.url()}`);
     // The contest list has loaded: either contests or the empty notice.
     await page.locator('[data-testid="contest"], [data-testid="contests-empty"]').first().waitFor();

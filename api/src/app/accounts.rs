@@ -1,20 +1,41 @@
 //! Accounts: registering (every field checked, every failure reported at once, the unit
-//! looked up, a taken phone or citizen id a typed conflict), signing in (failed attempts
-//! limited per phone number and per client address) and issuing a session's tokens.
+//! looked up), signing in, checking the current password, and issuing a session's tokens.
+//!
+//! Every password check and hash goes through the bounded [`crate::auth::password::Hasher`]:
+//! a place in its queue is taken first (503 `busy` when full, before anything is counted), then
+//! the limits are counted, atomically and before the hash, so a parallel burst cannot slip
+//! past them:
+//!
+//! - per client address: all login attempts (`login_max_per_ip`), registrations
+//!   (`register_max_per_ip`);
+//! - per phone number and address: failed logins (`login_max_per_phone_address`). An address
+//!   that guesses waits; the owner elsewhere is not affected;
+//! - per phone number from all addresses (`login_max_per_account`): beyond it, only addresses
+//!   the account signed in from before may keep trying. A guesser spread over many addresses
+//!   stops; the owner at home, at school or on a known carrier address does not;
+//! - per signed-in account: wrong current passwords (`password_max_checks`).
+//!
+//! No answer tells whether a phone number has an account: an unknown phone costs a hash and
+//! counts like a known one, and registering a phone or citizen id that is already registered
+//! answers exactly like a new registration without creating or changing anything (see
+//! [`register`]).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{password, refresh};
+use std::time::Duration;
+
+use crate::auth::refresh;
 use crate::domain::Invalid;
 use crate::domain::ids::{UnitId, UserId};
 use crate::domain::password::NewPassword;
 use crate::domain::person::{CitizenId, FullName, parse_admitted_at, parse_birth_date};
 use crate::domain::phone::Phone;
-use crate::error::{ApiError, Conflict, FieldError};
-use crate::persistence::{self, PersistenceError, tokens::ClientInfo, users::Taken, users::User};
+use crate::error::{ApiError, FieldError};
+use crate::persistence::{self, PersistenceError, tokens::ClientInfo, users::User};
+use crate::scoring::WindowCount;
 use crate::state::AppState;
 
 /// A new account.
@@ -42,9 +63,17 @@ pub struct RegisterRequest {
 }
 
 /// Registers an account; `today` bounds the birth and admission dates.
+///
+/// A phone number or citizen id that already has an account is answered like a success, with
+/// the account that would have been made, and nothing is created or changed: otherwise the
+/// form would tell anyone which numbers are members. The person who registered twice finds
+/// out as the owner would, by signing in (their old password works, the new one does not); the
+/// member app says so on its sign-in page. Registrations are limited per client address, so
+/// trying numbers this way is as slow as guessing passwords.
 pub async fn register(
     state: &AppState,
     body: RegisterRequest,
+    client: &ClientInfo,
     today: NaiveDate,
 ) -> Result<User, ApiError> {
     let mut errors = Vec::new();
@@ -149,7 +178,18 @@ pub async fn register(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let password_hash = password::hash(password.expose().to_owned()).await?;
+    let slot = state.hasher.reserve()?;
+    if let Some(ip) = &client.ip {
+        let window = Duration::from_secs(state.settings.register_window_seconds);
+        let hits = state
+            .store
+            .hit(&state.keys.registrations_by_ip(ip), window)
+            .await?;
+        if hits.count > u64::from(state.settings.register_max_per_ip) {
+            return Err(too_many(hits));
+        }
+    }
+    let password_hash = slot.hash(password.expose().to_owned()).await?;
     let new = persistence::users::NewUser {
         phone: phone.as_str().to_owned(),
         password_hash,
@@ -160,18 +200,50 @@ pub async fn register(
         email,
         admitted_at,
     };
-    let user = persistence::users::insert(&state.db, new)
-        .await
-        .map_err(|e| match e {
-            PersistenceError::Duplicate(detail) => match persistence::users::taken_field(&detail) {
-                Some(Taken::Phone) => ApiError::from(Conflict::PhoneTaken),
-                Some(Taken::CitizenId) => ApiError::from(Conflict::CitizenIdTaken),
-                None => PersistenceError::Duplicate(detail).into(),
-            },
-            other => other.into(),
-        })?;
-    tracing::info!(user.id = %user.id, unit.id = %user.unit_id, "account registered");
-    Ok(user)
+    let unchanged = new.clone();
+    match persistence::users::insert(&state.db, new).await {
+        Ok(user) => {
+            tracing::info!(user.id = %user.id, unit.id = %user.unit_id, "account registered");
+            Ok(user)
+        }
+        Err(PersistenceError::Duplicate(detail))
+            if persistence::users::taken_field(&detail).is_some() =>
+        {
+            tracing::info!(
+                "registration of a phone or citizen id already registered; answered as a success, nothing created"
+            );
+            Ok(as_if_registered(unchanged))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The account a registration would have made, never stored: the answer to registering a
+/// phone or citizen id that is taken (the same shape as a real one, a fresh id).
+fn as_if_registered(new: persistence::users::NewUser) -> User {
+    let now = Utc::now();
+    User {
+        id: UserId(Uuid::now_v7()),
+        phone: new.phone,
+        full_name: new.full_name,
+        birth_date: new.birth_date,
+        unit_id: new.unit_id,
+        citizen_id: new.citizen_id,
+        email: new.email,
+        admitted_at: new.admitted_at,
+        consent_at: now,
+        consent_version: crate::domain::person::CONSENT_VERSION.to_owned(),
+        erased_at: None,
+        created_at: now,
+        password_changed_at: now,
+    }
+}
+
+/// A 429 that says when the window frees up.
+fn too_many(hits: WindowCount) -> ApiError {
+    ApiError::TooManyRequests {
+        retry_after_secs: hits.resets_in.as_secs().max(1),
+    }
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, Invalid> {
@@ -192,8 +264,7 @@ pub struct TokenResponse {
     pub refresh_token: String,
 }
 
-/// Signs in with a phone number and password at `now`. Failed attempts are limited per phone
-/// number and per client address; an unknown phone costs as much time as a wrong password.
+/// Signs in with a phone number and password at `now` (see the module's notes on limits).
 pub async fn login(
     state: &AppState,
     phone: &str,
@@ -201,52 +272,99 @@ pub async fn login(
     client: ClientInfo,
     now: DateTime<Utc>,
 ) -> Result<TokenResponse, ApiError> {
-    let window = std::time::Duration::from_secs(state.settings.login_window_seconds);
+    // A place for the hash first: a refused request (503) must not count as a failure.
+    let slot = state.hasher.reserve()?;
+    let settings = &state.settings;
+    let window = Duration::from_secs(settings.login_window_seconds);
     if let Some(ip) = &client.ip {
         let hits = state
             .store
             .hit(&state.keys.login_attempts_by_ip(ip), window)
             .await?;
-        if hits.count > u64::from(state.settings.login_max_per_ip) {
-            return Err(ApiError::TooManyRequests {
-                retry_after_secs: hits.resets_in.as_secs().max(1),
-            });
+        if hits.count > u64::from(settings.login_max_per_ip) {
+            return Err(too_many(hits));
         }
     }
-    // An unparsable phone cannot have an account; still spend the time of a real check.
+    // An unparsable phone cannot have an account; it still spends the time of a real check.
     let phone = Phone::parse(phone).ok();
-    let phone_key = phone
-        .as_ref()
-        .map(|p| state.keys.login_failures_by_phone(p.as_str()));
-    if let Some(key) = &phone_key {
-        let failures = state.store.peek(key).await?;
-        if failures.count >= u64::from(state.settings.login_max_per_phone) {
-            return Err(ApiError::TooManyRequests {
-                retry_after_secs: failures.resets_in.as_secs().max(1),
-            });
-        }
-    }
     let account = match &phone {
         Some(phone) => persistence::users::credentials_by_phone(&state.db, phone.as_str()).await?,
+        None => None,
+    };
+    let pair_key = match &phone {
+        Some(phone) => {
+            let ip = client.ip.as_deref().unwrap_or("unknown");
+            // Counted as a failure now, before the hash, and forgiven on success: parallel
+            // attempts each see their own count, so none slips past the limit.
+            let pair_key = state
+                .keys
+                .login_failures_by_phone_and_ip(phone.as_str(), ip);
+            let pair = state.store.hit(&pair_key, window).await?;
+            if pair.count > u64::from(settings.login_max_per_phone_address) {
+                return Err(too_many(pair));
+            }
+            let all = state
+                .store
+                .hit(&state.keys.login_failures_by_phone(phone.as_str()), window)
+                .await?;
+            if all.count > u64::from(settings.login_max_per_account) {
+                let known = match (&account, &client.ip) {
+                    (Some((user, _)), Some(ip)) => {
+                        persistence::tokens::signed_in_from(&state.db, user.id, ip).await?
+                    }
+                    _ => false,
+                };
+                if !known {
+                    return Err(too_many(all));
+                }
+            }
+            Some(pair_key)
+        }
         None => None,
     };
     let (user, hash) = match account {
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),
     };
-    let ok = password::verify(password, hash).await?;
-    let Some(user) = user.filter(|_| ok) else {
-        if let Some(key) = &phone_key {
-            state.store.hit(key, window).await?;
-        }
+    let verified = slot.verify(password, hash.clone()).await?;
+    let Some(user) = user.filter(|_| verified.ok) else {
         return Err(ApiError::InvalidCredentials);
     };
-    if let Some(key) = &phone_key {
+    if let Some(key) = &pair_key {
         state.store.reset(key).await?;
+    }
+    if let (Some(new), Some(old)) = (verified.rehashed, hash)
+        && persistence::users::replace_outdated_hash(&state.db, user.id, &old, new).await?
+    {
+        tracing::info!(user.id = %user.id, "password hash renewed with today's parameters");
     }
     let tokens = issue_tokens(state, user.id, Uuid::now_v7(), &client, now).await?;
     tracing::info!(user.id = %user.id, "signed in");
     Ok(tokens)
+}
+
+/// Checks the current password of a signed-in account before something that needs it (a
+/// password change, an erasure). Wrong guesses are limited per account and counted before the
+/// hash: a stolen session must not become a way to guess the password. Answers 401
+/// `invalid_credentials` when it does not match.
+pub async fn check_current_password(
+    state: &AppState,
+    user: UserId,
+    given: String,
+) -> Result<(), ApiError> {
+    let slot = state.hasher.reserve()?;
+    let key = state.keys.password_checks_by_user(user.0);
+    let window = Duration::from_secs(state.settings.login_window_seconds);
+    let hits = state.store.hit(&key, window).await?;
+    if hits.count > u64::from(state.settings.password_max_checks) {
+        return Err(too_many(hits));
+    }
+    let hash = persistence::users::password_hash(&state.db, user).await?;
+    if !slot.verify(given, Some(hash)).await?.ok {
+        return Err(ApiError::InvalidCredentials);
+    }
+    state.store.reset(&key).await?;
+    Ok(())
 }
 
 /// Issues an access token and a refresh token of session `family`.

@@ -17,7 +17,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::sessions;
-use crate::auth::password;
 use crate::domain::ids::UserId;
 use crate::error::ApiError;
 use crate::persistence;
@@ -254,10 +253,7 @@ pub async fn erase(
     password_given: String,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let hash = persistence::users::password_hash(&state.db, user).await?;
-    if !password::verify(password_given, Some(hash)).await? {
-        return Err(ApiError::InvalidCredentials);
-    }
+    super::accounts::check_current_password(state, user, password_given).await?;
     let contests: std::collections::BTreeSet<Uuid> =
         persistence::attempts::of_user(&state.db, user.0, None, None)
             .await?

@@ -22,7 +22,7 @@ use sea_orm::TransactionTrait;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{Caller, password};
+use crate::auth::Caller;
 use crate::domain::ids::UserId;
 use crate::domain::password::NewPassword;
 use crate::domain::phone::Phone;
@@ -264,7 +264,7 @@ pub async fn reset_password(
         state.store.hit(&phone_key, window).await?;
         return Err(wrong_code());
     }
-    let new_hash = password::hash(password.expose().to_owned()).await?;
+    let new_hash = state.hasher.hash(password.expose().to_owned()).await?;
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     if !persistence::reset_codes::mark_used(&txn, stored.id, now).await? {
         // Another request used it a moment ago: single use.
@@ -287,6 +287,16 @@ pub async fn reset_password(
         .store
         .reset(&state.keys.login_failures_by_phone(phone.as_str()))
         .await?;
+    if let Some(ip) = &client.ip {
+        state
+            .store
+            .reset(
+                &state
+                    .keys
+                    .login_failures_by_phone_and_ip(phone.as_str(), ip),
+            )
+            .await?;
+    }
     state.store.reset(&phone_key).await?;
     tracing::info!(user.id = %user.id, ended, "password reset with a code; sessions ended");
     Ok(())

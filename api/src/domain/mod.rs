@@ -4,6 +4,7 @@
 pub mod contest;
 pub mod ids;
 pub mod item_stats;
+pub mod network;
 pub mod paging;
 pub mod password;
 pub mod person;

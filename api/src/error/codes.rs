@@ -32,6 +32,7 @@ impl ApiError {
         "payload_too_large",
         "unsupported_media_type",
         "too_many_requests",
+        "busy",
         "unavailable",
         "internal_error",
     ];
@@ -113,6 +114,9 @@ mod tests {
             ApiError::PayloadTooLarge(1),
             ApiError::UnsupportedMediaType(String::new()),
             ApiError::TooManyRequests {
+                retry_after_secs: 1,
+            },
+            ApiError::Busy {
                 retry_after_secs: 1,
             },
             ApiError::Unavailable(anyhow::anyhow!("down")),

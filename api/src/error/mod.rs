@@ -133,6 +133,13 @@ pub enum ApiError {
         /// Seconds until the window frees up.
         retry_after_secs: u64,
     },
+    /// 503 `busy`, with `Retry-After`: too many passwords are being checked at once (a sign-in
+    /// storm); the queue is full, so this request was refused before it cost anything.
+    #[error("too many people are signing in right now; try again in {retry_after_secs} seconds")]
+    Busy {
+        /// Seconds to wait: the queue's expected drain time, spread a little.
+        retry_after_secs: u64,
+    },
     /// 503 `unavailable`: a dependency (database, scoring store) is down.
     #[error("service temporarily unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -166,6 +173,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TooManyRequests { .. } => "too_many_requests",
+            Self::Busy { .. } => "busy",
             Self::Unavailable(_) => "unavailable",
             Self::Unexpected(_) => "internal_error",
         }
@@ -228,14 +236,15 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy { .. } | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if status.is_server_error() {
+        // A full hashing queue is load shedding working as designed, not a failure to log.
+        if status.is_server_error() && !matches!(self, Self::Busy { .. }) {
             tracing::error!(error.code = self.code(), error.cause_chain = %cause_chain(self), "request failed");
         } else {
             tracing::debug!(error.code = self.code(), error.detail = %self, "request refused");
@@ -295,7 +304,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(allowed) => {
                 response.insert_header((header::ALLOW, allowed.join(", ")));
             }
-            Self::TooManyRequests { retry_after_secs } => {
+            Self::TooManyRequests { retry_after_secs } | Self::Busy { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             // A dependency is down: say when trying again is worth it, so clients (and the

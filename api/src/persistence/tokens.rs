@@ -77,6 +77,19 @@ pub async fn insert(
     Ok(())
 }
 
+/// Whether `user` has signed in from `ip` before (a session record still kept, see the
+/// retention setting): such an address is the owner's, and keeps its own limit when strangers
+/// exhaust the account's.
+pub async fn signed_in_from(db: &impl ConnectionTrait, user: UserId, ip: &str) -> Result<bool> {
+    use sea_orm::PaginatorTrait as _;
+    Ok(Entity::find()
+        .filter(Column::UserId.eq(user.0))
+        .filter(Column::ClientIp.eq(ip))
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// Finds a token by its hash.
 pub async fn find_by_hash(
     db: &impl ConnectionTrait,

@@ -67,6 +67,7 @@ impl From<users::Model> for User {
 }
 
 /// A validated new account.
+#[derive(Clone)]
 pub struct NewUser {
     /// Phone (normalised).
     pub phone: String,
@@ -183,6 +184,24 @@ pub async fn set_password_hash(
         .exec(db)
         .await?;
     Ok(now)
+}
+
+/// Replaces an outdated hash of the same password with one made with today's parameters, only
+/// if the stored hash is still `old` (a password change meanwhile wins). Sessions are kept:
+/// the password did not change. Returns whether it replaced it.
+pub async fn replace_outdated_hash(
+    db: &impl ConnectionTrait,
+    id: UserId,
+    old: &str,
+    new: String,
+) -> Result<bool> {
+    let done = users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::value(new))
+        .filter(users::Column::Id.eq(id.0))
+        .filter(users::Column::PasswordHash.eq(old))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
 }
 
 /// The members of a subtree, by name, paginated.

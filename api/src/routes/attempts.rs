@@ -305,7 +305,7 @@ pub async fn start_attempt(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
-    let client = client_info(&req, state.settings.trust_proxy);
+    let client = client_info(&req, &state.settings.trusted_proxies);
     let record = attempts::start(&state, &caller, *id, &client).await?;
     let round = persistence::contests::get_round(&state.db, record.round_id).await?;
     let body = respond(&state, record, &round).await?;
@@ -338,7 +338,7 @@ pub async fn preview_round(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
-    let client = client_info(&req, state.settings.trust_proxy);
+    let client = client_info(&req, &state.settings.trusted_proxies);
     let record = attempts::start_preview(&state, &caller, *id, &client).await?;
     let round = persistence::contests::get_round(&state.db, record.round_id).await?;
     let body = respond(&state, record, &round).await?;

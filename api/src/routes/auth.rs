@@ -12,6 +12,7 @@ use crate::app::accounts;
 pub use crate::app::accounts::{RegisterRequest, TokenResponse};
 use crate::app::sessions;
 use crate::auth::{AuthUser, refresh};
+use crate::domain::network::{IpNet, client_address};
 use crate::error::{ApiError, Problem};
 use crate::persistence::{self, tokens::ClientInfo};
 use crate::state::AppState;
@@ -29,18 +30,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "auth",
     request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Account created", body = UserResponse),
-        (status = 409, description = "Phone or citizen id already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Account created; also the answer when the phone or citizen id is already registered (nothing is created then), so the form tells nobody who is a member", body = UserResponse),
         (status = 422, description = "A field failed validation", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations from this address; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`busy`: too many passwords being checked at once; try again after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/register")]
 #[tracing::instrument(name = "Register", skip_all)]
 pub async fn register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = accounts::register(&state, body.0, Utc::now().date_naive()).await?;
+    let client = client_info(&req, &state.settings.trusted_proxies);
+    let user = accounts::register(&state, body.0, &client, Utc::now().date_naive()).await?;
     let response = user_response(&state.db, user).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/users/{}", response.id)))
@@ -57,14 +61,16 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// Signs in. Failed attempts are limited per phone number and per client address.
+/// Signs in. Attempts are limited per client address, failures per phone number and address,
+/// and per phone number from addresses that never signed in to it.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 401, description = "Wrong phone or password", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`busy`: too many passwords being checked at once; try again after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
@@ -74,7 +80,7 @@ pub async fn login(
     req: HttpRequest,
     body: Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let client = client_info(&req, state.settings.trust_proxy);
+    let client = client_info(&req, &state.settings.trusted_proxies);
     let body = body.0;
     let tokens = accounts::login(&state, &body.phone, body.password, client, Utc::now()).await?;
     Ok(web::Json(tokens))
@@ -125,7 +131,7 @@ pub async fn refresh_tokens(
         sessions::end_session(&state, token.user_id, token.family_id, Utc::now()).await?;
         return Err(ApiError::InvalidRefreshToken);
     }
-    let client = client_info(&req, state.settings.trust_proxy);
+    let client = client_info(&req, &state.settings.trusted_proxies);
     Ok(web::Json(
         accounts::issue_tokens(&state, token.user_id, token.family_id, &client, Utc::now()).await?,
     ))
@@ -147,14 +153,16 @@ pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The client's address and user agent.
-pub fn client_info(req: &HttpRequest, trust_proxy: bool) -> ClientInfo {
-    let info = req.connection_info();
-    let ip = if trust_proxy {
-        info.realip_remote_addr().map(str::to_owned)
-    } else {
-        req.peer_addr().map(|a| a.ip().to_string())
-    };
+/// The client's address (the right-most `X-Forwarded-For` hop not among `trusted_proxies`, see
+/// [`client_address`]) and user agent.
+pub fn client_info(req: &HttpRequest, trusted_proxies: &[IpNet]) -> ClientInfo {
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok());
+    let ip = req
+        .peer_addr()
+        .map(|peer| client_address(peer.ip(), forwarded, trusted_proxies).to_string());
     let user_agent = req
         .headers()
         .get(actix_web::http::header::USER_AGENT)

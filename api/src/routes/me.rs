@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::extract::Json;
-use crate::auth::{AuthUser, password};
+use crate::auth::AuthUser;
 use crate::domain::password::NewPassword;
 use crate::domain::phone::Phone;
 use crate::domain::role::Role;
@@ -149,6 +149,8 @@ pub struct ChangePasswordRequest {
         (status = 204, description = "Changed; every session signed out"),
         (status = 401, description = "Not signed in, or wrong current password", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The new password breaks a rule", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`busy`: too many passwords being checked at once; try again after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -166,11 +168,8 @@ pub async fn change_password(
     let phone = Phone::parse(&account.phone).ok();
     let new_password = NewPassword::parse(body.new_password, phone.as_ref())
         .map_err(|e| ApiError::field("/new_password", e.0))?;
-    let hash = persistence::users::password_hash(&state.db, user.id).await?;
-    if !password::verify(body.current_password, Some(hash)).await? {
-        return Err(ApiError::InvalidCredentials);
-    }
-    let new_hash = password::hash(new_password.expose().to_owned()).await?;
+    crate::app::accounts::check_current_password(&state, user.id, body.current_password).await?;
+    let new_hash = state.hasher.hash(new_password.expose().to_owned()).await?;
     let now = persistence::users::set_password_hash(&state.db, user.id, new_hash).await?;
     let revoked = crate::app::sessions::end_all_sessions(&state, user.id, now).await?;
     tracing::info!(revoked, "password changed; sessions revoked");
@@ -249,6 +248,8 @@ pub struct EraseRequest {
     responses(
         (status = 204, description = "Erased; every session ended"),
         (status = 401, description = "Not signed in, or wrong password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`busy`: too many passwords being checked at once; try again after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

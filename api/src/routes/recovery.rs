@@ -97,7 +97,7 @@ pub async fn reset_password(
     body: Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    let client = client_info(&req, state.settings.trust_proxy);
+    let client = client_info(&req, &state.settings.trusted_proxies);
     recovery::reset_password(
         &state,
         &body.phone,

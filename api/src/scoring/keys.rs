@@ -46,9 +46,24 @@ impl Keys {
         format!("{}:store:ready", self.prefix)
     }
 
-    /// Failed logins for a phone number.
+    /// Failed logins for a phone number, from all addresses.
     pub fn login_failures_by_phone(&self, phone: &str) -> String {
         format!("{}:ratelimit:login:phone:{{{phone}}}", self.prefix)
+    }
+
+    /// Failed logins for a phone number from one client address.
+    pub fn login_failures_by_phone_and_ip(&self, phone: &str, ip: &str) -> String {
+        format!("{}:ratelimit:login:pair:{{{phone}}}:{ip}", self.prefix)
+    }
+
+    /// Registrations from a client address.
+    pub fn registrations_by_ip(&self, ip: &str) -> String {
+        format!("{}:ratelimit:register:ip:{{{ip}}}", self.prefix)
+    }
+
+    /// Wrong current passwords given by a signed-in account (password change, erasure).
+    pub fn password_checks_by_user(&self, user: Uuid) -> String {
+        format!("{}:ratelimit:password:user:{{{user}}}", self.prefix)
     }
 
     /// Login attempts from a client address.

@@ -395,8 +395,16 @@ pub async fn run_on<F>(backend: Backend, test: F)
 where
     F: for<'a> FnOnce(&'a TestApp) -> std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>,
 {
+    run_on_with(backend, |_| {}, test).await;
+}
+
+/// [`run_on`] after `tweak` adjusts the settings.
+pub async fn run_on_with<F>(backend: Backend, tweak: impl FnOnce(&mut Settings), test: F)
+where
+    F: for<'a> FnOnce(&'a TestApp) -> std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>,
+{
     use futures_util::FutureExt;
-    let app = spawn_app(backend).await;
+    let app = spawn_app_with(backend, tweak).await;
     let result = std::panic::AssertUnwindSafe(test(&app))
         .catch_unwind()
         .await;

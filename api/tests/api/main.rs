@@ -30,6 +30,7 @@ mod rounds_console;
 mod scope;
 mod server_faults;
 mod sessions;
+mod sign_in_storm;
 mod store;
 mod theory;
 mod units;

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { errorsForForm } from '../api/problem';
 import { focusFirstError, FormMessage, PasswordField, TextField } from '../components/Field';
+import { busyText, useBusyRetry } from '../components/useBusyRetry';
 import { linkClick, navigate, routes, safeNext, type NavState } from '../router';
 
 const FIELDS = ['phone', 'password'] as const;
@@ -13,10 +14,12 @@ export function LoginPage({ state }: { state: NavState }) {
   const [errors, setErrors] = useState<Errors>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const busy = useBusyRetry();
 
   async function onSubmit(e: Event) {
     e.preventDefault();
     if (submitting) return;
+    busy.cancel();
     setGeneral(null);
     const clientErrors: Errors = {};
     if (!phone.trim()) clientErrors.phone = 'Vui lòng nhập số điện thoại.';
@@ -27,11 +30,17 @@ export function LoginPage({ state }: { state: NavState }) {
       return;
     }
     setErrors({});
+    await submit({ phone: phone.replace(/[\s.-]/g, ''), password });
+  }
+
+  /** Signs in; when the server is busy, waits the time it asks and tries again by itself. */
+  async function submit(body: { phone: string; password: string }) {
     setSubmitting(true);
     try {
-      await api.login({ phone: phone.replace(/[\s.-]/g, ''), password });
+      await api.login(body);
       navigate(safeNext(state.next) ?? routes.home, {}, true);
     } catch (err) {
+      if (busy.handle(err, () => void submit(body))) return;
       const { fields, general: message } = errorsForForm(err, FIELDS);
       setErrors(fields as Errors);
       setGeneral(message);
@@ -73,8 +82,20 @@ export function LoginPage({ state }: { state: NavState }) {
         />
         {/* Next to the button, where the member is looking after tapping it. */}
         {general && <FormMessage kind="error">{general}</FormMessage>}
-        <button type="submit" class="button button--primary" disabled={submitting} aria-busy={submitting}>
-          {submitting ? 'Đang đăng nhập…' : 'Đăng nhập'}
+        {busy.secondsLeft !== null && (
+          <FormMessage kind="notice">{busyText('đăng nhập', busy.secondsLeft)}</FormMessage>
+        )}
+        <button
+          type="submit"
+          class="button button--primary"
+          disabled={submitting || busy.secondsLeft !== null}
+          aria-busy={submitting || busy.secondsLeft !== null}
+        >
+          {busy.secondsLeft !== null
+            ? `Đang chờ (${busy.secondsLeft} giây)…`
+            : submitting
+              ? 'Đang đăng nhập…'
+              : 'Đăng nhập'}
         </button>
       </form>
       <p class="switch">

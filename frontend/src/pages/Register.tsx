@@ -5,6 +5,7 @@ import type { RegisterRequest, Unit } from '../api/types';
 import { today, validateRegister, type RegisterErrors } from '../validation';
 import { focusFirstError, FormMessage, PasswordField, TextField } from '../components/Field';
 import { UnitPicker } from '../components/UnitPicker';
+import { busyText, useBusyRetry } from '../components/useBusyRetry';
 import { linkClick, navigate, routes } from '../router';
 
 /** Field keys, in the order they appear (API field names). */
@@ -35,6 +36,7 @@ export function RegisterPage() {
   const [errors, setErrors] = useState<Errors>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const busy = useBusyRetry();
 
   /** Editing a field clears its error. */
   function edit<T>(field: FieldName, set: (v: T) => void) {
@@ -47,6 +49,7 @@ export function RegisterPage() {
   async function onSubmit(e: Event) {
     e.preventDefault();
     if (submitting) return;
+    busy.cancel();
     setGeneral(null);
     const clientErrors = validateRegister({
       full_name: fullName,
@@ -74,11 +77,23 @@ export function RegisterPage() {
     if (email.trim()) body.email = email.trim();
     if (admittedAt) body.admitted_at = admittedAt;
 
+    await submit(body);
+  }
+
+  /** Registers; when the server is busy, waits the time it asks and tries again by itself. */
+  async function submit(body: RegisterRequest) {
     setSubmitting(true);
     try {
       await api.register(body);
-      navigate(routes.login, { notice: 'Đăng ký thành công. Mời bạn đăng nhập.', phone: body.phone });
+      // The server answers a number that already has an account exactly like a new one (so the
+      // form tells nobody who is a member); the notice covers both without saying which.
+      navigate(routes.login, {
+        notice:
+          'Đăng ký thành công. Mời bạn đăng nhập. Nếu số điện thoại đã có tài khoản từ trước, hãy dùng mật khẩu cũ hoặc nhờ cán bộ Đoàn đặt lại mật khẩu.',
+        phone: body.phone,
+      });
     } catch (err) {
+      if (busy.handle(err, () => void submit(body))) return;
       const { fields, general: message } = errorsForForm(err, FIELDS);
       setErrors(fields as Errors);
       setGeneral(message);
@@ -193,8 +208,16 @@ export function RegisterPage() {
         </div>
         {/* Next to the button, where the member is looking after tapping it. */}
         {general && <FormMessage kind="error">{general}</FormMessage>}
-        <button type="submit" class="button button--primary" disabled={submitting} aria-busy={submitting}>
-          {submitting ? 'Đang gửi…' : 'Đăng ký'}
+        {busy.secondsLeft !== null && (
+          <FormMessage kind="notice">{busyText('đăng ký', busy.secondsLeft)}</FormMessage>
+        )}
+        <button
+          type="submit"
+          class="button button--primary"
+          disabled={submitting || busy.secondsLeft !== null}
+          aria-busy={submitting || busy.secondsLeft !== null}
+        >
+          {busy.secondsLeft !== null ? `Đang chờ (${busy.secondsLeft} giây)…` : submitting ? 'Đang gửi…' : 'Đăng ký'}
         </button>
       </form>
       <p class="switch">
