@@ -171,6 +171,9 @@ pub async fn change_password(
     crate::app::accounts::check_current_password(&state, user.id, body.current_password).await?;
     let new_hash = state.hasher.hash(new_password.expose().to_owned()).await?;
     let now = persistence::users::set_password_hash(&state.db, user.id, new_hash).await?;
+    // A reset code issued before the change must not undo it: whoever holds it could set a
+    // password of their own choosing.
+    persistence::reset_codes::revoke_all(&state.db, user.id, now).await?;
     let revoked = crate::app::sessions::end_all_sessions(&state, user.id, now).await?;
     tracing::info!(revoked, "password changed; sessions revoked");
     Ok(HttpResponse::NoContent().finish())

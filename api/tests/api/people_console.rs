@@ -25,7 +25,32 @@ both_backends!(
     a_branch_manager_never_sees_another_branch_s_people,
     patch_me_is_checked_like_registration,
     the_imports_preview_row_by_row_in_vietnamese,
+    a_password_change_cancels_a_live_reset_code,
 );
+
+/// A code issued before the member changed their password themselves no longer works: whoever
+/// holds it could otherwise replace the new password.
+async fn a_password_change_cancels_a_live_reset_code(app: &TestApp) {
+    let t = tree(app, "RC4").await;
+    let issued: Value = issue(app, &t.admin_a.access, t.member.id)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let code = issued["code"].as_str().expect("code").to_owned();
+    let r = app
+        .post(
+            "/api/v1/me/password",
+            Some(&t.member.access),
+            &json!({"current_password": PASSWORD, "new_password": "Mat-khau-rieng-77"}),
+        )
+        .await;
+    assert!(r.status().is_success(), "change: {}", r.status());
+    let r = reset(app, &t.member.phone, &code, "Mat-khau-ke-gian-55").await;
+    assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    // The member's own password still signs in.
+    app.login(&t.member.phone, "Mat-khau-rieng-77").await;
+}
 
 /// A root with two branches, each with its own unit admin, and a member in branch A.
 struct Tree {
