@@ -1,5 +1,4 @@
-import type { FunctionComponent } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { api } from './api';
 import { lazyPage } from './components/LazyPage';
 import { OfflineBanner } from './components/OfflineBanner';
@@ -24,8 +23,14 @@ import {
 } from './router';
 import { useMe } from './session';
 
-// Boards and the live screen are their own chunks (not on a member's first screen).
+// Pages that are not on a member's first screen are their own chunks, loaded when opened: the
+// boards, the big screen, the pages members rarely open, and the console (members never
+// download it). scripts/bundle-size.mjs holds the member bundle to its budget.
 const LeaderboardPage = lazyPage(() => import('./pages/Leaderboard').then((m) => m.LeaderboardPage), 'Bảng xếp hạng');
+const LivePage = lazyPage(() => import('./pages/Live').then((m) => m.LivePage), 'Kết quả trực tiếp');
+const ForgotPasswordPage = lazyPage(() => import('./pages/ForgotPassword').then((m) => m.default), 'Quên mật khẩu');
+const AccountPage = lazyPage(() => import('./pages/Account').then((m) => m.default), 'Tài khoản');
+const Console = lazyPage(() => import('./console/Console').then((m) => m.default), 'Quản lý');
 
 const TITLES: Record<string, string> = {
   [routes.home]: 'Trang chủ',
@@ -120,134 +125,12 @@ export function App() {
       {boardRoute?.page === 'contest-board' && (
         <LeaderboardPage key={`c-${boardRoute.id}`} scope={{ kind: 'contest', id: boardRoute.id }} />
       )}
-      {boardRoute?.page === 'live' && <LazyLive key={`l-${boardRoute.id}`} roundId={boardRoute.id} />}
+      {boardRoute?.page === 'live' && <LivePage key={`l-${boardRoute.id}`} roundId={boardRoute.id} />}
       {target === routes.theory && <TheoryPage />}
-      {target === routes.forgot && <LazyPage key="forgot" load={() => import('./pages/ForgotPassword')} />}
-      {target === routes.account && <LazyPage key="account" load={() => import('./pages/Account')} />}
+      {target === routes.forgot && <ForgotPasswordPage key="forgot" />}
+      {target === routes.account && <AccountPage key="account" />}
       {certificateCode && <CertificatePage key={`c-${certificateCode}`} code={certificateCode} />}
-      {inConsole && <LazyConsole path={target} />}
+      {inConsole && <Console path={target} />}
     </>
   );
-}
-
-type LiveModule = typeof import('./pages/Live');
-
-/** The big screen is its own chunk too: only the organizers who project it download it. */
-function LazyLive({ roundId }: { roundId: string }) {
-  const [module, setModule] = useState<LiveModule | null>(null);
-  const [failed, setFailed] = useState(false);
-  const [retry, setRetry] = useState(0);
-  useEffect(() => {
-    let live = true;
-    import('./pages/Live').then(
-      (m) => live && setModule(m),
-      () => live && setFailed(true),
-    );
-    return () => {
-      live = false;
-    };
-  }, [retry]);
-  if (failed) {
-    return (
-      <main class="page" id="main">
-        <h1>Kết quả trực tiếp</h1>
-        <p class="message message--error" role="alert">
-          Không tải được màn hình trực tiếp. Vui lòng kiểm tra mạng và thử lại.
-        </p>
-        <button type="button" class="button" onClick={() => (setFailed(false), setRetry((n) => n + 1))}>
-          Thử lại
-        </button>
-      </main>
-    );
-  }
-  if (!module) {
-    return (
-      <main class="page" id="main">
-        <p class="muted">Đang tải màn hình trực tiếp…</p>
-      </main>
-    );
-  }
-  return <module.LivePage roundId={roundId} />;
-}
-
-type PageModule = { default: FunctionComponent };
-
-/**
- * A page members rarely open (Quên mật khẩu, Tài khoản), loaded when opened so the bundle
- * every member downloads stays the same size.
- */
-function LazyPage({ load }: { load: () => Promise<PageModule> }) {
-  const [page, setPage] = useState<{ Page: FunctionComponent } | 'failed' | null>(null);
-  const [retry, setRetry] = useState(0);
-  useEffect(() => {
-    let live = true;
-    load().then(
-      (m) => live && setPage({ Page: m.default }),
-      () => live && setPage('failed'),
-    );
-    return () => {
-      live = false;
-    };
-  }, [retry]);
-  if (page === 'failed') {
-    return (
-      <main class="page" id="main">
-        <p class="message message--error" role="alert">
-          Không tải được trang. Vui lòng kiểm tra mạng và thử lại.
-        </p>
-        <button type="button" class="button" onClick={() => (setPage(null), setRetry((n) => n + 1))}>
-          Thử lại
-        </button>
-      </main>
-    );
-  }
-  if (!page) {
-    return (
-      <main class="page" id="main">
-        <p class="muted">Đang tải…</p>
-      </main>
-    );
-  }
-  return <page.Page />;
-}
-
-type ConsoleModule = { default: FunctionComponent<{ path: string }> };
-type ConsoleLoad = { state: 'loading' } | { state: 'failed' } | { state: 'ready'; module: ConsoleModule };
-
-/** The console is its own chunk: members never download it. */
-function LazyConsole({ path }: { path: string }) {
-  const [load, setLoad] = useState<ConsoleLoad>({ state: 'loading' });
-  const [retry, setRetry] = useState(0);
-  useEffect(() => {
-    let live = true;
-    import('./console/Console').then(
-      (module) => live && setLoad({ state: 'ready', module }),
-      () => live && setLoad({ state: 'failed' }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [retry]);
-  if (load.state === 'failed') {
-    return (
-      <main class="page" id="main">
-        <h1>Quản lý</h1>
-        <p class="message message--error" role="alert">
-          Không tải được khu vực Quản lý. Vui lòng kiểm tra mạng và thử lại.
-        </p>
-        <button type="button" class="button" onClick={() => (setLoad({ state: 'loading' }), setRetry((n) => n + 1))}>
-          Thử lại
-        </button>
-      </main>
-    );
-  }
-  if (load.state === 'loading') {
-    return (
-      <main class="page" id="main">
-        <p class="muted">Đang tải khu vực Quản lý…</p>
-      </main>
-    );
-  }
-  const Console = load.module.default;
-  return <Console path={path} />;
 }
