@@ -335,7 +335,7 @@ pub async fn publish_round(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    state.catalog.forget_round(round.id);
+    state.catalog.forget_round(round.id, round.contest_id);
     Ok(Published {
         published_at: now,
         prediction_actual: actual,

@@ -1,4 +1,4 @@
-//! Rounds and contests by id, kept for a few seconds, so that reading a board asks the scoring
+//! Rounds and contests by id, and a contest's rounds, kept for a few seconds, so that reading a board asks the scoring
 //! store only: a busy board is read thousands of times a second and its round changes rarely.
 //!
 //! # Implementation notes
@@ -72,6 +72,8 @@ impl<K: Eq + Hash + Copy, V> Ttl<K, V> {
 pub struct Catalog {
     rounds: Arc<Ttl<Uuid, Round>>,
     contests: Arc<Ttl<Uuid, Contest>>,
+    /// A contest's rounds, by contest id (its cumulative boards depend on every round).
+    contest_rounds: Arc<Ttl<Uuid, Vec<Round>>>,
 }
 
 impl Catalog {
@@ -103,9 +105,25 @@ impl Catalog {
             .put(id, persistence::contests::get(db, id).await?))
     }
 
-    /// Drops a round after it changed here.
-    pub fn forget_round(&self, id: Uuid) {
+    /// A contest's rounds, from the cache or the database.
+    pub async fn rounds_of(
+        &self,
+        db: &impl ConnectionTrait,
+        contest_id: Uuid,
+    ) -> Result<Arc<Vec<Round>>, PersistenceError> {
+        if let Some(r) = self.contest_rounds.get(contest_id) {
+            return Ok(r);
+        }
+        Ok(self.contest_rounds.put(
+            contest_id,
+            persistence::contests::rounds_of(db, contest_id).await?,
+        ))
+    }
+
+    /// Drops a round (and its contest's list of rounds) after it was added or changed here.
+    pub fn forget_round(&self, id: Uuid, contest_id: Uuid) {
         self.rounds.forget(id);
+        self.contest_rounds.forget(contest_id);
     }
 
     /// Drops a contest after it changed here.

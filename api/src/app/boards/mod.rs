@@ -116,7 +116,8 @@ pub async fn check_contest_scores_shown(
     if contest.published_at.is_some() {
         return Ok(());
     }
-    let rounds = persistence::contests::rounds_of(&state.db, contest.id).await?;
+    // From the catalog: a contest board is read by every poller, and its rounds change rarely.
+    let rounds = state.catalog.rounds_of(&state.db, contest.id).await?;
     if rounds.iter().any(hides_scores) && !manages(state, user, contest).await? {
         return Err(ApiError::ResultsNotPublished);
     }

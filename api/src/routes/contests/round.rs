@@ -313,6 +313,7 @@ pub async fn create_round(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    state.catalog.forget_round(round.id, contest.id);
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/rounds/{}", round.id)))
         .json(response(round, true, theory)))
@@ -562,7 +563,7 @@ pub async fn update_round(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    state.catalog.forget_round(updated.id);
+    state.catalog.forget_round(updated.id, updated.contest_id);
     Ok(web::Json(response(updated, true, theory)))
 }
 
