@@ -21,14 +21,15 @@ both_backends!(
     rounds_with_shuffle_off_warn_their_organizers,
 );
 
-struct Host {
-    root: UnitId,
-    branch: UnitId,
-    other: UnitId,
-    organizer: TestUser,
+/// A root unit with a branch, an unrelated unit, and an organizer of the root.
+pub(crate) struct Host {
+    pub(crate) root: UnitId,
+    pub(crate) branch: UnitId,
+    pub(crate) other: UnitId,
+    pub(crate) organizer: TestUser,
 }
 
-async fn host(app: &TestApp) -> Host {
+pub(crate) async fn host(app: &TestApp) -> Host {
     let root = app.unit("ROOT", None).await;
     let branch = app.unit("BRANCH", Some(root)).await;
     let other = app.unit("OTHER", None).await;

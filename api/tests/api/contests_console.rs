@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both_backends;
+use crate::contests::host;
 use crate::helpers::{TestApp, TestUser, assert_problem, pointers};
 
 both_backends!(
@@ -19,26 +20,6 @@ both_backends!(
     a_preview_never_counts,
     a_new_contest_is_for_the_host_units_members_by_default,
 );
-
-struct Host {
-    root: UnitId,
-    branch: UnitId,
-    other: UnitId,
-    organizer: TestUser,
-}
-
-async fn host(app: &TestApp) -> Host {
-    let root = app.unit("ROOT", None).await;
-    let branch = app.unit("BRANCH", Some(root)).await;
-    let other = app.unit("OTHER", None).await;
-    let organizer = app.with_roles(root, &[(Role::Organizer, Some(root))]).await;
-    Host {
-        root,
-        branch,
-        other,
-        organizer,
-    }
-}
 
 async fn seed(app: &TestApp, unit: UnitId, by: &TestUser, topic: &str, n: usize, level: &str) {
     for i in 0..n {
