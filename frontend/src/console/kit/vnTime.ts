@@ -3,6 +3,8 @@
 // `<input type="datetime-local">` has no zone, so we convert by hand rather than trusting the
 // browser's local zone (a laptop set to UTC would otherwise move every round by 7 hours).
 
+import { formatVietnamTime } from '../../attempt/clock';
+
 const VN_OFFSET_MS = 7 * 3600 * 1000;
 const p2 = (n: number) => String(n).padStart(2, '0');
 
@@ -29,13 +31,9 @@ export function fromVietnamInput(value: string): string | null {
   return new Date(utc - VN_OFFSET_MS).toISOString().replace('.000Z', 'Z');
 }
 
-/** "20:00 04/12/2026" in Vietnam time; "" for nothing. */
+/** "20:00 04/12/2026" in Vietnam time (the attempt screen's format); "" for nothing. */
 export function formatVietnam(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
-  const d = new Date(t + VN_OFFSET_MS);
-  return `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())} ${p2(d.getUTCDate())}/${p2(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+  return iso ? formatVietnamTime(iso) : '';
 }
 
 /** "04/12/2026" for an ISO calendar date (YYYY-MM-DD) or an instant (in Vietnam time). */

@@ -6,7 +6,7 @@ import { linkClick } from '../../router';
 import { consolePath } from '../paths';
 import type { SectionProps } from '../sections';
 import type { Scope } from '../scope';
-import { formatCount } from '../kit/fold';
+import { fold, formatCount } from '../kit/fold';
 import { ProblemMessage } from '../kit/ProblemMessage';
 import { SearchBox } from '../kit/SearchBox';
 import { useQueryState } from '../kit/useQueryState';
@@ -165,8 +165,8 @@ function UnitSearch({ q, roots }: { q: string; roots: Unit[] }) {
 }
 
 function matches(u: Unit, q: string): boolean {
-  const f = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
-  return f(u.name).includes(f(q)) || f(u.code).includes(f(q));
+  const needle = fold(q);
+  return fold(u.name).includes(needle) || fold(u.code).includes(needle);
 }
 
 function UnitImport({ scope }: { scope: Scope }) {
