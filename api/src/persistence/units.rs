@@ -306,7 +306,10 @@ pub async fn names_of(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|(id, name)| (UnitId(id), name)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| (UnitId(id), name))
+        .collect())
 }
 
 /// Which of the units `ids` have children. One query.

@@ -492,7 +492,9 @@ fn born(years: i32, days: i64) -> String {
 
 /// Registers with `fields` changed; the problem's (pointer, Vietnamese detail) on refusal.
 async fn register_with(app: &TestApp, fields: Value) -> Result<(), Vec<(String, String)>> {
-    let unit = app.unit(&format!("AGE-{}", &random_phone()[4..]), None).await;
+    let unit = app
+        .unit(&format!("AGE-{}", &random_phone()[4..]), None)
+        .await;
     let mut body = registration(&random_phone(), unit);
     for (k, v) in fields.as_object().expect("object") {
         body[k] = v.clone();
@@ -524,7 +526,10 @@ async fn registration_and_my_profile_refuse_ages_a_member_cannot_have(app: &Test
         .expect_err("15 is too young");
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0].0, "/birth_date");
-    assert!(e[0].1.starts_with("Ngày sinh") && e[0].1.contains("16 tuổi"), "{e:?}");
+    assert!(
+        e[0].1.starts_with("Ngày sinh") && e[0].1.contains("16 tuổi"),
+        "{e:?}"
+    );
     // Sixteen today: welcome.
     register_with(app, json!({"birth_date": born(16, 1)}))
         .await
@@ -540,7 +545,10 @@ async fn registration_and_my_profile_refuse_ages_a_member_cannot_have(app: &Test
         .expect_err("admitted at 15");
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0].0, "/admitted_at");
-    assert!(e[0].1.starts_with("Ngày kết nạp") && e[0].1.contains("16 tuổi"), "{e:?}");
+    assert!(
+        e[0].1.starts_with("Ngày kết nạp") && e[0].1.contains("16 tuổi"),
+        "{e:?}"
+    );
     // Admitted at seventeen: welcome.
     let admitted = {
         let b = chrono::NaiveDate::parse_from_str(&birth, "%Y-%m-%d").expect("date");
@@ -564,7 +572,11 @@ async fn registration_and_my_profile_refuse_ages_a_member_cannot_have(app: &Test
     let me = app.member(unit).await;
     for birth in [born(15, 30), born(81, 10)] {
         let r = app
-            .patch("/api/v1/me", Some(&me.access), &json!({"birth_date": birth}))
+            .patch(
+                "/api/v1/me",
+                Some(&me.access),
+                &json!({"birth_date": birth}),
+            )
             .await;
         let p = assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
         assert_eq!(pointers(&p), vec!["/birth_date"], "{birth}");

@@ -196,7 +196,7 @@ export function ResultPage({ id }: { id: string }) {
             <div>
               <dt>Dự đoán</dt>
               <dd data-testid="no-prediction">
-                Bài đã hết giờ khi bạn chưa nhập câu trả lời dự đoán, nên không có dự đoán nào được ghi nhận.
+                Bài hết giờ khi bạn chưa nhập dự đoán, nên không có dự đoán nào được ghi nhận.
               </dd>
             </div>
           )}
