@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import type { ListedUnit } from '../api/types';
 import { describedBy, FieldShell } from './Field';
+import './UnitPicker.css';
 
 interface UnitPickerProps {
   id: string;
