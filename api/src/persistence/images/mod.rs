@@ -35,8 +35,9 @@ pub enum ImageStoreError {
 pub enum ImageStore {
     /// `<data_dir>/images/`.
     Local(LocalImages),
-    /// A bucket of an S3-compatible object store.
-    S3(S3Images),
+    /// A bucket of an S3-compatible object store (boxed: it is far larger than a path, and the
+    /// state is cloned into every worker).
+    S3(Box<S3Images>),
 }
 
 impl ImageStore {
@@ -54,7 +55,7 @@ impl ImageStore {
                         config.bucket, config.endpoint
                     )
                 })?;
-                Ok(Self::S3(store))
+                Ok(Self::S3(Box::new(store)))
             }
         }
     }
