@@ -441,6 +441,11 @@ mod embedded {
     async fn a_store_that_goes_down_answers_503_and_the_rest_keeps_working() {
         super::store_down_on(crate::helpers::Backend::Embedded).await;
     }
+
+    #[tokio::test]
+    async fn a_store_that_hangs_answers_503_after_the_timeout_and_recovers() {
+        super::store_hangs_on(crate::helpers::Backend::Embedded).await;
+    }
 }
 
 mod services {
@@ -448,6 +453,157 @@ mod services {
     async fn a_store_that_goes_down_answers_503_and_the_rest_keeps_working() {
         super::store_down_on(crate::helpers::Backend::Services).await;
     }
+
+    #[tokio::test]
+    async fn a_store_that_hangs_answers_503_after_the_timeout_and_recovers() {
+        super::store_hangs_on(crate::helpers::Backend::Services).await;
+    }
+}
+
+/// A TCP relay between the server and the object store that can freeze: bytes stop flowing
+/// both ways on every connection, open or new, as when a network path or a store hangs without
+/// refusing anything.
+struct Gate {
+    address: String,
+    frozen: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Gate {
+    async fn open(upstream: &str) -> Self {
+        use std::sync::atomic::AtomicBool;
+        let upstream = upstream
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the gate");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let frozen = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = frozen.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((inbound, _)) = listener.accept().await {
+                let Ok(outbound) = tokio::net::TcpStream::connect(&upstream).await else {
+                    continue;
+                };
+                let (in_read, in_write) = inbound.into_split();
+                let (out_read, out_write) = outbound.into_split();
+                tokio::spawn(relay(in_read, out_write, flag.clone()));
+                tokio::spawn(relay(out_read, in_write, flag.clone()));
+            }
+        });
+        Self {
+            address,
+            frozen,
+            accept,
+        }
+    }
+
+    fn freeze(&self, frozen: bool) {
+        self.frozen
+            .store(frozen, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Copies `from` to `to` until either closes; once the gate is frozen, holds both and says
+/// nothing, for good.
+async fn relay(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    frozen: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buffer = vec![0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buffer).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if frozen.load(std::sync::atomic::Ordering::SeqCst) {
+            std::future::pending::<()>().await;
+        }
+        if to.write_all(&buffer[..n]).await.is_err() {
+            return;
+        }
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        self.accept.abort();
+    }
+}
+
+/// With the object store hanging (connections accepted, nothing answered): the requests that
+/// need it answer 503 with `Retry-After` once `DAUTRI_S3__TIMEOUT_SECONDS` has passed, instead
+/// of hanging with it; once it answers again, so does the API.
+async fn a_store_that_hangs_answers_503_after_the_timeout_and_recovers(app: &TestApp, gate: Gate) {
+    let unit = app.unit("A", None).await;
+    let organizer = app.with_roles(unit, &[(Role::Organizer, Some(unit))]).await;
+    let token = organizer.access.as_str();
+    let response = upload(app, token, PNG).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let name = response.json::<Value>().await.expect("json")["name"]
+        .as_str()
+        .expect("name")
+        .to_owned();
+
+    gate.freeze(true);
+    // The test gives up long after the server should have (a hanging server fails the test
+    // instead of hanging it).
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/images/{name}")))
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .expect("the server answers while the store hangs");
+    assert!(response.headers().contains_key("retry-after"));
+    assert_problem(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    let mut other = PNG.to_vec();
+    other.extend_from_slice(b"another picture");
+    let part = Part::bytes(other.clone())
+        .file_name("hinh.png")
+        .mime_str("image/png")
+        .expect("mime");
+    let response = app
+        .client
+        .post(app.url("/api/v1/images"))
+        .bearer_auth(token)
+        .multipart(Form::new().part("file", part))
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .expect("the server answers while the store hangs");
+    assert_problem(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+
+    gate.freeze(false);
+    let served = app.get(&format!("/api/v1/images/{name}"), None).await;
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.bytes().await.expect("bytes").as_ref(), PNG);
+    let response = upload(app, token, &other).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+async fn store_hangs_on(backend: Backend) {
+    let server = shared();
+    let gate = Gate::open(&server.endpoint).await;
+    let through_gate = S3Server {
+        endpoint: gate.address.clone(),
+        ..server
+    };
+    run_on_with(
+        backend,
+        |s| {
+            configure(s, &through_gate);
+            s.s3_timeout_seconds = 1;
+        },
+        move |app| {
+            Box::pin(a_store_that_hangs_answers_503_after_the_timeout_and_recovers(app, gate))
+        },
+    )
+    .await;
 }
 
 /// What `Application::build` says about `tweak`ed S3 settings (which must make it fail).
