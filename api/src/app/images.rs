@@ -94,11 +94,26 @@ fn vietnamese(e: &ImageError) -> String {
     }
 }
 
-/// A stored picture's bytes and type, or 404.
+/// A stored picture's bytes and type, or 404. What the store gave back must hash to the name:
+/// it is served as immutable for a year, so an object changed in the bucket (or a damaged file)
+/// is refused (503, logged) rather than cached by every browser.
 pub async fn read(state: &AppState, name: &str) -> Result<(Vec<u8>, ImageType), ApiError> {
     let kind = question_bank::parse_image_name(name).ok_or(ApiError::NotFound("image"))?;
     match store(state).read(name).await {
-        Ok(Some(bytes)) => Ok((bytes, kind)),
+        Ok(Some(bytes)) => {
+            let (bytes, actual) = crate::telemetry::spawn_blocking_with_tracing(move || {
+                let actual = question_bank::image_name(&bytes, kind);
+                (bytes, actual)
+            })
+            .await
+            .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e).context("hash task failed")))?;
+            if actual != name {
+                return Err(ApiError::Unavailable(anyhow::anyhow!(
+                    "the stored picture {name} does not match its name (its bytes are {actual})"
+                )));
+            }
+            Ok((bytes, kind))
+        }
         Ok(None) => Err(ApiError::NotFound("image")),
         Err(e) => Err(unavailable(e, "cannot read the picture")),
     }

@@ -198,6 +198,22 @@ impl Objects {
         (status, kind, response.bytes().await.expect("body").to_vec())
     }
 
+    /// Writes `bytes` at `key` (under no prefix), as someone else with access to the bucket.
+    pub async fn put(&self, key: &str, bytes: &[u8]) {
+        let url = self
+            .bucket
+            .put_object(Some(&self.credentials), key)
+            .sign(Duration::from_secs(60));
+        let response = self
+            .client
+            .put(url)
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .expect("PUT the object");
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+
     /// The key prefix.
     pub fn prefix(&self) -> &str {
         &self.prefix
@@ -291,6 +307,14 @@ async fn pictures_go_to_the_bucket_and_never_to_the_data_directory(app: &TestApp
     let response = upload(app, &organizer.access, PNG).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(objects.list().await.len(), 1);
+
+    // Someone with access to the bucket replaces the object: it no longer hashes to its name,
+    // and is not served (as immutable, browsers would keep it for a year).
+    let mut changed = PNG.to_vec();
+    changed.extend_from_slice(b"changed");
+    objects.put(&key, &changed).await;
+    let response = app.get(&format!("/api/v1/images/{name}"), None).await;
+    assert_problem(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
 }
 
 /// With the pictures in a private S3 server that the test stops: every route that needs the
