@@ -196,7 +196,7 @@ export function RankingFields({ form, set, errors, fixedKind }: { form: ContestF
       {form.kind !== 'contest' && (
         <p class="hint" data-testid="kind-note">
           {form.kind === 'theory_test'
-            ? 'Bài kiểm tra lý luận không xếp hạng và không trao giải: mỗi đoàn viên đạt khi đạt điểm đạt ở một lượt bất kỳ.'
+            ? 'Bài kiểm tra lý luận không xếp hạng và không trao giải: đoàn viên được công nhận đạt khi có một lượt làm bài đạt từ điểm đạt trở lên.'
             : 'Thi thử không tính điểm: không xếp hạng và không trao giải.'}
         </p>
       )}

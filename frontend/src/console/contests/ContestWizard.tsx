@@ -183,7 +183,7 @@ export function ContestWizard({ scope }: { scope: Scope }) {
         {step === 3 && (
           <>
             {theory && <p class="hint">Mỗi bài học có một bài kiểm tra; thêm bài kiểm tra của các bài học khác ở trang cuộc thi sau khi tạo.</p>}
-            <RoundFields form={r} set={setRound} unitId={c.unitId} errors={errors} onEnough={setEnough} kind={c.kind} />
+            <RoundFields form={r} set={setRound} unitId={c.unitId} errors={errors} onEnough={setEnough} kind={c.kind} contestPassMark={Number(c.passMark) || null} />
           </>
         )}
         {step === 4 && <Summary contest={c} round={r} hostName={hostUnits.find((u) => u.id === c.unitId)?.name ?? ''} />}

@@ -31,17 +31,19 @@ interface RoundFieldsProps {
    * question, no practice switch, and may show the key right after each attempt.
    */
   kind: ContestKind;
+  /** The contest's pass mark, which a theory test's round takes unless it sets its own. */
+  contestPassMark?: number | null;
 }
 
 /** A round's settings: times in Vietnam time, limits, shuffling, review, prediction and the pool. */
-export function RoundFields({ form, set, unitId, errors, locked = new Set(), onEnough, kind }: RoundFieldsProps) {
+export function RoundFields({ form, set, unitId, errors, locked = new Set(), onEnough, kind, contestPassMark }: RoundFieldsProps) {
   const is = (f: string) => locked.has(f);
   const theory = kind === 'theory_test';
   const learning = isLearning(kind, form.practice);
   const reviews = reviewChoices(kind, form.practice);
   return (
     <div class="round-form">
-      {theory && <TheoryFields form={form} set={set} errors={errors} locked={is('theory')} />}
+      {theory && <TheoryFields form={form} set={set} errors={errors} locked={is('theory')} contestPassMark={contestPassMark ?? null} />}
       <Field id="round-name" label={theory ? 'Tên bài kiểm tra' : 'Tên vòng thi'} error={errors['name']}>
         <input id="round-name" type="text" maxLength={200} value={form.name} onInput={(e) => set({ name: (e.target as HTMLInputElement).value })} />
       </Field>
@@ -73,7 +75,7 @@ export function RoundFields({ form, set, unitId, errors, locked = new Set(), onE
           label="Số lượt thi mỗi người"
           error={errors['attempts_allowed']}
           locked={is('attempts_allowed')}
-          hint={theory ? 'Để trống: không giới hạn. Đạt ở một lượt bất kỳ là đạt.' : learning ? 'Để trống: không giới hạn.' : 'Để trống: không giới hạn. Lượt có điểm cao nhất được tính.'}
+          hint={theory ? 'Để trống: không giới hạn. Chỉ cần một lượt đạt.' : learning ? 'Để trống: không giới hạn.' : 'Để trống: không giới hạn. Lượt có điểm cao nhất được tính.'}
         >
           <input
             id="round-attempts"
@@ -144,7 +146,7 @@ export function RoundFields({ form, set, unitId, errors, locked = new Set(), onE
       {learning && (
         <p class="hint" data-testid="round-learning-note">
           {theory
-            ? 'Bài kiểm tra lý luận không có bảng xếp hạng và câu hỏi dự đoán: mỗi đoàn viên đạt hoặc chưa đạt theo điểm đạt.'
+            ? 'Bài kiểm tra lý luận không có bảng xếp hạng và câu hỏi dự đoán: mỗi đoàn viên được đánh giá đạt hoặc chưa đạt theo điểm đạt.'
             : 'Thi thử không tính điểm: không có bảng xếp hạng và câu hỏi dự đoán.'}
         </p>
       )}
@@ -171,7 +173,19 @@ function loadCourses(): Promise<Course[]> {
  * its pass mark if it differs from the contest's, and the wait between two attempts. Choosing
  * a lesson fills an empty pool with the lesson's topic.
  */
-function TheoryFields({ form, set, errors, locked }: { form: RoundForm; set: (change: Partial<RoundForm>) => void; errors: Record<string, string>; locked: boolean }) {
+function TheoryFields({
+  form,
+  set,
+  errors,
+  locked,
+  contestPassMark,
+}: {
+  form: RoundForm;
+  set: (change: Partial<RoundForm>) => void;
+  errors: Record<string, string>;
+  locked: boolean;
+  contestPassMark: number | null;
+}) {
   const [courses, setCourses] = useState<Course[] | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -211,7 +225,7 @@ function TheoryFields({ form, set, errors, locked }: { form: RoundForm; set: (ch
         </select>
       </Field>
       <div class="round-form__pair">
-        <Field id="round-pass" label="Điểm đạt của bài này (%)" error={errors['theory.pass_mark']} locked={locked} hint="Để trống: theo điểm đạt của cuộc thi.">
+        <Field id="round-pass" label="Điểm đạt của bài này (%)" error={errors['theory.pass_mark']} locked={locked} hint={contestPassMark ? `Để trống: theo điểm đạt của cuộc thi (${contestPassMark}%).` : 'Để trống: theo điểm đạt của cuộc thi.'}>
           <input
             id="round-pass"
             type="number"
@@ -219,6 +233,7 @@ function TheoryFields({ form, set, errors, locked }: { form: RoundForm; set: (ch
             max={100}
             inputMode="numeric"
             disabled={locked}
+            placeholder={contestPassMark ? String(contestPassMark) : undefined}
             value={form.theoryPassMark}
             onInput={(e) => set({ theoryPassMark: (e.target as HTMLInputElement).value })}
           />

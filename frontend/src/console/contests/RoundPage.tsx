@@ -115,7 +115,7 @@ function RoundEditor({ contest, round, initial }: { contest: Contest; round: Rou
         </div>
       )}
       <div class="card">
-        <RoundFields form={form} set={set} unitId={contest.unit_id} errors={errors} locked={locked} onEnough={setEnough} kind={contest.kind} />
+        <RoundFields form={form} set={set} unitId={contest.unit_id} errors={errors} locked={locked} onEnough={setEnough} kind={contest.kind} contestPassMark={contest.pass_mark} />
         {failure && (
           <p class="message message--error" role="alert">
             {failure}
