@@ -113,6 +113,12 @@ function Editor({ scope, contest, initial, host }: { scope: Scope; contest: Cont
         <h2>Đối tượng dự thi</h2>
         <EligibilityFields form={form} set={set} scope={scope} hostUnits={[host]} errors={errors} fixedHost />
         <h2>Xếp hạng và giải thưởng</h2>
+        {contest.kind === 'contest' && (
+          <p class="hint" data-testid="prizes-republish-note">
+            Thay đổi giải thưởng không làm đổi kết quả đã công bố: bấm “Công bố lại” ở từng vòng thi (và công bố lại kết quả chung cuộc) để trao giải theo
+            cách mới; các thay đổi sẽ được liệt kê.
+          </p>
+        )}
         <RankingFields form={form} set={set} errors={errors} fixedKind />
         {failure && (
           <p class="message message--error" role="alert">
