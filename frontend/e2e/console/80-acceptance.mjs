@@ -121,6 +121,7 @@ export async function run(ctx) {
     ]);
     assert(finish.status() === 200, `${who.name}: finishing answered ${finish.status()}`);
     await page.getByRole('heading', { name: 'Kết quả' }).waitFor();
+    await page.locator('[data-testid="score"], [data-testid="score-hidden"]').first().waitFor();
     return { attemptId, result: await finish.json() };
   }
 
@@ -429,7 +430,7 @@ export async function run(ctx) {
     await page.getByRole('button', { name: 'Lưu thay đổi' }).click();
     await page.getByTestId('contest-summary').waitFor();
     const summary = squash(await page.getByTestId('contest-summary').textContent());
-    for (const part of ['Giải Nhất × 1; Giải Nhì × 1; Giải Ba × 2', 'Giải Nhất chung cuộc × 1; mỗi người tối đa một giải', 'Giải Nhất tập thể × 1', '10 điểm mỗi giải cá nhân']) {
+    for (const part of ['Giải Nhất × 1; Giải Nhì × 1; Giải Ba × 2', 'Giải Nhất chung cuộc × 1; mỗi người tối đa một giải', 'Giải Nhất tập thể × 1', 'cộng 10 điểm cho mỗi giải cá nhân']) {
       assert(summary.includes(part), `the contest summary lacks "${part}": ${summary}`);
     }
     const saved = await api.call('GET', `/contests/${s.contestId}`, { token: s.org });
@@ -449,6 +450,10 @@ export async function run(ctx) {
     assert(lines.filter((l) => /nhận Giải Ba/i.test(l)).length === 2, `changes: ${lines.join(' | ')}`);
     await page.getByRole('heading', { name: 'Giải tập thể' }).waitFor();
     await page.locator('.prize-tag', { hasText: 'Giải Nhất tập thể' }).first().waitFor();
+    // A branch none of whose members entered wins nothing, though prize levels are left over.
+    const idle = page.locator('tr', { hasText: 'Đoàn Tập đoàn Viễn thông (demo)' }).filter({ hasText: '0/520' });
+    await idle.waitFor();
+    assert((await idle.locator('.prize-tag').count()) === 0, `a unit without entrants has a prize: ${squash(await idle.textContent())}`);
     await shoot(page, 'prizes-republished');
     await axeCheck(page, 'Kết quả: giải tập thể');
     await page.context().close();

@@ -16,12 +16,12 @@ import {
   STATUS_CLASS,
   STATUS_LABEL,
   TIE_BREAK_LABEL,
-  UNIT_BASIS_LABEL,
   VISIBILITY_LABEL,
   formatMinutes,
   type Contest,
   type Round,
   type RoundList,
+  type UnitPrizeBasis,
 } from './model';
 
 type Load = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'ready'; contest: Contest; rounds: Round[]; units: Record<string, string> };
@@ -151,9 +151,7 @@ export function ContestPage({ contestId }: { scope: Scope; contestId: string }) 
                 <dt>Giải tập thể</dt>
                 <dd data-testid="summary-unit-prizes">
                   {c.prizes.units?.tiers.length
-                    ? `${c.prizes.units.tiers.map((t) => `${t.name} × ${t.count}`).join('; ')} (${UNIT_BASIS_LABEL[c.prizes.units.basis ?? 'participants'].toLowerCase()}${
-                        c.prizes.units.basis === 'weighted' ? `, ${c.prizes.units.points_per_prize ?? 0} điểm mỗi giải cá nhân` : ''
-                      })`
+                    ? `${c.prizes.units.tiers.map((t) => `${t.name} × ${t.count}`).join('; ')} (${unitBasisText(c.prizes.units.basis ?? 'participants', c.prizes.units.points_per_prize ?? 0)})`
                     : 'Không có'}
                 </dd>
               </>
@@ -243,4 +241,16 @@ export function ContestPage({ contestId }: { scope: Scope; contestId: string }) 
       <p class="hint">Xem thử là một lượt làm bài thử: không tính điểm, không lên bảng xếp hạng và không làm khóa cài đặt của vòng thi.</p>
     </section>
   );
+}
+
+/** How units are ranked for unit prizes, in a few words for the summary. */
+function unitBasisText(basis: UnitPrizeBasis, points: number): string {
+  switch (basis) {
+    case 'participants':
+      return 'xếp theo số người dự thi';
+    case 'rate':
+      return 'xếp theo tỷ lệ tham gia';
+    default:
+      return `xếp theo tỷ lệ tham gia (%) cộng ${points} điểm cho mỗi giải cá nhân`;
+  }
 }
