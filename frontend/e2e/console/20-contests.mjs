@@ -266,9 +266,10 @@ export async function run(ctx) {
     await page.locator('#round-lesson').selectOption(combined);
     assert((await page.locator('#round-name').inputValue()) === 'Kiểm tra tổng hợp', 'the combined test is not named');
     await page.locator('#round-pass').fill('80');
-    await page.getByLabel('Chủ đề của dòng 1').selectOption('theory.lesson2');
-    await page.getByLabel('Số câu của dòng 1').fill('3');
-    await page.getByTestId('quota-count').first().getByText(/^\d+ câu phù hợp$/).waitFor();
+    // The pool draws two questions from each of the course's four lessons.
+    for (let i = 1; i <= 4; i++) assert((await page.getByLabel(`Chủ đề của dòng ${i}`).inputValue()) === `theory.lesson${i}`, `row ${i} of the pool`);
+    assert(squash(await page.getByTestId('questions-per-attempt').textContent()) === '8', 'eight questions per attempt');
+    for (let i = 0; i < 4; i++) await page.getByTestId('quota-count').nth(i).getByText(/^\d+ câu phù hợp$/).waitFor();
     await shoot(page, 'round-theory-combined');
     await axeCheck(page, 'Thêm bài kiểm tra');
     await page.getByRole('button', { name: 'Thêm bài kiểm tra' }).click();

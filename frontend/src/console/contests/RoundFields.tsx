@@ -171,7 +171,8 @@ function loadCourses(): Promise<Course[]> {
 /**
  * What a theory test's round tests (one lesson, or the whole course in one combined test),
  * its pass mark if it differs from the contest's, and the wait between two attempts. Choosing
- * a lesson fills an empty pool with the lesson's topic.
+ * a lesson fills an empty pool with the lesson's topic; the whole course, with two questions of
+ * each lesson's topic.
  */
 function TheoryFields({
   form,
@@ -203,6 +204,10 @@ function TheoryFields({
       theoryTarget: target,
       ...(proposed && name ? { name } : {}),
       ...(lesson?.topic && emptyPool ? { quotas: [{ topic: lesson.topic, difficulty: '', count: form.quotas[0]?.count ?? 5 }] } : {}),
+      // A combined test draws a few questions from every lesson.
+      ...(course && emptyPool && course.lessons.some((l) => l.topic)
+        ? { quotas: course.lessons.filter((l) => l.topic).map((l) => ({ topic: l.topic!, difficulty: '' as const, count: 2 })) }
+        : {}),
     });
   };
   const targetError = errors['theory'] ?? errors['theory.lesson_id'] ?? errors['theory.course_id'];
