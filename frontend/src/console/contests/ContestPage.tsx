@@ -21,7 +21,7 @@ import {
   type Contest,
   type Round,
   type RoundList,
-  type UnitPrizeBasis,
+  unitBasisText,
 } from './model';
 
 type Load = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'ready'; contest: Contest; rounds: Round[]; units: Record<string, string> };
@@ -243,14 +243,3 @@ export function ContestPage({ contestId }: { scope: Scope; contestId: string }) 
   );
 }
 
-/** How units are ranked for unit prizes, in a few words for the summary. */
-function unitBasisText(basis: UnitPrizeBasis, points: number): string {
-  switch (basis) {
-    case 'participants':
-      return 'xếp theo số người dự thi';
-    case 'rate':
-      return 'xếp theo tỷ lệ tham gia';
-    default:
-      return `xếp theo tỷ lệ tham gia (%) cộng ${points} điểm cho mỗi giải cá nhân`;
-  }
-}

@@ -17,6 +17,7 @@ import {
   questionsPerAttempt,
   roundBody,
   TIE_BREAK_LABEL,
+  unitBasisText,
   VISIBILITY_LABEL,
   ROLE_LABEL,
   REVIEW_LABEL,
@@ -245,6 +246,23 @@ function Summary({ contest: c, round: r, hostName }: { contest: ContestForm; rou
           <dd>{c.tieBreak.map((k) => TIE_BREAK_LABEL[k]).join(' → ')}</dd>
           <dt>Giải mỗi vòng</dt>
           <dd>{c.roundPrizes.length ? c.roundPrizes.map((t) => `${t.name} × ${t.count}`).join('; ') : 'Không có'}{c.perfectOnly && ' (chỉ bài đạt điểm tuyệt đối)'}</dd>
+          {c.overallPrizes.length > 0 && (
+            <>
+              <dt>Giải chung cuộc</dt>
+              <dd>
+                {c.overallPrizes.map((t) => `${t.name} × ${t.count}`).join('; ')}
+                {c.onePerPerson && '; mỗi người tối đa một giải'}
+              </dd>
+            </>
+          )}
+          {c.unitPrizes && c.unitPrizes.tiers.length > 0 && (
+            <>
+              <dt>Giải tập thể</dt>
+              <dd>
+                {c.unitPrizes.tiers.map((t) => `${t.name} × ${t.count}`).join('; ')} ({unitBasisText(c.unitPrizes.basis, c.unitPrizes.pointsPerPrize)})
+              </dd>
+            </>
+          )}
         </>
       )}
       {c.kind === 'theory_test' && (

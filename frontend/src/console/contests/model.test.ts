@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contestBody, newContestForm, newRoundForm, newUnitPrizes, reviewChoices, roundBody, roundFormOf, type Round } from './model';
+import { contestBody, newContestForm, newRoundForm, newUnitPrizes, reviewChoices, roundBody, roundFormOf, unitBasisText, type Round } from './model';
 
 // 2026-12-04 17:30 UTC = 00:30 on 05/12 in Vietnam.
 const NOW = Date.UTC(2026, 11, 4, 17, 30);
@@ -85,5 +85,11 @@ describe('prizes', () => {
       expect(body.prizes).toEqual({ round: [], overall: [], one_per_person: false, units: null });
       expect(body.leaderboard_visibility).toBe('organizers');
     }
+  });
+
+  it('says how units are ranked in a few words', () => {
+    expect(unitBasisText('participants', 0)).toBe('xếp theo số người dự thi');
+    expect(unitBasisText('rate', 5)).toBe('xếp theo tỷ lệ tham gia');
+    expect(unitBasisText('weighted', 10)).toBe('xếp theo tỷ lệ tham gia (%) cộng 10 điểm cho mỗi giải cá nhân');
   });
 });

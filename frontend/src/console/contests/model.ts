@@ -88,6 +88,18 @@ export const UNIT_BASIS_LABEL: Record<UnitPrizeBasis, string> = {
   rate: 'Tỷ lệ tham gia cao nhất (số người dự thi ÷ số đoàn viên)',
   weighted: 'Tỷ lệ tham gia (%) cộng điểm cho mỗi giải cá nhân của đơn vị',
 };
+/** How units are ranked for unit prizes, in a few words for the summary. */
+export function unitBasisText(basis: UnitPrizeBasis, points: number): string {
+  switch (basis) {
+    case 'participants':
+      return 'xếp theo số người dự thi';
+    case 'rate':
+      return 'xếp theo tỷ lệ tham gia';
+    default:
+      return `xếp theo tỷ lệ tham gia (%) cộng ${points} điểm cho mỗi giải cá nhân`;
+  }
+}
+
 export const DIFFICULTY_LABEL: Record<Difficulty, string> = { easy: 'Dễ', medium: 'Trung bình', hard: 'Khó' };
 
 /** What the server calls each round setting, in Vietnamese (for the locked-field notice). */
