@@ -215,6 +215,25 @@ mod tests {
     }
 
     #[test]
+    fn member_age_bounds_hold_on_the_birthday_edges() {
+        let b = AgeBounds::default();
+        let today = d(2026, 12, 4);
+        // Sixteen today, and one day short of it.
+        assert!(check_member_age(d(2010, 12, 4), None, today, b).is_ok());
+        let e = check_member_age(d(2010, 12, 5), None, today, b).expect_err("15");
+        assert_eq!(e.pointer, "/birth_date");
+        // Admitted the day before the sixteenth birthday: the admission date is at fault.
+        let e = check_member_age(d(2000, 3, 26), Some(d(2016, 3, 25)), today, b).expect_err("15");
+        assert_eq!(e.pointer, "/admitted_at");
+        assert!(check_member_age(d(2000, 3, 26), Some(d(2016, 3, 26)), today, b).is_ok());
+        // Eighty today is fine, eighty-one is not.
+        assert!(check_member_age(d(1946, 12, 4), None, today, b).is_ok());
+        let e = check_member_age(d(1945, 12, 4), None, today, b).expect_err("81");
+        assert_eq!(e.pointer, "/birth_date");
+        assert!(e.detail_vi.contains("80"));
+    }
+
+    #[test]
     fn masks_names() {
         assert_eq!(mask_name("Nguyễn Văn An"), "Nguyễn V. A.");
         assert_eq!(mask_name("Lê  Thị   Ánh Tuyết"), "Lê T. Á. T.");
