@@ -109,7 +109,13 @@ export function drawCard(card: CardContent): HTMLCanvasElement {
     ctx.font = `400 30px ${FONT}`;
     ctx.fillText(label, x, fy, col - 24);
     ctx.fillStyle = INK;
-    ctx.font = `700 44px ${FONT}`;
+    // A long value gets a smaller font before it is squeezed.
+    let size = 44;
+    ctx.font = `700 ${size}px ${FONT}`;
+    while (size > 28 && ctx.measureText(value).width > col - 24) {
+      size -= 2;
+      ctx.font = `700 ${size}px ${FONT}`;
+    }
     ctx.fillText(value, x, fy + 40, col - 24);
   });
   // Foot.

@@ -52,15 +52,12 @@ export async function shareResult(
 export function shareCertificate(m: CardModule, cert: CertificateVerification): Promise<Shared> {
   return m.shareCard(
     {
-      kicker: 'Giấy chứng nhận',
-      title: 'Học lý luận chính trị',
+      kicker: 'Giấy chứng nhận học lý luận chính trị',
+      title: cert.course.title,
       name: cert.holder,
       unit: cert.unit_name,
       headline: 'Hoàn thành',
-      facts: [
-        ['Chương trình', cert.course.title],
-        ['Ngày hoàn thành', formatDateVi(cert.issued_at)],
-      ],
+      facts: [['Ngày hoàn thành', formatDateVi(cert.issued_at)]],
       foot: `Mã xác minh: ${formatCode(cert.code)}`,
     },
     `chung-nhan-${cert.code}.png`,
