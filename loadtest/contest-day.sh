@@ -8,12 +8,14 @@
 #   bash loadtest/contest-day.sh                          # the one-minute default day
 #   bash loadtest/contest-day.sh --members 2000 --shape ramp --window 30
 #   BIN_DIR=target/debug bash loadtest/contest-day.sh --members 200   # a debug build (CI smoke)
+#   API_BIN=/path/to/api bash loadtest/contest-day.sh                 # another server build
 #
 # PostgreSQL (trust auth) and Redis from DAUTRI_TEST_POSTGRES_URL / DAUTRI_TEST_REDIS_URL,
 # default 127.0.0.1; EXTRA_ENV="NAME=value …" is passed to the server.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${BIN_DIR:-${CARGO_TARGET_DIR:-$repo/target}/release}"
+api="${API_BIN:-$bin/api}" # another server build, e.g. one with `--features mimalloc`
 pg="${DAUTRI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}"
 redis_url="${DAUTRI_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 db="contest_day_$(date +%s)_$RANDOM"
@@ -46,10 +48,10 @@ export DATABASE_URL="$pg/$db" REDIS_URL="$redis_url" DAUTRI_REDIS__KEY_PREFIX="$
 [[ -n "${EXTRA_ENV:-}" ]] && export ${EXTRA_ENV}
 admin_phone=0399999990
 admin_password="Ngay-thi-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-"$bin/api" migrate >"$data/migrate.log" 2>&1 || { cat "$data/migrate.log" >&2; exit 1; }
-DAUTRI_ADMIN_PASSWORD="$admin_password" "$bin/api" create-admin --phone "$admin_phone" \
+"$api" migrate >"$data/migrate.log" 2>&1 || { cat "$data/migrate.log" >&2; exit 1; }
+DAUTRI_ADMIN_PASSWORD="$admin_password" "$api" create-admin --phone "$admin_phone" \
   --full-name "Ban tổ chức thử tải" >"$data/admin.log" 2>&1 || { cat "$data/admin.log" >&2; exit 1; }
-"$bin/api" serve >"$log" 2>&1 &
+"$api" serve >"$log" 2>&1 &
 server=$!
 for _ in $(seq 150); do
   curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break

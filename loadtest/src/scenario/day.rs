@@ -442,3 +442,29 @@ pub async fn watcher(day: Arc<Day>, m: Member) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::start_offset;
+    use crate::scenario::Shape;
+
+    #[test]
+    fn shapes_spread_the_starts_over_the_window() {
+        let window = Duration::from_secs(10);
+        let n = 1000;
+        let starts = |shape| -> Vec<Duration> {
+            (0..n).map(|i| start_offset(shape, i, n, window)).collect()
+        };
+        for shape in [Shape::Steady, Shape::Storm, Shape::Ramp] {
+            assert!(starts(shape).iter().all(|d| *d <= window), "{shape:?}");
+        }
+        // Steady: evenly spaced; ramp: a quarter of the members in the first half of the window.
+        let steady = starts(Shape::Steady);
+        assert_eq!(steady[500], Duration::from_secs(5));
+        let ramp = starts(Shape::Ramp);
+        let first_half = ramp.iter().filter(|d| **d < window / 2).count();
+        assert!((240..=260).contains(&first_half), "{first_half}");
+    }
+}

@@ -410,3 +410,28 @@ pub async fn check(
     db.close().await.ok();
     Ok(verdict)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::same_line;
+
+    #[test]
+    fn board_lines_compare_on_rank_score_time_finish_and_unit() {
+        let line = (3, 70, 1500, 1_796_407_378_756, Some("u".to_owned()));
+        assert!(same_line(&line, &line.clone()));
+        // The board keeps milliseconds; the database may round the other way.
+        assert!(same_line(
+            &line,
+            &(3, 70, 1500, 1_796_407_378_757, Some("u".into()))
+        ));
+        for other in [
+            (4, 70, 1500, 1_796_407_378_756, Some("u".to_owned())),
+            (3, 60, 1500, 1_796_407_378_756, Some("u".to_owned())),
+            (3, 70, 1501, 1_796_407_378_756, Some("u".to_owned())),
+            (3, 70, 1500, 1_796_407_378_759, Some("u".to_owned())),
+            (3, 70, 1500, 1_796_407_378_756, Some("v".to_owned())),
+        ] {
+            assert!(!same_line(&line, &other), "{other:?}");
+        }
+    }
+}
