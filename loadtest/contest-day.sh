@@ -10,8 +10,11 @@
 #   BIN_DIR=target/debug bash loadtest/contest-day.sh --members 200   # a debug build (CI smoke)
 #   API_BIN=/path/to/api bash loadtest/contest-day.sh                 # another server build
 #
+#   EMBEDDED=1 bash loadtest/contest-day.sh              # the embedded default: SQLite + in-process store
+#
 # PostgreSQL (trust auth) and Redis from DAUTRI_TEST_POSTGRES_URL / DAUTRI_TEST_REDIS_URL,
-# default 127.0.0.1; EXTRA_ENV="NAME=value …" is passed to the server.
+# default 127.0.0.1 (with EMBEDDED=1 Redis serves only the ceiling's bare EVALSHA server);
+# EXTRA_ENV="NAME=value …" is passed to the server.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${BIN_DIR:-${CARGO_TARGET_DIR:-$repo/target}/release}"
@@ -30,18 +33,25 @@ for _ in $(seq 50); do
 done
 [[ -n "$port" ]] || { echo "contest-day: no free port" >&2; exit 1; }
 
-psql "$pg/postgres" -qc "CREATE DATABASE \"$db\"" >/dev/null
+embedded="${EMBEDDED:-0}"
+[[ "$embedded" == 1 ]] || psql "$pg/postgres" -qc "CREATE DATABASE \"$db\"" >/dev/null
 server=""
 cleanup() {
   if [[ -n "$server" ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+  [[ "$embedded" == 1 ]] || psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
   redis-cli -u "$redis_url" --scan --pattern "$prefix:*" 2>/dev/null | xargs -r -n 500 redis-cli -u "$redis_url" UNLINK >/dev/null 2>&1 || true
   rm -rf "$data"
 }
 trap cleanup EXIT
 
-export DATABASE_URL="$pg/$db" REDIS_URL="$redis_url" DAUTRI_REDIS__KEY_PREFIX="$prefix" \
-  DAUTRI_JWT__SECRET="contest-day-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+if [[ "$embedded" == 1 ]]; then
+  unset DATABASE_URL REDIS_URL DAUTRI_REDIS__KEY_PREFIX
+  tool_args=(--database-url "sqlite://$data/dautri.sqlite3?mode=ro" --redis-url "$redis_url")
+else
+  export DATABASE_URL="$pg/$db" REDIS_URL="$redis_url" DAUTRI_REDIS__KEY_PREFIX="$prefix"
+  tool_args=()
+fi
+export DAUTRI_JWT__SECRET="contest-day-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
   DAUTRI_DATA_DIR="$data" PORT="$port" DAUTRI_BIND=127.0.0.1 DAUTRI_TRUSTED_PROXIES=127.0.0.1 \
   DAUTRI_DEMO_ON_FIRST_RUN=false
 # shellcheck disable=SC2086
@@ -60,7 +70,7 @@ for _ in $(seq 150); do
 done
 status=0
 CONTEST_DAY_ADMIN_PHONE="$admin_phone" CONTEST_DAY_ADMIN_PASSWORD="$admin_password" \
-  "$bin/contest_day" --base-url "http://127.0.0.1:$port" --pid "$server" --json "$report" "$@" || status=$?
+  "$bin/contest_day" --base-url "http://127.0.0.1:$port" --pid "$server" --json "$report" "${tool_args[@]}" "$@" || status=$?
 if [[ $status != 0 ]]; then
   echo "--- server log (last 40 lines) ---" >&2
   tail -n 40 "$log" >&2
