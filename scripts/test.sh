@@ -13,6 +13,8 @@
 #   DAUTRI_TEST_SERVICES=private always starts private ones; DAUTRI_TEST_SERVICES=existing
 #   never does (it stops if the URLs do not answer).
 # - The Redis Cluster: always three private throwaway nodes.
+# - An S3-compatible object store for the picture tests: always a private throwaway s3s-fs
+#   (built from crates.io into ~/.cache/dautri the first time, about 3 minutes).
 # Private instances, and every temporary file the tests make, live in one temporary directory
 # that is removed on exit, on failure and on Ctrl-C. Services that were already running are
 # only used, never stopped or changed.
@@ -87,6 +89,10 @@ if [[ "$mode" == private ]] || ! redis_answers "$redis_url"; then
   redis_url="$THROWAWAY_REDIS_URL"
 fi
 throwaway_redis_cluster 3
+throwaway_s3
+export DAUTRI_TEST_S3_ENDPOINT="$THROWAWAY_S3_ENDPOINT" DAUTRI_TEST_S3_BUCKET="$THROWAWAY_S3_BUCKET" \
+  DAUTRI_TEST_S3_ACCESS_KEY_ID="$THROWAWAY_S3_ACCESS_KEY_ID" \
+  DAUTRI_TEST_S3_SECRET_ACCESS_KEY="$THROWAWAY_S3_SECRET_ACCESS_KEY"
 export DAUTRI_TEST_POSTGRES_URL="$pg_url"
 export DAUTRI_TEST_REDIS_URL="$redis_url"
 export DAUTRI_TEST_REDIS_CLUSTER_URL="$THROWAWAY_REDIS_CLUSTER_URL"
@@ -97,6 +103,7 @@ export TMPDIR="$THROWAWAY_DIR/tmp"
 echo "PostgreSQL: $DAUTRI_TEST_POSTGRES_URL"
 echo "Redis: $DAUTRI_TEST_REDIS_URL"
 echo "Redis Cluster: $DAUTRI_TEST_REDIS_CLUSTER_URL"
+echo "S3: $DAUTRI_TEST_S3_ENDPOINT (bucket $DAUTRI_TEST_S3_BUCKET)"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

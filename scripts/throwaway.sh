@@ -1,34 +1,42 @@
 #!/usr/bin/env bash
-# Throwaway PostgreSQL and Redis: private instances on free loopback ports in one temporary
+# Throwaway PostgreSQL, Redis and S3: private instances on free loopback ports in one temporary
 # directory, stopped and removed when the shell that started them exits, fails or is
 # interrupted. This is the one way this repository starts a service of its own: the test
 # command, the Redis Cluster test, the load tools and any later multi-service setup use it.
 # A PostgreSQL or Redis that was already running is never stopped, changed or even connected to.
 #
 # As a command:
-#   scripts/throwaway.sh run [--postgres] [--redis] [--redis-cluster N] -- COMMAND [ARG...]
-#     starts the services, runs COMMAND with DAUTRI_TEST_POSTGRES_URL, DAUTRI_TEST_REDIS_URL and
-#     DAUTRI_TEST_REDIS_CLUSTER_URL set to them, then stops and removes them; exits as COMMAND did.
+#   scripts/throwaway.sh run [--postgres] [--redis] [--redis-cluster N] [--s3] -- COMMAND [ARG...]
+#     starts the services, runs COMMAND with DAUTRI_TEST_POSTGRES_URL, DAUTRI_TEST_REDIS_URL,
+#     DAUTRI_TEST_REDIS_CLUSTER_URL and DAUTRI_TEST_S3_{ENDPOINT,BUCKET,ACCESS_KEY_ID,
+#     SECRET_ACCESS_KEY} set to them, then stops and removes them; exits as COMMAND did.
 #     e.g. scripts/throwaway.sh run --postgres --redis -- cargo test -p api --test api health
 #
 # As a library (`source scripts/throwaway.sh`; works under `set -euo pipefail`):
 #   throwaway_init                 the temporary directory ($THROWAWAY_DIR) and the cleanup trap
 #                                  on EXIT, INT, TERM and HUP (the other functions call it)
-#   throwaway_install postgres|redis
+#   throwaway_install postgres|redis|s3
 #                                  installs the Debian packages (`postgresql`, `redis-server`)
-#                                  when their programs are missing: apt-get update, then install
+#                                  when their programs are missing: apt-get update, then install;
+#                                  for s3, builds the S3 server `s3s-fs` from crates.io once
+#                                  (cargo install, ~3 min) into a cache directory
 #   throwaway_postgres             a PostgreSQL (initdb + pg_ctl; trust auth, superuser
 #                                  `postgres`, no Unix socket, fsync off) -> $THROWAWAY_POSTGRES_URL
 #                                  (postgres://postgres@127.0.0.1:PORT, no database name)
 #   throwaway_redis                a Redis without persistence -> $THROWAWAY_REDIS_URL
 #   throwaway_redis_cluster [N]    N (default 3) Redis Cluster masters, slots spread over them
 #                                  -> $THROWAWAY_REDIS_CLUSTER_URL (comma-separated node URLs)
+#   throwaway_s3                   an S3-compatible object store (s3s-fs: a real S3 HTTP server
+#                                  storing into a directory, checking SigV4 signatures) with one
+#                                  empty bucket -> $THROWAWAY_S3_ENDPOINT, $THROWAWAY_S3_BUCKET,
+#                                  $THROWAWAY_S3_ACCESS_KEY_ID, $THROWAWAY_S3_SECRET_ACCESS_KEY
 #   throwaway_free_port            prints a loopback port nothing listens on
 #   throwaway_cleanup              stops everything started and removes $THROWAWAY_DIR (the trap
 #                                  calls it; calling it again does nothing)
 #
 # Settings: THROWAWAY_PG_USER (the user PostgreSQL runs as when started by root; default the
-# `postgres` system user, else `nobody`), THROWAWAY_QUIET=1 (no progress lines on stderr).
+# `postgres` system user, else `nobody`), THROWAWAY_QUIET=1 (no progress lines on stderr),
+# THROWAWAY_S3_CACHE (where s3s-fs is built into; default ~/.cache/dautri/s3s-fs-VERSION).
 #
 # # Implementation notes
 # - Ports come from 20000-22699, below Linux's ephemeral range (32768+) so that outgoing
@@ -42,6 +50,9 @@
 #   (package installs run without the mark, so a service Debian starts is left alone).
 # - PostgreSQL refuses to run as root, so as root its directory is handed to an unprivileged
 #   user and initdb / pg_ctl run through `runuser`.
+# - s3s-fs does not daemonize: it runs as a background job, its pid written to our directory
+#   like the others', and carries our mark. It is built from crates.io (the registries are
+#   all a machine here reaches), pinned and --locked, with the repository's toolchain.
 
 if [[ -z "${_THROWAWAY_LOADED:-}" ]]; then
 _THROWAWAY_LOADED=1
@@ -49,6 +60,8 @@ _THROWAWAY_LOADED=1
 THROWAWAY_DIR="${THROWAWAY_DIR:-}"
 _THROWAWAY_CLEANED=0
 _THROWAWAY_UPDATED=0
+_THROWAWAY_S3FS_VERSION=0.14.1
+_THROWAWAY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 _throwaway_say() {
   [[ "${THROWAWAY_QUIET:-}" == 1 ]] || printf 'throwaway: %s\n' "$*" >&2
@@ -98,7 +111,11 @@ throwaway_install() {
       command -v redis-server >/dev/null && command -v redis-cli >/dev/null && return 0
       package=redis-server
       ;;
-    *) _throwaway_die "throwaway_install: unknown service '$what' (postgres or redis)"; return 1 ;;
+    s3)
+      _throwaway_install_s3fs
+      return
+      ;;
+    *) _throwaway_die "throwaway_install: unknown service '$what' (postgres, redis or s3)"; return 1 ;;
   esac
   local sudo=()
   if [[ "$(id -u)" != 0 ]]; then
@@ -121,6 +138,32 @@ throwaway_install() {
   fi
   "${sudo[@]}" env -u THROWAWAY_OWNER DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+}
+
+# The s3s-fs binary (built by _throwaway_install_s3fs).
+_throwaway_s3fs_bin() {
+  printf '%s/bin/s3s-fs\n' "${THROWAWAY_S3_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dautri/s3s-fs-$_THROWAWAY_S3FS_VERSION}"
+}
+
+# Builds s3s-fs from crates.io into the cache, once per machine.
+_throwaway_install_s3fs() {
+  local bin root
+  bin="$(_throwaway_s3fs_bin)"
+  [[ -x "$bin" ]] && return 0
+  root="$(dirname "$(dirname "$bin")")"
+  command -v cargo >/dev/null || { _throwaway_die "cargo is needed to build the S3 server s3s-fs"; return 1; }
+  _throwaway_say "building the S3 server s3s-fs $_THROWAWAY_S3FS_VERSION from crates.io into $root (once; about 3 minutes)"
+  mkdir -p "$root"
+  # From the repository, so its pinned toolchain builds it; the target directory is cargo
+  # install's own temporary one, removed afterwards. Without our mark: nothing here is a service.
+  if ! (cd "$_THROWAWAY_ROOT" && env -u THROWAWAY_OWNER -u CARGO_TARGET_DIR cargo install --quiet --locked \
+    s3s-fs --version "=$_THROWAWAY_S3FS_VERSION" --features binary --root "$root" \
+    >"$THROWAWAY_DIR/s3s-fs-install.log" 2>&1); then
+    tail -n 30 "$THROWAWAY_DIR/s3s-fs-install.log" >&2
+    _throwaway_die "cargo install s3s-fs failed"
+    return 1
+  fi
+  [[ -x "$bin" ]] || { _throwaway_die "s3s-fs was not installed at $bin"; return 1; }
 }
 
 # Where initdb and pg_ctl are: Debian keeps them out of the PATH, per major version.
@@ -282,6 +325,44 @@ throwaway_redis_cluster() {
   _throwaway_say "Redis Cluster of $count on ports ${ports[*]}"
 }
 
+throwaway_s3() {
+  throwaway_init
+  throwaway_install s3
+  local bin dir port attempt pid key secret bucket=dautri-test _
+  bin="$(_throwaway_s3fs_bin)"
+  dir="$(mktemp -d "$THROWAWAY_DIR/s3.XXXXXX")"
+  mkdir -p "$dir/data/$bucket"
+  key="throwaway$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+  secret="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+  for attempt in 1 2 3 4 5; do
+    port="$(throwaway_free_port)"
+    printf 's3 port=%s dir=%s\n' "$port" "$dir" >>"$THROWAWAY_DIR/services"
+    rm -f "$dir/s3.pid"
+    # A throwaway key and secret, made up for this server alone.
+    "$bin" --host 127.0.0.1 --port "$port" --access-key "$key" --secret-key "$secret" \
+      "$dir/data" </dev/null >"$dir/s3.log" 2>&1 &
+    pid=$!
+    echo "$pid" >"$dir/s3.pid"
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      if _throwaway_port_busy "$port"; then
+        THROWAWAY_S3_ENDPOINT="http://127.0.0.1:$port"
+        THROWAWAY_S3_BUCKET="$bucket"
+        THROWAWAY_S3_ACCESS_KEY_ID="$key"
+        THROWAWAY_S3_SECRET_ACCESS_KEY="$secret"
+        export THROWAWAY_S3_ENDPOINT THROWAWAY_S3_BUCKET THROWAWAY_S3_ACCESS_KEY_ID THROWAWAY_S3_SECRET_ACCESS_KEY
+        _throwaway_say "S3 (s3s-fs) on 127.0.0.1:$port, bucket $bucket (in $dir)"
+        return 0
+      fi
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null || true
+    _throwaway_say "s3s-fs did not start on port $port (try $attempt of 5)"
+  done
+  tail -n 20 "$dir/s3.log" >&2 || true
+  _throwaway_die "s3s-fs did not start"
+}
+
 # Waits up to ~10 s for a pid to go, then kills it.
 _throwaway_reap() {
   local pid="$1" _
@@ -308,10 +389,13 @@ throwaway_cleanup() {
         postgres)
           pid="$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null || true)"
           ;;
+        s3)
+          pid="$(cat "$dir/s3.pid" 2>/dev/null || true)"
+          ;;
         *) pid="" ;;
       esac
       # The pid file is ours, but make sure the pid still is the server before signalling it.
-      if [[ -n "$pid" ]] && grep -qa -e redis-server -e postgres "/proc/$pid/cmdline" 2>/dev/null; then
+      if [[ -n "$pid" ]] && grep -qa -e redis-server -e postgres -e s3s-fs "/proc/$pid/cmdline" 2>/dev/null; then
         # SIGTERM: Redis exits without saving (no save points); SIGQUIT: PostgreSQL's
         # immediate shutdown, since its data is about to be deleted anyway.
         if [[ "$kind" == postgres ]]; then kill -QUIT "$pid" 2>/dev/null || true; else kill -TERM "$pid" 2>/dev/null || true; fi
@@ -339,20 +423,21 @@ throwaway_cleanup() {
 
 fi # _THROWAWAY_LOADED
 
-# As a command: `throwaway.sh run [--postgres] [--redis] [--redis-cluster N] -- COMMAND...`.
+# As a command: `throwaway.sh run [--postgres] [--redis] [--redis-cluster N] [--s3] -- COMMAND...`.
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   set -euo pipefail
   _usage() {
-    echo "usage: $0 run [--postgres] [--redis] [--redis-cluster N] -- COMMAND [ARG...]" >&2
+    echo "usage: $0 run [--postgres] [--redis] [--redis-cluster N] [--s3] -- COMMAND [ARG...]" >&2
     exit 2
   }
   [[ "${1:-}" == run ]] || _usage
   shift
-  want_pg=0 want_redis=0 want_cluster=0
+  want_pg=0 want_redis=0 want_cluster=0 want_s3=0
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --postgres) want_pg=1 ;;
       --redis) want_redis=1 ;;
+      --s3) want_s3=1 ;;
       --redis-cluster) want_cluster="${2:-}"; [[ "$want_cluster" =~ ^[1-9][0-9]*$ ]] || _usage; shift ;;
       --) shift; break ;;
       *) _usage ;;
@@ -372,6 +457,12 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   if [[ "$want_cluster" != 0 ]]; then
     throwaway_redis_cluster "$want_cluster"
     export DAUTRI_TEST_REDIS_CLUSTER_URL="$THROWAWAY_REDIS_CLUSTER_URL"
+  fi
+  if [[ "$want_s3" == 1 ]]; then
+    throwaway_s3
+    export DAUTRI_TEST_S3_ENDPOINT="$THROWAWAY_S3_ENDPOINT" DAUTRI_TEST_S3_BUCKET="$THROWAWAY_S3_BUCKET" \
+      DAUTRI_TEST_S3_ACCESS_KEY_ID="$THROWAWAY_S3_ACCESS_KEY_ID" \
+      DAUTRI_TEST_S3_SECRET_ACCESS_KEY="$THROWAWAY_S3_SECRET_ACCESS_KEY"
   fi
   status=0
   "$@" || status=$?

@@ -226,6 +226,54 @@ pub struct Settings {
     /// expired or was revoked; then it is deleted.
     #[arg(long, env = "DAUTRI_RETENTION__SESSION_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650), global = true)]
     pub retention_session_days: u32,
+    /// S3-compatible object store for question pictures (AWS S3, MinIO, Ceph, Garage): its
+    /// endpoint, e.g. `https://s3.eu-central-1.amazonaws.com` or `http://10.0.0.5:9000`.
+    /// Unset: pictures live under the data directory (`images/`). When set, the bucket must
+    /// answer at startup.
+    #[arg(long, env = "DAUTRI_S3__ENDPOINT", global = true)]
+    pub s3_endpoint: Option<url::Url>,
+    /// The bucket that holds the pictures (created beforehand).
+    #[arg(long, env = "DAUTRI_S3__BUCKET", global = true)]
+    pub s3_bucket: Option<String>,
+    /// The region requests are signed for; most self-hosted servers accept `us-east-1`.
+    #[arg(
+        long,
+        env = "DAUTRI_S3__REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
+    pub s3_region: String,
+    /// Access key id for the bucket.
+    #[arg(
+        long,
+        env = "DAUTRI_S3__ACCESS_KEY_ID",
+        global = true,
+        hide_env_values = true
+    )]
+    pub s3_access_key_id: Option<String>,
+    /// Secret access key for the bucket.
+    #[arg(
+        long,
+        env = "DAUTRI_S3__SECRET_ACCESS_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub s3_secret_access_key: Option<SecretString>,
+    /// Path-style requests (`endpoint/bucket/key`: MinIO, Ceph, Garage, an IP address); false
+    /// for virtual-host style (`bucket.endpoint/key`: AWS).
+    #[arg(long, env = "DAUTRI_S3__PATH_STYLE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub s3_path_style: bool,
+    /// Start of every picture's object key, so a bucket can be shared.
+    #[arg(
+        long,
+        env = "DAUTRI_S3__PREFIX",
+        default_value = "images/",
+        global = true
+    )]
+    pub s3_prefix: String,
+    /// Longest a request to the object store may take, in seconds; then the API answers 503.
+    #[arg(long, env = "DAUTRI_S3__TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300), global = true)]
+    pub s3_timeout_seconds: u64,
     /// Directory of the built frontend to serve at `/`. Default: `frontend/dist` if present.
     #[arg(long, env = "DAUTRI_STATIC_DIR", global = true)]
     pub static_dir: Option<PathBuf>,

@@ -67,7 +67,7 @@ impl Application {
             crate::app::attempts::spawn_auto_finisher(state.clone());
         }
         crate::app::privacy::spawn_retention(state.clone());
-        tracing::info!(address = %format!("http://{}:{port}", settings.bind), database = if settings.is_embedded_database() { "sqlite" } else { "external" }, scoring = state.store.backend(), "dautri is listening");
+        tracing::info!(address = %format!("http://{}:{port}", settings.bind), database = if settings.is_embedded_database() { "sqlite" } else { "external" }, scoring = state.store.backend(), images = state.images.backend(), "dautri is listening");
         Ok(Self {
             port,
             server,
@@ -118,6 +118,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         ),
         None => Store::Memory(MemoryStore::new()),
     };
+    let images = crate::persistence::images::ImageStore::connect(&settings).await?;
     let metrics = Metrics::new()?;
     let journal = crate::persistence::journal::Journal::start(
         db.clone(),
@@ -134,6 +135,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         units: crate::caches::directory::UnitDirectory::default(),
         catalog: crate::caches::catalog::Catalog::default(),
         frozen: Arc::default(),
+        images,
         hasher: crate::auth::password::Hasher::new(
             settings
                 .password_concurrency

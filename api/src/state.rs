@@ -33,6 +33,8 @@ pub struct AppState {
     /// The one way to hash or check a password: bounded, so a sign-in storm queues or is told
     /// to come back instead of exhausting memory.
     pub hasher: crate::auth::password::Hasher,
+    /// Where question pictures are kept (the data directory or an object store).
+    pub images: crate::persistence::images::ImageStore,
     /// Published rankings held in memory once read.
     pub frozen: Arc<crate::caches::frozen::Rankings>,
 }

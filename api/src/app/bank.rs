@@ -426,7 +426,12 @@ pub async fn import_questions(
     let store = crate::app::images::store(state);
     for (i, q) in report.questions.iter().enumerate() {
         for (field, name) in crate::app::images::named_in(q) {
-            if !package_images.contains_key(name) && !store.exists(name).await {
+            let stored = package_images.contains_key(name)
+                || store
+                    .exists(name)
+                    .await
+                    .map_err(|e| crate::app::images::unavailable(e, "cannot look up a picture"))?;
+            if !stored {
                 let row = report.lines.get(i).copied().flatten();
                 let column = question_bank::formats::tabular::column_for_field(&field);
                 errors.push(
@@ -466,9 +471,10 @@ pub async fn import_questions(
     // Pictures first: a stored picture nobody names is harmless; a question naming a picture
     // that failed to store is not.
     for (name, bytes) in package_images {
-        store.write(&name, bytes).await.map_err(|e| {
-            ApiError::Unavailable(anyhow::Error::new(e).context("cannot store a picture"))
-        })?;
+        store
+            .write(&name, bytes)
+            .await
+            .map_err(|e| crate::app::images::unavailable(e, "cannot store a picture"))?;
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     persistence::questions::ensure_topics(&txn, &question_bank::topics(&report.questions)).await?;
@@ -573,11 +579,7 @@ pub async fn export_package(
                 // A picture lost from the disk leaves its name in the sheet; the import of the
                 // package will say which one is missing.
                 Ok(None) => tracing::warn!(image = name, "a question names a missing picture"),
-                Err(e) => {
-                    return Err(ApiError::Unavailable(
-                        anyhow::Error::new(e).context("cannot read a picture"),
-                    ));
-                }
+                Err(e) => return Err(crate::app::images::unavailable(e, "cannot read a picture")),
             }
         }
     }

@@ -8,7 +8,7 @@ use crate::app::bank;
 use crate::auth::Caller;
 use crate::domain::ids::UserId;
 use crate::error::{ApiError, FieldError};
-use crate::persistence::images::ImageStore;
+use crate::persistence::images::{ImageStore, ImageStoreError};
 use crate::state::AppState;
 
 /// Largest picture accepted, in bytes.
@@ -29,9 +29,14 @@ pub struct StoredImage {
     pub bytes: usize,
 }
 
-/// The store of this server.
-pub fn store(state: &AppState) -> ImageStore {
-    ImageStore::new(&state.settings.data_dir)
+/// The store of this server: the data directory, or the object store when one is configured.
+pub fn store(state: &AppState) -> &ImageStore {
+    &state.images
+}
+
+/// A store that failed is a service that is down: 503 with `Retry-After`, never 500.
+pub fn unavailable(e: ImageStoreError, what: &'static str) -> ApiError {
+    ApiError::Unavailable(anyhow::Error::new(e).context(what))
 }
 
 /// Checks and stores a picture uploaded by `user`, who must manage a bank: `file` reads the
@@ -65,9 +70,10 @@ pub async fn upload(
     }
     let name = question_bank::image_name(&bytes, info.kind);
     let size = bytes.len();
-    store(state).write(&name, bytes).await.map_err(|e| {
-        ApiError::Unavailable(anyhow::Error::new(e).context("cannot store the picture"))
-    })?;
+    store(state)
+        .write(&name, bytes)
+        .await
+        .map_err(|e| unavailable(e, "cannot store the picture"))?;
     Ok(StoredImage {
         name,
         kind: info.kind,
@@ -88,15 +94,28 @@ fn vietnamese(e: &ImageError) -> String {
     }
 }
 
-/// A stored picture's bytes and type, or 404.
+/// A stored picture's bytes and type, or 404. What the store gave back must hash to the name:
+/// it is served as immutable for a year, so an object changed in the bucket (or a damaged file)
+/// is refused (503, logged) rather than cached by every browser.
 pub async fn read(state: &AppState, name: &str) -> Result<(Vec<u8>, ImageType), ApiError> {
     let kind = question_bank::parse_image_name(name).ok_or(ApiError::NotFound("image"))?;
     match store(state).read(name).await {
-        Ok(Some(bytes)) => Ok((bytes, kind)),
+        Ok(Some(bytes)) => {
+            let (bytes, actual) = crate::telemetry::spawn_blocking_with_tracing(move || {
+                let actual = question_bank::image_name(&bytes, kind);
+                (bytes, actual)
+            })
+            .await
+            .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e).context("hash task failed")))?;
+            if actual != name {
+                return Err(ApiError::Unavailable(anyhow::anyhow!(
+                    "the stored picture {name} does not match its name (its bytes are {actual})"
+                )));
+            }
+            Ok((bytes, kind))
+        }
         Ok(None) => Err(ApiError::NotFound("image")),
-        Err(e) => Err(ApiError::Unavailable(
-            anyhow::Error::new(e).context("cannot read the picture"),
-        )),
+        Err(e) => Err(unavailable(e, "cannot read the picture")),
     }
 }
 
@@ -114,12 +133,17 @@ pub fn named_in(q: &Question) -> Vec<(String, &str)> {
     out
 }
 
-/// Refuses a question that names a picture nobody uploaded (422 naming the field).
+/// Refuses a question that names a picture nobody uploaded (422 naming the field); 503 when
+/// the store cannot say.
 pub async fn ensure_stored(state: &AppState, q: &Question) -> Result<(), ApiError> {
     let store = store(state);
     let mut missing = Vec::new();
     for (field, name) in named_in(q) {
-        if !store.exists(name).await {
+        let stored = store
+            .exists(name)
+            .await
+            .map_err(|e| unavailable(e, "cannot look up a picture"))?;
+        if !stored {
             missing.push(
                 question_bank::Problem::new(
                     format!("no uploaded picture is named {name}"),

@@ -1,6 +1,12 @@
 //! `/images`: pictures for questions and options. Uploading is for the people who manage a
 //! bank; reading is open (an `<img>` sends no token) and the name is the SHA-256 of the bytes,
 //! so a stored picture never changes and is cached for a year.
+//!
+//! Pictures kept in an object store are served through this route too, not by a redirect to a
+//! presigned URL: the app's pages stay same-origin (`img-src 'self'` in the Content-Security-
+//! Policy, the service worker's cache), the store need not be reachable from members' phones,
+//! and the year-long immutable caching of a stable URL keeps working (a presigned URL changes
+//! at every signing and expires). A picture is at most 2 MiB and browsers fetch it once.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -56,6 +62,7 @@ pub struct ImageForm {
         (status = 413, description = "Larger than 2 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not PNG, JPEG or WebP", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Damaged, or too large in pixels", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The picture store is unavailable; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -92,6 +99,7 @@ pub async fn upload_image(
     responses(
         (status = 200, description = "The picture", content_type = "image/*"),
         (status = 404, description = "No such picture", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The picture store is unavailable; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/images/{name}")]

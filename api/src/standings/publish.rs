@@ -202,7 +202,8 @@ pub struct UnitRanked {
 
 /// Ranks units for unit prizes by the configured basis and hands out the tiers. A unit without
 /// a positive member count has no rate, ranks after every unit that has one and wins nothing
-/// on a rate-based basis (its rate is unknown, not zero).
+/// on a rate-based basis (its rate is unknown, not zero). A unit none of whose members entered
+/// wins nothing, whatever prizes are left over.
 pub fn rank_units(entries: Vec<UnitEntry>, rules: &UnitPrizes) -> Vec<UnitRanked> {
     #[allow(clippy::cast_precision_loss)]
     let mut lines: Vec<UnitRanked> = entries
@@ -251,6 +252,9 @@ pub fn rank_units(entries: Vec<UnitEntry>, rules: &UnitPrizes) -> Vec<UnitRanked
     for line in &mut lines {
         if line.points.is_none() {
             break;
+        }
+        if line.entry.participants == 0 {
+            continue;
         }
         if left == 0 {
             if last_rank == Some(line.rank) {
@@ -441,6 +445,38 @@ mod tests {
                 ("D", 4, None),
             ]
         );
+    }
+
+    #[test]
+    fn a_unit_none_of_whose_members_entered_wins_no_unit_prize() {
+        for basis in [
+            UnitPrizeBasis::Participants,
+            UnitPrizeBasis::Rate,
+            UnitPrizeBasis::Weighted,
+        ] {
+            let rules = UnitPrizes {
+                basis,
+                tiers: vec![tier("Nhất", 1), tier("Nhì", 1), tier("Ba", 1)],
+                points_per_prize: 10,
+            };
+            let ranked = rank_units(
+                vec![
+                    unit("A", 5, Some(10), 1),
+                    unit("B", 0, Some(10), 0),
+                    unit("C", 0, Some(20), 0),
+                ],
+                &rules,
+            );
+            let won: Vec<(&str, Option<&str>)> = ranked
+                .iter()
+                .map(|u| (u.entry.name.as_str(), u.prize.as_deref()))
+                .collect();
+            assert_eq!(
+                won,
+                vec![("A", Some("Nhất")), ("B", None), ("C", None)],
+                "{basis:?}"
+            );
+        }
     }
 
     #[test]

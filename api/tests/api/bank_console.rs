@@ -25,6 +25,14 @@ both_backends!(
     a_member_sees_the_pictures_in_the_attempt,
 );
 
+// The same picture tests with the pictures in an S3-compatible object store (`s3.rs`).
+crate::s3_backends!(
+    pictures_are_checked_by_their_bytes,
+    a_question_shows_its_pictures_and_names_only_stored_ones,
+    a_zip_package_carries_the_pictures_both_ways,
+    a_member_sees_the_pictures_in_the_attempt,
+);
+
 /// A 1×1 PNG.
 const PNG: &[u8] = &[
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,

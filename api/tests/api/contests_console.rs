@@ -537,6 +537,21 @@ async fn a_preview_never_counts(app: &TestApp) {
     );
     let result: Value = r.json().await.expect("json");
     assert_eq!(result["counted"], false, "{result}");
+    // Nor do its answers reach the questions' item statistics: an organizer who knows the
+    // key (or clicks through) is not an entrant.
+    for q in attempt["questions"].as_array().expect("questions") {
+        let qid = q["id"].as_str().expect("qid");
+        let stats: Value = app
+            .get(
+                &format!("/api/v1/questions/{qid}/stats"),
+                Some(&h.organizer.access),
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(stats["times_shown"], 0, "a preview counted in {stats}");
+    }
     // The round is not started: nothing is locked and every setting may still change.
     let seen: Value = app
         .get(&url, Some(&h.organizer.access))

@@ -63,6 +63,8 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     data_dir: PathBuf,
     database: Option<String>,
+    /// The object store and key prefix of its pictures, when it keeps them in one.
+    s3: Option<crate::s3::Objects>,
 }
 
 /// Starts a server on `backend`.
@@ -102,6 +104,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         database = Some(name);
     }
     tweak(&mut settings);
+    let s3 = crate::s3::Objects::of(&settings);
     let app = Application::build(settings)
         .await
         .expect("application builds");
@@ -134,6 +137,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         handle,
         data_dir,
         database,
+        s3,
     }
 }
 
@@ -163,6 +167,19 @@ impl TestApp {
             admin.close().await.ok();
         }
         let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some(s3) = &self.s3 {
+            s3.delete_all().await;
+        }
+    }
+
+    /// The server's data directory.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    /// The object store holding this server's pictures, if it uses one.
+    pub fn s3(&self) -> Option<&crate::s3::Objects> {
+        self.s3.as_ref()
     }
 
     /// The services the app runs on (services backend only): its database URL and Redis URL, for

@@ -27,6 +27,7 @@ mod privacy;
 mod questions;
 mod reports_console;
 mod rounds_console;
+mod s3;
 mod scope;
 mod server_faults;
 mod sessions;

@@ -2,7 +2,9 @@
 // contest in the list, creates a contest with a quota pool through the wizard (the live count
 // refuses a quota the bank cannot fill, a reload loses nothing), checks the summary, previews
 // the round as a member would (the preview counts nowhere), and sees a started round's locked
-// settings with the reason.
+// settings with the reason. A theory test is created through the same wizard: its first step
+// tests a lesson, with a pass mark, a wait between attempts, the key right after each attempt,
+// a year's opening and neither prediction question nor board; a combined test is added later.
 
 export async function run(ctx) {
   const { base, demo, api, assert, squash, shoot, axeCheck, step } = ctx;
@@ -10,6 +12,8 @@ export async function run(ctx) {
   let page;
   let contestId;
   let roundId;
+  const theoryTitle = `Kiểm tra lý luận chính trị đoàn viên mới ${Date.now() % 100000}`;
+  let theoryId;
 
   await step('contests: the list shows the demo contest with its status, and searches without diacritics', async () => {
     page = await ctx.pageAs(demo.organizer);
@@ -192,6 +196,91 @@ export async function run(ctx) {
     // Hand the member's attempt in, so later modules find nobody mid-attempt.
     const done = await api.call('POST', `/attempts/${started.body.id}/finish`, { token: member, body: {} });
     assert(done.status === 200, `finish: ${done.text}`);
+    await page.context().close();
+  });
+
+  await step('contests: a theory test from the wizard offers what its tests need and hides what does not apply', async () => {
+    page = await ctx.pageAs(demo.organizer);
+    await page.goto(`${base}/quan-ly/cuoc-thi`);
+    await page.getByRole('link', { name: '+ Tạo cuộc thi' }).click();
+    await page.getByRole('heading', { name: 'Tạo cuộc thi', level: 1 }).waitFor();
+    if (await page.getByText('Đã khôi phục bản nháp').count()) await page.getByRole('button', { name: 'Bắt đầu lại từ đầu' }).click();
+    await page.locator('#contest-title').fill(theoryTitle);
+    await page.getByRole('button', { name: 'Tiếp tục ›' }).click();
+    await page.getByRole('heading', { name: /Bước 2\/5/ }).waitFor();
+    await page.getByRole('button', { name: 'Tiếp tục ›' }).click();
+    await page.getByRole('heading', { name: /Bước 3\/5/ }).waitFor();
+    await page.locator('#contest-kind').selectOption('theory_test');
+    await page.getByRole('heading', { name: 'Bước 3/5: Loại và điểm đạt' }).waitFor();
+    await page.locator('#contest-pass').fill('70');
+    assert((await page.locator('#contest-visibility').count()) === 0, 'a theory test offers a leaderboard');
+    assert((await page.getByTestId('tie-break').count()) === 0 && (await page.getByTestId('prizes-round').count()) === 0, 'a theory test offers ranking or prizes');
+    await page.getByTestId('kind-note').waitFor();
+    await shoot(page, 'contest-wizard-theory-kind');
+    await page.getByRole('button', { name: 'Tiếp tục ›' }).click();
+    await page.getByRole('heading', { name: 'Bước 4/5: Bài kiểm tra đầu tiên' }).waitFor();
+    assert((await page.locator('#round-prediction').count()) === 0, 'a theory test asks a prediction question');
+    assert((await page.getByText('Vòng thi thử (không tính điểm, không xếp hạng)').count()) === 0, 'a theory test offers the practice switch');
+    assert((await page.locator('#round-review').inputValue()) === 'after_each_attempt', 'a theory test does not show the key after each attempt by default');
+    assert((await page.locator('#round-attempts').inputValue()) === '', 'a theory test limits attempts by default');
+    const opens = await page.locator('#round-opens').inputValue();
+    const closes = await page.locator('#round-closes').inputValue();
+    assert(Date.parse(closes) - Date.parse(opens) > 360 * 24 * 3600_000, `a theory test is open ${opens} – ${closes}`);
+    await page.getByText('Chọn bài học được kiểm tra.').waitFor();
+    await page.locator('#round-lesson').selectOption({ index: 1 }); // Bài 1 of the demo course
+    assert((await page.locator('#round-name').inputValue()) === 'Bài 1', 'the test is not named after its lesson');
+    assert((await page.getByLabel('Chủ đề của dòng 1').inputValue()) === 'theory.lesson1', 'the pool does not draw from the lesson\'s topic');
+    await page.getByLabel('Số câu của dòng 1').fill('4');
+    await page.getByTestId('quota-count').first().getByText(/^\d+ câu phù hợp$/).waitFor();
+    await page.locator('#round-wait').fill('30');
+    await page.waitForFunction(() => !document.querySelector('.wizard__nav .button--primary')?.hasAttribute('disabled'));
+    await shoot(page, 'contest-wizard-theory-round');
+    await axeCheck(page, 'Tạo bài kiểm tra lý luận: bài kiểm tra');
+    await page.getByRole('button', { name: 'Tiếp tục ›' }).click();
+    await page.getByRole('heading', { name: /Bước 5\/5/ }).waitFor();
+    const summary = squash(await page.getByTestId('wizard-summary').textContent());
+    for (const part of ['Bài kiểm tra lý luận', 'Điểm đạt70%', 'Bài 1:', '4 câu, 15 phút mỗi lượt', 'không giới hạn lượt', 'điểm đạt 70%', 'chờ 30 phút giữa hai lượt', 'ngay sau mỗi lượt']) {
+      assert(summary.includes(part), `the summary lacks "${part}": ${summary}`);
+    }
+    assert(!summary.includes('Bảng xếp hạng') && !summary.includes('dự đoán'), `the summary speaks of a board or a prediction: ${summary}`);
+    await page.getByRole('button', { name: 'Tạo cuộc thi' }).click();
+    await page.waitForURL((u) => /^\/quan-ly\/cuoc-thi\/[0-9a-f-]{36}$/.test(u.pathname));
+    const id = new URL(page.url()).pathname.split('/').pop();
+    const token = await api.login(demo.organizer, demo.password);
+    const contest = await api.call('GET', `/contests/${id}`, { token });
+    assert(contest.body.kind === 'theory_test' && contest.body.pass_mark === 70 && contest.body.leaderboard_visibility === 'organizers', `contest: ${contest.text}`);
+    const rounds = await api.call('GET', `/contests/${id}/rounds`, { token });
+    const [test] = rounds.body.items;
+    assert(test.theory?.lesson_id && test.theory.pass_mark === 70 && test.theory.retry_wait_minutes === 30, `theory: ${JSON.stringify(test.theory)}`);
+    assert(test.review === 'after_each_attempt' && test.prediction == null && test.attempts_allowed == null, `round: ${JSON.stringify(test)}`);
+    const card = page.getByTestId('round-card');
+    await card.waitFor();
+    assert(squash(await card.textContent()).includes('điểm đạt 70%; chờ 30 phút giữa hai lượt'), `card: ${squash(await card.textContent())}`);
+    theoryId = id;
+  });
+
+  await step('contests: a combined test of the whole course is added from the contest page with its own pass mark', async () => {
+    await page.getByRole('link', { name: '+ Thêm bài kiểm tra' }).click();
+    await page.getByRole('heading', { name: 'Thêm bài kiểm tra', level: 1 }).waitFor();
+    const combined = await page.locator('#round-lesson option', { hasText: 'Kiểm tra tổng hợp' }).first().getAttribute('value');
+    await page.locator('#round-lesson').selectOption(combined);
+    assert((await page.locator('#round-name').inputValue()) === 'Kiểm tra tổng hợp', 'the combined test is not named');
+    await page.locator('#round-pass').fill('80');
+    // The pool draws two questions from each of the course's four lessons.
+    for (let i = 1; i <= 4; i++) assert((await page.getByLabel(`Chủ đề của dòng ${i}`).inputValue()) === `theory.lesson${i}`, `row ${i} of the pool`);
+    assert(squash(await page.getByTestId('questions-per-attempt').textContent()) === '8', 'eight questions per attempt');
+    for (let i = 0; i < 4; i++) await page.getByTestId('quota-count').nth(i).getByText(/^\d+ câu phù hợp$/).waitFor();
+    await shoot(page, 'round-theory-combined');
+    await axeCheck(page, 'Thêm bài kiểm tra');
+    await page.getByRole('button', { name: 'Thêm bài kiểm tra' }).click();
+    await page.waitForURL((u) => u.pathname === `/quan-ly/cuoc-thi/${theoryId}`);
+    await page.getByRole('heading', { name: 'Bài kiểm tra (2)' }).waitFor();
+    const token = await api.login(demo.organizer, demo.password);
+    const rounds = await api.call('GET', `/contests/${theoryId}/rounds`, { token });
+    const combinedTest = rounds.body.items.find((r) => r.name === 'Kiểm tra tổng hợp');
+    assert(combinedTest?.theory && combinedTest.theory.lesson_id == null && combinedTest.theory.pass_mark === 80, `combined: ${JSON.stringify(combinedTest?.theory)}`);
+    await shoot(page, 'contest-page-theory');
+    await axeCheck(page, 'Bài kiểm tra lý luận: trang');
     await page.context().close();
   });
 }

@@ -143,6 +143,16 @@ fn is_preview(a: &AttemptRecord, contest: &Contest, round: &Round) -> bool {
     a.practice && contest_access::counts(contest, round)
 }
 
+/// Whether practice attempt `record` is an organizer's preview (see [`is_preview`]).
+async fn preview_of_counted_round(
+    state: &AppState,
+    record: &AttemptRecord,
+) -> Result<bool, ApiError> {
+    let contest = state.catalog.contest(&state.db, record.contest_id).await?;
+    let round = persistence::contests::get_round(&state.db, record.round_id).await?;
+    Ok(is_preview(record, &contest, &round))
+}
+
 /// Starts an organizer's preview of `round_id`: the round as a member would take it (the same
 /// draw, time limit, shuffling and prediction), at any time before or during the round, as
 /// a practice attempt that never counts: no board, no result, no use of an attempt, and the
@@ -628,7 +638,12 @@ pub async fn finish(
         .map(|s| s.selections)
         .unwrap_or_default();
     let finished_at = from_ms(result.finished_at_ms);
-    let items = items_of(state, record, &selections, result.score).await?;
+    // An organizer's preview is no entrant's answer: it stays out of the item statistics.
+    let items = if record.practice && preview_of_counted_round(state, record).await? {
+        Vec::new()
+    } else {
+        items_of(state, record, &selections, result.score).await?
+    };
     let answers: Vec<AnswerRow> = selections
         .into_iter()
         .map(|(question_id, option_ids)| AnswerRow {

@@ -134,6 +134,7 @@ pub struct ImportForm {
         (status = 404, description = "Unit unknown or outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Problems; nothing imported", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The picture store (or the database) is unavailable; nothing imported; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -224,6 +225,7 @@ fn file_response(bytes: Vec<u8>, format: Format, stem: &str) -> HttpResponse {
             headers(("X-Shuffle-Seed" = u64, description = "The seed options were shuffled with (only when `shuffle_options=true`)"))),
         (status = 403, description = "Not an organizer", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad format or filter, or too many questions", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The picture store (`format=zip`) or the database is unavailable; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

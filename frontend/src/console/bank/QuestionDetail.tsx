@@ -163,19 +163,26 @@ export function QuestionDetail({ id }: { id: string }) {
           ) : (
             <>
               <dl class="bank-stats__numbers">
-                <dt>Số lượt gặp</dt>
-                <dd>{Number(stats.times_shown).toLocaleString('vi-VN')}</dd>
+                <dt>Đã xuất hiện trong</dt>
+                <dd data-testid="stats-shown">{Number(stats.times_shown).toLocaleString('vi-VN')} bài thi đã nộp</dd>
                 <dt>Tỷ lệ trả lời đúng (độ dễ)</dt>
-                <dd>{percent(stats.facility)}</dd>
-                <dt>Độ phân biệt</dt>
                 <dd>
-                  {decimal(stats.discrimination)}
+                  {percent(stats.facility)}
+                  <span class="muted"> {facilityNote(stats.facility)}</span>
+                </dd>
+                <dt>Độ phân biệt</dt>
+                <dd data-testid="stats-discrimination">
+                  {stats.discrimination == null ? 'Chưa tính' : decimal(stats.discrimination)}
                   <span class="muted"> {discriminationNote(stats.discrimination)}</span>
                 </dd>
                 <dt>Bỏ trống</dt>
-                <dd>{Number(stats.unanswered).toLocaleString('vi-VN')}</dd>
+                <dd>{Number(stats.unanswered).toLocaleString('vi-VN')} bài thi</dd>
               </dl>
               <h3>Tỷ lệ chọn từng phương án</h3>
+              <p class="hint">
+                Theo thứ tự trong ngân hàng câu hỏi (thí sinh có thể thấy thứ tự đã đảo). Phương án sai mà gần như không ai chọn thì không còn tác dụng gây
+                nhiễu, nên thay bằng phương án hợp lý hơn.
+              </p>
               <ul class="bank-shares">
                 {stats.options.map((o, i) => (
                   <li key={o.option_id}>
@@ -242,8 +249,18 @@ export function QuestionDetail({ id }: { id: string }) {
 
 /** A plain reading of the discrimination index for someone who is not a psychometrician. */
 function discriminationNote(d: number | null | undefined): string {
-  if (d === null || d === undefined) return '';
+  // The server computes it from 10 finished attempts on (below that one answer swings it).
+  if (d === null || d === undefined) return '(cần ít nhất 10 bài thi đã nộp)';
   if (d >= 0.3) return '(tốt: người làm bài tốt thường trả lời đúng)';
   if (d >= 0.1) return '(tạm được)';
+  if (d < 0) return '(âm: người làm bài tốt lại hay trả lời sai, hãy kiểm tra đáp án đúng)';
   return '(kém: nên xem lại câu hỏi hoặc đáp án)';
+}
+
+/** A plain reading of the facility: a question almost everyone (or no one) gets right says little. */
+function facilityNote(f: number | null | undefined): string {
+  if (f === null || f === undefined) return '';
+  if (f >= 0.9) return '(rất dễ)';
+  if (f <= 0.2) return '(rất khó, hãy kiểm tra đáp án đúng)';
+  return '';
 }

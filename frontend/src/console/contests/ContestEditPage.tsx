@@ -33,6 +33,11 @@ async function formOf(c: Contest, signal: AbortSignal): Promise<{ form: ContestF
       perfectOnly: c.perfect_only,
       passMark: c.pass_mark == null ? '80' : String(c.pass_mark),
       roundPrizes: c.prizes.round ?? [],
+      overallPrizes: c.prizes.overall ?? [],
+      onePerPerson: c.prizes.one_per_person ?? false,
+      unitPrizes: c.prizes.units
+        ? { basis: c.prizes.units.basis ?? 'participants', pointsPerPrize: c.prizes.units.points_per_prize ?? 0, tiers: c.prizes.units.tiers }
+        : null,
     },
   };
 }
@@ -71,9 +76,7 @@ function Editor({ scope, contest, initial, host }: { scope: Scope; contest: Cont
     try {
       // The kind and the host unit stay as created: the update has no such fields.
       const { kind: _kind, unit_id: _unit, ...body } = contestBody(form);
-      // The console edits the round prizes; overall and unit prizes set elsewhere stay.
-      const prizes = { ...contest.prizes, round: body.prizes?.round ?? [] };
-      await api.request('PATCH', `/contests/${encodeURIComponent(contest.id)}`, { body: { ...body, prizes } });
+      await api.request('PATCH', `/contests/${encodeURIComponent(contest.id)}`, { body });
       clear();
       navigate(back);
     } catch (err) {
@@ -110,6 +113,12 @@ function Editor({ scope, contest, initial, host }: { scope: Scope; contest: Cont
         <h2>Đối tượng dự thi</h2>
         <EligibilityFields form={form} set={set} scope={scope} hostUnits={[host]} errors={errors} fixedHost />
         <h2>Xếp hạng và giải thưởng</h2>
+        {contest.kind === 'contest' && (
+          <p class="hint" data-testid="prizes-republish-note">
+            Thay đổi giải thưởng không làm đổi kết quả đã công bố: bấm “Công bố lại” ở từng vòng thi (và công bố lại kết quả chung cuộc) để trao giải theo
+            cách mới; các thay đổi sẽ được liệt kê.
+          </p>
+        )}
         <RankingFields form={form} set={set} errors={errors} fixedKind />
         {failure && (
           <p class="message message--error" role="alert">

@@ -4,6 +4,10 @@ import type { Scope } from '../scope';
 import { Field } from './RoundFields';
 import {
   KIND_LABEL,
+  newUnitPrizes,
+  UNIT_BASIS_LABEL,
+  type Tier,
+  type UnitPrizeBasis,
   ROLE_LABEL,
   TIE_BREAK_LABEL,
   VISIBILITY_LABEL,
@@ -172,8 +176,7 @@ export function RankingFields({ form, set, errors, fixedKind }: { form: ContestF
     [chain[i], chain[j]] = [chain[j]!, chain[i]!];
     set({ tieBreak: chain });
   };
-  const tiers = form.roundPrizes;
-  const setTier = (i: number, change: Partial<(typeof tiers)[number]>) => set({ roundPrizes: tiers.map((t, j) => (j === i ? { ...t, ...change } : t)) });
+  const units = form.unitPrizes;
   return (
     <>
       <Field id="contest-kind" label="Loại cuộc thi" error={errors['kind']}>
@@ -190,17 +193,24 @@ export function RankingFields({ form, set, errors, fixedKind }: { form: ContestF
           <input id="contest-pass" type="number" min={1} max={100} inputMode="numeric" value={form.passMark} onInput={(e) => set({ passMark: (e.target as HTMLInputElement).value })} />
         </Field>
       )}
-      <Field id="contest-visibility" label="Ai được xem Bảng xếp hạng" error={errors['leaderboard_visibility']}>
-        <select id="contest-visibility" value={form.visibility} onChange={(e) => set({ visibility: (e.target as HTMLSelectElement).value as Visibility })}>
-          {(Object.keys(VISIBILITY_LABEL) as Visibility[]).map((v) => (
-            <option key={v} value={v}>
-              {VISIBILITY_LABEL[v]}
-            </option>
-          ))}
-        </select>
-      </Field>
+      {form.kind !== 'contest' && (
+        <p class="hint" data-testid="kind-note">
+          {form.kind === 'theory_test'
+            ? 'Bài kiểm tra lý luận không xếp hạng và không trao giải: đoàn viên được công nhận đạt khi có một lượt làm bài đạt từ điểm đạt trở lên.'
+            : 'Thi thử không tính điểm: không xếp hạng và không trao giải.'}
+        </p>
+      )}
       {form.kind === 'contest' && (
         <>
+          <Field id="contest-visibility" label="Ai được xem Bảng xếp hạng" error={errors['leaderboard_visibility']}>
+            <select id="contest-visibility" value={form.visibility} onChange={(e) => set({ visibility: (e.target as HTMLSelectElement).value as Visibility })}>
+              {(Object.keys(VISIBILITY_LABEL) as Visibility[]).map((v) => (
+                <option key={v} value={v}>
+                  {VISIBILITY_LABEL[v]}
+                </option>
+              ))}
+            </select>
+          </Field>
           <fieldset class="tie-break">
             <legend>Tiêu chí xếp hạng khi bằng điểm</legend>
             <p class="hint">Xếp theo điểm trước; khi bằng điểm, xét lần lượt các tiêu chí bên dưới. Dùng các nút ↑ ↓ để đổi thứ tự.</p>
@@ -237,25 +247,135 @@ export function RankingFields({ form, set, errors, fixedKind }: { form: ContestF
             <input type="checkbox" checked={form.perfectOnly} onChange={(e) => set({ perfectOnly: (e.target as HTMLInputElement).checked })} />
             <span>Chỉ xét giải cho bài thi đạt điểm tuyệt đối</span>
           </label>
-          <fieldset class="prizes">
-            <legend>Giải cá nhân mỗi vòng thi</legend>
-            {tiers.map((t, i) => (
-              <div class="prizes__row" key={i}>
-                <input type="text" aria-label={`Tên giải ${i + 1}`} maxLength={100} value={t.name} onInput={(e) => setTier(i, { name: (e.target as HTMLInputElement).value })} />
-                <input type="number" aria-label={`Số giải ${t.name || i + 1}`} min={1} max={100000} inputMode="numeric" value={t.count} onInput={(e) => setTier(i, { count: Number((e.target as HTMLInputElement).value) || 0 })} />
-                <button type="button" class="button button--small button--ghost" aria-label={`Xóa ${t.name || 'giải'}`} onClick={() => set({ roundPrizes: tiers.filter((_, j) => j !== i) })}>
-                  ✕
-                </button>
-                {errors[`prizes.round.${i}.name`] && <p class="field-error">{errors[`prizes.round.${i}.name`]}</p>}
-                {errors[`prizes.round.${i}.count`] && <p class="field-error">{errors[`prizes.round.${i}.count`]}</p>}
-              </div>
-            ))}
-            <button type="button" class="button button--small" onClick={() => set({ roundPrizes: [...tiers, { name: '', count: 1 }] })}>
-              + Thêm giải
-            </button>
+          <TierEditor
+            id="prizes-round"
+            legend="Giải cá nhân mỗi vòng thi"
+            hint="Trao theo xếp hạng của từng vòng thi khi công bố kết quả vòng thi."
+            tiers={form.roundPrizes}
+            onChange={(roundPrizes) => set({ roundPrizes })}
+            errors={errors}
+            pointer="prizes.round"
+            blank="Giải"
+          />
+          <TierEditor
+            id="prizes-overall"
+            legend="Giải chung cuộc"
+            hint="Trao theo tổng điểm các vòng thi khi công bố kết quả chung cuộc. Để trống nếu không có."
+            tiers={form.overallPrizes}
+            onChange={(overallPrizes) => set({ overallPrizes })}
+            errors={errors}
+            pointer="prizes.overall"
+            blank="Giải chung cuộc"
+          />
+          <label class="checkbox">
+            <input type="checkbox" checked={form.onePerPerson} onChange={(e) => set({ onePerPerson: (e.target as HTMLInputElement).checked })} />
+            <span>
+              Mỗi người nhận tối đa một giải trong cả cuộc thi
+              <span class="hint"> (người đã có giải ở vòng khác, hoặc giải vòng thi khi xét giải chung cuộc, được bỏ qua)</span>
+            </span>
+          </label>
+          <fieldset class="prizes" data-testid="prizes-units">
+            <legend>Giải tập thể (cho các đơn vị trực thuộc đơn vị tổ chức)</legend>
+            <label class="checkbox">
+              <input type="checkbox" checked={!!units} onChange={(e) => set({ unitPrizes: (e.target as HTMLInputElement).checked ? (units ?? newUnitPrizes()) : null })} />
+              <span>Trao giải tập thể mỗi vòng thi</span>
+            </label>
+            {units && (
+              <>
+                <Field id="prizes-units-basis" label="Xếp hạng đơn vị theo" error={errors['prizes.units.basis']}>
+                  <select id="prizes-units-basis" value={units.basis} onChange={(e) => set({ unitPrizes: { ...units, basis: (e.target as HTMLSelectElement).value as UnitPrizeBasis } })}>
+                    {(Object.keys(UNIT_BASIS_LABEL) as UnitPrizeBasis[]).map((b) => (
+                      <option key={b} value={b}>
+                        {UNIT_BASIS_LABEL[b]}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+                {units.basis === 'weighted' && (
+                  <Field id="prizes-units-points" label="Điểm cộng cho mỗi giải cá nhân" error={errors['prizes.units.points_per_prize']}>
+                    <input
+                      id="prizes-units-points"
+                      type="number"
+                      min={0}
+                      max={1000}
+                      inputMode="numeric"
+                      value={units.pointsPerPrize}
+                      onInput={(e) => set({ unitPrizes: { ...units, pointsPerPrize: Number((e.target as HTMLInputElement).value) || 0 } })}
+                    />
+                  </Field>
+                )}
+                <TierEditor
+                  id="prizes-units-tiers"
+                  legend="Các giải tập thể"
+                  tiers={units.tiers}
+                  onChange={(tiers) => set({ unitPrizes: { ...units, tiers } })}
+                  errors={errors}
+                  pointer="prizes.units.tiers"
+                  blank="Giải tập thể"
+                />
+              </>
+            )}
           </fieldset>
         </>
       )}
     </>
+  );
+}
+
+/**
+ * Prize levels, best first: a name and how many are awarded each. `pointer` is where the
+ * server's errors for these tiers land ("prizes.round.1.count"); `blank` names a level still
+ * without a name in the labels read aloud.
+ */
+function TierEditor({
+  id,
+  legend,
+  hint,
+  tiers,
+  onChange,
+  errors,
+  pointer,
+  blank,
+}: {
+  id: string;
+  legend: string;
+  hint?: string;
+  tiers: Tier[];
+  onChange: (tiers: Tier[]) => void;
+  errors: Record<string, string>;
+  pointer: string;
+  blank: string;
+}) {
+  const setTier = (i: number, change: Partial<Tier>) => onChange(tiers.map((t, j) => (j === i ? { ...t, ...change } : t)));
+  const label = (t: Tier, i: number) => t.name.trim() || `${blank} ${i + 1}`;
+  return (
+    <fieldset class="prizes" data-testid={id}>
+      <legend>{legend}</legend>
+      {hint && <p class="hint">{hint}</p>}
+      {tiers.map((t, i) => (
+        <div class="prizes__row" key={i}>
+          <input type="text" id={`${id}-${i}-name`} aria-label={`Tên: ${legend}, mức ${i + 1}`} maxLength={100} value={t.name} onInput={(e) => setTier(i, { name: (e.target as HTMLInputElement).value })} />
+          <input
+            type="number"
+            id={`${id}-${i}-count`}
+            aria-label={`Số giải: ${label(t, i)}`}
+            min={1}
+            max={100000}
+            inputMode="numeric"
+            value={t.count}
+            onInput={(e) => setTier(i, { count: Number((e.target as HTMLInputElement).value) || 0 })}
+          />
+          <button type="button" class="button button--small button--ghost" aria-label={`Xóa ${label(t, i)}`} onClick={() => onChange(tiers.filter((_, j) => j !== i))}>
+            ✕
+          </button>
+          {errors[`${pointer}.${i}.name`] && <p class="field-error">{errors[`${pointer}.${i}.name`]}</p>}
+          {errors[`${pointer}.${i}.count`] && <p class="field-error">{errors[`${pointer}.${i}.count`]}</p>}
+        </div>
+      ))}
+      {errors[pointer] && <p class="field-error">{errors[pointer]}</p>}
+      <button type="button" class="button button--small" onClick={() => onChange([...tiers, { name: '', count: 1 }])}>
+        + Thêm giải
+      </button>
+    </fieldset>
   );
 }

@@ -21,6 +21,7 @@ import {
   type Contest,
   type Round,
   type RoundList,
+  unitBasisText,
 } from './model';
 
 type Load = { state: 'loading' } | { state: 'error'; error: unknown } | { state: 'ready'; contest: Contest; rounds: Round[]; units: Record<string, string> };
@@ -131,16 +132,27 @@ export function ContestPage({ contestId }: { scope: Scope; contestId: string }) 
               {e.excluded_roles.length > 0 && `; không gồm ${e.excluded_roles.map((r) => ROLE_LABEL[r]).join(', ')}`}
               {e.managers_may_enter ? '; Ban Tổ chức được dự thi' : '; Ban Tổ chức không dự thi'}
             </dd>
-            <dt>Bảng xếp hạng</dt>
-            <dd>{VISIBILITY_LABEL[c.leaderboard_visibility]}</dd>
             {c.kind === 'contest' && (
               <>
+                <dt>Bảng xếp hạng</dt>
+                <dd>{VISIBILITY_LABEL[c.leaderboard_visibility]}</dd>
                 <dt>Xếp hạng</dt>
                 <dd>{c.tie_break.map((k) => TIE_BREAK_LABEL[k]).join(' → ')}</dd>
                 <dt>Giải mỗi vòng</dt>
                 <dd>
                   {c.prizes.round?.length ? c.prizes.round.map((t) => `${t.name} × ${t.count}`).join('; ') : 'Không có'}
                   {c.perfect_only && ' (chỉ bài đạt điểm tuyệt đối)'}
+                </dd>
+                <dt>Giải chung cuộc</dt>
+                <dd data-testid="summary-overall-prizes">
+                  {c.prizes.overall?.length ? c.prizes.overall.map((t) => `${t.name} × ${t.count}`).join('; ') : 'Không có'}
+                  {c.prizes.one_per_person && '; mỗi người tối đa một giải'}
+                </dd>
+                <dt>Giải tập thể</dt>
+                <dd data-testid="summary-unit-prizes">
+                  {c.prizes.units?.tiers.length
+                    ? `${c.prizes.units.tiers.map((t) => `${t.name} × ${t.count}`).join('; ')} (${unitBasisText(c.prizes.units.basis ?? 'participants', c.prizes.units.points_per_prize ?? 0)})`
+                    : 'Không có'}
                 </dd>
               </>
             )}
@@ -163,14 +175,14 @@ export function ContestPage({ contestId }: { scope: Scope; contestId: string }) 
       </div>
 
       <div class="page-head contest-page__rounds-head">
-        <h2>Vòng thi ({rounds.length})</h2>
-        {c.can_manage && c.kind !== 'theory_test' && (
+        <h2>{c.kind === 'theory_test' ? 'Bài kiểm tra' : 'Vòng thi'} ({rounds.length})</h2>
+        {c.can_manage && (
           <a class="button button--primary" href={consolePath('cuoc-thi', c.id, 'vong-moi')} onClick={linkClick(consolePath('cuoc-thi', c.id, 'vong-moi'))}>
-            + Thêm vòng thi
+            {c.kind === 'theory_test' ? '+ Thêm bài kiểm tra' : '+ Thêm vòng thi'}
           </a>
         )}
       </div>
-      {rounds.length === 0 && <p class="empty">Chưa có vòng thi nào.</p>}
+      {rounds.length === 0 && <p class="empty">{c.kind === 'theory_test' ? 'Chưa có bài kiểm tra nào.' : 'Chưa có vòng thi nào.'}</p>}
       <ul class="round-cards">
         {rounds.map((r) => {
           const st = ROUND_STATE[r.state] ?? ROUND_STATE.upcoming!;
@@ -187,7 +199,10 @@ export function ContestPage({ contestId }: { scope: Scope; contestId: string }) 
               </p>
               <p>
                 {r.questions_per_attempt} câu hỏi, {formatMinutes(r.time_limit_seconds)} mỗi lượt;{' '}
-                {r.attempts_allowed ? `tối đa ${r.attempts_allowed} lượt` : 'không giới hạn lượt'}; {REVIEW_LABEL[r.review].toLowerCase()}
+                {r.attempts_allowed ? `tối đa ${r.attempts_allowed} lượt` : 'không giới hạn lượt'}
+                {r.theory &&
+                  `; điểm đạt ${r.theory.pass_mark}%; ${r.theory.retry_wait_minutes > 0 ? `chờ ${r.theory.retry_wait_minutes} phút giữa hai lượt` : 'được làm lại ngay'}`}
+                ; sau khi nộp bài: {REVIEW_LABEL[r.review].toLowerCase()}
                 {r.prediction && `; ${PREDICTION_LABEL[r.prediction].toLowerCase()}`}
                 {!r.shuffle_questions || !r.shuffle_options ? '; không đảo thứ tự' : ''}.
               </p>
@@ -227,3 +242,4 @@ export function ContestPage({ contestId }: { scope: Scope; contestId: string }) 
     </section>
   );
 }
+

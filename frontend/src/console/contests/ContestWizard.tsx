@@ -10,12 +10,14 @@ import type { Scope } from '../scope';
 import { EligibilityFields, InfoFields, RankingFields } from './ContestFields';
 import {
   contestBody,
+  isLearning,
   KIND_LABEL,
   newContestForm,
   newRoundForm,
   questionsPerAttempt,
   roundBody,
   TIE_BREAK_LABEL,
+  unitBasisText,
   VISIBILITY_LABEL,
   ROLE_LABEL,
   REVIEW_LABEL,
@@ -28,6 +30,8 @@ import {
 import { RoundFields } from './RoundFields';
 
 const STEPS = ['Thông tin chung', 'Đối tượng dự thi', 'Xếp hạng và giải thưởng', 'Vòng thi đầu tiên', 'Xem lại và tạo'];
+/** A theory test's steps: its first step tests a lesson, and nothing is ranked. */
+const THEORY_STEPS = ['Thông tin chung', 'Đối tượng dự thi', 'Loại và điểm đạt', 'Bài kiểm tra đầu tiên', 'Xem lại và tạo'];
 
 interface Draft {
   step: number;
@@ -77,7 +81,14 @@ export function ContestWizard({ scope }: { scope: Scope }) {
   }, []);
 
   const { step, contest: c, round: r } = draft;
-  const setContest = (change: Partial<ContestForm>) => setDraft((d) => ({ ...d, contest: { ...d.contest, ...change } }));
+  // A new kind brings the round settings that kind needs (a theory test's or a practice
+  // round is open for a year, shows the key after each attempt, has no prediction question).
+  const setContest = (change: Partial<ContestForm>) =>
+    setDraft((d) => ({
+      ...d,
+      contest: { ...d.contest, ...change },
+      round: change.kind && change.kind !== d.contest.kind ? { ...newRoundForm(Date.now(), change.kind), quotas: d.round.quotas } : d.round,
+    }));
   const setRound = (change: Partial<RoundForm>) => setDraft((d) => ({ ...d, round: { ...d.round, ...change } }));
   const go = (n: number) => {
     setDraft((d) => ({ ...d, step: n }));
@@ -86,13 +97,15 @@ export function ContestWizard({ scope }: { scope: Scope }) {
     requestAnimationFrame(() => document.getElementById('wizard-step-title')?.focus());
   };
   const theory = c.kind === 'theory_test';
+  const steps = theory ? THEORY_STEPS : STEPS;
 
   /** What keeps this step from moving on, in words (the server checks everything again). */
   const blocker = (() => {
     if (step === 0 && c.title.trim().length < 3) return 'Nhập tên cuộc thi (ít nhất 3 ký tự).';
     if (step === 1 && !c.unitId) return 'Chọn đơn vị tổ chức.';
-    if (step === 3 && !theory) {
-      if (!r.name.trim()) return 'Nhập tên vòng thi.';
+    if (step === 3) {
+      if (theory && !r.theoryTarget) return 'Chọn bài học được kiểm tra.';
+      if (!r.name.trim()) return theory ? 'Nhập tên bài kiểm tra.' : 'Nhập tên vòng thi.';
       if (!fromVietnamInput(r.opensAt) || !fromVietnamInput(r.closesAt)) return 'Nhập thời gian mở và đóng vòng thi.';
       if (questionsPerAttempt(r) < 1) return 'Chọn ít nhất một câu hỏi cho mỗi lượt thi.';
       if (enough === false) return 'Ngân hàng câu hỏi không đủ câu cho nguồn câu hỏi này: giảm số câu hoặc chọn chủ đề, mức độ khác.';
@@ -112,7 +125,7 @@ export function ContestWizard({ scope }: { scope: Scope }) {
         id = created.id;
         setDraft((d) => ({ ...d, createdId: created.id }));
       }
-      if (!theory) await api.request('POST', `/contests/${encodeURIComponent(id)}/rounds`, { body: roundBody(r) });
+      await api.request('POST', `/contests/${encodeURIComponent(id)}/rounds`, { body: roundBody(r, c.kind) });
       clear();
       navigate(consolePath('cuoc-thi', id, { moi: '1' }));
     } catch (err) {
@@ -152,7 +165,7 @@ export function ContestWizard({ scope }: { scope: Scope }) {
         </p>
       )}
       <ol class="wizard__steps" aria-label="Các bước">
-        {STEPS.map((s, i) => (
+        {steps.map((s, i) => (
           <li key={s} class={i === step ? 'wizard__step wizard__step--on' : i < step ? 'wizard__step wizard__step--done' : 'wizard__step'} aria-current={i === step ? 'step' : undefined}>
             <button type="button" class="wizard__step-button" disabled={i > step || busy} onClick={() => go(i)}>
               <span class="wizard__num">{i + 1}</span>
@@ -163,18 +176,18 @@ export function ContestWizard({ scope }: { scope: Scope }) {
       </ol>
       <div class="card wizard__body">
         <h2 id="wizard-step-title" tabIndex={-1}>
-          Bước {step + 1}/{STEPS.length}: {STEPS[step]}
+          Bước {step + 1}/{steps.length}: {steps[step]}
         </h2>
         {step === 0 && <InfoFields form={c} set={setContest} errors={errors} />}
         {step === 1 && <EligibilityFields form={c} set={setContest} scope={scope} hostUnits={hostUnits} errors={errors} />}
         {step === 2 && <RankingFields form={c} set={setContest} errors={errors} />}
-        {step === 3 &&
-          (theory ? (
-            <p class="message message--notice">Bài kiểm tra lý luận: thêm từng bài kiểm tra ở trang cuộc thi sau khi tạo.</p>
-          ) : (
-            <RoundFields form={r} set={setRound} unitId={c.unitId} errors={errors} onEnough={setEnough} />
-          ))}
-        {step === 4 && <Summary contest={c} round={theory ? null : r} hostName={hostUnits.find((u) => u.id === c.unitId)?.name ?? ''} />}
+        {step === 3 && (
+          <>
+            {theory && <p class="hint">Mỗi bài học có một bài kiểm tra; thêm bài kiểm tra của các bài học khác ở trang cuộc thi sau khi tạo.</p>}
+            <RoundFields form={r} set={setRound} unitId={c.unitId} errors={errors} onEnough={setEnough} kind={c.kind} contestPassMark={Number(c.passMark) || null} />
+          </>
+        )}
+        {step === 4 && <Summary contest={c} round={r} hostName={hostUnits.find((u) => u.id === c.unitId)?.name ?? ''} />}
         {failure && (
           <p class="message message--error" role="alert">
             {failure}
@@ -186,7 +199,7 @@ export function ContestWizard({ scope }: { scope: Scope }) {
               ‹ Quay lại
             </button>
           )}
-          {step < STEPS.length - 1 ? (
+          {step < steps.length - 1 ? (
             <button type="button" class="button button--primary" disabled={!!blocker} onClick={() => go(step + 1)}>
               Tiếp tục ›
             </button>
@@ -196,7 +209,7 @@ export function ContestWizard({ scope }: { scope: Scope }) {
             </button>
           )}
         </div>
-        {blocker && step < STEPS.length - 1 && (
+        {blocker && step < steps.length - 1 && (
           <p class="hint wizard__blocker" role="status">
             {blocker}
           </p>
@@ -225,14 +238,31 @@ function Summary({ contest: c, round: r, hostName }: { contest: ContestForm; rou
         {c.excludedRoles.length > 0 && `; không gồm ${c.excludedRoles.map((x) => ROLE_LABEL[x]).join(', ')}`}
         {c.managersMayEnter ? '; Ban Tổ chức được dự thi' : '; Ban Tổ chức không dự thi'}
       </dd>
-      <dt>Bảng xếp hạng</dt>
-      <dd>{VISIBILITY_LABEL[c.visibility]}</dd>
       {c.kind === 'contest' && (
         <>
+          <dt>Bảng xếp hạng</dt>
+          <dd>{VISIBILITY_LABEL[c.visibility]}</dd>
           <dt>Xếp hạng</dt>
           <dd>{c.tieBreak.map((k) => TIE_BREAK_LABEL[k]).join(' → ')}</dd>
           <dt>Giải mỗi vòng</dt>
           <dd>{c.roundPrizes.length ? c.roundPrizes.map((t) => `${t.name} × ${t.count}`).join('; ') : 'Không có'}{c.perfectOnly && ' (chỉ bài đạt điểm tuyệt đối)'}</dd>
+          {c.overallPrizes.length > 0 && (
+            <>
+              <dt>Giải chung cuộc</dt>
+              <dd>
+                {c.overallPrizes.map((t) => `${t.name} × ${t.count}`).join('; ')}
+                {c.onePerPerson && '; mỗi người tối đa một giải'}
+              </dd>
+            </>
+          )}
+          {c.unitPrizes && c.unitPrizes.tiers.length > 0 && (
+            <>
+              <dt>Giải tập thể</dt>
+              <dd>
+                {c.unitPrizes.tiers.map((t) => `${t.name} × ${t.count}`).join('; ')} ({unitBasisText(c.unitPrizes.basis, c.unitPrizes.pointsPerPrize)})
+              </dd>
+            </>
+          )}
         </>
       )}
       {c.kind === 'theory_test' && (
@@ -243,11 +273,14 @@ function Summary({ contest: c, round: r, hostName }: { contest: ContestForm; rou
       )}
       {r && (
         <>
-          <dt>Vòng thi đầu tiên</dt>
+          <dt>{c.kind === 'theory_test' ? 'Bài kiểm tra đầu tiên' : 'Vòng thi đầu tiên'}</dt>
           <dd>
             {r.name}: {formatVietnam(opens)} – {formatVietnam(closes)} (giờ Việt Nam); {questionsPerAttempt(r)} câu, {r.minutes} phút mỗi lượt;{' '}
-            {r.attemptsAllowed ? `tối đa ${r.attemptsAllowed} lượt` : 'không giới hạn lượt'}; {REVIEW_LABEL[r.review].toLowerCase()}
-            {r.prediction && `; ${PREDICTION_LABEL[r.prediction].toLowerCase()}`}.
+            {r.attemptsAllowed ? `tối đa ${r.attemptsAllowed} lượt` : 'không giới hạn lượt'}
+            {c.kind === 'theory_test' &&
+              `; điểm đạt ${r.theoryPassMark.trim() || c.passMark}%; ${r.retryWaitMinutes > 0 ? `chờ ${r.retryWaitMinutes} phút giữa hai lượt` : 'được làm lại ngay'}`}
+            ; sau khi nộp bài: {REVIEW_LABEL[r.review].toLowerCase()}
+            {!isLearning(c.kind, r.practice) && r.prediction && `; ${PREDICTION_LABEL[r.prediction].toLowerCase()}`}.
           </dd>
         </>
       )}

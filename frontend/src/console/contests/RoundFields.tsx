@@ -1,6 +1,20 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../../api';
 import { formatVietnam, fromVietnamInput } from '../kit/vnTime';
-import { PREDICTION_LABEL, REVIEW_LABEL, questionsPerAttempt, type Prediction, type Review, type RoundForm } from './model';
+import {
+  isLearning,
+  PREDICTION_LABEL,
+  questionsPerAttempt,
+  REVIEW_LABEL,
+  reviewChoices,
+  type ContestKind,
+  type Course,
+  type CourseList,
+  type Prediction,
+  type Review,
+  type RoundForm,
+} from './model';
 import { PoolEditor } from './PoolEditor';
 
 interface RoundFieldsProps {
@@ -11,16 +25,26 @@ interface RoundFieldsProps {
   /** Settings the server says may no longer change (a started round). */
   locked?: Set<string>;
   onEnough: (enough: boolean | null) => void;
-  /** A theory test's rounds have no prediction question. */
-  theory?: boolean;
+  /**
+   * The contest's kind: a theory test's round says which lesson it tests, its pass mark and
+   * the wait between attempts; a theory test's or a practice contest's has no prediction
+   * question, no practice switch, and may show the key right after each attempt.
+   */
+  kind: ContestKind;
+  /** The contest's pass mark, which a theory test's round takes unless it sets its own. */
+  contestPassMark?: number | null;
 }
 
 /** A round's settings: times in Vietnam time, limits, shuffling, review, prediction and the pool. */
-export function RoundFields({ form, set, unitId, errors, locked = new Set(), onEnough, theory }: RoundFieldsProps) {
+export function RoundFields({ form, set, unitId, errors, locked = new Set(), onEnough, kind, contestPassMark }: RoundFieldsProps) {
   const is = (f: string) => locked.has(f);
+  const theory = kind === 'theory_test';
+  const learning = isLearning(kind, form.practice);
+  const reviews = reviewChoices(kind, form.practice);
   return (
     <div class="round-form">
-      <Field id="round-name" label="Tên vòng thi" error={errors['name']}>
+      {theory && <TheoryFields form={form} set={set} errors={errors} locked={is('theory')} contestPassMark={contestPassMark ?? null} />}
+      <Field id="round-name" label={theory ? 'Tên bài kiểm tra' : 'Tên vòng thi'} error={errors['name']}>
         <input id="round-name" type="text" maxLength={200} value={form.name} onInput={(e) => set({ name: (e.target as HTMLInputElement).value })} />
       </Field>
       <div class="round-form__pair">
@@ -46,7 +70,13 @@ export function RoundFields({ form, set, unitId, errors, locked = new Set(), onE
             onInput={(e) => set({ minutes: Number((e.target as HTMLInputElement).value) || 0 })}
           />
         </Field>
-        <Field id="round-attempts" label="Số lượt thi mỗi người" error={errors['attempts_allowed']} locked={is('attempts_allowed')} hint="Để trống: không giới hạn. Lượt có điểm cao nhất được tính.">
+        <Field
+          id="round-attempts"
+          label="Số lượt thi mỗi người"
+          error={errors['attempts_allowed']}
+          locked={is('attempts_allowed')}
+          hint={theory ? 'Để trống: không giới hạn. Chỉ cần một lượt đạt.' : learning ? 'Để trống: không giới hạn.' : 'Để trống: không giới hạn. Lượt có điểm cao nhất được tính.'}
+        >
           <input
             id="round-attempts"
             type="number"
@@ -79,14 +109,14 @@ export function RoundFields({ form, set, unitId, errors, locked = new Set(), onE
       </fieldset>
       <Field id="round-review" label="Sau khi nộp bài, thí sinh được xem" error={errors['review']} locked={is('review')}>
         <select id="round-review" disabled={is('review')} value={form.review} onChange={(e) => set({ review: (e.target as HTMLSelectElement).value as Review })}>
-          {(Object.keys(REVIEW_LABEL) as Review[]).map((r) => (
+          {(reviews.includes(form.review) ? reviews : [...reviews, form.review]).map((r) => (
             <option key={r} value={r}>
               {REVIEW_LABEL[r]}
             </option>
           ))}
         </select>
       </Field>
-      {!theory && (
+      {!learning && (
         <Field id="round-prediction" label="Câu hỏi dự đoán" error={errors['prediction']} locked={is('prediction')}>
           <select id="round-prediction" disabled={is('prediction')} value={form.prediction} onChange={(e) => set({ prediction: (e.target as HTMLSelectElement).value as Prediction | '' })}>
             <option value="">Không có câu hỏi dự đoán</option>
@@ -98,12 +128,135 @@ export function RoundFields({ form, set, unitId, errors, locked = new Set(), onE
           </select>
         </Field>
       )}
-      <label class="checkbox">
-        <input type="checkbox" disabled={is('practice')} checked={form.practice} onChange={(e) => set({ practice: (e.target as HTMLInputElement).checked })} />
-        <span>Vòng thi thử (không tính điểm, không xếp hạng)</span>
-      </label>
+      {kind === 'contest' && (
+        <label class="checkbox">
+          <input
+            type="checkbox"
+            disabled={is('practice')}
+            checked={form.practice}
+            onChange={(e) => {
+              const practice = (e.target as HTMLInputElement).checked;
+              // A ranked round may not show the key while it is open.
+              set(practice ? { practice } : { practice, review: form.review === 'after_each_attempt' ? 'after_close' : form.review });
+            }}
+          />
+          <span>Vòng thi thử (không tính điểm, không xếp hạng)</span>
+        </label>
+      )}
+      {learning && (
+        <p class="hint" data-testid="round-learning-note">
+          {theory
+            ? 'Bài kiểm tra lý luận không có bảng xếp hạng và câu hỏi dự đoán: mỗi đoàn viên được đánh giá đạt hoặc chưa đạt theo điểm đạt.'
+            : 'Thi thử không tính điểm: không có bảng xếp hạng và câu hỏi dự đoán.'}
+        </p>
+      )}
       <PoolEditor form={form} set={set} unitId={unitId} errors={errors} disabled={is('pool')} onEnough={onEnough} />
     </div>
+  );
+}
+
+/** The course versions with their lessons, loaded once per page. */
+let coursesOnce: Promise<Course[]> | null = null;
+function loadCourses(): Promise<Course[]> {
+  coursesOnce ??= api
+    .request<CourseList>('GET', '/courses')
+    .then((d) => d.items)
+    .catch((e: unknown) => {
+      coursesOnce = null;
+      throw e;
+    });
+  return coursesOnce;
+}
+
+/**
+ * What a theory test's round tests (one lesson, or the whole course in one combined test),
+ * its pass mark if it differs from the contest's, and the wait between two attempts. Choosing
+ * a lesson fills an empty pool with the lesson's topic; the whole course, with two questions of
+ * each lesson's topic.
+ */
+function TheoryFields({
+  form,
+  set,
+  errors,
+  locked,
+  contestPassMark,
+}: {
+  form: RoundForm;
+  set: (change: Partial<RoundForm>) => void;
+  errors: Record<string, string>;
+  locked: boolean;
+  contestPassMark: number | null;
+}) {
+  const [courses, setCourses] = useState<Course[] | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    loadCourses().then(setCourses, () => setFailed(true));
+  }, []);
+  const choose = (target: string) => {
+    const [what, id] = target.split(':');
+    const lesson = what === 'lesson' ? courses?.flatMap((c) => c.lessons).find((l) => l.id === id) : undefined;
+    const emptyPool = form.poolMode === 'quotas' && form.quotas.every((q) => !q.topic);
+    const course = what === 'course' ? courses?.find((c) => c.id === id) : undefined;
+    // A name still as proposed follows the choice ("Bài 2", as members see the lessons).
+    const proposed = form.name.trim() === '' || /^(Bài kiểm tra|Bài \d+|Kiểm tra tổng hợp)$/.test(form.name.trim());
+    const name = lesson ? `Bài ${lesson.position}` : course ? 'Kiểm tra tổng hợp' : null;
+    set({
+      theoryTarget: target,
+      ...(proposed && name ? { name } : {}),
+      ...(lesson?.topic && emptyPool ? { quotas: [{ topic: lesson.topic, difficulty: '', count: form.quotas[0]?.count ?? 5 }] } : {}),
+      // A combined test draws a few questions from every lesson.
+      ...(course && emptyPool && course.lessons.some((l) => l.topic)
+        ? { quotas: course.lessons.filter((l) => l.topic).map((l) => ({ topic: l.topic!, difficulty: '' as const, count: 2 })) }
+        : {}),
+    });
+  };
+  const targetError = errors['theory'] ?? errors['theory.lesson_id'] ?? errors['theory.course_id'];
+  return (
+    <fieldset class="round-form__theory" data-testid="theory-fields">
+      <legend>Nội dung kiểm tra</legend>
+      <Field id="round-lesson" label="Bài học được kiểm tra" error={targetError} locked={locked} hint={failed ? 'Không tải được danh sách bài học. Tải lại trang để thử lại.' : undefined}>
+        <select id="round-lesson" disabled={locked || !courses} value={form.theoryTarget} onChange={(e) => choose((e.target as HTMLSelectElement).value)}>
+          <option value="">{courses ? '— Chọn bài học —' : 'Đang tải…'}</option>
+          {(courses ?? []).map((c) => (
+            <optgroup key={c.id} label={`${c.title} (phiên bản ${c.version}${c.active ? '' : ', không còn giảng dạy'})`}>
+              {c.lessons.map((l) => (
+                <option key={l.id} value={`lesson:${l.id}`}>
+                  Bài {l.position}: {l.title}
+                </option>
+              ))}
+              {c.lessons.length > 0 && <option value={`course:${c.id}`}>Kiểm tra tổng hợp cả {c.lessons.length} bài</option>}
+            </optgroup>
+          ))}
+        </select>
+      </Field>
+      <div class="round-form__pair">
+        <Field id="round-pass" label="Điểm đạt của bài này (%)" error={errors['theory.pass_mark']} locked={locked} hint={contestPassMark ? `Để trống: theo điểm đạt của cuộc thi (${contestPassMark}%).` : 'Để trống: theo điểm đạt của cuộc thi.'}>
+          <input
+            id="round-pass"
+            type="number"
+            min={1}
+            max={100}
+            inputMode="numeric"
+            disabled={locked}
+            placeholder={contestPassMark ? String(contestPassMark) : undefined}
+            value={form.theoryPassMark}
+            onInput={(e) => set({ theoryPassMark: (e.target as HTMLInputElement).value })}
+          />
+        </Field>
+        <Field id="round-wait" label="Chờ giữa hai lượt (phút)" error={errors['theory.retry_wait_minutes']} locked={locked} hint="0: được làm lại ngay. Tối đa 10080 phút (một tuần).">
+          <input
+            id="round-wait"
+            type="number"
+            min={0}
+            max={10080}
+            inputMode="numeric"
+            disabled={locked}
+            value={form.retryWaitMinutes}
+            onInput={(e) => set({ retryWaitMinutes: Number((e.target as HTMLInputElement).value) || 0 })}
+          />
+        </Field>
+      </div>
+    </fieldset>
   );
 }
 

@@ -30,7 +30,9 @@ export function RoundPage({ contestId, roundId }: { scope: Scope; contestId: str
   }, [contestId, roundId, retry]);
   if (load.state === 'loading') return <p class="muted">Đang tải…</p>;
   if (load.state === 'error') return <ProblemMessage error={load.error} onRetry={() => setRetry((n) => n + 1)} />;
-  const initial = load.round ? roundFormOf(load.round) : { ...newRoundForm(), name: `Tuần thi thứ ${load.count + 1}` };
+  const kind = load.contest.kind;
+  const fresh = newRoundForm(Date.now(), kind);
+  const initial = load.round ? roundFormOf(load.round) : kind === 'contest' ? { ...fresh, name: `Tuần thi thứ ${load.count + 1}` } : fresh;
   return <RoundEditor key={roundId ?? 'new'} contest={load.contest} round={load.round} initial={initial} />;
 }
 
@@ -44,13 +46,14 @@ function RoundEditor({ contest, round, initial }: { contest: Contest; round: Rou
   const locks = round?.locks ?? null;
   const locked = new Set(locks?.fields ?? []);
   const back = consolePath('cuoc-thi', contest.id);
+  const adding = contest.kind === 'theory_test' ? 'Thêm bài kiểm tra' : 'Thêm vòng thi';
 
   const save = async () => {
     setBusy(true);
     setErrors({});
     setFailure(null);
     try {
-      const body = roundBody(form);
+      const body = roundBody(form, contest.kind);
       if (!round) {
         await api.request('POST', `/contests/${encodeURIComponent(contest.id)}/rounds`, { body });
       } else if (locks) {
@@ -70,7 +73,9 @@ function RoundEditor({ contest, round, initial }: { contest: Contest; round: Rou
   };
 
   const blocker = !form.name.trim()
-    ? 'Nhập tên vòng thi.'
+    ? contest.kind === 'theory_test' ? 'Nhập tên bài kiểm tra.' : 'Nhập tên vòng thi.'
+    : contest.kind === 'theory_test' && !form.theoryTarget
+      ? 'Chọn bài học được kiểm tra.'
     : !fromVietnamInput(form.opensAt) || !fromVietnamInput(form.closesAt)
       ? 'Nhập thời gian mở và đóng.'
       : !locks && questionsPerAttempt(form) < 1
@@ -89,9 +94,9 @@ function RoundEditor({ contest, round, initial }: { contest: Contest; round: Rou
         <a href={back} onClick={linkClick(back)}>
           {contest.title}
         </a>{' '}
-        › {round ? round.name : 'Thêm vòng thi'}
+        › {round ? round.name : adding}
       </p>
-      <h1>{round ? `Cài đặt: ${round.name}` : 'Thêm vòng thi'}</h1>
+      <h1>{round ? `Cài đặt: ${round.name}` : adding}</h1>
       {restored && (
         <p class="message message--notice" role="status">
           Đã khôi phục những thay đổi bạn đang soạn dở.{' '}
@@ -110,7 +115,7 @@ function RoundEditor({ contest, round, initial }: { contest: Contest; round: Rou
         </div>
       )}
       <div class="card">
-        <RoundFields form={form} set={set} unitId={contest.unit_id} errors={errors} locked={locked} onEnough={setEnough} theory={contest.kind === 'theory_test'} />
+        <RoundFields form={form} set={set} unitId={contest.unit_id} errors={errors} locked={locked} onEnough={setEnough} kind={contest.kind} contestPassMark={contest.pass_mark} />
         {failure && (
           <p class="message message--error" role="alert">
             {failure}
@@ -121,7 +126,7 @@ function RoundEditor({ contest, round, initial }: { contest: Contest; round: Rou
             Hủy bỏ
           </a>
           <button type="button" class="button button--primary" disabled={busy || !!blocker} onClick={save}>
-            {busy ? 'Đang lưu…' : round ? 'Lưu thay đổi' : 'Thêm vòng thi'}
+            {busy ? 'Đang lưu…' : round ? 'Lưu thay đổi' : adding}
           </button>
         </div>
         {blocker && (

@@ -25,7 +25,10 @@ export type TieBreakKey = S['TieBreakKey'];
 export type ExcludedRole = S['ExcludedRole'];
 export type Review = Round['review'];
 export type Prediction = NonNullable<Round['prediction']>;
+export type Course = S['CourseResponse'];
+export type CourseList = S['CourseList'];
 export type Difficulty = 'easy' | 'medium' | 'hard';
+export type UnitPrizeBasis = S['UnitPrizeBasis'];
 
 export const STATUS_LABEL: Record<ContestStatus, string> = {
   draft: 'Nháp',
@@ -61,13 +64,42 @@ export const REVIEW_LABEL: Record<Review, string> = {
   none: 'Không xem gì sau khi nộp bài',
   score_only: 'Chỉ xem điểm',
   after_close: 'Xem điểm, đáp án và giải thích sau khi vòng thi kết thúc',
-  // Refused by the server for a ranked round (only theory tests and practice): #15.
-  after_each_attempt: 'Xem đáp án và giải thích ngay sau mỗi lượt (chỉ kiểm tra lý luận, thi thử)',
+  // Offered only where nothing is ranked (theory tests, practice); the server refuses it elsewhere.
+  after_each_attempt: 'Xem điểm, đáp án và giải thích ngay sau mỗi lượt',
 };
+
+/**
+ * Whether a round is for learning rather than ranking: a theory test's, a practice contest's,
+ * or a practice round. Such rounds may show the key right after each attempt, have no
+ * prediction question and no board.
+ */
+export const isLearning = (kind: ContestKind, practice: boolean) => kind !== 'contest' || practice;
+
+/** The review settings a round may take, the most usual first. */
+export function reviewChoices(kind: ContestKind, practice: boolean): Review[] {
+  return isLearning(kind, practice) ? ['after_each_attempt', 'after_close', 'score_only', 'none'] : ['after_close', 'score_only', 'none'];
+}
 export const PREDICTION_LABEL: Record<Prediction, string> = {
   all_correct: 'Dự đoán số người trả lời đúng tất cả các câu hỏi',
   participants: 'Dự đoán số người tham gia',
 };
+export const UNIT_BASIS_LABEL: Record<UnitPrizeBasis, string> = {
+  participants: 'Nhiều người dự thi nhất',
+  rate: 'Tỷ lệ tham gia cao nhất (số người dự thi ÷ số đoàn viên)',
+  weighted: 'Tỷ lệ tham gia (%) cộng điểm cho mỗi giải cá nhân của đơn vị',
+};
+/** How units are ranked for unit prizes, in a few words for the summary. */
+export function unitBasisText(basis: UnitPrizeBasis, points: number): string {
+  switch (basis) {
+    case 'participants':
+      return 'xếp theo số người dự thi';
+    case 'rate':
+      return 'xếp theo tỷ lệ tham gia';
+    default:
+      return `xếp theo tỷ lệ tham gia (%) cộng ${points} điểm cho mỗi giải cá nhân`;
+  }
+}
+
 export const DIFFICULTY_LABEL: Record<Difficulty, string> = { easy: 'Dễ', medium: 'Trung bình', hard: 'Khó' };
 
 /** What the server calls each round setting, in Vietnamese (for the locked-field notice). */
@@ -85,7 +117,7 @@ export const ROUND_FIELD_LABEL: Record<string, string> = {
   points_per_question: 'Điểm mỗi câu',
   review: 'Xem lại sau khi nộp bài',
   practice: 'Vòng thi thử',
-  theory: 'Bài học được kiểm tra',
+  theory: 'Bài học được kiểm tra, điểm đạt và thời gian chờ giữa hai lượt',
 };
 
 export const DEFAULT_TIE_BREAK: TieBreakKey[] = ['score', 'prediction', 'time_used', 'finished_at'];
@@ -112,7 +144,29 @@ export interface ContestForm {
   perfectOnly: boolean;
   passMark: string;
   roundPrizes: Tier[];
+  /** Overall prizes on the cumulative score over the published rounds. */
+  overallPrizes: Tier[];
+  /** A person holds at most one prize over the whole contest. */
+  onePerPerson: boolean;
+  /** Unit prizes (giải tập thể) per round; null = none. */
+  unitPrizes: UnitPrizeForm | null;
 }
+
+export interface UnitPrizeForm {
+  basis: UnitPrizeBasis;
+  pointsPerPrize: number;
+  tiers: Tier[];
+}
+
+export const newUnitPrizes = (): UnitPrizeForm => ({
+  basis: 'rate',
+  pointsPerPrize: 5,
+  tiers: [
+    { name: 'Giải Nhất tập thể', count: 1 },
+    { name: 'Giải Nhì tập thể', count: 1 },
+    { name: 'Giải Ba tập thể', count: 1 },
+  ],
+});
 
 export interface QuotaRow {
   topic: string;
@@ -136,6 +190,12 @@ export interface RoundForm {
   poolMode: 'quotas' | 'questions';
   quotas: QuotaRow[];
   questionIds: string[];
+  /** A theory test's round: `lesson:<id>`, `course:<id>` (a combined test) or '' (not chosen). */
+  theoryTarget: string;
+  /** The round's own pass mark in percent; '' = the contest's. */
+  theoryPassMark: string;
+  /** Minutes a member waits after an attempt before the next (0 = none). */
+  retryWaitMinutes: number;
 }
 
 export function newContestForm(unitId: string): ContestForm {
@@ -160,13 +220,34 @@ export function newContestForm(unitId: string): ContestForm {
       { name: 'Giải Ba', count: 3 },
       { name: 'Giải Khuyến khích', count: 5 },
     ],
+    overallPrizes: [],
+    onePerPerson: false,
+    unitPrizes: null,
   };
 }
 
-/** Tomorrow 08:00 to a week later 20:00, Vietnam time. */
-export function newRoundForm(now = Date.now()): RoundForm {
+/**
+ * A new round of a contest of `kind`. A ranked round runs from tomorrow 08:00 to a week later
+ * 20:00 (Vietnam time), with a prediction question. A theory test's or a practice round is
+ * open from today for a year, unlimited attempts, the key and explanations right after each
+ * attempt, no prediction question (a theory test also waits an hour between attempts).
+ */
+export function newRoundForm(now = Date.now(), kind: ContestKind = 'contest'): RoundForm {
   const day = 24 * 3600 * 1000;
   const date = (t: number) => toVietnamInput(new Date(t).toISOString()).slice(0, 10);
+  if (kind !== 'contest') {
+    return {
+      ...newRoundForm(now),
+      name: kind === 'theory_test' ? 'Bài kiểm tra' : 'Thi thử',
+      opensAt: `${date(now)}T00:00`,
+      closesAt: `${date(now + 365 * day)}T23:59`,
+      minutes: 15,
+      attemptsAllowed: '',
+      review: 'after_each_attempt',
+      prediction: '',
+      retryWaitMinutes: kind === 'theory_test' ? 60 : 0,
+    };
+  }
   return {
     name: 'Tuần thi thứ 1',
     opensAt: `${date(now + day)}T08:00`,
@@ -182,6 +263,9 @@ export function newRoundForm(now = Date.now()): RoundForm {
     poolMode: 'quotas',
     quotas: [{ topic: '', difficulty: '', count: 5 }],
     questionIds: [],
+    theoryTarget: '',
+    theoryPassMark: '',
+    retryWaitMinutes: 0,
   };
 }
 
@@ -198,13 +282,28 @@ export function contestBody(f: ContestForm): CreateContest {
       excluded_roles: f.excludedRoles,
       managers_may_enter: f.managersMayEnter,
     },
-    leaderboard_visibility: f.visibility,
+    // Nothing is ranked in a theory test or a practice contest: no board for anyone.
+    leaderboard_visibility: f.kind === 'contest' ? f.visibility : 'organizers',
     tie_break: f.tieBreak,
     perfect_only: f.perfectOnly,
     pass_mark: f.kind === 'theory_test' ? Number(f.passMark) : null,
-    prizes: {
-      round: f.kind === 'contest' ? f.roundPrizes.filter((t) => t.name.trim() && t.count > 0) : [],
-    },
+    prizes: prizesOf(f),
+  };
+}
+
+const tiersOf = (tiers: Tier[]) => tiers.filter((t) => t.name.trim() || t.count > 0).map((t) => ({ name: t.name.trim(), count: t.count }));
+
+/** The prizes as the server takes them; a theory test or a practice contest awards none. */
+export function prizesOf(f: ContestForm): NonNullable<CreateContest['prizes']> {
+  if (f.kind !== 'contest') return { round: [], overall: [], one_per_person: false, units: null };
+  const units = f.unitPrizes;
+  return {
+    round: tiersOf(f.roundPrizes),
+    overall: tiersOf(f.overallPrizes),
+    one_per_person: f.onePerPerson,
+    units: units
+      ? { basis: units.basis, points_per_prize: units.basis === 'weighted' ? units.pointsPerPrize : 0, tiers: tiersOf(units.tiers) }
+      : null,
   };
 }
 
@@ -223,7 +322,20 @@ export function questionsPerAttempt(f: RoundForm): number {
   return f.poolMode === 'quotas' ? f.quotas.reduce((n, q) => n + (q.topic ? q.count : 0), 0) : f.questionIds.length;
 }
 
-export function roundBody(f: RoundForm): CreateRound {
+/** What a theory test's round tests, for the server (null for other contests). */
+export function theoryOf(f: RoundForm, kind: ContestKind): CreateRound['theory'] {
+  if (kind !== 'theory_test') return null;
+  const [what, id] = f.theoryTarget.split(':');
+  return {
+    lesson_id: what === 'lesson' ? id : null,
+    course_id: what === 'course' ? id : null,
+    pass_mark: f.theoryPassMark.trim() === '' ? null : Number(f.theoryPassMark),
+    retry_wait_minutes: Math.max(0, Math.round(f.retryWaitMinutes || 0)),
+  };
+}
+
+export function roundBody(f: RoundForm, kind: ContestKind = 'contest'): CreateRound {
+  const learning = isLearning(kind, f.practice);
   return {
     name: f.name.trim(),
     opens_at: fromVietnamInput(f.opensAt) ?? f.opensAt,
@@ -234,10 +346,11 @@ export function roundBody(f: RoundForm): CreateRound {
     shuffle_questions: f.shuffleQuestions,
     shuffle_options: f.shuffleOptions,
     review: f.review,
-    prediction: f.prediction || null,
+    prediction: learning ? null : f.prediction || null,
     points_per_question: f.pointsPerQuestion,
-    practice: f.practice,
+    practice: kind === 'contest' ? f.practice : false,
     pool: poolOf(f),
+    theory: theoryOf(f, kind),
   };
 }
 
@@ -261,6 +374,10 @@ export function roundFormOf(r: Round): RoundForm {
       ? quotas.map((q) => ({ topic: q.topic, difficulty: (q.difficulty ?? '') as QuotaRow['difficulty'], count: q.count }))
       : [],
     questionIds: pool && 'question_ids' in pool ? pool.question_ids : [],
+    theoryTarget: r.theory ? (r.theory.lesson_id ? `lesson:${r.theory.lesson_id}` : `course:${r.theory.course_id}`) : '',
+    // The server answers the pass mark in force; shown as the round's own.
+    theoryPassMark: r.theory ? String(r.theory.pass_mark) : '',
+    retryWaitMinutes: r.theory?.retry_wait_minutes ?? 0,
   };
 }
 

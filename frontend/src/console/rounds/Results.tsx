@@ -192,7 +192,7 @@ export function Results({ info, onPublished }: { info: RoundInfo; onPublished: (
           <p class="hint">Tên được viết tắt như trên bảng công khai; họ tên đầy đủ có trong tệp Excel xuất ra.</p>
           {results && results.unit_prizes.length > 0 && (
             <>
-              <h2>Giải tập thể</h2>
+              <h2 class="results__units-title">Giải tập thể</h2>
               <DataTable caption="Giải tập thể" columns={unitColumns} rows={results.unit_prizes} rowKey={(u) => u.unit_id} />
             </>
           )}

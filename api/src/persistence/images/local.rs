@@ -1,20 +1,19 @@
-//! Pictures of questions, stored as files under the data directory by content:
-//! `<data_dir>/images/<first two hex digits>/<image name>`. A name is the SHA-256 of the bytes,
-//! so a file is written once and never changes; writing goes through a temporary file and a
-//! rename, so a reader never sees half a picture. File work runs on the blocking pool.
+//! Pictures as files under the data directory, by content:
+//! `<data_dir>/images/<first two hex digits>/<image name>`. Writing goes through a temporary file
+//! and a rename, so a reader never sees half a picture. File work runs on the blocking pool.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use question_bank::parse_image_name;
 
-/// Where pictures live.
+/// Pictures in a directory.
 #[derive(Debug, Clone)]
-pub struct ImageStore {
+pub struct LocalImages {
     root: PathBuf,
 }
 
-impl ImageStore {
+impl LocalImages {
     /// The store under `data_dir`.
     pub fn new(data_dir: &Path) -> Self {
         Self {
@@ -30,10 +29,10 @@ impl ImageStore {
     }
 
     /// Whether the picture is stored.
-    pub async fn exists(&self, name: &str) -> bool {
+    pub async fn exists(&self, name: &str) -> io::Result<bool> {
         match self.path(name) {
-            Some(path) => blocking(move || Ok(path.is_file())).await.unwrap_or(false),
-            None => false,
+            Some(path) => blocking(move || Ok(path.is_file())).await,
+            None => Ok(false),
         }
     }
 
@@ -50,8 +49,7 @@ impl ImageStore {
         .await
     }
 
-    /// Stores `bytes` under `name` (which the caller computed from them). Storing the same
-    /// picture again does nothing.
+    /// Stores `bytes` under `name`; storing the same picture again does nothing.
     pub async fn write(&self, name: &str, bytes: Vec<u8>) -> io::Result<()> {
         let path = self
             .path(name)
