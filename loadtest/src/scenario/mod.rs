@@ -157,6 +157,12 @@ impl Outcome {
     }
 }
 
+/// reqwest's rustls comes without a crypto provider chosen (the workspace enables two), and a
+/// client built before one is installed panics. Installs `ring`, once; later calls do nothing.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 pub fn ensure_loopback(base_url: &str) -> anyhow::Result<()> {
     let url = reqwest::Url::parse(base_url).context("the base URL is not a URL")?;
     let host = url.host_str().unwrap_or("");
@@ -179,6 +185,7 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
     if config.admin_phone.is_empty() {
         bail!("an organizer's phone and password are needed to set the day up");
     }
+    install_crypto_provider();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(config.connections)
         .timeout(Duration::from_secs(30))
