@@ -114,6 +114,16 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test (unit + integration, both backends)"
 cargo test --workspace
 
+step "contest day smoke: a few hundred members on PostgreSQL + Redis (fails on errors or a wrong end state, never on speed)"
+# The real server and the load tool (loadtest/src/scenario): a storm of starts with a burst of
+# password sign-ins, readers, live watchers, members who let the time run out, then the
+# end-state check against the database and every board, and a short ceiling measurement.
+cargo build -q -p api -p loadtest --bins
+BIN_DIR="${CARGO_TARGET_DIR:-target}/debug" EXTRA_ENV="DAUTRI_ATTEMPT__GRACE_SECONDS=1" \
+  bash loadtest/contest-day.sh --members 200 --window 3 --fresh-signins 0.3 --think-ms 120 \
+  --think-max-ms 400 --grace-seconds 1 --p-late 0.05 --p-reload 0.1 \
+  --readers 8 --watchers 2 --poll-ms 300 --ceiling-seconds 1 --ceiling-connections 8
+
 step "starter question bank (0 problems, 0 warnings)"
 # --deny-warnings: the starter bank must also pass the balance and freshness checks (#19).
 cargo run -q -p question-bank -- validate --deny-warnings question-bank/bank/

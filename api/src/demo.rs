@@ -273,15 +273,21 @@ fn demo_password(data_dir: &Path) -> anyhow::Result<String> {
     Ok(password)
 }
 
-/// Where the starter bank lives: beside the working directory, or beside the binary's
-/// `target/<profile>/` folder when started from elsewhere.
+/// Where the starter bank lives: `DAUTRI_STARTER_BANK` when set, else beside the working
+/// directory, beside the binary's `target/<profile>/` folder, or in the checkout the binary was
+/// built from (a binary whose target directory lives outside the checkout, as `CARGO_TARGET_DIR`
+/// allows, still finds it).
 fn starter_bank_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("DAUTRI_STARTER_BANK") {
+        return Some(PathBuf::from(dir)).filter(|p| p.is_dir());
+    }
     let mut candidates = vec![PathBuf::from("question-bank/bank")];
     if let Ok(exe) = std::env::current_exe()
         && let Some(repo) = exe.parent().and_then(Path::parent).and_then(Path::parent)
     {
         candidates.push(repo.join("question-bank/bank"));
     }
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../question-bank/bank"));
     candidates.into_iter().find(|p| p.is_dir())
 }
 

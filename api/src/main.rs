@@ -4,6 +4,11 @@ use clap::Parser;
 use dautri_api::config::{Cli, Command};
 use dautri_api::{commands, startup::Application, telemetry};
 
+/// `--features mimalloc`: the allocator the README's allocator comparison measured.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // sqlx brings `ring` and other crates may bring `aws-lc-rs`; with both, rustls cannot pick

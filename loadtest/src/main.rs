@@ -344,6 +344,7 @@ fn put_random_answer(
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    loadtest::scenario::install_crypto_provider();
     let args = Args::parse();
     ensure_loopback(&args.base_url)?;
     let client = reqwest::Client::builder()

@@ -53,6 +53,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    loadtest::scenario::install_crypto_provider();
     let args = Args::parse();
     if args.hash_cost {
         return hash_cost(args.hashes);

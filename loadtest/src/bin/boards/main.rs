@@ -516,6 +516,7 @@ async fn run(args: &Args, api: &Path, prefix: &str, report: &mut Report) -> anyh
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    loadtest::scenario::install_crypto_provider();
     let args = Args::parse();
     loopback_url(&args.postgres, "--postgres")?;
     loopback_url(&args.redis, "--redis")?;

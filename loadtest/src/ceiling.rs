@@ -1,0 +1,374 @@
+//! The ceiling of this machine, measured with the same client in the same run as dautri: a
+//! trivial handler, and a bare "JWT + one EVALSHA" answer path (the `ceiling` binary, a
+//! minimal actix-web server written for this), against dautri's `/healthz` and its real answer
+//! endpoint, each closed-loop with the same connections for the same time. Only the ratios
+//! mean anything on a shared machine.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use futures_util::future::join_all;
+use rand::Rng;
+use serde_json::{Value, json};
+
+use crate::scenario::setup::{self, Stage};
+use crate::scenario::stats::{OpStats, Recorder, op_json};
+use crate::scenario::{Config, http};
+
+/// How to measure the ceiling.
+#[derive(Debug, Clone)]
+pub struct CeilingConfig {
+    /// Seconds per measured phase.
+    pub seconds: u64,
+    /// Closed-loop connections per phase.
+    pub connections: usize,
+    /// The `ceiling` server binary (default: next to the running executable).
+    pub binary: Option<PathBuf>,
+    /// Redis for the bare EVALSHA path, and a prefix of its own (its keys are removed after).
+    pub redis_url: String,
+    pub redis_prefix: String,
+}
+
+/// The ceiling server, stopped when dropped (also on an early return).
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+/// Runs `connections` workers sending what `make(worker)` builds for `seconds`.
+async fn closed_loop(
+    name: &'static str,
+    seconds: u64,
+    connections: usize,
+    make: Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync>,
+) -> (OpStats, f64) {
+    let rec = Recorder::new();
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let workers = (0..connections).map(|w| {
+        let (rec, make) = (rec.clone(), make.clone());
+        tokio::spawn(async move {
+            while Instant::now() < until {
+                http::call(&rec, name, make(w), &[]).await;
+            }
+        })
+    });
+    join_all(workers).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    (rec.snapshot().remove(name).unwrap_or_default(), elapsed)
+}
+
+fn helper_binary(c: &CeilingConfig) -> anyhow::Result<PathBuf> {
+    if let Some(b) = &c.binary {
+        return Ok(b.clone());
+    }
+    let me = std::env::current_exe()?;
+    let dir = me.parent().context("the executable has no directory")?;
+    // Next to us, or one level up when we run as a test binary in target/*/deps.
+    for candidate in [dir.join("ceiling"), dir.join("../ceiling")] {
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+    }
+    bail!(
+        "no `ceiling` binary next to {} (cargo build -p loadtest --bins)",
+        me.display()
+    )
+}
+
+/// Measures the ceiling and dautri's matching endpoints; returns them as JSON.
+pub async fn measure(
+    client: &reqwest::Client,
+    config: &Config,
+    stage: &Stage,
+    c: &CeilingConfig,
+) -> anyhow::Result<Value> {
+    // The ceiling server, on a port it chooses; it prints "<port> <token>".
+    let mut child = Child(
+        std::process::Command::new(helper_binary(c)?)
+            .env("REDIS_URL", &c.redis_url)
+            .env("CEILING_PREFIX", &c.redis_prefix)
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("starting the ceiling server")?,
+    );
+    let stdout = child.0.stdout.take().context("ceiling stdout")?;
+    let line = tokio::time::timeout(
+        Duration::from_secs(20),
+        tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+                .map(|_| line)
+        }),
+    )
+    .await;
+    let line = match line {
+        Ok(Ok(Ok(line))) => line,
+        _ => bail!("the ceiling server did not start"),
+    };
+    let mut words = line.split_whitespace();
+    let (Some(port), Some(token)) = (words.next(), words.next()) else {
+        bail!("the ceiling server said {line:?}");
+    };
+    let ceiling = format!("http://127.0.0.1:{port}");
+    let token = token.to_owned();
+    let base = config.base_url.trim_end_matches('/').to_owned();
+
+    // dautri's answer path needs running attempts: one member per connection, each saving its
+    // own attempt's answers in turn, in a round of their own (the day's round may be closed,
+    // and its end state is checked without them).
+    let rec = Recorder::new();
+    let now = chrono::Utc::now();
+    let contest = http::call(
+        &rec,
+        "contest",
+        client
+            .post(format!("{base}/api/v1/contests"))
+            .bearer_auth(&stage.admin_token)
+            .json(&json!({"title": format!("Đo trần {}", stage.run_id), "unit_id": stage.root, "eligibility": {"unit_id": stage.root}})),
+        &[],
+    )
+    .await
+    .filter(|r| r.ok())
+    .context("creating the contest for the answer-path measurement")?;
+    let contest_id = contest.body["id"]
+        .as_str()
+        .context("contest id")?
+        .to_owned();
+    let round = http::call(
+        &rec,
+        "round",
+        client
+            .post(format!("{base}/api/v1/contests/{contest_id}/rounds"))
+            .bearer_auth(&stage.admin_token)
+            .json(&json!({
+                "name": "Vòng đo trần",
+                "opens_at": (now - chrono::Duration::seconds(60)).to_rfc3339(),
+                "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339(),
+                "questions_per_attempt": config.questions,
+                "time_limit_seconds": 1800,
+                "pool": {"quotas": [{"topic": stage.topic, "count": config.questions}]},
+                "review": "score_only",
+            })),
+        &[],
+    )
+    .await
+    .context("creating the round for the answer-path measurement: no answer")?;
+    if !round.ok() {
+        bail!(
+            "creating the round for the answer-path measurement: {} {}",
+            round.status,
+            round.body
+        );
+    }
+    let round_id = round.body["id"].as_str().context("round id")?.to_owned();
+    let mut attempts = Vec::new();
+    for i in 0..c.connections {
+        let address = setup::address(100_000 + i);
+        let phone = format!("08{:08}", rand::rng().random_range(0..100_000_000u32));
+        let give_up = Instant::now() + Duration::from_secs(120);
+        let body = json!({"phone": phone, "password": setup::PASSWORD, "full_name": "Người Thử Trần", "birth_date": "2000-01-01", "unit_id": stage.root, "consent": true});
+        http::call_retrying(
+            &rec,
+            "register",
+            || {
+                client
+                    .post(format!("{base}/api/v1/auth/register"))
+                    .header("x-forwarded-for", &address)
+                    .json(&body)
+            },
+            give_up,
+        )
+        .await;
+        let tokens = setup::sign_in(
+            client,
+            &rec,
+            config,
+            &phone,
+            setup::PASSWORD,
+            &address,
+            "login",
+        )
+        .await?;
+        let access = tokens["access_token"]
+            .as_str()
+            .context("access token")?
+            .to_owned();
+        let attempt = http::call(
+            &rec,
+            "start",
+            client
+                .post(format!("{base}/api/v1/rounds/{round_id}/attempts"))
+                .bearer_auth(&access),
+            &[],
+        )
+        .await
+        .filter(|r| r.ok())
+        .context("starting an attempt for the answer-path measurement")?
+        .body;
+        let questions: Vec<(String, Vec<String>)> = attempt["questions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|q| {
+                (
+                    q["id"].as_str().unwrap_or_default().to_owned(),
+                    q["options"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|o| o["id"].as_str().map(str::to_owned))
+                        .collect(),
+                )
+            })
+            .collect();
+        attempts.push((
+            access,
+            attempt["id"].as_str().unwrap_or_default().to_owned(),
+            questions,
+        ));
+    }
+    let attempts = Arc::new(attempts);
+
+    let (cl, cb) = (client.clone(), ceiling.clone());
+    let plain = closed_loop(
+        "ceiling: trivial handler",
+        c.seconds,
+        c.connections,
+        Arc::new(move |_| cl.get(format!("{cb}/plain"))),
+    )
+    .await;
+    let (cl, cb, tk) = (client.clone(), ceiling.clone(), token.clone());
+    let bare = closed_loop(
+        "ceiling: JWT + EVALSHA",
+        c.seconds,
+        c.connections,
+        Arc::new(move |w| {
+            let q = rand::rng().random_range(0..20);
+            cl.put(format!("{cb}/answer/{w}/{q}"))
+                .bearer_auth(&tk)
+                .json(&json!({"option_ids": [format!("{}", q % 4)]}))
+        }),
+    )
+    .await;
+    let (cl, b) = (client.clone(), base.clone());
+    let health = closed_loop(
+        "dautri: GET /healthz",
+        c.seconds,
+        c.connections,
+        Arc::new(move |_| cl.get(format!("{b}/healthz"))),
+    )
+    .await;
+    let (cl, b, at) = (client.clone(), base.clone(), attempts.clone());
+    let answer = closed_loop(
+        "dautri: PUT answer",
+        c.seconds,
+        c.connections,
+        Arc::new(move |w| {
+            let (access, id, questions) = &at[w];
+            let mut rng = rand::rng();
+            let (q, options) = &questions[rng.random_range(0..questions.len())];
+            let option = &options[rng.random_range(0..options.len())];
+            cl.put(format!("{b}/api/v1/attempts/{id}/answers/{q}"))
+                .bearer_auth(access)
+                .json(&json!({"option_ids": [option]}))
+        }),
+    )
+    .await;
+    for (access, id, _) in attempts.iter() {
+        http::call(
+            &rec,
+            "finish",
+            client
+                .post(format!("{base}/api/v1/attempts/{id}/finish"))
+                .bearer_auth(access)
+                .json(&json!({"prediction": 1})),
+            &[],
+        )
+        .await;
+    }
+    drop(child);
+    cleanup(&c.redis_url, &c.redis_prefix).await;
+
+    let rate = |s: &(OpStats, f64)| s.0.requests() as f64 / s.1.max(0.001);
+    let entry = |name: &str, s: &(OpStats, f64), base: f64| {
+        let mut v = op_json(name, &s.0, s.1);
+        v["ratio"] = json!(rate(s) / base.max(0.001));
+        v
+    };
+    let (p, b) = (rate(&plain), rate(&bare));
+    Ok(json!({
+        "seconds": c.seconds,
+        "connections": c.connections,
+        "rows": [
+            entry("ceiling: trivial handler", &plain, p),
+            entry("dautri: GET /healthz", &health, p),
+            entry("ceiling: JWT + EVALSHA", &bare, b),
+            entry("dautri: PUT answer", &answer, b),
+        ],
+        "answer_vs_bare": rate(&answer) / b.max(0.001),
+        "healthz_vs_trivial": rate(&health) / p.max(0.001),
+    }))
+}
+
+/// Removes the ceiling server's keys (its prefix only; never a flush).
+async fn cleanup(url: &str, prefix: &str) {
+    let Ok(client) = redis::Client::open(url) else {
+        return;
+    };
+    let Ok(mut con) = client.get_multiplexed_async_connection().await else {
+        return;
+    };
+    let mut cursor: u64 = 0;
+    loop {
+        let Ok((next, keys)): Result<(u64, Vec<String>), _> = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{prefix}:*"))
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut con)
+            .await
+        else {
+            return;
+        };
+        if !keys.is_empty() {
+            let _: Result<u64, _> = redis::cmd("UNLINK").arg(&keys).query_async(&mut con).await;
+        }
+        cursor = next;
+        if cursor == 0 {
+            return;
+        }
+    }
+}
+
+/// The ceiling part of the table.
+pub fn table(c: &Value) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nceiling, same client, same run ({} connections, {} s each; ratios against the row above's baseline):",
+        c["connections"], c["seconds"]
+    );
+    for r in c["rows"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            out,
+            "{:<26} {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  errors {:>4}  × {:.2}",
+            r["op"].as_str().unwrap_or(""),
+            r["per_second"].as_f64().unwrap_or(0.0),
+            r["p50_ms"].as_f64().unwrap_or(0.0),
+            r["p99_ms"].as_f64().unwrap_or(0.0),
+            r["errors"].as_u64().unwrap_or(0),
+            r["ratio"].as_f64().unwrap_or(0.0)
+        );
+    }
+    out
+}

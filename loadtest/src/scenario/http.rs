@@ -1,0 +1,122 @@
+//! One virtual phone's requests: timed, classified, and retried after `Retry-After` as the
+//! member app does.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{RequestBuilder, StatusCode};
+use serde_json::Value;
+
+use super::stats::Recorder;
+
+/// An answer from the server.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub retry_after: Option<u64>,
+}
+
+impl Reply {
+    pub fn ok(&self) -> bool {
+        self.status.is_success()
+    }
+
+    /// The problem's `code`, if the body is a problem.
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+}
+
+/// The kind of a failed request: `"<status> <problem code>"`, or `"transport: …"`.
+fn kind_of(status: StatusCode, body: &Value) -> String {
+    match body["code"].as_str() {
+        Some(code) => format!("{} {code}", status.as_u16()),
+        None => status.as_u16().to_string(),
+    }
+}
+
+fn transport_kind(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "transport: timeout".into()
+    } else if e.is_connect() {
+        "transport: connect".into()
+    } else if e.is_body() || e.is_decode() {
+        "transport: body".into()
+    } else {
+        "transport: other".into()
+    }
+}
+
+/// Sends `request` as operation `op` and records it; statuses in `expected` count as success.
+pub async fn call(
+    rec: &Recorder,
+    op: &'static str,
+    request: RequestBuilder,
+    expected: &[u16],
+) -> Option<Reply> {
+    call_judged(rec, op, request, |r| expected.contains(&r.status.as_u16())).await
+}
+
+/// Like [`call`], with `fine` deciding, once the answer is in, whether a non-2xx is expected.
+pub async fn call_judged(
+    rec: &Recorder,
+    op: &'static str,
+    request: RequestBuilder,
+    fine: impl FnOnce(&Reply) -> bool,
+) -> Option<Reply> {
+    let sent = Instant::now();
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(e) => {
+            rec.record(op, sent.elapsed(), Some(transport_kind(&e)));
+            return None;
+        }
+    };
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
+    let bytes = match response.bytes().await {
+        Ok(b) => b,
+        Err(e) => {
+            rec.record(op, sent.elapsed(), Some(transport_kind(&e)));
+            return None;
+        }
+    };
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let took = sent.elapsed();
+    let reply = Reply {
+        status,
+        body,
+        retry_after,
+    };
+    let success = status.is_success() || fine(&reply);
+    rec.record(op, took, (!success).then(|| kind_of(status, &reply.body)));
+    Some(reply)
+}
+
+/// Like [`call`], but a 503 with `Retry-After` is waited out and tried again (as the member
+/// app does), and a transport failure is tried again after a second, until `give_up`.
+pub async fn call_retrying(
+    rec: &Recorder,
+    op: &'static str,
+    make: impl Fn() -> RequestBuilder,
+    give_up: Instant,
+) -> Option<Reply> {
+    loop {
+        let reply = call(rec, op, make(), &[]).await;
+        let wait = match &reply {
+            Some(r) if r.status == StatusCode::SERVICE_UNAVAILABLE => {
+                Duration::from_secs(r.retry_after.unwrap_or(1).clamp(1, 30))
+            }
+            None => Duration::from_secs(1),
+            Some(_) => return reply,
+        };
+        if Instant::now() + wait > give_up {
+            return reply;
+        }
+        tokio::time::sleep(wait).await;
+    }
+}

@@ -1,0 +1,405 @@
+//! A whole contest day against a running dautri, over HTTP as phones do.
+//!
+//! [`run`] sets up (through the API, as an organizer) a unit tree, a bank whose key it keeps, a
+//! contest with one round and `members` members over the units; then the members sign in (a
+//! share with their password, the rest by refreshing a kept session), start, answer every
+//! question with log-normal think times, sometimes change an answer, sometimes reload (resume,
+//! checked against what was acknowledged), and finish with a prediction; a share lets the time
+//! run out and tries to answer after the deadline (which must be refused). Meanwhile readers
+//! poll their unit's board and their rank, and watchers hold the live view's event stream.
+//! Starts follow a [`Shape`] over `window`.
+//!
+//! After the day it checks the end state ([`endstate`]) and, when asked, measures the ceiling
+//! ([`crate::ceiling`]) with the same client, so every report carries its own baseline.
+
+pub mod day;
+pub mod endstate;
+pub mod http;
+pub mod probe;
+pub mod setup;
+pub mod stats;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+pub use endstate::Verdict;
+
+/// How the members' starts are spread over the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shape {
+    /// A constant rate over the window.
+    Steady,
+    /// Everyone starts at a random moment within the window (a national round opening).
+    Storm,
+    /// The start rate rises linearly over the window, to find the knee.
+    Ramp,
+}
+
+/// What to run. `Config::default()` is the one-minute default day.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The server; only loopback addresses are accepted.
+    pub base_url: String,
+    /// An admin (or an organizer of a root unit) who sets the day up.
+    pub admin_phone: String,
+    pub admin_password: String,
+    pub members: usize,
+    pub shape: Shape,
+    /// The window over which starts are spread.
+    pub window: Duration,
+    /// Share of members who sign in with their password (a hash on the server) rather than
+    /// by refreshing a kept session.
+    pub fresh_signins: f64,
+    pub branches: usize,
+    pub cells: usize,
+    /// Questions in the bank, and per attempt.
+    pub bank: usize,
+    pub questions: usize,
+    pub think_median_ms: u64,
+    pub think_max_ms: u64,
+    pub p_correct: f64,
+    pub p_change: f64,
+    /// Chance, per question, of a reload.
+    pub p_reload: f64,
+    /// Share of members who let the time run out.
+    pub p_late: f64,
+    /// The round's time limit; `None`: enough for the slowest answering member, plus margin.
+    pub time_limit_seconds: Option<u64>,
+    /// Close the round this long after setup (every deadline is then at most the close);
+    /// `None`: six hours.
+    pub close_after: Option<Duration>,
+    /// The server's grace after a deadline (`DAUTRI_ATTEMPT__GRACE_SECONDS`).
+    pub grace_seconds: u64,
+    pub readers: usize,
+    pub watchers: usize,
+    pub poll: Duration,
+    pub setup_concurrency: usize,
+    /// Connections the client keeps per host.
+    pub connections: usize,
+    /// The server's process id, to read its CPU and memory from /proc (local servers only).
+    pub server_pid: Option<u32>,
+    /// The server's database, for the end-state check (without it the run cannot pass).
+    pub database_url: Option<String>,
+    /// The server's Redis and key prefix, for Redis memory per running attempt.
+    pub redis_url: Option<String>,
+    pub redis_prefix: Option<String>,
+    /// Measure the ceiling after the day, with the same client.
+    pub ceiling: Option<crate::ceiling::CeilingConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            base_url: "http://127.0.0.1:8080".into(),
+            admin_phone: String::new(),
+            admin_password: String::new(),
+            members: 300,
+            shape: Shape::Storm,
+            window: Duration::from_secs(10),
+            fresh_signins: 0.2,
+            branches: 4,
+            cells: 3,
+            bank: 40,
+            questions: 10,
+            think_median_ms: 900,
+            think_max_ms: 2500,
+            p_correct: 0.7,
+            p_change: 0.1,
+            p_reload: 0.02,
+            p_late: 0.03,
+            time_limit_seconds: None,
+            close_after: None,
+            grace_seconds: 5,
+            readers: 16,
+            watchers: 4,
+            poll: Duration::from_millis(1000),
+            setup_concurrency: 8,
+            connections: 256,
+            server_pid: None,
+            database_url: None,
+            redis_url: None,
+            redis_prefix: None,
+            ceiling: None,
+        }
+    }
+}
+
+impl Config {
+    /// The round's time limit: every question thought over at the longest, plus a change.
+    pub fn time_limit_seconds(&self) -> u64 {
+        self.time_limit_seconds.unwrap_or_else(|| {
+            let slowest = self.questions as u64 * self.think_max_ms * 3 / 2;
+            (slowest / 1000 + 10).max(30)
+        })
+    }
+}
+
+/// A run's result: the report (JSON), the same as a table, and the end-state verdict.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub report: Value,
+    pub table: String,
+    pub verdict: Verdict,
+    /// Requests of the day that failed (tolerated outcomes such as `503 busy` excluded).
+    pub errors: u64,
+}
+
+impl Outcome {
+    /// The run passes when the end state is right and no request failed. Speed never fails it.
+    pub fn passed(&self) -> bool {
+        self.verdict.ok() && self.errors == 0
+    }
+}
+
+/// reqwest's rustls comes without a crypto provider chosen (the workspace enables two), and a
+/// client built before one is installed panics. Installs `ring`, once; later calls do nothing.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+pub fn ensure_loopback(base_url: &str) -> anyhow::Result<()> {
+    let url = reqwest::Url::parse(base_url).context("the base URL is not a URL")?;
+    let host = url.host_str().unwrap_or("");
+    let loopback = host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if !loopback {
+        bail!(
+            "the base URL must point at this machine (127.0.0.0/8, ::1 or localhost); got {host}"
+        );
+    }
+    Ok(())
+}
+
+/// Runs a whole contest day against `config.base_url` and checks its end state.
+pub async fn run(config: Config) -> anyhow::Result<Outcome> {
+    ensure_loopback(&config.base_url)?;
+    if config.admin_phone.is_empty() {
+        bail!("an organizer's phone and password are needed to set the day up");
+    }
+    install_crypto_provider();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(config.connections)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let setup_rec = stats::Recorder::new();
+    let setup_started = Instant::now();
+    let stage = setup::build(&client, &setup_rec, &config).await?;
+    let setup_seconds = setup_started.elapsed().as_secs_f64();
+
+    let day = Arc::new(day::Day {
+        client: client.clone(),
+        rec: stats::Recorder::new(),
+        config: config.clone(),
+        stage: stage.clone(),
+        attempts: Mutex::new(Vec::new()),
+        problems: Mutex::new(Vec::new()),
+        active: AtomicI64::new(0),
+        members_done: AtomicU64::new(0),
+        live_events: AtomicU64::new(0),
+        over: AtomicBool::new(false),
+    });
+    let probe = tokio::spawn(probe::watch(day.clone()));
+    let side: Vec<_> = stage
+        .readers
+        .iter()
+        .map(|m| tokio::spawn(day::reader(day.clone(), m.clone())))
+        .chain(
+            stage
+                .watchers
+                .iter()
+                .map(|m| tokio::spawn(day::watcher(day.clone(), m.clone()))),
+        )
+        .collect();
+    let day_started = Instant::now();
+    let members: Vec<_> = stage
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let offset = day::start_offset(config.shape, i, stage.members.len(), config.window);
+            let (day, m) = (day.clone(), m.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(offset).await;
+                day::member(day.clone(), m).await;
+                day.members_done.fetch_add(1, Ordering::Relaxed);
+            })
+        })
+        .collect();
+    for m in members {
+        m.await.ok();
+    }
+    let day_seconds = day_started.elapsed().as_secs_f64();
+    day.over.store(true, Ordering::Relaxed);
+    for s in side {
+        s.await.ok();
+    }
+    let server = probe.await.unwrap_or(Value::Null);
+
+    let expected = day.attempts.lock().map(|a| a.clone()).unwrap_or_default();
+    let mut verdict = endstate::check(&client, &config, &stage, &expected).await?;
+    let during = day.problems.lock().map(|p| p.clone()).unwrap_or_default();
+    verdict.problems.splice(0..0, during);
+    let started = expected.len();
+    if started < stage.members.len() {
+        verdict.problems.push(format!(
+            "{} of {} members never got to finish an attempt",
+            stage.members.len() - started,
+            stage.members.len()
+        ));
+    }
+
+    let ceiling = match &config.ceiling {
+        Some(c) => Some(crate::ceiling::measure(&client, &config, &stage, c).await?),
+        None => None,
+    };
+
+    let ops = day.rec.snapshot();
+    let errors: u64 = ops.values().map(stats::OpStats::errors).sum();
+    let report = json!({
+        "config": {
+            "base_url": config.base_url,
+            "members": config.members,
+            "shape": format!("{:?}", config.shape).to_lowercase(),
+            "window_seconds": config.window.as_secs_f64(),
+            "fresh_signins": config.fresh_signins,
+            "questions": config.questions,
+            "time_limit_seconds": stage.time_limit_seconds,
+            "readers": config.readers,
+            "watchers": config.watchers,
+            "units": stage.paths.len(),
+        },
+        "setup": {
+            "seconds": setup_seconds,
+            "operations": setup_rec.snapshot().iter().map(|(n, s)| stats::op_json(n, s, setup_seconds)).collect::<Vec<_>>(),
+        },
+        "day_seconds": day_seconds,
+        "operations": ops.iter().map(|(n, s)| stats::op_json(n, s, day_seconds)).collect::<Vec<_>>(),
+        "timeline": ops.iter().filter(|(n, _)| matches!(**n, "start" | "answer" | "login" | "finish")).map(|(n, s)| (n.to_string(), stats::timeline_json(s))).collect::<serde_json::Map<_, _>>(),
+        "live_events": day.live_events.load(Ordering::Relaxed),
+        "attempts_started": started,
+        "errors": errors,
+        "server": server["server"],
+        "redis": server["redis"],
+        "server_timeline": server["timeline"],
+        "ceiling": ceiling,
+        "end_state": verdict.to_json(),
+    });
+    let table = table(&report);
+    Ok(Outcome {
+        report,
+        table,
+        verdict,
+        errors,
+    })
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(0.0)
+}
+
+/// The report as a table for people.
+pub fn table(r: &Value) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let c = &r["config"];
+    let _ = writeln!(
+        out,
+        "contest day: {} members, {} over {:.0} s, {} questions (limit {} s), {} readers, {} watchers, {} units",
+        c["members"],
+        c["shape"].as_str().unwrap_or(""),
+        f(&c["window_seconds"]),
+        c["questions"],
+        c["time_limit_seconds"],
+        c["readers"],
+        c["watchers"],
+        c["units"]
+    );
+    let _ = writeln!(
+        out,
+        "setup {:.1} s, day {:.1} s\n",
+        f(&r["setup"]["seconds"]),
+        f(&r["day_seconds"])
+    );
+    let _ = writeln!(
+        out,
+        "{:<20} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}  outcomes",
+        "operation", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"
+    );
+    for o in r["operations"].as_array().into_iter().flatten() {
+        let outcomes = o["outcomes"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{:<20} {:>8} {:>8.1} {:>8.2} {:>8.2} {:>8.2} {:>8.1} {:>7}  {}",
+            o["op"].as_str().unwrap_or(""),
+            o["requests"].as_u64().unwrap_or(0),
+            f(&o["per_second"]),
+            f(&o["p50_ms"]),
+            f(&o["p90_ms"]),
+            f(&o["p99_ms"]),
+            f(&o["max_ms"]),
+            o["errors"].as_u64().unwrap_or(0),
+            outcomes
+        );
+    }
+    let _ = writeln!(out, "\nlive events received: {}", r["live_events"]);
+    if let Some(s) = r["server"].as_object() {
+        let _ = writeln!(
+            out,
+            "server: CPU {:.2} cores mean, {:.2} peak; RSS {:.0} MiB at start, {:.0} MiB peak, {:.0} MiB at end",
+            f(&s["cpu_cores_mean"]),
+            f(&s["cpu_cores_peak"]),
+            f(&s["rss_mib_start"]),
+            f(&s["rss_mib_peak"]),
+            f(&s["rss_mib_end"])
+        );
+    }
+    if let Some(x) = r["redis"].as_object() {
+        let _ = writeln!(
+            out,
+            "redis: {:.0} bytes per running attempt ({} attempts running, {} keys, {} bytes)",
+            f(&x["bytes_per_active_attempt"]),
+            x["active_attempts"],
+            x["attempt_keys"],
+            x["attempt_bytes"]
+        );
+    }
+    if !r["ceiling"].is_null() {
+        out.push_str(&crate::ceiling::table(&r["ceiling"]));
+    }
+    let e = &r["end_state"];
+    if e["checked"] == true {
+        let _ = writeln!(
+            out,
+            "\nend state: {} ({} finished attempts, {} boards compared)",
+            if e["ok"] == true { "right" } else { "WRONG" },
+            e["finished_attempts"],
+            e["boards_compared"]
+        );
+        for p in e["problems"].as_array().into_iter().flatten().take(20) {
+            let _ = writeln!(out, "  - {}", p.as_str().unwrap_or(""));
+        }
+    } else {
+        let _ = writeln!(out, "\nend state: NOT CHECKED (no database URL)");
+        for p in e["problems"].as_array().into_iter().flatten().take(20) {
+            let _ = writeln!(out, "  - {}", p.as_str().unwrap_or(""));
+        }
+    }
+    out
+}

@@ -1,0 +1,146 @@
+//! Watching the server while the day runs: its CPU and memory from `/proc/<pid>` (when it runs
+//! on this machine), and the Redis memory its attempts hold (the keys under its prefix).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::day::Day;
+
+/// Clock ticks per second in `/proc/<pid>/stat` (USER_HZ, 100 on Linux).
+const TICKS: f64 = 100.0;
+
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces; the fields after ')' are positional.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+fn rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Bytes held by the keys of running attempts, and how many keys.
+async fn attempt_memory(
+    con: &mut redis::aio::MultiplexedConnection,
+    prefix: &str,
+) -> Option<(u64, u64)> {
+    let pattern = format!("{prefix}:attempt:*");
+    let mut cursor: u64 = 0;
+    let (mut bytes, mut keys) = (0u64, 0u64);
+    loop {
+        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(con)
+            .await
+            .ok()?;
+        if !batch.is_empty() {
+            let mut pipe = redis::pipe();
+            for k in &batch {
+                pipe.cmd("MEMORY").arg("USAGE").arg(k);
+            }
+            let sizes: Vec<Option<u64>> = pipe.query_async(con).await.ok()?;
+            bytes += sizes.into_iter().flatten().sum::<u64>();
+            keys += batch.len() as u64;
+        }
+        cursor = next;
+        if cursor == 0 {
+            return Some((bytes, keys));
+        }
+    }
+}
+
+/// Samples until the day is over; returns the summary as JSON.
+pub async fn watch(day: Arc<Day>) -> Value {
+    let pid = day.config.server_pid;
+    let mut redis = match (&day.config.redis_url, &day.config.redis_prefix) {
+        (Some(url), Some(prefix)) => match redis::Client::open(url.as_str()) {
+            Ok(c) => c
+                .get_multiplexed_async_connection()
+                .await
+                .ok()
+                .map(|con| (con, prefix.clone())),
+            Err(_) => None,
+        },
+        _ => None,
+    };
+    let started = Instant::now();
+    let first_ticks = pid.and_then(cpu_ticks);
+    let rss_start = pid.and_then(rss_mib);
+    let (mut last_ticks, mut last_at) = (first_ticks, Instant::now());
+    let (mut cpu_peak, mut rss_peak) = (0.0f64, rss_start.unwrap_or(0.0));
+    let mut timeline = Vec::new();
+    // (active attempts, attempt bytes, keys) at the sample with the most running attempts.
+    let mut at_peak: Option<(i64, u64, u64)> = None;
+    let mut redis_due = Instant::now();
+    while !day.over.load(Ordering::Relaxed) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = Instant::now();
+        let mut sample = json!({"second": started.elapsed().as_secs_f64()});
+        if let Some(pid) = pid {
+            let ticks = cpu_ticks(pid);
+            if let (Some(t), Some(l)) = (ticks, last_ticks) {
+                let cores = (t.saturating_sub(l)) as f64 / TICKS / (now - last_at).as_secs_f64();
+                cpu_peak = cpu_peak.max(cores);
+                sample["cpu_cores"] = json!(cores);
+            }
+            (last_ticks, last_at) = (ticks, now);
+            if let Some(rss) = rss_mib(pid) {
+                rss_peak = rss_peak.max(rss);
+                sample["rss_mib"] = json!(rss);
+            }
+        }
+        let active = day.active.load(Ordering::Relaxed);
+        sample["active_attempts"] = json!(active);
+        if let Some((con, prefix)) = redis.as_mut()
+            && now >= redis_due
+            && active > at_peak.map_or(0, |p| p.0)
+        {
+            if let Some((bytes, keys)) = attempt_memory(con, prefix).await {
+                at_peak = Some((active, bytes, keys));
+            }
+            redis_due = Instant::now() + Duration::from_secs(2);
+        }
+        timeline.push(sample);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu_mean = match (first_ticks, pid.and_then(cpu_ticks)) {
+        (Some(a), Some(b)) => Some(b.saturating_sub(a) as f64 / TICKS / seconds),
+        _ => None,
+    };
+    json!({
+        "server": pid.map(|pid| json!({
+            "pid": pid,
+            "cpu_cores_mean": cpu_mean,
+            "cpu_cores_peak": cpu_peak,
+            "rss_mib_start": rss_start,
+            "rss_mib_peak": rss_peak,
+            "rss_mib_end": rss_mib(pid),
+        })),
+        "redis": at_peak.map(|(active, bytes, keys)| json!({
+            "active_attempts": active,
+            "attempt_keys": keys,
+            "attempt_bytes": bytes,
+            "bytes_per_active_attempt": bytes as f64 / active.max(1) as f64,
+        })),
+        "timeline": timeline,
+    })
+}

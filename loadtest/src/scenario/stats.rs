@@ -1,0 +1,150 @@
+//! What a run measured: per operation a latency histogram (HDR), outcomes by kind, and a
+//! one-second timeline (to see the knee of a ramp).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use serde_json::{Value, json};
+
+/// Outcomes that are part of normal operation and not errors: a sign-in told to wait
+/// (`503 busy` with `Retry-After`, which the phone honours and retries) and a late answer
+/// refused as the rules say.
+pub const TOLERATED: &[&str] = &["503 busy"];
+
+fn histogram(sigfig: u8) -> Histogram<u64> {
+    // 1 µs .. 10 min with 2 or 3 significant figures: constant bounds that are always valid.
+    match Histogram::new_with_bounds(1, 600_000_000, sigfig) {
+        Ok(h) => h,
+        Err(e) => unreachable!("constant histogram bounds: {e}"),
+    }
+}
+
+/// One operation's figures.
+#[derive(Debug, Clone)]
+pub struct OpStats {
+    pub latency_us: Histogram<u64>,
+    pub ok: u64,
+    /// Non-success outcomes by kind (`"409 attempt_closed"`, `"transport: timeout"`, …).
+    pub kinds: BTreeMap<String, u64>,
+    /// Per second of the run: requests, errors and their latency.
+    pub timeline: BTreeMap<u64, (u64, u64, Histogram<u64>)>,
+}
+
+impl Default for OpStats {
+    fn default() -> Self {
+        Self {
+            latency_us: histogram(3),
+            ok: 0,
+            kinds: BTreeMap::new(),
+            timeline: BTreeMap::new(),
+        }
+    }
+}
+
+impl OpStats {
+    pub fn requests(&self) -> u64 {
+        self.ok + self.kinds.values().sum::<u64>()
+    }
+
+    /// Outcomes that count as errors (not tolerated ones).
+    pub fn errors(&self) -> u64 {
+        self.kinds
+            .iter()
+            .filter(|(k, _)| !TOLERATED.contains(&k.as_str()))
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+/// Shared by every virtual phone of a run.
+#[derive(Clone)]
+pub struct Recorder {
+    started: Instant,
+    ops: Arc<Mutex<BTreeMap<&'static str, OpStats>>>,
+}
+
+impl Recorder {
+    pub fn new() -> Self {
+        Self {
+            started: Instant::now(),
+            ops: Arc::new(Mutex::new(BTreeMap::new())),
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Records one request of `op` that took `took`; `kind` is `None` for a success.
+    pub fn record(&self, op: &'static str, took: Duration, kind: Option<String>) {
+        let us = u64::try_from(took.as_micros())
+            .unwrap_or(u64::MAX)
+            .clamp(1, 600_000_000);
+        let second = self.started.elapsed().as_secs();
+        let Ok(mut ops) = self.ops.lock() else { return };
+        let stats = ops.entry(op).or_default();
+        let _ = stats.latency_us.record(us);
+        let failed = match kind {
+            None => {
+                stats.ok += 1;
+                false
+            }
+            Some(kind) => {
+                let tolerated = TOLERATED.contains(&kind.as_str());
+                *stats.kinds.entry(kind).or_default() += 1;
+                !tolerated
+            }
+        };
+        let slot = stats
+            .timeline
+            .entry(second)
+            .or_insert_with(|| (0, 0, histogram(2)));
+        slot.0 += 1;
+        slot.1 += u64::from(failed);
+        let _ = slot.2.record(us);
+    }
+
+    /// A copy of everything recorded so far.
+    pub fn snapshot(&self) -> BTreeMap<&'static str, OpStats> {
+        self.ops.lock().map(|o| o.clone()).unwrap_or_default()
+    }
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn ms(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+/// The JSON form of one operation over `seconds` of measurement.
+pub fn op_json(name: &str, s: &OpStats, seconds: f64) -> Value {
+    let h = &s.latency_us;
+    json!({
+        "op": name,
+        "requests": s.requests(),
+        "ok": s.ok,
+        "errors": s.errors(),
+        "per_second": s.requests() as f64 / seconds.max(0.001),
+        "p50_ms": ms(h.value_at_quantile(0.50)),
+        "p90_ms": ms(h.value_at_quantile(0.90)),
+        "p99_ms": ms(h.value_at_quantile(0.99)),
+        "max_ms": ms(h.max()),
+        "outcomes": s.kinds,
+    })
+}
+
+/// The per-second timeline of one operation (requests, errors, p99) as JSON.
+pub fn timeline_json(s: &OpStats) -> Value {
+    Value::Array(
+        s.timeline
+            .iter()
+            .map(|(sec, (n, e, h))| json!({"second": sec, "requests": n, "errors": e, "p99_ms": ms(h.value_at_quantile(0.99))}))
+            .collect(),
+    )
+}
