@@ -168,6 +168,26 @@ pub struct Settings {
         global = true
     )]
     pub register_window_seconds: u64,
+    /// The youngest a member may be on the admission date (or today, without one), checked at
+    /// registration and on `PATCH /me`. The Union's Charter admits young people from 16.
+    #[arg(
+        long,
+        env = "DAUTRI_MEMBER__MIN_AGE",
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(1..=100),
+        global = true
+    )]
+    pub member_min_age: u32,
+    /// The oldest plausible age of a member today (members and officers may stay on past 30;
+    /// this only refuses mistyped years).
+    #[arg(
+        long,
+        env = "DAUTRI_MEMBER__MAX_AGE",
+        default_value_t = 80,
+        value_parser = clap::value_parser!(u32).range(1..=150),
+        global = true
+    )]
+    pub member_max_age: u32,
     /// Wrong current passwords allowed per account in the login window when changing the
     /// password or erasing the account (a stolen session must not become a password oracle).
     #[arg(
@@ -307,6 +327,14 @@ impl Settings {
             settings: Settings,
         }
         Only::try_parse_from(args).map(|o| o.settings)
+    }
+
+    /// A member's age bounds (registration, `PATCH /me`).
+    pub fn age_bounds(&self) -> crate::domain::person::AgeBounds {
+        crate::domain::person::AgeBounds {
+            min_years: self.member_min_age,
+            max_years: self.member_max_age.max(self.member_min_age),
+        }
     }
 
     /// Access-token lifetime.

@@ -205,3 +205,22 @@ export function apiClient(base) {
     },
   };
 }
+
+/**
+ * 200% zoom on a 1280×720 screen is a 640×360 CSS-pixel viewport: the page must not scroll
+ * sideways there (WCAG 1.4.10). Restores the viewport afterwards.
+ */
+export async function noSideScrollAtZoom(page, label) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 640, height: 360 });
+  try {
+    await page.waitForTimeout(150); // let the layout settle
+    const { scroll, client } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
+    assert(scroll <= client, `${label}: ${scroll - client}px of horizontal scrolling at 200% zoom (640×360)`);
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
+}

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { axeCheck, noSideScrollAtZoom, shoot, squash } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, 'out');
@@ -167,11 +168,45 @@ try {
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
     assert(new URL(page.url()).pathname === '/dang-nhap', `expected /dang-nhap, got ${page.url()}`);
+    await axeCheck(page, 'Đăng nhập');
   });
 
   await step('goes to Đăng ký', async () => {
     await page.getByRole('link', { name: 'Đăng ký' }).click();
     await page.getByRole('heading', { name: 'Đăng ký tài khoản' }).waitFor();
+    // The password rules show before the first try.
+    const rules = squash(await page.locator('#password-hint').textContent());
+    assert(/8 đến 128 ký tự/.test(rules) && /chữ số/.test(rules), `password rules before submitting: "${rules}"`);
+    await axeCheck(page, 'Đăng ký');
+  });
+
+  await step('the unit can be picked step by step from the top of the tree, each level showing its path', async () => {
+    await page.getByRole('button', { name: 'Chọn lần lượt từ cấp trên' }).click();
+    const browse = page.locator('.unit-browse');
+    await browse.getByText('Chọn đơn vị cấp cao nhất:').waitFor();
+    // Open units with children until a unit without any is reached, then pick it.
+    const trail = [];
+    for (let level = 0; level < 6; level += 1) {
+      await browse.locator('.unit-browse__item').first().waitFor();
+      const item = browse.locator('.unit-browse__item').first();
+      const name = squash(await item.locator('span').first().textContent());
+      const opens = (await item.getAttribute('class'))?.includes('unit-browse__item--open');
+      if (!opens) {
+        await axeCheck(page, 'Đăng ký, chọn đơn vị theo cấp');
+        await shoot(page, 'register-browse');
+        await item.click();
+        const selected = squash(await page.locator('.unit-selected__name').textContent());
+        assert(selected === name, `picked "${selected}", expected "${name}"`);
+        const path = squash(await page.locator('.unit-selected .unit-path').textContent());
+        assert(path === `Thuộc: ${trail.join(' › ')}`, `the picked unit's path: "${path}", trail ${trail.join(' › ')}`);
+        break;
+      }
+      trail.push(name);
+      await item.click();
+      await browse.getByText(`Các đơn vị thuộc ${name}:`).waitFor();
+    }
+    assert(trail.length >= 1, 'the tree has no level under its top');
+    await page.getByRole('button', { name: /^Đổi đơn vị/ }).click();
   });
 
   await step('fills the form and picks a unit by typing "chi doan"', async () => {
@@ -184,14 +219,19 @@ try {
     await first.waitFor();
     const name = (await first.locator('.combobox__name').textContent())?.trim() ?? '';
     assert(/^chi đoàn/i.test(name), `the first suggestion should be a "Chi đoàn…" unit, got "${name}"`);
+    const optionPath = squash(await first.locator('.unit-path').textContent());
+    assert(optionPath.length > 0, `the suggestion "${name}" shows no path`);
     await first.click();
     const selected = (await page.locator('.unit-selected__name').textContent())?.trim();
     assert(selected === name, `selected unit shows "${selected}", expected "${name}"`);
+    const path = squash(await page.locator('.unit-selected .unit-path').textContent());
+    assert(path === `Thuộc: ${optionPath}`, `selected unit's path "${path}", suggestion's "${optionPath}"`);
     await page.getByRole('textbox', { name: 'Email' }).fill(`e2e-${runId}@example.com`);
     await page.getByRole('checkbox', { name: /Tôi đồng ý/ }).check();
     // Works at 360 px: nothing wider than the screen.
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert(width <= 360, `the page is ${width}px wide at a 360px viewport`);
+    await shoot(page, 'register');
   });
 
   await step('a bad phone (12345) shows the server\'s error next to the phone field', async () => {
@@ -297,6 +337,9 @@ try {
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
     await page.screenshot({ path: join(outDir, 'logged-out.png'), fullPage: true });
+    await page.goto(`${base}/quen-mat-khau`);
+    await page.getByRole('heading', { name: 'Quên mật khẩu' }).waitFor();
+    await axeCheck(page, 'Quên mật khẩu');
   });
 
   await step('signed out, an unknown certificate code (/certificates/ABCDEFGHJK) says so plainly', async () => {
@@ -390,6 +433,8 @@ try {
     assert(ms > 0 && ms <= body.remaining_ms, `countdown ${ms} ms vs server remaining_ms ${body.remaining_ms}`);
     const shown = (await page.getByTestId('countdown').textContent())?.trim() ?? '';
     assert(/^\d\d:\d\d$/.test(shown), `countdown shows "${shown}"`);
+    await axeCheck(page, 'Làm bài');
+    await noSideScrollAtZoom(page, 'Làm bài');
   });
 
   await step('answers every question; each choice is saved at once (PUT)', async () => {
@@ -577,6 +622,7 @@ try {
     await page.screenshot({ path: join(outDir, 'result.png'), fullPage: true });
     const gone = await page.evaluate((id) => localStorage.getItem(`dautri-unsaved:${id}`), attemptId);
     assert(gone === null, 'unsent choices left in localStorage after finishing');
+    await axeCheck(page, 'Kết quả');
   });
 
   await step('the home page counts the attempt and links to the result', async () => {
@@ -584,6 +630,12 @@ try {
     const round = page.getByTestId('contest').filter({ hasText: '(demo)' }).first().getByTestId('round').first();
     await round.getByTestId('attempts-used').getByText(/Đã thi [1-3]\/3 lượt/).waitFor();
     assert((await round.getByRole('button', { name: 'Tiếp tục' }).count()) === 0, 'a finished attempt still offers Tiếp tục');
+    await axeCheck(page, 'Trang chủ');
+    await page.goto(`${base}/tai-khoan`);
+    await page.getByRole('heading', { name: 'Tài khoản', level: 1 }).waitFor();
+    await axeCheck(page, 'Tài khoản');
+    await page.goto(`${base}/`);
+    await round.waitFor();
   });
 
   await step('home without a network says "Bạn đang ngoại tuyến" and loads again when it returns', async () => {
@@ -661,6 +713,22 @@ try {
     await page.screenshot({ path: join(outDir, 'leaderboard-units.png'), fullPage: true });
   });
 
+  await step('the result page shows my place on the board and shares a result card (downloaded where sharing files is not available)', async () => {
+    await page.goto(`${base}/ket-qua/${attemptId}`);
+    await page.getByTestId('my-place').waitFor();
+    const place = squash(await page.getByTestId('my-place').textContent());
+    assert(/^\d+\/\d+/.test(place), `my place shows "${place}"`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Chia sẻ kết quả' }).click(),
+    ]);
+    assert(/^ket-qua-.*\.png$/.test(download.suggestedFilename()), `card file: ${download.suggestedFilename()}`);
+    await download.saveAs(join(outDir, 'share-card.png'));
+    await page.getByTestId('share-status').getByText(/Đã tải ảnh về máy/).waitFor();
+    await axeCheck(page, 'Kết quả, đã chia sẻ');
+    await shoot(page, 'result-place');
+  });
+
   await step('the result page links to the round\'s leaderboard', async () => {
     await page.goto(`${base}/ket-qua/${attemptId}`);
     await page.getByTestId('result-board-link').click();
@@ -672,6 +740,7 @@ try {
     await page.locator('[data-testid="board-line"][data-me="true"]').waitFor();
     assert(/^\/bang-xep-hang-chung\//.test(new URL(page.url()).pathname), `contest board URL: ${page.url()}`);
     await page.getByTestId('my-rank').waitFor();
+    await axeCheck(page, 'Bảng xếp hạng chung');
   });
 
   await step('the live screen shows a snapshot from the stream and says when the connection drops', async () => {
@@ -685,6 +754,8 @@ try {
       assert((await page.getByTestId('live-top').getByTestId('board-line').count()) >= 1, 'no line in the live top 10');
       assert((await page.getByTestId('live-units').getByTestId('unit-line').count()) >= 1, 'no unit on the live screen');
       await page.screenshot({ path: join(outDir, 'live.png') });
+      await axeCheck(page, 'Trực tiếp');
+      await noSideScrollAtZoom(page, 'Trực tiếp');
       await context.setOffline(true);
       await page.locator('[data-testid="live-status"][data-state="reconnecting"]').getByText('Mất kết nối, đang kết nối lại…').waitFor();
       await page.screenshot({ path: join(outDir, 'live-reconnecting.png') });
@@ -799,6 +870,11 @@ try {
     await page.getByTestId('result').waitFor({ timeout: 30_000 });
     const used = (await page.getByTestId('time-used').textContent())?.trim();
     assert(used === '00:30', `time used after running out: "${used}"`);
+    // The round asks for a prediction and time ran out before one was given: the result says so.
+    const none = squash(await page.getByTestId('no-prediction').textContent());
+    assert(/hết giờ/.test(none) && /dự đoán/.test(none), `the result on a time-out without a prediction: "${none}"`);
+    assert((await page.getByTestId('prediction').count()) === 0, 'a prediction is shown that was never given');
+    await page.screenshot({ path: join(outDir, 'result-timeout.png'), fullPage: true });
   });
 
   await step('a published round\'s board is final: "Kết quả chính thức", prizes, the prediction\'s answer', async () => {
@@ -829,7 +905,6 @@ try {
 
   // ---- Học lý luận (political theory), as the demo member ------------------
   const LESSON_LABEL = { not_tested: 'Chưa kiểm tra', tested: 'Đã kiểm tra', passed: 'Đạt' };
-  const squash = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
   const isMyTheory = (r) => new URL(r.url()).pathname === '/api/v1/me/theory' && r.request().method() === 'GET';
   let theory = null; // GET /me/theory as the page got it
   let theoryTest = null; // { lessonIndex, roundId, attemptId } of the test taken
@@ -892,6 +967,8 @@ try {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert(width <= 360, `Học lý luận is ${width}px wide at a 360px viewport`);
     await page.screenshot({ path: join(outDir, 'theory.png'), fullPage: true });
+    await axeCheck(page, 'Học lý luận');
+    await noSideScrollAtZoom(page, 'Học lý luận');
   });
 
   await step('a lesson\'s test starts from Học lý luận, opens the attempt screen and can be handed in', async () => {
@@ -1108,6 +1185,7 @@ try {
     }
     assert((await page.getByTestId('result-board-link').count()) === 0, 'a theory result links to a board');
     await page.screenshot({ path: join(outDir, 'theory-failed.png') });
+    await axeCheck(page, 'Kết quả lý luận, chưa đạt');
   });
 
   await step('Học lý luận says when the retake opens; after the wait the member retakes and passes, and the key shows at once', async () => {
@@ -1150,6 +1228,13 @@ try {
     await page.getByRole('heading', { name: 'Giấy chứng nhận học lý luận chính trị' }).waitFor();
     assert(/^\/certificates\/[0-9A-Z-]+$/.test(new URL(page.url()).pathname), `certificate URL: ${page.url()}`);
     await page.screenshot({ path: join(outDir, 'theory-certificate.png'), fullPage: true });
+    await axeCheck(page, 'Giấy chứng nhận');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Chia sẻ giấy chứng nhận' }).click(),
+    ]);
+    assert(/^chung-nhan-.*\.png$/.test(download.suggestedFilename()), `certificate file: ${download.suggestedFilename()}`);
+    await download.saveAs(join(outDir, 'share-certificate.png'));
     await page.goto(`${base}/`);
     await page.getByTestId('theory-link').waitFor();
     assert((await page.getByTestId('theory-due').count()) === 0, 'the reminder stays after the course is complete');

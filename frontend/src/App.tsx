@@ -6,7 +6,6 @@ import { AttemptPage } from './pages/Attempt';
 import { CertificatePage } from './pages/Certificate';
 import { HomePage } from './pages/Home';
 import { LoginPage } from './pages/Login';
-import { RegisterPage } from './pages/Register';
 import { ResultPage } from './pages/Result';
 import { TheoryPage } from './pages/Theory';
 import {
@@ -28,6 +27,9 @@ import { useMe } from './session';
 // download it). scripts/bundle-size.mjs holds the member bundle to its budget.
 const LeaderboardPage = lazyPage(() => import('./pages/Leaderboard').then((m) => m.LeaderboardPage), 'Bảng xếp hạng');
 const LivePage = lazyPage(() => import('./pages/Live').then((m) => m.LivePage), 'Kết quả trực tiếp');
+// Registration is visited once; its unit picker (search and the tree, level by level) need not
+// weigh on every later visit.
+const RegisterPage = lazyPage(() => import('./pages/Register').then((m) => m.RegisterPage), 'Đăng ký');
 const ForgotPasswordPage = lazyPage(() => import('./pages/ForgotPassword').then((m) => m.default), 'Quên mật khẩu');
 const AccountPage = lazyPage(() => import('./pages/Account').then((m) => m.default), 'Tài khoản');
 const Console = lazyPage(() => import('./console/Console').then((m) => m.default), 'Quản lý');

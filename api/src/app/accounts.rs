@@ -31,7 +31,9 @@ use crate::auth::refresh;
 use crate::domain::Invalid;
 use crate::domain::ids::{UnitId, UserId};
 use crate::domain::password::NewPassword;
-use crate::domain::person::{CitizenId, FullName, parse_admitted_at, parse_birth_date};
+use crate::domain::person::{
+    CitizenId, FullName, check_member_age, parse_admitted_at, parse_birth_date,
+};
 use crate::domain::phone::Phone;
 use crate::error::{ApiError, FieldError};
 use crate::persistence::{self, PersistenceError, tokens::ClientInfo, users::User};
@@ -144,6 +146,12 @@ pub async fn register(
             ))
         },
     );
+    // The age bounds, once both dates are readable: on the admission date, or today.
+    if let (Ok(birth), Ok(admitted)) = (&birth_date, &admitted_at)
+        && let Err(p) = check_member_age(*birth, *admitted, today, state.settings.age_bounds())
+    {
+        errors.push(FieldError::new(p.pointer, p.detail).with_vi(p.detail_vi));
+    }
     let unit = match persistence::units::get(&state.db, UnitId(body.unit_id)).await {
         Ok(unit) => Some(unit),
         Err(PersistenceError::NotFound(_)) => {

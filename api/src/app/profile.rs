@@ -8,7 +8,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::domain::ids::UserId;
-use crate::domain::person::{FullName, parse_admitted_at, parse_birth_date};
+use crate::domain::person::{FullName, check_member_age, parse_admitted_at, parse_birth_date};
 use crate::error::{ApiError, FieldError};
 use crate::persistence::{self, users::User};
 use crate::state::AppState;
@@ -58,8 +58,26 @@ pub async fn update(
                     }),
                 None => Ok(d),
             })
+            .map_err(|e| FieldError::new("/birth_date", e))
+            .and_then(|d| {
+                // The age bounds; the admission date on record is not editable here, so an
+                // age problem is always the birth date's.
+                check_member_age(d, me.admitted_at, today, state.settings.age_bounds())
+                    .map(|()| d)
+                    .map_err(|p| {
+                        let vi = if p.pointer == "/birth_date" {
+                            p.detail_vi
+                        } else {
+                            format!(
+                                "Ngày sinh không hợp lệ: đoàn viên phải đủ {} tuổi vào ngày kết nạp đã ghi nhận.",
+                                state.settings.member_min_age
+                            )
+                        };
+                        FieldError::new("/birth_date", p.detail).with_vi(vi)
+                    })
+            })
             .map(Some)
-            .map_err(|e| errors.push(FieldError::new("/birth_date", e)))
+            .map_err(|e| errors.push(e))
             .ok(),
         None => Some(me.birth_date),
     };

@@ -721,3 +721,75 @@ fn order_parents_first(planned: Vec<Planned>) -> Vec<Planned> {
     }
     out
 }
+
+/// One unit of a listing, with the names of the units above it (root first) and whether it
+/// has children: what the registration picker shows so that two "Chi đoàn 1" of different
+/// branches can be told apart, and browsed step by step from the top.
+pub struct ListedUnit {
+    /// The unit.
+    pub unit: Unit,
+    /// The names of its ancestors, root first.
+    pub path: Vec<String>,
+    /// Whether any unit sits under it.
+    pub has_children: bool,
+}
+
+/// A page of [`ListedUnit`]s and how many match in all.
+pub struct Listing {
+    /// The units on this page.
+    pub items: Vec<ListedUnit>,
+    /// How many match in all.
+    pub total: u64,
+}
+
+/// The children of `parent` (roots when `None`) or, with `q`, a search of the tree (within
+/// `parent`'s subtree). Public, as registration needs it; bounded by the page size, and the
+/// paths and children cost two more queries per page, whatever its size.
+pub async fn list(
+    state: &AppState,
+    parent: Option<Uuid>,
+    q: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<Listing, ApiError> {
+    if q.is_some_and(|q| q.chars().count() > 100) {
+        return Err(ApiError::field(
+            "/q",
+            "search text must be at most 100 characters",
+        ));
+    }
+    let parent = match parent {
+        Some(id) => Some(persistence::units::get(&state.db, UnitId(id)).await?),
+        None => None,
+    };
+    let found = persistence::units::list(&state.db, parent.as_ref(), q, offset, limit).await?;
+    let mut above: Vec<UnitId> = found
+        .items
+        .iter()
+        .flat_map(|u| u.path.ids().into_iter().filter(move |id| *id != u.id))
+        .collect();
+    above.sort_unstable_by_key(|id| id.0);
+    above.dedup();
+    let names = persistence::units::names_of(&state.db, &above).await?;
+    let ids: Vec<UnitId> = found.items.iter().map(|u| u.id).collect();
+    let parents = persistence::units::with_children(&state.db, &ids).await?;
+    let items = found
+        .items
+        .into_iter()
+        .map(|unit| ListedUnit {
+            path: unit
+                .path
+                .ids()
+                .into_iter()
+                .filter(|id| *id != unit.id)
+                .filter_map(|id| names.get(&id).cloned())
+                .collect(),
+            has_children: parents.contains(&unit.id),
+            unit,
+        })
+        .collect();
+    Ok(Listing {
+        items,
+        total: found.total,
+    })
+}

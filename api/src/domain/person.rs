@@ -85,6 +85,76 @@ pub fn parse_birth_date(date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, 
     Ok(date)
 }
 
+/// How old a member may be: at least `min_years` on the admission date (or today, without
+/// one), at most `max_years` today. The Union's Charter admits young people aged 16 to 30 and
+/// lets members and officers stay on past 30, so the upper bound only refuses typing mistakes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgeBounds {
+    /// The youngest age at admission (or today when no admission date is given).
+    pub min_years: u32,
+    /// The oldest plausible age today.
+    pub max_years: u32,
+}
+
+impl Default for AgeBounds {
+    fn default() -> Self {
+        Self {
+            min_years: 16,
+            max_years: 80,
+        }
+    }
+}
+
+/// A birth date outside a member's [`AgeBounds`]: which field is at fault and why, in English
+/// and in Vietnamese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgeProblem {
+    /// The field at fault: `/birth_date` or `/admitted_at`.
+    pub pointer: &'static str,
+    /// In English.
+    pub detail: String,
+    /// In Vietnamese, naming the field.
+    pub detail_vi: String,
+}
+
+/// Checks `birth` against `bounds`: old enough on `admitted` (when given) or on `today`, not
+/// implausibly old on `today`.
+pub fn check_member_age(
+    birth: NaiveDate,
+    admitted: Option<NaiveDate>,
+    today: NaiveDate,
+    bounds: AgeBounds,
+) -> Result<(), AgeProblem> {
+    let min = i64::from(bounds.min_years);
+    let max = i64::from(bounds.max_years);
+    if i64::from(age_on(birth, today)) > max {
+        return Err(AgeProblem {
+            pointer: "/birth_date",
+            detail: format!("birth date gives an age over {max} years"),
+            detail_vi: format!(
+                "Ngày sinh không hợp lệ: tuổi tính theo ngày sinh này lớn hơn {max}. Vui lòng kiểm tra lại năm sinh."
+            ),
+        });
+    }
+    match admitted {
+        Some(on) if i64::from(age_on(birth, on)) < min => Err(AgeProblem {
+            pointer: "/admitted_at",
+            detail: format!("a member must be at least {min} years old on the admission date"),
+            detail_vi: format!(
+                "Ngày kết nạp không hợp lệ: đoàn viên phải đủ {min} tuổi vào ngày kết nạp. Vui lòng kiểm tra lại ngày kết nạp và ngày sinh."
+            ),
+        }),
+        None if i64::from(age_on(birth, today)) < min => Err(AgeProblem {
+            pointer: "/birth_date",
+            detail: format!("you must be at least {min} years old"),
+            detail_vi: format!(
+                "Ngày sinh không hợp lệ: bạn phải đủ {min} tuổi để đăng ký (Điều lệ Đoàn kết nạp thanh niên từ {min} tuổi)."
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Full years between `birth` and `today`.
 pub fn age_on(birth: NaiveDate, today: NaiveDate) -> i32 {
     let mut age = today.year() - birth.year();
@@ -142,6 +212,25 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
+    }
+
+    #[test]
+    fn member_age_bounds_hold_on_the_birthday_edges() {
+        let b = AgeBounds::default();
+        let today = d(2026, 12, 4);
+        // Sixteen today, and one day short of it.
+        assert!(check_member_age(d(2010, 12, 4), None, today, b).is_ok());
+        let e = check_member_age(d(2010, 12, 5), None, today, b).expect_err("15");
+        assert_eq!(e.pointer, "/birth_date");
+        // Admitted the day before the sixteenth birthday: the admission date is at fault.
+        let e = check_member_age(d(2000, 3, 26), Some(d(2016, 3, 25)), today, b).expect_err("15");
+        assert_eq!(e.pointer, "/admitted_at");
+        assert!(check_member_age(d(2000, 3, 26), Some(d(2016, 3, 26)), today, b).is_ok());
+        // Eighty today is fine, eighty-one is not.
+        assert!(check_member_age(d(1946, 12, 4), None, today, b).is_ok());
+        let e = check_member_age(d(1945, 12, 4), None, today, b).expect_err("81");
+        assert_eq!(e.pointer, "/birth_date");
+        assert!(e.detail_vi.contains("80"));
     }
 
     #[test]

@@ -289,3 +289,44 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Unit>> {
         .map(Unit::from)
         .collect())
 }
+
+/// The names of the units `ids`, by id (unknown ids are left out). One query.
+pub async fn names_of(
+    db: &impl ConnectionTrait,
+    ids: &[UnitId],
+) -> Result<std::collections::HashMap<UnitId, String>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let rows: Vec<(Uuid, String)> = Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .column(Column::Name)
+        .filter(Column::Id.is_in(ids.iter().map(|id| id.0)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| (UnitId(id), name))
+        .collect())
+}
+
+/// Which of the units `ids` have children. One query.
+pub async fn with_children(
+    db: &impl ConnectionTrait,
+    ids: &[UnitId],
+) -> Result<std::collections::HashSet<UnitId>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let rows: Vec<Option<Uuid>> = Entity::find()
+        .select_only()
+        .column(Column::ParentId)
+        .filter(Column::ParentId.is_in(ids.iter().map(|id| id.0)))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().flatten().map(UnitId).collect())
+}

@@ -31,13 +31,14 @@ async fn registration_creates_an_account_and_normalises_the_phone(app: &TestApp)
     let mut body = registration(&spaced, unit);
     body["citizen_id"] = json!("001201012345");
     body["email"] = json!("an@example.vn");
-    body["admitted_at"] = json!("2016-03-26");
+    // Born 2001-09-02: admitted at 16 (a younger admission is refused, see member_experience).
+    body["admitted_at"] = json!("2018-03-26");
     let response = app.post("/api/v1/auth/register", None, &body).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let created: Value = response.json().await.expect("json");
     assert_eq!(created["phone"], phone);
     assert_eq!(created["unit_id"], unit.0.to_string());
-    assert_eq!(created["admitted_at"], "2016-03-26");
+    assert_eq!(created["admitted_at"], "2018-03-26");
     assert_eq!(created["roles"], json!([]));
     assert!(created.get("password").is_none() && created.get("password_hash").is_none());
     let tokens = app.login(&phone, PASSWORD).await;

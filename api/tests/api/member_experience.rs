@@ -7,14 +7,40 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::helpers::{TestApp, TestUser, assert_problem, pointers};
+use crate::helpers::{TestApp, TestUser, assert_problem, pointers, random_phone, registration};
 use crate::theory::{World, lesson_id, start, take, topic, world};
 
 both_backends!(
     theory_result_gives_the_verdict_the_wait_and_the_next_lesson,
     review_after_each_attempt_shows_the_key_unless_another_attempt_runs,
     review_after_each_attempt_only_where_nothing_is_ranked,
+    registration_and_my_profile_refuse_ages_a_member_cannot_have,
+    the_unit_list_gives_each_unit_its_path_and_whether_it_has_children,
 );
+
+mod age_settings {
+    use crate::helpers::{Backend, run_on_with};
+
+    #[tokio::test]
+    async fn embedded() {
+        run_on_with(
+            Backend::Embedded,
+            |s| (s.member_min_age, s.member_max_age) = (18, 40),
+            |app| Box::pin(super::the_age_bounds_are_settings(app)),
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn services() {
+        run_on_with(
+            Backend::Services,
+            |s| (s.member_min_age, s.member_max_age) = (18, 40),
+            |app| Box::pin(super::the_age_bounds_are_settings(app)),
+        )
+        .await;
+    }
+}
 
 /// A round of the world's theory contest testing lesson `n` (2 questions, 10 points each).
 async fn round(app: &TestApp, w: &World, n: usize, review: &str, theory: Value) -> String {
@@ -452,4 +478,190 @@ async fn the_offline_shell_is_served_with_its_types_and_headers() {
 
     app.cleanup().await;
     std::fs::remove_dir_all(&dist).ok();
+}
+
+/// The date `years` years and `days` days before today (UTC, as the server counts).
+fn born(years: i32, days: i64) -> String {
+    use chrono::Datelike;
+    let today = Utc::now().date_naive();
+    let back = today
+        .with_year(today.year() - years)
+        .unwrap_or_else(|| today - chrono::Duration::days(365 * i64::from(years)));
+    (back - chrono::Duration::days(days)).to_string()
+}
+
+/// Registers with `fields` changed; the problem's (pointer, Vietnamese detail) on refusal.
+async fn register_with(app: &TestApp, fields: Value) -> Result<(), Vec<(String, String)>> {
+    let unit = app
+        .unit(&format!("AGE-{}", &random_phone()[4..]), None)
+        .await;
+    let mut body = registration(&random_phone(), unit);
+    for (k, v) in fields.as_object().expect("object") {
+        body[k] = v.clone();
+    }
+    let r = app.post("/api/v1/auth/register", None, &body).await;
+    if r.status().is_success() {
+        return Ok(());
+    }
+    let p = assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    Err(p["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["pointer"].as_str().unwrap_or_default().to_owned(),
+                e["detail_vi"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect())
+}
+
+/// Under 16 on the admission date (or today, without one) and implausibly old birth dates
+/// are refused at registration and on `PATCH /me`, naming the field, in Vietnamese.
+async fn registration_and_my_profile_refuse_ages_a_member_cannot_have(app: &TestApp) {
+    // Fifteen today: refused on the birth date.
+    let e = register_with(app, json!({"birth_date": born(15, 30)}))
+        .await
+        .expect_err("15 is too young");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, "/birth_date");
+    assert!(
+        e[0].1.starts_with("Ngày sinh") && e[0].1.contains("16 tuổi"),
+        "{e:?}"
+    );
+    // Sixteen today: welcome.
+    register_with(app, json!({"birth_date": born(16, 1)}))
+        .await
+        .expect("16 is old enough");
+    // Twenty today but admitted at fifteen: refused on the admission date.
+    let birth = born(20, 0);
+    let admitted = {
+        let b = chrono::NaiveDate::parse_from_str(&birth, "%Y-%m-%d").expect("date");
+        (b + chrono::Duration::days(365 * 15 + 30)).to_string()
+    };
+    let e = register_with(app, json!({"birth_date": birth, "admitted_at": admitted}))
+        .await
+        .expect_err("admitted at 15");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, "/admitted_at");
+    assert!(
+        e[0].1.starts_with("Ngày kết nạp") && e[0].1.contains("16 tuổi"),
+        "{e:?}"
+    );
+    // Admitted at seventeen: welcome.
+    let admitted = {
+        let b = chrono::NaiveDate::parse_from_str(&birth, "%Y-%m-%d").expect("date");
+        (b + chrono::Duration::days(365 * 17 + 30)).to_string()
+    };
+    register_with(app, json!({"birth_date": birth, "admitted_at": admitted}))
+        .await
+        .expect("admitted at 17");
+    // Eighty-one: a mistyped year.
+    let e = register_with(app, json!({"birth_date": born(81, 10)}))
+        .await
+        .expect_err("81 is implausible");
+    assert_eq!(e[0].0, "/birth_date");
+    assert!(e[0].1.contains("80"), "{e:?}");
+    register_with(app, json!({"birth_date": born(79, 10)}))
+        .await
+        .expect("79 is fine");
+
+    // The same rules on PATCH /me.
+    let unit = app.unit("AGE-ME", None).await;
+    let me = app.member(unit).await;
+    for birth in [born(15, 30), born(81, 10)] {
+        let r = app
+            .patch(
+                "/api/v1/me",
+                Some(&me.access),
+                &json!({"birth_date": birth}),
+            )
+            .await;
+        let p = assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(pointers(&p), vec!["/birth_date"], "{birth}");
+        let vi = p["errors"][0]["detail_vi"].as_str().unwrap_or_default();
+        assert!(vi.starts_with("Ngày sinh"), "{p}");
+    }
+    let r = app
+        .patch(
+            "/api/v1/me",
+            Some(&me.access),
+            &json!({"birth_date": born(30, 0)}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// With the bounds set to 18 and 40, the server holds members to them.
+async fn the_age_bounds_are_settings(app: &TestApp) {
+    let e = register_with(app, json!({"birth_date": born(17, 30)}))
+        .await
+        .expect_err("17 is under the setting");
+    assert_eq!(e[0].0, "/birth_date");
+    assert!(e[0].1.contains("18 tuổi"), "{e:?}");
+    let e = register_with(app, json!({"birth_date": born(41, 30)}))
+        .await
+        .expect_err("41 is over the setting");
+    assert!(e[0].1.contains("40"), "{e:?}");
+    register_with(app, json!({"birth_date": born(18, 1)}))
+        .await
+        .expect("18 is fine");
+}
+
+/// `GET /units` (public: registration browses it) gives each unit the names above it and
+/// whether it has children, for the children of a unit and for a search alike.
+async fn the_unit_list_gives_each_unit_its_path_and_whether_it_has_children(app: &TestApp) {
+    let root = app.unit("TREE-R", None).await;
+    let a = app.unit("TREE-A", Some(root)).await;
+    let b = app.unit("TREE-B", Some(root)).await;
+    let a1 = app.unit("TREE-A1", Some(a)).await;
+    let _b1 = app.unit("TREE-B1", Some(b)).await;
+
+    let roots: Value = app
+        .get("/api/v1/units", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let r = roots["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|u| u["code"] == "TREE-R")
+        .expect("root listed")
+        .clone();
+    assert_eq!(r["path"], json!([]));
+    assert_eq!(r["has_children"], true);
+
+    let children: Value = app
+        .get(&format!("/api/v1/units?parent_id={}", a.0), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(children["total"], 1);
+    assert_eq!(children["items"][0]["id"], json!(a1.0));
+    assert_eq!(
+        children["items"][0]["path"],
+        json!(["Đơn vị TREE-R", "Đơn vị TREE-A"])
+    );
+    assert_eq!(children["items"][0]["has_children"], false);
+
+    // A search finds both "…1" units, each with its own branch.
+    let found: Value = app
+        .get("/api/v1/units?q=tree-", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let items = found["items"].as_array().expect("items");
+    let b1 = items
+        .iter()
+        .find(|u| u["code"] == "TREE-B1")
+        .expect("B1 found");
+    assert_eq!(b1["path"], json!(["Đơn vị TREE-R", "Đơn vị TREE-B"]));
+    let a_row = items.iter().find(|u| u["code"] == "TREE-A").expect("A");
+    assert_eq!(a_row["path"], json!(["Đơn vị TREE-R"]));
+    assert_eq!(a_row["has_children"], true);
 }

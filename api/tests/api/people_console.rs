@@ -529,7 +529,7 @@ async fn patch_me_is_checked_like_registration(app: &TestApp) {
     persistence::theory::set_admitted_at(
         &app.state.db,
         me.id.0,
-        chrono::NaiveDate::from_ymd_opt(2016, 3, 26).expect("date"),
+        chrono::NaiveDate::from_ymd_opt(2019, 3, 26).expect("date"),
     )
     .await
     .expect("admitted");
@@ -537,7 +537,7 @@ async fn patch_me_is_checked_like_registration(app: &TestApp) {
         .patch(
             "/api/v1/me",
             Some(&me.access),
-            &json!({"birth_date": "2017-01-01"}),
+            &json!({"birth_date": "2020-01-01"}),
         )
         .await;
     let p = assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;

@@ -21,8 +21,8 @@ import type {
   RefreshRequest,
   RegisterResponse,
   TokenResponse,
-  Unit,
   UnitQuery,
+  ListedUnit,
   UnitWithAncestors,
 } from './types';
 
@@ -419,8 +419,8 @@ export function createApiClient(options: ApiClientOptions) {
       return request<Me>('GET', '/me', { signal });
     },
 
-    units(query: UnitQuery, signal?: AbortSignal): Promise<Page<Unit>> {
-      return request<Page<Unit>>('GET', '/units', {
+    units(query: UnitQuery, signal?: AbortSignal): Promise<Page<ListedUnit>> {
+      return request<Page<ListedUnit>>('GET', '/units', {
         query: { ...query },
         auth: false,
         signal,

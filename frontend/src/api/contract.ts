@@ -20,7 +20,7 @@ import type {
   ResultsResponse,
   Round,
   TokenResponse,
-  Unit,
+  ListedUnit,
   UnitWithAncestors,
   UnitsResponse,
 } from './types';
@@ -37,7 +37,7 @@ export type ClientMatchesServer = [
   Assert<Equal<TokenResponse, Ok<'refresh_tokens'>>>,
   Assert<Equal<RegisterResponse, Ok<'register', 201>>>,
   Assert<Equal<Me, Ok<'get_me'>>>,
-  Assert<Equal<Page<Unit>, Ok<'list_units'>>>,
+  Assert<Equal<Page<ListedUnit>, Ok<'list_units'>>>,
   Assert<Equal<UnitWithAncestors, Ok<'get_unit'>>>,
   Assert<Equal<Page<Contest>, Ok<'list_contests'>>>,
   Assert<Equal<ContestDetail, Ok<'get_contest'>>>,

@@ -1118,7 +1118,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Children of a unit, or a search of the tree. */
+        /**
+         * Children of a unit, or a search of the tree; public (registration picks a unit with it).
+         *     Each unit comes with the names above it and whether it has children.
+         */
         get: operations["list_units"];
         put?: never;
         /** Creates a unit under a parent the caller administers. */
@@ -4414,12 +4417,19 @@ export interface components {
         /** @description A page of units. */
         UnitList: {
             /** @description The units. */
-            items: components["schemas"]["UnitResponse"][];
+            items: components["schemas"]["UnitListItem"][];
             /**
              * Format: int64
              * @description How many match in all.
              */
             total: number;
+        };
+        /** @description One unit of a listing: the unit, the names above it and whether it has children. */
+        UnitListItem: components["schemas"]["UnitResponse"] & {
+            /** @description Whether any unit sits under it (the registration picker browses into it). */
+            has_children: boolean;
+            /** @description The names of the units above it, root first ("Tỉnh đoàn …", "Đoàn cơ sở …"). */
+            path: string[];
         };
         /** @description Someone holding a managing role over a unit or one above it. */
         UnitManager: {

@@ -64,6 +64,8 @@ export type RoleAssignment = Schemas['RoleGrant'];
 /** A unit in brief, as embedded in an account. */
 export type UnitBrief = Schemas['UnitBrief'];
 export type Unit = Schemas['UnitResponse'];
+/** GET /units: a unit with the names above it (root first) and whether it has children. */
+export type ListedUnit = Schemas['UnitListItem'];
 /** GET /units/{id} adds the path from the root. */
 export type UnitWithAncestors = Schemas['UnitDetail'];
 

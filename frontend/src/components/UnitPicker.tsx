@@ -1,32 +1,43 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import type { Unit } from '../api/types';
+import type { ListedUnit } from '../api/types';
 import { describedBy, FieldShell } from './Field';
+import './UnitPicker.css';
 
 interface UnitPickerProps {
   id: string;
   label: string;
-  value: Unit | null;
-  onChange: (unit: Unit | null) => void;
+  value: ListedUnit | null;
+  onChange: (unit: ListedUnit | null) => void;
   error?: string | undefined;
 }
 
 const MIN_CHARS = 2;
 const DEBOUNCE_MS = 300;
 const LIMIT = 20;
+/** Children shown per page while browsing the tree. */
+const BROWSE_LIMIT = 50;
+
+/** "Tỉnh đoàn A › Đoàn cơ sở B": the units above, root first. */
+export function unitPath(unit: ListedUnit): string {
+  return unit.path.join(' › ');
+}
 
 /**
- * Searches units by name (the server ignores diacritics: "chi doan" finds
- * "Chi đoàn …") and lets the member pick one. An ARIA combobox with a listbox.
+ * Picks the member's unit, two ways: by typing part of its name (the server ignores
+ * diacritics: "chi doan" finds "Chi đoàn …"; an ARIA combobox with a listbox), or step by step
+ * from the top of the tree, as national sites do. Every unit shows the units above it, so two
+ * "Chi đoàn 1" of different branches can be told apart.
  */
 export function UnitPicker({ id, label, value, onChange, error }: UnitPickerProps) {
   const [query, setQuery] = useState('');
-  const [results, setResults] = useState<Unit[]>([]);
+  const [results, setResults] = useState<ListedUnit[]>([]);
   const [total, setTotal] = useState(0);
   const [status, setStatus] = useState<'idle' | 'loading' | 'done' | 'error'>('idle');
   const [searchError, setSearchError] = useState('');
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
+  const [browsing, setBrowsing] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   const changeRef = useRef<HTMLButtonElement>(null);
 
@@ -69,9 +80,10 @@ export function UnitPicker({ id, label, value, onChange, error }: UnitPickerProp
     if (listShown) inputRef.current?.closest('.field')?.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }, [listShown]);
 
-  function choose(unit: Unit) {
+  function choose(unit: ListedUnit) {
     onChange(unit);
     setOpen(false);
+    setBrowsing(false);
     setQuery('');
     setResults([]);
     setTimeout(() => changeRef.current?.focus(), 0);
@@ -104,21 +116,24 @@ export function UnitPicker({ id, label, value, onChange, error }: UnitPickerProp
 
   const listId = `${id}-listbox`;
   const statusId = `${id}-status`;
-  const hint = 'Gõ tên chi đoàn, có thể gõ không dấu (ví dụ: chi doan).';
+  const hint = 'Gõ tên chi đoàn, có thể gõ không dấu (ví dụ: chi doan), hoặc chọn lần lượt từ cấp trên.';
 
   if (value) {
+    const path = unitPath(value);
     return (
       <FieldShell id={id} label={label} error={error}>
         <div class="unit-selected">
-          <span class="unit-selected__name">{value.name}</span>
-          {value.code && <span class="unit-selected__code">{value.code}</span>}
+          <span class="unit-selected__text">
+            <span class="unit-selected__name">{value.name}</span>
+            {path && <span class="unit-path">Thuộc: {path}</span>}
+          </span>
           <button
             type="button"
             id={id}
             ref={changeRef}
             class="button button--small button--ghost"
             onClick={clear}
-            aria-label={`Đổi đơn vị (đang chọn: ${value.name})`}
+            aria-label={`Đổi đơn vị (đang chọn: ${value.name}${path ? `, thuộc ${path}` : ''})`}
             aria-describedby={describedBy(id, error)}
           >
             Đổi
@@ -182,7 +197,7 @@ export function UnitPicker({ id, label, value, onChange, error }: UnitPickerProp
                 onClick={() => choose(unit)}
               >
                 <span class="combobox__name">{unit.name}</span>
-                {unit.code && <span class="combobox__code">{unit.code}</span>}
+                {unit.path.length > 0 && <span class="unit-path">{unitPath(unit)}</span>}
               </li>
             ))}
           </ul>
@@ -191,6 +206,130 @@ export function UnitPicker({ id, label, value, onChange, error }: UnitPickerProp
       <p id={statusId} class="hint" aria-live="polite">
         {statusText}
       </p>
+      <button
+        type="button"
+        class="button button--small button--ghost unit-browse__toggle"
+        aria-expanded={browsing}
+        aria-controls={`${id}-browse`}
+        onClick={() => setBrowsing((b) => !b)}
+      >
+        {browsing ? 'Ẩn danh sách theo cấp' : 'Chọn lần lượt từ cấp trên'}
+      </button>
+      {browsing && <UnitBrowser id={`${id}-browse`} onChoose={choose} />}
     </FieldShell>
+  );
+}
+
+/**
+ * The tree, one level at a time: the breadcrumb of the levels opened so far, the unit of the
+ * current level to pick it, and its children (a unit with children opens its level; a unit
+ * without is picked).
+ */
+function UnitBrowser({ id, onChoose }: { id: string; onChoose: (unit: ListedUnit) => void }) {
+  const [trail, setTrail] = useState<ListedUnit[]>([]);
+  const [items, setItems] = useState<ListedUnit[]>([]);
+  const [total, setTotal] = useState(0);
+  const [status, setStatus] = useState<'loading' | 'done' | 'error'>('loading');
+  const [message, setMessage] = useState('');
+  const headingRef = useRef<HTMLParagraphElement>(null);
+  const current = trail[trail.length - 1];
+
+  function load(offset: number, signal?: AbortSignal) {
+    setStatus('loading');
+    return api
+      .units({ parent_id: current?.id, offset, limit: BROWSE_LIMIT }, signal)
+      .then((page) => {
+        setItems((prev) => (offset === 0 ? page.items ?? [] : [...prev, ...(page.items ?? [])]));
+        setTotal(page.total ?? 0);
+        setStatus('done');
+      })
+      .catch((err: unknown) => {
+        if (signal?.aborted) return;
+        setMessage(err instanceof ApiError ? err.message : 'Không tải được danh sách đơn vị.');
+        setStatus('error');
+      });
+  }
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setItems([]);
+    void load(0, controller.signal);
+    return () => controller.abort();
+  }, [current?.id]);
+
+  function open(unit: ListedUnit) {
+    setTrail((t) => [...t, unit]);
+    setTimeout(() => headingRef.current?.focus(), 0);
+  }
+
+  function back(depth: number) {
+    setTrail((t) => t.slice(0, depth));
+    setTimeout(() => headingRef.current?.focus(), 0);
+  }
+
+  return (
+    <div class="unit-browse" id={id}>
+      <nav aria-label="Các cấp đã chọn">
+        <ol class="unit-browse__trail">
+          <li>
+            {trail.length === 0 ? (
+              <span aria-current="location">Cấp cao nhất</span>
+            ) : (
+              <button type="button" class="link-button" onClick={() => back(0)}>
+                Cấp cao nhất
+              </button>
+            )}
+          </li>
+          {trail.map((u, i) => (
+            <li key={u.id}>
+              {i === trail.length - 1 ? (
+                <span aria-current="location">{u.name}</span>
+              ) : (
+                <button type="button" class="link-button" onClick={() => back(i + 1)}>
+                  {u.name}
+                </button>
+              )}
+            </li>
+          ))}
+        </ol>
+      </nav>
+      <p class="unit-browse__heading" tabIndex={-1} ref={headingRef}>
+        {current ? `Các đơn vị thuộc ${current.name}:` : 'Chọn đơn vị cấp cao nhất:'}
+      </p>
+      {current && (
+        <button type="button" class="button button--small unit-browse__pick" onClick={() => onChoose(current)}>
+          Chọn {current.name}
+        </button>
+      )}
+      <ul class="unit-browse__list">
+        {items.map((u) => (
+          <li key={u.id}>
+            <button
+              type="button"
+              class={`unit-browse__item${u.has_children ? ' unit-browse__item--open' : ''}`}
+              onClick={() => (u.has_children ? open(u) : onChoose(u))}
+              aria-label={u.has_children ? `${u.name}: xem các đơn vị trực thuộc` : `Chọn ${u.name}`}
+            >
+              <span>{u.name}</span>
+              {u.has_children && <span aria-hidden="true">›</span>}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <p class="hint" aria-live="polite">
+        {status === 'loading'
+          ? 'Đang tải…'
+          : status === 'error'
+            ? message
+            : items.length === 0
+              ? 'Không có đơn vị trực thuộc.'
+              : ''}
+      </p>
+      {status === 'done' && items.length < total && (
+        <button type="button" class="button button--small button--ghost" onClick={() => void load(items.length)}>
+          Xem thêm ({total - items.length})
+        </button>
+      )}
+    </div>
   );
 }

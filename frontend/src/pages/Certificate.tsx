@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import type { CertificateVerification } from '../api/types';
 import { FormMessage } from '../components/Field';
+import { ShareButton } from '../components/ShareButton';
+import { shareCertificate } from '../share/content';
 import { formatCode, formatDateVi } from '../theory';
 
 type Load =
@@ -80,6 +82,9 @@ export function CertificatePage({ code }: { code: string }) {
             <button type="button" class="button" onClick={() => window.print()}>
               In giấy chứng nhận
             </button>
+            {load.cert.valid && (
+              <ShareButton label="Chia sẻ giấy chứng nhận" share={(m) => shareCertificate(m, load.cert)} />
+            )}
           </>
         )}
       </section>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { errorsForForm } from '../api/problem';
-import type { RegisterRequest, Unit } from '../api/types';
+import type { ListedUnit, RegisterRequest } from '../api/types';
 import { today, validateRegister, type RegisterErrors } from '../validation';
 import { focusFirstError, FormMessage, PasswordField, TextField } from '../components/Field';
 import { UnitPicker } from '../components/UnitPicker';
@@ -23,12 +23,16 @@ const FIELDS = [
 type FieldName = (typeof FIELDS)[number];
 type Errors = RegisterErrors;
 
+/** The server's password rules, shown before the first try. */
+const PASSWORD_RULES =
+  'Từ 8 đến 128 ký tự, có ít nhất một chữ cái và một chữ số, không chứa số điện thoại và không phải mật khẩu quá phổ biến (như 12345678).';
+
 export function RegisterPage() {
   const [fullName, setFullName] = useState('');
   const [phone, setPhone] = useState('');
   const [password, setPassword] = useState('');
   const [birthDate, setBirthDate] = useState('');
-  const [unit, setUnit] = useState<Unit | null>(null);
+  const [unit, setUnit] = useState<ListedUnit | null>(null);
   const [citizenId, setCitizenId] = useState('');
   const [email, setEmail] = useState('');
   const [admittedAt, setAdmittedAt] = useState('');
@@ -136,6 +140,7 @@ export function RegisterPage() {
           onValue={edit('password', setPassword)}
           error={errors.password}
           autoComplete="new-password"
+          hint={PASSWORD_RULES}
         />
         <TextField
           id="birth_date"

@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import type { Attempt, ResultView } from '../api/types';
+import type { Attempt, MyPlace, ResultView } from '../api/types';
 import { localStore } from '../attempt/browser';
 import { formatDuration, formatVietnamTime } from '../attempt/clock';
 import { backoffDelay, pendingKey } from '../attempt/saveQueue';
 import { parsePrediction, savedPrediction, savePrediction } from '../attempt/store';
 import { FormMessage } from '../components/Field';
+import { ShareButton } from '../components/ShareButton';
+import { shareCertificate, shareResult } from '../share/content';
 import { TheoryVerdict } from '../components/TheoryVerdict';
 import { attemptPath, linkClick, navigate, roundBoardPath, routes } from '../router';
 
@@ -25,6 +27,15 @@ function reviewNote(policy: Attempt['review_policy']): string {
   return 'Vòng thi này không công bố đáp án.';
 }
 
+/**
+ * Finished by the clock (stamped at the deadline) in a round that asks for a prediction, with
+ * none recorded: the member should know their prediction did not count.
+ */
+function timedOutWithoutPrediction(attempt: Attempt, result: ResultView): boolean {
+  if (!attempt.prediction || (result.prediction !== null && result.prediction !== undefined)) return false;
+  return Date.parse(result.finished_at) >= Date.parse(attempt.deadline);
+}
+
 function forgetLocal(id: string) {
   try {
     localStore()?.removeItem(pendingKey(id));
@@ -37,6 +48,7 @@ function forgetLocal(id: string) {
 export function ResultPage({ id }: { id: string }) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [tries, setTries] = useState(0);
+  const [place, setPlace] = useState<MyPlace | null>(null);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -54,6 +66,14 @@ export function ResultPage({ id }: { id: string }) {
       if (a.status !== 'open' && a.result) {
         forgetLocal(id);
         setLoad({ state: 'ready', attempt: a, result: a.result });
+        // My place, where the round has a board I may see now and shows scores; a board that
+        // hides scores (review none) answers 403 and nothing is shown.
+        if (a.has_board && a.result.score !== null && a.result.score !== undefined && !a.practice) {
+          api.myPlace({ kind: 'round', id: a.round_id }, null, signal).then(
+            (p) => !signal.aborted && setPlace(p),
+            () => undefined,
+          );
+        }
         return;
       }
       // Time is up but not finished yet: finish it (once), else wait for the server's auto-finish.
@@ -172,6 +192,23 @@ export function ResultPage({ id }: { id: string }) {
               <dd data-testid="prediction">{result.prediction}</dd>
             </div>
           )}
+          {timedOutWithoutPrediction(attempt, result) && (
+            <div>
+              <dt>Dự đoán</dt>
+              <dd data-testid="no-prediction">
+                Bài hết giờ khi bạn chưa nhập dự đoán, nên không có dự đoán nào được ghi nhận.
+              </dd>
+            </div>
+          )}
+          {place?.ranked && place.entry && (
+            <div>
+              <dt>Thứ hạng của bạn</dt>
+              <dd data-testid="my-place">
+                {place.entry.rank}/{place.total}
+                {place.state === 'live' ? ' (tạm thời, bảng đang cập nhật)' : ''}
+              </dd>
+            </div>
+          )}
           {result.counted !== null && result.counted !== undefined && !attempt.theory && (
             <div>
               <dt>Lượt được tính</dt>
@@ -198,6 +235,17 @@ export function ResultPage({ id }: { id: string }) {
             Xem bảng xếp hạng
           </a>
         </p>
+      )}
+
+      {!hidden && !attempt.practice && (
+        <ShareButton
+          label={attempt.theory?.certificate_code ? 'Chia sẻ giấy chứng nhận' : 'Chia sẻ kết quả'}
+          share={async (m) => {
+            const code = attempt.theory?.certificate_code;
+            if (code) return shareCertificate(m, await api.certificate(code));
+            return shareResult(m, attempt, result, place);
+          }}
+        />
       )}
 
       {review && (

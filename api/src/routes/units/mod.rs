@@ -56,11 +56,22 @@ impl From<Unit> for UnitResponse {
     }
 }
 
+/// One unit of a listing: the unit, the names above it and whether it has children.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitListItem {
+    #[serde(flatten)]
+    pub unit: UnitResponse,
+    /// The names of the units above it, root first ("Tỉnh đoàn …", "Đoàn cơ sở …").
+    pub path: Vec<String>,
+    /// Whether any unit sits under it (the registration picker browses into it).
+    pub has_children: bool,
+}
+
 /// A page of units.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitList {
     /// The units.
-    pub items: Vec<UnitResponse>,
+    pub items: Vec<UnitListItem>,
     /// How many match in all.
     pub total: u64,
 }

@@ -5,7 +5,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::{UnitDetail, UnitList, UnitResponse};
+use super::{UnitDetail, UnitList, UnitListItem, UnitResponse};
+use crate::app::units;
 use crate::domain::ids::UnitId;
 use crate::error::{ApiError, Problem};
 use crate::persistence;
@@ -21,7 +22,8 @@ pub struct UnitQuery {
     pub q: Option<String>,
 }
 
-/// Children of a unit, or a search of the tree.
+/// Children of a unit, or a search of the tree; public (registration picks a unit with it).
+/// Each unit comes with the names above it and whether it has children.
 #[utoipa::path(
     tag = "units",
     params(UnitQuery, Pagination),
@@ -39,26 +41,24 @@ pub async fn list_units(
     page: Query<Pagination>,
 ) -> Result<web::Json<UnitList>, ApiError> {
     let limit = page.limit()?;
-    if query.q.as_ref().is_some_and(|q| q.chars().count() > 100) {
-        return Err(ApiError::field(
-            "/q",
-            "search text must be at most 100 characters",
-        ));
-    }
-    let parent = match query.parent_id {
-        Some(id) => Some(persistence::units::get(&state.db, UnitId(id)).await?),
-        None => None,
-    };
-    let found = persistence::units::list(
-        &state.db,
-        parent.as_ref(),
+    let found = units::list(
+        &state,
+        query.parent_id,
         query.q.as_deref(),
         page.offset,
         limit,
     )
     .await?;
     Ok(web::Json(UnitList {
-        items: found.items.into_iter().map(UnitResponse::from).collect(),
+        items: found
+            .items
+            .into_iter()
+            .map(|i| UnitListItem {
+                unit: i.unit.into(),
+                path: i.path,
+                has_children: i.has_children,
+            })
+            .collect(),
         total: found.total,
     }))
 }
