@@ -29,12 +29,12 @@ export async function run(ctx) {
     const row = card.getByRole('row', { name: /Luật Thanh niên – tuần thi đã kết thúc/ });
     await row.waitFor();
     const cells = (await row.getByRole('cell').allTextContents()).map(squash);
-    // Five demo members finished once each: 100, 80, 80, 60 and 90 points.
+    // Three demo members of this unit finished once each (100, 80 and 80 points) of its 600.
     assert(cells[0].endsWith('/ Tuần 1'), `round cell reads "${cells[0]}"`);
-    assert(cells[2] === '5', `entrants read "${cells[2]}"`);
-    assert(cells[3].startsWith('5/'), `rate reads "${cells[3]}"`);
-    assert(cells[4] === '5', `attempts read "${cells[4]}"`);
-    assert(cells[5] === '82' && cells[6] === '100', `scores read "${cells[5]}", "${cells[6]}"`);
+    assert(cells[2] === '3', `entrants read "${cells[2]}"`);
+    assert(cells[3] === '3/600 = 0,5%', `rate reads "${cells[3]}"`);
+    assert(cells[4] === '3', `attempts read "${cells[4]}"`);
+    assert(cells[5] === '86,7' && cells[6] === '100', `scores read "${cells[5]}", "${cells[6]}"`);
     await row.scrollIntoViewIfNeeded();
     await shoot(page, 'units-rounds-participation');
     await axeCheck(page, 'Tham gia theo vòng thi');
