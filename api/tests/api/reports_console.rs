@@ -68,7 +68,7 @@ async fn new_member(app: &TestApp, unit: UnitId, name: &str, admitted: &str) -> 
             None,
             &json!({
                 "phone": phone, "password": PASSWORD, "full_name": name,
-                "birth_date": "2004-05-19", "unit_id": unit.0, "consent": true,
+                "birth_date": "2000-05-19", "unit_id": unit.0, "consent": true,
                 "admitted_at": admitted,
             }),
         )
