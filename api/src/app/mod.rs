@@ -26,5 +26,6 @@ pub mod recovery;
 pub mod sessions;
 pub mod tables;
 pub mod theory;
+pub mod unit_participation;
 pub mod units;
 pub mod voids;

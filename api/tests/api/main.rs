@@ -34,4 +34,5 @@ mod sessions;
 mod sign_in_storm;
 mod store;
 mod theory;
+mod unit_participation;
 mod units;

@@ -21,6 +21,27 @@ export async function run(ctx) {
     await axeCheck(page, 'Cây đơn vị');
   });
 
+  await step('units: the unit page shows participation per round, with the demo closed round', async () => {
+    await page.getByRole('link', { name: 'Đoàn Tổng công ty Điện lực (demo)' }).click();
+    await page.getByRole('heading', { name: 'Đoàn Tổng công ty Điện lực (demo)', level: 1 }).waitFor();
+    const card = page.locator('section[aria-labelledby="rounds-title"]');
+    await card.getByRole('columnheader', { name: 'Cuộc thi / Vòng thi' }).waitFor();
+    const row = card.getByRole('row', { name: /Luật Thanh niên – tuần thi đã kết thúc/ });
+    await row.waitFor();
+    const cells = (await row.getByRole('cell').allTextContents()).map(squash);
+    // Three demo members of this unit finished once each (100, 80 and 80 points) of its 600.
+    assert(cells[0].endsWith('/ Tuần 1'), `round cell reads "${cells[0]}"`);
+    assert(cells[2] === '3', `entrants read "${cells[2]}"`);
+    assert(cells[3] === '3/600 = 0,5%', `rate reads "${cells[3]}"`);
+    assert(cells[4] === '3', `attempts read "${cells[4]}"`);
+    assert(cells[5] === '86,7' && cells[6] === '100', `scores read "${cells[5]}", "${cells[6]}"`);
+    await row.scrollIntoViewIfNeeded();
+    await shoot(page, 'units-rounds-participation');
+    await axeCheck(page, 'Tham gia theo vòng thi');
+    await page.goto(`${base}/quan-ly/don-vi`);
+    await page.getByRole('link', { name: 'Đoàn Tổng công ty Điện lực (demo)' }).waitFor();
+  });
+
   await step('units: a search without diacritics finds "Chi đoàn Kỹ thuật số"', async () => {
     await page.getByLabel('Tìm đơn vị (tên hoặc mã)').fill('chi doan ky thuat so');
     await page.getByTestId('unit-search-results').getByRole('link', { name: 'Chi đoàn Kỹ thuật số' }).waitFor();

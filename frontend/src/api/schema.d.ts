@@ -1247,6 +1247,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/units/{id}/participation/contests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per ranked round the unit's members could enter (newest first; `limit` defaults to 10 here):
+         *     distinct entrants of its subtree, its recorded member count, the rate, finished attempts, and
+         *     the average and best score where the round's review policy shows scores. Organizers and unit
+         *     admins over the unit.
+         */
+        get: operations["unit_rounds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units/{id}/theory-coverage": {
         parameters: {
             query?: never;
@@ -4094,6 +4116,67 @@ export interface components {
              */
             since: string;
         };
+        /** @description One round's participation of the unit. */
+        RoundParticipation: {
+            /**
+             * Format: int64
+             * @description Finished attempts of those entrants.
+             */
+            attempts: number;
+            /**
+             * Format: double
+             * @description Average score of the finished attempts; null when scores are hidden or nobody finished.
+             */
+            average_score?: number | null;
+            /**
+             * Format: int64
+             * @description Best score; null when scores are hidden or nobody finished.
+             */
+            best_score?: number | null;
+            /**
+             * Format: date-time
+             * @description When the round closes.
+             */
+            closes_at: string;
+            /**
+             * Format: uuid
+             * @description Contest.
+             */
+            contest_id: string;
+            /** @description Contest title. */
+            contest_title: string;
+            /**
+             * Format: int64
+             * @description Distinct people of the unit's subtree with a finished attempt in the round.
+             */
+            entrants: number;
+            /**
+             * Format: int32
+             * @description The unit's recorded member count (`units.member_count`), if any.
+             */
+            members?: number | null;
+            /**
+             * Format: date-time
+             * @description When the round opens.
+             */
+            opens_at: string;
+            /**
+             * Format: double
+             * @description Entrants ÷ members in percent (one decimal); null without a member count.
+             */
+            rate_percent?: number | null;
+            /** @description `x/y = z%` (`x/–` without a member count). */
+            rate_text: string;
+            /**
+             * Format: uuid
+             * @description Round.
+             */
+            round_id: string;
+            /** @description Round name. */
+            round_name: string;
+            /** @description Whether the round's review policy shows scores (`review` other than `none`). */
+            scores_shown: boolean;
+        };
         /** @description A round. `pool` is shown to the contest's organizers only. */
         RoundResponse: {
             /**
@@ -4554,6 +4637,16 @@ export interface components {
              * @description Parent; null for a root.
              */
             parent_id?: string | null;
+        };
+        /** @description A page of a unit's participation per round. */
+        UnitRoundsPage: {
+            /** @description Rounds, newest opening first. */
+            items: components["schemas"]["RoundParticipation"][];
+            /**
+             * Format: int64
+             * @description All such rounds.
+             */
+            total: number;
         };
         /** @description One unit's participation. */
         UnitStanding: {
@@ -8293,6 +8386,61 @@ export interface operations {
                 };
             };
             /** @description Bad dates or format */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unit_rounds: {
+        parameters: {
+            query?: {
+                /** @description Rows to skip. */
+                offset?: number;
+                /** @description Rows to return (1–200, default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Unit id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of rounds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitRoundsPage"];
+                };
+            };
+            /** @description No organizer or unit admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown unit or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad paging value */
             422: {
                 headers: {
                     [name: string]: unknown;

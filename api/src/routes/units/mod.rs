@@ -2,6 +2,7 @@
 //! changing it needs a unit admin whose subtree covers the units touched.
 
 pub(crate) mod import;
+mod participation;
 mod read;
 mod write;
 
@@ -19,6 +20,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(import::import_units)
         .service(read::list_units)
         .service(read::get_unit)
+        .service(participation::unit_rounds)
         .service(write::create_unit)
         .service(write::update_unit);
 }

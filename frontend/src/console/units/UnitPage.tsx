@@ -11,7 +11,7 @@ import { Pager } from '../kit/Pager';
 import { fieldErrorsOf, messageOf, ProblemMessage } from '../kit/ProblemMessage';
 import { SearchBox } from '../kit/SearchBox';
 import { useQueryState } from '../kit/useQueryState';
-import { formatDate, vietnamToday } from '../kit/vnTime';
+import { formatDate, formatVietnam, vietnamToday } from '../kit/vnTime';
 import { memberCountText } from './UnitsSection';
 
 // One unit: what it is (rename, member count and its date, move the branch, add a unit under
@@ -22,6 +22,7 @@ type Member = components['schemas']['MemberSummary'];
 type Manager = components['schemas']['UnitManager'];
 type Participation = components['schemas']['ParticipationResponse'];
 type Coverage = components['schemas']['CoverageResponse'];
+type RoundsPage = components['schemas']['UnitRoundsPage'];
 
 export function UnitPage({ id, scope }: { id: string; scope: Scope }) {
   const [unit, setUnit] = useState<UnitWithAncestors | null>(null);
@@ -65,6 +66,7 @@ export function UnitPage({ id, scope }: { id: string; scope: Scope }) {
       <Members unit={unit} />
       <Managers unit={unit} />
       <ParticipationCard unit={unit} />
+      <RoundsCard unit={unit} />
       <CoverageCard unit={unit} />
     </>
   );
@@ -401,6 +403,48 @@ function ParticipationCard({ unit }: { unit: Unit }) {
               ]}
             />
           )}
+        </>
+      )}
+    </section>
+  );
+}
+
+const ROUNDS_PER_PAGE = 10;
+
+/** Per recent round its members could enter: entrants of the subtree against its member count. */
+function RoundsCard({ unit }: { unit: Unit }) {
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<RoundsPage | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    api
+      .request<RoundsPage>('GET', `/units/${unit.id}/participation/contests`, { query: { offset, limit: ROUNDS_PER_PAGE } })
+      .then(setPage, setError);
+  }, [unit.id, offset]);
+  const score = (v: number | null | undefined, shown: boolean) => (!shown ? 'Ẩn' : v == null ? '–' : v.toLocaleString('vi-VN'));
+  return (
+    <section class="card" aria-labelledby="rounds-title">
+      <h2 id="rounds-title">Tham gia các vòng thi gần đây</h2>
+      <p class="muted">Số người của đơn vị (cả đơn vị trực thuộc) đã nộp bài trên số đoàn viên khai báo; giờ Việt Nam.</p>
+      <ProblemMessage error={error} />
+      {page && page.items.length === 0 && <p class="muted">Chưa có vòng thi nào đơn vị được tham gia.</p>}
+      {page && page.items.length > 0 && (
+        <>
+          <DataTable
+            caption="Tham gia theo vòng thi"
+            rows={page.items}
+            rowKey={(r) => r.round_id}
+            columns={[
+              { key: 'round', label: 'Cuộc thi / Vòng thi', render: (r) => `${r.contest_title} / ${r.round_name}` },
+              { key: 'time', label: 'Thời gian', render: (r) => `${formatVietnam(r.opens_at)} – ${formatVietnam(r.closes_at)}` },
+              { key: 'entrants', label: 'Tham gia', numeric: true, render: (r) => formatCount(r.entrants) },
+              { key: 'rate', label: 'Tỉ lệ', render: (r) => (r.members ? formatRate(r.entrants, r.members) : 'Chưa khai báo số đoàn viên') },
+              { key: 'attempts', label: 'Lượt thi', numeric: true, render: (r) => formatCount(r.attempts) },
+              { key: 'avg', label: 'Điểm trung bình', numeric: true, render: (r) => score(r.average_score, r.scores_shown) },
+              { key: 'best', label: 'Điểm cao nhất', numeric: true, render: (r) => score(r.best_score, r.scores_shown) },
+            ]}
+          />
+          <Pager offset={offset} limit={ROUNDS_PER_PAGE} total={page.total} onOffset={setOffset} noun="vòng thi" />
         </>
       )}
     </section>
