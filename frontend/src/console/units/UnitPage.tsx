@@ -438,7 +438,7 @@ function RoundsCard({ unit }: { unit: Unit }) {
               { key: 'round', label: 'Cuộc thi / Vòng thi', render: (r) => `${r.contest_title} / ${r.round_name}` },
               { key: 'time', label: 'Thời gian', render: (r) => `${formatVietnam(r.opens_at)} – ${formatVietnam(r.closes_at)}` },
               { key: 'entrants', label: 'Tham gia', numeric: true, render: (r) => formatCount(r.entrants) },
-              { key: 'rate', label: 'Tỉ lệ', render: (r) => (r.members ? formatRate(r.entrants, r.members) : 'Chưa khai báo số đoàn viên') },
+              { key: 'rate', label: 'Tỉ lệ', render: (r) => (r.members ? <span class="nowrap">{formatRate(r.entrants, r.members)}</span> : 'Chưa khai báo số đoàn viên') },
               { key: 'attempts', label: 'Lượt thi', numeric: true, render: (r) => formatCount(r.attempts) },
               { key: 'avg', label: 'Điểm trung bình', numeric: true, render: (r) => score(r.average_score, r.scores_shown) },
               { key: 'best', label: 'Điểm cao nhất', numeric: true, render: (r) => score(r.best_score, r.scores_shown) },
