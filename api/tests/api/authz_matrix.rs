@@ -747,6 +747,20 @@ const MATRIX: &[Row] = &[
     ),
     row(
         "GET",
+        "/api/v1/units/{id}/participation/contests",
+        &["unit_a"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "404 not_found",
+            "200",
+            "404 not_found",
+            "200",
+        ],
+    ),
+    row(
+        "GET",
         "/api/v1/units/{id}/theory-coverage",
         &["unit_a"],
         [
