@@ -257,13 +257,21 @@ function UnitBrowser({ id, onChoose }: { id: string; onChoose: (unit: ListedUnit
     return () => controller.abort();
   }, [current?.id]);
 
+  // The old level's units go in the same render as the new heading: a tap that lands while the
+  // new level loads must not open a unit of the level just left.
+  function enter(trailOf: (t: ListedUnit[]) => ListedUnit[]) {
+    setItems([]);
+    setStatus('loading');
+    setTrail(trailOf);
+  }
+
   function open(unit: ListedUnit) {
-    setTrail((t) => [...t, unit]);
+    enter((t) => [...t, unit]);
     setTimeout(() => headingRef.current?.focus(), 0);
   }
 
   function back(depth: number) {
-    setTrail((t) => t.slice(0, depth));
+    enter((t) => t.slice(0, depth));
     setTimeout(() => headingRef.current?.focus(), 0);
   }
 
