@@ -139,60 +139,47 @@ pub async fn build(
         .to_owned();
 
     // The unit tree: a root, branches, and cells under each branch; members sit in the cells.
-    let unit = |name: String, code: String, parent: Option<String>| json!({"name": name, "code": code, "parent_id": parent});
-    let root = post_ok(
-        client,
-        rec,
-        "setup: unit",
-        url(config, "/api/v1/units"),
-        &token,
-        &unit(
-            format!("Đoàn thử tải {run_id}"),
-            format!("CD-{run_id}"),
-            None,
-        ),
-    )
-    .await?["id"]
-        .as_str()
-        .context("unit id")?
-        .to_owned();
-    let mut paths = HashMap::from([(root.clone(), vec![root.clone()])]);
-    let mut leaves = Vec::new();
-    for b in 0..config.branches {
-        let branch = post_ok(
-            client,
-            rec,
-            "setup: unit",
-            url(config, "/api/v1/units"),
-            &token,
-            &unit(
-                format!("Chi đoàn {b} ({run_id})"),
-                format!("CD-{run_id}-{b}"),
-                Some(root.clone()),
-            ),
-        )
-        .await?["id"]
-            .as_str()
-            .context("unit id")?
-            .to_owned();
-        paths.insert(branch.clone(), vec![root.clone(), branch.clone()]);
-        for c in 0..config.cells {
-            let cell = post_ok(
+    let new_unit = |name: String, code: String, parent: Option<String>| {
+        let token = &token;
+        async move {
+            let body = json!({"name": name, "code": code, "parent_id": parent});
+            let unit = post_ok(
                 client,
                 rec,
                 "setup: unit",
                 url(config, "/api/v1/units"),
-                &token,
-                &unit(
-                    format!("Tổ {b}.{c} ({run_id})"),
-                    format!("CD-{run_id}-{b}-{c}"),
-                    Some(branch.clone()),
-                ),
-            )
-            .await?["id"]
+                token,
+                &body,
+            );
+            unit.await?["id"]
                 .as_str()
-                .context("unit id")?
-                .to_owned();
+                .context("unit id")
+                .map(str::to_owned)
+        }
+    };
+    let root = new_unit(
+        format!("Đoàn thử tải {run_id}"),
+        format!("CD-{run_id}"),
+        None,
+    )
+    .await?;
+    let mut paths = HashMap::from([(root.clone(), vec![root.clone()])]);
+    let mut leaves = Vec::new();
+    for b in 0..config.branches {
+        let branch = new_unit(
+            format!("Chi đoàn {b} ({run_id})"),
+            format!("CD-{run_id}-{b}"),
+            Some(root.clone()),
+        )
+        .await?;
+        paths.insert(branch.clone(), vec![root.clone(), branch.clone()]);
+        for c in 0..config.cells {
+            let cell = new_unit(
+                format!("Tổ {b}.{c} ({run_id})"),
+                format!("CD-{run_id}-{b}-{c}"),
+                Some(branch.clone()),
+            )
+            .await?;
             paths.insert(
                 cell.clone(),
                 vec![root.clone(), branch.clone(), cell.clone()],
