@@ -34,7 +34,7 @@ crate::s3_backends!(
 );
 
 /// A 1×1 PNG.
-const PNG: &[u8] = &[
+pub(crate) const PNG: &[u8] = &[
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
     0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
     0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
@@ -192,7 +192,8 @@ async fn the_list_sorts_on_the_server(app: &TestApp) {
     assert!(pointers(&problem).iter().any(|p| p == "/sort"), "{problem}");
 }
 
-async fn upload_image(
+/// Uploads a picture as `file_name` with the content type `mime`.
+pub(crate) async fn upload_image(
     app: &TestApp,
     token: &str,
     bytes: &[u8],
@@ -437,13 +438,22 @@ async fn import(
     bytes: Vec<u8>,
     query: &str,
 ) -> reqwest::Response {
+    import_file(app, &b.organizer.access, b.unit, name, bytes, query).await
+}
+
+/// Sends a question file to `POST /questions/import` for `unit`, with `query` added.
+pub(crate) async fn import_file(
+    app: &TestApp,
+    token: &str,
+    unit: UnitId,
+    name: &str,
+    bytes: Vec<u8>,
+    query: &str,
+) -> reqwest::Response {
     let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
     app.client
-        .post(app.url(&format!(
-            "/api/v1/questions/import?unit_id={}&{query}",
-            b.unit
-        )))
-        .bearer_auth(&b.organizer.access)
+        .post(app.url(&format!("/api/v1/questions/import?unit_id={unit}&{query}")))
+        .bearer_auth(token)
         .multipart(form)
         .send()
         .await
@@ -570,7 +580,8 @@ law,Câu trỏ tới phương án C?,Có,Không,C\n";
     assert_eq!(list(app, &b, "").await["total"], 0, "nothing imported");
 }
 
-fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+/// A zip archive of `entries` (name, bytes).
+pub(crate) fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut buffer = Vec::new();
     {
         let mut zip = zip::ZipWriter::new(Cursor::new(&mut buffer));

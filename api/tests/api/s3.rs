@@ -13,14 +13,13 @@
 //! rest of the API keeps working), and a configuration that cannot work stops startup saying
 //! which setting to check.
 
-use std::io::{BufRead, BufReader, Cursor, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::LazyLock;
 use std::time::Duration;
 
 use dautri_api::config::Settings;
-use dautri_api::domain::ids::UnitId;
 use dautri_api::domain::role::Role;
 use dautri_api::startup::Application;
 use reqwest::StatusCode;
@@ -29,6 +28,7 @@ use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::bank_console::{PNG, import_file, upload_image, zip_of};
 use crate::helpers::{Backend, TestApp, assert_problem, run_on_with};
 
 /// Where an S3 server is and how to sign in to it.
@@ -259,27 +259,9 @@ macro_rules! s3_backends {
 
 crate::s3_backends!(pictures_go_to_the_bucket_and_never_to_the_data_directory);
 
-/// A 1×1 PNG.
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
-    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
-    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x56, 0xc7, 0x2f, 0x0d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
-    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-];
-
+/// Uploads the test PNG.
 async fn upload(app: &TestApp, token: &str, bytes: &[u8]) -> reqwest::Response {
-    let part = Part::bytes(bytes.to_vec())
-        .file_name("hinh.png")
-        .mime_str("image/png")
-        .expect("mime");
-    app.client
-        .post(app.url("/api/v1/images"))
-        .bearer_auth(token)
-        .multipart(Form::new().part("file", part))
-        .send()
-        .await
-        .expect("request")
+    upload_image(app, token, bytes, "hinh.png", "image/png").await
 }
 
 async fn pictures_go_to_the_bucket_and_never_to_the_data_directory(app: &TestApp) {
@@ -395,9 +377,9 @@ law,Biểu tượng nào đây?,Huy hiệu Đoàn,Cờ Đội,A,{name}\n"
         ("cau-hoi.csv", csv.as_bytes()),
         (&format!("anh/{name}"), PNG),
     ]);
-    let response = import(app, token, unit, "goi.zip", zip).await;
+    let response = import_file(app, token, unit, "goi.zip", zip, "").await;
     unavailable(response, "import zip").await;
-    let response = import(app, token, unit, "cau-hoi.csv", csv.into_bytes()).await;
+    let response = import_file(app, token, unit, "cau-hoi.csv", csv.into_bytes(), "").await;
     unavailable(response, "import csv").await;
 
     // What needs no picture still works: the bank's list, a spreadsheet export, readiness.
@@ -414,37 +396,6 @@ law,Biểu tượng nào đây?,Huy hiệu Đoàn,Cờ Đội,A,{name}\n"
     assert_eq!(response.status(), StatusCode::OK);
     let response = app.get("/readyz", None).await;
     assert_eq!(response.status(), StatusCode::OK);
-}
-
-async fn import(
-    app: &TestApp,
-    token: &str,
-    unit: UnitId,
-    file_name: &str,
-    bytes: Vec<u8>,
-) -> reqwest::Response {
-    let part = Part::bytes(bytes).file_name(file_name.to_owned());
-    app.client
-        .post(app.url(&format!("/api/v1/questions/import?unit_id={unit}")))
-        .bearer_auth(token)
-        .multipart(Form::new().part("file", part))
-        .send()
-        .await
-        .expect("request")
-}
-
-fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut buffer = Vec::new();
-    {
-        let mut zip = zip::ZipWriter::new(Cursor::new(&mut buffer));
-        for (name, bytes) in entries {
-            zip.start_file(*name, zip::write::SimpleFileOptions::default())
-                .expect("entry");
-            zip.write_all(bytes).expect("write");
-        }
-        zip.finish().expect("finish");
-    }
-    buffer
 }
 
 async fn store_down_on(backend: Backend) {
