@@ -4896,7 +4896,82 @@ export interface components {
             voided_by?: string | null;
         };
     };
-    responses: never;
+    responses: {
+        /** @description The body is larger than this operation accepts */
+        BodyTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The account may not do this: a role or scope it lacks, or a disabled account */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A field or query parameter is invalid; `errors` names each one (`pointer`, `code`) */
+        InvalidInput: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not well-formed (malformed JSON, an unreadable upload) */
+        MalformedBody: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No valid session: sign in or refresh the access token (`unauthorized`) */
+        Unauthenticated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The database or the scoring store is unavailable; try again after `Retry-After` seconds */
+        Unavailable: {
+            headers: {
+                /** @description Seconds to wait before trying again */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource (a path id that does not exist or does not parse) */
+        UnknownResource: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not of a type this operation accepts */
+        WrongMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -4925,6 +5000,8 @@ export interface operations {
                     "application/json": components["schemas"]["AttemptResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown or not yours */
             404: {
                 headers: {
@@ -4934,6 +5011,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     save_answer: {
@@ -4963,6 +5041,9 @@ export interface operations {
                     "application/json": components["schemas"]["AnswerResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown attempt or not yours */
             404: {
                 headers: {
@@ -4981,6 +5062,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Question not in the attempt, or options not in the question */
             422: {
                 headers: {
@@ -4990,6 +5073,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     finish_attempt: {
@@ -5017,6 +5101,9 @@ export interface operations {
                     "application/json": components["schemas"]["ResultView"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown attempt or not yours */
             404: {
                 headers: {
@@ -5026,6 +5113,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Missing or bad prediction */
             422: {
                 headers: {
@@ -5035,6 +5124,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_audit: {
@@ -5070,6 +5160,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer, unit-admin or admin role */
             403: {
                 headers: {
@@ -5097,6 +5188,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     login: {
@@ -5121,6 +5213,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Wrong phone or password */
             401: {
                 headers: {
@@ -5130,6 +5223,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            422: components["responses"]["InvalidInput"];
             /** @description Too many attempts; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -5175,6 +5271,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     reset_password: {
@@ -5197,6 +5295,9 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["MalformedBody"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Wrong code, or a field breaks a rule */
             422: {
                 headers: {
@@ -5215,6 +5316,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     refresh_tokens: {
@@ -5239,6 +5341,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Unknown, expired, revoked or reused token */
             401: {
                 headers: {
@@ -5248,6 +5351,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     register: {
@@ -5272,6 +5379,9 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -5331,6 +5441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     certificate_qr: {
@@ -5363,6 +5474,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     revoke_certificate: {
@@ -5390,6 +5502,8 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateVerification"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -5417,6 +5531,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description No reason given */
             422: {
                 headers: {
@@ -5426,6 +5542,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_contests: {
@@ -5474,6 +5591,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
             /** @description Bad filter or paging value */
             422: {
                 headers: {
@@ -5483,6 +5601,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     create_contest: {
@@ -5507,6 +5626,8 @@ export interface operations {
                     "application/json": components["schemas"]["ContestResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -5525,6 +5646,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -5534,6 +5657,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_contest: {
@@ -5557,6 +5681,8 @@ export interface operations {
                     "application/json": components["schemas"]["ContestResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown, or you may neither manage nor enter it */
             404: {
                 headers: {
@@ -5566,6 +5692,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_contest: {
@@ -5593,6 +5720,8 @@ export interface operations {
                     "application/json": components["schemas"]["ContestResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description You may enter but not manage it */
             403: {
                 headers: {
@@ -5611,6 +5740,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -5620,13 +5751,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     export_contest: {
         parameters: {
             query: {
                 /** @description `xlsx` or `csv`. */
-                format: string;
+                format: "xlsx" | "csv";
                 /** @description The subtree to export (required unless you organise the contest). */
                 unit_id?: string | null;
                 /** @description `ranking` (default), `units` or `prizes`. */
@@ -5641,15 +5773,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file (streamed) */
+            /** @description The file (streamed), XLSX or CSV as `format` says */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown contest, or a unit outside your scope */
             404: {
                 headers: {
@@ -5659,6 +5794,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     contest_leaderboard: {
@@ -5707,6 +5844,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     contest_leaderboard_me: {
@@ -5733,6 +5872,7 @@ export interface operations {
                     "application/json": components["schemas"]["MyPlace"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
             403: {
                 headers: {
@@ -5742,6 +5882,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            404: components["responses"]["UnknownResource"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     publish_contest: {
@@ -5765,6 +5908,7 @@ export interface operations {
                     "application/json": components["schemas"]["PublishedOverall"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of this contest */
             403: {
                 headers: {
@@ -5774,6 +5918,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            404: components["responses"]["UnknownResource"];
             /** @description `rounds_not_published` */
             409: {
                 headers: {
@@ -5783,6 +5928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     contest_results: {
@@ -5822,6 +5968,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_rounds: {
@@ -5845,6 +5993,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoundList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown contest or not yours to see */
             404: {
                 headers: {
@@ -5854,6 +6004,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     create_round: {
@@ -5881,6 +6032,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoundResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description You may enter but not manage the contest */
             403: {
                 headers: {
@@ -5899,6 +6052,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Invalid settings, pool too small, overlapping times */
             422: {
                 headers: {
@@ -5908,6 +6063,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     contest_units: {
@@ -5945,6 +6101,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            404: components["responses"]["UnknownResource"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_courses: {
@@ -5974,6 +6133,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     create_course: {
@@ -5998,6 +6159,8 @@ export interface operations {
                     "application/json": components["schemas"]["CourseResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a system admin */
             403: {
                 headers: {
@@ -6016,6 +6179,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -6025,6 +6190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     add_lesson: {
@@ -6052,6 +6218,8 @@ export interface operations {
                     "application/json": components["schemas"]["CourseResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a system admin */
             403: {
                 headers: {
@@ -6070,6 +6238,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -6079,6 +6249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     upload_image: {
@@ -6103,6 +6274,8 @@ export interface operations {
                     "application/json": components["schemas"]["ImageResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6218,6 +6391,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     update_me: {
@@ -6242,6 +6417,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Not signed in */
             401: {
                 headers: {
@@ -6251,6 +6427,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field breaks a rule */
             422: {
                 headers: {
@@ -6260,6 +6439,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_my_attempts: {
@@ -6285,6 +6465,10 @@ export interface operations {
                     "application/json": components["schemas"]["MyAttemptList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     give_consent: {
@@ -6307,6 +6491,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Not signed in */
             401: {
                 headers: {
@@ -6316,6 +6501,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Not the version in force */
             422: {
                 headers: {
@@ -6325,6 +6513,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     my_data: {
@@ -6354,6 +6543,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     erase_me: {
@@ -6376,6 +6567,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Not signed in, or wrong password */
             401: {
                 headers: {
@@ -6385,6 +6577,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            422: components["responses"]["InvalidInput"];
             /** @description Too many wrong passwords; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -6425,6 +6621,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Not signed in, or wrong current password */
             401: {
                 headers: {
@@ -6434,6 +6631,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description The new password breaks a rule */
             422: {
                 headers: {
@@ -6484,6 +6684,8 @@ export interface operations {
                     "application/json": components["schemas"]["MyTheoryResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description No course yet, or unknown course */
             404: {
                 headers: {
@@ -6493,6 +6695,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     pool_availability: {
@@ -6517,6 +6721,8 @@ export interface operations {
                     "application/json": components["schemas"]["PoolAvailability"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6535,6 +6741,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Too many items, or a window that closes before it opens */
             422: {
                 headers: {
@@ -6544,6 +6752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_questions: {
@@ -6587,6 +6796,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6605,6 +6815,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     create_question: {
@@ -6629,6 +6840,8 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6656,6 +6869,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -6665,6 +6880,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     export_questions: {
@@ -6674,7 +6890,7 @@ export interface operations {
                  * @description `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
                  *     questions name under `anh/`.
                  */
-                format?: string | null;
+                format?: ("xlsx" | "csv" | "yaml" | "yml" | "zip") | null;
                 /**
                  * @description Shuffle each question's options (default false: the bank's order). The bank keeps
                  *     options as written, often with the key first; a shuffled export does not give that away.
@@ -6714,9 +6930,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
+                    "application/yaml": unknown;
+                    "application/zip": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6779,6 +6999,8 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionImportResult"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6806,6 +7028,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["WrongMediaType"];
             /** @description Problems; nothing imported */
             422: {
                 headers: {
@@ -6829,11 +7052,8 @@ export interface operations {
     question_template: {
         parameters: {
             query?: {
-                /**
-                 * @description `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
-                 *     questions name under `anh/`.
-                 */
-                format?: string | null;
+                /** @description `xlsx` (default), `csv` or `yaml`. */
+                format?: ("xlsx" | "csv" | "yaml" | "yml") | null;
             };
             header?: never;
             path?: never;
@@ -6841,15 +7061,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The template */
+            /** @description The template, in `format` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
+                    "application/yaml": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Bad format */
             422: {
                 headers: {
@@ -6859,6 +7083,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_question: {
@@ -6882,6 +7107,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6900,6 +7126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     delete_question: {
@@ -6921,6 +7148,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer, or shared from a unit above yours */
             403: {
                 headers: {
@@ -6948,6 +7176,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_question: {
@@ -6975,6 +7204,8 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer, or shared from a unit above yours */
             403: {
                 headers: {
@@ -7002,6 +7233,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -7011,6 +7244,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     question_stats: {
@@ -7034,6 +7268,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionStats"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of the bank that owns the question (a bank shared from above shows no statistics: they give the key away) */
             403: {
                 headers: {
@@ -7052,6 +7287,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     question_versions: {
@@ -7075,6 +7311,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionVersionList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of the bank that owns the question */
             403: {
                 headers: {
@@ -7093,6 +7330,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_round: {
@@ -7116,6 +7354,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoundResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown or not yours to see */
             404: {
                 headers: {
@@ -7125,6 +7365,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_round: {
@@ -7152,6 +7393,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoundResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description You may enter but not manage the contest */
             403: {
                 headers: {
@@ -7179,6 +7422,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Invalid settings */
             422: {
                 headers: {
@@ -7188,6 +7433,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     start_attempt: {
@@ -7211,6 +7457,7 @@ export interface operations {
                     "application/json": components["schemas"]["AttemptResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description You organise this contest but may not enter it */
             403: {
                 headers: {
@@ -7238,6 +7485,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_entrants: {
@@ -7268,6 +7516,7 @@ export interface operations {
                     "application/json": components["schemas"]["EntrantsResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of this contest */
             403: {
                 headers: {
@@ -7295,13 +7544,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     export_round: {
         parameters: {
             query: {
                 /** @description `xlsx` or `csv`. */
-                format: string;
+                format: "xlsx" | "csv";
                 /** @description The subtree to export (required unless you organise the contest). */
                 unit_id?: string | null;
                 /** @description `ranking` (default), `units` or `prizes`. */
@@ -7316,15 +7566,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file (streamed) */
+            /** @description The file (streamed), XLSX or CSV as `format` says */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -7361,6 +7613,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_leaderboard: {
@@ -7427,6 +7680,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_leaderboard_me: {
@@ -7453,6 +7707,7 @@ export interface operations {
                     "application/json": components["schemas"]["MyPlace"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
             403: {
                 headers: {
@@ -7471,6 +7726,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rebuild_boards: {
@@ -7494,6 +7751,10 @@ export interface operations {
                     "application/json": components["schemas"]["RebuildResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UnknownResource"];
+            503: components["responses"]["Unavailable"];
         };
     };
     live_round: {
@@ -7538,6 +7799,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     preview_round: {
@@ -7561,6 +7824,7 @@ export interface operations {
                     "application/json": components["schemas"]["AttemptResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description You may enter the contest but do not organise it */
             403: {
                 headers: {
@@ -7588,6 +7852,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_publications: {
@@ -7611,6 +7876,7 @@ export interface operations {
                     "application/json": components["schemas"]["PublicationList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of this contest */
             403: {
                 headers: {
@@ -7629,6 +7895,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     publish_round: {
@@ -7652,6 +7919,7 @@ export interface operations {
                     "application/json": components["schemas"]["Published"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of this contest */
             403: {
                 headers: {
@@ -7679,6 +7947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_join_qr: {
@@ -7711,6 +7980,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_results: {
@@ -7750,6 +8020,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     lift_void: {
@@ -7779,6 +8051,9 @@ export interface operations {
                     "application/json": components["schemas"]["VoidResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description No void in force */
             404: {
                 headers: {
@@ -7788,6 +8063,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     void_result: {
@@ -7817,6 +8096,9 @@ export interface operations {
                     "application/json": components["schemas"]["VoidResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown round or no result of that person */
             404: {
                 headers: {
@@ -7835,6 +8117,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description No reason given */
             422: {
                 headers: {
@@ -7844,6 +8128,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_units: {
@@ -7890,6 +8175,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_voids: {
@@ -7913,6 +8200,10 @@ export interface operations {
                     "application/json": components["schemas"]["VoidList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UnknownResource"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_topics: {
@@ -7942,6 +8233,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_units: {
@@ -7989,6 +8282,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     create_unit: {
@@ -8013,6 +8307,8 @@ export interface operations {
                     "application/json": components["schemas"]["UnitResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin */
             403: {
                 headers: {
@@ -8040,6 +8336,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -8049,6 +8347,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     import_units: {
@@ -8076,6 +8375,8 @@ export interface operations {
                     "application/json": components["schemas"]["UnitImportResult"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin */
             403: {
                 headers: {
@@ -8094,6 +8395,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["WrongMediaType"];
             /** @description Bad rows; nothing imported */
             422: {
                 headers: {
@@ -8103,6 +8405,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_unit: {
@@ -8135,6 +8438,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_unit: {
@@ -8162,6 +8466,8 @@ export interface operations {
                     "application/json": components["schemas"]["UnitDetail"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin */
             403: {
                 headers: {
@@ -8189,6 +8495,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation, or the move would make a cycle */
             422: {
                 headers: {
@@ -8198,6 +8506,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     unit_certificates: {
@@ -8230,6 +8539,7 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8257,6 +8567,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     unit_managers: {
@@ -8280,6 +8591,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnitManager"][];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8298,6 +8610,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_members: {
@@ -8328,6 +8641,7 @@ export interface operations {
                     "application/json": components["schemas"]["MemberList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8346,6 +8660,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     unit_participation: {
@@ -8356,7 +8672,7 @@ export interface operations {
                 /** @description Last day (inclusive, Vietnam time). */
                 to: string;
                 /** @description `xlsx` or `csv` for a file; JSON without it. */
-                format?: string | null;
+                format?: ("xlsx" | "csv") | null;
             };
             header?: never;
             path: {
@@ -8367,15 +8683,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or a file with `format`) */
+            /** @description The report: JSON, or a file with `format` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ParticipationResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown unit or outside your scope */
             404: {
                 headers: {
@@ -8394,6 +8714,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     unit_rounds: {
@@ -8422,6 +8743,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnitRoundsPage"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit admin role */
             403: {
                 headers: {
@@ -8449,6 +8771,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     theory_coverage: {
@@ -8477,6 +8800,7 @@ export interface operations {
                     "application/json": components["schemas"]["CoverageResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8504,6 +8828,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     theory_pending: {
@@ -8536,6 +8861,7 @@ export interface operations {
                     "application/json": components["schemas"]["PendingList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8563,6 +8889,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     set_theory_since: {
@@ -8590,6 +8917,8 @@ export interface operations {
                     "application/json": components["schemas"]["TheorySinceResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8608,6 +8937,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Bad date */
             422: {
                 headers: {
@@ -8617,6 +8948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     search_people: {
@@ -8646,6 +8978,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8673,6 +9006,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     import_admission: {
@@ -8700,6 +9034,8 @@ export interface operations {
                     "application/json": components["schemas"]["AdmissionImportResult"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8718,6 +9054,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["WrongMediaType"];
             /** @description Bad rows; nothing changed */
             422: {
                 headers: {
@@ -8727,6 +9064,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_user: {
@@ -8750,6 +9088,8 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown or outside your scope */
             404: {
                 headers: {
@@ -8759,6 +9099,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     person_attempts: {
@@ -8787,6 +9128,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonAttemptList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8805,6 +9147,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     person_profile: {
@@ -8828,6 +9172,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonProfile"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8846,6 +9191,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     issue_reset_code: {
@@ -8869,6 +9215,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResetCodeResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin, or not allowed for this person */
             403: {
                 headers: {
@@ -8896,6 +9243,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     set_roles: {
@@ -8923,6 +9271,8 @@ export interface operations {
                     "application/json": components["schemas"]["RolesResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an admin or unit admin */
             403: {
                 headers: {
@@ -8941,6 +9291,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A grant is invalid or outside your scope */
             422: {
                 headers: {
@@ -8950,6 +9302,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     person_theory: {
@@ -8973,6 +9326,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonTheory"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8991,6 +9345,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     healthz: {
