@@ -100,6 +100,7 @@ pub async fn export_round(
     responses(
         (status = 200, description = "The file (streamed), XLSX or CSV as `format` says", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))),
         (status = 404, description = "Unknown contest, or a unit outside your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_published`: a prize list needs the contest's results published", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
