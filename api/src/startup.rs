@@ -205,11 +205,6 @@ fn add_parameter_schemas(doc: &mut utoipa::openapi::OpenApi) {
         routes::exports::Report::name().into_owned(),
         routes::exports::Report::schema(),
     );
-    // The live stream's events carry it as JSON text (`LiveEvent`); the frontend reads its type.
-    schemas.insert(
-        crate::app::boards::live::LiveSnapshot::name().into_owned(),
-        crate::app::boards::live::LiveSnapshot::schema(),
-    );
 }
 
 fn static_dir(settings: &Settings) -> Option<PathBuf> {

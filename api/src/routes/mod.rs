@@ -35,7 +35,9 @@ use utoipa::{Modify, OpenApi};
 Every error is `application/problem+json` with a stable `code`; lists take `offset` and `limit` and answer `{items, total}`.",
     ),
     modifiers(&BearerAuth),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    // `LiveSnapshot`: the live stream's events carry it as JSON text (`LiveEvent`), so no
+    // handler names it; the frontend reads its type.
+    components(schemas(crate::error::Problem, crate::error::FieldError, crate::app::boards::live::LiveSnapshot)),
     tags(
         (name = "auth", description = "Registration and sessions"),
         (name = "people", description = "Accounts and roles"),

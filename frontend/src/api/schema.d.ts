@@ -2655,6 +2655,18 @@ export interface components {
          * @enum {string}
          */
         LessonStatus: "not_tested" | "tested" | "passed";
+        /** @description One server-sent event of the live stream, as the OpenAPI document describes a stream's items. */
+        LiveEvent: {
+            /** @description A `LiveSnapshot`, as JSON. */
+            data: string;
+            /** @description Always `standings`. */
+            event: string;
+            /**
+             * @description The count of recorded attempts when the snapshot was taken; send it back as
+             *     `Last-Event-ID` to skip an unchanged snapshot.
+             */
+            id: string;
+        };
         /** @description One snapshot. */
         LiveSnapshot: {
             activity?: components["schemas"]["Activity"] | null;
@@ -5794,6 +5806,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `not_published`: a prize list needs the contest's results published */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: components["responses"]["InvalidInput"];
             503: components["responses"]["Unavailable"];
         };
@@ -7772,13 +7793,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description An event stream of `LiveSnapshot`s */
+            /** @description An event stream: each `standings` event's `data` is a `LiveSnapshot` as JSON */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["LiveSnapshot"];
+                    "text/event-stream": components["schemas"]["LiveEvent"];
                 };
             };
             /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
