@@ -158,6 +158,7 @@ const API_V1: &[(&str, Configure)] = &[
     ("users", routes::users::configure),
     ("recovery", routes::recovery::configure),
     ("units", routes::units::configure),
+    ("unit_transfers", routes::unit_transfers::configure),
     ("questions", routes::questions::configure),
     ("images", routes::images::configure),
     ("contests", routes::contests::configure),

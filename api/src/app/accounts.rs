@@ -154,14 +154,10 @@ pub async fn register(
     {
         errors.push(FieldError::new(p.pointer, p.detail).with_vi(p.detail_vi));
     }
-    let unit = match persistence::units::get(&state.db, UnitId(body.unit_id)).await {
-        Ok(unit) => Some(unit),
-        Err(PersistenceError::NotFound(_)) => {
-            errors.push(FieldError::new("/unit_id", "no such unit"));
-            None
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let unit = joinable_unit(&state.db, UnitId(body.unit_id)).await?;
+    if unit.is_none() {
+        errors.push(FieldError::new("/unit_id", "no such unit"));
+    }
     let (
         Ok(phone),
         Ok(password),
@@ -224,6 +220,20 @@ pub async fn register(
             );
             Ok(as_if_registered(unchanged))
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The unit a member may belong to, checked the same way at registration and for a unit
+/// transfer (`app::transfers`): any unit of the tree, usually a chi đoàn but also a higher unit
+/// whose own staff are members there. `None` when there is no such unit.
+pub async fn joinable_unit(
+    db: &impl sea_orm::ConnectionTrait,
+    id: UnitId,
+) -> Result<Option<persistence::units::Unit>, ApiError> {
+    match persistence::units::get(db, id).await {
+        Ok(unit) => Ok(Some(unit)),
+        Err(PersistenceError::NotFound(_)) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }

@@ -27,6 +27,7 @@ pub mod rounds;
 pub mod sessions;
 pub mod tables;
 pub mod theory;
+pub mod transfers;
 pub mod unit_participation;
 pub mod units;
 pub mod voids;

@@ -103,6 +103,15 @@ pub enum Conflict {
         /// What may no longer change.
         frozen: Frozen,
     },
+    /// A unit transfer request while the member has one pending.
+    #[error("you already have a unit transfer request waiting for a decision; cancel it first")]
+    TransferPending,
+    /// Deciding or cancelling a unit transfer request that is no longer pending.
+    #[error("this unit transfer request was already {status}")]
+    TransferClosed {
+        /// Where it stands: `approved`, `rejected` or `cancelled`.
+        status: &'static str,
+    },
 }
 
 /// What a started round no longer lets change.
@@ -149,6 +158,8 @@ impl Conflict {
         "duplicate_question",
         "question_in_use",
         "round_started",
+        "transfer_pending",
+        "transfer_closed",
     ];
 
     /// The stable code of the problem body.
@@ -172,6 +183,8 @@ impl Conflict {
             Self::DuplicateQuestion { .. } => "duplicate_question",
             Self::QuestionInUse => "question_in_use",
             Self::RoundStarted { .. } => "round_started",
+            Self::TransferPending => "transfer_pending",
+            Self::TransferClosed { .. } => "transfer_closed",
         }
     }
 
@@ -247,6 +260,8 @@ mod tests {
             Conflict::RoundStarted {
                 frozen: Frozen::Rules,
             },
+            Conflict::TransferPending,
+            Conflict::TransferClosed { status: "approved" },
         ];
         let mut codes: Vec<&str> = all.iter().map(Conflict::code).collect();
         codes.sort_unstable();

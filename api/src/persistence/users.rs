@@ -362,3 +362,34 @@ pub async fn erase(db: &impl ConnectionTrait, id: UserId, now: DateTime<Utc>) ->
         .await?;
     Ok(())
 }
+
+/// Moves an account to another unit (an approved transfer). Past attempts keep the unit they
+/// were started under; only what the member does from now on counts for `unit`.
+pub async fn set_unit(db: &impl ConnectionTrait, id: UserId, unit: UnitId) -> Result<()> {
+    let done = users::Entity::update_many()
+        .col_expr(users::Column::UnitId, Expr::value(unit.0))
+        .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(users::Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(PersistenceError::NotFound("user"));
+    }
+    Ok(())
+}
+
+/// The accounts of `ids` that exist, by id.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[UserId],
+) -> Result<std::collections::HashMap<UserId, User>> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let rows = users::Entity::find()
+            .filter(users::Column::Id.is_in(chunk.iter().map(|id| id.0)))
+            .all(db)
+            .await?;
+        out.extend(rows.into_iter().map(|m| (UserId(m.id), User::from(m))));
+    }
+    Ok(out)
+}

@@ -19,6 +19,7 @@ pub mod recovery;
 pub mod results;
 pub mod security_headers;
 pub mod theory;
+pub mod unit_transfers;
 pub mod units;
 pub mod upload;
 pub mod users;

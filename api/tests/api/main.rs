@@ -35,4 +35,5 @@ mod sign_in_storm;
 mod store;
 mod theory;
 mod unit_participation;
+mod unit_transfers;
 mod units;

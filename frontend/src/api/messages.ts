@@ -73,6 +73,8 @@ export const PROBLEM_MESSAGES: Record<ProblemCode, Message> = {
     'Câu hỏi này đã được dùng và có thể đã hiện cho thí sinh nên không xóa được. Hãy chuyển câu hỏi sang trạng thái ngừng sử dụng.',
   round_started:
     'Vòng thi đã có người vào thi: câu hỏi và thể lệ không thay đổi được nữa; chỉ có thể lùi thời gian kết thúc.',
+  transfer_pending: 'Bạn đang có một đề nghị chuyển đơn vị chờ duyệt. Hãy hủy đề nghị đó trước khi gửi đề nghị mới.',
+  transfer_closed: 'Đề nghị chuyển đơn vị này đã được xử lý hoặc đã hủy trước đó.',
 };
 
 /** Fallback messages by HTTP status when the body is not a problem document, or its code is new. */

@@ -30,6 +30,11 @@ export const ACTION_LABELS: Record<string, string> = {
   'unit.update': 'Sửa đơn vị',
   'unit.move': 'Chuyển đơn vị',
   'unit.import': 'Nhập đơn vị từ tệp',
+  'unit_transfer.request': 'Đoàn viên đề nghị chuyển đơn vị',
+  'unit_transfer.approve': 'Duyệt chuyển đơn vị (đơn vị nhận)',
+  'unit_transfer.reject': 'Từ chối đề nghị chuyển đơn vị',
+  'unit_transfer.cancel': 'Đoàn viên hủy đề nghị chuyển đơn vị',
+  'user.unit_change': 'Đoàn viên chuyển đi đơn vị khác',
   'unit.theory_since': 'Đặt ngày kết nạp phải học lý luận',
   'certificate.revoke': 'Thu hồi giấy chứng nhận',
   'course.create': 'Tạo chương trình học',
@@ -54,6 +59,7 @@ const FILTERS: Array<{ value: string; label: string }> = [
   { value: 'export', label: 'Xuất dữ liệu cá nhân' },
   { value: 'certificate', label: 'Giấy chứng nhận' },
   { value: 'unit', label: 'Đơn vị' },
+  { value: 'unit_transfer', label: 'Chuyển đơn vị của đoàn viên' },
   { value: 'question', label: 'Ngân hàng câu hỏi' },
   { value: 'course', label: 'Chương trình học' },
 ];
@@ -93,6 +99,7 @@ export function detailText(e: { action: string; detail?: unknown }): string {
   if (num('ranked') !== null) parts.push(`${num('ranked')} người được xếp hạng`);
   if (num('prizes') !== null) parts.push(`${num('prizes')} giải`);
   if (str('reason')) parts.push(`lý do: ${str('reason')}`);
+  if (str('note')) parts.push(`ghi chú: ${str('note')}`);
   const text = parts.join('; ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -6,6 +6,7 @@ describe('the audit log in words', () => {
     expect(actionLabel('certificate.revoke')).toBe('Thu hồi giấy chứng nhận');
     expect(actionLabel('export.theory_pending')).toBe('Xuất danh sách đoàn viên mới chưa đạt');
     expect(actionLabel('something.new')).toBe('something.new');
+    expect(actionLabel('unit_transfer.approve')).toBe('Duyệt chuyển đơn vị (đơn vị nhận)');
   });
 
   it('reads a revocation: the printed code and the reason', () => {
@@ -21,6 +22,7 @@ describe('the audit log in words', () => {
     );
     expect(detailText({ action: 'unit.theory_since', detail: { theory_since: '2025-01-01' } })).toBe('Từ ngày 01/01/2025');
     expect(detailText({ action: 'unit.theory_since', detail: { theory_since: null } })).toBe('Dùng ngày của cấp trên');
+    expect(detailText({ action: 'unit_transfer.reject', detail: { from: 'a', to: 'b', note: 'Thiếu xác nhận' } })).toBe('Ghi chú: Thiếu xác nhận');
     expect(
       detailText({ action: 'round.update', detail: { closes_at: { from: '2026-12-04T13:00:00Z', to: '2026-12-05T13:00:00Z' } } }),
     ).toBe('Giờ đóng: 20:00 04/12/2026 → 20:00 05/12/2026');
