@@ -92,16 +92,12 @@ pub fn add(doc: &mut OpenApi) {
         .into_iter()
         .flatten()
         {
-            for name in applicable(op, versioned) {
-                let status = SHARED
-                    .iter()
-                    .find(|(n, ..)| *n == name)
-                    .map(|(_, s, _)| *s)
-                    .expect("every applicable response is shared");
+            let names = applicable(op, versioned);
+            for (name, status, _) in SHARED.iter().filter(|(n, ..)| names.contains(n)) {
                 op.responses
                     .responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+                    .entry((*status).to_owned())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(*name)));
             }
         }
     }
