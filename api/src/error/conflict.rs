@@ -103,6 +103,10 @@ pub enum Conflict {
         /// What may no longer change.
         frozen: Frozen,
     },
+    /// Removing the system-admin role from, or disabling, the last enabled system admin: no
+    /// one would be left to manage the system.
+    #[error("this is the last enabled system administrator; make someone else one first")]
+    LastAdmin,
 }
 
 /// What a started round no longer lets change.
@@ -149,6 +153,7 @@ impl Conflict {
         "duplicate_question",
         "question_in_use",
         "round_started",
+        "last_admin",
     ];
 
     /// The stable code of the problem body.
@@ -172,6 +177,7 @@ impl Conflict {
             Self::DuplicateQuestion { .. } => "duplicate_question",
             Self::QuestionInUse => "question_in_use",
             Self::RoundStarted { .. } => "round_started",
+            Self::LastAdmin => "last_admin",
         }
     }
 
@@ -247,6 +253,7 @@ mod tests {
             Conflict::RoundStarted {
                 frozen: Frozen::Rules,
             },
+            Conflict::LastAdmin,
         ];
         let mut codes: Vec<&str> = all.iter().map(Conflict::code).collect();
         codes.sort_unstable();
