@@ -1405,6 +1405,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disables a person's account: it cannot sign in or refresh, and the access tokens it holds
+         *     are refused from the next request on (403 `account_disabled`); its sessions end. For unit
+         *     admins whose subtree holds the person, and system admins; only a system admin may disable a
+         *     system admin. Disabling a disabled account changes nothing.
+         */
+        post: operations["disable_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enables a disabled account again: the person can sign in. Same callers as the disable. */
+        post: operations["enable_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/profile": {
         parameters: {
             query?: never;
@@ -1585,6 +1624,15 @@ export interface components {
              * @description Unit.
              */
             unit_id: string;
+        };
+        /** @description An account's state after a disable or an enable. */
+        AccountStateResponse: {
+            disabled?: components["schemas"]["DisabledState"] | null;
+            /**
+             * Format: uuid
+             * @description The person.
+             */
+            user_id: string;
         };
         /** @description A round's activity now, for its organizers' monitor. */
         Activity: {
@@ -2359,6 +2407,26 @@ export interface components {
              */
             parent_id?: string | null;
         };
+        /** @description Why an account is being disabled. */
+        DisableRequest: {
+            /** @description Why (1–500 characters once trimmed); shown to the managers who see the person. */
+            reason: string;
+        };
+        /** @description A disabled account's record. */
+        DisabledState: {
+            /**
+             * Format: date-time
+             * @description When it was disabled.
+             */
+            at: string;
+            /**
+             * Format: uuid
+             * @description Who disabled it.
+             */
+            by?: string | null;
+            /** @description Why. */
+            reason: string;
+        };
         /** @description Who may enter. */
         Eligibility: {
             /** @description Roles that may not enter, wherever they are held. */
@@ -2753,6 +2821,7 @@ export interface components {
              * @description Ngày kết nạp.
              */
             admitted_at?: string | null;
+            disabled?: components["schemas"]["DisabledState"] | null;
             /** @description Public form of the name. */
             display_name: string;
             /** @description Họ tên. */
@@ -3270,6 +3339,8 @@ export interface components {
              * @description Ngày sinh.
              */
             birth_date?: string | null;
+            /** @description Whether the caller may disable or enable this account. */
+            can_disable: boolean;
             /** @description Whether the caller may issue this person a password reset code. */
             can_issue_reset_code: boolean;
             /**
@@ -3277,6 +3348,7 @@ export interface components {
              * @description When the account was created.
              */
             created_at: string;
+            disabled?: components["schemas"]["DisabledState"] | null;
             /** @description Họ tên. */
             full_name: string;
             /**
@@ -3307,6 +3379,7 @@ export interface components {
              * @description Ngày kết nạp.
              */
             admitted_at?: string | null;
+            disabled?: components["schemas"]["DisabledState"] | null;
             /** @description Họ tên. */
             full_name: string;
             /**
@@ -3540,7 +3613,7 @@ export interface components {
          * @description Stable snake_case identifier of a problem, to switch on (never the English `detail`).
          * @enum {string}
          */
-        ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "results_not_published" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "busy" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started";
+        ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "results_not_published" | "account_disabled" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "busy" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started" | "last_admin";
         /** @description A role a person holds, with its unit's name and whether the caller may revoke it. */
         ProfileRole: {
             /**
@@ -8807,6 +8880,119 @@ export interface operations {
             };
         };
     };
+    disable_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableRequest"];
+            };
+        };
+        responses: {
+            /** @description The account is disabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountStateResponse"];
+                };
+            };
+            /** @description Not a unit admin, or the person is a system admin and you are not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `last_admin`: the person is the last enabled system admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No reason, a reason over 500 characters (`/reason`), or your own account (`/id`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The scoring store cannot record it; nothing changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enable_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account is enabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountStateResponse"];
+                };
+            };
+            /** @description Not a unit admin, or the person is a system admin and you are not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     person_profile: {
         parameters: {
             query?: never;
@@ -8934,6 +9120,15 @@ export interface operations {
             };
             /** @description Unknown or outside your scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `last_admin`: this would leave no enabled system admin */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

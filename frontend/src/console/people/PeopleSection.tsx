@@ -85,6 +85,18 @@ function PeopleSearch() {
           { key: 'phone', label: 'Số điện thoại', render: (p) => p.phone },
           { key: 'unit', label: 'Đơn vị', render: (p) => p.unit.name },
           { key: 'admitted', label: 'Ngày kết nạp', render: (p) => formatDate(p.admitted_at) || '—' },
+          {
+            key: 'status',
+            label: 'Trạng thái',
+            render: (p) =>
+              p.disabled ? (
+                <span title={`Lý do: ${p.disabled.reason}`}>
+                  <span class="status status--danger">Đã khoá</span> <span class="muted">{p.disabled.reason}</span>
+                </span>
+              ) : (
+                'Đang hoạt động'
+              ),
+          },
         ]}
       />
       {page && <Pager offset={offset} limit={LIMIT} total={page.total} noun="đoàn viên" onOffset={(o) => qs.set({ offset: o || null })} />}
