@@ -184,6 +184,7 @@ export async function run(ctx) {
     await page.getByRole('button', { name: 'Mở khoá' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Mở khoá' }).click();
     await page.getByText('Đã mở khoá tài khoản.').waitFor();
+    await page.getByRole('button', { name: 'Khoá tài khoản' }).waitFor();
     assert((await page.getByTestId('person-locked').count()) === 0, 'still shown as locked');
     ctx.watch(member);
     await member.getByRole('button', { name: 'Đăng nhập' }).click();
