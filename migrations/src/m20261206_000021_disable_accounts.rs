@@ -46,6 +46,8 @@ impl MigrationTrait for Migration {
     }
 }
 
+// The variants name the columns (`disabled_at`, …), so they share the prefix.
+#[allow(clippy::enum_variant_names)]
 #[derive(DeriveIden, Clone, Copy)]
 enum Added {
     DisabledAt,

@@ -10,8 +10,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::people::{PEOPLE_READERS, manages};
 use super::disabling::{self, DisabledState};
+use super::people::{PEOPLE_READERS, manages};
 use super::recovery;
 use crate::auth::Caller;
 use crate::domain::ids::{UnitId, UserId};

@@ -112,7 +112,7 @@ pub async fn lock_admins(txn: &impl ConnectionTrait, touch: UserId) -> Result<()
             users::Entity::update_many()
                 .col_expr(
                     users::Column::UpdatedAt,
-                    Expr::col(users::Column::UpdatedAt).into(),
+                    Expr::col(users::Column::UpdatedAt),
                 )
                 .filter(users::Column::Id.eq(touch.0))
                 .exec(txn)

@@ -393,7 +393,10 @@ pub async fn set_disabled(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let update = users::Entity::update_many()
-        .col_expr(users::Column::DisabledAt, Expr::value(disabled.map(|d| d.at)))
+        .col_expr(
+            users::Column::DisabledAt,
+            Expr::value(disabled.map(|d| d.at)),
+        )
         .col_expr(
             users::Column::DisabledReason,
             Expr::value(disabled.map(|d| d.reason.clone())),

@@ -140,8 +140,7 @@ pub async fn disable_user(
     id: web::Path<Uuid>,
     body: Json<DisableRequest>,
 ) -> Result<web::Json<AccountStateResponse>, ApiError> {
-    let done =
-        disabling::disable(&state, user.id, UserId(*id), &body.0.reason, Utc::now()).await?;
+    let done = disabling::disable(&state, user.id, UserId(*id), &body.0.reason, Utc::now()).await?;
     Ok(web::Json(done))
 }
 

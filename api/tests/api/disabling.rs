@@ -39,7 +39,12 @@ async fn enable(app: &TestApp, by: &TestUser, target: UserId) -> reqwest::Respon
     .await
 }
 
-async fn set_roles(app: &TestApp, by: &TestUser, target: UserId, roles: Value) -> reqwest::Response {
+async fn set_roles(
+    app: &TestApp,
+    by: &TestUser,
+    target: UserId,
+    roles: Value,
+) -> reqwest::Response {
     app.put(
         &format!("/api/v1/users/{}/roles", target.0),
         Some(&by.access),
@@ -63,9 +68,7 @@ async fn enabled_admins(app: &TestApp) -> u64 {
 
 async fn a_disabled_account_is_refused_on_the_next_request_until_enabled(app: &TestApp) {
     let unit = app.unit("D-1", None).await;
-    let manager = app
-        .with_roles(unit, &[(Role::UnitAdmin, Some(unit))])
-        .await;
+    let manager = app.with_roles(unit, &[(Role::UnitAdmin, Some(unit))]).await;
     let member = app.member(unit).await;
     assert_eq!(
         app.get("/api/v1/me", Some(&member.access)).await.status(),
@@ -190,9 +193,24 @@ async fn who_may_disable_whom(app: &TestApp) {
 
     for (who, target, status, code) in [
         (&peer, member_a1.id, StatusCode::FORBIDDEN, "forbidden"),
-        (&organizer_a, member_a1.id, StatusCode::FORBIDDEN, "forbidden"),
-        (&unit_admin_a, member_b.id, StatusCode::NOT_FOUND, "not_found"),
-        (&unit_admin_a, admin_in_a.id, StatusCode::FORBIDDEN, "forbidden"),
+        (
+            &organizer_a,
+            member_a1.id,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+        (
+            &unit_admin_a,
+            member_b.id,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            &unit_admin_a,
+            admin_in_a.id,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
     ] {
         assert_problem(disable(app, who, target, reason).await, status, code).await;
         assert_problem(enable(app, who, target).await, status, code).await;
@@ -234,9 +252,7 @@ async fn who_may_disable_whom(app: &TestApp) {
 
 async fn the_reason_is_required_and_bounded(app: &TestApp) {
     let unit = app.unit("D-R", None).await;
-    let manager = app
-        .with_roles(unit, &[(Role::UnitAdmin, Some(unit))])
-        .await;
+    let manager = app.with_roles(unit, &[(Role::UnitAdmin, Some(unit))]).await;
     let member = app.member(unit).await;
     for reason in ["", "   \n ", &"x".repeat(501)] {
         let body = assert_problem(
@@ -344,10 +360,7 @@ async fn two_admins_removing_their_own_role_at_once_leave_one(app: &TestApp) {
             set_roles(app, &y, y.id, json!([])),
         )
         .await;
-        let ok = answers
-            .iter()
-            .filter(|(s, _)| *s == StatusCode::OK)
-            .count();
+        let ok = answers.iter().filter(|(s, _)| *s == StatusCode::OK).count();
         assert_eq!(ok, 1, "round {round}: exactly one succeeds: {answers:?}");
         assert!(
             answers
@@ -376,16 +389,14 @@ async fn two_admins_disabling_each_other_at_once_leave_one(app: &TestApp) {
             disable(app, &y, x.id, "Tranh chấp"),
         )
         .await;
-        let ok = answers
-            .iter()
-            .filter(|(s, _)| *s == StatusCode::OK)
-            .count();
+        let ok = answers.iter().filter(|(s, _)| *s == StatusCode::OK).count();
         assert_eq!(ok, 1, "round {round}: exactly one succeeds: {answers:?}");
         // The other either reached the guard, or was already refused at the door.
         assert!(
-            answers.iter().any(|(s, c)| (*s == StatusCode::CONFLICT
-                && c == "last_admin")
-                || (*s == StatusCode::FORBIDDEN && c == "account_disabled")),
+            answers
+                .iter()
+                .any(|(s, c)| (*s == StatusCode::CONFLICT && c == "last_admin")
+                    || (*s == StatusCode::FORBIDDEN && c == "account_disabled")),
             "round {round}: {answers:?}"
         );
         assert_eq!(enabled_admins(app).await, 1, "round {round}");

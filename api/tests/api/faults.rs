@@ -290,9 +290,7 @@ async fn a_disabled_account_stays_out_while_the_store_is_down_and_after_it_comes
     let url = redis.url();
     let app = spawn_app_with(Backend::Services, |s| s.redis_url = Some(url.into())).await;
     let unit = app.unit("F-DIS", None).await;
-    let manager = app
-        .with_roles(unit, &[(Role::UnitAdmin, Some(unit))])
-        .await;
+    let manager = app.with_roles(unit, &[(Role::UnitAdmin, Some(unit))]).await;
     let member = app.member(unit).await;
     let bystander = app.member(unit).await;
     let disable = async |who: &crate::helpers::TestUser| {
