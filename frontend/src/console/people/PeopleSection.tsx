@@ -12,6 +12,7 @@ import { SearchBox } from '../kit/SearchBox';
 import { useQueryState } from '../kit/useQueryState';
 import { formatDate } from '../kit/vnTime';
 import { ImportPanel } from '../units/ImportPanel';
+import { AccountState } from './AccountState';
 import { PersonPage } from './PersonPage';
 
 // Đoàn viên: find a member by name or phone within the officer's scope (the server never
@@ -88,14 +89,7 @@ function PeopleSearch() {
           {
             key: 'status',
             label: 'Trạng thái',
-            render: (p) =>
-              p.disabled ? (
-                <span title={`Lý do: ${p.disabled.reason}`}>
-                  <span class="status status--danger">Đã khoá</span> <span class="muted">{p.disabled.reason}</span>
-                </span>
-              ) : (
-                'Đang hoạt động'
-              ),
+            render: (p) => <AccountState disabled={p.disabled} />,
           },
         ]}
       />
