@@ -187,6 +187,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts()
         .1;
     add_parameter_schemas(&mut doc);
+    routes::common_responses::add(&mut doc);
     doc
 }
 

@@ -1,5 +1,6 @@
 //! Accounts: registering (every field checked, every failure reported at once, the unit
-//! looked up), signing in, checking the current password, and issuing a session's tokens.
+//! looked up), signing in, checking the current password, changing it, and issuing a session's
+//! tokens.
 //!
 //! Every password check and hash goes through the bounded [`crate::auth::password::Hasher`]:
 //! a place in its queue is taken first (503 `busy` when full, before anything is counted), then
@@ -27,6 +28,7 @@ use uuid::Uuid;
 
 use std::time::Duration;
 
+use crate::app::sessions;
 use crate::auth::refresh;
 use crate::domain::Invalid;
 use crate::domain::ids::{UnitId, UserId};
@@ -374,6 +376,67 @@ pub async fn check_current_password(
     }
     state.store.reset(&key).await?;
     Ok(())
+}
+
+/// Changes the password of signed-in account `user` and signs out every session.
+///
+/// In order: an account that no longer exists (erased) answers 401 like no token; the new
+/// password is checked with the registration rules (422 on `/new_password`) before the current
+/// one is, so a weak choice costs no guess; the current password goes through
+/// [`check_current_password`] (limited per account, 401/429/503); then the hash is replaced,
+/// reset codes issued before are revoked and every session is ended.
+pub async fn change_password(
+    state: &AppState,
+    user: UserId,
+    current_password: String,
+    new_password: String,
+) -> Result<(), ApiError> {
+    let account = persistence::users::get(&state.db, user)
+        .await
+        .map_err(|_| ApiError::Unauthorized)?;
+    let phone = Phone::parse(&account.phone).ok();
+    let new_password = NewPassword::parse(new_password, phone.as_ref())
+        .map_err(|e| ApiError::field("/new_password", e.0))?;
+    check_current_password(state, user, current_password).await?;
+    let new_hash = state.hasher.hash(new_password.expose().to_owned()).await?;
+    let now = persistence::users::set_password_hash(&state.db, user, new_hash).await?;
+    // A reset code issued before the change must not undo it: whoever holds it could set a
+    // password of their own choosing.
+    persistence::reset_codes::revoke_all(&state.db, user, now).await?;
+    let revoked = sessions::end_all_sessions(state, user, now).await?;
+    tracing::info!(revoked, "password changed; sessions revoked");
+    Ok(())
+}
+
+/// Exchanges refresh token `given` for a new pair of session tokens. The old one stops
+/// working; presenting it again is taken as theft and ends the whole session. Unknown, expired,
+/// revoked and reused tokens all answer 401 `invalid_token`.
+pub async fn refresh_tokens(
+    state: &AppState,
+    given: &str,
+    client: &ClientInfo,
+) -> Result<TokenResponse, ApiError> {
+    let hash = refresh::hash(given.trim());
+    let token = persistence::tokens::find_by_hash(&state.db, &hash)
+        .await?
+        .ok_or(ApiError::InvalidRefreshToken)?;
+    if token.revoked_at.is_some() {
+        return Err(ApiError::InvalidRefreshToken);
+    }
+    if token.rotated_at.is_some() {
+        sessions::end_session(state, token.user_id, token.family_id, Utc::now()).await?;
+        tracing::warn!(user.id = %token.user_id, session = %token.family_id, "rotated refresh token reused; session revoked");
+        return Err(ApiError::InvalidRefreshToken);
+    }
+    if token.expires_at <= Utc::now() {
+        return Err(ApiError::InvalidRefreshToken);
+    }
+    if !persistence::tokens::mark_rotated(&state.db, token.id).await? {
+        // Someone else rotated it between our read and our write: the same as reuse.
+        sessions::end_session(state, token.user_id, token.family_id, Utc::now()).await?;
+        return Err(ApiError::InvalidRefreshToken);
+    }
+    issue_tokens(state, token.user_id, token.family_id, client, Utc::now()).await
 }
 
 /// Issues an access token and a refresh token of session `family`, unless the account is

@@ -24,6 +24,7 @@ pub mod privacy;
 pub mod profile;
 pub mod publishing;
 pub mod recovery;
+pub mod rounds;
 pub mod sessions;
 pub mod tables;
 pub mod theory;

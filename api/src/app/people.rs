@@ -71,6 +71,20 @@ pub async fn set_roles(
                 continue;
             }
         };
+        // Even an admin, who manages every unit, can only grant a role over one that exists.
+        if let Some(unit_id) = grant.unit_id {
+            match persistence::units::get(&state.db, unit_id).await {
+                Ok(_) => {}
+                Err(PersistenceError::NotFound(_)) => {
+                    errors.push(FieldError::new(
+                        format!("/roles/{i}/unit_id"),
+                        "no such unit",
+                    ));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         if !manages(state, &caller, &grant).await? {
             errors.push(FieldError::new(
                 format!("/roles/{i}"),

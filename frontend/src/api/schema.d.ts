@@ -4969,7 +4969,82 @@ export interface components {
             voided_by?: string | null;
         };
     };
-    responses: never;
+    responses: {
+        /** @description The body is larger than this operation accepts */
+        BodyTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The account may not do this: a role or scope it lacks, or a disabled account */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A field or query parameter is invalid; `errors` names each one (`pointer`, `code`) */
+        InvalidInput: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not well-formed (malformed JSON, an unreadable upload) */
+        MalformedBody: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No valid session: sign in or refresh the access token (`unauthorized`) */
+        Unauthenticated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The database or the scoring store is unavailable; try again after `Retry-After` seconds */
+        Unavailable: {
+            headers: {
+                /** @description Seconds to wait before trying again */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource (a path id that does not exist or does not parse) */
+        UnknownResource: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not of a type this operation accepts */
+        WrongMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -4998,6 +5073,8 @@ export interface operations {
                     "application/json": components["schemas"]["AttemptResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown or not yours */
             404: {
                 headers: {
@@ -5007,6 +5084,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     save_answer: {
@@ -5036,6 +5114,9 @@ export interface operations {
                     "application/json": components["schemas"]["AnswerResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown attempt or not yours */
             404: {
                 headers: {
@@ -5054,6 +5135,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Question not in the attempt, or options not in the question */
             422: {
                 headers: {
@@ -5063,6 +5146,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     finish_attempt: {
@@ -5090,6 +5174,9 @@ export interface operations {
                     "application/json": components["schemas"]["ResultView"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown attempt or not yours */
             404: {
                 headers: {
@@ -5099,6 +5186,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Missing or bad prediction */
             422: {
                 headers: {
@@ -5108,6 +5197,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_audit: {
@@ -5143,6 +5233,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer, unit-admin or admin role */
             403: {
                 headers: {
@@ -5170,6 +5261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     login: {
@@ -5194,6 +5286,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Wrong phone or password */
             401: {
                 headers: {
@@ -5203,6 +5296,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `account_disabled`: the right password, but a manager has disabled the account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            422: components["responses"]["InvalidInput"];
             /** @description Too many attempts; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -5248,6 +5353,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     reset_password: {
@@ -5270,6 +5377,9 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["MalformedBody"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Wrong code, or a field breaks a rule */
             422: {
                 headers: {
@@ -5288,6 +5398,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     refresh_tokens: {
@@ -5312,6 +5423,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Unknown, expired, revoked or reused token */
             401: {
                 headers: {
@@ -5321,6 +5433,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `account_disabled`: the account was disabled */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     register: {
@@ -5345,6 +5470,9 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -5404,6 +5532,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     certificate_qr: {
@@ -5436,6 +5565,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     revoke_certificate: {
@@ -5463,6 +5593,8 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateVerification"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -5490,6 +5622,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description No reason given */
             422: {
                 headers: {
@@ -5499,6 +5633,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_contests: {
@@ -5547,6 +5682,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
             /** @description Bad filter or paging value */
             422: {
                 headers: {
@@ -5556,6 +5692,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     create_contest: {
@@ -5580,6 +5717,8 @@ export interface operations {
                     "application/json": components["schemas"]["ContestResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -5598,6 +5737,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -5607,6 +5748,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_contest: {
@@ -5630,6 +5772,8 @@ export interface operations {
                     "application/json": components["schemas"]["ContestResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown, or you may neither manage nor enter it */
             404: {
                 headers: {
@@ -5639,6 +5783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_contest: {
@@ -5666,6 +5811,8 @@ export interface operations {
                     "application/json": components["schemas"]["ContestResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description You may enter but not manage it */
             403: {
                 headers: {
@@ -5684,6 +5831,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -5693,13 +5842,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     export_contest: {
         parameters: {
             query: {
                 /** @description `xlsx` or `csv`. */
-                format: string;
+                format: "xlsx" | "csv";
                 /** @description The subtree to export (required unless you organise the contest). */
                 unit_id?: string | null;
                 /** @description `ranking` (default), `units` or `prizes`. */
@@ -5714,15 +5864,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file (streamed) */
+            /** @description The file (streamed), XLSX or CSV as `format` says */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown contest, or a unit outside your scope */
             404: {
                 headers: {
@@ -5732,6 +5885,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     contest_leaderboard: {
@@ -5780,6 +5935,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     contest_leaderboard_me: {
@@ -5806,6 +5963,7 @@ export interface operations {
                     "application/json": components["schemas"]["MyPlace"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
             403: {
                 headers: {
@@ -5815,6 +5973,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            404: components["responses"]["UnknownResource"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     publish_contest: {
@@ -5838,6 +5999,7 @@ export interface operations {
                     "application/json": components["schemas"]["PublishedOverall"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of this contest */
             403: {
                 headers: {
@@ -5847,6 +6009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            404: components["responses"]["UnknownResource"];
             /** @description `rounds_not_published` */
             409: {
                 headers: {
@@ -5856,6 +6019,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     contest_results: {
@@ -5895,6 +6059,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_rounds: {
@@ -5918,6 +6084,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoundList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown contest or not yours to see */
             404: {
                 headers: {
@@ -5927,6 +6095,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     create_round: {
@@ -5954,6 +6123,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoundResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description You may enter but not manage the contest */
             403: {
                 headers: {
@@ -5972,6 +6143,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Invalid settings, pool too small, overlapping times */
             422: {
                 headers: {
@@ -5981,6 +6154,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     contest_units: {
@@ -6018,6 +6192,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            404: components["responses"]["UnknownResource"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_courses: {
@@ -6047,6 +6224,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     create_course: {
@@ -6071,6 +6250,8 @@ export interface operations {
                     "application/json": components["schemas"]["CourseResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a system admin */
             403: {
                 headers: {
@@ -6089,6 +6270,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -6098,6 +6281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     add_lesson: {
@@ -6125,6 +6309,8 @@ export interface operations {
                     "application/json": components["schemas"]["CourseResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a system admin */
             403: {
                 headers: {
@@ -6143,6 +6329,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -6152,6 +6340,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     upload_image: {
@@ -6176,6 +6365,8 @@ export interface operations {
                     "application/json": components["schemas"]["ImageResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6291,6 +6482,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     update_me: {
@@ -6315,6 +6508,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Not signed in */
             401: {
                 headers: {
@@ -6324,6 +6518,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field breaks a rule */
             422: {
                 headers: {
@@ -6333,6 +6530,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_my_attempts: {
@@ -6358,6 +6556,10 @@ export interface operations {
                     "application/json": components["schemas"]["MyAttemptList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     give_consent: {
@@ -6380,6 +6582,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Not signed in */
             401: {
                 headers: {
@@ -6389,6 +6592,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Not the version in force */
             422: {
                 headers: {
@@ -6398,6 +6604,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     my_data: {
@@ -6427,6 +6634,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     erase_me: {
@@ -6449,6 +6658,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Not signed in, or wrong password */
             401: {
                 headers: {
@@ -6458,6 +6668,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            422: components["responses"]["InvalidInput"];
             /** @description Too many wrong passwords; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -6498,6 +6712,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Not signed in, or wrong current password */
             401: {
                 headers: {
@@ -6507,6 +6722,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description The new password breaks a rule */
             422: {
                 headers: {
@@ -6557,6 +6775,8 @@ export interface operations {
                     "application/json": components["schemas"]["MyTheoryResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description No course yet, or unknown course */
             404: {
                 headers: {
@@ -6566,6 +6786,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     pool_availability: {
@@ -6590,6 +6812,8 @@ export interface operations {
                     "application/json": components["schemas"]["PoolAvailability"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6608,6 +6832,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Too many items, or a window that closes before it opens */
             422: {
                 headers: {
@@ -6617,6 +6843,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_questions: {
@@ -6660,6 +6887,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6678,6 +6906,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     create_question: {
@@ -6702,6 +6931,8 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6729,6 +6960,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -6738,6 +6971,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     export_questions: {
@@ -6747,7 +6981,7 @@ export interface operations {
                  * @description `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
                  *     questions name under `anh/`.
                  */
-                format?: string | null;
+                format?: ("xlsx" | "csv" | "yaml" | "yml" | "zip") | null;
                 /**
                  * @description Shuffle each question's options (default false: the bank's order). The bank keeps
                  *     options as written, often with the key first; a shuffled export does not give that away.
@@ -6787,9 +7021,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
+                    "application/yaml": unknown;
+                    "application/zip": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6852,6 +7090,8 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionImportResult"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6879,6 +7119,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["WrongMediaType"];
             /** @description Problems; nothing imported */
             422: {
                 headers: {
@@ -6902,11 +7143,8 @@ export interface operations {
     question_template: {
         parameters: {
             query?: {
-                /**
-                 * @description `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
-                 *     questions name under `anh/`.
-                 */
-                format?: string | null;
+                /** @description `xlsx` (default), `csv` or `yaml`. */
+                format?: ("xlsx" | "csv" | "yaml" | "yml") | null;
             };
             header?: never;
             path?: never;
@@ -6914,15 +7152,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The template */
+            /** @description The template, in `format` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
+                    "application/yaml": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Bad format */
             422: {
                 headers: {
@@ -6932,6 +7174,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_question: {
@@ -6955,6 +7198,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6973,6 +7217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     delete_question: {
@@ -6994,6 +7239,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer, or shared from a unit above yours */
             403: {
                 headers: {
@@ -7021,6 +7267,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_question: {
@@ -7048,6 +7295,8 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer, or shared from a unit above yours */
             403: {
                 headers: {
@@ -7075,6 +7324,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -7084,6 +7335,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     question_stats: {
@@ -7107,6 +7359,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionStats"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of the bank that owns the question (a bank shared from above shows no statistics: they give the key away) */
             403: {
                 headers: {
@@ -7125,6 +7378,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     question_versions: {
@@ -7148,6 +7402,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionVersionList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of the bank that owns the question */
             403: {
                 headers: {
@@ -7166,6 +7421,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_round: {
@@ -7189,6 +7445,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoundResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown or not yours to see */
             404: {
                 headers: {
@@ -7198,6 +7456,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_round: {
@@ -7225,6 +7484,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoundResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description You may enter but not manage the contest */
             403: {
                 headers: {
@@ -7252,6 +7513,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Invalid settings */
             422: {
                 headers: {
@@ -7261,6 +7524,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     start_attempt: {
@@ -7284,6 +7548,7 @@ export interface operations {
                     "application/json": components["schemas"]["AttemptResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description You organise this contest but may not enter it */
             403: {
                 headers: {
@@ -7311,6 +7576,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_entrants: {
@@ -7341,6 +7607,7 @@ export interface operations {
                     "application/json": components["schemas"]["EntrantsResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of this contest */
             403: {
                 headers: {
@@ -7368,13 +7635,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     export_round: {
         parameters: {
             query: {
                 /** @description `xlsx` or `csv`. */
-                format: string;
+                format: "xlsx" | "csv";
                 /** @description The subtree to export (required unless you organise the contest). */
                 unit_id?: string | null;
                 /** @description `ranking` (default), `units` or `prizes`. */
@@ -7389,15 +7657,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file (streamed) */
+            /** @description The file (streamed), XLSX or CSV as `format` says */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -7434,6 +7704,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_leaderboard: {
@@ -7500,6 +7771,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_leaderboard_me: {
@@ -7526,6 +7798,7 @@ export interface operations {
                     "application/json": components["schemas"]["MyPlace"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
             403: {
                 headers: {
@@ -7544,6 +7817,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rebuild_boards: {
@@ -7567,6 +7842,10 @@ export interface operations {
                     "application/json": components["schemas"]["RebuildResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UnknownResource"];
+            503: components["responses"]["Unavailable"];
         };
     };
     live_round: {
@@ -7611,6 +7890,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     preview_round: {
@@ -7634,6 +7915,7 @@ export interface operations {
                     "application/json": components["schemas"]["AttemptResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description You may enter the contest but do not organise it */
             403: {
                 headers: {
@@ -7661,6 +7943,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_publications: {
@@ -7684,6 +7967,7 @@ export interface operations {
                     "application/json": components["schemas"]["PublicationList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of this contest */
             403: {
                 headers: {
@@ -7702,6 +7986,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     publish_round: {
@@ -7725,6 +8010,7 @@ export interface operations {
                     "application/json": components["schemas"]["Published"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of this contest */
             403: {
                 headers: {
@@ -7752,6 +8038,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_join_qr: {
@@ -7784,6 +8071,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_results: {
@@ -7823,6 +8111,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     lift_void: {
@@ -7852,6 +8142,9 @@ export interface operations {
                     "application/json": components["schemas"]["VoidResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description No void in force */
             404: {
                 headers: {
@@ -7861,6 +8154,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     void_result: {
@@ -7890,6 +8187,9 @@ export interface operations {
                     "application/json": components["schemas"]["VoidResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown round or no result of that person */
             404: {
                 headers: {
@@ -7908,6 +8208,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description No reason given */
             422: {
                 headers: {
@@ -7917,6 +8219,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_units: {
@@ -7963,6 +8266,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_voids: {
@@ -7986,6 +8291,10 @@ export interface operations {
                     "application/json": components["schemas"]["VoidList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UnknownResource"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_topics: {
@@ -8015,6 +8324,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_units: {
@@ -8062,6 +8373,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     create_unit: {
@@ -8086,6 +8398,8 @@ export interface operations {
                     "application/json": components["schemas"]["UnitResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin */
             403: {
                 headers: {
@@ -8113,6 +8427,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -8122,6 +8438,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     import_units: {
@@ -8149,6 +8466,8 @@ export interface operations {
                     "application/json": components["schemas"]["UnitImportResult"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin */
             403: {
                 headers: {
@@ -8167,6 +8486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["WrongMediaType"];
             /** @description Bad rows; nothing imported */
             422: {
                 headers: {
@@ -8176,6 +8496,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_unit: {
@@ -8208,6 +8529,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_unit: {
@@ -8235,6 +8557,8 @@ export interface operations {
                     "application/json": components["schemas"]["UnitDetail"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin */
             403: {
                 headers: {
@@ -8262,6 +8586,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation, or the move would make a cycle */
             422: {
                 headers: {
@@ -8271,6 +8597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     unit_certificates: {
@@ -8303,6 +8630,7 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8330,6 +8658,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     unit_managers: {
@@ -8353,6 +8682,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnitManager"][];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8371,6 +8701,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_members: {
@@ -8401,6 +8732,7 @@ export interface operations {
                     "application/json": components["schemas"]["MemberList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8419,6 +8751,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     unit_participation: {
@@ -8429,7 +8763,7 @@ export interface operations {
                 /** @description Last day (inclusive, Vietnam time). */
                 to: string;
                 /** @description `xlsx` or `csv` for a file; JSON without it. */
-                format?: string | null;
+                format?: ("xlsx" | "csv") | null;
             };
             header?: never;
             path: {
@@ -8440,15 +8774,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or a file with `format`) */
+            /** @description The report: JSON, or a file with `format` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ParticipationResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown unit or outside your scope */
             404: {
                 headers: {
@@ -8467,6 +8805,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     unit_rounds: {
@@ -8495,6 +8834,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnitRoundsPage"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit admin role */
             403: {
                 headers: {
@@ -8522,6 +8862,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     theory_coverage: {
@@ -8550,6 +8891,7 @@ export interface operations {
                     "application/json": components["schemas"]["CoverageResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8577,6 +8919,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     theory_pending: {
@@ -8609,6 +8952,7 @@ export interface operations {
                     "application/json": components["schemas"]["PendingList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8636,6 +8980,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     set_theory_since: {
@@ -8663,6 +9008,8 @@ export interface operations {
                     "application/json": components["schemas"]["TheorySinceResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8681,6 +9028,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Bad date */
             422: {
                 headers: {
@@ -8690,6 +9039,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     search_people: {
@@ -8719,6 +9069,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8746,6 +9097,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     import_admission: {
@@ -8773,6 +9125,8 @@ export interface operations {
                     "application/json": components["schemas"]["AdmissionImportResult"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8791,6 +9145,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["WrongMediaType"];
             /** @description Bad rows; nothing changed */
             422: {
                 headers: {
@@ -8800,6 +9155,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_user: {
@@ -8823,6 +9179,8 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown or outside your scope */
             404: {
                 headers: {
@@ -8832,6 +9190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     person_attempts: {
@@ -8860,6 +9219,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonAttemptList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8878,6 +9238,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     disable_user: {
@@ -8905,6 +9267,8 @@ export interface operations {
                     "application/json": components["schemas"]["AccountStateResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin, or the person is a system admin and you are not */
             403: {
                 headers: {
@@ -8932,6 +9296,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description No reason, a reason over 500 characters (`/reason`), or your own account (`/id`) */
             422: {
                 headers: {
@@ -8973,6 +9339,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountStateResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin, or the person is a system admin and you are not */
             403: {
                 headers: {
@@ -8991,6 +9358,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     person_profile: {
@@ -9014,6 +9382,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonProfile"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -9032,6 +9401,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     issue_reset_code: {
@@ -9055,6 +9425,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResetCodeResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin, or not allowed for this person */
             403: {
                 headers: {
@@ -9082,6 +9453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     set_roles: {
@@ -9109,6 +9481,8 @@ export interface operations {
                     "application/json": components["schemas"]["RolesResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an admin or unit admin */
             403: {
                 headers: {
@@ -9136,6 +9510,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A grant is invalid or outside your scope */
             422: {
                 headers: {
@@ -9145,6 +9521,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     person_theory: {
@@ -9168,6 +9545,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonTheory"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -9186,6 +9564,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     healthz: {
