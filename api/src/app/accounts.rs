@@ -256,6 +256,7 @@ fn as_if_registered(new: persistence::users::NewUser) -> User {
         erased_at: None,
         created_at: now,
         password_changed_at: now,
+        disabled: None,
     }
 }
 
@@ -448,7 +449,9 @@ pub async fn refresh_tokens(
     issue_tokens(state, token.user_id, token.family_id, client, Utc::now()).await
 }
 
-/// Issues an access token and a refresh token of session `family`.
+/// Issues an access token and a refresh token of session `family`, unless the account is
+/// disabled (403 `account_disabled`: the answer to a right password, and to a refresh that
+/// raced with the disabling and so found its token not yet revoked).
 pub async fn issue_tokens(
     state: &AppState,
     user: UserId,
@@ -456,6 +459,13 @@ pub async fn issue_tokens(
     client: &ClientInfo,
     now: DateTime<Utc>,
 ) -> Result<TokenResponse, ApiError> {
+    if persistence::users::get(&state.db, user)
+        .await?
+        .disabled
+        .is_some()
+    {
+        return Err(ApiError::AccountDisabled);
+    }
     let (refresh_token, refresh_hash) = refresh::generate();
     let expires_at = now + state.settings.refresh_ttl();
     persistence::tokens::insert(&state.db, user, family, refresh_hash, expires_at, client).await?;

@@ -14,6 +14,7 @@ pub mod bank;
 pub mod boards;
 pub mod contest_access;
 pub mod contests;
+pub mod disabling;
 pub mod exports;
 pub mod images;
 pub mod paging;

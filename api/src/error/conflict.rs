@@ -112,6 +112,10 @@ pub enum Conflict {
         /// Where it stands: `approved`, `rejected` or `cancelled`.
         status: &'static str,
     },
+    /// Removing the system-admin role from, or disabling, the last enabled system admin: no
+    /// one would be left to manage the system.
+    #[error("this is the last enabled system administrator; make someone else one first")]
+    LastAdmin,
 }
 
 /// What a started round no longer lets change.
@@ -160,6 +164,7 @@ impl Conflict {
         "round_started",
         "transfer_pending",
         "transfer_closed",
+        "last_admin",
     ];
 
     /// The stable code of the problem body.
@@ -185,6 +190,7 @@ impl Conflict {
             Self::RoundStarted { .. } => "round_started",
             Self::TransferPending => "transfer_pending",
             Self::TransferClosed { .. } => "transfer_closed",
+            Self::LastAdmin => "last_admin",
         }
     }
 
@@ -262,6 +268,7 @@ mod tests {
             },
             Conflict::TransferPending,
             Conflict::TransferClosed { status: "approved" },
+            Conflict::LastAdmin,
         ];
         let mut codes: Vec<&str> = all.iter().map(Conflict::code).collect();
         codes.sort_unstable();

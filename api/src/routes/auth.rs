@@ -69,6 +69,7 @@ pub struct LoginRequest {
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 401, description = "Wrong phone or password", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_disabled`: the right password, but a manager has disabled the account", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`busy`: too many passwords being checked at once; try again after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
@@ -102,6 +103,7 @@ pub struct RefreshRequest {
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
         (status = 401, description = "Unknown, expired, revoked or reused token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_disabled`: the account was disabled", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/refresh")]

@@ -906,6 +906,37 @@ const MATRIX: &[Row] = &[
             "422 validation_failed",
         ],
     ),
+    // `{}` has no reason: every signed-in caller gets 422 before any rule; the rules are
+    // tested in `disabling.rs`.
+    row(
+        "POST",
+        "/api/v1/users/{id}/disable",
+        &["member_a"],
+        [
+            "401 unauthorized",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+        ],
+    ),
+    // Enabling an enabled account changes nothing.
+    row(
+        "POST",
+        "/api/v1/users/{id}/enable",
+        &["member_a"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "404 not_found",
+            "403 forbidden",
+            "403 forbidden",
+            "200",
+        ],
+    ),
     row(
         "GET",
         "/healthz",

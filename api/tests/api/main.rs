@@ -16,6 +16,7 @@ mod cli;
 mod cluster;
 mod contests;
 mod contests_console;
+mod disabling;
 mod errors;
 mod faults;
 mod health;

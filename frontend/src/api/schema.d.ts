@@ -1498,6 +1498,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disables a person's account: it cannot sign in or refresh, and the access tokens it holds
+         *     are refused from the next request on (403 `account_disabled`); its sessions end. For unit
+         *     admins whose subtree holds the person, and system admins; only a system admin may disable a
+         *     system admin. Disabling a disabled account changes nothing.
+         */
+        post: operations["disable_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enables a disabled account again: the person can sign in. Same callers as the disable. */
+        post: operations["enable_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/profile": {
         parameters: {
             query?: never;
@@ -1678,6 +1717,15 @@ export interface components {
              * @description Unit.
              */
             unit_id: string;
+        };
+        /** @description An account's state after a disable or an enable. */
+        AccountStateResponse: {
+            disabled?: components["schemas"]["DisabledState"] | null;
+            /**
+             * Format: uuid
+             * @description The person.
+             */
+            user_id: string;
         };
         /** @description A round's activity now, for its organizers' monitor. */
         Activity: {
@@ -2467,6 +2515,26 @@ export interface components {
             /** @description A note for the member: optional on approval, required (3–500 characters) on rejection. */
             note?: string | null;
         };
+        /** @description Why an account is being disabled. */
+        DisableRequest: {
+            /** @description Why (1–500 characters once trimmed); shown to the managers who see the person. */
+            reason: string;
+        };
+        /** @description A disabled account's record. */
+        DisabledState: {
+            /**
+             * Format: date-time
+             * @description When it was disabled.
+             */
+            at: string;
+            /**
+             * Format: uuid
+             * @description Who disabled it.
+             */
+            by?: string | null;
+            /** @description Why. */
+            reason: string;
+        };
         /** @description Who may enter. */
         Eligibility: {
             /** @description Roles that may not enter, wherever they are held. */
@@ -2873,6 +2941,7 @@ export interface components {
              * @description Ngày kết nạp.
              */
             admitted_at?: string | null;
+            disabled?: components["schemas"]["DisabledState"] | null;
             /** @description Public form of the name. */
             display_name: string;
             /** @description Họ tên. */
@@ -3390,6 +3459,8 @@ export interface components {
              * @description Ngày sinh.
              */
             birth_date?: string | null;
+            /** @description Whether the caller may disable or enable this account. */
+            can_disable: boolean;
             /** @description Whether the caller may issue this person a password reset code. */
             can_issue_reset_code: boolean;
             /**
@@ -3397,6 +3468,7 @@ export interface components {
              * @description When the account was created.
              */
             created_at: string;
+            disabled?: components["schemas"]["DisabledState"] | null;
             /** @description Họ tên. */
             full_name: string;
             /**
@@ -3427,6 +3499,7 @@ export interface components {
              * @description Ngày kết nạp.
              */
             admitted_at?: string | null;
+            disabled?: components["schemas"]["DisabledState"] | null;
             /** @description Họ tên. */
             full_name: string;
             /**
@@ -3660,7 +3733,7 @@ export interface components {
          * @description Stable snake_case identifier of a problem, to switch on (never the English `detail`).
          * @enum {string}
          */
-        ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "results_not_published" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "busy" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started" | "transfer_pending" | "transfer_closed";
+        ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "results_not_published" | "account_disabled" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "busy" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started" | "transfer_pending" | "transfer_closed" | "last_admin";
         /** @description A role a person holds, with its unit's name and whether the caller may revoke it. */
         ProfileRole: {
             /**
@@ -5413,6 +5486,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `account_disabled`: the right password, but a manager has disabled the account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["BodyTooLarge"];
             415: components["responses"]["WrongMediaType"];
             422: components["responses"]["InvalidInput"];
@@ -5534,6 +5616,15 @@ export interface operations {
             400: components["responses"]["MalformedBody"];
             /** @description Unknown, expired, revoked or reused token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_disabled`: the account was disabled */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9708,6 +9799,125 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    disable_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableRequest"];
+            };
+        };
+        responses: {
+            /** @description The account is disabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountStateResponse"];
+                };
+            };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not a unit admin, or the person is a system admin and you are not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `last_admin`: the person is the last enabled system admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            /** @description No reason, a reason over 500 characters (`/reason`), or your own account (`/id`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The scoring store cannot record it; nothing changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enable_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account is enabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountStateResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not a unit admin, or the person is a system admin and you are not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
     person_profile: {
         parameters: {
             query?: never;
@@ -9841,6 +10051,15 @@ export interface operations {
             };
             /** @description Unknown or outside your scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `last_admin`: this would leave no enabled system admin */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

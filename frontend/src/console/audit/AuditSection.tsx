@@ -24,6 +24,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'result.void': 'Hủy kết quả',
   'result.restore': 'Khôi phục kết quả',
   'user.roles': 'Thay đổi vai trò',
+  'user.disable': 'Khoá tài khoản',
+  'user.enable': 'Mở khoá tài khoản',
   'user.erase': 'Xóa dữ liệu cá nhân theo yêu cầu',
   'user.admission_import': 'Nhập ngày kết nạp',
   'unit.create': 'Tạo đơn vị',
@@ -55,6 +57,8 @@ const FILTERS: Array<{ value: string; label: string }> = [
   { value: 'round', label: 'Vòng thi' },
   { value: 'result', label: 'Hủy / khôi phục kết quả' },
   { value: 'user.roles', label: 'Thay đổi vai trò' },
+  { value: 'user.disable', label: 'Khoá tài khoản' },
+  { value: 'user.enable', label: 'Mở khoá tài khoản' },
   { value: 'user', label: 'Đoàn viên (mọi thay đổi)' },
   { value: 'export', label: 'Xuất dữ liệu cá nhân' },
   { value: 'certificate', label: 'Giấy chứng nhận' },
@@ -100,6 +104,8 @@ export function detailText(e: { action: string; detail?: unknown }): string {
   if (num('prizes') !== null) parts.push(`${num('prizes')} giải`);
   if (str('reason')) parts.push(`lý do: ${str('reason')}`);
   if (str('note')) parts.push(`ghi chú: ${str('note')}`);
+  if (num('sessions_ended')) parts.push(`kết thúc ${num('sessions_ended')} phiên đăng nhập`);
+  if (str('disabled_reason')) parts.push(`đã khoá vì: ${str('disabled_reason')}`);
   const text = parts.join('; ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -14,6 +14,14 @@ describe('the audit log in words', () => {
     expect(text).toBe('Mã xác thực ABCDE-12345; lý do: Thi hộ');
   });
 
+  it('reads a lock and an unlock of an account', () => {
+    expect(actionLabel('user.disable')).toBe('Khoá tài khoản');
+    expect(detailText({ action: 'user.disable', detail: { reason: 'Thi hộ', sessions_ended: 2 } })).toBe(
+      'Lý do: Thi hộ; kết thúc 2 phiên đăng nhập',
+    );
+    expect(detailText({ action: 'user.enable', detail: { disabled_reason: 'Thi hộ' } })).toBe('Đã khoá vì: Thi hộ');
+  });
+
   it('reads roles, exports, dates and deadline changes', () => {
     expect(detailText({ action: 'user.roles', detail: { roles: [{ role: 'organizer', unit_id: 'u' }] } })).toBe('Vai trò: Ban Tổ chức');
     expect(detailText({ action: 'user.roles', detail: { roles: [] } })).toBe('Không còn vai trò nào');

@@ -14,6 +14,7 @@ import { useQueryState } from '../kit/useQueryState';
 import { formatDate, formatVietnam, vietnamToday } from '../kit/vnTime';
 import { TransfersCard } from './TransfersCard';
 import { memberCountText } from './UnitsSection';
+import { AccountState } from '../people/AccountState';
 
 // One unit: what it is (rename, member count and its date, move the branch, add a unit under
 // it), its members (paged, searchable), members' requests to move in or out, its managers, its participation over the last 90 days
@@ -325,6 +326,7 @@ function Members({ unit }: { unit: Unit }) {
           },
           { key: 'phone', label: 'Số điện thoại', render: (m) => m.phone },
           { key: 'admitted', label: 'Ngày kết nạp', render: (m) => formatDate(m.admitted_at) || '—' },
+          { key: 'status', label: 'Trạng thái', render: (m) => <AccountState disabled={m.disabled} /> },
         ]}
       />
       {page && <Pager offset={offset} limit={LIMIT} total={page.total} noun="đoàn viên" onOffset={(o) => qs.set({ offset: o || null })} />}
