@@ -2,7 +2,7 @@
 //!
 //! The markers that end sessions (a logout, a password change, a disabled account) live in the
 //! scoring store. When Redis comes back empty they are gone until the store watcher writes them
-//! again from the database ([`crate::app::attempts::ensure_store_ready`], every few seconds);
+//! again from the database (the store watcher in `app::attempts`, every few seconds);
 //! in that gap a missing marker must not read as "this session stands". The session check
 //! therefore trusts the store only while its `store:ready` key has been seen in the last
 //! [`StoreReady::TRUST`]: one extra read per instance per quarter second, not per request, and an
