@@ -563,10 +563,10 @@ async fn demo_closed_round(
             db,
             NewAttempt {
                 id,
-                unit_id: Some(user.unit_id.0),
+                unit_id: Some(user.unit_id.into_uuid()),
                 round_id: round.id,
                 contest_id: contest.id,
-                user_id: user.id.0,
+                user_id: user.id.into_uuid(),
                 seq: 1,
                 seed: i64::try_from(i).unwrap_or(0) + 1,
                 questions: &drawn,
@@ -698,8 +698,13 @@ async fn demo_theory(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<O
         None,
     )
     .await?;
-    persistence::theory::set_since(db, root.id.0, NaiveDate::from_ymd_opt(2025, 1, 1), None)
-        .await?;
+    persistence::theory::set_since(
+        db,
+        root.id.into_uuid(),
+        NaiveDate::from_ymd_opt(2025, 1, 1),
+        None,
+    )
+    .await?;
     let contest = insert(
         db,
         &ContestSettings {

@@ -485,7 +485,7 @@ pub async fn import_questions(
         &txn,
         Some(user),
         "question.import",
-        Some(unit.id.0),
+        Some(unit.id.into_uuid()),
         Some(unit.id),
         json!({"count": report.questions.len(), "file": given_name}),
     )

@@ -14,7 +14,7 @@ use crate::domain::contest::{
     ContestKind, ContestStatus, ExcludedRole, LeaderboardVisibility, Pool, Prizes, RoundSettings,
     TieBreakKey, parse_tie_break,
 };
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{ContestId, UnitId, UserId};
 use crate::domain::text::fold;
 use crate::domain::unit::TreePath;
 use crate::error::{ApiError, FieldError};
@@ -145,7 +145,7 @@ pub async fn create_contest(
         &txn,
         Some(user),
         "contest.create",
-        Some(contest.id),
+        Some(contest.id.into_uuid()),
         Some(host.id),
         json!({"unit_id": host.id}),
     )
@@ -158,7 +158,7 @@ pub async fn create_contest(
 pub async fn update_contest(
     state: &AppState,
     user: UserId,
-    contest_id: Uuid,
+    contest_id: ContestId,
     b: ContestChanges,
 ) -> Result<Contest, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
@@ -204,7 +204,7 @@ pub async fn update_contest(
         &txn,
         Some(user),
         "contest.update",
-        Some(contest.id),
+        Some(contest.id.into_uuid()),
         Some(updated.settings.unit_id),
         json!({}),
     )
@@ -495,7 +495,7 @@ pub async fn list_contests(
         }
         picked.push((contest, manage));
     }
-    let ids: Vec<Uuid> = picked.iter().map(|(c, _)| c.id).collect();
+    let ids: Vec<ContestId> = picked.iter().map(|(c, _)| c.id).collect();
     let mut windows = persistence::contests::round_windows(&state.db, &ids).await?;
     let now = Utc::now();
     let mut listed: Vec<ListedContest> = picked

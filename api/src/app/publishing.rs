@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::app::contest_access::{Access, access};
 use crate::auth::Caller;
 use crate::domain::contest::TieBreakKey;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ContestId, UserId};
 use crate::error::{ApiError, Conflict};
 use crate::persistence::{self, PersistenceError, contests::Contest, contests::Round};
 use crate::standings::publish::{self, Finished, PrizeRules};
@@ -366,7 +366,7 @@ pub struct PublishedOverall {
 pub async fn publish_contest(
     state: &AppState,
     user: UserId,
-    contest_id: Uuid,
+    contest_id: ContestId,
     now: DateTime<Utc>,
 ) -> Result<PublishedOverall, ApiError> {
     let contest = persistence::contests::get(&state.db, contest_id).await?;
@@ -457,7 +457,7 @@ pub async fn publish_contest(
         &txn,
         Some(user),
         "contest.publish",
-        Some(contest.id),
+        Some(contest.id.into_uuid()),
         Some(contest.settings.unit_id),
         json!({"ranked": rows.len(), "prizes": prizes, "rounds": round_ids.len()}),
     )

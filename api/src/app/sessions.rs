@@ -55,7 +55,7 @@ pub async fn check(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
 }
 
 async fn check_in_database(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
-    let user = match persistence::users::get(&state.db, UserId(claims.sub)).await {
+    let user = match persistence::users::get(&state.db, UserId::from_uuid(claims.sub)).await {
         Ok(user) => user,
         Err(persistence::PersistenceError::NotFound(_)) => return Err(ApiError::Unauthorized),
         Err(e) => return Err(e.into()),
@@ -85,7 +85,7 @@ pub async fn end_session(
     state
         .store
         .set_marker(
-            &state.keys.session_ended(user.0, session),
+            &state.keys.session_ended(user.into_uuid(), session),
             now.timestamp_millis(),
             marker_ttl(state),
         )
@@ -105,7 +105,7 @@ pub async fn end_all_sessions(
     state
         .store
         .set_marker(
-            &state.keys.tokens_not_before(user.0),
+            &state.keys.tokens_not_before(user.into_uuid()),
             now.timestamp_millis(),
             marker_ttl(state),
         )
@@ -123,7 +123,7 @@ pub async fn restore_markers(state: &AppState, now: DateTime<Utc>) -> Result<usi
         state
             .store
             .set_marker(
-                &state.keys.session_ended(user.0, family),
+                &state.keys.session_ended(user.into_uuid(), family),
                 at.timestamp_millis(),
                 ttl,
             )
@@ -134,7 +134,7 @@ pub async fn restore_markers(state: &AppState, now: DateTime<Utc>) -> Result<usi
         state
             .store
             .set_marker(
-                &state.keys.tokens_not_before(user.0),
+                &state.keys.tokens_not_before(user.into_uuid()),
                 at.timestamp_millis(),
                 ttl,
             )

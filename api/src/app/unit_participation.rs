@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::exports::REPORTERS;
 use super::paging::checked_limit;
 use crate::auth::Caller;
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{ContestId, UnitId, UserId};
 use crate::error::ApiError;
 use crate::persistence::unit_rounds;
 use crate::reports;
@@ -25,7 +25,8 @@ pub struct RoundParticipation {
     /// Round name.
     pub round_name: String,
     /// Contest.
-    pub contest_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub contest_id: ContestId,
     /// Contest title.
     pub contest_title: String,
     /// When the round opens.
@@ -71,10 +72,10 @@ pub async fn rounds(
     let limit = checked_limit(Some(limit.unwrap_or(10)))?;
     let caller = Caller::load(&state.db, user).await?;
     let unit = caller
-        .require_unit(&state.db, REPORTERS, UnitId(unit_id))
+        .require_unit(&state.db, REPORTERS, UnitId::from_uuid(unit_id))
         .await?;
     let path = unit.path.as_str().to_owned();
-    let ancestors: Vec<Uuid> = unit.path.ids().into_iter().map(|i| i.0).collect();
+    let ancestors: Vec<Uuid> = unit.path.ids().into_iter().map(|i| i.into_uuid()).collect();
     let now = Utc::now();
     let total = unit_rounds::count_rounds(&state.db, &path, &ancestors, now).await?;
     let page = unit_rounds::rounds_page(&state.db, &path, &ancestors, now, offset, limit).await?;

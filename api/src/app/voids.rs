@@ -94,7 +94,8 @@ pub async fn void_result(
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let void =
-        persistence::results::insert_void(&txn, round.id, entrant, reason, user.0, now).await?;
+        persistence::results::insert_void(&txn, round.id, entrant, reason, user.into_uuid(), now)
+            .await?;
     persistence::audit::record_at(
         &txn,
         Some(user),

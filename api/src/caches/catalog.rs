@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
+use crate::domain::ids::ContestId;
 use crate::persistence::{
     self, PersistenceError,
     contests::{Contest, Round},
@@ -71,9 +72,9 @@ impl<K: Eq + Hash + Copy, V> Ttl<K, V> {
 #[derive(Clone, Default)]
 pub struct Catalog {
     rounds: Arc<Ttl<Uuid, Round>>,
-    contests: Arc<Ttl<Uuid, Contest>>,
+    contests: Arc<Ttl<ContestId, Contest>>,
     /// A contest's rounds, by contest id (its cumulative boards depend on every round).
-    contest_rounds: Arc<Ttl<Uuid, Vec<Round>>>,
+    contest_rounds: Arc<Ttl<ContestId, Vec<Round>>>,
 }
 
 impl Catalog {
@@ -95,7 +96,7 @@ impl Catalog {
     pub async fn contest(
         &self,
         db: &impl ConnectionTrait,
-        id: Uuid,
+        id: ContestId,
     ) -> Result<Arc<Contest>, PersistenceError> {
         if let Some(c) = self.contests.get(id) {
             return Ok(c);
@@ -109,7 +110,7 @@ impl Catalog {
     pub async fn rounds_of(
         &self,
         db: &impl ConnectionTrait,
-        contest_id: Uuid,
+        contest_id: ContestId,
     ) -> Result<Arc<Vec<Round>>, PersistenceError> {
         if let Some(r) = self.contest_rounds.get(contest_id) {
             return Ok(r);
@@ -121,13 +122,13 @@ impl Catalog {
     }
 
     /// Drops a round (and its contest's list of rounds) after it was added or changed here.
-    pub fn forget_round(&self, id: Uuid, contest_id: Uuid) {
+    pub fn forget_round(&self, id: Uuid, contest_id: ContestId) {
         self.rounds.forget(id);
         self.contest_rounds.forget(contest_id);
     }
 
     /// Drops a contest after it changed here.
-    pub fn forget_contest(&self, id: Uuid) {
+    pub fn forget_contest(&self, id: ContestId) {
         self.contests.forget(id);
     }
 }

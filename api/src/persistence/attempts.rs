@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::entities::{attempt_answers, attempts};
 use super::{PersistenceError, Result};
+use crate::domain::ids::ContestId;
 
 /// A drawn question as the attempt showed it: which version, and the options in shown order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,7 +33,7 @@ pub struct AttemptRecord {
     /// Round.
     pub round_id: Uuid,
     /// Contest.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// Who.
     pub user_id: Uuid,
     /// 1 for the first attempt in the round, 2 for the second, …
@@ -109,7 +110,7 @@ pub struct NewAttempt<'a> {
     /// Round.
     pub round_id: Uuid,
     /// Contest.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// Who.
     pub user_id: Uuid,
     /// Its number in the round for this person.

@@ -160,7 +160,7 @@ fn assemble(
     };
     Ok(StoredQuestion {
         id: q.id,
-        unit_id: UnitId(q.unit_id),
+        unit_id: UnitId::from_uuid(q.unit_id),
         shared: q.shared,
         version: q.current_version,
         version_id: q.current_version_id,
@@ -271,7 +271,7 @@ fn version_model(
         source_url: Set(q.source.as_ref().and_then(|s| s.url.clone())),
         legal_document: Set(q.legal_basis.as_ref().map(|l| l.document.clone())),
         image: Set(q.image.clone()),
-        created_by: Set(by.map(|u| u.0)),
+        created_by: Set(by.map(|u| u.into_uuid())),
         created_at: Set(Utc::now()),
     };
     (model, ids)
@@ -294,7 +294,7 @@ pub async fn insert(
     let now = Utc::now();
     questions::Entity::insert(questions::ActiveModel {
         id: Set(id),
-        unit_id: Set(unit.0),
+        unit_id: Set(unit.into_uuid()),
         shared: Set(shared),
         kind: Set(kind_str(q.kind).to_owned()),
         topic_code: Set(q.topic.code.clone()),
@@ -306,7 +306,7 @@ pub async fn insert(
         current_version_id: Set(version_id),
         valid_from: Set(q.legal_basis.as_ref().and_then(|l| l.valid_from)),
         valid_until: Set(q.legal_basis.as_ref().and_then(|l| l.valid_until)),
-        created_by: Set(by.map(|u| u.0)),
+        created_by: Set(by.map(|u| u.into_uuid())),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -500,7 +500,7 @@ fn visibility_condition(visibility: &Visibility) -> Condition {
     let mut ancestors: Vec<Uuid> = Vec::new();
     for root in roots {
         any = any.add(units::Column::Path.starts_with(root.as_str()));
-        ancestors.extend(root.ids().into_iter().map(|u| u.0));
+        ancestors.extend(root.ids().into_iter().map(|u| u.into_uuid()));
     }
     if !ancestors.is_empty() {
         any = any.add(
@@ -658,7 +658,7 @@ fn search_select(visibility: &Visibility, filter: &Filter) -> sea_orm::Select<qu
         );
     }
     if let Some(unit) = filter.unit_id {
-        select = select.filter(questions::Column::UnitId.eq(unit.0));
+        select = select.filter(questions::Column::UnitId.eq(unit.into_uuid()));
     }
     if let Some((from, to)) = filter.drawable_between {
         select = select
@@ -699,7 +699,7 @@ pub async fn existing_stems(
     let mut out = Vec::new();
     for chunk in stems.chunks(500) {
         let rows = questions::Entity::find()
-            .filter(questions::Column::UnitId.eq(unit.0))
+            .filter(questions::Column::UnitId.eq(unit.into_uuid()))
             .filter(questions::Column::StemFolded.is_in(chunk.iter().cloned()))
             .all(db)
             .await?;

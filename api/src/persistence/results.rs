@@ -15,6 +15,7 @@ use super::entities::{
     attempts, contest_results, contests, result_voids, round_results, rounds, users,
 };
 use super::{PersistenceError, Result};
+use crate::domain::ids::ContestId;
 
 /// A finished, counting attempt with what boards show of its entrant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +54,7 @@ pub struct CountedFilter {
 /// Finished non-practice attempts of a contest, by id, after `after`.
 pub async fn counted_page(
     db: &impl ConnectionTrait,
-    contest_id: Uuid,
+    contest_id: ContestId,
     filter: CountedFilter,
     after: Option<Uuid>,
     limit: u64,
@@ -619,7 +620,7 @@ pub async fn published_round_rows(
 /// Replaces a contest's overall ranking and stamps the contest, in the caller's transaction.
 pub async fn publish_overall(
     db: &impl ConnectionTrait,
-    contest_id: Uuid,
+    contest_id: ContestId,
     rows: &[OverallRow],
     at: DateTime<Utc>,
 ) -> Result<()> {
@@ -653,11 +654,14 @@ pub async fn publish_overall(
 }
 
 /// A contest's whole published overall ranking, in rank order (then by user).
-pub async fn overall_all(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<Vec<OverallRow>> {
+pub async fn overall_all(
+    db: &impl ConnectionTrait,
+    contest_id: ContestId,
+) -> Result<Vec<OverallRow>> {
     use contest_results::Column as C;
     whole_ranking::<contest_results::Entity, _>(
         db,
-        (C::ContestId, contest_id),
+        (C::ContestId, contest_id.into_uuid()),
         (C::Rank, C::UserId),
         overall_row,
     )

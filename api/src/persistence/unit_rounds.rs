@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::Result;
 use super::entities::{attempts, contests, rounds, units, users};
+use crate::domain::ids::ContestId;
 
 /// One round a unit's members could enter.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,7 +19,7 @@ pub struct RoundRow {
     /// Round name.
     pub round_name: String,
     /// Contest.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// Contest title.
     pub contest_title: String,
     /// Opens.

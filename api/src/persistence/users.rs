@@ -49,11 +49,11 @@ pub struct User {
 impl From<users::Model> for User {
     fn from(m: users::Model) -> Self {
         Self {
-            id: UserId(m.id),
+            id: UserId::from_uuid(m.id),
             phone: m.phone,
             full_name: m.full_name,
             birth_date: m.birth_date,
-            unit_id: UnitId(m.unit_id),
+            unit_id: UnitId::from_uuid(m.unit_id),
             citizen_id: m.citizen_id,
             email: m.email,
             admitted_at: m.admitted_at,
@@ -119,7 +119,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
         full_name_folded: Set(fold(&new.full_name)),
         full_name: Set(new.full_name),
         birth_date: Set(new.birth_date),
-        unit_id: Set(new.unit_id.0),
+        unit_id: Set(new.unit_id.into_uuid()),
         citizen_id: Set(new.citizen_id),
         email: Set(new.email),
         admitted_at: Set(new.admitted_at),
@@ -132,12 +132,12 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
     })
     .exec_without_returning(db)
     .await?;
-    get(db, UserId(id)).await
+    get(db, UserId::from_uuid(id)).await
 }
 
 /// Loads one account.
 pub async fn get(db: &impl ConnectionTrait, id: UserId) -> Result<User> {
-    users::Entity::find_by_id(id.0)
+    users::Entity::find_by_id(id.into_uuid())
         .one(db)
         .await?
         .map(User::from)
@@ -161,7 +161,7 @@ pub async fn credentials_by_phone(
 
 /// The password hash of an account.
 pub async fn password_hash(db: &impl ConnectionTrait, id: UserId) -> Result<String> {
-    users::Entity::find_by_id(id.0)
+    users::Entity::find_by_id(id.into_uuid())
         .one(db)
         .await?
         .map(|m| m.password_hash)
@@ -180,7 +180,7 @@ pub async fn set_password_hash(
         .col_expr(users::Column::PasswordHash, Expr::value(hash))
         .col_expr(users::Column::PasswordChangedAt, Expr::value(now))
         .col_expr(users::Column::UpdatedAt, Expr::value(now))
-        .filter(users::Column::Id.eq(id.0))
+        .filter(users::Column::Id.eq(id.into_uuid()))
         .exec(db)
         .await?;
     Ok(now)
@@ -197,7 +197,7 @@ pub async fn replace_outdated_hash(
 ) -> Result<bool> {
     let done = users::Entity::update_many()
         .col_expr(users::Column::PasswordHash, Expr::value(new))
-        .filter(users::Column::Id.eq(id.0))
+        .filter(users::Column::Id.eq(id.into_uuid()))
         .filter(users::Column::PasswordHash.eq(old))
         .exec(db)
         .await?;
@@ -277,7 +277,7 @@ pub async fn set_profile(
         .col_expr(users::Column::FullNameFolded, Expr::value(fold(full_name)))
         .col_expr(users::Column::BirthDate, Expr::value(birth_date))
         .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(users::Column::Id.eq(id.0))
+        .filter(users::Column::Id.eq(id.into_uuid()))
         .exec(db)
         .await?;
     Ok(())
@@ -298,7 +298,7 @@ pub async fn passwords_changed_since(
         .all(db)
         .await?
         .into_iter()
-        .map(|m| (UserId(m.id), m.password_changed_at))
+        .map(|m| (UserId::from_uuid(m.id), m.password_changed_at))
         .collect())
 }
 
@@ -313,7 +313,7 @@ pub async fn record_consent(
         .col_expr(users::Column::ConsentVersion, Expr::value(version))
         .col_expr(users::Column::ConsentAt, Expr::value(now))
         .col_expr(users::Column::UpdatedAt, Expr::value(now))
-        .filter(users::Column::Id.eq(id.0))
+        .filter(users::Column::Id.eq(id.into_uuid()))
         .exec(db)
         .await?;
     Ok(())
@@ -321,7 +321,7 @@ pub async fn record_consent(
 
 /// The placeholder an erased account keeps in place of its phone.
 fn erased_phone(id: UserId) -> String {
-    let hex = id.0.simple().to_string();
+    let hex = id.into_uuid().simple().to_string();
     format!("erased-{}", &hex[hex.len() - 13..])
 }
 
@@ -357,7 +357,7 @@ pub async fn erase(db: &impl ConnectionTrait, id: UserId, now: DateTime<Utc>) ->
         .col_expr(users::Column::ErasedAt, Expr::value(Some(now)))
         .col_expr(users::Column::PasswordChangedAt, Expr::value(now))
         .col_expr(users::Column::UpdatedAt, Expr::value(now))
-        .filter(users::Column::Id.eq(id.0))
+        .filter(users::Column::Id.eq(id.into_uuid()))
         .exec(db)
         .await?;
     Ok(())

@@ -21,6 +21,7 @@ use crate::app::boards;
 use crate::app::theory::outcome::{TheoryOutcome, outcome};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Prediction, Review};
+use crate::domain::ids::ContestId;
 use crate::domain::ids::UserId;
 use crate::error::{ApiError, Problem};
 use crate::persistence::{
@@ -231,7 +232,13 @@ async fn respond(
         && theory.is_none()
         && !round.settings.practice
         && !record.practice
-        && match boards::visible_round(state, Some(UserId(record.user_id)), record.round_id).await {
+        && match boards::visible_round(
+            state,
+            Some(UserId::from_uuid(record.user_id)),
+            record.round_id,
+        )
+        .await
+        {
             Ok(_) => true,
             Err(
                 ApiError::NotFound(_)
@@ -526,7 +533,7 @@ fn my_attempt(a: attempts::MyAttempt) -> MyAttempt {
     });
     MyAttempt {
         id: record.id,
-        contest_id: record.contest_id,
+        contest_id: record.contest_id.into_uuid(),
         round_id: record.round_id,
         status: if record.finished { "finished" } else { "open" },
         started_at: record.started_at,
@@ -547,7 +554,13 @@ pub async fn list_my_attempts(
     user: AuthUser,
     query: Query<MyAttemptsQuery>,
 ) -> Result<web::Json<MyAttemptList>, ApiError> {
-    let mine = attempts::my_attempts(&state, user.id, query.contest_id, query.round_id).await?;
+    let mine = attempts::my_attempts(
+        &state,
+        user.id,
+        query.contest_id.map(ContestId::from_uuid),
+        query.round_id,
+    )
+    .await?;
     let items: Vec<MyAttempt> = mine.into_iter().map(my_attempt).collect();
     Ok(web::Json(MyAttemptList {
         total: items.len(),

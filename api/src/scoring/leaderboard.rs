@@ -18,6 +18,7 @@
 use uuid::Uuid;
 
 use super::attempt::AttemptResult;
+use crate::domain::ids::ContestId;
 
 /// Largest score the encoding holds exactly (2^20 − 1).
 pub const MAX_SCORE: i64 = (1 << 20) - 1;
@@ -94,7 +95,7 @@ pub struct Entrant {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counted {
     /// The contest the attempt's round belongs to.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// The result.
     pub result: AttemptResult,
     /// Whose it is.
@@ -107,7 +108,7 @@ pub enum Board {
     /// A round's best attempts; with a unit, only the entrants of its subtree.
     Round {
         /// The contest.
-        contest_id: Uuid,
+        contest_id: ContestId,
         /// The round.
         round_id: Uuid,
         /// The subtree, or every entrant.
@@ -116,7 +117,7 @@ pub enum Board {
     /// The cumulative standings over a contest's rounds; with a unit, only its subtree.
     Contest {
         /// The contest.
-        contest_id: Uuid,
+        contest_id: ContestId,
         /// The subtree, or every entrant.
         unit_id: Option<Uuid>,
     },
@@ -126,7 +127,9 @@ impl Board {
     /// The contest the board belongs to.
     pub fn contest_id(&self) -> Uuid {
         match *self {
-            Self::Round { contest_id, .. } | Self::Contest { contest_id, .. } => contest_id,
+            Self::Round { contest_id, .. } | Self::Contest { contest_id, .. } => {
+                contest_id.into_uuid()
+            }
         }
     }
 
@@ -191,14 +194,14 @@ pub enum TallyScope {
     /// One round.
     Round {
         /// The contest.
-        contest_id: Uuid,
+        contest_id: ContestId,
         /// The round.
         round_id: Uuid,
     },
     /// A contest, cumulative.
     Contest {
         /// The contest.
-        contest_id: Uuid,
+        contest_id: ContestId,
     },
 }
 

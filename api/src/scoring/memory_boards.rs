@@ -18,6 +18,7 @@ use super::leaderboard::{
     Board, BoardPage, Counted, LeaderboardEntry, MAX_SCORE, ROUND_RETENTION_MS, RecordOutcome,
     RoundCounters, Standing, TallyScope, UnitTally, beats, member_of, total_composite,
 };
+use crate::domain::ids::ContestId;
 
 /// The contest results part of [`MemoryStore`].
 #[derive(Default)]
@@ -201,23 +202,25 @@ impl MemoryStore {
             .iter()
             .map(|counted| {
                 let contest = contests
-                    .entry(counted.contest_id)
+                    .entry(counted.contest_id.into_uuid())
                     .or_insert_with(Contest::new);
                 record(contest, counted)
             })
             .collect()
     }
 
-    pub(super) fn round_counters(&self, contest_id: Uuid, round_id: Uuid) -> RoundCounters {
+    pub(super) fn round_counters(&self, contest_id: ContestId, round_id: Uuid) -> RoundCounters {
         self.boards()
-            .get(&contest_id)
+            .get(contest_id.as_uuid())
             .and_then(|c| c.rounds.get(&round_id))
             .map(|r| r.counters)
             .unwrap_or_default()
     }
 
-    pub(super) fn contest_participants(&self, contest_id: Uuid) -> i64 {
-        self.boards().get(&contest_id).map_or(0, |c| c.participants)
+    pub(super) fn contest_participants(&self, contest_id: ContestId) -> i64 {
+        self.boards()
+            .get(contest_id.as_uuid())
+            .map_or(0, |c| c.participants)
     }
 
     pub(super) fn board_page(&self, board: &Board, offset: u64, limit: u64) -> BoardPage {
@@ -285,10 +288,12 @@ impl MemoryStore {
                 contest_id,
                 round_id,
             } => contests
-                .get(&contest_id)
+                .get(contest_id.as_uuid())
                 .and_then(|c| c.rounds.get(&round_id))
                 .map(|r| &r.family),
-            TallyScope::Contest { contest_id } => contests.get(&contest_id).map(|c| &c.family),
+            TallyScope::Contest { contest_id } => {
+                contests.get(contest_id.as_uuid()).map(|c| &c.family)
+            }
         };
         units
             .iter()
@@ -301,23 +306,23 @@ impl MemoryStore {
             .collect()
     }
 
-    pub(super) fn clear_contest(&self, contest_id: Uuid) {
-        self.maps().live.remove(&contest_id);
+    pub(super) fn clear_contest(&self, contest_id: ContestId) {
+        self.maps().live.remove(contest_id.as_uuid());
     }
 
-    pub(super) fn clear_staging(&self, contest_id: Uuid) {
-        self.maps().staging.remove(&contest_id);
+    pub(super) fn clear_staging(&self, contest_id: ContestId) {
+        self.maps().staging.remove(contest_id.as_uuid());
     }
 
     /// Replaces the live contest by the staged one under the lock, as the swap script does.
-    pub(super) fn promote_staging(&self, contest_id: Uuid) {
+    pub(super) fn promote_staging(&self, contest_id: ContestId) {
         let mut maps = self.maps();
-        match maps.staging.remove(&contest_id) {
+        match maps.staging.remove(contest_id.as_uuid()) {
             Some(staged) => {
-                maps.live.insert(contest_id, staged);
+                maps.live.insert(contest_id.into_uuid(), staged);
             }
             None => {
-                maps.live.remove(&contest_id);
+                maps.live.remove(contest_id.as_uuid());
             }
         }
     }

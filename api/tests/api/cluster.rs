@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use dautri_api::domain::ids::ContestId;
 use dautri_api::scoring::{
     AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted, Entrant, Keys, QuestionKind,
     RedisStore, Store,
@@ -19,7 +20,7 @@ use uuid::Uuid;
 /// A result to record, in a contest whose id is the round's.
 fn counted(result: &AttemptResult) -> Counted {
     Counted {
-        contest_id: result.round_id,
+        contest_id: ContestId::from_uuid(result.round_id),
         result: result.clone(),
         entrant: Entrant {
             unit_path: vec![Uuid::new_v4()],
@@ -200,7 +201,7 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
         results.push(outcome.result);
     }
     let counters = store
-        .round_counters(&keys, round, round)
+        .round_counters(&keys, ContestId::from_uuid(round), round)
         .await
         .expect("counters");
     assert_eq!(
@@ -215,7 +216,7 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
         .standing_of(
             &keys,
             &Board::Round {
-                contest_id: round,
+                contest_id: ContestId::from_uuid(round),
                 round_id: round,
                 unit_id: None,
             },
@@ -227,17 +228,20 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
     assert_eq!(best.rank, 0, "the only perfect score ranks first");
     // A rebuild's staging and swap run on the cluster too (one slot per contest).
     store
-        .clear_staging(&keys, round)
+        .clear_staging(&keys, ContestId::from_uuid(round))
         .await
         .expect("clear staging");
     store
         .stage_results(&keys, &[counted(&results[3])])
         .await
         .expect("stage");
-    store.promote_staging(&keys, round).await.expect("promote");
+    store
+        .promote_staging(&keys, ContestId::from_uuid(round))
+        .await
+        .expect("promote");
     assert_eq!(
         store
-            .contest_participants(&keys, round)
+            .contest_participants(&keys, ContestId::from_uuid(round))
             .await
             .expect("participants"),
         1

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::app::contest_access;
 use crate::auth::Caller;
 use crate::domain::contest::{Pool, Review};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ContestId, UserId};
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::attempts::{AnswerRow, AttemptRecord, DrawnQuestion, NewAttempt, Outcome};
 use crate::persistence::contests::{Contest, Round};
@@ -100,7 +100,7 @@ pub async fn start(
     // Fail fast, before anything is written, when the store that would run the attempt is down.
     state.store.ping().await?;
     let previous =
-        persistence::attempts::of_user_in_round(&state.db, caller.id.0, round.id).await?;
+        persistence::attempts::of_user_in_round(&state.db, caller.id.into_uuid(), round.id).await?;
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
             return Err(Conflict::AttemptInProgress {
@@ -173,7 +173,7 @@ pub async fn start_preview(
     let now = from_ms(ms(Utc::now()));
     state.store.ping().await?;
     let previous =
-        persistence::attempts::of_user_in_round(&state.db, caller.id.0, round.id).await?;
+        persistence::attempts::of_user_in_round(&state.db, caller.id.into_uuid(), round.id).await?;
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
             return Err(Conflict::AttemptInProgress {
@@ -327,10 +327,10 @@ async fn open_attempt(
         NewAttempt {
             id,
             // A preview counts for no unit (participation, boards).
-            unit_id: (!preview).then_some(entrant.unit_id.0),
+            unit_id: (!preview).then_some(entrant.unit_id.into_uuid()),
             round_id: round.id,
             contest_id: contest.id,
-            user_id: caller.id.0,
+            user_id: caller.id.into_uuid(),
             seq,
             seed: i64::from_ne_bytes(seed.to_ne_bytes()),
             questions: &drawn,
@@ -362,7 +362,7 @@ async fn open_attempt(
     let setup = AttemptSetup {
         attempt_id: id,
         round_id: round.id,
-        user_id: caller.id.0,
+        user_id: caller.id.into_uuid(),
         questions: setup_questions,
         started_at_ms: ms(now),
         deadline_ms: ms(deadline),
@@ -451,7 +451,7 @@ pub async fn own_attempt(
     id: Uuid,
 ) -> Result<AttemptRecord, ApiError> {
     let record = persistence::attempts::get(&state.db, id).await?;
-    if record.user_id != user.0 {
+    if record.user_id != user.into_uuid() {
         return Err(ApiError::NotFound("attempt"));
     }
     Ok(record)
@@ -474,7 +474,7 @@ pub async fn save(
         .save_answer_for(
             &state.keys,
             attempt_id,
-            Some(user.0),
+            Some(user.into_uuid()),
             question_id,
             option_ids,
             ms(now),
@@ -491,7 +491,7 @@ pub async fn save(
                 .save_answer_for(
                     &state.keys,
                     attempt_id,
-                    Some(user.0),
+                    Some(user.into_uuid()),
                     question_id,
                     option_ids,
                     ms(now),
@@ -566,10 +566,16 @@ pub struct MyAttempt {
 pub async fn my_attempts(
     state: &AppState,
     user: UserId,
-    contest_id: Option<Uuid>,
+    contest_id: Option<ContestId>,
     round_id: Option<Uuid>,
 ) -> Result<Vec<MyAttempt>, ApiError> {
-    let records = persistence::attempts::of_user(&state.db, user.0, contest_id, round_id).await?;
+    let records = persistence::attempts::of_user(
+        &state.db,
+        user.into_uuid(),
+        contest_id.map(ContestId::into_uuid),
+        round_id,
+    )
+    .await?;
     let mut rounds: HashMap<Uuid, Round> = HashMap::new();
     let mut items = Vec::with_capacity(records.len());
     for record in records {

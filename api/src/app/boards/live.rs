@@ -18,7 +18,7 @@ use super::{
 };
 use crate::app::contest_access::{Access, access};
 use crate::auth::Caller;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ContestId, UserId};
 use crate::error::ApiError;
 use crate::persistence;
 use crate::scoring::{Board, TallyScope};
@@ -75,7 +75,7 @@ impl Activity {
 #[derive(Debug, Clone, Copy)]
 pub struct LiveBoard {
     /// The contest.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// The round.
     pub round_id: Uuid,
     /// The contest's host unit, whose children are ranked.
@@ -115,7 +115,7 @@ pub async fn open(
     Ok(LiveBoard {
         contest_id: contest.id,
         round_id: round.id,
-        host: contest.settings.unit_id.0,
+        host: contest.settings.unit_id.into_uuid(),
         top,
         manager,
     })

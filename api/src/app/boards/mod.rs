@@ -23,7 +23,7 @@ use crate::auth::Caller;
 use crate::caches::directory::Snapshot;
 use crate::caches::frozen::Ranking;
 use crate::domain::contest::{LeaderboardVisibility, Review};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ContestId, UserId};
 use crate::error::ApiError;
 use crate::persistence::results::{FinalRow, OverallRow};
 use crate::persistence::{self, contests::Contest, contests::Round};
@@ -132,7 +132,7 @@ pub async fn check_contest_scores_shown(
 pub async fn visible_contest(
     state: &AppState,
     user: Option<UserId>,
-    contest_id: Uuid,
+    contest_id: ContestId,
 ) -> Result<Arc<Contest>, ApiError> {
     let contest = state.catalog.contest(&state.db, contest_id).await?;
     if contest.settings.kind == crate::domain::contest::ContestKind::TheoryTest {
@@ -200,13 +200,13 @@ pub async fn round_ranking(
 /// A contest's published overall ranking, held in memory after its first reader.
 pub async fn contest_ranking(
     state: &AppState,
-    contest_id: Uuid,
+    contest_id: ContestId,
     published_at: DateTime<Utc>,
 ) -> Result<Arc<Ranking<OverallRow>>, ApiError> {
     Ok(state
         .frozen
         .contests
-        .get(contest_id, published_at, || {
+        .get(contest_id.into_uuid(), published_at, || {
             persistence::results::overall_all(&state.db, contest_id)
         })
         .await?)

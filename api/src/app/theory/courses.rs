@@ -265,7 +265,7 @@ pub async fn create_course(
             .saturating_add(1),
     };
     new.version = version;
-    let course = persistence::theory::insert_course(&txn, new, Some(user.0))
+    let course = persistence::theory::insert_course(&txn, new, Some(user.into_uuid()))
         .await
         .map_err(|e| match e {
             PersistenceError::Duplicate(_) => {

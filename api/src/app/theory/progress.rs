@@ -254,7 +254,7 @@ pub async fn coverage(
 ) -> Result<Coverage, ApiError> {
     let db = &state.db;
     let settings = store::since_settings(db).await?;
-    let since = effective_since(&units.path_of(unit.id.0), &settings);
+    let since = effective_since(&units.path_of(unit.id.into_uuid()), &settings);
     let lesson_ids: Vec<Uuid> = course.lessons.iter().map(|l| l.id).collect();
     let mut members = Vec::new();
     if let Some(earliest) = settings.values().min().copied() {
@@ -299,7 +299,7 @@ pub async fn coverage(
         }
     }
     let mut total = Tally::new(lesson_ids.len());
-    let children = units.children(Some(unit.id.0));
+    let children = units.children(Some(unit.id.into_uuid()));
     let mut by_child: HashMap<Uuid, Tally> = children
         .iter()
         .map(|c| (*c, Tally::new(lesson_ids.len())))
@@ -310,7 +310,7 @@ pub async fn coverage(
         let path = units.path_of(m.member.unit_id);
         let child = path
             .iter()
-            .position(|u| *u == unit.id.0)
+            .position(|u| *u == unit.id.into_uuid())
             .and_then(|i| path.get(i + 1));
         match child.and_then(|c| by_child.get_mut(c)) {
             Some(t) => t.add(&m.results, m.certified),
@@ -330,7 +330,7 @@ pub async fn coverage(
         .collect();
     if direct.members > 0 {
         rows.push(CoverageRow {
-            unit_id: unit.id.0,
+            unit_id: unit.id.into_uuid(),
             name: unit.name.clone(),
             direct: true,
             tally: direct,

@@ -1,5 +1,6 @@
 //! `attempts`
 
+use crate::domain::ids::ContestId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub round_id: Uuid,
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     pub user_id: Uuid,
     pub seq: i32,
     pub seed: i64,

@@ -1,5 +1,6 @@
 //! `rounds`
 
+use crate::domain::ids::ContestId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     pub name: String,
     pub opens_at: DateTimeUtc,
     pub closes_at: DateTimeUtc,

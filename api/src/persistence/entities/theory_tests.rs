@@ -1,5 +1,6 @@
 //! `theory_tests`
 
+use crate::domain::ids::ContestId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub round_id: Uuid,
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     pub course_id: Uuid,
     pub lesson_id: Option<Uuid>,
     pub pass_mark: i32,

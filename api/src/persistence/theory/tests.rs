@@ -8,6 +8,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::domain::ids::ContestId;
 use crate::persistence::Result;
 use crate::persistence::entities::theory_tests;
 
@@ -17,7 +18,7 @@ pub struct TheoryTest {
     /// The round.
     pub round_id: Uuid,
     /// Its contest.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// The course version.
     pub course_id: Uuid,
     /// The lesson; `None` for a combined test.

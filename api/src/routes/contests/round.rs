@@ -13,7 +13,7 @@ use crate::app::contest_access::{Access, access};
 use crate::app::contests::{check_against_data, pool_availability_for};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Pool, Prediction, Review, RoundSettings};
-use crate::domain::ids::UnitId;
+use crate::domain::ids::{ContestId, UnitId};
 use crate::error::{ApiError, Conflict, Frozen, Problem};
 use crate::persistence::{
     self, PersistenceError,
@@ -214,7 +214,7 @@ fn response(r: Round, manage: bool, theory: Option<TheoryTestView>) -> RoundResp
     let first_started_at = r.first_started_at;
     RoundResponse {
         id: r.id,
-        contest_id: r.contest_id,
+        contest_id: r.contest_id.into_uuid(),
         name: s.name,
         opens_at: s.opens_at,
         closes_at: s.closes_at,
@@ -271,7 +271,7 @@ fn response(r: Round, manage: bool, theory: Option<TheoryTestView>) -> RoundResp
 pub async fn create_round(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
     body: Json<CreateRoundRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -340,7 +340,7 @@ pub struct RoundList {
 pub async fn list_rounds(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
 ) -> Result<web::Json<RoundList>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let contest = persistence::contests::get(&state.db, *id).await?;
@@ -523,7 +523,7 @@ pub async fn update_round(
     }
     if round.first_started_at.is_some() && s.closes_at != round.settings.closes_at {
         extensions.push(Extension {
-            by: user.id.0,
+            by: user.id.into_uuid(),
             at: Utc::now(),
             from: round.settings.closes_at,
             to: s.closes_at,
@@ -633,8 +633,14 @@ pub async fn pool_availability(
         (None, Some(_)) => return Err(ApiError::field("/opens_at", "give both times or neither")),
         (Some(_), None) => return Err(ApiError::field("/closes_at", "give both times or neither")),
     };
-    let available =
-        pool_availability_for(&state, user.id, UnitId(b.unit_id), &b.pool, window).await?;
+    let available = pool_availability_for(
+        &state,
+        user.id,
+        UnitId::from_uuid(b.unit_id),
+        &b.pool,
+        window,
+    )
+    .await?;
     let requested: Vec<u64> = match &b.pool {
         Pool::Questions { question_ids } => vec![question_ids.len() as u64],
         Pool::Quotas { quotas } => quotas.iter().map(|q| u64::from(q.count)).collect(),

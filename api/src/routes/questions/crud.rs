@@ -95,7 +95,7 @@ impl QuestionQuery {
             kind: self.kind,
             status: self.status,
             text: self.q.clone(),
-            unit_id: self.unit_id.map(UnitId),
+            unit_id: self.unit_id.map(UnitId::from_uuid),
             drawable_between: None,
             ids: None,
         }
@@ -298,7 +298,7 @@ pub async fn create_question(
         image: body.image.filter(|i| !i.trim().is_empty()),
     };
     let topic = topic_input(body.topic);
-    let unit_id = UnitId(body.unit_id);
+    let unit_id = UnitId::from_uuid(body.unit_id);
     let stored = bank::create_question(&state, user.id, unit_id, body.shared, draft, topic).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/questions/{}", stored.id)))

@@ -174,7 +174,7 @@ impl QuestionResponse {
                 valid_from: l.valid_from,
                 valid_until: l.valid_until,
             }),
-            unit_id: q.unit_id.0,
+            unit_id: q.unit_id.into_uuid(),
             shared: q.shared,
             status: c.status,
             version: q.version,

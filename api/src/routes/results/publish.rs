@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::app::publishing::{self, Published, PublishedOverall};
 use crate::auth::AuthUser;
+use crate::domain::ids::ContestId;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -54,7 +55,7 @@ pub async fn publish_round(
 pub async fn publish_contest(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
 ) -> Result<web::Json<PublishedOverall>, ApiError> {
     let published = publishing::publish_contest(&state, user.id, *id, Utc::now()).await?;
     Ok(web::Json(published))

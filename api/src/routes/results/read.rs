@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::app::boards::results::{self as results, ResultsPage};
 pub use crate::app::boards::results::{OverallResponse, ResultsResponse};
 use crate::auth::AuthUser;
+use crate::domain::ids::ContestId;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Query;
 use crate::state::AppState;
@@ -74,7 +75,7 @@ pub async fn round_results(
 pub async fn contest_results(
     state: web::Data<AppState>,
     user: Option<AuthUser>,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
     query: Query<ResultsQuery>,
 ) -> Result<web::Json<OverallResponse>, ApiError> {
     let user = user.map(|u| u.id);

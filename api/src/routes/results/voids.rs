@@ -92,7 +92,8 @@ pub async fn lift_void(
         .ok_or(ApiError::NotFound("void"))?;
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let lifted =
-        persistence::results::lift_void(&txn, &void, reason, user.id.0, Utc::now()).await?;
+        persistence::results::lift_void(&txn, &void, reason, user.id.into_uuid(), Utc::now())
+            .await?;
     persistence::audit::record_at(
         &txn,
         Some(user.id),
