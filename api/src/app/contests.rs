@@ -14,6 +14,7 @@ use crate::domain::contest::{
     ContestKind, ContestStatus, ExcludedRole, LeaderboardVisibility, Pool, Prizes, RoundSettings,
     TieBreakKey, parse_tie_break,
 };
+use crate::domain::ids::RoundId;
 use crate::domain::ids::{ContestId, UnitId, UserId};
 use crate::domain::text::fold;
 use crate::domain::unit::TreePath;
@@ -255,7 +256,7 @@ pub async fn check_against_data(
     // A theory test's lessons are taken side by side: its rounds may overlap.
     if !s.practice && contest.settings.kind != ContestKind::TheoryTest {
         for other in persistence::contests::rounds_of(db, contest.id).await? {
-            if Some(other.id) == except || other.settings.practice {
+            if Some(other.id) == except.map(RoundId::from_uuid) || other.settings.practice {
                 continue;
             }
             if s.opens_at < other.settings.closes_at && other.settings.opens_at < s.closes_at {

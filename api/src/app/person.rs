@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::people::{PEOPLE_READERS, manages};
 use super::recovery;
 use crate::auth::Caller;
-use crate::domain::ids::{ContestId, UnitId, UserId};
+use crate::domain::ids::{ContestId, RoundId, UnitId, UserId};
 use crate::domain::role::Role;
 use crate::domain::theory::{LessonStatus, effective_since, must_take};
 use crate::error::ApiError;
@@ -261,7 +261,8 @@ pub struct PersonAttempt {
     /// Its title.
     pub contest_title: String,
     /// Round.
-    pub round_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub round_id: RoundId,
     /// Its name.
     pub round_name: String,
     /// 1 for the first attempt in the round, …

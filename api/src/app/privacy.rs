@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::sessions;
-use crate::domain::ids::{ContestId, UserId};
+use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::error::ApiError;
 use crate::persistence;
 use crate::state::AppState;
@@ -84,7 +84,8 @@ pub struct AttemptData {
     #[schema(value_type = Uuid)]
     pub contest_id: ContestId,
     /// Round.
-    pub round_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub round_id: RoundId,
     /// Started.
     pub started_at: DateTime<Utc>,
     /// Finished.

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::publishing::managed_round;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{RoundId, UserId};
 use crate::error::{ApiError, Conflict};
 use crate::persistence::{self, PersistenceError};
 use crate::state::AppState;
@@ -21,7 +21,8 @@ pub struct VoidResponse {
     /// Id.
     pub id: Uuid,
     /// Round.
-    pub round_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub round_id: RoundId,
     /// Whose result.
     pub user_id: Uuid,
     /// Their name (organizers see it in full).
@@ -75,14 +76,15 @@ pub fn checked_reason(raw: &str) -> Result<&str, ApiError> {
 pub async fn void_result(
     state: &AppState,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
     entrant: Uuid,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<VoidResponse, ApiError> {
     let (round, contest) = managed_round(state, user, round_id).await?;
     let reason = checked_reason(reason)?;
-    let attempts = persistence::attempts::of_user_in_round(&state.db, entrant, round.id).await?;
+    let attempts =
+        persistence::attempts::of_user_in_round(&state.db, entrant, round.id.into_uuid()).await?;
     if !attempts.iter().any(|a| a.finished && !a.practice) {
         return Err(ApiError::NotFound("result"));
     }

@@ -12,9 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sea_orm::ConnectionTrait;
-use uuid::Uuid;
 
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, RoundId};
 use crate::persistence::{
     self, PersistenceError,
     contests::{Contest, Round},
@@ -71,7 +70,7 @@ impl<K: Eq + Hash + Copy, V> Ttl<K, V> {
 /// The shared cache.
 #[derive(Clone, Default)]
 pub struct Catalog {
-    rounds: Arc<Ttl<Uuid, Round>>,
+    rounds: Arc<Ttl<RoundId, Round>>,
     contests: Arc<Ttl<ContestId, Contest>>,
     /// A contest's rounds, by contest id (its cumulative boards depend on every round).
     contest_rounds: Arc<Ttl<ContestId, Vec<Round>>>,
@@ -82,7 +81,7 @@ impl Catalog {
     pub async fn round(
         &self,
         db: &impl ConnectionTrait,
-        id: Uuid,
+        id: RoundId,
     ) -> Result<Arc<Round>, PersistenceError> {
         if let Some(r) = self.rounds.get(id) {
             return Ok(r);
@@ -122,7 +121,7 @@ impl Catalog {
     }
 
     /// Drops a round (and its contest's list of rounds) after it was added or changed here.
-    pub fn forget_round(&self, id: Uuid, contest_id: ContestId) {
+    pub fn forget_round(&self, id: RoundId, contest_id: ContestId) {
         self.rounds.forget(id);
         self.contest_rounds.forget(contest_id);
     }

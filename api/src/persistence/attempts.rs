@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::entities::{attempt_answers, attempts};
 use super::{PersistenceError, Result};
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, RoundId};
 
 /// A drawn question as the attempt showed it: which version, and the options in shown order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +31,7 @@ pub struct AttemptRecord {
     /// Id.
     pub id: Uuid,
     /// Round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Contest.
     pub contest_id: ContestId,
     /// Who.
@@ -108,7 +108,7 @@ pub struct NewAttempt<'a> {
     /// The entrant's unit when it started.
     pub unit_id: Option<Uuid>,
     /// Round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Contest.
     pub contest_id: ContestId,
     /// Who.
@@ -502,7 +502,7 @@ pub struct RoundActivity {
 /// attempts, which the `(round, user, seq)` index narrows).
 pub async fn round_activity(
     db: &impl ConnectionTrait,
-    round_id: Uuid,
+    round_id: RoundId,
     now: DateTime<Utc>,
 ) -> Result<RoundActivity> {
     use sea_orm::PaginatorTrait;

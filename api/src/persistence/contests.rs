@@ -13,7 +13,7 @@ use super::{PersistenceError, Result};
 use crate::domain::contest::{
     ContestKind, ExcludedRole, LeaderboardVisibility, Prizes, RoundSettings, TieBreakKey,
 };
-use crate::domain::ids::{ContestId, UnitId, UserId};
+use crate::domain::ids::{ContestId, RoundId, UnitId, UserId};
 
 /// A contest's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -206,7 +206,7 @@ pub struct Extension {
 #[derive(Debug, Clone)]
 pub struct Round {
     /// Id.
-    pub id: Uuid,
+    pub id: RoundId,
     /// Its contest.
     pub contest_id: ContestId,
     /// Settings.
@@ -253,7 +253,7 @@ impl TryFrom<rounds::Model> for Round {
 }
 
 fn round_model(
-    id: Uuid,
+    id: RoundId,
     contest_id: ContestId,
     s: &RoundSettings,
     extensions: &[Extension],
@@ -291,7 +291,7 @@ pub async fn insert_round(
     contest_id: ContestId,
     s: &RoundSettings,
 ) -> Result<Round> {
-    let id = Uuid::now_v7();
+    let id = RoundId::new();
     let mut model = round_model(id, contest_id, s, &[])?;
     model.first_started_at = Set(None);
     rounds::Entity::insert(model)
@@ -315,7 +315,7 @@ pub async fn update_round(
 }
 
 /// Loads a round.
-pub async fn get_round(db: &impl ConnectionTrait, id: Uuid) -> Result<Round> {
+pub async fn get_round(db: &impl ConnectionTrait, id: RoundId) -> Result<Round> {
     rounds::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -362,7 +362,7 @@ pub async fn round_windows(
 }
 
 /// Marks a round as started (first attempt), freezing its rules. Idempotent.
-pub async fn mark_started(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<()> {
+pub async fn mark_started(db: &impl ConnectionTrait, id: RoundId, at: DateTime<Utc>) -> Result<()> {
     rounds::Entity::update_many()
         .col_expr(rounds::Column::FirstStartedAt, Expr::value(at))
         .filter(rounds::Column::Id.eq(id))

@@ -21,8 +21,8 @@ use crate::app::boards;
 use crate::app::theory::outcome::{TheoryOutcome, outcome};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Prediction, Review};
-use crate::domain::ids::ContestId;
 use crate::domain::ids::UserId;
+use crate::domain::ids::{ContestId, RoundId};
 use crate::error::{ApiError, Problem};
 use crate::persistence::{
     self, attempts::AttemptRecord, contests::Round, questions::VersionContent,
@@ -268,7 +268,7 @@ async fn respond(
     });
     Ok(AttemptResponse {
         id: record.id,
-        round_id: record.round_id,
+        round_id: record.round_id.into_uuid(),
         status: if record.finished { "finished" } else { "open" },
         started_at: record.started_at,
         deadline: record.deadline,
@@ -308,7 +308,7 @@ async fn respond(
 pub async fn start_attempt(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
@@ -341,7 +341,7 @@ pub async fn start_attempt(
 pub async fn preview_round(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
@@ -534,7 +534,7 @@ fn my_attempt(a: attempts::MyAttempt) -> MyAttempt {
     MyAttempt {
         id: record.id,
         contest_id: record.contest_id.into_uuid(),
-        round_id: record.round_id,
+        round_id: record.round_id.into_uuid(),
         status: if record.finished { "finished" } else { "open" },
         started_at: record.started_at,
         deadline: record.deadline,
@@ -558,7 +558,7 @@ pub async fn list_my_attempts(
         &state,
         user.id,
         query.contest_id.map(ContestId::from_uuid),
-        query.round_id,
+        query.round_id.map(RoundId::from_uuid),
     )
     .await?;
     let items: Vec<MyAttempt> = mine.into_iter().map(my_attempt).collect();

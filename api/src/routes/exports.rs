@@ -18,7 +18,7 @@ use crate::app::exports::participation::{self, ParticipationRequest};
 pub use crate::app::exports::participation::{ParticipationLine, ParticipationResponse};
 use crate::app::exports::{ExportPlan, Output};
 use crate::auth::AuthUser;
-use crate::domain::ids::{ContestId, UnitId};
+use crate::domain::ids::{ContestId, RoundId, UnitId};
 use crate::error::{ApiError, Problem};
 use crate::reports;
 use crate::routes::extract::Query;
@@ -86,7 +86,7 @@ impl ExportQuery {
 pub async fn export_round(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     query: Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let plan = board::round(state.into_inner(), user.id, *id, query.request()).await?;

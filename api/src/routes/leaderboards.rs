@@ -13,7 +13,7 @@ use crate::app::boards::leaderboard::{self as boards, BoardPage};
 pub use crate::app::boards::leaderboard::{BoardResponse, MyPlace, UnitsResponse};
 pub use crate::app::boards::{BoardLine, UnitOrder, UnitStanding};
 use crate::auth::AuthUser;
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, RoundId};
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Query;
 use crate::state::AppState;
@@ -75,7 +75,7 @@ pub struct MeQuery {
 pub async fn round_leaderboard(
     state: web::Data<AppState>,
     user: Option<AuthUser>,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     query: Query<BoardQuery>,
 ) -> Result<web::Json<BoardResponse>, ApiError> {
     let user = user.map(|u| u.id);
@@ -96,7 +96,7 @@ pub async fn round_leaderboard(
 pub async fn round_leaderboard_me(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     query: Query<MeQuery>,
 ) -> Result<web::Json<MyPlace>, ApiError> {
     Ok(web::Json(
@@ -167,7 +167,7 @@ pub struct UnitsQuery {
 pub async fn round_units(
     state: web::Data<AppState>,
     user: Option<AuthUser>,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     query: Query<UnitsQuery>,
 ) -> Result<web::Json<UnitsResponse>, ApiError> {
     let user = user.map(|u| u.id);

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
 
 use super::StoreError;
+use crate::domain::ids::RoundId;
 
 /// How long an attempt's keys outlive its `deadline + grace`, so abandoned attempts expire but
 /// the auto-finisher (which runs within seconds) never races the expiry.
@@ -68,7 +69,7 @@ pub struct AttemptSetup {
     /// The attempt.
     pub attempt_id: Uuid,
     /// Its round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Who takes it.
     pub user_id: Uuid,
     /// The drawn questions, in the order shown.
@@ -185,7 +186,7 @@ pub struct AttemptResult {
     /// The attempt.
     pub attempt_id: Uuid,
     /// Its round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Who took it.
     pub user_id: Uuid,
     /// Points earned.
@@ -233,7 +234,7 @@ pub struct AttemptState {
     /// The attempt.
     pub attempt_id: Uuid,
     /// Its round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Who takes it.
     pub user_id: Uuid,
     /// Drawn questions in order.
@@ -309,7 +310,7 @@ mod tests {
     fn setup(questions: Vec<AttemptQuestion>) -> AttemptSetup {
         AttemptSetup {
             attempt_id: Uuid::new_v4(),
-            round_id: Uuid::new_v4(),
+            round_id: RoundId::from_uuid(Uuid::new_v4()),
             user_id: Uuid::new_v4(),
             questions,
             started_at_ms: 1_000,

@@ -74,7 +74,7 @@ impl ContestImage {
     /// Adds one counted attempt (each attempt once; a repeat is ignored like a re-record).
     pub fn add(&mut self, counted: &Counted) {
         let r = &counted.result;
-        let round = self.rounds.entry(r.round_id).or_default();
+        let round = self.rounds.entry(r.round_id.into_uuid()).or_default();
         round.recorded.push(r.attempt_id);
         round.finished_attempts += 1;
         if r.is_perfect() {

@@ -9,7 +9,7 @@
 //! script (rounds, boards, cumulative standings) runs on one slot. The due index is a single
 //! key with its own tag; it is touched once per attempt (open and finish), never per answer.
 
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, RoundId};
 use uuid::Uuid;
 
 /// Builds key names under one prefix.
@@ -130,7 +130,7 @@ impl Keys {
         format!("{}:staging", self.contest_base(contest_id))
     }
 
-    fn round(&self, contest_id: ContestId, round_id: Uuid, part: &str) -> String {
+    fn round(&self, contest_id: ContestId, round_id: RoundId, part: &str) -> String {
         format!("{}:r:{round_id}:{part}", self.contest_base(contest_id))
     }
 
@@ -144,12 +144,12 @@ impl Keys {
     }
 
     /// Hash: a round's counters.
-    pub fn round_counters(&self, contest_id: ContestId, round_id: Uuid) -> String {
+    pub fn round_counters(&self, contest_id: ContestId, round_id: RoundId) -> String {
         self.round(contest_id, round_id, "counters")
     }
 
     /// Hash: user id → their best attempt in a round.
-    pub fn round_best(&self, contest_id: ContestId, round_id: Uuid) -> String {
+    pub fn round_best(&self, contest_id: ContestId, round_id: RoundId) -> String {
         self.round(contest_id, round_id, "best")
     }
 
@@ -196,7 +196,7 @@ impl Keys {
     }
 
     /// Every round-level key name of a round that is not per unit.
-    pub fn round_fixed_keys(&self, contest_id: ContestId, round_id: Uuid) -> Vec<String> {
+    pub fn round_fixed_keys(&self, contest_id: ContestId, round_id: RoundId) -> Vec<String> {
         ["recorded", "counters", "perfect", "best", "board", "units"]
             .iter()
             .map(|part| self.round(contest_id, round_id, part))

@@ -18,7 +18,7 @@
 use uuid::Uuid;
 
 use super::attempt::AttemptResult;
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, RoundId};
 
 /// Largest score the encoding holds exactly (2^20 − 1).
 pub const MAX_SCORE: i64 = (1 << 20) - 1;
@@ -110,7 +110,7 @@ pub enum Board {
         /// The contest.
         contest_id: ContestId,
         /// The round.
-        round_id: Uuid,
+        round_id: RoundId,
         /// The subtree, or every entrant.
         unit_id: Option<Uuid>,
     },
@@ -196,7 +196,7 @@ pub enum TallyScope {
         /// The contest.
         contest_id: ContestId,
         /// The round.
-        round_id: Uuid,
+        round_id: RoundId,
     },
     /// A contest, cumulative.
     Contest {

@@ -18,6 +18,7 @@ use super::attempt::{
     ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
     DueAttempt, FinishOutcome, OpenOutcome, QuestionKind, canonical, finish_stamp,
 };
+use crate::domain::ids::RoundId;
 
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -43,7 +44,7 @@ struct Question {
 }
 
 struct Attempt {
-    round_id: Uuid,
+    round_id: RoundId,
     user_id: Uuid,
     order: Vec<Uuid>,
     questions: HashMap<Uuid, Question>,

@@ -18,7 +18,7 @@ use super::leaderboard::{
     Board, BoardPage, Counted, LeaderboardEntry, MAX_SCORE, ROUND_RETENTION_MS, RecordOutcome,
     RoundCounters, Standing, TallyScope, UnitTally, beats, member_of, total_composite,
 };
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, RoundId};
 
 /// The contest results part of [`MemoryStore`].
 #[derive(Default)]
@@ -209,10 +209,10 @@ impl MemoryStore {
             .collect()
     }
 
-    pub(super) fn round_counters(&self, contest_id: ContestId, round_id: Uuid) -> RoundCounters {
+    pub(super) fn round_counters(&self, contest_id: ContestId, round_id: RoundId) -> RoundCounters {
         self.boards()
             .get(contest_id.as_uuid())
-            .and_then(|c| c.rounds.get(&round_id))
+            .and_then(|c| c.rounds.get(round_id.as_uuid()))
             .map(|r| r.counters)
             .unwrap_or_default()
     }
@@ -229,7 +229,7 @@ impl MemoryStore {
             return BoardPage::default();
         };
         let (family, lines) = match *board {
-            Board::Round { round_id, .. } => match contest.rounds.get(&round_id) {
+            Board::Round { round_id, .. } => match contest.rounds.get(round_id.as_uuid()) {
                 Some(round) => (&round.family, &round.best),
                 None => return BoardPage::default(),
             },
@@ -265,7 +265,7 @@ impl MemoryStore {
         let contest = contests.get(&board.contest_id())?;
         let (family, line) = match *board {
             Board::Round { round_id, .. } => {
-                let round = contest.rounds.get(&round_id)?;
+                let round = contest.rounds.get(round_id.as_uuid())?;
                 (&round.family, round.best.get(&user_id)?)
             }
             Board::Contest { .. } => (&contest.family, contest.totals.get(&user_id)?),
@@ -289,7 +289,7 @@ impl MemoryStore {
                 round_id,
             } => contests
                 .get(contest_id.as_uuid())
-                .and_then(|c| c.rounds.get(&round_id))
+                .and_then(|c| c.rounds.get(round_id.as_uuid()))
                 .map(|r| &r.family),
             TallyScope::Contest { contest_id } => {
                 contests.get(contest_id.as_uuid()).map(|c| &c.family)
@@ -330,7 +330,10 @@ impl MemoryStore {
 
 fn record(contest: &mut Contest, counted: &Counted) -> RecordOutcome {
     let result = &counted.result;
-    let round = contest.rounds.entry(result.round_id).or_default();
+    let round = contest
+        .rounds
+        .entry(result.round_id.into_uuid())
+        .or_default();
     if !round.recorded.insert(result.attempt_id) {
         return RecordOutcome {
             newly_recorded: false,

@@ -25,7 +25,7 @@ mod redis_boards;
 mod redis_store;
 mod scripts;
 
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, RoundId};
 use std::time::Duration;
 
 use uuid::Uuid;
@@ -340,7 +340,7 @@ impl Store {
         &self,
         keys: &Keys,
         contest_id: ContestId,
-        round_id: Uuid,
+        round_id: RoundId,
     ) -> Result<RoundCounters, StoreError> {
         match self {
             Self::Memory(m) => Ok(m.round_counters(contest_id, round_id)),

@@ -17,6 +17,7 @@ use super::attempt::{
     DueAttempt, FinishOutcome, OpenOutcome, canonical, joined,
 };
 use super::{Keys, RedisStore, StoreError, scripts};
+use crate::domain::ids::RoundId;
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
@@ -72,7 +73,7 @@ fn result_from_meta(
     };
     Ok(Some(AttemptResult {
         attempt_id,
-        round_id: uuid(meta.get("round").map(String::as_str))?,
+        round_id: RoundId::from_uuid(uuid(meta.get("round").map(String::as_str))?),
         user_id: uuid(meta.get("user").map(String::as_str))?,
         score: num("score")?,
         max_score: num("max")?,
@@ -213,7 +214,7 @@ impl RedisStore {
         Ok(FinishOutcome {
             result: AttemptResult {
                 attempt_id,
-                round_id: uuid(text(reply.get(7))?.as_deref())?,
+                round_id: RoundId::from_uuid(uuid(text(reply.get(7))?.as_deref())?),
                 user_id: uuid(text(reply.get(8))?.as_deref())?,
                 score: int(reply.get(1))?,
                 max_score: int(reply.get(2))?,
@@ -262,7 +263,7 @@ impl RedisStore {
         }
         Ok(Some(AttemptState {
             attempt_id,
-            round_id: uuid(meta.get("round").map(String::as_str))?,
+            round_id: RoundId::from_uuid(uuid(meta.get("round").map(String::as_str))?),
             user_id: uuid(meta.get("user").map(String::as_str))?,
             question_ids,
             selections,

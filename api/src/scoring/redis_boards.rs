@@ -15,7 +15,7 @@ use super::leaderboard::{
     RoundCounters, Standing, TallyScope, UnitTally, join_path, parse_best, parse_total,
 };
 use super::{Keys, RedisStore, StoreError, scripts};
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, RoundId};
 
 /// How many results one script call records: large enough that a rebuild is not dominated by
 /// round trips, small enough that one call does not hold Redis for long (~ a few ms).
@@ -101,7 +101,7 @@ impl RedisStore {
         &self,
         keys: &Keys,
         contest_id: ContestId,
-        round_id: Uuid,
+        round_id: RoundId,
     ) -> Result<RoundCounters, StoreError> {
         let mut conn = self.connection();
         let raw: HashMap<String, i64> = conn
@@ -226,7 +226,7 @@ impl RedisStore {
             .collect();
         let mut families = vec![String::new()];
         for round in rounds {
-            let round_id: Uuid = round.parse().map_err(|_| corrupt("round id"))?;
+            let round_id: RoundId = round.parse().map_err(|_| corrupt("round id"))?;
             let r = format!("r:{round_id}:");
             for part in ["recorded", "counters", "perfect", "best", "board", "units"] {
                 out.push(format!("{r}{part}"));

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use uuid::Uuid;
 
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, RoundId};
 use crate::domain::person::mask_name;
 use crate::domain::time::ms;
 use crate::error::ApiError;
@@ -97,12 +97,12 @@ pub async fn rebuild_contest(
     contest_id: ContestId,
 ) -> Result<Replayed, ApiError> {
     let started = chrono::Utc::now();
-    let rounds: Vec<Uuid> = persistence::contests::rounds_of(&state.db, contest_id)
+    let rounds: Vec<RoundId> = persistence::contests::rounds_of(&state.db, contest_id)
         .await?
         .into_iter()
         .map(|r| r.id)
         .collect();
-    let voided: HashSet<(Uuid, Uuid)> =
+    let voided: HashSet<(RoundId, Uuid)> =
         persistence::results::voided_pairs(&state.db, &rounds).await?;
     state.store.clear_staging(&state.keys, contest_id).await?;
     let mut all = Vec::new();
@@ -145,7 +145,7 @@ pub async fn rebuild_contest(
 async fn replay<F, Fut>(
     state: &AppState,
     contest_id: ContestId,
-    voided: &HashSet<(Uuid, Uuid)>,
+    voided: &HashSet<(RoundId, Uuid)>,
     since: Option<chrono::DateTime<chrono::Utc>>,
     mut sink: F,
 ) -> Result<Replayed, ApiError>

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use dautri_api::domain::ids::ContestId;
+use dautri_api::domain::ids::RoundId;
 use dautri_api::domain::ids::UnitId;
 use dautri_api::domain::role::Role;
 use reqwest::StatusCode;
@@ -864,13 +865,17 @@ async fn a_rebuilt_store_equals_the_live_one() {
     let counters = app
         .state
         .store
-        .round_counters(keys, ContestId::from_uuid(contest_id), round_id)
+        .round_counters(
+            keys,
+            ContestId::from_uuid(contest_id),
+            RoundId::from_uuid(round_id),
+        )
         .await
         .expect("counters");
     assert_eq!(counters.participants, 3);
     let board = dautri_api::scoring::Board::Round {
         contest_id: ContestId::from_uuid(contest_id),
-        round_id,
+        round_id: RoundId::from_uuid(round_id),
         unit_id: None,
     };
     let mut best = Vec::new();
@@ -907,7 +912,11 @@ async fn a_rebuilt_store_equals_the_live_one() {
     assert_eq!(
         app.state
             .store
-            .round_counters(keys, ContestId::from_uuid(contest_id), round_id)
+            .round_counters(
+                keys,
+                ContestId::from_uuid(contest_id),
+                RoundId::from_uuid(round_id)
+            )
             .await
             .expect("counters")
             .participants,
@@ -921,7 +930,11 @@ async fn a_rebuilt_store_equals_the_live_one() {
     assert_eq!(
         app.state
             .store
-            .round_counters(keys, ContestId::from_uuid(contest_id), round_id)
+            .round_counters(
+                keys,
+                ContestId::from_uuid(contest_id),
+                RoundId::from_uuid(round_id)
+            )
             .await
             .expect("counters"),
         counters

@@ -5,6 +5,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dautri_api::domain::ids::ContestId;
+use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
     AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted, Entrant,
     QuestionKind, Store,
@@ -18,7 +19,7 @@ use crate::helpers::TestApp;
 /// A result to record, in a contest whose id is the round's (these tests need no other).
 fn counted(result: &AttemptResult) -> Counted {
     Counted {
-        contest_id: ContestId::from_uuid(result.round_id),
+        contest_id: ContestId::from_uuid(result.round_id.into_uuid()),
         result: result.clone(),
         entrant: Entrant {
             unit_path: Vec::new(),
@@ -75,7 +76,7 @@ fn question(kind: QuestionKind, options: usize, correct: &[usize], points: i64) 
 fn attempt_at(started: i64) -> AttemptSetup {
     AttemptSetup {
         attempt_id: Uuid::new_v4(),
-        round_id: Uuid::new_v4(),
+        round_id: RoundId::from_uuid(Uuid::new_v4()),
         user_id: Uuid::new_v4(),
         questions: vec![
             question(QuestionKind::Single, 4, &[1], 1),
@@ -683,7 +684,11 @@ async fn recording_a_result_twice_counts_it_once(app: &TestApp) {
         .expect("record")[0];
     assert!(first.newly_recorded && first.is_best);
     let counters = store(app)
-        .round_counters(keys, ContestId::from_uuid(setup.round_id), setup.round_id)
+        .round_counters(
+            keys,
+            ContestId::from_uuid(setup.round_id.into_uuid()),
+            setup.round_id,
+        )
         .await
         .expect("counters");
     // As after a crash between finishing and recording: the retry changes nothing.
@@ -694,7 +699,11 @@ async fn recording_a_result_twice_counts_it_once(app: &TestApp) {
     assert!(!again.newly_recorded && !again.is_best);
     assert_eq!(
         store(app)
-            .round_counters(keys, ContestId::from_uuid(setup.round_id), setup.round_id)
+            .round_counters(
+                keys,
+                ContestId::from_uuid(setup.round_id.into_uuid()),
+                setup.round_id
+            )
             .await
             .expect("counters"),
         counters
@@ -709,7 +718,11 @@ async fn recording_a_result_twice_counts_it_once(app: &TestApp) {
         (1, 1, 1, 1)
     );
     let unknown = store(app)
-        .round_counters(keys, ContestId::from_uuid(Uuid::new_v4()), Uuid::new_v4())
+        .round_counters(
+            keys,
+            ContestId::from_uuid(Uuid::new_v4()),
+            RoundId::from_uuid(Uuid::new_v4()),
+        )
         .await
         .expect("counters");
     assert_eq!(unknown.finished_attempts, 0);
@@ -722,7 +735,7 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
     let base = now_ms();
     let result = |user: Uuid, score: i64, time: i64, finished: i64| AttemptResult {
         attempt_id: Uuid::new_v4(),
-        round_id: round,
+        round_id: RoundId::from_uuid(round),
         user_id: user,
         score,
         max_score: 6,
@@ -762,7 +775,7 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
     }
     let board = Board::Round {
         contest_id: ContestId::from_uuid(round),
-        round_id: round,
+        round_id: RoundId::from_uuid(round),
         unit_id: None,
     };
     let bu = s
@@ -788,7 +801,7 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
             .is_none()
     );
     let counters = s
-        .round_counters(keys, ContestId::from_uuid(round), round)
+        .round_counters(keys, ContestId::from_uuid(round), RoundId::from_uuid(round))
         .await
         .expect("counters");
     assert_eq!(
@@ -835,8 +848,10 @@ async fn every_attempt_key_expires(app: &TestApp) {
         .record_results(keys, &[counted(&result)])
         .await
         .expect("record");
-    let mut round_keys =
-        keys.round_fixed_keys(ContestId::from_uuid(setup.round_id), setup.round_id);
+    let mut round_keys = keys.round_fixed_keys(
+        ContestId::from_uuid(setup.round_id.into_uuid()),
+        setup.round_id,
+    );
     round_keys.retain(|k| !k.ends_with(":perfect") && !k.ends_with(":units"));
     for key in round_keys {
         let ttl: i64 = redis::cmd("PTTL")

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use dautri_api::domain::ids::ContestId;
+use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
     AttemptResult, Board, Counted, Entrant, Standing, TallyScope, UnitTally,
 };
@@ -73,17 +74,21 @@ async fn snapshot(app: &TestApp, contest: Uuid, rounds: &[Uuid], units: &[Uuid])
     for &round_id in rounds {
         boards.push(Board::Round {
             contest_id: ContestId::from_uuid(contest),
-            round_id,
+            round_id: RoundId::from_uuid(round_id),
             unit_id: None,
         });
         scopes.push(TallyScope::Round {
             contest_id: ContestId::from_uuid(contest),
-            round_id,
+            round_id: RoundId::from_uuid(round_id),
         });
         let c = app
             .state
             .store
-            .round_counters(&app.state.keys, ContestId::from_uuid(contest), round_id)
+            .round_counters(
+                &app.state.keys,
+                ContestId::from_uuid(contest),
+                RoundId::from_uuid(round_id),
+            )
             .await
             .expect("counters");
         all.push(format!("{c:?}"));
@@ -152,7 +157,7 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
                     contest_id: ContestId::from_uuid(contest),
                     result: AttemptResult {
                         attempt_id: Uuid::new_v4(),
-                        round_id: round,
+                        round_id: RoundId::from_uuid(round),
                         user_id: *user,
                         score,
                         max_score: 3,
@@ -195,7 +200,7 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
                 c.result.finished_at_ms,
             )
         };
-        let e = best.entry((r.round_id, r.user_id)).or_insert(c);
+        let e = best.entry((r.round_id.into_uuid(), r.user_id)).or_insert(c);
         if k(c) < k(e) {
             *e = c;
         }
@@ -243,7 +248,7 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
         for unit in std::iter::once(None).chain(units.iter().copied().map(Some)) {
             let board = Board::Round {
                 contest_id: ContestId::from_uuid(contest),
-                round_id: round,
+                round_id: RoundId::from_uuid(round),
                 unit_id: unit,
             };
             let expected = expect_round(round, unit);
@@ -285,19 +290,23 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
             .collect();
         let scope = TallyScope::Round {
             contest_id: ContestId::from_uuid(contest),
-            round_id: round,
+            round_id: RoundId::from_uuid(round),
         };
         assert_eq!(
             store.tallies(keys, &scope, &units).await.expect("tallies"),
             expected_tallies
         );
         let counters = store
-            .round_counters(keys, ContestId::from_uuid(contest), round)
+            .round_counters(
+                keys,
+                ContestId::from_uuid(contest),
+                RoundId::from_uuid(round),
+            )
             .await
             .expect("counters");
         let in_round: Vec<&Counted> = batch
             .iter()
-            .filter(|c| c.result.round_id == round)
+            .filter(|c| c.result.round_id == RoundId::from_uuid(round))
             .collect();
         assert_eq!(counters.finished_attempts as usize, in_round.len());
         assert_eq!(

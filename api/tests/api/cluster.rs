@@ -11,6 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use dautri_api::domain::ids::ContestId;
+use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
     AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted, Entrant, Keys, QuestionKind,
     RedisStore, Store,
@@ -20,7 +21,7 @@ use uuid::Uuid;
 /// A result to record, in a contest whose id is the round's.
 fn counted(result: &AttemptResult) -> Counted {
     Counted {
-        contest_id: ContestId::from_uuid(result.round_id),
+        contest_id: ContestId::from_uuid(result.round_id.into_uuid()),
         result: result.clone(),
         entrant: Entrant {
             unit_path: vec![Uuid::new_v4()],
@@ -112,7 +113,7 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
     for _ in 0..6 {
         let setup = AttemptSetup {
             attempt_id: Uuid::now_v7(),
-            round_id: round,
+            round_id: RoundId::from_uuid(round),
             user_id: Uuid::now_v7(),
             questions: vec![
                 question(QuestionKind::Single, 3, &[0]),
@@ -201,7 +202,11 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
         results.push(outcome.result);
     }
     let counters = store
-        .round_counters(&keys, ContestId::from_uuid(round), round)
+        .round_counters(
+            &keys,
+            ContestId::from_uuid(round),
+            RoundId::from_uuid(round),
+        )
         .await
         .expect("counters");
     assert_eq!(
@@ -217,7 +222,7 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
             &keys,
             &Board::Round {
                 contest_id: ContestId::from_uuid(round),
-                round_id: round,
+                round_id: RoundId::from_uuid(round),
                 unit_id: None,
             },
             setups[3].user_id,

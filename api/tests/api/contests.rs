@@ -1,6 +1,7 @@
 //! Contests and rounds: creation, eligibility, validation, and frozen rules.
 
 use chrono::{Duration, Utc};
+use dautri_api::domain::ids::RoundId;
 use dautri_api::domain::ids::UnitId;
 use dautri_api::domain::role::Role;
 use reqwest::StatusCode;
@@ -437,9 +438,13 @@ async fn once_started_only_the_close_time_may_be_extended(app: &TestApp) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    dautri_api::persistence::contests::mark_started(&app.state.db, id, Utc::now())
-        .await
-        .expect("start");
+    dautri_api::persistence::contests::mark_started(
+        &app.state.db,
+        RoundId::from_uuid(id),
+        Utc::now(),
+    )
+    .await
+    .expect("start");
     let problem = assert_problem(
         app.patch(
             &url,

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::app::contest_access;
 use crate::auth::Caller;
 use crate::domain::contest::{Pool, Review};
-use crate::domain::ids::{ContestId, UserId};
+use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::attempts::{AnswerRow, AttemptRecord, DrawnQuestion, NewAttempt, Outcome};
 use crate::persistence::contests::{Contest, Round};
@@ -73,7 +73,7 @@ fn scoring_kind(kind: Kind) -> QuestionKind {
 pub async fn start(
     state: &AppState,
     caller: &Caller,
-    round_id: Uuid,
+    round_id: RoundId,
     client: &ClientInfo,
 ) -> Result<AttemptRecord, ApiError> {
     let round = persistence::contests::get_round(&state.db, round_id).await?;
@@ -99,8 +99,12 @@ pub async fn start(
     }
     // Fail fast, before anything is written, when the store that would run the attempt is down.
     state.store.ping().await?;
-    let previous =
-        persistence::attempts::of_user_in_round(&state.db, caller.id.into_uuid(), round.id).await?;
+    let previous = persistence::attempts::of_user_in_round(
+        &state.db,
+        caller.id.into_uuid(),
+        round.id.into_uuid(),
+    )
+    .await?;
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
             return Err(Conflict::AttemptInProgress {
@@ -160,7 +164,7 @@ async fn preview_of_counted_round(
 pub async fn start_preview(
     state: &AppState,
     caller: &Caller,
-    round_id: Uuid,
+    round_id: RoundId,
     client: &ClientInfo,
 ) -> Result<AttemptRecord, ApiError> {
     let round = persistence::contests::get_round(&state.db, round_id).await?;
@@ -172,8 +176,12 @@ pub async fn start_preview(
     }
     let now = from_ms(ms(Utc::now()));
     state.store.ping().await?;
-    let previous =
-        persistence::attempts::of_user_in_round(&state.db, caller.id.into_uuid(), round.id).await?;
+    let previous = persistence::attempts::of_user_in_round(
+        &state.db,
+        caller.id.into_uuid(),
+        round.id.into_uuid(),
+    )
+    .await?;
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
             return Err(Conflict::AttemptInProgress {
@@ -567,22 +575,24 @@ pub async fn my_attempts(
     state: &AppState,
     user: UserId,
     contest_id: Option<ContestId>,
-    round_id: Option<Uuid>,
+    round_id: Option<RoundId>,
 ) -> Result<Vec<MyAttempt>, ApiError> {
     let records = persistence::attempts::of_user(
         &state.db,
         user.into_uuid(),
         contest_id.map(ContestId::into_uuid),
-        round_id,
+        round_id.map(RoundId::into_uuid),
     )
     .await?;
     let mut rounds: HashMap<Uuid, Round> = HashMap::new();
     let mut items = Vec::with_capacity(records.len());
     for record in records {
-        if let std::collections::hash_map::Entry::Vacant(slot) = rounds.entry(record.round_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            rounds.entry(record.round_id.into_uuid())
+        {
             slot.insert(persistence::contests::get_round(&state.db, record.round_id).await?);
         }
-        let round = &rounds[&record.round_id];
+        let round = &rounds[record.round_id.as_uuid()];
         let show_score = may_see_score(round.settings.review);
         let round_name = round.settings.name.clone();
         let contest = state.catalog.contest(&state.db, record.contest_id).await?;
@@ -775,8 +785,12 @@ pub async fn is_counted(state: &AppState, record: &AttemptRecord) -> Result<bool
     if !record.finished || record.practice {
         return Ok(false);
     }
-    let mine =
-        persistence::attempts::of_user_in_round(&state.db, record.user_id, record.round_id).await?;
+    let mine = persistence::attempts::of_user_in_round(
+        &state.db,
+        record.user_id,
+        record.round_id.into_uuid(),
+    )
+    .await?;
     let best = mine.iter().filter(|a| a.finished).min_by_key(|a| {
         (
             -a.score.unwrap_or(0),

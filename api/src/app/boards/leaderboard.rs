@@ -17,7 +17,7 @@ use super::{
 };
 use crate::app::paging::checked_limit;
 use crate::caches::directory::Snapshot;
-use crate::domain::ids::{ContestId, UserId};
+use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::domain::person::mask_name;
 use crate::error::ApiError;
 use crate::persistence::{self, contests::Contest, results::FinalRow, results::OverallRow};
@@ -155,7 +155,7 @@ fn final_line(
 pub async fn round_board(
     state: &AppState,
     user: Option<UserId>,
-    round_id: Uuid,
+    round_id: RoundId,
     q: BoardPage,
 ) -> Result<BoardResponse, ApiError> {
     let (round, contest) = visible_round(state, user, round_id).await?;
@@ -192,7 +192,7 @@ pub async fn round_board(
 pub async fn round_place(
     state: &AppState,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
     unit_id: Option<Uuid>,
 ) -> Result<MyPlace, ApiError> {
     let (round, contest) = visible_round(state, Some(user), round_id).await?;
@@ -319,7 +319,7 @@ async fn units_of(
 pub async fn round_units(
     state: &AppState,
     user: Option<UserId>,
-    round_id: Uuid,
+    round_id: RoundId,
     parent_id: Option<Uuid>,
     order: UnitOrder,
 ) -> Result<UnitsResponse, ApiError> {

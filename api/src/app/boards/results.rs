@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{contest_ranking, round_ranking, visible_contest};
 use crate::app::paging::checked_limit;
 use crate::caches::frozen::{Ranked, Ranking};
-use crate::domain::ids::{ContestId, UserId};
+use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::domain::paging::page_bounds;
 use crate::domain::person::mask_name;
 use crate::error::ApiError;
@@ -77,7 +77,7 @@ pub struct ResultsResponse {
 pub async fn round_results(
     state: &AppState,
     user: Option<UserId>,
-    round_id: Uuid,
+    round_id: RoundId,
     query: ResultsPage,
 ) -> Result<ResultsResponse, ApiError> {
     let round = persistence::contests::get_round(&state.db, round_id).await?;

@@ -13,7 +13,7 @@ use super::ranking::{self, CONTEST_FINAL_HEADER, FinalRows, LIVE_HEADER, ROUND_F
 use super::{ExportPlan, Report, export_unit, exported_at_line, file_stem, parse_format, units};
 use crate::app::boards::{contest_ranking, round_ranking};
 use crate::caches::directory::Snapshot;
-use crate::domain::ids::{ContestId, UserId};
+use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::error::{ApiError, Conflict};
 use crate::persistence::{
     self,
@@ -45,7 +45,7 @@ enum Subject {
 pub async fn round(
     state: Arc<AppState>,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
     req: ExportRequest,
 ) -> Result<ExportPlan, ApiError> {
     let format = parse_format(&req.format)?;
@@ -92,7 +92,7 @@ impl Subject {
 
     fn id(&self, contest: &Contest) -> Uuid {
         match self {
-            Self::Round(r) => r.id,
+            Self::Round(r) => r.id.into_uuid(),
             Self::Contest => contest.id.into_uuid(),
         }
     }
@@ -287,7 +287,8 @@ async fn plan_export(
             let layout = subject.published_layout(&scope_name, prizes_only, format, title, stem);
             Ok(match subject {
                 Subject::Round(_) => {
-                    let ranking = round_ranking(&state, id, published_at).await?;
+                    let ranking =
+                        round_ranking(&state, RoundId::from_uuid(id), published_at).await?;
                     let rows = FinalRows::of(&ranking, &units, unit, prizes_only);
                     ranking::published(state, units, rows, layout)
                 }

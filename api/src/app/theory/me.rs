@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::certificates::CertificateBrief;
 use crate::auth::Caller;
-use crate::domain::ids::{ContestId, UserId};
+use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::domain::theory::{LessonStatus, Material, effective_since, must_take, percent};
 use crate::error::ApiError;
 use crate::persistence;
@@ -32,7 +32,8 @@ pub struct CourseBrief {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MyTest {
     /// The round to start attempts in (`POST /rounds/{id}/attempts`).
-    pub round_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub round_id: RoundId,
     /// Its contest.
     #[schema(value_type = Uuid)]
     pub contest_id: ContestId,
@@ -125,8 +126,12 @@ async fn my_test(
     if !crate::app::contest_access::may_enter(&state.db, caller, &contest).await? {
         return Ok(None);
     }
-    let mine =
-        persistence::attempts::of_user_in_round(&state.db, caller.id.into_uuid(), round.id).await?;
+    let mine = persistence::attempts::of_user_in_round(
+        &state.db,
+        caller.id.into_uuid(),
+        round.id.into_uuid(),
+    )
+    .await?;
     let next_attempt_at = mine
         .iter()
         .filter_map(|a| a.finished_at)

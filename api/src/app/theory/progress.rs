@@ -20,6 +20,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::caches::directory::Snapshot;
+use crate::domain::ids::RoundId;
 use crate::domain::theory::{
     LessonResult, Tally, TheoryAttempt, completed_at, effective_since, lesson_results, must_take,
     new_certificate_code,
@@ -34,7 +35,7 @@ use crate::state::AppState;
 /// Refuses a new attempt at a theory test before its waiting time after the last one is over.
 pub async fn check_retry_wait(
     db: &impl ConnectionTrait,
-    round_id: Uuid,
+    round_id: RoundId,
     previous: &[AttemptRecord],
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
@@ -60,14 +61,18 @@ async fn member_attempts(
     user_id: Uuid,
     tests: &[TheoryTest],
 ) -> Result<Vec<(TheoryTest, store::TestAttempt)>, ApiError> {
-    let by_round: HashMap<Uuid, &TheoryTest> = tests.iter().map(|t| (t.round_id, t)).collect();
-    let round_ids: Vec<Uuid> = by_round.keys().copied().collect();
+    let by_round: HashMap<RoundId, &TheoryTest> = tests.iter().map(|t| (t.round_id, t)).collect();
+    let round_ids: Vec<RoundId> = by_round.keys().copied().collect();
     let voided = persistence::results::voided_pairs(db, &round_ids).await?;
     Ok(store::attempts_of_user(db, user_id, &round_ids)
         .await?
         .into_iter()
         .filter(|a| !voided.contains(&(a.round_id, a.user_id)))
-        .filter_map(|a| by_round.get(&a.round_id).map(|t| ((*t).clone(), a)))
+        .filter_map(|a| {
+            by_round
+                .get(&RoundId::from_uuid(*a.round_id.as_uuid()))
+                .map(|t| ((*t).clone(), a))
+        })
         .collect())
 }
 
@@ -114,7 +119,10 @@ pub async fn progress(
     let certificate = issue_if_complete(&state.db, user_id, &course, &results).await?;
     let mut attempts_per_round: HashMap<Uuid, Vec<store::TestAttempt>> = HashMap::new();
     for (t, a) in attempts {
-        attempts_per_round.entry(t.round_id).or_default().push(a);
+        attempts_per_round
+            .entry(t.round_id.into_uuid())
+            .or_default()
+            .push(a);
     }
     Ok(Progress {
         course,
@@ -269,15 +277,16 @@ pub async fn coverage(
             })
             .collect();
         let tests = store::tests_of_course(db, course.id).await?;
-        let by_round: HashMap<Uuid, &TheoryTest> = tests.iter().map(|t| (t.round_id, t)).collect();
-        let round_ids: Vec<Uuid> = by_round.keys().copied().collect();
+        let by_round: HashMap<RoundId, &TheoryTest> =
+            tests.iter().map(|t| (t.round_id, t)).collect();
+        let round_ids: Vec<RoundId> = by_round.keys().copied().collect();
         let voided = persistence::results::voided_pairs(db, &round_ids).await?;
         let mut per_user: HashMap<Uuid, Vec<TheoryAttempt>> = HashMap::new();
         for a in store::attempts_in_subtree(db, &unit.path, &round_ids).await? {
             if voided.contains(&(a.round_id, a.user_id)) {
                 continue;
             }
-            if let Some(t) = by_round.get(&a.round_id) {
+            if let Some(t) = by_round.get(&RoundId::from_uuid(*a.round_id.as_uuid())) {
                 per_user
                     .entry(a.user_id)
                     .or_default()

@@ -1,6 +1,6 @@
 //! `attempts`
 
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, RoundId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -8,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     pub contest_id: ContestId,
     pub user_id: Uuid,
     pub seq: i32,

@@ -1,12 +1,13 @@
 //! `round_results`
 
+use crate::domain::ids::RoundId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "round_results")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: Uuid,
     pub attempt_id: Uuid,

@@ -1,13 +1,13 @@
 //! `theory_tests`
 
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, RoundId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "theory_tests")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     pub contest_id: ContestId,
     pub course_id: Uuid,
     pub lesson_id: Option<Uuid>,

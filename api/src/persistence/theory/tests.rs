@@ -8,7 +8,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, RoundId};
 use crate::persistence::Result;
 use crate::persistence::entities::theory_tests;
 
@@ -16,7 +16,7 @@ use crate::persistence::entities::theory_tests;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TheoryTest {
     /// The round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Its contest.
     pub contest_id: ContestId,
     /// The course version.
@@ -71,7 +71,7 @@ pub async fn insert_test(db: &impl ConnectionTrait, t: &TheoryTest) -> Result<()
 /// What a round tests, if it is a theory test.
 pub async fn test_of_round(
     db: &impl ConnectionTrait,
-    round_id: Uuid,
+    round_id: RoundId,
 ) -> Result<Option<TheoryTest>> {
     Ok(theory_tests::Entity::find_by_id(round_id)
         .one(db)
@@ -82,8 +82,8 @@ pub async fn test_of_round(
 /// The theory tests among `round_ids`, by round.
 pub async fn tests_of_rounds(
     db: &impl ConnectionTrait,
-    round_ids: &[Uuid],
-) -> Result<HashMap<Uuid, TheoryTest>> {
+    round_ids: &[RoundId],
+) -> Result<HashMap<RoundId, TheoryTest>> {
     if round_ids.is_empty() {
         return Ok(HashMap::new());
     }

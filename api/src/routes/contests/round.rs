@@ -13,7 +13,7 @@ use crate::app::contest_access::{Access, access};
 use crate::app::contests::{check_against_data, pool_availability_for};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Pool, Prediction, Review, RoundSettings};
-use crate::domain::ids::{ContestId, UnitId};
+use crate::domain::ids::{ContestId, RoundId, UnitId};
 use crate::error::{ApiError, Conflict, Frozen, Problem};
 use crate::persistence::{
     self, PersistenceError,
@@ -213,7 +213,7 @@ fn response(r: Round, manage: bool, theory: Option<TheoryTestView>) -> RoundResp
     };
     let first_started_at = r.first_started_at;
     RoundResponse {
-        id: r.id,
+        id: r.id.into_uuid(),
         contest_id: r.contest_id.into_uuid(),
         name: s.name,
         opens_at: s.opens_at,
@@ -307,7 +307,7 @@ pub async fn create_round(
         &txn,
         Some(user.id),
         "round.create",
-        Some(round.id),
+        Some(round.id.into_uuid()),
         Some(contest.settings.unit_id),
         json!({"contest_id": contest.id}),
     )
@@ -346,12 +346,14 @@ pub async fn list_rounds(
     let contest = persistence::contests::get(&state.db, *id).await?;
     let manage = access(&state.db, &caller, &contest).await? == Access::Manage;
     let rounds = persistence::contests::rounds_of(&state.db, contest.id).await?;
-    let ids: Vec<Uuid> = rounds.iter().map(|r| r.id).collect();
+    let ids: Vec<RoundId> = rounds.iter().map(|r| r.id).collect();
     let mut tests = persistence::theory::tests_of_rounds(&state.db, &ids).await?;
     let items: Vec<RoundResponse> = rounds
         .into_iter()
         .map(|r| {
-            let theory = tests.remove(&r.id).map(TheoryTestView::from);
+            let theory = tests
+                .remove(&RoundId::from_uuid(*r.id.as_uuid()))
+                .map(TheoryTestView::from);
             response(r, manage, theory)
         })
         .collect();
@@ -366,7 +368,7 @@ async fn round_and_access(
     caller: &Caller,
     id: Uuid,
 ) -> Result<(Round, Contest, Access), ApiError> {
-    let round = persistence::contests::get_round(&state.db, id).await?;
+    let round = persistence::contests::get_round(&state.db, RoundId::from_uuid(id)).await?;
     let contest = persistence::contests::get(&state.db, round.contest_id).await?;
     let a = access(&state.db, caller, &contest)
         .await
@@ -389,10 +391,10 @@ async fn round_and_access(
 pub async fn get_round(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
 ) -> Result<web::Json<RoundResponse>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
-    let (round, _, a) = round_and_access(&state, &caller, *id).await?;
+    let (round, _, a) = round_and_access(&state, &caller, id.into_uuid()).await?;
     let theory = persistence::theory::test_of_round(&state.db, round.id)
         .await?
         .map(TheoryTestView::from);
@@ -457,12 +459,12 @@ pub struct UpdateRoundRequest {
 pub async fn update_round(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     body: Json<UpdateRoundRequest>,
 ) -> Result<web::Json<RoundResponse>, ApiError> {
     let b = body.0;
     let caller = Caller::load(&state.db, user.id).await?;
-    let (round, contest, a) = round_and_access(&state, &caller, *id).await?;
+    let (round, contest, a) = round_and_access(&state, &caller, id.into_uuid()).await?;
     if a != Access::Manage {
         return Err(ApiError::Forbidden);
     }
@@ -540,7 +542,7 @@ pub async fn update_round(
         Some(spec) => theory_test_of(&txn, &contest, &s, Some(spec)).await?,
         None => None,
     };
-    check_against_data(&txn, &contest, &s, Some(round.id)).await?;
+    check_against_data(&txn, &contest, &s, Some(round.id.into_uuid())).await?;
     let updated = persistence::contests::update_round(&txn, &round, &s, &extensions).await?;
     if let Some(t) = theory {
         link_theory_test(&txn, &contest, &updated, t).await?;
@@ -557,7 +559,7 @@ pub async fn update_round(
         &txn,
         Some(user.id),
         "round.update",
-        Some(round.id),
+        Some(round.id.into_uuid()),
         Some(contest.settings.unit_id),
         json!({"closes_at": {"from": round.settings.closes_at, "to": s.closes_at}}),
     )

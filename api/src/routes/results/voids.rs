@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::managed_round;
 use crate::app::voids::{self, VoidResponse, void_response};
 use crate::auth::AuthUser;
+use crate::domain::ids::RoundId;
 use crate::error::{ApiError, Problem};
 use crate::persistence::{self, PersistenceError};
 use crate::routes::extract::Json;
@@ -49,7 +50,7 @@ impl ReasonRequest {
 pub async fn void_result(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(RoundId, Uuid)>,
     body: Json<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (round_id, entrant) = *path;
@@ -81,7 +82,7 @@ pub async fn void_result(
 pub async fn lift_void(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(RoundId, Uuid)>,
     body: Json<ReasonRequest>,
 ) -> Result<web::Json<VoidResponse>, ApiError> {
     let (round_id, entrant) = *path;
@@ -129,7 +130,7 @@ pub struct VoidList {
 pub async fn list_voids(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
 ) -> Result<web::Json<VoidList>, ApiError> {
     let (round, _) = managed_round(&state, user.id, *id).await?;
     let mut items = Vec::new();
