@@ -320,7 +320,7 @@ pub async fn attempts(
             slot.insert(round.settings.name);
         }
         items.push(PersonAttempt {
-            id: r.id,
+            id: r.id.into_uuid(),
             contest_title: contests.get(&r.contest_id).cloned().unwrap_or_default(),
             contest_id: r.contest_id,
             round_name: rounds.get(&r.round_id).cloned().unwrap_or_default(),

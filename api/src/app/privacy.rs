@@ -172,7 +172,7 @@ pub async fn my_data(
             })
             .collect();
         attempts.push(AttemptData {
-            id: a.id,
+            id: a.id.into_uuid(),
             contest_id: a.contest_id,
             round_id: a.round_id,
             started_at: a.started_at,

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::app::contest_access::{Access, access};
 use crate::auth::Caller;
 use crate::domain::contest::TieBreakKey;
-use crate::domain::ids::{ContestId, RoundId, UserId};
+use crate::domain::ids::{AttemptId, ContestId, RoundId, UserId};
 use crate::error::{ApiError, Conflict};
 use crate::persistence::{self, PersistenceError, contests::Contest, contests::Round};
 use crate::standings::publish::{self, Finished, PrizeRules};
@@ -210,7 +210,7 @@ pub async fn publish_round(
         )
         .await?;
         let Some(last) = page.last() else { break };
-        after = Some(last.attempt_id);
+        after = Some(last.attempt_id.into_uuid());
         finished.extend(
             page.into_iter()
                 .filter(|r| !voided.contains(&(r.round_id, r.user_id)))
@@ -396,7 +396,7 @@ pub async fn publish_contest(
             (
                 Finished {
                     user_id: row.user_id,
-                    attempt_id: Uuid::nil(),
+                    attempt_id: AttemptId::from_uuid(Uuid::nil()),
                     unit_id: row.unit_id,
                     score: 0,
                     max_score: 0,

@@ -15,13 +15,13 @@ use super::entities::{
     attempts, contest_results, contests, result_voids, round_results, rounds, users,
 };
 use super::{PersistenceError, Result};
-use crate::domain::ids::{ContestId, RoundId};
+use crate::domain::ids::{AttemptId, ContestId, RoundId};
 
 /// A finished, counting attempt with what boards show of its entrant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CountedRow {
     /// Attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Round.
     pub round_id: RoundId,
     /// Entrant.
@@ -270,7 +270,7 @@ pub struct FinalRow {
     /// Entrant.
     pub user_id: Uuid,
     /// The attempt that counted.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// The unit it counted for.
     pub unit_id: Uuid,
     /// 1-based rank.
@@ -536,7 +536,7 @@ pub async fn names(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Participation {
     /// Attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Entrant.
     pub user_id: Uuid,
     /// The unit it counts for.

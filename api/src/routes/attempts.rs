@@ -22,7 +22,7 @@ use crate::app::theory::outcome::{TheoryOutcome, outcome};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Prediction, Review};
 use crate::domain::ids::UserId;
-use crate::domain::ids::{ContestId, RoundId};
+use crate::domain::ids::{AttemptId, ContestId, RoundId};
 use crate::error::{ApiError, Problem};
 use crate::persistence::{
     self, attempts::AttemptRecord, contests::Round, questions::VersionContent,
@@ -267,7 +267,7 @@ async fn respond(
             .collect()
     });
     Ok(AttemptResponse {
-        id: record.id,
+        id: record.id.into_uuid(),
         round_id: record.round_id.into_uuid(),
         status: if record.finished { "finished" } else { "open" },
         started_at: record.started_at,
@@ -367,7 +367,7 @@ pub async fn preview_round(
 pub async fn get_attempt(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<AttemptId>,
 ) -> Result<web::Json<AttemptResponse>, ApiError> {
     let mut record = attempts::own_attempt(&state, user.id, *id).await?;
     let now = Utc::now();
@@ -416,7 +416,7 @@ pub struct AnswerResponse {
 pub async fn save_answer(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(AttemptId, Uuid)>,
     body: Json<AnswerRequest>,
 ) -> Result<web::Json<AnswerResponse>, ApiError> {
     let (attempt_id, question_id) = path.into_inner();
@@ -459,7 +459,7 @@ pub struct FinishRequest {
 pub async fn finish_attempt(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<AttemptId>,
     body: web::Bytes,
 ) -> Result<web::Json<ResultView>, ApiError> {
     // The body is optional (no prediction question): empty means `{}`.
@@ -532,7 +532,7 @@ fn my_attempt(a: attempts::MyAttempt) -> MyAttempt {
         counted: Some(a.counted).filter(|_| show),
     });
     MyAttempt {
-        id: record.id,
+        id: record.id.into_uuid(),
         contest_id: record.contest_id.into_uuid(),
         round_id: record.round_id.into_uuid(),
         status: if record.finished { "finished" } else { "open" },

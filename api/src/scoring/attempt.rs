@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
 
 use super::StoreError;
-use crate::domain::ids::RoundId;
+use crate::domain::ids::{AttemptId, RoundId};
 
 /// How long an attempt's keys outlive its `deadline + grace`, so abandoned attempts expire but
 /// the auto-finisher (which runs within seconds) never races the expiry.
@@ -67,7 +67,7 @@ pub struct AttemptQuestion {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptSetup {
     /// The attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Its round.
     pub round_id: RoundId,
     /// Who takes it.
@@ -184,7 +184,7 @@ pub struct AnswerSaved {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptResult {
     /// The attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Its round.
     pub round_id: RoundId,
     /// Who took it.
@@ -232,7 +232,7 @@ pub struct OpenOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptState {
     /// The attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Its round.
     pub round_id: RoundId,
     /// Who takes it.
@@ -255,7 +255,7 @@ pub struct AttemptState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DueAttempt {
     /// The attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Its `deadline + grace` (ms).
     pub closes_at_ms: i64,
 }
@@ -309,7 +309,7 @@ mod tests {
 
     fn setup(questions: Vec<AttemptQuestion>) -> AttemptSetup {
         AttemptSetup {
-            attempt_id: Uuid::new_v4(),
+            attempt_id: AttemptId::from_uuid(Uuid::new_v4()),
             round_id: RoundId::from_uuid(Uuid::new_v4()),
             user_id: Uuid::new_v4(),
             questions,

@@ -9,7 +9,7 @@
 //! script (rounds, boards, cumulative standings) runs on one slot. The due index is a single
 //! key with its own tag; it is touched once per attempt (open and finish), never per answer.
 
-use crate::domain::ids::{ContestId, RoundId};
+use crate::domain::ids::{AttemptId, ContestId, RoundId};
 use uuid::Uuid;
 
 /// Builds key names under one prefix.
@@ -85,22 +85,22 @@ impl Keys {
         format!("{}:session:{{u:{user}}}:not_before", self.prefix)
     }
 
-    fn attempt(&self, attempt_id: Uuid, part: &str) -> String {
+    fn attempt(&self, attempt_id: AttemptId, part: &str) -> String {
         format!("{}:attempt:{{a:{attempt_id}}}:{part}", self.prefix)
     }
 
     /// Hash: an attempt's state (round, user, times, question order; the result once finished).
-    pub fn attempt_meta(&self, attempt_id: Uuid) -> String {
+    pub fn attempt_meta(&self, attempt_id: AttemptId) -> String {
         self.attempt(attempt_id, "meta")
     }
 
     /// Hash: question id → kind, points, options and answer key of an attempt's questions.
-    pub fn attempt_questions(&self, attempt_id: Uuid) -> String {
+    pub fn attempt_questions(&self, attempt_id: AttemptId) -> String {
         self.attempt(attempt_id, "questions")
     }
 
     /// Hash: question id → the selected option ids (sorted, comma-joined).
-    pub fn attempt_answers(&self, attempt_id: Uuid) -> String {
+    pub fn attempt_answers(&self, attempt_id: AttemptId) -> String {
         self.attempt(attempt_id, "answers")
     }
 

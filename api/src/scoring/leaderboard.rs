@@ -18,7 +18,7 @@
 use uuid::Uuid;
 
 use super::attempt::AttemptResult;
-use crate::domain::ids::{ContestId, RoundId};
+use crate::domain::ids::{AttemptId, ContestId, RoundId};
 
 /// Largest score the encoding holds exactly (2^20 − 1).
 pub const MAX_SCORE: i64 = (1 << 20) - 1;
@@ -149,7 +149,7 @@ pub struct Standing {
     /// Whose.
     pub user_id: Uuid,
     /// The attempt that counts (round boards only).
-    pub attempt_id: Option<Uuid>,
+    pub attempt_id: Option<AttemptId>,
     /// Score (the sum over rounds on a contest board).
     pub score: i64,
     /// Time used in ms (the sum over rounds on a contest board).
@@ -383,7 +383,7 @@ mod tests {
         assert_eq!(user_of_member(&member), Some(user));
         assert_eq!(
             (s.score, s.time_used_ms, s.attempt_id),
-            (7, 12_345, Some(attempt))
+            (7, 12_345, Some(AttemptId::from_uuid(attempt)))
         );
         assert_eq!(s.unit_path, vec![unit]);
         assert_eq!(s.display_name, "Nguyễn V. |A.");

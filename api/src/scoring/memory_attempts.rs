@@ -18,7 +18,7 @@ use super::attempt::{
     ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
     DueAttempt, FinishOutcome, OpenOutcome, QuestionKind, canonical, finish_stamp,
 };
-use crate::domain::ids::RoundId;
+use crate::domain::ids::{AttemptId, RoundId};
 
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -30,9 +30,9 @@ pub(super) struct Attempts {
 
 #[derive(Default)]
 struct State {
-    attempts: HashMap<Uuid, Attempt>,
+    attempts: HashMap<AttemptId, Attempt>,
     /// `(deadline + grace, attempt)` of unfinished attempts: the Redis due sorted set.
-    due: BTreeSet<(i64, Uuid)>,
+    due: BTreeSet<(i64, AttemptId)>,
     next_sweep: Option<Instant>,
 }
 
@@ -61,7 +61,7 @@ fn after(ms: i64) -> Instant {
 }
 
 impl Attempt {
-    fn state(&self, attempt_id: Uuid) -> AttemptState {
+    fn state(&self, attempt_id: AttemptId) -> AttemptState {
         AttemptState {
             attempt_id,
             round_id: self.round_id,
@@ -78,7 +78,7 @@ impl Attempt {
 
 impl State {
     /// The attempt unless missing or expired (an expired one is dropped, as Redis would).
-    fn attempt(&mut self, id: Uuid) -> Option<&mut Attempt> {
+    fn attempt(&mut self, id: AttemptId) -> Option<&mut Attempt> {
         let now = Instant::now();
         if self.attempts.get(&id).is_some_and(|a| a.expires <= now) {
             self.remove_attempt(id);
@@ -86,7 +86,7 @@ impl State {
         self.attempts.get_mut(&id)
     }
 
-    fn remove_attempt(&mut self, id: Uuid) {
+    fn remove_attempt(&mut self, id: AttemptId) {
         if let Some(a) = self.attempts.remove(&id) {
             self.due.remove(&(a.deadline_ms + a.grace_ms, id));
         }
@@ -98,7 +98,7 @@ impl State {
             return;
         }
         self.next_sweep = Some(now + SWEEP_EVERY);
-        let expired: Vec<Uuid> = self
+        let expired: Vec<AttemptId> = self
             .attempts
             .iter()
             .filter(|(_, a)| a.expires <= now)
@@ -165,7 +165,7 @@ impl MemoryStore {
 
     pub(super) fn save_answer(
         &self,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         owner: Option<Uuid>,
         question_id: Uuid,
         option_ids: &[Uuid],
@@ -200,7 +200,7 @@ impl MemoryStore {
 
     pub(super) fn finish_attempt(
         &self,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         now_ms: i64,
         prediction: Option<i64>,
     ) -> Result<FinishOutcome, AttemptError> {
@@ -244,7 +244,7 @@ impl MemoryStore {
         })
     }
 
-    pub(super) fn attempt_state(&self, attempt_id: Uuid) -> Option<AttemptState> {
+    pub(super) fn attempt_state(&self, attempt_id: AttemptId) -> Option<AttemptState> {
         self.attempts()
             .attempt(attempt_id)
             .map(|a| a.state(attempt_id))

@@ -25,7 +25,7 @@ mod redis_boards;
 mod redis_store;
 mod scripts;
 
-use crate::domain::ids::{ContestId, RoundId};
+use crate::domain::ids::{AttemptId, ContestId, RoundId};
 use std::time::Duration;
 
 use uuid::Uuid;
@@ -169,7 +169,7 @@ impl Store {
     pub async fn save_answer(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         question_id: Uuid,
         option_ids: &[Uuid],
         now_ms: i64,
@@ -186,7 +186,7 @@ impl Store {
     pub async fn save_answer_for(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         owner: Option<Uuid>,
         question_id: Uuid,
         option_ids: &[Uuid],
@@ -212,7 +212,7 @@ impl Store {
     pub async fn finish_attempt(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         now_ms: i64,
         prediction: Option<i64>,
     ) -> Result<FinishOutcome, AttemptError> {
@@ -226,7 +226,7 @@ impl Store {
     pub async fn attempt_state(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
     ) -> Result<Option<AttemptState>, StoreError> {
         match self {
             Self::Memory(m) => Ok(m.attempt_state(attempt_id)),

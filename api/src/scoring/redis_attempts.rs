@@ -17,7 +17,7 @@ use super::attempt::{
     DueAttempt, FinishOutcome, OpenOutcome, canonical, joined,
 };
 use super::{Keys, RedisStore, StoreError, scripts};
-use crate::domain::ids::RoundId;
+use crate::domain::ids::{AttemptId, RoundId};
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
@@ -60,7 +60,7 @@ fn refusal(status: &str) -> AttemptError {
 
 /// Reads a finished result out of an attempt's meta hash.
 fn result_from_meta(
-    attempt_id: Uuid,
+    attempt_id: AttemptId,
     meta: &HashMap<String, String>,
 ) -> Result<Option<AttemptResult>, StoreError> {
     if meta.get("finished").is_none() {
@@ -154,7 +154,7 @@ impl RedisStore {
     pub(super) async fn save_answer(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         owner: Option<Uuid>,
         question_id: Uuid,
         option_ids: &[Uuid],
@@ -185,7 +185,7 @@ impl RedisStore {
     pub(super) async fn finish_attempt(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         now_ms: i64,
         prediction: Option<i64>,
     ) -> Result<FinishOutcome, AttemptError> {
@@ -230,7 +230,7 @@ impl RedisStore {
     pub(super) async fn attempt_state(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
     ) -> Result<Option<AttemptState>, StoreError> {
         let mut conn = self.connection();
         // MULTI/EXEC: both keys share the attempt's slot, and the reader sees one moment.

@@ -165,7 +165,7 @@ where
             persistence::results::counted_page(&state.db, contest_id, filter, after, REPLAY_PAGE)
                 .await?;
         let Some(last) = page.last() else { break };
-        after = Some(last.attempt_id);
+        after = Some(last.attempt_id.into_uuid());
         let batch: Vec<Counted> = page
             .iter()
             .filter(|row| {

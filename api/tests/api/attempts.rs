@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::Utc;
+use dautri_api::domain::ids::AttemptId;
 use dautri_api::domain::ids::ContestId;
 use dautri_api::domain::ids::RoundId;
 use dautri_api::domain::ids::UnitId;
@@ -730,9 +731,10 @@ async fn deadlines(backend: Backend) {
     let attempt_id: Uuid = id.parse().expect("uuid");
     let mut finished = None;
     for _ in 0..50 {
-        let record = dautri_api::persistence::attempts::get(&app.state.db, attempt_id)
-            .await
-            .expect("record");
+        let record =
+            dautri_api::persistence::attempts::get(&app.state.db, AttemptId::from_uuid(attempt_id))
+                .await
+                .expect("record");
         if record.finished {
             finished = Some(record);
             break;
@@ -789,7 +791,7 @@ async fn an_attempt_survives_redis_losing_its_data() {
     // Acknowledged means journaled: no waiting for a background write.
     let attempt_id: Uuid = id.parse().expect("uuid");
     assert_eq!(
-        dautri_api::persistence::attempts::answers(&app.state.db, attempt_id)
+        dautri_api::persistence::attempts::answers(&app.state.db, AttemptId::from_uuid(attempt_id))
             .await
             .expect("answers")
             .len(),

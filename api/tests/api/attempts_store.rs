@@ -4,6 +4,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use dautri_api::domain::ids::AttemptId;
 use dautri_api::domain::ids::ContestId;
 use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
@@ -75,7 +76,7 @@ fn question(kind: QuestionKind, options: usize, correct: &[usize], points: i64) 
 /// (key options 0 and 2, 2 points), q2 true/false (key option 0, 1 point). Max score 4.
 fn attempt_at(started: i64) -> AttemptSetup {
     AttemptSetup {
-        attempt_id: Uuid::new_v4(),
+        attempt_id: AttemptId::from_uuid(Uuid::new_v4()),
         round_id: RoundId::from_uuid(Uuid::new_v4()),
         user_id: Uuid::new_v4(),
         questions: vec![
@@ -281,63 +282,65 @@ async fn invalid_answers_are_refused_with_their_reason(app: &TestApp) {
     let cases: Vec<Case> = vec![
         (
             "unknown attempt",
-            other.attempt_id,
+            other.attempt_id.into_uuid(),
             q(&setup, 0),
             opts(&setup, 0, &[1]),
             "not_found",
         ),
         (
             "question of another attempt",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&other, 0),
             opts(&other, 0, &[1]),
             "unknown_question",
         ),
         (
             "option of another question",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&setup, 0),
             opts(&setup, 1, &[0]),
             "unknown_option",
         ),
         (
             "one good option and one unknown",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&setup, 1),
             vec![setup.questions[1].option_ids[0], Uuid::new_v4()],
             "unknown_option",
         ),
         (
             "single with two options",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&setup, 0),
             opts(&setup, 0, &[0, 1]),
             "invalid_selection",
         ),
         (
             "single with none",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&setup, 0),
             vec![],
             "invalid_selection",
         ),
         (
             "true/false with both",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&setup, 2),
             opts(&setup, 2, &[0, 1]),
             "invalid_selection",
         ),
         (
             "multiple with none",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&setup, 1),
             vec![],
             "invalid_selection",
         ),
     ];
     for (name, attempt, question, options, expected) in cases {
-        let got = s.save_answer(keys, attempt, question, &options, at).await;
+        let got = s
+            .save_answer(keys, AttemptId::from_uuid(attempt), question, &options, at)
+            .await;
         let reason = match &got {
             Err(AttemptError::NotFound) => "not_found",
             Err(AttemptError::UnknownQuestion) => "unknown_question",
@@ -587,7 +590,7 @@ async fn due_for_auto_finish_lists_exactly_the_expired_unfinished_attempts(app: 
         .due_for_auto_finish(keys, now, 100)
         .await
         .expect("due");
-    let ids: Vec<Uuid> = due.iter().map(|d| d.attempt_id).collect();
+    let ids: Vec<_> = due.iter().map(|d| d.attempt_id).collect();
     assert_eq!(
         ids,
         vec![expired.attempt_id, expired_later.attempt_id],
@@ -734,7 +737,7 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
     let (u, v) = (Uuid::new_v4(), Uuid::new_v4());
     let base = now_ms();
     let result = |user: Uuid, score: i64, time: i64, finished: i64| AttemptResult {
-        attempt_id: Uuid::new_v4(),
+        attempt_id: AttemptId::from_uuid(Uuid::new_v4()),
         round_id: RoundId::from_uuid(round),
         user_id: user,
         score,

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use dautri_api::domain::ids::AttemptId;
 use dautri_api::domain::ids::ContestId;
 use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
@@ -156,7 +157,7 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
                 batch.push(Counted {
                     contest_id: ContestId::from_uuid(contest),
                     result: AttemptResult {
-                        attempt_id: Uuid::new_v4(),
+                        attempt_id: AttemptId::from_uuid(Uuid::new_v4()),
                         round_id: RoundId::from_uuid(round),
                         user_id: *user,
                         score,

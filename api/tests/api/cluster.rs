@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use dautri_api::domain::ids::AttemptId;
 use dautri_api::domain::ids::ContestId;
 use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
@@ -112,7 +113,7 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
     let mut setups = Vec::new();
     for _ in 0..6 {
         let setup = AttemptSetup {
-            attempt_id: Uuid::now_v7(),
+            attempt_id: AttemptId::from_uuid(Uuid::now_v7()),
             round_id: RoundId::from_uuid(round),
             user_id: Uuid::now_v7(),
             questions: vec![

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::app::contest_access;
 use crate::auth::Caller;
 use crate::domain::contest::{Pool, Review};
-use crate::domain::ids::{ContestId, RoundId, UserId};
+use crate::domain::ids::{AttemptId, ContestId, RoundId, UserId};
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::attempts::{AnswerRow, AttemptRecord, DrawnQuestion, NewAttempt, Outcome};
 use crate::persistence::contests::{Contest, Round};
@@ -323,7 +323,7 @@ async fn open_attempt(
         full_time.min(s.closes_at)
     }));
     let grace_ms = i64::try_from(state.settings.attempt_grace_seconds * 1000).unwrap_or(5000);
-    let id = Uuid::now_v7();
+    let id = AttemptId::new();
     let seq = i32::try_from(previous + 1).unwrap_or(i32::MAX);
     let max_score = i64::from(s.points_per_question) * drawn.len() as i64;
     // The unit the attempt counts for: the entrant's unit now. Boards place it by that unit's
@@ -456,7 +456,7 @@ pub async fn restore(state: &AppState, record: &AttemptRecord) -> Result<(), Api
 pub async fn own_attempt(
     state: &AppState,
     user: UserId,
-    id: Uuid,
+    id: AttemptId,
 ) -> Result<AttemptRecord, ApiError> {
     let record = persistence::attempts::get(&state.db, id).await?;
     if record.user_id != user.into_uuid() {
@@ -472,7 +472,7 @@ pub async fn own_attempt(
 pub async fn save(
     state: &AppState,
     user: UserId,
-    attempt_id: Uuid,
+    attempt_id: AttemptId,
     question_id: Uuid,
     option_ids: &[Uuid],
 ) -> Result<crate::scoring::AnswerSaved, ApiError> {
@@ -532,7 +532,7 @@ pub async fn save(
 pub async fn finish_own(
     state: &AppState,
     user: UserId,
-    id: Uuid,
+    id: AttemptId,
     prediction: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(AttemptRecord, Round), ApiError> {
@@ -879,7 +879,7 @@ pub async fn rebuild_store(state: &AppState) -> Result<Rebuilt, ApiError> {
         )
         .await?;
         let Some(last) = page.last() else { break };
-        after = Some(last.id);
+        after = Some(last.id.into_uuid());
         for record in &page {
             if state
                 .store

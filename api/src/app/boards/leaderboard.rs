@@ -17,7 +17,7 @@ use super::{
 };
 use crate::app::paging::checked_limit;
 use crate::caches::directory::Snapshot;
-use crate::domain::ids::{ContestId, RoundId, UserId};
+use crate::domain::ids::{AttemptId, ContestId, RoundId, UserId};
 use crate::domain::person::mask_name;
 use crate::error::ApiError;
 use crate::persistence::{self, contests::Contest, results::FinalRow, results::OverallRow};
@@ -116,7 +116,7 @@ async fn final_lines(
 fn overall_as_final(r: &OverallRow) -> FinalRow {
     FinalRow {
         user_id: r.user_id,
-        attempt_id: Uuid::nil(),
+        attempt_id: AttemptId::from_uuid(Uuid::nil()),
         unit_id: r.unit_id,
         rank: r.rank,
         score: r.score,

@@ -1,6 +1,6 @@
 //! `round_results`
 
-use crate::domain::ids::RoundId;
+use crate::domain::ids::{AttemptId, RoundId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -10,7 +10,7 @@ pub struct Model {
     pub round_id: RoundId,
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: Uuid,
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     pub unit_id: Option<Uuid>,
     pub rank: i32,
     pub score: i64,
