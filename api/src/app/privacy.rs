@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::sessions;
-use crate::domain::ids::{ContestId, RoundId, UserId};
+use crate::domain::ids::{ContestId, QuestionId, RoundId, UserId};
 use crate::error::ApiError;
 use crate::persistence;
 use crate::state::AppState;
@@ -106,7 +106,8 @@ pub struct AttemptData {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AnswerData {
     /// Question.
-    pub question_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub question_id: QuestionId,
     /// Options chosen.
     pub option_ids: Vec<Uuid>,
     /// Saved.

@@ -10,13 +10,13 @@ use uuid::Uuid;
 
 use super::entities::{attempt_answers, attempts};
 use super::{PersistenceError, Result};
-use crate::domain::ids::{AttemptId, ContestId, RoundId};
+use crate::domain::ids::{AttemptId, ContestId, QuestionId, RoundId};
 
 /// A drawn question as the attempt showed it: which version, and the options in shown order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawnQuestion {
     /// The question.
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     /// The version shown.
     pub version_id: Uuid,
     /// How it is answered (`single`, `multiple`, `true_false`), as it was when drawn.
@@ -247,7 +247,7 @@ pub struct AnswerRow {
     /// Attempt.
     pub attempt_id: AttemptId,
     /// Question.
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     /// Selected options.
     pub option_ids: Vec<Uuid>,
     /// When saved (server clock).
@@ -401,7 +401,7 @@ pub async fn page_for_rebuild(
 #[derive(Debug, Clone)]
 pub struct Item {
     /// Question.
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     /// Version shown.
     pub version_id: Uuid,
     /// 1-based position.

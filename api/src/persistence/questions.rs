@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::entities::{question_versions, questions, topics, units};
 use super::{PersistenceError, Result};
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{QuestionId, UnitId, UserId};
 use crate::domain::unit::TreePath;
 
 /// One stored option: its id is stable within a version, and attempts record it.
@@ -38,7 +38,7 @@ pub struct StoredOption {
 #[derive(Debug, Clone)]
 pub struct StoredQuestion {
     /// Stable id.
-    pub id: Uuid,
+    pub id: QuestionId,
     /// Owner unit (whose bank it is in).
     pub unit_id: UnitId,
     /// Whether units below the owner may see and draw it.
@@ -127,7 +127,7 @@ fn assemble(
         valid_until: q.valid_until,
     });
     let content = Question {
-        id: Some(q.id),
+        id: Some(q.id.into_uuid()),
         kind: parse_kind(&q.kind),
         text: v.text,
         options: options
@@ -244,7 +244,7 @@ pub async fn topic_name(db: &impl ConnectionTrait, code: &str) -> Result<Option<
 }
 
 fn version_model(
-    question_id: Uuid,
+    question_id: QuestionId,
     version: i32,
     q: &Question,
     by: Option<UserId>,
@@ -284,8 +284,8 @@ pub async fn insert(
     shared: bool,
     q: &Question,
     by: Option<UserId>,
-) -> Result<Uuid> {
-    let id = Uuid::now_v7();
+) -> Result<QuestionId> {
+    let id = QuestionId::new();
     let (version, _) = version_model(id, 1, q, by);
     let version_id = match &version.id {
         sea_orm::ActiveValue::Set(v) => *v,
@@ -404,7 +404,7 @@ pub async fn update(
 }
 
 /// Deletes a question and its versions.
-pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+pub async fn delete(db: &impl ConnectionTrait, id: QuestionId) -> Result<()> {
     question_versions::Entity::delete_many()
         .filter(question_versions::Column::QuestionId.eq(id))
         .exec(db)
@@ -449,7 +449,7 @@ async fn load_many(
 }
 
 /// Loads one question with its current version.
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<StoredQuestion> {
+pub async fn get(db: &impl ConnectionTrait, id: QuestionId) -> Result<StoredQuestion> {
     let row = questions::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -695,7 +695,7 @@ pub async fn existing_stems(
     db: &impl ConnectionTrait,
     unit: UnitId,
     stems: &[String],
-) -> Result<Vec<(String, Uuid)>> {
+) -> Result<Vec<(String, QuestionId)>> {
     let mut out = Vec::new();
     for chunk in stems.chunks(500) {
         let rows = questions::Entity::find()
@@ -714,7 +714,7 @@ pub struct VersionContent {
     /// Version id.
     pub version_id: Uuid,
     /// The question.
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     /// Stem.
     pub text: String,
     /// Options with their ids and the key.
@@ -766,7 +766,7 @@ pub struct VersionRecord {
 /// a question that has been active keeps each version attempts may have shown.)
 pub async fn list_versions(
     db: &impl ConnectionTrait,
-    question_id: Uuid,
+    question_id: QuestionId,
 ) -> Result<Vec<VersionRecord>> {
     let rows = question_versions::Entity::find()
         .filter(question_versions::Column::QuestionId.eq(question_id))

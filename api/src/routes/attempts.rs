@@ -21,6 +21,7 @@ use crate::app::boards;
 use crate::app::theory::outcome::{TheoryOutcome, outcome};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Prediction, Review};
+use crate::domain::ids::QuestionId;
 use crate::domain::ids::UserId;
 use crate::domain::ids::{AttemptId, ContestId, RoundId};
 use crate::error::{ApiError, Problem};
@@ -165,7 +166,7 @@ async fn respond(
         let shown: HashMap<Uuid, &persistence::questions::StoredOption> =
             v.options.iter().map(|o| (o.id, o)).collect();
         questions.push(QuestionView {
-            id: q.question_id,
+            id: q.question_id.into_uuid(),
             position: i + 1,
             kind: q.kind,
             text: v.text.clone(),
@@ -185,7 +186,7 @@ async fn respond(
         persistence::attempts::answers(&state.db, record.id)
             .await?
             .into_iter()
-            .map(|a| (a.question_id, a.option_ids))
+            .map(|a| (a.question_id.into_uuid(), a.option_ids))
             .collect()
     } else {
         match state.store.attempt_state(&state.keys, record.id).await? {
@@ -254,7 +255,7 @@ async fn respond(
             .iter()
             .filter_map(|q| {
                 versions.get(&q.version_id).map(|v| ReviewItem {
-                    question_id: q.question_id,
+                    question_id: q.question_id.into_uuid(),
                     correct_option_ids: v
                         .options
                         .iter()
@@ -423,8 +424,14 @@ pub async fn save_answer(
     if body.0.option_ids.len() > 10 {
         return Err(ApiError::field("/option_ids", "at most 10 options"));
     }
-    let saved =
-        attempts::save(&state, user.id, attempt_id, question_id, &body.0.option_ids).await?;
+    let saved = attempts::save(
+        &state,
+        user.id,
+        attempt_id,
+        QuestionId::from_uuid(question_id),
+        &body.0.option_ids,
+    )
+    .await?;
     Ok(web::Json(AnswerResponse {
         question_id,
         saved_at: from_ms(saved.saved_at_ms),

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
 
 use super::StoreError;
-use crate::domain::ids::{AttemptId, RoundId};
+use crate::domain::ids::{AttemptId, QuestionId, RoundId};
 
 /// How long an attempt's keys outlive its `deadline + grace`, so abandoned attempts expire but
 /// the auto-finisher (which runs within seconds) never races the expiry.
@@ -52,7 +52,7 @@ impl QuestionKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptQuestion {
     /// The question.
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     /// How it is answered.
     pub kind: QuestionKind,
     /// Every option id that exists for this question (in any order).
@@ -238,7 +238,7 @@ pub struct AttemptState {
     /// Who takes it.
     pub user_id: Uuid,
     /// Drawn questions in order.
-    pub question_ids: Vec<Uuid>,
+    pub question_ids: Vec<QuestionId>,
     /// Selections so far, per question (option ids sorted).
     pub selections: BTreeMap<Uuid, Vec<Uuid>>,
     /// Start (ms).
@@ -299,7 +299,7 @@ mod tests {
     fn question(kind: QuestionKind, options: usize, correct: &[usize]) -> AttemptQuestion {
         let option_ids: Vec<Uuid> = (0..options).map(|_| Uuid::new_v4()).collect();
         AttemptQuestion {
-            question_id: Uuid::new_v4(),
+            question_id: QuestionId::from_uuid(Uuid::new_v4()),
             kind,
             correct: correct.iter().map(|&i| option_ids[i]).collect(),
             option_ids,

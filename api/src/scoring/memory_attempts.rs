@@ -18,7 +18,7 @@ use super::attempt::{
     ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
     DueAttempt, FinishOutcome, OpenOutcome, QuestionKind, canonical, finish_stamp,
 };
-use crate::domain::ids::{AttemptId, RoundId};
+use crate::domain::ids::{AttemptId, QuestionId, RoundId};
 
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -46,8 +46,8 @@ struct Question {
 struct Attempt {
     round_id: RoundId,
     user_id: Uuid,
-    order: Vec<Uuid>,
-    questions: HashMap<Uuid, Question>,
+    order: Vec<QuestionId>,
+    questions: HashMap<QuestionId, Question>,
     started_at_ms: i64,
     deadline_ms: i64,
     grace_ms: i64,
@@ -167,7 +167,7 @@ impl MemoryStore {
         &self,
         attempt_id: AttemptId,
         owner: Option<Uuid>,
-        question_id: Uuid,
+        question_id: QuestionId,
         option_ids: &[Uuid],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
@@ -191,7 +191,7 @@ impl MemoryStore {
         if !question.kind.accepts(selection.len()) {
             return Err(AttemptError::InvalidSelection);
         }
-        attempt.answers.insert(question_id, selection);
+        attempt.answers.insert(question_id.into_uuid(), selection);
         Ok(AnswerSaved {
             saved_at_ms: now_ms,
             remaining_ms: (attempt.deadline_ms - now_ms).max(0),
@@ -216,7 +216,7 @@ impl MemoryStore {
         let (mut score, mut max_score, mut correct_count) = (0, 0, 0);
         for (id, question) in &attempt.questions {
             max_score += question.points;
-            if attempt.answers.get(id) == Some(&question.key) {
+            if attempt.answers.get(id.as_uuid()) == Some(&question.key) {
                 score += question.points;
                 correct_count += 1;
             }

@@ -25,7 +25,7 @@ mod redis_boards;
 mod redis_store;
 mod scripts;
 
-use crate::domain::ids::{AttemptId, ContestId, RoundId};
+use crate::domain::ids::{AttemptId, ContestId, QuestionId, RoundId};
 use std::time::Duration;
 
 use uuid::Uuid;
@@ -170,7 +170,7 @@ impl Store {
         &self,
         keys: &Keys,
         attempt_id: AttemptId,
-        question_id: Uuid,
+        question_id: QuestionId,
         option_ids: &[Uuid],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
@@ -188,7 +188,7 @@ impl Store {
         keys: &Keys,
         attempt_id: AttemptId,
         owner: Option<Uuid>,
-        question_id: Uuid,
+        question_id: QuestionId,
         option_ids: &[Uuid],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {

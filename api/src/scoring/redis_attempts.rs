@@ -17,7 +17,7 @@ use super::attempt::{
     DueAttempt, FinishOutcome, OpenOutcome, canonical, joined,
 };
 use super::{Keys, RedisStore, StoreError, scripts};
-use crate::domain::ids::{AttemptId, RoundId};
+use crate::domain::ids::{AttemptId, QuestionId, RoundId};
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
@@ -115,7 +115,7 @@ impl RedisStore {
                 &setup
                     .questions
                     .iter()
-                    .map(|q| q.question_id)
+                    .map(|q| q.question_id.into_uuid())
                     .collect::<Vec<_>>(),
             ));
         for q in &setup.questions {
@@ -156,7 +156,7 @@ impl RedisStore {
         keys: &Keys,
         attempt_id: AttemptId,
         owner: Option<Uuid>,
-        question_id: Uuid,
+        question_id: QuestionId,
         option_ids: &[Uuid],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
@@ -250,7 +250,11 @@ impl RedisStore {
         };
         let question_ids = meta
             .get("order")
-            .map(|o| o.split(',').map(|q| uuid(Some(q))).collect())
+            .map(|o| {
+                o.split(',')
+                    .map(|q| uuid(Some(q)).map(QuestionId::from_uuid))
+                    .collect()
+            })
             .transpose()?
             .unwrap_or_default();
         let mut selections = BTreeMap::new();

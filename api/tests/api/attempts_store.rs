@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use dautri_api::domain::ids::AttemptId;
 use dautri_api::domain::ids::ContestId;
+use dautri_api::domain::ids::QuestionId;
 use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
     AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted, Entrant,
@@ -64,7 +65,7 @@ fn now_ms() -> i64 {
 fn question(kind: QuestionKind, options: usize, correct: &[usize], points: i64) -> AttemptQuestion {
     let option_ids: Vec<Uuid> = (0..options).map(|_| Uuid::new_v4()).collect();
     AttemptQuestion {
-        question_id: Uuid::new_v4(),
+        question_id: QuestionId::from_uuid(Uuid::new_v4()),
         kind,
         correct: correct.iter().map(|&i| option_ids[i]).collect(),
         option_ids,
@@ -91,7 +92,7 @@ fn attempt_at(started: i64) -> AttemptSetup {
 }
 
 fn q(setup: &AttemptSetup, i: usize) -> Uuid {
-    setup.questions[i].question_id
+    (setup.questions[i].question_id).into_uuid()
 }
 
 fn opts(setup: &AttemptSetup, i: usize, which: &[usize]) -> Vec<Uuid> {
@@ -124,7 +125,7 @@ async fn save(
         .save_answer(
             &app.state.keys,
             setup.attempt_id,
-            q(setup, i),
+            QuestionId::from_uuid(q(setup, i)),
             &opts(setup, i, which),
             now,
         )
@@ -339,7 +340,13 @@ async fn invalid_answers_are_refused_with_their_reason(app: &TestApp) {
     ];
     for (name, attempt, question, options, expected) in cases {
         let got = s
-            .save_answer(keys, AttemptId::from_uuid(attempt), question, &options, at)
+            .save_answer(
+                keys,
+                AttemptId::from_uuid(attempt),
+                QuestionId::from_uuid(question),
+                &options,
+                at,
+            )
             .await;
         let reason = match &got {
             Err(AttemptError::NotFound) => "not_found",
@@ -379,7 +386,7 @@ async fn fifty_concurrent_saves_leave_a_consistent_attempt(app: &TestApp) {
             s.save_answer(
                 keys,
                 setup.attempt_id,
-                q(setup, i),
+                QuestionId::from_uuid(q(setup, i)),
                 &opts(setup, i, &[i % 4]),
                 started + 1,
             )
@@ -409,7 +416,7 @@ async fn fifty_concurrent_saves_leave_a_consistent_attempt(app: &TestApp) {
             s.save_answer(
                 keys,
                 setup.attempt_id,
-                q(setup, 0),
+                QuestionId::from_uuid(q(setup, 0)),
                 &opts(setup, 0, &[i % 4]),
                 started + 2,
             )

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::app::contest_access;
 use crate::auth::Caller;
 use crate::domain::contest::{Pool, Review};
-use crate::domain::ids::{AttemptId, ContestId, RoundId, UserId};
+use crate::domain::ids::{AttemptId, ContestId, QuestionId, RoundId, UserId};
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::attempts::{AnswerRow, AttemptRecord, DrawnQuestion, NewAttempt, Outcome};
 use crate::persistence::contests::{Contest, Round};
@@ -264,10 +264,10 @@ async fn open_attempt(
         let (found, _) =
             persistence::questions::search(&state.db, &visibility, &filter, 0, 10_000).await?;
         groups.push(draw::Group {
-            candidates: found.iter().map(|q| q.id).collect(),
+            candidates: found.iter().map(|q| q.id.into_uuid()).collect(),
             count,
         });
-        candidates.extend(found.into_iter().map(|q| (q.id, q)));
+        candidates.extend(found.into_iter().map(|q| (q.id.into_uuid(), q)));
     }
     // Whoever can read the key of a question this round may draw does not enter it.
     if !preview {
@@ -293,7 +293,12 @@ async fn open_attempt(
             .ok_or(PersistenceError::NotFound("question"))?;
         // True/false options follow the round's setting too: a bank that lists "Đúng" first and
         // answers it in most statements would otherwise give the answer away (#19).
-        let order = draw::option_order(q.option_ids.len(), s.shuffle_options, seed, q.id);
+        let order = draw::option_order(
+            q.option_ids.len(),
+            s.shuffle_options,
+            seed,
+            q.id.into_uuid(),
+        );
         let option_ids: Vec<Uuid> = order.iter().map(|i| q.option_ids[*i]).collect();
         let correct: Vec<Uuid> = q
             .option_ids
@@ -473,7 +478,7 @@ pub async fn save(
     state: &AppState,
     user: UserId,
     attempt_id: AttemptId,
-    question_id: Uuid,
+    question_id: QuestionId,
     option_ids: &[Uuid],
 ) -> Result<crate::scoring::AnswerSaved, ApiError> {
     let now = Utc::now();
@@ -664,7 +669,7 @@ pub async fn finish(
         .into_iter()
         .map(|(question_id, option_ids)| AnswerRow {
             attempt_id: record.id,
-            question_id,
+            question_id: QuestionId::from_uuid(question_id),
             option_ids,
             saved_at: finished_at,
         })
@@ -764,7 +769,10 @@ async fn items_of(
             })
             .unwrap_or_default();
         key.sort_unstable();
-        let mut selected = selections.get(&q.question_id).cloned().unwrap_or_default();
+        let mut selected = selections
+            .get(q.question_id.as_uuid())
+            .cloned()
+            .unwrap_or_default();
         selected.sort_unstable();
         selected.dedup();
         items.push(persistence::attempts::Item {

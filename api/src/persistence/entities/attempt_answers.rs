@@ -1,6 +1,6 @@
 //! `attempt_answers`
 
-use crate::domain::ids::AttemptId;
+use crate::domain::ids::{AttemptId, QuestionId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -9,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub attempt_id: AttemptId,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     pub option_ids: Json,
     pub saved_at: DateTimeUtc,
 }

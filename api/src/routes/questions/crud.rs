@@ -15,7 +15,7 @@ use super::{
 pub(super) use crate::app::bank::visible_question;
 use crate::app::bank::{self, QuestionChanges, TopicInput, key_readable_owners};
 use crate::auth::{AuthUser, Caller};
-use crate::domain::ids::UnitId;
+use crate::domain::ids::{QuestionId, UnitId};
 use crate::error::{ApiError, Conflict, Problem};
 use crate::persistence::{self, PersistenceError};
 use crate::routes::extract::{Json, Pagination, Query};
@@ -321,7 +321,7 @@ pub async fn create_question(
 pub async fn get_question(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<QuestionId>,
 ) -> Result<web::Json<QuestionResponse>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let (question, manages_bank) = visible_question(&state, &caller, *id).await?;
@@ -388,7 +388,7 @@ pub struct UpdateQuestionRequest {
 pub async fn update_question(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<QuestionId>,
     body: Json<UpdateQuestionRequest>,
 ) -> Result<web::Json<QuestionResponse>, ApiError> {
     let body = body.0;
@@ -429,7 +429,7 @@ pub async fn update_question(
 pub async fn delete_question(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<QuestionId>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let (current, editable) = visible_question(&state, &caller, *id).await?;
@@ -445,7 +445,7 @@ pub async fn delete_question(
         &txn,
         Some(user.id),
         "question.delete",
-        Some(current.id),
+        Some(current.id.into_uuid()),
         Some(current.unit_id),
         json!({}),
     )

@@ -142,7 +142,7 @@ impl QuestionResponse {
     pub(crate) fn new(q: StoredQuestion, key_visible: bool) -> Self {
         let c = q.content;
         Self {
-            id: q.id,
+            id: q.id.into_uuid(),
             kind: c.kind,
             text: c.text,
             image: c.image,
