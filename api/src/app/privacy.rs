@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::sessions;
-use crate::domain::ids::{ContestId, QuestionId, RoundId, UserId};
+use crate::domain::ids::{ContestId, CourseId, QuestionId, RoundId, UserId};
 use crate::error::ApiError;
 use crate::persistence;
 use crate::state::AppState;
@@ -120,7 +120,8 @@ pub struct CertificateData {
     /// Code.
     pub code: String,
     /// Course.
-    pub course_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub course_id: CourseId,
     /// Issued.
     pub issued_at: DateTime<Utc>,
     /// Revoked, if so.

@@ -140,6 +140,10 @@ id_type!(
     /// A question of the bank (all its versions share it).
     QuestionId
 );
+id_type!(
+    /// One version of a political-theory course (the versions of a course share its code).
+    CourseId
+);
 
 #[cfg(test)]
 mod tests {

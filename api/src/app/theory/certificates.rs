@@ -109,7 +109,7 @@ async fn verification(
         unit_name: unit.name,
         issued_at: c.issued_at,
         course: CourseBrief {
-            id: course.id,
+            id: course.id.into_uuid(),
             code: course.code,
             version: course.version,
             title: course.title,
@@ -311,7 +311,7 @@ pub async fn list(
             unit_id: holder.unit_id.into_uuid(),
             unit_name: units.name(Some(holder.unit_id.into_uuid())).to_owned(),
             course: CourseBrief {
-                id: course.id,
+                id: course.id.into_uuid(),
                 code: course.code.clone(),
                 version: course.version,
                 title: course.title.clone(),

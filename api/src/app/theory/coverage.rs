@@ -16,7 +16,7 @@ use super::progress::{Coverage, CoverageRow};
 use crate::app::exports::{ExportPlan, Output, numbered_with_total, parse_format, sheet_error};
 use crate::app::paging::checked_limit;
 use crate::auth::Caller;
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{CourseId, UnitId, UserId};
 use crate::domain::phone::Phone;
 use crate::domain::theory::{LessonStatus, Tally, rate, rate_text};
 use crate::domain::time::{vietnam_date, vietnam_text};
@@ -144,7 +144,7 @@ fn line(unit_id: Uuid, name: &str, direct: bool, t: &Tally, course: &Course) -> 
 
 fn brief(c: &Course) -> CourseBrief {
     CourseBrief {
-        id: c.id,
+        id: c.id.into_uuid(),
         code: c.code.clone(),
         version: c.version,
         title: c.title.clone(),
@@ -156,7 +156,7 @@ async fn load(
     state: &AppState,
     user: UserId,
     unit_id: Uuid,
-    course_id: Option<Uuid>,
+    course_id: Option<CourseId>,
 ) -> Result<(persistence::units::Unit, Course, Coverage), ApiError> {
     let caller = Caller::load(&state.db, user).await?;
     let unit = caller
@@ -229,7 +229,7 @@ pub async fn report(
     state: &AppState,
     user: UserId,
     unit_id: Uuid,
-    course_id: Option<Uuid>,
+    course_id: Option<CourseId>,
     format: Option<String>,
 ) -> Result<Output<CoverageResponse>, ApiError> {
     let format = format.as_deref().map(parse_format).transpose()?;
@@ -305,7 +305,7 @@ pub async fn pending(
     state: &AppState,
     user: UserId,
     unit_id: Uuid,
-    course_id: Option<Uuid>,
+    course_id: Option<CourseId>,
     offset: u64,
     limit: Option<u64>,
     format: Option<String>,

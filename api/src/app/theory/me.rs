@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::certificates::CertificateBrief;
 use crate::auth::Caller;
-use crate::domain::ids::{ContestId, RoundId, UserId};
+use crate::domain::ids::{ContestId, CourseId, RoundId, UserId};
 use crate::domain::theory::{LessonStatus, Material, effective_since, must_take, percent};
 use crate::error::ApiError;
 use crate::persistence;
@@ -170,7 +170,7 @@ async fn my_test(
 pub async fn my_theory(
     state: &AppState,
     user: UserId,
-    course_id: Option<Uuid>,
+    course_id: Option<CourseId>,
     now: DateTime<Utc>,
 ) -> Result<MyTheoryResponse, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
@@ -219,7 +219,7 @@ pub async fn my_theory(
     let c = &progress.course;
     Ok(MyTheoryResponse {
         course: CourseBrief {
-            id: c.id,
+            id: c.id.into_uuid(),
             code: c.code.clone(),
             version: c.version,
             title: c.title.clone(),

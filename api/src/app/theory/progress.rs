@@ -20,7 +20,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::caches::directory::Snapshot;
-use crate::domain::ids::RoundId;
+use crate::domain::ids::{CourseId, RoundId};
 use crate::domain::theory::{
     LessonResult, Tally, TheoryAttempt, completed_at, effective_since, lesson_results, must_take,
     new_certificate_code,
@@ -204,7 +204,7 @@ pub async fn after_finish(state: &AppState, record: &AttemptRecord) {
 /// The course a request means: the one named, or the one taught now.
 pub async fn course_or_current(
     db: &impl ConnectionTrait,
-    course_id: Option<Uuid>,
+    course_id: Option<CourseId>,
 ) -> Result<Course, ApiError> {
     match course_id {
         Some(id) => Ok(store::get_course(db, id).await?),

@@ -1,6 +1,6 @@
 //! `theory_tests`
 
-use crate::domain::ids::{ContestId, RoundId};
+use crate::domain::ids::{ContestId, CourseId, RoundId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub round_id: RoundId,
     pub contest_id: ContestId,
-    pub course_id: Uuid,
+    pub course_id: CourseId,
     pub lesson_id: Option<Uuid>,
     pub pass_mark: i32,
     pub retry_wait_minutes: i32,

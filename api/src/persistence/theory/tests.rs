@@ -8,7 +8,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::domain::ids::{ContestId, RoundId};
+use crate::domain::ids::{ContestId, CourseId, RoundId};
 use crate::persistence::Result;
 use crate::persistence::entities::theory_tests;
 
@@ -20,7 +20,7 @@ pub struct TheoryTest {
     /// Its contest.
     pub contest_id: ContestId,
     /// The course version.
-    pub course_id: Uuid,
+    pub course_id: CourseId,
     /// The lesson; `None` for a combined test.
     pub lesson_id: Option<Uuid>,
     /// Pass mark, percent.
@@ -99,7 +99,7 @@ pub async fn tests_of_rounds(
 /// Every test of a course version.
 pub async fn tests_of_course(
     db: &impl ConnectionTrait,
-    course_id: Uuid,
+    course_id: CourseId,
 ) -> Result<Vec<TheoryTest>> {
     Ok(theory_tests::Entity::find()
         .filter(theory_tests::Column::CourseId.eq(course_id))

@@ -12,6 +12,7 @@ pub use crate::app::theory::coverage::{
     CoverageResponse, PendingList, TheorySinceRequest, TheorySinceResponse,
 };
 use crate::auth::AuthUser;
+use crate::domain::ids::CourseId;
 use crate::domain::ids::UnitId;
 use crate::error::{ApiError, Problem};
 use crate::routes::exports::respond;
@@ -51,7 +52,14 @@ pub async fn theory_coverage(
     query: Query<CoverageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = query.format.clone();
-    let report = coverage::report(&state, user.id, id.into_uuid(), query.course_id, format).await?;
+    let report = coverage::report(
+        &state,
+        user.id,
+        id.into_uuid(),
+        query.course_id.map(CourseId::from_uuid),
+        format,
+    )
+    .await?;
     Ok(respond(report))
 }
 
@@ -96,7 +104,7 @@ pub async fn theory_pending(
         &state,
         user.id,
         id.into_uuid(),
-        query.course_id,
+        query.course_id.map(CourseId::from_uuid),
         offset,
         limit,
         format,
