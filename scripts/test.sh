@@ -124,6 +124,9 @@ BIN_DIR="${CARGO_TARGET_DIR:-target}/debug" EXTRA_ENV="DAUTRI_ATTEMPT__GRACE_SEC
   --think-max-ms 400 --grace-seconds 1 --p-late 0.05 --p-reload 0.1 \
   --readers 8 --watchers 2 --poll-ms 300 --ceiling-seconds 1 --ceiling-connections 8
 
+step "schemathesis: generated requests against the OpenAPI document on PostgreSQL + Redis (no 5xx, no undocumented status, type or body)"
+SCHEMATHESIS_SECONDS="${SCHEMATHESIS_SECONDS:-90}" bash scripts/schemathesis.sh
+
 step "starter question bank (0 problems, 0 warnings)"
 # --deny-warnings: the starter bank must also pass the balance and freshness checks (#19).
 cargo run -q -p question-bank -- validate --deny-warnings question-bank/bank/

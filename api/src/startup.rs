@@ -158,6 +158,7 @@ const API_V1: &[(&str, Configure)] = &[
     ("users", routes::users::configure),
     ("recovery", routes::recovery::configure),
     ("units", routes::units::configure),
+    ("unit_transfers", routes::unit_transfers::configure),
     ("questions", routes::questions::configure),
     ("images", routes::images::configure),
     ("contests", routes::contests::configure),
@@ -187,6 +188,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts()
         .1;
     add_parameter_schemas(&mut doc);
+    routes::common_responses::add(&mut doc);
     doc
 }
 

@@ -23,6 +23,8 @@ mod m20261205_000015_question_media;
 mod m20261205_000016_password_reset_codes;
 mod m20261205_000018_attempts_board_recorded;
 mod m20261205_000019_audit_log_unit;
+mod m20261206_000020_unit_transfers;
+mod m20261206_000021_disable_accounts;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -49,6 +51,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000016_password_reset_codes::Migration),
             Box::new(m20261205_000018_attempts_board_recorded::Migration),
             Box::new(m20261205_000019_audit_log_unit::Migration),
+            Box::new(m20261206_000020_unit_transfers::Migration),
+            Box::new(m20261206_000021_disable_accounts::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! Accounts: registering (every field checked, every failure reported at once, the unit
-//! looked up), signing in, checking the current password, and issuing a session's tokens.
+//! looked up), signing in, checking the current password, changing it, and issuing a session's
+//! tokens.
 //!
 //! Every password check and hash goes through the bounded [`crate::auth::password::Hasher`]:
 //! a place in its queue is taken first (503 `busy` when full, before anything is counted), then
@@ -27,6 +28,7 @@ use uuid::Uuid;
 
 use std::time::Duration;
 
+use crate::app::sessions;
 use crate::auth::refresh;
 use crate::domain::Invalid;
 use crate::domain::ids::{UnitId, UserId};
@@ -152,14 +154,10 @@ pub async fn register(
     {
         errors.push(FieldError::new(p.pointer, p.detail).with_vi(p.detail_vi));
     }
-    let unit = match persistence::units::get(&state.db, UnitId::from_uuid(body.unit_id)).await {
-        Ok(unit) => Some(unit),
-        Err(PersistenceError::NotFound(_)) => {
-            errors.push(FieldError::new("/unit_id", "no such unit"));
-            None
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let unit = joinable_unit(&state.db, UnitId::from_uuid(body.unit_id)).await?;
+    if unit.is_none() {
+        errors.push(FieldError::new("/unit_id", "no such unit"));
+    }
     let (
         Ok(phone),
         Ok(password),
@@ -226,6 +224,20 @@ pub async fn register(
     }
 }
 
+/// The unit a member may belong to, checked the same way at registration and for a unit
+/// transfer (`app::transfers`): any unit of the tree, usually a chi đoàn but also a higher unit
+/// whose own staff are members there. `None` when there is no such unit.
+pub async fn joinable_unit(
+    db: &impl sea_orm::ConnectionTrait,
+    id: UnitId,
+) -> Result<Option<persistence::units::Unit>, ApiError> {
+    match persistence::units::get(db, id).await {
+        Ok(unit) => Ok(Some(unit)),
+        Err(PersistenceError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The account a registration would have made, never stored: the answer to registering a
 /// phone or citizen id that is taken (the same shape as a real one, a fresh id).
 fn as_if_registered(new: persistence::users::NewUser) -> User {
@@ -244,6 +256,7 @@ fn as_if_registered(new: persistence::users::NewUser) -> User {
         erased_at: None,
         created_at: now,
         password_changed_at: now,
+        disabled: None,
     }
 }
 
@@ -375,7 +388,70 @@ pub async fn check_current_password(
     Ok(())
 }
 
-/// Issues an access token and a refresh token of session `family`.
+/// Changes the password of signed-in account `user` and signs out every session.
+///
+/// In order: an account that no longer exists (erased) answers 401 like no token; the new
+/// password is checked with the registration rules (422 on `/new_password`) before the current
+/// one is, so a weak choice costs no guess; the current password goes through
+/// [`check_current_password`] (limited per account, 401/429/503); then the hash is replaced,
+/// reset codes issued before are revoked and every session is ended.
+pub async fn change_password(
+    state: &AppState,
+    user: UserId,
+    current_password: String,
+    new_password: String,
+) -> Result<(), ApiError> {
+    let account = persistence::users::get(&state.db, user)
+        .await
+        .map_err(|_| ApiError::Unauthorized)?;
+    let phone = Phone::parse(&account.phone).ok();
+    let new_password = NewPassword::parse(new_password, phone.as_ref())
+        .map_err(|e| ApiError::field("/new_password", e.0))?;
+    check_current_password(state, user, current_password).await?;
+    let new_hash = state.hasher.hash(new_password.expose().to_owned()).await?;
+    let now = persistence::users::set_password_hash(&state.db, user, new_hash).await?;
+    // A reset code issued before the change must not undo it: whoever holds it could set a
+    // password of their own choosing.
+    persistence::reset_codes::revoke_all(&state.db, user, now).await?;
+    let revoked = sessions::end_all_sessions(state, user, now).await?;
+    tracing::info!(revoked, "password changed; sessions revoked");
+    Ok(())
+}
+
+/// Exchanges refresh token `given` for a new pair of session tokens. The old one stops
+/// working; presenting it again is taken as theft and ends the whole session. Unknown, expired,
+/// revoked and reused tokens all answer 401 `invalid_token`.
+pub async fn refresh_tokens(
+    state: &AppState,
+    given: &str,
+    client: &ClientInfo,
+) -> Result<TokenResponse, ApiError> {
+    let hash = refresh::hash(given.trim());
+    let token = persistence::tokens::find_by_hash(&state.db, &hash)
+        .await?
+        .ok_or(ApiError::InvalidRefreshToken)?;
+    if token.revoked_at.is_some() {
+        return Err(ApiError::InvalidRefreshToken);
+    }
+    if token.rotated_at.is_some() {
+        sessions::end_session(state, token.user_id, token.family_id, Utc::now()).await?;
+        tracing::warn!(user.id = %token.user_id, session = %token.family_id, "rotated refresh token reused; session revoked");
+        return Err(ApiError::InvalidRefreshToken);
+    }
+    if token.expires_at <= Utc::now() {
+        return Err(ApiError::InvalidRefreshToken);
+    }
+    if !persistence::tokens::mark_rotated(&state.db, token.id).await? {
+        // Someone else rotated it between our read and our write: the same as reuse.
+        sessions::end_session(state, token.user_id, token.family_id, Utc::now()).await?;
+        return Err(ApiError::InvalidRefreshToken);
+    }
+    issue_tokens(state, token.user_id, token.family_id, client, Utc::now()).await
+}
+
+/// Issues an access token and a refresh token of session `family`, unless the account is
+/// disabled (403 `account_disabled`: the answer to a right password, and to a refresh that
+/// raced with the disabling and so found its token not yet revoked).
 pub async fn issue_tokens(
     state: &AppState,
     user: UserId,
@@ -383,6 +459,13 @@ pub async fn issue_tokens(
     client: &ClientInfo,
     now: DateTime<Utc>,
 ) -> Result<TokenResponse, ApiError> {
+    if persistence::users::get(&state.db, user)
+        .await?
+        .disabled
+        .is_some()
+    {
+        return Err(ApiError::AccountDisabled);
+    }
     let (refresh_token, refresh_hash) = refresh::generate();
     let expires_at = now + state.settings.refresh_ttl();
     persistence::tokens::insert(&state.db, user, family, refresh_hash, expires_at, client).await?;

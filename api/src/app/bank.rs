@@ -203,6 +203,37 @@ pub async fn visible_question(
     Ok((question, manages_bank))
 }
 
+/// Deletes question `id`, a draft that was never active, from a bank `user` manages (403 for a
+/// bank shared from above, 404 outside their scope). Anything that may have been shown is
+/// retired instead: 409 `question_in_use`.
+pub async fn delete_question(
+    state: &AppState,
+    user: UserId,
+    id: QuestionId,
+) -> Result<(), ApiError> {
+    let caller = Caller::load(&state.db, user).await?;
+    let (current, editable) = visible_question(state, &caller, id).await?;
+    if !editable {
+        return Err(ApiError::Forbidden);
+    }
+    if current.content.status != Status::Draft || current.version > 1 {
+        return Err(Conflict::QuestionInUse.into());
+    }
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    persistence::questions::delete(&txn, current.id).await?;
+    persistence::audit::record_at(
+        &txn,
+        Some(user),
+        "question.delete",
+        Some(current.id.into_uuid()),
+        Some(current.unit_id),
+        json!({}),
+    )
+    .await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    Ok(())
+}
+
 /// The owners among `questions`' banks whose answer keys the caller may read.
 pub async fn key_readable_owners(
     state: &AppState,

@@ -1,7 +1,8 @@
 //! People: who may see a person (themselves, or organizers and unit admins whose subtree holds
 //! them), who may grant which roles (an admin anything; a unit admin `organizer` and
 //! `unit_admin` over units in their subtree, to people in their subtree), and the member lists
-//! of a subtree.
+//! of a subtree. Removing the system-admin role from the last enabled system admin (oneself
+//! included) answers 409 `last_admin`.
 
 use sea_orm::TransactionTrait;
 use serde_json::json;
@@ -10,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::domain::ids::{UnitId, UserId};
 use crate::domain::role::{Grant, Role};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::{self, PersistenceError, users::User};
 use crate::state::AppState;
 
@@ -70,6 +71,20 @@ pub async fn set_roles(
                 continue;
             }
         };
+        // Even an admin, who manages every unit, can only grant a role over one that exists.
+        if let Some(unit_id) = grant.unit_id {
+            match persistence::units::get(&state.db, unit_id).await {
+                Ok(_) => {}
+                Err(PersistenceError::NotFound(_)) => {
+                    errors.push(FieldError::new(
+                        format!("/roles/{i}/unit_id"),
+                        "no such unit",
+                    ));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         if !manages(state, &caller, &grant).await? {
             errors.push(FieldError::new(
                 format!("/roles/{i}"),
@@ -84,7 +99,12 @@ pub async fn set_roles(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let current = persistence::roles::for_user(&state.db, target.id).await?;
+    // The last-admin guard: lock, read, change, count, in one transaction (see
+    // `persistence::roles::lock_admins`), so two removals racing cannot both pass.
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    persistence::roles::lock_admins(&txn, target.id).await?;
+    let current = persistence::roles::for_user(&txn, target.id).await?;
+    let was_admin = current.iter().any(|g| g.role == Role::Admin);
     let mut kept = Vec::new();
     for grant in current {
         if !manages(state, &caller, &grant).await? {
@@ -93,8 +113,15 @@ pub async fn set_roles(
     }
     let mut all = kept;
     all.extend(requested);
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     persistence::roles::replace(&txn, target.id, &all).await?;
+    if was_admin
+        && !all.iter().any(|g| g.role == Role::Admin)
+        && target.disabled.is_none()
+        && persistence::roles::enabled_admins(&txn).await? == 0
+    {
+        txn.rollback().await.map_err(PersistenceError::from)?;
+        return Err(Conflict::LastAdmin.into());
+    }
     let granted: Vec<_> = all
         .iter()
         .map(|g| json!({"role": g.role.as_str(), "unit_id": g.unit_id}))

@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::disabling::{self, DisabledState};
 use super::people::{PEOPLE_READERS, manages};
 use super::recovery;
 use crate::auth::Caller;
@@ -54,6 +55,8 @@ pub struct PersonSummary {
     pub unit: UnitName,
     /// Ngày kết nạp.
     pub admitted_at: Option<NaiveDate>,
+    /// Set when the account is disabled (Đã khoá).
+    pub disabled: Option<DisabledState>,
 }
 
 /// A page of people.
@@ -121,6 +124,7 @@ pub async fn search(
                 full_name: p.full_name,
                 phone: p.phone,
                 admitted_at: p.admitted_at,
+                disabled: p.disabled.as_ref().map(DisabledState::from),
             })
         })
         .collect();
@@ -191,6 +195,10 @@ pub struct PersonProfile {
     pub can_issue_reset_code: bool,
     /// The person's live reset code, if any.
     pub reset_code: Option<ResetCodeState>,
+    /// Set when the account is disabled (Đã khoá), with why and by whom.
+    pub disabled: Option<DisabledState>,
+    /// Whether the caller may disable or enable this account.
+    pub can_disable: bool,
 }
 
 /// Person `id`'s profile for `user`, who must organise or administer their unit.
@@ -224,6 +232,7 @@ pub async fn profile(
         Vec::new()
     };
     let can_issue_reset_code = recovery::may_issue(state, &caller, &person).await?;
+    let can_disable = disabling::may_manage(state, &caller, &person, &unit).await?;
     let reset_code = if can_issue_reset_code {
         recovery::status(state, person.id, now)
             .await?
@@ -247,6 +256,8 @@ pub async fn profile(
         grantable_units,
         can_issue_reset_code,
         reset_code,
+        disabled: person.disabled.as_ref().map(DisabledState::from),
+        can_disable,
     })
 }
 

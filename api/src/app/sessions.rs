@@ -2,16 +2,19 @@
 //!
 //! Access tokens are short-lived JWTs, checked without the database. What ends a session before
 //! its token expires must still take effect on the next request: a logout ends that session, a
-//! password change ends every session of the account. Each leaves a marker in the scoring store
-//! for as long as a token could live (the access-token lifetime): the session's `ended` marker,
-//! or the account's `not_before` time. Every authenticated request reads both markers with one
-//! `MGET` (they share a hash tag).
+//! password change ends every session of the account, disabling the account refuses it
+//! altogether. Each leaves a marker in the scoring store for as long as a token could live (the
+//! access-token lifetime): the session's `ended` marker, the account's `not_before` time, or
+//! its `disabled` marker. Every authenticated request reads the three markers with one `MGET`
+//! (they share a hash tag). A role removal needs no marker: roles are read from the database by
+//! the endpoints that need them.
 //!
-//! The database stays the record: the session's refresh tokens are revoked and the account's
-//! `password_changed_at` moves. When the store cannot answer, the check reads those instead, so
-//! an outage of the store never lets an ended session back in; when the store was emptied, the
-//! markers of the last access-token lifetime are written again from the database
-//! ([`restore_markers`]) before the store is declared ready.
+//! The database stays the record: the session's refresh tokens are revoked, the account's
+//! `password_changed_at` moves, its `disabled_at` is set. When the store cannot answer, the check
+//! reads those instead, so an outage of the store never lets an ended session or a disabled
+//! account back in (and when the database cannot answer either, the request fails with 503);
+//! when the store was emptied, the markers of the last access-token lifetime are written again
+//! from the database ([`restore_markers`]) before the store is declared ready.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -31,15 +34,19 @@ fn issued_ms(claims: &Claims) -> i64 {
     }
 }
 
-/// Refuses (401) a token whose session has ended or whose account changed its password (or
-/// was erased) after the token was issued.
+/// Refuses a token whose account is disabled (403 `account_disabled`), or (401) whose session
+/// has ended or whose account changed its password (or was erased) after the token was issued.
 pub async fn check(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
     let keys = [
         state.keys.session_ended(claims.sub, claims.sid),
         state.keys.tokens_not_before(claims.sub),
+        state.keys.account_disabled(claims.sub),
     ];
     match state.store.markers(&keys).await {
         Ok(markers) => {
+            if markers.get(2).copied().flatten().is_some() {
+                return Err(ApiError::AccountDisabled);
+            }
             let ended = markers.first().copied().flatten().is_some();
             let not_before = markers.get(1).copied().flatten();
             if ended || not_before.is_some_and(|t| issued_ms(claims) < t) {
@@ -60,6 +67,9 @@ async fn check_in_database(state: &AppState, claims: &Claims) -> Result<(), ApiE
         Err(persistence::PersistenceError::NotFound(_)) => return Err(ApiError::Unauthorized),
         Err(e) => return Err(e.into()),
     };
+    if user.disabled.is_some() {
+        return Err(ApiError::AccountDisabled);
+    }
     if issued_ms(claims) < user.password_changed_at.timestamp_millis() {
         return Err(ApiError::Unauthorized);
     }
@@ -113,7 +123,46 @@ pub async fn end_all_sessions(
     Ok(revoked)
 }
 
-/// Writes the markers of sessions ended and passwords changed within the last access-token
+/// Refuses every access token of `user` from now on with `account_disabled`, until
+/// [`clear_disabled`]; the tokens issued before `now` stay refused (401) after that, as after a
+/// password change. Called inside the transaction that disables the account (and revokes its
+/// refresh tokens), before it commits: if the store cannot take the markers, nothing is
+/// disabled (503) rather than a disabled account whose tokens still work.
+pub async fn mark_disabled(
+    state: &AppState,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    state
+        .store
+        .set_marker(
+            &state.keys.tokens_not_before(user.into_uuid()),
+            now.timestamp_millis(),
+            marker_ttl(state),
+        )
+        .await?;
+    state
+        .store
+        .set_marker(
+            &state.keys.account_disabled(user.into_uuid()),
+            now.timestamp_millis(),
+            marker_ttl(state),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Lifts [`mark_disabled`]'s marker when the account is enabled again. The tokens it held stay
+/// refused: its sessions were ended when it was disabled.
+pub async fn clear_disabled(state: &AppState, user: UserId) -> Result<(), ApiError> {
+    state
+        .store
+        .reset(&state.keys.account_disabled(user.into_uuid()))
+        .await?;
+    Ok(())
+}
+
+/// Writes the markers of sessions ended, passwords changed and accounts disabled within the last access-token
 /// lifetime again, into a store that lost them. Returns how many it wrote.
 pub async fn restore_markers(state: &AppState, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let ttl = marker_ttl(state);
@@ -135,6 +184,17 @@ pub async fn restore_markers(state: &AppState, now: DateTime<Utc>) -> Result<usi
             .store
             .set_marker(
                 &state.keys.tokens_not_before(user.into_uuid()),
+                at.timestamp_millis(),
+                ttl,
+            )
+            .await?;
+        written += 1;
+    }
+    for (user, at) in persistence::users::disabled_since(&state.db, since).await? {
+        state
+            .store
+            .set_marker(
+                &state.keys.account_disabled(user.into_uuid()),
                 at.timestamp_millis(),
                 ttl,
             )

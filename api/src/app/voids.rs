@@ -111,3 +111,50 @@ pub async fn void_result(
     crate::standings::rebuild_contest(state, contest.id).await?;
     void_response(state, void).await
 }
+
+/// Lifts the void in force on `entrant`'s result in a round at `now` on behalf of `user` (an
+/// organizer): the result counts again, live at once and in the final ranking on republishing.
+/// 404 `void` when none is in force.
+pub async fn lift_void(
+    state: &AppState,
+    user: UserId,
+    round_id: Uuid,
+    entrant: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<VoidResponse, ApiError> {
+    let (round, contest) = managed_round(state, user, RoundId::from_uuid(round_id)).await?;
+    let reason = checked_reason(reason)?;
+    let void = persistence::results::void_in_force(&state.db, round.id, entrant)
+        .await?
+        .ok_or(ApiError::NotFound("void"))?;
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    let lifted =
+        persistence::results::lift_void(&txn, &void, reason, user.into_uuid(), now).await?;
+    persistence::audit::record_at(
+        &txn,
+        Some(user),
+        "result.restore",
+        Some(void.id),
+        Some(contest.settings.unit_id),
+        json!({"round_id": round.id, "user_id": entrant, "reason": reason}),
+    )
+    .await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    crate::standings::rebuild_contest(state, contest.id).await?;
+    void_response(state, lifted).await
+}
+
+/// Every void of round `round_id`, lifted or not, for its contest's organizers.
+pub async fn list_voids(
+    state: &AppState,
+    user: UserId,
+    round_id: RoundId,
+) -> Result<Vec<VoidResponse>, ApiError> {
+    let (round, _) = managed_round(state, user, round_id).await?;
+    let mut items = Vec::new();
+    for v in persistence::results::voids_of_round(&state.db, round.id).await? {
+        items.push(void_response(state, v).await?);
+    }
+    Ok(items)
+}

@@ -13,6 +13,7 @@ pub mod role;
 pub mod text;
 pub mod theory;
 pub mod time;
+pub mod transfer;
 pub mod unit;
 
 /// A rule a value broke; the boundary turns it into a field error.

@@ -104,6 +104,19 @@ pub enum Conflict {
         /// What may no longer change.
         frozen: Frozen,
     },
+    /// A unit transfer request while the member has one pending.
+    #[error("you already have a unit transfer request waiting for a decision; cancel it first")]
+    TransferPending,
+    /// Deciding or cancelling a unit transfer request that is no longer pending.
+    #[error("this unit transfer request was already {status}")]
+    TransferClosed {
+        /// Where it stands: `approved`, `rejected` or `cancelled`.
+        status: &'static str,
+    },
+    /// Removing the system-admin role from, or disabling, the last enabled system admin: no
+    /// one would be left to manage the system.
+    #[error("this is the last enabled system administrator; make someone else one first")]
+    LastAdmin,
 }
 
 /// What a started round no longer lets change.
@@ -150,6 +163,9 @@ impl Conflict {
         "duplicate_question",
         "question_in_use",
         "round_started",
+        "transfer_pending",
+        "transfer_closed",
+        "last_admin",
     ];
 
     /// The stable code of the problem body.
@@ -173,6 +189,9 @@ impl Conflict {
             Self::DuplicateQuestion { .. } => "duplicate_question",
             Self::QuestionInUse => "question_in_use",
             Self::RoundStarted { .. } => "round_started",
+            Self::TransferPending => "transfer_pending",
+            Self::TransferClosed { .. } => "transfer_closed",
+            Self::LastAdmin => "last_admin",
         }
     }
 
@@ -250,6 +269,9 @@ mod tests {
             Conflict::RoundStarted {
                 frozen: Frozen::Rules,
             },
+            Conflict::TransferPending,
+            Conflict::TransferClosed { status: "approved" },
+            Conflict::LastAdmin,
         ];
         let mut codes: Vec<&str> = all.iter().map(Conflict::code).collect();
         codes.sort_unstable();

@@ -105,6 +105,10 @@ pub enum ApiError {
     /// `none`), so its boards wait for the published results; its organizers see them live.
     #[error("this round's results are shown once they are published")]
     ResultsNotPublished,
+    /// 403 `account_disabled`: the account was disabled by a manager; it cannot sign in,
+    /// refresh, or use an access token it still holds.
+    #[error("this account has been disabled")]
+    AccountDisabled,
     /// 404 `not_found`, also for "exists but outside your scope".
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -166,6 +170,7 @@ impl ApiError {
             Self::ManagersMayNotEnter => "managers_may_not_enter",
             Self::ReadsAnswerKey => "reads_answer_key",
             Self::ResultsNotPublished => "results_not_published",
+            Self::AccountDisabled => "account_disabled",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Conflict(conflict) => conflict.code(),
@@ -229,7 +234,8 @@ impl ResponseError for ApiError {
             Self::Forbidden
             | Self::ManagersMayNotEnter
             | Self::ReadsAnswerKey
-            | Self::ResultsNotPublished => StatusCode::FORBIDDEN,
+            | Self::ResultsNotPublished
+            | Self::AccountDisabled => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::RetryTooSoon { .. } => StatusCode::CONFLICT,

@@ -17,6 +17,7 @@ pub mod results;
 pub mod roles;
 pub mod theory;
 pub mod tokens;
+pub mod transfers;
 pub mod unit_rounds;
 pub mod units;
 pub mod users;

@@ -85,3 +85,61 @@ pub async fn over_units(
         })
         .collect())
 }
+
+/// Serialises every change that could leave the system without an enabled system admin
+/// (removing the admin role, disabling an account), until the transaction `txn` ends. Call it
+/// first in the transaction, before reading what [`enabled_admins`] counts.
+///
+/// # Implementation notes
+/// On PostgreSQL it locks the admin rows (`SELECT … FOR UPDATE`): a second such transaction
+/// waits here until the first commits, then counts what the first left. On SQLite it takes the
+/// single writer's lock with a write that changes nothing (`touch`'s `updated_at` of itself):
+/// a transaction that first read and then wrote could not wait for the writer, it would fail
+/// with `SQLITE_BUSY` once the other committed.
+pub async fn lock_admins(txn: &impl ConnectionTrait, touch: UserId) -> Result<()> {
+    use sea_orm::{DatabaseBackend, QuerySelect};
+    match txn.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            Entity::find()
+                .filter(Column::Role.eq(Role::Admin.as_str()))
+                .lock_exclusive()
+                .all(txn)
+                .await?;
+        }
+        _ => {
+            use super::entities::users;
+            use sea_orm::sea_query::Expr;
+            users::Entity::update_many()
+                .col_expr(
+                    users::Column::UpdatedAt,
+                    Expr::col(users::Column::UpdatedAt),
+                )
+                .filter(users::Column::Id.eq(touch.into_uuid()))
+                .exec(txn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// How many accounts hold the system-admin role and are neither disabled nor erased.
+pub async fn enabled_admins(db: &impl ConnectionTrait) -> Result<u64> {
+    use super::entities::users;
+    use sea_orm::PaginatorTrait;
+    let holders: Vec<Uuid> = Entity::find()
+        .filter(Column::Role.eq(Role::Admin.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.user_id)
+        .collect();
+    if holders.is_empty() {
+        return Ok(0);
+    }
+    Ok(users::Entity::find()
+        .filter(users::Column::Id.is_in(holders))
+        .filter(users::Column::DisabledAt.is_null())
+        .filter(users::Column::ErasedAt.is_null())
+        .count(db)
+        .await?)
+}

@@ -333,3 +333,21 @@ pub async fn with_children(
         .await?;
     Ok(rows.into_iter().flatten().map(UnitId::from_uuid).collect())
 }
+
+/// The units `ids` that exist, by id. One query.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[UnitId],
+) -> Result<std::collections::HashMap<UnitId, Unit>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let rows = Entity::find()
+        .filter(Column::Id.is_in(ids.iter().map(|id| id.into_uuid())))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| (UnitId::from_uuid(m.id), Unit::from(m)))
+        .collect())
+}

@@ -44,6 +44,19 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// When the password was last set: access tokens issued before it are refused.
     pub password_changed_at: DateTime<Utc>,
+    /// Whether, since when, why and by whom the account is disabled.
+    pub disabled: Option<Disabled>,
+}
+
+/// Why and since when an account is disabled: it cannot sign in, refresh, or use a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disabled {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Why, as the manager wrote it.
+    pub reason: String,
+    /// The manager (absent only for rows written outside the API).
+    pub by: Option<UserId>,
 }
 
 impl From<users::Model> for User {
@@ -62,6 +75,11 @@ impl From<users::Model> for User {
             erased_at: m.erased_at,
             created_at: m.created_at,
             password_changed_at: m.password_changed_at,
+            disabled: m.disabled_at.map(|at| Disabled {
+                at,
+                reason: m.disabled_reason.unwrap_or_default(),
+                by: m.disabled_by.map(UserId::from_uuid),
+            }),
         }
     }
 }
@@ -127,6 +145,9 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
         consent_version: Set(crate::domain::person::CONSENT_VERSION.to_owned()),
         erased_at: Set(None),
         password_changed_at: Set(now),
+        disabled_at: Set(None),
+        disabled_reason: Set(None),
+        disabled_by: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -361,4 +382,83 @@ pub async fn erase(db: &impl ConnectionTrait, id: UserId, now: DateTime<Utc>) ->
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Moves an account to another unit (an approved transfer). Past attempts keep the unit they
+/// were started under; only what the member does from now on counts for `unit`.
+pub async fn set_unit(db: &impl ConnectionTrait, id: UserId, unit: UnitId) -> Result<()> {
+    let done = users::Entity::update_many()
+        .col_expr(users::Column::UnitId, Expr::value(unit.into_uuid()))
+        .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(users::Column::Id.eq(id.into_uuid()))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(PersistenceError::NotFound("user"));
+    }
+    Ok(())
+}
+
+/// The accounts of `ids` that exist, by id.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[UserId],
+) -> Result<std::collections::HashMap<UserId, User>> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let rows = users::Entity::find()
+            .filter(users::Column::Id.is_in(chunk.iter().map(|id| id.into_uuid())))
+            .all(db)
+            .await?;
+        out.extend(
+            rows.into_iter()
+                .map(|m| (UserId::from_uuid(m.id), User::from(m))),
+        );
+    }
+    Ok(out)
+}
+
+/// Disables the account `id` with `disabled` (or enables it with `None`). Returns whether the
+/// account was in the other state before (disabling a disabled account changes nothing).
+pub async fn set_disabled(
+    db: &impl ConnectionTrait,
+    id: UserId,
+    disabled: Option<&Disabled>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let update = users::Entity::update_many()
+        .col_expr(
+            users::Column::DisabledAt,
+            Expr::value(disabled.map(|d| d.at)),
+        )
+        .col_expr(
+            users::Column::DisabledReason,
+            Expr::value(disabled.map(|d| d.reason.clone())),
+        )
+        .col_expr(
+            users::Column::DisabledBy,
+            Expr::value(disabled.and_then(|d| d.by.map(|u| u.into_uuid()))),
+        )
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(id.into_uuid()));
+    let update = if disabled.is_some() {
+        update.filter(users::Column::DisabledAt.is_null())
+    } else {
+        update.filter(users::Column::DisabledAt.is_not_null())
+    };
+    Ok(update.exec(db).await?.rows_affected == 1)
+}
+
+/// Accounts disabled since `since` and still disabled: (account, when).
+pub async fn disabled_since(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+) -> Result<Vec<(UserId, DateTime<Utc>)>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::DisabledAt.gte(since))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|m| Some((UserId::from_uuid(m.id), m.disabled_at?)))
+        .collect())
 }

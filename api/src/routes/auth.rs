@@ -11,10 +11,10 @@ use super::me::{UserResponse, user_response};
 use crate::app::accounts;
 pub use crate::app::accounts::{RegisterRequest, TokenResponse};
 use crate::app::sessions;
-use crate::auth::{AuthUser, refresh};
+use crate::auth::AuthUser;
 use crate::domain::network::{IpNet, client_address};
 use crate::error::{ApiError, Problem};
-use crate::persistence::{self, tokens::ClientInfo};
+use crate::persistence::tokens::ClientInfo;
 use crate::state::AppState;
 
 /// Registers the routes of this module.
@@ -69,6 +69,7 @@ pub struct LoginRequest {
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 401, description = "Wrong phone or password", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_disabled`: the right password, but a manager has disabled the account", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`busy`: too many passwords being checked at once; try again after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
@@ -102,6 +103,7 @@ pub struct RefreshRequest {
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
         (status = 401, description = "Unknown, expired, revoked or reused token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_disabled`: the account was disabled", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/refresh")]
@@ -111,29 +113,9 @@ pub async fn refresh_tokens(
     req: HttpRequest,
     body: Json<RefreshRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let hash = refresh::hash(body.0.refresh_token.trim());
-    let token = persistence::tokens::find_by_hash(&state.db, &hash)
-        .await?
-        .ok_or(ApiError::InvalidRefreshToken)?;
-    if token.revoked_at.is_some() {
-        return Err(ApiError::InvalidRefreshToken);
-    }
-    if token.rotated_at.is_some() {
-        sessions::end_session(&state, token.user_id, token.family_id, Utc::now()).await?;
-        tracing::warn!(user.id = %token.user_id, session = %token.family_id, "rotated refresh token reused; session revoked");
-        return Err(ApiError::InvalidRefreshToken);
-    }
-    if token.expires_at <= Utc::now() {
-        return Err(ApiError::InvalidRefreshToken);
-    }
-    if !persistence::tokens::mark_rotated(&state.db, token.id).await? {
-        // Someone else rotated it between our read and our write: the same as reuse.
-        sessions::end_session(&state, token.user_id, token.family_id, Utc::now()).await?;
-        return Err(ApiError::InvalidRefreshToken);
-    }
     let client = client_info(&req, &state.settings.trusted_proxies);
     Ok(web::Json(
-        accounts::issue_tokens(&state, token.user_id, token.family_id, &client, Utc::now()).await?,
+        accounts::refresh_tokens(&state, &body.0.refresh_token, &client).await?,
     ))
 }
 

@@ -50,6 +50,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `xlsx` or `csv`.
+    #[param(value_type = SheetFormat, inline)]
     pub format: String,
     /// The subtree to export (required unless you organise the contest).
     pub unit_id: Option<Uuid>,
@@ -73,7 +74,7 @@ impl ExportQuery {
     tag = "leaderboards",
     params(("id" = Uuid, Path, description = "Round id"), ExportQuery),
     responses(
-        (status = 200, description = "The file (streamed)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 200, description = "The file (streamed), XLSX or CSV as `format` says", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))),
         (status = 403, description = "No organizer or unit-admin role", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown round, or a unit outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`not_published`: a prize list needs published results", body = Problem, content_type = "application/problem+json"),
@@ -98,8 +99,9 @@ pub async fn export_round(
     tag = "leaderboards",
     params(("id" = Uuid, Path, description = "Contest id"), ExportQuery),
     responses(
-        (status = 200, description = "The file (streamed)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 200, description = "The file (streamed), XLSX or CSV as `format` says", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))),
         (status = 404, description = "Unknown contest, or a unit outside your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_published`: a prize list needs the contest's results published", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -124,7 +126,19 @@ pub struct ParticipationQuery {
     /// Last day (inclusive, Vietnam time).
     pub to: NaiveDate,
     /// `xlsx` or `csv` for a file; JSON without it.
+    #[param(value_type = Option<SheetFormat>, inline)]
     pub format: Option<String>,
+}
+
+/// A spreadsheet's format.
+// For the OpenAPI document only: the handlers read the string themselves, so that a wrong one is
+// a `422` naming `/format` in the report's own words.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum SheetFormat {
+    Xlsx,
+    Csv,
 }
 
 /// How many people of a unit's subtree took part in contests between two dates, per child
@@ -133,7 +147,7 @@ pub struct ParticipationQuery {
     tag = "leaderboards",
     params(("id" = Uuid, Path, description = "Unit id"), ParticipationQuery),
     responses(
-        (status = 200, description = "The report (JSON, or a file with `format`)", body = ParticipationResponse),
+        (status = 200, description = "The report: JSON, or a file with `format`", content((ParticipationResponse = "application/json"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))),
         (status = 404, description = "Unknown unit or outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad dates or format", body = Problem, content_type = "application/problem+json"),
     ),

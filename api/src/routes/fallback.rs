@@ -84,37 +84,41 @@ pub async fn fallback(
             .content_type("text/html; charset=utf-8")
             .body(NO_FRONTEND));
     };
+    serve_file(&req, root, path)
+}
+
+/// The built frontend's file at URL `path` under `root`, or its `index.html` (the app routes
+/// in the browser), with the cache and content-type headers each needs.
+fn serve_file(req: &HttpRequest, root: &Path, path: &str) -> Result<HttpResponse, ApiError> {
     let file = safe_join(root, path)
         .filter(|p| p.is_file())
         .unwrap_or_else(|| root.join("index.html"));
-    match NamedFile::open(&file) {
-        Ok(named) => {
-            // Hashed assets never change; index.html must always be revalidated.
-            let immutable = path.starts_with("/assets/");
-            let mut response = named.use_etag(true).respond_to(&req).map_into_boxed_body();
-            let cache = if immutable {
-                "public, max-age=31536000, immutable"
-            } else {
-                "no-cache"
-            };
-            let headers = response.headers_mut();
-            headers.insert(
-                actix_web::http::header::CACHE_CONTROL,
-                actix_web::http::header::HeaderValue::from_static(cache),
-            );
-            // The offline shell: the service worker and the web app manifest must carry these
-            // types (a browser refuses a worker served as anything but JavaScript), and the
-            // worker is revalidated on every check (`no-cache` above) so a new build takes over.
-            if let Some(kind) = pwa_content_type(&file) {
-                headers.insert(
-                    actix_web::http::header::CONTENT_TYPE,
-                    actix_web::http::header::HeaderValue::from_static(kind),
-                );
-            }
-            Ok(response)
-        }
-        Err(_) => Err(ApiError::NotFound("page")),
+    let Ok(named) = NamedFile::open(&file) else {
+        return Err(ApiError::NotFound("page"));
+    };
+    // Hashed assets never change; index.html must always be revalidated.
+    let immutable = path.starts_with("/assets/");
+    let mut response = named.use_etag(true).respond_to(req).map_into_boxed_body();
+    let cache = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static(cache),
+    );
+    // The offline shell: the service worker and the web app manifest must carry these
+    // types (a browser refuses a worker served as anything but JavaScript), and the
+    // worker is revalidated on every check (`no-cache` above) so a new build takes over.
+    if let Some(kind) = pwa_content_type(&file) {
+        headers.insert(
+            actix_web::http::header::CONTENT_TYPE,
+            actix_web::http::header::HeaderValue::from_static(kind),
+        );
     }
+    Ok(response)
 }
 
 /// The content type of the service worker and the manifest, which a generic guess may get wrong.

@@ -111,6 +111,23 @@ impl Stream {
     }
 }
 
+/// One server-sent event of the live stream, as the OpenAPI document describes a stream's items.
+// For the document only: the stream writes its events itself (`Stream::next`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct LiveEvent {
+    /// Always `standings`.
+    #[schema(pattern = "^standings$")]
+    event: String,
+    /// The count of recorded attempts when the snapshot was taken; send it back as
+    /// `Last-Event-ID` to skip an unchanged snapshot.
+    #[schema(pattern = "^[0-9]+$")]
+    id: String,
+    /// A `LiveSnapshot`, as JSON.
+    #[schema(content_media_type = "application/json")]
+    data: String,
+}
+
 /// Live standings of a round as server-sent events (`event: standings`, JSON data, the id is
 /// the count of recorded attempts). Reconnect with `Last-Event-ID` to skip an unchanged
 /// snapshot.
@@ -118,7 +135,7 @@ impl Stream {
     tag = "leaderboards",
     params(("id" = Uuid, Path, description = "Round id"), LiveQuery),
     responses((status = 403, description = "`results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board", body = Problem, content_type = "application/problem+json"), 
-        (status = 200, description = "An event stream of `LiveSnapshot`s", content_type = "text/event-stream", body = LiveSnapshot),
+        (status = 200, description = "An event stream: each `standings` event's `data` is a `LiveSnapshot` as JSON", content_type = "text/event-stream", body = LiveEvent),
         (status = 404, description = "Unknown round, or a board you may not see", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -10,8 +10,6 @@ use uuid::Uuid;
 
 use super::extract::Json;
 use crate::auth::AuthUser;
-use crate::domain::password::NewPassword;
-use crate::domain::phone::Phone;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::persistence::{self, users::User};
@@ -162,20 +160,13 @@ pub async fn change_password(
     body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    let account = persistence::users::get(&state.db, user.id)
-        .await
-        .map_err(|_| ApiError::Unauthorized)?;
-    let phone = Phone::parse(&account.phone).ok();
-    let new_password = NewPassword::parse(body.new_password, phone.as_ref())
-        .map_err(|e| ApiError::field("/new_password", e.0))?;
-    crate::app::accounts::check_current_password(&state, user.id, body.current_password).await?;
-    let new_hash = state.hasher.hash(new_password.expose().to_owned()).await?;
-    let now = persistence::users::set_password_hash(&state.db, user.id, new_hash).await?;
-    // A reset code issued before the change must not undo it: whoever holds it could set a
-    // password of their own choosing.
-    persistence::reset_codes::revoke_all(&state.db, user.id, now).await?;
-    let revoked = crate::app::sessions::end_all_sessions(&state, user.id, now).await?;
-    tracing::info!(revoked, "password changed; sessions revoked");
+    crate::app::accounts::change_password(
+        &state,
+        user.id,
+        body.current_password,
+        body.new_password,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -4,6 +4,7 @@ pub mod attempts;
 pub mod audit;
 pub mod auth;
 pub mod auth_user;
+pub mod common_responses;
 pub mod contests;
 pub mod exports;
 pub mod extract;
@@ -18,6 +19,7 @@ pub mod recovery;
 pub mod results;
 pub mod security_headers;
 pub mod theory;
+pub mod unit_transfers;
 pub mod units;
 pub mod upload;
 pub mod users;
@@ -34,7 +36,9 @@ use utoipa::{Modify, OpenApi};
 Every error is `application/problem+json` with a stable `code`; lists take `offset` and `limit` and answer `{items, total}`.",
     ),
     modifiers(&BearerAuth),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    // `LiveSnapshot`: the live stream's events carry it as JSON text (`LiveEvent`), so no
+    // handler names it; the frontend reads its type.
+    components(schemas(crate::error::Problem, crate::error::FieldError, crate::app::boards::live::LiveSnapshot)),
     tags(
         (name = "auth", description = "Registration and sessions"),
         (name = "people", description = "Accounts and roles"),

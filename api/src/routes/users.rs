@@ -1,7 +1,7 @@
 //! `/users`: people as organizers and unit admins see them, and role grants. The rules live
 //! in [`crate::app::people`].
 
-use actix_web::{get, put, web};
+use actix_web::{get, post, put, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::extract::{Json, Pagination, Query};
 use super::me::{RoleGrant, UserResponse, user_response};
+use crate::app::disabling::{self, AccountStateResponse, DisableRequest, DisabledState};
 use crate::app::people;
 use crate::app::person::{
     self, PersonAttemptList, PersonList, PersonProfile, PersonTheory, UnitManager,
@@ -29,6 +30,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(person_attempts)
         .service(person_theory)
         .service(set_roles)
+        .service(disable_user)
+        .service(enable_user)
         .service(list_members)
         .service(unit_managers);
 }
@@ -82,6 +85,7 @@ pub struct RolesResponse {
         (status = 200, description = "Roles set", body = RolesResponse),
         (status = 403, description = "Not an admin or unit admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown or outside your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`last_admin`: this would leave no enabled system admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A grant is invalid or outside your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -110,6 +114,59 @@ pub async fn set_roles(
     }))
 }
 
+/// Disables a person's account: it cannot sign in or refresh, and the access tokens it holds
+/// are refused from the next request on (403 `account_disabled`); its sessions end. For unit
+/// admins whose subtree holds the person, and system admins; only a system admin may disable a
+/// system admin. Disabling a disabled account changes nothing.
+#[utoipa::path(
+    tag = "people",
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = DisableRequest,
+    responses(
+        (status = 200, description = "The account is disabled", body = AccountStateResponse),
+        (status = 403, description = "Not a unit admin, or the person is a system admin and you are not", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown or outside your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`last_admin`: the person is the last enabled system admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason, a reason over 500 characters (`/reason`), or your own account (`/id`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The scoring store cannot record it; nothing changed", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/users/{id}/disable")]
+#[tracing::instrument(name = "Disable user", skip_all, fields(user.id = %user.id, target.id = %id))]
+pub async fn disable_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<UserId>,
+    body: Json<DisableRequest>,
+) -> Result<web::Json<AccountStateResponse>, ApiError> {
+    let done = disabling::disable(&state, user.id, *id, &body.0.reason, Utc::now()).await?;
+    Ok(web::Json(done))
+}
+
+/// Enables a disabled account again: the person can sign in. Same callers as the disable.
+#[utoipa::path(
+    tag = "people",
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The account is enabled", body = AccountStateResponse),
+        (status = 403, description = "Not a unit admin, or the person is a system admin and you are not", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown or outside your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/users/{id}/enable")]
+#[tracing::instrument(name = "Enable user", skip_all, fields(user.id = %user.id, target.id = %id))]
+pub async fn enable_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<UserId>,
+) -> Result<web::Json<AccountStateResponse>, ApiError> {
+    Ok(web::Json(
+        disabling::enable(&state, user.id, *id, Utc::now()).await?,
+    ))
+}
+
 /// Filters of the member list.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct MemberQuery {
@@ -132,6 +189,8 @@ pub struct MemberSummary {
     pub unit_id: Uuid,
     /// Ngày kết nạp.
     pub admitted_at: Option<chrono::NaiveDate>,
+    /// Set when the account is disabled (Đã khoá).
+    pub disabled: Option<DisabledState>,
 }
 
 /// A page of members.
@@ -175,6 +234,7 @@ pub async fn list_members(
             phone: u.phone,
             unit_id: u.unit_id.into_uuid(),
             admitted_at: u.admitted_at,
+            disabled: u.disabled.as_ref().map(DisabledState::from),
         })
         .collect();
     Ok(web::Json(MemberList { items, total }))

@@ -79,10 +79,17 @@ impl Keys {
     }
 
     /// Marker: `user`'s access tokens issued before this time (ms) are refused (password
-    /// changed, account disabled). Same hash tag as [`Keys::session_ended`], so both are read
+    /// changed). Same hash tag as [`Keys::session_ended`], so both are read
     /// with one `MGET`.
     pub fn tokens_not_before(&self, user: Uuid) -> String {
         format!("{}:session:{{u:{user}}}:not_before", self.prefix)
+    }
+
+    /// Marker: `user`'s account is disabled (since this time, ms): every access token it still
+    /// holds is refused with `account_disabled`. Same hash tag as [`Keys::session_ended`], so
+    /// all three are read with one `MGET`.
+    pub fn account_disabled(&self, user: Uuid) -> String {
+        format!("{}:session:{{u:{user}}}:disabled", self.prefix)
     }
 
     fn attempt(&self, attempt_id: AttemptId, part: &str) -> String {

@@ -98,6 +98,8 @@ impl MemoryStore {
     }
 
     pub(super) fn reset(&self, key: &str) {
-        self.lock().counters.remove(key);
+        let mut inner = self.lock();
+        inner.counters.remove(key);
+        inner.markers.remove(key);
     }
 }

@@ -130,7 +130,7 @@ impl Store {
         }
     }
 
-    /// Forgets `key`.
+    /// Forgets `key` (a counter or a marker).
     pub async fn reset(&self, key: &str) -> Result<(), StoreError> {
         match self {
             Self::Memory(m) => {

@@ -355,6 +355,27 @@ const MATRIX: &[Row] = &[
     ),
     row(
         "GET",
+        "/api/v1/me/unit-transfers",
+        &[],
+        ["401 unauthorized", "200", "200", "200", "200", "200", "200"],
+    ),
+    // `{}` names no destination unit.
+    row(
+        "POST",
+        "/api/v1/me/unit-transfers",
+        &[],
+        [
+            "401 unauthorized",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+        ],
+    ),
+    row(
+        "GET",
         "/api/v1/me/data",
         &[],
         ["401 unauthorized", "200", "200", "200", "200", "200", "200"],
@@ -719,6 +740,20 @@ const MATRIX: &[Row] = &[
     ),
     row(
         "GET",
+        "/api/v1/units/{id}/unit-transfers",
+        &["unit_a1"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "200",
+            "200",
+            "404 not_found",
+            "200",
+        ],
+    ),
+    row(
+        "GET",
         "/api/v1/units/{id}/members",
         &["unit_a"],
         [
@@ -869,6 +904,37 @@ const MATRIX: &[Row] = &[
             "422 validation_failed",
             "422 validation_failed",
             "422 validation_failed",
+        ],
+    ),
+    // `{}` has no reason: every signed-in caller gets 422 before any rule; the rules are
+    // tested in `disabling.rs`.
+    row(
+        "POST",
+        "/api/v1/users/{id}/disable",
+        &["member_a"],
+        [
+            "401 unauthorized",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+        ],
+    ),
+    // Enabling an enabled account changes nothing.
+    row(
+        "POST",
+        "/api/v1/users/{id}/enable",
+        &["member_a"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "404 not_found",
+            "403 forbidden",
+            "403 forbidden",
+            "200",
         ],
     ),
     row(
@@ -1164,6 +1230,52 @@ const MATRIX: &[Row] = &[
             "201",
         ],
     ),
+    // Unit transfers: member_a's own request to A-1 (only member_a may cancel it), and a
+    // request of a member of B to A-1 that the receiving side decides; organizer_b sees it
+    // from the sending side (403). `{}` rejects without a note (422) and approves: the unit
+    // admin of A-1 approves first, so the later deciders find it closed (409).
+    row(
+        "POST",
+        "/api/v1/me/unit-transfers/{id}/cancel",
+        &["transfer_a"],
+        [
+            "401 unauthorized",
+            "200",
+            "404 not_found",
+            "404 not_found",
+            "404 not_found",
+            "404 not_found",
+            "404 not_found",
+        ],
+    ),
+    row(
+        "POST",
+        "/api/v1/unit-transfers/{id}/reject",
+        &["transfer_b"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "422 validation_failed",
+            "422 validation_failed",
+            "403 forbidden",
+            "422 validation_failed",
+        ],
+    ),
+    row(
+        "POST",
+        "/api/v1/unit-transfers/{id}/approve",
+        &["transfer_b"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "200",
+            "409 transfer_closed",
+            "403 forbidden",
+            "409 transfer_closed",
+        ],
+    ),
     row(
         "POST",
         "/api/v1/auth/logout",
@@ -1266,6 +1378,9 @@ async fn build_world(app: &TestApp) -> World {
         )
         .await;
     assert!(saved.status().is_success(), "arrange an answer");
+    let transfer_a = transfer(app, &member_a, a1).await;
+    let mover = app.member(b).await;
+    let transfer_b = transfer(app, &mover, a1).await;
     let mut ids = HashMap::new();
     ids.insert("unit_a", a.into_uuid().to_string());
     ids.insert("unit_a1", a1.into_uuid().to_string());
@@ -1280,6 +1395,8 @@ async fn build_world(app: &TestApp) -> World {
     ids.insert("attempt_question", attempt_question);
     ids.insert("nothing", Uuid::now_v7().to_string());
     ids.insert("cert_none", "ABCD-EFGH-JKLM".to_owned());
+    ids.insert("transfer_a", transfer_a);
+    ids.insert("transfer_b", transfer_b);
     World {
         users: vec![
             None,
@@ -1292,6 +1409,21 @@ async fn build_world(app: &TestApp) -> World {
         ],
         ids,
     }
+}
+
+/// `user` asks to move to `to`; the request's id.
+async fn transfer(app: &TestApp, user: &TestUser, to: dautri_api::domain::ids::UnitId) -> String {
+    let made: Value = app
+        .post(
+            "/api/v1/me/unit-transfers",
+            Some(&user.access),
+            &json!({"to_unit_id": to.into_uuid(), "reason": "Chuyển nơi công tác"}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    made["id"].as_str().expect("transfer id").to_owned()
 }
 
 /// Uploads a 1×1 PNG as `user`; its image name.

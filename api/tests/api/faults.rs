@@ -280,3 +280,71 @@ async fn acknowledged_answers_survive_an_empty_redis_restart() {
     }
     app.cleanup().await;
 }
+
+/// A disabled account stays out while the store is down (the session check falls back to the
+/// database), a disable that the store cannot record changes nothing (503), and once the store
+/// comes back empty and is rebuilt the account is still refused.
+#[tokio::test]
+async fn a_disabled_account_stays_out_while_the_store_is_down_and_after_it_comes_back_empty() {
+    let mut redis = PrivateRedis::start();
+    let url = redis.url();
+    let app = spawn_app_with(Backend::Services, |s| s.redis_url = Some(url.into())).await;
+    let unit = app.unit("F-DIS", None).await;
+    let manager = app.with_roles(unit, &[(Role::UnitAdmin, Some(unit))]).await;
+    let member = app.member(unit).await;
+    let bystander = app.member(unit).await;
+    let disable = async |who: &crate::helpers::TestUser| {
+        app.post(
+            &format!("/api/v1/users/{}/disable", who.id.into_uuid()),
+            Some(&manager.access),
+            &json!({"reason": "Vi phạm thể lệ"}),
+        )
+        .await
+    };
+    assert_eq!(disable(&member).await.status(), StatusCode::OK);
+
+    redis.kill();
+    assert_problem(
+        app.get("/api/v1/me", Some(&member.access)).await,
+        StatusCode::FORBIDDEN,
+        "account_disabled",
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/me", Some(&bystander.access))
+            .await
+            .status(),
+        StatusCode::OK,
+        "the database answers for everyone else"
+    );
+    assert_problem(
+        disable(&bystander).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+    )
+    .await;
+    let kept = dautri_api::persistence::users::get(&app.state.db, bystander.id)
+        .await
+        .expect("read");
+    assert!(kept.disabled.is_none(), "nothing half-written");
+
+    redis.restart();
+    let started = Instant::now();
+    while dautri_api::attempts::ensure_store_ready(&app.state)
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "never recovered"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_problem(
+        app.get("/api/v1/me", Some(&member.access)).await,
+        StatusCode::FORBIDDEN,
+        "account_disabled",
+    )
+    .await;
+    app.cleanup().await;
+}

@@ -22,6 +22,7 @@ both_backends!(
     a_reset_code_expires_and_guessing_is_bounded,
     a_reset_code_is_never_issued_over_a_higher_role_or_for_oneself,
     roles_are_granted_within_scope_and_recorded,
+    a_role_over_an_unknown_unit_is_refused_even_for_an_admin,
     a_branch_manager_never_sees_another_branch_s_people,
     patch_me_is_checked_like_registration,
     the_imports_preview_row_by_row_in_vietnamese,
@@ -412,6 +413,21 @@ async fn roles_are_granted_within_scope_and_recorded(app: &TestApp) {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(audit_rows(app, "user.roles", t.member.id).await.len(), 2);
+}
+
+async fn a_role_over_an_unknown_unit_is_refused_even_for_an_admin(app: &TestApp) {
+    let t = tree(app, "RU").await;
+    let admin = app.with_roles(t.a, &[(Role::Admin, None)]).await;
+    let r = app
+        .put(
+            &format!("/api/v1/users/{}/roles", t.member.id.into_uuid()),
+            Some(&admin.access),
+            &json!({"roles": [{"role": "organizer", "unit_id": uuid::Uuid::new_v4()}]}),
+        )
+        .await;
+    let p = assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(pointers(&p), vec!["/roles/0/unit_id"]);
+    assert!(audit_rows(app, "user.roles", t.member.id).await.is_empty());
 }
 
 async fn a_branch_manager_never_sees_another_branch_s_people(app: &TestApp) {

@@ -1,6 +1,7 @@
 // Đoàn viên (#14): the demo unit admin finds members without diacritics, imports admission
 // dates from a file whose bad row is fixed after the preview, grants roles, and issues a
-// one-time reset code that a member uses on "Quên mật khẩu" to set a new password and sign in;
+// one-time reset code that a member uses on "Quên mật khẩu" to set a new password and sign in,
+// locks that member's account with a reason (sign-in then says so in Vietnamese) and unlocks it;
 // a manager of one branch never sees another branch's people through the console. New members
 // are registered here, so the demo members other modules sign in as keep their passwords and
 // dates.
@@ -145,6 +146,49 @@ export async function run(ctx) {
     await member.getByText('Đã lưu thông tin cá nhân.').waitFor();
     await shoot(member, 'account');
     await axeCheck(member, 'Tài khoản');
+    await ctx2.close();
+    ctx.watch(page);
+  });
+
+  await step('people: the unit admin locks an account with a reason; the member is told, then unlocked', async () => {
+    const reason = 'Cho người khác thi hộ';
+    await page.goto(`${base}/quan-ly/doan-vien/${people.forgetful.id}`);
+    await page.getByRole('heading', { name: /Đỗ Thị Hồng Hạnh/, level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Khoá tài khoản' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('#confirm-reason').fill(reason);
+    await dialog.getByRole('button', { name: 'Khoá tài khoản' }).click();
+    await page.getByTestId('person-locked-reason').getByText(reason).waitFor();
+    await page.getByTestId('person-locked').waitFor();
+    await shoot(page, 'people-person-locked');
+    await axeCheck(page, 'Tài khoản đã khoá');
+    // The search lists them as locked, with the reason.
+    await page.goto(`${base}/quan-ly/doan-vien`);
+    await page.getByLabel('Tìm đoàn viên theo họ tên hoặc số điện thoại').fill(people.forgetful.phone);
+    await page.getByRole('link', { name: 'Đỗ Thị Hồng Hạnh' }).waitFor();
+    const row = squash(await page.locator('.data-table tbody').textContent());
+    assert(row.includes('Đã khoá') && row.includes(reason), `the search row: ${row}`);
+    // Signing in says why, in Vietnamese.
+    const ctx2 = await browser.newContext();
+    const member = await ctx2.newPage();
+    ctx.watch(member);
+    await member.goto(`${base}/dang-nhap`);
+    await member.locator('#phone').fill(people.forgetful.phone);
+    await member.locator('#password').fill(NEW_PASSWORD);
+    await member.getByRole('button', { name: 'Đăng nhập' }).click();
+    await member.getByText('Tài khoản của bạn đã bị khoá.', { exact: false }).waitFor();
+    await shoot(member, 'login-account-locked');
+    // Unlocked, the same sign-in works.
+    ctx.watch(page);
+    await page.goto(`${base}/quan-ly/doan-vien/${people.forgetful.id}`);
+    await page.getByRole('button', { name: 'Mở khoá' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Mở khoá' }).click();
+    await page.getByText('Đã mở khoá tài khoản.').waitFor();
+    await page.getByRole('button', { name: 'Khoá tài khoản' }).waitFor();
+    assert((await page.getByTestId('person-locked').count()) === 0, 'still shown as locked');
+    ctx.watch(member);
+    await member.getByRole('button', { name: 'Đăng nhập' }).click();
+    await member.waitForURL((u) => u.pathname === '/');
     await ctx2.close();
     ctx.watch(page);
   });

@@ -105,6 +105,21 @@ describe('api client: auth and refresh', () => {
     expect(onAuthFailure).toHaveBeenCalledTimes(1);
   });
 
+  it('a disabled account forgets its tokens and says so in Vietnamese, without refreshing', async () => {
+    const { fetch, calls } = fakeFetch([
+      { status: 403, body: { status: 403, code: 'account_disabled', detail: 'this account has been disabled' } },
+    ]);
+    const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });
+    const api = createApiClient({ fetch, tokens: store });
+
+    const err = await api.me().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe('account_disabled');
+    expect((err as ApiError).message).toContain('Tài khoản của bạn đã bị khoá');
+    expect(calls).toHaveLength(1);
+    expect(store.get()).toBeNull();
+  });
+
   it('retries only once: a second 401 after a good refresh ends the session', async () => {
     const { fetch, calls } = fakeFetch([unauthorized, { status: 200, body: tokens('A2', 'R2') }, unauthorized]);
     const store = memoryTokenStore({ access_token: 'A1', refresh_token: 'R1' });

@@ -284,7 +284,12 @@ export function createApiClient(options: ApiClientOptions) {
       if (res.status === 401) throw sessionLost();
     }
 
-    if (!res.ok) throw await toError(res);
+    if (!res.ok) {
+      const error = await toError(res);
+      // A disabled account's session is over: forget the tokens, and let the page say why.
+      if (error.status === 403 && error.problem.code === 'account_disabled') store.clear();
+      throw error;
+    }
     return res;
   }
 

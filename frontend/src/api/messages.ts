@@ -29,6 +29,8 @@ export const PROBLEM_MESSAGES: Record<ProblemCode, Message> = {
     'Bạn có quyền xem đáp án các câu hỏi của vòng thi này (ngân hàng câu hỏi của đơn vị mình) nên không được dự thi, để bảo đảm công bằng.',
   results_not_published:
     'Vòng thi này không công bố điểm trong khi thi. Bảng xếp hạng sẽ có khi Ban Tổ chức công bố kết quả chính thức.',
+  account_disabled:
+    'Tài khoản của bạn đã bị khoá. Nếu cần mở khoá, vui lòng liên hệ Quản trị đơn vị hoặc Ban Tổ chức.',
   not_found: 'Không tìm thấy dữ liệu.',
   method_not_allowed: 'Thao tác này không được hỗ trợ.',
   retry_too_soon: (p) =>
@@ -73,6 +75,10 @@ export const PROBLEM_MESSAGES: Record<ProblemCode, Message> = {
     'Câu hỏi này đã được dùng và có thể đã hiện cho thí sinh nên không xóa được. Hãy chuyển câu hỏi sang trạng thái ngừng sử dụng.',
   round_started:
     'Vòng thi đã có người vào thi: câu hỏi và thể lệ không thay đổi được nữa; chỉ có thể lùi thời gian kết thúc.',
+  transfer_pending: 'Bạn đang có một đề nghị chuyển đơn vị chờ duyệt. Hãy hủy đề nghị đó trước khi gửi đề nghị mới.',
+  transfer_closed: 'Đề nghị chuyển đơn vị này đã được xử lý hoặc đã hủy trước đó.',
+  last_admin:
+    'Đây là Quản trị hệ thống cuối cùng đang hoạt động: không thể thu hồi vai trò hoặc khoá tài khoản này. Hãy giao vai trò Quản trị hệ thống cho người khác trước.',
 };
 
 /** Fallback messages by HTTP status when the body is not a problem document, or its code is new. */

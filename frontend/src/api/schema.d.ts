@@ -605,6 +605,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/unit-transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in member's own transfer requests, newest first (the last 50). */
+        get: operations["my_transfers"];
+        put?: never;
+        /** Asks to move to another unit. One request may be pending at a time. */
+        post: operations["request_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/unit-transfers/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraws the signed-in member's own pending request. */
+        post: operations["cancel_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pool-availability": {
         parameters: {
             query?: never;
@@ -1111,6 +1146,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/unit-transfers/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approves a pending request: the member moves to the requested unit (their past results stay
+         *     with the unit they were made in) and the audit log records it.
+         */
+        post: operations["approve_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/unit-transfers/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rejects a pending request, with a note that the member reads. */
+        post: operations["reject_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units": {
         parameters: {
             query?: never;
@@ -1330,6 +1402,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/units/{id}/unit-transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Transfer requests into or out of the unit's subtree, newest first. Unit admins and
+         *     organizers of the subtree, system admins; `can_decide` marks those the caller may approve or
+         *     reject (the receiving unit decides).
+         */
+        get: operations["unit_transfers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1399,6 +1492,45 @@ export interface paths {
         get: operations["person_attempts"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disables a person's account: it cannot sign in or refresh, and the access tokens it holds
+         *     are refused from the next request on (403 `account_disabled`); its sessions end. For unit
+         *     admins whose subtree holds the person, and system admins; only a system admin may disable a
+         *     system admin. Disabling a disabled account changes nothing.
+         */
+        post: operations["disable_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enables a disabled account again: the person can sign in. Same callers as the disable. */
+        post: operations["enable_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1585,6 +1717,15 @@ export interface components {
              * @description Unit.
              */
             unit_id: string;
+        };
+        /** @description An account's state after a disable or an enable. */
+        AccountStateResponse: {
+            disabled?: components["schemas"]["DisabledState"] | null;
+            /**
+             * Format: uuid
+             * @description The person.
+             */
+            user_id: string;
         };
         /** @description A round's activity now, for its organizers' monitor. */
         Activity: {
@@ -2359,6 +2500,41 @@ export interface components {
              */
             parent_id?: string | null;
         };
+        /** @description A request to move to another unit. */
+        CreateUnitTransferRequest: {
+            /** @description Why (moved school, workplace or residence…), at most 500 characters. */
+            reason?: string | null;
+            /**
+             * Format: uuid
+             * @description The unit to join (any unit a member may register in; not the current one).
+             */
+            to_unit_id: string;
+        };
+        /** @description A manager's decision. */
+        DecideUnitTransferRequest: {
+            /** @description A note for the member: optional on approval, required (3–500 characters) on rejection. */
+            note?: string | null;
+        };
+        /** @description Why an account is being disabled. */
+        DisableRequest: {
+            /** @description Why (1–500 characters once trimmed); shown to the managers who see the person. */
+            reason: string;
+        };
+        /** @description A disabled account's record. */
+        DisabledState: {
+            /**
+             * Format: date-time
+             * @description When it was disabled.
+             */
+            at: string;
+            /**
+             * Format: uuid
+             * @description Who disabled it.
+             */
+            by?: string | null;
+            /** @description Why. */
+            reason: string;
+        };
         /** @description Who may enter. */
         Eligibility: {
             /** @description Roles that may not enter, wherever they are held. */
@@ -2655,6 +2831,18 @@ export interface components {
          * @enum {string}
          */
         LessonStatus: "not_tested" | "tested" | "passed";
+        /** @description One server-sent event of the live stream, as the OpenAPI document describes a stream's items. */
+        LiveEvent: {
+            /** @description A `LiveSnapshot`, as JSON. */
+            data: string;
+            /** @description Always `standings`. */
+            event: string;
+            /**
+             * @description The count of recorded attempts when the snapshot was taken; send it back as
+             *     `Last-Event-ID` to skip an unchanged snapshot.
+             */
+            id: string;
+        };
         /** @description One snapshot. */
         LiveSnapshot: {
             activity?: components["schemas"]["Activity"] | null;
@@ -2753,6 +2941,7 @@ export interface components {
              * @description Ngày kết nạp.
              */
             admitted_at?: string | null;
+            disabled?: components["schemas"]["DisabledState"] | null;
             /** @description Public form of the name. */
             display_name: string;
             /** @description Họ tên. */
@@ -3270,6 +3459,8 @@ export interface components {
              * @description Ngày sinh.
              */
             birth_date?: string | null;
+            /** @description Whether the caller may disable or enable this account. */
+            can_disable: boolean;
             /** @description Whether the caller may issue this person a password reset code. */
             can_issue_reset_code: boolean;
             /**
@@ -3277,6 +3468,7 @@ export interface components {
              * @description When the account was created.
              */
             created_at: string;
+            disabled?: components["schemas"]["DisabledState"] | null;
             /** @description Họ tên. */
             full_name: string;
             /**
@@ -3307,6 +3499,7 @@ export interface components {
              * @description Ngày kết nạp.
              */
             admitted_at?: string | null;
+            disabled?: components["schemas"]["DisabledState"] | null;
             /** @description Họ tên. */
             full_name: string;
             /**
@@ -3540,7 +3733,7 @@ export interface components {
          * @description Stable snake_case identifier of a problem, to switch on (never the English `detail`).
          * @enum {string}
          */
-        ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "results_not_published" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "busy" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started";
+        ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "results_not_published" | "account_disabled" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "busy" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started" | "transfer_pending" | "transfer_closed" | "last_admin";
         /** @description A role a person holds, with its unit's name and whether the caller may revoke it. */
         ProfileRole: {
             /**
@@ -4461,6 +4654,20 @@ export interface components {
             /** @description How many. */
             total: number;
         };
+        /** @description A unit as a transfer request shows it. */
+        TransferUnit: {
+            /** @description Code. */
+            code: string;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Name. */
+            name: string;
+            /** @description The names of the units above it, root first. */
+            path: string[];
+        };
         /** @description A unit in brief. */
         UnitBrief: {
             /** @description Code. */
@@ -4683,6 +4890,62 @@ export interface components {
              */
             unit_id: string;
         };
+        /** @description A unit transfer request. */
+        UnitTransfer: {
+            /** @description Whether the caller may approve or reject it now. */
+            can_decide: boolean;
+            /**
+             * Format: date-time
+             * @description When it was made.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it was approved, rejected or cancelled.
+             */
+            decided_at?: string | null;
+            /** @description Who approved or rejected it (the member for a cancellation). */
+            decided_by_name?: string | null;
+            /** @description The manager's note (always given for a rejection). */
+            decision_note?: string | null;
+            /** @description Their unit when they asked. */
+            from_unit: components["schemas"]["TransferUnit"];
+            /** @description Their full name. */
+            full_name: string;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Their phone (managers' lists only; null in the member's own list). */
+            phone?: string | null;
+            /** @description Why, in their words. */
+            reason?: string | null;
+            /** @description Where it stands. */
+            status: components["schemas"]["UnitTransferStatus"];
+            /** @description The unit they asked to join. */
+            to_unit: components["schemas"]["TransferUnit"];
+            /**
+             * Format: uuid
+             * @description The member who asked.
+             */
+            user_id: string;
+        };
+        /** @description A page of transfer requests, newest first. */
+        UnitTransferPage: {
+            /** @description The requests. */
+            items: components["schemas"]["UnitTransfer"][];
+            /**
+             * Format: int64
+             * @description How many match in all.
+             */
+            total: number;
+        };
+        /**
+         * @description Where a transfer request stands. Only `pending` can change, once, to one of the others.
+         * @enum {string}
+         */
+        UnitTransferStatus: "pending" | "approved" | "rejected" | "cancelled";
         /** @description Units ranked by participation. */
         UnitsResponse: {
             /** @description Its children, ranked. */
@@ -4896,7 +5159,82 @@ export interface components {
             voided_by?: string | null;
         };
     };
-    responses: never;
+    responses: {
+        /** @description The body is larger than this operation accepts */
+        BodyTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The account may not do this: a role or scope it lacks, or a disabled account */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A field or query parameter is invalid; `errors` names each one (`pointer`, `code`) */
+        InvalidInput: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not well-formed (malformed JSON, an unreadable upload) */
+        MalformedBody: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No valid session: sign in or refresh the access token (`unauthorized`) */
+        Unauthenticated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The database or the scoring store is unavailable; try again after `Retry-After` seconds */
+        Unavailable: {
+            headers: {
+                /** @description Seconds to wait before trying again */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource (a path id that does not exist or does not parse) */
+        UnknownResource: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not of a type this operation accepts */
+        WrongMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -4925,6 +5263,8 @@ export interface operations {
                     "application/json": components["schemas"]["AttemptResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown or not yours */
             404: {
                 headers: {
@@ -4934,6 +5274,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     save_answer: {
@@ -4963,6 +5304,9 @@ export interface operations {
                     "application/json": components["schemas"]["AnswerResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown attempt or not yours */
             404: {
                 headers: {
@@ -4981,6 +5325,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Question not in the attempt, or options not in the question */
             422: {
                 headers: {
@@ -4990,6 +5336,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     finish_attempt: {
@@ -5017,6 +5364,9 @@ export interface operations {
                     "application/json": components["schemas"]["ResultView"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown attempt or not yours */
             404: {
                 headers: {
@@ -5026,6 +5376,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Missing or bad prediction */
             422: {
                 headers: {
@@ -5035,6 +5387,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_audit: {
@@ -5070,6 +5423,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer, unit-admin or admin role */
             403: {
                 headers: {
@@ -5097,6 +5451,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     login: {
@@ -5121,6 +5476,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Wrong phone or password */
             401: {
                 headers: {
@@ -5130,6 +5486,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `account_disabled`: the right password, but a manager has disabled the account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            422: components["responses"]["InvalidInput"];
             /** @description Too many attempts; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -5175,6 +5543,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     reset_password: {
@@ -5197,6 +5567,9 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["MalformedBody"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Wrong code, or a field breaks a rule */
             422: {
                 headers: {
@@ -5215,6 +5588,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     refresh_tokens: {
@@ -5239,6 +5613,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Unknown, expired, revoked or reused token */
             401: {
                 headers: {
@@ -5248,6 +5623,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `account_disabled`: the account was disabled */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     register: {
@@ -5272,6 +5660,9 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -5331,6 +5722,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     certificate_qr: {
@@ -5363,6 +5755,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     revoke_certificate: {
@@ -5390,6 +5783,8 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateVerification"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -5417,6 +5812,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description No reason given */
             422: {
                 headers: {
@@ -5426,6 +5823,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_contests: {
@@ -5474,6 +5872,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
             /** @description Bad filter or paging value */
             422: {
                 headers: {
@@ -5483,6 +5882,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     create_contest: {
@@ -5507,6 +5907,8 @@ export interface operations {
                     "application/json": components["schemas"]["ContestResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -5525,6 +5927,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -5534,6 +5938,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_contest: {
@@ -5557,6 +5962,8 @@ export interface operations {
                     "application/json": components["schemas"]["ContestResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown, or you may neither manage nor enter it */
             404: {
                 headers: {
@@ -5566,6 +5973,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_contest: {
@@ -5593,6 +6001,8 @@ export interface operations {
                     "application/json": components["schemas"]["ContestResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description You may enter but not manage it */
             403: {
                 headers: {
@@ -5611,6 +6021,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -5620,13 +6032,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     export_contest: {
         parameters: {
             query: {
                 /** @description `xlsx` or `csv`. */
-                format: string;
+                format: "xlsx" | "csv";
                 /** @description The subtree to export (required unless you organise the contest). */
                 unit_id?: string | null;
                 /** @description `ranking` (default), `units` or `prizes`. */
@@ -5641,15 +6054,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file (streamed) */
+            /** @description The file (streamed), XLSX or CSV as `format` says */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown contest, or a unit outside your scope */
             404: {
                 headers: {
@@ -5659,6 +6075,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `not_published`: a prize list needs the contest's results published */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     contest_leaderboard: {
@@ -5707,6 +6134,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     contest_leaderboard_me: {
@@ -5733,6 +6162,7 @@ export interface operations {
                     "application/json": components["schemas"]["MyPlace"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
             403: {
                 headers: {
@@ -5742,6 +6172,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            404: components["responses"]["UnknownResource"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     publish_contest: {
@@ -5765,6 +6198,7 @@ export interface operations {
                     "application/json": components["schemas"]["PublishedOverall"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of this contest */
             403: {
                 headers: {
@@ -5774,6 +6208,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            404: components["responses"]["UnknownResource"];
             /** @description `rounds_not_published` */
             409: {
                 headers: {
@@ -5783,6 +6218,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     contest_results: {
@@ -5822,6 +6258,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_rounds: {
@@ -5845,6 +6283,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoundList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown contest or not yours to see */
             404: {
                 headers: {
@@ -5854,6 +6294,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     create_round: {
@@ -5881,6 +6322,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoundResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description You may enter but not manage the contest */
             403: {
                 headers: {
@@ -5899,6 +6342,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Invalid settings, pool too small, overlapping times */
             422: {
                 headers: {
@@ -5908,6 +6353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     contest_units: {
@@ -5945,6 +6391,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            404: components["responses"]["UnknownResource"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_courses: {
@@ -5974,6 +6423,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     create_course: {
@@ -5998,6 +6449,8 @@ export interface operations {
                     "application/json": components["schemas"]["CourseResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a system admin */
             403: {
                 headers: {
@@ -6016,6 +6469,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -6025,6 +6480,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     add_lesson: {
@@ -6052,6 +6508,8 @@ export interface operations {
                     "application/json": components["schemas"]["CourseResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a system admin */
             403: {
                 headers: {
@@ -6070,6 +6528,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -6079,6 +6539,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     upload_image: {
@@ -6103,6 +6564,8 @@ export interface operations {
                     "application/json": components["schemas"]["ImageResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6218,6 +6681,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     update_me: {
@@ -6242,6 +6707,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Not signed in */
             401: {
                 headers: {
@@ -6251,6 +6717,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field breaks a rule */
             422: {
                 headers: {
@@ -6260,6 +6729,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_my_attempts: {
@@ -6285,6 +6755,10 @@ export interface operations {
                     "application/json": components["schemas"]["MyAttemptList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     give_consent: {
@@ -6307,6 +6781,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Not signed in */
             401: {
                 headers: {
@@ -6316,6 +6791,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Not the version in force */
             422: {
                 headers: {
@@ -6325,6 +6803,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     my_data: {
@@ -6354,6 +6833,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     erase_me: {
@@ -6376,6 +6857,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Not signed in, or wrong password */
             401: {
                 headers: {
@@ -6385,6 +6867,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            422: components["responses"]["InvalidInput"];
             /** @description Too many wrong passwords; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -6425,6 +6911,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["MalformedBody"];
             /** @description Not signed in, or wrong current password */
             401: {
                 headers: {
@@ -6434,6 +6921,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description The new password breaks a rule */
             422: {
                 headers: {
@@ -6484,6 +6974,8 @@ export interface operations {
                     "application/json": components["schemas"]["MyTheoryResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description No course yet, or unknown course */
             404: {
                 headers: {
@@ -6493,6 +6985,147 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    my_transfers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Their requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitTransferPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    request_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUnitTransferRequest"];
+            };
+        };
+        responses: {
+            /** @description Requested; waiting for the receiving unit */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitTransfer"];
+                };
+            };
+            400: components["responses"]["MalformedBody"];
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            /** @description `transfer_pending`: a request is already waiting */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            /** @description Unknown unit, the current unit, or a reason too long */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    cancel_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Transfer request id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitTransfer"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            /** @description No such request of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `transfer_closed`: already decided or cancelled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
         };
     };
     pool_availability: {
@@ -6517,6 +7150,8 @@ export interface operations {
                     "application/json": components["schemas"]["PoolAvailability"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6535,6 +7170,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Too many items, or a window that closes before it opens */
             422: {
                 headers: {
@@ -6544,6 +7181,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_questions: {
@@ -6587,6 +7225,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6605,6 +7244,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     create_question: {
@@ -6629,6 +7269,8 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6656,6 +7298,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -6665,6 +7309,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     export_questions: {
@@ -6674,7 +7319,7 @@ export interface operations {
                  * @description `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
                  *     questions name under `anh/`.
                  */
-                format?: string | null;
+                format?: ("xlsx" | "csv" | "yaml" | "yml" | "zip") | null;
                 /**
                  * @description Shuffle each question's options (default false: the bank's order). The bank keeps
                  *     options as written, often with the key first; a shuffled export does not give that away.
@@ -6714,9 +7359,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
+                    "application/yaml": unknown;
+                    "application/zip": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6779,6 +7428,8 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionImportResult"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6806,6 +7457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["WrongMediaType"];
             /** @description Problems; nothing imported */
             422: {
                 headers: {
@@ -6829,11 +7481,8 @@ export interface operations {
     question_template: {
         parameters: {
             query?: {
-                /**
-                 * @description `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
-                 *     questions name under `anh/`.
-                 */
-                format?: string | null;
+                /** @description `xlsx` (default), `csv` or `yaml`. */
+                format?: ("xlsx" | "csv" | "yaml" | "yml") | null;
             };
             header?: never;
             path?: never;
@@ -6841,15 +7490,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The template */
+            /** @description The template, in `format` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
+                    "application/yaml": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Bad format */
             422: {
                 headers: {
@@ -6859,6 +7512,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_question: {
@@ -6882,6 +7536,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer */
             403: {
                 headers: {
@@ -6900,6 +7555,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     delete_question: {
@@ -6921,6 +7577,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer, or shared from a unit above yours */
             403: {
                 headers: {
@@ -6948,6 +7605,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_question: {
@@ -6975,6 +7633,8 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer, or shared from a unit above yours */
             403: {
                 headers: {
@@ -7002,6 +7662,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -7011,6 +7673,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     question_stats: {
@@ -7034,6 +7697,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionStats"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of the bank that owns the question (a bank shared from above shows no statistics: they give the key away) */
             403: {
                 headers: {
@@ -7052,6 +7716,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     question_versions: {
@@ -7075,6 +7740,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionVersionList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of the bank that owns the question */
             403: {
                 headers: {
@@ -7093,6 +7759,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_round: {
@@ -7116,6 +7783,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoundResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown or not yours to see */
             404: {
                 headers: {
@@ -7125,6 +7794,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_round: {
@@ -7152,6 +7822,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoundResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description You may enter but not manage the contest */
             403: {
                 headers: {
@@ -7179,6 +7851,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Invalid settings */
             422: {
                 headers: {
@@ -7188,6 +7862,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     start_attempt: {
@@ -7211,6 +7886,7 @@ export interface operations {
                     "application/json": components["schemas"]["AttemptResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description You organise this contest but may not enter it */
             403: {
                 headers: {
@@ -7238,6 +7914,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_entrants: {
@@ -7268,6 +7945,7 @@ export interface operations {
                     "application/json": components["schemas"]["EntrantsResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of this contest */
             403: {
                 headers: {
@@ -7295,13 +7973,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     export_round: {
         parameters: {
             query: {
                 /** @description `xlsx` or `csv`. */
-                format: string;
+                format: "xlsx" | "csv";
                 /** @description The subtree to export (required unless you organise the contest). */
                 unit_id?: string | null;
                 /** @description `ranking` (default), `units` or `prizes`. */
@@ -7316,15 +7995,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file (streamed) */
+            /** @description The file (streamed), XLSX or CSV as `format` says */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -7361,6 +8042,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_leaderboard: {
@@ -7427,6 +8109,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_leaderboard_me: {
@@ -7453,6 +8136,7 @@ export interface operations {
                     "application/json": components["schemas"]["MyPlace"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
             403: {
                 headers: {
@@ -7471,6 +8155,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rebuild_boards: {
@@ -7494,6 +8180,10 @@ export interface operations {
                     "application/json": components["schemas"]["RebuildResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UnknownResource"];
+            503: components["responses"]["Unavailable"];
         };
     };
     live_round: {
@@ -7511,13 +8201,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description An event stream of `LiveSnapshot`s */
+            /** @description An event stream: each `standings` event's `data` is a `LiveSnapshot` as JSON */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["LiveSnapshot"];
+                    "text/event-stream": components["schemas"]["LiveEvent"];
                 };
             };
             /** @description `results_not_published`: the round shows members no score (review none) until its results are published; its organizers see the board */
@@ -7538,6 +8228,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     preview_round: {
@@ -7561,6 +8253,7 @@ export interface operations {
                     "application/json": components["schemas"]["AttemptResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description You may enter the contest but do not organise it */
             403: {
                 headers: {
@@ -7588,6 +8281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_publications: {
@@ -7611,6 +8305,7 @@ export interface operations {
                     "application/json": components["schemas"]["PublicationList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of this contest */
             403: {
                 headers: {
@@ -7629,6 +8324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     publish_round: {
@@ -7652,6 +8348,7 @@ export interface operations {
                     "application/json": components["schemas"]["Published"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer of this contest */
             403: {
                 headers: {
@@ -7679,6 +8376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_join_qr: {
@@ -7711,6 +8409,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_results: {
@@ -7750,6 +8449,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     lift_void: {
@@ -7779,6 +8480,9 @@ export interface operations {
                     "application/json": components["schemas"]["VoidResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description No void in force */
             404: {
                 headers: {
@@ -7788,6 +8492,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     void_result: {
@@ -7817,6 +8525,9 @@ export interface operations {
                     "application/json": components["schemas"]["VoidResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown round or no result of that person */
             404: {
                 headers: {
@@ -7835,6 +8546,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description No reason given */
             422: {
                 headers: {
@@ -7844,6 +8557,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     round_units: {
@@ -7890,6 +8604,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_voids: {
@@ -7913,6 +8629,10 @@ export interface operations {
                     "application/json": components["schemas"]["VoidList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UnknownResource"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_topics: {
@@ -7942,6 +8662,160 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    approve_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Transfer request id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideUnitTransferRequest"];
+            };
+        };
+        responses: {
+            /** @description Approved; the member's unit changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitTransfer"];
+                };
+            };
+            400: components["responses"]["MalformedBody"];
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No organizer or unit admin role, only the sending unit in scope, or your own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown request or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `transfer_closed`: already decided or cancelled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            /** @description Note too long */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reject_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Transfer request id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideUnitTransferRequest"];
+            };
+        };
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitTransfer"];
+                };
+            };
+            400: components["responses"]["MalformedBody"];
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No organizer or unit admin role, only the sending unit in scope, or your own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown request or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `transfer_closed`: already decided or cancelled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            /** @description `/note` missing or too long */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_units: {
@@ -7989,6 +8863,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     create_unit: {
@@ -8013,6 +8888,8 @@ export interface operations {
                     "application/json": components["schemas"]["UnitResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin */
             403: {
                 headers: {
@@ -8040,6 +8917,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation */
             422: {
                 headers: {
@@ -8049,6 +8928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     import_units: {
@@ -8076,6 +8956,8 @@ export interface operations {
                     "application/json": components["schemas"]["UnitImportResult"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin */
             403: {
                 headers: {
@@ -8094,6 +8976,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["WrongMediaType"];
             /** @description Bad rows; nothing imported */
             422: {
                 headers: {
@@ -8103,6 +8986,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_unit: {
@@ -8135,6 +9019,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_unit: {
@@ -8162,6 +9047,8 @@ export interface operations {
                     "application/json": components["schemas"]["UnitDetail"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin */
             403: {
                 headers: {
@@ -8189,6 +9076,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A field failed validation, or the move would make a cycle */
             422: {
                 headers: {
@@ -8198,6 +9087,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     unit_certificates: {
@@ -8230,6 +9120,7 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8257,6 +9148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     unit_managers: {
@@ -8280,6 +9172,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnitManager"][];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8298,6 +9191,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_members: {
@@ -8328,6 +9222,7 @@ export interface operations {
                     "application/json": components["schemas"]["MemberList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8346,6 +9241,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
         };
     };
     unit_participation: {
@@ -8356,7 +9253,7 @@ export interface operations {
                 /** @description Last day (inclusive, Vietnam time). */
                 to: string;
                 /** @description `xlsx` or `csv` for a file; JSON without it. */
-                format?: string | null;
+                format?: ("xlsx" | "csv") | null;
             };
             header?: never;
             path: {
@@ -8367,15 +9264,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or a file with `format`) */
+            /** @description The report: JSON, or a file with `format` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ParticipationResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown unit or outside your scope */
             404: {
                 headers: {
@@ -8394,6 +9295,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     unit_rounds: {
@@ -8422,6 +9324,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnitRoundsPage"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit admin role */
             403: {
                 headers: {
@@ -8449,6 +9352,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     theory_coverage: {
@@ -8477,6 +9381,7 @@ export interface operations {
                     "application/json": components["schemas"]["CoverageResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8504,6 +9409,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     theory_pending: {
@@ -8536,6 +9442,7 @@ export interface operations {
                     "application/json": components["schemas"]["PendingList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8563,6 +9470,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     set_theory_since: {
@@ -8590,6 +9498,8 @@ export interface operations {
                     "application/json": components["schemas"]["TheorySinceResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8608,6 +9518,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description Bad date */
             422: {
                 headers: {
@@ -8617,6 +9529,74 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    unit_transfers: {
+        parameters: {
+            query?: {
+                /** @description Only requests of this status (all when absent). */
+                status?: components["schemas"]["UnitTransferStatus"] | null;
+                /** @description Rows to skip. */
+                offset?: number;
+                /** @description Rows to return (1–200, default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Unit id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitTransferPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No organizer or unit admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown unit or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad status or paging value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
         };
     };
     search_people: {
@@ -8646,6 +9626,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8673,6 +9654,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     import_admission: {
@@ -8700,6 +9682,8 @@ export interface operations {
                     "application/json": components["schemas"]["AdmissionImportResult"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description No organizer or unit-admin role */
             403: {
                 headers: {
@@ -8718,6 +9702,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            415: components["responses"]["WrongMediaType"];
             /** @description Bad rows; nothing changed */
             422: {
                 headers: {
@@ -8727,6 +9712,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     get_user: {
@@ -8750,6 +9736,8 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown or outside your scope */
             404: {
                 headers: {
@@ -8759,6 +9747,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     person_attempts: {
@@ -8787,6 +9776,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonAttemptList"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8805,6 +9795,127 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    disable_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableRequest"];
+            };
+        };
+        responses: {
+            /** @description The account is disabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountStateResponse"];
+                };
+            };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not a unit admin, or the person is a system admin and you are not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `last_admin`: the person is the last enabled system admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            /** @description No reason, a reason over 500 characters (`/reason`), or your own account (`/id`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The scoring store cannot record it; nothing changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enable_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account is enabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountStateResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not a unit admin, or the person is a system admin and you are not */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
         };
     };
     person_profile: {
@@ -8828,6 +9939,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonProfile"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8846,6 +9958,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     issue_reset_code: {
@@ -8869,6 +9982,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResetCodeResponse"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not a unit admin, or not allowed for this person */
             403: {
                 headers: {
@@ -8896,6 +10010,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     set_roles: {
@@ -8923,6 +10038,8 @@ export interface operations {
                     "application/json": components["schemas"]["RolesResponse"];
                 };
             };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an admin or unit admin */
             403: {
                 headers: {
@@ -8941,6 +10058,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `last_admin`: this would leave no enabled system admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
             /** @description A grant is invalid or outside your scope */
             422: {
                 headers: {
@@ -8950,6 +10078,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     person_theory: {
@@ -8973,6 +10102,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonTheory"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             /** @description Not an organizer or unit admin */
             403: {
                 headers: {
@@ -8991,6 +10121,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     healthz: {

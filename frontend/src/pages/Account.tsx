@@ -5,8 +5,10 @@ import type { Me } from '../api/types';
 import { focusFirstError, FormMessage, PasswordField, TextField } from '../components/Field';
 import { loadMe } from '../session';
 import { linkClick, navigate, routes } from '../router';
+import { TransferSection } from './AccountTransfer';
 
-// Tài khoản: my profile (name, birth date), my password, a copy of my personal data. Loaded
+// Tài khoản: my profile (name, birth date), a request to move to another unit, my password, a
+// copy of my personal data. Loaded
 // only when opened, so the member bundle does not grow.
 
 const dmy = (iso: string | null | undefined) => (iso ? iso.split('-').reverse().join('/') : '');
@@ -33,6 +35,7 @@ export default function AccountPage() {
       {me && (
         <>
           <ProfileForm me={me} onSaved={setMe} />
+          <TransferSection me={me} onMoved={() => void loadMe(true).then(setMe, () => {})} />
           <PasswordForm phone={me.phone} />
           <section class="card" aria-labelledby="data-title">
             <h2 id="data-title">Dữ liệu cá nhân</h2>
@@ -103,7 +106,7 @@ function ProfileForm({ me, onSaved }: { me: Me; onSaved: (me: Me) => void }) {
           <dd>{me.admitted_at ? dmy(me.admitted_at) : <span class="muted">Chưa có (đơn vị cập nhật)</span>}</dd>
         </div>
       </dl>
-      <p class="muted">Số điện thoại, đơn vị và ngày kết nạp do Quản trị đơn vị cập nhật.</p>
+      <p class="muted">Số điện thoại và ngày kết nạp do Quản trị đơn vị cập nhật; muốn đổi đơn vị, hãy gửi đề nghị chuyển đơn vị bên dưới.</p>
       <form onSubmit={onSubmit} noValidate aria-label="Thông tin cá nhân">
         <TextField id="full_name" label="Họ và tên" value={name} onValue={(v) => (setName(v), setSaved(false))} error={errors.full_name} autoComplete="name" maxLength={100} />
         <TextField id="birth_date" label="Ngày sinh" type="date" value={birth} onValue={(v) => (setBirth(v), setSaved(false))} error={errors.birth_date} autoComplete="bday" />

@@ -29,5 +29,6 @@ pub mod rounds;
 pub mod theory_tests;
 pub mod topics;
 pub mod unit_theory_settings;
+pub mod unit_transfer_requests;
 pub mod units;
 pub mod users;

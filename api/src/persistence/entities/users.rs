@@ -23,6 +23,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub consent_version: String,
     pub erased_at: Option<DateTimeUtc>,
+    pub disabled_at: Option<DateTimeUtc>,
+    pub disabled_reason: Option<String>,
+    pub disabled_by: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

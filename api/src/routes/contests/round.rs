@@ -1,26 +1,21 @@
-//! Rounds: creating them with the checks organizers need, reading, and editing within what
-//! may change once anyone has started.
+//! Rounds over HTTP: creating, reading and editing them, and counting a pool. The rules (who
+//! may, the checks, what a started round keeps) live in `app::rounds`; these handlers parse
+//! the request, call it and shape the answer.
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::app::contest_access::{Access, access};
-use crate::app::contests::{check_against_data, pool_availability_for};
-use crate::auth::{AuthUser, Caller};
-use crate::domain::contest::{ContestKind, Pool, Prediction, Review, RoundSettings};
+use crate::app::contests::pool_availability_for;
+use crate::app::rounds::{self, RoundChanges, RoundView, RoundWarning, round_warnings};
+use crate::auth::AuthUser;
+use crate::domain::contest::{Pool, Prediction, Review, RoundSettings};
 use crate::domain::ids::{ContestId, RoundId, UnitId};
-use crate::error::{ApiError, Conflict, Frozen, Problem};
-use crate::persistence::{
-    self, PersistenceError,
-    contests::{Contest, Extension, Round},
-};
+use crate::error::{ApiError, Problem};
 use crate::routes::extract::Json;
-use crate::routes::theory::{TheoryTestSpec, TheoryTestView, link_theory_test, theory_test_of};
+use crate::routes::theory::{TheoryTestSpec, TheoryTestView};
 use crate::state::AppState;
 
 /// A new round.
@@ -144,49 +139,6 @@ pub struct RoundLocks {
     pub later_only: Vec<&'static str>,
 }
 
-/// A setting that is allowed but weakens the round, shown to its organizers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct RoundWarning {
-    /// Stable snake_case identifier the frontend can switch on: `shuffle_off`.
-    #[schema(example = "shuffle_off")]
-    pub code: &'static str,
-    /// JSON pointer to the setting, e.g. `/shuffle_options`.
-    #[schema(example = "/shuffle_options")]
-    pub pointer: &'static str,
-    /// What it means, in English.
-    pub detail: &'static str,
-    /// The same in Vietnamese.
-    pub detail_vi: &'static str,
-}
-
-/// Warnings for a round's settings: one `shuffle_off` per shuffle setting turned off.
-///
-/// # Implementation notes
-/// Turning shuffling off is allowed (a teacher may want a fixed order to go through answers
-/// together), so these are warnings, not validation errors. Option order matters most: a bank
-/// written with its keys first gives every answer away, and entrants can pass answers around
-/// as letters (issue #19).
-pub fn round_warnings(s: &RoundSettings) -> Vec<RoundWarning> {
-    let mut out = Vec::new();
-    if !s.shuffle_options {
-        out.push(RoundWarning {
-            code: "shuffle_off",
-            pointer: "/shuffle_options",
-            detail: "Option shuffling is off: every entrant sees the options in the order they were written in the bank, so answers can be guessed from their position or passed around as letters (A, B, C, D). Turn it on unless you need a fixed order.",
-            detail_vi: "Đang tắt đảo thứ tự phương án: mọi thí sinh thấy phương án theo đúng thứ tự trong ngân hàng câu hỏi, nên có thể đoán đáp án theo vị trí hoặc truyền tay đáp án theo chữ cái (A, B, C, D). Nên bật lại, trừ khi cần giữ nguyên thứ tự.",
-        });
-    }
-    if !s.shuffle_questions {
-        out.push(RoundWarning {
-            code: "shuffle_off",
-            pointer: "/shuffle_questions",
-            detail: "Question shuffling is off: entrants who draw the same questions see them in the same order, which makes it easier to share answers by question number. Turn it on unless you need a fixed order.",
-            detail_vi: "Đang tắt đảo thứ tự câu hỏi: thí sinh gặp cùng câu hỏi theo cùng một thứ tự, nên dễ chia sẻ đáp án theo số thứ tự câu. Nên bật lại, trừ khi cần giữ nguyên thứ tự.",
-        });
-    }
-    out
-}
-
 /// A recorded close-time extension.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExtensionDto {
@@ -200,7 +152,13 @@ pub struct ExtensionDto {
     pub to: DateTime<Utc>,
 }
 
-fn response(r: Round, manage: bool, theory: Option<TheoryTestView>) -> RoundResponse {
+/// The answer for `view`; organizers see the pool, extensions, warnings and locks.
+fn response(view: RoundView) -> RoundResponse {
+    let RoundView {
+        round: r,
+        manage,
+        theory,
+    } = view;
     let now = Utc::now();
     let warnings = manage.then(|| round_warnings(&r.settings));
     let s = r.settings;
@@ -275,11 +233,6 @@ pub async fn create_round(
     body: Json<CreateRoundRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let caller = Caller::load(&state.db, user.id).await?;
-    let contest = persistence::contests::get(&state.db, *id).await?;
-    if access(&state.db, &caller, &contest).await? != Access::Manage {
-        return Err(ApiError::Forbidden);
-    }
     let settings = RoundSettings {
         name: b.name,
         opens_at: b.opens_at,
@@ -295,28 +248,10 @@ pub async fn create_round(
         review: b.review,
         practice: b.practice,
     };
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    let theory = theory_test_of(&txn, &contest, &settings, b.theory).await?;
-    check_against_data(&txn, &contest, &settings, None).await?;
-    let round = persistence::contests::insert_round(&txn, contest.id, &settings).await?;
-    let theory = match theory {
-        Some(t) => Some(link_theory_test(&txn, &contest, &round, t).await?),
-        None => None,
-    };
-    persistence::audit::record_at(
-        &txn,
-        Some(user.id),
-        "round.create",
-        Some(round.id.into_uuid()),
-        Some(contest.settings.unit_id),
-        json!({"contest_id": contest.id}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    state.catalog.forget_round(round.id, contest.id);
+    let view = rounds::create_round(&state, user.id, *id, settings, b.theory).await?;
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/rounds/{}", round.id)))
-        .json(response(round, true, theory)))
+        .insert_header(("Location", format!("/api/v1/rounds/{}", view.round.id)))
+        .json(response(view)))
 }
 
 /// Rounds of a contest.
@@ -342,41 +277,15 @@ pub async fn list_rounds(
     user: AuthUser,
     id: web::Path<ContestId>,
 ) -> Result<web::Json<RoundList>, ApiError> {
-    let caller = Caller::load(&state.db, user.id).await?;
-    let contest = persistence::contests::get(&state.db, *id).await?;
-    let manage = access(&state.db, &caller, &contest).await? == Access::Manage;
-    let rounds = persistence::contests::rounds_of(&state.db, contest.id).await?;
-    let ids: Vec<RoundId> = rounds.iter().map(|r| r.id).collect();
-    let mut tests = persistence::theory::tests_of_rounds(&state.db, &ids).await?;
-    let items: Vec<RoundResponse> = rounds
+    let items: Vec<RoundResponse> = rounds::list_rounds(&state, user.id, *id)
+        .await?
         .into_iter()
-        .map(|r| {
-            let theory = tests
-                .remove(&RoundId::from_uuid(*r.id.as_uuid()))
-                .map(TheoryTestView::from);
-            response(r, manage, theory)
-        })
+        .map(response)
         .collect();
     Ok(web::Json(RoundList {
         total: items.len(),
         items,
     }))
-}
-
-async fn round_and_access(
-    state: &AppState,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<(Round, Contest, Access), ApiError> {
-    let round = persistence::contests::get_round(&state.db, RoundId::from_uuid(id)).await?;
-    let contest = persistence::contests::get(&state.db, round.contest_id).await?;
-    let a = access(&state.db, caller, &contest)
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::NotFound("round"),
-            other => other,
-        })?;
-    Ok((round, contest, a))
 }
 
 /// One round.
@@ -393,12 +302,9 @@ pub async fn get_round(
     user: AuthUser,
     id: web::Path<RoundId>,
 ) -> Result<web::Json<RoundResponse>, ApiError> {
-    let caller = Caller::load(&state.db, user.id).await?;
-    let (round, _, a) = round_and_access(&state, &caller, id.into_uuid()).await?;
-    let theory = persistence::theory::test_of_round(&state.db, round.id)
-        .await?
-        .map(TheoryTestView::from);
-    Ok(web::Json(response(round, a == Access::Manage, theory)))
+    Ok(web::Json(response(
+        rounds::get_round(&state, user.id, *id).await?,
+    )))
 }
 
 /// Changes to a round; absent fields stay.
@@ -462,111 +368,30 @@ pub async fn update_round(
     id: web::Path<RoundId>,
     body: Json<UpdateRoundRequest>,
 ) -> Result<web::Json<RoundResponse>, ApiError> {
-    let b = body.0;
-    let caller = Caller::load(&state.db, user.id).await?;
-    let (round, contest, a) = round_and_access(&state, &caller, id.into_uuid()).await?;
-    if a != Access::Manage {
-        return Err(ApiError::Forbidden);
-    }
-    let mut s = round.settings.clone();
-    if let Some(v) = b.name {
-        s.name = v;
-    }
-    if let Some(v) = b.opens_at {
-        s.opens_at = v;
-    }
-    if let Some(v) = b.closes_at {
-        s.closes_at = v;
-    }
-    if let Some(v) = b.questions_per_attempt {
-        s.questions_per_attempt = v;
-    }
-    if let Some(v) = b.time_limit_seconds {
-        s.time_limit_seconds = v;
-    }
-    if let Some(v) = b.attempts_allowed {
-        s.attempts_allowed = v;
-    }
-    if let Some(v) = b.shuffle_questions {
-        s.shuffle_questions = v;
-    }
-    if let Some(v) = b.shuffle_options {
-        s.shuffle_options = v;
-    }
-    if let Some(v) = b.pool {
-        s.pool = v;
-    }
-    if let Some(v) = b.prediction {
-        s.prediction = v;
-    }
-    if let Some(v) = b.points_per_question {
-        s.points_per_question = v;
-    }
-    if let Some(v) = b.review {
-        s.review = v;
-    }
-    if let Some(v) = b.practice {
-        s.practice = v;
-    }
-    let mut extensions = round.extensions.clone();
-    if round.first_started_at.is_some() {
-        if !round.settings.same_rules(&s) {
-            return Err(Conflict::RoundStarted {
-                frozen: Frozen::Rules,
-            }
-            .into());
-        }
-        if s.closes_at < round.settings.closes_at {
-            return Err(Conflict::RoundStarted {
-                frozen: Frozen::EarlierClose,
-            }
-            .into());
+    let changes = RoundChanges::from(body.0);
+    let view = rounds::update_round(&state, user.id, *id, changes, Utc::now()).await?;
+    Ok(web::Json(response(view)))
+}
+
+impl From<UpdateRoundRequest> for RoundChanges {
+    fn from(b: UpdateRoundRequest) -> Self {
+        Self {
+            name: b.name,
+            opens_at: b.opens_at,
+            closes_at: b.closes_at,
+            questions_per_attempt: b.questions_per_attempt,
+            time_limit_seconds: b.time_limit_seconds,
+            attempts_allowed: b.attempts_allowed,
+            shuffle_questions: b.shuffle_questions,
+            shuffle_options: b.shuffle_options,
+            pool: b.pool,
+            prediction: b.prediction,
+            points_per_question: b.points_per_question,
+            review: b.review,
+            practice: b.practice,
+            theory: b.theory,
         }
     }
-    if round.first_started_at.is_some() && s.closes_at != round.settings.closes_at {
-        extensions.push(Extension {
-            by: user.id.into_uuid(),
-            at: Utc::now(),
-            from: round.settings.closes_at,
-            to: s.closes_at,
-        });
-    }
-    if b.theory.is_some() && round.first_started_at.is_some() {
-        return Err(Conflict::RoundStarted {
-            frozen: Frozen::Theory,
-        }
-        .into());
-    }
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    let theory = match b.theory {
-        Some(spec) => theory_test_of(&txn, &contest, &s, Some(spec)).await?,
-        None => None,
-    };
-    check_against_data(&txn, &contest, &s, Some(round.id.into_uuid())).await?;
-    let updated = persistence::contests::update_round(&txn, &round, &s, &extensions).await?;
-    if let Some(t) = theory {
-        link_theory_test(&txn, &contest, &updated, t).await?;
-    } else if contest.settings.kind == ContestKind::TheoryTest && s.prediction.is_some() {
-        return Err(ApiError::field(
-            "/prediction",
-            "a theory test has no prediction question",
-        ));
-    }
-    let theory = persistence::theory::test_of_round(&txn, updated.id)
-        .await?
-        .map(TheoryTestView::from);
-    persistence::audit::record_at(
-        &txn,
-        Some(user.id),
-        "round.update",
-        Some(round.id.into_uuid()),
-        Some(contest.settings.unit_id),
-        json!({"closes_at": {"from": round.settings.closes_at, "to": s.closes_at}}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    state.catalog.forget_round(updated.id, updated.contest_id);
-    Ok(web::Json(response(updated, true, theory)))
 }
 
 /// A pool to count, for a contest hosted by `unit_id`.

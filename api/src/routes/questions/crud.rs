@@ -2,9 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use question_bank::{Difficulty, Kind, Question, Status, TopicRef};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -16,8 +14,8 @@ pub(super) use crate::app::bank::visible_question;
 use crate::app::bank::{self, QuestionChanges, TopicInput, key_readable_owners};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::ids::{QuestionId, UnitId};
-use crate::error::{ApiError, Conflict, Problem};
-use crate::persistence::{self, PersistenceError};
+use crate::error::{ApiError, Problem};
+use crate::persistence;
 use crate::routes::extract::{Json, Pagination, Query};
 use crate::state::AppState;
 
@@ -431,25 +429,6 @@ pub async fn delete_question(
     user: AuthUser,
     id: web::Path<QuestionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::load(&state.db, user.id).await?;
-    let (current, editable) = visible_question(&state, &caller, *id).await?;
-    if !editable {
-        return Err(ApiError::Forbidden);
-    }
-    if current.content.status != Status::Draft || current.version > 1 {
-        return Err(Conflict::QuestionInUse.into());
-    }
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    persistence::questions::delete(&txn, current.id).await?;
-    persistence::audit::record_at(
-        &txn,
-        Some(user.id),
-        "question.delete",
-        Some(current.id.into_uuid()),
-        Some(current.unit_id),
-        json!({}),
-    )
-    .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
+    bank::delete_question(&state, user.id, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -169,7 +169,42 @@ pub async fn import_questions(
 pub struct ExportQuery {
     /// `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
     /// questions name under `anh/`.
+    #[param(value_type = Option<BankFileFormat>, inline)]
     pub format: Option<String>,
+}
+
+/// A question bank file's format.
+// For the OpenAPI document only: the handlers read the string themselves (`parse_format`), so
+// that a wrong one is a `422` naming `/format`.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum BankFileFormat {
+    Xlsx,
+    Csv,
+    Yaml,
+    Yml,
+    Zip,
+}
+
+/// The template's format.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TemplateQuery {
+    /// `xlsx` (default), `csv` or `yaml`.
+    #[param(value_type = Option<TemplateFormat>, inline)]
+    pub format: Option<String>,
+}
+
+/// A template's format.
+// For the OpenAPI document only, as `BankFileFormat`.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum TemplateFormat {
+    Xlsx,
+    Csv,
+    Yaml,
+    Yml,
 }
 
 /// `ngan-hang-cau-hoi-2026-12-05`: the export's file name without extension, dated in Vietnam
@@ -221,7 +256,7 @@ fn file_response(bytes: Vec<u8>, format: Format, stem: &str) -> HttpResponse {
     tag = "questions",
     params(ExportQuery, ShuffleQuery, QuestionQuery),
     responses(
-        (status = 200, description = "The file; a shuffled export names its seed in `X-Shuffle-Seed`", content_type = "application/octet-stream",
+        (status = 200, description = "The file; a shuffled export names its seed in `X-Shuffle-Seed`", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"), ("application/yaml"), ("application/zip")),
             headers(("X-Shuffle-Seed" = u64, description = "The seed options were shuffled with (only when `shuffle_options=true`)"))),
         (status = 403, description = "Not an organizer", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad format or filter, or too many questions", body = Problem, content_type = "application/problem+json"),
@@ -273,14 +308,14 @@ pub async fn export_questions(
 /// A file to fill in, with the documented columns and one example question.
 #[utoipa::path(
     tag = "questions",
-    params(ExportQuery),
-    responses((status = 200, description = "The template", content_type = "application/octet-stream"), (status = 422, description = "Bad format", body = Problem, content_type = "application/problem+json")),
+    params(TemplateQuery),
+    responses((status = 200, description = "The template, in `format`", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"), ("application/yaml"))), (status = 422, description = "Bad format", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[get("/questions/template")]
 pub async fn question_template(
     _user: AuthUser,
-    export: Query<ExportQuery>,
+    export: Query<TemplateQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = parse_format(export.format.as_deref())?;
     let bytes = question_bank::template(format)

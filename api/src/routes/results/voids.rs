@@ -2,18 +2,14 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::managed_round;
-use crate::app::voids::{self, VoidResponse, void_response};
+use crate::app::voids::{self, VoidResponse};
 use crate::auth::AuthUser;
 use crate::domain::ids::RoundId;
 use crate::error::{ApiError, Problem};
-use crate::persistence::{self, PersistenceError};
 use crate::routes::extract::Json;
 use crate::state::AppState;
 
@@ -23,12 +19,6 @@ use crate::state::AppState;
 pub struct ReasonRequest {
     /// Why (3–1000 characters); kept in the record.
     pub reason: String,
-}
-
-impl ReasonRequest {
-    fn checked(&self) -> Result<&str, ApiError> {
-        voids::checked_reason(&self.reason)
-    }
 }
 
 /// Voids a person's result in a round (e.g. someone sat the test for them): it leaves the live
@@ -86,27 +76,16 @@ pub async fn lift_void(
     body: Json<ReasonRequest>,
 ) -> Result<web::Json<VoidResponse>, ApiError> {
     let (round_id, entrant) = *path;
-    let (round, contest) = managed_round(&state, user.id, round_id).await?;
-    let reason = body.0.checked()?;
-    let void = persistence::results::void_in_force(&state.db, round.id, entrant)
-        .await?
-        .ok_or(ApiError::NotFound("void"))?;
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    let lifted =
-        persistence::results::lift_void(&txn, &void, reason, user.id.into_uuid(), Utc::now())
-            .await?;
-    persistence::audit::record_at(
-        &txn,
-        Some(user.id),
-        "result.restore",
-        Some(void.id),
-        Some(contest.settings.unit_id),
-        json!({"round_id": round.id, "user_id": entrant, "reason": reason}),
+    let lifted = voids::lift_void(
+        &state,
+        user.id,
+        round_id.into_uuid(),
+        entrant,
+        &body.0.reason,
+        Utc::now(),
     )
     .await?;
-    txn.commit().await.map_err(PersistenceError::from)?;
-    crate::standings::rebuild_contest(&state, contest.id).await?;
-    Ok(web::Json(void_response(&state, lifted).await?))
+    Ok(web::Json(lifted))
 }
 
 /// Every void of a round, lifted or not.
@@ -132,11 +111,7 @@ pub async fn list_voids(
     user: AuthUser,
     id: web::Path<RoundId>,
 ) -> Result<web::Json<VoidList>, ApiError> {
-    let (round, _) = managed_round(&state, user.id, *id).await?;
-    let mut items = Vec::new();
-    for v in persistence::results::voids_of_round(&state.db, round.id).await? {
-        items.push(void_response(&state, v).await?);
-    }
+    let items = voids::list_voids(&state, user.id, *id).await?;
     Ok(web::Json(VoidList {
         total: items.len(),
         items,

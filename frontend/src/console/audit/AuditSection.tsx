@@ -24,12 +24,19 @@ export const ACTION_LABELS: Record<string, string> = {
   'result.void': 'Hủy kết quả',
   'result.restore': 'Khôi phục kết quả',
   'user.roles': 'Thay đổi vai trò',
+  'user.disable': 'Khoá tài khoản',
+  'user.enable': 'Mở khoá tài khoản',
   'user.erase': 'Xóa dữ liệu cá nhân theo yêu cầu',
   'user.admission_import': 'Nhập ngày kết nạp',
   'unit.create': 'Tạo đơn vị',
   'unit.update': 'Sửa đơn vị',
   'unit.move': 'Chuyển đơn vị',
   'unit.import': 'Nhập đơn vị từ tệp',
+  'unit_transfer.request': 'Đoàn viên đề nghị chuyển đơn vị',
+  'unit_transfer.approve': 'Duyệt chuyển đơn vị (đơn vị nhận)',
+  'unit_transfer.reject': 'Từ chối đề nghị chuyển đơn vị',
+  'unit_transfer.cancel': 'Đoàn viên hủy đề nghị chuyển đơn vị',
+  'user.unit_change': 'Đoàn viên chuyển đi đơn vị khác',
   'unit.theory_since': 'Đặt ngày kết nạp phải học lý luận',
   'certificate.revoke': 'Thu hồi giấy chứng nhận',
   'course.create': 'Tạo chương trình học',
@@ -50,10 +57,13 @@ const FILTERS: Array<{ value: string; label: string }> = [
   { value: 'round', label: 'Vòng thi' },
   { value: 'result', label: 'Hủy / khôi phục kết quả' },
   { value: 'user.roles', label: 'Thay đổi vai trò' },
+  { value: 'user.disable', label: 'Khoá tài khoản' },
+  { value: 'user.enable', label: 'Mở khoá tài khoản' },
   { value: 'user', label: 'Đoàn viên (mọi thay đổi)' },
   { value: 'export', label: 'Xuất dữ liệu cá nhân' },
   { value: 'certificate', label: 'Giấy chứng nhận' },
   { value: 'unit', label: 'Đơn vị' },
+  { value: 'unit_transfer', label: 'Chuyển đơn vị của đoàn viên' },
   { value: 'question', label: 'Ngân hàng câu hỏi' },
   { value: 'course', label: 'Chương trình học' },
 ];
@@ -93,6 +103,9 @@ export function detailText(e: { action: string; detail?: unknown }): string {
   if (num('ranked') !== null) parts.push(`${num('ranked')} người được xếp hạng`);
   if (num('prizes') !== null) parts.push(`${num('prizes')} giải`);
   if (str('reason')) parts.push(`lý do: ${str('reason')}`);
+  if (str('note')) parts.push(`ghi chú: ${str('note')}`);
+  if (num('sessions_ended')) parts.push(`kết thúc ${num('sessions_ended')} phiên đăng nhập`);
+  if (str('disabled_reason')) parts.push(`đã khoá vì: ${str('disabled_reason')}`);
   const text = parts.join('; ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

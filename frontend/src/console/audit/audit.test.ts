@@ -6,11 +6,20 @@ describe('the audit log in words', () => {
     expect(actionLabel('certificate.revoke')).toBe('Thu hồi giấy chứng nhận');
     expect(actionLabel('export.theory_pending')).toBe('Xuất danh sách đoàn viên mới chưa đạt');
     expect(actionLabel('something.new')).toBe('something.new');
+    expect(actionLabel('unit_transfer.approve')).toBe('Duyệt chuyển đơn vị (đơn vị nhận)');
   });
 
   it('reads a revocation: the printed code and the reason', () => {
     const text = detailText({ action: 'certificate.revoke', detail: { reason: 'Thi hộ', user_id: 'x', code: 'ABCDE12345' } });
     expect(text).toBe('Mã xác thực ABCDE-12345; lý do: Thi hộ');
+  });
+
+  it('reads a lock and an unlock of an account', () => {
+    expect(actionLabel('user.disable')).toBe('Khoá tài khoản');
+    expect(detailText({ action: 'user.disable', detail: { reason: 'Thi hộ', sessions_ended: 2 } })).toBe(
+      'Lý do: Thi hộ; kết thúc 2 phiên đăng nhập',
+    );
+    expect(detailText({ action: 'user.enable', detail: { disabled_reason: 'Thi hộ' } })).toBe('Đã khoá vì: Thi hộ');
   });
 
   it('reads roles, exports, dates and deadline changes', () => {
@@ -21,6 +30,7 @@ describe('the audit log in words', () => {
     );
     expect(detailText({ action: 'unit.theory_since', detail: { theory_since: '2025-01-01' } })).toBe('Từ ngày 01/01/2025');
     expect(detailText({ action: 'unit.theory_since', detail: { theory_since: null } })).toBe('Dùng ngày của cấp trên');
+    expect(detailText({ action: 'unit_transfer.reject', detail: { from: 'a', to: 'b', note: 'Thiếu xác nhận' } })).toBe('Ghi chú: Thiếu xác nhận');
     expect(
       detailText({ action: 'round.update', detail: { closes_at: { from: '2026-12-04T13:00:00Z', to: '2026-12-05T13:00:00Z' } } }),
     ).toBe('Giờ đóng: 20:00 04/12/2026 → 20:00 05/12/2026');

@@ -12,6 +12,7 @@ import { SearchBox } from '../kit/SearchBox';
 import { useQueryState } from '../kit/useQueryState';
 import { formatDate } from '../kit/vnTime';
 import { ImportPanel } from '../units/ImportPanel';
+import { AccountState } from './AccountState';
 import { PersonPage } from './PersonPage';
 
 // Đoàn viên: find a member by name or phone within the officer's scope (the server never
@@ -85,6 +86,11 @@ function PeopleSearch() {
           { key: 'phone', label: 'Số điện thoại', render: (p) => p.phone },
           { key: 'unit', label: 'Đơn vị', render: (p) => p.unit.name },
           { key: 'admitted', label: 'Ngày kết nạp', render: (p) => formatDate(p.admitted_at) || '—' },
+          {
+            key: 'status',
+            label: 'Trạng thái',
+            render: (p) => <AccountState disabled={p.disabled} />,
+          },
         ]}
       />
       {page && <Pager offset={offset} limit={LIMIT} total={page.total} noun="đoàn viên" onOffset={(o) => qs.set({ offset: o || null })} />}

@@ -11,9 +11,10 @@ import { Pager } from '../kit/Pager';
 import { messageOf, ProblemMessage } from '../kit/ProblemMessage';
 import { formatDate, formatVietnam } from '../kit/vnTime';
 
-// One member as their managers see them: unit, admission date, roles (grant and revoke
-// organizer and unit-admin roles within scope), a one-time password reset code, their attempts
-// and their political-theory status. The server answers 404 for anyone outside the scope.
+// One member as their managers see them: unit, admission date, whether the account is locked
+// (lock with a reason, unlock), roles (grant and revoke organizer and unit-admin roles within
+// scope), a one-time password reset code, their attempts and their political-theory status.
+// The server answers 404 for anyone outside the scope.
 
 type Profile = components['schemas']['PersonProfile'];
 type Attempt = components['schemas']['PersonAttempt'];
@@ -48,7 +49,17 @@ export function PersonPage({ id, scope }: { id: string; scope: Scope }) {
   return (
     <>
       {back}
-      <h1 data-testid="person-name">{person.full_name}</h1>
+      <h1 data-testid="person-name">
+        {person.full_name}
+        {person.disabled && (
+          <>
+            {' '}
+            <span class="status status--danger" data-testid="person-locked">
+              Đã khoá
+            </span>
+          </>
+        )}
+      </h1>
       <section class="card" aria-labelledby="person-facts">
         <h2 id="person-facts">Thông tin</h2>
         <dl class="facts">
@@ -69,6 +80,7 @@ export function PersonPage({ id, scope }: { id: string; scope: Scope }) {
           <dd>{formatVietnam(person.created_at)}</dd>
         </dl>
       </section>
+      <AccountCard person={person} onChanged={() => setVersion((v) => v + 1)} />
       <Roles person={person} scope={scope} onChanged={() => setVersion((v) => v + 1)} />
       {person.can_issue_reset_code && <ResetCodeCard person={person} onIssued={() => setVersion((v) => v + 1)} />}
       <TheoryCard id={person.id} />
@@ -173,6 +185,90 @@ function Roles({ person, scope, onChanged }: { person: Profile; scope: Scope; on
         <p class="message message--notice" role="status">
           {done}
         </p>
+      )}
+    </section>
+  );
+}
+
+function AccountCard({ person, onChanged }: { person: Profile; onChanged: () => void }) {
+  const [asking, setAsking] = useState<'lock' | 'unlock' | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const locked = person.disabled;
+  async function change(action: 'disable' | 'enable', reason: string) {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      await api.request('POST', `/users/${person.id}/${action}`, { body: action === 'disable' ? { reason } : {} });
+      setAsking(null);
+      setDone(action === 'disable' ? 'Đã khoá tài khoản.' : 'Đã mở khoá tài khoản.');
+      onChanged();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  if (!locked && !person.can_disable) return null;
+  return (
+    <section class="card" aria-labelledby="account-title">
+      <h2 id="account-title">Tài khoản</h2>
+      {locked ? (
+        <div data-testid="person-account-locked">
+          <p>
+            <span class="status status--danger">Đã khoá</span> từ {formatVietnam(locked.at)} (giờ Việt Nam). Đoàn viên không đăng nhập được
+            cho đến khi được mở khoá.
+          </p>
+          <p>
+            Lý do: <strong data-testid="person-locked-reason">{locked.reason}</strong>
+          </p>
+        </div>
+      ) : (
+        <p>
+          <span class="status status--open">Đang hoạt động</span>
+        </p>
+      )}
+      {person.can_disable &&
+        (locked ? (
+          <button type="button" class="button" onClick={() => setAsking('unlock')}>
+            Mở khoá
+          </button>
+        ) : (
+          <button type="button" class="button button--danger" onClick={() => setAsking('lock')}>
+            Khoá tài khoản
+          </button>
+        ))}
+      <p class="hint">Khoá tài khoản kết thúc ngay mọi phiên đăng nhập của đoàn viên. Mỗi lần khoá, mở khoá đều được ghi vào nhật ký.</p>
+      {done && (
+        <p class="message message--notice" role="status">
+          {done}
+        </p>
+      )}
+      {asking === 'lock' && (
+        <ConfirmDialog
+          title="Khoá tài khoản?"
+          body={`${person.full_name} (${person.phone}) sẽ bị đăng xuất ngay và không đăng nhập được cho đến khi được mở khoá. Kết quả thi đã có được giữ nguyên.`}
+          confirmLabel="Khoá tài khoản"
+          reasonLabel="Lý do khoá (bắt buộc, tối đa 500 ký tự)"
+          danger
+          busy={busy}
+          error={error}
+          onConfirm={(reason) => void change('disable', reason)}
+          onCancel={() => setAsking(null)}
+        />
+      )}
+      {asking === 'unlock' && (
+        <ConfirmDialog
+          title="Mở khoá tài khoản?"
+          body={`${person.full_name} (${person.phone}) sẽ đăng nhập lại được.`}
+          confirmLabel="Mở khoá"
+          busy={busy}
+          error={error}
+          onConfirm={() => void change('enable', '')}
+          onCancel={() => setAsking(null)}
+        />
       )}
     </section>
   );

@@ -12,10 +12,12 @@ import { fieldErrorsOf, messageOf, ProblemMessage } from '../kit/ProblemMessage'
 import { SearchBox } from '../kit/SearchBox';
 import { useQueryState } from '../kit/useQueryState';
 import { formatDate, formatVietnam, vietnamToday } from '../kit/vnTime';
+import { TransfersCard } from './TransfersCard';
 import { memberCountText } from './UnitsSection';
+import { AccountState } from '../people/AccountState';
 
 // One unit: what it is (rename, member count and its date, move the branch, add a unit under
-// it), its members (paged, searchable), its managers, its participation over the last 90 days
+// it), its members (paged, searchable), members' requests to move in or out, its managers, its participation over the last 90 days
 // and its new members' theory coverage.
 
 type Member = components['schemas']['MemberSummary'];
@@ -64,6 +66,7 @@ export function UnitPage({ id, scope }: { id: string; scope: Scope }) {
       {admin && <AddChild parent={unit} />}
       <Children unit={unit} />
       <Members unit={unit} />
+      <TransfersCard unit={unit} />
       <Managers unit={unit} />
       <ParticipationCard unit={unit} />
       <RoundsCard unit={unit} />
@@ -323,6 +326,7 @@ function Members({ unit }: { unit: Unit }) {
           },
           { key: 'phone', label: 'Số điện thoại', render: (m) => m.phone },
           { key: 'admitted', label: 'Ngày kết nạp', render: (m) => formatDate(m.admitted_at) || '—' },
+          { key: 'status', label: 'Trạng thái', render: (m) => <AccountState disabled={m.disabled} /> },
         ]}
       />
       {page && <Pager offset={offset} limit={LIMIT} total={page.total} noun="đoàn viên" onOffset={(o) => qs.set({ offset: o || null })} />}
