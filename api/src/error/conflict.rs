@@ -2,7 +2,6 @@
 //! stable `code` and, where a client can act on it, its data as typed problem extensions
 //! (`attempt_id`, `opens_at`, …). Codes are listed here once; nothing else writes one.
 
-use crate::domain::ids::AttemptId;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -32,7 +31,7 @@ pub enum Conflict {
     #[error("{}", match attempt_id { Some(id) => format!("attempt {id} is still running; resume or finish it first"), None => "another attempt of yours in this round started at the same moment".to_owned() })]
     AttemptInProgress {
         /// The running attempt, when known (a simultaneous start does not know it).
-        attempt_id: Option<AttemptId>,
+        attempt_id: Option<Uuid>,
     },
     /// Every allowed attempt is used.
     #[error("you have used all {attempts_allowed} attempts of this round")]
@@ -217,9 +216,7 @@ impl Conflict {
     /// Fills the problem's typed extensions from this conflict's data.
     pub(super) fn extend(&self, problem: &mut super::Problem) {
         match self {
-            Self::AttemptInProgress { attempt_id } => {
-                problem.attempt_id = (*attempt_id).map(AttemptId::into_uuid)
-            }
+            Self::AttemptInProgress { attempt_id } => problem.attempt_id = *attempt_id,
             Self::RoundNotYetOpen { opens_at } => problem.opens_at = Some(*opens_at),
             Self::RoundClosed { closes_at } | Self::RoundNotClosed { closes_at, .. } => {
                 problem.closes_at = Some(*closes_at);

@@ -108,7 +108,7 @@ pub async fn start(
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
             return Err(Conflict::AttemptInProgress {
-                attempt_id: Some(running.id),
+                attempt_id: Some(running.id.into_uuid()),
             }
             .into());
         }
@@ -185,7 +185,7 @@ pub async fn start_preview(
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
             return Err(Conflict::AttemptInProgress {
-                attempt_id: Some(running.id),
+                attempt_id: Some(running.id.into_uuid()),
             }
             .into());
         }
