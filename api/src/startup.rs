@@ -53,16 +53,17 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
+        // Rebuild before finishing anything, so the finisher sees every running attempt; and
+        // on every instance, since the session check trusts only a store marked ready.
+        crate::app::attempts::ensure_store_ready(&state)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot rebuild the scoring store: {}",
+                    crate::error::cause_chain(&e)
+                )
+            })?;
         if settings.auto_finish {
-            // Rebuild before finishing anything, so the finisher sees every running attempt.
-            crate::app::attempts::ensure_store_ready(&state)
-                .await
-                .map_err(|e| {
-                    anyhow::anyhow!(
-                        "cannot rebuild the scoring store: {}",
-                        crate::error::cause_chain(&e)
-                    )
-                })?;
             crate::app::attempts::spawn_store_watcher(state.clone());
             crate::app::attempts::spawn_auto_finisher(state.clone());
         }
@@ -135,6 +136,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         units: crate::caches::directory::UnitDirectory::default(),
         catalog: crate::caches::catalog::Catalog::default(),
         frozen: Arc::default(),
+        store_ready: Arc::default(),
         images,
         hasher: crate::auth::password::Hasher::new(
             settings

@@ -37,4 +37,6 @@ pub struct AppState {
     pub images: crate::persistence::images::ImageStore,
     /// Published rankings held in memory once read.
     pub frozen: Arc<crate::caches::frozen::Rankings>,
+    /// Whether the scoring store was seen intact a moment ago (the session check's trust in it).
+    pub store_ready: Arc<crate::caches::store_ready::StoreReady>,
 }

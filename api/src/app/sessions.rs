@@ -14,7 +14,9 @@
 //! reads those instead, so an outage of the store never lets an ended session or a disabled
 //! account back in (and when the database cannot answer either, the request fails with 503);
 //! when the store was emptied, the markers of the last access-token lifetime are written again
-//! from the database ([`restore_markers`]) before the store is declared ready.
+//! from the database ([`restore_markers`]) before the store is declared ready, and until then
+//! the check reads the database too (it trusts the store only while its ready key was seen in
+//! the last quarter second: `caches::store_ready`).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -37,6 +39,24 @@ fn issued_ms(claims: &Claims) -> i64 {
 /// Refuses a token whose account is disabled (403 `account_disabled`), or (401) whose session
 /// has ended or whose account changed its password (or was erased) after the token was issued.
 pub async fn check(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
+    // An emptied store has lost the markers until the watcher writes them again: meanwhile a
+    // missing marker proves nothing (see `caches::store_ready`).
+    let now_ms = Utc::now().timestamp_millis();
+    if !state.store_ready.trusted(now_ms) {
+        match state.store.peek(&state.keys.store_ready()).await {
+            Ok(ready) if ready.count > 0 => state.store_ready.seen_ready(now_ms),
+            Ok(_) => {
+                tracing::debug!(
+                    "scoring store not rebuilt yet; checking the session in the database"
+                );
+                return check_in_database(state, claims).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "scoring store unavailable; checking the session in the database");
+                return check_in_database(state, claims).await;
+            }
+        }
+    }
     let keys = [
         state.keys.session_ended(claims.sub, claims.sid),
         state.keys.tokens_not_before(claims.sub),
@@ -62,6 +82,9 @@ pub async fn check(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
 }
 
 async fn check_in_database(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
+    // The session first, the account second: a disable committing between the two reads then
+    // shows as the disabled account it is, not as a revoked session.
+    let revoked = persistence::tokens::family_revoked(&state.db, claims.sid).await?;
     let user = match persistence::users::get(&state.db, UserId::from_uuid(claims.sub)).await {
         Ok(user) => user,
         Err(persistence::PersistenceError::NotFound(_)) => return Err(ApiError::Unauthorized),
@@ -73,7 +96,7 @@ async fn check_in_database(state: &AppState, claims: &Claims) -> Result<(), ApiE
     if issued_ms(claims) < user.password_changed_at.timestamp_millis() {
         return Err(ApiError::Unauthorized);
     }
-    if persistence::tokens::family_revoked(&state.db, claims.sid).await? {
+    if revoked {
         return Err(ApiError::Unauthorized);
     }
     Ok(())

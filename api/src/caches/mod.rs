@@ -1,8 +1,10 @@
 //! In-memory read models, loaded from the database and shared by every request: the unit tree
 //! (`directory`), the contests and rounds that boards read (`catalog`), and the published
-//! rankings held for final boards and exports (`frozen`). They depend on persistence only;
+//! rankings held for final boards and exports (`frozen`), and whether the scoring store was
+//! seen intact a moment ago (`store_ready`). They depend on persistence only;
 //! `state` holds them, and the standings, boards and exports read them.
 
 pub mod catalog;
 pub mod directory;
 pub mod frozen;
+pub mod store_ready;

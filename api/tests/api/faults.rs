@@ -348,3 +348,63 @@ async fn a_disabled_account_stays_out_while_the_store_is_down_and_after_it_comes
     .await;
     app.cleanup().await;
 }
+
+/// Redis restarted empty loses the markers that end sessions; the store watcher writes them
+/// again within seconds, but the next request must not wait for it. Here no rebuild runs at all
+/// between the restart and the requests: a logged-out session, a changed password and a disabled
+/// account are still refused, from the database, while everyone else carries on.
+#[tokio::test]
+async fn ended_sessions_stay_ended_before_an_emptied_store_is_rebuilt() {
+    let mut redis = PrivateRedis::start();
+    let url = redis.url();
+    let app = spawn_app_with(Backend::Services, |s| s.redis_url = Some(url.into())).await;
+    let unit = app.unit("F-EMP", None).await;
+    let manager = app.with_roles(unit, &[(Role::UnitAdmin, Some(unit))]).await;
+    let disabled = app.member(unit).await;
+    let logged_out = app.member(unit).await;
+    let bystander = app.member(unit).await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/users/{}/disable", disabled.id.into_uuid()),
+            Some(&manager.access),
+            &json!({"reason": "Vi phạm thể lệ"}),
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .bearer_auth(&logged_out.access)
+        .send()
+        .await
+        .expect("logout");
+    assert!(r.status().is_success(), "logout: {}", r.status());
+
+    redis.kill();
+    redis.restart();
+    // Past the moment the store was last seen intact, with no rebuild in between (the watcher
+    // runs every 5 s; this is well inside that).
+    tokio::time::sleep(dautri_api::caches::store_ready::StoreReady::TRUST * 2).await;
+    assert_problem(
+        app.get("/api/v1/me", Some(&disabled.access)).await,
+        StatusCode::FORBIDDEN,
+        "account_disabled",
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/me", Some(&logged_out.access)).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/me", Some(&bystander.access))
+            .await
+            .status(),
+        StatusCode::OK,
+        "the database answers for everyone else"
+    );
+    app.cleanup().await;
+}

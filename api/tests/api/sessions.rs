@@ -72,14 +72,15 @@ async fn a_password_change_ends_every_session_at_once(app: &TestApp) {
     assert_eq!(me(app, &fresh).await, StatusCode::OK);
 }
 
-/// Empties what the store holds for this test (Redis keys under the test's prefix; the
-/// in-process store is replaced by an empty one the way a restart would).
+/// Empties what the store holds for this test, its ready mark included, as a Redis restart
+/// would (Redis keys under the test's prefix; the in-process store is replaced by an empty one
+/// the way a restart would).
 async fn empty_the_store(app: &TestApp) {
     match &app.state.store {
         Store::Redis(redis) => {
             let mut conn = redis.connection();
             let keys: Vec<String> = redis::cmd("KEYS")
-                .arg(format!("{}:session:*", app.state.keys.prefix()))
+                .arg(format!("{}:*", app.state.keys.prefix()))
                 .query_async(&mut conn)
                 .await
                 .expect("keys");
@@ -109,18 +110,21 @@ async fn an_emptied_store_still_refuses_ended_sessions(app: &TestApp) {
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     empty_the_store(app).await;
     let mut state = app.state.clone();
+    // This instance has not looked at the store since it was emptied.
+    state.store_ready = Default::default();
     if let Store::Memory(_) = state.store {
         // An in-process store after a restart: empty. Check against a fresh one.
         state.store = Store::Memory(dautri_api::scoring::MemoryStore::new());
-        for access in [&left.access, &changed.access] {
-            let claims = state.jwt.verify(access).expect("valid signature");
-            assert!(
-                dautri_api::app::sessions::check(&state, &claims)
-                    .await
-                    .is_ok(),
-                "empty store forgets"
-            );
-        }
+    }
+    // Emptied and not rebuilt yet: the markers are gone, and the database answers instead.
+    for access in [&left.access, &changed.access] {
+        let claims = state.jwt.verify(access).expect("valid signature");
+        assert!(
+            dautri_api::app::sessions::check(&state, &claims)
+                .await
+                .is_err(),
+            "an emptied store is not trusted"
+        );
     }
     let written = dautri_api::app::sessions::restore_markers(&state, chrono::Utc::now())
         .await
