@@ -7,6 +7,7 @@ use sea_orm::TransactionTrait;
 
 use crate::auth::password;
 use crate::config::Settings;
+use crate::domain::ids::ContestId;
 use crate::domain::password::NewPassword;
 use crate::domain::person::FullName;
 use crate::domain::phone::Phone;
@@ -91,7 +92,7 @@ pub async fn create_admin(settings: Settings, phone: &str, full_name: &str) -> a
         &txn,
         None,
         "user.roles",
-        Some(user.id.0),
+        Some(user.id.into_uuid()),
         serde_json::json!({"granted": "admin", "by": "create-admin command"}),
     )
     .await?;
@@ -120,7 +121,7 @@ pub async fn rebuild_boards(settings: Settings, contest: Option<uuid::Uuid>) -> 
     let state = crate::startup::build_state(settings).await?;
     let started = std::time::Instant::now();
     let done = match contest {
-        Some(id) => crate::standings::rebuild_contest(&state, id).await,
+        Some(id) => crate::standings::rebuild_contest(&state, ContestId::from_uuid(id)).await,
         None => {
             crate::standings::rebuild_recent(
                 &state,

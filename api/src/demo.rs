@@ -13,6 +13,7 @@ use rand::RngCore;
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use crate::auth::password;
+use crate::domain::ids::AttemptId;
 use crate::domain::ids::UnitId;
 use crate::domain::role::{Grant, Role};
 use crate::domain::unit::{MemberCount, UnitCode, UnitName};
@@ -555,7 +556,7 @@ async fn demo_closed_round(
         let Some((user, _)) = persistence::users::credentials_by_phone(db, phone).await? else {
             continue;
         };
-        let id = uuid::Uuid::now_v7();
+        let id = AttemptId::new();
         // Spread over the week, each attempt a few hours after the previous one.
         let started_at = opens + chrono::Duration::hours(20 + 7 * i64::try_from(i).unwrap_or(0));
         let finished_at = started_at + chrono::Duration::minutes(*minutes);
@@ -563,10 +564,10 @@ async fn demo_closed_round(
             db,
             NewAttempt {
                 id,
-                unit_id: Some(user.unit_id.0),
+                unit_id: Some(user.unit_id.into_uuid()),
                 round_id: round.id,
                 contest_id: contest.id,
-                user_id: user.id.0,
+                user_id: user.id.into_uuid(),
                 seq: 1,
                 seed: i64::try_from(i).unwrap_or(0) + 1,
                 questions: &drawn,
@@ -698,8 +699,13 @@ async fn demo_theory(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<O
         None,
     )
     .await?;
-    persistence::theory::set_since(db, root.id.0, NaiveDate::from_ymd_opt(2025, 1, 1), None)
-        .await?;
+    persistence::theory::set_since(
+        db,
+        root.id.into_uuid(),
+        NaiveDate::from_ymd_opt(2025, 1, 1),
+        None,
+    )
+    .await?;
     let contest = insert(
         db,
         &ContestSettings {

@@ -154,7 +154,7 @@ pub async fn register(
     {
         errors.push(FieldError::new(p.pointer, p.detail).with_vi(p.detail_vi));
     }
-    let unit = joinable_unit(&state.db, UnitId(body.unit_id)).await?;
+    let unit = joinable_unit(&state.db, UnitId::from_uuid(body.unit_id)).await?;
     if unit.is_none() {
         errors.push(FieldError::new("/unit_id", "no such unit"));
     }
@@ -243,7 +243,7 @@ pub async fn joinable_unit(
 fn as_if_registered(new: persistence::users::NewUser) -> User {
     let now = Utc::now();
     User {
-        id: UserId(Uuid::now_v7()),
+        id: UserId::from_uuid(Uuid::now_v7()),
         phone: new.phone,
         full_name: new.full_name,
         birth_date: new.birth_date,
@@ -374,7 +374,7 @@ pub async fn check_current_password(
     given: String,
 ) -> Result<(), ApiError> {
     let slot = state.hasher.reserve()?;
-    let key = state.keys.password_checks_by_user(user.0);
+    let key = state.keys.password_checks_by_user(user.into_uuid());
     let window = Duration::from_secs(state.settings.login_window_seconds);
     let hits = state.store.hit(&key, window).await?;
     if hits.count > u64::from(state.settings.password_max_checks) {

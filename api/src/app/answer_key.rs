@@ -39,7 +39,7 @@ pub async fn reads_any_key(
         return Ok(false);
     }
     let mut owners: Vec<UnitId> = owners.into_iter().collect();
-    owners.sort_unstable_by_key(|u| u.0);
+    owners.sort_unstable_by_key(|u| u.into_uuid());
     owners.dedup();
     for owner in owners {
         match persistence::units::get(db, owner).await {

@@ -103,7 +103,7 @@ pub async fn list(state: &AppState, user: UserId, q: AuditQuery) -> Result<Audit
     let roots = match q.unit_id {
         Some(id) => Some(vec![
             caller
-                .require_unit(&state.db, AUDIT_READERS, UnitId(id))
+                .require_unit(&state.db, AUDIT_READERS, UnitId::from_uuid(id))
                 .await?
                 .path,
         ]),

@@ -13,11 +13,11 @@ use question_bank::{
 };
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::app::answer_key;
 pub use crate::app::answer_key::BANK_MANAGERS;
 use crate::auth::Caller;
+use crate::domain::ids::QuestionId;
 use crate::domain::ids::{UnitId, UserId};
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::questions::{Filter, StoredQuestion, Visibility};
@@ -172,13 +172,16 @@ async fn ensure_not_duplicate(
     db: &impl ConnectionTrait,
     unit: UnitId,
     q: &Question,
-    except: Option<Uuid>,
+    except: Option<QuestionId>,
 ) -> Result<(), ApiError> {
     let stem = question_bank::fold(&q.text);
     let existing =
         persistence::questions::existing_stems(db, unit, std::slice::from_ref(&stem)).await?;
     if let Some((_, id)) = existing.into_iter().find(|(_, id)| Some(*id) != except) {
-        return Err(Conflict::DuplicateQuestion { question_id: id }.into());
+        return Err(Conflict::DuplicateQuestion {
+            question_id: id.into_uuid(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -188,7 +191,7 @@ async fn ensure_not_duplicate(
 pub async fn visible_question(
     state: &AppState,
     caller: &Caller,
-    id: Uuid,
+    id: QuestionId,
 ) -> Result<(StoredQuestion, bool), ApiError> {
     let visibility = visibility(caller)?;
     let question = persistence::questions::get(&state.db, id).await?;
@@ -203,7 +206,11 @@ pub async fn visible_question(
 /// Deletes question `id`, a draft that was never active, from a bank `user` manages (403 for a
 /// bank shared from above, 404 outside their scope). Anything that may have been shown is
 /// retired instead: 409 `question_in_use`.
-pub async fn delete_question(state: &AppState, user: UserId, id: Uuid) -> Result<(), ApiError> {
+pub async fn delete_question(
+    state: &AppState,
+    user: UserId,
+    id: QuestionId,
+) -> Result<(), ApiError> {
     let caller = Caller::load(&state.db, user).await?;
     let (current, editable) = visible_question(state, &caller, id).await?;
     if !editable {
@@ -218,7 +225,7 @@ pub async fn delete_question(state: &AppState, user: UserId, id: Uuid) -> Result
         &txn,
         Some(user),
         "question.delete",
-        Some(current.id),
+        Some(current.id.into_uuid()),
         Some(current.unit_id),
         json!({}),
     )
@@ -271,7 +278,7 @@ pub async fn create_question(
         &txn,
         Some(user),
         "question.create",
-        Some(id),
+        Some(id.into_uuid()),
         Some(unit.id),
         json!({"unit_id": unit.id}),
     )
@@ -287,7 +294,7 @@ pub async fn create_question(
 pub async fn update_question(
     state: &AppState,
     user: UserId,
-    id: Uuid,
+    id: QuestionId,
     body: QuestionChanges,
 ) -> Result<StoredQuestion, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
@@ -357,7 +364,7 @@ pub async fn update_question(
         &txn,
         Some(user),
         "question.update",
-        Some(current.id),
+        Some(current.id.into_uuid()),
         Some(current.unit_id),
         json!({"from_version": current.version}),
     )
@@ -373,7 +380,7 @@ pub async fn update_question(
 pub async fn question_versions(
     state: &AppState,
     user: UserId,
-    id: Uuid,
+    id: QuestionId,
 ) -> Result<Vec<persistence::questions::VersionRecord>, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
     let (question, manages_bank) = visible_question(state, &caller, id).await?;
@@ -512,7 +519,7 @@ pub async fn import_questions(
         &txn,
         Some(user),
         "question.import",
-        Some(unit.id.0),
+        Some(unit.id.into_uuid()),
         Some(unit.id),
         json!({"count": report.questions.len(), "file": given_name}),
     )

@@ -14,7 +14,8 @@ use crate::domain::contest::{
     ContestKind, ContestStatus, ExcludedRole, LeaderboardVisibility, Pool, Prizes, RoundSettings,
     TieBreakKey, parse_tie_break,
 };
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::RoundId;
+use crate::domain::ids::{ContestId, UnitId, UserId};
 use crate::domain::text::fold;
 use crate::domain::unit::TreePath;
 use crate::error::{ApiError, FieldError};
@@ -145,7 +146,7 @@ pub async fn create_contest(
         &txn,
         Some(user),
         "contest.create",
-        Some(contest.id),
+        Some(contest.id.into_uuid()),
         Some(host.id),
         json!({"unit_id": host.id}),
     )
@@ -158,7 +159,7 @@ pub async fn create_contest(
 pub async fn update_contest(
     state: &AppState,
     user: UserId,
-    contest_id: Uuid,
+    contest_id: ContestId,
     b: ContestChanges,
 ) -> Result<Contest, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
@@ -204,7 +205,7 @@ pub async fn update_contest(
         &txn,
         Some(user),
         "contest.update",
-        Some(contest.id),
+        Some(contest.id.into_uuid()),
         Some(updated.settings.unit_id),
         json!({}),
     )
@@ -255,7 +256,7 @@ pub async fn check_against_data(
     // A theory test's lessons are taken side by side: its rounds may overlap.
     if !s.practice && contest.settings.kind != ContestKind::TheoryTest {
         for other in persistence::contests::rounds_of(db, contest.id).await? {
-            if Some(other.id) == except || other.settings.practice {
+            if Some(other.id) == except.map(RoundId::from_uuid) || other.settings.practice {
                 continue;
             }
             if s.opens_at < other.settings.closes_at && other.settings.opens_at < s.closes_at {
@@ -495,7 +496,7 @@ pub async fn list_contests(
         }
         picked.push((contest, manage));
     }
-    let ids: Vec<Uuid> = picked.iter().map(|(c, _)| c.id).collect();
+    let ids: Vec<ContestId> = picked.iter().map(|(c, _)| c.id).collect();
     let mut windows = persistence::contests::round_windows(&state.db, &ids).await?;
     let now = Utc::now();
     let mut listed: Vec<ListedContest> = picked

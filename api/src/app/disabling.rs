@@ -59,7 +59,7 @@ impl From<&Disabled> for DisabledState {
         Self {
             at: d.at,
             reason: d.reason.clone(),
-            by: d.by.map(|u| u.0),
+            by: d.by.map(|u| u.into_uuid()),
         }
     }
 }
@@ -175,7 +175,7 @@ pub async fn disable(
         &txn,
         Some(user),
         "user.disable",
-        Some(target.id.0),
+        Some(target.id.into_uuid()),
         Some(target.unit_id),
         json!({"reason": disabled.reason, "sessions_ended": revoked}),
     )
@@ -185,7 +185,7 @@ pub async fn disable(
     txn.commit().await.map_err(PersistenceError::from)?;
     tracing::info!(target.id = %target.id, "account disabled");
     Ok(AccountStateResponse {
-        user_id: target.id.0,
+        user_id: target.id.into_uuid(),
         disabled: Some(DisabledState::from(&disabled)),
     })
 }
@@ -210,7 +210,7 @@ pub async fn enable(
         &txn,
         Some(user),
         "user.enable",
-        Some(target.id.0),
+        Some(target.id.into_uuid()),
         Some(target.unit_id),
         json!({"disabled_reason": before.map(|d| d.reason)}),
     )
@@ -219,7 +219,7 @@ pub async fn enable(
     txn.commit().await.map_err(PersistenceError::from)?;
     tracing::info!(target.id = %target.id, "account enabled");
     Ok(AccountStateResponse {
-        user_id: target.id.0,
+        user_id: target.id.into_uuid(),
         disabled: None,
     })
 }
@@ -227,7 +227,7 @@ pub async fn enable(
 async fn state_of(state: &AppState, id: UserId) -> Result<AccountStateResponse, ApiError> {
     let user = persistence::users::get(&state.db, id).await?;
     Ok(AccountStateResponse {
-        user_id: user.id.0,
+        user_id: user.id.into_uuid(),
         disabled: user.disabled.as_ref().map(DisabledState::from),
     })
 }

@@ -64,7 +64,7 @@ pub async fn set_roles(
     let mut errors = Vec::new();
     let mut requested = Vec::new();
     for (i, (role, unit_id)) in roles.iter().enumerate() {
-        let grant = match Grant::new(*role, unit_id.map(UnitId)) {
+        let grant = match Grant::new(*role, unit_id.map(UnitId::from_uuid)) {
             Ok(grant) => grant,
             Err(e) => {
                 errors.push(FieldError::new(format!("/roles/{i}"), e.0));
@@ -130,7 +130,7 @@ pub async fn set_roles(
         &txn,
         Some(user),
         "user.roles",
-        Some(target.id.0),
+        Some(target.id.into_uuid()),
         Some(target.unit_id),
         json!({"roles": granted}),
     )

@@ -14,7 +14,7 @@ use super::disabling::{self, DisabledState};
 use super::people::{PEOPLE_READERS, manages};
 use super::recovery;
 use crate::auth::Caller;
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{ContestId, RoundId, UnitId, UserId};
 use crate::domain::role::Role;
 use crate::domain::theory::{LessonStatus, effective_since, must_take};
 use crate::error::ApiError;
@@ -35,7 +35,7 @@ pub struct UnitName {
 impl From<&Unit> for UnitName {
     fn from(u: &Unit) -> Self {
         Self {
-            id: u.id.0,
+            id: u.id.into_uuid(),
             name: u.name.clone(),
             code: u.code.clone(),
         }
@@ -120,7 +120,7 @@ pub async fn search(
         .filter_map(|p| {
             Some(PersonSummary {
                 unit: names.get(&p.unit_id)?.clone(),
-                id: p.id.0,
+                id: p.id.into_uuid(),
                 full_name: p.full_name,
                 phone: p.phone,
                 admitted_at: p.admitted_at,
@@ -244,7 +244,7 @@ pub async fn profile(
         None
     };
     Ok(PersonProfile {
-        id: person.id.0,
+        id: person.id.into_uuid(),
         full_name: person.full_name,
         phone: person.phone,
         birth_date: person.birth_date,
@@ -267,11 +267,13 @@ pub struct PersonAttempt {
     /// Attempt id.
     pub id: Uuid,
     /// Contest.
-    pub contest_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub contest_id: ContestId,
     /// Its title.
     pub contest_title: String,
     /// Round.
-    pub round_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub round_id: RoundId,
     /// Its name.
     pub round_name: String,
     /// 1 for the first attempt in the round, …
@@ -309,7 +311,8 @@ pub async fn attempts(
 ) -> Result<PersonAttemptList, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
     let (person, _) = in_scope(state, &caller, id).await?;
-    let records = persistence::attempts::of_user(&state.db, person.id.0, None, None).await?;
+    let records =
+        persistence::attempts::of_user(&state.db, person.id.into_uuid(), None, None).await?;
     let total = records.len() as u64;
     let mut contests = HashMap::new();
     let mut rounds = HashMap::new();
@@ -328,7 +331,7 @@ pub async fn attempts(
             slot.insert(round.settings.name);
         }
         items.push(PersonAttempt {
-            id: r.id,
+            id: r.id.into_uuid(),
             contest_title: contests.get(&r.contest_id).cloned().unwrap_or_default(),
             contest_id: r.contest_id,
             round_name: rounds.get(&r.round_id).cloned().unwrap_or_default(),
@@ -393,7 +396,7 @@ pub async fn theory(state: &AppState, user: UserId, id: UserId) -> Result<Person
     let path: Vec<Uuid> = unit.path.ids().into_iter().map(Into::into).collect();
     let settings = persistence::theory::since_settings(&state.db).await?;
     let theory_since = effective_since(&path, &settings);
-    let progress = super::theory::progress::progress(state, person.id.0, course).await?;
+    let progress = super::theory::progress::progress(state, person.id.into_uuid(), course).await?;
     let lessons: Vec<PersonLesson> = progress
         .course
         .lessons
@@ -482,7 +485,7 @@ pub async fn unit_managers(
             continue;
         };
         out.push(UnitManager {
-            user_id: who.0,
+            user_id: who.into_uuid(),
             full_name,
             role: grant.role,
             unit: UnitName::from(*on),
@@ -493,7 +496,11 @@ pub async fn unit_managers(
     out.sort_by_key(|m| {
         (
             m.inherited,
-            std::cmp::Reverse(by_id.get(&UnitId(m.unit.id)).map(|u| u.path.depth())),
+            std::cmp::Reverse(
+                by_id
+                    .get(&UnitId::from_uuid(m.unit.id))
+                    .map(|u| u.path.depth()),
+            ),
         )
     });
     Ok(out)

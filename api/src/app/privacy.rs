@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::sessions;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ContestId, CourseId, QuestionId, RoundId, UserId};
 use crate::error::ApiError;
 use crate::persistence;
 use crate::state::AppState;
@@ -81,9 +81,11 @@ pub struct AttemptData {
     /// Id.
     pub id: Uuid,
     /// Contest.
-    pub contest_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub contest_id: ContestId,
     /// Round.
-    pub round_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub round_id: RoundId,
     /// Started.
     pub started_at: DateTime<Utc>,
     /// Finished.
@@ -104,7 +106,8 @@ pub struct AttemptData {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AnswerData {
     /// Question.
-    pub question_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub question_id: QuestionId,
     /// Options chosen.
     pub option_ids: Vec<Uuid>,
     /// Saved.
@@ -117,7 +120,8 @@ pub struct CertificateData {
     /// Code.
     pub code: String,
     /// Course.
-    pub course_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub course_id: CourseId,
     /// Issued.
     pub issued_at: DateTime<Utc>,
     /// Revoked, if so.
@@ -155,11 +159,11 @@ pub async fn my_data(
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
-            unit_id: g.unit_id.map(|u| u.0),
+            unit_id: g.unit_id.map(|u| u.into_uuid()),
         })
         .collect();
     let mut attempts = Vec::new();
-    for a in persistence::attempts::of_user(db, user.0, None, None).await? {
+    for a in persistence::attempts::of_user(db, user.into_uuid(), None, None).await? {
         let answers = persistence::attempts::answers(db, a.id)
             .await?
             .into_iter()
@@ -170,7 +174,7 @@ pub async fn my_data(
             })
             .collect();
         attempts.push(AttemptData {
-            id: a.id,
+            id: a.id.into_uuid(),
             contest_id: a.contest_id,
             round_id: a.round_id,
             started_at: a.started_at,
@@ -182,7 +186,7 @@ pub async fn my_data(
             answers,
         });
     }
-    let certificates = persistence::theory::certificates_of_user(db, user.0)
+    let certificates = persistence::theory::certificates_of_user(db, user.into_uuid())
         .await?
         .into_iter()
         .map(|c| CertificateData {
@@ -206,11 +210,11 @@ pub async fn my_data(
     Ok(PersonalData {
         exported_at: now,
         account: AccountData {
-            id: account.id.0,
+            id: account.id.into_uuid(),
             phone: account.phone,
             full_name: account.full_name,
             birth_date: account.birth_date,
-            unit_id: account.unit_id.0,
+            unit_id: account.unit_id.into_uuid(),
             citizen_id: account.citizen_id,
             email: account.email,
             admitted_at: account.admitted_at,
@@ -254,8 +258,8 @@ pub async fn erase(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     super::accounts::check_current_password(state, user, password_given).await?;
-    let contests: std::collections::BTreeSet<Uuid> =
-        persistence::attempts::of_user(&state.db, user.0, None, None)
+    let contests: std::collections::BTreeSet<ContestId> =
+        persistence::attempts::of_user(&state.db, user.into_uuid(), None, None)
             .await?
             .into_iter()
             .filter(|a| a.finished)
@@ -272,7 +276,7 @@ pub async fn erase(
         &txn,
         Some(user),
         "user.erase",
-        Some(user.0),
+        Some(user.into_uuid()),
         Some(unit),
         json!({"contests": contests.len()}),
     )

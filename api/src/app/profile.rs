@@ -90,7 +90,7 @@ pub async fn update(
         &state.db,
         Some(user),
         "user.profile",
-        Some(user.0),
+        Some(user.into_uuid()),
         Some(me.unit_id),
         json!({"full_name": body.full_name.is_some(), "birth_date": body.birth_date.is_some()}),
     )

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::app::contest_access::{Access, access};
 use crate::auth::Caller;
 use crate::domain::contest::TieBreakKey;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{AttemptId, ContestId, RoundId, UserId};
 use crate::error::{ApiError, Conflict};
 use crate::persistence::{self, PersistenceError, contests::Contest, contests::Round};
 use crate::standings::publish::{self, Finished, PrizeRules};
@@ -29,7 +29,7 @@ use crate::state::AppState;
 pub async fn managed_round(
     state: &AppState,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
 ) -> Result<(Round, Contest), ApiError> {
     let round = persistence::contests::get_round(&state.db, round_id).await?;
     let contest = persistence::contests::get(&state.db, round.contest_id).await?;
@@ -136,12 +136,12 @@ pub struct Publication {
 pub async fn publications(
     state: &AppState,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
 ) -> Result<Vec<Publication>, ApiError> {
     let (round, _) = managed_round(state, user, round_id).await?;
     let entries = persistence::audit::of_subject(
         &state.db,
-        round.id,
+        round.id.into_uuid(),
         &["round.publish", "round.republish"],
         100,
     )
@@ -178,7 +178,7 @@ pub async fn publications(
 pub async fn publish_round(
     state: &AppState,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
     now: DateTime<Utc>,
 ) -> Result<Published, ApiError> {
     let (round, contest) = managed_round(state, user, round_id).await?;
@@ -210,7 +210,7 @@ pub async fn publish_round(
         )
         .await?;
         let Some(last) = page.last() else { break };
-        after = Some(last.attempt_id);
+        after = Some(last.attempt_id.into_uuid());
         finished.extend(
             page.into_iter()
                 .filter(|r| !voided.contains(&(r.round_id, r.user_id)))
@@ -230,7 +230,7 @@ pub async fn publish_round(
     let actual = publish::prediction_actual(round.settings.prediction, &counted);
     let s = &contest.settings;
     let passed_over: HashSet<Uuid> = if s.prizes.one_per_person {
-        let others: Vec<Uuid> = persistence::contests::rounds_of(&state.db, contest.id)
+        let others: Vec<RoundId> = persistence::contests::rounds_of(&state.db, contest.id)
             .await?
             .into_iter()
             .filter(|r| r.id != round.id && r.published_at.is_some())
@@ -322,7 +322,7 @@ pub async fn publish_round(
         } else {
             "round.publish"
         },
-        Some(round.id),
+        Some(round.id.into_uuid()),
         Some(contest.settings.unit_id),
         json!({
             "published_at": now,
@@ -366,7 +366,7 @@ pub struct PublishedOverall {
 pub async fn publish_contest(
     state: &AppState,
     user: UserId,
-    contest_id: Uuid,
+    contest_id: ContestId,
     now: DateTime<Utc>,
 ) -> Result<PublishedOverall, ApiError> {
     let contest = persistence::contests::get(&state.db, contest_id).await?;
@@ -389,14 +389,14 @@ pub async fn publish_contest(
     if rounds.is_empty() || !pending.is_empty() {
         return Err(Conflict::RoundsNotPublished { pending }.into());
     }
-    let round_ids: Vec<Uuid> = rounds.iter().map(|r| r.id).collect();
+    let round_ids: Vec<RoundId> = rounds.iter().map(|r| r.id).collect();
     let mut totals: HashMap<Uuid, (Finished, i32)> = HashMap::new();
     for row in persistence::results::published_round_rows(&state.db, &round_ids).await? {
         let (t, n) = totals.entry(row.user_id).or_insert_with(|| {
             (
                 Finished {
                     user_id: row.user_id,
-                    attempt_id: Uuid::nil(),
+                    attempt_id: AttemptId::from_uuid(Uuid::nil()),
                     unit_id: row.unit_id,
                     score: 0,
                     max_score: 0,
@@ -457,7 +457,7 @@ pub async fn publish_contest(
         &txn,
         Some(user),
         "contest.publish",
-        Some(contest.id),
+        Some(contest.id.into_uuid()),
         Some(contest.settings.unit_id),
         json!({"ranked": rows.len(), "prizes": prizes, "rounds": round_ids.len()}),
     )

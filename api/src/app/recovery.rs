@@ -135,7 +135,7 @@ pub async fn issue(
     let budget = state
         .store
         .hit(
-            &state.keys.reset_codes_by_issuer(manager.0),
+            &state.keys.reset_codes_by_issuer(manager.into_uuid()),
             std::time::Duration::from_secs(3600),
         )
         .await?;
@@ -154,7 +154,7 @@ pub async fn issue(
         &txn,
         Some(manager),
         "user.reset_code",
-        Some(person.id.0),
+        Some(person.id.into_uuid()),
         Some(person.unit_id),
         json!({"code_id": stored.id, "expires_at": expires_at}),
     )
@@ -275,7 +275,7 @@ pub async fn reset_password(
         &txn,
         Some(user.id),
         "user.password_reset",
-        Some(user.id.0),
+        Some(user.id.into_uuid()),
         Some(user.unit_id),
         json!({"code_id": stored.id, "issued_by": stored.issued_by}),
     )

@@ -18,6 +18,8 @@ use crate::app::contests::check_against_data;
 use crate::app::theory::{TheoryTestSpec, TheoryTestView, link_theory_test, theory_test_of};
 use crate::auth::Caller;
 use crate::domain::contest::{ContestKind, Pool, Prediction, Review, RoundSettings};
+use crate::domain::ids::ContestId;
+use crate::domain::ids::RoundId;
 use crate::domain::ids::UserId;
 use crate::error::{ApiError, Conflict, Frozen};
 use crate::persistence::{
@@ -122,7 +124,7 @@ impl RoundChanges {
 pub async fn create_round(
     state: &AppState,
     user: UserId,
-    contest_id: Uuid,
+    contest_id: ContestId,
     settings: RoundSettings,
     theory: Option<TheoryTestSpec>,
 ) -> Result<RoundView, ApiError> {
@@ -143,7 +145,7 @@ pub async fn create_round(
         &txn,
         Some(user),
         "round.create",
-        Some(round.id),
+        Some(round.id.into_uuid()),
         Some(contest.settings.unit_id),
         json!({"contest_id": contest.id}),
     )
@@ -162,13 +164,13 @@ pub async fn create_round(
 pub async fn list_rounds(
     state: &AppState,
     user: UserId,
-    contest_id: Uuid,
+    contest_id: ContestId,
 ) -> Result<Vec<RoundView>, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
     let contest = persistence::contests::get(&state.db, contest_id).await?;
     let manage = access(&state.db, &caller, &contest).await? == Access::Manage;
     let rounds = persistence::contests::rounds_of(&state.db, contest.id).await?;
-    let ids: Vec<Uuid> = rounds.iter().map(|r| r.id).collect();
+    let ids: Vec<RoundId> = rounds.iter().map(|r| r.id).collect();
     let mut tests = persistence::theory::tests_of_rounds(&state.db, &ids).await?;
     Ok(rounds
         .into_iter()
@@ -187,7 +189,7 @@ async fn round_and_access(
     caller: &Caller,
     round_id: Uuid,
 ) -> Result<(Round, Contest, Access), ApiError> {
-    let round = persistence::contests::get_round(&state.db, round_id).await?;
+    let round = persistence::contests::get_round(&state.db, RoundId::from_uuid(round_id)).await?;
     let contest = persistence::contests::get(&state.db, round.contest_id).await?;
     let a = access(&state.db, caller, &contest)
         .await
@@ -202,10 +204,10 @@ async fn round_and_access(
 pub async fn get_round(
     state: &AppState,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
 ) -> Result<RoundView, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
-    let (round, _, a) = round_and_access(state, &caller, round_id).await?;
+    let (round, _, a) = round_and_access(state, &caller, round_id.into_uuid()).await?;
     let theory = persistence::theory::test_of_round(&state.db, round.id)
         .await?
         .map(TheoryTestView::from);
@@ -222,12 +224,12 @@ pub async fn get_round(
 pub async fn update_round(
     state: &AppState,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
     mut changes: RoundChanges,
     now: DateTime<Utc>,
 ) -> Result<RoundView, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
-    let (round, contest, a) = round_and_access(state, &caller, round_id).await?;
+    let (round, contest, a) = round_and_access(state, &caller, round_id.into_uuid()).await?;
     if a != Access::Manage {
         return Err(ApiError::Forbidden);
     }
@@ -238,7 +240,7 @@ pub async fn update_round(
         Some(spec) => theory_test_of(&txn, &contest, &s, Some(spec)).await?,
         None => None,
     };
-    check_against_data(&txn, &contest, &s, Some(round.id)).await?;
+    check_against_data(&txn, &contest, &s, Some(round.id.into_uuid())).await?;
     let updated = persistence::contests::update_round(&txn, &round, &s, &extensions).await?;
     if let Some(t) = theory {
         link_theory_test(&txn, &contest, &updated, t).await?;
@@ -255,7 +257,7 @@ pub async fn update_round(
         &txn,
         Some(user),
         "round.update",
-        Some(round.id),
+        Some(round.id.into_uuid()),
         Some(contest.settings.unit_id),
         json!({"closes_at": {"from": round.settings.closes_at, "to": s.closes_at}}),
     )
@@ -295,7 +297,7 @@ fn started_round_changes(
     }
     if round.first_started_at.is_some() && s.closes_at != round.settings.closes_at {
         extensions.push(Extension {
-            by: user.0,
+            by: user.into_uuid(),
             at: now,
             from: round.settings.closes_at,
             to: s.closes_at,

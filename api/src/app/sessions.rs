@@ -85,7 +85,7 @@ async fn check_in_database(state: &AppState, claims: &Claims) -> Result<(), ApiE
     // The session first, the account second: a disable committing between the two reads then
     // shows as the disabled account it is, not as a revoked session.
     let revoked = persistence::tokens::family_revoked(&state.db, claims.sid).await?;
-    let user = match persistence::users::get(&state.db, UserId(claims.sub)).await {
+    let user = match persistence::users::get(&state.db, UserId::from_uuid(claims.sub)).await {
         Ok(user) => user,
         Err(persistence::PersistenceError::NotFound(_)) => return Err(ApiError::Unauthorized),
         Err(e) => return Err(e.into()),
@@ -118,7 +118,7 @@ pub async fn end_session(
     state
         .store
         .set_marker(
-            &state.keys.session_ended(user.0, session),
+            &state.keys.session_ended(user.into_uuid(), session),
             now.timestamp_millis(),
             marker_ttl(state),
         )
@@ -138,7 +138,7 @@ pub async fn end_all_sessions(
     state
         .store
         .set_marker(
-            &state.keys.tokens_not_before(user.0),
+            &state.keys.tokens_not_before(user.into_uuid()),
             now.timestamp_millis(),
             marker_ttl(state),
         )
@@ -159,7 +159,7 @@ pub async fn mark_disabled(
     state
         .store
         .set_marker(
-            &state.keys.tokens_not_before(user.0),
+            &state.keys.tokens_not_before(user.into_uuid()),
             now.timestamp_millis(),
             marker_ttl(state),
         )
@@ -167,7 +167,7 @@ pub async fn mark_disabled(
     state
         .store
         .set_marker(
-            &state.keys.account_disabled(user.0),
+            &state.keys.account_disabled(user.into_uuid()),
             now.timestamp_millis(),
             marker_ttl(state),
         )
@@ -180,7 +180,7 @@ pub async fn mark_disabled(
 pub async fn clear_disabled(state: &AppState, user: UserId) -> Result<(), ApiError> {
     state
         .store
-        .reset(&state.keys.account_disabled(user.0))
+        .reset(&state.keys.account_disabled(user.into_uuid()))
         .await?;
     Ok(())
 }
@@ -195,7 +195,7 @@ pub async fn restore_markers(state: &AppState, now: DateTime<Utc>) -> Result<usi
         state
             .store
             .set_marker(
-                &state.keys.session_ended(user.0, family),
+                &state.keys.session_ended(user.into_uuid(), family),
                 at.timestamp_millis(),
                 ttl,
             )
@@ -206,7 +206,7 @@ pub async fn restore_markers(state: &AppState, now: DateTime<Utc>) -> Result<usi
         state
             .store
             .set_marker(
-                &state.keys.tokens_not_before(user.0),
+                &state.keys.tokens_not_before(user.into_uuid()),
                 at.timestamp_millis(),
                 ttl,
             )
@@ -217,7 +217,7 @@ pub async fn restore_markers(state: &AppState, now: DateTime<Utc>) -> Result<usi
         state
             .store
             .set_marker(
-                &state.keys.account_disabled(user.0),
+                &state.keys.account_disabled(user.into_uuid()),
                 at.timestamp_millis(),
                 ttl,
             )

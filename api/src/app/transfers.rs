@@ -115,7 +115,8 @@ pub async fn request(
         })
         .ok()
         .flatten();
-    let target = crate::app::accounts::joinable_unit(&state.db, UnitId(to_unit_id)).await?;
+    let target =
+        crate::app::accounts::joinable_unit(&state.db, UnitId::from_uuid(to_unit_id)).await?;
     match &target {
         None => errors
             .push(FieldError::new("/to_unit_id", "no such unit").with_vi("Không có đơn vị này.")),
@@ -188,7 +189,7 @@ pub async fn cancel(
 pub async fn for_unit(
     state: &AppState,
     user: UserId,
-    unit_id: Uuid,
+    unit_id: UnitId,
     status: Option<TransferStatus>,
     offset: u64,
     limit: Option<u64>,
@@ -196,7 +197,7 @@ pub async fn for_unit(
     let limit = checked_limit(limit)?;
     let caller = Caller::load(&state.db, user).await?;
     let unit = caller
-        .require_unit(&state.db, TRANSFER_MANAGERS, UnitId(unit_id))
+        .require_unit(&state.db, TRANSFER_MANAGERS, unit_id)
         .await?;
     let (transfers, total) =
         persistence::transfers::in_subtree(&state.db, &unit.path, status, offset, limit).await?;
@@ -301,7 +302,7 @@ async fn close(
             &txn,
             Some(actor),
             "user.unit_change",
-            Some(transfer.user_id.0),
+            Some(transfer.user_id.into_uuid()),
             Some(transfer.from_unit_id),
             detail,
         )
@@ -355,7 +356,7 @@ async fn views(
     let users = persistence::users::by_ids(&state.db, &people).await?;
     let unit_view = |id: UnitId| match units.get(&id) {
         Some(u) => TransferUnit {
-            id: u.id.0,
+            id: u.id.into_uuid(),
             name: u.name.clone(),
             code: u.code.clone(),
             path: u
@@ -367,7 +368,7 @@ async fn views(
                 .collect(),
         },
         None => TransferUnit {
-            id: id.0,
+            id: id.into_uuid(),
             name: String::new(),
             code: String::new(),
             path: Vec::new(),
@@ -386,7 +387,7 @@ async fn views(
             });
             UnitTransfer {
                 id: t.id,
-                user_id: t.user_id.0,
+                user_id: t.user_id.into_uuid(),
                 full_name: member.map(|m| m.full_name.clone()).unwrap_or_default(),
                 phone: caller.and(member.map(|m| m.phone.clone())),
                 from_unit: unit_view(t.from_unit_id),

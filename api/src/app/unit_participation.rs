@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::exports::REPORTERS;
 use super::paging::checked_limit;
 use crate::auth::Caller;
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{ContestId, RoundId, UnitId, UserId};
 use crate::error::ApiError;
 use crate::persistence::unit_rounds;
 use crate::reports;
@@ -21,11 +21,13 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoundParticipation {
     /// Round.
-    pub round_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub round_id: RoundId,
     /// Round name.
     pub round_name: String,
     /// Contest.
-    pub contest_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub contest_id: ContestId,
     /// Contest title.
     pub contest_title: String,
     /// When the round opens.
@@ -71,15 +73,15 @@ pub async fn rounds(
     let limit = checked_limit(Some(limit.unwrap_or(10)))?;
     let caller = Caller::load(&state.db, user).await?;
     let unit = caller
-        .require_unit(&state.db, REPORTERS, UnitId(unit_id))
+        .require_unit(&state.db, REPORTERS, UnitId::from_uuid(unit_id))
         .await?;
     let path = unit.path.as_str().to_owned();
-    let ancestors: Vec<Uuid> = unit.path.ids().into_iter().map(|i| i.0).collect();
+    let ancestors: Vec<Uuid> = unit.path.ids().into_iter().map(|i| i.into_uuid()).collect();
     let now = Utc::now();
     let total = unit_rounds::count_rounds(&state.db, &path, &ancestors, now).await?;
     let page = unit_rounds::rounds_page(&state.db, &path, &ancestors, now, offset, limit).await?;
-    let ids: Vec<Uuid> = page.iter().map(|r| r.round_id).collect();
-    let counts: std::collections::HashMap<Uuid, unit_rounds::RoundCounts> =
+    let ids: Vec<RoundId> = page.iter().map(|r| r.round_id).collect();
+    let counts: std::collections::HashMap<RoundId, unit_rounds::RoundCounts> =
         unit_rounds::counts(&state.db, &path, &ids)
             .await?
             .into_iter()
@@ -88,7 +90,10 @@ pub async fn rounds(
     let items = page
         .into_iter()
         .map(|r| {
-            let c = counts.get(&r.round_id).copied().unwrap_or_default();
+            let c = counts
+                .get(&RoundId::from_uuid(*r.round_id.as_uuid()))
+                .copied()
+                .unwrap_or_default();
             let scores_shown = r.review != "none";
             RoundParticipation {
                 rate_percent: members.filter(|m| *m > 0).map(|m| {

@@ -111,7 +111,11 @@ pub async fn create_unit(
 ) -> Result<Unit, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
     let parent = match body.parent_id {
-        Some(id) => Some(caller.require_unit(&state.db, MANAGERS, UnitId(id)).await?),
+        Some(id) => Some(
+            caller
+                .require_unit(&state.db, MANAGERS, UnitId::from_uuid(id))
+                .await?,
+        ),
         None if caller.is_admin() => None,
         None => {
             return Err(if caller.has_any(MANAGERS) {
@@ -164,7 +168,7 @@ pub async fn create_unit(
         &txn,
         Some(user),
         "unit.create",
-        Some(unit.id.0),
+        Some(unit.id.into_uuid()),
         Some(unit.id),
         json!({"code": unit.code, "parent_id": unit.parent_id}),
     )
@@ -231,7 +235,7 @@ pub async fn update_unit(
         let new_parent = match new_parent_id {
             Some(pid) => Some(
                 caller
-                    .require_unit(&txn, MANAGERS, UnitId(pid))
+                    .require_unit(&txn, MANAGERS, UnitId::from_uuid(pid))
                     .await
                     .map_err(|e| match e {
                         ApiError::NotFound(_) => {
@@ -274,7 +278,7 @@ pub async fn update_unit(
                 &txn,
                 Some(user),
                 "unit.move",
-                Some(unit.id.0),
+                Some(unit.id.into_uuid()),
                 Some(unit.id),
                 json!({"from": unit.parent_id, "to": new_parent.as_ref().map(|p| p.id)}),
             )
@@ -285,7 +289,7 @@ pub async fn update_unit(
         &txn,
         Some(user),
         "unit.update",
-        Some(unit.id.0),
+        Some(unit.id.into_uuid()),
         Some(unit.id),
         json!({"name": updated.name, "code": updated.code, "member_count": updated.member_count}),
     )
@@ -759,7 +763,7 @@ pub async fn list(
         ));
     }
     let parent = match parent {
-        Some(id) => Some(persistence::units::get(&state.db, UnitId(id)).await?),
+        Some(id) => Some(persistence::units::get(&state.db, UnitId::from_uuid(id)).await?),
         None => None,
     };
     let found = persistence::units::list(&state.db, parent.as_ref(), q, offset, limit).await?;
@@ -768,7 +772,7 @@ pub async fn list(
         .iter()
         .flat_map(|u| u.path.ids().into_iter().filter(move |id| *id != u.id))
         .collect();
-    above.sort_unstable_by_key(|id| id.0);
+    above.sort_unstable_by_key(|id| id.into_uuid());
     above.dedup();
     let names = persistence::units::names_of(&state.db, &above).await?;
     let ids: Vec<UnitId> = found.items.iter().map(|u| u.id).collect();

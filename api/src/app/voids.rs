@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::publishing::managed_round;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{RoundId, UserId};
 use crate::error::{ApiError, Conflict};
 use crate::persistence::{self, PersistenceError};
 use crate::state::AppState;
@@ -21,7 +21,8 @@ pub struct VoidResponse {
     /// Id.
     pub id: Uuid,
     /// Round.
-    pub round_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub round_id: RoundId,
     /// Whose result.
     pub user_id: Uuid,
     /// Their name (organizers see it in full).
@@ -75,14 +76,15 @@ pub fn checked_reason(raw: &str) -> Result<&str, ApiError> {
 pub async fn void_result(
     state: &AppState,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
     entrant: Uuid,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<VoidResponse, ApiError> {
     let (round, contest) = managed_round(state, user, round_id).await?;
     let reason = checked_reason(reason)?;
-    let attempts = persistence::attempts::of_user_in_round(&state.db, entrant, round.id).await?;
+    let attempts =
+        persistence::attempts::of_user_in_round(&state.db, entrant, round.id.into_uuid()).await?;
     if !attempts.iter().any(|a| a.finished && !a.practice) {
         return Err(ApiError::NotFound("result"));
     }
@@ -94,7 +96,8 @@ pub async fn void_result(
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let void =
-        persistence::results::insert_void(&txn, round.id, entrant, reason, user.0, now).await?;
+        persistence::results::insert_void(&txn, round.id, entrant, reason, user.into_uuid(), now)
+            .await?;
     persistence::audit::record_at(
         &txn,
         Some(user),
@@ -120,13 +123,14 @@ pub async fn lift_void(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<VoidResponse, ApiError> {
-    let (round, contest) = managed_round(state, user, round_id).await?;
+    let (round, contest) = managed_round(state, user, RoundId::from_uuid(round_id)).await?;
     let reason = checked_reason(reason)?;
     let void = persistence::results::void_in_force(&state.db, round.id, entrant)
         .await?
         .ok_or(ApiError::NotFound("void"))?;
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    let lifted = persistence::results::lift_void(&txn, &void, reason, user.0, now).await?;
+    let lifted =
+        persistence::results::lift_void(&txn, &void, reason, user.into_uuid(), now).await?;
     persistence::audit::record_at(
         &txn,
         Some(user),
@@ -145,7 +149,7 @@ pub async fn lift_void(
 pub async fn list_voids(
     state: &AppState,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
 ) -> Result<Vec<VoidResponse>, ApiError> {
     let (round, _) = managed_round(state, user, round_id).await?;
     let mut items = Vec::new();

@@ -114,7 +114,7 @@ impl JwtKeys {
         let now = now_ms.div_euclid(1000);
         let ttl = i64::try_from(self.access_ttl.as_secs()).unwrap_or(900);
         let claims = Claims {
-            sub: user.0,
+            sub: user.into_uuid(),
             sid: session,
             iat: now,
             iat_ms: now_ms,

@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sea_orm::ConnectionTrait;
-use uuid::Uuid;
 
+use crate::domain::ids::{ContestId, RoundId};
 use crate::persistence::{
     self, PersistenceError,
     contests::{Contest, Round},
@@ -70,10 +70,10 @@ impl<K: Eq + Hash + Copy, V> Ttl<K, V> {
 /// The shared cache.
 #[derive(Clone, Default)]
 pub struct Catalog {
-    rounds: Arc<Ttl<Uuid, Round>>,
-    contests: Arc<Ttl<Uuid, Contest>>,
+    rounds: Arc<Ttl<RoundId, Round>>,
+    contests: Arc<Ttl<ContestId, Contest>>,
     /// A contest's rounds, by contest id (its cumulative boards depend on every round).
-    contest_rounds: Arc<Ttl<Uuid, Vec<Round>>>,
+    contest_rounds: Arc<Ttl<ContestId, Vec<Round>>>,
 }
 
 impl Catalog {
@@ -81,7 +81,7 @@ impl Catalog {
     pub async fn round(
         &self,
         db: &impl ConnectionTrait,
-        id: Uuid,
+        id: RoundId,
     ) -> Result<Arc<Round>, PersistenceError> {
         if let Some(r) = self.rounds.get(id) {
             return Ok(r);
@@ -95,7 +95,7 @@ impl Catalog {
     pub async fn contest(
         &self,
         db: &impl ConnectionTrait,
-        id: Uuid,
+        id: ContestId,
     ) -> Result<Arc<Contest>, PersistenceError> {
         if let Some(c) = self.contests.get(id) {
             return Ok(c);
@@ -109,7 +109,7 @@ impl Catalog {
     pub async fn rounds_of(
         &self,
         db: &impl ConnectionTrait,
-        contest_id: Uuid,
+        contest_id: ContestId,
     ) -> Result<Arc<Vec<Round>>, PersistenceError> {
         if let Some(r) = self.contest_rounds.get(contest_id) {
             return Ok(r);
@@ -121,13 +121,13 @@ impl Catalog {
     }
 
     /// Drops a round (and its contest's list of rounds) after it was added or changed here.
-    pub fn forget_round(&self, id: Uuid, contest_id: Uuid) {
+    pub fn forget_round(&self, id: RoundId, contest_id: ContestId) {
         self.rounds.forget(id);
         self.contest_rounds.forget(contest_id);
     }
 
     /// Drops a contest after it changed here.
-    pub fn forget_contest(&self, id: Uuid) {
+    pub fn forget_contest(&self, id: ContestId) {
         self.contests.forget(id);
     }
 }

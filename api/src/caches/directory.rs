@@ -136,9 +136,9 @@ impl UnitDirectory {
         }
         let units = persistence::units::all(db).await?;
         let snap = Arc::new(Snapshot::new(units.into_iter().map(|u| UnitInfo {
-            id: u.id.0,
-            parent_id: u.parent_id.map(|p| p.0),
-            path: u.path.ids().into_iter().map(|id| id.0).collect(),
+            id: u.id.into_uuid(),
+            parent_id: u.parent_id.map(|p| p.into_uuid()),
+            path: u.path.ids().into_iter().map(|id| id.into_uuid()).collect(),
             name: u.name,
             code: u.code,
             member_count: u.member_count,

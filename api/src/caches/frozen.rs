@@ -381,7 +381,7 @@ mod tests {
     fn row(user: Uuid, unit: Uuid, rank: i32, prize: bool) -> FinalRow {
         FinalRow {
             user_id: user,
-            attempt_id: Uuid::new_v4(),
+            attempt_id: crate::domain::ids::AttemptId::from_uuid(Uuid::new_v4()),
             unit_id: unit,
             rank,
             score: 0,

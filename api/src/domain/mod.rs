@@ -1,5 +1,5 @@
-//! Domain types: valid by construction, no actix, no sea-orm. Functions take `now`/`today`
-//! as arguments rather than reading the clock.
+//! Domain types: valid by construction, no actix, no sea-orm (save the ids' `DeriveValueType`,
+//! see `ids`). Functions take `now`/`today` as arguments rather than reading the clock.
 
 pub mod contest;
 pub mod ids;

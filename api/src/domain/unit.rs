@@ -133,7 +133,7 @@ impl TreePath {
         self.0
             .split('/')
             .filter_map(|s| s.parse().ok())
-            .map(UnitId)
+            .map(UnitId::from_uuid)
             .collect()
     }
 

@@ -10,12 +10,13 @@ use uuid::Uuid;
 
 use super::entities::{attempt_answers, attempts};
 use super::{PersistenceError, Result};
+use crate::domain::ids::{AttemptId, ContestId, QuestionId, RoundId};
 
 /// A drawn question as the attempt showed it: which version, and the options in shown order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawnQuestion {
     /// The question.
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     /// The version shown.
     pub version_id: Uuid,
     /// How it is answered (`single`, `multiple`, `true_false`), as it was when drawn.
@@ -28,11 +29,11 @@ pub struct DrawnQuestion {
 #[derive(Debug, Clone)]
 pub struct AttemptRecord {
     /// Id.
-    pub id: Uuid,
+    pub id: AttemptId,
     /// Round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Contest.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// Who.
     pub user_id: Uuid,
     /// 1 for the first attempt in the round, 2 for the second, …
@@ -103,13 +104,13 @@ impl TryFrom<attempts::Model> for AttemptRecord {
 /// What a new attempt row holds.
 pub struct NewAttempt<'a> {
     /// Id.
-    pub id: Uuid,
+    pub id: AttemptId,
     /// The entrant's unit when it started.
     pub unit_id: Option<Uuid>,
     /// Round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Contest.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// Who.
     pub user_id: Uuid,
     /// Its number in the round for this person.
@@ -167,7 +168,7 @@ pub async fn insert(db: &impl ConnectionTrait, a: NewAttempt<'_>) -> Result<()> 
 }
 
 /// Loads one attempt.
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<AttemptRecord> {
+pub async fn get(db: &impl ConnectionTrait, id: AttemptId) -> Result<AttemptRecord> {
     attempts::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -244,9 +245,9 @@ pub async fn overdue_open(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerRow {
     /// Attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Question.
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     /// Selected options.
     pub option_ids: Vec<Uuid>,
     /// When saved (server clock).
@@ -286,7 +287,7 @@ pub async fn upsert_answers(db: &impl ConnectionTrait, rows: &[AnswerRow]) -> Re
 }
 
 /// The stored answers of an attempt.
-pub async fn answers(db: &impl ConnectionTrait, attempt: Uuid) -> Result<Vec<AnswerRow>> {
+pub async fn answers(db: &impl ConnectionTrait, attempt: AttemptId) -> Result<Vec<AnswerRow>> {
     let rows = attempt_answers::Entity::find()
         .filter(attempt_answers::Column::AttemptId.eq(attempt))
         .all(db)
@@ -318,7 +319,7 @@ pub struct Outcome {
 }
 
 /// Writes the result once: returns false if it was already written.
-pub async fn write_result(db: &impl ConnectionTrait, id: Uuid, o: Outcome) -> Result<bool> {
+pub async fn write_result(db: &impl ConnectionTrait, id: AttemptId, o: Outcome) -> Result<bool> {
     let result = attempts::Entity::update_many()
         .col_expr(attempts::Column::Status, Expr::value("finished"))
         .col_expr(attempts::Column::FinishedAt, Expr::value(o.finished_at))
@@ -335,7 +336,7 @@ pub async fn write_result(db: &impl ConnectionTrait, id: Uuid, o: Outcome) -> Re
 }
 
 /// Notes that a finished attempt's result is on the live boards.
-pub async fn mark_board_recorded(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+pub async fn mark_board_recorded(db: &impl ConnectionTrait, id: AttemptId) -> Result<()> {
     attempts::Entity::update_many()
         .col_expr(attempts::Column::BoardRecorded, Expr::value(true))
         .filter(attempts::Column::Id.eq(id))
@@ -400,7 +401,7 @@ pub async fn page_for_rebuild(
 #[derive(Debug, Clone)]
 pub struct Item {
     /// Question.
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     /// Version shown.
     pub version_id: Uuid,
     /// 1-based position.
@@ -414,7 +415,11 @@ pub struct Item {
 }
 
 /// Writes the items of a finished attempt (once; a repeat is ignored).
-pub async fn insert_items(db: &impl ConnectionTrait, attempt: Uuid, items: &[Item]) -> Result<()> {
+pub async fn insert_items(
+    db: &impl ConnectionTrait,
+    attempt: AttemptId,
+    items: &[Item],
+) -> Result<()> {
     use super::entities::attempt_items;
     if items.is_empty() {
         return Ok(());
@@ -475,7 +480,7 @@ pub async fn items_of_version(
 
 /// Deletes an attempt that was created but never reached the scoring store, so never shown and
 /// never answered (its answers, if any row exists, go with it).
-pub async fn withdraw_unanswered(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+pub async fn withdraw_unanswered(db: &impl ConnectionTrait, id: AttemptId) -> Result<()> {
     use super::entities::attempt_answers;
     attempt_answers::Entity::delete_many()
         .filter(attempt_answers::Column::AttemptId.eq(id))
@@ -501,7 +506,7 @@ pub struct RoundActivity {
 /// attempts, which the `(round, user, seq)` index narrows).
 pub async fn round_activity(
     db: &impl ConnectionTrait,
-    round_id: Uuid,
+    round_id: RoundId,
     now: DateTime<Utc>,
 ) -> Result<RoundActivity> {
     use sea_orm::PaginatorTrait;

@@ -44,7 +44,7 @@ pub async fn record_at(
         subject_id: Set(subject),
         detail: Set(detail),
         at: Set(Utc::now()),
-        unit_id: Set(unit.map(|u| u.0)),
+        unit_id: Set(unit.map(|u| u.into_uuid())),
     })
     .exec_without_returning(db)
     .await?;

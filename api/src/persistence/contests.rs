@@ -13,7 +13,7 @@ use super::{PersistenceError, Result};
 use crate::domain::contest::{
     ContestKind, ExcludedRole, LeaderboardVisibility, Prizes, RoundSettings, TieBreakKey,
 };
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{ContestId, RoundId, UnitId, UserId};
 
 /// A contest's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,7 +53,7 @@ pub struct ContestSettings {
 #[derive(Debug, Clone)]
 pub struct Contest {
     /// Id.
-    pub id: Uuid,
+    pub id: ContestId,
     /// Settings.
     pub settings: ContestSettings,
     /// Created.
@@ -90,8 +90,8 @@ impl TryFrom<contests::Model> for Contest {
                 description: m.description,
                 rules: m.rules,
                 kind: enum_from(&m.kind)?,
-                unit_id: UnitId(m.unit_id),
-                eligible_unit_id: m.eligible_unit_id.map(UnitId),
+                unit_id: UnitId::from_uuid(m.unit_id),
+                eligible_unit_id: m.eligible_unit_id.map(UnitId::from_uuid),
                 excluded_unit_ids: serde_json::from_value(m.excluded_unit_ids).map_err(json_err)?,
                 excluded_roles: serde_json::from_value(m.excluded_roles).map_err(json_err)?,
                 managers_may_enter: m.managers_may_enter,
@@ -114,19 +114,19 @@ impl TryFrom<contests::Model> for Contest {
 }
 
 fn contest_model(
-    id: Uuid,
+    id: ContestId,
     s: &ContestSettings,
     by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> Result<contests::ActiveModel> {
     Ok(contests::ActiveModel {
         id: Set(id),
-        unit_id: Set(s.unit_id.0),
+        unit_id: Set(s.unit_id.into_uuid()),
         title: Set(s.title.clone()),
         description: Set(s.description.clone()),
         rules: Set(s.rules.clone()),
         kind: Set(enum_str(&s.kind)),
-        eligible_unit_id: Set(s.eligible_unit_id.map(|u| u.0)),
+        eligible_unit_id: Set(s.eligible_unit_id.map(|u| u.into_uuid())),
         excluded_unit_ids: Set(serde_json::to_value(&s.excluded_unit_ids).map_err(json_err)?),
         excluded_roles: Set(serde_json::to_value(&s.excluded_roles).map_err(json_err)?),
         managers_may_enter: Set(s.managers_may_enter),
@@ -136,7 +136,7 @@ fn contest_model(
         pass_mark: Set(s.pass_mark),
         prizes: Set(Some(serde_json::to_value(&s.prizes).map_err(json_err)?)),
         published_at: sea_orm::ActiveValue::NotSet,
-        created_by: Set(by.map(|u| u.0)),
+        created_by: Set(by.map(|u| u.into_uuid())),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -148,7 +148,7 @@ pub async fn insert(
     s: &ContestSettings,
     by: Option<UserId>,
 ) -> Result<Contest> {
-    let id = Uuid::now_v7();
+    let id = ContestId::new();
     contests::Entity::insert(contest_model(id, s, by, Utc::now())?)
         .exec_without_returning(db)
         .await?;
@@ -156,7 +156,11 @@ pub async fn insert(
 }
 
 /// Replaces a contest's settings.
-pub async fn update(db: &impl ConnectionTrait, id: Uuid, s: &ContestSettings) -> Result<Contest> {
+pub async fn update(
+    db: &impl ConnectionTrait,
+    id: ContestId,
+    s: &ContestSettings,
+) -> Result<Contest> {
     let mut model = contest_model(id, s, None, Utc::now())?;
     model.created_by = sea_orm::ActiveValue::NotSet;
     model.created_at = sea_orm::ActiveValue::NotSet;
@@ -166,7 +170,7 @@ pub async fn update(db: &impl ConnectionTrait, id: Uuid, s: &ContestSettings) ->
 }
 
 /// Loads a contest.
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Contest> {
+pub async fn get(db: &impl ConnectionTrait, id: ContestId) -> Result<Contest> {
     contests::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -202,9 +206,9 @@ pub struct Extension {
 #[derive(Debug, Clone)]
 pub struct Round {
     /// Id.
-    pub id: Uuid,
+    pub id: RoundId,
     /// Its contest.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// Settings.
     pub settings: RoundSettings,
     /// When the first attempt started (then the rules are frozen).
@@ -249,8 +253,8 @@ impl TryFrom<rounds::Model> for Round {
 }
 
 fn round_model(
-    id: Uuid,
-    contest_id: Uuid,
+    id: RoundId,
+    contest_id: ContestId,
     s: &RoundSettings,
     extensions: &[Extension],
 ) -> Result<rounds::ActiveModel> {
@@ -284,10 +288,10 @@ fn round_model(
 /// Inserts a round.
 pub async fn insert_round(
     db: &impl ConnectionTrait,
-    contest_id: Uuid,
+    contest_id: ContestId,
     s: &RoundSettings,
 ) -> Result<Round> {
-    let id = Uuid::now_v7();
+    let id = RoundId::new();
     let mut model = round_model(id, contest_id, s, &[])?;
     model.first_started_at = Set(None);
     rounds::Entity::insert(model)
@@ -311,7 +315,7 @@ pub async fn update_round(
 }
 
 /// Loads a round.
-pub async fn get_round(db: &impl ConnectionTrait, id: Uuid) -> Result<Round> {
+pub async fn get_round(db: &impl ConnectionTrait, id: RoundId) -> Result<Round> {
     rounds::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -320,7 +324,7 @@ pub async fn get_round(db: &impl ConnectionTrait, id: Uuid) -> Result<Round> {
 }
 
 /// A contest's rounds by opening time.
-pub async fn rounds_of(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<Vec<Round>> {
+pub async fn rounds_of(db: &impl ConnectionTrait, contest_id: ContestId) -> Result<Vec<Round>> {
     rounds::Entity::find()
         .filter(rounds::Column::ContestId.eq(contest_id))
         .order_by_asc(rounds::Column::OpensAt)
@@ -338,9 +342,10 @@ pub type Window = (DateTime<Utc>, DateTime<Utc>);
 /// list: a contest's status and dates come from its rounds).
 pub async fn round_windows(
     db: &impl ConnectionTrait,
-    contest_ids: &[Uuid],
-) -> Result<std::collections::HashMap<Uuid, Vec<Window>>> {
-    let mut out: std::collections::HashMap<Uuid, Vec<Window>> = std::collections::HashMap::new();
+    contest_ids: &[ContestId],
+) -> Result<std::collections::HashMap<ContestId, Vec<Window>>> {
+    let mut out: std::collections::HashMap<ContestId, Vec<Window>> =
+        std::collections::HashMap::new();
     // In chunks: SQLite caps the parameters of one statement.
     for chunk in contest_ids.chunks(500) {
         for r in rounds::Entity::find()
@@ -357,7 +362,7 @@ pub async fn round_windows(
 }
 
 /// Marks a round as started (first attempt), freezing its rules. Idempotent.
-pub async fn mark_started(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<()> {
+pub async fn mark_started(db: &impl ConnectionTrait, id: RoundId, at: DateTime<Utc>) -> Result<()> {
     rounds::Entity::update_many()
         .col_expr(rounds::Column::FirstStartedAt, Expr::value(at))
         .filter(rounds::Column::Id.eq(id))

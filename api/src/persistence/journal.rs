@@ -92,7 +92,7 @@ impl Journal {
 
 /// Keeps the newest selection per (attempt, question) by save time.
 fn keep_newest(pending: &mut HashMap<(Uuid, Uuid), AnswerRow>, row: AnswerRow) {
-    match pending.entry((row.attempt_id, row.question_id)) {
+    match pending.entry((row.attempt_id.into_uuid(), row.question_id.into_uuid())) {
         std::collections::hash_map::Entry::Occupied(mut held) => {
             if row.saved_at >= held.get().saved_at {
                 held.insert(row);
@@ -170,8 +170,8 @@ mod tests {
 
     fn row(question: Uuid, option: Uuid, at_ms: i64) -> AnswerRow {
         AnswerRow {
-            attempt_id: Uuid::nil(),
-            question_id: question,
+            attempt_id: crate::domain::ids::AttemptId::from_uuid(Uuid::nil()),
+            question_id: crate::domain::ids::QuestionId::from_uuid(question),
             option_ids: vec![option],
             saved_at: chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
         }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::entities::{question_versions, questions, topics, units};
 use super::{PersistenceError, Result};
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{QuestionId, UnitId, UserId};
 use crate::domain::unit::TreePath;
 
 /// One stored option: its id is stable within a version, and attempts record it.
@@ -38,7 +38,7 @@ pub struct StoredOption {
 #[derive(Debug, Clone)]
 pub struct StoredQuestion {
     /// Stable id.
-    pub id: Uuid,
+    pub id: QuestionId,
     /// Owner unit (whose bank it is in).
     pub unit_id: UnitId,
     /// Whether units below the owner may see and draw it.
@@ -127,7 +127,7 @@ fn assemble(
         valid_until: q.valid_until,
     });
     let content = Question {
-        id: Some(q.id),
+        id: Some(q.id.into_uuid()),
         kind: parse_kind(&q.kind),
         text: v.text,
         options: options
@@ -160,7 +160,7 @@ fn assemble(
     };
     Ok(StoredQuestion {
         id: q.id,
-        unit_id: UnitId(q.unit_id),
+        unit_id: UnitId::from_uuid(q.unit_id),
         shared: q.shared,
         version: q.current_version,
         version_id: q.current_version_id,
@@ -244,7 +244,7 @@ pub async fn topic_name(db: &impl ConnectionTrait, code: &str) -> Result<Option<
 }
 
 fn version_model(
-    question_id: Uuid,
+    question_id: QuestionId,
     version: i32,
     q: &Question,
     by: Option<UserId>,
@@ -271,7 +271,7 @@ fn version_model(
         source_url: Set(q.source.as_ref().and_then(|s| s.url.clone())),
         legal_document: Set(q.legal_basis.as_ref().map(|l| l.document.clone())),
         image: Set(q.image.clone()),
-        created_by: Set(by.map(|u| u.0)),
+        created_by: Set(by.map(|u| u.into_uuid())),
         created_at: Set(Utc::now()),
     };
     (model, ids)
@@ -284,8 +284,8 @@ pub async fn insert(
     shared: bool,
     q: &Question,
     by: Option<UserId>,
-) -> Result<Uuid> {
-    let id = Uuid::now_v7();
+) -> Result<QuestionId> {
+    let id = QuestionId::new();
     let (version, _) = version_model(id, 1, q, by);
     let version_id = match &version.id {
         sea_orm::ActiveValue::Set(v) => *v,
@@ -294,7 +294,7 @@ pub async fn insert(
     let now = Utc::now();
     questions::Entity::insert(questions::ActiveModel {
         id: Set(id),
-        unit_id: Set(unit.0),
+        unit_id: Set(unit.into_uuid()),
         shared: Set(shared),
         kind: Set(kind_str(q.kind).to_owned()),
         topic_code: Set(q.topic.code.clone()),
@@ -306,7 +306,7 @@ pub async fn insert(
         current_version_id: Set(version_id),
         valid_from: Set(q.legal_basis.as_ref().and_then(|l| l.valid_from)),
         valid_until: Set(q.legal_basis.as_ref().and_then(|l| l.valid_until)),
-        created_by: Set(by.map(|u| u.0)),
+        created_by: Set(by.map(|u| u.into_uuid())),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -404,7 +404,7 @@ pub async fn update(
 }
 
 /// Deletes a question and its versions.
-pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+pub async fn delete(db: &impl ConnectionTrait, id: QuestionId) -> Result<()> {
     question_versions::Entity::delete_many()
         .filter(question_versions::Column::QuestionId.eq(id))
         .exec(db)
@@ -449,7 +449,7 @@ async fn load_many(
 }
 
 /// Loads one question with its current version.
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<StoredQuestion> {
+pub async fn get(db: &impl ConnectionTrait, id: QuestionId) -> Result<StoredQuestion> {
     let row = questions::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -500,7 +500,7 @@ fn visibility_condition(visibility: &Visibility) -> Condition {
     let mut ancestors: Vec<Uuid> = Vec::new();
     for root in roots {
         any = any.add(units::Column::Path.starts_with(root.as_str()));
-        ancestors.extend(root.ids().into_iter().map(|u| u.0));
+        ancestors.extend(root.ids().into_iter().map(|u| u.into_uuid()));
     }
     if !ancestors.is_empty() {
         any = any.add(
@@ -658,7 +658,7 @@ fn search_select(visibility: &Visibility, filter: &Filter) -> sea_orm::Select<qu
         );
     }
     if let Some(unit) = filter.unit_id {
-        select = select.filter(questions::Column::UnitId.eq(unit.0));
+        select = select.filter(questions::Column::UnitId.eq(unit.into_uuid()));
     }
     if let Some((from, to)) = filter.drawable_between {
         select = select
@@ -695,11 +695,11 @@ pub async fn existing_stems(
     db: &impl ConnectionTrait,
     unit: UnitId,
     stems: &[String],
-) -> Result<Vec<(String, Uuid)>> {
+) -> Result<Vec<(String, QuestionId)>> {
     let mut out = Vec::new();
     for chunk in stems.chunks(500) {
         let rows = questions::Entity::find()
-            .filter(questions::Column::UnitId.eq(unit.0))
+            .filter(questions::Column::UnitId.eq(unit.into_uuid()))
             .filter(questions::Column::StemFolded.is_in(chunk.iter().cloned()))
             .all(db)
             .await?;
@@ -714,7 +714,7 @@ pub struct VersionContent {
     /// Version id.
     pub version_id: Uuid,
     /// The question.
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     /// Stem.
     pub text: String,
     /// Options with their ids and the key.
@@ -766,7 +766,7 @@ pub struct VersionRecord {
 /// a question that has been active keeps each version attempts may have shown.)
 pub async fn list_versions(
     db: &impl ConnectionTrait,
-    question_id: Uuid,
+    question_id: QuestionId,
 ) -> Result<Vec<VersionRecord>> {
     let rows = question_versions::Entity::find()
         .filter(question_versions::Column::QuestionId.eq(question_id))

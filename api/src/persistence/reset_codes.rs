@@ -35,8 +35,8 @@ impl From<password_reset_codes::Model> for ResetCode {
     fn from(m: password_reset_codes::Model) -> Self {
         Self {
             id: m.id,
-            user_id: UserId(m.user_id),
-            issued_by: m.issued_by.map(UserId),
+            user_id: UserId::from_uuid(m.user_id),
+            issued_by: m.issued_by.map(UserId::from_uuid),
             code_hash: m.code_hash,
             issued_at: m.issued_at,
             expires_at: m.expires_at,
@@ -57,7 +57,7 @@ pub async fn replace(
     revoke_all(db, user, now).await?;
     let model = password_reset_codes::Model {
         id: Uuid::now_v7(),
-        user_id: user.0,
+        user_id: user.into_uuid(),
         issued_by: Some(issued_by.into()),
         code_hash,
         issued_at: now,
@@ -86,7 +86,7 @@ pub async fn replace(
 pub async fn revoke_all(db: &impl ConnectionTrait, user: UserId, now: DateTime<Utc>) -> Result<()> {
     Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(Some(now)))
-        .filter(Column::UserId.eq(user.0))
+        .filter(Column::UserId.eq(user.into_uuid()))
         .filter(Column::UsedAt.is_null())
         .filter(Column::RevokedAt.is_null())
         .exec(db)
@@ -103,7 +103,7 @@ pub async fn live(
     max_failures: i32,
 ) -> Result<Option<ResetCode>> {
     Ok(Entity::find()
-        .filter(Column::UserId.eq(user.0))
+        .filter(Column::UserId.eq(user.into_uuid()))
         .filter(Column::UsedAt.is_null())
         .filter(Column::RevokedAt.is_null())
         .filter(Column::ExpiresAt.gt(now))

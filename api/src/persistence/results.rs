@@ -15,14 +15,15 @@ use super::entities::{
     attempts, contest_results, contests, result_voids, round_results, rounds, users,
 };
 use super::{PersistenceError, Result};
+use crate::domain::ids::{AttemptId, ContestId, RoundId};
 
 /// A finished, counting attempt with what boards show of its entrant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CountedRow {
     /// Attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Entrant.
     pub user_id: Uuid,
     /// The unit it counts for (the entrant's unit when it started).
@@ -45,7 +46,7 @@ pub struct CountedRow {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CountedFilter {
     /// Only this round of the contest.
-    pub round_id: Option<Uuid>,
+    pub round_id: Option<RoundId>,
     /// Only those finished at or after this time.
     pub finished_since: Option<DateTime<Utc>>,
 }
@@ -53,7 +54,7 @@ pub struct CountedFilter {
 /// Finished non-practice attempts of a contest, by id, after `after`.
 pub async fn counted_page(
     db: &impl ConnectionTrait,
-    contest_id: Uuid,
+    contest_id: ContestId,
     filter: CountedFilter,
     after: Option<Uuid>,
     limit: u64,
@@ -140,7 +141,7 @@ pub struct Void {
     /// Id.
     pub id: Uuid,
     /// Round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Whose result.
     pub user_id: Uuid,
     /// Why.
@@ -176,8 +177,8 @@ impl From<result_voids::Model> for Void {
 /// `(round, user)` pairs with a void in force, among `round_ids`.
 pub async fn voided_pairs(
     db: &impl ConnectionTrait,
-    round_ids: &[Uuid],
-) -> Result<HashSet<(Uuid, Uuid)>> {
+    round_ids: &[RoundId],
+) -> Result<HashSet<(RoundId, Uuid)>> {
     if round_ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -194,7 +195,7 @@ pub async fn voided_pairs(
 /// The void in force on a person's result in a round, if any.
 pub async fn void_in_force(
     db: &impl ConnectionTrait,
-    round_id: Uuid,
+    round_id: RoundId,
     user_id: Uuid,
 ) -> Result<Option<Void>> {
     Ok(result_voids::Entity::find()
@@ -207,7 +208,7 @@ pub async fn void_in_force(
 }
 
 /// Every void of a round, lifted or not, newest first.
-pub async fn voids_of_round(db: &impl ConnectionTrait, round_id: Uuid) -> Result<Vec<Void>> {
+pub async fn voids_of_round(db: &impl ConnectionTrait, round_id: RoundId) -> Result<Vec<Void>> {
     Ok(result_voids::Entity::find()
         .filter(result_voids::Column::RoundId.eq(round_id))
         .order_by_desc(result_voids::Column::VoidedAt)
@@ -221,7 +222,7 @@ pub async fn voids_of_round(db: &impl ConnectionTrait, round_id: Uuid) -> Result
 /// Records a void.
 pub async fn insert_void(
     db: &impl ConnectionTrait,
-    round_id: Uuid,
+    round_id: RoundId,
     user_id: Uuid,
     reason: &str,
     by: Uuid,
@@ -269,7 +270,7 @@ pub struct FinalRow {
     /// Entrant.
     pub user_id: Uuid,
     /// The attempt that counted.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// The unit it counted for.
     pub unit_id: Uuid,
     /// 1-based rank.
@@ -293,7 +294,7 @@ pub struct FinalRow {
 /// Replaces a round's published ranking and stamps the round, in the caller's transaction.
 pub async fn publish(
     db: &impl ConnectionTrait,
-    round_id: Uuid,
+    round_id: RoundId,
     prediction_actual: Option<i64>,
     rows: &[FinalRow],
     at: DateTime<Utc>,
@@ -416,11 +417,11 @@ async fn whole_ranking<E: EntityTrait, R>(
 }
 
 /// Every line of a round's published ranking, in rank order (then by user).
-pub async fn final_all(db: &impl ConnectionTrait, round_id: Uuid) -> Result<Vec<FinalRow>> {
+pub async fn final_all(db: &impl ConnectionTrait, round_id: RoundId) -> Result<Vec<FinalRow>> {
     use round_results::Column as C;
     whole_ranking::<round_results::Entity, _>(
         db,
-        (C::RoundId, round_id),
+        (C::RoundId, round_id.into_uuid()),
         (C::Rank, C::UserId),
         final_row,
     )
@@ -428,7 +429,10 @@ pub async fn final_all(db: &impl ConnectionTrait, round_id: Uuid) -> Result<Vec<
 }
 
 /// The people holding a prize in the published rankings of `round_ids`.
-pub async fn prize_holders(db: &impl ConnectionTrait, round_ids: &[Uuid]) -> Result<HashSet<Uuid>> {
+pub async fn prize_holders(
+    db: &impl ConnectionTrait,
+    round_ids: &[RoundId],
+) -> Result<HashSet<Uuid>> {
     if round_ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -532,7 +536,7 @@ pub async fn names(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Participation {
     /// Attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Entrant.
     pub user_id: Uuid,
     /// The unit it counts for.
@@ -607,7 +611,7 @@ pub struct OverallRow {
 /// Every published round result of a contest's rounds (for the overall ranking).
 pub async fn published_round_rows(
     db: &impl ConnectionTrait,
-    round_ids: &[Uuid],
+    round_ids: &[RoundId],
 ) -> Result<Vec<FinalRow>> {
     let mut out = Vec::new();
     for id in round_ids {
@@ -619,7 +623,7 @@ pub async fn published_round_rows(
 /// Replaces a contest's overall ranking and stamps the contest, in the caller's transaction.
 pub async fn publish_overall(
     db: &impl ConnectionTrait,
-    contest_id: Uuid,
+    contest_id: ContestId,
     rows: &[OverallRow],
     at: DateTime<Utc>,
 ) -> Result<()> {
@@ -653,11 +657,14 @@ pub async fn publish_overall(
 }
 
 /// A contest's whole published overall ranking, in rank order (then by user).
-pub async fn overall_all(db: &impl ConnectionTrait, contest_id: Uuid) -> Result<Vec<OverallRow>> {
+pub async fn overall_all(
+    db: &impl ConnectionTrait,
+    contest_id: ContestId,
+) -> Result<Vec<OverallRow>> {
     use contest_results::Column as C;
     whole_ranking::<contest_results::Entity, _>(
         db,
-        (C::ContestId, contest_id),
+        (C::ContestId, contest_id.into_uuid()),
         (C::Rank, C::UserId),
         overall_row,
     )

@@ -30,7 +30,7 @@ impl From<refresh_tokens::Model> for StoredToken {
     fn from(m: refresh_tokens::Model) -> Self {
         Self {
             id: m.id,
-            user_id: UserId(m.user_id),
+            user_id: UserId::from_uuid(m.user_id),
             family_id: m.family_id,
             expires_at: m.expires_at,
             rotated_at: m.rotated_at,
@@ -59,7 +59,7 @@ pub async fn insert(
 ) -> Result<()> {
     Entity::insert(refresh_tokens::ActiveModel {
         id: Set(Uuid::now_v7()),
-        user_id: Set(user.0),
+        user_id: Set(user.into_uuid()),
         family_id: Set(family_id),
         token_hash: Set(token_hash),
         issued_at: Set(Utc::now()),
@@ -83,7 +83,7 @@ pub async fn insert(
 pub async fn signed_in_from(db: &impl ConnectionTrait, user: UserId, ip: &str) -> Result<bool> {
     use sea_orm::PaginatorTrait as _;
     Ok(Entity::find()
-        .filter(Column::UserId.eq(user.0))
+        .filter(Column::UserId.eq(user.into_uuid()))
         .filter(Column::ClientIp.eq(ip))
         .count(db)
         .await?
@@ -130,7 +130,7 @@ pub async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result
 pub async fn revoke_all_for_user(db: &impl ConnectionTrait, user: UserId) -> Result<u64> {
     let result = Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(Column::UserId.eq(user.0))
+        .filter(Column::UserId.eq(user.into_uuid()))
         .filter(Column::RevokedAt.is_null())
         .exec(db)
         .await?;
@@ -160,7 +160,7 @@ pub async fn families_revoked_since(
     Ok(rows
         .into_iter()
         .filter(|m| seen.insert(m.family_id))
-        .filter_map(|m| Some((UserId(m.user_id), m.family_id, m.revoked_at?)))
+        .filter_map(|m| Some((UserId::from_uuid(m.user_id), m.family_id, m.revoked_at?)))
         .collect())
 }
 
@@ -183,7 +183,7 @@ pub struct SessionRecord {
 pub async fn of_user(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<SessionRecord>> {
     use sea_orm::QueryOrder;
     Ok(Entity::find()
-        .filter(Column::UserId.eq(user.0))
+        .filter(Column::UserId.eq(user.into_uuid()))
         .order_by_asc(Column::IssuedAt)
         .all(db)
         .await?

@@ -55,14 +55,14 @@ impl TryFrom<unit_transfer_requests::Model> for Transfer {
         })?;
         Ok(Self {
             id: m.id,
-            user_id: UserId(m.user_id),
-            from_unit_id: UnitId(m.from_unit_id),
-            to_unit_id: UnitId(m.to_unit_id),
+            user_id: UserId::from_uuid(m.user_id),
+            from_unit_id: UnitId::from_uuid(m.from_unit_id),
+            to_unit_id: UnitId::from_uuid(m.to_unit_id),
             reason: m.reason,
             status,
             created_at: m.created_at,
             decided_at: m.decided_at,
-            decided_by: m.decided_by.map(UserId),
+            decided_by: m.decided_by.map(UserId::from_uuid),
             decision_note: m.decision_note,
         })
     }
@@ -83,9 +83,9 @@ pub async fn insert(
 ) -> Result<Transfer> {
     let model = unit_transfer_requests::Model {
         id: Uuid::now_v7(),
-        user_id: user.0,
-        from_unit_id: from.0,
-        to_unit_id: to.0,
+        user_id: user.into_uuid(),
+        from_unit_id: from.into_uuid(),
+        to_unit_id: to.into_uuid(),
         reason,
         status: TransferStatus::Pending.as_str().to_owned(),
         created_at: now,
@@ -122,7 +122,7 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Transfer> {
 /// The member's pending request, if any.
 pub async fn pending_of(db: &impl ConnectionTrait, user: UserId) -> Result<Option<Transfer>> {
     Entity::find()
-        .filter(Column::UserId.eq(user.0))
+        .filter(Column::UserId.eq(user.into_uuid()))
         .filter(Column::Status.eq(TransferStatus::Pending.as_str()))
         .one(db)
         .await?
@@ -133,7 +133,7 @@ pub async fn pending_of(db: &impl ConnectionTrait, user: UserId) -> Result<Optio
 /// The member's requests, newest first (at most `limit`).
 pub async fn of_user(db: &impl ConnectionTrait, user: UserId, limit: u64) -> Result<Vec<Transfer>> {
     all(Entity::find()
-        .filter(Column::UserId.eq(user.0))
+        .filter(Column::UserId.eq(user.into_uuid()))
         .order_by_desc(Column::CreatedAt)
         .order_by_desc(Column::Id)
         .limit(limit)
@@ -187,7 +187,7 @@ pub async fn close(
     let done = Entity::update_many()
         .col_expr(Column::Status, Expr::value(status.as_str()))
         .col_expr(Column::DecidedAt, Expr::value(now))
-        .col_expr(Column::DecidedBy, Expr::value(by.0))
+        .col_expr(Column::DecidedBy, Expr::value(by.into_uuid()))
         .col_expr(Column::DecisionNote, Expr::value(note))
         .filter(Column::Id.eq(id))
         .filter(Column::Status.eq(TransferStatus::Pending.as_str()))

@@ -9,16 +9,17 @@ use uuid::Uuid;
 
 use super::Result;
 use super::entities::{attempts, contests, rounds, units, users};
+use crate::domain::ids::{ContestId, RoundId};
 
 /// One round a unit's members could enter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoundRow {
     /// Round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Round name.
     pub round_name: String,
     /// Contest.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// Contest title.
     pub contest_title: String,
     /// Opens.
@@ -144,8 +145,8 @@ pub async fn rounds_page(
 pub async fn counts(
     db: &impl ConnectionTrait,
     unit_path: &str,
-    round_ids: &[Uuid],
-) -> Result<Vec<(Uuid, RoundCounts)>> {
+    round_ids: &[RoundId],
+) -> Result<Vec<(RoundId, RoundCounts)>> {
     if round_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -199,7 +200,7 @@ pub async fn counts(
         .group_by_col((a, attempts::Column::RoundId));
     let rows = db.query_all(&q).await?;
     rows.into_iter()
-        .map(|row| -> Result<(Uuid, RoundCounts)> {
+        .map(|row| -> Result<(RoundId, RoundCounts)> {
             let best: Option<i64> = row.try_get("", "best")?;
             let sum: Option<i64> = row.try_get("", "score_sum")?;
             let scored: i64 = row.try_get("", "scored")?;

@@ -36,8 +36,8 @@ pub struct Unit {
 impl From<units::Model> for Unit {
     fn from(m: units::Model) -> Self {
         Self {
-            id: UnitId(m.id),
-            parent_id: m.parent_id.map(UnitId),
+            id: UnitId::from_uuid(m.id),
+            parent_id: m.parent_id.map(UnitId::from_uuid),
             name: m.name,
             code: m.code,
             member_count: m.member_count,
@@ -63,7 +63,7 @@ pub struct NewUnit {
 
 /// Loads one unit.
 pub async fn get(db: &impl ConnectionTrait, id: UnitId) -> Result<Unit> {
-    Entity::find_by_id(id.0)
+    Entity::find_by_id(id.into_uuid())
         .one(db)
         .await?
         .map(Unit::from)
@@ -138,7 +138,7 @@ pub async fn list(
             if let Some(parent) = parent {
                 select = select
                     .filter(Column::Path.starts_with(parent.path.as_str()))
-                    .filter(Column::Id.ne(parent.id.0));
+                    .filter(Column::Id.ne(parent.id.into_uuid()));
             }
             select = select
                 .order_by_asc(Column::Depth)
@@ -146,7 +146,7 @@ pub async fn list(
         }
         (None, Some(parent)) => {
             select = select
-                .filter(Column::ParentId.eq(parent.id.0))
+                .filter(Column::ParentId.eq(parent.id.into_uuid()))
                 .order_by_asc(Column::NameFolded)
         }
         (None, None) => {
@@ -182,8 +182,8 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUnit) -> Result<Unit> {
         None => TreePath::root(new.id),
     };
     let model = units::ActiveModel {
-        id: Set(new.id.0),
-        parent_id: Set(new.parent.as_ref().map(|p| p.id.0)),
+        id: Set(new.id.into_uuid()),
+        parent_id: Set(new.parent.as_ref().map(|p| p.id.into_uuid())),
         name: Set(new.name.as_str().to_owned()),
         name_folded: Set(fold(new.name.as_str())),
         code: Set(new.code.as_str().to_owned()),
@@ -207,7 +207,7 @@ pub async fn update_fields(
     member_count: Option<MemberCount>,
 ) -> Result<Unit> {
     let mut model = units::ActiveModel {
-        id: sea_orm::ActiveValue::Unchanged(id.0),
+        id: sea_orm::ActiveValue::Unchanged(id.into_uuid()),
         ..Default::default()
     };
     if let Some(name) = name {
@@ -273,8 +273,11 @@ pub async fn move_subtree(
         .exec(db)
         .await?;
     units::Entity::update_many()
-        .col_expr(Column::ParentId, Expr::value(new_parent.map(|p| p.id.0)))
-        .filter(Column::Id.eq(unit.id.0))
+        .col_expr(
+            Column::ParentId,
+            Expr::value(new_parent.map(|p| p.id.into_uuid())),
+        )
+        .filter(Column::Id.eq(unit.id.into_uuid()))
         .exec(db)
         .await?;
     get(db, unit.id).await
@@ -302,13 +305,13 @@ pub async fn names_of(
         .select_only()
         .column(Column::Id)
         .column(Column::Name)
-        .filter(Column::Id.is_in(ids.iter().map(|id| id.0)))
+        .filter(Column::Id.is_in(ids.iter().map(|id| id.into_uuid())))
         .into_tuple()
         .all(db)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name)| (UnitId(id), name))
+        .map(|(id, name)| (UnitId::from_uuid(id), name))
         .collect())
 }
 
@@ -323,12 +326,12 @@ pub async fn with_children(
     let rows: Vec<Option<Uuid>> = Entity::find()
         .select_only()
         .column(Column::ParentId)
-        .filter(Column::ParentId.is_in(ids.iter().map(|id| id.0)))
+        .filter(Column::ParentId.is_in(ids.iter().map(|id| id.into_uuid())))
         .distinct()
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().flatten().map(UnitId).collect())
+    Ok(rows.into_iter().flatten().map(UnitId::from_uuid).collect())
 }
 
 /// The units `ids` that exist, by id. One query.
@@ -340,11 +343,11 @@ pub async fn by_ids(
         return Ok(std::collections::HashMap::new());
     }
     let rows = Entity::find()
-        .filter(Column::Id.is_in(ids.iter().map(|id| id.0)))
+        .filter(Column::Id.is_in(ids.iter().map(|id| id.into_uuid())))
         .all(db)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|m| (UnitId(m.id), Unit::from(m)))
+        .map(|m| (UnitId::from_uuid(m.id), Unit::from(m)))
         .collect())
 }

@@ -76,7 +76,7 @@ pub async fn report(
         let page =
             persistence::results::finished_between(&state.db, from, to, after, 10_000).await?;
         let Some(last) = page.last() else { break };
-        after = Some(last.attempt_id);
+        after = Some(last.attempt_id.into_uuid());
         for p in page {
             let path = units.path_of(p.unit_id);
             if path.get(depth.wrapping_sub(1)) != Some(&unit) || depth == 0 {

@@ -21,7 +21,9 @@ use crate::app::boards;
 use crate::app::theory::outcome::{TheoryOutcome, outcome};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Prediction, Review};
+use crate::domain::ids::QuestionId;
 use crate::domain::ids::UserId;
+use crate::domain::ids::{AttemptId, ContestId, RoundId};
 use crate::error::{ApiError, Problem};
 use crate::persistence::{
     self, attempts::AttemptRecord, contests::Round, questions::VersionContent,
@@ -164,7 +166,7 @@ async fn respond(
         let shown: HashMap<Uuid, &persistence::questions::StoredOption> =
             v.options.iter().map(|o| (o.id, o)).collect();
         questions.push(QuestionView {
-            id: q.question_id,
+            id: q.question_id.into_uuid(),
             position: i + 1,
             kind: q.kind,
             text: v.text.clone(),
@@ -184,7 +186,7 @@ async fn respond(
         persistence::attempts::answers(&state.db, record.id)
             .await?
             .into_iter()
-            .map(|a| (a.question_id, a.option_ids))
+            .map(|a| (a.question_id.into_uuid(), a.option_ids))
             .collect()
     } else {
         match state.store.attempt_state(&state.keys, record.id).await? {
@@ -231,7 +233,13 @@ async fn respond(
         && theory.is_none()
         && !round.settings.practice
         && !record.practice
-        && match boards::visible_round(state, Some(UserId(record.user_id)), record.round_id).await {
+        && match boards::visible_round(
+            state,
+            Some(UserId::from_uuid(record.user_id)),
+            record.round_id,
+        )
+        .await
+        {
             Ok(_) => true,
             Err(
                 ApiError::NotFound(_)
@@ -247,7 +255,7 @@ async fn respond(
             .iter()
             .filter_map(|q| {
                 versions.get(&q.version_id).map(|v| ReviewItem {
-                    question_id: q.question_id,
+                    question_id: q.question_id.into_uuid(),
                     correct_option_ids: v
                         .options
                         .iter()
@@ -260,8 +268,8 @@ async fn respond(
             .collect()
     });
     Ok(AttemptResponse {
-        id: record.id,
-        round_id: record.round_id,
+        id: record.id.into_uuid(),
+        round_id: record.round_id.into_uuid(),
         status: if record.finished { "finished" } else { "open" },
         started_at: record.started_at,
         deadline: record.deadline,
@@ -301,7 +309,7 @@ async fn respond(
 pub async fn start_attempt(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
@@ -334,7 +342,7 @@ pub async fn start_attempt(
 pub async fn preview_round(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
@@ -360,7 +368,7 @@ pub async fn preview_round(
 pub async fn get_attempt(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<AttemptId>,
 ) -> Result<web::Json<AttemptResponse>, ApiError> {
     let mut record = attempts::own_attempt(&state, user.id, *id).await?;
     let now = Utc::now();
@@ -409,15 +417,21 @@ pub struct AnswerResponse {
 pub async fn save_answer(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(AttemptId, Uuid)>,
     body: Json<AnswerRequest>,
 ) -> Result<web::Json<AnswerResponse>, ApiError> {
     let (attempt_id, question_id) = path.into_inner();
     if body.0.option_ids.len() > 10 {
         return Err(ApiError::field("/option_ids", "at most 10 options"));
     }
-    let saved =
-        attempts::save(&state, user.id, attempt_id, question_id, &body.0.option_ids).await?;
+    let saved = attempts::save(
+        &state,
+        user.id,
+        attempt_id,
+        QuestionId::from_uuid(question_id),
+        &body.0.option_ids,
+    )
+    .await?;
     Ok(web::Json(AnswerResponse {
         question_id,
         saved_at: from_ms(saved.saved_at_ms),
@@ -452,7 +466,7 @@ pub struct FinishRequest {
 pub async fn finish_attempt(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<AttemptId>,
     body: web::Bytes,
 ) -> Result<web::Json<ResultView>, ApiError> {
     // The body is optional (no prediction question): empty means `{}`.
@@ -525,9 +539,9 @@ fn my_attempt(a: attempts::MyAttempt) -> MyAttempt {
         counted: Some(a.counted).filter(|_| show),
     });
     MyAttempt {
-        id: record.id,
-        contest_id: record.contest_id,
-        round_id: record.round_id,
+        id: record.id.into_uuid(),
+        contest_id: record.contest_id.into_uuid(),
+        round_id: record.round_id.into_uuid(),
         status: if record.finished { "finished" } else { "open" },
         started_at: record.started_at,
         deadline: record.deadline,
@@ -547,7 +561,13 @@ pub async fn list_my_attempts(
     user: AuthUser,
     query: Query<MyAttemptsQuery>,
 ) -> Result<web::Json<MyAttemptList>, ApiError> {
-    let mine = attempts::my_attempts(&state, user.id, query.contest_id, query.round_id).await?;
+    let mine = attempts::my_attempts(
+        &state,
+        user.id,
+        query.contest_id.map(ContestId::from_uuid),
+        query.round_id.map(RoundId::from_uuid),
+    )
+    .await?;
     let items: Vec<MyAttempt> = mine.into_iter().map(my_attempt).collect();
     Ok(web::Json(MyAttemptList {
         total: items.len(),

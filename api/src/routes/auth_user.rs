@@ -24,7 +24,7 @@ impl FromRequest for AuthUser {
                 state.ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("AppState missing")))?;
             crate::app::sessions::check(&state, &claims).await?;
             Ok(AuthUser {
-                id: UserId(claims.sub),
+                id: UserId::from_uuid(claims.sub),
                 session: claims.sid,
             })
         })

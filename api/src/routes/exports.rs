@@ -18,6 +18,7 @@ use crate::app::exports::participation::{self, ParticipationRequest};
 pub use crate::app::exports::participation::{ParticipationLine, ParticipationResponse};
 use crate::app::exports::{ExportPlan, Output};
 use crate::auth::AuthUser;
+use crate::domain::ids::{ContestId, RoundId, UnitId};
 use crate::error::{ApiError, Problem};
 use crate::reports;
 use crate::routes::extract::Query;
@@ -86,7 +87,7 @@ impl ExportQuery {
 pub async fn export_round(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     query: Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let plan = board::round(state.into_inner(), user.id, *id, query.request()).await?;
@@ -109,7 +110,7 @@ pub async fn export_round(
 pub async fn export_contest(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
     query: Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let plan = board::contest(state.into_inner(), user.id, *id, query.request()).await?;
@@ -157,11 +158,11 @@ pub enum SheetFormat {
 pub async fn unit_participation(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UnitId>,
     query: Query<ParticipationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let req = ParticipationRequest {
-        unit_id: *id,
+        unit_id: id.into_uuid(),
         from: query.from,
         to: query.to,
         format: query.format.clone(),

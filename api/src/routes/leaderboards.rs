@@ -13,6 +13,7 @@ use crate::app::boards::leaderboard::{self as boards, BoardPage};
 pub use crate::app::boards::leaderboard::{BoardResponse, MyPlace, UnitsResponse};
 pub use crate::app::boards::{BoardLine, UnitOrder, UnitStanding};
 use crate::auth::AuthUser;
+use crate::domain::ids::{ContestId, RoundId};
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Query;
 use crate::state::AppState;
@@ -74,7 +75,7 @@ pub struct MeQuery {
 pub async fn round_leaderboard(
     state: web::Data<AppState>,
     user: Option<AuthUser>,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     query: Query<BoardQuery>,
 ) -> Result<web::Json<BoardResponse>, ApiError> {
     let user = user.map(|u| u.id);
@@ -95,7 +96,7 @@ pub async fn round_leaderboard(
 pub async fn round_leaderboard_me(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     query: Query<MeQuery>,
 ) -> Result<web::Json<MyPlace>, ApiError> {
     Ok(web::Json(
@@ -114,7 +115,7 @@ pub async fn round_leaderboard_me(
 pub async fn contest_leaderboard(
     state: web::Data<AppState>,
     user: Option<AuthUser>,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
     query: Query<BoardQuery>,
 ) -> Result<web::Json<BoardResponse>, ApiError> {
     let user = user.map(|u| u.id);
@@ -135,7 +136,7 @@ pub async fn contest_leaderboard(
 pub async fn contest_leaderboard_me(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
     query: Query<MeQuery>,
 ) -> Result<web::Json<MyPlace>, ApiError> {
     Ok(web::Json(
@@ -166,7 +167,7 @@ pub struct UnitsQuery {
 pub async fn round_units(
     state: web::Data<AppState>,
     user: Option<AuthUser>,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     query: Query<UnitsQuery>,
 ) -> Result<web::Json<UnitsResponse>, ApiError> {
     let user = user.map(|u| u.id);
@@ -185,7 +186,7 @@ pub async fn round_units(
 pub async fn contest_units(
     state: web::Data<AppState>,
     user: Option<AuthUser>,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
     query: Query<UnitsQuery>,
 ) -> Result<web::Json<UnitsResponse>, ApiError> {
     let user = user.map(|u| u.id);

@@ -20,11 +20,11 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 pub use crate::app::boards::live::LiveSnapshot;
 use crate::app::boards::live::{self, Activity, LiveBoard};
 use crate::auth::AuthUser;
+use crate::domain::ids::RoundId;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Query;
 use crate::state::AppState;
@@ -144,7 +144,7 @@ pub struct LiveEvent {
 pub async fn live_round(
     state: web::Data<AppState>,
     user: Option<AuthUser>,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     query: Query<LiveQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
@@ -187,7 +187,7 @@ pub async fn live_round(
 #[tracing::instrument(name = "Round join QR code", skip_all, fields(round.id = %id))]
 pub async fn round_join_qr(
     state: web::Data<AppState>,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let origin = {

@@ -89,13 +89,13 @@ pub async fn user_response(
         })
         .collect();
     Ok(UserResponse {
-        id: user.id.0,
+        id: user.id.into_uuid(),
         full_name: user.full_name,
         phone: user.phone,
         birth_date: user.birth_date,
-        unit_id: unit.id.0,
+        unit_id: unit.id.into_uuid(),
         unit: UnitBrief {
-            id: unit.id.0,
+            id: unit.id.into_uuid(),
             name: unit.name,
             code: unit.code,
         },

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
-use uuid::Uuid;
 
 use super::auth::client_info;
 use super::extract::Json;
@@ -54,9 +53,9 @@ pub struct ResetCodeResponse {
 pub async fn issue_reset_code(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
-    let issued = recovery::issue(&state, user.id, UserId(*id), Utc::now()).await?;
+    let issued = recovery::issue(&state, user.id, *id, Utc::now()).await?;
     Ok(HttpResponse::Created().json(ResetCodeResponse {
         code: issued.code,
         expires_at: issued.expires_at,

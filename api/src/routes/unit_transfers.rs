@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::app::transfers::{self, Decision};
 pub use crate::app::transfers::{UnitTransfer, UnitTransferPage};
 use crate::auth::AuthUser;
+use crate::domain::ids::UnitId;
 use crate::domain::transfer::TransferStatus;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::{Json, Query};
@@ -151,7 +152,7 @@ pub async fn cancel_transfer(
 pub async fn unit_transfers(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UnitId>,
     query: Query<UnitTransferParams>,
 ) -> Result<web::Json<UnitTransferPage>, ApiError> {
     let q = query.0;

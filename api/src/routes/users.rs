@@ -51,9 +51,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub async fn get_user(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
-    let target = people::get_user(&state, user.id, UserId(*id)).await?;
+    let target = people::get_user(&state, user.id, *id).await?;
     Ok(web::Json(user_response(&state.db, target).await?))
 }
 
@@ -95,12 +95,12 @@ pub struct RolesResponse {
 pub async fn set_roles(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
     body: Json<SetRolesRequest>,
 ) -> Result<web::Json<RolesResponse>, ApiError> {
     let roles: Vec<(Role, Option<Uuid>)> =
         body.0.roles.iter().map(|g| (g.role, g.unit_id)).collect();
-    let (target, grants) = people::set_roles(&state, user.id, UserId(*id), &roles).await?;
+    let (target, grants) = people::set_roles(&state, user.id, *id, &roles).await?;
     let roles = grants
         .into_iter()
         .map(|g| RoleGrant {
@@ -109,7 +109,7 @@ pub async fn set_roles(
         })
         .collect();
     Ok(web::Json(RolesResponse {
-        user_id: target.0,
+        user_id: target.into_uuid(),
         roles,
     }))
 }
@@ -137,10 +137,10 @@ pub async fn set_roles(
 pub async fn disable_user(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
     body: Json<DisableRequest>,
 ) -> Result<web::Json<AccountStateResponse>, ApiError> {
-    let done = disabling::disable(&state, user.id, UserId(*id), &body.0.reason, Utc::now()).await?;
+    let done = disabling::disable(&state, user.id, *id, &body.0.reason, Utc::now()).await?;
     Ok(web::Json(done))
 }
 
@@ -160,10 +160,10 @@ pub async fn disable_user(
 pub async fn enable_user(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<web::Json<AccountStateResponse>, ApiError> {
     Ok(web::Json(
-        disabling::enable(&state, user.id, UserId(*id), Utc::now()).await?,
+        disabling::enable(&state, user.id, *id, Utc::now()).await?,
     ))
 }
 
@@ -218,28 +218,21 @@ pub struct MemberList {
 pub async fn list_members(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UnitId>,
     query: Query<MemberQuery>,
     page: Query<Pagination>,
 ) -> Result<web::Json<MemberList>, ApiError> {
     let limit = page.limit()?;
-    let (users, total) = people::list_members(
-        &state,
-        user.id,
-        UnitId(*id),
-        query.q.as_deref(),
-        page.offset,
-        limit,
-    )
-    .await?;
+    let (users, total) =
+        people::list_members(&state, user.id, *id, query.q.as_deref(), page.offset, limit).await?;
     let items = users
         .into_iter()
         .map(|u| MemberSummary {
-            id: u.id.0,
+            id: u.id.into_uuid(),
             display_name: mask_name(&u.full_name),
             full_name: u.full_name,
             phone: u.phone,
-            unit_id: u.unit_id.0,
+            unit_id: u.unit_id.into_uuid(),
             admitted_at: u.admitted_at,
             disabled: u.disabled.as_ref().map(DisabledState::from),
         })
@@ -282,7 +275,7 @@ pub async fn search_people(
         &state,
         user.id,
         query.q.as_deref(),
-        query.unit_id.map(UnitId),
+        query.unit_id.map(UnitId::from_uuid),
         page.offset,
         limit,
     )
@@ -307,10 +300,10 @@ pub async fn search_people(
 pub async fn person_profile(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<web::Json<PersonProfile>, ApiError> {
     Ok(web::Json(
-        person::profile(&state, user.id, UserId(*id), Utc::now()).await?,
+        person::profile(&state, user.id, *id, Utc::now()).await?,
     ))
 }
 
@@ -330,12 +323,12 @@ pub async fn person_profile(
 pub async fn person_attempts(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
     page: Query<Pagination>,
 ) -> Result<web::Json<PersonAttemptList>, ApiError> {
     let limit = page.limit()?;
     Ok(web::Json(
-        person::attempts(&state, user.id, UserId(*id), page.offset, limit).await?,
+        person::attempts(&state, user.id, *id, page.offset, limit).await?,
     ))
 }
 
@@ -355,11 +348,9 @@ pub async fn person_attempts(
 pub async fn person_theory(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<web::Json<PersonTheory>, ApiError> {
-    Ok(web::Json(
-        person::theory(&state, user.id, UserId(*id)).await?,
-    ))
+    Ok(web::Json(person::theory(&state, user.id, *id).await?))
 }
 
 /// Who organises or administers a unit: grants on it, and on the units above it within the
@@ -379,9 +370,9 @@ pub async fn person_theory(
 pub async fn unit_managers(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UnitId>,
 ) -> Result<web::Json<Vec<UnitManager>>, ApiError> {
     Ok(web::Json(
-        person::unit_managers(&state, user.id, UnitId(*id)).await?,
+        person::unit_managers(&state, user.id, *id).await?,
     ))
 }

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
 
 use super::StoreError;
+use crate::domain::ids::{AttemptId, QuestionId, RoundId};
 
 /// How long an attempt's keys outlive its `deadline + grace`, so abandoned attempts expire but
 /// the auto-finisher (which runs within seconds) never races the expiry.
@@ -51,7 +52,7 @@ impl QuestionKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptQuestion {
     /// The question.
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     /// How it is answered.
     pub kind: QuestionKind,
     /// Every option id that exists for this question (in any order).
@@ -66,9 +67,9 @@ pub struct AttemptQuestion {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptSetup {
     /// The attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Its round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Who takes it.
     pub user_id: Uuid,
     /// The drawn questions, in the order shown.
@@ -183,9 +184,9 @@ pub struct AnswerSaved {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptResult {
     /// The attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Its round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Who took it.
     pub user_id: Uuid,
     /// Points earned.
@@ -231,13 +232,13 @@ pub struct OpenOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptState {
     /// The attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Its round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Who takes it.
     pub user_id: Uuid,
     /// Drawn questions in order.
-    pub question_ids: Vec<Uuid>,
+    pub question_ids: Vec<QuestionId>,
     /// Selections so far, per question (option ids sorted).
     pub selections: BTreeMap<Uuid, Vec<Uuid>>,
     /// Start (ms).
@@ -254,7 +255,7 @@ pub struct AttemptState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DueAttempt {
     /// The attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// Its `deadline + grace` (ms).
     pub closes_at_ms: i64,
 }
@@ -298,7 +299,7 @@ mod tests {
     fn question(kind: QuestionKind, options: usize, correct: &[usize]) -> AttemptQuestion {
         let option_ids: Vec<Uuid> = (0..options).map(|_| Uuid::new_v4()).collect();
         AttemptQuestion {
-            question_id: Uuid::new_v4(),
+            question_id: QuestionId::from_uuid(Uuid::new_v4()),
             kind,
             correct: correct.iter().map(|&i| option_ids[i]).collect(),
             option_ids,
@@ -308,8 +309,8 @@ mod tests {
 
     fn setup(questions: Vec<AttemptQuestion>) -> AttemptSetup {
         AttemptSetup {
-            attempt_id: Uuid::new_v4(),
-            round_id: Uuid::new_v4(),
+            attempt_id: AttemptId::from_uuid(Uuid::new_v4()),
+            round_id: RoundId::from_uuid(Uuid::new_v4()),
             user_id: Uuid::new_v4(),
             questions,
             started_at_ms: 1_000,

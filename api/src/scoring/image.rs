@@ -19,11 +19,12 @@ use super::leaderboard::{
     Counted, LeaderboardEntry, ROUND_RETENTION_MS, join_path, member_of, total_composite,
 };
 use super::{RedisStore, StoreError};
+use crate::domain::ids::AttemptId;
 
 /// One member's best attempt in a round.
 struct Best {
     entry: LeaderboardEntry,
-    attempt_id: Uuid,
+    attempt_id: AttemptId,
     score: i64,
     max_score: i64,
     time_used_ms: i64,
@@ -74,8 +75,8 @@ impl ContestImage {
     /// Adds one counted attempt (each attempt once; a repeat is ignored like a re-record).
     pub fn add(&mut self, counted: &Counted) {
         let r = &counted.result;
-        let round = self.rounds.entry(r.round_id).or_default();
-        round.recorded.push(r.attempt_id);
+        let round = self.rounds.entry(r.round_id.into_uuid()).or_default();
+        round.recorded.push(r.attempt_id.into_uuid());
         round.finished_attempts += 1;
         if r.is_perfect() {
             round.perfect_attempts += 1;

@@ -9,6 +9,7 @@
 //! script (rounds, boards, cumulative standings) runs on one slot. The due index is a single
 //! key with its own tag; it is touched once per attempt (open and finish), never per answer.
 
+use crate::domain::ids::{AttemptId, ContestId, RoundId};
 use uuid::Uuid;
 
 /// Builds key names under one prefix.
@@ -91,22 +92,22 @@ impl Keys {
         format!("{}:session:{{u:{user}}}:disabled", self.prefix)
     }
 
-    fn attempt(&self, attempt_id: Uuid, part: &str) -> String {
+    fn attempt(&self, attempt_id: AttemptId, part: &str) -> String {
         format!("{}:attempt:{{a:{attempt_id}}}:{part}", self.prefix)
     }
 
     /// Hash: an attempt's state (round, user, times, question order; the result once finished).
-    pub fn attempt_meta(&self, attempt_id: Uuid) -> String {
+    pub fn attempt_meta(&self, attempt_id: AttemptId) -> String {
         self.attempt(attempt_id, "meta")
     }
 
     /// Hash: question id → kind, points, options and answer key of an attempt's questions.
-    pub fn attempt_questions(&self, attempt_id: Uuid) -> String {
+    pub fn attempt_questions(&self, attempt_id: AttemptId) -> String {
         self.attempt(attempt_id, "questions")
     }
 
     /// Hash: question id → the selected option ids (sorted, comma-joined).
-    pub fn attempt_answers(&self, attempt_id: Uuid) -> String {
+    pub fn attempt_answers(&self, attempt_id: AttemptId) -> String {
         self.attempt(attempt_id, "answers")
     }
 
@@ -126,46 +127,46 @@ impl Keys {
     /// `participants`), and per round under `r:<round id>:` the same `board`, `board:<unit>`,
     /// `units`, `counters`, plus `best` (hash: user → best attempt), `recorded` (set of attempt
     /// ids) and `perfect` (set of users with a perfect attempt).
-    pub fn contest_base(&self, contest_id: Uuid) -> String {
+    pub fn contest_base(&self, contest_id: ContestId) -> String {
         format!("{}:contest:{{c:{contest_id}}}", self.prefix)
     }
 
     /// Where a rebuild writes a contest's results before they replace the live ones: the same
     /// names under `<base>:staging` (same hash tag, so the swap is one script on one slot).
-    pub fn contest_staging_base(&self, contest_id: Uuid) -> String {
+    pub fn contest_staging_base(&self, contest_id: ContestId) -> String {
         format!("{}:staging", self.contest_base(contest_id))
     }
 
-    fn round(&self, contest_id: Uuid, round_id: Uuid, part: &str) -> String {
+    fn round(&self, contest_id: ContestId, round_id: RoundId, part: &str) -> String {
         format!("{}:r:{round_id}:{part}", self.contest_base(contest_id))
     }
 
-    fn contest(&self, contest_id: Uuid, part: &str) -> String {
+    fn contest(&self, contest_id: ContestId, part: &str) -> String {
         format!("{}:{part}", self.contest_base(contest_id))
     }
 
     /// Set: the rounds of a contest that have recorded results.
-    pub fn contest_rounds(&self, contest_id: Uuid) -> String {
+    pub fn contest_rounds(&self, contest_id: ContestId) -> String {
         self.contest(contest_id, "rounds")
     }
 
     /// Hash: a round's counters.
-    pub fn round_counters(&self, contest_id: Uuid, round_id: Uuid) -> String {
+    pub fn round_counters(&self, contest_id: ContestId, round_id: RoundId) -> String {
         self.round(contest_id, round_id, "counters")
     }
 
     /// Hash: user id → their best attempt in a round.
-    pub fn round_best(&self, contest_id: Uuid, round_id: Uuid) -> String {
+    pub fn round_best(&self, contest_id: ContestId, round_id: RoundId) -> String {
         self.round(contest_id, round_id, "best")
     }
 
     /// Hash: user id → their cumulative standing in a contest.
-    pub fn contest_totals(&self, contest_id: Uuid) -> String {
+    pub fn contest_totals(&self, contest_id: ContestId) -> String {
         self.contest(contest_id, "total")
     }
 
     /// Hash: a contest's counters (`participants`).
-    pub fn contest_counters(&self, contest_id: Uuid) -> String {
+    pub fn contest_counters(&self, contest_id: ContestId) -> String {
         self.contest(contest_id, "counters")
     }
 
@@ -202,7 +203,7 @@ impl Keys {
     }
 
     /// Every round-level key name of a round that is not per unit.
-    pub fn round_fixed_keys(&self, contest_id: Uuid, round_id: Uuid) -> Vec<String> {
+    pub fn round_fixed_keys(&self, contest_id: ContestId, round_id: RoundId) -> Vec<String> {
         ["recorded", "counters", "perfect", "best", "board", "units"]
             .iter()
             .map(|part| self.round(contest_id, round_id, part))
@@ -210,7 +211,7 @@ impl Keys {
     }
 
     /// Every contest-level key name that is not per unit or per round.
-    pub fn contest_fixed_keys(&self, contest_id: Uuid) -> Vec<String> {
+    pub fn contest_fixed_keys(&self, contest_id: ContestId) -> Vec<String> {
         ["rounds", "total", "board", "units", "counters"]
             .iter()
             .map(|part| self.contest(contest_id, part))

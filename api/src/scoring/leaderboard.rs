@@ -18,6 +18,7 @@
 use uuid::Uuid;
 
 use super::attempt::AttemptResult;
+use crate::domain::ids::{AttemptId, ContestId, RoundId};
 
 /// Largest score the encoding holds exactly (2^20 − 1).
 pub const MAX_SCORE: i64 = (1 << 20) - 1;
@@ -94,7 +95,7 @@ pub struct Entrant {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counted {
     /// The contest the attempt's round belongs to.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// The result.
     pub result: AttemptResult,
     /// Whose it is.
@@ -107,16 +108,16 @@ pub enum Board {
     /// A round's best attempts; with a unit, only the entrants of its subtree.
     Round {
         /// The contest.
-        contest_id: Uuid,
+        contest_id: ContestId,
         /// The round.
-        round_id: Uuid,
+        round_id: RoundId,
         /// The subtree, or every entrant.
         unit_id: Option<Uuid>,
     },
     /// The cumulative standings over a contest's rounds; with a unit, only its subtree.
     Contest {
         /// The contest.
-        contest_id: Uuid,
+        contest_id: ContestId,
         /// The subtree, or every entrant.
         unit_id: Option<Uuid>,
     },
@@ -126,7 +127,9 @@ impl Board {
     /// The contest the board belongs to.
     pub fn contest_id(&self) -> Uuid {
         match *self {
-            Self::Round { contest_id, .. } | Self::Contest { contest_id, .. } => contest_id,
+            Self::Round { contest_id, .. } | Self::Contest { contest_id, .. } => {
+                contest_id.into_uuid()
+            }
         }
     }
 
@@ -146,7 +149,7 @@ pub struct Standing {
     /// Whose.
     pub user_id: Uuid,
     /// The attempt that counts (round boards only).
-    pub attempt_id: Option<Uuid>,
+    pub attempt_id: Option<AttemptId>,
     /// Score (the sum over rounds on a contest board).
     pub score: i64,
     /// Time used in ms (the sum over rounds on a contest board).
@@ -191,14 +194,14 @@ pub enum TallyScope {
     /// One round.
     Round {
         /// The contest.
-        contest_id: Uuid,
+        contest_id: ContestId,
         /// The round.
-        round_id: Uuid,
+        round_id: RoundId,
     },
     /// A contest, cumulative.
     Contest {
         /// The contest.
-        contest_id: Uuid,
+        contest_id: ContestId,
     },
 }
 
@@ -380,7 +383,7 @@ mod tests {
         assert_eq!(user_of_member(&member), Some(user));
         assert_eq!(
             (s.score, s.time_used_ms, s.attempt_id),
-            (7, 12_345, Some(attempt))
+            (7, 12_345, Some(AttemptId::from_uuid(attempt)))
         );
         assert_eq!(s.unit_path, vec![unit]);
         assert_eq!(s.display_name, "Nguyễn V. |A.");

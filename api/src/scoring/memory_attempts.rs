@@ -18,6 +18,7 @@ use super::attempt::{
     ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
     DueAttempt, FinishOutcome, OpenOutcome, QuestionKind, canonical, finish_stamp,
 };
+use crate::domain::ids::{AttemptId, QuestionId, RoundId};
 
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -29,9 +30,9 @@ pub(super) struct Attempts {
 
 #[derive(Default)]
 struct State {
-    attempts: HashMap<Uuid, Attempt>,
+    attempts: HashMap<AttemptId, Attempt>,
     /// `(deadline + grace, attempt)` of unfinished attempts: the Redis due sorted set.
-    due: BTreeSet<(i64, Uuid)>,
+    due: BTreeSet<(i64, AttemptId)>,
     next_sweep: Option<Instant>,
 }
 
@@ -43,10 +44,10 @@ struct Question {
 }
 
 struct Attempt {
-    round_id: Uuid,
+    round_id: RoundId,
     user_id: Uuid,
-    order: Vec<Uuid>,
-    questions: HashMap<Uuid, Question>,
+    order: Vec<QuestionId>,
+    questions: HashMap<QuestionId, Question>,
     started_at_ms: i64,
     deadline_ms: i64,
     grace_ms: i64,
@@ -60,7 +61,7 @@ fn after(ms: i64) -> Instant {
 }
 
 impl Attempt {
-    fn state(&self, attempt_id: Uuid) -> AttemptState {
+    fn state(&self, attempt_id: AttemptId) -> AttemptState {
         AttemptState {
             attempt_id,
             round_id: self.round_id,
@@ -77,7 +78,7 @@ impl Attempt {
 
 impl State {
     /// The attempt unless missing or expired (an expired one is dropped, as Redis would).
-    fn attempt(&mut self, id: Uuid) -> Option<&mut Attempt> {
+    fn attempt(&mut self, id: AttemptId) -> Option<&mut Attempt> {
         let now = Instant::now();
         if self.attempts.get(&id).is_some_and(|a| a.expires <= now) {
             self.remove_attempt(id);
@@ -85,7 +86,7 @@ impl State {
         self.attempts.get_mut(&id)
     }
 
-    fn remove_attempt(&mut self, id: Uuid) {
+    fn remove_attempt(&mut self, id: AttemptId) {
         if let Some(a) = self.attempts.remove(&id) {
             self.due.remove(&(a.deadline_ms + a.grace_ms, id));
         }
@@ -97,7 +98,7 @@ impl State {
             return;
         }
         self.next_sweep = Some(now + SWEEP_EVERY);
-        let expired: Vec<Uuid> = self
+        let expired: Vec<AttemptId> = self
             .attempts
             .iter()
             .filter(|(_, a)| a.expires <= now)
@@ -164,9 +165,9 @@ impl MemoryStore {
 
     pub(super) fn save_answer(
         &self,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         owner: Option<Uuid>,
-        question_id: Uuid,
+        question_id: QuestionId,
         option_ids: &[Uuid],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
@@ -190,7 +191,7 @@ impl MemoryStore {
         if !question.kind.accepts(selection.len()) {
             return Err(AttemptError::InvalidSelection);
         }
-        attempt.answers.insert(question_id, selection);
+        attempt.answers.insert(question_id.into_uuid(), selection);
         Ok(AnswerSaved {
             saved_at_ms: now_ms,
             remaining_ms: (attempt.deadline_ms - now_ms).max(0),
@@ -199,7 +200,7 @@ impl MemoryStore {
 
     pub(super) fn finish_attempt(
         &self,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         now_ms: i64,
         prediction: Option<i64>,
     ) -> Result<FinishOutcome, AttemptError> {
@@ -215,7 +216,7 @@ impl MemoryStore {
         let (mut score, mut max_score, mut correct_count) = (0, 0, 0);
         for (id, question) in &attempt.questions {
             max_score += question.points;
-            if attempt.answers.get(id) == Some(&question.key) {
+            if attempt.answers.get(id.as_uuid()) == Some(&question.key) {
                 score += question.points;
                 correct_count += 1;
             }
@@ -243,7 +244,7 @@ impl MemoryStore {
         })
     }
 
-    pub(super) fn attempt_state(&self, attempt_id: Uuid) -> Option<AttemptState> {
+    pub(super) fn attempt_state(&self, attempt_id: AttemptId) -> Option<AttemptState> {
         self.attempts()
             .attempt(attempt_id)
             .map(|a| a.state(attempt_id))

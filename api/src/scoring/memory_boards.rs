@@ -18,6 +18,7 @@ use super::leaderboard::{
     Board, BoardPage, Counted, LeaderboardEntry, MAX_SCORE, ROUND_RETENTION_MS, RecordOutcome,
     RoundCounters, Standing, TallyScope, UnitTally, beats, member_of, total_composite,
 };
+use crate::domain::ids::{AttemptId, ContestId, RoundId};
 
 /// The contest results part of [`MemoryStore`].
 #[derive(Default)]
@@ -28,8 +29,8 @@ pub(super) struct Boards {
 /// The live contests, and those a rebuild is writing before they replace the live ones.
 #[derive(Default)]
 struct Maps {
-    live: HashMap<Uuid, Contest>,
-    staging: HashMap<Uuid, Contest>,
+    live: HashMap<ContestId, Contest>,
+    staging: HashMap<ContestId, Contest>,
 }
 
 /// One board with its per-unit boards and tallies: a round's, or a contest's cumulative one.
@@ -73,7 +74,7 @@ impl Family {
 
 #[derive(Default)]
 struct Round {
-    recorded: HashSet<Uuid>,
+    recorded: HashSet<AttemptId>,
     counters: RoundCounters,
     perfect: HashSet<Uuid>,
     best: HashMap<Uuid, (LeaderboardEntry, Standing)>,
@@ -81,7 +82,7 @@ struct Round {
 }
 
 struct Contest {
-    rounds: HashMap<Uuid, Round>,
+    rounds: HashMap<RoundId, Round>,
     totals: HashMap<Uuid, (LeaderboardEntry, Standing)>,
     family: Family,
     participants: i64,
@@ -145,7 +146,7 @@ impl Contest {
 struct LiveBoards<'a>(MutexGuard<'a, Maps>);
 
 impl std::ops::Deref for LiveBoards<'_> {
-    type Target = HashMap<Uuid, Contest>;
+    type Target = HashMap<ContestId, Contest>;
 
     fn deref(&self) -> &Self::Target {
         &self.0.live
@@ -208,28 +209,32 @@ impl MemoryStore {
             .collect()
     }
 
-    pub(super) fn round_counters(&self, contest_id: Uuid, round_id: Uuid) -> RoundCounters {
+    pub(super) fn round_counters(&self, contest_id: ContestId, round_id: RoundId) -> RoundCounters {
         self.boards()
-            .get(&contest_id)
-            .and_then(|c| c.rounds.get(&round_id))
+            .get(&ContestId::from_uuid(*contest_id.as_uuid()))
+            .and_then(|c| c.rounds.get(&RoundId::from_uuid(*round_id.as_uuid())))
             .map(|r| r.counters)
             .unwrap_or_default()
     }
 
-    pub(super) fn contest_participants(&self, contest_id: Uuid) -> i64 {
-        self.boards().get(&contest_id).map_or(0, |c| c.participants)
+    pub(super) fn contest_participants(&self, contest_id: ContestId) -> i64 {
+        self.boards()
+            .get(&ContestId::from_uuid(*contest_id.as_uuid()))
+            .map_or(0, |c| c.participants)
     }
 
     pub(super) fn board_page(&self, board: &Board, offset: u64, limit: u64) -> BoardPage {
         let contests = self.boards();
-        let Some(contest) = contests.get(&board.contest_id()) else {
+        let Some(contest) = contests.get(&ContestId::from_uuid(board.contest_id())) else {
             return BoardPage::default();
         };
         let (family, lines) = match *board {
-            Board::Round { round_id, .. } => match contest.rounds.get(&round_id) {
-                Some(round) => (&round.family, &round.best),
-                None => return BoardPage::default(),
-            },
+            Board::Round { round_id, .. } => {
+                match contest.rounds.get(&RoundId::from_uuid(*round_id.as_uuid())) {
+                    Some(round) => (&round.family, &round.best),
+                    None => return BoardPage::default(),
+                }
+            }
             Board::Contest { .. } => (&contest.family, &contest.totals),
         };
         let Some(set) = family.board(board.unit_id()) else {
@@ -259,10 +264,12 @@ impl MemoryStore {
 
     pub(super) fn standing_of(&self, board: &Board, user_id: Uuid) -> Option<Standing> {
         let contests = self.boards();
-        let contest = contests.get(&board.contest_id())?;
+        let contest = contests.get(&ContestId::from_uuid(board.contest_id()))?;
         let (family, line) = match *board {
             Board::Round { round_id, .. } => {
-                let round = contest.rounds.get(&round_id)?;
+                let round = contest
+                    .rounds
+                    .get(&RoundId::from_uuid(*round_id.as_uuid()))?;
                 (&round.family, round.best.get(&user_id)?)
             }
             Board::Contest { .. } => (&contest.family, contest.totals.get(&user_id)?),
@@ -285,10 +292,12 @@ impl MemoryStore {
                 contest_id,
                 round_id,
             } => contests
-                .get(&contest_id)
-                .and_then(|c| c.rounds.get(&round_id))
+                .get(&ContestId::from_uuid(*contest_id.as_uuid()))
+                .and_then(|c| c.rounds.get(&RoundId::from_uuid(*round_id.as_uuid())))
                 .map(|r| &r.family),
-            TallyScope::Contest { contest_id } => contests.get(&contest_id).map(|c| &c.family),
+            TallyScope::Contest { contest_id } => contests
+                .get(&ContestId::from_uuid(*contest_id.as_uuid()))
+                .map(|c| &c.family),
         };
         units
             .iter()
@@ -301,23 +310,31 @@ impl MemoryStore {
             .collect()
     }
 
-    pub(super) fn clear_contest(&self, contest_id: Uuid) {
-        self.maps().live.remove(&contest_id);
+    pub(super) fn clear_contest(&self, contest_id: ContestId) {
+        self.maps()
+            .live
+            .remove(&ContestId::from_uuid(*contest_id.as_uuid()));
     }
 
-    pub(super) fn clear_staging(&self, contest_id: Uuid) {
-        self.maps().staging.remove(&contest_id);
+    pub(super) fn clear_staging(&self, contest_id: ContestId) {
+        self.maps()
+            .staging
+            .remove(&ContestId::from_uuid(*contest_id.as_uuid()));
     }
 
     /// Replaces the live contest by the staged one under the lock, as the swap script does.
-    pub(super) fn promote_staging(&self, contest_id: Uuid) {
+    pub(super) fn promote_staging(&self, contest_id: ContestId) {
         let mut maps = self.maps();
-        match maps.staging.remove(&contest_id) {
+        match maps
+            .staging
+            .remove(&ContestId::from_uuid(*contest_id.as_uuid()))
+        {
             Some(staged) => {
                 maps.live.insert(contest_id, staged);
             }
             None => {
-                maps.live.remove(&contest_id);
+                maps.live
+                    .remove(&ContestId::from_uuid(*contest_id.as_uuid()));
             }
         }
     }

@@ -25,6 +25,7 @@ mod redis_boards;
 mod redis_store;
 mod scripts;
 
+use crate::domain::ids::{AttemptId, ContestId, QuestionId, RoundId};
 use std::time::Duration;
 
 use uuid::Uuid;
@@ -168,8 +169,8 @@ impl Store {
     pub async fn save_answer(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
-        question_id: Uuid,
+        attempt_id: AttemptId,
+        question_id: QuestionId,
         option_ids: &[Uuid],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
@@ -185,9 +186,9 @@ impl Store {
     pub async fn save_answer_for(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         owner: Option<Uuid>,
-        question_id: Uuid,
+        question_id: QuestionId,
         option_ids: &[Uuid],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
@@ -211,7 +212,7 @@ impl Store {
     pub async fn finish_attempt(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         now_ms: i64,
         prediction: Option<i64>,
     ) -> Result<FinishOutcome, AttemptError> {
@@ -225,7 +226,7 @@ impl Store {
     pub async fn attempt_state(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
     ) -> Result<Option<AttemptState>, StoreError> {
         match self {
             Self::Memory(m) => Ok(m.attempt_state(attempt_id)),
@@ -286,7 +287,7 @@ impl Store {
     pub async fn stage_contest(
         &self,
         keys: &Keys,
-        contest_id: Uuid,
+        contest_id: ContestId,
         batch: &[Counted],
     ) -> Result<(), StoreError> {
         match self {
@@ -305,7 +306,11 @@ impl Store {
     }
 
     /// Empties a contest's staging area.
-    pub async fn clear_staging(&self, keys: &Keys, contest_id: Uuid) -> Result<(), StoreError> {
+    pub async fn clear_staging(
+        &self,
+        keys: &Keys,
+        contest_id: ContestId,
+    ) -> Result<(), StoreError> {
         match self {
             Self::Memory(m) => {
                 m.clear_staging(contest_id);
@@ -316,7 +321,11 @@ impl Store {
     }
 
     /// Replaces a contest's live boards by its staging area, atomically.
-    pub async fn promote_staging(&self, keys: &Keys, contest_id: Uuid) -> Result<(), StoreError> {
+    pub async fn promote_staging(
+        &self,
+        keys: &Keys,
+        contest_id: ContestId,
+    ) -> Result<(), StoreError> {
         match self {
             Self::Memory(m) => {
                 m.promote_staging(contest_id);
@@ -330,8 +339,8 @@ impl Store {
     pub async fn round_counters(
         &self,
         keys: &Keys,
-        contest_id: Uuid,
-        round_id: Uuid,
+        contest_id: ContestId,
+        round_id: RoundId,
     ) -> Result<RoundCounters, StoreError> {
         match self {
             Self::Memory(m) => Ok(m.round_counters(contest_id, round_id)),
@@ -343,7 +352,7 @@ impl Store {
     pub async fn contest_participants(
         &self,
         keys: &Keys,
-        contest_id: Uuid,
+        contest_id: ContestId,
     ) -> Result<i64, StoreError> {
         match self {
             Self::Memory(m) => Ok(m.contest_participants(contest_id)),
@@ -392,7 +401,11 @@ impl Store {
     }
 
     /// Forgets every recorded result of a contest (a rebuild then replays them).
-    pub async fn clear_contest(&self, keys: &Keys, contest_id: Uuid) -> Result<(), StoreError> {
+    pub async fn clear_contest(
+        &self,
+        keys: &Keys,
+        contest_id: ContestId,
+    ) -> Result<(), StoreError> {
         match self {
             Self::Memory(m) => {
                 m.clear_contest(contest_id);

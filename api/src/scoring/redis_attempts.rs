@@ -17,6 +17,7 @@ use super::attempt::{
     DueAttempt, FinishOutcome, OpenOutcome, canonical, joined,
 };
 use super::{Keys, RedisStore, StoreError, scripts};
+use crate::domain::ids::{AttemptId, QuestionId, RoundId};
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
@@ -59,7 +60,7 @@ fn refusal(status: &str) -> AttemptError {
 
 /// Reads a finished result out of an attempt's meta hash.
 fn result_from_meta(
-    attempt_id: Uuid,
+    attempt_id: AttemptId,
     meta: &HashMap<String, String>,
 ) -> Result<Option<AttemptResult>, StoreError> {
     if meta.get("finished").is_none() {
@@ -72,7 +73,7 @@ fn result_from_meta(
     };
     Ok(Some(AttemptResult {
         attempt_id,
-        round_id: uuid(meta.get("round").map(String::as_str))?,
+        round_id: RoundId::from_uuid(uuid(meta.get("round").map(String::as_str))?),
         user_id: uuid(meta.get("user").map(String::as_str))?,
         score: num("score")?,
         max_score: num("max")?,
@@ -114,7 +115,7 @@ impl RedisStore {
                 &setup
                     .questions
                     .iter()
-                    .map(|q| q.question_id)
+                    .map(|q| q.question_id.into_uuid())
                     .collect::<Vec<_>>(),
             ));
         for q in &setup.questions {
@@ -153,9 +154,9 @@ impl RedisStore {
     pub(super) async fn save_answer(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         owner: Option<Uuid>,
-        question_id: Uuid,
+        question_id: QuestionId,
         option_ids: &[Uuid],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
@@ -184,7 +185,7 @@ impl RedisStore {
     pub(super) async fn finish_attempt(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
         now_ms: i64,
         prediction: Option<i64>,
     ) -> Result<FinishOutcome, AttemptError> {
@@ -213,7 +214,7 @@ impl RedisStore {
         Ok(FinishOutcome {
             result: AttemptResult {
                 attempt_id,
-                round_id: uuid(text(reply.get(7))?.as_deref())?,
+                round_id: RoundId::from_uuid(uuid(text(reply.get(7))?.as_deref())?),
                 user_id: uuid(text(reply.get(8))?.as_deref())?,
                 score: int(reply.get(1))?,
                 max_score: int(reply.get(2))?,
@@ -229,7 +230,7 @@ impl RedisStore {
     pub(super) async fn attempt_state(
         &self,
         keys: &Keys,
-        attempt_id: Uuid,
+        attempt_id: AttemptId,
     ) -> Result<Option<AttemptState>, StoreError> {
         let mut conn = self.connection();
         // MULTI/EXEC: both keys share the attempt's slot, and the reader sees one moment.
@@ -249,7 +250,11 @@ impl RedisStore {
         };
         let question_ids = meta
             .get("order")
-            .map(|o| o.split(',').map(|q| uuid(Some(q))).collect())
+            .map(|o| {
+                o.split(',')
+                    .map(|q| uuid(Some(q)).map(QuestionId::from_uuid))
+                    .collect()
+            })
             .transpose()?
             .unwrap_or_default();
         let mut selections = BTreeMap::new();
@@ -262,7 +267,7 @@ impl RedisStore {
         }
         Ok(Some(AttemptState {
             attempt_id,
-            round_id: uuid(meta.get("round").map(String::as_str))?,
+            round_id: RoundId::from_uuid(uuid(meta.get("round").map(String::as_str))?),
             user_id: uuid(meta.get("user").map(String::as_str))?,
             question_ids,
             selections,

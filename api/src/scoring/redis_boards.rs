@@ -15,6 +15,7 @@ use super::leaderboard::{
     RoundCounters, Standing, TallyScope, UnitTally, join_path, parse_best, parse_total,
 };
 use super::{Keys, RedisStore, StoreError, scripts};
+use crate::domain::ids::{ContestId, RoundId};
 
 /// How many results one script call records: large enough that a rebuild is not dominated by
 /// round trips, small enough that one call does not hold Redis for long (~ a few ms).
@@ -99,8 +100,8 @@ impl RedisStore {
     pub(super) async fn round_counters(
         &self,
         keys: &Keys,
-        contest_id: Uuid,
-        round_id: Uuid,
+        contest_id: ContestId,
+        round_id: RoundId,
     ) -> Result<RoundCounters, StoreError> {
         let mut conn = self.connection();
         let raw: HashMap<String, i64> = conn
@@ -118,7 +119,7 @@ impl RedisStore {
     pub(super) async fn contest_participants(
         &self,
         keys: &Keys,
-        contest_id: Uuid,
+        contest_id: ContestId,
     ) -> Result<i64, StoreError> {
         let mut conn = self.connection();
         let n: Option<i64> = conn
@@ -225,7 +226,7 @@ impl RedisStore {
             .collect();
         let mut families = vec![String::new()];
         for round in rounds {
-            let round_id: Uuid = round.parse().map_err(|_| corrupt("round id"))?;
+            let round_id: RoundId = round.parse().map_err(|_| corrupt("round id"))?;
             let r = format!("r:{round_id}:");
             for part in ["recorded", "counters", "perfect", "best", "board", "units"] {
                 out.push(format!("{r}{part}"));
@@ -263,7 +264,7 @@ impl RedisStore {
     pub(super) async fn clear_contest(
         &self,
         keys: &Keys,
-        contest_id: Uuid,
+        contest_id: ContestId,
     ) -> Result<(), StoreError> {
         self.unlink_under(&keys.contest_base(contest_id)).await
     }
@@ -272,7 +273,7 @@ impl RedisStore {
     pub(super) async fn clear_staging(
         &self,
         keys: &Keys,
-        contest_id: Uuid,
+        contest_id: ContestId,
     ) -> Result<(), StoreError> {
         self.unlink_under(&keys.contest_staging_base(contest_id))
             .await
@@ -283,7 +284,7 @@ impl RedisStore {
     pub(super) async fn promote_staging(
         &self,
         keys: &Keys,
-        contest_id: Uuid,
+        contest_id: ContestId,
     ) -> Result<(), StoreError> {
         let live = keys.contest_base(contest_id);
         let staging = keys.contest_staging_base(contest_id);

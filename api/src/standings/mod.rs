@@ -11,6 +11,7 @@ use std::collections::HashSet;
 
 use uuid::Uuid;
 
+use crate::domain::ids::{ContestId, RoundId};
 use crate::domain::person::mask_name;
 use crate::domain::time::ms;
 use crate::error::ApiError;
@@ -31,10 +32,13 @@ pub async fn count(
     {
         return Ok(());
     }
-    let user =
-        persistence::users::get(&state.db, crate::domain::ids::UserId(record.user_id)).await?;
+    let user = persistence::users::get(
+        &state.db,
+        crate::domain::ids::UserId::from_uuid(record.user_id),
+    )
+    .await?;
     let units = state.units.snapshot(&state.db).await?;
-    let unit = record.unit_id.unwrap_or(user.unit_id.0);
+    let unit = record.unit_id.unwrap_or(user.unit_id.into_uuid());
     let counted = Counted {
         contest_id: record.contest_id,
         result: result.clone(),
@@ -88,14 +92,17 @@ const CATCH_UP_MARGIN: chrono::Duration = chrono::Duration::seconds(10);
 /// placed by their unit's current position in the tree. Results recorded live meanwhile are
 /// replayed again after the swap (recording an attempt twice is a no-op).
 #[tracing::instrument(name = "Rebuild contest boards", skip(state))]
-pub async fn rebuild_contest(state: &AppState, contest_id: Uuid) -> Result<Replayed, ApiError> {
+pub async fn rebuild_contest(
+    state: &AppState,
+    contest_id: ContestId,
+) -> Result<Replayed, ApiError> {
     let started = chrono::Utc::now();
-    let rounds: Vec<Uuid> = persistence::contests::rounds_of(&state.db, contest_id)
+    let rounds: Vec<RoundId> = persistence::contests::rounds_of(&state.db, contest_id)
         .await?
         .into_iter()
         .map(|r| r.id)
         .collect();
-    let voided: HashSet<(Uuid, Uuid)> =
+    let voided: HashSet<(RoundId, Uuid)> =
         persistence::results::voided_pairs(&state.db, &rounds).await?;
     state.store.clear_staging(&state.keys, contest_id).await?;
     let mut all = Vec::new();
@@ -137,8 +144,8 @@ pub async fn rebuild_contest(state: &AppState, contest_id: Uuid) -> Result<Repla
 /// and hands each page, as results to count, to `sink`.
 async fn replay<F, Fut>(
     state: &AppState,
-    contest_id: Uuid,
-    voided: &HashSet<(Uuid, Uuid)>,
+    contest_id: ContestId,
+    voided: &HashSet<(RoundId, Uuid)>,
     since: Option<chrono::DateTime<chrono::Utc>>,
     mut sink: F,
 ) -> Result<Replayed, ApiError>
@@ -158,7 +165,7 @@ where
             persistence::results::counted_page(&state.db, contest_id, filter, after, REPLAY_PAGE)
                 .await?;
         let Some(last) = page.last() else { break };
-        after = Some(last.attempt_id);
+        after = Some(last.attempt_id.into_uuid());
         let batch: Vec<Counted> = page
             .iter()
             .filter(|row| {
@@ -188,7 +195,7 @@ pub async fn rebuild_recent(
 ) -> Result<Replayed, ApiError> {
     let mut total = Replayed::default();
     for contest_id in persistence::results::contests_with_results_since(&state.db, since).await? {
-        let done = rebuild_contest(state, contest_id).await?;
+        let done = rebuild_contest(state, ContestId::from_uuid(contest_id)).await?;
         total.results += done.results;
         total.voided += done.voided;
     }

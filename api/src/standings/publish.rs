@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::domain::contest::{Prediction, PrizeTier, TieBreakKey, UnitPrizeBasis, UnitPrizes};
+use crate::domain::ids::AttemptId;
 
 /// A finished, counting attempt as the final ranking sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +17,7 @@ pub struct Finished {
     /// Entrant.
     pub user_id: Uuid,
     /// Attempt.
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     /// The unit it counts for.
     pub unit_id: Uuid,
     /// Score.
@@ -284,7 +285,7 @@ mod tests {
     fn f(user: u128, score: i64, prediction: Option<i64>, time: i64, at: i64) -> Finished {
         Finished {
             user_id: Uuid::from_u128(user),
-            attempt_id: Uuid::from_u128(user + 1000),
+            attempt_id: AttemptId::from_uuid(Uuid::from_u128(user + 1000)),
             unit_id: Uuid::nil(),
             score,
             max_score: 10,
@@ -381,7 +382,7 @@ mod tests {
         let mut a = f(1, 8, None, 10, 100);
         let b = f(1, 8, None, 10, 50);
         let c = f(1, 7, None, 1, 1);
-        a.attempt_id = Uuid::from_u128(77);
+        a.attempt_id = AttemptId::from_uuid(Uuid::from_u128(77));
         let best = best_per_entrant([a, b.clone(), c]);
         assert_eq!(best, vec![b]);
     }

@@ -35,7 +35,7 @@ fn short() -> String {
 
 async fn question(app: &TestApp, by: &TestUser, unit: UnitId, shared: bool, i: usize) -> Value {
     let body = json!({
-        "unit_id": unit.0, "kind": "single", "shared": shared,
+        "unit_id": unit.into_uuid(), "kind": "single", "shared": shared,
         "text": format!("Câu hỏi {i} của ngân hàng {}: đáp án là gì?", short()),
         "options": [{"text": "Phương án đúng", "correct": true}, {"text": "Phương án sai 1"}, {"text": "Phương án sai 2"}],
         "explanation": "Lời giải nói ra đáp án.",
@@ -213,7 +213,7 @@ async fn who_can_read_the_key_cannot_enter_and_the_rest_can(app: &TestApp) {
         .post(
             "/api/v1/contests",
             Some(&t.organizer_a.access),
-            &json!({"title": "Cuộc thi của A", "unit_id": t.a.0, "eligibility": {"unit_id": t.a.0}}),
+            &json!({"title": "Cuộc thi của A", "unit_id": t.a.into_uuid(), "eligibility": {"unit_id": t.a.into_uuid()}}),
         )
         .await
         .json()
@@ -256,7 +256,7 @@ async fn who_can_read_the_key_cannot_enter_and_the_rest_can(app: &TestApp) {
         .patch(
             &format!("/api/v1/contests/{contest_id}"),
             Some(&t.organizer_a.access),
-            &json!({"eligibility": {"unit_id": t.a.0, "managers_may_enter": true}}),
+            &json!({"eligibility": {"unit_id": t.a.into_uuid(), "managers_may_enter": true}}),
         )
         .await;
     assert_eq!(patched.status(), StatusCode::OK);
@@ -303,7 +303,7 @@ async fn who_can_read_the_key_cannot_enter_and_the_rest_can(app: &TestApp) {
     app.patch(
         &format!("/api/v1/contests/{contest_id}"),
         Some(&t.organizer_a.access),
-        &json!({"eligibility": {"unit_id": t.a.0, "managers_may_enter": false}}),
+        &json!({"eligibility": {"unit_id": t.a.into_uuid(), "managers_may_enter": false}}),
     )
     .await;
     assert_problem(

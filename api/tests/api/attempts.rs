@@ -4,6 +4,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::Utc;
+use dautri_api::domain::ids::AttemptId;
+use dautri_api::domain::ids::ContestId;
+use dautri_api::domain::ids::RoundId;
 use dautri_api::domain::ids::UnitId;
 use dautri_api::domain::role::Role;
 use reqwest::StatusCode;
@@ -56,7 +59,7 @@ async fn setup(app: &TestApp, n: usize, round: Value) -> Setup {
     let mut key = HashMap::new();
     for i in 0..n {
         let body = json!({
-            "unit_id": unit.0, "kind": "single",
+            "unit_id": unit.into_uuid(), "kind": "single",
             "text": format!("Câu hỏi số {i}: đáp án đúng là A?"),
             "options": [{"text": "A", "correct": true}, {"text": "B"}, {"text": "C"}],
             "topic": {"code": "law", "name": "Pháp luật"},
@@ -78,7 +81,7 @@ async fn setup(app: &TestApp, n: usize, round: Value) -> Setup {
             .to_owned();
         key.insert(q["id"].as_str().expect("id").to_owned(), correct);
     }
-    let contest: Value = app.post("/api/v1/contests", Some(&organizer.access), &json!({"title": "Cuộc thi thử nghiệm", "unit_id": unit.0, "eligibility": {"unit_id": unit.0}, "leaderboard_visibility": "public"})).await.json().await.expect("json");
+    let contest: Value = app.post("/api/v1/contests", Some(&organizer.access), &json!({"title": "Cuộc thi thử nghiệm", "unit_id": unit.into_uuid(), "eligibility": {"unit_id": unit.into_uuid()}, "leaderboard_visibility": "public"})).await.json().await.expect("json");
     let contest_id = contest["id"].as_str().expect("id").to_owned();
     let r = app
         .post(
@@ -424,7 +427,7 @@ async fn concurrent_starts_never_exceed_the_attempt_limit(app: &TestApp) {
     );
     let mine = dautri_api::persistence::attempts::of_user_in_round(
         &app.state.db,
-        member.id.0,
+        member.id.into_uuid(),
         s.round_id.parse().expect("uuid"),
     )
     .await
@@ -566,7 +569,7 @@ async fn eligibility_decides_who_may_start(app: &TestApp) {
         .patch(
             &format!("/api/v1/contests/{}", s.contest_id),
             Some(&s.organizer.access),
-            &json!({"eligibility": {"unit_id": s.unit.0, "excluded_roles": ["organizer"]}}),
+            &json!({"eligibility": {"unit_id": s.unit.into_uuid(), "excluded_roles": ["organizer"]}}),
         )
         .await;
     assert_eq!(patched.status(), StatusCode::OK);
@@ -581,7 +584,7 @@ async fn eligibility_decides_who_may_start(app: &TestApp) {
     app.patch(
         &format!("/api/v1/contests/{}", s.contest_id),
         Some(&s.organizer.access),
-        &json!({"eligibility": {"unit_id": s.unit.0, "excluded_unit_ids": [branch.0]}}),
+        &json!({"eligibility": {"unit_id": s.unit.into_uuid(), "excluded_unit_ids": [branch.into_uuid()]}}),
     )
     .await;
     assert_problem(
@@ -728,9 +731,10 @@ async fn deadlines(backend: Backend) {
     let attempt_id: Uuid = id.parse().expect("uuid");
     let mut finished = None;
     for _ in 0..50 {
-        let record = dautri_api::persistence::attempts::get(&app.state.db, attempt_id)
-            .await
-            .expect("record");
+        let record =
+            dautri_api::persistence::attempts::get(&app.state.db, AttemptId::from_uuid(attempt_id))
+                .await
+                .expect("record");
         if record.finished {
             finished = Some(record);
             break;
@@ -787,7 +791,7 @@ async fn an_attempt_survives_redis_losing_its_data() {
     // Acknowledged means journaled: no waiting for a background write.
     let attempt_id: Uuid = id.parse().expect("uuid");
     assert_eq!(
-        dautri_api::persistence::attempts::answers(&app.state.db, attempt_id)
+        dautri_api::persistence::attempts::answers(&app.state.db, AttemptId::from_uuid(attempt_id))
             .await
             .expect("answers")
             .len(),
@@ -863,13 +867,17 @@ async fn a_rebuilt_store_equals_the_live_one() {
     let counters = app
         .state
         .store
-        .round_counters(keys, contest_id, round_id)
+        .round_counters(
+            keys,
+            ContestId::from_uuid(contest_id),
+            RoundId::from_uuid(round_id),
+        )
         .await
         .expect("counters");
     assert_eq!(counters.participants, 3);
     let board = dautri_api::scoring::Board::Round {
-        contest_id,
-        round_id,
+        contest_id: ContestId::from_uuid(contest_id),
+        round_id: RoundId::from_uuid(round_id),
         unit_id: None,
     };
     let mut best = Vec::new();
@@ -877,7 +885,7 @@ async fn a_rebuilt_store_equals_the_live_one() {
         best.push(
             app.state
                 .store
-                .standing_of(keys, &board, u.id.0)
+                .standing_of(keys, &board, u.id.into_uuid())
                 .await
                 .expect("best"),
         );
@@ -906,7 +914,11 @@ async fn a_rebuilt_store_equals_the_live_one() {
     assert_eq!(
         app.state
             .store
-            .round_counters(keys, contest_id, round_id)
+            .round_counters(
+                keys,
+                ContestId::from_uuid(contest_id),
+                RoundId::from_uuid(round_id)
+            )
             .await
             .expect("counters")
             .participants,
@@ -920,7 +932,11 @@ async fn a_rebuilt_store_equals_the_live_one() {
     assert_eq!(
         app.state
             .store
-            .round_counters(keys, contest_id, round_id)
+            .round_counters(
+                keys,
+                ContestId::from_uuid(contest_id),
+                RoundId::from_uuid(round_id)
+            )
             .await
             .expect("counters"),
         counters
@@ -929,7 +945,7 @@ async fn a_rebuilt_store_equals_the_live_one() {
         assert_eq!(
             app.state
                 .store
-                .standing_of(keys, &board, u.id.0)
+                .standing_of(keys, &board, u.id.into_uuid())
                 .await
                 .expect("best"),
             before
@@ -1134,7 +1150,7 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
         assert!(name.ends_with('.') && name.contains(". "), "masked: {name}");
     }
     let sub: Value = app
-        .get(&format!("{board_url}?unit_id={}", branch.0), None)
+        .get(&format!("{board_url}?unit_id={}", branch.into_uuid()), None)
         .await
         .json()
         .await
@@ -1164,7 +1180,7 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
         .await
         .expect("json");
     assert_eq!(units["parent"]["participants"], 3);
-    assert_eq!(units["items"][0]["unit_id"], json!(branch.0));
+    assert_eq!(units["items"][0]["unit_id"], json!(branch.into_uuid()));
     assert_eq!(units["items"][0]["participants"], 1);
     assert_eq!(units["items"][0]["avg_score"], 30.0);
     let bad = app
@@ -1182,7 +1198,11 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
     assert_eq!(members_may_not.status(), StatusCode::FORBIDDEN);
 
     // Voiding a's result takes it off the live board at once.
-    let void_url = format!("/api/v1/rounds/{}/results/{}/void", s.round_id, a.id.0);
+    let void_url = format!(
+        "/api/v1/rounds/{}/results/{}/void",
+        s.round_id,
+        a.id.into_uuid()
+    );
     let no_reason = app.post(&void_url, Some(org), &json!({"reason": ""})).await;
     assert_problem(
         no_reason,
@@ -1251,7 +1271,11 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
     // Restoring a's result and publishing again recomputes and says what changed.
     let r = app
         .post(
-            &format!("/api/v1/rounds/{}/results/{}/restore", s.round_id, a.id.0),
+            &format!(
+                "/api/v1/rounds/{}/results/{}/restore",
+                s.round_id,
+                a.id.into_uuid()
+            ),
             Some(org),
             &json!({"reason": "Đã xác minh"}),
         )
@@ -1279,7 +1303,10 @@ async fn boards_results_and_voids_over_http(app: &TestApp) {
     assert_eq!(results["items"][0]["prize"], "Giải Nhất");
     assert_eq!(results["items"][2]["prize"], Value::Null);
     // The branch (1 of its 4 members took part) is the host's only child with members.
-    assert_eq!(results["unit_prizes"][0]["unit_id"], json!(branch.0));
+    assert_eq!(
+        results["unit_prizes"][0]["unit_id"],
+        json!(branch.into_uuid())
+    );
     assert_eq!(results["unit_prizes"][0]["rate"], 0.25);
     assert_eq!(results["unit_prizes"][0]["prize"], "Giải tập thể");
     check_exports(app, &s, &a, &c, branch).await;
@@ -1409,7 +1436,7 @@ async fn check_live_export(app: &TestApp, s: &Setup, a: &TestUser, branch: UnitI
     );
     assert!(all.iter().all(|l| l[2].contains("xx xxx")), "{all:?}");
     let sub = lines(
-        app.get(&url(&format!("&unit_id={}", branch.0)), Some(org))
+        app.get(&url(&format!("&unit_id={}", branch.into_uuid())), Some(org))
             .await
             .text()
             .await
@@ -1503,7 +1530,7 @@ async fn check_exports(app: &TestApp, s: &Setup, a: &TestUser, c: &TestUser, bra
         .get(
             &format!(
                 "/api/v1/units/{}/participation?from={today}&to={today}",
-                s.unit.0
+                s.unit.into_uuid()
             ),
             Some(org),
         )
@@ -1516,7 +1543,7 @@ async fn check_exports(app: &TestApp, s: &Setup, a: &TestUser, c: &TestUser, bra
         .as_array()
         .expect("items")
         .iter()
-        .find(|i| i["unit_id"] == json!(branch.0))
+        .find(|i| i["unit_id"] == json!(branch.into_uuid()))
         .expect("branch line");
     assert_eq!(
         (b["participants"].as_i64(), b["rate_text"].as_str()),
@@ -1645,7 +1672,7 @@ async fn the_rebuild_command_restores_the_boards(app: &TestApp) {
     }
     app.state
         .store
-        .clear_contest(&app.state.keys, contest)
+        .clear_contest(&app.state.keys, ContestId::from_uuid(contest))
         .await
         .expect("clear");
     let empty: Value = app.get(&url, None).await.json().await.expect("json");
@@ -1676,7 +1703,7 @@ async fn who_sees_a_board_follows_the_contest_setting(app: &TestApp) {
         .post(
             "/api/v1/contests",
             Some(&organizer.access),
-            &json!({"title": "Cuộc thi mặc định", "unit_id": unit.0}),
+            &json!({"title": "Cuộc thi mặc định", "unit_id": unit.into_uuid()}),
         )
         .await
         .json()
@@ -1785,7 +1812,8 @@ async fn a_moved_branch_takes_its_results_along(app: &TestApp) {
     let board = |unit: UnitId| {
         format!(
             "/api/v1/rounds/{}/leaderboard?unit_id={}",
-            s.round_id, unit.0
+            s.round_id,
+            unit.into_uuid()
         )
     };
     let total = |url: String| async move {
@@ -1801,9 +1829,9 @@ async fn a_moved_branch_takes_its_results_along(app: &TestApp) {
         .await;
     let moved = app
         .patch(
-            &format!("/api/v1/units/{}", x.0),
+            &format!("/api/v1/units/{}", x.into_uuid()),
             Some(&admin.access),
-            &json!({"parent_id": y.0}),
+            &json!({"parent_id": y.into_uuid()}),
         )
         .await;
     assert_eq!(
@@ -1836,7 +1864,7 @@ async fn true_false_options_follow_the_round_shuffle_setting(app: &TestApp) {
     let organizer = app.with_roles(unit, &[(Role::Organizer, Some(unit))]).await;
     for i in 0..12 {
         let body = json!({
-            "unit_id": unit.0, "kind": "true_false",
+            "unit_id": unit.into_uuid(), "kind": "true_false",
             "text": format!("Mệnh đề số {i} là đúng."),
             "options": [{"text": "Đúng", "correct": true}, {"text": "Sai"}],
             "topic": {"code": "tf", "name": "Đúng sai"},
@@ -1856,7 +1884,7 @@ async fn true_false_options_follow_the_round_shuffle_setting(app: &TestApp) {
                 .post(
                     "/api/v1/contests",
                     Some(&organizer),
-                    &json!({"title": "Cuộc thi đúng sai", "unit_id": unit.0, "eligibility": {"unit_id": unit.0}}),
+                    &json!({"title": "Cuộc thi đúng sai", "unit_id": unit.into_uuid(), "eligibility": {"unit_id": unit.into_uuid()}}),
                 )
                 .await
                 .json()
@@ -1956,12 +1984,12 @@ async fn a_result_that_missed_the_boards_reaches_them(app: &TestApp) {
         // An empty staging area promoted over the live boards empties them.
         app.state
             .store
-            .clear_staging(&app.state.keys, contest)
+            .clear_staging(&app.state.keys, ContestId::from_uuid(contest))
             .await
             .expect("clear");
         app.state
             .store
-            .promote_staging(&app.state.keys, contest)
+            .promote_staging(&app.state.keys, ContestId::from_uuid(contest))
             .await
             .expect("promote");
     };

@@ -4,6 +4,10 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use dautri_api::domain::ids::AttemptId;
+use dautri_api::domain::ids::ContestId;
+use dautri_api::domain::ids::QuestionId;
+use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
     AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted, Entrant,
     QuestionKind, Store,
@@ -17,7 +21,7 @@ use crate::helpers::TestApp;
 /// A result to record, in a contest whose id is the round's (these tests need no other).
 fn counted(result: &AttemptResult) -> Counted {
     Counted {
-        contest_id: result.round_id,
+        contest_id: ContestId::from_uuid(result.round_id.into_uuid()),
         result: result.clone(),
         entrant: Entrant {
             unit_path: Vec::new(),
@@ -61,7 +65,7 @@ fn now_ms() -> i64 {
 fn question(kind: QuestionKind, options: usize, correct: &[usize], points: i64) -> AttemptQuestion {
     let option_ids: Vec<Uuid> = (0..options).map(|_| Uuid::new_v4()).collect();
     AttemptQuestion {
-        question_id: Uuid::new_v4(),
+        question_id: QuestionId::from_uuid(Uuid::new_v4()),
         kind,
         correct: correct.iter().map(|&i| option_ids[i]).collect(),
         option_ids,
@@ -73,8 +77,8 @@ fn question(kind: QuestionKind, options: usize, correct: &[usize], points: i64) 
 /// (key options 0 and 2, 2 points), q2 true/false (key option 0, 1 point). Max score 4.
 fn attempt_at(started: i64) -> AttemptSetup {
     AttemptSetup {
-        attempt_id: Uuid::new_v4(),
-        round_id: Uuid::new_v4(),
+        attempt_id: AttemptId::from_uuid(Uuid::new_v4()),
+        round_id: RoundId::from_uuid(Uuid::new_v4()),
         user_id: Uuid::new_v4(),
         questions: vec![
             question(QuestionKind::Single, 4, &[1], 1),
@@ -88,7 +92,7 @@ fn attempt_at(started: i64) -> AttemptSetup {
 }
 
 fn q(setup: &AttemptSetup, i: usize) -> Uuid {
-    setup.questions[i].question_id
+    (setup.questions[i].question_id).into_uuid()
 }
 
 fn opts(setup: &AttemptSetup, i: usize, which: &[usize]) -> Vec<Uuid> {
@@ -121,7 +125,7 @@ async fn save(
         .save_answer(
             &app.state.keys,
             setup.attempt_id,
-            q(setup, i),
+            QuestionId::from_uuid(q(setup, i)),
             &opts(setup, i, which),
             now,
         )
@@ -279,63 +283,71 @@ async fn invalid_answers_are_refused_with_their_reason(app: &TestApp) {
     let cases: Vec<Case> = vec![
         (
             "unknown attempt",
-            other.attempt_id,
+            other.attempt_id.into_uuid(),
             q(&setup, 0),
             opts(&setup, 0, &[1]),
             "not_found",
         ),
         (
             "question of another attempt",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&other, 0),
             opts(&other, 0, &[1]),
             "unknown_question",
         ),
         (
             "option of another question",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&setup, 0),
             opts(&setup, 1, &[0]),
             "unknown_option",
         ),
         (
             "one good option and one unknown",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&setup, 1),
             vec![setup.questions[1].option_ids[0], Uuid::new_v4()],
             "unknown_option",
         ),
         (
             "single with two options",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&setup, 0),
             opts(&setup, 0, &[0, 1]),
             "invalid_selection",
         ),
         (
             "single with none",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&setup, 0),
             vec![],
             "invalid_selection",
         ),
         (
             "true/false with both",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&setup, 2),
             opts(&setup, 2, &[0, 1]),
             "invalid_selection",
         ),
         (
             "multiple with none",
-            setup.attempt_id,
+            setup.attempt_id.into_uuid(),
             q(&setup, 1),
             vec![],
             "invalid_selection",
         ),
     ];
     for (name, attempt, question, options, expected) in cases {
-        let got = s.save_answer(keys, attempt, question, &options, at).await;
+        let got = s
+            .save_answer(
+                keys,
+                AttemptId::from_uuid(attempt),
+                QuestionId::from_uuid(question),
+                &options,
+                at,
+            )
+            .await;
         let reason = match &got {
             Err(AttemptError::NotFound) => "not_found",
             Err(AttemptError::UnknownQuestion) => "unknown_question",
@@ -374,7 +386,7 @@ async fn fifty_concurrent_saves_leave_a_consistent_attempt(app: &TestApp) {
             s.save_answer(
                 keys,
                 setup.attempt_id,
-                q(setup, i),
+                QuestionId::from_uuid(q(setup, i)),
                 &opts(setup, i, &[i % 4]),
                 started + 1,
             )
@@ -404,7 +416,7 @@ async fn fifty_concurrent_saves_leave_a_consistent_attempt(app: &TestApp) {
             s.save_answer(
                 keys,
                 setup.attempt_id,
-                q(setup, 0),
+                QuestionId::from_uuid(q(setup, 0)),
                 &opts(setup, 0, &[i % 4]),
                 started + 2,
             )
@@ -585,7 +597,7 @@ async fn due_for_auto_finish_lists_exactly_the_expired_unfinished_attempts(app: 
         .due_for_auto_finish(keys, now, 100)
         .await
         .expect("due");
-    let ids: Vec<Uuid> = due.iter().map(|d| d.attempt_id).collect();
+    let ids: Vec<_> = due.iter().map(|d| d.attempt_id).collect();
     assert_eq!(
         ids,
         vec![expired.attempt_id, expired_later.attempt_id],
@@ -682,7 +694,11 @@ async fn recording_a_result_twice_counts_it_once(app: &TestApp) {
         .expect("record")[0];
     assert!(first.newly_recorded && first.is_best);
     let counters = store(app)
-        .round_counters(keys, setup.round_id, setup.round_id)
+        .round_counters(
+            keys,
+            ContestId::from_uuid(setup.round_id.into_uuid()),
+            setup.round_id,
+        )
         .await
         .expect("counters");
     // As after a crash between finishing and recording: the retry changes nothing.
@@ -693,7 +709,11 @@ async fn recording_a_result_twice_counts_it_once(app: &TestApp) {
     assert!(!again.newly_recorded && !again.is_best);
     assert_eq!(
         store(app)
-            .round_counters(keys, setup.round_id, setup.round_id)
+            .round_counters(
+                keys,
+                ContestId::from_uuid(setup.round_id.into_uuid()),
+                setup.round_id
+            )
             .await
             .expect("counters"),
         counters
@@ -708,7 +728,11 @@ async fn recording_a_result_twice_counts_it_once(app: &TestApp) {
         (1, 1, 1, 1)
     );
     let unknown = store(app)
-        .round_counters(keys, Uuid::new_v4(), Uuid::new_v4())
+        .round_counters(
+            keys,
+            ContestId::from_uuid(Uuid::new_v4()),
+            RoundId::from_uuid(Uuid::new_v4()),
+        )
         .await
         .expect("counters");
     assert_eq!(unknown.finished_attempts, 0);
@@ -720,8 +744,8 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
     let (u, v) = (Uuid::new_v4(), Uuid::new_v4());
     let base = now_ms();
     let result = |user: Uuid, score: i64, time: i64, finished: i64| AttemptResult {
-        attempt_id: Uuid::new_v4(),
-        round_id: round,
+        attempt_id: AttemptId::from_uuid(Uuid::new_v4()),
+        round_id: RoundId::from_uuid(round),
         user_id: user,
         score,
         max_score: 6,
@@ -760,8 +784,8 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
         }
     }
     let board = Board::Round {
-        contest_id: round,
-        round_id: round,
+        contest_id: ContestId::from_uuid(round),
+        round_id: RoundId::from_uuid(round),
         unit_id: None,
     };
     let bu = s
@@ -787,7 +811,7 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
             .is_none()
     );
     let counters = s
-        .round_counters(keys, round, round)
+        .round_counters(keys, ContestId::from_uuid(round), RoundId::from_uuid(round))
         .await
         .expect("counters");
     assert_eq!(
@@ -834,7 +858,10 @@ async fn every_attempt_key_expires(app: &TestApp) {
         .record_results(keys, &[counted(&result)])
         .await
         .expect("record");
-    let mut round_keys = keys.round_fixed_keys(setup.round_id, setup.round_id);
+    let mut round_keys = keys.round_fixed_keys(
+        ContestId::from_uuid(setup.round_id.into_uuid()),
+        setup.round_id,
+    );
     round_keys.retain(|k| !k.ends_with(":perfect") && !k.ends_with(":units"));
     for key in round_keys {
         let ttl: i64 = redis::cmd("PTTL")

@@ -37,7 +37,7 @@ async fn registration_creates_an_account_and_normalises_the_phone(app: &TestApp)
     assert_eq!(response.status(), StatusCode::CREATED);
     let created: Value = response.json().await.expect("json");
     assert_eq!(created["phone"], phone);
-    assert_eq!(created["unit_id"], unit.0.to_string());
+    assert_eq!(created["unit_id"], unit.into_uuid().to_string());
     assert_eq!(created["admitted_at"], "2018-03-26");
     assert_eq!(created["roles"], json!([]));
     assert!(created.get("password").is_none() && created.get("password_hash").is_none());
@@ -402,7 +402,7 @@ async fn expired_tampered_and_foreign_tokens_are_refused(app: &TestApp) {
         )
         .expect("sign")
     };
-    let claims = |exp: i64, aud: &str| json!({"sub": user.id.0, "sid": uuid::Uuid::now_v7(), "iat": now - 10, "nbf": now - 10, "exp": exp, "iss": "dautri", "aud": aud});
+    let claims = |exp: i64, aud: &str| json!({"sub": user.id.into_uuid(), "sid": uuid::Uuid::now_v7(), "iat": now - 10, "nbf": now - 10, "exp": exp, "iss": "dautri", "aud": aud});
     // The harness's own signature is accepted, so the refusals below are about the claims.
     assert_eq!(
         app.get(

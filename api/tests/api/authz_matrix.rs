@@ -1307,7 +1307,7 @@ async fn build_world(app: &TestApp) -> World {
                 "/api/v1/questions",
                 Some(&organizer_a.access),
                 &json!({
-                    "unit_id": a.0, "kind": "single",
+                    "unit_id": a.into_uuid(), "kind": "single",
                     "text": format!("Câu hỏi ma trận {i}: đáp án đúng là A?"),
                     "options": [{"text": "A", "correct": true}, {"text": "B"}],
                     "explanation": "Vì A đúng.",
@@ -1326,7 +1326,7 @@ async fn build_world(app: &TestApp) -> World {
             Some(&organizer_a.access),
             // A public board (not the default), so the matrix shows who may read boards by role
             // and scope alone; who sees a members' board is `attempts::who_sees_a_board…`.
-            &json!({"title": "Cuộc thi ma trận", "unit_id": a.0, "eligibility": {"unit_id": a.0},
+            &json!({"title": "Cuộc thi ma trận", "unit_id": a.into_uuid(), "eligibility": {"unit_id": a.into_uuid()},
                     "leaderboard_visibility": "public"}),
         )
         .await
@@ -1382,11 +1382,11 @@ async fn build_world(app: &TestApp) -> World {
     let mover = app.member(b).await;
     let transfer_b = transfer(app, &mover, a1).await;
     let mut ids = HashMap::new();
-    ids.insert("unit_a", a.0.to_string());
-    ids.insert("unit_a1", a1.0.to_string());
-    ids.insert("unit_b", b.0.to_string());
-    ids.insert("member_a", member_a.id.0.to_string());
-    ids.insert("member_b", member_b.id.0.to_string());
+    ids.insert("unit_a", a.into_uuid().to_string());
+    ids.insert("unit_a1", a1.into_uuid().to_string());
+    ids.insert("unit_b", b.into_uuid().to_string());
+    ids.insert("member_a", member_a.id.into_uuid().to_string());
+    ids.insert("member_b", member_b.id.into_uuid().to_string());
     ids.insert("question_a", question);
     ids.insert("image_a", upload_png(app, &organizer_a).await);
     ids.insert("contest_a", contest_id);
@@ -1417,7 +1417,7 @@ async fn transfer(app: &TestApp, user: &TestUser, to: dautri_api::domain::ids::U
         .post(
             "/api/v1/me/unit-transfers",
             Some(&user.access),
-            &json!({"to_unit_id": to.0, "reason": "Chuyển nơi công tác"}),
+            &json!({"to_unit_id": to.into_uuid(), "reason": "Chuyển nơi công tác"}),
         )
         .await
         .json()

@@ -61,7 +61,7 @@ async fn bank(app: &TestApp, code: &str) -> Bank {
 
 fn question(unit: UnitId, text: &str, difficulty: &str) -> Value {
     json!({
-        "unit_id": unit.0,
+        "unit_id": unit.into_uuid(),
         "text": text,
         "options": [{"text": "Đúng là vậy", "correct": true}, {"text": "Không phải"}],
         "topic": {"code": "law", "name": "Pháp luật"},
@@ -719,7 +719,7 @@ async fn a_member_sees_the_pictures_in_the_attempt(app: &TestApp) {
         .post(
             "/api/v1/contests",
             Some(&b.organizer.access),
-            &json!({"title": "Cuộc thi có ảnh", "unit_id": b.unit.0, "eligibility": {"unit_id": b.unit.0}}),
+            &json!({"title": "Cuộc thi có ảnh", "unit_id": b.unit.into_uuid(), "eligibility": {"unit_id": b.unit.into_uuid()}}),
         )
         .await
         .json()

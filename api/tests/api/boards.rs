@@ -5,6 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use dautri_api::domain::ids::AttemptId;
+use dautri_api::domain::ids::ContestId;
+use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
     AttemptResult, Board, Counted, Entrant, Standing, TallyScope, UnitTally,
 };
@@ -63,26 +66,30 @@ async fn whole_board(app: &TestApp, board: &Board) -> Vec<Standing> {
 async fn snapshot(app: &TestApp, contest: Uuid, rounds: &[Uuid], units: &[Uuid]) -> Vec<String> {
     let mut all = Vec::new();
     let mut boards = vec![Board::Contest {
-        contest_id: contest,
+        contest_id: ContestId::from_uuid(contest),
         unit_id: None,
     }];
     let mut scopes = vec![TallyScope::Contest {
-        contest_id: contest,
+        contest_id: ContestId::from_uuid(contest),
     }];
     for &round_id in rounds {
         boards.push(Board::Round {
-            contest_id: contest,
-            round_id,
+            contest_id: ContestId::from_uuid(contest),
+            round_id: RoundId::from_uuid(round_id),
             unit_id: None,
         });
         scopes.push(TallyScope::Round {
-            contest_id: contest,
-            round_id,
+            contest_id: ContestId::from_uuid(contest),
+            round_id: RoundId::from_uuid(round_id),
         });
         let c = app
             .state
             .store
-            .round_counters(&app.state.keys, contest, round_id)
+            .round_counters(
+                &app.state.keys,
+                ContestId::from_uuid(contest),
+                RoundId::from_uuid(round_id),
+            )
             .await
             .expect("counters");
         all.push(format!("{c:?}"));
@@ -148,10 +155,10 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
             for n in 0..rng.random_range(1..=3_i64) {
                 let score = rng.random_range(0..=3);
                 batch.push(Counted {
-                    contest_id: contest,
+                    contest_id: ContestId::from_uuid(contest),
                     result: AttemptResult {
-                        attempt_id: Uuid::new_v4(),
-                        round_id: round,
+                        attempt_id: AttemptId::from_uuid(Uuid::new_v4()),
+                        round_id: RoundId::from_uuid(round),
                         user_id: *user,
                         score,
                         max_score: 3,
@@ -194,7 +201,7 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
                 c.result.finished_at_ms,
             )
         };
-        let e = best.entry((r.round_id, r.user_id)).or_insert(c);
+        let e = best.entry((r.round_id.into_uuid(), r.user_id)).or_insert(c);
         if k(c) < k(e) {
             *e = c;
         }
@@ -241,8 +248,8 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
     for &round in &rounds {
         for unit in std::iter::once(None).chain(units.iter().copied().map(Some)) {
             let board = Board::Round {
-                contest_id: contest,
-                round_id: round,
+                contest_id: ContestId::from_uuid(contest),
+                round_id: RoundId::from_uuid(round),
                 unit_id: unit,
             };
             let expected = expect_round(round, unit);
@@ -283,20 +290,24 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
             })
             .collect();
         let scope = TallyScope::Round {
-            contest_id: contest,
-            round_id: round,
+            contest_id: ContestId::from_uuid(contest),
+            round_id: RoundId::from_uuid(round),
         };
         assert_eq!(
             store.tallies(keys, &scope, &units).await.expect("tallies"),
             expected_tallies
         );
         let counters = store
-            .round_counters(keys, contest, round)
+            .round_counters(
+                keys,
+                ContestId::from_uuid(contest),
+                RoundId::from_uuid(round),
+            )
             .await
             .expect("counters");
         let in_round: Vec<&Counted> = batch
             .iter()
-            .filter(|c| c.result.round_id == round)
+            .filter(|c| c.result.round_id == RoundId::from_uuid(round))
             .collect();
         assert_eq!(counters.finished_attempts as usize, in_round.len());
         assert_eq!(
@@ -315,14 +326,14 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
             l.rank = i as u64;
         }
         let board = Board::Contest {
-            contest_id: contest,
+            contest_id: ContestId::from_uuid(contest),
             unit_id: unit,
         };
         assert_eq!(whole_board(app, &board).await, expected, "{board:?}");
     }
     assert_eq!(
         store
-            .contest_participants(keys, contest)
+            .contest_participants(keys, ContestId::from_uuid(contest))
             .await
             .expect("participants") as usize,
         totals.len()
@@ -330,13 +341,16 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
 
     // A replay in another order (a rebuild) reaches the same state.
     let before = snapshot(app, contest, &rounds, &units).await;
-    store.clear_contest(keys, contest).await.expect("clear");
+    store
+        .clear_contest(keys, ContestId::from_uuid(contest))
+        .await
+        .expect("clear");
     assert_eq!(
         store
             .board_page(
                 keys,
                 &Board::Contest {
-                    contest_id: contest,
+                    contest_id: ContestId::from_uuid(contest),
                     unit_id: None
                 },
                 0,
@@ -354,16 +368,19 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
     // A rebuild writes into a staging area readers do not see, then swaps it in at once.
     let half = &batch[..batch.len() / 2];
     store
-        .clear_staging(keys, contest)
+        .clear_staging(keys, ContestId::from_uuid(contest))
         .await
         .expect("clear staging");
     store.stage_results(keys, half).await.expect("stage");
     assert_eq!(snapshot(app, contest, &rounds, &units).await, before);
-    store.promote_staging(keys, contest).await.expect("promote");
+    store
+        .promote_staging(keys, ContestId::from_uuid(contest))
+        .await
+        .expect("promote");
     let people: std::collections::HashSet<Uuid> = half.iter().map(|c| c.result.user_id).collect();
     assert_eq!(
         store
-            .contest_participants(keys, contest)
+            .contest_participants(keys, ContestId::from_uuid(contest))
             .await
             .expect("participants") as usize,
         people.len()
@@ -372,7 +389,7 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
     store.record_results(keys, &batch).await.expect("catch up");
     assert_eq!(snapshot(app, contest, &rounds, &units).await, before);
     store
-        .clear_staging(keys, contest)
+        .clear_staging(keys, ContestId::from_uuid(contest))
         .await
         .expect("clear staging");
     assert_eq!(snapshot(app, contest, &rounds, &units).await, before);
@@ -380,10 +397,13 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
     // The bulk path a rebuild takes (on Redis: computed in memory, written with bulk
     // commands) reaches the same state, and recording any of it again changes nothing.
     store
-        .stage_contest(keys, contest, &batch)
+        .stage_contest(keys, ContestId::from_uuid(contest), &batch)
         .await
         .expect("stage in bulk");
-    store.promote_staging(keys, contest).await.expect("promote");
+    store
+        .promote_staging(keys, ContestId::from_uuid(contest))
+        .await
+        .expect("promote");
     assert_eq!(snapshot(app, contest, &rounds, &units).await, before);
     let again = store.record_results(keys, &batch).await.expect("again");
     assert!(again.iter().all(|o| !o.newly_recorded && !o.is_best));

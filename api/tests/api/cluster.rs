@@ -10,6 +10,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use dautri_api::domain::ids::AttemptId;
+use dautri_api::domain::ids::ContestId;
+use dautri_api::domain::ids::QuestionId;
+use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
     AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted, Entrant, Keys, QuestionKind,
     RedisStore, Store,
@@ -19,7 +23,7 @@ use uuid::Uuid;
 /// A result to record, in a contest whose id is the round's.
 fn counted(result: &AttemptResult) -> Counted {
     Counted {
-        contest_id: result.round_id,
+        contest_id: ContestId::from_uuid(result.round_id.into_uuid()),
         result: result.clone(),
         entrant: Entrant {
             unit_path: vec![Uuid::new_v4()],
@@ -86,7 +90,7 @@ impl Drop for LocalCluster {
 fn question(kind: QuestionKind, options: usize, correct: &[usize]) -> AttemptQuestion {
     let option_ids: Vec<Uuid> = (0..options).map(|_| Uuid::now_v7()).collect();
     AttemptQuestion {
-        question_id: Uuid::now_v7(),
+        question_id: QuestionId::from_uuid(Uuid::now_v7()),
         kind,
         correct: correct.iter().map(|i| option_ids[*i]).collect(),
         option_ids,
@@ -110,8 +114,8 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
     let mut setups = Vec::new();
     for _ in 0..6 {
         let setup = AttemptSetup {
-            attempt_id: Uuid::now_v7(),
-            round_id: round,
+            attempt_id: AttemptId::from_uuid(Uuid::now_v7()),
+            round_id: RoundId::from_uuid(round),
             user_id: Uuid::now_v7(),
             questions: vec![
                 question(QuestionKind::Single, 3, &[0]),
@@ -200,7 +204,11 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
         results.push(outcome.result);
     }
     let counters = store
-        .round_counters(&keys, round, round)
+        .round_counters(
+            &keys,
+            ContestId::from_uuid(round),
+            RoundId::from_uuid(round),
+        )
         .await
         .expect("counters");
     assert_eq!(
@@ -215,8 +223,8 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
         .standing_of(
             &keys,
             &Board::Round {
-                contest_id: round,
-                round_id: round,
+                contest_id: ContestId::from_uuid(round),
+                round_id: RoundId::from_uuid(round),
                 unit_id: None,
             },
             setups[3].user_id,
@@ -227,17 +235,20 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
     assert_eq!(best.rank, 0, "the only perfect score ranks first");
     // A rebuild's staging and swap run on the cluster too (one slot per contest).
     store
-        .clear_staging(&keys, round)
+        .clear_staging(&keys, ContestId::from_uuid(round))
         .await
         .expect("clear staging");
     store
         .stage_results(&keys, &[counted(&results[3])])
         .await
         .expect("stage");
-    store.promote_staging(&keys, round).await.expect("promote");
+    store
+        .promote_staging(&keys, ContestId::from_uuid(round))
+        .await
+        .expect("promote");
     assert_eq!(
         store
-            .contest_participants(&keys, round)
+            .contest_participants(&keys, ContestId::from_uuid(round))
             .await
             .expect("participants"),
         1

@@ -1,6 +1,7 @@
 //! Contests and rounds: creation, eligibility, validation, and frozen rules.
 
 use chrono::{Duration, Utc};
+use dautri_api::domain::ids::RoundId;
 use dautri_api::domain::ids::UnitId;
 use dautri_api::domain::role::Role;
 use reqwest::StatusCode;
@@ -45,7 +46,7 @@ pub(crate) async fn host(app: &TestApp) -> Host {
 async fn seed_questions(app: &TestApp, h: &Host, topic: &str, n: usize, difficulty: &str) {
     for i in 0..n {
         let body = json!({
-            "unit_id": h.root.0,
+            "unit_id": h.root.into_uuid(),
             "text": format!("Câu hỏi {topic} {difficulty} số {i}?"),
             "options": [{"text": "Đúng", "correct": true}, {"text": "Sai"}],
             "kind": "true_false",
@@ -65,7 +66,7 @@ async fn seed_questions(app: &TestApp, h: &Host, topic: &str, n: usize, difficul
 }
 
 async fn contest(app: &TestApp, h: &Host, extra: Value) -> Value {
-    let mut body = json!({"title": "Tìm hiểu Luật An ninh mạng", "unit_id": h.root.0, "eligibility": {"unit_id": h.root.0}});
+    let mut body = json!({"title": "Tìm hiểu Luật An ninh mạng", "unit_id": h.root.into_uuid(), "eligibility": {"unit_id": h.root.into_uuid()}});
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         for (k, v) in e {
             b.insert(k.clone(), v.clone());
@@ -162,7 +163,7 @@ async fn an_organizer_creates_a_contest_and_members_in_scope_see_it(app: &TestAp
 
 async fn eligibility_excludes_units_and_roles(app: &TestApp) {
     let h = host(app).await;
-    contest(app, &h, json!({"eligibility": {"unit_id": h.root.0, "excluded_unit_ids": [h.branch.0], "excluded_roles": ["organizer"]}})).await;
+    contest(app, &h, json!({"eligibility": {"unit_id": h.root.into_uuid(), "excluded_unit_ids": [h.branch.into_uuid()], "excluded_roles": ["organizer"]}})).await;
     let in_branch = app.member(h.branch).await;
     let in_root = app.member(h.root).await;
     let other_organizer = app
@@ -188,21 +189,24 @@ async fn eligibility_excludes_units_and_roles(app: &TestApp) {
 async fn contest_fields_are_checked(app: &TestApp) {
     let h = host(app).await;
     for (body, pointer) in [
-        (json!({"title": "X", "unit_id": h.root.0}), "/title"),
         (
-            json!({"title": "Bài kiểm tra", "unit_id": h.root.0, "kind": "theory_test"}),
+            json!({"title": "X", "unit_id": h.root.into_uuid()}),
+            "/title",
+        ),
+        (
+            json!({"title": "Bài kiểm tra", "unit_id": h.root.into_uuid(), "kind": "theory_test"}),
             "/pass_mark",
         ),
         (
-            json!({"title": "Cuộc thi", "unit_id": h.root.0, "tie_break": ["time_used", "score"]}),
+            json!({"title": "Cuộc thi", "unit_id": h.root.into_uuid(), "tie_break": ["time_used", "score"]}),
             "/tie_break",
         ),
         (
-            json!({"title": "Cuộc thi", "unit_id": h.root.0, "eligibility": {"unit_id": h.other.0}}),
+            json!({"title": "Cuộc thi", "unit_id": h.root.into_uuid(), "eligibility": {"unit_id": h.other.into_uuid()}}),
             "/eligibility/unit_id",
         ),
         (
-            json!({"title": "Cuộc thi", "unit_id": h.root.0, "kind": "quiz"}),
+            json!({"title": "Cuộc thi", "unit_id": h.root.into_uuid(), "kind": "quiz"}),
             "/kind",
         ),
     ] {
@@ -219,7 +223,7 @@ async fn contest_fields_are_checked(app: &TestApp) {
         app.post(
             "/api/v1/contests",
             Some(&h.organizer.access),
-            &json!({"title": "Cuộc thi", "unit_id": h.other.0}),
+            &json!({"title": "Cuộc thi", "unit_id": h.other.into_uuid()}),
         )
         .await,
         StatusCode::NOT_FOUND,
@@ -231,7 +235,7 @@ async fn contest_fields_are_checked(app: &TestApp) {
         app.post(
             "/api/v1/contests",
             Some(&member.access),
-            &json!({"title": "Cuộc thi", "unit_id": h.root.0}),
+            &json!({"title": "Cuộc thi", "unit_id": h.root.into_uuid()}),
         )
         .await,
         StatusCode::FORBIDDEN,
@@ -369,7 +373,7 @@ async fn questions_valid_for_only_part_of_the_round_do_not_count(app: &TestApp) 
     let until = (Utc::now() + Duration::days(2)).date_naive();
     for i in 0..3 {
         let body = json!({
-            "unit_id": h.root.0,
+            "unit_id": h.root.into_uuid(),
             "text": format!("Theo Luật An ninh mạng 2018, điều {i} quy định gì?"),
             "options": [{"text": "A", "correct": true}, {"text": "B"}],
             "topic": {"code": "law", "name": "Luật"},
@@ -434,9 +438,13 @@ async fn once_started_only_the_close_time_may_be_extended(app: &TestApp) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    dautri_api::persistence::contests::mark_started(&app.state.db, id, Utc::now())
-        .await
-        .expect("start");
+    dautri_api::persistence::contests::mark_started(
+        &app.state.db,
+        RoundId::from_uuid(id),
+        Utc::now(),
+    )
+    .await
+    .expect("start");
     let problem = assert_problem(
         app.patch(
             &url,

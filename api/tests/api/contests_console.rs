@@ -24,8 +24,8 @@ both_backends!(
 async fn seed(app: &TestApp, unit: UnitId, by: &TestUser, topic: &str, n: usize, level: &str) {
     for i in 0..n {
         let body = json!({
-            "unit_id": unit.0,
-            "text": format!("Câu hỏi {topic} {level} số {i} của {}?", unit.0),
+            "unit_id": unit.into_uuid(),
+            "text": format!("Câu hỏi {topic} {level} số {i} của {}?", unit.into_uuid()),
             "options": [{"text": "Đúng", "correct": true}, {"text": "Sai"}],
             "kind": "true_false",
             "topic": {"code": topic, "name": topic},
@@ -112,10 +112,10 @@ fn titles(page: &Value) -> Vec<String> {
 async fn the_contest_list_pages_sorts_filters_and_searches(app: &TestApp) {
     let h = host(app).await;
     seed(app, h.root, &h.organizer, "law", 2, "easy").await;
-    let eligible = json!({"unit_id": h.root.0});
-    let cyber = contest(app, &h.organizer, json!({"title": "Tìm hiểu Luật An ninh mạng", "unit_id": h.root.0, "eligibility": eligible})).await;
-    contest(app, &h.organizer, json!({"title": "Rung chuông vàng", "unit_id": h.branch.0, "eligibility": {"unit_id": h.branch.0}})).await;
-    contest(app, &h.organizer, json!({"title": "Ôn tập lịch sử Đoàn", "unit_id": h.root.0, "kind": "practice", "eligibility": eligible})).await;
+    let eligible = json!({"unit_id": h.root.into_uuid()});
+    let cyber = contest(app, &h.organizer, json!({"title": "Tìm hiểu Luật An ninh mạng", "unit_id": h.root.into_uuid(), "eligibility": eligible})).await;
+    contest(app, &h.organizer, json!({"title": "Rung chuông vàng", "unit_id": h.branch.into_uuid(), "eligibility": {"unit_id": h.branch.into_uuid()}})).await;
+    contest(app, &h.organizer, json!({"title": "Ôn tập lịch sử Đoàn", "unit_id": h.root.into_uuid(), "kind": "practice", "eligibility": eligible})).await;
     // The cyber-security contest has a round running now: it is open.
     round(app, &h.organizer, &cyber, &round_body(-5, 24)).await;
 
@@ -154,11 +154,23 @@ async fn the_contest_list_pages_sorts_filters_and_searches(app: &TestApp) {
         vec!["Ôn tập lịch sử Đoàn"]
     );
     assert_eq!(
-        titles(&list(app, &h.organizer, &format!("unit_id={}", h.branch.0)).await),
+        titles(
+            &list(
+                app,
+                &h.organizer,
+                &format!("unit_id={}", h.branch.into_uuid())
+            )
+            .await
+        ),
         vec!["Rung chuông vàng"]
     );
     assert_eq!(
-        list(app, &h.organizer, &format!("unit_id={}", h.root.0)).await["total"],
+        list(
+            app,
+            &h.organizer,
+            &format!("unit_id={}", h.root.into_uuid())
+        )
+        .await["total"],
         3
     );
     assert_eq!(
@@ -246,7 +258,7 @@ async fn the_pool_count_matches_what_a_round_may_draw(app: &TestApp) {
         .await;
     seed(app, h.other, &stranger, "history", 5, "easy").await;
 
-    let body = json!({"unit_id": h.root.0, "pool": {"quotas": [
+    let body = json!({"unit_id": h.root.into_uuid(), "pool": {"quotas": [
         {"topic": "law", "count": 3},
         {"topic": "history", "difficulty": "easy", "count": 1},
         {"topic": "history", "difficulty": "medium", "count": 3},
@@ -262,7 +274,7 @@ async fn the_pool_count_matches_what_a_round_may_draw(app: &TestApp) {
             {"requested": 3, "available": 2, "enough": false},
         ]})
     );
-    let fine = json!({"unit_id": h.root.0, "pool": {"quotas": [{"topic": "law", "difficulty": "easy", "count": 2}]}, "opens_at": Utc::now().to_rfc3339(), "closes_at": (Utc::now() + Duration::days(3)).to_rfc3339()});
+    let fine = json!({"unit_id": h.root.into_uuid(), "pool": {"quotas": [{"topic": "law", "difficulty": "easy", "count": 2}]}, "opens_at": Utc::now().to_rfc3339(), "closes_at": (Utc::now() + Duration::days(3)).to_rfc3339()});
     let v: Value = count(app, &h.organizer, &fine)
         .await
         .json()
@@ -289,7 +301,7 @@ async fn the_pool_count_matches_what_a_round_may_draw(app: &TestApp) {
     let v: Value = count(
         app,
         &h.organizer,
-        &json!({"unit_id": h.root.0, "pool": {"question_ids": listed}}),
+        &json!({"unit_id": h.root.into_uuid(), "pool": {"question_ids": listed}}),
     )
     .await
     .json()
@@ -304,7 +316,7 @@ async fn the_pool_count_matches_what_a_round_may_draw(app: &TestApp) {
     let c = contest(
         app,
         &h.organizer,
-        json!({"title": "Cuộc thi đếm câu hỏi", "unit_id": h.root.0}),
+        json!({"title": "Cuộc thi đếm câu hỏi", "unit_id": h.root.into_uuid()}),
     )
     .await;
     let mut too_many = round_body(60, 24);
@@ -349,7 +361,7 @@ async fn the_pool_count_matches_what_a_round_may_draw(app: &TestApp) {
         count(
             app,
             &h.organizer,
-            &json!({"unit_id": h.root.0, "pool": {"quotas": quotas}}),
+            &json!({"unit_id": h.root.into_uuid(), "pool": {"quotas": quotas}}),
         )
         .await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -358,13 +370,13 @@ async fn the_pool_count_matches_what_a_round_may_draw(app: &TestApp) {
     .await;
     assert_eq!(pointers(&problem), vec!["/pool"]);
     let now = Utc::now().to_rfc3339();
-    let problem = assert_problem(count(app, &h.organizer, &json!({"unit_id": h.root.0, "pool": {"quotas": []}, "opens_at": now, "closes_at": now})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = assert_problem(count(app, &h.organizer, &json!({"unit_id": h.root.into_uuid(), "pool": {"quotas": []}, "opens_at": now, "closes_at": now})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(pointers(&problem), vec!["/closes_at"]);
     let problem = assert_problem(
         count(
             app,
             &h.organizer,
-            &json!({"unit_id": h.root.0, "pool": {"quotas": []}, "opens_at": now}),
+            &json!({"unit_id": h.root.into_uuid(), "pool": {"quotas": []}, "opens_at": now}),
         )
         .await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -372,7 +384,7 @@ async fn the_pool_count_matches_what_a_round_may_draw(app: &TestApp) {
     )
     .await;
     assert_eq!(pointers(&problem), vec!["/closes_at"]);
-    assert_problem(count(app, &h.organizer, &json!({"unit_id": h.root.0, "pool": {"quotas": [{"topic": "law", "count": 1, "weight": 2}]}})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_problem(count(app, &h.organizer, &json!({"unit_id": h.root.into_uuid(), "pool": {"quotas": [{"topic": "law", "count": 1, "weight": 2}]}})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }
 
 async fn a_started_round_says_which_fields_are_locked(app: &TestApp) {
@@ -381,7 +393,7 @@ async fn a_started_round_says_which_fields_are_locked(app: &TestApp) {
     let c = contest(
         app,
         &h.organizer,
-        json!({"title": "Cuộc thi khóa cài đặt", "unit_id": h.root.0}),
+        json!({"title": "Cuộc thi khóa cài đặt", "unit_id": h.root.into_uuid()}),
     )
     .await;
     let created = round(app, &h.organizer, &c, &round_body(-5, 24)).await;
@@ -480,7 +492,7 @@ async fn a_preview_never_counts(app: &TestApp) {
     let c = contest(
         app,
         &h.organizer,
-        json!({"title": "Cuộc thi xem thử", "unit_id": h.root.0}),
+        json!({"title": "Cuộc thi xem thử", "unit_id": h.root.into_uuid()}),
     )
     .await;
     // Before the round opens, an organizer takes it as a member would.
@@ -702,10 +714,10 @@ async fn a_new_contest_is_for_the_host_units_members_by_default(app: &TestApp) {
     let c = contest(
         app,
         &h.organizer,
-        json!({"title": "Cuộc thi mặc định", "unit_id": h.branch.0}),
+        json!({"title": "Cuộc thi mặc định", "unit_id": h.branch.into_uuid()}),
     )
     .await;
-    assert_eq!(c["eligibility"]["unit_id"], json!(h.branch.0));
+    assert_eq!(c["eligibility"]["unit_id"], json!(h.branch.into_uuid()));
     assert_eq!(c["eligibility"]["managers_may_enter"], false);
     assert_eq!(c["status"], "draft");
     let inside = app.member(h.branch).await;
@@ -727,7 +739,7 @@ async fn a_new_contest_is_for_the_host_units_members_by_default(app: &TestApp) {
     let open = contest(
         app,
         &h.organizer,
-        json!({"title": "Cuộc thi mở", "unit_id": h.root.0, "eligibility": {"unit_id": null}}),
+        json!({"title": "Cuộc thi mở", "unit_id": h.root.into_uuid(), "eligibility": {"unit_id": null}}),
     )
     .await;
     assert!(open["eligibility"]["unit_id"].is_null());
@@ -741,7 +753,7 @@ async fn a_new_contest_is_for_the_host_units_members_by_default(app: &TestApp) {
             app.post(
                 "/api/v1/contests",
                 Some(&who.access),
-                &json!({"title": "Cuộc thi mở rộng", "unit_id": h.branch.0, "eligibility": {"unit_id": null}}),
+                &json!({"title": "Cuộc thi mở rộng", "unit_id": h.branch.into_uuid(), "eligibility": {"unit_id": null}}),
             )
             .await,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -767,7 +779,7 @@ async fn a_new_contest_is_for_the_host_units_members_by_default(app: &TestApp) {
         app.post(
             "/api/v1/contests",
             Some(&branch_organizer.access),
-            &json!({"title": "Cuộc thi của chi đoàn", "unit_id": h.branch.0, "eligibility": {"unit_id": h.root.0}}),
+            &json!({"title": "Cuộc thi của chi đoàn", "unit_id": h.branch.into_uuid(), "eligibility": {"unit_id": h.root.into_uuid()}}),
         )
         .await,
         StatusCode::UNPROCESSABLE_ENTITY,

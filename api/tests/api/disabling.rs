@@ -23,7 +23,7 @@ both_backends!(
 
 async fn disable(app: &TestApp, by: &TestUser, target: UserId, reason: &str) -> reqwest::Response {
     app.post(
-        &format!("/api/v1/users/{}/disable", target.0),
+        &format!("/api/v1/users/{}/disable", target.into_uuid()),
         Some(&by.access),
         &json!({ "reason": reason }),
     )
@@ -32,7 +32,7 @@ async fn disable(app: &TestApp, by: &TestUser, target: UserId, reason: &str) -> 
 
 async fn enable(app: &TestApp, by: &TestUser, target: UserId) -> reqwest::Response {
     app.post(
-        &format!("/api/v1/users/{}/enable", target.0),
+        &format!("/api/v1/users/{}/enable", target.into_uuid()),
         Some(&by.access),
         &json!({}),
     )
@@ -46,7 +46,7 @@ async fn set_roles(
     roles: Value,
 ) -> reqwest::Response {
     app.put(
-        &format!("/api/v1/users/{}/roles", target.0),
+        &format!("/api/v1/users/{}/roles", target.into_uuid()),
         Some(&by.access),
         &json!({ "roles": roles }),
     )
@@ -77,7 +77,7 @@ async fn a_disabled_account_is_refused_on_the_next_request_until_enabled(app: &T
 
     let done = ok_json(disable(app, &manager, member.id, "  Thi hộ người khác  ").await).await;
     assert_eq!(done["disabled"]["reason"], "Thi hộ người khác", "trimmed");
-    assert_eq!(done["disabled"]["by"], manager.id.0.to_string());
+    assert_eq!(done["disabled"]["by"], manager.id.into_uuid().to_string());
 
     // The access token it still holds, its refresh token, and a new sign-in.
     assert_problem(
@@ -124,7 +124,7 @@ async fn a_disabled_account_is_refused_on_the_next_request_until_enabled(app: &T
     // Managers see it: the person page and the search.
     let profile = ok_json(
         app.get(
-            &format!("/api/v1/users/{}/profile", member.id.0),
+            &format!("/api/v1/users/{}/profile", member.id.into_uuid()),
             Some(&manager.access),
         )
         .await,
@@ -171,7 +171,7 @@ async fn a_disabled_account_is_refused_on_the_next_request_until_enabled(app: &T
         .as_array()
         .expect("items")
         .iter()
-        .filter(|e| e["subject_id"] == member.id.0.to_string())
+        .filter(|e| e["subject_id"] == member.id.into_uuid().to_string())
         .filter_map(|e| e["action"].as_str())
         .collect();
     assert!(actions.contains(&"user.disable"), "{actions:?}");
@@ -241,7 +241,7 @@ async fn who_may_disable_whom(app: &TestApp) {
     ok_json(disable(app, &admin, admin_in_a.id, reason).await).await;
     let profile = ok_json(
         app.get(
-            &format!("/api/v1/users/{}/profile", admin.id.0),
+            &format!("/api/v1/users/{}/profile", admin.id.into_uuid()),
             Some(&admin.access),
         )
         .await,
@@ -265,7 +265,7 @@ async fn the_reason_is_required_and_bounded(app: &TestApp) {
     }
     assert_problem(
         app.post(
-            &format!("/api/v1/users/{}/disable", member.id.0),
+            &format!("/api/v1/users/{}/disable", member.id.into_uuid()),
             Some(&manager.access),
             &json!({}),
         )
@@ -301,7 +301,7 @@ async fn the_last_enabled_admin_keeps_the_role(app: &TestApp) {
             app,
             &only,
             only.id,
-            json!([{"role": "unit_admin", "unit_id": unit.0}]),
+            json!([{"role": "unit_admin", "unit_id": unit.into_uuid()}]),
         )
         .await,
         StatusCode::CONFLICT,

@@ -96,7 +96,7 @@ pub(crate) async fn open_round(app: &TestApp) -> (String, crate::helpers::TestUs
             .post(
                 "/api/v1/questions",
                 Some(&organizer.access),
-                &json!({"unit_id": unit.0, "text": format!("Câu hỏi {i}?"),
+                &json!({"unit_id": unit.into_uuid(), "text": format!("Câu hỏi {i}?"),
                         "options": [{"text": "Đúng", "correct": true}, {"text": "Sai"}],
                         "kind": "true_false", "topic": {"code": "law", "name": "Pháp luật"}}),
             )
@@ -107,7 +107,7 @@ pub(crate) async fn open_round(app: &TestApp) -> (String, crate::helpers::TestUs
         .post(
             "/api/v1/contests",
             Some(&organizer.access),
-            &json!({"title": "Cuộc thi", "unit_id": unit.0, "eligibility": {"unit_id": unit.0}}),
+            &json!({"title": "Cuộc thi", "unit_id": unit.into_uuid(), "eligibility": {"unit_id": unit.into_uuid()}}),
         )
         .await
         .json()
@@ -171,7 +171,7 @@ async fn a_start_while_the_store_is_down_leaves_no_attempt_and_says_when_to_retr
     assert_eq!(
         dautri_api::persistence::attempts::of_user_in_round(
             &app.state.db,
-            member.id.0,
+            member.id.into_uuid(),
             round.parse().expect("uuid")
         )
         .await
@@ -295,7 +295,7 @@ async fn a_disabled_account_stays_out_while_the_store_is_down_and_after_it_comes
     let bystander = app.member(unit).await;
     let disable = async |who: &crate::helpers::TestUser| {
         app.post(
-            &format!("/api/v1/users/{}/disable", who.id.0),
+            &format!("/api/v1/users/{}/disable", who.id.into_uuid()),
             Some(&manager.access),
             &json!({"reason": "Vi phạm thể lệ"}),
         )
@@ -365,7 +365,7 @@ async fn ended_sessions_stay_ended_before_an_emptied_store_is_rebuilt() {
     let bystander = app.member(unit).await;
     assert_eq!(
         app.post(
-            &format!("/api/v1/users/{}/disable", disabled.id.0),
+            &format!("/api/v1/users/{}/disable", disabled.id.into_uuid()),
             Some(&manager.access),
             &json!({"reason": "Vi phạm thể lệ"}),
         )

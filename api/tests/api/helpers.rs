@@ -269,7 +269,7 @@ impl TestApp {
             response.text().await.unwrap_or_default()
         );
         let body: Value = response.json().await.expect("json");
-        let id = UserId(body["id"].as_str().expect("id").parse().expect("uuid"));
+        let id = UserId::from_uuid(body["id"].as_str().expect("id").parse().expect("uuid"));
         let tokens = self.login(&phone, PASSWORD).await;
         TestUser {
             id,
@@ -338,7 +338,7 @@ pub fn registration(phone: &str, unit: UnitId) -> Value {
         "password": PASSWORD,
         "full_name": "Nguyễn Văn Thử",
         "birth_date": "2001-09-02",
-        "unit_id": unit.0,
+        "unit_id": unit.into_uuid(),
         "consent": true,
     })
 }

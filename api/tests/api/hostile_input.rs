@@ -30,17 +30,17 @@ async fn a_nul_character_is_a_422_naming_the_field(app: &TestApp) {
     let cases: [(&str, Value, &str); 3] = [
         (
             "/api/v1/units",
-            json!({"code": "NUL-1", "name": "Chi đoàn\u{0}1", "parent_id": root.0}),
+            json!({"code": "NUL-1", "name": "Chi đoàn\u{0}1", "parent_id": root.into_uuid()}),
             "/name",
         ),
         (
             "/api/v1/contests",
-            json!({"title": "Cuộc thi\u{0}", "unit_id": root.0}),
+            json!({"title": "Cuộc thi\u{0}", "unit_id": root.into_uuid()}),
             "/title",
         ),
         (
             "/api/v1/questions",
-            json!({"unit_id": root.0, "text": "Câu hỏi?", "topic": {"code": "t", "name": "T"},
+            json!({"unit_id": root.into_uuid(), "text": "Câu hỏi?", "topic": {"code": "t", "name": "T"},
                    "options": [{"text": "A", "correct": true}, {"text": "B\u{0}"}]}),
             "/options/1/text",
         ),
@@ -59,7 +59,7 @@ async fn a_nul_character_is_a_422_naming_the_field(app: &TestApp) {
         .post(
             "/api/v1/units",
             token,
-            &json!({"code": "NUL-2", "name": "Chi đoàn \\u0000", "parent_id": root.0}),
+            &json!({"code": "NUL-2", "name": "Chi đoàn \\u0000", "parent_id": root.into_uuid()}),
         )
         .await;
     assert_eq!(

@@ -117,7 +117,7 @@ async fn move_finishes_back(app: &TestApp, user: &TestUser, minutes: i64) {
 }
 
 fn member_id(user: &TestUser) -> uuid::Uuid {
-    user.id.0
+    user.id.into_uuid()
 }
 
 async fn theory_result_gives_the_verdict_the_wait_and_the_next_lesson(app: &TestApp) {
@@ -293,7 +293,7 @@ async fn review_after_each_attempt_only_where_nothing_is_ranked(app: &TestApp) {
         .post(
             "/api/v1/contests",
             Some(&w.organizer.access),
-            &json!({"title": "Cuộc thi tuần", "unit_id": w.root.0, "eligibility": {"unit_id": w.root.0}}),
+            &json!({"title": "Cuộc thi tuần", "unit_id": w.root.into_uuid(), "eligibility": {"unit_id": w.root.into_uuid()}}),
         )
         .await
         .json()
@@ -635,13 +635,13 @@ async fn the_unit_list_gives_each_unit_its_path_and_whether_it_has_children(app:
     assert_eq!(r["has_children"], true);
 
     let children: Value = app
-        .get(&format!("/api/v1/units?parent_id={}", a.0), None)
+        .get(&format!("/api/v1/units?parent_id={}", a.into_uuid()), None)
         .await
         .json()
         .await
         .expect("json");
     assert_eq!(children["total"], 1);
-    assert_eq!(children["items"][0]["id"], json!(a1.0));
+    assert_eq!(children["items"][0]["id"], json!(a1.into_uuid()));
     assert_eq!(
         children["items"][0]["path"],
         json!(["Đơn vị TREE-R", "Đơn vị TREE-A"])

@@ -82,7 +82,7 @@ async fn tree(app: &TestApp, tag: &str) -> Tree {
 
 async fn issue(app: &TestApp, token: &str, target: UserId) -> reqwest::Response {
     app.post(
-        &format!("/api/v1/users/{}/reset-code", target.0),
+        &format!("/api/v1/users/{}/reset-code", target.into_uuid()),
         Some(token),
         &json!({}),
     )
@@ -101,7 +101,7 @@ async fn reset(app: &TestApp, phone: &str, code: &str, password: &str) -> reqwes
 async fn audit_rows(app: &TestApp, action: &str, subject: UserId) -> Vec<audit_log::Model> {
     audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq(action))
-        .filter(audit_log::Column::SubjectId.eq(subject.0))
+        .filter(audit_log::Column::SubjectId.eq(subject.into_uuid()))
         .all(&app.state.db)
         .await
         .expect("audit rows")
@@ -150,7 +150,7 @@ async fn a_reset_code_is_issued_in_scope_only_used_once_and_ends_every_session(a
     // Recorded, without the code; stored only hashed.
     let rows = audit_rows(app, "user.reset_code", t.member.id).await;
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].actor_id, Some(t.admin_a.id.0));
+    assert_eq!(rows[0].actor_id, Some(t.admin_a.id.into_uuid()));
     assert!(!rows[0].detail.to_string().contains(&code.replace('-', "")));
     let stored = persistence::reset_codes::live(&app.state.db, t.member.id, Utc::now(), 5)
         .await
@@ -162,7 +162,7 @@ async fn a_reset_code_is_issued_in_scope_only_used_once_and_ends_every_session(a
     // The profile says a code is live, never what it is.
     let profile: Value = app
         .get(
-            &format!("/api/v1/users/{}/profile", t.member.id.0),
+            &format!("/api/v1/users/{}/profile", t.member.id.into_uuid()),
             Some(&t.admin_a.access),
         )
         .await
@@ -314,7 +314,7 @@ async fn a_reset_code_is_never_issued_over_a_higher_role_or_for_oneself(app: &Te
     assert_eq!(r.status(), StatusCode::CREATED);
     let profile: Value = app
         .get(
-            &format!("/api/v1/users/{}/profile", officer.id.0),
+            &format!("/api/v1/users/{}/profile", officer.id.into_uuid()),
             Some(&t.admin_a.access),
         )
         .await
@@ -335,13 +335,13 @@ async fn a_reset_code_is_never_issued_over_a_higher_role_or_for_oneself(app: &Te
 
 async fn roles_are_granted_within_scope_and_recorded(app: &TestApp) {
     let t = tree(app, "RG").await;
-    let path = format!("/api/v1/users/{}/roles", t.member.id.0);
+    let path = format!("/api/v1/users/{}/roles", t.member.id.into_uuid());
     // Over another branch: refused, nothing written.
     let r = app
         .put(
             &path,
             Some(&t.admin_a.access),
-            &json!({"roles": [{"role": "organizer", "unit_id": t.b.0}]}),
+            &json!({"roles": [{"role": "organizer", "unit_id": t.b.into_uuid()}]}),
         )
         .await;
     let p = assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
@@ -351,7 +351,7 @@ async fn roles_are_granted_within_scope_and_recorded(app: &TestApp) {
         .put(
             &path,
             Some(&t.admin_b.access),
-            &json!({"roles": [{"role": "organizer", "unit_id": t.b.0}]}),
+            &json!({"roles": [{"role": "organizer", "unit_id": t.b.into_uuid()}]}),
         )
         .await;
     assert_problem(r, StatusCode::NOT_FOUND, "not_found").await;
@@ -361,20 +361,20 @@ async fn roles_are_granted_within_scope_and_recorded(app: &TestApp) {
         .put(
             &path,
             Some(&t.admin_a.access),
-            &json!({"roles": [{"role": "organizer", "unit_id": t.a.0}]}),
+            &json!({"roles": [{"role": "organizer", "unit_id": t.a.into_uuid()}]}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let rows = audit_rows(app, "user.roles", t.member.id).await;
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].actor_id, Some(t.admin_a.id.0));
+    assert_eq!(rows[0].actor_id, Some(t.admin_a.id.into_uuid()));
     assert_eq!(rows[0].detail["roles"][0]["role"], "organizer");
 
     // The profile lists it as one A's admin may revoke, and A (with the root out of scope) as
     // where roles may be granted.
     let profile: Value = app
         .get(
-            &format!("/api/v1/users/{}/profile", t.member.id.0),
+            &format!("/api/v1/users/{}/profile", t.member.id.into_uuid()),
             Some(&t.admin_a.access),
         )
         .await
@@ -393,7 +393,7 @@ async fn roles_are_granted_within_scope_and_recorded(app: &TestApp) {
     // The unit's managers show the new organizer.
     let managers: Value = app
         .get(
-            &format!("/api/v1/units/{}/managers", t.a.0),
+            &format!("/api/v1/units/{}/managers", t.a.into_uuid()),
             Some(&t.admin_a.access),
         )
         .await
@@ -405,7 +405,7 @@ async fn roles_are_granted_within_scope_and_recorded(app: &TestApp) {
             .as_array()
             .expect("managers")
             .iter()
-            .any(|m| m["user_id"] == json!(t.member.id.0) && m["role"] == "organizer")
+            .any(|m| m["user_id"] == json!(t.member.id.into_uuid()) && m["role"] == "organizer")
     );
     // Revoked: recorded too.
     let r = app
@@ -420,7 +420,7 @@ async fn a_role_over_an_unknown_unit_is_refused_even_for_an_admin(app: &TestApp)
     let admin = app.with_roles(t.a, &[(Role::Admin, None)]).await;
     let r = app
         .put(
-            &format!("/api/v1/users/{}/roles", t.member.id.0),
+            &format!("/api/v1/users/{}/roles", t.member.id.into_uuid()),
             Some(&admin.access),
             &json!({"roles": [{"role": "organizer", "unit_id": uuid::Uuid::new_v4()}]}),
         )
@@ -448,7 +448,7 @@ async fn a_branch_manager_never_sees_another_branch_s_people(app: &TestApp) {
     // By phone digits (any part) and by name without diacritics: own branch only.
     let found = search(t.admin_a.access.clone(), t.member.phone[3..].to_owned()).await;
     assert_eq!(found["total"], 1);
-    assert_eq!(found["items"][0]["id"], json!(t.member.id.0));
+    assert_eq!(found["items"][0]["id"], json!(t.member.id.into_uuid()));
     let found = search(t.admin_a.access.clone(), in_b.phone.clone()).await;
     assert_eq!(found["total"], 0, "B's member found from A: {found}");
     let found = search(t.admin_a.access.clone(), "nguyen van thu".into()).await;
@@ -458,14 +458,14 @@ async fn a_branch_manager_never_sees_another_branch_s_people(app: &TestApp) {
         .iter()
         .map(|i| &i["id"])
         .collect();
-    assert!(ids.contains(&&json!(t.member.id.0)));
-    assert!(!ids.contains(&&json!(in_b.id.0)));
-    assert!(!ids.contains(&&json!(t.admin_b.id.0)));
+    assert!(ids.contains(&&json!(t.member.id.into_uuid())));
+    assert!(!ids.contains(&&json!(in_b.id.into_uuid())));
+    assert!(!ids.contains(&&json!(t.admin_b.id.into_uuid())));
 
     for path in ["profile", "attempts", "theory"] {
         let r = app
             .get(
-                &format!("/api/v1/users/{}/{path}", in_b.id.0),
+                &format!("/api/v1/users/{}/{path}", in_b.id.into_uuid()),
                 Some(&t.admin_a.access),
             )
             .await;
@@ -473,14 +473,14 @@ async fn a_branch_manager_never_sees_another_branch_s_people(app: &TestApp) {
     }
     let r = app
         .get(
-            &format!("/api/v1/units/{}/members", t.b.0),
+            &format!("/api/v1/units/{}/members", t.b.into_uuid()),
             Some(&t.admin_a.access),
         )
         .await;
     assert_problem(r, StatusCode::NOT_FOUND, "not_found").await;
     let r = app
         .get(
-            &format!("/api/v1/units/{}/managers", t.b.0),
+            &format!("/api/v1/units/{}/managers", t.b.into_uuid()),
             Some(&t.admin_a.access),
         )
         .await;
@@ -488,7 +488,7 @@ async fn a_branch_manager_never_sees_another_branch_s_people(app: &TestApp) {
     let r = app
         .client
         .get(app.url("/api/v1/users"))
-        .query(&[("unit_id", t.b.0.to_string())])
+        .query(&[("unit_id", t.b.into_uuid().to_string())])
         .bearer_auth(&t.admin_a.access)
         .send()
         .await
@@ -500,7 +500,7 @@ async fn a_branch_manager_never_sees_another_branch_s_people(app: &TestApp) {
     // Members of A's unit page are searchable by phone too.
     let r = app
         .client
-        .get(app.url(&format!("/api/v1/units/{}/members", t.a.0)))
+        .get(app.url(&format!("/api/v1/units/{}/members", t.a.into_uuid())))
         .query(&[("q", &t.member.phone[..])])
         .bearer_auth(&t.admin_a.access)
         .send()
@@ -511,7 +511,7 @@ async fn a_branch_manager_never_sees_another_branch_s_people(app: &TestApp) {
     // A's own profile pages work: attempts (none yet).
     let r = app
         .get(
-            &format!("/api/v1/users/{}/attempts", t.member.id.0),
+            &format!("/api/v1/users/{}/attempts", t.member.id.into_uuid()),
             Some(&t.admin_a.access),
         )
         .await;
@@ -544,7 +544,7 @@ async fn patch_me_is_checked_like_registration(app: &TestApp) {
     // The birth date must stay before the admission date on record.
     persistence::theory::set_admitted_at(
         &app.state.db,
-        me.id.0,
+        me.id.into_uuid(),
         chrono::NaiveDate::from_ymd_opt(2019, 3, 26).expect("date"),
     )
     .await

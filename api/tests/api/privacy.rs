@@ -1,7 +1,6 @@
 //! A person's own personal data (Law 91/2025/QH15): consent with its version, a copy of
 //! everything held about them, and erasure that keeps results anonymised.
 
-use dautri_api::domain::ids::UserId;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -137,7 +136,7 @@ async fn erasure_anonymises_the_account_and_keeps_its_results(app: &TestApp) {
         .expect("request");
     assert_eq!(login.status(), StatusCode::UNAUTHORIZED);
     // The row holds nothing personal; the result stays.
-    let user = dautri_api::persistence::users::get(&app.state.db, UserId(member.id.0))
+    let user = dautri_api::persistence::users::get(&app.state.db, member.id)
         .await
         .expect("the row stays");
     assert_eq!(user.full_name, "Người dùng đã xoá");

@@ -40,7 +40,7 @@ async fn bank(app: &TestApp, code: &str) -> Bank {
 
 fn question(unit: UnitId, text: &str) -> Value {
     json!({
-        "unit_id": unit.0,
+        "unit_id": unit.into_uuid(),
         "text": text,
         "options": [{"text": "26/3/1931", "correct": true}, {"text": "3/2/1930"}, {"text": "19/5/1941"}],
         "topic": {"code": "history.youth_union", "name": "Lịch sử Đoàn"},

@@ -68,7 +68,7 @@ async fn new_member(app: &TestApp, unit: UnitId, name: &str, admitted: &str) -> 
             None,
             &json!({
                 "phone": phone, "password": PASSWORD, "full_name": name,
-                "birth_date": "2000-05-19", "unit_id": unit.0, "consent": true,
+                "birth_date": "2000-05-19", "unit_id": unit.into_uuid(), "consent": true,
                 "admitted_at": admitted,
             }),
         )
@@ -82,7 +82,9 @@ async fn new_member(app: &TestApp, unit: UnitId, name: &str, admitted: &str) -> 
     let body: Value = r.json().await.expect("json");
     let tokens = app.login(&phone, PASSWORD).await;
     TestUser {
-        id: dautri_api::domain::ids::UserId(body["id"].as_str().expect("id").parse().expect("id")),
+        id: dautri_api::domain::ids::UserId::from_uuid(
+            body["id"].as_str().expect("id").parse().expect("id"),
+        ),
         phone,
         access: tokens["access_token"].as_str().expect("a").to_owned(),
         refresh: tokens["refresh_token"].as_str().expect("r").to_owned(),
@@ -157,7 +159,7 @@ async fn audit_log_is_read_by_scope(app: &TestApp) {
         .await;
     // Branch A: its manager sets the theory date and makes a member an organizer.
     let set = |unit: UnitId, who: &TestUser, date: &'static str| {
-        let path = format!("/api/v1/units/{}/theory-since", unit.0);
+        let path = format!("/api/v1/units/{}/theory-since", unit.into_uuid());
         let token = who.access.clone();
         async move {
             ok_json(
@@ -171,9 +173,9 @@ async fn audit_log_is_read_by_scope(app: &TestApp) {
     let member_a = app.member(t.a).await;
     ok_json(
         app.put(
-            &format!("/api/v1/users/{}/roles", member_a.id.0),
+            &format!("/api/v1/users/{}/roles", member_a.id.into_uuid()),
             Some(&t.manager_a.access),
-            &json!({"roles": [{"role": "organizer", "unit_id": t.a.0}]}),
+            &json!({"roles": [{"role": "organizer", "unit_id": t.a.into_uuid()}]}),
         )
         .await,
     )
@@ -184,13 +186,13 @@ async fn audit_log_is_read_by_scope(app: &TestApp) {
         .post(
             "/api/v1/contests",
             Some(&t.manager_b.access),
-            &json!({"title": "Tìm hiểu lịch sử Đoàn", "unit_id": t.b.0, "eligibility": {"unit_id": t.b.0}}),
+            &json!({"title": "Tìm hiểu lịch sử Đoàn", "unit_id": t.b.into_uuid(), "eligibility": {"unit_id": t.b.into_uuid()}}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
 
-    let a_id = t.a.0.to_string();
-    let b_id = t.b.0.to_string();
+    let a_id = t.a.into_uuid().to_string();
+    let b_id = t.b.into_uuid().to_string();
     let seen_a = actions(&audit(app, &t.manager_a, "").await);
     assert!(seen_a.contains(&("unit.theory_since".into(), Some(a_id.clone()))));
     assert!(seen_a.contains(&("user.roles".into(), Some(a_id.clone()))));
@@ -217,9 +219,15 @@ async fn audit_log_is_read_by_scope(app: &TestApp) {
     // Each event names who did it.
     let page = audit(app, &t.manager_a, "action=user.roles").await;
     assert_eq!(page["total"], 1, "{page}");
-    assert_eq!(page["items"][0]["actor_id"], json!(t.manager_a.id.0));
+    assert_eq!(
+        page["items"][0]["actor_id"],
+        json!(t.manager_a.id.into_uuid())
+    );
     assert_eq!(page["items"][0]["actor_name"], "Nguyễn Văn Thử");
-    assert_eq!(page["items"][0]["subject_id"], json!(member_a.id.0));
+    assert_eq!(
+        page["items"][0]["subject_id"],
+        json!(member_a.id.into_uuid())
+    );
     assert!(
         page["items"][0]["unit_name"]
             .as_str()
@@ -230,7 +238,12 @@ async fn audit_log_is_read_by_scope(app: &TestApp) {
     // Filters: an area, an actor, a unit, Vietnamese days; paging.
     let area = audit(app, &over_both, "action=unit").await;
     assert_eq!(area["total"], 2, "both theory dates: {area}");
-    let by_b = audit(app, &over_both, &format!("actor_id={}", t.manager_b.id.0)).await;
+    let by_b = audit(
+        app,
+        &over_both,
+        &format!("actor_id={}", t.manager_b.id.into_uuid()),
+    )
+    .await;
     assert_eq!(by_b["total"], 2, "{by_b}");
     let only_b = audit(app, &over_both, &format!("unit_id={b_id}")).await;
     assert_eq!(only_b["total"].as_u64(), Some(seen_b.len() as u64));
@@ -308,7 +321,7 @@ async fn certificates_of_a_subtree_and_their_revocation(app: &TestApp) {
     take(app, &w, &round, &in_a, 2).await;
     take(app, &w, &round, &in_b, 2).await;
     let list = |who: &TestUser, unit: UnitId, query: &str| {
-        let path = format!("/api/v1/units/{}/certificates?{query}", unit.0);
+        let path = format!("/api/v1/units/{}/certificates?{query}", unit.into_uuid());
         let token = who.access.clone();
         async move { app.get(&path, Some(&token)).await }
     };
@@ -317,7 +330,7 @@ async fn certificates_of_a_subtree_and_their_revocation(app: &TestApp) {
     let cert = &a_list["items"][0];
     assert_eq!(cert["full_name"], "Trần Thị Lan");
     assert_eq!(cert["valid"], true);
-    assert_eq!(cert["unit_id"], json!(t.a.0));
+    assert_eq!(cert["unit_id"], json!(t.a.into_uuid()));
     let code = cert["code"].as_str().expect("code").to_owned();
     let display = cert["display_code"].as_str().expect("display").to_owned();
     // The other branch's certificates are not there, by list or by code.
@@ -419,7 +432,7 @@ async fn coverage_and_pending_lists_export_as_files(app: &TestApp) {
     let r2 = test_round(app, &w, 2, 1, None, json!({"lesson_id": lesson_id(&w, 2)})).await;
     ok_json(
         app.put(
-            &format!("/api/v1/units/{}/theory-since", t.a.0),
+            &format!("/api/v1/units/{}/theory-since", t.a.into_uuid()),
             Some(&t.manager_a.access),
             &json!({"theory_since": "2025-01-01"}),
         )
@@ -441,7 +454,7 @@ async fn coverage_and_pending_lists_export_as_files(app: &TestApp) {
 
     let coverage = ok_json(
         app.get(
-            &format!("/api/v1/units/{}/theory-coverage", t.a.0),
+            &format!("/api/v1/units/{}/theory-coverage", t.a.into_uuid()),
             Some(&t.manager_a.access),
         )
         .await,
@@ -456,7 +469,7 @@ async fn coverage_and_pending_lists_export_as_files(app: &TestApp) {
     // Branch B's manager sees none of it.
     let r = app
         .get(
-            &format!("/api/v1/units/{}/theory-coverage", t.a.0),
+            &format!("/api/v1/units/{}/theory-coverage", t.a.into_uuid()),
             Some(&t.manager_b.access),
         )
         .await;
@@ -464,7 +477,10 @@ async fn coverage_and_pending_lists_export_as_files(app: &TestApp) {
 
     let (name, rows) = xlsx(
         app.get(
-            &format!("/api/v1/units/{}/theory-coverage?format=xlsx", t.a.0),
+            &format!(
+                "/api/v1/units/{}/theory-coverage?format=xlsx",
+                t.a.into_uuid()
+            ),
             Some(&t.manager_a.access),
         )
         .await,
@@ -493,7 +509,7 @@ async fn coverage_and_pending_lists_export_as_files(app: &TestApp) {
     // Pending: the two who have not passed, paged; then the whole list as a file.
     let page = ok_json(
         app.get(
-            &format!("/api/v1/units/{}/theory-pending?limit=1", t.a.0),
+            &format!("/api/v1/units/{}/theory-pending?limit=1", t.a.into_uuid()),
             Some(&t.manager_a.access),
         )
         .await,
@@ -503,7 +519,10 @@ async fn coverage_and_pending_lists_export_as_files(app: &TestApp) {
     assert_eq!(page["items"].as_array().map(Vec::len), Some(1));
     let (name, rows) = xlsx(
         app.get(
-            &format!("/api/v1/units/{}/theory-pending?format=xlsx", t.a.0),
+            &format!(
+                "/api/v1/units/{}/theory-pending?format=xlsx",
+                t.a.into_uuid()
+            ),
             Some(&t.manager_a.access),
         )
         .await,
@@ -551,7 +570,10 @@ async fn coverage_and_pending_lists_export_as_files(app: &TestApp) {
     assert_eq!(dung[6], "Chưa học");
     let csv = app
         .get(
-            &format!("/api/v1/units/{}/theory-pending?format=csv", t.a.0),
+            &format!(
+                "/api/v1/units/{}/theory-pending?format=csv",
+                t.a.into_uuid()
+            ),
             Some(&t.manager_a.access),
         )
         .await;
@@ -559,7 +581,10 @@ async fn coverage_and_pending_lists_export_as_files(app: &TestApp) {
     assert!(csv.text().await.expect("csv").contains("Hoàng Thu Dung"));
     let bad = app
         .get(
-            &format!("/api/v1/units/{}/theory-pending?format=pdf", t.a.0),
+            &format!(
+                "/api/v1/units/{}/theory-pending?format=pdf",
+                t.a.into_uuid()
+            ),
             Some(&t.manager_a.access),
         )
         .await;
@@ -567,7 +592,10 @@ async fn coverage_and_pending_lists_export_as_files(app: &TestApp) {
     assert_eq!(pointers(&p), vec!["/format".to_owned()]);
     let r = app
         .get(
-            &format!("/api/v1/units/{}/theory-pending?format=xlsx", t.a.0),
+            &format!(
+                "/api/v1/units/{}/theory-pending?format=xlsx",
+                t.a.into_uuid()
+            ),
             Some(&t.manager_b.access),
         )
         .await;
@@ -594,7 +622,7 @@ async fn participation_report_counts_vietnamese_days_and_exports(app: &TestApp) 
     let declared = today - Duration::days(4);
     ok_json(
         app.patch(
-            &format!("/api/v1/units/{}", t.a.0),
+            &format!("/api/v1/units/{}", t.a.into_uuid()),
             Some(&w.organizer.access),
             &json!({"member_count": 40, "member_count_date": declared}),
         )
@@ -604,7 +632,7 @@ async fn participation_report_counts_vietnamese_days_and_exports(app: &TestApp) 
     let url = |unit: UnitId, from: chrono::NaiveDate, to: chrono::NaiveDate, format: &str| {
         format!(
             "/api/v1/units/{}/participation?from={from}&to={to}{format}",
-            unit.0
+            unit.into_uuid()
         )
     };
     let report = ok_json(
@@ -617,7 +645,7 @@ async fn participation_report_counts_vietnamese_days_and_exports(app: &TestApp) 
         .as_array()
         .expect("items")
         .iter()
-        .find(|l| l["unit_id"] == json!(t.a.0))
+        .find(|l| l["unit_id"] == json!(t.a.into_uuid()))
         .expect("A's line");
     assert_eq!(a_line["attempts"], 1);
     assert_eq!(a_line["members_as_of"], json!(declared));
@@ -702,7 +730,10 @@ async fn exports_of_personal_data_are_audited(app: &TestApp) {
     take(app, &w, &round, &m, 1).await;
     let r = app
         .get(
-            &format!("/api/v1/rounds/{round}/export?format=csv&unit_id={}", t.a.0),
+            &format!(
+                "/api/v1/rounds/{round}/export?format=csv&unit_id={}",
+                t.a.into_uuid()
+            ),
             Some(&t.manager_a.access),
         )
         .await;
@@ -714,7 +745,7 @@ async fn exports_of_personal_data_are_audited(app: &TestApp) {
     );
     let log = audit(app, &t.manager_a, "action=export.round").await;
     assert_eq!(log["total"], 1, "{log}");
-    assert_eq!(log["items"][0]["unit_id"], json!(t.a.0));
+    assert_eq!(log["items"][0]["unit_id"], json!(t.a.into_uuid()));
     assert_eq!(log["items"][0]["detail"]["report"], "ranking");
     assert_eq!(log["items"][0]["detail"]["format"], "csv");
     assert_eq!(audit(app, &t.manager_b, "action=export").await["total"], 0);

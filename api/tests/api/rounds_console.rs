@@ -50,7 +50,7 @@ async fn open_round(app: &TestApp, title: &str, round_name: &str) -> Round {
                 "/api/v1/questions",
                 Some(&organizer.access),
                 &json!({
-                    "unit_id": unit.0, "kind": "single",
+                    "unit_id": unit.into_uuid(), "kind": "single",
                     "text": format!("Câu hỏi {i}: chọn A?"),
                     "options": [{"text": "A", "correct": true}, {"text": "B"}],
                     "topic": {"code": "law", "name": "Pháp luật"},
@@ -76,7 +76,7 @@ async fn open_round(app: &TestApp, title: &str, round_name: &str) -> Round {
             "/api/v1/contests",
             Some(&organizer.access),
             &json!({
-                "title": title, "unit_id": unit.0, "eligibility": {"unit_id": unit.0},
+                "title": title, "unit_id": unit.into_uuid(), "eligibility": {"unit_id": unit.into_uuid()},
                 "prizes": {"round": [{"name": "Giải Nhất", "count": 1}, {"name": "Giải Nhì", "count": 1}]},
             }),
         )
@@ -314,7 +314,11 @@ async fn organizers_see_who_the_entrants_are_and_void_by_them(app: &TestApp) {
             first["user_id"].as_str(),
             first["score"].as_i64()
         ),
-        (Some(1), Some(a.id.0.to_string().as_str()), Some(30)),
+        (
+            Some(1),
+            Some(a.id.into_uuid().to_string().as_str()),
+            Some(30)
+        ),
         "{list}"
     );
     assert_eq!(first["full_name"], "Nguyễn Văn Thử");
@@ -335,7 +339,11 @@ async fn organizers_see_who_the_entrants_are_and_void_by_them(app: &TestApp) {
     // Voided: off the list (and the board); restored: back.
     let void = app
         .post(
-            &format!("/api/v1/rounds/{}/results/{}/void", r.round_id, a.id.0),
+            &format!(
+                "/api/v1/rounds/{}/results/{}/void",
+                r.round_id,
+                a.id.into_uuid()
+            ),
             org,
             &json!({"reason": "Thi hộ (đã xác minh)"}),
         )
@@ -344,11 +352,15 @@ async fn organizers_see_who_the_entrants_are_and_void_by_them(app: &TestApp) {
     let list: Value = app.get(&url, org).await.json().await.expect("json");
     assert_eq!(
         (list["total"].as_u64(), list["items"][0]["user_id"].as_str()),
-        (Some(1), Some(b.id.0.to_string().as_str()))
+        (Some(1), Some(b.id.into_uuid().to_string().as_str()))
     );
     let restore = app
         .post(
-            &format!("/api/v1/rounds/{}/results/{}/restore", r.round_id, a.id.0),
+            &format!(
+                "/api/v1/rounds/{}/results/{}/restore",
+                r.round_id,
+                a.id.into_uuid()
+            ),
             org,
             &json!({"reason": "Xác minh lại: không thi hộ"}),
         )
@@ -357,7 +369,7 @@ async fn organizers_see_who_the_entrants_are_and_void_by_them(app: &TestApp) {
     let list: Value = app.get(&url, org).await.json().await.expect("json");
     assert_eq!(
         (list["total"].as_u64(), list["items"][0]["user_id"].as_str()),
-        (Some(2), Some(a.id.0.to_string().as_str()))
+        (Some(2), Some(a.id.into_uuid().to_string().as_str()))
     );
 }
 
@@ -394,7 +406,11 @@ async fn a_republication_says_what_changed_for_whom(app: &TestApp) {
     assert_eq!(first["changes"], json!([]));
     let void = app
         .post(
-            &format!("/api/v1/rounds/{}/results/{}/void", r.round_id, a.id.0),
+            &format!(
+                "/api/v1/rounds/{}/results/{}/void",
+                r.round_id,
+                a.id.into_uuid()
+            ),
             org,
             &json!({"reason": "Dùng hai tài khoản"}),
         )
@@ -415,7 +431,7 @@ async fn a_republication_says_what_changed_for_whom(app: &TestApp) {
         (Some(2), Some(true), Some(3)),
         "{again}"
     );
-    let who = |u: &TestUser| u.id.0.to_string();
+    let who = |u: &TestUser| u.id.into_uuid().to_string();
     let changes: Vec<(String, Value, Value)> = again["changes"]
         .as_array()
         .expect("changes")

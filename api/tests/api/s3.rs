@@ -316,7 +316,7 @@ async fn a_store_that_goes_down_answers_503_and_the_rest_keeps_working(
         .expect("name")
         .to_owned();
     let question = json!({
-        "unit_id": unit.0,
+        "unit_id": unit.into_uuid(),
         "text": "Lá cờ trong hình là cờ gì?",
         "image": name,
         "options": [{"text": "Cờ Đoàn", "correct": true}, {"text": "Cờ Đội"}],

@@ -85,7 +85,7 @@ async fn a_unit_admin_of_a_gets_404_when_editing_b(app: &TestApp) {
         .patch(
             &format!("/api/v1/units/{a_child}"),
             Some(&admin_a.access),
-            &json!({"parent_id": b.0}),
+            &json!({"parent_id": b.into_uuid()}),
         )
         .await;
     assert_eq!(
@@ -201,14 +201,14 @@ async fn a_unit_admin_grants_roles_within_scope_only(app: &TestApp) {
         .put(
             &url,
             Some(&admin_a.access),
-            &json!({"roles": [{"role": "organizer", "unit_id": a.0}]}),
+            &json!({"roles": [{"role": "organizer", "unit_id": a.into_uuid()}]}),
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("json");
     assert_eq!(
         body["roles"],
-        json!([{"role": "organizer", "unit_id": a.0}])
+        json!([{"role": "organizer", "unit_id": a.into_uuid()}])
     );
     let me: Value = app
         .get("/api/v1/me", Some(&member_a.access))
@@ -218,13 +218,13 @@ async fn a_unit_admin_grants_roles_within_scope_only(app: &TestApp) {
         .expect("json");
     assert_eq!(
         me["roles"],
-        json!([{"role": "organizer", "unit_id": a.0}]),
+        json!([{"role": "organizer", "unit_id": a.into_uuid()}]),
         "takes effect at once, no new token needed"
     );
     for (roles, why) in [
         (json!([{"role": "admin"}]), "admin"),
         (
-            json!([{"role": "organizer", "unit_id": b.0}]),
+            json!([{"role": "organizer", "unit_id": b.into_uuid()}]),
             "unit outside scope",
         ),
         (json!([{"role": "organizer"}]), "organizer without unit"),
@@ -258,7 +258,7 @@ async fn an_admin_grants_anything_and_grants_outside_a_callers_scope_survive(app
     let admin = app.with_roles(root, &[(Role::Admin, None)]).await;
     let person = app.member(a).await;
     let url = format!("/api/v1/users/{}/roles", person.id);
-    let response = app.put(&url, Some(&admin.access), &json!({"roles": [{"role": "organizer", "unit_id": b.0}, {"role": "unit_admin", "unit_id": a.0}]})).await;
+    let response = app.put(&url, Some(&admin.access), &json!({"roles": [{"role": "organizer", "unit_id": b.into_uuid()}, {"role": "unit_admin", "unit_id": a.into_uuid()}]})).await;
     assert_eq!(response.status(), StatusCode::OK);
     // A unit admin of A clears the roles they manage; the grant over B is not theirs to touch.
     let admin_a = app.with_roles(a, &[(Role::UnitAdmin, Some(a))]).await;
@@ -269,6 +269,6 @@ async fn an_admin_grants_anything_and_grants_outside_a_callers_scope_survive(app
     let body: Value = response.json().await.expect("json");
     assert_eq!(
         body["roles"],
-        json!([{"role": "organizer", "unit_id": b.0}])
+        json!([{"role": "organizer", "unit_id": b.into_uuid()}])
     );
 }

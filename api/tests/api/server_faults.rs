@@ -321,7 +321,7 @@ async fn arrange(app: &TestApp) -> (String, Vec<TestUser>) {
             .post(
                 "/api/v1/questions",
                 Some(&organizer.access),
-                &json!({"unit_id": unit.0, "text": format!("Câu hỏi số {i} có đúng không?"),
+                &json!({"unit_id": unit.into_uuid(), "text": format!("Câu hỏi số {i} có đúng không?"),
                         "options": [{"text": "Đúng", "correct": i % 2 == 0}, {"text": "Sai", "correct": i % 2 == 1}],
                         "kind": "true_false", "topic": {"code": "law", "name": "Pháp luật"}}),
             )
@@ -332,7 +332,7 @@ async fn arrange(app: &TestApp) -> (String, Vec<TestUser>) {
         .post(
             "/api/v1/contests",
             Some(&organizer.access),
-            &json!({"title": "Cuộc thi", "unit_id": unit.0, "eligibility": {"unit_id": unit.0},
+            &json!({"title": "Cuộc thi", "unit_id": unit.into_uuid(), "eligibility": {"unit_id": unit.into_uuid()},
                     "leaderboard_visibility": "members"}),
         )
         .await

@@ -81,7 +81,7 @@ pub(crate) async fn world(app: &TestApp, lessons: usize, per_lesson: usize) -> W
     for n in 1..=lessons {
         for i in 0..per_lesson {
             let body = json!({
-                "unit_id": root.0, "kind": "single",
+                "unit_id": root.into_uuid(), "kind": "single",
                 "text": format!("Bài {n}, câu {i}: đáp án đúng là A?"),
                 "options": [{"text": "A", "correct": true}, {"text": "B"}, {"text": "C"}],
                 "explanation": "Vì đáp án A đúng.",
@@ -109,7 +109,7 @@ pub(crate) async fn world(app: &TestApp, lessons: usize, per_lesson: usize) -> W
         .post(
             "/api/v1/contests",
             Some(&organizer.access),
-            &json!({"title": "Kiểm tra lý luận", "unit_id": root.0, "kind": "theory_test", "pass_mark": 80, "eligibility": {"unit_id": root.0}}),
+            &json!({"title": "Kiểm tra lý luận", "unit_id": root.into_uuid(), "kind": "theory_test", "pass_mark": 80, "eligibility": {"unit_id": root.into_uuid()}}),
         )
         .await;
     assert_eq!(
@@ -396,7 +396,7 @@ async fn theory_waiting_time_between_attempts(app: &TestApp) {
             },
             [
                 (Utc::now() - chrono::Duration::minutes(31)).into(),
-                member.id.0.into(),
+                member.id.into_uuid().into(),
             ],
         ))
         .await
@@ -423,7 +423,7 @@ async fn theory_certificates_are_issued_verified_and_revoked(app: &TestApp) {
             .await
             .expect("certificates")
             .into_iter()
-            .filter(|c| c.user_id == member.id.0)
+            .filter(|c| c.user_id == member.id.into_uuid())
             .map(|c| c.code)
             .collect()
     };
@@ -661,7 +661,7 @@ async fn theory_course_versions_keep_results(app: &TestApp) {
 
     // Coverage of the new version counts the member as certified (any version of the course).
     app.put(
-        &format!("/api/v1/units/{}/theory-since", w.root.0),
+        &format!("/api/v1/units/{}/theory-since", w.root.into_uuid()),
         Some(&w.organizer.access),
         &json!({"theory_since": "2020-01-01"}),
     )
@@ -669,7 +669,7 @@ async fn theory_course_versions_keep_results(app: &TestApp) {
     set_admitted(app, &w.organizer, &[(&member.phone, "2024-05-19")]).await;
     let c: Value = app
         .get(
-            &format!("/api/v1/units/{}/theory-coverage", w.root.0),
+            &format!("/api/v1/units/{}/theory-coverage", w.root.into_uuid()),
             Some(&w.organizer.access),
         )
         .await
@@ -910,7 +910,7 @@ async fn theory_rounds_test_a_lesson_without_prediction(app: &TestApp) {
         .post(
             "/api/v1/contests",
             Some(&w.organizer.access),
-            &json!({"title": "Cuộc thi thường", "unit_id": w.root.0}),
+            &json!({"title": "Cuộc thi thường", "unit_id": w.root.into_uuid()}),
         )
         .await
         .json()
@@ -982,7 +982,7 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
     }
     let r = app
         .put(
-            &format!("/api/v1/units/{}/theory-since", w.root.0),
+            &format!("/api/v1/units/{}/theory-since", w.root.into_uuid()),
             Some(&w.organizer.access),
             &json!({"theory_since": "2025-01-01"}),
         )
@@ -990,7 +990,7 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
     assert_eq!(r.status(), StatusCode::OK);
     let r: Value = app
         .put(
-            &format!("/api/v1/units/{}/theory-since", children[1].0),
+            &format!("/api/v1/units/{}/theory-since", children[1].into_uuid()),
             Some(&w.organizer.access),
             &json!({"theory_since": "2026-01-01"}),
         )
@@ -1073,7 +1073,7 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
     };
     let c: Value = app
         .get(
-            &format!("/api/v1/units/{}/theory-coverage", w.root.0),
+            &format!("/api/v1/units/{}/theory-coverage", w.root.into_uuid()),
             Some(&w.organizer.access),
         )
         .await
@@ -1097,7 +1097,7 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
             .as_array()
             .expect("items")
             .iter()
-            .find(|l| l["unit_id"] == child.0.to_string())
+            .find(|l| l["unit_id"] == child.into_uuid().to_string())
             .expect("a line per child");
         let mine: Vec<&Known> = known.iter().filter(|k| k.child == Some(i)).collect();
         assert_eq!(actual(line), expect(&mine), "child {i}: {c}");
@@ -1124,7 +1124,10 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
     };
     let p: Value = app
         .get(
-            &format!("/api/v1/units/{}/theory-pending?limit=200", w.root.0),
+            &format!(
+                "/api/v1/units/{}/theory-pending?limit=200",
+                w.root.into_uuid()
+            ),
             Some(&w.organizer.access),
         )
         .await
@@ -1134,7 +1137,7 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
     let want: HashSet<String> = known
         .iter()
         .filter(|k| k.required && !(k.passed[0] && k.passed[1]))
-        .map(|k| k.user.id.0.to_string())
+        .map(|k| k.user.id.into_uuid().to_string())
         .collect();
     assert_eq!(pending_ids(&p), want);
     assert_eq!(p["total"], want.len());
@@ -1149,7 +1152,7 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
         .await;
     let mine: Value = app
         .get(
-            &format!("/api/v1/units/{}/theory-coverage", children[0].0),
+            &format!("/api/v1/units/{}/theory-coverage", children[0].into_uuid()),
             Some(&local.access),
         )
         .await
@@ -1160,7 +1163,10 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
     assert_eq!(actual(&mine["summary"]), expect(&child0));
     let p: Value = app
         .get(
-            &format!("/api/v1/units/{}/theory-pending?limit=200", children[0].0),
+            &format!(
+                "/api/v1/units/{}/theory-pending?limit=200",
+                children[0].into_uuid()
+            ),
             Some(&local.access),
         )
         .await
@@ -1170,14 +1176,14 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
     let want0: HashSet<String> = child0
         .iter()
         .filter(|k| k.required && !(k.passed[0] && k.passed[1]))
-        .map(|k| k.user.id.0.to_string())
+        .map(|k| k.user.id.into_uuid().to_string())
         .collect();
     assert_eq!(pending_ids(&p), want0);
     for unit in [w.root, children[1]] {
         for what in ["theory-coverage", "theory-pending"] {
             let r = app
                 .get(
-                    &format!("/api/v1/units/{}/{what}", unit.0),
+                    &format!("/api/v1/units/{}/{what}", unit.into_uuid()),
                     Some(&local.access),
                 )
                 .await;
@@ -1187,7 +1193,7 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
     let member = &known[0].user;
     let r = app
         .get(
-            &format!("/api/v1/units/{}/theory-coverage", children[0].0),
+            &format!("/api/v1/units/{}/theory-coverage", children[0].into_uuid()),
             Some(&member.access),
         )
         .await;
@@ -1196,7 +1202,10 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
     // The export: a line per child and the total, as units write it.
     let r = app
         .get(
-            &format!("/api/v1/units/{}/theory-coverage?format=csv", w.root.0),
+            &format!(
+                "/api/v1/units/{}/theory-coverage?format=csv",
+                w.root.into_uuid()
+            ),
             Some(&w.organizer.access),
         )
         .await;
@@ -1213,7 +1222,10 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
     assert!(text.contains("Bài 2: đạt"));
     let r = app
         .get(
-            &format!("/api/v1/units/{}/theory-coverage?format=xlsx", w.root.0),
+            &format!(
+                "/api/v1/units/{}/theory-coverage?format=xlsx",
+                w.root.into_uuid()
+            ),
             Some(&w.organizer.access),
         )
         .await;
@@ -1221,7 +1233,10 @@ async fn theory_coverage_matches_an_independent_count(app: &TestApp) {
     assert!(r.bytes().await.expect("xlsx").starts_with(b"PK"));
     let r = app
         .get(
-            &format!("/api/v1/units/{}/theory-coverage?format=pdf", w.root.0),
+            &format!(
+                "/api/v1/units/{}/theory-coverage?format=pdf",
+                w.root.into_uuid()
+            ),
             Some(&w.organizer.access),
         )
         .await;

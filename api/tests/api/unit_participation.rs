@@ -40,7 +40,7 @@ async fn contest_round(
         app.post(
             "/api/v1/contests",
             Some(&organizer.access),
-            &json!({"title": title, "unit_id": unit.0, "eligibility": {"unit_id": unit.0},
+            &json!({"title": title, "unit_id": unit.into_uuid(), "eligibility": {"unit_id": unit.into_uuid()},
                     "leaderboard_visibility": "public"}),
         )
         .await,
@@ -132,7 +132,10 @@ async fn take(
 }
 
 fn url(unit: UnitId, query: &str) -> String {
-    format!("/api/v1/units/{}/participation/contests{query}", unit.0)
+    format!(
+        "/api/v1/units/{}/participation/contests{query}",
+        unit.into_uuid()
+    )
 }
 
 async fn participation_per_round_counts_a_subtree_and_pages(app: &TestApp) {
@@ -160,7 +163,7 @@ async fn participation_per_round_counts_a_subtree_and_pages(app: &TestApp) {
                 "/api/v1/questions",
                 Some(&organizer.access),
                 &json!({
-                    "unit_id": root.0, "kind": "single",
+                    "unit_id": root.into_uuid(), "kind": "single",
                     "text": format!("Câu hỏi số {i}: đáp án đúng là A?"),
                     "options": [{"text": "A", "correct": true}, {"text": "B"}, {"text": "C"}],
                     "topic": {"code": "law", "name": "Pháp luật"},
@@ -207,7 +210,7 @@ async fn participation_per_round_counts_a_subtree_and_pages(app: &TestApp) {
     drop(a3);
     ok_json(
         app.patch(
-            &format!("/api/v1/units/{}", a.0),
+            &format!("/api/v1/units/{}", a.into_uuid()),
             Some(&organizer.access),
             &json!({"member_count": 8, "member_count_date": "2026-01-01"}),
         )

@@ -4,6 +4,7 @@
 //! time; the member may cancel it; managers see the requests of their subtree only.
 
 use chrono::Utc;
+use dautri_api::domain::ids::AttemptId;
 use dautri_api::domain::ids::UnitId;
 use dautri_api::domain::role::Role;
 use dautri_api::persistence;
@@ -56,7 +57,7 @@ async fn ask(
     app.post(
         "/api/v1/me/unit-transfers",
         Some(&member.access),
-        &json!({"to_unit_id": to.0, "reason": reason}),
+        &json!({"to_unit_id": to.into_uuid(), "reason": reason}),
     )
     .await
 }
@@ -94,7 +95,7 @@ async fn open_round(app: &TestApp, root: UnitId) -> String {
                 "/api/v1/questions",
                 Some(&organizer.access),
                 &json!({
-                    "unit_id": root.0, "kind": "single",
+                    "unit_id": root.into_uuid(), "kind": "single",
                     "text": format!("Câu hỏi chuyển đơn vị {i}: đáp án đúng là A?"),
                     "options": [{"text": "A", "correct": true}, {"text": "B"}],
                     "explanation": "Vì A đúng.",
@@ -110,8 +111,8 @@ async fn open_round(app: &TestApp, root: UnitId) -> String {
         app.post(
             "/api/v1/contests",
             Some(&organizer.access),
-            &json!({"title": "Cuộc thi chuyển đơn vị", "unit_id": root.0,
-                    "eligibility": {"unit_id": root.0}}),
+            &json!({"title": "Cuộc thi chuyển đơn vị", "unit_id": root.into_uuid(),
+                    "eligibility": {"unit_id": root.into_uuid()}}),
         )
         .await,
         StatusCode::CREATED,
@@ -185,8 +186,8 @@ async fn an_approved_transfer_moves_the_member_and_is_audited(app: &TestApp) {
     let id = made["id"].as_str().expect("id").to_owned();
     assert_eq!(made["status"], "pending");
     assert_eq!(made["reason"], "Chuyển nơi công tác", "spaces collapsed");
-    assert_eq!(made["from_unit"]["id"], t.from.0.to_string());
-    assert_eq!(made["to_unit"]["id"], t.to.0.to_string());
+    assert_eq!(made["from_unit"]["id"], t.from.into_uuid().to_string());
+    assert_eq!(made["to_unit"]["id"], t.to.into_uuid().to_string());
     assert_eq!(made["to_unit"]["path"].as_array().map(Vec::len), Some(1));
     assert!(
         made["phone"].is_null(),
@@ -205,7 +206,10 @@ async fn an_approved_transfer_moves_the_member_and_is_audited(app: &TestApp) {
     // The receiving unit's admin sees it pending and may decide it.
     let listed = json_of(
         app.get(
-            &format!("/api/v1/units/{}/unit-transfers?status=pending", t.to.0),
+            &format!(
+                "/api/v1/units/{}/unit-transfers?status=pending",
+                t.to.into_uuid()
+            ),
             Some(&receiving.access),
         )
         .await,
@@ -221,7 +225,7 @@ async fn an_approved_transfer_moves_the_member_and_is_audited(app: &TestApp) {
     // The sending unit's admin sees it too, without the right to decide.
     let outgoing = json_of(
         app.get(
-            &format!("/api/v1/units/{}/unit-transfers", t.from.0),
+            &format!("/api/v1/units/{}/unit-transfers", t.from.into_uuid()),
             Some(&sending.access),
         )
         .await,
@@ -250,10 +254,13 @@ async fn an_approved_transfer_moves_the_member_and_is_audited(app: &TestApp) {
     assert_eq!(approved["decision_note"], "Chào mừng");
     assert_eq!(approved["decided_by_name"], "Nguyễn Văn Thử");
     assert!(approved["decided_at"].is_string());
-    assert_eq!(unit_of(app, &member).await, t.to.0.to_string());
+    assert_eq!(unit_of(app, &member).await, t.to.into_uuid().to_string());
     let pending = json_of(
         app.get(
-            &format!("/api/v1/units/{}/unit-transfers?status=pending", t.to.0),
+            &format!(
+                "/api/v1/units/{}/unit-transfers?status=pending",
+                t.to.into_uuid()
+            ),
             Some(&receiving.access),
         )
         .await,
@@ -274,8 +281,14 @@ async fn an_approved_transfer_moves_the_member_and_is_audited(app: &TestApp) {
     .await;
     assert_eq!(log["total"], 1, "{log}");
     assert_eq!(log["items"][0]["subject_id"], id.as_str());
-    assert_eq!(log["items"][0]["actor_id"], receiving.id.0.to_string());
-    assert_eq!(log["items"][0]["detail"]["to"], t.to.0.to_string());
+    assert_eq!(
+        log["items"][0]["actor_id"],
+        receiving.id.into_uuid().to_string()
+    );
+    assert_eq!(
+        log["items"][0]["detail"]["to"],
+        t.to.into_uuid().to_string()
+    );
     let left = json_of(
         app.get(
             "/api/v1/audit?action=user.unit_change",
@@ -286,19 +299,22 @@ async fn an_approved_transfer_moves_the_member_and_is_audited(app: &TestApp) {
     )
     .await;
     assert_eq!(left["total"], 1, "{left}");
-    assert_eq!(left["items"][0]["subject_id"], member.id.0.to_string());
+    assert_eq!(
+        left["items"][0]["subject_id"],
+        member.id.into_uuid().to_string()
+    );
 
     // History is kept: the attempt made before stays with the old unit; the next one counts
     // for the new unit.
     let after = attempt(app, &member, &round).await;
-    let old = persistence::attempts::get(&app.state.db, before)
+    let old = persistence::attempts::get(&app.state.db, AttemptId::from_uuid(before))
         .await
         .expect("attempt");
-    let new = persistence::attempts::get(&app.state.db, after)
+    let new = persistence::attempts::get(&app.state.db, AttemptId::from_uuid(after))
         .await
         .expect("attempt");
-    assert_eq!(old.unit_id, Some(t.from.0));
-    assert_eq!(new.unit_id, Some(t.to.0));
+    assert_eq!(old.unit_id, Some(t.from.into_uuid()));
+    assert_eq!(new.unit_id, Some(t.to.into_uuid()));
 }
 
 async fn a_member_has_one_pending_request_at_a_time_and_may_cancel_it(app: &TestApp) {
@@ -365,7 +381,7 @@ async fn a_member_has_one_pending_request_at_a_time_and_may_cancel_it(app: &Test
         "transfer_closed",
     )
     .await;
-    assert_eq!(unit_of(app, &member).await, t.from.0.to_string());
+    assert_eq!(unit_of(app, &member).await, t.from.into_uuid().to_string());
 
     // With nothing pending, a new request is accepted; the history keeps both, newest first.
     let again = json_of(ask(app, &member, t.to, None).await, StatusCode::CREATED).await;
@@ -425,7 +441,7 @@ async fn a_rejection_needs_a_note_and_the_member_reads_it(app: &TestApp) {
         "Chưa có xác nhận của chi đoàn nơi chuyển đến"
     );
     assert_eq!(item["decided_by_name"], "Nguyễn Văn Thử");
-    assert_eq!(unit_of(app, &member).await, t.from.0.to_string());
+    assert_eq!(unit_of(app, &member).await, t.from.into_uuid().to_string());
 
     // A closed request cannot be decided again, either way.
     for verb in ["approve", "reject"] {
@@ -465,7 +481,7 @@ async fn managers_outside_the_receiving_unit_cannot_decide(app: &TestApp) {
     // Outside the subtree: the unit's list and the request read as missing.
     assert_problem(
         app.get(
-            &format!("/api/v1/units/{}/unit-transfers", t.to.0),
+            &format!("/api/v1/units/{}/unit-transfers", t.to.into_uuid()),
             Some(&outsider.access),
         )
         .await,
@@ -475,7 +491,7 @@ async fn managers_outside_the_receiving_unit_cannot_decide(app: &TestApp) {
     .await;
     let outsider_list = json_of(
         app.get(
-            &format!("/api/v1/units/{}/unit-transfers", elsewhere.0),
+            &format!("/api/v1/units/{}/unit-transfers", elsewhere.into_uuid()),
             Some(&outsider.access),
         )
         .await,
@@ -500,7 +516,7 @@ async fn managers_outside_the_receiving_unit_cannot_decide(app: &TestApp) {
     for who in [&member, &app.member(t.to).await] {
         assert_problem(
             app.get(
-                &format!("/api/v1/units/{}/unit-transfers", t.to.0),
+                &format!("/api/v1/units/{}/unit-transfers", t.to.into_uuid()),
                 Some(&who.access),
             )
             .await,
@@ -515,7 +531,7 @@ async fn managers_outside_the_receiving_unit_cannot_decide(app: &TestApp) {
         )
         .await;
     }
-    assert_eq!(unit_of(app, &member).await, t.from.0.to_string());
+    assert_eq!(unit_of(app, &member).await, t.from.into_uuid().to_string());
     // A manager does not decide their own request.
     let manager = app
         .with_roles(t.from, &[(Role::UnitAdmin, Some(t.root))])
@@ -555,12 +571,12 @@ async fn bad_transfer_requests_are_problems_naming_the_field(app: &TestApp) {
             "an unknown unit",
         ),
         (
-            json!({"to_unit_id": t.from.0}),
+            json!({"to_unit_id": t.from.into_uuid()}),
             "/to_unit_id",
             "the member's own unit",
         ),
         (
-            json!({"to_unit_id": t.to.0, "reason": "a".repeat(501)}),
+            json!({"to_unit_id": t.to.into_uuid(), "reason": "a".repeat(501)}),
             "/reason",
             "a reason too long",
         ),
@@ -594,7 +610,10 @@ async fn bad_transfer_requests_are_problems_naming_the_field(app: &TestApp) {
 
     let problem = assert_problem(
         app.get(
-            &format!("/api/v1/units/{}/unit-transfers?status=done", t.to.0),
+            &format!(
+                "/api/v1/units/{}/unit-transfers?status=done",
+                t.to.into_uuid()
+            ),
             Some(&admin.access),
         )
         .await,
@@ -605,7 +624,7 @@ async fn bad_transfer_requests_are_problems_naming_the_field(app: &TestApp) {
     assert_eq!(pointers(&problem), ["/status"], "{problem}");
     assert_problem(
         app.get(
-            &format!("/api/v1/units/{}/unit-transfers?limit=0", t.to.0),
+            &format!("/api/v1/units/{}/unit-transfers?limit=0", t.to.into_uuid()),
             Some(&admin.access),
         )
         .await,
@@ -655,5 +674,5 @@ async fn bad_transfer_requests_are_problems_naming_the_field(app: &TestApp) {
     )
     .await;
     assert!(!pointers(&problem).is_empty(), "{problem}");
-    assert_eq!(unit_of(app, &member).await, t.from.0.to_string());
+    assert_eq!(unit_of(app, &member).await, t.from.into_uuid().to_string());
 }

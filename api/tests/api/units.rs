@@ -152,7 +152,7 @@ async fn a_unit_comes_with_its_ancestors(app: &TestApp) {
         .await
         .expect("json");
     assert_eq!(body["code"], "A-B-C");
-    assert_eq!(body["parent_id"], b.0.to_string());
+    assert_eq!(body["parent_id"], b.into_uuid().to_string());
     let chain: Vec<&str> = body["ancestors"]
         .as_array()
         .expect("ancestors")
@@ -166,7 +166,7 @@ async fn creating_needs_a_unit_admin_over_the_parent(app: &TestApp) {
     let a = app.unit("A", None).await;
     let b = app.unit("B", None).await;
     let member = app.member(a).await;
-    let body = json!({"name": "Chi đoàn mới", "code": "NEW", "parent_id": a.0});
+    let body = json!({"name": "Chi đoàn mới", "code": "NEW", "parent_id": a.into_uuid()});
     assert_problem(
         app.post("/api/v1/units", None, &body).await,
         StatusCode::UNAUTHORIZED,
@@ -193,9 +193,9 @@ async fn creating_needs_a_unit_admin_over_the_parent(app: &TestApp) {
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let created: Value = response.json().await.expect("json");
-    assert_eq!(created["parent_id"], a.0.to_string());
+    assert_eq!(created["parent_id"], a.into_uuid().to_string());
     assert_eq!(created["depth"], 1);
-    let outside = json!({"name": "Chi đoàn khác", "code": "OTHER", "parent_id": b.0});
+    let outside = json!({"name": "Chi đoàn khác", "code": "OTHER", "parent_id": b.into_uuid()});
     assert_problem(
         app.post("/api/v1/units", Some(&admin_a.access), &outside)
             .await,
@@ -293,7 +293,7 @@ async fn moving_a_subtree_carries_its_descendants(app: &TestApp) {
         .patch(
             &format!("/api/v1/units/{moved}"),
             Some(&admin_root.access),
-            &json!({"parent_id": new_parent.0}),
+            &json!({"parent_id": new_parent.into_uuid()}),
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -356,7 +356,7 @@ async fn a_unit_cannot_move_under_itself(app: &TestApp) {
             .patch(
                 &format!("/api/v1/units/{a}"),
                 Some(&admin_root.access),
-                &json!({"parent_id": target.0, "name": "Không được đổi"}),
+                &json!({"parent_id": target.into_uuid(), "name": "Không được đổi"}),
             )
             .await;
         let problem = assert_problem(
@@ -373,7 +373,11 @@ async fn a_unit_cannot_move_under_itself(app: &TestApp) {
         .json()
         .await
         .expect("json");
-    assert_eq!(body["parent_id"], root.0.to_string(), "nothing moved");
+    assert_eq!(
+        body["parent_id"],
+        root.into_uuid().to_string(),
+        "nothing moved"
+    );
     assert_eq!(body["name"], "Đơn vị A", "and nothing else changed either");
 }
 

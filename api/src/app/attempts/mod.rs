@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::app::contest_access;
 use crate::auth::Caller;
 use crate::domain::contest::{Pool, Review};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{AttemptId, ContestId, QuestionId, RoundId, UserId};
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::attempts::{AnswerRow, AttemptRecord, DrawnQuestion, NewAttempt, Outcome};
 use crate::persistence::contests::{Contest, Round};
@@ -73,7 +73,7 @@ fn scoring_kind(kind: Kind) -> QuestionKind {
 pub async fn start(
     state: &AppState,
     caller: &Caller,
-    round_id: Uuid,
+    round_id: RoundId,
     client: &ClientInfo,
 ) -> Result<AttemptRecord, ApiError> {
     let round = persistence::contests::get_round(&state.db, round_id).await?;
@@ -99,12 +99,16 @@ pub async fn start(
     }
     // Fail fast, before anything is written, when the store that would run the attempt is down.
     state.store.ping().await?;
-    let previous =
-        persistence::attempts::of_user_in_round(&state.db, caller.id.0, round.id).await?;
+    let previous = persistence::attempts::of_user_in_round(
+        &state.db,
+        caller.id.into_uuid(),
+        round.id.into_uuid(),
+    )
+    .await?;
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
             return Err(Conflict::AttemptInProgress {
-                attempt_id: Some(running.id),
+                attempt_id: Some(running.id.into_uuid()),
             }
             .into());
         }
@@ -160,7 +164,7 @@ async fn preview_of_counted_round(
 pub async fn start_preview(
     state: &AppState,
     caller: &Caller,
-    round_id: Uuid,
+    round_id: RoundId,
     client: &ClientInfo,
 ) -> Result<AttemptRecord, ApiError> {
     let round = persistence::contests::get_round(&state.db, round_id).await?;
@@ -172,12 +176,16 @@ pub async fn start_preview(
     }
     let now = from_ms(ms(Utc::now()));
     state.store.ping().await?;
-    let previous =
-        persistence::attempts::of_user_in_round(&state.db, caller.id.0, round.id).await?;
+    let previous = persistence::attempts::of_user_in_round(
+        &state.db,
+        caller.id.into_uuid(),
+        round.id.into_uuid(),
+    )
+    .await?;
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
             return Err(Conflict::AttemptInProgress {
-                attempt_id: Some(running.id),
+                attempt_id: Some(running.id.into_uuid()),
             }
             .into());
         }
@@ -256,10 +264,10 @@ async fn open_attempt(
         let (found, _) =
             persistence::questions::search(&state.db, &visibility, &filter, 0, 10_000).await?;
         groups.push(draw::Group {
-            candidates: found.iter().map(|q| q.id).collect(),
+            candidates: found.iter().map(|q| q.id.into_uuid()).collect(),
             count,
         });
-        candidates.extend(found.into_iter().map(|q| (q.id, q)));
+        candidates.extend(found.into_iter().map(|q| (q.id.into_uuid(), q)));
     }
     // Whoever can read the key of a question this round may draw does not enter it.
     if !preview {
@@ -285,7 +293,12 @@ async fn open_attempt(
             .ok_or(PersistenceError::NotFound("question"))?;
         // True/false options follow the round's setting too: a bank that lists "Đúng" first and
         // answers it in most statements would otherwise give the answer away (#19).
-        let order = draw::option_order(q.option_ids.len(), s.shuffle_options, seed, q.id);
+        let order = draw::option_order(
+            q.option_ids.len(),
+            s.shuffle_options,
+            seed,
+            q.id.into_uuid(),
+        );
         let option_ids: Vec<Uuid> = order.iter().map(|i| q.option_ids[*i]).collect();
         let correct: Vec<Uuid> = q
             .option_ids
@@ -315,7 +328,7 @@ async fn open_attempt(
         full_time.min(s.closes_at)
     }));
     let grace_ms = i64::try_from(state.settings.attempt_grace_seconds * 1000).unwrap_or(5000);
-    let id = Uuid::now_v7();
+    let id = AttemptId::new();
     let seq = i32::try_from(previous + 1).unwrap_or(i32::MAX);
     let max_score = i64::from(s.points_per_question) * drawn.len() as i64;
     // The unit the attempt counts for: the entrant's unit now. Boards place it by that unit's
@@ -327,10 +340,10 @@ async fn open_attempt(
         NewAttempt {
             id,
             // A preview counts for no unit (participation, boards).
-            unit_id: (!preview).then_some(entrant.unit_id.0),
+            unit_id: (!preview).then_some(entrant.unit_id.into_uuid()),
             round_id: round.id,
             contest_id: contest.id,
-            user_id: caller.id.0,
+            user_id: caller.id.into_uuid(),
             seq,
             seed: i64::from_ne_bytes(seed.to_ne_bytes()),
             questions: &drawn,
@@ -362,7 +375,7 @@ async fn open_attempt(
     let setup = AttemptSetup {
         attempt_id: id,
         round_id: round.id,
-        user_id: caller.id.0,
+        user_id: caller.id.into_uuid(),
         questions: setup_questions,
         started_at_ms: ms(now),
         deadline_ms: ms(deadline),
@@ -448,10 +461,10 @@ pub async fn restore(state: &AppState, record: &AttemptRecord) -> Result<(), Api
 pub async fn own_attempt(
     state: &AppState,
     user: UserId,
-    id: Uuid,
+    id: AttemptId,
 ) -> Result<AttemptRecord, ApiError> {
     let record = persistence::attempts::get(&state.db, id).await?;
-    if record.user_id != user.0 {
+    if record.user_id != user.into_uuid() {
         return Err(ApiError::NotFound("attempt"));
     }
     Ok(record)
@@ -464,8 +477,8 @@ pub async fn own_attempt(
 pub async fn save(
     state: &AppState,
     user: UserId,
-    attempt_id: Uuid,
-    question_id: Uuid,
+    attempt_id: AttemptId,
+    question_id: QuestionId,
     option_ids: &[Uuid],
 ) -> Result<crate::scoring::AnswerSaved, ApiError> {
     let now = Utc::now();
@@ -474,7 +487,7 @@ pub async fn save(
         .save_answer_for(
             &state.keys,
             attempt_id,
-            Some(user.0),
+            Some(user.into_uuid()),
             question_id,
             option_ids,
             ms(now),
@@ -491,7 +504,7 @@ pub async fn save(
                 .save_answer_for(
                     &state.keys,
                     attempt_id,
-                    Some(user.0),
+                    Some(user.into_uuid()),
                     question_id,
                     option_ids,
                     ms(now),
@@ -524,7 +537,7 @@ pub async fn save(
 pub async fn finish_own(
     state: &AppState,
     user: UserId,
-    id: Uuid,
+    id: AttemptId,
     prediction: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(AttemptRecord, Round), ApiError> {
@@ -566,17 +579,25 @@ pub struct MyAttempt {
 pub async fn my_attempts(
     state: &AppState,
     user: UserId,
-    contest_id: Option<Uuid>,
-    round_id: Option<Uuid>,
+    contest_id: Option<ContestId>,
+    round_id: Option<RoundId>,
 ) -> Result<Vec<MyAttempt>, ApiError> {
-    let records = persistence::attempts::of_user(&state.db, user.0, contest_id, round_id).await?;
+    let records = persistence::attempts::of_user(
+        &state.db,
+        user.into_uuid(),
+        contest_id.map(ContestId::into_uuid),
+        round_id.map(RoundId::into_uuid),
+    )
+    .await?;
     let mut rounds: HashMap<Uuid, Round> = HashMap::new();
     let mut items = Vec::with_capacity(records.len());
     for record in records {
-        if let std::collections::hash_map::Entry::Vacant(slot) = rounds.entry(record.round_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            rounds.entry(record.round_id.into_uuid())
+        {
             slot.insert(persistence::contests::get_round(&state.db, record.round_id).await?);
         }
-        let round = &rounds[&record.round_id];
+        let round = &rounds[record.round_id.as_uuid()];
         let show_score = may_see_score(round.settings.review);
         let round_name = round.settings.name.clone();
         let contest = state.catalog.contest(&state.db, record.contest_id).await?;
@@ -648,7 +669,7 @@ pub async fn finish(
         .into_iter()
         .map(|(question_id, option_ids)| AnswerRow {
             attempt_id: record.id,
-            question_id,
+            question_id: QuestionId::from_uuid(question_id),
             option_ids,
             saved_at: finished_at,
         })
@@ -748,7 +769,10 @@ async fn items_of(
             })
             .unwrap_or_default();
         key.sort_unstable();
-        let mut selected = selections.get(&q.question_id).cloned().unwrap_or_default();
+        let mut selected = selections
+            .get(q.question_id.as_uuid())
+            .cloned()
+            .unwrap_or_default();
         selected.sort_unstable();
         selected.dedup();
         items.push(persistence::attempts::Item {
@@ -769,8 +793,12 @@ pub async fn is_counted(state: &AppState, record: &AttemptRecord) -> Result<bool
     if !record.finished || record.practice {
         return Ok(false);
     }
-    let mine =
-        persistence::attempts::of_user_in_round(&state.db, record.user_id, record.round_id).await?;
+    let mine = persistence::attempts::of_user_in_round(
+        &state.db,
+        record.user_id,
+        record.round_id.into_uuid(),
+    )
+    .await?;
     let best = mine.iter().filter(|a| a.finished).min_by_key(|a| {
         (
             -a.score.unwrap_or(0),
@@ -859,7 +887,7 @@ pub async fn rebuild_store(state: &AppState) -> Result<Rebuilt, ApiError> {
         )
         .await?;
         let Some(last) = page.last() else { break };
-        after = Some(last.id);
+        after = Some(last.id.into_uuid());
         for record in &page {
             if state
                 .store

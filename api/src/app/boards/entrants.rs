@@ -12,7 +12,7 @@ use super::checked_unit;
 use crate::app::paging::checked_limit;
 use crate::app::publishing::managed_round;
 use crate::attempts::from_ms;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{RoundId, UserId};
 use crate::error::ApiError;
 use crate::persistence;
 use crate::scoring::Board;
@@ -55,7 +55,7 @@ pub struct EntrantsResponse {
 pub async fn round_entrants(
     state: &AppState,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
     unit_id: Option<Uuid>,
     offset: u64,
     limit: Option<u64>,

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::app::paging::checked_limit;
 use crate::caches::directory::Snapshot;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{AttemptId, ContestId, RoundId, UserId};
 use crate::domain::person::mask_name;
 use crate::error::ApiError;
 use crate::persistence::{self, contests::Contest, results::FinalRow, results::OverallRow};
@@ -116,7 +116,7 @@ async fn final_lines(
 fn overall_as_final(r: &OverallRow) -> FinalRow {
     FinalRow {
         user_id: r.user_id,
-        attempt_id: Uuid::nil(),
+        attempt_id: AttemptId::from_uuid(Uuid::nil()),
         unit_id: r.unit_id,
         rank: r.rank,
         score: r.score,
@@ -155,13 +155,13 @@ fn final_line(
 pub async fn round_board(
     state: &AppState,
     user: Option<UserId>,
-    round_id: Uuid,
+    round_id: RoundId,
     q: BoardPage,
 ) -> Result<BoardResponse, ApiError> {
     let (round, contest) = visible_round(state, user, round_id).await?;
     let units = state.units.snapshot(&state.db).await?;
     let unit_id = checked_unit(&units, q.unit_id)?;
-    let me = user.map(|u| u.0);
+    let me = user.map(|u| u.into_uuid());
     if let Some(published_at) = round.published_at {
         let ranking = round_ranking(state, round.id, published_at).await?;
         let view = ranking.view(&units, unit_id);
@@ -192,7 +192,7 @@ pub async fn round_board(
 pub async fn round_place(
     state: &AppState,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
     unit_id: Option<Uuid>,
 ) -> Result<MyPlace, ApiError> {
     let (round, contest) = visible_round(state, Some(user), round_id).await?;
@@ -202,11 +202,11 @@ pub async fn round_place(
         let ranking = round_ranking(state, round.id, published_at).await?;
         let view = ranking.view(&units, unit_id);
         let mine: Vec<(u64, FinalRow)> = view
-            .place_of(user.0)
+            .place_of(user.into_uuid())
             .map(|(p, r)| (p, r.clone()))
             .into_iter()
             .collect();
-        let entry = final_lines(state, &units, &mine, Some(user.0)).await?;
+        let entry = final_lines(state, &units, &mine, Some(user.into_uuid())).await?;
         return Ok(MyPlace {
             ranked: !entry.is_empty(),
             entry: entry.into_iter().next(),
@@ -219,7 +219,7 @@ pub async fn round_place(
         round_id: round.id,
         unit_id,
     };
-    my_live_place(state, &units, board, user.0).await
+    my_live_place(state, &units, board, user.into_uuid()).await
 }
 
 async fn my_live_place(
@@ -247,13 +247,13 @@ async fn my_live_place(
 pub async fn contest_board(
     state: &AppState,
     user: Option<UserId>,
-    contest_id: Uuid,
+    contest_id: ContestId,
     q: BoardPage,
 ) -> Result<BoardResponse, ApiError> {
     let contest = visible_contest(state, user, contest_id).await?;
     let units = state.units.snapshot(&state.db).await?;
     let unit_id = checked_unit(&units, q.unit_id)?;
-    let me = user.map(|u| u.0);
+    let me = user.map(|u| u.into_uuid());
     let title = contest.settings.title.clone();
     if let Some(published_at) = contest.published_at {
         // The overall results, as lines of the same shape.
@@ -285,7 +285,7 @@ pub async fn contest_board(
 pub async fn contest_place(
     state: &AppState,
     user: UserId,
-    contest_id: Uuid,
+    contest_id: ContestId,
     unit_id: Option<Uuid>,
 ) -> Result<MyPlace, ApiError> {
     let contest = visible_contest(state, Some(user), contest_id).await?;
@@ -295,7 +295,7 @@ pub async fn contest_place(
         contest_id: contest.id,
         unit_id: checked_unit(&units, unit_id)?,
     };
-    my_live_place(state, &units, board, user.0).await
+    my_live_place(state, &units, board, user.into_uuid()).await
 }
 
 async fn units_of(
@@ -306,7 +306,7 @@ async fn units_of(
     order: UnitOrder,
 ) -> Result<UnitsResponse, ApiError> {
     let units = state.units.snapshot(&state.db).await?;
-    let parent = parent_id.unwrap_or(contest.settings.unit_id.0);
+    let parent = parent_id.unwrap_or(contest.settings.unit_id.into_uuid());
     if units.get(parent).is_none() {
         return Err(ApiError::field("/parent_id", "no such unit"));
     }
@@ -319,7 +319,7 @@ async fn units_of(
 pub async fn round_units(
     state: &AppState,
     user: Option<UserId>,
-    round_id: Uuid,
+    round_id: RoundId,
     parent_id: Option<Uuid>,
     order: UnitOrder,
 ) -> Result<UnitsResponse, ApiError> {
@@ -335,7 +335,7 @@ pub async fn round_units(
 pub async fn contest_units(
     state: &AppState,
     user: Option<UserId>,
-    contest_id: Uuid,
+    contest_id: ContestId,
     parent_id: Option<Uuid>,
     order: UnitOrder,
 ) -> Result<UnitsResponse, ApiError> {

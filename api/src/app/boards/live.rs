@@ -18,7 +18,7 @@ use super::{
 };
 use crate::app::contest_access::{Access, access};
 use crate::auth::Caller;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::error::ApiError;
 use crate::persistence;
 use crate::scoring::{Board, TallyScope};
@@ -28,7 +28,8 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LiveSnapshot {
     /// The round.
-    pub round_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub round_id: RoundId,
     /// Distinct entrants with a counted result.
     pub participants: i64,
     /// Attempts recorded.
@@ -75,9 +76,9 @@ impl Activity {
 #[derive(Debug, Clone, Copy)]
 pub struct LiveBoard {
     /// The contest.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// The round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// The contest's host unit, whose children are ranked.
     pub host: Uuid,
     /// How many top entries.
@@ -91,7 +92,7 @@ pub struct LiveBoard {
 pub async fn open(
     state: &AppState,
     user: Option<UserId>,
-    round_id: Uuid,
+    round_id: RoundId,
     top: Option<u64>,
 ) -> Result<LiveBoard, ApiError> {
     let round = persistence::contests::get_round(&state.db, round_id).await?;
@@ -115,7 +116,7 @@ pub async fn open(
     Ok(LiveBoard {
         contest_id: contest.id,
         round_id: round.id,
-        host: contest.settings.unit_id.0,
+        host: contest.settings.unit_id.into_uuid(),
         top,
         manager,
     })
@@ -185,13 +186,17 @@ impl LiveBoard {
 
 /// The address a member opens to join a round, at `origin` (`scheme://host`): the app's
 /// `/vao-thi/{round}` page, which signs them in if needed and opens the round.
-pub fn join_url(origin: &str, round_id: Uuid) -> String {
+pub fn join_url(origin: &str, round_id: RoundId) -> String {
     format!("{origin}/vao-thi/{round_id}")
 }
 
 /// A QR code (SVG) of the round's join address, for the big screen: made the same way as a
 /// certificate's. Anyone may have it (it holds only the address); an unknown round is a 404.
-pub async fn join_qr(state: &AppState, round_id: Uuid, origin: &str) -> Result<String, ApiError> {
+pub async fn join_qr(
+    state: &AppState,
+    round_id: RoundId,
+    origin: &str,
+) -> Result<String, ApiError> {
     let round = persistence::contests::get_round(&state.db, round_id).await?;
     crate::app::theory::certificates::qr_svg(&join_url(origin, round.id))
 }

@@ -23,7 +23,7 @@ use crate::auth::Caller;
 use crate::caches::directory::Snapshot;
 use crate::caches::frozen::Ranking;
 use crate::domain::contest::{LeaderboardVisibility, Review};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::error::ApiError;
 use crate::persistence::results::{FinalRow, OverallRow};
 use crate::persistence::{self, contests::Contest, contests::Round};
@@ -58,7 +58,7 @@ pub struct BoardLine {
 pub async fn visible_round(
     state: &AppState,
     user: Option<UserId>,
-    round_id: Uuid,
+    round_id: RoundId,
 ) -> Result<(Arc<Round>, Arc<Contest>), ApiError> {
     let round = state
         .catalog
@@ -132,7 +132,7 @@ pub async fn check_contest_scores_shown(
 pub async fn visible_contest(
     state: &AppState,
     user: Option<UserId>,
-    contest_id: Uuid,
+    contest_id: ContestId,
 ) -> Result<Arc<Contest>, ApiError> {
     let contest = state.catalog.contest(&state.db, contest_id).await?;
     if contest.settings.kind == crate::domain::contest::ContestKind::TheoryTest {
@@ -185,13 +185,13 @@ pub fn line(units: &Snapshot, s: &Standing, me: Option<Uuid>) -> BoardLine {
 /// A round's published ranking, held in memory after its first reader.
 pub async fn round_ranking(
     state: &AppState,
-    round_id: Uuid,
+    round_id: RoundId,
     published_at: DateTime<Utc>,
 ) -> Result<Arc<Ranking<FinalRow>>, ApiError> {
     Ok(state
         .frozen
         .rounds
-        .get(round_id, published_at, || {
+        .get(round_id.into_uuid(), published_at, || {
             persistence::results::final_all(&state.db, round_id)
         })
         .await?)
@@ -200,13 +200,13 @@ pub async fn round_ranking(
 /// A contest's published overall ranking, held in memory after its first reader.
 pub async fn contest_ranking(
     state: &AppState,
-    contest_id: Uuid,
+    contest_id: ContestId,
     published_at: DateTime<Utc>,
 ) -> Result<Arc<Ranking<OverallRow>>, ApiError> {
     Ok(state
         .frozen
         .contests
-        .get(contest_id, published_at, || {
+        .get(contest_id.into_uuid(), published_at, || {
             persistence::results::overall_all(&state.db, contest_id)
         })
         .await?)

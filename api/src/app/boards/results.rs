@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{contest_ranking, round_ranking, visible_contest};
 use crate::app::paging::checked_limit;
 use crate::caches::frozen::{Ranked, Ranking};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::domain::paging::page_bounds;
 use crate::domain::person::mask_name;
 use crate::error::ApiError;
@@ -77,7 +77,7 @@ pub struct ResultsResponse {
 pub async fn round_results(
     state: &AppState,
     user: Option<UserId>,
-    round_id: Uuid,
+    round_id: RoundId,
     query: ResultsPage,
 ) -> Result<ResultsResponse, ApiError> {
     let round = persistence::contests::get_round(&state.db, round_id).await?;
@@ -173,7 +173,7 @@ fn unit_prizes(
     let Some(rules) = &contest.settings.prizes.units else {
         return Vec::new();
     };
-    let host = contest.settings.unit_id.0;
+    let host = contest.settings.unit_id.into_uuid();
     let depth = units.path_of(host).len();
     // Participants are the sizes of the children's subtrees (kept with the ranking); prizes
     // are few, so they are counted here.
@@ -253,7 +253,7 @@ pub struct OverallResponse {
 pub async fn contest_results(
     state: &AppState,
     user: Option<UserId>,
-    contest_id: Uuid,
+    contest_id: ContestId,
     query: ResultsPage,
 ) -> Result<OverallResponse, ApiError> {
     visible_contest(state, user, contest_id).await?;

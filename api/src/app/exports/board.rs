@@ -13,7 +13,7 @@ use super::ranking::{self, CONTEST_FINAL_HEADER, FinalRows, LIVE_HEADER, ROUND_F
 use super::{ExportPlan, Report, export_unit, exported_at_line, file_stem, parse_format, units};
 use crate::app::boards::{contest_ranking, round_ranking};
 use crate::caches::directory::Snapshot;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::error::{ApiError, Conflict};
 use crate::persistence::{
     self,
@@ -45,7 +45,7 @@ enum Subject {
 pub async fn round(
     state: Arc<AppState>,
     user: UserId,
-    round_id: Uuid,
+    round_id: RoundId,
     req: ExportRequest,
 ) -> Result<ExportPlan, ApiError> {
     let format = parse_format(&req.format)?;
@@ -66,7 +66,7 @@ pub async fn round(
 pub async fn contest(
     state: Arc<AppState>,
     user: UserId,
-    contest_id: Uuid,
+    contest_id: ContestId,
     req: ExportRequest,
 ) -> Result<ExportPlan, ApiError> {
     let format = parse_format(&req.format)?;
@@ -92,8 +92,8 @@ impl Subject {
 
     fn id(&self, contest: &Contest) -> Uuid {
         match self {
-            Self::Round(r) => r.id,
-            Self::Contest => contest.id,
+            Self::Round(r) => r.id.into_uuid(),
+            Self::Contest => contest.id.into_uuid(),
         }
     }
 
@@ -236,8 +236,8 @@ async fn plan_export(
             Some(user),
             action,
             Some(id),
-            Some(crate::domain::ids::UnitId(
-                unit.unwrap_or(contest.settings.unit_id.0),
+            Some(crate::domain::ids::UnitId::from_uuid(
+                unit.unwrap_or(contest.settings.unit_id.into_uuid()),
             )),
             serde_json::json!({
                 "report": if req.report == Report::Prizes { "prizes" } else { "ranking" },
@@ -251,7 +251,7 @@ async fn plan_export(
     }
     match (req.report, published_at) {
         (Report::Units, _) => {
-            let parent = unit.unwrap_or(contest.settings.unit_id.0);
+            let parent = unit.unwrap_or(contest.settings.unit_id.into_uuid());
             let scope = subject.tally(&contest);
             units::plan(
                 &state,
@@ -287,12 +287,14 @@ async fn plan_export(
             let layout = subject.published_layout(&scope_name, prizes_only, format, title, stem);
             Ok(match subject {
                 Subject::Round(_) => {
-                    let ranking = round_ranking(&state, id, published_at).await?;
+                    let ranking =
+                        round_ranking(&state, RoundId::from_uuid(id), published_at).await?;
                     let rows = FinalRows::of(&ranking, &units, unit, prizes_only);
                     ranking::published(state, units, rows, layout)
                 }
                 Subject::Contest => {
-                    let ranking = contest_ranking(&state, id, published_at).await?;
+                    let ranking =
+                        contest_ranking(&state, ContestId::from_uuid(id), published_at).await?;
                     let rows = FinalRows::of(&ranking, &units, unit, prizes_only);
                     ranking::published(state, units, rows, layout)
                 }

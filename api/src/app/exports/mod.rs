@@ -127,7 +127,8 @@ async fn export_unit(
             "choose a unit within your scope to export",
         ));
     };
-    let unit = persistence::units::get(&state.db, crate::domain::ids::UnitId(id)).await?;
+    let unit =
+        persistence::units::get(&state.db, crate::domain::ids::UnitId::from_uuid(id)).await?;
     caller.require(REPORTERS, &unit)?;
     Ok(Some(id))
 }

@@ -84,7 +84,7 @@ pub async fn report(
 ) -> Result<Output<ParticipationResponse>, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
     let unit = caller
-        .require_unit(&state.db, REPORTERS, UnitId(req.unit_id))
+        .require_unit(&state.db, REPORTERS, UnitId::from_uuid(req.unit_id))
         .await?;
     let (from, to) = (req.from, req.to);
     if to < from || (to - from).num_days() > 366 {
@@ -97,7 +97,7 @@ pub async fn report(
     // The days are Vietnamese days: a unit reporting "01/12 to 31/12" means Vietnam time.
     let report = participation::report(
         state,
-        unit.id.0,
+        unit.id.into_uuid(),
         vietnam_day_start(from),
         vietnam_day_start(to) + chrono::Duration::days(1),
     )

@@ -131,7 +131,7 @@ async fn preview(
     let mut units: HashMap<crate::domain::ids::UnitId, String> = HashMap::new();
     let mut rows = Vec::new();
     for (row, id, date) in plan.iter().take(PREVIEW_ROWS) {
-        let person = persistence::users::get(&state.db, UserId(*id)).await?;
+        let person = persistence::users::get(&state.db, UserId::from_uuid(*id)).await?;
         let unit_name = match units.get(&person.unit_id) {
             Some(name) => name.clone(),
             None => {
@@ -192,9 +192,11 @@ async fn check_rows(
         let path = match unit_paths.get(&account.unit_id) {
             Some(p) => Clone::clone(p),
             None => {
-                let unit =
-                    persistence::units::get(&state.db, crate::domain::ids::UnitId(account.unit_id))
-                        .await?;
+                let unit = persistence::units::get(
+                    &state.db,
+                    crate::domain::ids::UnitId::from_uuid(account.unit_id),
+                )
+                .await?;
                 unit_paths.insert(account.unit_id, unit.path.clone());
                 unit.path
             }

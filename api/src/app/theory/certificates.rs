@@ -91,7 +91,9 @@ async fn verification(
     c: Certificate,
     show_reason: bool,
 ) -> Result<CertificateVerification, ApiError> {
-    let holder = persistence::users::get(&state.db, crate::domain::ids::UserId(c.user_id)).await?;
+    let holder =
+        persistence::users::get(&state.db, crate::domain::ids::UserId::from_uuid(c.user_id))
+            .await?;
     let unit = persistence::units::get(&state.db, holder.unit_id).await?;
     let course = persistence::theory::get_course(&state.db, c.course_id).await?;
     Ok(CertificateVerification {
@@ -107,7 +109,7 @@ async fn verification(
         unit_name: unit.name,
         issued_at: c.issued_at,
         course: CourseBrief {
-            id: course.id,
+            id: course.id.into_uuid(),
             code: course.code,
             version: course.version,
             title: course.title,
@@ -166,7 +168,9 @@ pub async fn revoke(
         return Err(ApiError::Forbidden);
     }
     let c = find(state, code).await?;
-    let holder = persistence::users::get(&state.db, crate::domain::ids::UserId(c.user_id)).await?;
+    let holder =
+        persistence::users::get(&state.db, crate::domain::ids::UserId::from_uuid(c.user_id))
+            .await?;
     let unit = persistence::units::get(&state.db, holder.unit_id).await?;
     if !caller.covers(THEORY_MANAGERS, &unit.path) {
         return Err(ApiError::NotFound("certificate"));
@@ -179,7 +183,7 @@ pub async fn revoke(
         )]));
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    if !persistence::theory::revoke(&txn, c.id, user.0, &reason, now).await? {
+    if !persistence::theory::revoke(&txn, c.id, user.into_uuid(), &reason, now).await? {
         return Err(Conflict::CertificateRevoked.into());
     }
     persistence::audit::record_at(
@@ -266,7 +270,7 @@ pub async fn list(
         .require_unit(
             &state.db,
             THEORY_MANAGERS,
-            crate::domain::ids::UnitId(unit_id),
+            crate::domain::ids::UnitId::from_uuid(unit_id),
         )
         .await?;
     let code = match code.map(str::trim).filter(|c| !c.is_empty()) {
@@ -300,14 +304,14 @@ pub async fn list(
             e.insert(persistence::theory::get_course(&state.db, c.course_id).await?);
         }
         let course = &courses[&c.course_id];
-        let holder = persistence::users::get(&state.db, UserId(c.user_id)).await?;
+        let holder = persistence::users::get(&state.db, UserId::from_uuid(c.user_id)).await?;
         items.push(ManagedCertificate {
             display_code: display_code(&c.code),
             full_name: names.get(&c.user_id).cloned().unwrap_or_default(),
-            unit_id: holder.unit_id.0,
-            unit_name: units.name(Some(holder.unit_id.0)).to_owned(),
+            unit_id: holder.unit_id.into_uuid(),
+            unit_name: units.name(Some(holder.unit_id.into_uuid())).to_owned(),
             course: CourseBrief {
-                id: course.id,
+                id: course.id.into_uuid(),
                 code: course.code.clone(),
                 version: course.version,
                 title: course.title.clone(),

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{CourseId, UserId};
 use crate::domain::theory::Material;
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::theory::{Course, Lesson, NewCourse, NewLesson};
@@ -71,7 +71,7 @@ pub struct CourseResponse {
 impl From<Course> for CourseResponse {
     fn from(c: Course) -> Self {
         Self {
-            id: c.id,
+            id: c.id.into_uuid(),
             code: c.code,
             version: c.version,
             title: c.title,
@@ -265,7 +265,7 @@ pub async fn create_course(
             .saturating_add(1),
     };
     new.version = version;
-    let course = persistence::theory::insert_course(&txn, new, Some(user.0))
+    let course = persistence::theory::insert_course(&txn, new, Some(user.into_uuid()))
         .await
         .map_err(|e| match e {
             PersistenceError::Duplicate(_) => {
@@ -277,7 +277,7 @@ pub async fn create_course(
         &txn,
         Some(user),
         "course.create",
-        Some(course.id),
+        Some(course.id.into_uuid()),
         json!({"code": course.code, "version": course.version}),
     )
     .await?;
@@ -290,7 +290,7 @@ pub async fn create_course(
 pub async fn add_lesson(
     state: &AppState,
     user: UserId,
-    course_id: Uuid,
+    course_id: CourseId,
     body: CreateLessonRequest,
 ) -> Result<CourseResponse, ApiError> {
     require_admin(state, user).await?;
@@ -312,7 +312,7 @@ pub async fn add_lesson(
         &txn,
         Some(user),
         "course.add_lesson",
-        Some(course.id),
+        Some(course.id.into_uuid()),
         json!({"lessons": course.lessons.len()}),
     )
     .await?;

@@ -16,7 +16,7 @@ use super::progress::{Coverage, CoverageRow};
 use crate::app::exports::{ExportPlan, Output, numbered_with_total, parse_format, sheet_error};
 use crate::app::paging::checked_limit;
 use crate::auth::Caller;
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{CourseId, UnitId, UserId};
 use crate::domain::phone::Phone;
 use crate::domain::theory::{LessonStatus, Tally, rate, rate_text};
 use crate::domain::time::{vietnam_date, vietnam_text};
@@ -144,7 +144,7 @@ fn line(unit_id: Uuid, name: &str, direct: bool, t: &Tally, course: &Course) -> 
 
 fn brief(c: &Course) -> CourseBrief {
     CourseBrief {
-        id: c.id,
+        id: c.id.into_uuid(),
         code: c.code.clone(),
         version: c.version,
         title: c.title.clone(),
@@ -156,11 +156,11 @@ async fn load(
     state: &AppState,
     user: UserId,
     unit_id: Uuid,
-    course_id: Option<Uuid>,
+    course_id: Option<CourseId>,
 ) -> Result<(persistence::units::Unit, Course, Coverage), ApiError> {
     let caller = Caller::load(&state.db, user).await?;
     let unit = caller
-        .require_unit(&state.db, THEORY_MANAGERS, UnitId(unit_id))
+        .require_unit(&state.db, THEORY_MANAGERS, UnitId::from_uuid(unit_id))
         .await?;
     let course = super::progress::course_or_current(&state.db, course_id).await?;
     // A report reads the tree as it is now, not as the boards' cached copy had it.
@@ -229,12 +229,18 @@ pub async fn report(
     state: &AppState,
     user: UserId,
     unit_id: Uuid,
-    course_id: Option<Uuid>,
+    course_id: Option<CourseId>,
     format: Option<String>,
 ) -> Result<Output<CoverageResponse>, ApiError> {
     let format = format.as_deref().map(parse_format).transpose()?;
     let (unit, course, coverage) = load(state, user, unit_id, course_id).await?;
-    let summary = line(unit.id.0, &unit.name, false, &coverage.total, &course);
+    let summary = line(
+        unit.id.into_uuid(),
+        &unit.name,
+        false,
+        &coverage.total,
+        &course,
+    );
     let items: Vec<CoverageLine> = coverage
         .rows
         .iter()
@@ -242,7 +248,7 @@ pub async fn report(
         .collect();
     let Some(format) = format else {
         return Ok(Output::Json(CoverageResponse {
-            unit_id: unit.id.0,
+            unit_id: unit.id.into_uuid(),
             unit_name: unit.name.clone(),
             course: brief(&course),
             theory_since: coverage.since,
@@ -299,7 +305,7 @@ pub async fn pending(
     state: &AppState,
     user: UserId,
     unit_id: Uuid,
-    course_id: Option<Uuid>,
+    course_id: Option<CourseId>,
     offset: u64,
     limit: Option<u64>,
     format: Option<String>,
@@ -351,7 +357,7 @@ pub async fn pending(
         &state.db,
         Some(user),
         "export.theory_pending",
-        Some(unit.id.0),
+        Some(unit.id.into_uuid()),
         Some(unit.id),
         json!({"format": format.extension(), "rows": total, "course_id": course.id}),
     )
@@ -428,7 +434,7 @@ pub async fn set_since(
 ) -> Result<TheorySinceResponse, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
     let unit = caller
-        .require_unit(&state.db, THEORY_MANAGERS, UnitId(unit_id))
+        .require_unit(&state.db, THEORY_MANAGERS, UnitId::from_uuid(unit_id))
         .await?;
     let founded = NaiveDate::from_ymd_opt(1931, 3, 26).unwrap_or(NaiveDate::MIN);
     if since.is_some_and(|d| d < founded) {
@@ -438,12 +444,13 @@ pub async fn set_since(
         ));
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    persistence::theory::set_since(&txn, unit.id.0, since, Some(user.0)).await?;
+    persistence::theory::set_since(&txn, unit.id.into_uuid(), since, Some(user.into_uuid()))
+        .await?;
     persistence::audit::record_at(
         &txn,
         Some(user),
         "unit.theory_since",
-        Some(unit.id.0),
+        Some(unit.id.into_uuid()),
         Some(unit.id),
         json!({"theory_since": since}),
     )
@@ -452,10 +459,10 @@ pub async fn set_since(
     let units = state.units.snapshot(&state.db).await?;
     let settings = persistence::theory::since_settings(&state.db).await?;
     Ok(TheorySinceResponse {
-        unit_id: unit.id.0,
+        unit_id: unit.id.into_uuid(),
         theory_since: since,
         effective_since: crate::domain::theory::effective_since(
-            &units.path_of(unit.id.0),
+            &units.path_of(unit.id.into_uuid()),
             &settings,
         ),
     })

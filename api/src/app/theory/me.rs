@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::certificates::CertificateBrief;
 use crate::auth::Caller;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ContestId, CourseId, RoundId, UserId};
 use crate::domain::theory::{LessonStatus, Material, effective_since, must_take, percent};
 use crate::error::ApiError;
 use crate::persistence;
@@ -32,9 +32,11 @@ pub struct CourseBrief {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MyTest {
     /// The round to start attempts in (`POST /rounds/{id}/attempts`).
-    pub round_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub round_id: RoundId,
     /// Its contest.
-    pub contest_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub contest_id: ContestId,
     /// The contest's title.
     pub contest_title: String,
     /// The round's name.
@@ -124,7 +126,12 @@ async fn my_test(
     if !crate::app::contest_access::may_enter(&state.db, caller, &contest).await? {
         return Ok(None);
     }
-    let mine = persistence::attempts::of_user_in_round(&state.db, caller.id.0, round.id).await?;
+    let mine = persistence::attempts::of_user_in_round(
+        &state.db,
+        caller.id.into_uuid(),
+        round.id.into_uuid(),
+    )
+    .await?;
     let next_attempt_at = mine
         .iter()
         .filter_map(|a| a.finished_at)
@@ -163,7 +170,7 @@ async fn my_test(
 pub async fn my_theory(
     state: &AppState,
     user: UserId,
-    course_id: Option<Uuid>,
+    course_id: Option<CourseId>,
     now: DateTime<Utc>,
 ) -> Result<MyTheoryResponse, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
@@ -173,7 +180,7 @@ pub async fn my_theory(
     let path: Vec<Uuid> = unit.path.ids().into_iter().map(Into::into).collect();
     let settings = persistence::theory::since_settings(&state.db).await?;
     let theory_since = effective_since(&path, &settings);
-    let progress = super::progress::progress(state, user.0, course).await?;
+    let progress = super::progress::progress(state, user.into_uuid(), course).await?;
     let mut tests = progress.tests.clone();
     tests.sort_by_key(|t| t.round_id);
     let mut visible = Vec::new();
@@ -212,7 +219,7 @@ pub async fn my_theory(
     let c = &progress.course;
     Ok(MyTheoryResponse {
         course: CourseBrief {
-            id: c.id,
+            id: c.id.into_uuid(),
             code: c.code.clone(),
             version: c.version,
             title: c.title.clone(),

@@ -20,6 +20,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::caches::directory::Snapshot;
+use crate::domain::ids::{CourseId, RoundId};
 use crate::domain::theory::{
     LessonResult, Tally, TheoryAttempt, completed_at, effective_since, lesson_results, must_take,
     new_certificate_code,
@@ -34,7 +35,7 @@ use crate::state::AppState;
 /// Refuses a new attempt at a theory test before its waiting time after the last one is over.
 pub async fn check_retry_wait(
     db: &impl ConnectionTrait,
-    round_id: Uuid,
+    round_id: RoundId,
     previous: &[AttemptRecord],
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
@@ -60,14 +61,18 @@ async fn member_attempts(
     user_id: Uuid,
     tests: &[TheoryTest],
 ) -> Result<Vec<(TheoryTest, store::TestAttempt)>, ApiError> {
-    let by_round: HashMap<Uuid, &TheoryTest> = tests.iter().map(|t| (t.round_id, t)).collect();
-    let round_ids: Vec<Uuid> = by_round.keys().copied().collect();
+    let by_round: HashMap<RoundId, &TheoryTest> = tests.iter().map(|t| (t.round_id, t)).collect();
+    let round_ids: Vec<RoundId> = by_round.keys().copied().collect();
     let voided = persistence::results::voided_pairs(db, &round_ids).await?;
     Ok(store::attempts_of_user(db, user_id, &round_ids)
         .await?
         .into_iter()
         .filter(|a| !voided.contains(&(a.round_id, a.user_id)))
-        .filter_map(|a| by_round.get(&a.round_id).map(|t| ((*t).clone(), a)))
+        .filter_map(|a| {
+            by_round
+                .get(&RoundId::from_uuid(*a.round_id.as_uuid()))
+                .map(|t| ((*t).clone(), a))
+        })
         .collect())
 }
 
@@ -114,7 +119,10 @@ pub async fn progress(
     let certificate = issue_if_complete(&state.db, user_id, &course, &results).await?;
     let mut attempts_per_round: HashMap<Uuid, Vec<store::TestAttempt>> = HashMap::new();
     for (t, a) in attempts {
-        attempts_per_round.entry(t.round_id).or_default().push(a);
+        attempts_per_round
+            .entry(t.round_id.into_uuid())
+            .or_default()
+            .push(a);
     }
     Ok(Progress {
         course,
@@ -196,7 +204,7 @@ pub async fn after_finish(state: &AppState, record: &AttemptRecord) {
 /// The course a request means: the one named, or the one taught now.
 pub async fn course_or_current(
     db: &impl ConnectionTrait,
-    course_id: Option<Uuid>,
+    course_id: Option<CourseId>,
 ) -> Result<Course, ApiError> {
     match course_id {
         Some(id) => Ok(store::get_course(db, id).await?),
@@ -254,7 +262,7 @@ pub async fn coverage(
 ) -> Result<Coverage, ApiError> {
     let db = &state.db;
     let settings = store::since_settings(db).await?;
-    let since = effective_since(&units.path_of(unit.id.0), &settings);
+    let since = effective_since(&units.path_of(unit.id.into_uuid()), &settings);
     let lesson_ids: Vec<Uuid> = course.lessons.iter().map(|l| l.id).collect();
     let mut members = Vec::new();
     if let Some(earliest) = settings.values().min().copied() {
@@ -269,15 +277,16 @@ pub async fn coverage(
             })
             .collect();
         let tests = store::tests_of_course(db, course.id).await?;
-        let by_round: HashMap<Uuid, &TheoryTest> = tests.iter().map(|t| (t.round_id, t)).collect();
-        let round_ids: Vec<Uuid> = by_round.keys().copied().collect();
+        let by_round: HashMap<RoundId, &TheoryTest> =
+            tests.iter().map(|t| (t.round_id, t)).collect();
+        let round_ids: Vec<RoundId> = by_round.keys().copied().collect();
         let voided = persistence::results::voided_pairs(db, &round_ids).await?;
         let mut per_user: HashMap<Uuid, Vec<TheoryAttempt>> = HashMap::new();
         for a in store::attempts_in_subtree(db, &unit.path, &round_ids).await? {
             if voided.contains(&(a.round_id, a.user_id)) {
                 continue;
             }
-            if let Some(t) = by_round.get(&a.round_id) {
+            if let Some(t) = by_round.get(&RoundId::from_uuid(*a.round_id.as_uuid())) {
                 per_user
                     .entry(a.user_id)
                     .or_default()
@@ -299,7 +308,7 @@ pub async fn coverage(
         }
     }
     let mut total = Tally::new(lesson_ids.len());
-    let children = units.children(Some(unit.id.0));
+    let children = units.children(Some(unit.id.into_uuid()));
     let mut by_child: HashMap<Uuid, Tally> = children
         .iter()
         .map(|c| (*c, Tally::new(lesson_ids.len())))
@@ -310,7 +319,7 @@ pub async fn coverage(
         let path = units.path_of(m.member.unit_id);
         let child = path
             .iter()
-            .position(|u| *u == unit.id.0)
+            .position(|u| *u == unit.id.into_uuid())
             .and_then(|i| path.get(i + 1));
         match child.and_then(|c| by_child.get_mut(c)) {
             Some(t) => t.add(&m.results, m.certified),
@@ -330,7 +339,7 @@ pub async fn coverage(
         .collect();
     if direct.members > 0 {
         rows.push(CoverageRow {
-            unit_id: unit.id.0,
+            unit_id: unit.id.into_uuid(),
             name: unit.name.clone(),
             direct: true,
             tally: direct,

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::contest::{ContestKind, RoundSettings};
+use crate::domain::ids::CourseId;
 use crate::error::{ApiError, FieldError};
 use crate::persistence::contests::{Contest, Round};
 use crate::persistence::theory::TheoryTest;
@@ -22,7 +23,8 @@ pub struct TheoryTestSpec {
     pub lesson_id: Option<Uuid>,
     /// The course version (needed only for a combined test).
     #[serde(default)]
-    pub course_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub course_id: Option<CourseId>,
     /// Pass mark in percent; the contest's by default.
     #[serde(default)]
     pub pass_mark: Option<i32>,
@@ -35,7 +37,8 @@ pub struct TheoryTestSpec {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TheoryTestView {
     /// Course version.
-    pub course_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub course_id: CourseId,
     /// Lesson; null for a combined test of the whole course.
     pub lesson_id: Option<Uuid>,
     /// Pass mark, percent (exactly at the mark passes).
@@ -58,7 +61,7 @@ impl From<TheoryTest> for TheoryTestView {
 /// A checked spec, before the round exists.
 #[derive(Debug, Clone)]
 pub struct ResolvedTest {
-    course_id: Uuid,
+    course_id: CourseId,
     lesson_id: Option<Uuid>,
     pass_mark: i32,
     retry_wait_minutes: i32,

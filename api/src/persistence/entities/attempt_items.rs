@@ -1,14 +1,15 @@
 //! `attempt_items`
 
+use crate::domain::ids::{AttemptId, QuestionId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "attempt_items")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     pub version_id: Uuid,
     pub position: i32,
     pub selected: Json,

@@ -1,14 +1,15 @@
 //! `attempts`
 
+use crate::domain::ids::{AttemptId, ContestId, RoundId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "attempts")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub round_id: Uuid,
-    pub contest_id: Uuid,
+    pub id: AttemptId,
+    pub round_id: RoundId,
+    pub contest_id: ContestId,
     pub user_id: Uuid,
     pub seq: i32,
     pub seed: i64,

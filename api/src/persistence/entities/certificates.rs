@@ -1,5 +1,6 @@
 //! `certificates`
 
+use crate::domain::ids::CourseId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub code: String,
     pub user_id: Uuid,
-    pub course_id: Uuid,
+    pub course_id: CourseId,
     pub issued_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
     pub revoked_by: Option<Uuid>,

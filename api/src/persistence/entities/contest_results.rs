@@ -1,12 +1,13 @@
 //! `contest_results`
 
+use crate::domain::ids::ContestId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "contest_results")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: Uuid,
     pub unit_id: Option<Uuid>,

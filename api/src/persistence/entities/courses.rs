@@ -1,12 +1,13 @@
 //! `courses`
 
+use crate::domain::ids::CourseId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "courses")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: CourseId,
     pub code: String,
     pub version: i32,
     pub title: String,

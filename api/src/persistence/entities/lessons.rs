@@ -1,5 +1,6 @@
 //! `lessons`
 
+use crate::domain::ids::CourseId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub course_id: Uuid,
+    pub course_id: CourseId,
     pub position: i32,
     pub title: String,
     pub summary: String,

@@ -1,5 +1,6 @@
 //! `question_versions`
 
+use crate::domain::ids::QuestionId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub question_id: Uuid,
+    pub question_id: QuestionId,
     pub version: i32,
     pub text: String,
     pub options: Json,

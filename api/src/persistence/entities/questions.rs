@@ -1,12 +1,13 @@
 //! `questions`
 
+use crate::domain::ids::QuestionId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "questions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: QuestionId,
     pub unit_id: Uuid,
     pub shared: bool,
     pub kind: String,

@@ -1,5 +1,6 @@
 //! `result_voids`
 
+use crate::domain::ids::RoundId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     pub user_id: Uuid,
     pub reason: String,
     pub voided_by: Option<Uuid>,

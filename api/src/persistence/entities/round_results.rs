@@ -1,15 +1,16 @@
 //! `round_results`
 
+use crate::domain::ids::{AttemptId, RoundId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "round_results")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: Uuid,
-    pub attempt_id: Uuid,
+    pub attempt_id: AttemptId,
     pub unit_id: Option<Uuid>,
     pub rank: i32,
     pub score: i64,

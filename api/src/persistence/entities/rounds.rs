@@ -1,13 +1,14 @@
 //! `rounds`
 
+use crate::domain::ids::{ContestId, RoundId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "rounds")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub contest_id: Uuid,
+    pub id: RoundId,
+    pub contest_id: ContestId,
     pub name: String,
     pub opens_at: DateTimeUtc,
     pub closes_at: DateTimeUtc,

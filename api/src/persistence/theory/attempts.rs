@@ -7,6 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::ids::RoundId;
 use crate::domain::unit::TreePath;
 use crate::persistence::Result;
 use crate::persistence::entities::{attempts, units, users};
@@ -17,7 +18,7 @@ pub struct TestAttempt {
     /// Who.
     pub user_id: Uuid,
     /// Round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Score.
     pub score: i64,
     /// Most possible.
@@ -33,7 +34,7 @@ fn attempt_rows(rows: Vec<AttemptRow>) -> Vec<TestAttempt> {
         .filter_map(|(user_id, round_id, score, max_score, finished_at)| {
             Some(TestAttempt {
                 user_id,
-                round_id,
+                round_id: RoundId::from_uuid(round_id),
                 score: score?,
                 max_score,
                 finished_at: finished_at?,
@@ -42,7 +43,7 @@ fn attempt_rows(rows: Vec<AttemptRow>) -> Vec<TestAttempt> {
         .collect()
 }
 
-fn finished_attempts(round_ids: &[Uuid]) -> sea_orm::Select<attempts::Entity> {
+fn finished_attempts(round_ids: &[RoundId]) -> sea_orm::Select<attempts::Entity> {
     attempts::Entity::find()
         .select_only()
         .columns([
@@ -61,7 +62,7 @@ fn finished_attempts(round_ids: &[Uuid]) -> sea_orm::Select<attempts::Entity> {
 pub async fn attempts_of_user(
     db: &impl ConnectionTrait,
     user_id: Uuid,
-    round_ids: &[Uuid],
+    round_ids: &[RoundId],
 ) -> Result<Vec<TestAttempt>> {
     if round_ids.is_empty() {
         return Ok(Vec::new());
@@ -78,7 +79,7 @@ pub async fn attempts_of_user(
 pub async fn attempts_in_subtree(
     db: &impl ConnectionTrait,
     root: &TreePath,
-    round_ids: &[Uuid],
+    round_ids: &[RoundId],
 ) -> Result<Vec<TestAttempt>> {
     if round_ids.is_empty() {
         return Ok(Vec::new());

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::ids::CourseId;
 use crate::persistence::Result;
 use crate::persistence::entities::certificates;
 
@@ -24,7 +25,7 @@ pub struct Certificate {
     /// Holder.
     pub user_id: Uuid,
     /// The course version passed.
-    pub course_id: Uuid,
+    pub course_id: CourseId,
     /// When the last lesson was passed.
     pub issued_at: DateTime<Utc>,
     /// When revoked, if so.
@@ -121,7 +122,7 @@ pub async fn revoke(
 /// certificate for one of them was revoked.
 pub async fn certified(
     db: &impl ConnectionTrait,
-    course_ids: &[Uuid],
+    course_ids: &[CourseId],
 ) -> Result<(HashSet<Uuid>, HashSet<Uuid>)> {
     let mut valid = HashSet::new();
     let mut revoked = HashSet::new();

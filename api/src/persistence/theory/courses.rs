@@ -9,6 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::ids::CourseId;
 use crate::domain::theory::Material;
 use crate::persistence::entities::{courses, lessons};
 use crate::persistence::{PersistenceError, Result};
@@ -23,7 +24,7 @@ pub struct Lesson {
     /// Id.
     pub id: Uuid,
     /// Its course version.
-    pub course_id: Uuid,
+    pub course_id: CourseId,
     /// 1, 2, 3, …
     pub position: i32,
     /// Title.
@@ -56,7 +57,7 @@ impl TryFrom<lessons::Model> for Lesson {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Course {
     /// Id.
-    pub id: Uuid,
+    pub id: CourseId,
     /// The course's code, shared by its versions.
     pub code: String,
     /// 1, 2, …
@@ -100,8 +101,8 @@ pub struct NewCourse {
 }
 
 async fn with_lessons(db: &impl ConnectionTrait, rows: Vec<courses::Model>) -> Result<Vec<Course>> {
-    let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
-    let mut by_course: HashMap<Uuid, Vec<Lesson>> = HashMap::new();
+    let ids: Vec<CourseId> = rows.iter().map(|c| c.id).collect();
+    let mut by_course: HashMap<CourseId, Vec<Lesson>> = HashMap::new();
     if !ids.is_empty() {
         for l in lessons::Entity::find()
             .filter(lessons::Column::CourseId.is_in(ids))
@@ -139,7 +140,7 @@ pub async fn list_courses(db: &impl ConnectionTrait) -> Result<Vec<Course>> {
 }
 
 /// One course version.
-pub async fn get_course(db: &impl ConnectionTrait, id: Uuid) -> Result<Course> {
+pub async fn get_course(db: &impl ConnectionTrait, id: CourseId) -> Result<Course> {
     let row = courses::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -175,7 +176,7 @@ pub async fn latest_version(db: &impl ConnectionTrait, code: &str) -> Result<Opt
 }
 
 /// The ids of every version of a course code.
-pub async fn versions_of(db: &impl ConnectionTrait, code: &str) -> Result<Vec<Uuid>> {
+pub async fn versions_of(db: &impl ConnectionTrait, code: &str) -> Result<Vec<CourseId>> {
     Ok(courses::Entity::find()
         .filter(courses::Column::Code.eq(code))
         .all(db)
@@ -192,7 +193,7 @@ pub async fn insert_course(
     new: NewCourse,
     by: Option<Uuid>,
 ) -> Result<Course> {
-    let id = Uuid::now_v7();
+    let id = CourseId::new();
     let now = Utc::now();
     if new.active {
         courses::Entity::update_many()
@@ -220,7 +221,7 @@ pub async fn insert_course(
 
 async fn insert_lesson(
     db: &impl ConnectionTrait,
-    course_id: Uuid,
+    course_id: CourseId,
     position: i32,
     l: NewLesson,
 ) -> Result<Uuid> {

@@ -8,6 +8,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::domain::ids::{ContestId, CourseId, RoundId};
 use crate::persistence::Result;
 use crate::persistence::entities::theory_tests;
 
@@ -15,11 +16,11 @@ use crate::persistence::entities::theory_tests;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TheoryTest {
     /// The round.
-    pub round_id: Uuid,
+    pub round_id: RoundId,
     /// Its contest.
-    pub contest_id: Uuid,
+    pub contest_id: ContestId,
     /// The course version.
-    pub course_id: Uuid,
+    pub course_id: CourseId,
     /// The lesson; `None` for a combined test.
     pub lesson_id: Option<Uuid>,
     /// Pass mark, percent.
@@ -70,7 +71,7 @@ pub async fn insert_test(db: &impl ConnectionTrait, t: &TheoryTest) -> Result<()
 /// What a round tests, if it is a theory test.
 pub async fn test_of_round(
     db: &impl ConnectionTrait,
-    round_id: Uuid,
+    round_id: RoundId,
 ) -> Result<Option<TheoryTest>> {
     Ok(theory_tests::Entity::find_by_id(round_id)
         .one(db)
@@ -81,8 +82,8 @@ pub async fn test_of_round(
 /// The theory tests among `round_ids`, by round.
 pub async fn tests_of_rounds(
     db: &impl ConnectionTrait,
-    round_ids: &[Uuid],
-) -> Result<HashMap<Uuid, TheoryTest>> {
+    round_ids: &[RoundId],
+) -> Result<HashMap<RoundId, TheoryTest>> {
     if round_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -98,7 +99,7 @@ pub async fn tests_of_rounds(
 /// Every test of a course version.
 pub async fn tests_of_course(
     db: &impl ConnectionTrait,
-    course_id: Uuid,
+    course_id: CourseId,
 ) -> Result<Vec<TheoryTest>> {
     Ok(theory_tests::Entity::find()
         .filter(theory_tests::Column::CourseId.eq(course_id))

@@ -15,7 +15,7 @@ use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{
     ContestKind, ContestStatus, ExcludedRole, LeaderboardVisibility, Prizes, TieBreakKey,
 };
-use crate::domain::ids::UnitId;
+use crate::domain::ids::{ContestId, UnitId};
 use crate::error::{ApiError, Problem};
 use crate::persistence::{self, contests::ContestSettings};
 use crate::routes::extract::{Json, Pagination, Query};
@@ -123,15 +123,19 @@ fn response(l: ListedContest) -> ContestResponse {
     let can_manage = l.manage;
     let s = c.settings;
     ContestResponse {
-        id: c.id,
+        id: c.id.into_uuid(),
         title: s.title,
         description: s.description,
         rules: s.rules,
         kind: s.kind,
-        unit_id: s.unit_id.0,
+        unit_id: s.unit_id.into_uuid(),
         eligibility: Eligibility {
-            unit_id: s.eligible_unit_id.map(|u| u.0),
-            excluded_unit_ids: s.excluded_unit_ids.into_iter().map(|u| u.0).collect(),
+            unit_id: s.eligible_unit_id.map(|u| u.into_uuid()),
+            excluded_unit_ids: s
+                .excluded_unit_ids
+                .into_iter()
+                .map(|u| u.into_uuid())
+                .collect(),
             excluded_roles: s.excluded_roles,
             managers_may_enter: s.managers_may_enter,
         },
@@ -180,12 +184,12 @@ pub async fn create_contest(
         description: b.description,
         rules: b.rules,
         kind: b.kind,
-        unit_id: UnitId(b.unit_id),
-        eligible_unit_id: eligibility.unit_id.map(UnitId),
+        unit_id: UnitId::from_uuid(b.unit_id),
+        eligible_unit_id: eligibility.unit_id.map(UnitId::from_uuid),
         excluded_unit_ids: eligibility
             .excluded_unit_ids
             .into_iter()
-            .map(UnitId)
+            .map(UnitId::from_uuid)
             .collect(),
         excluded_roles: eligibility.excluded_roles,
         managers_may_enter: eligibility.managers_may_enter,
@@ -295,7 +299,7 @@ pub async fn list_contests(
             text: q.q,
             status: q.status,
             kind: q.kind,
-            unit_id: q.unit_id.map(UnitId),
+            unit_id: q.unit_id.map(UnitId::from_uuid),
             managed_only: q.managed,
             sort,
             ascending,
@@ -322,7 +326,7 @@ pub async fn list_contests(
 pub async fn get_contest(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
 ) -> Result<web::Json<ContestResponse>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let contest = persistence::contests::get(&state.db, *id).await?;
@@ -373,7 +377,7 @@ pub struct UpdateContestRequest {
 pub async fn update_contest(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
     body: Json<UpdateContestRequest>,
 ) -> Result<web::Json<ContestResponse>, ApiError> {
     let b = body.0;
@@ -382,8 +386,12 @@ pub async fn update_contest(
         description: b.description,
         rules: b.rules,
         eligibility: b.eligibility.map(|e| EligibilityChange {
-            eligible_unit_id: e.unit_id.map(UnitId),
-            excluded_unit_ids: e.excluded_unit_ids.into_iter().map(UnitId).collect(),
+            eligible_unit_id: e.unit_id.map(UnitId::from_uuid),
+            excluded_unit_ids: e
+                .excluded_unit_ids
+                .into_iter()
+                .map(UnitId::from_uuid)
+                .collect(),
             excluded_roles: e.excluded_roles,
             managers_may_enter: e.managers_may_enter,
         }),

@@ -12,7 +12,7 @@ use crate::app::contests::pool_availability_for;
 use crate::app::rounds::{self, RoundChanges, RoundView, RoundWarning, round_warnings};
 use crate::auth::AuthUser;
 use crate::domain::contest::{Pool, Prediction, Review, RoundSettings};
-use crate::domain::ids::UnitId;
+use crate::domain::ids::{ContestId, RoundId, UnitId};
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Json;
 use crate::routes::theory::{TheoryTestSpec, TheoryTestView};
@@ -171,8 +171,8 @@ fn response(view: RoundView) -> RoundResponse {
     };
     let first_started_at = r.first_started_at;
     RoundResponse {
-        id: r.id,
-        contest_id: r.contest_id,
+        id: r.id.into_uuid(),
+        contest_id: r.contest_id.into_uuid(),
         name: s.name,
         opens_at: s.opens_at,
         closes_at: s.closes_at,
@@ -229,7 +229,7 @@ fn response(view: RoundView) -> RoundResponse {
 pub async fn create_round(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
     body: Json<CreateRoundRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -275,7 +275,7 @@ pub struct RoundList {
 pub async fn list_rounds(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
 ) -> Result<web::Json<RoundList>, ApiError> {
     let items: Vec<RoundResponse> = rounds::list_rounds(&state, user.id, *id)
         .await?
@@ -300,7 +300,7 @@ pub async fn list_rounds(
 pub async fn get_round(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
 ) -> Result<web::Json<RoundResponse>, ApiError> {
     Ok(web::Json(response(
         rounds::get_round(&state, user.id, *id).await?,
@@ -365,7 +365,7 @@ pub struct UpdateRoundRequest {
 pub async fn update_round(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     body: Json<UpdateRoundRequest>,
 ) -> Result<web::Json<RoundResponse>, ApiError> {
     let changes = RoundChanges::from(body.0);
@@ -460,8 +460,14 @@ pub async fn pool_availability(
         (None, Some(_)) => return Err(ApiError::field("/opens_at", "give both times or neither")),
         (Some(_), None) => return Err(ApiError::field("/closes_at", "give both times or neither")),
     };
-    let available =
-        pool_availability_for(&state, user.id, UnitId(b.unit_id), &b.pool, window).await?;
+    let available = pool_availability_for(
+        &state,
+        user.id,
+        UnitId::from_uuid(b.unit_id),
+        &b.pool,
+        window,
+    )
+    .await?;
     let requested: Vec<u64> = match &b.pool {
         Pool::Questions { question_ids } => vec![question_ids.len() as u64],
         Pool::Quotas { quotas } => quotas.iter().map(|q| u64::from(q.count)).collect(),

@@ -13,7 +13,7 @@ use super::{
 pub(super) use crate::app::bank::visible_question;
 use crate::app::bank::{self, QuestionChanges, TopicInput, key_readable_owners};
 use crate::auth::{AuthUser, Caller};
-use crate::domain::ids::UnitId;
+use crate::domain::ids::{QuestionId, UnitId};
 use crate::error::{ApiError, Problem};
 use crate::persistence;
 use crate::routes::extract::{Json, Pagination, Query};
@@ -93,7 +93,7 @@ impl QuestionQuery {
             kind: self.kind,
             status: self.status,
             text: self.q.clone(),
-            unit_id: self.unit_id.map(UnitId),
+            unit_id: self.unit_id.map(UnitId::from_uuid),
             drawable_between: None,
             ids: None,
         }
@@ -296,7 +296,7 @@ pub async fn create_question(
         image: body.image.filter(|i| !i.trim().is_empty()),
     };
     let topic = topic_input(body.topic);
-    let unit_id = UnitId(body.unit_id);
+    let unit_id = UnitId::from_uuid(body.unit_id);
     let stored = bank::create_question(&state, user.id, unit_id, body.shared, draft, topic).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/questions/{}", stored.id)))
@@ -319,7 +319,7 @@ pub async fn create_question(
 pub async fn get_question(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<QuestionId>,
 ) -> Result<web::Json<QuestionResponse>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let (question, manages_bank) = visible_question(&state, &caller, *id).await?;
@@ -386,7 +386,7 @@ pub struct UpdateQuestionRequest {
 pub async fn update_question(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<QuestionId>,
     body: Json<UpdateQuestionRequest>,
 ) -> Result<web::Json<QuestionResponse>, ApiError> {
     let body = body.0;
@@ -427,7 +427,7 @@ pub async fn update_question(
 pub async fn delete_question(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<QuestionId>,
 ) -> Result<HttpResponse, ApiError> {
     bank::delete_question(&state, user.id, *id).await?;
     Ok(HttpResponse::NoContent().finish())

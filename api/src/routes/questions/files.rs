@@ -159,7 +159,7 @@ pub async fn import_questions(
         topic_code: q.topic_code,
         topic_name: q.topic_name,
     };
-    let unit_id = UnitId(q.unit_id);
+    let unit_id = UnitId::from_uuid(q.unit_id);
     let done = bank::import_questions(&state, user.id, unit_id, file, options).await?;
     Ok(web::Json(import_result(done, q.dry_run)))
 }

@@ -142,7 +142,7 @@ impl QuestionResponse {
     pub(crate) fn new(q: StoredQuestion, key_visible: bool) -> Self {
         let c = q.content;
         Self {
-            id: q.id,
+            id: q.id.into_uuid(),
             kind: c.kind,
             text: c.text,
             image: c.image,
@@ -174,7 +174,7 @@ impl QuestionResponse {
                 valid_from: l.valid_from,
                 valid_until: l.valid_until,
             }),
-            unit_id: q.unit_id.0,
+            unit_id: q.unit_id.into_uuid(),
             shared: q.shared,
             status: c.status,
             version: q.version,

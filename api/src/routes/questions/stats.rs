@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{AuthUser, Caller};
+use crate::domain::ids::QuestionId;
 use crate::domain::item_stats;
 use crate::error::{ApiError, Problem};
 use crate::persistence;
@@ -60,7 +61,7 @@ pub struct QuestionStats {
 pub async fn question_stats(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<QuestionId>,
 ) -> Result<web::Json<QuestionStats>, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let (question, manages_bank) = super::crud::visible_question(&state, &caller, *id).await?;
@@ -68,9 +69,12 @@ pub async fn question_stats(
     if !manages_bank {
         return Err(ApiError::Forbidden);
     }
-    let items =
-        persistence::attempts::items_of_version(&state.db, question.id, question.version_id)
-            .await?;
+    let items = persistence::attempts::items_of_version(
+        &state.db,
+        question.id.into_uuid(),
+        question.version_id,
+    )
+    .await?;
     let stats = item_stats::compute(&items, &question.option_ids);
     let options = question
         .option_ids
@@ -85,7 +89,7 @@ pub async fn question_stats(
         })
         .collect();
     Ok(web::Json(QuestionStats {
-        question_id: question.id,
+        question_id: question.id.into_uuid(),
         version: question.version,
         times_shown: stats.shown,
         unanswered: stats.unanswered,
@@ -142,7 +146,7 @@ pub struct QuestionVersionList {
 pub async fn question_versions(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<QuestionId>,
 ) -> Result<web::Json<QuestionVersionList>, ApiError> {
     let versions = crate::app::bank::question_versions(&state, user.id, *id).await?;
     let newest = versions.first().map(|v| v.version);

@@ -10,10 +10,10 @@ mod voids;
 use actix_web::{post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 pub(super) use crate::app::publishing::managed_round;
 use crate::auth::AuthUser;
+use crate::domain::ids::RoundId;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -52,7 +52,7 @@ pub struct RebuildResponse {
 pub async fn rebuild_boards(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
 ) -> Result<web::Json<RebuildResponse>, ApiError> {
     let (_, contest) = managed_round(&state, user.id, *id).await?;
     let done = crate::standings::rebuild_contest(&state, contest.id).await?;

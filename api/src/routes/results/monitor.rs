@@ -11,6 +11,7 @@ use crate::app::boards::entrants;
 pub use crate::app::boards::entrants::EntrantsResponse;
 use crate::app::publishing::{self, Publication};
 use crate::auth::AuthUser;
+use crate::domain::ids::RoundId;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Query;
 use crate::state::AppState;
@@ -46,7 +47,7 @@ pub struct EntrantsQuery {
 pub async fn round_entrants(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     query: Query<EntrantsQuery>,
 ) -> Result<web::Json<EntrantsResponse>, ApiError> {
     let q = query.0;
@@ -81,7 +82,7 @@ pub struct PublicationList {
 pub async fn round_publications(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
 ) -> Result<web::Json<PublicationList>, ApiError> {
     let items = publishing::publications(&state, user.id, *id).await?;
     Ok(web::Json(PublicationList {

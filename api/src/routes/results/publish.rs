@@ -3,10 +3,10 @@
 
 use actix_web::{post, web};
 use chrono::Utc;
-use uuid::Uuid;
 
 use crate::app::publishing::{self, Published, PublishedOverall};
 use crate::auth::AuthUser;
+use crate::domain::ids::{ContestId, RoundId};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -30,7 +30,7 @@ use crate::state::AppState;
 pub async fn publish_round(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
 ) -> Result<web::Json<Published>, ApiError> {
     let published = publishing::publish_round(&state, user.id, *id, Utc::now()).await?;
     Ok(web::Json(published))
@@ -54,7 +54,7 @@ pub async fn publish_round(
 pub async fn publish_contest(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
 ) -> Result<web::Json<PublishedOverall>, ApiError> {
     let published = publishing::publish_contest(&state, user.id, *id, Utc::now()).await?;
     Ok(web::Json(published))

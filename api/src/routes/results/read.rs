@@ -4,11 +4,11 @@
 use actix_web::{get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use crate::app::boards::results::{self as results, ResultsPage};
 pub use crate::app::boards::results::{OverallResponse, ResultsResponse};
 use crate::auth::AuthUser;
+use crate::domain::ids::{ContestId, RoundId};
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Query;
 use crate::state::AppState;
@@ -51,7 +51,7 @@ impl ResultsQuery {
 pub async fn round_results(
     state: web::Data<AppState>,
     user: Option<AuthUser>,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
     query: Query<ResultsQuery>,
 ) -> Result<web::Json<ResultsResponse>, ApiError> {
     let user = user.map(|u| u.id);
@@ -74,7 +74,7 @@ pub async fn round_results(
 pub async fn contest_results(
     state: web::Data<AppState>,
     user: Option<AuthUser>,
-    id: web::Path<Uuid>,
+    id: web::Path<ContestId>,
     query: Query<ResultsQuery>,
 ) -> Result<web::Json<OverallResponse>, ApiError> {
     let user = user.map(|u| u.id);

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::app::voids::{self, VoidResponse};
 use crate::auth::AuthUser;
+use crate::domain::ids::RoundId;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Json;
 use crate::state::AppState;
@@ -39,7 +40,7 @@ pub struct ReasonRequest {
 pub async fn void_result(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(RoundId, Uuid)>,
     body: Json<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (round_id, entrant) = *path;
@@ -71,14 +72,14 @@ pub async fn void_result(
 pub async fn lift_void(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(RoundId, Uuid)>,
     body: Json<ReasonRequest>,
 ) -> Result<web::Json<VoidResponse>, ApiError> {
     let (round_id, entrant) = *path;
     let lifted = voids::lift_void(
         &state,
         user.id,
-        round_id,
+        round_id.into_uuid(),
         entrant,
         &body.0.reason,
         Utc::now(),
@@ -108,7 +109,7 @@ pub struct VoidList {
 pub async fn list_voids(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<RoundId>,
 ) -> Result<web::Json<VoidList>, ApiError> {
     let items = voids::list_voids(&state, user.id, *id).await?;
     Ok(web::Json(VoidList {

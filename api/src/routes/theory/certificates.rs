@@ -4,13 +4,13 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::Utc;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use crate::app::theory::certificates;
 pub use crate::app::theory::certificates::{
     CertificateList, CertificateStatus, CertificateVerification, RevokeRequest,
 };
 use crate::auth::AuthUser;
+use crate::domain::ids::UnitId;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::{Json, Query};
 use crate::state::AppState;
@@ -123,14 +123,14 @@ pub struct CertificatesQuery {
 pub async fn unit_certificates(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UnitId>,
     query: Query<CertificatesQuery>,
 ) -> Result<web::Json<CertificateList>, ApiError> {
     let q = query.0;
     let list = certificates::list(
         &state,
         user.id,
-        *id,
+        id.into_uuid(),
         q.status,
         q.code.as_deref(),
         q.offset,

@@ -1,13 +1,13 @@
 //! `/courses`: the political-theory course, its versions and lessons.
 
 use actix_web::{HttpResponse, get, post, web};
-use uuid::Uuid;
 
 use crate::app::theory::courses;
 pub use crate::app::theory::courses::{
     CourseList, CourseResponse, CreateCourseRequest, CreateLessonRequest,
 };
 use crate::auth::AuthUser;
+use crate::domain::ids::CourseId;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Json;
 use crate::state::AppState;
@@ -71,7 +71,7 @@ pub async fn create_course(
 pub async fn add_lesson(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<CourseId>,
     body: Json<CreateLessonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let course = courses::add_lesson(&state, user.id, *id, body.0).await?;

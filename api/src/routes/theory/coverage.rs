@@ -12,6 +12,8 @@ pub use crate::app::theory::coverage::{
     CoverageResponse, PendingList, TheorySinceRequest, TheorySinceResponse,
 };
 use crate::auth::AuthUser;
+use crate::domain::ids::CourseId;
+use crate::domain::ids::UnitId;
 use crate::error::{ApiError, Problem};
 use crate::routes::exports::respond;
 use crate::routes::extract::{Json, Query};
@@ -46,11 +48,18 @@ pub struct CoverageQuery {
 pub async fn theory_coverage(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UnitId>,
     query: Query<CoverageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = query.format.clone();
-    let report = coverage::report(&state, user.id, *id, query.course_id, format).await?;
+    let report = coverage::report(
+        &state,
+        user.id,
+        id.into_uuid(),
+        query.course_id.map(CourseId::from_uuid),
+        format,
+    )
+    .await?;
     Ok(respond(report))
 }
 
@@ -87,12 +96,20 @@ pub struct PendingQuery {
 pub async fn theory_pending(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UnitId>,
     query: Query<PendingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (offset, limit, format) = (query.offset, query.limit, query.format.clone());
-    let list =
-        coverage::pending(&state, user.id, *id, query.course_id, offset, limit, format).await?;
+    let list = coverage::pending(
+        &state,
+        user.id,
+        id.into_uuid(),
+        query.course_id.map(CourseId::from_uuid),
+        offset,
+        limit,
+        format,
+    )
+    .await?;
     Ok(respond(list))
 }
 
@@ -115,9 +132,9 @@ pub async fn theory_pending(
 pub async fn set_theory_since(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UnitId>,
     body: Json<TheorySinceRequest>,
 ) -> Result<web::Json<TheorySinceResponse>, ApiError> {
-    let set = coverage::set_since(&state, user.id, *id, body.0.theory_since).await?;
+    let set = coverage::set_since(&state, user.id, id.into_uuid(), body.0.theory_since).await?;
     Ok(web::Json(set))
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::app::theory::me;
 pub use crate::app::theory::me::MyTheoryResponse;
 use crate::auth::AuthUser;
+use crate::domain::ids::CourseId;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Query;
 use crate::state::AppState;
@@ -40,6 +41,12 @@ pub async fn my_theory(
     user: AuthUser,
     query: Query<CourseQuery>,
 ) -> Result<web::Json<MyTheoryResponse>, ApiError> {
-    let mine = me::my_theory(&state, user.id, query.course_id, Utc::now()).await?;
+    let mine = me::my_theory(
+        &state,
+        user.id,
+        query.course_id.map(CourseId::from_uuid),
+        Utc::now(),
+    )
+    .await?;
     Ok(web::Json(mine))
 }

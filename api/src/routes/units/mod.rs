@@ -47,8 +47,8 @@ pub struct UnitResponse {
 impl From<Unit> for UnitResponse {
     fn from(u: Unit) -> Self {
         Self {
-            id: u.id.0,
-            parent_id: u.parent_id.map(|p| p.0),
+            id: u.id.into_uuid(),
+            parent_id: u.parent_id.map(|p| p.into_uuid()),
             name: u.name,
             code: u.code,
             member_count: u.member_count,

@@ -1,11 +1,11 @@
 //! A unit's participation per recent round.
 
 use actix_web::{get, web};
-use uuid::Uuid;
 
 use crate::app::unit_participation;
 use crate::app::unit_participation::UnitRoundsPage;
 use crate::auth::AuthUser;
+use crate::domain::ids::UnitId;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::{Pagination, Query};
 use crate::state::AppState;
@@ -30,10 +30,11 @@ use crate::state::AppState;
 pub async fn unit_rounds(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UnitId>,
     page: Query<Pagination>,
 ) -> Result<web::Json<UnitRoundsPage>, ApiError> {
     Ok(web::Json(
-        unit_participation::rounds(&state, user.id, *id, page.offset, page.limit).await?,
+        unit_participation::rounds(&state, user.id, id.into_uuid(), page.offset, page.limit)
+            .await?,
     ))
 }

@@ -76,9 +76,9 @@ pub async fn list_units(
 #[tracing::instrument(name = "Get unit", skip_all, fields(unit.id = %id))]
 pub async fn get_unit(
     state: web::Data<AppState>,
-    id: web::Path<Uuid>,
+    id: web::Path<UnitId>,
 ) -> Result<web::Json<UnitDetail>, ApiError> {
-    let unit = persistence::units::get(&state.db, UnitId(*id)).await?;
+    let unit = persistence::units::get(&state.db, *id).await?;
     let ancestors = persistence::units::ancestors(&state.db, &unit).await?;
     Ok(web::Json(UnitDetail {
         unit: unit.into(),

@@ -104,7 +104,7 @@ pub struct UpdateUnitRequest {
 pub async fn update_unit(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UnitId>,
     body: Json<UpdateUnitRequest>,
 ) -> Result<web::Json<UnitDetail>, ApiError> {
     let b = body.0;
@@ -115,7 +115,7 @@ pub async fn update_unit(
         member_count_date: b.member_count_date,
         parent_id: b.parent_id,
     };
-    let (unit, ancestors) = units::update_unit(&state, user.id, UnitId(*id), changes, Utc::now())
+    let (unit, ancestors) = units::update_unit(&state, user.id, *id, changes, Utc::now())
         .await
         .map_err(error_in_vietnamese)?;
     Ok(web::Json(UnitDetail {
