@@ -106,7 +106,7 @@ pub async fn member(day: Arc<Day>, m: Member) {
     // A refresh that fails (its answer lost in a fault, then refused as reused) signs in with
     // the password, as the app does when its session is gone.
     let refreshed = match &m.refresh {
-        Some(refresh) => call_retrying(
+        Some(refresh) => call_judged_retrying(
             rec,
             "refresh",
             || {
@@ -115,6 +115,7 @@ pub async fn member(day: Arc<Day>, m: Member) {
                     .header("x-forwarded-for", &m.address)
                     .json(&json!({"refresh_token": refresh}))
             },
+            |r, lost| lost && r.status == 401,
             give_up,
         )
         .await
@@ -161,7 +162,7 @@ pub async fn member(day: Arc<Day>, m: Member) {
         rec,
         "start",
         || auth(client.post(day.url(&format!("/api/v1/rounds/{}/attempts", day.stage.round_id)))),
-        running,
+        |r, _| running(r),
         give_up,
     )
     .await;
@@ -248,7 +249,7 @@ pub async fn member(day: Arc<Day>, m: Member) {
             rec,
             op,
             || auth(client.put(answer_url(q))).json(&json!({"option_ids": [option.clone()]})),
-            |r| r.status == 409 && due(r),
+            |r, _| r.status == 409 && due(r),
             give_up,
         )
         .await;

@@ -133,20 +133,22 @@ pub async fn call_retrying(
     make: impl Fn() -> RequestBuilder,
     give_up: Instant,
 ) -> Option<Reply> {
-    call_judged_retrying(rec, op, make, |_| false, give_up).await
+    call_judged_retrying(rec, op, make, |_, _| false, give_up).await
 }
 
-/// [`call_judged`] retried as [`call_retrying`] is (for requests that are safe to send again:
-/// an answer's save, a finish).
+/// [`call_judged`] retried as [`call_retrying`] is; `fine` is also told whether an earlier
+/// try's answer was lost (the server may have done it: a refresh token then counts as used).
 pub async fn call_judged_retrying(
     rec: &Recorder,
     op: &'static str,
     make: impl Fn() -> RequestBuilder,
-    fine: impl Fn(&Reply) -> bool,
+    fine: impl Fn(&Reply, bool) -> bool,
     give_up: Instant,
 ) -> Option<Reply> {
+    let mut lost = false;
     loop {
-        let reply = call_judged(rec, op, make(), &fine).await;
+        let reply = call_judged(rec, op, make(), |r| fine(r, lost)).await;
+        lost |= reply.is_none();
         let wait = match &reply {
             Some(r) if r.status == StatusCode::SERVICE_UNAVAILABLE => {
                 Duration::from_secs(r.retry_after.unwrap_or(1).clamp(1, 30))
