@@ -124,6 +124,16 @@ BIN_DIR="${CARGO_TARGET_DIR:-target}/debug" EXTRA_ENV="DAUTRI_ATTEMPT__GRACE_SEC
   --think-max-ms 400 --grace-seconds 1 --p-late 0.05 --p-reload 0.1 \
   --readers 8 --watchers 2 --poll-ms 300 --ceiling-seconds 1 --ceiling-connections 8
 
+step "fault suite smoke: a contest day with Redis killed and restarted empty, then PostgreSQL restarted (fails on a lost or reverted acknowledgement, a wrong board, a 5xx other than 503 with Retry-After, a hang or leaked internals; never on speed)"
+# loadtest/fault-day.sh: private PostgreSQL and Redis of its own (throwaway.sh), the real server,
+# 60 members, none of them late (the contest-day smoke covers deadlines); the fault two seconds
+# into the day, while members answer and hand in.
+for fault in redis-fast postgres; do
+  BIN_DIR="${CARGO_TARGET_DIR:-target}/debug" EXTRA_ENV="DAUTRI_ATTEMPT__GRACE_SECONDS=1" FAULT_AT=2 \
+    bash loadtest/fault-day.sh "$fault" --members 60 --window 3 --think-ms 300 --think-max-ms 800 \
+    --grace-seconds 1 --p-late 0 --p-reload 0.1 --readers 6 --watchers 2 --poll-ms 300
+done
+
 step "schemathesis: generated requests against the OpenAPI document on PostgreSQL + Redis (no 5xx, no undocumented status, type or body)"
 SCHEMATHESIS_SECONDS="${SCHEMATHESIS_SECONDS:-90}" bash scripts/schemathesis.sh
 

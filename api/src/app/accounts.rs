@@ -22,6 +22,7 @@
 //! [`register`]).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -441,12 +442,27 @@ pub async fn refresh_tokens(
     if token.expires_at <= Utc::now() {
         return Err(ApiError::InvalidRefreshToken);
     }
-    if !persistence::tokens::mark_rotated(&state.db, token.id).await? {
+    // Rotating the old token and storing the new one commit together: a refresh that fails
+    // half-way (the database restarting) leaves the old token usable for the phone's retry,
+    // rather than rotated with no successor, which the retry would present as reuse.
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    if !persistence::tokens::mark_rotated(&txn, token.id).await? {
+        drop(txn);
         // Someone else rotated it between our read and our write: the same as reuse.
         sessions::end_session(state, token.user_id, token.family_id, Utc::now()).await?;
         return Err(ApiError::InvalidRefreshToken);
     }
-    issue_tokens(state, token.user_id, token.family_id, client, Utc::now()).await
+    let tokens = issue_tokens_in(
+        state,
+        &txn,
+        token.user_id,
+        token.family_id,
+        client,
+        Utc::now(),
+    )
+    .await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    Ok(tokens)
 }
 
 /// Issues an access token and a refresh token of session `family`, unless the account is
@@ -459,16 +475,24 @@ pub async fn issue_tokens(
     client: &ClientInfo,
     now: DateTime<Utc>,
 ) -> Result<TokenResponse, ApiError> {
-    if persistence::users::get(&state.db, user)
-        .await?
-        .disabled
-        .is_some()
-    {
+    issue_tokens_in(state, &state.db, user, family, client, now).await
+}
+
+/// [`issue_tokens`] on connection or transaction `db`.
+async fn issue_tokens_in(
+    state: &AppState,
+    db: &impl sea_orm::ConnectionTrait,
+    user: UserId,
+    family: Uuid,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<TokenResponse, ApiError> {
+    if persistence::users::get(db, user).await?.disabled.is_some() {
         return Err(ApiError::AccountDisabled);
     }
     let (refresh_token, refresh_hash) = refresh::generate();
     let expires_at = now + state.settings.refresh_ttl();
-    persistence::tokens::insert(&state.db, user, family, refresh_hash, expires_at, client).await?;
+    persistence::tokens::insert(db, user, family, refresh_hash, expires_at, client).await?;
     let access_token = state.jwt.issue(user, family)?;
     Ok(TokenResponse {
         access_token,

@@ -36,6 +36,7 @@ both_backends!(
     item_statistics_follow_the_answers,
     true_false_options_follow_the_round_shuffle_setting,
     a_result_that_missed_the_boards_reaches_them,
+    a_restore_never_replays_an_older_journal_over_newer_answers,
 );
 
 /// A contest with a round and a bank of `n` true/false questions whose correct option is known.
@@ -2064,5 +2065,52 @@ async fn a_result_that_missed_the_boards_reaches_them(app: &TestApp) {
         .await
         .expect("reconcile"),
         0
+    );
+}
+
+/// Found by the fault suite (`loadtest/fault-day.sh redis-slow`): after an empty store restart
+/// two requests restored the same attempt, and the second replayed the journal it had read
+/// over an answer acknowledged in between, reverting it. A restore that finds the attempt
+/// already in the store (restored meanwhile, perhaps answered since) now leaves it alone.
+async fn a_restore_never_replays_an_older_journal_over_newer_answers(app: &TestApp) {
+    let s = setup(app, 3, round(2, Some(1), -60, 3600)).await;
+    let member = app.member(s.unit).await;
+    let attempt = started(app, &s, &member).await;
+    let id = attempt["id"].as_str().expect("id");
+    let q = &attempt["questions"][0];
+    let qid = q["id"].as_str().expect("question id");
+    let options = option_ids(q);
+    let r = answer(app, &member, id, qid, &options[..1]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // A later answer the store holds and the journal this restore reads does not (acknowledged
+    // after the restore read it).
+    let newer: Uuid = options[1].parse().expect("uuid");
+    app.state
+        .store
+        .save_answer(
+            &app.state.keys,
+            id.parse().expect("uuid"),
+            qid.parse().expect("uuid"),
+            &[newer],
+            Utc::now().timestamp_millis(),
+        )
+        .await
+        .expect("save in the store");
+    let record = dautri_api::persistence::attempts::get(&app.state.db, id.parse().expect("uuid"))
+        .await
+        .expect("record");
+    dautri_api::app::attempts::restore(&app.state, &record)
+        .await
+        .expect("restore");
+    let resumed: Value = app
+        .get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        resumed["answers"][qid],
+        json!([options[1]]),
+        "the newer answer stays"
     );
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use loadtest::ceiling::CeilingConfig;
-use loadtest::scenario::{self, Config, Shape};
+use loadtest::scenario::{self, Config, FaultPlan, Shape};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -101,6 +101,16 @@ struct Args {
     /// Connections of the ceiling phases.
     #[arg(long, default_value_t = 32)]
     ceiling_connections: usize,
+    /// A fault run (`fault-day.sh`): the fault's name for the report…
+    #[arg(long, requires = "fault_signal")]
+    fault: Option<String>,
+    /// …the file to create when the fault is due (the script then creates FILE.done once the
+    /// service is back)…
+    #[arg(long)]
+    fault_signal: Option<PathBuf>,
+    /// …and when, in seconds after the first start.
+    #[arg(long, default_value_t = 3.0)]
+    fault_at: f64,
     /// Where to write the JSON report.
     #[arg(long, default_value = "contest-day.json")]
     json: PathBuf,
@@ -153,6 +163,11 @@ async fn main() -> anyhow::Result<()> {
         redis_url: a.redis_url,
         redis_prefix: a.redis_prefix,
         ceiling,
+        fault: a.fault.zip(a.fault_signal).map(|(name, signal)| FaultPlan {
+            name,
+            signal,
+            at: Duration::from_secs_f64(a.fault_at.max(0.0)),
+        }),
         ..Config::default()
     };
     let outcome = scenario::run(config).await?;

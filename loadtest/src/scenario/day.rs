@@ -12,7 +12,7 @@ use rand::Rng;
 use serde_json::{Value, json};
 
 use super::Config;
-use super::http::{call, call_judged, call_retrying};
+use super::http::{call, call_judged_retrying, call_retrying};
 use super::setup::{Member, PASSWORD, Stage};
 use super::stats::Recorder;
 
@@ -103,19 +103,27 @@ pub async fn member(day: Arc<Day>, m: Member) {
     let client = &day.client;
     let rec = &day.rec;
     // Signing in: a kept session is refreshed, otherwise the password (a hash on the server).
-    let tokens = match &m.refresh {
-        Some(refresh) => {
-            call(
-                rec,
-                "refresh",
+    // A refresh that fails (its answer lost in a fault, then refused as reused) signs in with
+    // the password, as the app does when its session is gone.
+    let refreshed = match &m.refresh {
+        Some(refresh) => call_judged_retrying(
+            rec,
+            "refresh",
+            || {
                 client
                     .post(day.url("/api/v1/auth/refresh"))
                     .header("x-forwarded-for", &m.address)
-                    .json(&json!({"refresh_token": refresh})),
-                &[],
-            )
-            .await
-        }
+                    .json(&json!({"refresh_token": refresh}))
+            },
+            |r, lost| lost && r.status == 401,
+            give_up,
+        )
+        .await
+        .filter(|t| t.ok()),
+        None => None,
+    };
+    let tokens = match refreshed {
+        Some(t) => Some(t),
         None => {
             call_retrying(
                 rec,
@@ -147,13 +155,30 @@ pub async fn member(day: Arc<Day>, m: Member) {
         &[],
     )
     .await;
-    let started = call_retrying(
+    // A start whose answer was lost (a fault) is found running when tried again: the phone
+    // then opens that attempt, as it does from the home screen.
+    let running = |r: &super::http::Reply| r.status == 409 && r.body["attempt_id"].is_string();
+    let started = call_judged_retrying(
         rec,
         "start",
         || auth(client.post(day.url(&format!("/api/v1/rounds/{}/attempts", day.stage.round_id)))),
+        |r, _| running(r),
         give_up,
     )
     .await;
+    let started = match started {
+        Some(r) if running(&r) => {
+            let id = r.body["attempt_id"].as_str().unwrap_or_default().to_owned();
+            call_retrying(
+                rec,
+                "resume",
+                || auth(client.get(day.url(&format!("/api/v1/attempts/{id}")))),
+                give_up,
+            )
+            .await
+        }
+        other => other,
+    };
     let Some(attempt) = started.filter(|r| r.ok()).map(|r| r.body) else {
         return;
     };
@@ -219,11 +244,13 @@ pub async fn member(day: Arc<Day>, m: Member) {
     // the rule working, not an error: a slow server must fail on speed nowhere.
     let due = |_: &super::http::Reply| Utc::now() + skew + chrono::Duration::seconds(1) >= deadline;
     let save = async |op: &'static str, q: &str, option: String, expected: &mut Expected| -> bool {
-        let reply = call_judged(
+        // Sent again after a 503 or a lost connection until answered, as the app does.
+        let reply = call_judged_retrying(
             rec,
             op,
-            auth(client.put(answer_url(q))).json(&json!({"option_ids": [option]})),
-            |r| r.status == 409 && due(r),
+            || auth(client.put(answer_url(q))).json(&json!({"option_ids": [option.clone()]})),
+            |r, _| r.status == 409 && due(r),
+            give_up,
         )
         .await;
         match reply {

@@ -28,6 +28,13 @@ pub struct Verdict {
     pub finished_attempts: usize,
     /// Boards compared with the ranking computed from the database.
     pub boards_compared: usize,
+    /// Finishes the server acknowledged, and of them those the database does not hold as
+    /// answered (missing, not finished, another score).
+    pub finishes_acknowledged: usize,
+    pub finishes_lost: usize,
+    /// Acknowledged answers the database holds otherwise (another option, or none).
+    pub answers_acknowledged: usize,
+    pub answers_reverted: usize,
 }
 
 impl Verdict {
@@ -41,6 +48,10 @@ impl Verdict {
             "ok": self.ok(),
             "finished_attempts": self.finished_attempts,
             "boards_compared": self.boards_compared,
+            "finishes_acknowledged": self.finishes_acknowledged,
+            "finishes_lost": self.finishes_lost,
+            "answers_acknowledged": self.answers_acknowledged,
+            "answers_reverted": self.answers_reverted,
             "problems": self.problems,
         })
     }
@@ -254,6 +265,26 @@ pub async fn check(
             continue;
         };
         known.insert(id);
+        let stored_answers = answers.get(&id);
+        verdict.answers_acknowledged += e.acked.len();
+        verdict.answers_reverted += e
+            .acked
+            .iter()
+            .filter(|(q, o)| {
+                let stored = q
+                    .parse::<Uuid>()
+                    .ok()
+                    .and_then(|q| stored_answers.and_then(|a| a.get(&q)));
+                stored.is_none_or(|(options, _)| options.as_slice() != [(*o).clone()])
+            })
+            .count();
+        if let Some(score) = e.finished_score {
+            verdict.finishes_acknowledged += 1;
+            let kept = by_id
+                .get(&id)
+                .is_some_and(|r| r.status == "finished" && r.score == Some(score));
+            verdict.finishes_lost += usize::from(!kept);
+        }
         let Some(row) = by_id.get(&id) else {
             problems.push(format!("attempt {id} is missing from the database"));
             continue;

@@ -1,6 +1,7 @@
 //! One virtual phone's requests: timed, classified, and retried after `Retry-After` as the
 //! member app does.
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use reqwest::{RequestBuilder, StatusCode};
@@ -27,11 +28,17 @@ impl Reply {
     }
 }
 
-/// The kind of a failed request: `"<status> <problem code>"`, or `"transport: …"`.
-fn kind_of(status: StatusCode, body: &Value) -> String {
-    match body["code"].as_str() {
+/// The kind of a failed request: `"<status> <problem code>"`, or `"transport: …"`; a 503
+/// that does not say when to retry is marked so.
+fn kind_of(status: StatusCode, body: &Value, retry_after: Option<u64>) -> String {
+    let kind = match body["code"].as_str() {
         Some(code) => format!("{} {code}", status.as_u16()),
         None => status.as_u16().to_string(),
+    };
+    if status == StatusCode::SERVICE_UNAVAILABLE && retry_after.is_none() {
+        format!("{kind} {}", super::stats::NO_RETRY_AFTER)
+    } else {
+        kind
     }
 }
 
@@ -85,6 +92,23 @@ pub async fn call_judged(
             return None;
         }
     };
+    if !status.is_success()
+        && let Some(word) = super::stats::leaked(&String::from_utf8_lossy(&bytes))
+    {
+        rec.faults.leaks.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut sample) = rec.faults.leak_sample.lock() {
+            sample.get_or_insert_with(|| {
+                format!(
+                    "{op}: {} names {word:?}: {}",
+                    status.as_u16(),
+                    String::from_utf8_lossy(&bytes)
+                        .chars()
+                        .take(300)
+                        .collect::<String>()
+                )
+            });
+        }
+    }
     let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     let took = sent.elapsed();
     let reply = Reply {
@@ -93,7 +117,11 @@ pub async fn call_judged(
         retry_after,
     };
     let success = status.is_success() || fine(&reply);
-    rec.record(op, took, (!success).then(|| kind_of(status, &reply.body)));
+    rec.record(
+        op,
+        took,
+        (!success).then(|| kind_of(status, &reply.body, retry_after)),
+    );
     Some(reply)
 }
 
@@ -105,8 +133,22 @@ pub async fn call_retrying(
     make: impl Fn() -> RequestBuilder,
     give_up: Instant,
 ) -> Option<Reply> {
+    call_judged_retrying(rec, op, make, |_, _| false, give_up).await
+}
+
+/// [`call_judged`] retried as [`call_retrying`] is; `fine` is also told whether an earlier
+/// try's answer was lost (the server may have done it: a refresh token then counts as used).
+pub async fn call_judged_retrying(
+    rec: &Recorder,
+    op: &'static str,
+    make: impl Fn() -> RequestBuilder,
+    fine: impl Fn(&Reply, bool) -> bool,
+    give_up: Instant,
+) -> Option<Reply> {
+    let mut lost = false;
     loop {
-        let reply = call(rec, op, make(), &[]).await;
+        let reply = call_judged(rec, op, make(), |r| fine(r, lost)).await;
+        lost |= reply.is_none();
         let wait = match &reply {
             Some(r) if r.status == StatusCode::SERVICE_UNAVAILABLE => {
                 Duration::from_secs(r.retry_after.unwrap_or(1).clamp(1, 30))
@@ -117,6 +159,7 @@ pub async fn call_retrying(
         if Instant::now() + wait > give_up {
             return reply;
         }
+        rec.faults.retries.fetch_add(1, Ordering::Relaxed);
         tokio::time::sleep(wait).await;
     }
 }

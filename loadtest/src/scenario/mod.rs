@@ -91,6 +91,19 @@ pub struct Config {
     pub redis_prefix: Option<String>,
     /// Measure the ceiling after the day, with the same client.
     pub ceiling: Option<crate::ceiling::CeilingConfig>,
+    /// A fault run (`fault-day.sh`): `at` after the first start the runner creates the file
+    /// `signal`, the script injects its fault and creates `signal` + `.done` once it has
+    /// restored the service. Phones then tolerate what a fault shows them (see
+    /// [`stats::TOLERATE_FAULTS`]) and the report carries the fault's figures.
+    pub fault: Option<FaultPlan>,
+}
+
+/// When to ask for the fault, and the file that asks.
+#[derive(Debug, Clone)]
+pub struct FaultPlan {
+    pub name: String,
+    pub signal: std::path::PathBuf,
+    pub at: Duration,
 }
 
 impl Default for Config {
@@ -126,6 +139,7 @@ impl Default for Config {
             redis_url: None,
             redis_prefix: None,
             ceiling: None,
+            fault: None,
         }
     }
 }
@@ -186,6 +200,9 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         bail!("an organizer's phone and password are needed to set the day up");
     }
     install_crypto_provider();
+    if config.fault.is_some() {
+        stats::TOLERATE_FAULTS.store(true, Ordering::Relaxed);
+    }
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(config.connections)
         .timeout(Duration::from_secs(30))
@@ -220,6 +237,23 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         )
         .collect();
     let day_started = Instant::now();
+    let fault = config.fault.clone().map(|plan| {
+        let rec = day.rec.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(plan.at).await;
+            let begun = rec.elapsed();
+            if let Err(e) = std::fs::write(&plan.signal, b"now") {
+                eprintln!("fault: cannot write {}: {e}", plan.signal.display());
+                return None;
+            }
+            let done = plan.signal.with_extension("done");
+            let limit = Instant::now() + Duration::from_secs(120);
+            while !done.exists() && Instant::now() < limit {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Some((begun, rec.elapsed()))
+        })
+    });
     let members: Vec<_> = stage
         .members
         .iter()
@@ -243,6 +277,10 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         s.await.ok();
     }
     let server = probe.await.unwrap_or(Value::Null);
+    let fault_window = match fault {
+        Some(f) => f.await.ok().flatten(),
+        None => None,
+    };
 
     let expected = day.attempts.lock().map(|a| a.clone()).unwrap_or_default();
     let mut verdict = endstate::check(&client, &config, &stage, &expected).await?;
@@ -264,6 +302,10 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
 
     let ops = day.rec.snapshot();
     let errors: u64 = ops.values().map(stats::OpStats::errors).sum();
+    let fault_json = config
+        .fault
+        .as_ref()
+        .map(|plan| fault_figures(plan, fault_window, &day.rec, &ops, &verdict, started));
     let report = json!({
         "config": {
             "base_url": config.base_url,
@@ -292,6 +334,7 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         "server_timeline": server["timeline"],
         "ceiling": ceiling,
         "end_state": verdict.to_json(),
+        "fault": fault_json,
     });
     let table = table(&report);
     Ok(Outcome {
@@ -299,6 +342,65 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         table,
         verdict,
         errors,
+    })
+}
+
+/// A fault run's figures: what was acknowledged and lost, what the phones were told, how long
+/// the longest request took and how long the fault showed.
+fn fault_figures(
+    plan: &FaultPlan,
+    window: Option<(Duration, Duration)>,
+    rec: &stats::Recorder,
+    ops: &std::collections::BTreeMap<&'static str, stats::OpStats>,
+    verdict: &Verdict,
+    attempts: usize,
+) -> Value {
+    let count = |pred: &dyn Fn(&str) -> bool| -> u64 {
+        ops.values()
+            .flat_map(|s| s.kinds.iter())
+            .filter(|(k, _)| pred(k))
+            .map(|(_, n)| n)
+            .sum()
+    };
+    let with_ra = count(&|k| k.starts_with("503 ") && !k.ends_with(stats::NO_RETRY_AFTER));
+    let without_ra =
+        count(&|k| (k == "503" || k.starts_with("503 ")) && k.ends_with(stats::NO_RETRY_AFTER));
+    let other_5xx = count(&|k| k.starts_with('5') && !k.starts_with("503"));
+    let transport = count(&|k| k.starts_with("transport"));
+    let max_ms = ops
+        .iter()
+        .filter(|(n, _)| !n.starts_with("live"))
+        .map(|(_, s)| stats::ms(s.latency_us.max()))
+        .fold(0.0, f64::max);
+    let last_failure = rec.faults.last_failure_ms.load(Ordering::Relaxed);
+    let recovered = window.map(|(begun, _)| {
+        let last = Duration::from_millis(last_failure.saturating_sub(1));
+        if last_failure == 0 || last < begun {
+            0.0
+        } else {
+            (last - begun).as_secs_f64()
+        }
+    });
+    json!({
+        "name": plan.name,
+        "injected_at_seconds": window.map(|(b, _)| b.as_secs_f64()),
+        "service_back_after_seconds": window.map(|(b, e)| (e - b).as_secs_f64()),
+        "recovered_after_seconds": recovered,
+        "members_started": attempts,
+        "finishes_acknowledged": verdict.finishes_acknowledged,
+        "finishes_lost": verdict.finishes_lost,
+        "answers_acknowledged": verdict.answers_acknowledged,
+        "answers_reverted": verdict.answers_reverted,
+        "retries": rec.faults.retries.load(Ordering::Relaxed),
+        "503_with_retry_after": with_ra,
+        "503_without_retry_after": without_ra,
+        "other_5xx": other_5xx,
+        "connection_failures": transport,
+        "hangs": rec.faults.hangs.load(Ordering::Relaxed),
+        "leaks": rec.faults.leaks.load(Ordering::Relaxed),
+        "leak_sample": rec.faults.leak_sample.lock().ok().and_then(|s| s.clone()),
+        "max_request_ms": max_ms,
+        "end_state_ok": verdict.ok(),
     })
 }
 
@@ -382,6 +484,57 @@ pub fn table(r: &Value) -> String {
     }
     if !r["ceiling"].is_null() {
         out.push_str(&crate::ceiling::table(&r["ceiling"]));
+    }
+    let x = &r["fault"];
+    if x.is_object() {
+        let _ = writeln!(
+            out,
+            "\nfault {}: injected at {:.1} s, service back after {:.1} s, phones recovered after {:.1} s",
+            x["name"].as_str().unwrap_or(""),
+            f(&x["injected_at_seconds"]),
+            f(&x["service_back_after_seconds"]),
+            f(&x["recovered_after_seconds"])
+        );
+        let _ = writeln!(
+            out,
+            "  attempts {}, finishes acknowledged {} (lost {}), answers acknowledged {} (reverted {})",
+            x["members_started"],
+            x["finishes_acknowledged"],
+            x["finishes_lost"],
+            x["answers_acknowledged"],
+            x["answers_reverted"]
+        );
+        let _ = writeln!(
+            out,
+            "  503 with Retry-After {}, without {}; other 5xx {}; connection failures {}; retries {}; hangs {}; leaks {}; longest request {:.0} ms",
+            x["503_with_retry_after"],
+            x["503_without_retry_after"],
+            x["other_5xx"],
+            x["connection_failures"],
+            x["retries"],
+            x["hangs"],
+            x["leaks"],
+            f(&x["max_request_ms"])
+        );
+        if let Some(sample) = x["leak_sample"].as_str() {
+            let _ = writeln!(out, "  a leak: {sample}");
+        }
+        // One line for the README's table.
+        let _ = writeln!(
+            out,
+            "FAULT-ROW | `{}` | {} | {} | {} | {} | {} / {} | {} | {} | {:.1} s | {:.1} s |",
+            x["name"].as_str().unwrap_or(""),
+            r["config"]["members"],
+            x["finishes_acknowledged"],
+            x["finishes_lost"],
+            x["answers_reverted"],
+            x["503_with_retry_after"],
+            x["503_without_retry_after"],
+            x["other_5xx"],
+            x["hangs"].as_u64().unwrap_or(0) + x["leaks"].as_u64().unwrap_or(0),
+            f(&x["max_request_ms"]) / 1000.0,
+            f(&x["recovered_after_seconds"])
+        );
     }
     let e = &r["end_state"];
     if e["checked"] == true {

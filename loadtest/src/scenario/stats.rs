@@ -2,6 +2,7 @@
 //! one-second timeline (to see the knee of a ramp).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,66 @@ use serde_json::{Value, json};
 /// (`503 busy` with `Retry-After`, which the phone honours and retries) and a late answer
 /// refused as the rules say.
 pub const TOLERATED: &[&str] = &["503 busy"];
+
+/// Set for a fault run (`fault-day.sh`): a 503 that says when to retry and a connection that
+/// failed or dropped are then what a phone sees while a fault lasts (it waits and retries), not
+/// errors. Never tolerated: a 503 without `Retry-After`, any other 5xx, a timeout (a hang).
+pub static TOLERATE_FAULTS: AtomicBool = AtomicBool::new(false);
+
+/// The kind suffix of a 503 that did not say when to retry.
+pub const NO_RETRY_AFTER: &str = "(no Retry-After)";
+
+/// A request this long is a hang, whatever it answered.
+pub const HANG: Duration = Duration::from_secs(15);
+
+/// Whether an outcome of this kind is not an error.
+pub fn tolerated(kind: &str) -> bool {
+    TOLERATED.contains(&kind)
+        || (TOLERATE_FAULTS.load(Ordering::Relaxed)
+            && ((kind.starts_with("503 ") && !kind.ends_with(NO_RETRY_AFTER))
+                || matches!(
+                    kind,
+                    "transport: connect" | "transport: other" | "transport: body"
+                )))
+}
+
+/// What a fault did to the phones: waits and retries, what they must never see, and when the
+/// last failure was.
+#[derive(Debug, Default)]
+pub struct FaultCounters {
+    /// Requests sent again after a 503 or a failed connection.
+    pub retries: AtomicU64,
+    /// Requests that took longer than [`HANG`] (the live stream excepted).
+    pub hangs: AtomicU64,
+    /// Failure bodies that named internals (a driver, a store, a file, a panic).
+    pub leaks: AtomicU64,
+    pub leak_sample: Mutex<Option<String>>,
+    /// When the last failed request ended, in ms since the recorder started (+1; 0: none).
+    pub last_failure_ms: AtomicU64,
+}
+
+/// Words a member must never read in an answer: the server's internals.
+const INTERNALS: &[&str] = &[
+    "sqlx",
+    "sea_orm",
+    "sea-orm",
+    "dberr",
+    "redis",
+    "postgres",
+    "sqlstate",
+    "panick",
+    "backtrace",
+    ".rs:",
+    "connection refused",
+    "broken pipe",
+    "io error",
+];
+
+/// The internal word `body` shows, if any.
+pub fn leaked(body: &str) -> Option<&'static str> {
+    let lower = body.to_lowercase();
+    INTERNALS.iter().copied().find(|w| lower.contains(w))
+}
 
 fn histogram(sigfig: u8) -> Histogram<u64> {
     // 1 µs .. 10 min with 2 or 3 significant figures: constant bounds that are always valid.
@@ -52,7 +113,7 @@ impl OpStats {
     pub fn errors(&self) -> u64 {
         self.kinds
             .iter()
-            .filter(|(k, _)| !TOLERATED.contains(&k.as_str()))
+            .filter(|(k, _)| !tolerated(k))
             .map(|(_, n)| n)
             .sum()
     }
@@ -63,6 +124,7 @@ impl OpStats {
 pub struct Recorder {
     started: Instant,
     ops: Arc<Mutex<BTreeMap<&'static str, OpStats>>>,
+    pub faults: Arc<FaultCounters>,
 }
 
 impl Recorder {
@@ -70,6 +132,7 @@ impl Recorder {
         Self {
             started: Instant::now(),
             ops: Arc::new(Mutex::new(BTreeMap::new())),
+            faults: Arc::new(FaultCounters::default()),
         }
     }
 
@@ -83,6 +146,15 @@ impl Recorder {
             .unwrap_or(u64::MAX)
             .clamp(1, 600_000_000);
         let second = self.started.elapsed().as_secs();
+        if took > HANG && !op.starts_with("live") {
+            self.faults.hangs.fetch_add(1, Ordering::Relaxed);
+        }
+        if kind.is_some() {
+            let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            self.faults
+                .last_failure_ms
+                .fetch_max(now.saturating_add(1), Ordering::Relaxed);
+        }
         let Ok(mut ops) = self.ops.lock() else { return };
         let stats = ops.entry(op).or_default();
         let _ = stats.latency_us.record(us);
@@ -92,7 +164,7 @@ impl Recorder {
                 false
             }
             Some(kind) => {
-                let tolerated = TOLERATED.contains(&kind.as_str());
+                let tolerated = tolerated(&kind);
                 *stats.kinds.entry(kind).or_default() += 1;
                 !tolerated
             }

@@ -435,9 +435,14 @@ pub async fn restore(state: &AppState, record: &AttemptRecord) -> Result<(), Api
         deadline_ms: ms(record.deadline),
         grace_ms: record.grace_ms,
     };
-    state.store.open_attempt(&state.keys, &setup).await?;
+    let journaled = persistence::attempts::answers(&state.db, record.id).await?;
+    if !state.store.open_attempt(&state.keys, &setup).await?.created {
+        // Restored meanwhile by another request (or the rebuild), and perhaps answered since:
+        // replaying this older journal would revert answers acknowledged after it was read.
+        return Ok(());
+    }
     let close_ms = ms(record.deadline) + record.grace_ms;
-    for answer in persistence::attempts::answers(&state.db, record.id).await? {
+    for answer in journaled {
         let at = ms(answer.saved_at).min(close_ms);
         if let Err(e) = state
             .store
