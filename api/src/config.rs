@@ -306,6 +306,10 @@ pub struct Settings {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "DAUTRI_WORKERS", global = true)]
     pub workers: Option<usize>,
+    /// Seconds a request body may go without a byte before the request is refused (400) and
+    /// its connection closed: a client that stops sending mid-body holds nothing for longer.
+    #[arg(long, env = "DAUTRI_HTTP__BODY_IDLE_SECONDS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
+    pub body_idle_seconds: u64,
 }
 
 impl Settings {

@@ -232,6 +232,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(routes::body_timeout::limit))
             .wrap(from_fn(routes::security_headers::add))
             .wrap(from_fn(crate::metrics::track))
             .wrap(Compress::default())

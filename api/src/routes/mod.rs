@@ -4,6 +4,7 @@ pub mod attempts;
 pub mod audit;
 pub mod auth;
 pub mod auth_user;
+pub mod body_timeout;
 pub mod common_responses;
 pub mod contests;
 pub mod exports;

@@ -1,6 +1,7 @@
 //! Input a hostile tester sent that used to answer 5xx or kill a worker: NUL characters in
 //! names and searches, offsets past every integer type, and the headers and pages around the
-//! API (cache, content policy, metrics, the docs' address).
+//! API (cache, content policy, metrics, the docs' address); JSON nested past any sensible depth;
+//! clients that open connections and never finish their request.
 
 use dautri_api::domain::role::Role;
 use reqwest::StatusCode;
@@ -15,7 +16,100 @@ both_backends!(
     api_answers_are_not_cached_and_the_app_has_a_content_policy,
     the_docs_address_without_its_slash_leads_to_the_docs,
     metrics_answer_only_local_unforwarded_requests_without_a_token,
+    json_nested_past_any_sensible_depth_is_a_4xx,
 );
+
+/// Arrays and objects nested two thousand deep, as a whole body and as one field's value: refused
+/// as a problem (400 malformed past serde's recursion limit, 422 where the shape is already
+/// wrong), and the worker lives on.
+async fn json_nested_past_any_sensible_depth_is_a_4xx(app: &TestApp) {
+    let arrays = format!("{}{}", "[".repeat(2_000), "]".repeat(2_000));
+    let objects = format!("{}1{}", r#"{"a":"#.repeat(2_000), "}".repeat(2_000));
+    for body in [
+        arrays.clone(),
+        objects.clone(),
+        format!(r#"{{"phone": {arrays}, "password": "x"}}"#),
+        format!(r#"{{"phone": {objects}, "password": "x"}}"#),
+    ] {
+        let r = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status();
+        assert!(
+            status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{status}"
+        );
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/problem+json",
+            "a problem document"
+        );
+    }
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
+}
+
+/// Connections that send half a request and then nothing (a slow or hostile client): while
+/// they hang, everyone else is served, and the server closes each of them after its request
+/// timeout instead of holding it for ever.
+#[tokio::test]
+async fn clients_that_never_finish_their_request_hold_nothing_embedded() {
+    clients_that_never_finish_their_request_hold_nothing(crate::helpers::Backend::Embedded).await;
+}
+
+#[tokio::test]
+async fn clients_that_never_finish_their_request_hold_nothing_services() {
+    clients_that_never_finish_their_request_hold_nothing(crate::helpers::Backend::Services).await;
+}
+
+async fn clients_that_never_finish_their_request_hold_nothing(backend: crate::helpers::Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A short idle limit keeps the test short; the default is 20 s.
+    let app = spawn_app_with(backend, |s| s.body_idle_seconds = 2).await;
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let mut stalled = Vec::new();
+    for i in 0..64 {
+        let mut stream = tokio::net::TcpStream::connect(&host)
+            .await
+            .expect("connect");
+        // Headers without their blank line, or a body shorter than its length.
+        let partial = if i % 2 == 0 {
+            "GET /api/v1/me HTTP/1.1\r\nHost: dautri\r\nX-Slow: 1\r\n".to_owned()
+        } else {
+            "POST /api/v1/auth/login HTTP/1.1\r\nHost: dautri\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"phone\":".to_owned()
+        };
+        stream.write_all(partial.as_bytes()).await.expect("write");
+        stalled.push(stream);
+    }
+    // Everyone else is served meanwhile.
+    for _ in 0..5 {
+        assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
+    }
+    // Each stalled connection is answered (408) or closed by the server, not held: the bound
+    // here is far above the server's request timeout, only so that a server that never closes
+    // them fails instead of hanging the suite.
+    for mut stream in stalled {
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            stream.read_to_end(&mut buf),
+        )
+        .await;
+        assert!(read.is_ok(), "the server held a stalled connection open");
+        let text = String::from_utf8_lossy(&buf);
+        // actix answers an unfinished request 408; a connection it drops answers nothing.
+        assert!(
+            buf.is_empty() || text.starts_with("HTTP/1.1 4"),
+            "a stalled request got: {text}"
+        );
+    }
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
+    app.cleanup().await;
+}
 
 async fn a_nul_character_is_a_422_naming_the_field(app: &TestApp) {
     let root = app.unit("ROOT", None).await;
