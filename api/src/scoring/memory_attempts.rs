@@ -120,7 +120,11 @@ impl MemoryStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub(super) fn open_attempt(&self, setup: &AttemptSetup) -> Result<OpenOutcome, AttemptError> {
+    pub(super) fn open_attempt(
+        &self,
+        setup: &AttemptSetup,
+        answers: &[(QuestionId, Vec<Uuid>)],
+    ) -> Result<OpenOutcome, AttemptError> {
         setup.validate()?;
         let mut state = self.attempts();
         state.sweep();
@@ -150,7 +154,10 @@ impl MemoryStore {
             started_at_ms: setup.started_at_ms,
             deadline_ms: setup.deadline_ms,
             grace_ms: setup.grace_ms,
-            answers: BTreeMap::new(),
+            answers: answers
+                .iter()
+                .map(|(question, selection)| (question.into_uuid(), canonical(selection)))
+                .collect(),
             result: None,
             expires: after(setup.ttl_ms()),
         };

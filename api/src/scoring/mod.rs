@@ -152,9 +152,26 @@ impl Store {
         keys: &Keys,
         setup: &AttemptSetup,
     ) -> Result<OpenOutcome, AttemptError> {
+        self.open_attempt_with_answers(keys, setup, &[]).await
+    }
+
+    /// [`Store::open_attempt`] with answers already chosen (an attempt restored from the answer
+    /// journal): they are stored in the same atomic step that creates the attempt, so an answer
+    /// saved once the attempt exists is never overwritten by an older one from the journal.
+    /// When the attempt exists, nothing changes (its answers included). The answers are the
+    /// journal's, checked when they were first saved, and are not checked again.
+    ///
+    /// # Errors
+    /// As [`Store::open_attempt`].
+    pub async fn open_attempt_with_answers(
+        &self,
+        keys: &Keys,
+        setup: &AttemptSetup,
+        answers: &[(QuestionId, Vec<Uuid>)],
+    ) -> Result<OpenOutcome, AttemptError> {
         match self {
-            Self::Memory(m) => m.open_attempt(setup),
-            Self::Redis(r) => r.open_attempt(keys, setup).await,
+            Self::Memory(m) => m.open_attempt(setup, answers),
+            Self::Redis(r) => r.open_attempt(keys, setup, answers).await,
         }
     }
 

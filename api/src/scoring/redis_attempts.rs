@@ -89,6 +89,7 @@ impl RedisStore {
         &self,
         keys: &Keys,
         setup: &AttemptSetup,
+        answers: &[(QuestionId, Vec<Uuid>)],
     ) -> Result<OpenOutcome, AttemptError> {
         setup.validate()?;
         let mut conn = self.connection();
@@ -105,6 +106,7 @@ impl RedisStore {
         invocation
             .key(keys.attempt_meta(id))
             .key(keys.attempt_questions(id))
+            .key(keys.attempt_answers(id))
             .arg(setup.ttl_ms())
             .arg(setup.round_id.to_string())
             .arg(setup.user_id.to_string())
@@ -117,7 +119,13 @@ impl RedisStore {
                     .iter()
                     .map(|q| q.question_id.into_uuid())
                     .collect::<Vec<_>>(),
-            ));
+            ))
+            .arg(answers.len());
+        for (question, selection) in answers {
+            invocation
+                .arg(question.to_string())
+                .arg(joined(&canonical(selection)));
+        }
         for q in &setup.questions {
             let spec = format!(
                 "{}|{}|{}|{}",

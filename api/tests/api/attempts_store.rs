@@ -32,6 +32,7 @@ fn counted(result: &AttemptResult) -> Counted {
 
 both_backends!(
     opening_twice_returns_the_first_attempt_unchanged,
+    an_attempt_restored_with_its_answers_never_overwrites_newer_ones,
     ten_concurrent_opens_create_one_attempt,
     an_incoherent_setup_is_refused,
     an_answer_can_be_saved_repeated_and_changed,
@@ -130,6 +131,51 @@ async fn save(
             now,
         )
         .await
+}
+
+/// A restore from the answer journal creates the attempt with its answers in one step (both
+/// stores): an answer saved once it exists is kept when a second, older restore arrives.
+async fn an_attempt_restored_with_its_answers_never_overwrites_newer_ones(app: &TestApp) {
+    let setup = attempt_at(now_ms());
+    let journal = vec![
+        (QuestionId::from_uuid(q(&setup, 0)), opts(&setup, 0, &[2])),
+        (
+            QuestionId::from_uuid(q(&setup, 1)),
+            opts(&setup, 1, &[2, 0]),
+        ),
+    ];
+    let first = store(app)
+        .open_attempt_with_answers(&app.state.keys, &setup, &journal)
+        .await
+        .expect("restore");
+    assert!(first.created);
+    let mut expected_q1 = opts(&setup, 1, &[2, 0]);
+    expected_q1.sort();
+    assert_eq!(
+        first.state.selections.len(),
+        2,
+        "the journal's answers are in"
+    );
+    assert_eq!(
+        first.state.selections[&q(&setup, 1)],
+        expected_q1,
+        "stored sorted"
+    );
+    // The member answers q0 again once the attempt exists…
+    save(app, &setup, 0, &[1], setup.started_at_ms + 5)
+        .await
+        .expect("save");
+    // …and a second restore, holding the older journal, changes nothing.
+    let second = store(app)
+        .open_attempt_with_answers(&app.state.keys, &setup, &journal)
+        .await
+        .expect("second restore");
+    assert!(!second.created);
+    assert_eq!(
+        second.state.selections[&q(&setup, 0)],
+        opts(&setup, 0, &[1]),
+        "the newer answer is kept"
+    );
 }
 
 async fn opening_twice_returns_the_first_attempt_unchanged(app: &TestApp) {

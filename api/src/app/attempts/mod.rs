@@ -435,28 +435,22 @@ pub async fn restore(state: &AppState, record: &AttemptRecord) -> Result<(), Api
         deadline_ms: ms(record.deadline),
         grace_ms: record.grace_ms,
     };
-    let journaled = persistence::attempts::answers(&state.db, record.id).await?;
-    if !state.store.open_attempt(&state.keys, &setup).await?.created {
-        // Restored meanwhile by another request (or the rebuild), and perhaps answered since:
-        // replaying this older journal would revert answers acknowledged after it was read.
+    let journaled: Vec<(QuestionId, Vec<Uuid>)> =
+        persistence::attempts::answers(&state.db, record.id)
+            .await?
+            .into_iter()
+            .map(|a| (a.question_id, a.option_ids))
+            .collect();
+    // The journal's answers go in with the attempt, in one step: an answer saved once the
+    // attempt exists again (by this member's next request) is newer than any of them and is
+    // never overwritten. Restored meanwhile by another request: nothing changes.
+    if !state
+        .store
+        .open_attempt_with_answers(&state.keys, &setup, &journaled)
+        .await?
+        .created
+    {
         return Ok(());
-    }
-    let close_ms = ms(record.deadline) + record.grace_ms;
-    for answer in journaled {
-        let at = ms(answer.saved_at).min(close_ms);
-        if let Err(e) = state
-            .store
-            .save_answer(
-                &state.keys,
-                record.id,
-                answer.question_id,
-                &answer.option_ids,
-                at,
-            )
-            .await
-        {
-            tracing::warn!(attempt.id = %record.id, error = %e, "a journaled answer could not be replayed");
-        }
     }
     tracing::warn!(attempt.id = %record.id, "attempt restored into the scoring store from the database");
     Ok(())
