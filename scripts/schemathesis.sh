@@ -9,6 +9,7 @@
 #   bash scripts/schemathesis.sh                        # the CI budget: 90 seconds
 #   SCHEMATHESIS_SECONDS=900 bash scripts/schemathesis.sh   # a longer hunt
 #   SCHEMATHESIS_SEED=1234 bash scripts/schemathesis.sh     # replay a run (its seed is printed)
+#   SCHEMATHESIS_CHECKS=positive_data_acceptance bash scripts/schemathesis.sh   # other checks
 #
 # PostgreSQL (trust auth) and Redis from DAUTRI_TEST_POSTGRES_URL / DAUTRI_TEST_REDIS_URL,
 # default 127.0.0.1 (or run it under `scripts/throwaway.sh run --postgres --redis --`). It makes
@@ -89,7 +90,7 @@ status=0
 #   description of its strategies is not safe across threads (an occasional internal error).
 "$venv/bin/schemathesis" --no-color --config-file "$data/schemathesis.toml" run "$base/api/openapi.json" \
   --header "Authorization: Bearer $token" \
-  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+  --checks "${SCHEMATHESIS_CHECKS:-not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance}" \
   --exclude-path /api/v1/auth/logout \
   --phases examples,coverage,fuzzing \
   --max-time "$seconds" --max-examples "${SCHEMATHESIS_EXAMPLES:-10}" \

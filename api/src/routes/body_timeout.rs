@@ -48,7 +48,9 @@ pub async fn limit(
                     None,
                 )),
             }
-        });
+        })
+        // Multipart readers poll once more after the end; an unfused `unfold` panics then.
+        .fuse();
         let boxed: std::pin::Pin<
             Box<dyn futures_util::Stream<Item = Result<web::Bytes, PayloadError>>>,
         > = Box::pin(limited);
