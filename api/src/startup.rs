@@ -191,6 +191,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .1;
     add_parameter_schemas(&mut doc);
     routes::common_responses::add(&mut doc);
+    routes::query_params::describe(&mut doc);
     doc
 }
 

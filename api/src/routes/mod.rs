@@ -15,6 +15,7 @@ pub mod images;
 pub mod leaderboards;
 pub mod live;
 pub mod me;
+pub mod query_params;
 pub mod questions;
 pub mod recovery;
 pub mod results;

@@ -5394,19 +5394,19 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description An action (`certificate.revoke`) or an area (`certificate`, `export`, `user`…). */
-                action?: string | null;
+                action?: string;
                 /** @description Who did it. */
-                actor_id?: string | null;
+                actor_id?: string;
                 /** @description Only events about this unit's subtree (within your scope). */
-                unit_id?: string | null;
+                unit_id?: string;
                 /** @description From this day (inclusive, Vietnam time). */
-                from?: string | null;
+                from?: string;
                 /** @description To this day (inclusive, Vietnam time). */
-                to?: string | null;
+                to?: string;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -5830,23 +5830,23 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Words of the title, ignoring case and diacritics ("an ninh mang" finds "An ninh mạng"). */
-                q?: string | null;
+                q?: string;
                 /** @description `draft`, `open` or `ended`. */
-                status?: string | null;
+                status?: string;
                 /** @description `contest`, `theory_test` or `practice`. */
-                kind?: string | null;
+                kind?: string;
                 /** @description Only contests hosted in this unit's subtree. */
-                unit_id?: string | null;
+                unit_id?: string;
                 /** @description Only contests the caller organises (the console's list). */
                 managed?: boolean;
                 /** @description `created_at` (default), `title`, `opens_at`. */
-                sort?: string | null;
+                sort?: string;
                 /** @description `asc` or `desc`; default `desc` for `created_at`, `asc` otherwise. */
-                order?: string | null;
+                order?: string;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -6041,7 +6041,7 @@ export interface operations {
                 /** @description `xlsx` or `csv`. */
                 format: "xlsx" | "csv";
                 /** @description The subtree to export (required unless you organise the contest). */
-                unit_id?: string | null;
+                unit_id?: string;
                 /** @description `ranking` (default), `units` or `prizes`. */
                 report?: components["schemas"]["Report"];
             };
@@ -6092,11 +6092,11 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only the entrants of this unit's subtree. */
-                unit_id?: string | null;
+                unit_id?: string;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -6142,7 +6142,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description On the board of this unit's subtree. */
-                unit_id?: string | null;
+                unit_id?: string;
             };
             header?: never;
             path: {
@@ -6227,7 +6227,7 @@ export interface operations {
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
                 /** @description Only prize winners. */
                 prizes_only?: boolean;
             };
@@ -6360,7 +6360,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Rank the children of this unit (default: the contest's host unit). */
-                parent_id?: string | null;
+                parent_id?: string;
                 /** @description `participants` (default), `rate` or `score`. */
                 order?: components["schemas"]["UnitOrder"];
             };
@@ -6736,9 +6736,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this contest. */
-                contest_id?: string | null;
+                contest_id?: string;
                 /** @description Only this round. */
-                round_id?: string | null;
+                round_id?: string;
             };
             header?: never;
             path?: never;
@@ -6957,7 +6957,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description A course version; the one taught now by default. */
-                course_id?: string | null;
+                course_id?: string;
             };
             header?: never;
             path?: never;
@@ -7188,27 +7188,27 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Topic code; also matches its subtopics. */
-                topic?: string | null;
+                topic?: string;
                 /** @description Exact tag. */
-                tag?: string | null;
+                tag?: string;
                 /** @description `easy`, `medium`, `hard`. */
-                difficulty?: string | null;
+                difficulty?: string;
                 /** @description `single`, `multiple`, `true_false`. */
-                kind?: string | null;
+                kind?: string;
                 /** @description `draft`, `active`, `retired`. */
-                status?: string | null;
+                status?: string;
                 /** @description Free text, ignoring case and diacritics. */
-                q?: string | null;
+                q?: string;
                 /** @description Only this unit's own bank. */
-                unit_id?: string | null;
+                unit_id?: string;
                 /** @description `created_at` (default), `updated_at`, `text`, `topic`, `difficulty`, `status`. */
-                sort?: string | null;
+                sort?: string;
                 /** @description `asc` or `desc`; default `desc` for dates, `asc` otherwise. */
-                order?: string | null;
+                order?: string;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -7319,31 +7319,31 @@ export interface operations {
                  * @description `xlsx` (default), `csv`, `yaml`, or (export only) `zip`: the XLSX with the pictures the
                  *     questions name under `anh/`.
                  */
-                format?: ("xlsx" | "csv" | "yaml" | "yml" | "zip") | null;
+                format?: "xlsx" | "csv" | "yaml" | "yml" | "zip";
                 /**
                  * @description Shuffle each question's options (default false: the bank's order). The bank keeps
                  *     options as written, often with the key first; a shuffled export does not give that away.
                  */
-                shuffle_options?: boolean | null;
+                shuffle_options?: boolean;
                 /**
                  * @description Seed for `shuffle_options`: the same seed and questions give the same file. Default
                  *     random; the seed used is returned in the `X-Shuffle-Seed` header.
                  */
-                seed?: number | null;
+                seed?: number;
                 /** @description Topic code; also matches its subtopics. */
-                topic?: string | null;
+                topic?: string;
                 /** @description Exact tag. */
-                tag?: string | null;
+                tag?: string;
                 /** @description `easy`, `medium`, `hard`. */
-                difficulty?: string | null;
+                difficulty?: string;
                 /** @description `single`, `multiple`, `true_false`. */
-                kind?: string | null;
+                kind?: string;
                 /** @description `draft`, `active`, `retired`. */
-                status?: string | null;
+                status?: string;
                 /** @description Free text, ignoring case and diacritics. */
-                q?: string | null;
+                q?: string;
                 /** @description Only this unit's own bank. */
-                unit_id?: string | null;
+                unit_id?: string;
             };
             header?: never;
             path?: never;
@@ -7360,9 +7360,9 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
-                    "text/csv": unknown;
                     "application/yaml": unknown;
                     "application/zip": unknown;
+                    "text/csv": unknown;
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -7405,9 +7405,9 @@ export interface operations {
                 /** @description Share the imported questions down the tree. */
                 shared?: boolean;
                 /** @description Topic for GIFT/Aiken/Moodle questions without a category: code. */
-                topic_code?: string | null;
+                topic_code?: string;
                 /** @description … and its name. */
-                topic_name?: string | null;
+                topic_name?: string;
             };
             header?: never;
             path?: never;
@@ -7482,7 +7482,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description `xlsx` (default), `csv` or `yaml`. */
-                format?: ("xlsx" | "csv" | "yaml" | "yml") | null;
+                format?: "xlsx" | "csv" | "yaml" | "yml";
             };
             header?: never;
             path?: never;
@@ -7497,8 +7497,8 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
-                    "text/csv": unknown;
                     "application/yaml": unknown;
+                    "text/csv": unknown;
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -7921,11 +7921,11 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only the entrants of this unit's subtree. */
-                unit_id?: string | null;
+                unit_id?: string;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -7982,7 +7982,7 @@ export interface operations {
                 /** @description `xlsx` or `csv`. */
                 format: "xlsx" | "csv";
                 /** @description The subtree to export (required unless you organise the contest). */
-                unit_id?: string | null;
+                unit_id?: string;
                 /** @description `ranking` (default), `units` or `prizes`. */
                 report?: components["schemas"]["Report"];
             };
@@ -8049,11 +8049,11 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only the entrants of this unit's subtree. */
-                unit_id?: string | null;
+                unit_id?: string;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -8116,7 +8116,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description On the board of this unit's subtree. */
-                unit_id?: string | null;
+                unit_id?: string;
             };
             header?: never;
             path: {
@@ -8190,7 +8190,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description How many top entries (1–50, default 10). */
-                top?: number | null;
+                top?: number;
             };
             header?: never;
             path: {
@@ -8418,7 +8418,7 @@ export interface operations {
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
                 /** @description Only prize winners. */
                 prizes_only?: boolean;
             };
@@ -8564,7 +8564,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Rank the children of this unit (default: the contest's host unit). */
-                parent_id?: string | null;
+                parent_id?: string;
                 /** @description `participants` (default), `rate` or `score`. */
                 order?: components["schemas"]["UnitOrder"];
             };
@@ -8822,13 +8822,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description List the children of this unit (roots when absent); with `q`, search its subtree. */
-                parent_id?: string | null;
+                parent_id?: string;
                 /** @description Search names and codes, ignoring case and Vietnamese diacritics ("doan co so"). */
-                q?: string | null;
+                q?: string;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -9096,11 +9096,11 @@ export interface operations {
                 /** @description `all` (default), `valid` or `revoked`. */
                 status?: "all" | "valid" | "revoked";
                 /** @description Only the certificate with this code (with or without the dash, any case). */
-                code?: string | null;
+                code?: string;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -9198,11 +9198,11 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Search names, ignoring case and diacritics. */
-                q?: string | null;
+                q?: string;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -9253,7 +9253,7 @@ export interface operations {
                 /** @description Last day (inclusive, Vietnam time). */
                 to: string;
                 /** @description `xlsx` or `csv` for a file; JSON without it. */
-                format?: ("xlsx" | "csv") | null;
+                format?: "xlsx" | "csv";
             };
             header?: never;
             path: {
@@ -9304,7 +9304,7 @@ export interface operations {
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -9359,9 +9359,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description A course version; the one taught now by default. */
-                course_id?: string | null;
+                course_id?: string;
                 /** @description `xlsx` or `csv` to download instead of JSON. */
-                format?: string | null;
+                format?: string;
             };
             header?: never;
             path: {
@@ -9416,13 +9416,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description A course version; the one taught now by default. */
-                course_id?: string | null;
+                course_id?: string;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
                 /** @description `xlsx` or `csv` to download every one of them instead (recorded in the audit log). */
-                format?: string | null;
+                format?: string;
             };
             header?: never;
             path: {
@@ -9536,11 +9536,11 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only requests of this status (all when absent). */
-                status?: components["schemas"]["UnitTransferStatus"] | null;
+                status?: components["schemas"]["UnitTransferStatus"];
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -9603,13 +9603,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description A name (case and diacritics ignored) or phone digits (any part of the number). */
-                q?: string | null;
+                q?: string;
                 /** @description Only this unit's subtree. */
-                unit_id?: string | null;
+                unit_id?: string;
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -9756,7 +9756,7 @@ export interface operations {
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path: {
