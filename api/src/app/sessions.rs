@@ -190,39 +190,23 @@ pub async fn clear_disabled(state: &AppState, user: UserId) -> Result<(), ApiErr
 pub async fn restore_markers(state: &AppState, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let ttl = marker_ttl(state);
     let since = now - chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::minutes(16));
-    let mut written = 0;
+    let keys = &state.keys;
+    let mut markers: Vec<(String, DateTime<Utc>)> = Vec::new();
     for (user, family, at) in persistence::tokens::families_revoked_since(&state.db, since).await? {
-        state
-            .store
-            .set_marker(
-                &state.keys.session_ended(user.into_uuid(), family),
-                at.timestamp_millis(),
-                ttl,
-            )
-            .await?;
-        written += 1;
+        markers.push((keys.session_ended(user.into_uuid(), family), at));
     }
     for (user, at) in persistence::users::passwords_changed_since(&state.db, since).await? {
-        state
-            .store
-            .set_marker(
-                &state.keys.tokens_not_before(user.into_uuid()),
-                at.timestamp_millis(),
-                ttl,
-            )
-            .await?;
-        written += 1;
+        markers.push((keys.tokens_not_before(user.into_uuid()), at));
     }
     for (user, at) in persistence::users::disabled_since(&state.db, since).await? {
+        markers.push((keys.account_disabled(user.into_uuid()), at));
+    }
+    for (key, at) in &markers {
         state
             .store
-            .set_marker(
-                &state.keys.account_disabled(user.into_uuid()),
-                at.timestamp_millis(),
-                ttl,
-            )
+            .set_marker(key, at.timestamp_millis(), ttl)
             .await?;
-        written += 1;
     }
+    let written = markers.len();
     Ok(written)
 }
