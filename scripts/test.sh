@@ -134,8 +134,29 @@ for fault in redis-fast postgres; do
     --grace-seconds 1 --p-late 0 --p-reload 0.1 --readers 6 --watchers 2 --poll-ms 300
 done
 
+step "topology smoke: two API instances behind nginx, a 3-master Redis Cluster, one database (deploy/local-cluster.sh; a short day with one instance killed -9, its end-state check)"
+# nginx from the distribution when missing (Debian: the package; the script runs it itself on
+# private ports, from its own directory).
+if ! command -v nginx >/dev/null; then
+  if [[ "$(id -u)" == 0 ]]; then apt-get install -y -q nginx >/dev/null; else sudo apt-get install -y -q nginx >/dev/null; fi
+fi
+cluster_dir="$THROWAWAY_DIR/local-cluster"
+cluster_status=0
+LOCAL_CLUSTER_DIR="$cluster_dir" BIN_DIR="${CARGO_TARGET_DIR:-target}/debug" APIS=2 REDIS_REPLICAS=0 \
+  PG_REPLICA=0 bash deploy/local-cluster.sh start >/dev/null || cluster_status=$?
+if [[ $cluster_status == 0 ]]; then
+  LOCAL_CLUSTER_DIR="$cluster_dir" BIN_DIR="${CARGO_TARGET_DIR:-target}/debug" FAULTS=api FAULT_AT=2 \
+    bash deploy/local-cluster.sh day --members 60 --window 3 --think-ms 300 --think-max-ms 800 \
+    --p-late 0 --readers 6 --watchers 2 --poll-ms 300 || cluster_status=$?
+fi
+LOCAL_CLUSTER_DIR="$cluster_dir" bash deploy/local-cluster.sh stop
+[[ $cluster_status == 0 ]] || exit "$cluster_status"
+
 step "schemathesis: generated requests against the OpenAPI document on PostgreSQL + Redis (no 5xx, no undocumented status, type or body)"
 SCHEMATHESIS_SECONDS="${SCHEMATHESIS_SECONDS:-90}" bash scripts/schemathesis.sh
+
+step "cargo-fuzz: libFuzzer on every file reader (GIFT, Aiken, Moodle XML, CSV, XLSX), ${FUZZ_SECONDS:-20} s each (fails on a crash, a broken limit, a timeout or over 2 GB)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}" bash scripts/fuzz.sh
 
 step "starter question bank (0 problems, 0 warnings)"
 # --deny-warnings: the starter bank must also pass the balance and freshness checks (#19).

@@ -76,6 +76,17 @@ pub struct Settings {
     /// Database URL: `postgres://…` or `sqlite://…`. Default: SQLite in the data directory.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<SecretString>,
+    /// A streaming replica of the database (`postgres://…`) that exports, reports, item
+    /// statistics and coverage read, so they do not load the primary; what decides a result
+    /// always reads the primary. Reports then lag the primary by the replica's replay delay.
+    /// While it does not answer, those reads answer 503 with `Retry-After`.
+    #[arg(
+        long,
+        env = "DATABASE_REPLICA_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_replica_url: Option<SecretString>,
     /// Maximum database connections in the pool.
     #[arg(
         long,
@@ -242,6 +253,11 @@ pub struct Settings {
     /// commit). An answer is acknowledged only once journaled.
     #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_ACK_MS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1000), global = true)]
     pub journal_ack_ms: u64,
+    /// How many answer-journal batches are written to PostgreSQL at once (SQLite: always one).
+    /// A batch starts as soon as a writer is free, so an answer waits for at most the write in
+    /// progress before its own starts.
+    #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_WRITERS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=16), global = true)]
+    pub journal_writers: u64,
     /// Days a login session's record (its client address and browser) is kept after it
     /// expired or was revoked; then it is deleted.
     #[arg(long, env = "DAUTRI_RETENTION__SESSION_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650), global = true)]

@@ -105,6 +105,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         );
     }
     let db = persistence::db::connect_and_migrate(&settings).await?;
+    let replica = persistence::db::connect_replica(&settings).await?;
     let jwt = JwtKeys::load(
         settings.jwt_secret.as_ref(),
         &settings.data_dir,
@@ -124,10 +125,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let journal = crate::persistence::journal::Journal::start(
         db.clone(),
         std::time::Duration::from_millis(settings.journal_ack_ms),
+        usize::try_from(settings.journal_writers).unwrap_or(1),
         crate::persistence::journal::JournalMetrics::new(metrics.registry())?,
     );
     Ok(AppState {
         db,
+        replica,
         store,
         keys: Keys::new(settings.redis_key_prefix.clone()),
         jwt,

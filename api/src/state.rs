@@ -14,6 +14,8 @@ use crate::scoring::{Keys, Store};
 pub struct AppState {
     /// The relational database.
     pub db: DatabaseConnection,
+    /// The read replica (`DATABASE_REPLICA_URL`) for reports; see [`AppState::reporting_db`].
+    pub replica: Option<DatabaseConnection>,
     /// The scoring store (Redis or in-process).
     pub store: Store,
     /// Key names in the store.
@@ -39,4 +41,26 @@ pub struct AppState {
     pub frozen: Arc<crate::caches::frozen::Rankings>,
     /// Whether the scoring store was seen intact a moment ago (the session check's trust in it).
     pub store_ready: Arc<crate::caches::store_ready::StoreReady>,
+}
+
+impl AppState {
+    /// The database that exports, reports, item statistics and coverage read: the replica when
+    /// one is configured (it lags the primary by its replay delay), else the primary. Nothing
+    /// that decides a result reads it. A replica that does not answer is reported as
+    /// unavailable (503 with `Retry-After`) rather than moving the report load to the primary
+    /// during a contest.
+    pub async fn reporting_db(&self) -> Result<&DatabaseConnection, crate::error::ApiError> {
+        let Some(replica) = &self.replica else {
+            return Ok(&self.db);
+        };
+        match replica.ping().await {
+            Ok(()) => Ok(replica),
+            Err(e) => {
+                tracing::warn!(error = %e, "the read replica (DATABASE_REPLICA_URL) does not answer; reports wait for it");
+                Err(crate::error::ApiError::Unavailable(anyhow::anyhow!(
+                    "the read replica does not answer: {e}"
+                )))
+            }
+        }
+    }
 }

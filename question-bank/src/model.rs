@@ -11,6 +11,7 @@ use uuid::Uuid;
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = QuestionKind))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Exactly one correct option among 2–6 (the norm: 3–4 options).
@@ -26,6 +27,7 @@ pub enum Kind {
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Difficulty {
     /// Dễ.
@@ -41,6 +43,7 @@ pub enum Difficulty {
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = QuestionStatus))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Being written; never drawn into a contest.

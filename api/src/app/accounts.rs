@@ -32,7 +32,7 @@ use std::time::Duration;
 use crate::app::sessions;
 use crate::auth::refresh;
 use crate::domain::Invalid;
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{TokenFamilyId, UnitId, UserId};
 use crate::domain::password::NewPassword;
 use crate::domain::person::{
     CitizenId, FullName, check_member_age, parse_admitted_at, parse_birth_date,
@@ -360,7 +360,7 @@ pub async fn login(
     {
         tracing::info!(user.id = %user.id, "password hash renewed with today's parameters");
     }
-    let tokens = issue_tokens(state, user.id, Uuid::now_v7(), &client, now).await?;
+    let tokens = issue_tokens(state, user.id, TokenFamilyId::new(), &client, now).await?;
     tracing::info!(user.id = %user.id, "signed in");
     Ok(tokens)
 }
@@ -471,7 +471,7 @@ pub async fn refresh_tokens(
 pub async fn issue_tokens(
     state: &AppState,
     user: UserId,
-    family: Uuid,
+    family: TokenFamilyId,
     client: &ClientInfo,
     now: DateTime<Utc>,
 ) -> Result<TokenResponse, ApiError> {
@@ -483,7 +483,7 @@ async fn issue_tokens_in(
     state: &AppState,
     db: &impl sea_orm::ConnectionTrait,
     user: UserId,
-    family: Uuid,
+    family: TokenFamilyId,
     client: &ClientInfo,
     now: DateTime<Utc>,
 ) -> Result<TokenResponse, ApiError> {

@@ -112,14 +112,18 @@ pub async fn list(state: &AppState, user: UserId, q: AuditQuery) -> Result<Audit
     let filter = Filter {
         roots,
         action,
-        actor_id: q.actor_id,
+        actor_id: q.actor_id.map(UserId::from_uuid),
         from: q.from.map(vietnam_day_start),
         until: q
             .to
             .map(|d| vietnam_day_start(d) + chrono::Duration::days(1)),
     };
     let (events, total) = persistence::audit::list(&state.db, &filter, q.offset, limit).await?;
-    let actors: Vec<Uuid> = events.iter().filter_map(|e| e.actor_id).collect();
+    let actors: Vec<Uuid> = events
+        .iter()
+        .filter_map(|e| e.actor_id)
+        .map(UserId::into_uuid)
+        .collect();
     let names = persistence::results::names(&state.db, &actors).await?;
     let units = state.units.snapshot(&state.db).await?;
     let items = events
@@ -127,16 +131,17 @@ pub async fn list(state: &AppState, user: UserId, q: AuditQuery) -> Result<Audit
         .map(|e| AuditEvent {
             actor_name: e
                 .actor_id
-                .and_then(|a| names.get(&a).cloned())
+                .and_then(|a| names.get(a.as_uuid()).cloned())
                 .unwrap_or_default(),
             unit_name: e
                 .unit_id
+                .map(UnitId::into_uuid)
                 .and_then(|u| units.get(u).map(|_| units.name(Some(u)).to_owned())),
-            id: e.id,
+            id: e.id.into_uuid(),
             at: e.at,
             action: e.action,
-            actor_id: e.actor_id,
-            unit_id: e.unit_id,
+            actor_id: e.actor_id.map(UserId::into_uuid),
+            unit_id: e.unit_id.map(UnitId::into_uuid),
             subject_id: e.subject_id,
             detail: e.detail,
         })

@@ -40,6 +40,7 @@ pub const REASON_MAX_CHARS: usize = 500;
 #[serde(deny_unknown_fields)]
 pub struct DisableRequest {
     /// Why (1–500 characters once trimmed); shown to the managers who see the person.
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

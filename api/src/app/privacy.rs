@@ -200,7 +200,7 @@ pub async fn my_data(
         .await?
         .into_iter()
         .map(|t| SessionData {
-            session_id: t.family_id,
+            session_id: t.family_id.into_uuid(),
             created_at: t.created_at,
             ip: t.ip,
             user_agent: t.user_agent,
@@ -307,15 +307,25 @@ pub async fn purge_sessions(state: &AppState, now: DateTime<Utc>) -> Result<u64,
     Ok(persistence::tokens::delete_ended_before(&state.db, before).await?)
 }
 
-/// Runs [`purge_sessions`] every hour.
+/// Runs [`purge_sessions`] every hour, on one instance at a time (the lease `retention`, held
+/// for most of an hour: another instance takes it over at its next hourly tick after that).
 pub fn spawn_retention(state: AppState) {
     tokio::spawn(async move {
+        let lease = crate::scoring::lease::Lease::new(
+            &state.store,
+            &state.keys,
+            "retention",
+            std::time::Duration::from_secs(3000),
+        );
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            match purge_sessions(&state, Utc::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(deleted = n, "ended login sessions past retention deleted"),
+            let run = crate::app::attempts::run_leased(&lease, purge_sessions(&state, Utc::now()));
+            match run.await {
+                Ok(None | Some(0)) => {}
+                Ok(Some(n)) => {
+                    tracing::info!(deleted = n, "ended login sessions past retention deleted")
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "session retention run failed; next hour again")
                 }

@@ -18,6 +18,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfileRequest {
     /// Họ tên.
+    #[schema(min_length = 2, max_length = 100)]
     pub full_name: Option<String>,
     /// Ngày sinh, `YYYY-MM-DD`.
     pub birth_date: Option<String>,

@@ -156,7 +156,7 @@ pub async fn publications(
                     .get("published_at")
                     .and_then(|v| serde_json::from_value(v.clone()).ok())
                     .unwrap_or(e.at),
-                published_by: e.actor_id,
+                published_by: e.actor_id.map(UserId::into_uuid),
                 republished: e.action == "round.republish",
                 ranked: n("ranked"),
                 prizes: n("prizes"),

@@ -19,10 +19,9 @@
 //! the last quarter second: `caches::store_ready`).
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::auth::jwt::Claims;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{TokenFamilyId, UserId};
 use crate::error::ApiError;
 use crate::persistence;
 use crate::state::AppState;
@@ -58,7 +57,7 @@ pub async fn check(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
         }
     }
     let keys = [
-        state.keys.session_ended(claims.sub, claims.sid),
+        state.keys.session_ended(claims.sub, claims.sid.into_uuid()),
         state.keys.tokens_not_before(claims.sub),
         state.keys.account_disabled(claims.sub),
     ];
@@ -111,14 +110,16 @@ fn marker_ttl(state: &AppState) -> std::time::Duration {
 pub async fn end_session(
     state: &AppState,
     user: UserId,
-    session: Uuid,
+    session: TokenFamilyId,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     persistence::tokens::revoke_family(&state.db, session).await?;
     state
         .store
         .set_marker(
-            &state.keys.session_ended(user.into_uuid(), session),
+            &state
+                .keys
+                .session_ended(user.into_uuid(), session.into_uuid()),
             now.timestamp_millis(),
             marker_ttl(state),
         )
@@ -193,7 +194,7 @@ pub async fn restore_markers(state: &AppState, now: DateTime<Utc>) -> Result<usi
     let keys = &state.keys;
     let mut markers: Vec<(String, DateTime<Utc>)> = Vec::new();
     for (user, family, at) in persistence::tokens::families_revoked_since(&state.db, since).await? {
-        markers.push((keys.session_ended(user.into_uuid(), family), at));
+        markers.push((keys.session_ended(user.into_uuid(), family.into_uuid()), at));
     }
     for (user, at) in persistence::users::passwords_changed_since(&state.db, since).await? {
         markers.push((keys.tokens_not_before(user.into_uuid()), at));

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::app::paging::checked_limit;
 use crate::auth::Caller;
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{TransferRequestId, UnitId, UserId};
 use crate::domain::role::Role;
 use crate::domain::transfer::{TransferStatus, parse_note, parse_reason};
 use crate::error::{ApiError, Conflict, FieldError};
@@ -149,7 +149,7 @@ pub async fn request(
         &txn,
         Some(user),
         "unit_transfer.request",
-        Some(transfer.id),
+        Some(transfer.id.into_uuid()),
         Some(target.id),
         json!({"user_id": user, "from": member.unit_id, "to": target.id}),
     )
@@ -172,7 +172,7 @@ pub async fn mine(state: &AppState, user: UserId) -> Result<UnitTransferPage, Ap
 pub async fn cancel(
     state: &AppState,
     user: UserId,
-    id: Uuid,
+    id: TransferRequestId,
     now: DateTime<Utc>,
 ) -> Result<UnitTransfer, ApiError> {
     let transfer = persistence::transfers::get(&state.db, id).await?;
@@ -211,7 +211,7 @@ pub async fn for_unit(
 pub async fn decide(
     state: &AppState,
     user: UserId,
-    id: Uuid,
+    id: TransferRequestId,
     decision: Decision,
     note: Option<&str>,
     now: DateTime<Utc>,
@@ -290,7 +290,7 @@ async fn close(
         &txn,
         Some(actor),
         action,
-        Some(transfer.id),
+        Some(transfer.id.into_uuid()),
         Some(transfer.to_unit_id),
         detail.clone(),
     )
@@ -386,7 +386,7 @@ async fn views(
                         .is_some_and(|u| c.covers(TRANSFER_MANAGERS, &u.path))
             });
             UnitTransfer {
-                id: t.id,
+                id: t.id.into_uuid(),
                 user_id: t.user_id.into_uuid(),
                 full_name: member.map(|m| m.full_name.clone()).unwrap_or_default(),
                 phone: caller.and(member.map(|m| m.phone.clone())),

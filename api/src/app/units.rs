@@ -301,10 +301,20 @@ pub async fn update_unit(
         // A moved subtree takes its results along: the boards of its old and new ancestors
         // are replayed from the database in the background.
         let state = state.clone();
+        //
+        // Other instances keep their copy of the tree for up to `directory::MAX_AGE` and may
+        // record finishes under the old ancestors meanwhile, after the first rebuild: a second
+        // rebuild once every copy has expired puts those in place too.
         tokio::spawn(async move {
             let since = now - chrono::Duration::days(60);
-            if let Err(e) = crate::standings::rebuild_recent(&state, since).await {
-                tracing::error!(error = %crate::error::cause_chain(&e), "rebuilding boards after a unit move failed");
+            for wait in [
+                std::time::Duration::ZERO,
+                crate::caches::directory::MAX_AGE + std::time::Duration::from_secs(1),
+            ] {
+                tokio::time::sleep(wait).await;
+                if let Err(e) = crate::standings::rebuild_recent(&state, since).await {
+                    tracing::error!(error = %crate::error::cause_chain(&e), "rebuilding boards after a unit move failed");
+                }
             }
         });
     }

@@ -17,7 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::ids::UserId;
+use crate::domain::ids::{TokenFamilyId, UserId};
 
 const ISSUER: &str = "dautri";
 const ACCESS_AUDIENCE: &str = "dautri:access";
@@ -28,7 +28,7 @@ pub struct Claims {
     /// The account.
     pub sub: Uuid,
     /// The login session (refresh-token family).
-    pub sid: Uuid,
+    pub sid: TokenFamilyId,
     /// Issued at (seconds).
     pub iat: i64,
     /// Issued at (milliseconds), to compare with the time a password changed or a session
@@ -109,7 +109,7 @@ impl JwtKeys {
     }
 
     /// Signs an access token for `user` in session `session`.
-    pub fn issue(&self, user: UserId, session: Uuid) -> anyhow::Result<String> {
+    pub fn issue(&self, user: UserId, session: TokenFamilyId) -> anyhow::Result<String> {
         let now_ms = Utc::now().timestamp_millis();
         let now = now_ms.div_euclid(1000);
         let ttl = i64::try_from(self.access_ttl.as_secs()).unwrap_or(900);
@@ -162,7 +162,9 @@ mod tests {
 
     #[test]
     fn a_token_verifies_with_its_own_keys_only() {
-        let token = keys().issue(UserId::new(), Uuid::now_v7()).expect("token");
+        let token = keys()
+            .issue(UserId::new(), TokenFamilyId::new())
+            .expect("token");
         assert!(keys().verify(&token).is_ok());
         let other = JwtKeys::from_secret(&[8u8; 32], Duration::from_secs(60)).expect("keys");
         assert!(other.verify(&token).is_err());
@@ -177,7 +179,7 @@ mod tests {
     fn a_generated_secret_is_reused() {
         let dir = std::env::temp_dir().join(format!("dautri-jwt-{}", Uuid::now_v7()));
         let a = JwtKeys::load(None, &dir, Duration::from_secs(60)).expect("first");
-        let token = a.issue(UserId::new(), Uuid::now_v7()).expect("token");
+        let token = a.issue(UserId::new(), TokenFamilyId::new()).expect("token");
         let b = JwtKeys::load(None, &dir, Duration::from_secs(60)).expect("second");
         assert!(b.verify(&token).is_ok());
         let _ = std::fs::remove_dir_all(dir);

@@ -10,9 +10,7 @@ pub mod scope;
 
 pub use scope::Caller;
 
-use uuid::Uuid;
-
-use crate::domain::ids::UserId;
+use crate::domain::ids::{TokenFamilyId, UserId};
 
 /// A verified caller: extracted from `Authorization: Bearer <access token>` by
 /// `routes::auth_user`, which answers 401 when the token is missing, malformed, tampered with,
@@ -22,5 +20,5 @@ pub struct AuthUser {
     /// The account.
     pub id: UserId,
     /// The login session.
-    pub session: Uuid,
+    pub session: TokenFamilyId,
 }

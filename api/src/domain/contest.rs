@@ -251,7 +251,6 @@ pub struct Quota {
     pub topic: String,
     /// `easy`, `medium`, `hard`; any when absent.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub difficulty: Option<question_bank::Difficulty>,
     /// How many to draw.
     pub count: u32,

@@ -144,6 +144,34 @@ id_type!(
     /// One version of a political-theory course (the versions of a course share its code).
     CourseId
 );
+id_type!(
+    /// One version of a question (an edit makes a new one; attempts keep the one they drew).
+    QuestionVersionId
+);
+id_type!(
+    /// A lesson of a course version.
+    LessonId
+);
+id_type!(
+    /// A course-completion certificate.
+    CertificateId
+);
+id_type!(
+    /// A request to move a person to another unit.
+    TransferRequestId
+);
+id_type!(
+    /// A one-time password-reset code issued to a person.
+    ResetCodeId
+);
+id_type!(
+    /// A family of refresh tokens: every token rotated from one sign-in.
+    TokenFamilyId
+);
+id_type!(
+    /// An entry of the audit log.
+    AuditEntryId
+);
 
 #[cfg(test)]
 mod tests {

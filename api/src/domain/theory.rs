@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::Invalid;
+use super::ids::LessonId;
 
 /// Whether `score` out of `max_score` reaches `pass_mark` percent. Exactly at the mark passes.
 ///
@@ -47,7 +48,7 @@ pub enum LessonStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TheoryAttempt {
     /// The lesson tested; `None` for a combined test of the whole course.
-    pub lesson_id: Option<Uuid>,
+    pub lesson_id: Option<LessonId>,
     /// The test's pass mark (percent).
     pub pass_mark: i32,
     /// Score.
@@ -102,7 +103,7 @@ impl LessonResult {
 }
 
 /// Each lesson's result from one member's attempts (a combined test counts for every lesson).
-pub fn lesson_results(lessons: &[Uuid], attempts: &[TheoryAttempt]) -> Vec<LessonResult> {
+pub fn lesson_results(lessons: &[LessonId], attempts: &[TheoryAttempt]) -> Vec<LessonResult> {
     let mut out = vec![LessonResult::default(); lessons.len()];
     for a in attempts {
         for (i, lesson) in lessons.iter().enumerate() {
@@ -248,6 +249,7 @@ pub struct Material {
     /// What it is.
     pub title: String,
     /// Where it is (http or https).
+    #[schema(pattern = r"^https?://")]
     pub url: String,
 }
 
@@ -298,7 +300,7 @@ mod tests {
 
     #[test]
     fn the_best_attempt_and_the_first_pass_are_kept() {
-        let l = Uuid::now_v7();
+        let l = LessonId::new();
         let a = |score, minute| TheoryAttempt {
             lesson_id: Some(l),
             pass_mark: 80,
@@ -321,7 +323,7 @@ mod tests {
 
     #[test]
     fn a_combined_test_counts_for_every_lesson() {
-        let (l1, l2) = (Uuid::now_v7(), Uuid::now_v7());
+        let (l1, l2) = (LessonId::new(), LessonId::new());
         let combined = TheoryAttempt {
             lesson_id: None,
             pass_mark: 50,

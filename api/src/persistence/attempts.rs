@@ -10,7 +10,9 @@ use uuid::Uuid;
 
 use super::entities::{attempt_answers, attempts};
 use super::{PersistenceError, Result};
-use crate::domain::ids::{AttemptId, ContestId, QuestionId, RoundId};
+use crate::domain::ids::{
+    AttemptId, ContestId, QuestionId, QuestionVersionId, RoundId, UnitId, UserId,
+};
 
 /// A drawn question as the attempt showed it: which version, and the options in shown order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,7 +20,7 @@ pub struct DrawnQuestion {
     /// The question.
     pub question_id: QuestionId,
     /// The version shown.
-    pub version_id: Uuid,
+    pub version_id: QuestionVersionId,
     /// How it is answered (`single`, `multiple`, `true_false`), as it was when drawn.
     pub kind: question_bank::Kind,
     /// Option ids in the order shown.
@@ -79,7 +81,7 @@ impl TryFrom<attempts::Model> for AttemptRecord {
             id: m.id,
             round_id: m.round_id,
             contest_id: m.contest_id,
-            user_id: m.user_id,
+            user_id: m.user_id.into_uuid(),
             seq: m.seq,
             seed: m.seed,
             questions: serde_json::from_value(m.questions)
@@ -95,7 +97,7 @@ impl TryFrom<attempts::Model> for AttemptRecord {
             time_used_ms: m.time_used_ms,
             prediction: m.prediction,
             practice: m.practice,
-            unit_id: m.unit_id,
+            unit_id: m.unit_id.map(UnitId::into_uuid),
             board_recorded: m.board_recorded,
         })
     }
@@ -141,7 +143,7 @@ pub async fn insert(db: &impl ConnectionTrait, a: NewAttempt<'_>) -> Result<()> 
         id: Set(a.id),
         round_id: Set(a.round_id),
         contest_id: Set(a.contest_id),
-        user_id: Set(a.user_id),
+        user_id: Set(UserId::from_uuid(a.user_id)),
         seq: Set(a.seq),
         seed: Set(a.seed),
         questions: Set(serde_json::to_value(a.questions).unwrap_or_default()),
@@ -158,7 +160,7 @@ pub async fn insert(db: &impl ConnectionTrait, a: NewAttempt<'_>) -> Result<()> 
         practice: Set(a.practice),
         client_ip: Set(a.client_ip),
         user_agent: Set(a.user_agent.map(|ua| ua.chars().take(300).collect())),
-        unit_id: Set(a.unit_id),
+        unit_id: Set(a.unit_id.map(UnitId::from_uuid)),
         // Set to false when it finishes, true once its result is on the boards.
         board_recorded: Set(false),
     })
@@ -254,8 +256,12 @@ pub struct AnswerRow {
     pub saved_at: DateTime<Utc>,
 }
 
-/// Upserts answers: one row per (attempt, question), the latest selection wins.
+/// Upserts answers: one row per (attempt, question), the latest selection wins. A call must
+/// not name the same (attempt, question) twice.
 pub async fn upsert_answers(db: &impl ConnectionTrait, rows: &[AnswerRow]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     for chunk in rows.chunks(200) {
         let models = chunk.iter().map(|r| attempt_answers::ActiveModel {
             attempt_id: Set(r.attempt_id),
@@ -403,7 +409,7 @@ pub struct Item {
     /// Question.
     pub question_id: QuestionId,
     /// Version shown.
-    pub version_id: Uuid,
+    pub version_id: QuestionVersionId,
     /// 1-based position.
     pub position: i32,
     /// Options chosen.
@@ -458,7 +464,7 @@ pub async fn insert_items(
 pub async fn items_of_version(
     db: &impl ConnectionTrait,
     question: Uuid,
-    version: Uuid,
+    version: QuestionVersionId,
 ) -> Result<Vec<(Vec<Uuid>, bool, i64)>> {
     use super::entities::attempt_items;
     let rows = attempt_items::Entity::find()

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::Result;
 use super::entities::{audit_log, units};
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{AuditEntryId, UnitId, UserId};
 use crate::domain::unit::TreePath;
 
 /// Records `action` by `actor` on `subject` with `detail`, about no unit in particular: only
@@ -38,13 +38,13 @@ pub async fn record_at(
     detail: serde_json::Value,
 ) -> Result<()> {
     audit_log::Entity::insert(audit_log::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        actor_id: Set(actor.map(Into::into)),
+        id: Set(AuditEntryId::new()),
+        actor_id: Set(actor),
         action: Set(action.to_owned()),
         subject_id: Set(subject),
         detail: Set(detail),
         at: Set(Utc::now()),
-        unit_id: Set(unit.map(|u| u.into_uuid())),
+        unit_id: Set(unit),
     })
     .exec_without_returning(db)
     .await?;
@@ -55,15 +55,15 @@ pub async fn record_at(
 #[derive(Debug, Clone)]
 pub struct Event {
     /// Its id.
-    pub id: Uuid,
+    pub id: AuditEntryId,
     /// Who did it (`None`: the system or a command-line tool).
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     /// What, as `area.verb` (`certificate.revoke`, `export.round`, …).
     pub action: String,
     /// The row it changed, when there is one.
     pub subject_id: Option<Uuid>,
     /// The unit it is about.
-    pub unit_id: Option<Uuid>,
+    pub unit_id: Option<UnitId>,
     /// Details as recorded.
     pub detail: serde_json::Value,
     /// When.
@@ -78,7 +78,7 @@ pub struct Filter {
     /// An action (`certificate.revoke`) or an area (`certificate`: every `certificate.…`).
     pub action: Option<String>,
     /// Who did it.
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     /// From this instant (inclusive).
     pub from: Option<DateTime<Utc>>,
     /// Before this instant (exclusive).
@@ -161,7 +161,7 @@ fn escape_like(s: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Entry {
     /// Who.
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     /// What (`round.publish`, …).
     pub action: String,
     /// The details recorded.

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 use crate::config::Settings;
 
@@ -26,32 +27,92 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Database
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // Set on every connection the pool opens, not once: `busy_timeout` and `synchronous`
+        // belong to a connection, and a pool opens more as it grows. WAL lets readers work
+        // while a writer commits; the busy timeout makes concurrent writers wait for the lock
+        // instead of failing with SQLITE_BUSY; SQLite enforces foreign keys only when asked.
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .synchronous(SqliteSynchronous::Normal)
+        });
     let db = Database::connect(options)
         .await
         .context("cannot connect to the database (DATABASE_URL)")?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        // WAL lets readers work while a writer commits; the busy timeout makes concurrent
-        // writers wait for the lock instead of failing with SQLITE_BUSY; SQLite does not
-        // enforce foreign keys unless asked.
-        for pragma in [
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA busy_timeout = 10000",
-            "PRAGMA foreign_keys = ON",
-            "PRAGMA synchronous = NORMAL",
-        ] {
-            db.execute_unprepared(pragma)
-                .await
-                .with_context(|| format!("cannot set {pragma}"))?;
-        }
-    }
     Migrator::up(&db, None)
         .await
         .context("cannot apply database migrations")?;
     Ok(db)
 }
 
+/// Connects (lazily: a replica that is down at startup does not stop the server) to the read
+/// replica named by `DATABASE_REPLICA_URL`, if any. Never migrates: a replica follows the
+/// primary's schema.
+pub async fn connect_replica(settings: &Settings) -> anyhow::Result<Option<DatabaseConnection>> {
+    use secrecy::ExposeSecret;
+    let Some(url) = &settings.database_replica_url else {
+        return Ok(None);
+    };
+    let mut options = ConnectOptions::new(url.expose_secret().to_owned());
+    options
+        .max_connections(settings.database_max_connections)
+        .min_connections(0)
+        .connect_lazy(true)
+        .connect_timeout(Duration::from_secs(3))
+        .acquire_timeout(Duration::from_secs(3))
+        .sqlx_logging(false);
+    let db = Database::connect(options)
+        .await
+        .context("cannot use the replica's URL (DATABASE_REPLICA_URL)")?;
+    Ok(Some(db))
+}
+
 /// Whether the database answers a trivial query.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement, TransactionTrait};
+
+    use super::*;
+
+    async fn pragma(txn: &DatabaseTransaction, name: &str) -> i64 {
+        let row = txn
+            .query_one_raw(Statement::from_string(
+                txn.get_database_backend(),
+                format!("PRAGMA {name}"),
+            ))
+            .await
+            .expect("pragma query")
+            .expect("a row");
+        row.try_get_by_index::<i64>(0).expect("an integer")
+    }
+
+    /// The embedded database's settings hold on every connection of the pool, not only on the
+    /// one that happened to run them at startup (the others waited 5 s for a lock, not 10, and
+    /// synced every commit in full).
+    #[tokio::test]
+    async fn every_embedded_connection_has_the_settings() {
+        let dir = std::env::temp_dir().join(format!("dautri-db-{}", uuid::Uuid::new_v4()));
+        let mut settings = Settings::defaults();
+        settings.data_dir = dir.clone();
+        let db = connect_and_migrate(&settings).await.expect("connect");
+        // Transactions held at once each have a connection of their own.
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            held.push(db.begin().await.expect("begin"));
+        }
+        for txn in &held {
+            assert_eq!(pragma(txn, "busy_timeout").await, 10_000);
+            assert_eq!(pragma(txn, "foreign_keys").await, 1);
+            assert_eq!(pragma(txn, "synchronous").await, 1, "NORMAL");
+        }
+        drop(held);
+        db.close().await.expect("close");
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

@@ -7,7 +7,10 @@
 //! One channel per process, drained by one task that writes in batches (group commit): the
 //! answers that arrived while the previous batch was being written form the next one (and, with
 //! a linger `ack_interval` above zero, those arriving within it), then one multi-row upsert makes
-//! the whole batch durable and every waiting request is answered. Under load, batches grow
+//! the whole batch durable and every waiting request is answered. Up to `writers` batches are
+//! written at once on PostgreSQL (a batch starts as soon as a writer is free, so an answer
+//! waits for at most the write in progress before its own starts); each batch locks its rows
+//! in key order, so concurrent batches cannot deadlock. Under load, batches grow
 //! instead of writes multiplying; when idle, an answer is written at once. A batch keeps the newest selection
 //! per (attempt, question) by save time, and the upsert never replaces a newer saved answer
 //! with an older one, whatever order the rows arrive in. If the write fails, the waiting
@@ -15,12 +18,13 @@
 //! pending for the next batch.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use prometheus::{Histogram, HistogramOpts, IntCounter};
 use sea_orm::DatabaseConnection;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 use uuid::Uuid;
 
 use super::attempts::{AnswerRow, upsert_answers};
@@ -71,10 +75,20 @@ impl JournalMetrics {
 
 impl Journal {
     /// Starts the journal task: a batch is written at most `ack_interval` after its first
-    /// answer arrived.
-    pub fn start(db: DatabaseConnection, ack_interval: Duration, metrics: JournalMetrics) -> Self {
+    /// answer arrived (once one of `writers` concurrent writes is free; SQLite gets one, its
+    /// writes take turns on one lock anyway).
+    pub fn start(
+        db: DatabaseConnection,
+        ack_interval: Duration,
+        writers: usize,
+        metrics: JournalMetrics,
+    ) -> Self {
+        let writers = match db.get_database_backend() {
+            sea_orm::DbBackend::Sqlite => 1,
+            _ => writers.max(1),
+        };
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(db, rx, ack_interval, metrics));
+        tokio::spawn(run(db, rx, ack_interval, writers, metrics));
         Self { tx }
     }
 
@@ -108,15 +122,39 @@ async fn run(
     db: DatabaseConnection,
     mut rx: mpsc::UnboundedReceiver<Entry>,
     ack_interval: Duration,
+    writers: usize,
     metrics: JournalMetrics,
 ) {
     let mut pending: HashMap<(Uuid, Uuid), AnswerRow> = HashMap::new();
     let mut waiting: Vec<oneshot::Sender<bool>> = Vec::new();
+    let free = Arc::new(Semaphore::new(writers.max(1)));
+    // Rows of a failed write come back here to be written with the next batch.
+    let (retry_tx, mut retry_rx) = mpsc::unbounded_channel::<Vec<AnswerRow>>();
     loop {
+        while let Ok(rows) = retry_rx.try_recv() {
+            rows.into_iter()
+                .for_each(|row| keep_newest(&mut pending, row));
+        }
         if pending.is_empty() {
-            let Some(first) = rx.recv().await else { return };
-            waiting.push(first.written);
-            keep_newest(&mut pending, first.row);
+            tokio::select! {
+                first = rx.recv() => {
+                    let Some(first) = first else { return };
+                    waiting.push(first.written);
+                    keep_newest(&mut pending, first.row);
+                }
+                Some(rows) = retry_rx.recv() => {
+                    rows.into_iter().for_each(|row| keep_newest(&mut pending, row));
+                    continue;
+                }
+            }
+        }
+        // A batch starts when a writer is free: what queued up meanwhile joins it.
+        let Ok(permit) = free.clone().acquire_owned().await else {
+            return;
+        };
+        while let Ok(rows) = retry_rx.try_recv() {
+            rows.into_iter()
+                .for_each(|row| keep_newest(&mut pending, row));
         }
         // Everything that queued up while the last batch was being written joins this one at
         // once; with a linger, answers arriving within it join too.
@@ -135,31 +173,47 @@ async fn run(
             keep_newest(&mut pending, entry.row);
         }
         let mut batch: Vec<AnswerRow> = pending.drain().map(|(_, row)| row).collect();
-        batch.sort_by_key(|r| r.saved_at);
-        match upsert_answers(&db, &batch).await {
-            Ok(()) => {
-                let now = Utc::now();
-                for row in &batch {
-                    metrics
-                        .lag
-                        .observe((now - row.saved_at).num_milliseconds().max(0) as f64 / 1000.0);
-                }
-                metrics.written.inc_by(batch.len() as u64);
-                for waiter in waiting.drain(..) {
-                    let _ = waiter.send(true);
-                }
+        // Concurrent batches lock their rows in one order (key order), so they cannot deadlock.
+        batch.sort_by_key(|r| (r.attempt_id.into_uuid(), r.question_id.into_uuid()));
+        let waiters = std::mem::take(&mut waiting);
+        let (db, metrics, retry_tx) = (db.clone(), metrics.clone(), retry_tx.clone());
+        tokio::spawn(async move {
+            write(&db, batch, waiters, &metrics, &retry_tx).await;
+            drop(permit);
+        });
+    }
+}
+
+/// Writes one batch and answers its waiters; a failed batch goes back to `retry`.
+async fn write(
+    db: &DatabaseConnection,
+    batch: Vec<AnswerRow>,
+    waiters: Vec<oneshot::Sender<bool>>,
+    metrics: &JournalMetrics,
+    retry: &mpsc::UnboundedSender<Vec<AnswerRow>>,
+) {
+    match upsert_answers(db, &batch).await {
+        Ok(()) => {
+            let now = Utc::now();
+            for row in &batch {
+                metrics
+                    .lag
+                    .observe((now - row.saved_at).num_milliseconds().max(0) as f64 / 1000.0);
             }
-            Err(e) => {
-                // Keep them for the next round rather than lose them; newer saves replace them.
-                tracing::error!(error = %crate::error::cause_chain(&e), count = batch.len(), "answer journal write failed; will retry");
-                for row in batch {
-                    keep_newest(&mut pending, row);
-                }
-                for waiter in waiting.drain(..) {
-                    let _ = waiter.send(false);
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
+            metrics.written.inc_by(batch.len() as u64);
+            for waiter in waiters {
+                let _ = waiter.send(true);
             }
+        }
+        Err(e) => {
+            // Keep them for the next round rather than lose them; newer saves replace them.
+            tracing::error!(error = %crate::error::cause_chain(&e), count = batch.len(), "answer journal write failed; will retry");
+            for waiter in waiters {
+                let _ = waiter.send(false);
+            }
+            // Back off (holding the writer) before the rows join the next batch.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let _ = retry.send(batch);
         }
     }
 }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::entities::{question_versions, questions, topics, units};
 use super::{PersistenceError, Result};
-use crate::domain::ids::{QuestionId, UnitId, UserId};
+use crate::domain::ids::{QuestionId, QuestionVersionId, UnitId, UserId};
 use crate::domain::unit::TreePath;
 
 /// One stored option: its id is stable within a version, and attempts record it.
@@ -46,7 +46,7 @@ pub struct StoredQuestion {
     /// Current version number (1 for a new question).
     pub version: i32,
     /// Id of the current version (what attempts point at).
-    pub version_id: Uuid,
+    pub version_id: QuestionVersionId,
     /// The content; `options` mirror `option_ids` by position.
     pub content: Question,
     /// Ids of the options, in display order.
@@ -160,7 +160,7 @@ fn assemble(
     };
     Ok(StoredQuestion {
         id: q.id,
-        unit_id: UnitId::from_uuid(q.unit_id),
+        unit_id: q.unit_id,
         shared: q.shared,
         version: q.current_version,
         version_id: q.current_version_id,
@@ -261,7 +261,7 @@ fn version_model(
         .collect();
     let ids = options.iter().map(|o| o.id).collect();
     let model = question_versions::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(QuestionVersionId::new()),
         question_id: Set(question_id),
         version: Set(version),
         text: Set(q.text.clone()),
@@ -271,7 +271,7 @@ fn version_model(
         source_url: Set(q.source.as_ref().and_then(|s| s.url.clone())),
         legal_document: Set(q.legal_basis.as_ref().map(|l| l.document.clone())),
         image: Set(q.image.clone()),
-        created_by: Set(by.map(|u| u.into_uuid())),
+        created_by: Set(by),
         created_at: Set(Utc::now()),
     };
     (model, ids)
@@ -289,12 +289,12 @@ pub async fn insert(
     let (version, _) = version_model(id, 1, q, by);
     let version_id = match &version.id {
         sea_orm::ActiveValue::Set(v) => *v,
-        _ => Uuid::now_v7(),
+        _ => QuestionVersionId::new(),
     };
     let now = Utc::now();
     questions::Entity::insert(questions::ActiveModel {
         id: Set(id),
-        unit_id: Set(unit.into_uuid()),
+        unit_id: Set(unit),
         shared: Set(shared),
         kind: Set(kind_str(q.kind).to_owned()),
         topic_code: Set(q.topic.code.clone()),
@@ -306,7 +306,7 @@ pub async fn insert(
         current_version_id: Set(version_id),
         valid_from: Set(q.legal_basis.as_ref().and_then(|l| l.valid_from)),
         valid_until: Set(q.legal_basis.as_ref().and_then(|l| l.valid_until)),
-        created_by: Set(by.map(|u| u.into_uuid())),
+        created_by: Set(by),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -417,7 +417,7 @@ async fn load_many(
     db: &impl ConnectionTrait,
     rows: Vec<questions::Model>,
 ) -> Result<Vec<StoredQuestion>> {
-    let version_ids: Vec<Uuid> = rows.iter().map(|q| q.current_version_id).collect();
+    let version_ids: Vec<QuestionVersionId> = rows.iter().map(|q| q.current_version_id).collect();
     let mut versions = Vec::new();
     for chunk in version_ids.chunks(500) {
         versions.extend(
@@ -658,7 +658,7 @@ fn search_select(visibility: &Visibility, filter: &Filter) -> sea_orm::Select<qu
         );
     }
     if let Some(unit) = filter.unit_id {
-        select = select.filter(questions::Column::UnitId.eq(unit.into_uuid()));
+        select = select.filter(questions::Column::UnitId.eq(unit));
     }
     if let Some((from, to)) = filter.drawable_between {
         select = select
@@ -699,7 +699,7 @@ pub async fn existing_stems(
     let mut out = Vec::new();
     for chunk in stems.chunks(500) {
         let rows = questions::Entity::find()
-            .filter(questions::Column::UnitId.eq(unit.into_uuid()))
+            .filter(questions::Column::UnitId.eq(unit))
             .filter(questions::Column::StemFolded.is_in(chunk.iter().cloned()))
             .all(db)
             .await?;
@@ -712,7 +712,7 @@ pub async fn existing_stems(
 #[derive(Debug, Clone)]
 pub struct VersionContent {
     /// Version id.
-    pub version_id: Uuid,
+    pub version_id: QuestionVersionId,
     /// The question.
     pub question_id: QuestionId,
     /// Stem.
@@ -726,7 +726,10 @@ pub struct VersionContent {
 }
 
 /// Loads versions by id (what attempts showed, whatever the question is now).
-pub async fn versions(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<VersionContent>> {
+pub async fn versions(
+    db: &impl ConnectionTrait,
+    ids: &[QuestionVersionId],
+) -> Result<Vec<VersionContent>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         for v in question_versions::Entity::find()

@@ -6,17 +6,16 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
-use uuid::Uuid;
 
 use super::Result;
 use super::entities::password_reset_codes::{self, Column, Entity};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ResetCodeId, UserId};
 
 /// A stored code (never the code itself).
 #[derive(Debug, Clone)]
 pub struct ResetCode {
     /// Id.
-    pub id: Uuid,
+    pub id: ResetCodeId,
     /// Whose password it resets.
     pub user_id: UserId,
     /// Who issued it.
@@ -35,8 +34,8 @@ impl From<password_reset_codes::Model> for ResetCode {
     fn from(m: password_reset_codes::Model) -> Self {
         Self {
             id: m.id,
-            user_id: UserId::from_uuid(m.user_id),
-            issued_by: m.issued_by.map(UserId::from_uuid),
+            user_id: m.user_id,
+            issued_by: m.issued_by,
             code_hash: m.code_hash,
             issued_at: m.issued_at,
             expires_at: m.expires_at,
@@ -56,9 +55,9 @@ pub async fn replace(
 ) -> Result<ResetCode> {
     revoke_all(db, user, now).await?;
     let model = password_reset_codes::Model {
-        id: Uuid::now_v7(),
-        user_id: user.into_uuid(),
-        issued_by: Some(issued_by.into()),
+        id: ResetCodeId::new(),
+        user_id: user,
+        issued_by: Some(issued_by),
         code_hash,
         issued_at: now,
         expires_at,
@@ -86,7 +85,7 @@ pub async fn replace(
 pub async fn revoke_all(db: &impl ConnectionTrait, user: UserId, now: DateTime<Utc>) -> Result<()> {
     Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(Some(now)))
-        .filter(Column::UserId.eq(user.into_uuid()))
+        .filter(Column::UserId.eq(user))
         .filter(Column::UsedAt.is_null())
         .filter(Column::RevokedAt.is_null())
         .exec(db)
@@ -103,7 +102,7 @@ pub async fn live(
     max_failures: i32,
 ) -> Result<Option<ResetCode>> {
     Ok(Entity::find()
-        .filter(Column::UserId.eq(user.into_uuid()))
+        .filter(Column::UserId.eq(user))
         .filter(Column::UsedAt.is_null())
         .filter(Column::RevokedAt.is_null())
         .filter(Column::ExpiresAt.gt(now))
@@ -115,7 +114,7 @@ pub async fn live(
 }
 
 /// Counts a wrong guess against a code.
-pub async fn count_failure(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+pub async fn count_failure(db: &impl ConnectionTrait, id: ResetCodeId) -> Result<()> {
     Entity::update_many()
         .col_expr(
             Column::FailedAttempts,
@@ -128,7 +127,11 @@ pub async fn count_failure(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
 }
 
 /// Marks a code used, once: false when another request used (or revoked) it first.
-pub async fn mark_used(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+pub async fn mark_used(
+    db: &impl ConnectionTrait,
+    id: ResetCodeId,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let done = Entity::update_many()
         .col_expr(Column::UsedAt, Expr::value(Some(now)))
         .filter(Column::Id.eq(id))
@@ -140,7 +143,11 @@ pub async fn mark_used(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) 
 }
 
 /// Moves a code's expiry (tests make a code expire without waiting).
-pub async fn set_expiry(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<()> {
+pub async fn set_expiry(
+    db: &impl ConnectionTrait,
+    id: ResetCodeId,
+    at: DateTime<Utc>,
+) -> Result<()> {
     Entity::update_many()
         .col_expr(Column::ExpiresAt, Expr::value(at))
         .filter(Column::Id.eq(id))

@@ -15,7 +15,7 @@ use super::entities::{
     attempts, contest_results, contests, result_voids, round_results, rounds, users,
 };
 use super::{PersistenceError, Result};
-use crate::domain::ids::{AttemptId, ContestId, RoundId};
+use crate::domain::ids::{AttemptId, ContestId, RoundId, UnitId, UserId};
 
 /// A finished, counting attempt with what boards show of its entrant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,12 +163,12 @@ impl From<result_voids::Model> for Void {
         Self {
             id: m.id,
             round_id: m.round_id,
-            user_id: m.user_id,
+            user_id: m.user_id.into_uuid(),
             reason: m.reason,
-            voided_by: m.voided_by,
+            voided_by: m.voided_by.map(UserId::into_uuid),
             voided_at: m.voided_at,
             lifted_at: m.lifted_at,
-            lifted_by: m.lifted_by,
+            lifted_by: m.lifted_by.map(UserId::into_uuid),
             lift_reason: m.lift_reason,
         }
     }
@@ -188,7 +188,7 @@ pub async fn voided_pairs(
         .all(db)
         .await?
         .into_iter()
-        .map(|v| (v.round_id, v.user_id))
+        .map(|v| (v.round_id, v.user_id.into_uuid()))
         .collect())
 }
 
@@ -231,9 +231,9 @@ pub async fn insert_void(
     let model = result_voids::ActiveModel {
         id: Set(Uuid::now_v7()),
         round_id: Set(round_id),
-        user_id: Set(user_id),
+        user_id: Set(UserId::from_uuid(user_id)),
         reason: Set(reason.to_owned()),
-        voided_by: Set(Some(by)),
+        voided_by: Set(Some(UserId::from_uuid(by))),
         voided_at: Set(at),
         lifted_at: Set(None),
         lifted_by: Set(None),
@@ -255,7 +255,7 @@ pub async fn lift_void(
     let model = result_voids::ActiveModel {
         id: Set(void.id),
         lifted_at: Set(Some(at)),
-        lifted_by: Set(Some(by)),
+        lifted_by: Set(Some(UserId::from_uuid(by))),
         lift_reason: Set(Some(reason.to_owned())),
         ..Default::default()
     }
@@ -306,9 +306,9 @@ pub async fn publish(
     for chunk in rows.chunks(500) {
         round_results::Entity::insert_many(chunk.iter().map(|r| round_results::ActiveModel {
             round_id: Set(round_id),
-            user_id: Set(r.user_id),
+            user_id: Set(UserId::from_uuid(r.user_id)),
             attempt_id: Set(r.attempt_id),
-            unit_id: Set(Some(r.unit_id)),
+            unit_id: Set(Some(UnitId::from_uuid(r.unit_id))),
             rank: Set(r.rank),
             score: Set(r.score),
             max_score: Set(r.max_score),
@@ -334,9 +334,9 @@ pub async fn publish(
 
 fn final_row(m: round_results::Model) -> FinalRow {
     FinalRow {
-        user_id: m.user_id,
+        user_id: m.user_id.into_uuid(),
         attempt_id: m.attempt_id,
-        unit_id: m.unit_id.unwrap_or_default(),
+        unit_id: m.unit_id.map(UnitId::into_uuid).unwrap_or_default(),
         rank: m.rank,
         score: m.score,
         max_score: m.max_score,
@@ -634,8 +634,8 @@ pub async fn publish_overall(
     for chunk in rows.chunks(500) {
         contest_results::Entity::insert_many(chunk.iter().map(|r| contest_results::ActiveModel {
             contest_id: Set(contest_id),
-            user_id: Set(r.user_id),
-            unit_id: Set(Some(r.unit_id)),
+            user_id: Set(UserId::from_uuid(r.user_id)),
+            unit_id: Set(Some(UnitId::from_uuid(r.unit_id))),
             rank: Set(r.rank),
             score: Set(r.score),
             time_used_ms: Set(r.time_used_ms),
@@ -673,8 +673,8 @@ pub async fn overall_all(
 
 fn overall_row(m: contest_results::Model) -> OverallRow {
     OverallRow {
-        user_id: m.user_id,
-        unit_id: m.unit_id.unwrap_or_default(),
+        user_id: m.user_id.into_uuid(),
+        unit_id: m.unit_id.map(UnitId::into_uuid).unwrap_or_default(),
         rank: m.rank,
         score: m.score,
         time_used_ms: m.time_used_ms,

@@ -14,7 +14,7 @@ use crate::domain::role::{Grant, Role};
 /// The grants of one account.
 pub async fn for_user(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<Grant>> {
     let rows = Entity::find()
-        .filter(Column::UserId.eq(user.into_uuid()))
+        .filter(Column::UserId.eq(user))
         .all(db)
         .await?;
     Ok(rows
@@ -26,7 +26,7 @@ pub async fn for_user(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<Gra
             }
             Some(Grant {
                 role: role?,
-                unit_id: r.unit_id.map(UnitId::from_uuid),
+                unit_id: r.unit_id,
             })
         })
         .collect())
@@ -35,7 +35,7 @@ pub async fn for_user(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<Gra
 /// Replaces all grants of `user` with `grants`. Run in a transaction.
 pub async fn replace(db: &impl ConnectionTrait, user: UserId, grants: &[Grant]) -> Result<()> {
     Entity::delete_many()
-        .filter(Column::UserId.eq(user.into_uuid()))
+        .filter(Column::UserId.eq(user))
         .exec(db)
         .await?;
     add(db, user, grants).await
@@ -49,9 +49,9 @@ pub async fn add(db: &impl ConnectionTrait, user: UserId, grants: &[Grant]) -> R
     let now = Utc::now();
     Entity::insert_many(grants.iter().map(|g| role_assignments::ActiveModel {
         id: Set(Uuid::now_v7()),
-        user_id: Set(user.into_uuid()),
+        user_id: Set(user),
         role: Set(g.role.as_str().to_owned()),
-        unit_id: Set(g.unit_id.map(|u| u.into_uuid())),
+        unit_id: Set(g.unit_id),
         created_at: Set(now),
     }))
     .exec_without_returning(db)
@@ -68,7 +68,7 @@ pub async fn over_units(
         return Ok(Vec::new());
     }
     let rows = Entity::find()
-        .filter(Column::UnitId.is_in(units.iter().map(|u| u.into_uuid())))
+        .filter(Column::UnitId.is_in(units.iter().copied()))
         .order_by_asc(Column::CreatedAt)
         .all(db)
         .await?;
@@ -76,10 +76,10 @@ pub async fn over_units(
         .into_iter()
         .filter_map(|r| {
             Some((
-                UserId::from_uuid(r.user_id),
+                r.user_id,
                 Grant {
                     role: Role::from_str_opt(&r.role)?,
-                    unit_id: r.unit_id.map(UnitId::from_uuid),
+                    unit_id: r.unit_id,
                 },
             ))
         })
@@ -114,7 +114,7 @@ pub async fn lock_admins(txn: &impl ConnectionTrait, touch: UserId) -> Result<()
                     users::Column::UpdatedAt,
                     Expr::col(users::Column::UpdatedAt),
                 )
-                .filter(users::Column::Id.eq(touch.into_uuid()))
+                .filter(users::Column::Id.eq(touch))
                 .exec(txn)
                 .await?;
         }
@@ -126,7 +126,7 @@ pub async fn lock_admins(txn: &impl ConnectionTrait, touch: UserId) -> Result<()
 pub async fn enabled_admins(db: &impl ConnectionTrait) -> Result<u64> {
     use super::entities::users;
     use sea_orm::PaginatorTrait;
-    let holders: Vec<Uuid> = Entity::find()
+    let holders: Vec<UserId> = Entity::find()
         .filter(Column::Role.eq(Role::Admin.as_str()))
         .all(db)
         .await?

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::Result;
 use super::entities::refresh_tokens::{self, Column, Entity};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{TokenFamilyId, UserId};
 
 /// A stored refresh token.
 #[derive(Debug, Clone)]
@@ -17,7 +17,7 @@ pub struct StoredToken {
     /// Whose.
     pub user_id: UserId,
     /// The login session it belongs to.
-    pub family_id: Uuid,
+    pub family_id: TokenFamilyId,
     /// Expiry.
     pub expires_at: DateTime<Utc>,
     /// Set once it was exchanged for a new one.
@@ -30,7 +30,7 @@ impl From<refresh_tokens::Model> for StoredToken {
     fn from(m: refresh_tokens::Model) -> Self {
         Self {
             id: m.id,
-            user_id: UserId::from_uuid(m.user_id),
+            user_id: m.user_id,
             family_id: m.family_id,
             expires_at: m.expires_at,
             rotated_at: m.rotated_at,
@@ -52,14 +52,14 @@ pub struct ClientInfo {
 pub async fn insert(
     db: &impl ConnectionTrait,
     user: UserId,
-    family_id: Uuid,
+    family_id: TokenFamilyId,
     token_hash: String,
     expires_at: DateTime<Utc>,
     client: &ClientInfo,
 ) -> Result<()> {
     Entity::insert(refresh_tokens::ActiveModel {
         id: Set(Uuid::now_v7()),
-        user_id: Set(user.into_uuid()),
+        user_id: Set(user),
         family_id: Set(family_id),
         token_hash: Set(token_hash),
         issued_at: Set(Utc::now()),
@@ -83,7 +83,7 @@ pub async fn insert(
 pub async fn signed_in_from(db: &impl ConnectionTrait, user: UserId, ip: &str) -> Result<bool> {
     use sea_orm::PaginatorTrait as _;
     Ok(Entity::find()
-        .filter(Column::UserId.eq(user.into_uuid()))
+        .filter(Column::UserId.eq(user))
         .filter(Column::ClientIp.eq(ip))
         .count(db)
         .await?
@@ -116,7 +116,7 @@ pub async fn mark_rotated(db: &impl ConnectionTrait, id: Uuid) -> Result<bool> {
 }
 
 /// Revokes every token of a login session.
-pub async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result<u64> {
+pub async fn revoke_family(db: &impl ConnectionTrait, family_id: TokenFamilyId) -> Result<u64> {
     let result = Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
         .filter(Column::FamilyId.eq(family_id))
@@ -130,7 +130,7 @@ pub async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result
 pub async fn revoke_all_for_user(db: &impl ConnectionTrait, user: UserId) -> Result<u64> {
     let result = Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(Column::UserId.eq(user.into_uuid()))
+        .filter(Column::UserId.eq(user))
         .filter(Column::RevokedAt.is_null())
         .exec(db)
         .await?;
@@ -138,7 +138,7 @@ pub async fn revoke_all_for_user(db: &impl ConnectionTrait, user: UserId) -> Res
 }
 
 /// Whether the login session `family_id` was revoked (logout, replay, password change).
-pub async fn family_revoked(db: &impl ConnectionTrait, family_id: Uuid) -> Result<bool> {
+pub async fn family_revoked(db: &impl ConnectionTrait, family_id: TokenFamilyId) -> Result<bool> {
     Ok(Entity::find()
         .filter(Column::FamilyId.eq(family_id))
         .filter(Column::RevokedAt.is_not_null())
@@ -151,7 +151,7 @@ pub async fn family_revoked(db: &impl ConnectionTrait, family_id: Uuid) -> Resul
 pub async fn families_revoked_since(
     db: &impl ConnectionTrait,
     since: DateTime<Utc>,
-) -> Result<Vec<(UserId, Uuid, DateTime<Utc>)>> {
+) -> Result<Vec<(UserId, TokenFamilyId, DateTime<Utc>)>> {
     let rows = Entity::find()
         .filter(Column::RevokedAt.gte(since))
         .all(db)
@@ -160,7 +160,7 @@ pub async fn families_revoked_since(
     Ok(rows
         .into_iter()
         .filter(|m| seen.insert(m.family_id))
-        .filter_map(|m| Some((UserId::from_uuid(m.user_id), m.family_id, m.revoked_at?)))
+        .filter_map(|m| Some((m.user_id, m.family_id, m.revoked_at?)))
         .collect())
 }
 
@@ -168,7 +168,7 @@ pub async fn families_revoked_since(
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
     /// The login session.
-    pub family_id: Uuid,
+    pub family_id: TokenFamilyId,
     /// Issued.
     pub created_at: DateTime<Utc>,
     /// Client address.
@@ -183,7 +183,7 @@ pub struct SessionRecord {
 pub async fn of_user(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<SessionRecord>> {
     use sea_orm::QueryOrder;
     Ok(Entity::find()
-        .filter(Column::UserId.eq(user.into_uuid()))
+        .filter(Column::UserId.eq(user))
         .order_by_asc(Column::IssuedAt)
         .all(db)
         .await?

@@ -9,12 +9,11 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect,
 };
-use uuid::Uuid;
 
 use super::entities::unit_transfer_requests::{self, Column, Entity};
 use super::entities::units;
 use super::{PersistenceError, Result};
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{TransferRequestId, UnitId, UserId};
 use crate::domain::transfer::TransferStatus;
 use crate::domain::unit::TreePath;
 
@@ -22,7 +21,7 @@ use crate::domain::unit::TreePath;
 #[derive(Debug, Clone)]
 pub struct Transfer {
     /// Id.
-    pub id: Uuid,
+    pub id: TransferRequestId,
     /// The member who asked.
     pub user_id: UserId,
     /// Their unit when they asked.
@@ -55,14 +54,14 @@ impl TryFrom<unit_transfer_requests::Model> for Transfer {
         })?;
         Ok(Self {
             id: m.id,
-            user_id: UserId::from_uuid(m.user_id),
-            from_unit_id: UnitId::from_uuid(m.from_unit_id),
-            to_unit_id: UnitId::from_uuid(m.to_unit_id),
+            user_id: m.user_id,
+            from_unit_id: m.from_unit_id,
+            to_unit_id: m.to_unit_id,
             reason: m.reason,
             status,
             created_at: m.created_at,
             decided_at: m.decided_at,
-            decided_by: m.decided_by.map(UserId::from_uuid),
+            decided_by: m.decided_by,
             decision_note: m.decision_note,
         })
     }
@@ -82,10 +81,10 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<Transfer> {
     let model = unit_transfer_requests::Model {
-        id: Uuid::now_v7(),
-        user_id: user.into_uuid(),
-        from_unit_id: from.into_uuid(),
-        to_unit_id: to.into_uuid(),
+        id: TransferRequestId::new(),
+        user_id: user,
+        from_unit_id: from,
+        to_unit_id: to,
         reason,
         status: TransferStatus::Pending.as_str().to_owned(),
         created_at: now,
@@ -111,7 +110,7 @@ pub async fn insert(
 }
 
 /// Loads one request.
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Transfer> {
+pub async fn get(db: &impl ConnectionTrait, id: TransferRequestId) -> Result<Transfer> {
     Entity::find_by_id(id)
         .one(db)
         .await?
@@ -122,7 +121,7 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Transfer> {
 /// The member's pending request, if any.
 pub async fn pending_of(db: &impl ConnectionTrait, user: UserId) -> Result<Option<Transfer>> {
     Entity::find()
-        .filter(Column::UserId.eq(user.into_uuid()))
+        .filter(Column::UserId.eq(user))
         .filter(Column::Status.eq(TransferStatus::Pending.as_str()))
         .one(db)
         .await?
@@ -133,7 +132,7 @@ pub async fn pending_of(db: &impl ConnectionTrait, user: UserId) -> Result<Optio
 /// The member's requests, newest first (at most `limit`).
 pub async fn of_user(db: &impl ConnectionTrait, user: UserId, limit: u64) -> Result<Vec<Transfer>> {
     all(Entity::find()
-        .filter(Column::UserId.eq(user.into_uuid()))
+        .filter(Column::UserId.eq(user))
         .order_by_desc(Column::CreatedAt)
         .order_by_desc(Column::Id)
         .limit(limit)
@@ -178,7 +177,7 @@ pub async fn in_subtree(
 /// closed it first), in which case nothing changed.
 pub async fn close(
     db: &impl ConnectionTrait,
-    id: Uuid,
+    id: TransferRequestId,
     status: TransferStatus,
     by: UserId,
     note: Option<String>,

@@ -36,8 +36,8 @@ pub struct Unit {
 impl From<units::Model> for Unit {
     fn from(m: units::Model) -> Self {
         Self {
-            id: UnitId::from_uuid(m.id),
-            parent_id: m.parent_id.map(UnitId::from_uuid),
+            id: m.id,
+            parent_id: m.parent_id,
             name: m.name,
             code: m.code,
             member_count: m.member_count,
@@ -63,7 +63,7 @@ pub struct NewUnit {
 
 /// Loads one unit.
 pub async fn get(db: &impl ConnectionTrait, id: UnitId) -> Result<Unit> {
-    Entity::find_by_id(id.into_uuid())
+    Entity::find_by_id(id)
         .one(db)
         .await?
         .map(Unit::from)
@@ -138,7 +138,7 @@ pub async fn list(
             if let Some(parent) = parent {
                 select = select
                     .filter(Column::Path.starts_with(parent.path.as_str()))
-                    .filter(Column::Id.ne(parent.id.into_uuid()));
+                    .filter(Column::Id.ne(parent.id));
             }
             select = select
                 .order_by_asc(Column::Depth)
@@ -146,7 +146,7 @@ pub async fn list(
         }
         (None, Some(parent)) => {
             select = select
-                .filter(Column::ParentId.eq(parent.id.into_uuid()))
+                .filter(Column::ParentId.eq(parent.id))
                 .order_by_asc(Column::NameFolded)
         }
         (None, None) => {
@@ -182,8 +182,8 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUnit) -> Result<Unit> {
         None => TreePath::root(new.id),
     };
     let model = units::ActiveModel {
-        id: Set(new.id.into_uuid()),
-        parent_id: Set(new.parent.as_ref().map(|p| p.id.into_uuid())),
+        id: Set(new.id),
+        parent_id: Set(new.parent.as_ref().map(|p| p.id)),
         name: Set(new.name.as_str().to_owned()),
         name_folded: Set(fold(new.name.as_str())),
         code: Set(new.code.as_str().to_owned()),
@@ -207,7 +207,7 @@ pub async fn update_fields(
     member_count: Option<MemberCount>,
 ) -> Result<Unit> {
     let mut model = units::ActiveModel {
-        id: sea_orm::ActiveValue::Unchanged(id.into_uuid()),
+        id: sea_orm::ActiveValue::Unchanged(id),
         ..Default::default()
     };
     if let Some(name) = name {
@@ -277,7 +277,7 @@ pub async fn move_subtree(
             Column::ParentId,
             Expr::value(new_parent.map(|p| p.id.into_uuid())),
         )
-        .filter(Column::Id.eq(unit.id.into_uuid()))
+        .filter(Column::Id.eq(unit.id))
         .exec(db)
         .await?;
     get(db, unit.id).await
@@ -305,7 +305,7 @@ pub async fn names_of(
         .select_only()
         .column(Column::Id)
         .column(Column::Name)
-        .filter(Column::Id.is_in(ids.iter().map(|id| id.into_uuid())))
+        .filter(Column::Id.is_in(ids.iter().copied()))
         .into_tuple()
         .all(db)
         .await?;
@@ -326,7 +326,7 @@ pub async fn with_children(
     let rows: Vec<Option<Uuid>> = Entity::find()
         .select_only()
         .column(Column::ParentId)
-        .filter(Column::ParentId.is_in(ids.iter().map(|id| id.into_uuid())))
+        .filter(Column::ParentId.is_in(ids.iter().copied()))
         .distinct()
         .into_tuple()
         .all(db)
@@ -343,11 +343,8 @@ pub async fn by_ids(
         return Ok(std::collections::HashMap::new());
     }
     let rows = Entity::find()
-        .filter(Column::Id.is_in(ids.iter().map(|id| id.into_uuid())))
+        .filter(Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|m| (UnitId::from_uuid(m.id), Unit::from(m)))
-        .collect())
+    Ok(rows.into_iter().map(|m| (m.id, Unit::from(m))).collect())
 }

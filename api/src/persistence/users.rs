@@ -62,11 +62,11 @@ pub struct Disabled {
 impl From<users::Model> for User {
     fn from(m: users::Model) -> Self {
         Self {
-            id: UserId::from_uuid(m.id),
+            id: m.id,
             phone: m.phone,
             full_name: m.full_name,
             birth_date: m.birth_date,
-            unit_id: UnitId::from_uuid(m.unit_id),
+            unit_id: m.unit_id,
             citizen_id: m.citizen_id,
             email: m.email,
             admitted_at: m.admitted_at,
@@ -78,7 +78,7 @@ impl From<users::Model> for User {
             disabled: m.disabled_at.map(|at| Disabled {
                 at,
                 reason: m.disabled_reason.unwrap_or_default(),
-                by: m.disabled_by.map(UserId::from_uuid),
+                by: m.disabled_by,
             }),
         }
     }
@@ -131,13 +131,13 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
     let now = Utc::now();
     let id = Uuid::now_v7();
     users::Entity::insert(users::ActiveModel {
-        id: Set(id),
+        id: Set(UserId::from_uuid(id)),
         phone: Set(new.phone),
         password_hash: Set(new.password_hash),
         full_name_folded: Set(fold(&new.full_name)),
         full_name: Set(new.full_name),
         birth_date: Set(new.birth_date),
-        unit_id: Set(new.unit_id.into_uuid()),
+        unit_id: Set(new.unit_id),
         citizen_id: Set(new.citizen_id),
         email: Set(new.email),
         admitted_at: Set(new.admitted_at),
@@ -158,7 +158,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
 
 /// Loads one account.
 pub async fn get(db: &impl ConnectionTrait, id: UserId) -> Result<User> {
-    users::Entity::find_by_id(id.into_uuid())
+    users::Entity::find_by_id(id)
         .one(db)
         .await?
         .map(User::from)
@@ -182,7 +182,7 @@ pub async fn credentials_by_phone(
 
 /// The password hash of an account.
 pub async fn password_hash(db: &impl ConnectionTrait, id: UserId) -> Result<String> {
-    users::Entity::find_by_id(id.into_uuid())
+    users::Entity::find_by_id(id)
         .one(db)
         .await?
         .map(|m| m.password_hash)
@@ -201,7 +201,7 @@ pub async fn set_password_hash(
         .col_expr(users::Column::PasswordHash, Expr::value(hash))
         .col_expr(users::Column::PasswordChangedAt, Expr::value(now))
         .col_expr(users::Column::UpdatedAt, Expr::value(now))
-        .filter(users::Column::Id.eq(id.into_uuid()))
+        .filter(users::Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(now)
@@ -218,7 +218,7 @@ pub async fn replace_outdated_hash(
 ) -> Result<bool> {
     let done = users::Entity::update_many()
         .col_expr(users::Column::PasswordHash, Expr::value(new))
-        .filter(users::Column::Id.eq(id.into_uuid()))
+        .filter(users::Column::Id.eq(id))
         .filter(users::Column::PasswordHash.eq(old))
         .exec(db)
         .await?;
@@ -298,7 +298,7 @@ pub async fn set_profile(
         .col_expr(users::Column::FullNameFolded, Expr::value(fold(full_name)))
         .col_expr(users::Column::BirthDate, Expr::value(birth_date))
         .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(users::Column::Id.eq(id.into_uuid()))
+        .filter(users::Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
@@ -319,7 +319,7 @@ pub async fn passwords_changed_since(
         .all(db)
         .await?
         .into_iter()
-        .map(|m| (UserId::from_uuid(m.id), m.password_changed_at))
+        .map(|m| (m.id, m.password_changed_at))
         .collect())
 }
 
@@ -334,7 +334,7 @@ pub async fn record_consent(
         .col_expr(users::Column::ConsentVersion, Expr::value(version))
         .col_expr(users::Column::ConsentAt, Expr::value(now))
         .col_expr(users::Column::UpdatedAt, Expr::value(now))
-        .filter(users::Column::Id.eq(id.into_uuid()))
+        .filter(users::Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
@@ -378,7 +378,7 @@ pub async fn erase(db: &impl ConnectionTrait, id: UserId, now: DateTime<Utc>) ->
         .col_expr(users::Column::ErasedAt, Expr::value(Some(now)))
         .col_expr(users::Column::PasswordChangedAt, Expr::value(now))
         .col_expr(users::Column::UpdatedAt, Expr::value(now))
-        .filter(users::Column::Id.eq(id.into_uuid()))
+        .filter(users::Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
@@ -390,7 +390,7 @@ pub async fn set_unit(db: &impl ConnectionTrait, id: UserId, unit: UnitId) -> Re
     let done = users::Entity::update_many()
         .col_expr(users::Column::UnitId, Expr::value(unit.into_uuid()))
         .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(users::Column::Id.eq(id.into_uuid()))
+        .filter(users::Column::Id.eq(id))
         .exec(db)
         .await?;
     if done.rows_affected == 0 {
@@ -407,13 +407,10 @@ pub async fn by_ids(
     let mut out = std::collections::HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(1000) {
         let rows = users::Entity::find()
-            .filter(users::Column::Id.is_in(chunk.iter().map(|id| id.into_uuid())))
+            .filter(users::Column::Id.is_in(chunk.iter().copied()))
             .all(db)
             .await?;
-        out.extend(
-            rows.into_iter()
-                .map(|m| (UserId::from_uuid(m.id), User::from(m))),
-        );
+        out.extend(rows.into_iter().map(|m| (m.id, User::from(m))));
     }
     Ok(out)
 }
@@ -440,7 +437,7 @@ pub async fn set_disabled(
             Expr::value(disabled.and_then(|d| d.by.map(|u| u.into_uuid()))),
         )
         .col_expr(users::Column::UpdatedAt, Expr::value(now))
-        .filter(users::Column::Id.eq(id.into_uuid()));
+        .filter(users::Column::Id.eq(id));
     let update = if disabled.is_some() {
         update.filter(users::Column::DisabledAt.is_null())
     } else {
@@ -459,6 +456,6 @@ pub async fn disabled_since(
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|m| Some((UserId::from_uuid(m.id), m.disabled_at?)))
+        .filter_map(|m| Some((m.id, m.disabled_at?)))
         .collect())
 }

@@ -73,8 +73,14 @@ pub async fn report(
     let mut by_child: HashMap<Uuid, Tally> = HashMap::new();
     let mut after = None;
     loop {
-        let page =
-            persistence::results::finished_between(&state.db, from, to, after, 10_000).await?;
+        let page = persistence::results::finished_between(
+            state.reporting_db().await?,
+            from,
+            to,
+            after,
+            10_000,
+        )
+        .await?;
         let Some(last) = page.last() else { break };
         after = Some(last.attempt_id.into_uuid());
         for p in page {

@@ -21,9 +21,9 @@ use crate::app::boards;
 use crate::app::theory::outcome::{TheoryOutcome, outcome};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Prediction, Review};
-use crate::domain::ids::QuestionId;
 use crate::domain::ids::UserId;
 use crate::domain::ids::{AttemptId, ContestId, RoundId};
+use crate::domain::ids::{QuestionId, QuestionVersionId};
 use crate::error::{ApiError, Problem};
 use crate::persistence::{
     self, attempts::AttemptRecord, contests::Round, questions::VersionContent,
@@ -60,7 +60,6 @@ pub struct QuestionView {
     /// 1-based position.
     pub position: usize,
     /// `single`, `multiple`, `true_false`.
-    #[schema(value_type = String)]
     pub kind: question_bank::Kind,
     /// Stem.
     pub text: String,
@@ -151,8 +150,9 @@ async fn respond(
     round: &Round,
 ) -> Result<AttemptResponse, ApiError> {
     let now = Utc::now();
-    let version_ids: Vec<Uuid> = record.questions.iter().map(|q| q.version_id).collect();
-    let versions: HashMap<Uuid, VersionContent> =
+    let version_ids: Vec<QuestionVersionId> =
+        record.questions.iter().map(|q| q.version_id).collect();
+    let versions: HashMap<QuestionVersionId, VersionContent> =
         persistence::questions::versions(&state.db, &version_ids)
             .await?
             .into_iter()
@@ -384,6 +384,7 @@ pub async fn get_attempt(
 #[serde(deny_unknown_fields)]
 pub struct AnswerRequest {
     /// The chosen options (one for single and true/false).
+    #[schema(max_items = 10)]
     pub option_ids: Vec<Uuid>,
 }
 
@@ -445,6 +446,7 @@ pub async fn save_answer(
 pub struct FinishRequest {
     /// The answer to the prediction question, when the round has one.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub prediction: Option<i64>,
 }
 

@@ -25,6 +25,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     /// An action (`certificate.revoke`) or an area (`certificate`, `export`, `user`…).
+    #[param(pattern = r"^[a-z_.]{0,50}$")]
     pub action: Option<String>,
     /// Who did it.
     pub actor_id: Option<Uuid>,

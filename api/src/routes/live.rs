@@ -48,6 +48,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct LiveQuery {
     /// How many top entries (1–50, default 10).
+    #[param(minimum = 1, maximum = 50)]
     pub top: Option<u64>,
 }
 

@@ -136,6 +136,7 @@ pub struct ChangePasswordRequest {
     /// The password in use now.
     pub current_password: String,
     /// The new password (same rules as at registration).
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 

@@ -10,10 +10,22 @@
 //!   "T or null", which a client can only write as `?name=`, and which the server reads as an
 //!   empty value (refused for numbers, dates and enums). The document says "T, optional".
 
+use serde::Deserialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 use utoipa::openapi::OpenApi;
 
 use super::extract::MAX_OFFSET;
+
+/// Sort direction of a list (`order=asc|desc`).
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    Desc,
+}
 
 /// Rewrites the query parameters of every operation in `doc` as above.
 pub fn describe(doc: &mut OpenApi) {

@@ -73,6 +73,7 @@ pub struct PasswordResetRequest {
     /// The code the unit admin gave (dashes and spaces ignored, any case).
     pub code: String,
     /// The new password (same rules as at registration).
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 

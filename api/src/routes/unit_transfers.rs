@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::app::transfers::{self, Decision};
 pub use crate::app::transfers::{UnitTransfer, UnitTransferPage};
 use crate::auth::AuthUser;
-use crate::domain::ids::UnitId;
+use crate::domain::ids::{TransferRequestId, UnitId};
 use crate::domain::transfer::TransferStatus;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::{Json, Query};
@@ -125,7 +125,7 @@ pub async fn my_transfers(
 pub async fn cancel_transfer(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<TransferRequestId>,
 ) -> Result<web::Json<UnitTransfer>, ApiError> {
     Ok(web::Json(
         transfers::cancel(&state, user.id, *id, Utc::now()).await?,
@@ -182,7 +182,7 @@ pub async fn unit_transfers(
 pub async fn approve_transfer(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<TransferRequestId>,
     body: Json<DecideUnitTransferRequest>,
 ) -> Result<web::Json<UnitTransfer>, ApiError> {
     let note = body.0.note;
@@ -219,7 +219,7 @@ pub async fn approve_transfer(
 pub async fn reject_transfer(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<TransferRequestId>,
     body: Json<DecideUnitTransferRequest>,
 ) -> Result<web::Json<UnitTransfer>, ApiError> {
     let note = body.0.note;

@@ -47,6 +47,11 @@ impl Keys {
         format!("{}:store:ready", self.prefix)
     }
 
+    /// The lease that lets one instance at a time run the task `name` (see `scoring::lease`).
+    pub fn lease(&self, name: &str) -> String {
+        format!("{}:lease:{name}", self.prefix)
+    }
+
     /// Failed logins for a phone number, from all addresses.
     pub fn login_failures_by_phone(&self, phone: &str) -> String {
         format!("{}:ratelimit:login:phone:{{{phone}}}", self.prefix)

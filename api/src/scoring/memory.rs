@@ -24,6 +24,7 @@ pub struct MemoryStore {
 struct Inner {
     counters: HashMap<String, (u64, Instant)>,
     markers: HashMap<String, (i64, Instant)>,
+    leases: HashMap<String, (String, Instant)>,
 }
 
 impl MemoryStore {
@@ -101,5 +102,34 @@ impl MemoryStore {
         let mut inner = self.lock();
         inner.counters.remove(key);
         inner.markers.remove(key);
+    }
+
+    pub(super) fn take_lease(&self, key: &str, token: &str, ttl: Duration) -> bool {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        if let Some((holder, expires)) = inner.leases.get_mut(key)
+            && *expires > now
+        {
+            if holder != token {
+                return false;
+            }
+            *expires = now + ttl;
+            return true;
+        }
+        inner
+            .leases
+            .insert(key.to_owned(), (token.to_owned(), now + ttl));
+        true
+    }
+
+    pub(super) fn release_lease(&self, key: &str, token: &str) {
+        let mut inner = self.lock();
+        if inner
+            .leases
+            .get(key)
+            .is_some_and(|(holder, _)| holder == token)
+        {
+            inner.leases.remove(key);
+        }
     }
 }

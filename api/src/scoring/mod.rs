@@ -17,6 +17,7 @@ pub mod attempt;
 mod image;
 pub mod keys;
 pub mod leaderboard;
+pub mod lease;
 mod memory;
 mod memory_attempts;
 mod memory_boards;
@@ -51,6 +52,10 @@ pub enum StoreError {
     /// Redis answered something no script or command of ours returns (a bug, or tampering).
     #[error("scoring store returned an unexpected reply: {0}")]
     Corrupt(String),
+    /// This instance's lease on a task ran out and another instance may have taken it over,
+    /// so the task stopped (see [`lease`]).
+    #[error("the lease on {0} was lost to another instance")]
+    LeaseLost(String),
 }
 
 impl From<StoreError> for crate::error::ApiError {
@@ -127,6 +132,31 @@ impl Store {
         match self {
             Self::Memory(m) => Ok(m.markers(keys)),
             Self::Redis(r) => r.markers(keys).await,
+        }
+    }
+
+    /// Takes the lease at `key` for `token`, or renews it when `token` holds it already, for
+    /// `ttl`. False while another token holds it (until it expires). See [`lease`].
+    pub async fn take_lease(
+        &self,
+        key: &str,
+        token: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        match self {
+            Self::Memory(m) => Ok(m.take_lease(key, token, ttl)),
+            Self::Redis(r) => r.take_lease(key, token, ttl).await,
+        }
+    }
+
+    /// Gives the lease at `key` back if `token` still holds it.
+    pub async fn release_lease(&self, key: &str, token: &str) -> Result<(), StoreError> {
+        match self {
+            Self::Memory(m) => {
+                m.release_lease(key, token);
+                Ok(())
+            }
+            Self::Redis(r) => r.release_lease(key, token).await,
         }
     }
 

@@ -172,4 +172,31 @@ impl RedisStore {
         let _: () = conn.del(key).await?;
         Ok(())
     }
+
+    pub(super) async fn take_lease(
+        &self,
+        key: &str,
+        token: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn.clone();
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let held: i64 = scripts::LEASE
+            .key(key)
+            .arg(token)
+            .arg(ttl_ms)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(held == 1)
+    }
+
+    pub(super) async fn release_lease(&self, key: &str, token: &str) -> Result<(), StoreError> {
+        let mut conn = self.conn.clone();
+        let _: i64 = scripts::LEASE_RELEASE
+            .key(key)
+            .arg(token)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(())
+    }
 }

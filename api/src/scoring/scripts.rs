@@ -35,3 +35,10 @@ pub static STANDING: LazyLock<Script> =
 /// `lua/swap_keys.lua`: replace a contest's live keys by a rebuild's staged ones.
 pub static SWAP_KEYS: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("lua/swap_keys.lua")));
+
+/// `lua/lease.lua`: take or renew a lease held by a token, with an expiry.
+pub static LEASE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/lease.lua")));
+
+/// `lua/lease_release.lua`: give a lease back if still held.
+pub static LEASE_RELEASE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("lua/lease_release.lua")));

@@ -91,8 +91,35 @@ const CATCH_UP_MARGIN: chrono::Duration = chrono::Duration::seconds(10);
 /// reached (recording is order-independent), with voided results left out and every entrant
 /// placed by their unit's current position in the tree. Results recorded live meanwhile are
 /// replayed again after the swap (recording an attempt twice is a no-op).
+///
+/// One rebuild of a contest at a time across every instance sharing the store (the lease
+/// `rebuild:{contest}`): two at once would clear and fill the same staging keys. A rebuild
+/// asked for while another runs waits for it and then runs too, so it reads what changed
+/// meanwhile.
 #[tracing::instrument(name = "Rebuild contest boards", skip(state))]
 pub async fn rebuild_contest(
+    state: &AppState,
+    contest_id: ContestId,
+) -> Result<Replayed, ApiError> {
+    let lease = crate::scoring::lease::Lease::new(
+        &state.store,
+        &state.keys,
+        &format!("rebuild:{contest_id}"),
+        REBUILD_LEASE,
+    );
+    lease
+        .exclusive(
+            std::time::Duration::from_millis(100),
+            rebuild_contest_held(state, contest_id),
+        )
+        .await?
+}
+
+/// How long a dead rebuilder holds up the next rebuild of its contest.
+const REBUILD_LEASE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// [`rebuild_contest`] once its lease is held.
+async fn rebuild_contest_held(
     state: &AppState,
     contest_id: ContestId,
 ) -> Result<Replayed, ApiError> {

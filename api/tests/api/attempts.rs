@@ -40,16 +40,16 @@ both_backends!(
 );
 
 /// A contest with a round and a bank of `n` true/false questions whose correct option is known.
-struct Setup {
-    unit: UnitId,
-    organizer: TestUser,
-    contest_id: String,
-    round_id: String,
+pub(crate) struct Setup {
+    pub(crate) unit: UnitId,
+    pub(crate) organizer: TestUser,
+    pub(crate) contest_id: String,
+    pub(crate) round_id: String,
     /// question id → correct option id
-    key: HashMap<String, String>,
+    pub(crate) key: HashMap<String, String>,
 }
 
-async fn setup(app: &TestApp, n: usize, round: Value) -> Setup {
+pub(crate) async fn setup(app: &TestApp, n: usize, round: Value) -> Setup {
     let unit = app
         .unit(
             &format!("U{}", &Uuid::now_v7().simple().to_string()[20..]),
@@ -107,7 +107,12 @@ async fn setup(app: &TestApp, n: usize, round: Value) -> Setup {
     }
 }
 
-fn round(questions: u32, attempts: Option<u32>, opens_in_s: i64, closes_in_s: i64) -> Value {
+pub(crate) fn round(
+    questions: u32,
+    attempts: Option<u32>,
+    opens_in_s: i64,
+    closes_in_s: i64,
+) -> Value {
     let now = Utc::now();
     json!({
         "name": "Tuần 1",
@@ -122,7 +127,7 @@ fn round(questions: u32, attempts: Option<u32>, opens_in_s: i64, closes_in_s: i6
     })
 }
 
-async fn start(app: &TestApp, s: &Setup, user: &TestUser) -> reqwest::Response {
+pub(crate) async fn start(app: &TestApp, s: &Setup, user: &TestUser) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/rounds/{}/attempts", s.round_id)))
         .bearer_auth(&user.access)
@@ -131,7 +136,7 @@ async fn start(app: &TestApp, s: &Setup, user: &TestUser) -> reqwest::Response {
         .expect("request")
 }
 
-async fn started(app: &TestApp, s: &Setup, user: &TestUser) -> Value {
+pub(crate) async fn started(app: &TestApp, s: &Setup, user: &TestUser) -> Value {
     let r = start(app, s, user).await;
     assert_eq!(
         r.status(),
@@ -151,7 +156,7 @@ fn option_ids(q: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn answer(
+pub(crate) async fn answer(
     app: &TestApp,
     user: &TestUser,
     attempt: &str,

@@ -430,3 +430,67 @@ where
         std::panic::resume_unwind(panic);
     }
 }
+
+/// Another server on the same database, scoring store, key prefix and secret as a test's app,
+/// in a runtime of its own, so that [`Peer::kill`] ends it the way a killed process ends: its
+/// background tasks stop wherever they are and its leases are left to expire.
+pub struct Peer {
+    pub address: String,
+    kill: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Starts a [`Peer`] of `app` after `tweak` adjusts its settings (a copy of `app`'s).
+pub async fn spawn_peer(app: &TestApp, tweak: impl FnOnce(&mut Settings)) -> Peer {
+    let mut settings = (*app.state.settings).clone();
+    settings.port = 0;
+    tweak(&mut settings);
+    let (address_tx, address_rx) = tokio::sync::oneshot::channel();
+    let (kill_tx, kill_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("peer runtime");
+        runtime.block_on(async move {
+            let app = Application::build(settings).await.expect("peer builds");
+            let handle = app.handle();
+            let _ = address_tx.send(format!("http://127.0.0.1:{}", app.port()));
+            tokio::spawn(app.run_until_stopped());
+            let _ = kill_rx.await;
+            handle.stop(false).await;
+        });
+        // Whatever the peer's tasks were doing is dropped here, mid-step.
+        runtime.shutdown_background();
+    });
+    Peer {
+        address: address_rx.await.expect("peer started"),
+        kill: Some(kill_tx),
+        thread: Some(thread),
+    }
+}
+
+impl Peer {
+    /// Ends the peer: its server stops and its background tasks are dropped mid-step, without
+    /// giving anything back (as `kill -9` would).
+    pub async fn kill(mut self) {
+        if let Some(kill) = self.kill.take() {
+            let _ = kill.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            tokio::task::spawn_blocking(move || thread.join())
+                .await
+                .expect("join")
+                .expect("peer thread");
+        }
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        if let Some(kill) = self.kill.take() {
+            let _ = kill.send(());
+        }
+    }
+}

@@ -29,6 +29,7 @@ mod questions;
 mod reports_console;
 mod rounds_console;
 mod s3;
+mod scale;
 mod scope;
 mod server_faults;
 mod sessions;

@@ -150,7 +150,7 @@ async fn a_reset_code_is_issued_in_scope_only_used_once_and_ends_every_session(a
     // Recorded, without the code; stored only hashed.
     let rows = audit_rows(app, "user.reset_code", t.member.id).await;
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].actor_id, Some(t.admin_a.id.into_uuid()));
+    assert_eq!(rows[0].actor_id, Some(t.admin_a.id));
     assert!(!rows[0].detail.to_string().contains(&code.replace('-', "")));
     let stored = persistence::reset_codes::live(&app.state.db, t.member.id, Utc::now(), 5)
         .await
@@ -367,7 +367,7 @@ async fn roles_are_granted_within_scope_and_recorded(app: &TestApp) {
     assert_eq!(r.status(), StatusCode::OK);
     let rows = audit_rows(app, "user.roles", t.member.id).await;
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].actor_id, Some(t.admin_a.id.into_uuid()));
+    assert_eq!(rows[0].actor_id, Some(t.admin_a.id));
     assert_eq!(rows[0].detail["roles"][0]["role"], "organizer");
 
     // The profile lists it as one A's admin may revoke, and A (with the root out of scope) as

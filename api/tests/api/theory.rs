@@ -423,7 +423,7 @@ async fn theory_certificates_are_issued_verified_and_revoked(app: &TestApp) {
             .await
             .expect("certificates")
             .into_iter()
-            .filter(|c| c.user_id == member.id.into_uuid())
+            .filter(|c| c.user_id == member.id)
             .map(|c| c.code)
             .collect()
     };

@@ -2401,13 +2401,13 @@ export interface components {
         /** @description A new question. */
         CreateQuestionRequest: {
             /** @description `easy`, `medium` (default), `hard`. */
-            difficulty?: string | null;
+            difficulty?: components["schemas"]["Difficulty"];
             /** @description Shown after answering. */
             explanation?: string | null;
             /** @description The stem's picture: the `name` an upload to `POST /images` returned. */
             image?: string | null;
             /** @description `single` (default), `multiple`, `true_false`. */
-            kind?: string | null;
+            kind?: components["schemas"]["QuestionKind"];
             legal_basis?: components["schemas"]["LegalBasisDto"] | null;
             /** @description 2–6 options. */
             options: components["schemas"]["OptionInput"][];
@@ -2415,7 +2415,7 @@ export interface components {
             shared?: boolean;
             source?: components["schemas"]["SourceDto"] | null;
             /** @description `draft`, `active` (default), `retired`. */
-            status?: string | null;
+            status?: components["schemas"]["QuestionStatus"];
             /** @description Tags. */
             tags?: string[];
             /** @description The stem (plain text, no HTML). */
@@ -2515,6 +2515,11 @@ export interface components {
             /** @description A note for the member: optional on approval, required (3–500 characters) on rejection. */
             note?: string | null;
         };
+        /**
+         * @description How hard a question is meant to be.
+         * @enum {string}
+         */
+        Difficulty: "easy" | "medium" | "hard";
         /** @description Why an account is being disabled. */
         DisableRequest: {
             /** @description Why (1–500 characters once trimmed); shown to the managers who see the person. */
@@ -2707,7 +2712,7 @@ export interface components {
         /** @description A question that would be (or was) imported. */
         ImportedItem: {
             /** @description Kind. */
-            kind: string;
+            kind: components["schemas"]["QuestionKind"];
             /**
              * Format: int32
              * @description Row or line in the file.
@@ -3843,6 +3848,11 @@ export interface components {
             /** @description Reported, not fatal. */
             warnings: components["schemas"]["ImportWarning"][];
         };
+        /**
+         * @description How a question is answered.
+         * @enum {string}
+         */
+        QuestionKind: "single" | "multiple" | "true_false";
         /** @description A page of questions. */
         QuestionList: {
             /** @description The questions. */
@@ -3860,11 +3870,8 @@ export interface components {
              * @description Created.
              */
             created_at: string;
-            /**
-             * @description `easy`, `medium` or `hard`.
-             * @example medium
-             */
-            difficulty: string;
+            /** @description `easy`, `medium` or `hard`. */
+            difficulty: components["schemas"]["Difficulty"];
             /** @description Shown after answering; null without the key (it gives the answer away). */
             explanation?: string | null;
             /**
@@ -3876,22 +3883,16 @@ export interface components {
             image?: string | null;
             /** @description Whether `correct` and `explanation` are shown: only to the managers of the owning bank. */
             key_visible: boolean;
-            /**
-             * @description `single`, `multiple` or `true_false`.
-             * @example single
-             */
-            kind: string;
+            /** @description `single`, `multiple` or `true_false`. */
+            kind: components["schemas"]["QuestionKind"];
             legal_basis?: components["schemas"]["LegalBasisDto"] | null;
             /** @description Options in display order. */
             options: components["schemas"]["OptionResponse"][];
             /** @description Visible to (and drawable by) the units below the owner. */
             shared: boolean;
             source?: components["schemas"]["SourceDto"] | null;
-            /**
-             * @description `draft`, `active` or `retired`.
-             * @example active
-             */
-            status: string;
+            /** @description `draft`, `active` or `retired`. */
+            status: components["schemas"]["QuestionStatus"];
             /** @description Tags. */
             tags: string[];
             /** @description The stem (plain text). */
@@ -3954,6 +3955,11 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * @description Where a question is in its life.
+         * @enum {string}
+         */
+        QuestionStatus: "draft" | "active" | "retired";
         /** @description One kept version of a question. */
         QuestionVersionItem: {
             /**
@@ -3999,7 +4005,7 @@ export interface components {
             /** @description The stem's picture (`/api/v1/images/{name}`), if it has one. */
             image?: string | null;
             /** @description `single`, `multiple`, `true_false`. */
-            kind: string;
+            kind: components["schemas"]["QuestionKind"];
             /** @description Options in the order shown. */
             options: components["schemas"]["OptionView"][];
             /** @description 1-based position. */
@@ -4014,8 +4020,7 @@ export interface components {
              * @description How many to draw.
              */
             count: number;
-            /** @description `easy`, `medium`, `hard`; any when absent. */
-            difficulty?: string | null;
+            difficulty?: components["schemas"]["Difficulty"] | null;
             /** @description Topic code. */
             topic: string;
         };
@@ -4983,22 +4988,19 @@ export interface components {
         };
         /** @description Changes to a question; absent fields stay as they are. */
         UpdateQuestionRequest: {
-            /** @description Difficulty. */
-            difficulty?: string | null;
+            difficulty?: components["schemas"]["Difficulty"] | null;
             /** @description Explanation (empty string clears it). */
             explanation?: string | null;
             /** @description The stem's picture; an empty string removes it. */
             image?: string | null;
-            /** @description Kind. */
-            kind?: string | null;
+            kind?: components["schemas"]["QuestionKind"] | null;
             legal_basis?: components["schemas"]["LegalBasisDto"] | null;
             /** @description All options (replaces the list). */
             options?: components["schemas"]["OptionInput"][] | null;
             /** @description Shared down the tree. */
             shared?: boolean | null;
             source?: components["schemas"]["SourceDto"] | null;
-            /** @description `draft` → `active` → `retired` (retired hides it from new draws only). */
-            status?: string | null;
+            status?: components["schemas"]["QuestionStatus"] | null;
             /** @description Tags (replaces the list). */
             tags?: string[] | null;
             /** @description Stem. */
@@ -5832,17 +5834,17 @@ export interface operations {
                 /** @description Words of the title, ignoring case and diacritics ("an ninh mang" finds "An ninh mạng"). */
                 q?: string;
                 /** @description `draft`, `open` or `ended`. */
-                status?: string;
+                status?: components["schemas"]["ContestStatus"];
                 /** @description `contest`, `theory_test` or `practice`. */
-                kind?: string;
+                kind?: components["schemas"]["ContestKind"];
                 /** @description Only contests hosted in this unit's subtree. */
                 unit_id?: string;
                 /** @description Only contests the caller organises (the console's list). */
                 managed?: boolean;
                 /** @description `created_at` (default), `title`, `opens_at`. */
-                sort?: string;
+                sort?: "created_at" | "title" | "opens_at";
                 /** @description `asc` or `desc`; default `desc` for `created_at`, `asc` otherwise. */
-                order?: string;
+                order?: "asc" | "desc";
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
@@ -7192,19 +7194,19 @@ export interface operations {
                 /** @description Exact tag. */
                 tag?: string;
                 /** @description `easy`, `medium`, `hard`. */
-                difficulty?: string;
+                difficulty?: components["schemas"]["Difficulty"];
                 /** @description `single`, `multiple`, `true_false`. */
-                kind?: string;
+                kind?: components["schemas"]["QuestionKind"];
                 /** @description `draft`, `active`, `retired`. */
-                status?: string;
+                status?: components["schemas"]["QuestionStatus"];
                 /** @description Free text, ignoring case and diacritics. */
                 q?: string;
                 /** @description Only this unit's own bank. */
                 unit_id?: string;
                 /** @description `created_at` (default), `updated_at`, `text`, `topic`, `difficulty`, `status`. */
-                sort?: string;
+                sort?: "created_at" | "updated_at" | "text" | "topic" | "difficulty" | "status";
                 /** @description `asc` or `desc`; default `desc` for dates, `asc` otherwise. */
-                order?: string;
+                order?: "asc" | "desc";
                 /** @description Rows to skip. */
                 offset?: number;
                 /** @description Rows to return (1–200, default 50). */
@@ -7335,11 +7337,11 @@ export interface operations {
                 /** @description Exact tag. */
                 tag?: string;
                 /** @description `easy`, `medium`, `hard`. */
-                difficulty?: string;
+                difficulty?: components["schemas"]["Difficulty"];
                 /** @description `single`, `multiple`, `true_false`. */
-                kind?: string;
+                kind?: components["schemas"]["QuestionKind"];
                 /** @description `draft`, `active`, `retired`. */
-                status?: string;
+                status?: components["schemas"]["QuestionStatus"];
                 /** @description Free text, ignoring case and diacritics. */
                 q?: string;
                 /** @description Only this unit's own bank. */
@@ -9361,7 +9363,7 @@ export interface operations {
                 /** @description A course version; the one taught now by default. */
                 course_id?: string;
                 /** @description `xlsx` or `csv` to download instead of JSON. */
-                format?: string;
+                format?: "xlsx" | "csv";
             };
             header?: never;
             path: {
@@ -9379,6 +9381,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CoverageResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -9422,7 +9426,7 @@ export interface operations {
                 /** @description Rows to return (1–200, default 50). */
                 limit?: number;
                 /** @description `xlsx` or `csv` to download every one of them instead (recorded in the audit log). */
-                format?: string;
+                format?: "xlsx" | "csv";
             };
             header?: never;
             path: {
@@ -9440,6 +9444,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PendingList"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
                 };
             };
             401: components["responses"]["Unauthenticated"];

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { RefObject } from 'preact';
 import { api, ApiError } from '../api';
 import type { ListedUnit } from '../api/types';
 import { describedBy, FieldShell } from './Field';
@@ -17,6 +18,23 @@ const DEBOUNCE_MS = 300;
 const LIMIT = 20;
 /** Children shown per page while browsing the tree. */
 const BROWSE_LIMIT = 50;
+
+/**
+ * Moves focus to an element of the next render, in that render's commit. A `setTimeout` after
+ * the state change let the focus land a moment later, after the user (or a test) had already
+ * moved on to another field, and what they typed there went into this one.
+ */
+function useFocusAfterRender(): (target: RefObject<HTMLElement | null>) => void {
+  const pending = useRef<RefObject<HTMLElement | null> | null>(null);
+  useLayoutEffect(() => {
+    const target = pending.current;
+    pending.current = null;
+    target?.current?.focus();
+  });
+  return (target) => {
+    pending.current = target;
+  };
+}
 
 /** "Tỉnh đoàn A › Đoàn cơ sở B": the units above, root first. */
 export function unitPath(unit: ListedUnit): string {
@@ -40,6 +58,7 @@ export function UnitPicker({ id, label, value, onChange, error }: UnitPickerProp
   const [browsing, setBrowsing] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   const changeRef = useRef<HTMLButtonElement>(null);
+  const focusAfterRender = useFocusAfterRender();
 
   useEffect(() => {
     const q = query.trim();
@@ -86,12 +105,12 @@ export function UnitPicker({ id, label, value, onChange, error }: UnitPickerProp
     setBrowsing(false);
     setQuery('');
     setResults([]);
-    setTimeout(() => changeRef.current?.focus(), 0);
+    focusAfterRender(changeRef);
   }
 
   function clear() {
     onChange(null);
-    setTimeout(() => inputRef.current?.focus(), 0);
+    focusAfterRender(inputRef);
   }
 
   function onKeyDown(e: KeyboardEvent) {
@@ -232,6 +251,7 @@ function UnitBrowser({ id, onChoose }: { id: string; onChoose: (unit: ListedUnit
   const [status, setStatus] = useState<'loading' | 'done' | 'error'>('loading');
   const [message, setMessage] = useState('');
   const headingRef = useRef<HTMLParagraphElement>(null);
+  const focusAfterRender = useFocusAfterRender();
   const current = trail[trail.length - 1];
 
   function load(offset: number, signal?: AbortSignal) {
@@ -267,12 +287,12 @@ function UnitBrowser({ id, onChoose }: { id: string; onChoose: (unit: ListedUnit
 
   function open(unit: ListedUnit) {
     enter((t) => [...t, unit]);
-    setTimeout(() => headingRef.current?.focus(), 0);
+    focusAfterRender(headingRef);
   }
 
   function back(depth: number) {
     enter((t) => t.slice(0, depth));
-    setTimeout(() => headingRef.current?.focus(), 0);
+    focusAfterRender(headingRef);
   }
 
   return (

@@ -25,13 +25,14 @@ use uuid::Uuid;
 use crate::app::contest_access;
 use crate::auth::Caller;
 use crate::domain::contest::{Pool, Review};
-use crate::domain::ids::{AttemptId, ContestId, QuestionId, RoundId, UserId};
+use crate::domain::ids::{AttemptId, ContestId, QuestionId, QuestionVersionId, RoundId, UserId};
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::attempts::{AnswerRow, AttemptRecord, DrawnQuestion, NewAttempt, Outcome};
 use crate::persistence::contests::{Contest, Round};
 use crate::persistence::questions::{Filter, StoredQuestion, VersionContent, Visibility};
 use crate::persistence::tokens::ClientInfo;
 use crate::persistence::{self, PersistenceError};
+use crate::scoring::lease::Lease;
 use crate::scoring::{AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, QuestionKind};
 use crate::state::AppState;
 
@@ -367,8 +368,9 @@ async fn open_attempt(
         }
         Err(e) => return Err(e.into()),
     }
-    // A preview leaves the round's settings editable.
-    if !preview {
+    // A preview leaves the round's settings editable. Once a round has its first start, later
+    // starts skip the update (in a storm it is one statement per start less).
+    if !preview && round.first_started_at.is_none() {
         persistence::contests::mark_started(&txn, round.id, now).await?;
     }
     txn.commit().await.map_err(PersistenceError::from)?;
@@ -401,8 +403,9 @@ async fn open_attempt(
 /// versions it showed, then its journaled answers, replayed at the times they were saved.
 pub async fn restore(state: &AppState, record: &AttemptRecord) -> Result<(), ApiError> {
     let round = persistence::contests::get_round(&state.db, record.round_id).await?;
-    let version_ids: Vec<Uuid> = record.questions.iter().map(|q| q.version_id).collect();
-    let versions: HashMap<Uuid, VersionContent> =
+    let version_ids: Vec<QuestionVersionId> =
+        record.questions.iter().map(|q| q.version_id).collect();
+    let versions: HashMap<QuestionVersionId, VersionContent> =
         persistence::questions::versions(&state.db, &version_ids)
             .await?
             .into_iter()
@@ -748,8 +751,9 @@ async fn items_of(
     selections: &std::collections::BTreeMap<Uuid, Vec<Uuid>>,
     score: i64,
 ) -> Result<Vec<persistence::attempts::Item>, ApiError> {
-    let version_ids: Vec<Uuid> = record.questions.iter().map(|q| q.version_id).collect();
-    let versions: HashMap<Uuid, VersionContent> =
+    let version_ids: Vec<QuestionVersionId> =
+        record.questions.iter().map(|q| q.version_id).collect();
+    let versions: HashMap<QuestionVersionId, VersionContent> =
         persistence::questions::versions(&state.db, &version_ids)
             .await?
             .into_iter()
@@ -855,20 +859,36 @@ const REBUILD_WINDOW_DAYS: i64 = 60;
 /// If the scoring store lost its data (Redis emptied or restarted, or the in-process store after
 /// a restart), rebuilds it from the database: running attempts with their journaled answers, and
 /// the round counters and best attempts of recent rounds. Does nothing when the store is intact.
+///
+/// Several instances share the store: one rebuilds at a time (the lease `store-rebuild`), and one
+/// that waited for it finds the store marked ready and does nothing.
 pub async fn ensure_store_ready(state: &AppState) -> Result<Option<Rebuilt>, ApiError> {
     let marker = state.keys.store_ready();
     if state.store.peek(&marker).await?.count > 0 {
         return Ok(None);
     }
-    let rebuilt = rebuild_store(state).await?;
-    // Ended sessions must stay ended whatever the store forgot.
-    crate::app::sessions::restore_markers(state, Utc::now()).await?;
-    // `hit` on an absent key sets it; a year is far longer than any gap between checks.
-    state
-        .store
-        .hit(&marker, Duration::from_secs(365 * 86_400))
-        .await?;
-    Ok(Some(rebuilt))
+    let lease = Lease::new(
+        &state.store,
+        &state.keys,
+        "store-rebuild",
+        Duration::from_secs(30),
+    );
+    lease
+        .exclusive(Duration::from_millis(200), async {
+            if state.store.peek(&marker).await?.count > 0 {
+                return Ok(None); // another instance rebuilt it while this one waited
+            }
+            let rebuilt = rebuild_store(state).await?;
+            // Ended sessions must stay ended whatever the store forgot.
+            crate::app::sessions::restore_markers(state, Utc::now()).await?;
+            // `hit` on an absent key sets it; a year is far longer than any gap between checks.
+            state
+                .store
+                .hit(&marker, Duration::from_secs(365 * 86_400))
+                .await?;
+            Ok(Some(rebuilt))
+        })
+        .await?
 }
 
 /// Rebuilds the scoring store from the database (safe to repeat: every step is idempotent).
@@ -913,10 +933,12 @@ pub async fn rebuild_store(state: &AppState) -> Result<Rebuilt, ApiError> {
     Ok(done)
 }
 
-/// Checks every few seconds that the scoring store still holds its data, rebuilding it when not,
-/// and that every finished result has reached the boards.
+/// Checks every few seconds that the scoring store still holds its data, rebuilding it when not
+/// (every instance checks; [`ensure_store_ready`] lets one rebuild), and that every finished
+/// result has reached the boards (one instance at a time: the lease `reconcile`).
 pub fn spawn_store_watcher(state: AppState) {
     tokio::spawn(async move {
+        let lease = Lease::new(&state.store, &state.keys, "reconcile", RECONCILE_LEASE);
         let mut tick = tokio::time::interval(Duration::from_secs(5));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -925,9 +947,9 @@ pub fn spawn_store_watcher(state: AppState) {
                 tracing::error!(error = %crate::error::cause_chain(&e), "checking the scoring store failed; retrying");
                 continue;
             }
-            match reconcile_boards(&state, Utc::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::warn!(
+            match run_leased(&lease, reconcile_boards(&state, Utc::now())).await {
+                Ok(None | Some(0)) => {}
+                Ok(Some(n)) => tracing::warn!(
                     count = n,
                     "finished results that had missed the boards were recorded"
                 ),
@@ -939,16 +961,37 @@ pub fn spawn_store_watcher(state: AppState) {
     });
 }
 
-/// Runs [`finish_due`] every second until the process ends.
+/// How long a dead instance's claim on the reconciler lasts.
+const RECONCILE_LEASE: Duration = Duration::from_secs(15);
+
+/// How long a dead instance's claim on the auto-finisher lasts: attempts past their deadline
+/// and grace wait at most this much longer (plus a tick) when the finishing instance dies.
+pub const AUTO_FINISH_LEASE: Duration = Duration::from_secs(5);
+
+/// Runs `work` if this instance holds (takes or renews) `lease`, which it keeps between runs:
+/// `None` when another instance holds it.
+pub async fn run_leased<T>(
+    lease: &Lease,
+    work: impl std::future::Future<Output = Result<T, ApiError>>,
+) -> Result<Option<T>, ApiError> {
+    if !lease.take().await? {
+        return Ok(None);
+    }
+    Ok(Some(lease.hold_while(work).await??))
+}
+
+/// Runs [`finish_due`] every second until the process ends, on one instance at a time (the
+/// lease `auto-finish`, taken over by another within [`AUTO_FINISH_LEASE`] when it dies).
 pub fn spawn_auto_finisher(state: AppState) {
     tokio::spawn(async move {
+        let lease = Lease::new(&state.store, &state.keys, "auto-finish", AUTO_FINISH_LEASE);
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match finish_due(&state, Utc::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(count = n, "attempts finished at their deadline"),
+            match run_leased(&lease, finish_due(&state, Utc::now())).await {
+                Ok(None | Some(0)) => {}
+                Ok(Some(n)) => tracing::info!(count = n, "attempts finished at their deadline"),
                 Err(e) => {
                     tracing::error!(error = %crate::error::cause_chain(&e), "auto-finish failed; retrying")
                 }

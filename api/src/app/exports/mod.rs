@@ -236,7 +236,7 @@ async fn with_people<R>(
     user: impl Fn(&R) -> Uuid,
 ) -> Result<Vec<(R, Option<Person>)>, ApiError> {
     let ids: Vec<Uuid> = rows.iter().map(&user).collect();
-    let mut people = persistence::results::people(&state.db, &ids).await?;
+    let mut people = persistence::results::people(state.reporting_db().await?, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|r| {

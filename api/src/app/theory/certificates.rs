@@ -190,7 +190,7 @@ pub async fn revoke(
         &txn,
         Some(user),
         "certificate.revoke",
-        Some(c.id),
+        Some(c.id.into_uuid()),
         Some(unit.id),
         json!({"reason": reason, "user_id": c.user_id, "code": c.code}),
     )

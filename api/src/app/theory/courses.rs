@@ -39,7 +39,7 @@ pub struct LessonResponse {
 impl From<Lesson> for LessonResponse {
     fn from(l: Lesson) -> Self {
         Self {
-            id: l.id,
+            id: l.id.into_uuid(),
             position: l.position,
             title: l.title,
             summary: l.summary,

@@ -130,7 +130,7 @@ fn line(unit_id: Uuid, name: &str, direct: bool, t: &Tally, course: &Course) -> 
             .iter()
             .zip(&t.lessons)
             .map(|(l, (tested, passed))| LessonCoverage {
-                lesson_id: l.id,
+                lesson_id: l.id.into_uuid(),
                 position: l.position,
                 total: t.members,
                 tested: *tested,
@@ -256,7 +256,7 @@ pub async fn report(
                 .lessons
                 .iter()
                 .map(|l| LessonBrief {
-                    id: l.id,
+                    id: l.id.into_uuid(),
                     position: l.position,
                     title: l.title.clone(),
                 })

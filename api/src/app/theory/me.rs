@@ -197,7 +197,7 @@ pub async fn my_theory(
         visible = rest;
         let mine: Vec<MyTest> = of_lesson.into_iter().map(|(_, v)| v).collect();
         lessons.push(MyLesson {
-            lesson_id: lesson.id,
+            lesson_id: lesson.id.into_uuid(),
             position: lesson.position,
             title: lesson.title.clone(),
             summary: lesson.summary.clone(),

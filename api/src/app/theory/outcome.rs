@@ -77,7 +77,7 @@ pub async fn outcome(
         .lesson_id
         .and_then(|id| course.lessons.iter().find(|l| l.id == id))
         .map(|l| LessonRef {
-            lesson_id: l.id,
+            lesson_id: l.id.into_uuid(),
             position: l.position,
             title: l.title.clone(),
         });
@@ -116,7 +116,7 @@ pub async fn outcome(
         .zip(&statuses)
         .find(|(_, s)| **s != LessonStatus::Passed)
         .map(|(l, _)| LessonRef {
-            lesson_id: l.id,
+            lesson_id: l.id.into_uuid(),
             position: l.position,
             title: l.title.clone(),
         });

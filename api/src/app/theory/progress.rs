@@ -20,7 +20,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::caches::directory::Snapshot;
-use crate::domain::ids::{CourseId, RoundId};
+use crate::domain::ids::{CertificateId, CourseId, LessonId, RoundId};
 use crate::domain::theory::{
     LessonResult, Tally, TheoryAttempt, completed_at, effective_since, lesson_results, must_take,
     new_certificate_code,
@@ -110,7 +110,7 @@ pub async fn progress(
 ) -> Result<Progress, ApiError> {
     let tests = store::tests_of_course(&state.db, course.id).await?;
     let attempts = member_attempts(&state.db, user_id, &tests).await?;
-    let lesson_ids: Vec<Uuid> = course.lessons.iter().map(|l| l.id).collect();
+    let lesson_ids: Vec<LessonId> = course.lessons.iter().map(|l| l.id).collect();
     let theory: Vec<TheoryAttempt> = attempts
         .iter()
         .map(|(t, a)| as_theory_attempt(t, a))
@@ -150,7 +150,7 @@ async fn issue_if_complete(
     };
     for _ in 0..5 {
         let cert = Certificate {
-            id: Uuid::now_v7(),
+            id: CertificateId::new(),
             code: new_certificate_code(rand::rng().next_u64()),
             user_id,
             course_id: course.id,
@@ -260,10 +260,10 @@ pub async fn coverage(
     unit: &Unit,
     course: &Course,
 ) -> Result<Coverage, ApiError> {
-    let db = &state.db;
+    let db = state.reporting_db().await?;
     let settings = store::since_settings(db).await?;
     let since = effective_since(&units.path_of(unit.id.into_uuid()), &settings);
-    let lesson_ids: Vec<Uuid> = course.lessons.iter().map(|l| l.id).collect();
+    let lesson_ids: Vec<LessonId> = course.lessons.iter().map(|l| l.id).collect();
     let mut members = Vec::new();
     if let Some(earliest) = settings.values().min().copied() {
         let admitted: Vec<Admitted> = store::admitted_in_subtree(db, &unit.path, earliest)

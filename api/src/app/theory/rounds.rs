@@ -5,10 +5,9 @@
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::domain::contest::{ContestKind, RoundSettings};
-use crate::domain::ids::CourseId;
+use crate::domain::ids::{CourseId, LessonId};
 use crate::error::{ApiError, FieldError};
 use crate::persistence::contests::{Contest, Round};
 use crate::persistence::theory::TheoryTest;
@@ -20,7 +19,8 @@ use crate::persistence::{self, PersistenceError};
 pub struct TheoryTestSpec {
     /// The lesson; leave it out (and give `course_id`) for one combined test of the course.
     #[serde(default)]
-    pub lesson_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub lesson_id: Option<LessonId>,
     /// The course version (needed only for a combined test).
     #[serde(default)]
     #[schema(value_type = Option<Uuid>)]
@@ -40,7 +40,8 @@ pub struct TheoryTestView {
     #[schema(value_type = Uuid)]
     pub course_id: CourseId,
     /// Lesson; null for a combined test of the whole course.
-    pub lesson_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub lesson_id: Option<LessonId>,
     /// Pass mark, percent (exactly at the mark passes).
     pub pass_mark: i32,
     /// Minutes to wait between attempts.
@@ -62,7 +63,7 @@ impl From<TheoryTest> for TheoryTestView {
 #[derive(Debug, Clone)]
 pub struct ResolvedTest {
     course_id: CourseId,
-    lesson_id: Option<Uuid>,
+    lesson_id: Option<LessonId>,
     pass_mark: i32,
     retry_wait_minutes: i32,
 }

@@ -1,6 +1,6 @@
 //! `attempt_items`
 
-use crate::domain::ids::{AttemptId, QuestionId};
+use crate::domain::ids::{AttemptId, QuestionId, QuestionVersionId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -10,7 +10,7 @@ pub struct Model {
     pub attempt_id: AttemptId,
     #[sea_orm(primary_key, auto_increment = false)]
     pub question_id: QuestionId,
-    pub version_id: Uuid,
+    pub version_id: QuestionVersionId,
     pub position: i32,
     pub selected: Json,
     pub correct: bool,

@@ -1,6 +1,6 @@
 //! `attempts`
 
-use crate::domain::ids::{AttemptId, ContestId, RoundId};
+use crate::domain::ids::{AttemptId, ContestId, RoundId, UnitId, UserId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -10,7 +10,7 @@ pub struct Model {
     pub id: AttemptId,
     pub round_id: RoundId,
     pub contest_id: ContestId,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub seq: i32,
     pub seed: i64,
     pub questions: Json,
@@ -27,7 +27,7 @@ pub struct Model {
     pub practice: bool,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
-    pub unit_id: Option<Uuid>,
+    pub unit_id: Option<UnitId>,
     pub board_recorded: bool,
 }
 

@@ -1,6 +1,6 @@
 //! `contest_results`
 
-use crate::domain::ids::ContestId;
+use crate::domain::ids::{ContestId, UnitId, UserId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -9,8 +9,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub contest_id: ContestId,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub user_id: Uuid,
-    pub unit_id: Option<Uuid>,
+    pub user_id: UserId,
+    pub unit_id: Option<UnitId>,
     pub rank: i32,
     pub score: i64,
     pub time_used_ms: i64,

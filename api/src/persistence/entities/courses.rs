@@ -1,6 +1,6 @@
 //! `courses`
 
-use crate::domain::ids::CourseId;
+use crate::domain::ids::{CourseId, UserId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,7 +12,7 @@ pub struct Model {
     pub version: i32,
     pub title: String,
     pub active: bool,
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
     pub created_at: DateTimeUtc,
 }
 

@@ -2,12 +2,15 @@
 //!
 //! # Implementation notes
 //!
-//! Contest, round, attempt, question and course ids are typed columns (`domain::ids`, through
-//! `DeriveValueType`: the same SQL type as a `Uuid`, on SQLite and PostgreSQL). Unit and user
-//! ids, and the ids that have no newtype yet (versions, options, certificates, audit entries,
-//! reset codes, tokens), are still `Uuid` columns: the persistence functions take and return
-//! the newtypes and convert at this boundary (#12), which kept the change to the many unit and
-//! user queries, some of them hand-built, small.
+//! Ids are typed columns (`domain::ids`, through `DeriveValueType`: the same SQL type as a
+//! `Uuid`, on SQLite and PostgreSQL): contests, rounds, attempts, questions and their versions,
+//! courses, units, users (every column naming one: owners, actors, deciders), certificates,
+//! transfer requests, reset codes, refresh-token families and audit entries (#12). A few
+//! persistence structs still carry a bare `Uuid` for a user or unit (attempt rows, results and
+//! voids, certificates, admission rows, the theory settings) and convert where they read or
+//! write a model; the rest hand the typed ids on unchanged. Still `Uuid` columns: lesson ids,
+//! question option ids, the rows that only ever have their own id read (refresh tokens, role
+//! grants, voids) and `audit_log.subject_id`, which names a row of any table.
 
 pub mod attempt_answers;
 pub mod attempt_items;

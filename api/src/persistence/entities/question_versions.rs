@@ -1,13 +1,13 @@
 //! `question_versions`
 
-use crate::domain::ids::QuestionId;
+use crate::domain::ids::{QuestionId, QuestionVersionId, UserId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "question_versions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: QuestionVersionId,
     pub question_id: QuestionId,
     pub version: i32,
     pub text: String,
@@ -17,7 +17,7 @@ pub struct Model {
     pub source_url: Option<String>,
     pub legal_document: Option<String>,
     pub image: Option<String>,
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,6 +1,6 @@
 //! `questions`
 
-use crate::domain::ids::QuestionId;
+use crate::domain::ids::{QuestionId, QuestionVersionId, UnitId, UserId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: QuestionId,
-    pub unit_id: Uuid,
+    pub unit_id: UnitId,
     pub shared: bool,
     pub kind: String,
     pub topic_code: String,
@@ -17,10 +17,10 @@ pub struct Model {
     pub tags: String,
     pub stem_folded: String,
     pub current_version: i32,
-    pub current_version_id: Uuid,
+    pub current_version_id: QuestionVersionId,
     pub valid_from: Option<Date>,
     pub valid_until: Option<Date>,
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

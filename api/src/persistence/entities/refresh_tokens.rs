@@ -2,13 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::ids::{TokenFamilyId, UserId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "refresh_tokens")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub user_id: Uuid,
-    pub family_id: Uuid,
+    pub user_id: UserId,
+    pub family_id: TokenFamilyId,
     #[sea_orm(unique)]
     pub token_hash: String,
     pub issued_at: DateTimeUtc,

@@ -1,6 +1,6 @@
 //! `result_voids`
 
-use crate::domain::ids::RoundId;
+use crate::domain::ids::{RoundId, UserId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -9,12 +9,12 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub round_id: RoundId,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub reason: String,
-    pub voided_by: Option<Uuid>,
+    pub voided_by: Option<UserId>,
     pub voided_at: DateTimeUtc,
     pub lifted_at: Option<DateTimeUtc>,
-    pub lifted_by: Option<Uuid>,
+    pub lifted_by: Option<UserId>,
     pub lift_reason: Option<String>,
 }
 

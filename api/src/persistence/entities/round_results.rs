@@ -1,6 +1,6 @@
 //! `round_results`
 
-use crate::domain::ids::{AttemptId, RoundId};
+use crate::domain::ids::{AttemptId, RoundId, UnitId, UserId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -9,9 +9,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub round_id: RoundId,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub attempt_id: AttemptId,
-    pub unit_id: Option<Uuid>,
+    pub unit_id: Option<UnitId>,
     pub rank: i32,
     pub score: i64,
     pub max_score: i64,

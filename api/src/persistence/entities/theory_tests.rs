@@ -1,6 +1,6 @@
 //! `theory_tests`
 
-use crate::domain::ids::{ContestId, CourseId, RoundId};
+use crate::domain::ids::{ContestId, CourseId, LessonId, RoundId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,7 +10,7 @@ pub struct Model {
     pub round_id: RoundId,
     pub contest_id: ContestId,
     pub course_id: CourseId,
-    pub lesson_id: Option<Uuid>,
+    pub lesson_id: Option<LessonId>,
     pub pass_mark: i32,
     pub retry_wait_minutes: i32,
     pub created_at: DateTimeUtc,

@@ -2,12 +2,14 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::ids::UnitId;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "units")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub parent_id: Option<Uuid>,
+    pub id: UnitId,
+    pub parent_id: Option<UnitId>,
     pub name: String,
     pub name_folded: String,
     #[sea_orm(unique)]

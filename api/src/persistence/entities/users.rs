@@ -2,18 +2,20 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::ids::{UnitId, UserId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: UserId,
     #[sea_orm(unique)]
     pub phone: String,
     pub password_hash: String,
     pub full_name: String,
     pub full_name_folded: String,
     pub birth_date: Option<Date>,
-    pub unit_id: Uuid,
+    pub unit_id: UnitId,
     pub citizen_id: Option<String>,
     pub email: Option<String>,
     pub admitted_at: Option<Date>,
@@ -25,7 +27,7 @@ pub struct Model {
     pub erased_at: Option<DateTimeUtc>,
     pub disabled_at: Option<DateTimeUtc>,
     pub disabled_reason: Option<String>,
-    pub disabled_by: Option<Uuid>,
+    pub disabled_by: Option<UserId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

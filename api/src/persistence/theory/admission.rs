@@ -91,9 +91,9 @@ pub async fn users_by_phones(db: &impl ConnectionTrait, phones: &[String]) -> Re
                 .await?
                 .into_iter()
                 .map(|m| ByPhone {
-                    id: m.id,
+                    id: m.id.into_uuid(),
                     phone: m.phone,
-                    unit_id: m.unit_id,
+                    unit_id: m.unit_id.into_uuid(),
                     birth_date: m.birth_date,
                 }),
         );

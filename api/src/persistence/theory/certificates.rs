@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::domain::ids::CourseId;
+use crate::domain::ids::{CertificateId, CourseId, UserId};
 use crate::persistence::Result;
 use crate::persistence::entities::certificates;
 
@@ -19,7 +19,7 @@ use crate::persistence::entities::certificates;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Certificate {
     /// Id.
-    pub id: Uuid,
+    pub id: CertificateId,
     /// Its code (10 characters, Crockford base 32).
     pub code: String,
     /// Holder.
@@ -41,11 +41,11 @@ impl From<certificates::Model> for Certificate {
         Self {
             id: m.id,
             code: m.code,
-            user_id: m.user_id,
+            user_id: m.user_id.into_uuid(),
             course_id: m.course_id,
             issued_at: m.issued_at,
             revoked_at: m.revoked_at,
-            revoked_by: m.revoked_by,
+            revoked_by: m.revoked_by.map(UserId::into_uuid),
             revoked_reason: m.revoked_reason,
         }
     }
@@ -84,7 +84,7 @@ pub async fn insert_certificate(db: &impl ConnectionTrait, c: &Certificate) -> R
     certificates::Entity::insert(certificates::ActiveModel {
         id: Set(c.id),
         code: Set(c.code.clone()),
-        user_id: Set(c.user_id),
+        user_id: Set(UserId::from_uuid(c.user_id)),
         course_id: Set(c.course_id),
         issued_at: Set(c.issued_at),
         revoked_at: Set(None),
@@ -99,7 +99,7 @@ pub async fn insert_certificate(db: &impl ConnectionTrait, c: &Certificate) -> R
 /// Revokes a certificate not yet revoked; false if it already was.
 pub async fn revoke(
     db: &impl ConnectionTrait,
-    id: Uuid,
+    id: CertificateId,
     by: Uuid,
     reason: &str,
     now: DateTime<Utc>,

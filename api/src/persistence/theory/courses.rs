@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::domain::ids::CourseId;
+use crate::domain::ids::{CourseId, LessonId, UserId};
 use crate::domain::theory::Material;
 use crate::persistence::entities::{courses, lessons};
 use crate::persistence::{PersistenceError, Result};
@@ -22,7 +22,7 @@ fn json_err(e: serde_json::Error) -> PersistenceError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lesson {
     /// Id.
-    pub id: Uuid,
+    pub id: LessonId,
     /// Its course version.
     pub course_id: CourseId,
     /// 1, 2, 3, …
@@ -208,7 +208,7 @@ pub async fn insert_course(
         version: Set(new.version),
         title: Set(new.title),
         active: Set(new.active),
-        created_by: Set(by),
+        created_by: Set(by.map(UserId::from_uuid)),
         created_at: Set(now),
     })
     .exec_without_returning(db)
@@ -224,8 +224,8 @@ async fn insert_lesson(
     course_id: CourseId,
     position: i32,
     l: NewLesson,
-) -> Result<Uuid> {
-    let id = Uuid::now_v7();
+) -> Result<LessonId> {
+    let id = LessonId::new();
     lessons::Entity::insert(lessons::ActiveModel {
         id: Set(id),
         course_id: Set(course_id),
@@ -253,7 +253,7 @@ pub async fn add_lesson(
 }
 
 /// One lesson.
-pub async fn get_lesson(db: &impl ConnectionTrait, id: Uuid) -> Result<Lesson> {
+pub async fn get_lesson(db: &impl ConnectionTrait, id: LessonId) -> Result<Lesson> {
     lessons::Entity::find_by_id(id)
         .one(db)
         .await?

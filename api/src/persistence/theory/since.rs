@@ -8,6 +8,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
+use crate::domain::ids::{UnitId, UserId};
 use crate::persistence::Result;
 use crate::persistence::entities::unit_theory_settings;
 
@@ -17,7 +18,7 @@ pub async fn since_settings(db: &impl ConnectionTrait) -> Result<HashMap<Uuid, N
         .all(db)
         .await?
         .into_iter()
-        .map(|m| (m.unit_id, m.theory_since))
+        .map(|m| (m.unit_id.into_uuid(), m.theory_since))
         .collect())
 }
 
@@ -36,9 +37,9 @@ pub async fn set_since(
         }
         Some(date) => {
             unit_theory_settings::Entity::insert(unit_theory_settings::ActiveModel {
-                unit_id: Set(unit_id),
+                unit_id: Set(UnitId::from_uuid(unit_id)),
                 theory_since: Set(date),
-                updated_by: Set(by),
+                updated_by: Set(by.map(UserId::from_uuid)),
                 updated_at: Set(Utc::now()),
             })
             .on_conflict(

@@ -6,9 +6,8 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use uuid::Uuid;
 
-use crate::domain::ids::{ContestId, CourseId, RoundId};
+use crate::domain::ids::{ContestId, CourseId, LessonId, RoundId};
 use crate::persistence::Result;
 use crate::persistence::entities::theory_tests;
 
@@ -22,7 +21,7 @@ pub struct TheoryTest {
     /// The course version.
     pub course_id: CourseId,
     /// The lesson; `None` for a combined test.
-    pub lesson_id: Option<Uuid>,
+    pub lesson_id: Option<LessonId>,
     /// Pass mark, percent.
     pub pass_mark: i32,
     /// Minutes a member waits after an attempt before the next (0 = no wait).

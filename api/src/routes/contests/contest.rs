@@ -19,6 +19,7 @@ use crate::domain::ids::{ContestId, UnitId};
 use crate::error::{ApiError, Problem};
 use crate::persistence::{self, contests::ContestSettings};
 use crate::routes::extract::{Json, Pagination, Query};
+use crate::routes::query_params::SortOrder;
 use crate::state::AppState;
 
 /// Who may enter.
@@ -45,6 +46,7 @@ pub struct Eligibility {
 #[serde(deny_unknown_fields)]
 pub struct CreateContestRequest {
     /// Title.
+    #[schema(min_length = 3, max_length = 300)]
     pub title: String,
     /// Description.
     #[serde(default)]
@@ -71,6 +73,7 @@ pub struct CreateContestRequest {
     #[serde(default)]
     pub perfect_only: bool,
     /// Pass mark in percent, for theory tests.
+    #[schema(minimum = 1, maximum = 100)]
     pub pass_mark: Option<i32>,
     /// Prizes (none by default).
     #[serde(default)]
@@ -215,7 +218,7 @@ pub struct ContestList {
 }
 
 /// What a contest list is sorted by.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ContestSort {
     /// When it was created (default, newest first).
@@ -226,26 +229,14 @@ pub enum ContestSort {
     OpensAt,
 }
 
-/// Sort direction.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// Ascending.
-    Asc,
-    /// Descending.
-    Desc,
-}
-
 /// Filters and order of the contest list; every one optional.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ContestQuery {
     /// Words of the title, ignoring case and diacritics ("an ninh mang" finds "An ninh mạng").
     pub q: Option<String>,
     /// `draft`, `open` or `ended`.
-    #[param(value_type = Option<String>)]
     pub status: Option<ContestStatus>,
     /// `contest`, `theory_test` or `practice`.
-    #[param(value_type = Option<String>)]
     pub kind: Option<ContestKind>,
     /// Only contests hosted in this unit's subtree.
     pub unit_id: Option<Uuid>,
@@ -253,11 +244,11 @@ pub struct ContestQuery {
     #[serde(default)]
     pub managed: bool,
     /// `created_at` (default), `title`, `opens_at`.
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     pub sort: Option<ContestSort>,
     /// `asc` or `desc`; default `desc` for `created_at`, `asc` otherwise.
-    #[param(value_type = Option<String>)]
-    pub order: Option<Direction>,
+    #[param(inline)]
+    pub order: Option<SortOrder>,
 }
 
 /// The contests the caller organises or may enter, a page at a time, newest first unless
@@ -288,8 +279,8 @@ pub async fn list_contests(
         ContestSort::OpensAt => ContestSortKey::Opens,
     };
     let ascending = match q.order {
-        Some(Direction::Asc) => true,
-        Some(Direction::Desc) => false,
+        Some(SortOrder::Asc) => true,
+        Some(SortOrder::Desc) => false,
         None => sort != ContestSortKey::Created,
     };
     let (items, total) = contests::list_contests(
@@ -340,6 +331,7 @@ pub async fn get_contest(
 #[serde(deny_unknown_fields)]
 pub struct UpdateContestRequest {
     /// Title.
+    #[schema(min_length = 3, max_length = 300)]
     pub title: Option<String>,
     /// Description.
     pub description: Option<String>,
@@ -354,6 +346,7 @@ pub struct UpdateContestRequest {
     /// Only perfect scores rank.
     pub perfect_only: Option<bool>,
     /// Pass mark.
+    #[schema(minimum = 1, maximum = 100)]
     pub pass_mark: Option<i32>,
     /// Prizes.
     pub prizes: Option<Prizes>,

@@ -23,6 +23,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct CreateRoundRequest {
     /// Name, e.g. "Tuần 1".
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Opens (RFC 3339).
     pub opens_at: DateTime<Utc>,
@@ -312,6 +313,7 @@ pub async fn get_round(
 #[serde(deny_unknown_fields)]
 pub struct UpdateRoundRequest {
     /// Name.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// Opens.
     pub opens_at: Option<DateTime<Utc>>,

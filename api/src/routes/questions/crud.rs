@@ -17,6 +17,7 @@ use crate::domain::ids::{QuestionId, UnitId};
 use crate::error::{ApiError, Problem};
 use crate::persistence;
 use crate::routes::extract::{Json, Pagination, Query};
+use crate::routes::query_params::SortOrder;
 use crate::state::AppState;
 
 /// A topic in the list.
@@ -70,13 +71,10 @@ pub struct QuestionQuery {
     /// Exact tag.
     pub tag: Option<String>,
     /// `easy`, `medium`, `hard`.
-    #[param(value_type = Option<String>)]
     pub difficulty: Option<Difficulty>,
     /// `single`, `multiple`, `true_false`.
-    #[param(value_type = Option<String>)]
     pub kind: Option<Kind>,
     /// `draft`, `active`, `retired`.
-    #[param(value_type = Option<String>)]
     pub status: Option<Status>,
     /// Free text, ignoring case and diacritics.
     pub q: Option<String>,
@@ -118,24 +116,14 @@ pub enum QuestionSort {
     Status,
 }
 
-/// Sort direction.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SortOrder {
-    /// Ascending.
-    Asc,
-    /// Descending.
-    Desc,
-}
-
 /// Order of a question list.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct QuestionOrder {
     /// `created_at` (default), `updated_at`, `text`, `topic`, `difficulty`, `status`.
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     pub sort: Option<QuestionSort>,
     /// `asc` or `desc`; default `desc` for dates, `asc` otherwise.
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     pub order: Option<SortOrder>,
 }
 
@@ -226,7 +214,6 @@ pub struct CreateQuestionRequest {
     pub shared: bool,
     /// `single` (default), `multiple`, `true_false`.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub kind: Kind,
     /// The stem (plain text, no HTML).
     pub text: String,
@@ -244,7 +231,6 @@ pub struct CreateQuestionRequest {
     pub tags: Vec<String>,
     /// `easy`, `medium` (default), `hard`.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub difficulty: Difficulty,
     /// Source.
     pub source: Option<SourceDto>,
@@ -252,7 +238,6 @@ pub struct CreateQuestionRequest {
     pub legal_basis: Option<LegalBasisDto>,
     /// `draft`, `active` (default), `retired`.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub status: Status,
 }
 
@@ -340,7 +325,6 @@ pub struct UpdateQuestionRequest {
     /// Shared down the tree.
     pub shared: Option<bool>,
     /// Kind.
-    #[schema(value_type = Option<String>)]
     pub kind: Option<Kind>,
     /// Stem.
     pub text: Option<String>,
@@ -355,14 +339,12 @@ pub struct UpdateQuestionRequest {
     /// Tags (replaces the list).
     pub tags: Option<Vec<String>>,
     /// Difficulty.
-    #[schema(value_type = Option<String>)]
     pub difficulty: Option<Difficulty>,
     /// Source.
     pub source: Option<SourceDto>,
     /// Legal basis.
     pub legal_basis: Option<LegalBasisDto>,
     /// `draft` → `active` → `retired` (retired hides it from new draws only).
-    #[schema(value_type = Option<String>)]
     pub status: Option<Status>,
 }
 

@@ -44,7 +44,6 @@ pub struct ImportedItem {
     /// Topic name (from the file, or made from the code).
     pub topic_name: String,
     /// Kind.
-    #[schema(value_type = String)]
     pub kind: question_bank::Kind,
     /// Stem.
     pub text: String,

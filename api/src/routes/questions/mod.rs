@@ -92,7 +92,7 @@ pub struct QuestionResponse {
     /// Stable id.
     pub id: Uuid,
     /// `single`, `multiple` or `true_false`.
-    #[schema(value_type = String, example = "single")]
+    #[schema(example = "single")]
     pub kind: Kind,
     /// The stem (plain text).
     pub text: String,
@@ -109,7 +109,7 @@ pub struct QuestionResponse {
     /// Tags.
     pub tags: Vec<String>,
     /// `easy`, `medium` or `hard`.
-    #[schema(value_type = String, example = "medium")]
+    #[schema(example = "medium")]
     pub difficulty: Difficulty,
     /// Source.
     pub source: Option<SourceDto>,
@@ -120,7 +120,7 @@ pub struct QuestionResponse {
     /// Visible to (and drawable by) the units below the owner.
     pub shared: bool,
     /// `draft`, `active` or `retired`.
-    #[schema(value_type = String, example = "active")]
+    #[schema(example = "active")]
     pub status: Status,
     /// Version number.
     pub version: i32,
@@ -178,7 +178,7 @@ impl QuestionResponse {
             shared: q.shared,
             status: c.status,
             version: q.version,
-            version_id: q.version_id,
+            version_id: q.version_id.into_uuid(),
             created_at: q.created_at,
             updated_at: q.updated_at,
         }

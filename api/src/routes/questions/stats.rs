@@ -70,7 +70,7 @@ pub async fn question_stats(
         return Err(ApiError::Forbidden);
     }
     let items = persistence::attempts::items_of_version(
-        &state.db,
+        state.reporting_db().await?,
         question.id.into_uuid(),
         question.version_id,
     )
@@ -155,7 +155,7 @@ pub async fn question_versions(
             .into_iter()
             .map(|v| QuestionVersionItem {
                 version: v.version,
-                version_id: v.content.version_id,
+                version_id: v.content.version_id.into_uuid(),
                 current: Some(v.version) == newest,
                 created_at: v.created_at,
                 text: v.content.text,

@@ -18,6 +18,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
     /// Why (3–1000 characters); kept in the record.
+    #[schema(min_length = 3, max_length = 1000)]
     pub reason: String,
 }
 

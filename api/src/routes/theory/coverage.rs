@@ -15,7 +15,7 @@ use crate::auth::AuthUser;
 use crate::domain::ids::CourseId;
 use crate::domain::ids::UnitId;
 use crate::error::{ApiError, Problem};
-use crate::routes::exports::respond;
+use crate::routes::exports::{SheetFormat, respond};
 use crate::routes::extract::{Json, Query};
 use crate::state::AppState;
 
@@ -26,6 +26,7 @@ pub struct CoverageQuery {
     /// A course version; the one taught now by default.
     pub course_id: Option<Uuid>,
     /// `xlsx` or `csv` to download instead of JSON.
+    #[param(value_type = Option<SheetFormat>, inline)]
     pub format: Option<String>,
 }
 
@@ -36,7 +37,7 @@ pub struct CoverageQuery {
     tag = "theory",
     params(("id" = Uuid, Path, description = "Unit id"), CoverageQuery),
     responses(
-        (status = 200, description = "Coverage (JSON, or the file with `format`)", body = CoverageResponse),
+        (status = 200, description = "Coverage (JSON, or the file with `format`)", content((CoverageResponse = "application/json"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))),
         (status = 403, description = "No organizer or unit-admin role", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown unit or outside your scope; no course", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad format", body = Problem, content_type = "application/problem+json"),
@@ -75,6 +76,7 @@ pub struct PendingQuery {
     /// Rows to return (1–200, default 50).
     pub limit: Option<u64>,
     /// `xlsx` or `csv` to download every one of them instead (recorded in the audit log).
+    #[param(value_type = Option<SheetFormat>, inline)]
     pub format: Option<String>,
 }
 
@@ -84,7 +86,7 @@ pub struct PendingQuery {
     tag = "theory",
     params(("id" = Uuid, Path, description = "Unit id"), PendingQuery),
     responses(
-        (status = 200, description = "Members still to pass (JSON, or the file with `format`)", body = PendingList),
+        (status = 200, description = "Members still to pass (JSON, or the file with `format`)", content((PendingList = "application/json"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))),
         (status = 403, description = "No organizer or unit-admin role", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown unit or outside your scope; no course", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad format or limit", body = Problem, content_type = "application/problem+json"),

@@ -22,8 +22,10 @@ pub struct CreateUnitRequest {
     /// Parent; null makes a root (admins only).
     pub parent_id: Option<Uuid>,
     /// Name.
+    #[schema(min_length = 2, max_length = 200)]
     pub name: String,
     /// Short code, unique.
+    #[schema(min_length = 1, max_length = 50)]
     pub code: String,
     /// Declared member count.
     pub member_count: Option<i64>,
@@ -72,8 +74,10 @@ pub async fn create_unit(
 #[serde(deny_unknown_fields)]
 pub struct UpdateUnitRequest {
     /// New name.
+    #[schema(min_length = 2, max_length = 200)]
     pub name: Option<String>,
     /// New code.
+    #[schema(min_length = 1, max_length = 50)]
     pub code: Option<String>,
     /// New declared member count.
     pub member_count: Option<i64>,
