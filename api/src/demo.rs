@@ -682,6 +682,8 @@ async fn demo_theory(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<O
             version: 1,
             title: title.into(),
             active: true,
+            audience: crate::domain::programme::Audience::NEW_MEMBERS,
+            issues_certificate: true,
             lessons: THEORY_LESSONS
                 .iter()
                 .enumerate()

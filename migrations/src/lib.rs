@@ -25,6 +25,7 @@ mod m20261205_000018_attempts_board_recorded;
 mod m20261205_000019_audit_log_unit;
 mod m20261206_000020_unit_transfers;
 mod m20261206_000021_disable_accounts;
+mod m20261207_000022_study_programmes;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000019_audit_log_unit::Migration),
             Box::new(m20261206_000020_unit_transfers::Migration),
             Box::new(m20261206_000021_disable_accounts::Migration),
+            Box::new(m20261207_000022_study_programmes::Migration),
         ]
     }
 }

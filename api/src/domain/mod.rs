@@ -9,6 +9,7 @@ pub mod paging;
 pub mod password;
 pub mod person;
 pub mod phone;
+pub mod programme;
 pub mod role;
 pub mod text;
 pub mod theory;

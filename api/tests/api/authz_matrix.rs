@@ -315,6 +315,20 @@ const MATRIX: &[Row] = &[
     ),
     row(
         "POST",
+        "/api/v1/courses/{id}/audience",
+        &["nothing"],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "403 forbidden",
+            "403 forbidden",
+            "403 forbidden",
+            "404 not_found",
+        ],
+    ),
+    row(
+        "POST",
         "/api/v1/courses/{id}/lessons",
         &["nothing"],
         [
@@ -377,6 +391,12 @@ const MATRIX: &[Row] = &[
     row(
         "GET",
         "/api/v1/me/data",
+        &[],
+        ["401 unauthorized", "200", "200", "200", "200", "200", "200"],
+    ),
+    row(
+        "GET",
+        "/api/v1/me/programmes",
         &[],
         ["401 unauthorized", "200", "200", "200", "200", "200", "200"],
     ),

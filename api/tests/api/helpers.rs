@@ -318,6 +318,7 @@ impl TestApp {
 }
 
 /// A signed-in account.
+#[derive(Clone)]
 pub struct TestUser {
     pub id: UserId,
     pub phone: String,

@@ -25,6 +25,7 @@ mod hostile_input;
 mod member_experience;
 mod people_console;
 mod privacy;
+mod programmes;
 mod questions;
 mod reports_console;
 mod rounds_console;

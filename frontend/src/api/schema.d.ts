@@ -417,6 +417,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/courses/{id}/audience": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replaces a programme's listed audience (every version of its code) with the members whose
+         *     phones the file lists (system admins). Any unknown phone means nothing changes; the 422
+         *     answer lists every bad row as `/rows/{row}/phone`.
+         */
+        post: operations["import_audience"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/courses/{id}/lessons": {
         parameters: {
             query?: never;
@@ -578,6 +599,27 @@ export interface paths {
         put?: never;
         /** Changes the password and signs out every session (all refresh tokens are revoked). */
         post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/programmes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The study programmes taught now that apply to me — the new members' theory course when I
+         *     must take it, the year's thematic study, a resolution study — with my progress, their
+         *     deadline and my certificate.
+         */
+        get: operations["my_programmes"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1948,6 +1990,50 @@ export interface components {
             status: string;
             theory?: components["schemas"]["TheoryOutcome"] | null;
         };
+        /** @description Multipart form with the list. */
+        AudienceImportForm: {
+            /**
+             * Format: binary
+             * @description A `.csv` (UTF-8) or `.xlsx` file with a `phone` (`số điện thoại`) column.
+             */
+            file: string;
+        };
+        /** @description The list now in force. */
+        AudienceImportResult: {
+            /**
+             * Format: int64
+             * @description Members on the programme's list.
+             */
+            listed: number;
+        };
+        /**
+         * @description Who must study a programme.
+         * @enum {string}
+         */
+        AudienceKind: "new_members" | "all_members" | "officers" | "listed";
+        /** @description A programme's audience and period. */
+        AudienceView: {
+            /**
+             * Format: date
+             * @description The deadline, included; tests after it do not count.
+             */
+            due_on?: string | null;
+            /**
+             * @description `new_members` (admitted on or after their unit's date), `all_members`, `officers`
+             *     (holders of a management role) or `listed` (an imported list).
+             */
+            kind: components["schemas"]["AudienceKind"];
+            /**
+             * Format: date
+             * @description First day of the period (Vietnam date); tests before it do not count.
+             */
+            opens_on?: string | null;
+            /**
+             * Format: uuid
+             * @description Only members of this unit's subtree; null = everywhere.
+             */
+            unit_id?: string | null;
+        };
         /** @description One event as managers read it. */
         AuditEvent: {
             /**
@@ -2256,6 +2342,8 @@ export interface components {
         CourseResponse: {
             /** @description Whether new members are taught this version now. */
             active: boolean;
+            /** @description Who must study it, and when. */
+            audience: components["schemas"]["AudienceView"];
             /** @description The course's code, shared by its versions. */
             code: string;
             /**
@@ -2268,6 +2356,8 @@ export interface components {
              * @description Id of this version.
              */
             id: string;
+            /** @description Whether completing it issues a certificate. */
+            issues_certificate: boolean;
             /** @description Lessons in order. */
             lessons: components["schemas"]["LessonResponse"][];
             /** @description Title. */
@@ -2375,8 +2465,11 @@ export interface components {
              *     results and certificates stay.
              */
             active?: boolean;
+            audience?: components["schemas"]["AudienceView"] | null;
             /** @description The course's code, e.g. `230-KH/TWĐTN-BTG`. */
             code: string;
+            /** @description Whether completing it issues a certificate (default true). */
+            issues_certificate?: boolean;
             /** @description Lessons in order. */
             lessons: components["schemas"]["CreateLessonRequest"][];
             /** @description Title. */
@@ -3069,6 +3162,29 @@ export interface components {
              */
             total: number;
         };
+        /** @description A programme that applies to me, with my progress. */
+        MyProgramme: {
+            /** @description Who must study it, and when. */
+            audience: components["schemas"]["AudienceView"];
+            certificate?: components["schemas"]["CertificateBrief"] | null;
+            /** @description Every lesson passed. */
+            completed: boolean;
+            /** @description The programme (the version taught now). */
+            course: components["schemas"]["CourseBrief"];
+            /** @description Whether completing it issues a certificate. */
+            issues_certificate: boolean;
+            /** @description Lessons passed. */
+            passed_lessons: number;
+            /** @description `upcoming`, `open` or `ended` (its deadline passed), on today's Vietnam date. */
+            phase: components["schemas"]["Phase"];
+            /** @description Lessons in it. */
+            total_lessons: number;
+        };
+        /** @description The programmes that apply to me. */
+        MyProgrammes: {
+            /** @description Open ones first (the nearest deadline first), then upcoming, then ended. */
+            items: components["schemas"]["MyProgramme"][];
+        };
         /** @description A test I may take. */
         MyTest: {
             /**
@@ -3332,7 +3448,7 @@ export interface components {
              * Format: date
              * @description Admission date.
              */
-            admitted_at: string;
+            admitted_at?: string | null;
             /** @description Full name (for the branch secretary). */
             full_name: string;
             /** @description Lessons passed. */
@@ -3570,6 +3686,11 @@ export interface components {
             /** @description Login sessions: when, from which address and browser. */
             sessions: components["schemas"]["SessionData"][];
         };
+        /**
+         * @description Where a programme stands on a day.
+         * @enum {string}
+         */
+        Phase: "upcoming" | "open" | "ended";
         /** @description A place in a published ranking. */
         Placing: {
             /** @description The prize, if any. */
@@ -6485,6 +6606,73 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    import_audience: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Course version id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AudienceImportForm"];
+            };
+        };
+        responses: {
+            /** @description The list in force */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudienceImportResult"];
+                };
+            };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not a system admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown course */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description File too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["WrongMediaType"];
+            /** @description Bad rows, or the programme's audience is not a list; nothing changed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
     add_lesson: {
         parameters: {
             query?: never;
@@ -6953,6 +7141,29 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    my_programmes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My programmes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyProgrammes"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     my_theory: {

@@ -1,7 +1,8 @@
-//! The political-theory course, its versions and lessons: listed for everyone signed in,
-//! created and extended by system admins.
+//! Study programmes (the political-theory course for new members, the yearly thematic study,
+//! resolution studies, …), their versions and lessons: listed for everyone signed in, created
+//! and extended by system admins. Each has an audience rule (`domain::programme`).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -9,7 +10,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::domain::ids::{CourseId, UserId};
+use crate::domain::ids::{CourseId, UnitId, UserId};
+use crate::domain::programme::{Audience, AudienceKind};
 use crate::domain::theory::Material;
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::theory::{Course, Lesson, NewCourse, NewLesson};
@@ -64,13 +66,48 @@ pub struct CourseResponse {
     pub active: bool,
     /// Created.
     pub created_at: DateTime<Utc>,
+    /// Who must study it, and when.
+    pub audience: AudienceView,
+    /// Whether completing it issues a certificate.
+    pub issues_certificate: bool,
     /// Lessons in order.
     pub lessons: Vec<LessonResponse>,
+}
+
+/// A programme's audience and period.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AudienceView {
+    /// `new_members` (admitted on or after their unit's date), `all_members`, `officers`
+    /// (holders of a management role) or `listed` (an imported list).
+    pub kind: AudienceKind,
+    /// Only members of this unit's subtree; null = everywhere.
+    #[serde(default)]
+    pub unit_id: Option<Uuid>,
+    /// First day of the period (Vietnam date); tests before it do not count.
+    #[serde(default)]
+    pub opens_on: Option<NaiveDate>,
+    /// The deadline, included; tests after it do not count.
+    #[serde(default)]
+    pub due_on: Option<NaiveDate>,
+}
+
+impl From<Audience> for AudienceView {
+    fn from(a: Audience) -> Self {
+        Self {
+            kind: a.kind(),
+            unit_id: a.unit_id().map(UnitId::into_uuid),
+            opens_on: a.opens_on(),
+            due_on: a.due_on(),
+        }
+    }
 }
 
 impl From<Course> for CourseResponse {
     fn from(c: Course) -> Self {
         Self {
+            audience: c.audience.into(),
+            issues_certificate: c.issues_certificate,
             id: c.id.into_uuid(),
             code: c.code,
             version: c.version,
@@ -123,6 +160,12 @@ pub struct CreateCourseRequest {
     /// results and certificates stay.
     #[serde(default = "yes")]
     pub active: bool,
+    /// Who must study it, and when; new members (the theory course) by default.
+    #[serde(default)]
+    pub audience: Option<AudienceView>,
+    /// Whether completing it issues a certificate (default true).
+    #[serde(default = "yes")]
+    pub issues_certificate: bool,
     /// Lessons in order.
     pub lessons: Vec<CreateLessonRequest>,
 }
@@ -226,6 +269,19 @@ fn check_course(b: CreateCourseRequest) -> Result<(Option<i32>, NewCourse), ApiE
     if b.version.is_some_and(|v| !(1..=1000).contains(&v)) {
         errors.push(FieldError::new("/version", "a version is 1 to 1000"));
     }
+    let audience = match b.audience {
+        None => Audience::NEW_MEMBERS,
+        Some(a) => Audience::new(
+            a.kind,
+            a.unit_id.map(UnitId::from_uuid),
+            a.opens_on,
+            a.due_on,
+        )
+        .unwrap_or_else(|e| {
+            errors.push(FieldError::new("/audience/due_on", e.0));
+            Audience::NEW_MEMBERS
+        }),
+    };
     let lessons: Vec<NewLesson> = b
         .lessons
         .into_iter()
@@ -242,6 +298,8 @@ fn check_course(b: CreateCourseRequest) -> Result<(Option<i32>, NewCourse), ApiE
             version: 0,
             title: b.title.trim().to_owned(),
             active: b.active,
+            audience,
+            issues_certificate: b.issues_certificate,
             lessons,
         },
     ))
@@ -256,6 +314,16 @@ pub async fn create_course(
 ) -> Result<CourseResponse, ApiError> {
     require_admin(state, user).await?;
     let (version, mut new) = check_course(body)?;
+    if let Some(unit) = new.audience.unit_id() {
+        persistence::units::get(&state.db, unit)
+            .await
+            .map_err(|e| match e {
+                PersistenceError::NotFound(_) => {
+                    ApiError::Validation(vec![FieldError::new("/audience/unit_id", "no such unit")])
+                }
+                other => other.into(),
+            })?;
+    }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let version = match version {
         Some(v) => v,

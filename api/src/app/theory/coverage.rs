@@ -18,6 +18,7 @@ use crate::app::paging::checked_limit;
 use crate::auth::Caller;
 use crate::domain::ids::{CourseId, UnitId, UserId};
 use crate::domain::phone::Phone;
+use crate::domain::programme::AudienceKind;
 use crate::domain::theory::{LessonStatus, Tally, rate, rate_text};
 use crate::domain::time::{vietnam_date, vietnam_text};
 use crate::error::ApiError;
@@ -151,13 +152,13 @@ fn brief(c: &Course) -> CourseBrief {
     }
 }
 
-/// Loads the unit (within the caller's scope), the course and the coverage.
-async fn load(
+/// Loads the unit (within the caller's scope) and the course.
+async fn load_unit_and_course(
     state: &AppState,
     user: UserId,
     unit_id: Uuid,
     course_id: Option<CourseId>,
-) -> Result<(persistence::units::Unit, Course, Coverage), ApiError> {
+) -> Result<(persistence::units::Unit, Course), ApiError> {
     let caller = Caller::load(&state.db, user).await?;
     let unit = caller
         .require_unit(&state.db, THEORY_MANAGERS, UnitId::from_uuid(unit_id))
@@ -165,6 +166,17 @@ async fn load(
     let course = super::progress::course_or_current(&state.db, course_id).await?;
     // A report reads the tree as it is now, not as the boards' cached copy had it.
     state.units.invalidate();
+    Ok((unit, course))
+}
+
+/// Loads the unit (within the caller's scope), the course and the coverage.
+async fn load(
+    state: &AppState,
+    user: UserId,
+    unit_id: Uuid,
+    course_id: Option<CourseId>,
+) -> Result<(persistence::units::Unit, Course, Coverage), ApiError> {
+    let (unit, course) = load_unit_and_course(state, user, unit_id, course_id).await?;
     let units = state.units.snapshot(&state.db).await?;
     let coverage = super::progress::coverage(state, &units, &unit, &course).await?;
     Ok((unit, course, coverage))
@@ -184,7 +196,7 @@ pub struct PendingMember {
     /// Its name.
     pub unit_name: String,
     /// Admission date.
-    pub admitted_at: NaiveDate,
+    pub admitted_at: Option<NaiveDate>,
     /// Lessons passed.
     pub lessons_passed: usize,
     /// Lessons in the course.
@@ -312,9 +324,23 @@ pub async fn pending(
 ) -> Result<Output<PendingList>, ApiError> {
     let limit = checked_limit(limit)?;
     let format = format.as_deref().map(parse_format).transpose()?;
-    let (unit, course, coverage) = load(state, user, unit_id, course_id).await?;
-    let since = coverage.since;
+    let (unit, course) = load_unit_and_course(state, user, unit_id, course_id).await?;
     let units = state.units.snapshot(&state.db).await?;
+    if course.audience.kind() != AudienceKind::NewMembers {
+        // A programme for all members counts hundreds of thousands: a page from the database.
+        let (items, total) = programme_pending(
+            state,
+            &units,
+            &unit,
+            &course,
+            offset,
+            format.is_none().then_some(limit),
+        )
+        .await?;
+        return pending_output(state, user, &unit, &course, None, format, items, total).await;
+    }
+    let coverage = super::progress::coverage(state, &units, &unit, &course).await?;
+    let since = coverage.since;
     let mut pending: Vec<PendingMember> = coverage
         .members
         .into_iter()
@@ -327,7 +353,7 @@ pub async fn pending(
                 phone: Phone::parse(&m.member.phone).map_or_else(|_| String::new(), |p| p.masked()),
                 unit_id: m.member.unit_id,
                 unit_name: units.name(Some(m.member.unit_id)).to_owned(),
-                admitted_at: m.member.admitted_at,
+                admitted_at: Some(m.member.admitted_at),
                 lessons_passed,
                 lessons_total: course.lessons.len(),
                 status: if m.results.iter().any(|r| r.attempts > 0) {
@@ -345,13 +371,79 @@ pub async fn pending(
             .then(a.unit_id.cmp(&b.unit_id))
     });
     let total = pending.len();
-    let Some(format) = format else {
-        let items = pending
+    if format.is_none() {
+        pending = pending
             .into_iter()
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(usize::try_from(limit).unwrap_or(50))
             .collect();
-        return Ok(Output::Json(PendingList { items, total }));
+    }
+    pending_output(state, user, &unit, &course, since, format, pending, total).await
+}
+
+/// A page of a programme's audience who have not completed it, counted in the database.
+async fn programme_pending(
+    state: &AppState,
+    units: &crate::caches::directory::Snapshot,
+    unit: &persistence::units::Unit,
+    course: &Course,
+    offset: u64,
+    limit: Option<u64>,
+) -> Result<(Vec<PendingMember>, usize), ApiError> {
+    let db = state.reporting_db().await?;
+    let audience_root = match course.audience.unit_id() {
+        None => None,
+        Some(id) => match persistence::units::get(db, id).await {
+            Ok(u) => Some(u.path),
+            Err(PersistenceError::NotFound(_)) => return Ok((Vec::new(), 0)),
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let scope = persistence::theory::Scope {
+        course,
+        root: &unit.path,
+        audience_root: audience_root.as_ref(),
+    };
+    let (rows, total) = persistence::theory::programme_pending(db, &scope, offset, limit).await?;
+    let items = rows
+        .into_iter()
+        .map(|m| PendingMember {
+            user_id: m.user_id.into_uuid(),
+            full_name: m.full_name,
+            phone: Phone::parse(&m.phone).map_or_else(|_| String::new(), |p| p.masked()),
+            unit_id: m.unit_id.into_uuid(),
+            unit_name: units.name(Some(m.unit_id.into_uuid())).to_owned(),
+            admitted_at: m.admitted_at,
+            lessons_passed: usize::try_from(m.lessons_passed).unwrap_or(0),
+            lessons_total: course.lessons.len(),
+            status: if m.tested {
+                LessonStatus::Tested
+            } else {
+                LessonStatus::NotTested
+            },
+        })
+        .collect();
+    Ok((items, usize::try_from(total).unwrap_or(0)))
+}
+
+/// The pending list as JSON (`items` is the page) or, with `format`, as a file of every one of
+/// them, recorded in the audit log.
+#[allow(clippy::too_many_arguments)]
+async fn pending_output(
+    state: &AppState,
+    user: UserId,
+    unit: &persistence::units::Unit,
+    course: &Course,
+    since: Option<NaiveDate>,
+    format: Option<Format>,
+    pending: Vec<PendingMember>,
+    total: usize,
+) -> Result<Output<PendingList>, ApiError> {
+    let Some(format) = format else {
+        return Ok(Output::Json(PendingList {
+            items: pending,
+            total,
+        }));
     };
     persistence::audit::record_at(
         &state.db,
@@ -362,7 +454,7 @@ pub async fn pending(
         json!({"format": format.extension(), "rows": total, "course_id": course.id}),
     )
     .await?;
-    let layout = pending_layout(&unit, &course, since, format);
+    let layout = pending_layout(unit, course, since, format);
     Ok(Output::File(ExportPlan::new(layout, move |sheet, _| {
         for (i, m) in pending.iter().enumerate() {
             sheet
@@ -371,7 +463,9 @@ pub async fn pending(
                     Cell::from(m.full_name.clone()),
                     Cell::from(m.phone.clone()),
                     Cell::from(m.unit_name.clone()),
-                    Cell::from(m.admitted_at.format("%d/%m/%Y").to_string()),
+                    m.admitted_at.map_or(Cell::Empty, |d| {
+                        Cell::from(d.format("%d/%m/%Y").to_string())
+                    }),
                     Cell::from(format!("{}/{}", m.lessons_passed, m.lessons_total)),
                     Cell::from(match m.status {
                         LessonStatus::NotTested => "Chưa học",

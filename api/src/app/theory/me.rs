@@ -8,10 +8,13 @@ use uuid::Uuid;
 
 use super::certificates::CertificateBrief;
 use crate::auth::Caller;
-use crate::domain::ids::{ContestId, CourseId, RoundId, UserId};
-use crate::domain::theory::{LessonStatus, Material, effective_since, must_take, percent};
+use crate::domain::ids::{ContestId, CourseId, RoundId, UnitId, UserId};
+use crate::domain::programme::{AudienceKind, MemberFacts, Phase};
+use crate::domain::theory::{LessonStatus, Material, effective_since, percent};
+use crate::domain::time::vietnam_date;
 use crate::error::ApiError;
 use crate::persistence;
+use crate::persistence::theory::Course;
 use crate::persistence::theory::TheoryTest;
 use crate::state::AppState;
 
@@ -180,6 +183,7 @@ pub async fn my_theory(
     let path: Vec<Uuid> = unit.path.ids().into_iter().map(Into::into).collect();
     let settings = persistence::theory::since_settings(&state.db).await?;
     let theory_since = effective_since(&path, &settings);
+    let required = includes(state, &me, &unit, theory_since, &course).await?;
     let progress = super::progress::progress(state, user.into_uuid(), course).await?;
     let mut tests = progress.tests.clone();
     tests.sort_by_key(|t| t.round_id);
@@ -226,11 +230,120 @@ pub async fn my_theory(
         },
         admitted_at: me.admitted_at,
         theory_since,
-        required: must_take(me.admitted_at, theory_since),
+        required,
         total_lessons: lessons.len(),
         lessons,
         combined_tests: visible.into_iter().map(|(_, v)| v).collect(),
         passed_lessons,
         certificate: progress.certificate.map(CertificateBrief::from),
     })
+}
+
+/// Whether `me` is in the programme's audience: only the facts its rule needs are read.
+async fn includes(
+    state: &AppState,
+    me: &persistence::users::User,
+    unit: &persistence::units::Unit,
+    since: Option<NaiveDate>,
+    course: &Course,
+) -> Result<bool, ApiError> {
+    let path: Vec<UnitId> = unit.path.ids();
+    let kind = course.audience.kind();
+    let facts = MemberFacts {
+        unit_path: &path,
+        admitted_at: me.admitted_at,
+        since,
+        officer: kind == AudienceKind::Officers
+            && persistence::theory::is_officer(&state.db, me.id).await?,
+        listed: kind == AudienceKind::Listed
+            && persistence::theory::is_listed(&state.db, &course.code, me.id).await?,
+    };
+    Ok(course.audience.includes(&facts))
+}
+
+/// A programme that applies to me, with my progress.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyProgramme {
+    /// The programme (the version taught now).
+    pub course: CourseBrief,
+    /// Who must study it, and when.
+    pub audience: super::courses::AudienceView,
+    /// `upcoming`, `open` or `ended` (its deadline passed), on today's Vietnam date.
+    pub phase: Phase,
+    /// Lessons passed.
+    pub passed_lessons: usize,
+    /// Lessons in it.
+    pub total_lessons: usize,
+    /// Every lesson passed.
+    pub completed: bool,
+    /// Whether completing it issues a certificate.
+    pub issues_certificate: bool,
+    /// My certificate, once completed (programmes that issue one).
+    pub certificate: Option<CertificateBrief>,
+}
+
+/// The programmes that apply to me.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyProgrammes {
+    /// Open ones first (the nearest deadline first), then upcoming, then ended.
+    pub items: Vec<MyProgramme>,
+}
+
+/// Every programme taught now whose audience includes me, with my progress: "Học tập".
+pub async fn my_programmes(
+    state: &AppState,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<MyProgrammes, ApiError> {
+    let me = persistence::users::get(&state.db, user).await?;
+    let unit = persistence::units::get(&state.db, me.unit_id).await?;
+    let path: Vec<Uuid> = unit.path.ids().into_iter().map(Into::into).collect();
+    let settings = persistence::theory::since_settings(&state.db).await?;
+    let since = effective_since(&path, &settings);
+    let today = vietnam_date(now);
+    let mut items = Vec::new();
+    for course in persistence::theory::list_courses(&state.db).await? {
+        if !course.active || !includes(state, &me, &unit, since, &course).await? {
+            continue;
+        }
+        let progress = super::progress::progress(state, user.into_uuid(), course).await?;
+        let passed_lessons = progress
+            .results
+            .iter()
+            .filter(|r| r.status() == LessonStatus::Passed)
+            .count();
+        let c = progress.course;
+        items.push(MyProgramme {
+            phase: c.audience.phase(today),
+            audience: c.audience.into(),
+            passed_lessons,
+            total_lessons: c.lessons.len(),
+            completed: !c.lessons.is_empty() && passed_lessons == c.lessons.len(),
+            issues_certificate: c.issues_certificate,
+            certificate: progress.certificate.map(CertificateBrief::from),
+            course: CourseBrief {
+                id: c.id.into_uuid(),
+                code: c.code,
+                version: c.version,
+                title: c.title,
+            },
+        });
+    }
+    let rank = |p: Phase| match p {
+        Phase::Open => 0,
+        Phase::Upcoming => 1,
+        Phase::Ended => 2,
+    };
+    items.sort_by(|a, b| {
+        rank(a.phase)
+            .cmp(&rank(b.phase))
+            .then(
+                a.audience
+                    .due_on
+                    .unwrap_or(NaiveDate::MAX)
+                    .cmp(&b.audience.due_on.unwrap_or(NaiveDate::MAX)),
+            )
+            .then(a.course.title.cmp(&b.course.title))
+    });
+    Ok(MyProgrammes { items })
 }

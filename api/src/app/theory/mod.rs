@@ -1,5 +1,6 @@
-//! Political-theory tests for new members (issue #6), as the application sees them: courses
-//! and lessons, what a theory-test round tests, a member's own progress and certificate,
+//! Study programmes (issue #20) and the political-theory tests for new members (issue #6), as
+//! the application sees them: programmes (courses) with their audience and lessons, listed
+//! audiences imported from spreadsheets, the programmes that apply to a member, what a theory-test round tests, a member's own progress and certificate,
 //! verifying and revoking certificates, units' coverage of their new members, the
 //! admission-date setting of units, and importing admission dates.
 //!
@@ -9,6 +10,7 @@
 //! `app`, nothing here imports `routes`.
 
 pub mod admission;
+pub mod audience;
 pub mod certificates;
 pub mod courses;
 pub mod coverage;

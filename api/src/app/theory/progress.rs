@@ -20,7 +20,8 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::caches::directory::Snapshot;
-use crate::domain::ids::{CertificateId, CourseId, LessonId, RoundId};
+use crate::domain::ids::{CertificateId, CourseId, LessonId, RoundId, UnitId};
+use crate::domain::programme::AudienceKind;
 use crate::domain::theory::{
     LessonResult, Tally, TheoryAttempt, completed_at, effective_since, lesson_results, must_take,
     new_certificate_code,
@@ -109,7 +110,12 @@ pub async fn progress(
     course: Course,
 ) -> Result<Progress, ApiError> {
     let tests = store::tests_of_course(&state.db, course.id).await?;
-    let attempts = member_attempts(&state.db, user_id, &tests).await?;
+    // Only tests finished within the programme's period count (the theory course has none).
+    let attempts: Vec<_> = member_attempts(&state.db, user_id, &tests)
+        .await?
+        .into_iter()
+        .filter(|(_, a)| course.audience.counts(a.finished_at))
+        .collect();
     let lesson_ids: Vec<LessonId> = course.lessons.iter().map(|l| l.id).collect();
     let theory: Vec<TheoryAttempt> = attempts
         .iter()
@@ -141,6 +147,9 @@ async fn issue_if_complete(
     course: &Course,
     results: &[LessonResult],
 ) -> Result<Option<Certificate>, ApiError> {
+    if !course.issues_certificate {
+        return Ok(None);
+    }
     let existing = |all: Vec<Certificate>| all.into_iter().find(|c| c.course_id == course.id);
     if let Some(c) = existing(store::certificates_of_user(db, user_id).await?) {
         return Ok(Some(c));
@@ -260,7 +269,18 @@ pub async fn coverage(
     unit: &Unit,
     course: &Course,
 ) -> Result<Coverage, ApiError> {
+    if course.audience.kind() != AudienceKind::NewMembers {
+        return programme_coverage(state, units, unit, course).await;
+    }
     let db = state.reporting_db().await?;
+    // A new-member programme may be limited to a subtree and a period; the theory course is
+    // neither, and these filters keep everyone and every attempt.
+    let in_audience = |unit_id: Uuid| {
+        course
+            .audience
+            .unit_id()
+            .is_none_or(|u| units.path_of(unit_id).contains(&u.into_uuid()))
+    };
     let settings = store::since_settings(db).await?;
     let since = effective_since(&units.path_of(unit.id.into_uuid()), &settings);
     let lesson_ids: Vec<LessonId> = course.lessons.iter().map(|l| l.id).collect();
@@ -270,10 +290,11 @@ pub async fn coverage(
             .await?
             .into_iter()
             .filter(|m| {
-                must_take(
-                    Some(m.admitted_at),
-                    effective_since(&units.path_of(m.unit_id), &settings),
-                )
+                in_audience(m.unit_id)
+                    && must_take(
+                        Some(m.admitted_at),
+                        effective_since(&units.path_of(m.unit_id), &settings),
+                    )
             })
             .collect();
         let tests = store::tests_of_course(db, course.id).await?;
@@ -283,7 +304,7 @@ pub async fn coverage(
         let voided = persistence::results::voided_pairs(db, &round_ids).await?;
         let mut per_user: HashMap<Uuid, Vec<TheoryAttempt>> = HashMap::new();
         for a in store::attempts_in_subtree(db, &unit.path, &round_ids).await? {
-            if voided.contains(&(a.round_id, a.user_id)) {
+            if voided.contains(&(a.round_id, a.user_id)) || !course.audience.counts(a.finished_at) {
                 continue;
             }
             if let Some(t) = by_round.get(&RoundId::from_uuid(*a.round_id.as_uuid())) {
@@ -350,5 +371,119 @@ pub async fn coverage(
         rows,
         members,
         since,
+    })
+}
+
+/// Coverage of a programme whose audience is not "new members", counted in the database
+/// (`persistence::theory::programme_counts`): a line per child unit, one for members placed in
+/// the unit itself, and per lesson. No member is loaded: `members` stays empty (the pending
+/// list has its own paged query).
+async fn programme_coverage(
+    state: &AppState,
+    units: &Snapshot,
+    unit: &Unit,
+    course: &Course,
+) -> Result<Coverage, ApiError> {
+    let db = state.reporting_db().await?;
+    let lessons = course.lessons.len();
+    let children = units.children(Some(unit.id.into_uuid()));
+    let empty = || Coverage {
+        total: Tally::new(lessons),
+        rows: children
+            .iter()
+            .map(|c| CoverageRow {
+                unit_id: *c,
+                name: units.name(Some(*c)).to_owned(),
+                direct: false,
+                tally: Tally::new(lessons),
+            })
+            .collect(),
+        members: Vec::new(),
+        since: None,
+    };
+    let audience_root = match course.audience.unit_id() {
+        None => None,
+        Some(id) => match persistence::units::get(db, id).await {
+            Ok(u) => Some(u.path),
+            // The unit the programme was limited to is gone: it applies to nobody.
+            Err(PersistenceError::NotFound(_)) => return Ok(empty()),
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let scope = store::Scope {
+        course,
+        root: &unit.path,
+        audience_root: audience_root.as_ref(),
+    };
+    let (buckets, per_lesson) = store::programme_counts(db, &scope).await?;
+    let by_path: HashMap<String, Uuid> = children
+        .iter()
+        .map(|c| {
+            (
+                unit.path.child(UnitId::from_uuid(*c)).as_str().to_owned(),
+                *c,
+            )
+        })
+        .collect();
+    let position: HashMap<LessonId, usize> = course
+        .lessons
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id, i))
+        .collect();
+    // None: members placed in the unit itself (or below a child the snapshot does not know
+    // yet, which a report reading the tree afresh does not meet).
+    let key = |bucket: &Option<String>| bucket.as_ref().and_then(|b| by_path.get(b)).copied();
+    let mut tallies: HashMap<Option<Uuid>, Tally> = HashMap::new();
+    for b in &buckets {
+        let t = tallies
+            .entry(key(&b.bucket))
+            .or_insert_with(|| Tally::new(lessons));
+        t.members += b.members;
+        t.tested += b.tested;
+        t.passed += b.passed;
+    }
+    for l in &per_lesson {
+        let (Some(t), Some(i)) = (tallies.get_mut(&key(&l.bucket)), position.get(&l.lesson_id))
+        else {
+            continue;
+        };
+        t.lessons[*i].0 += l.tested;
+        t.lessons[*i].1 += l.passed;
+    }
+    let mut total = Tally::new(lessons);
+    for t in tallies.values() {
+        total.members += t.members;
+        total.tested += t.tested;
+        total.passed += t.passed;
+        for (sum, add) in total.lessons.iter_mut().zip(&t.lessons) {
+            sum.0 += add.0;
+            sum.1 += add.1;
+        }
+    }
+    let mut rows: Vec<CoverageRow> = children
+        .iter()
+        .map(|c| CoverageRow {
+            unit_id: *c,
+            name: units.name(Some(*c)).to_owned(),
+            direct: false,
+            tally: tallies
+                .remove(&Some(*c))
+                .unwrap_or_else(|| Tally::new(lessons)),
+        })
+        .collect();
+    if let Some(direct) = tallies.remove(&None).filter(|t| t.members > 0) {
+        rows.push(CoverageRow {
+            unit_id: unit.id.into_uuid(),
+            name: unit.name.clone(),
+            direct: true,
+            tally: direct,
+        });
+    }
+    Ok(Coverage {
+        total,
+        rows,
+        members: Vec::new(),
+        since: None,
     })
 }

@@ -1,6 +1,6 @@
 //! `courses`
 
-use crate::domain::ids::{CourseId, UserId};
+use crate::domain::ids::{CourseId, UnitId, UserId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -14,6 +14,11 @@ pub struct Model {
     pub active: bool,
     pub created_by: Option<UserId>,
     pub created_at: DateTimeUtc,
+    pub audience: String,
+    pub audience_unit_id: Option<UnitId>,
+    pub opens_on: Option<Date>,
+    pub due_on: Option<Date>,
+    pub issues_certificate: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

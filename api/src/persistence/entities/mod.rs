@@ -19,6 +19,7 @@ pub mod audit_log;
 pub mod certificates;
 pub mod contest_results;
 pub mod contests;
+pub mod course_audience_members;
 pub mod courses;
 pub mod lessons;
 pub mod password_reset_codes;

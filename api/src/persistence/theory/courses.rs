@@ -10,6 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::domain::ids::{CourseId, LessonId, UserId};
+use crate::domain::programme::{Audience, AudienceKind};
 use crate::domain::theory::Material;
 use crate::persistence::entities::{courses, lessons};
 use crate::persistence::{PersistenceError, Result};
@@ -68,6 +69,10 @@ pub struct Course {
     pub active: bool,
     /// Created.
     pub created_at: DateTime<Utc>,
+    /// Who must study it, and when.
+    pub audience: Audience,
+    /// Whether completing it issues a certificate.
+    pub issues_certificate: bool,
     /// Lessons by position.
     pub lessons: Vec<Lesson>,
 }
@@ -96,6 +101,10 @@ pub struct NewCourse {
     pub title: String,
     /// Active.
     pub active: bool,
+    /// Who must study it, and when.
+    pub audience: Audience,
+    /// Whether completing it issues a certificate.
+    pub issues_certificate: bool,
     /// Its lessons, in order.
     pub lessons: Vec<NewLesson>,
 }
@@ -114,18 +123,25 @@ async fn with_lessons(db: &impl ConnectionTrait, rows: Vec<courses::Model>) -> R
             by_course.entry(l.course_id).or_default().push(l);
         }
     }
-    Ok(rows
-        .into_iter()
-        .map(|c| Course {
-            lessons: by_course.remove(&c.id).unwrap_or_default(),
-            id: c.id,
-            code: c.code,
-            version: c.version,
-            title: c.title,
-            active: c.active,
-            created_at: c.created_at,
+    rows.into_iter()
+        .map(|c| {
+            let kind = AudienceKind::parse(&c.audience)
+                .map_err(|e| PersistenceError::Db(sea_orm::DbErr::Type(e.0)))?;
+            let audience = Audience::new(kind, c.audience_unit_id, c.opens_on, c.due_on)
+                .map_err(|e| PersistenceError::Db(sea_orm::DbErr::Type(e.0)))?;
+            Ok(Course {
+                lessons: by_course.remove(&c.id).unwrap_or_default(),
+                id: c.id,
+                code: c.code,
+                version: c.version,
+                title: c.title,
+                active: c.active,
+                created_at: c.created_at,
+                audience,
+                issues_certificate: c.issues_certificate,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Every course version, active first, then by code and newest version first.
@@ -151,10 +167,12 @@ pub async fn get_course(db: &impl ConnectionTrait, id: CourseId) -> Result<Cours
         .ok_or(PersistenceError::NotFound("course"))
 }
 
-/// The course members are taught now: the most recently created active version.
+/// The new members' theory course taught now: the most recently created active version of a
+/// programme for new members.
 pub async fn current_course(db: &impl ConnectionTrait) -> Result<Option<Course>> {
     let row = courses::Entity::find()
         .filter(courses::Column::Active.eq(true))
+        .filter(courses::Column::Audience.eq(AudienceKind::NewMembers.as_str()))
         .order_by_desc(courses::Column::CreatedAt)
         .order_by_desc(courses::Column::Version)
         .one(db)
@@ -210,6 +228,11 @@ pub async fn insert_course(
         active: Set(new.active),
         created_by: Set(by.map(UserId::from_uuid)),
         created_at: Set(now),
+        audience: Set(new.audience.kind().as_str().to_owned()),
+        audience_unit_id: Set(new.audience.unit_id()),
+        opens_on: Set(new.audience.opens_on()),
+        due_on: Set(new.audience.due_on()),
+        issues_certificate: Set(new.issues_certificate),
     })
     .exec_without_returning(db)
     .await?;

@@ -6,6 +6,7 @@ mod admission;
 mod attempts;
 mod certificates;
 mod courses;
+mod programmes;
 mod since;
 mod tests;
 
@@ -18,6 +19,10 @@ pub use certificates::{
 pub use courses::{
     Course, Lesson, NewCourse, NewLesson, add_lesson, current_course, get_course, get_lesson,
     insert_course, latest_version, list_courses, versions_of,
+};
+pub use programmes::{
+    BucketCount, LessonCount, Pending, Scope, counts as programme_counts, is_listed, is_officer,
+    listed_count, pending as programme_pending, set_listed,
 };
 pub use since::{set_since, since_settings};
 pub use tests::{TheoryTest, insert_test, test_of_round, tests_of_course, tests_of_rounds};

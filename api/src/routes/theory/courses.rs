@@ -1,15 +1,19 @@
-//! `/courses`: the political-theory course, its versions and lessons.
+//! `/courses`: study programmes (the political-theory course among them), their versions,
+//! lessons and listed audiences.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
-use crate::app::theory::courses;
+pub use crate::app::theory::audience::AudienceImportResult;
 pub use crate::app::theory::courses::{
     CourseList, CourseResponse, CreateCourseRequest, CreateLessonRequest,
 };
+use crate::app::theory::{audience, courses};
 use crate::auth::AuthUser;
 use crate::domain::ids::CourseId;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Json;
+use crate::routes::units::import::import_limits;
+use crate::routes::upload;
 use crate::state::AppState;
 
 /// Every course version with its lessons.
@@ -76,4 +80,50 @@ pub async fn add_lesson(
 ) -> Result<HttpResponse, ApiError> {
     let course = courses::add_lesson(&state, user.id, *id, body.0).await?;
     Ok(HttpResponse::Created().json(course))
+}
+
+/// Multipart form with the list.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct AudienceImportForm {
+    /// A `.csv` (UTF-8) or `.xlsx` file with a `phone` (`số điện thoại`) column.
+    #[schema(format = Binary, value_type = String)]
+    file: Vec<u8>,
+}
+
+/// Replaces a programme's listed audience (every version of its code) with the members whose
+/// phones the file lists (system admins). Any unknown phone means nothing changes; the 422
+/// answer lists every bad row as `/rows/{row}/phone`.
+#[utoipa::path(
+    tag = "theory",
+    params(("id" = Uuid, Path, description = "Course version id")),
+    request_body(content = AudienceImportForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "The list in force", body = AudienceImportResult),
+        (status = 403, description = "Not a system admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown course", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad rows, or the programme's audience is not a list; nothing changed", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/courses/{id}/audience")]
+#[tracing::instrument(name = "Import a programme's audience", skip_all, fields(user.id = %user.id, course.id = %id))]
+pub async fn import_audience(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CourseId>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<web::Json<AudienceImportResult>, ApiError> {
+    let (limits, max_bytes) = (import_limits(&state), state.settings.max_upload_bytes);
+    // Read only once the caller may import (the application awaits it after that check).
+    let file = async move {
+        let file = upload::read_file(&req, payload, "file", max_bytes).await?;
+        let file_name = file.file_name.clone();
+        Ok((file_name, upload::read_table(file, limits).await?))
+    };
+    Ok(web::Json(
+        audience::import(&state, user.id, *id, file).await?,
+    ))
 }

@@ -1,4 +1,5 @@
-//! `GET /me/theory`: my lessons with their status, my tests and my certificate.
+//! `GET /me/theory`: my lessons with their status, my tests and my certificate;
+//! `GET /me/programmes`: the study programmes that apply to me ("Học tập").
 
 use actix_web::{get, web};
 use chrono::Utc;
@@ -7,12 +8,33 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::app::theory::me;
-pub use crate::app::theory::me::MyTheoryResponse;
+pub use crate::app::theory::me::{MyProgrammes, MyTheoryResponse};
 use crate::auth::AuthUser;
 use crate::domain::ids::CourseId;
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Query;
 use crate::state::AppState;
+
+/// The study programmes taught now that apply to me — the new members' theory course when I
+/// must take it, the year's thematic study, a resolution study — with my progress, their
+/// deadline and my certificate.
+#[utoipa::path(
+    tag = "theory",
+    responses(
+        (status = 200, description = "My programmes", body = MyProgrammes),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me/programmes")]
+#[tracing::instrument(name = "My programmes", skip_all, fields(user.id = %user.id))]
+pub async fn my_programmes(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<web::Json<MyProgrammes>, ApiError> {
+    Ok(web::Json(
+        me::my_programmes(&state, user.id, Utc::now()).await?,
+    ))
+}
 
 /// Which course.
 #[derive(Debug, Deserialize, IntoParams)]
