@@ -219,6 +219,7 @@ pub async fn create(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<
     let contest = demo_contest(&txn, &root).await?;
     let closed = demo_closed_round(&txn, &root).await?;
     let theory = demo_theory(&txn, &root).await?;
+    let studies = demo_studies(&txn, &root).await?;
     txn.commit().await?;
     let bank = match seeded {
         Some(n) => format!(
@@ -238,8 +239,14 @@ pub async fn create(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<
     let theory = theory
         .map(|title| format!("\n  Theory tests: \"{title}\", one test per lesson (members admitted since 01/01/2025 must pass)"))
         .unwrap_or_default();
+    let studies: String = studies
+        .iter()
+        .map(|title| {
+            format!("\n  Study programme for every member: \"{title}\", one test per lesson")
+        })
+        .collect();
     Ok(format!(
-        "Demo data is ready.{bank}{contest}{closed}{theory}\n  Organizer (organizer + unit admin of \"{}\"): phone 0900000001\n  Members: phones 0900000002 … 0900000006\n  Password for every demo account: {password}\n  (also in {})",
+        "Demo data is ready.{bank}{contest}{closed}{theory}{studies}\n  Organizer (organizer + unit admin of \"{}\"): phone 0900000001\n  Members: phones 0900000002 … 0900000006\n  Password for every demo account: {password}\n  (also in {})",
         root.name,
         data_dir.join("demo-credentials.txt").display()
     ))
@@ -648,13 +655,149 @@ const THEORY_LESSONS: [(&str, &str); 4] = [
 /// admitted since 01/01/2025 must take it) and a theory test per lesson drawn from the
 /// `theory.lessonN` topics: pass mark 80%, 3 attempts. Created once, when the bank is there.
 async fn demo_theory(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<Option<String>> {
+    use crate::domain::programme::Audience;
+    let lessons: Vec<DemoLesson> = THEORY_LESSONS
+        .iter()
+        .enumerate()
+        .map(|(i, (title, summary))| DemoLesson {
+            title,
+            summary,
+            topic: format!("theory.lesson{}", i + 1),
+        })
+        .collect();
+    let made = demo_programme(
+        db,
+        root,
+        &DemoProgramme {
+            code: THEORY_COURSE_CODE,
+            title: "Học tập lý luận chính trị dành cho đoàn viên (2020)",
+            audience: Audience::NEW_MEMBERS,
+            issues_certificate: true,
+            contest_title: "Kiểm tra lý luận chính trị đoàn viên mới – dữ liệu mẫu",
+            rules: "Đạt cả bốn bài thì được cấp giấy chứng nhận có mã tra cứu.",
+            lessons,
+        },
+    )
+    .await?;
+    if made.is_some() {
+        persistence::theory::set_since(
+            db,
+            root.id.into_uuid(),
+            NaiveDate::from_ymd_opt(2025, 1, 1),
+            None,
+        )
+        .await?;
+    }
+    Ok(made)
+}
+
+/// Code of the demo's yearly thematic study.
+pub const THEMATIC_STUDY_CODE: &str = "CHUYEN-DE-NAM";
+/// Code of the demo's resolution study.
+pub const RESOLUTION_STUDY_CODE: &str = "QUAN-TRIET-AN-NINH-MANG";
+
+/// The year's thematic study for every member of the demo tree (the calendar year, Vietnam
+/// time) and a study of the cybersecurity law and Decision 311 with a deadline 45 days on;
+/// two lessons each, drawn from the starter bank, no certificate for the second.
+async fn demo_studies(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<Vec<String>> {
+    use crate::domain::programme::{Audience, AudienceKind};
+    use chrono::Datelike;
+    let today = crate::domain::time::vietnam_date(Utc::now());
+    let year = today.year();
+    let thematic_title = format!("Học tập chuyên đề năm {year} (dữ liệu mẫu)");
+    let thematic = DemoProgramme {
+        code: THEMATIC_STUDY_CODE,
+        title: &thematic_title,
+        audience: Audience::new(
+            AudienceKind::AllMembers,
+            Some(root.id),
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        )?,
+        issues_certificate: true,
+        contest_title: "Kiểm tra học tập chuyên đề – dữ liệu mẫu",
+        rules: "Mỗi bài một bài kiểm tra trong năm; đạt cả hai bài thì được cấp giấy chứng nhận.",
+        lessons: vec![
+            DemoLesson {
+                title: "Tư tưởng Hồ Chí Minh – nền tảng tư tưởng, kim chỉ nam cho hành động của Đảng",
+                summary: "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh trong đoàn viên, thanh niên.",
+                topic: "theory.lesson1".into(),
+            },
+            DemoLesson {
+                title: "Lịch sử và Điều lệ Đoàn TNCS Hồ Chí Minh",
+                summary: "Các kỳ Đại hội, tên gọi của Đoàn qua các thời kỳ; quyền và nhiệm vụ của đoàn viên theo Điều lệ.",
+                topic: "history.youth_union".into(),
+            },
+        ],
+    };
+    let resolution = DemoProgramme {
+        code: RESOLUTION_STUDY_CODE,
+        title: "Học tập, quán triệt Luật An ninh mạng và Quyết định 311/QĐ-TTg (dữ liệu mẫu)",
+        audience: Audience::new(
+            AudienceKind::AllMembers,
+            Some(root.id),
+            Some(today),
+            Some(today + chrono::Duration::days(45)),
+        )?,
+        issues_certificate: false,
+        contest_title: "Kiểm tra học tập, quán triệt văn bản – dữ liệu mẫu",
+        rules: "Hoàn thành trước hạn; mỗi bài đạt từ 80%.",
+        lessons: vec![
+            DemoLesson {
+                title: "Luật An ninh mạng",
+                summary: "Những hành vi bị nghiêm cấm trên không gian mạng; trách nhiệm của cơ quan, tổ chức, cá nhân.",
+                topic: "cyber.law".into(),
+            },
+            DemoLesson {
+                title: "Quyết định 311/QĐ-TTg",
+                summary: "Chương trình giáo dục lý tưởng cách mạng, đạo đức, lối sống văn hóa cho thanh thiếu nhi trên không gian mạng.",
+                topic: "policy.qd311".into(),
+            },
+        ],
+    };
+    let mut made = Vec::new();
+    for p in [thematic, resolution] {
+        if let Some(title) = demo_programme(db, root, &p).await? {
+            made.push(title);
+        }
+    }
+    Ok(made)
+}
+
+/// A lesson of a demo programme.
+struct DemoLesson {
+    title: &'static str,
+    summary: &'static str,
+    topic: String,
+}
+
+/// A demo programme: its course, and a theory-test contest with one round per lesson.
+struct DemoProgramme<'a> {
+    code: &'static str,
+    title: &'a str,
+    audience: crate::domain::programme::Audience,
+    issues_certificate: bool,
+    contest_title: &'static str,
+    rules: &'static str,
+    lessons: Vec<DemoLesson>,
+}
+
+/// Creates a demo programme once (none when its code exists, or when the bank has fewer than
+/// ten questions drawable for a lesson): the course, and a theory-test contest for the tree
+/// with a test per lesson (10 questions, 15 minutes, 80%, 3 attempts, open until the
+/// programme's deadline or for a year).
+async fn demo_programme(
+    db: &impl ConnectionTrait,
+    root: &Unit,
+    p: &DemoProgramme<'_>,
+) -> anyhow::Result<Option<String>> {
     use crate::domain::contest::{
         ContestKind, DEFAULT_TIE_BREAK, LeaderboardVisibility, Pool, Quota, Review, RoundSettings,
     };
     use crate::domain::theory::Material;
     use crate::persistence::contests::{ContestSettings, insert, insert_round};
     use crate::persistence::theory::{NewCourse, NewLesson, TheoryTest};
-    if persistence::theory::latest_version(db, THEORY_COURSE_CODE)
+    if persistence::theory::latest_version(db, p.code)
         .await?
         .is_some()
     {
@@ -664,9 +807,9 @@ async fn demo_theory(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<O
         roots: Some(vec![root.path.clone()]),
     };
     let today = Utc::now().date_naive();
-    for n in 1..=THEORY_LESSONS.len() {
+    for lesson in &p.lessons {
         let filter = persistence::questions::Filter {
-            topic: Some(format!("theory.lesson{n}")),
+            topic: Some(lesson.topic.clone()),
             drawable_between: Some((today, today + chrono::Duration::days(365))),
             ..Default::default()
         };
@@ -674,48 +817,40 @@ async fn demo_theory(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<O
             return Ok(None);
         }
     }
-    let title = "Học tập lý luận chính trị dành cho đoàn viên (2020)";
     let course = persistence::theory::insert_course(
         db,
         NewCourse {
-            code: THEORY_COURSE_CODE.into(),
+            code: p.code.into(),
             version: 1,
-            title: title.into(),
+            title: p.title.into(),
             active: true,
-            audience: crate::domain::programme::Audience::NEW_MEMBERS,
-            issues_certificate: true,
-            lessons: THEORY_LESSONS
+            audience: p.audience,
+            issues_certificate: p.issues_certificate,
+            lessons: p
+                .lessons
                 .iter()
-                .enumerate()
-                .map(|(i, (title, summary))| NewLesson {
-                    title: (*title).into(),
-                    summary: (*summary).into(),
+                .map(|l| NewLesson {
+                    title: l.title.into(),
+                    summary: l.summary.into(),
                     materials: vec![Material {
-                        title: "Tài liệu học tập lý luận chính trị dành cho đoàn viên (Trung ương Đoàn)".into(),
+                        title: "Tài liệu học tập (Trung ương Đoàn)".into(),
                         url: "https://doanthanhnien.vn".into(),
                     }],
-                    topic: Some(format!("theory.lesson{}", i + 1)),
+                    topic: Some(l.topic.clone()),
                 })
                 .collect(),
         },
         None,
     )
     .await?;
-    persistence::theory::set_since(
-        db,
-        root.id.into_uuid(),
-        NaiveDate::from_ymd_opt(2025, 1, 1),
-        None,
-    )
-    .await?;
     let contest = insert(
         db,
         &ContestSettings {
-            title: "Kiểm tra lý luận chính trị đoàn viên mới – dữ liệu mẫu".into(),
+            title: p.contest_title.into(),
             description:
                 "Mỗi bài học một bài kiểm tra: 10 câu hỏi, 15 phút, đạt từ 80%, tối đa 3 lượt."
                     .into(),
-            rules: "Đạt cả bốn bài thì được cấp giấy chứng nhận có mã tra cứu.".into(),
+            rules: p.rules.into(),
             kind: ContestKind::TheoryTest,
             unit_id: root.id,
             eligible_unit_id: Some(root.id),
@@ -732,6 +867,11 @@ async fn demo_theory(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<O
     )
     .await?;
     let opens = Utc::now() - chrono::Duration::minutes(1);
+    let closes = p
+        .audience
+        .window()
+        .1
+        .unwrap_or(opens + chrono::Duration::days(365));
     for lesson in &course.lessons {
         let round = insert_round(
             db,
@@ -739,7 +879,7 @@ async fn demo_theory(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<O
             &RoundSettings {
                 name: format!("Bài {}", lesson.position),
                 opens_at: opens,
-                closes_at: opens + chrono::Duration::days(365),
+                closes_at: closes,
                 questions_per_attempt: 10,
                 time_limit_seconds: 900,
                 attempts_allowed: Some(3),
@@ -773,7 +913,7 @@ async fn demo_theory(db: &impl ConnectionTrait, root: &Unit) -> anyhow::Result<O
         )
         .await?;
     }
-    Ok(Some(title.to_owned()))
+    Ok(Some(p.title.to_owned()))
 }
 
 /// The unit staff accounts made from the command line belong to: the first root unit, or a

@@ -197,8 +197,29 @@ async fn demo_is_idempotent_and_prints_how_to_sign_in(app: &TestApp) {
         .json()
         .await
         .expect("json");
-    // The demo contest, the one whose round has closed, and the theory tests of new members.
-    assert_eq!(contests["total"], 3, "{contests}");
+    // The demo contest, the one whose round has closed, the theory tests of new members and
+    // the tests of the two study programmes.
+    assert_eq!(contests["total"], 5, "{contests}");
+    // Both study programmes apply to every member of the demo tree.
+    let mine: Value = app
+        .get("/api/v1/me/programmes", member["access_token"].as_str())
+        .await
+        .json()
+        .await
+        .expect("json");
+    for code in [
+        dautri_api::demo::THEMATIC_STUDY_CODE,
+        dautri_api::demo::RESOLUTION_STUDY_CODE,
+    ] {
+        let p = mine["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|p| p["course"]["code"] == code)
+            .unwrap_or_else(|| panic!("the programme {code}: {mine}"));
+        assert_eq!(p["phase"], "open", "{p}");
+        assert_eq!(p["total_lessons"], 2);
+    }
     let contest_titled = |part: &str| {
         contests["items"]
             .as_array()
@@ -289,7 +310,7 @@ async fn demo_is_idempotent_and_prints_how_to_sign_in(app: &TestApp) {
         .json()
         .await
         .expect("json");
-    assert_eq!(again["total"], 3, "{again}");
+    assert_eq!(again["total"], 5, "{again}");
     let attempt = app
         .client
         .post(app.url(&format!("/api/v1/rounds/{open}/attempts")))
