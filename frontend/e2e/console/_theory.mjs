@@ -36,7 +36,7 @@ export async function newMember(api, unitId, fullName, admitted, password = 'Mat
 export async function theoryRounds(api, token) {
   const contests = await api.call('GET', '/contests', { token, query: { limit: 200 } });
   // The demo's (the contests module makes theory tests of its own).
-  const contest = contests.body.items.find((c) => c.kind === 'theory_test' && c.title.includes('dữ liệu mẫu'));
+  const contest = contests.body.items.find((c) => c.kind === 'theory_test' && c.title === 'Kiểm tra lý luận chính trị đoàn viên mới – dữ liệu mẫu');
   if (!contest) throw new Error('the demo theory contest is missing');
   const rounds = await api.call('GET', `/contests/${contest.id}/rounds`, { token });
   return rounds.body.items.filter((r) => r.theory).sort((a, b) => a.name.localeCompare(b.name, 'vi'));

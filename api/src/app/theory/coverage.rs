@@ -485,25 +485,32 @@ fn pending_layout(
     since: Option<NaiveDate>,
     format: Format,
 ) -> Layout {
+    let new_members = course.audience.kind() == AudienceKind::NewMembers;
     Layout {
         format,
         file_stem: format!(
-            "doan-vien-moi-chua-dat-ly-luan-{}-{}",
+            "{}-{}-{}",
+            if new_members {
+                "doan-vien-moi-chua-dat-ly-luan"
+            } else {
+                "chua-hoan-thanh-hoc-tap"
+            },
             unit.code.to_lowercase(),
             vietnam_date(Utc::now()).format("%d-%m-%Y")
         ),
         sheet_name: "Chưa đạt".into(),
         title_rows: vec![
-            "DANH SÁCH ĐOÀN VIÊN MỚI CHƯA HOÀN THÀNH HỌC LÝ LUẬN CHÍNH TRỊ".to_owned(),
+            if new_members {
+                "DANH SÁCH ĐOÀN VIÊN MỚI CHƯA HOÀN THÀNH HỌC LÝ LUẬN CHÍNH TRỊ".to_owned()
+            } else {
+                "DANH SÁCH ĐOÀN VIÊN CHƯA HOÀN THÀNH CHƯƠNG TRÌNH HỌC TẬP".to_owned()
+            },
             format!("Đơn vị: {} (mã {})", unit.name, unit.code),
             format!(
                 "Chương trình: {} ({}, phiên bản {})",
                 course.title, course.code, course.version
             ),
-            format!(
-                "Đoàn viên kết nạp từ ngày: {}",
-                since.map_or_else(|| "–".to_owned(), |d| d.format("%d/%m/%Y").to_string())
-            ),
+            audience_line(course, since),
             format!("Xuất lúc: {} (giờ Việt Nam)", vietnam_text(Utc::now())),
         ],
         header: vec![
@@ -570,10 +577,15 @@ fn coverage_layout(
     since: Option<NaiveDate>,
     format: Format,
 ) -> Layout {
+    let new_members = course.audience.kind() == AudienceKind::NewMembers;
     let mut header = vec![
         "STT",
         "Đơn vị",
-        "Đoàn viên mới",
+        if new_members {
+            "Đoàn viên mới"
+        } else {
+            "Phải học"
+        },
         "Đã kiểm tra",
         "Đạt",
         "Tỷ lệ đạt",
@@ -583,18 +595,19 @@ fn coverage_layout(
         header.extend_from_slice(h);
     }
     let mut title_rows = vec![
-        format!(
-            "Kết quả học lý luận chính trị của đoàn viên mới – {}",
-            unit.name
-        ),
+        if new_members {
+            format!(
+                "Kết quả học lý luận chính trị của đoàn viên mới – {}",
+                unit.name
+            )
+        } else {
+            format!("Kết quả học tập – {}", unit.name)
+        },
         format!(
             "Chương trình: {} ({}, phiên bản {})",
             course.title, course.code, course.version
         ),
-        format!(
-            "Đoàn viên kết nạp từ ngày: {}",
-            since.map_or_else(|| "–".to_owned(), |d| d.format("%d/%m/%Y").to_string())
-        ),
+        audience_line(course, since),
     ];
     for l in &course.lessons {
         title_rows.push(format!("Bài {}: {}", l.position, l.title));
@@ -606,12 +619,42 @@ fn coverage_layout(
     Layout {
         format,
         file_stem: format!(
-            "ket-qua-hoc-ly-luan-{}-{}",
+            "{}-{}-{}",
+            if new_members {
+                "ket-qua-hoc-ly-luan"
+            } else {
+                "ket-qua-hoc-tap"
+            },
             unit.code.to_lowercase(),
             vietnam_date(Utc::now()).format("%d-%m-%Y")
         ),
-        sheet_name: "Học lý luận".into(),
+        sheet_name: if new_members {
+            "Học lý luận"
+        } else {
+            "Học tập"
+        }
+        .into(),
         title_rows,
         header,
     }
+}
+
+/// Who the report counts, above the header: the admission date for new members, otherwise the
+/// audience and its period.
+fn audience_line(course: &Course, since: Option<NaiveDate>) -> String {
+    let date = |d: Option<NaiveDate>| {
+        d.map_or_else(|| "–".to_owned(), |d| d.format("%d/%m/%Y").to_string())
+    };
+    let a = &course.audience;
+    let who = match a.kind() {
+        AudienceKind::NewMembers => return format!("Đoàn viên kết nạp từ ngày: {}", date(since)),
+        AudienceKind::AllMembers => "toàn thể đoàn viên",
+        AudienceKind::Officers => "cán bộ Đoàn",
+        AudienceKind::Listed => "đoàn viên theo danh sách",
+    };
+    format!(
+        "Đối tượng: {who}; thời gian: {} – {}",
+        date(a.opens_on()),
+        date(a.due_on())
+    )
 }
