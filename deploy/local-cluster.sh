@@ -46,9 +46,13 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pick_base() {
   local base p ok _
   for _ in $(seq 50); do
-    base=$((20000 + (RANDOM % 400) * 100))
+    # A Redis Cluster node also listens on its port + 10000 (the cluster bus), which must stay
+    # a valid port: bases up to 44900 keep every bus port below 55000.
+    base=$((20000 + (RANDOM % 250) * 100))
     ok=1
-    for p in $(seq "$base" $((base + 40))); do port_free "$p" || { ok=0; break; }; done
+    for p in $(seq "$base" $((base + 40))); do
+      port_free "$p" && port_free $((p + 10000)) || { ok=0; break; }
+    done
     [[ $ok == 1 ]] && { echo "$base"; return; }
   done
   die "no free port range"
