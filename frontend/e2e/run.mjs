@@ -1240,6 +1240,103 @@ try {
     assert((await page.getByTestId('theory-due').count()) === 0, 'the reminder stays after the course is complete');
   });
 
+  // ---- Học tập: the study programmes that apply to the new member ---------------------------
+  const study = { org: null, unitId: null, thematic: null, before: null };
+  /** The organizer's coverage of the thematic study for their unit (the demo bloc). */
+  const thematicCoverage = () => call('GET', `/units/${study.unitId}/theory-coverage?course_id=${study.thematic.course.id}`, study.org);
+
+  await step('Học tập, opened from Trang chủ, lists the programmes that apply with their progress and periods', async () => {
+    const pw = demoPassword();
+    study.org = (await call('POST', '/auth/login', null, { phone: '0900000001', password: pw })).access_token;
+    const orgMe = await call('GET', '/me', study.org);
+    study.unitId = orgMe.roles.find((r) => r.unit_id)?.unit_id;
+    assert(study.unitId, 'the organizer has no unit');
+    for (let offset = 0; ; offset += 200) {
+      const page_ = await call('GET', `/questions?topic=history.youth_union&limit=200&offset=${offset}`, study.org);
+      for (const q of page_.items) newMember.keys.set(q.id, q.options.filter((o) => o.correct).map((o) => o.id));
+      if (offset + 200 >= page_.total) break;
+    }
+    const mine = await call('GET', '/me/programmes', newMember.token);
+    study.thematic = mine.items.find((p) => p.course.title.startsWith('Học tập chuyên đề năm'));
+    assert(study.thematic, `the thematic study does not apply: ${JSON.stringify(mine.items.map((p) => p.course.title))}`);
+    assert(mine.items.length >= 2, `${mine.items.length} programmes apply to the new member`);
+    study.before = await thematicCoverage();
+    await page.goto(`${base}/`);
+    await page.getByTestId('study-link').click();
+    await page.getByRole('heading', { name: 'Học tập', level: 1 }).waitFor();
+    assert(new URL(page.url()).pathname === '/hoc-tap', `expected /hoc-tap, got ${page.url()}`);
+    const cards = page.getByTestId('programme');
+    await cards.first().waitFor();
+    assert((await cards.count()) === mine.items.length, `${await cards.count()} programmes shown, the API has ${mine.items.length}`);
+    for (const p of mine.items) {
+      const card = page.locator(`[data-testid="programme"][data-course-id="${p.course.id}"]`);
+      const progress = squash(await card.getByTestId('programme-progress').textContent());
+      assert(progress === `Đã đạt ${p.passed_lessons}/${p.total_lessons} bài`, `${p.course.title}: progress reads "${progress}"`);
+      assert((await card.getByRole('heading', { name: p.course.title }).count()) === 1, `${p.course.title}: no heading`);
+    }
+    const period = squash(await page.locator(`[data-testid="programme"][data-course-id="${study.thematic.course.id}"]`).getByTestId('programme-period').textContent());
+    const year = study.thematic.audience.due_on.slice(0, 4);
+    assert(period === `Từ 01/01/${year} đến hết 31/12/${year}`, `the thematic study's period reads "${period}"`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 360, `Học tập is ${width}px wide at a 360px viewport`);
+    await page.screenshot({ path: join(outDir, 'study.png'), fullPage: true });
+    await axeCheck(page, 'Học tập');
+    await noSideScrollAtZoom(page, 'Học tập');
+  });
+
+  await step('the member completes a lesson of the thematic study from Học tập, and the list counts it', async () => {
+    const card = page.locator(`[data-testid="programme"][data-course-id="${study.thematic.course.id}"]`);
+    await card.getByTestId('programme-open').click();
+    await page.getByRole('heading', { name: study.thematic.course.title, level: 1 }).waitFor();
+    assert(new URL(page.url()).pathname === `/hoc-tap/${study.thematic.course.id}`, `programme URL: ${page.url()}`);
+    const open = page.locator('[data-testid="lesson"]:not([data-status="passed"])').first();
+    assert((await open.count()) === 1, 'every lesson of the thematic study is passed already (a long-lived server?)');
+    await page.screenshot({ path: join(outDir, 'study-programme.png'), fullPage: true });
+    await open.getByRole('button', { name: /^(Làm bài kiểm tra|Làm lại)$/ }).first().click();
+    await page.getByTestId('question').waitFor();
+    await answerAll(right);
+    await handIn();
+    assert((await page.getByTestId('verdict').getAttribute('data-passed')) === 'true', 'a right attempt did not pass');
+    const next = squash(await page.getByTestId('next-step').textContent());
+    assert(/^(Học bài tiếp theo: Bài \d+|Về chương trình học tập|Xem giấy chứng nhận)$/.test(next), `the next step reads "${next}"`);
+    await page.getByTestId('next-step').click();
+    await page.getByRole('heading', { name: study.thematic.course.title, level: 1 }).waitFor();
+    const after = await call('GET', '/me/programmes', newMember.token);
+    const now = after.items.find((p) => p.course.id === study.thematic.course.id);
+    assert(now.passed_lessons === study.thematic.passed_lessons + 1, `lessons passed: ${study.thematic.passed_lessons} → ${now.passed_lessons}`);
+    await page.goto(`${base}/hoc-tap`);
+    const progress = squash(await card.getByTestId('programme-progress').textContent());
+    assert(progress === `Đã đạt ${now.passed_lessons}/${now.total_lessons} bài`, `after the lesson, progress reads "${progress}"`);
+  });
+
+  await step('the unit\'s coverage page of the thematic study shows the lesson passed (console, organizer)', async () => {
+    const coverage = await thematicCoverage();
+    const lesson1 = (c) => c.summary.lessons[0];
+    assert(lesson1(coverage).passed === lesson1(study.before).passed + 1, `lesson 1 passed: ${lesson1(study.before).passed} → ${lesson1(coverage).passed}`);
+    await page.evaluate(() => localStorage.clear());
+    await page.setViewportSize({ width: 1280, height: 900 });
+    try {
+      await page.goto(`${base}/dang-nhap`);
+      await page.getByRole('textbox', { name: 'Số điện thoại' }).fill('0900000001');
+      await page.locator('#password').fill(demoPassword());
+      await page.getByRole('button', { name: 'Đăng nhập' }).click();
+      await page.getByTestId('full-name').waitFor();
+      await page.goto(`${base}/quan-ly/ly-luan?course=${study.thematic.course.id}`);
+      await page.getByRole('heading', { name: 'Chương trình học tập', level: 1 }).waitFor();
+      const chooser = page.locator('#programme');
+      assert((await chooser.inputValue()) === study.thematic.course.id, 'the chooser does not show the thematic study');
+      const rates = page.locator('.lesson-rates li').first();
+      await rates.waitFor();
+      const text = squash(await rates.textContent());
+      const l = lesson1(coverage);
+      assert(text.includes(`${l.passed}/${l.total}`), `lesson 1 reads "${text}", the API says ${l.passed}/${l.total}`);
+      await page.screenshot({ path: join(outDir, 'study-coverage.png'), fullPage: true });
+      await axeCheck(page, 'Học tập — kết quả của đơn vị');
+    } finally {
+      await page.setViewportSize({ width: 360, height: 740 });
+    }
+  });
+
   await step('an organizer\'s Vào thi on their own contest says why they may not enter, and the button goes', async () => {
     const pw = demoPassword();
     await page.evaluate(() => localStorage.clear());

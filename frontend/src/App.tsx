@@ -7,6 +7,7 @@ import { CertificatePage } from './pages/Certificate';
 import { HomePage } from './pages/Home';
 import { LoginPage } from './pages/Login';
 import { ResultPage } from './pages/Result';
+import { StudyPage } from './pages/Study';
 import { TheoryPage } from './pages/Theory';
 import {
   attemptIdOf,
@@ -18,6 +19,7 @@ import {
   resolveRoute,
   routes,
   safeNext,
+  studyIdOf,
   useLocation,
 } from './router';
 import { useMe } from './session';
@@ -39,6 +41,7 @@ const TITLES: Record<string, string> = {
   [routes.login]: 'Đăng nhập',
   [routes.register]: 'Đăng ký',
   [routes.theory]: 'Học lý luận',
+  [routes.study]: 'Học tập',
   [routes.forgot]: 'Quên mật khẩu',
   [routes.account]: 'Tài khoản',
 };
@@ -49,6 +52,7 @@ export function App() {
   const attemptRoute = attemptIdOf(target);
   const boardRoute = boardRouteOf(target);
   const certificateCode = certificateCodeOf(target);
+  const studyId = studyIdOf(target);
   const inConsole = isConsolePath(target);
   const me = useMe();
   const manager = (me?.roles ?? []).length > 0;
@@ -72,6 +76,8 @@ export function App() {
           : 'Bảng xếp hạng'
         : certificateCode
           ? 'Giấy chứng nhận'
+          : studyId
+            ? 'Học tập'
           : inConsole
             ? 'Quản lý'
             : (TITLES[target] ?? '');
@@ -129,6 +135,8 @@ export function App() {
       )}
       {boardRoute?.page === 'live' && <LivePage key={`l-${boardRoute.id}`} roundId={boardRoute.id} />}
       {target === routes.theory && <TheoryPage />}
+      {target === routes.study && <StudyPage />}
+      {studyId && <TheoryPage key={`s-${studyId}`} courseId={studyId} />}
       {target === routes.forgot && <ForgotPasswordPage key="forgot" />}
       {target === routes.account && <AccountPage key="account" />}
       {certificateCode && <CertificatePage key={`c-${certificateCode}`} code={certificateCode} />}

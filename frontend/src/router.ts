@@ -26,6 +26,8 @@ export const routes = {
   join: '/vao-thi',
   /** Học lý luận: my political-theory lessons, tests and certificate. */
   theory: '/hoc-ly-luan',
+  /** Học tập: the study programmes that apply to me; /hoc-tap/{course id} is one of them. */
+  study: '/hoc-tap',
   /** /certificates/{code}: a certificate's public page (the QR code points here). */
   certificate: '/certificates',
   /** Quản lý: the organizers' console (/quan-ly/<section>/…), for people with a management role. */
@@ -69,6 +71,14 @@ export function attemptIdOf(path: string): { page: 'attempt' | 'result'; id: str
   return { page: m[1] === 'lam-bai' ? 'attempt' : 'result', id: m[2]! };
 }
 
+export const studyPath = (courseId: string) => `${routes.study}/${courseId}`;
+
+/** The programme's course id in /hoc-tap/{id}, else null. */
+export function studyIdOf(path: string): string | null {
+  const m = /^\/hoc-tap\/([^/]+)$/.exec(path);
+  return m && ID.test(m[1]!) ? m[1]! : null;
+}
+
 /** Certificate codes: 10 characters of Crockford base 32, printed with a dash. */
 const CODE = /^[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}$/;
 
@@ -91,7 +101,9 @@ export function resolveRoute(path: string, loggedIn: boolean): string {
   if (join && ID.test(join[1]!)) return loggedIn ? routes.home : routes.login;
   // Anyone may check a certificate, signed in or not.
   if (certificateCodeOf(path)) return path;
-  if (path === routes.theory || path === routes.account || isConsolePath(path)) return loggedIn ? path : routes.login;
+  if (path === routes.theory || path === routes.study || studyIdOf(path) || path === routes.account || isConsolePath(path)) {
+    return loggedIn ? path : routes.login;
+  }
   const known = path === routes.home || path === routes.login || path === routes.register || path === routes.forgot;
   if (!known) return loggedIn ? routes.home : routes.login;
   if (path === routes.home && !loggedIn) return routes.login;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MyTheoryTest } from './api/types';
-import { certificateCodeOf, resolveRoute, routes } from './router';
-import { formatCode, formatDateVi, lessonResultText, nextStep, whyNotStartable } from './theory';
+import { certificateCodeOf, resolveRoute, routes, studyIdOf, studyPath } from './router';
+import { formatCode, formatDateVi, lessonResultText, nextStep, periodText, whyNotStartable } from './theory';
 
 const test: MyTheoryTest = {
   round_id: 'r',
@@ -101,5 +101,37 @@ describe('nextStep of a theory result', () => {
   it('the last lesson passed leads to the certificate', () => {
     const s = nextStep({ ...base, passed: true, lesson_passed: true, next_lesson: null, certificate_code: 'ABCDE12345' });
     expect(s).toMatchObject({ kind: 'certificate', code: 'ABCDE12345', label: 'Xem giấy chứng nhận' });
+  });
+  it('a programme other than the theory course leads back to its own page, by its title', () => {
+    const back = nextStep({ ...base, may_retry: false, new_members_course: false, course_title: 'Chuyên đề năm 2026' });
+    expect(back.label).toBe('Về chương trình học tập');
+    const done = nextStep({
+      ...base,
+      passed: true,
+      lesson_passed: true,
+      next_lesson: null,
+      certificate_code: 'ABCDE12345',
+      new_members_course: false,
+      course_title: 'Chuyên đề năm 2026',
+    });
+    expect(done.advice).toContain('«Chuyên đề năm 2026»');
+  });
+});
+
+describe('study programmes', () => {
+  it('periods read as Vietnamese write them', () => {
+    expect(periodText({ opens_on: '2026-01-01', due_on: '2026-12-31' })).toBe('Từ 01/01/2026 đến hết 31/12/2026');
+    expect(periodText({ opens_on: null, due_on: '2026-02-03' })).toBe('Hạn hoàn thành: 03/02/2026');
+    expect(periodText({ opens_on: '2026-02-03', due_on: null })).toBe('Từ 03/02/2026');
+    expect(periodText({ opens_on: null, due_on: null })).toBeNull();
+  });
+  it('a programme page needs a session and a well-formed id', () => {
+    const id = '01a244a9-4d3f-7196-a0d7-3cfb40b270e6';
+    expect(studyIdOf(studyPath(id))).toBe(id);
+    expect(studyIdOf('/hoc-tap/<script>')).toBeNull();
+    expect(resolveRoute(studyPath(id), true)).toBe(studyPath(id));
+    expect(resolveRoute(studyPath(id), false)).toBe(routes.login);
+    expect(resolveRoute(routes.study, true)).toBe(routes.study);
+    expect(resolveRoute(routes.study, false)).toBe(routes.login);
   });
 });

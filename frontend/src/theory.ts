@@ -1,13 +1,35 @@
 // Pure helpers of the political-theory pages (Học lý luận, certificates): labels and the
 // wording of a lesson's result, kept out of the components so they are unit-tested.
 
-import type { LessonStatus, MyLesson, MyTheoryTest, TheoryOutcome } from './api/types';
+import type { Audience, LessonStatus, MyLesson, MyTheoryTest, ProgrammePhase, TheoryOutcome } from './api/types';
 
 export const STATUS_LABEL: Record<LessonStatus, string> = {
   not_tested: 'Chưa kiểm tra',
   tested: 'Đã kiểm tra',
   passed: 'Đạt',
 };
+
+export const PHASE_LABEL: Record<ProgrammePhase, string> = {
+  open: 'Đang học',
+  upcoming: 'Sắp mở',
+  ended: 'Đã hết hạn',
+};
+
+/** A calendar date (yyyy-mm-dd, already a Vietnam date) as dd/mm/yyyy. */
+export function formatDay(day: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : day;
+}
+
+/** A programme's period in words: "Từ 01/01/2026 đến hết 31/12/2026", "Hạn hoàn thành: …", or null. */
+export function periodText(a: Pick<Audience, 'opens_on' | 'due_on'>): string | null {
+  const from = a.opens_on ? formatDay(a.opens_on) : null;
+  const to = a.due_on ? formatDay(a.due_on) : null;
+  if (from && to) return `Từ ${from} đến hết ${to}`;
+  if (to) return `Hạn hoàn thành: ${to}`;
+  if (from) return `Từ ${from}`;
+  return null;
+}
 
 /** A date as Vietnamese write it (dd/mm/yyyy), in Vietnam time. */
 export function formatDateVi(iso: string): string {
@@ -61,28 +83,34 @@ export type NextStep =
   | { kind: 'theory'; label: string; advice: string };
 
 export function nextStep(
-  o: Pick<TheoryOutcome, 'passed' | 'lesson_passed' | 'may_retry' | 'next_attempt_at' | 'next_lesson' | 'certificate_code'>,
+  o: Pick<TheoryOutcome, 'passed' | 'lesson_passed' | 'may_retry' | 'next_attempt_at' | 'next_lesson' | 'certificate_code'> &
+    Partial<Pick<TheoryOutcome, 'new_members_course' | 'course_title'>>,
 ): NextStep {
+  // The new members' course has its own page (Học lý luận); other programmes are under Học tập.
+  const programme = o.new_members_course === false;
+  const back = programme ? 'Về chương trình học tập' : 'Về Học lý luận';
   if (o.certificate_code && !o.next_lesson) {
     return {
       kind: 'certificate',
       code: o.certificate_code,
       label: 'Xem giấy chứng nhận',
-      advice: 'Chúc mừng bạn đã hoàn thành chương trình học lý luận chính trị.',
+      advice: programme
+        ? `Chúc mừng bạn đã hoàn thành chương trình «${o.course_title ?? ''}».`
+        : 'Chúc mừng bạn đã hoàn thành chương trình học lý luận chính trị.',
     };
   }
   if (o.lesson_passed) {
     const next = o.next_lesson;
     return {
       kind: 'theory',
-      label: next ? `Học bài tiếp theo: Bài ${next.position}` : 'Về Học lý luận',
+      label: next ? `Học bài tiếp theo: Bài ${next.position}` : back,
       advice: next ? `Bài tiếp theo: Bài ${next.position}. ${next.title}.` : 'Bạn đã đạt bài này.',
     };
   }
   if (!o.may_retry) {
     return {
       kind: 'theory',
-      label: 'Về Học lý luận',
+      label: back,
       advice: 'Bạn đã hết lượt làm bài này. Vui lòng liên hệ Đoàn cơ sở để được hướng dẫn.',
     };
   }

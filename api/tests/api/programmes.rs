@@ -420,6 +420,20 @@ async fn import_list(
         .expect("request")
 }
 
+async fn sees_course(app: &TestApp, member: &TestUser, programme: &Value) -> bool {
+    let mine: Value = app
+        .get("/api/v1/me/programmes", Some(&member.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    mine["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|p| p["course"]["id"] == programme["id"])
+}
+
 async fn a_listed_audience_is_imported_all_or_nothing(app: &TestApp) {
     let w = world(app, 2, 2).await;
     let listed = programme(app, &w, json!({"kind": "listed"}), false).await;
@@ -437,27 +451,70 @@ async fn a_listed_audience_is_imported_all_or_nothing(app: &TestApp) {
     .await;
     let body = assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert!(body.to_string().contains("/rows/3/phone"), "{body}");
-    let sees = |u: &TestUser| {
-        let access = u.access.clone();
-        let id = listed["id"].clone();
-        async move {
-            let mine: Value = app
-                .get("/api/v1/me/programmes", Some(&access))
-                .await
-                .json()
-                .await
-                .expect("json");
-            mine["items"]
-                .as_array()
-                .expect("items")
-                .iter()
-                .any(|p| p["course"]["id"] == id)
-        }
-    };
-    assert!(sees(&a).await);
-    assert!(!sees(&b).await);
-    // Only admins import; a programme that is not listed refuses a list.
+    assert!(sees_course(app, &a, &listed).await);
+    assert!(!sees_course(app, &b, &listed).await);
+    // An organizer does not manage a programme for the whole country; a programme that is not
+    // listed refuses a list.
     let r = import_list(app, &w.organizer, &listed, format!("phone\n{}\n", b.phone)).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = import_list(app, &a, &listed, format!("phone\n{}\n", b.phone)).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // An organizer makes a listed programme for their own unit and imports its list...
+    let own = app
+        .post(
+            "/api/v1/courses",
+            Some(&w.organizer.access),
+            &json!({"code": format!("O-{}", short_code()), "title": "Học tập nghị quyết",
+                    "audience": {"kind": "listed", "unit_id": w.root.into_uuid()},
+                    "lessons": [{"title": "Bài 1", "topic": topic(&w, 1)}]}),
+        )
+        .await;
+    assert_eq!(own.status(), StatusCode::CREATED);
+    let own: Value = own.json().await.expect("json");
+    let r = import_list(app, &w.organizer, &own, format!("phone\n{}\n", b.phone)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(sees_course(app, &b, &own).await);
+    // ...but not one for new members (the theory course is the admins'), nor everywhere, nor
+    // for a unit outside their scope.
+    let r = app
+        .post(
+            "/api/v1/courses",
+            Some(&w.organizer.access),
+            &json!({"code": format!("O-{}", short_code()), "title": "Học tập lý luận",
+                    "audience": {"kind": "new_members", "unit_id": w.root.into_uuid()},
+                    "lessons": [{"title": "Bài 1"}]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let elsewhere = app.unit(&format!("E{}", short_code()), None).await;
+    for audience in [
+        json!({"kind": "all_members"}),
+        json!({"kind": "all_members", "unit_id": elsewhere.into_uuid()}),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/courses",
+                Some(&w.organizer.access),
+                &json!({"code": format!("O-{}", short_code()), "title": "Học tập nghị quyết",
+                        "audience": audience, "lessons": [{"title": "Bài 1"}]}),
+            )
+            .await;
+        let body = assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert!(
+            body.to_string().contains("/audience/unit_id"),
+            "{audience}: {body}"
+        );
+    }
+    // A member manages nothing.
+    let r = app
+        .post(
+            "/api/v1/courses",
+            Some(&a.access),
+            &json!({"code": format!("O-{}", short_code()), "title": "Học tập nghị quyết",
+                    "audience": {"kind": "all_members", "unit_id": w.root.into_uuid()},
+                    "lessons": [{"title": "Bài 1"}]}),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let all = programme(app, &w, json!({"kind": "all_members"}), false).await;
     let r = import_list(app, &w.admin, &all, format!("phone\n{}\n", b.phone)).await;

@@ -4,6 +4,7 @@ import type {
   Attempt,
   BoardResponse,
   CertificateVerification,
+  MyProgrammes,
   MyTheory,
   Contest,
   ContestDetail,
@@ -519,9 +520,17 @@ export function createApiClient(options: ApiClientOptions) {
       return request<ResultView>('POST', `/attempts/${encodeURIComponent(attemptId)}/finish`, { body });
     },
 
-    /** My lessons of the political-theory course, their status, my tests and certificate. */
-    myTheory(signal?: AbortSignal): Promise<MyTheory> {
-      return request<MyTheory>('GET', '/me/theory', { signal });
+    /**
+     * My lessons of a programme (the new members' theory course by default), their status, my
+     * tests and certificate.
+     */
+    myTheory(signal?: AbortSignal, courseId?: string): Promise<MyTheory> {
+      return request<MyTheory>('GET', '/me/theory', { signal, query: courseId ? { course_id: courseId } : undefined });
+    },
+
+    /** The study programmes that apply to me, with my progress (Học tập). */
+    myProgrammes(signal?: AbortSignal): Promise<MyProgrammes> {
+      return request<MyProgrammes>('GET', '/me/programmes', { signal });
     },
 
     /** Public: checks a certificate code (404 when no certificate has it). */

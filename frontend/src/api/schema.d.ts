@@ -409,7 +409,10 @@ export interface paths {
         /** Every course version with its lessons. */
         get: operations["list_courses"];
         put?: never;
-        /** Adds a course, or a new version of one (system admins). */
+        /**
+         * Adds a study programme (course), or a new version of one: system admins any; an organizer,
+         *     a programme limited to a unit of their scope and not for new members.
+         */
         post: operations["create_course"];
         delete?: never;
         options?: never;
@@ -428,7 +431,8 @@ export interface paths {
         put?: never;
         /**
          * Replaces a programme's listed audience (every version of its code) with the members whose
-         *     phones the file lists (system admins). Any unknown phone means nothing changes; the 422
+         *     phones the file lists (those who manage the programme: system admins; an organizer, their
+         *     unit's programmes). Any unknown phone means nothing changes; the 422
          *     answer lists every bad row as `/rows/{row}/phone`.
          */
         post: operations["import_audience"];
@@ -448,7 +452,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Adds a lesson at the end of a course version (system admins). Certificates already issued
+         * Adds a lesson at the end of a course version (those who manage the programme). Certificates already issued
          *     for the version stay; members not yet certified must also pass the new lesson.
          */
         post: operations["add_lesson"];
@@ -2406,6 +2410,8 @@ export interface components {
         };
         /** @description Coverage of a unit's new members. */
         CoverageResponse: {
+            /** @description Who the programme counts, and its period. */
+            audience: components["schemas"]["AudienceView"];
             /** @description The course version counted. */
             course: components["schemas"]["CourseBrief"];
             /** @description One line per child unit (and one for members placed in the unit itself, if any). */
@@ -3253,6 +3259,8 @@ export interface components {
              * @description My admission date.
              */
             admitted_at?: string | null;
+            /** @description Who must study it, and its period. */
+            audience: components["schemas"]["AudienceView"];
             certificate?: components["schemas"]["CertificateBrief"] | null;
             /** @description Combined tests of the whole course I may take. */
             combined_tests: components["schemas"]["MyTest"][];
@@ -4639,6 +4647,13 @@ export interface components {
              * @description The round closes (no attempt after this).
              */
             closes_at: string;
+            /**
+             * Format: uuid
+             * @description The programme (course version) the test belongs to.
+             */
+            course_id: string;
+            /** @description Its title. */
+            course_title: string;
             lesson?: components["schemas"]["LessonRef"] | null;
             /**
              * @description Whether the lesson (or, for a combined test, the course) is passed, by this attempt or
@@ -4647,6 +4662,11 @@ export interface components {
             lesson_passed: boolean;
             /** @description Whether I may take this test again at all (attempts left and the round still open). */
             may_retry: boolean;
+            /**
+             * @description Whether it is the new members' theory course (its page is "Học lý luận"; every other
+             *     programme has its page under "Học tập").
+             */
+            new_members_course: boolean;
             /**
              * Format: date-time
              * @description When the next attempt may start, if I must wait.
@@ -6574,7 +6594,7 @@ export interface operations {
             };
             400: components["responses"]["MalformedBody"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Not a system admin */
+            /** @description Neither a system admin nor an organizer (or, for an organizer, the new members' course) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6633,7 +6653,7 @@ export interface operations {
             };
             400: components["responses"]["MalformedBody"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Not a system admin */
+            /** @description Does not manage the programme */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6700,7 +6720,7 @@ export interface operations {
             };
             400: components["responses"]["MalformedBody"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Not a system admin */
+            /** @description Does not manage the programme */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -133,4 +133,10 @@ export type MyTheoryTest = Schemas['MyTest'];
 export type MyLesson = Schemas['MyLesson'];
 export type CertificateBrief = Schemas['CertificateBrief'];
 export type MyTheory = Schemas['MyTheoryResponse'];
+/** A study programme that applies to me (`GET /me/programmes`). */
+export type MyProgramme = Schemas['MyProgramme'];
+export type MyProgrammes = Schemas['MyProgrammes'];
+/** Where a programme stands today. */
+export type ProgrammePhase = Schemas['Phase'];
+export type Audience = Schemas['AudienceView'];
 export type CertificateVerification = Schemas['CertificateVerification'];

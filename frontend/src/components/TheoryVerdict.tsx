@@ -1,6 +1,6 @@
 import type { TheoryOutcome } from '../api/types';
 import { formatVietnamTime } from '../attempt/clock';
-import { certificatePath, linkClick, routes } from '../router';
+import { certificatePath, linkClick, routes, studyPath } from '../router';
 import { nextStep } from '../theory';
 
 /**
@@ -10,7 +10,12 @@ import { nextStep } from '../theory';
 export function TheoryVerdict({ outcome, maxScore }: { outcome: TheoryOutcome; maxScore: number | null }) {
   const o = outcome;
   const step = nextStep(o);
-  const href = step.kind === 'certificate' ? certificatePath(step.code) : routes.theory;
+  const href =
+    step.kind === 'certificate'
+      ? certificatePath(step.code)
+      : o.new_members_course
+        ? routes.theory
+        : studyPath(o.course_id);
   const markPoints = maxScore ? Math.ceil((o.pass_mark * maxScore) / 100) : null;
   return (
     <>

@@ -30,7 +30,7 @@ export const SECTIONS: Section[] = [
   { key: 'cuoc-thi', label: 'Cuộc thi', nav: true, visible: (s) => s.isOrganizer || s.isAdmin, load: () => import('./contests/ContestsSection') },
   { key: 'don-vi', label: 'Đơn vị', nav: true, visible: (s) => s.isUnitAdmin || s.isOrganizer || s.isAdmin, load: () => import('./units/UnitsSection') },
   { key: 'doan-vien', label: 'Đoàn viên', nav: true, visible: (s) => s.isUnitAdmin || s.isOrganizer || s.isAdmin, load: () => import('./people/PeopleSection') },
-  { key: 'ly-luan', label: 'Học lý luận', nav: true, load: () => import('./theory/TheorySection') },
+  { key: 'ly-luan', label: 'Học tập', nav: true, load: () => import('./theory/TheorySection') },
   { key: 'bao-cao', label: 'Báo cáo', nav: true, load: () => import('./reports/ReportsSection') },
   { key: 'nhat-ky', label: 'Nhật ký', nav: true, load: () => import('./audit/AuditSection') },
   { key: 'vong-thi', label: 'Theo dõi vòng thi', nav: false, load: () => import('./rounds/RoundSection') },

@@ -175,6 +175,10 @@ export function HomePage() {
               {' · '}
             </>
           )}
+          <a href={routes.study} onClick={linkClick(routes.study)} data-testid="study-link">
+            Học tập
+          </a>
+          {' · '}
           <a href={routes.account} onClick={linkClick(routes.account)} data-testid="account-link">
             Tài khoản
           </a>

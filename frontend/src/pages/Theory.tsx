@@ -6,7 +6,7 @@ import { findRunning, isFinalRefusal } from '../attempt/running';
 import { monotonicNow } from '../attempt/clock';
 import { FormMessage } from '../components/Field';
 import { attemptPath, certificatePath, linkClick, navigate, routes } from '../router';
-import { STATUS_LABEL, formatCode, formatDateVi, lessonResultText, whyNotStartable } from '../theory';
+import { STATUS_LABEL, formatCode, formatDateVi, lessonResultText, periodText, whyNotStartable } from '../theory';
 
 /** Where a theory test needs other words than the code's general message (api/messages.ts). */
 const START_ERRORS: Partial<Record<ProblemCode, string>> = {
@@ -98,8 +98,11 @@ function LessonCard({ lesson }: { lesson: MyLesson }) {
 
 type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'none' } | { state: 'ready'; theory: MyTheory };
 
-/** Học lý luận: my lessons with their status, the tests to take, my certificate. */
-export function TheoryPage() {
+/**
+ * Học lý luận: my lessons with their status, the tests to take, my certificate. With `courseId`,
+ * the same for another study programme (Học tập › the programme).
+ */
+export function TheoryPage({ courseId }: { courseId?: string } = {}) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [tries, setTries] = useState(0);
 
@@ -107,7 +110,7 @@ export function TheoryPage() {
     const controller = new AbortController();
     setLoad({ state: 'loading' });
     api
-      .myTheory(controller.signal)
+      .myTheory(controller.signal, courseId)
       .then((theory) => setLoad({ state: 'ready', theory }))
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
@@ -116,17 +119,18 @@ export function TheoryPage() {
         setLoad({ state: 'error', message: err instanceof ApiError ? err.message : 'Không tải được chương trình học.' });
       });
     return () => controller.abort();
-  }, [tries]);
+  }, [tries, courseId]);
 
   const t = load.state === 'ready' ? load.theory : null;
+  const back = courseId ? routes.study : routes.home;
   return (
     <main class="page" id="main">
       <p>
-        <a href={routes.home} onClick={linkClick(routes.home)}>
-          ‹ Trang chủ
+        <a href={back} onClick={linkClick(back)}>
+          {courseId ? '‹ Học tập' : '‹ Trang chủ'}
         </a>
       </p>
-      <h1>Học lý luận chính trị</h1>
+      <h1>{courseId ? (t?.course.title ?? 'Chương trình học tập') : 'Học lý luận chính trị'}</h1>
       {load.state === 'loading' && <p class="muted">Đang tải…</p>}
       {load.state === 'none' && <p class="muted">Chưa có chương trình học lý luận nào.</p>}
       {load.state === 'error' && (
@@ -140,12 +144,18 @@ export function TheoryPage() {
       {t && (
         <>
           <section class="card" data-testid="theory-summary">
-            <p>
-              <strong>{t.course.title}</strong> <span class="muted">(phiên bản {t.course.version})</span>
-            </p>
+            {courseId ? (
+              periodText(t.audience) && <p data-testid="programme-period">{periodText(t.audience)}</p>
+            ) : (
+              <p>
+                <strong>{t.course.title}</strong> <span class="muted">(phiên bản {t.course.version})</span>
+              </p>
+            )}
             <p data-testid="theory-progress">
               Đã đạt {t.passed_lessons}/{t.total_lessons} bài.
-              {t.required && t.passed_lessons < t.total_lessons && ' Đoàn viên mới cần hoàn thành tất cả các bài.'}
+              {t.required &&
+                t.passed_lessons < t.total_lessons &&
+                (courseId ? ' Bạn cần hoàn thành tất cả các bài.' : ' Đoàn viên mới cần hoàn thành tất cả các bài.')}
             </p>
             {t.certificate && (
               <p data-testid="certificate-link">

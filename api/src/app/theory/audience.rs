@@ -1,6 +1,6 @@
 //! A programme's listed audience, imported from a spreadsheet: one column of phones (`phone`,
 //! `số điện thoại`, `sđt`), CSV or XLSX. The import replaces the list of every version of the
-//! programme's code, all rows or none; system admins, like the programmes themselves.
+//! programme's code, all rows or none; by those who manage the programme (`courses`).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -12,7 +12,6 @@ use serde_json::json;
 use sheets::read::Table;
 use utoipa::ToSchema;
 
-use crate::auth::Caller;
 use crate::domain::ids::{CourseId, UserId};
 use crate::domain::phone::Phone;
 use crate::domain::programme::AudienceKind;
@@ -44,16 +43,15 @@ pub async fn import(
     course_id: CourseId,
     file: impl Future<Output = Result<(Option<String>, Table), ApiError>>,
 ) -> Result<AudienceImportResult, ApiError> {
-    let caller = Caller::load(&state.db, user).await?;
-    if !caller.is_admin() {
-        return Err(ApiError::Forbidden);
-    }
-    let course = persistence::theory::get_course(&state.db, course_id).await?;
+    let (_, course) = super::courses::require_manager_of(state, user, course_id).await?;
     if course.audience.kind() != AudienceKind::Listed {
-        return Err(ApiError::field(
-            "/audience/kind",
-            "this programme's audience is not an imported list",
-        ));
+        return Err(ApiError::Validation(vec![
+            FieldError::new(
+                "/audience/kind",
+                "this programme's audience is not an imported list",
+            )
+            .with_vi("Đối tượng của chương trình này không phải là danh sách tải lên."),
+        ]));
     }
     let (file_name, table) = file.await?;
     let members = check_rows(state, table)
@@ -111,10 +109,10 @@ async fn check_rows(state: &AppState, table: Table) -> Result<Vec<UserId>, ApiEr
     for (row, phone) in phones {
         match accounts.get(&phone) {
             Some(id) => members.push(*id),
-            None => errors.push(FieldError::new(
-                format!("/rows/{row}/phone"),
-                "no member has this phone",
-            )),
+            None => errors.push(
+                FieldError::new(format!("/rows/{row}/phone"), "no member has this phone")
+                    .with_vi("Không có đoàn viên nào có số điện thoại này."),
+            ),
         }
     }
     if !errors.is_empty() {

@@ -1,6 +1,10 @@
 //! Study programmes (the political-theory course for new members, the yearly thematic study,
-//! resolution studies, …), their versions and lessons: listed for everyone signed in, created
-//! and extended by system admins. Each has an audience rule (`domain::programme`).
+//! resolution studies, …), their versions and lessons: listed for everyone signed in. Each has an
+//! audience rule (`domain::programme`).
+//!
+//! Who manages them: system admins, any programme; an organizer, a programme whose audience is
+//! limited to a unit within their scope and is not the new members' (the theory course is the
+//! Central Committee's, one for the whole country).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::TransactionTrait;
@@ -12,6 +16,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::domain::ids::{CourseId, UnitId, UserId};
 use crate::domain::programme::{Audience, AudienceKind};
+use crate::domain::role::Role;
 use crate::domain::theory::Material;
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::theory::{Course, Lesson, NewCourse, NewLesson};
@@ -221,12 +226,40 @@ fn check_lesson(l: CreateLessonRequest, at: &str, errors: &mut Vec<FieldError>) 
     }
 }
 
-async fn require_admin(state: &AppState, user: UserId) -> Result<Caller, ApiError> {
+/// Whether `caller` manages a programme for `audience` (see the module's doc).
+async fn manages(state: &AppState, caller: &Caller, audience: &Audience) -> Result<bool, ApiError> {
+    if caller.is_admin() {
+        return Ok(true);
+    }
+    let Some(unit) = audience.unit_id() else {
+        return Ok(false);
+    };
+    if audience.kind() == AudienceKind::NewMembers {
+        return Ok(false);
+    }
+    match persistence::units::get(&state.db, unit).await {
+        Ok(unit) => Ok(caller.covers(&[Role::Organizer], &unit.path)),
+        Err(PersistenceError::NotFound(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The caller, when they manage the existing programme `course`: 403 otherwise (404 for a
+/// programme that does not exist, once they are an admin or organizer at all).
+pub(crate) async fn require_manager_of(
+    state: &AppState,
+    user: UserId,
+    course_id: CourseId,
+) -> Result<(Caller, Course), ApiError> {
     let caller = Caller::load(&state.db, user).await?;
-    if !caller.is_admin() {
+    if !caller.has_any(&[Role::Organizer]) {
         return Err(ApiError::Forbidden);
     }
-    Ok(caller)
+    let course = persistence::theory::get_course(&state.db, course_id).await?;
+    if !manages(state, &caller, &course.audience).await? {
+        return Err(ApiError::Forbidden);
+    }
+    Ok((caller, course))
 }
 
 /// Every course version with its lessons.
@@ -278,7 +311,10 @@ fn check_course(b: CreateCourseRequest) -> Result<(Option<i32>, NewCourse), ApiE
             a.due_on,
         )
         .unwrap_or_else(|e| {
-            errors.push(FieldError::new("/audience/due_on", e.0));
+            errors.push(
+                FieldError::new("/audience/due_on", e.0)
+                    .with_vi("Hạn hoàn thành phải từ ngày bắt đầu trở đi."),
+            );
             Audience::NEW_MEMBERS
         }),
     };
@@ -312,8 +348,26 @@ pub async fn create_course(
     user: UserId,
     body: CreateCourseRequest,
 ) -> Result<CourseResponse, ApiError> {
-    require_admin(state, user).await?;
+    let caller = Caller::load(&state.db, user).await?;
+    if !caller.has_any(&[Role::Organizer]) {
+        return Err(ApiError::Forbidden);
+    }
     let (version, mut new) = check_course(body)?;
+    // The theory course (the default audience) is the system admins' alone.
+    if !caller.is_admin() && new.audience.kind() == AudienceKind::NewMembers {
+        return Err(ApiError::Forbidden);
+    }
+    if !manages(state, &caller, &new.audience).await? {
+        return Err(ApiError::Validation(vec![
+            FieldError::new(
+                "/audience/unit_id",
+                "an organizer's programme is for a unit within their scope",
+            )
+            .with_vi(
+                "Chương trình của Ban Tổ chức chỉ áp dụng cho một đơn vị trong phạm vi quản lý.",
+            ),
+        ]));
+    }
     if let Some(unit) = new.audience.unit_id() {
         persistence::units::get(&state.db, unit)
             .await
@@ -361,8 +415,7 @@ pub async fn add_lesson(
     course_id: CourseId,
     body: CreateLessonRequest,
 ) -> Result<CourseResponse, ApiError> {
-    require_admin(state, user).await?;
-    let course = persistence::theory::get_course(&state.db, course_id).await?;
+    let (_, course) = require_manager_of(state, user, course_id).await?;
     let mut errors = Vec::new();
     if course.lessons.len() >= MAX_LESSONS {
         errors.push(FieldError::new(

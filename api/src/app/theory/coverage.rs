@@ -105,6 +105,8 @@ pub struct CoverageResponse {
     pub unit_name: String,
     /// The course version counted.
     pub course: CourseBrief,
+    /// Who the programme counts, and its period.
+    pub audience: super::courses::AudienceView,
     /// Members admitted on or after this date must take the course (the unit's own setting
     /// or its nearest ancestor's); null: none required.
     pub theory_since: Option<NaiveDate>,
@@ -263,6 +265,7 @@ pub async fn report(
             unit_id: unit.id.into_uuid(),
             unit_name: unit.name.clone(),
             course: brief(&course),
+            audience: course.audience.into(),
             theory_since: coverage.since,
             lessons: course
                 .lessons

@@ -100,6 +100,8 @@ pub struct MyLesson {
 pub struct MyTheoryResponse {
     /// The course version.
     pub course: CourseBrief,
+    /// Who must study it, and its period.
+    pub audience: super::courses::AudienceView,
     /// My admission date.
     pub admitted_at: Option<NaiveDate>,
     /// My unit requires the course of members admitted on or after this date.
@@ -222,6 +224,7 @@ pub async fn my_theory(
         .count();
     let c = &progress.course;
     Ok(MyTheoryResponse {
+        audience: c.audience.into(),
         course: CourseBrief {
             id: c.id.into_uuid(),
             code: c.code.clone(),

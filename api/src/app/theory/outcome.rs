@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::programme::AudienceKind;
 use crate::domain::theory::{LessonStatus, passes};
 use crate::error::ApiError;
 use crate::persistence;
@@ -57,6 +58,13 @@ pub struct TheoryOutcome {
     pub total_lessons: usize,
     /// My certificate's code once the course is complete (issued on the way if due).
     pub certificate_code: Option<String>,
+    /// The programme (course version) the test belongs to.
+    pub course_id: Uuid,
+    /// Its title.
+    pub course_title: String,
+    /// Whether it is the new members' theory course (its page is "Học lý luận"; every other
+    /// programme has its page under "Học tập").
+    pub new_members_course: bool,
 }
 
 /// The outcome of a finished attempt if its round is a theory test, else `None`.
@@ -94,6 +102,8 @@ pub async fn outcome(
         .settings
         .attempts_allowed
         .is_none_or(|n| mine.len() < n as usize);
+    let (course_id, course_title) = (course.id.into_uuid(), course.title.clone());
+    let new_members_course = course.audience.kind() == AudienceKind::NewMembers;
     let progress = super::progress::progress(state, record.user_id, course).await?;
     let statuses: Vec<LessonStatus> = progress.results.iter().map(|r| r.status()).collect();
     let passed_lessons = statuses
@@ -139,5 +149,8 @@ pub async fn outcome(
             .certificate
             .filter(|c| c.revoked_at.is_none())
             .map(|c| c.code),
+        course_id,
+        course_title,
+        new_members_course,
     }))
 }

@@ -31,13 +31,14 @@ pub async fn list_courses(
     Ok(web::Json(courses::list_courses(&state).await?))
 }
 
-/// Adds a course, or a new version of one (system admins).
+/// Adds a study programme (course), or a new version of one: system admins any; an organizer,
+/// a programme limited to a unit of their scope and not for new members.
 #[utoipa::path(
     tag = "theory",
     request_body = CreateCourseRequest,
     responses(
         (status = 201, description = "Created", body = CourseResponse),
-        (status = 403, description = "Not a system admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither a system admin nor an organizer (or, for an organizer, the new members' course)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "This version of the code exists", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field failed validation", body = Problem, content_type = "application/problem+json"),
     ),
@@ -56,7 +57,7 @@ pub async fn create_course(
         .json(course))
 }
 
-/// Adds a lesson at the end of a course version (system admins). Certificates already issued
+/// Adds a lesson at the end of a course version (those who manage the programme). Certificates already issued
 /// for the version stay; members not yet certified must also pass the new lesson.
 #[utoipa::path(
     tag = "theory",
@@ -64,7 +65,7 @@ pub async fn create_course(
     request_body = CreateLessonRequest,
     responses(
         (status = 201, description = "The course with the new lesson", body = CourseResponse),
-        (status = 403, description = "Not a system admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Does not manage the programme", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown course", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field failed validation", body = Problem, content_type = "application/problem+json"),
     ),
@@ -92,7 +93,8 @@ pub struct AudienceImportForm {
 }
 
 /// Replaces a programme's listed audience (every version of its code) with the members whose
-/// phones the file lists (system admins). Any unknown phone means nothing changes; the 422
+/// phones the file lists (those who manage the programme: system admins; an organizer, their
+/// unit's programmes). Any unknown phone means nothing changes; the 422
 /// answer lists every bad row as `/rows/{row}/phone`.
 #[utoipa::path(
     tag = "theory",
@@ -100,7 +102,7 @@ pub struct AudienceImportForm {
     request_body(content = AudienceImportForm, content_type = "multipart/form-data"),
     responses(
         (status = 200, description = "The list in force", body = AudienceImportResult),
-        (status = 403, description = "Not a system admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Does not manage the programme", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown course", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad rows, or the programme's audience is not a list; nothing changed", body = Problem, content_type = "application/problem+json"),

@@ -11,6 +11,7 @@ import { Pager } from '../kit/Pager';
 import { messageOf, ProblemMessage } from '../kit/ProblemMessage';
 import { useQueryState } from '../kit/useQueryState';
 import { formatDate, formatVietnam } from '../kit/vnTime';
+import { AUDIENCE_LABEL, ProgrammesView } from './Programmes';
 import { defaultUnit, SubNav, UnitChooser } from './UnitChooser';
 
 type Coverage = components['schemas']['CoverageResponse'];
@@ -20,11 +21,57 @@ type PendingMember = components['schemas']['PendingMember'];
 type CertificateList = components['schemas']['CertificateList'];
 type Certificate = components['schemas']['ManagedCertificate'];
 type SinceResponse = components['schemas']['TheorySinceResponse'];
+type CourseList = components['schemas']['CourseList'];
+type CourseResponse = components['schemas']['CourseResponse'];
+
+
+/** The programmes taught now, the new members' course first; `null` while loading. */
+function useProgrammes(): CourseResponse[] | null {
+  const [items, setItems] = useState<CourseResponse[] | null>(null);
+  useEffect(() => {
+    const c = new AbortController();
+    api
+      .request<CourseList>('GET', '/courses', { signal: c.signal })
+      .then((r) =>
+        setItems(
+          r.items
+            .filter((x) => x.active)
+            .sort(
+              (a, b) =>
+                Number(b.audience.kind === 'new_members') - Number(a.audience.kind === 'new_members') || a.title.localeCompare(b.title, 'vi'),
+            ),
+        ),
+      )
+      .catch(() => {
+        if (!c.signal.aborted) setItems([]);
+      });
+    return () => c.abort();
+  }, []);
+  return items;
+}
+
+/** Picks the programme the section reports on (`?course=`; the new members' course by default). */
+function ProgrammeChooser({ items, courseId, onChange }: { items: CourseResponse[]; courseId: string | null; onChange: (id: string | null) => void }) {
+  if (items.length < 2) return null;
+  return (
+    <div class="field programme-chooser">
+      <label for="programme">Chương trình học tập</label>
+      <select id="programme" value={courseId ?? items[0]?.id ?? ''} onChange={(e) => onChange((e.target as HTMLSelectElement).value || null)}>
+        {items.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.title} ({AUDIENCE_LABEL[c.audience.kind]})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
 
 const TABS = [
   { key: 'ket-qua', label: 'Kết quả học tập' },
   { key: 'chua-dat', label: 'Đoàn viên mới chưa đạt' },
   { key: 'chung-nhan', label: 'Giấy chứng nhận' },
+  { key: 'chuong-trinh', label: 'Chương trình' },
 ];
 
 const PAGE = 20;
@@ -39,24 +86,37 @@ export default function TheorySection({ scope }: SectionProps) {
   const q = useQueryState();
   const tab = TABS.some((t) => t.key === q.get('tab')) ? q.get('tab') : 'ket-qua';
   const unitId = defaultUnit(scope, q.get('unit'));
-  const hrefOf = (key: string) => consolePath('ly-luan', { tab: key === 'ket-qua' ? null : key, unit: q.get('unit') || null });
+  const programmes = useProgrammes();
+  const courseId = q.get('course') || null;
+  const course = programmes?.find((c) => c.id === courseId) ?? programmes?.[0] ?? null;
+  const forNewMembers = !course || course.audience.kind === 'new_members';
+  const hrefOf = (key: string) => consolePath('ly-luan', { tab: key === 'ket-qua' ? null : key, unit: q.get('unit') || null, course: courseId });
+  const tabs = TABS.map((t) => (t.key === 'chua-dat' && !forNewMembers ? { ...t, label: 'Chưa hoàn thành' } : t));
 
   return (
     <>
       <div class="page-head">
-        <h1>Học lý luận chính trị</h1>
+        <h1>{forNewMembers ? 'Học lý luận chính trị' : 'Chương trình học tập'}</h1>
       </div>
-      <p class="muted">Dành cho đoàn viên mới: kết quả học tập của đơn vị, danh sách chưa đạt và giấy chứng nhận.</p>
+      <p class="muted">
+        {forNewMembers
+          ? 'Dành cho đoàn viên mới: kết quả học tập của đơn vị, danh sách chưa đạt và giấy chứng nhận.'
+          : `${course?.title ?? ''}: kết quả học tập của đơn vị và danh sách chưa hoàn thành.`}
+      </p>
+      {programmes && tab !== 'chuong-trinh' && (
+        <ProgrammeChooser items={programmes} courseId={course?.id ?? null} onChange={(id) => q.set({ course: id, offset: null }, { push: true })} />
+      )}
       <UnitChooser scope={scope} unitId={unitId} onChange={(id) => q.set({ unit: id, offset: null }, { push: true })} />
       <SubNav
-        items={TABS.map((t) => ({ ...t, href: hrefOf(t.key) }))}
+        items={tabs.map((t) => ({ ...t, href: hrefOf(t.key) }))}
         current={tab}
         onPick={(key) => q.set({ tab: key === 'ket-qua' ? null : key, offset: null, status: null, code: null }, { push: true })}
       />
       {!unitId && <p class="message message--warn">{scope.isAdmin ? 'Chọn một đơn vị để xem.' : 'Bạn chưa được giao đơn vị nào để xem.'}</p>}
-      {unitId && tab === 'ket-qua' && <CoverageView unitId={unitId} onUnit={(id) => q.set({ unit: id }, { push: true })} />}
-      {unitId && tab === 'chua-dat' && <PendingView unitId={unitId} />}
+      {unitId && tab === 'ket-qua' && <CoverageView unitId={unitId} courseId={courseId} onUnit={(id) => q.set({ unit: id }, { push: true })} />}
+      {unitId && tab === 'chua-dat' && <PendingView unitId={unitId} courseId={courseId} forNewMembers={forNewMembers} />}
       {unitId && tab === 'chung-nhan' && <CertificatesView unitId={unitId} />}
+      {tab === 'chuong-trinh' && <ProgrammesView scope={scope} unitId={unitId || null} unitName={null} />}
     </>
   );
 }
@@ -118,14 +178,17 @@ function DownloadButton({ label, path, query }: { label: string; path: string; q
   );
 }
 
-function CoverageView({ unitId, onUnit }: { unitId: string; onUnit: (id: string) => void }) {
+function CoverageView({ unitId, courseId, onUnit }: { unitId: string; courseId: string | null; onUnit: (id: string) => void }) {
+  const query = courseId ? { course_id: courseId } : undefined;
   const { data, error, loading, reload } = useLoad<Coverage>(
-    (signal) => api.request<Coverage>('GET', `/units/${unitId}/theory-coverage`, { signal }),
-    [unitId],
+    (signal) => api.request<Coverage>('GET', `/units/${unitId}/theory-coverage`, { query, signal }),
+    [unitId, courseId],
   );
   if (error) return <ProblemMessage error={error} onRetry={reload} />;
   if (!data) return <p class="muted">Đang tải…</p>;
   const s = data.summary;
+  const forNewMembers = data.audience.kind === 'new_members';
+  const who = forNewMembers ? 'đoàn viên mới' : 'đoàn viên phải học';
   const lessonColumns: Column<CoverageLine>[] = data.lessons.map((l, i) => ({
     key: `bai-${l.position}`,
     label: `Bài ${l.position}`,
@@ -156,7 +219,7 @@ function CoverageView({ unitId, onUnit }: { unitId: string; onUnit: (id: string)
           </a>
         ),
     },
-    { key: 'total', label: 'Đoàn viên mới', numeric: true, render: (r) => formatCount(r.total) },
+    { key: 'total', label: forNewMembers ? 'Đoàn viên mới' : 'Phải học', numeric: true, render: (r) => formatCount(r.total) },
     { key: 'tested', label: 'Đã kiểm tra', numeric: true, render: (r) => formatCount(r.tested) },
     { key: 'passed', label: 'Đã đạt (cả khóa)', numeric: true, render: (r) => <strong>{formatRate(r.passed, r.total)}</strong> },
     ...lessonColumns,
@@ -171,16 +234,16 @@ function CoverageView({ unitId, onUnit }: { unitId: string; onUnit: (id: string)
           {formatRate(s.passed, s.total)}
         </p>
         <p>
-          đoàn viên mới của <strong>{data.unit_name}</strong> đã đạt cả {data.lessons.length} bài. Đã làm bài kiểm tra: {formatCount(s.tested)}/
+          {who} của <strong>{data.unit_name}</strong> đã đạt cả {data.lessons.length} bài. Đã làm bài kiểm tra: {formatCount(s.tested)}/
           {formatCount(s.total)}.
         </p>
         <p class="muted">
           Chương trình: {data.course.title} (phiên bản {data.course.version})
         </p>
-        <SinceEditor unitId={unitId} since={data.theory_since ?? null} onSaved={reload} />
+        {forNewMembers && <SinceEditor unitId={unitId} since={data.theory_since ?? null} onSaved={reload} />}
       </div>
       <div class="toolbar">
-        <DownloadButton label="Xuất Excel" path={`/units/${unitId}/theory-coverage`} />
+        <DownloadButton label="Xuất Excel" path={`/units/${unitId}/theory-coverage`} query={query} />
       </div>
       <h3>Theo từng bài</h3>
       <ul class="lesson-rates">
@@ -282,19 +345,21 @@ function SinceEditor({ unitId, since, onSaved }: { unitId: string; since: string
   );
 }
 
-function PendingView({ unitId }: { unitId: string }) {
+function PendingView({ unitId, courseId, forNewMembers }: { unitId: string; courseId: string | null; forNewMembers: boolean }) {
   const q = useQueryState();
   const offset = q.getNumber('offset', 0);
+  const course = courseId ? { course_id: courseId } : undefined;
   const { data, error, loading, reload } = useLoad<PendingList>(
-    (signal) => api.request<PendingList>('GET', `/units/${unitId}/theory-pending`, { query: { offset, limit: PAGE }, signal }),
-    [unitId, offset],
+    (signal) => api.request<PendingList>('GET', `/units/${unitId}/theory-pending`, { query: { offset, limit: PAGE, ...course }, signal }),
+    [unitId, offset, courseId],
   );
+  const title = forNewMembers ? 'Đoàn viên mới chưa đạt' : 'Đoàn viên chưa hoàn thành';
   if (error) return <ProblemMessage error={error} onRetry={reload} />;
   const columns: Column<PendingMember>[] = [
     { key: 'name', label: 'Họ và tên', render: (m) => m.full_name },
     { key: 'phone', label: 'Số điện thoại', render: (m) => m.phone },
     { key: 'unit', label: 'Đơn vị', render: (m) => m.unit_name },
-    { key: 'admitted', label: 'Ngày kết nạp', render: (m) => formatDate(m.admitted_at) },
+    { key: 'admitted', label: 'Ngày kết nạp', render: (m) => (m.admitted_at ? formatDate(m.admitted_at) : '') },
     { key: 'lessons', label: 'Số bài đã đạt', numeric: true, render: (m) => `${m.lessons_passed}/${m.lessons_total}` },
     {
       key: 'status',
@@ -306,19 +371,19 @@ function PendingView({ unitId }: { unitId: string }) {
   return (
     <section aria-labelledby="pending-title">
       <div class="page-head">
-        <h2 id="pending-title">Đoàn viên mới chưa đạt</h2>
+        <h2 id="pending-title">{title}</h2>
         <div class="page-head__actions">
-          <DownloadButton label="Xuất Excel danh sách" path={`/units/${unitId}/theory-pending`} />
+          <DownloadButton label="Xuất Excel danh sách" path={`/units/${unitId}/theory-pending`} query={course} />
         </div>
       </div>
       <p class="muted">Để Bí thư chi đoàn nhắc nhở. Tệp Excel có họ tên đầy đủ nên việc xuất được ghi vào nhật ký.</p>
       <DataTable
-        caption="Đoàn viên mới chưa đạt"
+        caption={title}
         columns={columns}
         rows={data?.items ?? []}
         rowKey={(m) => m.user_id}
         loading={loading}
-        empty="Tất cả đoàn viên mới đã đạt."
+        empty={forNewMembers ? 'Tất cả đoàn viên mới đã đạt.' : 'Tất cả đoàn viên đã hoàn thành.'}
       />
       {data && <Pager offset={offset} limit={PAGE} total={data.total} noun="đoàn viên" onOffset={(o) => q.set({ offset: o || null })} />}
     </section>
