@@ -8,7 +8,7 @@
 //!
 //! Pure rules only: the caller gathers a member's facts and passes `today` in.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -194,6 +194,48 @@ pub struct MemberFacts<'a> {
     pub listed: bool,
 }
 
+/// Completions in one week (Monday to Sunday, Vietnam dates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Week {
+    /// Its Monday.
+    pub starts_on: NaiveDate,
+    /// Members who completed the programme that week.
+    pub completed: i64,
+    /// Members who completed it up to the end of that week.
+    pub cumulative: i64,
+}
+
+/// Folds completions per day into weeks from the first completion's week to the last's, the
+/// weeks without one included (a report upward shows every week).
+pub fn weekly(days: &[(NaiveDate, i64)]) -> Vec<Week> {
+    let monday = |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
+    let (Some(first), Some(last)) = (
+        days.iter().map(|(d, _)| *d).min(),
+        days.iter().map(|(d, _)| *d).max(),
+    ) else {
+        return Vec::new();
+    };
+    let mut weeks = Vec::new();
+    let mut cumulative = 0;
+    let mut start = monday(first);
+    while start <= monday(last) {
+        let end = start + Duration::days(7);
+        let completed: i64 = days
+            .iter()
+            .filter(|(d, _)| *d >= start && *d < end)
+            .map(|(_, n)| n)
+            .sum();
+        cumulative += completed;
+        weeks.push(Week {
+            starts_on: start,
+            completed,
+            cumulative,
+        });
+        start = end;
+    }
+    weeks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +333,29 @@ mod tests {
         let (from, until) = year.window();
         assert!(from.is_some_and(|f| f <= late) && until.is_some_and(|u| late < u && next >= u));
         assert_eq!(Audience::NEW_MEMBERS.phase(d(1990, 1, 1)), Phase::Open);
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_keep_empty_weeks() {
+        // Wed 2 Dec 2026 and Mon 7 Dec, then nothing until Sun 27 Dec.
+        let weeks = weekly(&[
+            (d(2026, 12, 7), 1),
+            (d(2026, 12, 2), 2),
+            (d(2026, 12, 27), 4),
+        ]);
+        let starts: Vec<NaiveDate> = weeks.iter().map(|w| w.starts_on).collect();
+        assert_eq!(
+            starts,
+            vec![
+                d(2026, 11, 30),
+                d(2026, 12, 7),
+                d(2026, 12, 14),
+                d(2026, 12, 21)
+            ]
+        );
+        let counts: Vec<(i64, i64)> = weeks.iter().map(|w| (w.completed, w.cumulative)).collect();
+        assert_eq!(counts, vec![(2, 2), (1, 3), (0, 3), (4, 7)]);
+        assert!(weekly(&[]).is_empty());
     }
 
     #[test]

@@ -329,6 +329,22 @@ async fn programme_audiences_match_an_independent_count(app: &TestApp) {
             Some(line) => assert_eq!(numbers(line), expected(&direct, index, in_audience)),
             None => assert_eq!(expected(&direct, index, in_audience)[0], 0),
         }
+        // Week by week: everyone counted as passed completed today, in this week.
+        let weeks = c["weekly"].as_array().expect("weekly");
+        let passed = c["summary"]["passed"].as_i64().expect("passed");
+        if passed == 0 {
+            assert!(weeks.is_empty(), "{c}");
+        } else {
+            let today = dautri_api::domain::time::vietnam_date(Utc::now());
+            let monday = today
+                - chrono::Duration::days(i64::from(
+                    chrono::Datelike::weekday(&today).num_days_from_monday(),
+                ));
+            assert_eq!(weeks.len(), 1, "{c}");
+            assert_eq!(weeks[0]["starts_on"], monday.to_string());
+            assert_eq!(weeks[0]["completed"], passed);
+            assert_eq!(weeks[0]["cumulative"], passed);
+        }
         let summary = &c["summary"];
         let unfinished =
             summary["total"].as_i64().expect("total") - summary["passed"].as_i64().expect("passed");

@@ -51,6 +51,11 @@ export async function run(ctx) {
     assert(total === '2/3 = 67%', `the branch's coverage reads "${total}"`);
     const lessons = squash(await page.locator('.lesson-rates').textContent());
     assert(lessons.includes('Bài 1') && lessons.includes('2/3 = 67%'), `per lesson: "${lessons}"`);
+    // Week by week, for reports upward: the two who passed, both this week.
+    const weeks = page.getByRole('table', { name: /hoàn thành theo tuần/ });
+    await weeks.waitFor();
+    const lastWeek = (await weeks.locator('tbody tr').last().locator('td').allTextContents()).map(squash);
+    assert(lastWeek[1] === '2' && lastWeek[2] === '2', `the last week reads "${lastWeek.join(' | ')}"`);
     await settle(page);
     await shoot(page, 'theory-coverage-branch');
     await settle(page);

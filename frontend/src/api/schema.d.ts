@@ -2433,6 +2433,11 @@ export interface components {
             unit_id: string;
             /** @description Its name. */
             unit_name: string;
+            /**
+             * @description Completions week by week (Monday to Sunday, Vietnam dates), for reports upward: from
+             *     the first completion's week to the last's.
+             */
+            weekly: components["schemas"]["Week"][];
         };
         /** @description A new contest. */
         CreateContestRequest: {
@@ -5300,6 +5305,24 @@ export interface components {
              * @description By whom.
              */
             voided_by?: string | null;
+        };
+        /** @description Completions in one week (Monday to Sunday, Vietnam dates). */
+        Week: {
+            /**
+             * Format: int64
+             * @description Members who completed the programme that week.
+             */
+            completed: number;
+            /**
+             * Format: int64
+             * @description Members who completed it up to the end of that week.
+             */
+            cumulative: number;
+            /**
+             * Format: date
+             * @description Its Monday.
+             */
+            starts_on: string;
         };
     };
     responses: {

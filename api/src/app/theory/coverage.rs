@@ -18,7 +18,7 @@ use crate::app::paging::checked_limit;
 use crate::auth::Caller;
 use crate::domain::ids::{CourseId, UnitId, UserId};
 use crate::domain::phone::Phone;
-use crate::domain::programme::AudienceKind;
+use crate::domain::programme::{AudienceKind, Week, weekly};
 use crate::domain::theory::{LessonStatus, Tally, rate, rate_text};
 use crate::domain::time::{vietnam_date, vietnam_text};
 use crate::error::ApiError;
@@ -116,6 +116,9 @@ pub struct CoverageResponse {
     pub summary: CoverageLine,
     /// One line per child unit (and one for members placed in the unit itself, if any).
     pub items: Vec<CoverageLine>,
+    /// Completions week by week (Monday to Sunday, Vietnam dates), for reports upward: from
+    /// the first completion's week to the last's.
+    pub weekly: Vec<Week>,
 }
 
 fn line(unit_id: Uuid, name: &str, direct: bool, t: &Tally, course: &Course) -> CoverageLine {
@@ -278,6 +281,7 @@ pub async fn report(
                 .collect(),
             summary,
             items,
+            weekly: weekly(&coverage.completed_days),
         }));
     };
     let layout = coverage_layout(&unit, &course, coverage.since, format);

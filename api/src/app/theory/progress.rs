@@ -26,6 +26,7 @@ use crate::domain::theory::{
     LessonResult, Tally, TheoryAttempt, completed_at, effective_since, lesson_results, must_take,
     new_certificate_code,
 };
+use crate::domain::time::vietnam_date;
 use crate::error::ApiError;
 use crate::persistence::attempts::AttemptRecord;
 use crate::persistence::theory::{self as store, Admitted, Certificate, Course, TheoryTest};
@@ -259,6 +260,8 @@ pub struct Coverage {
     pub members: Vec<NewMember>,
     /// The unit's own effective admission-date setting.
     pub since: Option<chrono::NaiveDate>,
+    /// How many completed the course on each Vietnamese day (the whole subtree).
+    pub completed_days: Vec<(chrono::NaiveDate, i64)>,
 }
 
 /// Counts the new members of `unit`'s subtree on `course`: who must take it (admitted on or
@@ -285,6 +288,7 @@ pub async fn coverage(
     let since = effective_since(&units.path_of(unit.id.into_uuid()), &settings);
     let lesson_ids: Vec<LessonId> = course.lessons.iter().map(|l| l.id).collect();
     let mut members = Vec::new();
+    let mut certified_on = HashMap::new();
     if let Some(earliest) = settings.values().min().copied() {
         let admitted: Vec<Admitted> = store::admitted_in_subtree(db, &unit.path, earliest)
             .await?
@@ -316,6 +320,7 @@ pub async fn coverage(
         }
         let versions = store::versions_of(db, &course.code).await?;
         let (certified, _) = store::certified(db, &versions).await?;
+        certified_on = store::certified_on(db, &versions).await?;
         for m in admitted {
             let results = lesson_results(
                 &lesson_ids,
@@ -366,11 +371,18 @@ pub async fn coverage(
             tally: direct,
         });
     }
+    let mut by_day: HashMap<chrono::NaiveDate, i64> = HashMap::new();
+    for m in members.iter().filter(|m| m.certified) {
+        if let Some(at) = certified_on.get(&m.member.id) {
+            *by_day.entry(vietnam_date(*at)).or_default() += 1;
+        }
+    }
     Ok(Coverage {
         total,
         rows,
         members,
         since,
+        completed_days: by_day.into_iter().collect(),
     })
 }
 
@@ -400,6 +412,7 @@ async fn programme_coverage(
             .collect(),
         members: Vec::new(),
         since: None,
+        completed_days: Vec::new(),
     };
     let audience_root = match course.audience.unit_id() {
         None => None,
@@ -485,5 +498,6 @@ async fn programme_coverage(
         rows,
         members: Vec::new(),
         since: None,
+        completed_days: store::completions_by_day(db, &scope).await?,
     })
 }

@@ -149,6 +149,32 @@ pub async fn certified(
     Ok((valid, revoked))
 }
 
+/// When each holder of a certificate in force of `course_ids` got their first one.
+pub async fn certified_on(
+    db: &impl ConnectionTrait,
+    course_ids: &[CourseId],
+) -> Result<std::collections::HashMap<Uuid, DateTime<Utc>>> {
+    let mut out = std::collections::HashMap::new();
+    if course_ids.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<(Uuid, DateTime<Utc>)> = certificates::Entity::find()
+        .select_only()
+        .columns([certificates::Column::UserId, certificates::Column::IssuedAt])
+        .filter(certificates::Column::CourseId.is_in(course_ids.iter().copied()))
+        .filter(certificates::Column::RevokedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (user, at) in rows {
+        let first = out.entry(user).or_insert(at);
+        if at < *first {
+            *first = at;
+        }
+    }
+    Ok(out)
+}
+
 /// Which certificates of a subtree to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {

@@ -166,7 +166,9 @@ fn common(scope: &Scope<'_>, sql: &mut Sql) {
          res AS ( \
            SELECT a.user_id AS user_id, l.id AS lesson_id, \
              MAX(CASE WHEN a.max_score > 0 AND a.score * 100 >= t.pass_mark * a.max_score \
-                 THEN 1 ELSE 0 END) AS passed \
+                 THEN 1 ELSE 0 END) AS passed, \
+             MIN(CASE WHEN a.max_score > 0 AND a.score * 100 >= t.pass_mark * a.max_score \
+                 THEN a.finished_at END) AS first_pass \
            FROM attempts a \
            JOIN theory_tests t ON t.round_id = a.round_id \
            JOIN lessons l ON l.course_id = t.course_id \
@@ -178,11 +180,12 @@ fn common(scope: &Scope<'_>, sql: &mut Sql) {
              AND NOT EXISTS (SELECT 1 FROM result_voids v WHERE v.round_id = a.round_id \
                AND v.user_id = a.user_id AND v.lifted_at IS NULL) \
            GROUP BY a.user_id, l.id), \
-         per_user AS (SELECT user_id, SUM(passed) AS passed_lessons, COUNT(*) AS tested_lessons \
+         per_user AS (SELECT user_id, SUM(passed) AS passed_lessons, COUNT(*) AS tested_lessons, \
+             MAX(first_pass) AS last_first_pass \
            FROM res GROUP BY user_id), \
-         cert AS (SELECT DISTINCT c.user_id AS user_id FROM certificates c \
+         cert AS (SELECT c.user_id AS user_id, MIN(c.issued_at) AS issued_at FROM certificates c \
            JOIN courses k ON k.id = c.course_id \
-           WHERE k.code = {code} AND c.revoked_at IS NULL) "
+           WHERE k.code = {code} AND c.revoked_at IS NULL GROUP BY c.user_id) "
     ));
 }
 
@@ -254,6 +257,51 @@ pub async fn counts(
         });
     }
     Ok((buckets, lessons))
+}
+
+/// How many of the audience completed the programme on each Vietnamese day: the certificate's
+/// date when the programme issues one (as "passed" counts them), otherwise the day the last
+/// lesson was first passed.
+pub async fn completions_by_day(
+    db: &impl ConnectionTrait,
+    scope: &Scope<'_>,
+) -> Result<Vec<(chrono::NaiveDate, i64)>> {
+    let backend = db.get_database_backend();
+    let mut sql = Sql {
+        text: String::new(),
+        values: Vec::new(),
+    };
+    common(scope, &mut sql);
+    let done = completed(scope.course, &mut sql);
+    let at = if scope.course.issues_certificate {
+        "cert.issued_at"
+    } else {
+        "pu.last_first_pass"
+    };
+    // The day in Vietnam (UTC+7, no daylight saving), as text on both backends.
+    let day = match backend {
+        DbBackend::Postgres => {
+            format!("to_char({at} AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')")
+        }
+        _ => format!("strftime('%Y-%m-%d', {at}, '+7 hours')"),
+    };
+    sql.text.push_str(&format!(
+        "SELECT {day} AS day, COUNT(*) AS n \
+         FROM aud \
+         LEFT JOIN per_user pu ON pu.user_id = aud.user_id \
+         LEFT JOIN cert ON cert.user_id = aud.user_id \
+         WHERE ({done}) AND {at} IS NOT NULL \
+         GROUP BY {day}"
+    ));
+    let mut out = Vec::new();
+    for row in db.query_all_raw(sql.statement(backend)).await? {
+        let day: Option<String> = row.try_get("", "day")?;
+        let Some(day) = day.and_then(|d| d.parse().ok()) else {
+            continue;
+        };
+        out.push((day, row.try_get("", "n")?));
+    }
+    Ok(out)
 }
 
 /// A page of the audience who have not completed the programme, by unit then name, and how

@@ -178,6 +178,22 @@ function DownloadButton({ label, path, query }: { label: string; path: string; q
   );
 }
 
+type Week = components['schemas']['Week'];
+
+/** A week as offices write it: "30/11 – 06/12/2026". */
+function weekText(monday: string): string {
+  const start = new Date(`${monday}T00:00:00Z`);
+  const end = new Date(start.getTime() + 6 * 86_400_000);
+  const dm = (d: Date) => `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  return `${dm(start)} – ${dm(end)}/${end.getUTCFullYear()}`;
+}
+
+const WEEK_COLUMNS: Column<Week>[] = [
+  { key: 'week', label: 'Tuần', render: (w) => weekText(w.starts_on) },
+  { key: 'completed', label: 'Hoàn thành trong tuần', numeric: true, render: (w) => formatCount(w.completed) },
+  { key: 'cumulative', label: 'Lũy kế', numeric: true, render: (w) => formatCount(w.cumulative) },
+];
+
 function CoverageView({ unitId, courseId, onUnit }: { unitId: string; courseId: string | null; onUnit: (id: string) => void }) {
   const query = courseId ? { course_id: courseId } : undefined;
   const { data, error, loading, reload } = useLoad<Coverage>(
@@ -259,6 +275,18 @@ function CoverageView({ unitId, courseId, onUnit }: { unitId: string; courseId: 
           );
         })}
       </ul>
+      {data.weekly.length > 0 && (
+        <>
+          <h3>Tiến độ hoàn thành theo tuần</h3>
+          <DataTable
+            caption={`Số đoàn viên hoàn thành theo tuần – ${data.unit_name}`}
+            columns={WEEK_COLUMNS}
+            rows={data.weekly}
+            rowKey={(w) => w.starts_on}
+            empty=""
+          />
+        </>
+      )}
       <h3>Theo đơn vị trực thuộc</h3>
       <DataTable
         caption={`Kết quả học tập theo đơn vị trực thuộc ${data.unit_name}`}
