@@ -428,7 +428,8 @@ async fn programme_coverage(
         root: &unit.path,
         audience_root: audience_root.as_ref(),
     };
-    let (buckets, per_lesson) = store::programme_counts(db, &scope).await?;
+    let counts = store::programme_counts(db, &scope).await?;
+    let (buckets, per_lesson) = (&counts.buckets, &counts.lessons);
     let by_path: HashMap<String, Uuid> = children
         .iter()
         .map(|c| {
@@ -448,7 +449,7 @@ async fn programme_coverage(
     // yet, which a report reading the tree afresh does not meet).
     let key = |bucket: &Option<String>| bucket.as_ref().and_then(|b| by_path.get(b)).copied();
     let mut tallies: HashMap<Option<Uuid>, Tally> = HashMap::new();
-    for b in &buckets {
+    for b in buckets {
         let t = tallies
             .entry(key(&b.bucket))
             .or_insert_with(|| Tally::new(lessons));
@@ -456,7 +457,7 @@ async fn programme_coverage(
         t.tested += b.tested;
         t.passed += b.passed;
     }
-    for l in &per_lesson {
+    for l in per_lesson {
         let (Some(t), Some(i)) = (tallies.get_mut(&key(&l.bucket)), position.get(&l.lesson_id))
         else {
             continue;
@@ -498,6 +499,6 @@ async fn programme_coverage(
         rows,
         members: Vec::new(),
         since: None,
-        completed_days: store::completions_by_day(db, &scope).await?,
+        completed_days: counts.days,
     })
 }

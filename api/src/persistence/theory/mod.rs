@@ -21,8 +21,8 @@ pub use courses::{
     insert_course, latest_version, list_courses, versions_of,
 };
 pub use programmes::{
-    BucketCount, LessonCount, Pending, Scope, completions_by_day, counts as programme_counts,
-    is_listed, is_officer, listed_count, pending as programme_pending, set_listed,
+    BucketCount, Counts, LessonCount, Pending, Scope, counts as programme_counts, is_listed,
+    is_officer, listed_count, pending as programme_pending, set_listed,
 };
 pub use since::{set_since, since_settings};
 pub use tests::{TheoryTest, insert_test, test_of_round, tests_of_course, tests_of_rounds};

@@ -205,67 +205,23 @@ fn bucket(b: String) -> Option<String> {
     (!b.is_empty()).then_some(b)
 }
 
-/// Members, tested and passed per bucket, and per lesson per bucket.
-pub async fn counts(
-    db: &impl ConnectionTrait,
-    scope: &Scope<'_>,
-) -> Result<(Vec<BucketCount>, Vec<LessonCount>)> {
-    let backend = db.get_database_backend();
-    let mut sql = Sql {
-        text: String::new(),
-        values: Vec::new(),
-    };
-    common(scope, &mut sql);
-    let done = completed(scope.course, &mut sql);
-    sql.text.push_str(&format!(
-        "SELECT aud.bucket AS bucket, COUNT(*) AS members, \
-           SUM(CASE WHEN pu.user_id IS NOT NULL OR cert.user_id IS NOT NULL THEN 1 ELSE 0 END) \
-             AS tested, \
-           SUM(CASE WHEN {done} THEN 1 ELSE 0 END) AS passed \
-         FROM aud \
-         LEFT JOIN per_user pu ON pu.user_id = aud.user_id \
-         LEFT JOIN cert ON cert.user_id = aud.user_id \
-         GROUP BY aud.bucket"
-    ));
-    let mut buckets = Vec::new();
-    for row in db.query_all_raw(sql.statement(backend)).await? {
-        buckets.push(BucketCount {
-            bucket: bucket(row.try_get("", "bucket")?),
-            members: row.try_get("", "members")?,
-            tested: row.try_get::<Option<i64>>("", "tested")?.unwrap_or(0),
-            passed: row.try_get::<Option<i64>>("", "passed")?.unwrap_or(0),
-        });
-    }
-    let mut sql = Sql {
-        text: String::new(),
-        values: Vec::new(),
-    };
-    common(scope, &mut sql);
-    sql.text.push_str(
-        "SELECT aud.bucket AS bucket, res.lesson_id AS lesson_id, COUNT(*) AS tested, \
-           SUM(res.passed) AS passed \
-         FROM aud JOIN res ON res.user_id = aud.user_id \
-         GROUP BY aud.bucket, res.lesson_id",
-    );
-    let mut lessons = Vec::new();
-    for row in db.query_all_raw(sql.statement(backend)).await? {
-        lessons.push(LessonCount {
-            bucket: bucket(row.try_get("", "bucket")?),
-            lesson_id: LessonId::from_uuid(row.try_get::<Uuid>("", "lesson_id")?),
-            tested: row.try_get("", "tested")?,
-            passed: row.try_get::<Option<i64>>("", "passed")?.unwrap_or(0),
-        });
-    }
-    Ok((buckets, lessons))
+/// What a programme's coverage counts: per bucket, per lesson per bucket, and completions per
+/// Vietnamese day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Members, tested and passed per bucket.
+    pub buckets: Vec<BucketCount>,
+    /// Tested and passed per lesson per bucket.
+    pub lessons: Vec<LessonCount>,
+    /// How many completed on each day: the certificate's date when the programme issues one
+    /// (as "passed" counts them), otherwise the day the last lesson was first passed.
+    pub days: Vec<(chrono::NaiveDate, i64)>,
 }
 
-/// How many of the audience completed the programme on each Vietnamese day: the certificate's
-/// date when the programme issues one (as "passed" counts them), otherwise the day the last
-/// lesson was first passed.
-pub async fn completions_by_day(
-    db: &impl ConnectionTrait,
-    scope: &Scope<'_>,
-) -> Result<Vec<(chrono::NaiveDate, i64)>> {
+/// Counts a programme's coverage in one statement: the three answers share the audience and
+/// results (their common table expressions are computed once), so a national programme pays
+/// for one pass over its members and attempts, not three.
+pub async fn counts(db: &impl ConnectionTrait, scope: &Scope<'_>) -> Result<Counts> {
     let backend = db.get_database_backend();
     let mut sql = Sql {
         text: String::new(),
@@ -286,20 +242,56 @@ pub async fn completions_by_day(
         _ => format!("strftime('%Y-%m-%d', {at}, '+7 hours')"),
     };
     sql.text.push_str(&format!(
-        "SELECT {day} AS day, COUNT(*) AS n \
-         FROM aud \
-         LEFT JOIN per_user pu ON pu.user_id = aud.user_id \
-         LEFT JOIN cert ON cert.user_id = aud.user_id \
-         WHERE ({done}) AND {at} IS NOT NULL \
-         GROUP BY {day}"
+        ", joined AS (SELECT aud.user_id AS user_id, aud.bucket AS bucket, \
+             pu.user_id AS pu_user, cert.user_id AS cert_user, \
+             CASE WHEN {done} THEN {day} END AS done_day \
+           FROM aud \
+           LEFT JOIN per_user pu ON pu.user_id = aud.user_id \
+           LEFT JOIN cert ON cert.user_id = aud.user_id) \
+         SELECT 'b' AS kind, bucket, CAST(NULL AS uuid) AS lesson_id, COUNT(*) AS members, \
+           SUM(CASE WHEN pu_user IS NOT NULL OR cert_user IS NOT NULL THEN 1 ELSE 0 END) \
+             AS tested, \
+           SUM(CASE WHEN done_day IS NOT NULL THEN 1 ELSE 0 END) AS passed \
+         FROM joined GROUP BY bucket \
+         UNION ALL \
+         SELECT 'l', aud.bucket, res.lesson_id, 0, COUNT(*), SUM(res.passed) \
+         FROM aud JOIN res ON res.user_id = aud.user_id \
+         GROUP BY aud.bucket, res.lesson_id \
+         UNION ALL \
+         SELECT 'd', done_day, CAST(NULL AS uuid), COUNT(*), 0, 0 \
+         FROM joined WHERE done_day IS NOT NULL GROUP BY done_day"
     ));
-    let mut out = Vec::new();
+    let mut out = Counts::default();
     for row in db.query_all_raw(sql.statement(backend)).await? {
-        let day: Option<String> = row.try_get("", "day")?;
-        let Some(day) = day.and_then(|d| d.parse().ok()) else {
-            continue;
-        };
-        out.push((day, row.try_get("", "n")?));
+        let kind: String = row.try_get("", "kind")?;
+        let key: Option<String> = row.try_get("", "bucket")?;
+        let a: i64 = row.try_get::<Option<i64>>("", "members")?.unwrap_or(0);
+        let b: i64 = row.try_get::<Option<i64>>("", "tested")?.unwrap_or(0);
+        let c: i64 = row.try_get::<Option<i64>>("", "passed")?.unwrap_or(0);
+        match kind.as_str() {
+            "b" => out.buckets.push(BucketCount {
+                bucket: bucket(key.unwrap_or_default()),
+                members: a,
+                tested: b,
+                passed: c,
+            }),
+            "l" => {
+                let Some(lesson) = row.try_get::<Option<Uuid>>("", "lesson_id")? else {
+                    continue;
+                };
+                out.lessons.push(LessonCount {
+                    bucket: bucket(key.unwrap_or_default()),
+                    lesson_id: LessonId::from_uuid(lesson),
+                    tested: b,
+                    passed: c,
+                });
+            }
+            _ => {
+                if let Some(day) = key.and_then(|d| d.parse().ok()) {
+                    out.days.push((day, a));
+                }
+            }
+        }
     }
     Ok(out)
 }
@@ -328,21 +320,12 @@ pub async fn pending(
         values: Vec::new(),
     };
     let from = select(&mut sql);
-    sql.text.push_str(&format!("SELECT COUNT(*) AS n {from}"));
-    let total: i64 = match db.query_one_raw(sql.statement(backend)).await? {
-        Some(row) => row.try_get("", "n")?,
-        None => 0,
-    };
-    let mut sql = Sql {
-        text: String::new(),
-        values: Vec::new(),
-    };
-    let from = select(&mut sql);
     let mut page = format!(
         "SELECT u.id AS user_id, u.full_name AS full_name, u.phone AS phone, \
            u.unit_id AS unit_id, u.admitted_at AS admitted_at, \
            COALESCE(pu.passed_lessons, 0) AS lessons_passed, \
-           COALESCE(pu.tested_lessons, 0) AS tested_lessons \
+           COALESCE(pu.tested_lessons, 0) AS tested_lessons, \
+           COUNT(*) OVER () AS total_rows \
          {from} ORDER BY pun.name, u.unit_id, u.full_name_folded, u.id"
     );
     if let Some(limit) = limit {
@@ -351,8 +334,11 @@ pub async fn pending(
         page.push_str(&format!(" LIMIT {l} OFFSET {o}"));
     }
     sql.text.push_str(&page);
+    // The page and the count in one pass: the count is taken over every row before the limit.
     let mut out = Vec::new();
+    let mut total = 0;
     for row in db.query_all_raw(sql.statement(backend)).await? {
+        total = row.try_get("", "total_rows")?;
         out.push(Pending {
             user_id: UserId::from_uuid(row.try_get("", "user_id")?),
             full_name: row.try_get("", "full_name")?,
@@ -362,6 +348,18 @@ pub async fn pending(
             lessons_passed: row.try_get("", "lessons_passed")?,
             tested: row.try_get::<i64>("", "tested_lessons")? > 0,
         });
+    }
+    if out.is_empty() && offset > 0 {
+        // A page past the end: how many there are all the same.
+        let mut sql = Sql {
+            text: String::new(),
+            values: Vec::new(),
+        };
+        let from = select(&mut sql);
+        sql.text.push_str(&format!("SELECT COUNT(*) AS n {from}"));
+        if let Some(row) = db.query_one_raw(sql.statement(backend)).await? {
+            total = row.try_get("", "n")?;
+        }
     }
     Ok((out, total))
 }
