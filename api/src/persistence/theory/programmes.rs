@@ -7,9 +7,11 @@
 //! officer.
 //!
 //! # Implementation notes
-//! The counts are two statements over one common table expression each, written once for both
-//! backends: `$n` placeholders become SQLite's `?n`, and every value is bound (ids through
-//! sea-orm's values, so they match how they were written). A member's bucket is the prefix of
+//! A coverage is one statement (its per-bucket, per-lesson and per-day parts joined by `UNION
+//! ALL` over the same common table expressions) and a pending page another (its total taken
+//! by a window count), each written once for both backends: `$n` placeholders become SQLite's
+//! `?n`, and every value is bound (ids through sea-orm's values, so they match how they were
+//! written). A member's bucket is the prefix of
 //! their unit's path one level below the asked unit (`/root/…/child/`), or the empty string
 //! for members placed in the asked unit itself; the caller maps prefixes to child units.
 //! The pass rule is `domain::theory::passes`, cross-multiplied (`score * 100 >= pass_mark *
