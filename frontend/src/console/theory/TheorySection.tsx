@@ -25,28 +25,41 @@ type CourseList = components['schemas']['CourseList'];
 type CourseResponse = components['schemas']['CourseResponse'];
 
 
-/** The programmes taught now, the new members' course first; `null` while loading. */
-function useProgrammes(): CourseResponse[] | null {
+/**
+ * The programmes taught now whose audience reaches `unitId` (everywhere, the unit or one of its
+ * ancestors, or a unit below it), the new members' course first; `null` while loading.
+ */
+function useProgrammes(unitId: string): CourseResponse[] | null {
   const [items, setItems] = useState<CourseResponse[] | null>(null);
   useEffect(() => {
     const c = new AbortController();
+    const reaches = async (all: CourseResponse[]): Promise<CourseResponse[]> => {
+      if (!unitId) return all;
+      const viewed = await api.unit(unitId, c.signal);
+      const above = new Set([viewed.id, ...viewed.ancestors.map((a) => a.id)]);
+      const below = new Map<string, boolean>();
+      for (const id of new Set(all.map((x) => x.audience.unit_id).filter((id): id is string => !!id && !above.has(id)))) {
+        // A unit of another tree, or gone: not below the viewed unit.
+        const u = await api.unit(id, c.signal).catch(() => null);
+        below.set(id, !!u && u.ancestors.some((a) => a.id === unitId));
+      }
+      return all.filter((x) => !x.audience.unit_id || above.has(x.audience.unit_id) || below.get(x.audience.unit_id));
+    };
     api
       .request<CourseList>('GET', '/courses', { signal: c.signal })
-      .then((r) =>
+      .then((r) => reaches(r.items.filter((x) => x.active)))
+      .then((list) =>
         setItems(
-          r.items
-            .filter((x) => x.active)
-            .sort(
-              (a, b) =>
-                Number(b.audience.kind === 'new_members') - Number(a.audience.kind === 'new_members') || a.title.localeCompare(b.title, 'vi'),
-            ),
+          list.sort(
+            (a, b) => Number(b.audience.kind === 'new_members') - Number(a.audience.kind === 'new_members') || a.title.localeCompare(b.title, 'vi'),
+          ),
         ),
       )
       .catch(() => {
         if (!c.signal.aborted) setItems([]);
       });
     return () => c.abort();
-  }, []);
+  }, [unitId]);
   return items;
 }
 
@@ -86,10 +99,11 @@ export default function TheorySection({ scope }: SectionProps) {
   const q = useQueryState();
   const tab = TABS.some((t) => t.key === q.get('tab')) ? q.get('tab') : 'ket-qua';
   const unitId = defaultUnit(scope, q.get('unit'));
-  const programmes = useProgrammes();
+  const programmes = useProgrammes(unitId);
   const courseId = q.get('course') || null;
-  const course = programmes?.find((c) => c.id === courseId) ?? programmes?.[0] ?? null;
-  const forNewMembers = !course || course.audience.kind === 'new_members';
+  // The programme asked for (`?course=`), else the first: the new members' course.
+  const course = programmes?.find((c) => c.id === courseId) ?? (courseId ? null : (programmes?.[0] ?? null));
+  const forNewMembers = course ? course.audience.kind === 'new_members' : !courseId;
   const hrefOf = (key: string) => consolePath('ly-luan', { tab: key === 'ket-qua' ? null : key, unit: q.get('unit') || null, course: courseId });
   const tabs = TABS.map((t) => (t.key === 'chua-dat' && !forNewMembers ? { ...t, label: 'Chưa hoàn thành' } : t));
 
@@ -101,7 +115,7 @@ export default function TheorySection({ scope }: SectionProps) {
       <p class="muted">
         {forNewMembers
           ? 'Dành cho đoàn viên mới: kết quả học tập của đơn vị, danh sách chưa đạt và giấy chứng nhận.'
-          : `${course?.title ?? ''}: kết quả học tập của đơn vị và danh sách chưa hoàn thành.`}
+          : `${course?.title ?? 'Chương trình này'}: kết quả học tập của đơn vị và danh sách chưa hoàn thành.`}
       </p>
       {programmes && tab !== 'chuong-trinh' && (
         <ProgrammeChooser items={programmes} courseId={course?.id ?? null} onChange={(id) => q.set({ course: id, offset: null }, { push: true })} />
