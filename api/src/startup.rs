@@ -166,6 +166,7 @@ const API_V1: &[(&str, Configure)] = &[
     ("unit_transfers", routes::unit_transfers::configure),
     ("questions", routes::questions::configure),
     ("images", routes::images::configure),
+    ("materials", routes::materials::configure),
     ("contests", routes::contests::configure),
     ("attempts", routes::attempts::configure),
     ("leaderboards", routes::leaderboards::configure),

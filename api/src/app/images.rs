@@ -7,6 +7,7 @@ use question_bank::{ImageError, ImageType, Question};
 use crate::app::bank;
 use crate::auth::Caller;
 use crate::domain::ids::UserId;
+use crate::domain::media::{MediaType, media_name};
 use crate::error::{ApiError, FieldError};
 use crate::persistence::images::{ImageStore, ImageStoreError};
 use crate::state::AppState;
@@ -94,28 +95,40 @@ fn vietnamese(e: &ImageError) -> String {
     }
 }
 
-/// A stored picture's bytes and type, or 404. What the store gave back must hash to the name:
-/// it is served as immutable for a year, so an object changed in the bucket (or a damaged file)
-/// is refused (503, logged) rather than cached by every browser.
+/// A stored picture's bytes and type, or 404 (see [`read_media`]).
 pub async fn read(state: &AppState, name: &str) -> Result<(Vec<u8>, ImageType), ApiError> {
     let kind = question_bank::parse_image_name(name).ok_or(ApiError::NotFound("image"))?;
+    let bytes = read_media(state, name, MediaType::Image(kind), "image").await?;
+    Ok((bytes, kind))
+}
+
+/// The bytes of the stored file `name` (a media name of type `kind`), or 404 naming `what`.
+/// What the store gave back must hash to the name: it is served as immutable for a year, so an
+/// object changed in the bucket (or a damaged file) is refused (503, logged) rather than cached
+/// by every browser.
+pub(crate) async fn read_media(
+    state: &AppState,
+    name: &str,
+    kind: MediaType,
+    what: &'static str,
+) -> Result<Vec<u8>, ApiError> {
     match store(state).read(name).await {
         Ok(Some(bytes)) => {
             let (bytes, actual) = crate::telemetry::spawn_blocking_with_tracing(move || {
-                let actual = question_bank::image_name(&bytes, kind);
+                let actual = media_name(&bytes, kind);
                 (bytes, actual)
             })
             .await
             .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e).context("hash task failed")))?;
             if actual != name {
                 return Err(ApiError::Unavailable(anyhow::anyhow!(
-                    "the stored picture {name} does not match its name (its bytes are {actual})"
+                    "the stored file {name} does not match its name (its bytes are {actual})"
                 )));
             }
-            Ok((bytes, kind))
+            Ok(bytes)
         }
-        Ok(None) => Err(ApiError::NotFound("image")),
-        Err(e) => Err(unavailable(e, "cannot read the picture")),
+        Ok(None) => Err(ApiError::NotFound(what)),
+        Err(e) => Err(unavailable(e, "cannot read a stored file")),
     }
 }
 

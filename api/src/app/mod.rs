@@ -17,6 +17,7 @@ pub mod contests;
 pub mod disabling;
 pub mod exports;
 pub mod images;
+pub mod materials;
 pub mod paging;
 pub mod people;
 pub mod person;

@@ -4,6 +4,7 @@
 pub mod contest;
 pub mod ids;
 pub mod item_stats;
+pub mod media;
 pub mod network;
 pub mod paging;
 pub mod password;

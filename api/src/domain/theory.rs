@@ -248,10 +248,14 @@ pub fn display_code(code: &str) -> String {
 pub struct Material {
     /// What it is.
     pub title: String,
-    /// Where it is (http or https).
-    #[schema(pattern = r"^https?://")]
+    /// Where it is: an http(s) link, or a file uploaded through `POST /materials`
+    /// (`/api/v1/materials/<name>`, a PDF or a picture).
+    #[schema(pattern = r"^(https?://|/api/v1/materials/)")]
     pub url: String,
 }
+
+/// Where an uploaded material is served, by its media name.
+pub const MATERIALS_PATH: &str = "/api/v1/materials/";
 
 impl Material {
     /// Checks a material; errors name fields under `at`.
@@ -264,16 +268,24 @@ impl Material {
             ));
         }
         let url = self.url.trim();
-        if !(url.starts_with("https://") || url.starts_with("http://"))
+        let uploaded = url.starts_with(MATERIALS_PATH);
+        if uploaded && self.uploaded().is_none()
+            || !uploaded && !(url.starts_with("https://") || url.starts_with("http://"))
             || url.len() > 2000
             || url.chars().any(char::is_whitespace)
         {
             errors.push(crate::error::FieldError::new(
                 format!("{at}/url"),
-                "a material's link is an http(s) address",
-            ));
+                "a material's link is an http(s) address or an uploaded file's /api/v1/materials/ address",
+            ).with_vi("Đường dẫn tài liệu phải là địa chỉ http(s) hoặc một tệp đã tải lên."));
         }
         errors
+    }
+
+    /// The media name of the uploaded file this material is, if it is one.
+    pub fn uploaded(&self) -> Option<&str> {
+        let name = self.url.trim().strip_prefix(MATERIALS_PATH)?;
+        crate::domain::media::parse_media_name(name).map(|_| name)
     }
 }
 
@@ -396,5 +408,24 @@ mod tests {
             url: "javascript:alert(1)".into(),
         };
         assert_eq!(bad.check("/m").len(), 2);
+        let name = crate::domain::media::media_name(b"x", crate::domain::media::MediaType::Pdf);
+        let uploaded = Material {
+            title: "Nghị quyết".into(),
+            url: format!("{MATERIALS_PATH}{name}"),
+        };
+        assert!(uploaded.check("/m").is_empty());
+        assert_eq!(uploaded.uploaded(), Some(name.as_str()));
+        for url in [
+            format!("{MATERIALS_PATH}../../etc/passwd"),
+            format!("{MATERIALS_PATH}{name}?x=1"),
+            "/api/v1/images/x.png".to_owned(),
+        ] {
+            let m = Material {
+                title: "x".into(),
+                url,
+            };
+            assert_eq!(m.check("/m").len(), 1, "{}", m.url);
+            assert_eq!(m.uploaded(), None);
+        }
     }
 }

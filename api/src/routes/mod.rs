@@ -14,6 +14,7 @@ pub mod health;
 pub mod images;
 pub mod leaderboards;
 pub mod live;
+pub mod materials;
 pub mod me;
 pub mod query_params;
 pub mod questions;

@@ -2,8 +2,9 @@
 //!
 //! - API responses (everything under `/api/`, exports included) are `Cache-Control: no-store`:
 //!   they hold personal data and answer keys, and a shared computer's cache or a proxy must not
-//!   keep them. Except question pictures (`/api/v1/images/…`) answered 200: named by their
-//!   SHA-256, they never change, and their handler marks them `immutable` for a year.
+//!   keep them. Except question pictures (`/api/v1/images/…`) and lessons' uploaded materials
+//!   (`/api/v1/materials/…`) answered 200: named by their SHA-256, they never change, and their
+//!   handlers mark them `immutable` for a year.
 //! - The app's pages get a Content-Security-Policy that only lets the app's own scripts run:
 //!   tokens live in `localStorage`, so an injected script would be able to read them. Styles
 //!   may be inline (Preact's `style` attributes); images may be `data:` (QR codes). The docs
@@ -32,7 +33,8 @@ pub async fn add(
     if path.starts_with("/api/docs") {
         return Ok(response);
     }
-    let immutable_picture = path.starts_with("/api/v1/images/")
+    let immutable_picture = (path.starts_with("/api/v1/images/")
+        || path.starts_with("/api/v1/materials/"))
         && ok
         && headers
             .get(header::CACHE_CONTROL)

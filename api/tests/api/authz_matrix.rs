@@ -342,6 +342,20 @@ const MATRIX: &[Row] = &[
         ],
     ),
     row(
+        "PUT",
+        "/api/v1/courses/{id}/lessons/{lesson_id}/materials",
+        &["nothing", "nothing"],
+        [
+            "401 unauthorized",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+            "422 validation_failed",
+        ],
+    ),
+    row(
         "GET",
         "/api/v1/me",
         &[],
@@ -453,6 +467,28 @@ const MATRIX: &[Row] = &[
     row(
         "POST",
         "/api/v1/images",
+        &[],
+        [
+            "401 unauthorized",
+            "403 forbidden",
+            "403 forbidden",
+            "403 forbidden",
+            "415 unsupported_media_type",
+            "415 unsupported_media_type",
+            "415 unsupported_media_type",
+        ],
+    ),
+    // Lessons' uploaded materials: read by anyone with the link (a new tab sends no token);
+    // uploaded by those who may manage a programme.
+    row(
+        "GET",
+        "/api/v1/materials/{name}",
+        &["material_a"],
+        ["200", "200", "200", "200", "200", "200", "200"],
+    ),
+    row(
+        "POST",
+        "/api/v1/materials",
         &[],
         [
             "401 unauthorized",
@@ -1409,6 +1445,7 @@ async fn build_world(app: &TestApp) -> World {
     ids.insert("member_b", member_b.id.into_uuid().to_string());
     ids.insert("question_a", question);
     ids.insert("image_a", upload_png(app, &organizer_a).await);
+    ids.insert("material_a", upload_pdf(app, &organizer_a).await);
     ids.insert("contest_a", contest_id);
     ids.insert("round_a", round_id);
     ids.insert("attempt_a", attempt_id);
@@ -1471,6 +1508,26 @@ async fn upload_png(app: &TestApp, user: &TestUser) -> String {
         .await
         .expect("json");
     stored["name"].as_str().expect("image name").to_owned()
+}
+
+async fn upload_pdf(app: &TestApp, user: &TestUser) -> String {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n".to_vec())
+            .file_name("a.pdf"),
+    );
+    let stored: Value = app
+        .client
+        .post(app.url("/api/v1/materials"))
+        .bearer_auth(&user.access)
+        .multipart(form)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    stored["name"].as_str().expect("material name").to_owned()
 }
 
 fn concrete(row: &Row, world: &World) -> String {

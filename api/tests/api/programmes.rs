@@ -22,6 +22,7 @@ both_backends!(
     programme_audiences_match_an_independent_count,
     a_programme_period_decides_what_counts_and_what_members_see,
     a_listed_audience_is_imported_all_or_nothing,
+    lesson_materials_are_uploaded_files_or_links,
 );
 
 /// Creates a two-lesson programme over the world's bank topics with `audience`.
@@ -643,4 +644,234 @@ async fn a_programme_period_decides_what_counts_and_what_members_see(app: &TestA
     )
     .await;
     assert_eq!(my["required"], true);
+}
+
+/// A small but whole PDF.
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+
+async fn upload_material(
+    app: &TestApp,
+    who: &TestUser,
+    bytes: &[u8],
+    mime: &str,
+) -> reqwest::Response {
+    let part = Part::bytes(bytes.to_vec())
+        .file_name("tai-lieu")
+        .mime_str(mime)
+        .expect("mime");
+    app.client
+        .post(app.url("/api/v1/materials"))
+        .bearer_auth(&who.access)
+        .multipart(Form::new().part("file", part))
+        .send()
+        .await
+        .expect("request")
+}
+
+/// A member's view of lesson `n` of `programme`.
+async fn my_lesson(app: &TestApp, member: &TestUser, programme: &Value, n: usize) -> Value {
+    let mine: Value = app
+        .get(
+            &format!(
+                "/api/v1/me/theory?course_id={}",
+                programme["id"].as_str().expect("id")
+            ),
+            Some(&member.access),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    mine["lessons"][n - 1].clone()
+}
+
+async fn lesson_materials_are_uploaded_files_or_links(app: &TestApp) {
+    let w = world(app, 2, 2).await;
+    let all = programme(app, &w, json!({"kind": "all_members"}), false).await;
+    let member = app.member(w.root).await;
+
+    // A PDF is stored by its content and served as one, inline and for good, to anyone.
+    let r = upload_material(app, &w.organizer, PDF, "application/pdf").await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let stored: Value = r.json().await.expect("json");
+    assert_eq!(stored["content_type"], "application/pdf");
+    assert_eq!(stored["bytes"], PDF.len());
+    let url = stored["url"].as_str().expect("url").to_owned();
+    assert!(
+        url.starts_with("/api/v1/materials/") && url.ends_with(".pdf"),
+        "{url}"
+    );
+    let served = app.get(&url, None).await;
+    assert_eq!(served.status(), StatusCode::OK);
+    let headers = served.headers().clone();
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("inline")
+    );
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .expect("ascii")
+            .contains("immutable")
+    );
+    assert_eq!(served.bytes().await.expect("bytes").as_ref(), PDF);
+    // Uploading it again names the same file.
+    let again: Value = upload_material(app, &w.organizer, PDF, "application/octet-stream")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again["url"], url.as_str());
+
+    // A PDF cut off before its end, or a file that is neither PDF nor picture, is refused;
+    // and so is a PDF declared as a picture.
+    let cut = &PDF[..PDF.len() - 8];
+    let body = assert_problem(
+        upload_material(app, &w.organizer, cut, "application/pdf").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(body.to_string().contains("\"/file\""), "{body}");
+    for (bytes, mime) in [
+        (&b"<html><script>alert(1)</script></html>"[..], "text/html"),
+        (&b"PK\x03\x04 a zip"[..], "application/zip"),
+        (PDF, "image/png"),
+    ] {
+        assert_problem(
+            upload_material(app, &w.organizer, bytes, mime).await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        )
+        .await;
+    }
+    // A member cannot upload; more than 20 MiB is too large.
+    assert_eq!(
+        upload_material(app, &member, PDF, "application/pdf")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let mut heavy = PDF.to_vec();
+    heavy.resize(21 * 1024 * 1024, b' ');
+    assert_eq!(
+        upload_material(app, &w.organizer, &heavy, "application/pdf")
+            .await
+            .status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+
+    // A lesson's materials: the uploaded PDF and a link, in that order; members see them.
+    let lesson = all["lessons"][0]["id"]
+        .as_str()
+        .expect("lesson id")
+        .to_owned();
+    let path = format!(
+        "/api/v1/courses/{}/lessons/{lesson}/materials",
+        all["id"].as_str().expect("id")
+    );
+    let materials = json!([
+        {"title": "Toàn văn Nghị quyết (PDF)", "url": url},
+        {"title": "Bài viết trên báo", "url": "https://doanthanhnien.vn/tin-tuc"}
+    ]);
+    let r = app
+        .put(
+            &path,
+            Some(&w.admin.access),
+            &json!({"materials": materials}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    let seen = my_lesson(app, &member, &all, 1).await;
+    assert_eq!(seen["materials"], materials, "{seen}");
+    assert_eq!(
+        my_lesson(app, &member, &all, 2).await["materials"],
+        json!([])
+    );
+
+    // A file nobody uploaded, a path outside the store or a script link is named and nothing
+    // changes.
+    let unknown = format!("/api/v1/materials/{}.pdf", "0".repeat(64));
+    let r = app
+        .put(
+            &path,
+            Some(&w.admin.access),
+            &json!({"materials": [{"title": "Mất", "url": unknown}]}),
+        )
+        .await;
+    let body = assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(body.to_string().contains("/materials/0/url"), "{body}");
+    let r = app
+        .put(
+            &path,
+            Some(&w.admin.access),
+            &json!({"materials": [
+                {"title": "Ngoài kho", "url": "/api/v1/materials/../../etc/passwd"},
+                {"title": "Mã độc", "url": "javascript:alert(1)"}
+            ]}),
+        )
+        .await;
+    let body = assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    for pointer in ["/materials/0/url", "/materials/1/url"] {
+        assert!(body.to_string().contains(pointer), "{pointer}: {body}");
+    }
+    assert_eq!(
+        my_lesson(app, &member, &all, 1).await["materials"],
+        materials
+    );
+
+    // A new programme may name the uploaded file at once; not a missing one.
+    let tag = short_code();
+    let r = app
+        .post(
+            "/api/v1/courses",
+            Some(&w.admin.access),
+            &json!({"code": format!("M-{tag}"), "title": "Nghị quyết", "audience": {"kind": "all_members"},
+                    "lessons": [{"title": "Bài 1", "topic": topic(&w, 1), "materials": [{"title": "Văn bản", "url": url}]},
+                                {"title": "Bài 2", "topic": topic(&w, 2), "materials": [{"title": "Mất", "url": unknown}]}]}),
+        )
+        .await;
+    let body = assert_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(
+        body.to_string().contains("/lessons/1/materials/0/url"),
+        "{body}"
+    );
+
+    // Someone who does not manage the programme cannot change its materials (an organizer
+    // manages only programmes limited to a unit of theirs); a lesson of another programme is
+    // not found.
+    for who in [&member, &w.organizer] {
+        let r = app
+            .put(&path, Some(&who.access), &json!({"materials": []}))
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+    let other = w.course["lessons"][0]["id"].as_str().expect("lesson id");
+    let r = app
+        .put(
+            &format!(
+                "/api/v1/courses/{}/lessons/{other}/materials",
+                all["id"].as_str().expect("id")
+            ),
+            Some(&w.admin.access),
+            &json!({"materials": []}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Unknown and malformed names are 404, never a path.
+    let missing = format!("{}.pdf", "1".repeat(64));
+    for bad in [missing.as_str(), "..%2F..%2Fetc%2Fpasswd", "tai-lieu.pdf"] {
+        let response = app.get(&format!("/api/v1/materials/{bad}"), None).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{bad}");
+    }
 }

@@ -257,7 +257,10 @@ macro_rules! s3_backends {
     };
 }
 
-crate::s3_backends!(pictures_go_to_the_bucket_and_never_to_the_data_directory);
+crate::s3_backends!(
+    pictures_go_to_the_bucket_and_never_to_the_data_directory,
+    lesson_materials_go_to_the_bucket_as_pdf
+);
 
 /// Uploads the test PNG.
 async fn upload(app: &TestApp, token: &str, bytes: &[u8]) -> reqwest::Response {
@@ -297,6 +300,40 @@ async fn pictures_go_to_the_bucket_and_never_to_the_data_directory(app: &TestApp
     objects.put(&key, &changed).await;
     let response = app.get(&format!("/api/v1/images/{name}"), None).await;
     assert_problem(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+}
+
+/// A lesson's uploaded PDF is kept in the bucket beside the pictures, typed as a PDF, and
+/// served from it.
+async fn lesson_materials_go_to_the_bucket_as_pdf(app: &TestApp) {
+    const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
+    let objects = app.s3().expect("this app keeps its files in S3");
+    let unit = app.unit("A", None).await;
+    let organizer = app.with_roles(unit, &[(Role::Organizer, Some(unit))]).await;
+    let part = Part::bytes(PDF.to_vec())
+        .file_name("nghi-quyet.pdf")
+        .mime_str("application/pdf")
+        .expect("mime");
+    let response = app
+        .client
+        .post(app.url("/api/v1/materials"))
+        .bearer_auth(&organizer.access)
+        .multipart(Form::new().part("file", part))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let stored: Value = response.json().await.expect("json");
+    let name = stored["name"].as_str().expect("name");
+    let key = format!("{}{}/{name}", objects.prefix(), &name[..2]);
+    let (status, kind, bytes) = objects.get(&key).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind.as_deref(), Some("application/pdf"));
+    assert_eq!(bytes, PDF);
+    assert!(!app.data_dir().join("images").exists());
+    let served = app.get(stored["url"].as_str().expect("url"), None).await;
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.headers()["content-type"], "application/pdf");
+    assert_eq!(served.bytes().await.expect("bytes").as_ref(), PDF);
 }
 
 /// With the pictures in a private S3 server that the test stops: every route that needs the

@@ -13,8 +13,9 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::materials;
 use crate::auth::Caller;
-use crate::domain::ids::{CourseId, UnitId, UserId};
+use crate::domain::ids::{CourseId, LessonId, UnitId, UserId};
 use crate::domain::programme::{Audience, AudienceKind};
 use crate::domain::role::Role;
 use crate::domain::theory::Material;
@@ -25,6 +26,9 @@ use crate::state::AppState;
 
 /// Most lessons in one course version (exports give each lesson its own columns).
 pub const MAX_LESSONS: usize = 12;
+
+/// Most study materials in one lesson.
+pub const MAX_MATERIALS: usize = 20;
 
 /// A lesson.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -192,15 +196,7 @@ fn check_lesson(l: CreateLessonRequest, at: &str, errors: &mut Vec<FieldError>) 
             "a lesson's summary is at most 4000 characters",
         ));
     }
-    if l.materials.len() > 20 {
-        errors.push(FieldError::new(
-            format!("{at}/materials"),
-            "at most 20 materials per lesson",
-        ));
-    }
-    for (i, m) in l.materials.iter().enumerate() {
-        errors.extend(m.check(&format!("{at}/materials/{i}")));
-    }
+    let materials = check_materials(l.materials, at, errors);
     let topic = l
         .topic
         .map(|t| t.trim().to_owned())
@@ -214,16 +210,34 @@ fn check_lesson(l: CreateLessonRequest, at: &str, errors: &mut Vec<FieldError>) 
     NewLesson {
         title: l.title.trim().to_owned(),
         summary: l.summary.trim().to_owned(),
-        materials: l
-            .materials
-            .into_iter()
-            .map(|m| Material {
-                title: m.title.trim().to_owned(),
-                url: m.url.trim().to_owned(),
-            })
-            .collect(),
+        materials,
         topic,
     }
+}
+
+/// A lesson's materials, trimmed; what is wrong with them goes to `errors`, named under
+/// `{at}/materials`.
+fn check_materials(
+    materials: Vec<Material>,
+    at: &str,
+    errors: &mut Vec<FieldError>,
+) -> Vec<Material> {
+    if materials.len() > MAX_MATERIALS {
+        errors.push(FieldError::new(
+            format!("{at}/materials"),
+            format!("at most {MAX_MATERIALS} materials per lesson"),
+        ));
+    }
+    for (i, m) in materials.iter().enumerate() {
+        errors.extend(m.check(&format!("{at}/materials/{i}")));
+    }
+    materials
+        .into_iter()
+        .map(|m| Material {
+            title: m.title.trim().to_owned(),
+            url: m.url.trim().to_owned(),
+        })
+        .collect()
 }
 
 /// Whether `caller` manages a programme for `audience` (see the module's doc).
@@ -368,6 +382,14 @@ pub async fn create_course(
             ),
         ]));
     }
+    materials::ensure_stored(
+        state,
+        new.lessons
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (format!("/lessons/{i}"), l.materials.as_slice())),
+    )
+    .await?;
     if let Some(unit) = new.audience.unit_id() {
         persistence::units::get(&state.db, unit)
             .await
@@ -427,6 +449,7 @@ pub async fn add_lesson(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
+    materials::ensure_stored(state, [(String::new(), lesson.materials.as_slice())]).await?;
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let course = persistence::theory::add_lesson(&txn, &course, lesson).await?;
     persistence::audit::record(
@@ -435,6 +458,49 @@ pub async fn add_lesson(
         "course.add_lesson",
         Some(course.id.into_uuid()),
         json!({"lessons": course.lessons.len()}),
+    )
+    .await?;
+    txn.commit().await.map_err(PersistenceError::from)?;
+    Ok(CourseResponse::from(course))
+}
+
+/// A lesson's study materials, replaced whole.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LessonMaterialsRequest {
+    /// Links and uploaded files, in the order members see them (at most 20).
+    pub materials: Vec<Material>,
+}
+
+/// Replaces the study materials of a lesson of a course version (those who manage the
+/// programme). Materials are reading, not part of what a lesson's test or certificate means,
+/// so they change in place: members see the new list at once and nothing they did changes.
+pub async fn set_lesson_materials(
+    state: &AppState,
+    user: UserId,
+    course_id: CourseId,
+    lesson_id: LessonId,
+    body: LessonMaterialsRequest,
+) -> Result<CourseResponse, ApiError> {
+    let (_, course) = require_manager_of(state, user, course_id).await?;
+    if !course.lessons.iter().any(|l| l.id == lesson_id) {
+        return Err(ApiError::NotFound("lesson"));
+    }
+    let mut errors = Vec::new();
+    let materials = check_materials(body.materials, "", &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    materials::ensure_stored(state, [(String::new(), materials.as_slice())]).await?;
+    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+    let course =
+        persistence::theory::set_lesson_materials(&txn, course_id, lesson_id, &materials).await?;
+    persistence::audit::record(
+        &txn,
+        Some(user),
+        "course.lesson_materials",
+        Some(course.id.into_uuid()),
+        json!({"lesson_id": lesson_id, "materials": materials.len()}),
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;

@@ -5,7 +5,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use question_bank::parse_image_name;
+use crate::domain::media::parse_media_name;
 
 /// Pictures in a directory.
 #[derive(Debug, Clone)]
@@ -21,10 +21,10 @@ impl LocalImages {
         }
     }
 
-    /// The file of a well-formed image name; `None` for anything else (a path, a URL), so a
+    /// The file of a well-formed media name; `None` for anything else (a path, a URL), so a
     /// name can never point outside the store.
     fn path(&self, name: &str) -> Option<PathBuf> {
-        parse_image_name(name)?;
+        parse_media_name(name)?;
         Some(self.root.join(&name[..2]).join(name))
     }
 
@@ -53,7 +53,7 @@ impl LocalImages {
     pub async fn write(&self, name: &str, bytes: Vec<u8>) -> io::Result<()> {
         let path = self
             .path(name)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not an image name"))?;
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a media name"))?;
         let root = self.root.clone();
         let name = name.to_owned();
         blocking(move || {

@@ -1,7 +1,8 @@
-//! Where question pictures are kept: under the data directory ([`local`]), or in an
-//! S3-compatible object store when one is configured ([`s3`]). A picture's name is the SHA-256
-//! of its bytes and its type, so a stored picture never changes, writing one twice is harmless,
-//! and both stores use the same layout: `<first two hex digits>/<image name>`.
+//! Where question pictures and the files uploaded as lessons' study materials (PDF, pictures)
+//! are kept: under the data directory ([`local`]), or in an S3-compatible object store when one
+//! is configured ([`s3`]). A file's name is the SHA-256 of its bytes and its type
+//! (`domain::media`), so a stored file never changes, writing one twice is harmless, and both
+//! stores use the same layout: `<first two hex digits>/<media name>`.
 //!
 //! Not found (`Ok(None)`, `Ok(false)`) is told apart from broken ([`ImageStoreError`]): the
 //! application answers the first 404 and the second 503, never 500.

@@ -17,16 +17,17 @@
 
 use std::time::Duration;
 
-use question_bank::{ImageType, parse_image_name};
 use reqwest::StatusCode;
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
+
+use crate::domain::media::{MediaType, parse_media_name};
 
 /// How long a signed request stays valid: time for the request itself and some clock skew.
 const SIGNED_FOR: Duration = Duration::from_secs(60);
 
-/// The largest object read back (a stored picture is at most 2 MiB; anything much larger was
-/// not written by dautri and is not read into memory).
-const MAX_OBJECT_BYTES: u64 = 8 * 1024 * 1024;
+/// The largest object read back (a stored picture is at most 2 MiB, a study material's PDF at
+/// most 20 MiB; anything larger was not written by dautri and is not read into memory).
+const MAX_OBJECT_BYTES: u64 = 24 * 1024 * 1024;
 
 /// Where the store is and how to reach it.
 #[derive(Debug, Clone)]
@@ -128,9 +129,9 @@ impl S3Images {
         })
     }
 
-    /// The object key of a well-formed image name; `None` for anything else.
+    /// The object key of a well-formed media name (a picture's or a PDF's); `None` for anything else.
     fn key(&self, name: &str) -> Option<String> {
-        parse_image_name(name)?;
+        parse_media_name(name)?;
         Some(format!("{}{}/{name}", self.prefix, &name[..2]))
     }
 
@@ -241,12 +242,12 @@ impl S3Images {
     /// Stores `bytes` under `name`, as the picture type its name says; a picture already
     /// stored is not sent again.
     pub async fn write(&self, name: &str, bytes: Vec<u8>) -> Result<(), S3Error> {
-        let (Some(key), Some(kind)) = (self.key(name), parse_image_name(name)) else {
+        let (Some(key), Some(kind)) = (self.key(name), parse_media_name(name)) else {
             return Err(S3Error::Status {
                 action: "PUT",
                 key: name.to_owned(),
                 status: StatusCode::BAD_REQUEST,
-                hint: " (not an image name)",
+                hint: " (not a media name)",
             });
         };
         if self.exists(name).await? {
@@ -272,7 +273,7 @@ impl S3Images {
     }
 }
 
-fn content_type(kind: ImageType) -> &'static str {
+fn content_type(kind: MediaType) -> &'static str {
     kind.mime()
 }
 

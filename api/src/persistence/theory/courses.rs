@@ -275,6 +275,29 @@ pub async fn add_lesson(
     get_course(db, course.id).await
 }
 
+/// Replaces the study materials of the lesson `lesson` of `course`; the course as it now is.
+/// A lesson of another course is not found.
+pub async fn set_lesson_materials(
+    db: &impl ConnectionTrait,
+    course: CourseId,
+    lesson: LessonId,
+    materials: &[Material],
+) -> Result<Course> {
+    let updated = lessons::Entity::update_many()
+        .col_expr(
+            lessons::Column::Materials,
+            Expr::value(serde_json::to_value(materials).map_err(json_err)?),
+        )
+        .filter(lessons::Column::Id.eq(lesson))
+        .filter(lessons::Column::CourseId.eq(course))
+        .exec(db)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(PersistenceError::NotFound("lesson"));
+    }
+    get_course(db, course).await
+}
+
 /// One lesson.
 pub async fn get_lesson(db: &impl ConnectionTrait, id: LessonId) -> Result<Lesson> {
     lessons::Entity::find_by_id(id)

@@ -18,7 +18,7 @@ pub use certificates::{
 };
 pub use courses::{
     Course, Lesson, NewCourse, NewLesson, add_lesson, current_course, get_course, get_lesson,
-    insert_course, latest_version, list_courses, versions_of,
+    insert_course, latest_version, list_courses, set_lesson_materials, versions_of,
 };
 pub use programmes::{
     BucketCount, Counts, LessonCount, Pending, Scope, counts as programme_counts, is_listed,

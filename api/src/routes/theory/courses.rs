@@ -1,15 +1,15 @@
 //! `/courses`: study programmes (the political-theory course among them), their versions,
 //! lessons and listed audiences.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 
 pub use crate::app::theory::audience::AudienceImportResult;
 pub use crate::app::theory::courses::{
-    CourseList, CourseResponse, CreateCourseRequest, CreateLessonRequest,
+    CourseList, CourseResponse, CreateCourseRequest, CreateLessonRequest, LessonMaterialsRequest,
 };
 use crate::app::theory::{audience, courses};
 use crate::auth::AuthUser;
-use crate::domain::ids::CourseId;
+use crate::domain::ids::{CourseId, LessonId};
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Json;
 use crate::routes::units::import::import_limits;
@@ -127,5 +127,37 @@ pub async fn import_audience(
     };
     Ok(web::Json(
         audience::import(&state, user.id, *id, file).await?,
+    ))
+}
+
+/// Replaces the study materials of one lesson of a course version (those who manage the
+/// programme): links, and files uploaded through `POST /materials`. Members see the new list at
+/// once; their results and certificates do not change.
+#[utoipa::path(
+    tag = "theory",
+    params(
+        ("id" = Uuid, Path, description = "Course version id"),
+        ("lesson_id" = Uuid, Path, description = "Lesson id"),
+    ),
+    request_body = LessonMaterialsRequest,
+    responses(
+        (status = 200, description = "The course with the lesson's new materials", body = CourseResponse),
+        (status = 403, description = "Does not manage the programme", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown course, or no such lesson in it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A material failed validation, or names a file nobody uploaded", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/courses/{id}/lessons/{lesson_id}/materials")]
+#[tracing::instrument(name = "Set a lesson's materials", skip_all, fields(user.id = %user.id, course.id = %path.0))]
+pub async fn set_lesson_materials(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(CourseId, LessonId)>,
+    body: Json<LessonMaterialsRequest>,
+) -> Result<web::Json<CourseResponse>, ApiError> {
+    let (course, lesson) = path.into_inner();
+    Ok(web::Json(
+        courses::set_lesson_materials(&state, user.id, course, lesson, body.0).await?,
     ))
 }

@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(courses::list_courses)
         .service(courses::create_course)
         .service(courses::add_lesson)
+        .service(courses::set_lesson_materials)
         .service(courses::import_audience)
         .service(me::my_theory)
         .service(me::my_programmes)
