@@ -268,9 +268,12 @@ impl Material {
             ));
         }
         let url = self.url.trim();
-        let uploaded = url.starts_with(MATERIALS_PATH);
-        if uploaded && self.uploaded().is_none()
-            || !uploaded && !(url.starts_with("https://") || url.starts_with("http://"))
+        let well_formed = if url.starts_with(MATERIALS_PATH) {
+            self.uploaded().is_some()
+        } else {
+            url.starts_with("https://") || url.starts_with("http://")
+        };
+        if !well_formed
             || url.len() > 2000
             || url.chars().any(char::is_whitespace)
         {
