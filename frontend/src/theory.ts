@@ -122,3 +122,28 @@ export function nextStep(
       : 'Hãy ôn lại tài liệu của bài, rồi làm lại.',
   };
 }
+
+/** Where files uploaded as study materials are served (the server's `/materials/{name}`). */
+const UPLOADED_MATERIAL = '/api/v1/materials/';
+
+/** Whether a material's address is a file uploaded to this server (not an outside link). */
+export function isUploadedMaterial(url: string): boolean {
+  return url.startsWith(UPLOADED_MATERIAL);
+}
+
+/** What a study material is, for the lists members and organizers read. */
+export function materialKind(url: string): 'PDF' | 'Ảnh' | 'Liên kết' {
+  if (!isUploadedMaterial(url)) return 'Liên kết';
+  return url.endsWith('.pdf') ? 'PDF' : 'Ảnh';
+}
+
+/** What a member reads beside a material's title: `PDF`, `Ảnh`, or the site a link goes to. */
+export function materialNote(url: string): string {
+  const kind = materialKind(url);
+  if (kind !== 'Liên kết') return kind;
+  try {
+    return new URL(url).host.replace(/^www\./, '');
+  } catch {
+    return kind;
+  }
+}

@@ -462,6 +462,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/courses/{id}/lessons/{lesson_id}/materials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replaces the study materials of one lesson of a course version (those who manage the
+         *     programme): links, and files uploaded through `POST /materials`. Members see the new list at
+         *     once; their results and certificates do not change.
+         */
+        put: operations["set_lesson_materials"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/images": {
         parameters: {
             query?: never;
@@ -492,6 +513,48 @@ export interface paths {
         };
         /** A stored picture, cached for a year (`immutable`: its name is its content). */
         get: operations["get_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/materials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads a study material (system admins and organizers); name it in a lesson's `materials`
+         *     by the `url` answered. The type is told by the file's bytes: anything but a PDF or a PNG,
+         *     JPEG or WebP picture (or a file sent as one type that is another) is 415; a PDF cut off
+         *     before its end or a damaged picture is 422. The same file twice is stored once.
+         */
+        post: operations["upload_material"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/materials/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A stored material, cached for a year (`immutable`: its name is its content), shown in the
+         *     browser (`inline`) under its name.
+         */
+        get: operations["get_material"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2899,6 +2962,11 @@ export interface components {
              */
             total: number;
         };
+        /** @description A lesson's study materials, replaced whole. */
+        LessonMaterialsRequest: {
+            /** @description Links and uploaded files, in the order members see them (at most 20). */
+            materials: components["schemas"]["Material"][];
+        };
         /** @description A lesson, briefly. */
         LessonRef: {
             /**
@@ -3030,8 +3098,30 @@ export interface components {
         Material: {
             /** @description What it is. */
             title: string;
-            /** @description Where it is (http or https). */
+            /**
+             * @description Where it is: an http(s) link, or a file uploaded through `POST /materials`
+             *     (`/api/v1/materials/<name>`, a PDF or a picture).
+             */
             url: string;
+        };
+        /** @description A stored material file. */
+        MaterialFileResponse: {
+            /** @description Size in bytes. */
+            bytes: number;
+            /** @description `application/pdf`, `image/png`, `image/jpeg` or `image/webp`, told by the bytes. */
+            content_type: string;
+            /** @description Its name (the SHA-256 of its bytes and its extension). */
+            name: string;
+            /** @description Where it is served: what a lesson's material gives as its `url`. */
+            url: string;
+        };
+        /** @description Multipart form with the file. */
+        MaterialForm: {
+            /**
+             * Format: binary
+             * @description A PDF, PNG, JPEG or WebP file, at most 20 MiB.
+             */
+            file: string;
         };
         /** @description A page of members. */
         MemberList: {
@@ -6775,6 +6865,67 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    set_lesson_materials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Course version id */
+                id: string;
+                /** @description Lesson id */
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonMaterialsRequest"];
+            };
+        };
+        responses: {
+            /** @description The course with the lesson's new materials */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseResponse"];
+                };
+            };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Does not manage the programme */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown course, or no such lesson in it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["WrongMediaType"];
+            /** @description A material failed validation, or names a file nobody uploaded */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
     upload_image: {
         parameters: {
             query?: never;
@@ -6877,6 +7028,118 @@ export interface operations {
                 };
             };
             /** @description The picture store is unavailable; `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_material: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MaterialForm"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialFileResponse"];
+                };
+            };
+            400: components["responses"]["MalformedBody"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Neither a system admin nor an organizer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Larger than 20 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a PDF, PNG, JPEG or WebP file */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An incomplete PDF or a damaged picture */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file store is unavailable; `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_material: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Material name: SHA-256 hex and extension */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description No such material */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file store is unavailable; `Retry-After` says when to try again */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -6,7 +6,7 @@ import { findRunning, isFinalRefusal } from '../attempt/running';
 import { monotonicNow } from '../attempt/clock';
 import { FormMessage } from '../components/Field';
 import { attemptPath, certificatePath, linkClick, navigate, routes } from '../router';
-import { STATUS_LABEL, formatCode, formatDateVi, lessonResultText, periodText, whyNotStartable } from '../theory';
+import { STATUS_LABEL, formatCode, formatDateVi, lessonResultText, materialNote, periodText, whyNotStartable } from '../theory';
 
 /** Where a theory test needs other words than the code's general message (api/messages.ts). */
 const START_ERRORS: Partial<Record<ProblemCode, string>> = {
@@ -75,12 +75,13 @@ function LessonCard({ lesson }: { lesson: MyLesson }) {
         {lessonResultText(lesson)}
       </p>
       {lesson.materials.length > 0 && (
-        <ul class="round__facts">
+        <ul class="round__facts" aria-label={`Tài liệu học tập: bài ${lesson.position}`}>
           {lesson.materials.map((m) => (
-            <li key={m.url}>
+            <li key={m.url} data-testid="material">
               <a href={m.url} target="_blank" rel="noopener noreferrer">
                 {m.title}
-              </a>
+              </a>{' '}
+              <span class="material-kind">({materialNote(m.url)})</span>
             </li>
           ))}
         </ul>

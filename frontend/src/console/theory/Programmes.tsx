@@ -6,6 +6,7 @@ import { fileForm } from '../kit/files';
 import { fieldErrorsOf, messageOf, ProblemMessage } from '../kit/ProblemMessage';
 import { formatDate } from '../kit/vnTime';
 import type { Scope } from '../scope';
+import { MaterialsEditor, type Material } from './Materials';
 
 type CourseList = components['schemas']['CourseList'];
 type CourseResponse = components['schemas']['CourseResponse'];
@@ -45,8 +46,12 @@ export function ProgrammesView({ scope, unitId, unitName }: { scope: Scope; unit
   const [error, setError] = useState<unknown>(null);
   const [n, setN] = useState(0);
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<CourseResponse | null>(null);
   // Admins manage every programme, organizers those of their units (the server decides).
   const manager = scope.isAdmin || scope.roles.some((r) => r.role === 'organizer');
+  // An organizer manages only programmes limited to a unit (of theirs: the server checks), never
+  // the new members' course.
+  const mayManage = (c: CourseResponse) => scope.isAdmin || (manager && Boolean(c.audience.unit_id) && c.audience.kind !== 'new_members');
   useEffect(() => {
     const c = new AbortController();
     api
@@ -64,9 +69,21 @@ export function ProgrammesView({ scope, unitId, unitName }: { scope: Scope; unit
     { key: 'lessons', label: 'Số bài', numeric: true, render: (c) => String(c.lessons.length) },
     { key: 'certificate', label: 'Cấp giấy chứng nhận', render: (c) => (c.issues_certificate ? 'Có' : 'Không') },
     {
+      key: 'materials',
+      label: 'Tài liệu',
+      render: (c) =>
+        mayManage(c) ? (
+          <button type="button" class="button button--small nowrap" onClick={() => setEditing(c)} aria-label={`Tài liệu học tập của ${c.title}`}>
+            Tài liệu
+          </button>
+        ) : (
+          String(c.lessons.reduce((n, l) => n + l.materials.length, 0))
+        ),
+    },
+    {
       key: 'list',
       label: 'Danh sách',
-      render: (c) => (c.audience.kind === 'listed' && manager ? <ListUpload course={c} /> : ''),
+      render: (c) => (c.audience.kind === 'listed' && mayManage(c) ? <ListUpload course={c} /> : ''),
     },
   ];
   return (
@@ -89,6 +106,17 @@ export function ProgrammesView({ scope, unitId, unitName }: { scope: Scope; unit
           onCreated={() => {
             setCreating(false);
             setN((x) => x + 1);
+          }}
+        />
+      )}
+      {editing && (
+        <LessonMaterials
+          key={editing.id}
+          course={editing}
+          onClose={() => setEditing(null)}
+          onSaved={(c) => {
+            setEditing(c);
+            setItems((list) => list && list.map((x) => (x.id === c.id ? c : x)));
           }}
         />
       )}
@@ -133,8 +161,9 @@ function ListUpload({ course }: { course: CourseResponse }) {
             const r = await api.upload<ImportResult>(`/courses/${course.id}/audience`, fileForm(file));
             setDone(`Đã nhập ${r.listed} đoàn viên.`);
           } catch (err) {
-            const rows = Object.keys(fieldErrorsOf(err)).filter((k) => k.startsWith('/rows/'));
-            setError(rows.length > 0 ? `${messageOf(err)} (${rows.length} dòng lỗi, ví dụ dòng ${rows[0]!.split('/')[2]})` : messageOf(err));
+            // Field errors are keyed by field: "/rows/3/phone" → "rows.3.phone".
+            const rows = Object.keys(fieldErrorsOf(err)).filter((k) => k.startsWith('rows.'));
+            setError(rows.length > 0 ? `${messageOf(err)} (${rows.length} dòng lỗi, ví dụ dòng ${rows[0]!.split('.')[1]})` : messageOf(err));
           } finally {
             setBusy(false);
             input.value = '';
@@ -155,6 +184,23 @@ interface LessonDraft {
   title: string;
   topic: string;
   summary: string;
+  materials: Material[];
+}
+
+const EMPTY_LESSON: LessonDraft = { title: '', topic: '', summary: '', materials: [] };
+
+/** The server's field errors keyed by field ("/audience/due_on" → "audience.due_on"), shown beside their field. */
+function fieldError(errors: Record<string, string>) {
+  return (pointer: string) => {
+    const message = errors[pointer.replace(/^\//, '').replace(/\//g, '.')];
+    return (
+      message && (
+        <p class="field-error" role="alert">
+          {message}
+        </p>
+      )
+    );
+  };
 }
 
 /** The form of a new programme; every field's error from the server beside its field. */
@@ -176,22 +222,12 @@ function ProgrammeForm({
   const [opensOn, setOpensOn] = useState('');
   const [dueOn, setDueOn] = useState('');
   const [certificate, setCertificate] = useState(true);
-  const [lessons, setLessons] = useState<LessonDraft[]>([{ title: '', topic: '', summary: '' }]);
+  const [lessons, setLessons] = useState<LessonDraft[]>([EMPTY_LESSON]);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
 
-  // Field errors arrive keyed by field ("/audience/due_on" → "audience.due_on").
-  const err = (pointer: string) => {
-    const message = errors[pointer.replace(/^\//, '').replace(/\//g, '.')];
-    return (
-      message && (
-        <p class="field-error" role="alert">
-          {message}
-        </p>
-      )
-    );
-  };
+  const err = fieldError(errors);
   const setLesson = (i: number, patch: Partial<LessonDraft>) => setLessons((ls) => ls.map((l, j) => (j === i ? { ...l, ...patch } : l)));
 
   async function submit(e: Event) {
@@ -211,7 +247,7 @@ function ProgrammeForm({
             opens_on: opensOn || null,
             due_on: dueOn || null,
           },
-          lessons: lessons.map((l) => ({ title: l.title.trim(), summary: l.summary.trim(), topic: l.topic.trim() || null })),
+          lessons: lessons.map((l) => ({ title: l.title.trim(), summary: l.summary.trim(), topic: l.topic.trim() || null, materials: l.materials })),
         },
       });
       onCreated(created);
@@ -295,6 +331,7 @@ function ProgrammeForm({
               <textarea id={`lesson-summary-${i}`} rows={2} value={l.summary} onInput={(e) => setLesson(i, { summary: (e.target as HTMLTextAreaElement).value })} />
               {err(`/lessons/${i}/summary`)}
             </div>
+            <MaterialsEditor materials={l.materials} onChange={(materials) => setLesson(i, { materials })} idPrefix={`lesson-${i}-material`} at={`/lessons/${i}`} err={err} />
             {lessons.length > 1 && (
               <button type="button" class="button button--small button--ghost" onClick={() => setLessons((ls) => ls.filter((_, j) => j !== i))}>
                 Bỏ bài {i + 1}
@@ -303,7 +340,7 @@ function ProgrammeForm({
           </div>
         ))}
         {lessons.length < 12 && (
-          <button type="button" class="button button--small" onClick={() => setLessons((ls) => [...ls, { title: '', topic: '', summary: '' }])}>
+          <button type="button" class="button button--small" onClick={() => setLessons((ls) => [...ls, EMPTY_LESSON])}>
             Thêm bài
           </button>
         )}
@@ -322,5 +359,71 @@ function ProgrammeForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * The study materials of each lesson of a programme, changed in place: members see the new
+ * list at once, and nothing they did (results, certificates) changes.
+ */
+function LessonMaterials({ course, onClose, onSaved }: { course: CourseResponse; onClose: () => void; onSaved: (c: CourseResponse) => void }) {
+  const [drafts, setDrafts] = useState<Material[][]>(() => course.lessons.map((l) => l.materials));
+  const [busy, setBusy] = useState<string | null>(null);
+  const [errors, setErrors] = useState<Record<string, Record<string, string>>>({});
+  const [saved, setSaved] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  async function save(i: number) {
+    const lesson = course.lessons[i]!;
+    setBusy(lesson.id);
+    setSaved(null);
+    setFailure(null);
+    setErrors((e) => ({ ...e, [lesson.id]: {} }));
+    try {
+      const updated = await api.request<CourseResponse>('PUT', `/courses/${course.id}/lessons/${lesson.id}/materials`, {
+        body: { materials: drafts[i]!.map((m) => ({ title: m.title.trim(), url: m.url.trim() })) },
+      });
+      onSaved(updated);
+      setSaved(`Đã lưu tài liệu của bài ${lesson.position}.`);
+    } catch (e) {
+      setErrors((prev) => ({ ...prev, [lesson.id]: fieldErrorsOf(e) }));
+      setFailure(messageOf(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <section class="card programme-form" aria-labelledby="materials-title" data-testid="lesson-materials">
+      <h3 id="materials-title">Tài liệu học tập: {course.title}</h3>
+      {course.lessons.map((l, i) => (
+        <div class="programme-form__lesson" key={l.id}>
+          <h4>
+            Bài {l.position}: {l.title}
+          </h4>
+          <MaterialsEditor
+            materials={drafts[i] ?? []}
+            onChange={(materials) => setDrafts((d) => d.map((x, j) => (j === i ? materials : x)))}
+            idPrefix={`edit-${l.id}`}
+            at=""
+            err={fieldError(errors[l.id] ?? {})}
+          />
+          <button type="button" class="button button--small button--primary" disabled={busy !== null} aria-busy={busy === l.id} onClick={() => save(i)}>
+            {busy === l.id ? 'Đang lưu…' : `Lưu tài liệu bài ${l.position}`}
+          </button>
+        </div>
+      ))}
+      {saved && <p role="status" class="message">{saved}</p>}
+      {failure && (
+        <p class="message message--error" role="alert">
+          {failure}
+        </p>
+      )}
+      <div class="since__actions">
+        <button type="button" class="button button--ghost" onClick={onClose}>
+          Đóng
+        </button>
+      </div>
+    </section>
   );
 }
