@@ -119,11 +119,7 @@ pub async fn list(state: &AppState, user: UserId, q: AuditQuery) -> Result<Audit
             .map(|d| vietnam_day_start(d) + chrono::Duration::days(1)),
     };
     let (events, total) = persistence::audit::list(&state.db, &filter, q.offset, limit).await?;
-    let actors: Vec<Uuid> = events
-        .iter()
-        .filter_map(|e| e.actor_id)
-        .map(UserId::into_uuid)
-        .collect();
+    let actors: Vec<UserId> = events.iter().filter_map(|e| e.actor_id).collect();
     let names = persistence::results::names(&state.db, &actors).await?;
     let units = state.units.snapshot(&state.db).await?;
     let items = events
@@ -131,7 +127,7 @@ pub async fn list(state: &AppState, user: UserId, q: AuditQuery) -> Result<Audit
         .map(|e| AuditEvent {
             actor_name: e
                 .actor_id
-                .and_then(|a| names.get(a.as_uuid()).cloned())
+                .and_then(|a| names.get(&a).cloned())
                 .unwrap_or_default(),
             unit_name: e
                 .unit_id

@@ -89,10 +89,10 @@ pub struct RankChange {
 /// What changed between two rankings (user → placing): everyone whose placing differs, best
 /// new rank first and those who left the ranking last, by their old rank.
 pub fn rank_changes(
-    previous: &HashMap<Uuid, Placing>,
-    current: &HashMap<Uuid, Placing>,
-) -> Vec<(Uuid, Option<Placing>, Option<Placing>)> {
-    let mut out: Vec<(Uuid, Option<Placing>, Option<Placing>)> = current
+    previous: &HashMap<UserId, Placing>,
+    current: &HashMap<UserId, Placing>,
+) -> Vec<(UserId, Option<Placing>, Option<Placing>)> {
+    let mut out: Vec<(UserId, Option<Placing>, Option<Placing>)> = current
         .iter()
         .filter(|(u, p)| previous.get(*u) != Some(*p))
         .map(|(u, p)| (*u, previous.get(u).cloned(), Some(p.clone())))
@@ -213,7 +213,7 @@ pub async fn publish_round(
         after = Some(last.attempt_id.into_uuid());
         finished.extend(
             page.into_iter()
-                .filter(|r| !voided.contains(&(r.round_id, r.user_id)))
+                .filter(|r| !voided.contains(&(r.round_id, r.user_id.into_uuid())))
                 .map(|r| Finished {
                     user_id: r.user_id,
                     attempt_id: r.attempt_id,
@@ -229,7 +229,7 @@ pub async fn publish_round(
     let counted = publish::best_per_entrant(finished);
     let actual = publish::prediction_actual(round.settings.prediction, &counted);
     let s = &contest.settings;
-    let passed_over: HashSet<Uuid> = if s.prizes.one_per_person {
+    let passed_over: HashSet<UserId> = if s.prizes.one_per_person {
         let others: Vec<RoundId> = persistence::contests::rounds_of(&state.db, contest.id)
             .await?
             .into_iter()
@@ -267,7 +267,7 @@ pub async fn publish_round(
         })
         .collect();
     // What the previous publication said, to record what changed.
-    let previous: HashMap<Uuid, Placing> = persistence::results::final_all(&state.db, round.id)
+    let previous: HashMap<UserId, Placing> = persistence::results::final_all(&state.db, round.id)
         .await?
         .into_iter()
         .map(|r| {
@@ -280,7 +280,7 @@ pub async fn publish_round(
             )
         })
         .collect();
-    let current: HashMap<Uuid, Placing> = rows
+    let current: HashMap<UserId, Placing> = rows
         .iter()
         .map(|r| {
             (
@@ -296,12 +296,12 @@ pub async fn publish_round(
     let (changed, changes) = if republished {
         let all = rank_changes(&previous, &current);
         let kept: Vec<_> = all.iter().take(CHANGES_KEPT).cloned().collect();
-        let ids: Vec<Uuid> = kept.iter().map(|(u, _, _)| *u).collect();
+        let ids: Vec<UserId> = kept.iter().map(|(u, _, _)| *u).collect();
         let names = persistence::results::names(&state.db, &ids).await?;
         let changes: Vec<RankChange> = kept
             .into_iter()
             .map(|(user_id, before, after)| RankChange {
-                user_id,
+                user_id: user_id.into_uuid(),
                 full_name: names.get(&user_id).cloned().unwrap_or_default(),
                 before,
                 after,
@@ -390,7 +390,7 @@ pub async fn publish_contest(
         return Err(Conflict::RoundsNotPublished { pending }.into());
     }
     let round_ids: Vec<RoundId> = rounds.iter().map(|r| r.id).collect();
-    let mut totals: HashMap<Uuid, (Finished, i32)> = HashMap::new();
+    let mut totals: HashMap<UserId, (Finished, i32)> = HashMap::new();
     for row in persistence::results::published_round_rows(&state.db, &round_ids).await? {
         let (t, n) = totals.entry(row.user_id).or_insert_with(|| {
             (
@@ -422,7 +422,7 @@ pub async fn publish_contest(
     } else {
         HashSet::new()
     };
-    let rounds_of: HashMap<Uuid, i32> = totals.iter().map(|(u, (_, n))| (*u, *n)).collect();
+    let rounds_of: HashMap<UserId, i32> = totals.iter().map(|(u, (_, n))| (*u, *n)).collect();
     let ranked = publish::rank(
         totals.into_values().map(|(f, _)| f).collect(),
         &[
@@ -485,12 +485,7 @@ mod tests {
 
     #[test]
     fn changes_list_who_moved_best_new_rank_first_and_the_departed_last() {
-        let (a, b, c, d) = (
-            Uuid::from_u128(1),
-            Uuid::from_u128(2),
-            Uuid::from_u128(3),
-            Uuid::from_u128(4),
-        );
+        let [a, b, c, d] = [1, 2, 3, 4].map(|n| UserId::from_uuid(Uuid::from_u128(n)));
         let previous = HashMap::from([
             (a, placing(1, Some("Giải Nhất"))),
             (b, placing(2, Some("Giải Nhì"))),

@@ -48,11 +48,11 @@ pub async fn void_response(
     Ok(VoidResponse {
         id: v.id,
         round_id: v.round_id,
-        user_id: v.user_id,
+        user_id: v.user_id.into_uuid(),
         full_name: names.get(&v.user_id).cloned().unwrap_or_default(),
         reason: v.reason,
         voided_at: v.voided_at,
-        voided_by: v.voided_by,
+        voided_by: v.voided_by.map(UserId::into_uuid),
         lifted_at: v.lifted_at,
         lift_reason: v.lift_reason,
     })

@@ -73,14 +73,14 @@ impl Snapshot {
     }
 
     /// One unit.
-    pub fn get(&self, id: Uuid) -> Option<&UnitInfo> {
-        self.units.get(&id)
+    pub fn get(&self, id: impl Into<Uuid>) -> Option<&UnitInfo> {
+        self.units.get(&id.into())
     }
 
     /// The unit and its ancestors, root first (empty for an unknown unit).
-    pub fn path_of(&self, id: Uuid) -> Vec<Uuid> {
+    pub fn path_of(&self, id: impl Into<Uuid>) -> Vec<Uuid> {
         self.units
-            .get(&id)
+            .get(&id.into())
             .map(|u| u.path.clone())
             .unwrap_or_default()
     }
@@ -90,16 +90,17 @@ impl Snapshot {
         self.children.get(&parent).map_or(&[], Vec::as_slice)
     }
 
-    /// A unit's name, or an empty string for an unknown unit.
-    pub fn name(&self, id: Option<Uuid>) -> &str {
-        id.and_then(|id| self.units.get(&id))
+    /// A unit's name, or an empty string for an unknown unit. Takes a `UnitId` or the bare
+    /// `Uuid` of the board and report rows that still carry one.
+    pub fn name(&self, id: Option<impl Into<Uuid>>) -> &str {
+        id.and_then(|id| self.units.get(&id.into()))
             .map_or("", |u| u.name.as_str())
     }
 
     /// Whether `unit` is `ancestor` or inside its subtree.
-    pub fn is_within(&self, unit: Uuid, ancestor: Uuid) -> bool {
+    pub fn is_within(&self, unit: impl Into<Uuid>, ancestor: Uuid) -> bool {
         self.units
-            .get(&unit)
+            .get(&unit.into())
             .is_some_and(|u| u.path.contains(&ancestor))
     }
 }

@@ -46,10 +46,10 @@ pub trait Ranked: Send + Sync + 'static {
 
 impl Ranked for FinalRow {
     fn user_id(&self) -> Uuid {
-        self.user_id
+        self.user_id.into_uuid()
     }
     fn unit_id(&self) -> Uuid {
-        self.unit_id
+        self.unit_id.into_uuid()
     }
     fn rank(&self) -> i32 {
         self.rank
@@ -61,10 +61,10 @@ impl Ranked for FinalRow {
 
 impl Ranked for OverallRow {
     fn user_id(&self) -> Uuid {
-        self.user_id
+        self.user_id.into_uuid()
     }
     fn unit_id(&self) -> Uuid {
-        self.unit_id
+        self.unit_id.into_uuid()
     }
     fn rank(&self) -> i32 {
         self.rank
@@ -380,9 +380,9 @@ mod tests {
 
     fn row(user: Uuid, unit: Uuid, rank: i32, prize: bool) -> FinalRow {
         FinalRow {
-            user_id: user,
+            user_id: crate::domain::ids::UserId::from_uuid(user),
             attempt_id: crate::domain::ids::AttemptId::from_uuid(Uuid::new_v4()),
-            unit_id: unit,
+            unit_id: crate::domain::ids::UnitId::from_uuid(unit),
             rank,
             score: 0,
             max_score: 0,
@@ -429,7 +429,7 @@ mod tests {
             .iter()
             .map(|r| {
                 let better = inside.iter().filter(|o| o.rank < r.rank).count();
-                (u64::try_from(better + 1).expect("small"), r.user_id)
+                (u64::try_from(better + 1).expect("small"), r.user_id.into_uuid())
             })
             .collect()
     }
@@ -443,7 +443,7 @@ mod tests {
             let got: Vec<(u64, Uuid)> = view
                 .page(0, u64::MAX)
                 .into_iter()
-                .map(|(p, r)| (p, r.user_id))
+                .map(|(p, r)| (p, r.user_id.into_uuid()))
                 .collect();
             let want = expected(&units, &rows, u.id);
             assert_eq!(got, want);
@@ -452,7 +452,7 @@ mod tests {
             assert_eq!(
                 view.page(3, 5)
                     .into_iter()
-                    .map(|(p, r)| (p, r.user_id))
+                    .map(|(p, r)| (p, r.user_id.into_uuid()))
                     .collect::<Vec<_>>(),
                 want.iter().skip(3).take(5).copied().collect::<Vec<_>>()
             );
@@ -462,20 +462,17 @@ mod tests {
             let outside = rows
                 .iter()
                 .find(|r| !units.is_within(r.unit_id, u.id))
-                .map(|r| r.user_id);
+                .map(|r| r.user_id.into_uuid());
             if let Some(o) = outside {
                 assert!(view.place_of(o).is_none());
             }
         }
         let whole = ranking.view(&units, None);
         assert_eq!(whole.len(), rows.len());
-        let (p, r) = whole.place_of(rows[42].user_id).expect("on it");
+        let (p, r) = whole.place_of(rows[42].user_id.into_uuid()).expect("on it");
         assert_eq!(
             (p, r.user_id),
-            (
-                u64::try_from(rows[42].rank).expect("rank"),
-                rows[42].user_id
-            )
+            (u64::try_from(rows[42].rank).expect("rank"), rows[42].user_id)
         );
         assert_eq!(ranking.prized().count(), 7);
         assert!(whole.page(10_000, 50).is_empty());
@@ -500,7 +497,7 @@ mod tests {
                 .view(&moved, Some(org.id))
                 .page(0, u64::MAX)
                 .into_iter()
-                .map(|(_, r)| r.user_id)
+                .map(|(_, r)| r.user_id.into_uuid())
                 .collect();
             let want: Vec<Uuid> = expected(&moved, &rows, org.id)
                 .into_iter()

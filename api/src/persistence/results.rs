@@ -25,9 +25,9 @@ pub struct CountedRow {
     /// Round.
     pub round_id: RoundId,
     /// Entrant.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The unit it counts for (the entrant's unit when it started).
-    pub unit_id: Uuid,
+    pub unit_id: UnitId,
     /// Score.
     pub score: i64,
     /// Maximum score.
@@ -98,7 +98,7 @@ pub async fn counted_page(
     let rows = db.query_all(&q).await?;
     rows.into_iter()
         .map(|row| -> Result<CountedRow> {
-            let unit: Option<Uuid> = row.try_get("", "unit_id")?;
+            let unit: Option<UnitId> = row.try_get("", "unit_id")?;
             let finished_at: Option<DateTime<Utc>> = row.try_get("", "finished_at")?;
             Ok(CountedRow {
                 attempt_id: row.try_get("", "id")?,
@@ -143,17 +143,17 @@ pub struct Void {
     /// Round.
     pub round_id: RoundId,
     /// Whose result.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Why.
     pub reason: String,
     /// By whom.
-    pub voided_by: Option<Uuid>,
+    pub voided_by: Option<UserId>,
     /// When.
     pub voided_at: DateTime<Utc>,
     /// When it was lifted, if it was.
     pub lifted_at: Option<DateTime<Utc>>,
     /// Who lifted it.
-    pub lifted_by: Option<Uuid>,
+    pub lifted_by: Option<UserId>,
     /// Why it was lifted.
     pub lift_reason: Option<String>,
 }
@@ -163,12 +163,12 @@ impl From<result_voids::Model> for Void {
         Self {
             id: m.id,
             round_id: m.round_id,
-            user_id: m.user_id.into_uuid(),
+            user_id: m.user_id,
             reason: m.reason,
-            voided_by: m.voided_by.map(UserId::into_uuid),
+            voided_by: m.voided_by,
             voided_at: m.voided_at,
             lifted_at: m.lifted_at,
-            lifted_by: m.lifted_by.map(UserId::into_uuid),
+            lifted_by: m.lifted_by,
             lift_reason: m.lift_reason,
         }
     }
@@ -268,11 +268,11 @@ pub async fn lift_void(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FinalRow {
     /// Entrant.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The attempt that counted.
     pub attempt_id: AttemptId,
     /// The unit it counted for.
-    pub unit_id: Uuid,
+    pub unit_id: UnitId,
     /// 1-based rank.
     pub rank: i32,
     /// Score.
@@ -306,9 +306,9 @@ pub async fn publish(
     for chunk in rows.chunks(500) {
         round_results::Entity::insert_many(chunk.iter().map(|r| round_results::ActiveModel {
             round_id: Set(round_id),
-            user_id: Set(UserId::from_uuid(r.user_id)),
+            user_id: Set(r.user_id),
             attempt_id: Set(r.attempt_id),
-            unit_id: Set(Some(UnitId::from_uuid(r.unit_id))),
+            unit_id: Set(Some(r.unit_id)),
             rank: Set(r.rank),
             score: Set(r.score),
             max_score: Set(r.max_score),
@@ -334,9 +334,10 @@ pub async fn publish(
 
 fn final_row(m: round_results::Model) -> FinalRow {
     FinalRow {
-        user_id: m.user_id.into_uuid(),
+        user_id: m.user_id,
         attempt_id: m.attempt_id,
-        unit_id: m.unit_id.map(UnitId::into_uuid).unwrap_or_default(),
+        // A result always has a unit; the column is nullable only for old rows.
+        unit_id: m.unit_id.unwrap_or(UnitId::from_uuid(Uuid::nil())),
         rank: m.rank,
         score: m.score,
         max_score: m.max_score,
@@ -432,7 +433,7 @@ pub async fn final_all(db: &impl ConnectionTrait, round_id: RoundId) -> Result<V
 pub async fn prize_holders(
     db: &impl ConnectionTrait,
     round_ids: &[RoundId],
-) -> Result<HashSet<Uuid>> {
+) -> Result<HashSet<UserId>> {
     if round_ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -441,7 +442,7 @@ pub async fn prize_holders(
         .column(round_results::Column::UserId)
         .filter(round_results::Column::RoundId.is_in(round_ids.iter().copied()))
         .filter(round_results::Column::Prize.is_not_null())
-        .into_tuple::<Uuid>()
+        .into_tuple::<UserId>()
         .all(db)
         .await?
         .into_iter()
@@ -515,11 +516,11 @@ pub async fn people(
 /// Display names of people, by id.
 pub async fn names(
     db: &impl ConnectionTrait,
-    user_ids: &[Uuid],
-) -> Result<std::collections::HashMap<Uuid, String>> {
+    user_ids: &[UserId],
+) -> Result<std::collections::HashMap<UserId, String>> {
     let mut out = std::collections::HashMap::with_capacity(user_ids.len());
     for chunk in user_ids.chunks(1000) {
-        let rows: Vec<(Uuid, String)> = users::Entity::find()
+        let rows: Vec<(UserId, String)> = users::Entity::find()
             .select_only()
             .column(users::Column::Id)
             .column(users::Column::FullName)
@@ -538,9 +539,9 @@ pub struct Participation {
     /// Attempt.
     pub attempt_id: AttemptId,
     /// Entrant.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The unit it counts for.
-    pub unit_id: Uuid,
+    pub unit_id: UnitId,
 }
 
 /// Finished non-practice attempts that finished in `[from, to)`, by id, after `after`.
@@ -574,7 +575,7 @@ pub async fn finished_between(
     let rows = db.query_all(&q).await?;
     rows.into_iter()
         .map(|row| -> Result<Participation> {
-            let unit: Option<Uuid> = row.try_get("", "unit_id")?;
+            let unit: Option<UnitId> = row.try_get("", "unit_id")?;
             Ok(Participation {
                 attempt_id: row.try_get("", "id")?,
                 user_id: row.try_get("", "user_id")?,
@@ -591,9 +592,9 @@ pub async fn finished_between(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverallRow {
     /// Entrant.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The unit of their latest counted result.
-    pub unit_id: Uuid,
+    pub unit_id: UnitId,
     /// 1-based rank.
     pub rank: i32,
     /// Sum of their published round scores.
@@ -634,8 +635,8 @@ pub async fn publish_overall(
     for chunk in rows.chunks(500) {
         contest_results::Entity::insert_many(chunk.iter().map(|r| contest_results::ActiveModel {
             contest_id: Set(contest_id),
-            user_id: Set(UserId::from_uuid(r.user_id)),
-            unit_id: Set(Some(UnitId::from_uuid(r.unit_id))),
+            user_id: Set(r.user_id),
+            unit_id: Set(Some(r.unit_id)),
             rank: Set(r.rank),
             score: Set(r.score),
             time_used_ms: Set(r.time_used_ms),
@@ -673,8 +674,9 @@ pub async fn overall_all(
 
 fn overall_row(m: contest_results::Model) -> OverallRow {
     OverallRow {
-        user_id: m.user_id.into_uuid(),
-        unit_id: m.unit_id.map(UnitId::into_uuid).unwrap_or_default(),
+        user_id: m.user_id,
+        // A result always has a unit; the column is nullable only for old rows.
+        unit_id: m.unit_id.unwrap_or(UnitId::from_uuid(Uuid::nil())),
         rank: m.rank,
         score: m.score,
         time_used_ms: m.time_used_ms,

@@ -88,11 +88,11 @@ pub async fn report(
             if path.get(depth.wrapping_sub(1)) != Some(&unit) || depth == 0 {
                 continue;
             }
-            total.people.insert(p.user_id);
+            total.people.insert(p.user_id.into_uuid());
             total.attempts += 1;
             if let Some(child) = path.get(depth) {
                 let t = by_child.entry(*child).or_default();
-                t.people.insert(p.user_id);
+                t.people.insert(p.user_id.into_uuid());
                 t.attempts += 1;
             }
         }

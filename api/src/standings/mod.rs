@@ -59,7 +59,7 @@ pub fn result_of(row: &CountedRow) -> AttemptResult {
     AttemptResult {
         attempt_id: row.attempt_id,
         round_id: row.round_id,
-        user_id: row.user_id,
+        user_id: row.user_id.into_uuid(),
         score: row.score,
         max_score: row.max_score,
         correct_count: 0,
@@ -196,7 +196,7 @@ where
         let batch: Vec<Counted> = page
             .iter()
             .filter(|row| {
-                let void = voided.contains(&(row.round_id, row.user_id));
+                let void = voided.contains(&(row.round_id, row.user_id.into_uuid()));
                 done.voided += usize::from(void);
                 !void
             })

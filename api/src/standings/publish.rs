@@ -9,17 +9,17 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::domain::contest::{Prediction, PrizeTier, TieBreakKey, UnitPrizeBasis, UnitPrizes};
-use crate::domain::ids::AttemptId;
+use crate::domain::ids::{AttemptId, UnitId, UserId};
 
 /// A finished, counting attempt as the final ranking sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finished {
     /// Entrant.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Attempt.
     pub attempt_id: AttemptId,
     /// The unit it counts for.
-    pub unit_id: Uuid,
+    pub unit_id: UnitId,
     /// Score.
     pub score: i64,
     /// Maximum score.
@@ -54,7 +54,7 @@ pub struct Ranked {
 /// Each entrant's counted attempt: the best score, then less time, then the earlier finish
 /// (the same rule as the live boards).
 pub fn best_per_entrant(attempts: impl IntoIterator<Item = Finished>) -> Vec<Finished> {
-    let mut best: HashMap<Uuid, Finished> = HashMap::new();
+    let mut best: HashMap<UserId, Finished> = HashMap::new();
     for a in attempts {
         let key = |f: &Finished| (-f.score, f.time_used_ms, f.finished_at);
         match best.get(&a.user_id) {
@@ -106,7 +106,7 @@ pub struct PrizeRules<'a> {
     /// Only perfect scores win.
     pub perfect_only: bool,
     /// People passed over (they hold a prize from another round, with one prize per person).
-    pub passed_over: &'a HashSet<Uuid>,
+    pub passed_over: &'a HashSet<UserId>,
 }
 
 /// Ranks the counted attempts by `chain` (entries equal on every key share a rank, the next
@@ -284,9 +284,9 @@ mod tests {
 
     fn f(user: u128, score: i64, prediction: Option<i64>, time: i64, at: i64) -> Finished {
         Finished {
-            user_id: Uuid::from_u128(user),
+            user_id: UserId::from_uuid(Uuid::from_u128(user)),
             attempt_id: AttemptId::from_uuid(Uuid::from_u128(user + 1000)),
-            unit_id: Uuid::nil(),
+            unit_id: UnitId::from_uuid(Uuid::nil()),
             score,
             max_score: 10,
             prediction,
@@ -320,7 +320,7 @@ mod tests {
         };
         let order: Vec<u128> = rank(entries, &DEFAULT_TIE_BREAK, Some(110), &rules)
             .iter()
-            .map(|r| r.entry.user_id.as_u128())
+            .map(|r| r.entry.user_id.into_uuid().as_u128())
             .collect();
         assert_eq!(order, vec![5, 4, 3, 2, 6, 1]);
     }
@@ -365,7 +365,7 @@ mod tests {
             f(3, 10, None, 3, 3),
             f(4, 9, None, 1, 1),
         ];
-        let passed: HashSet<Uuid> = [Uuid::from_u128(1)].into();
+        let passed: HashSet<UserId> = [UserId::from_uuid(Uuid::from_u128(1))].into();
         let tiers = [tier("Nhất", 1), tier("KK", 5)];
         let rules = PrizeRules {
             tiers: &tiers,

@@ -104,7 +104,7 @@ async fn final_lines(
     page: &[(u64, FinalRow)],
     me: Option<Uuid>,
 ) -> Result<Vec<BoardLine>, ApiError> {
-    let ids: Vec<Uuid> = page.iter().map(|(_, r)| r.user_id).collect();
+    let ids: Vec<UserId> = page.iter().map(|(_, r)| r.user_id).collect();
     let names = persistence::results::names(&state.db, &ids).await?;
     Ok(page
         .iter()
@@ -131,7 +131,7 @@ fn overall_as_final(r: &OverallRow) -> FinalRow {
 
 fn final_line(
     units: &Snapshot,
-    names: &HashMap<Uuid, String>,
+    names: &HashMap<UserId, String>,
     position: u64,
     row: &FinalRow,
     me: Option<Uuid>,
@@ -141,13 +141,13 @@ fn final_line(
         display_name: names
             .get(&row.user_id)
             .map_or_else(String::new, |n| mask_name(n)),
-        unit_id: Some(row.unit_id),
+        unit_id: Some(row.unit_id.into_uuid()),
         unit_name: units.name(Some(row.unit_id)).to_owned(),
         score: row.score,
         time_used_ms: row.time_used_ms,
         finished_at: row.finished_at,
         prize: row.prize.clone(),
-        is_me: me == Some(row.user_id),
+        is_me: me == Some(row.user_id.into_uuid()),
     }
 }
 

@@ -90,7 +90,7 @@ pub async fn round_results(
     let units = state.units.snapshot(&state.db).await?;
     let unit_prizes = unit_prizes(&contest, &units, &ranking);
     let (total, page) = results_page(&ranking, query.prizes_only, query.offset, limit);
-    let ids: Vec<Uuid> = page.iter().map(|r| r.user_id).collect();
+    let ids: Vec<UserId> = page.iter().map(|r| r.user_id).collect();
     let names = persistence::results::names(&state.db, &ids).await?;
     Ok(ResultsResponse {
         published_at,
@@ -102,7 +102,7 @@ pub async fn round_results(
                 display_name: names
                     .get(&r.user_id)
                     .map_or_else(String::new, |n| mask_name(n)),
-                unit_id: r.unit_id,
+                unit_id: r.unit_id.into_uuid(),
                 unit_name: units.name(Some(r.unit_id)).to_owned(),
                 score: r.score,
                 max_score: r.max_score,
@@ -264,7 +264,7 @@ pub async fn contest_results(
     let limit = checked_limit(query.limit)?;
     let ranking = contest_ranking(state, contest.id, published_at).await?;
     let (total, page) = results_page(&ranking, query.prizes_only, query.offset, limit);
-    let ids: Vec<Uuid> = page.iter().map(|r| r.user_id).collect();
+    let ids: Vec<UserId> = page.iter().map(|r| r.user_id).collect();
     let names = persistence::results::names(&state.db, &ids).await?;
     let units = state.units.snapshot(&state.db).await?;
     Ok(OverallResponse {
@@ -276,7 +276,7 @@ pub async fn contest_results(
                 display_name: names
                     .get(&r.user_id)
                     .map_or_else(String::new, |n| mask_name(n)),
-                unit_id: r.unit_id,
+                unit_id: r.unit_id.into_uuid(),
                 unit_name: units.name(Some(r.unit_id)).to_owned(),
                 score: r.score,
                 time_used_ms: r.time_used_ms,

@@ -293,8 +293,8 @@ pub async fn list(
         limit,
     )
     .await?;
-    let mut people: Vec<uuid::Uuid> = rows.iter().map(|c| c.user_id).collect();
-    people.extend(rows.iter().filter_map(|c| c.revoked_by));
+    let mut people: Vec<UserId> = rows.iter().map(|c| UserId::from_uuid(c.user_id)).collect();
+    people.extend(rows.iter().filter_map(|c| c.revoked_by.map(UserId::from_uuid)));
     let names = persistence::results::names(&state.db, &people).await?;
     let units = state.units.snapshot(&state.db).await?;
     let mut courses = std::collections::HashMap::new();
@@ -307,7 +307,10 @@ pub async fn list(
         let holder = persistence::users::get(&state.db, UserId::from_uuid(c.user_id)).await?;
         items.push(ManagedCertificate {
             display_code: display_code(&c.code),
-            full_name: names.get(&c.user_id).cloned().unwrap_or_default(),
+            full_name: names
+                .get(&UserId::from_uuid(c.user_id))
+                .cloned()
+                .unwrap_or_default(),
             unit_id: holder.unit_id.into_uuid(),
             unit_name: units.name(Some(holder.unit_id.into_uuid())).to_owned(),
             course: CourseBrief {
@@ -320,7 +323,9 @@ pub async fn list(
             valid: c.revoked_at.is_none(),
             revoked_at: c.revoked_at,
             revoked_reason: c.revoked_reason,
-            revoked_by_name: c.revoked_by.and_then(|b| names.get(&b).cloned()),
+            revoked_by_name: c
+                .revoked_by
+                .and_then(|b| names.get(&UserId::from_uuid(b)).cloned()),
             user_id: c.user_id,
             code: c.code,
         });
