@@ -571,10 +571,10 @@ async fn demo_closed_round(
             db,
             NewAttempt {
                 id,
-                unit_id: Some(user.unit_id.into_uuid()),
+                unit_id: Some(user.unit_id),
                 round_id: round.id,
                 contest_id: contest.id,
-                user_id: user.id.into_uuid(),
+                user_id: user.id,
                 seq: 1,
                 seed: i64::try_from(i).unwrap_or(0) + 1,
                 questions: &drawn,

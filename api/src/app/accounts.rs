@@ -446,7 +446,7 @@ pub async fn refresh_tokens(
     // half-way (the database restarting) leaves the old token usable for the phone's retry,
     // rather than rotated with no successor, which the retry would present as reuse.
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    if !persistence::tokens::mark_rotated(&txn, token.id).await? {
+    if !persistence::tokens::mark_rotated(&txn, token.id.into_uuid()).await? {
         drop(txn);
         // Someone else rotated it between our read and our write: the same as reuse.
         sessions::end_session(state, token.user_id, token.family_id, Utc::now()).await?;

@@ -311,8 +311,7 @@ pub async fn attempts(
 ) -> Result<PersonAttemptList, ApiError> {
     let caller = Caller::load(&state.db, user).await?;
     let (person, _) = in_scope(state, &caller, id).await?;
-    let records =
-        persistence::attempts::of_user(&state.db, person.id.into_uuid(), None, None).await?;
+    let records = persistence::attempts::of_user(&state.db, person.id, None, None).await?;
     let total = records.len() as u64;
     let mut contests = HashMap::new();
     let mut rounds = HashMap::new();
@@ -396,7 +395,7 @@ pub async fn theory(state: &AppState, user: UserId, id: UserId) -> Result<Person
     let path: Vec<Uuid> = unit.path.ids().into_iter().map(Into::into).collect();
     let settings = persistence::theory::since_settings(&state.db).await?;
     let theory_since = effective_since(&path, &settings);
-    let progress = super::theory::progress::progress(state, person.id.into_uuid(), course).await?;
+    let progress = super::theory::progress::progress(state, person.id, course).await?;
     let lessons: Vec<PersonLesson> = progress
         .course
         .lessons

@@ -163,7 +163,7 @@ pub async fn my_data(
         })
         .collect();
     let mut attempts = Vec::new();
-    for a in persistence::attempts::of_user(db, user.into_uuid(), None, None).await? {
+    for a in persistence::attempts::of_user(db, user, None, None).await? {
         let answers = persistence::attempts::answers(db, a.id)
             .await?
             .into_iter()
@@ -186,7 +186,7 @@ pub async fn my_data(
             answers,
         });
     }
-    let certificates = persistence::theory::certificates_of_user(db, user.into_uuid())
+    let certificates = persistence::theory::certificates_of_user(db, user)
         .await?
         .into_iter()
         .map(|c| CertificateData {
@@ -259,7 +259,7 @@ pub async fn erase(
 ) -> Result<(), ApiError> {
     super::accounts::check_current_password(state, user, password_given).await?;
     let contests: std::collections::BTreeSet<ContestId> =
-        persistence::attempts::of_user(&state.db, user.into_uuid(), None, None)
+        persistence::attempts::of_user(&state.db, user, None, None)
             .await?
             .into_iter()
             .filter(|a| a.finished)

@@ -213,7 +213,7 @@ pub async fn publish_round(
         after = Some(last.attempt_id.into_uuid());
         finished.extend(
             page.into_iter()
-                .filter(|r| !voided.contains(&(r.round_id, r.user_id.into_uuid())))
+                .filter(|r| !voided.contains(&(r.round_id, r.user_id)))
                 .map(|r| Finished {
                     user_id: r.user_id,
                     attempt_id: r.attempt_id,

@@ -297,7 +297,7 @@ fn started_round_changes(
     }
     if round.first_started_at.is_some() && s.closes_at != round.settings.closes_at {
         extensions.push(Extension {
-            by: user.into_uuid(),
+            by: user,
             at: now,
             from: round.settings.closes_at,
             to: s.closes_at,

@@ -46,7 +46,7 @@ pub async fn void_response(
 ) -> Result<VoidResponse, ApiError> {
     let names = persistence::results::names(&state.db, &[v.user_id]).await?;
     Ok(VoidResponse {
-        id: v.id,
+        id: v.id.into_uuid(),
         round_id: v.round_id,
         user_id: v.user_id.into_uuid(),
         full_name: names.get(&v.user_id).cloned().unwrap_or_default(),
@@ -77,14 +77,13 @@ pub async fn void_result(
     state: &AppState,
     user: UserId,
     round_id: RoundId,
-    entrant: Uuid,
+    entrant: UserId,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<VoidResponse, ApiError> {
     let (round, contest) = managed_round(state, user, round_id).await?;
     let reason = checked_reason(reason)?;
-    let attempts =
-        persistence::attempts::of_user_in_round(&state.db, entrant, round.id.into_uuid()).await?;
+    let attempts = persistence::attempts::of_user_in_round(&state.db, entrant, round.id).await?;
     if !attempts.iter().any(|a| a.finished && !a.practice) {
         return Err(ApiError::NotFound("result"));
     }
@@ -96,13 +95,12 @@ pub async fn void_result(
     }
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     let void =
-        persistence::results::insert_void(&txn, round.id, entrant, reason, user.into_uuid(), now)
-            .await?;
+        persistence::results::insert_void(&txn, round.id, entrant, reason, user, now).await?;
     persistence::audit::record_at(
         &txn,
         Some(user),
         "result.void",
-        Some(void.id),
+        Some(void.id.into_uuid()),
         Some(contest.settings.unit_id),
         json!({"round_id": round.id, "user_id": entrant, "reason": reason}),
     )
@@ -118,12 +116,12 @@ pub async fn void_result(
 pub async fn lift_void(
     state: &AppState,
     user: UserId,
-    round_id: Uuid,
-    entrant: Uuid,
+    round_id: RoundId,
+    entrant: UserId,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<VoidResponse, ApiError> {
-    let (round, contest) = managed_round(state, user, RoundId::from_uuid(round_id)).await?;
+    let (round, contest) = managed_round(state, user, round_id).await?;
     let reason = checked_reason(reason)?;
     let void = persistence::results::void_in_force(&state.db, round.id, entrant)
         .await?
@@ -135,7 +133,7 @@ pub async fn lift_void(
         &txn,
         Some(user),
         "result.restore",
-        Some(void.id),
+        Some(void.id.into_uuid()),
         Some(contest.settings.unit_id),
         json!({"round_id": round.id, "user_id": entrant, "reason": reason}),
     )

@@ -429,7 +429,10 @@ mod tests {
             .iter()
             .map(|r| {
                 let better = inside.iter().filter(|o| o.rank < r.rank).count();
-                (u64::try_from(better + 1).expect("small"), r.user_id.into_uuid())
+                (
+                    u64::try_from(better + 1).expect("small"),
+                    r.user_id.into_uuid(),
+                )
             })
             .collect()
     }
@@ -472,7 +475,10 @@ mod tests {
         let (p, r) = whole.place_of(rows[42].user_id.into_uuid()).expect("on it");
         assert_eq!(
             (p, r.user_id),
-            (u64::try_from(rows[42].rank).expect("rank"), rows[42].user_id)
+            (
+                u64::try_from(rows[42].rank).expect("rank"),
+                rows[42].user_id
+            )
         );
         assert_eq!(ranking.prized().count(), 7);
         assert!(whole.page(10_000, 50).is_empty());

@@ -172,6 +172,22 @@ id_type!(
     /// An entry of the audit log.
     AuditEntryId
 );
+id_type!(
+    /// One refresh token (a row of a token family).
+    RefreshTokenId
+);
+id_type!(
+    /// One role granted to a person (over a unit, or everywhere).
+    RoleAssignmentId
+);
+id_type!(
+    /// A decision that a person's result in a round does not count.
+    ResultVoidId
+);
+id_type!(
+    /// An option of a question version: stable within the version, recorded by attempts.
+    OptionId
+);
 
 #[cfg(test)]
 mod tests {

@@ -273,10 +273,7 @@ impl Material {
         } else {
             url.starts_with("https://") || url.starts_with("http://")
         };
-        if !well_formed
-            || url.len() > 2000
-            || url.chars().any(char::is_whitespace)
-        {
+        if !well_formed || url.len() > 2000 || url.chars().any(char::is_whitespace) {
             errors.push(crate::error::FieldError::new(
                 format!("{at}/url"),
                 "a material's link is an http(s) address or an uploaded file's /api/v1/materials/ address",

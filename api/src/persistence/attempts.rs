@@ -37,7 +37,7 @@ pub struct AttemptRecord {
     /// Contest.
     pub contest_id: ContestId,
     /// Who.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// 1 for the first attempt in the round, 2 for the second, …
     pub seq: i32,
     /// Seed of the draw, to reproduce it.
@@ -67,7 +67,7 @@ pub struct AttemptRecord {
     /// Practice attempt (never counts).
     pub practice: bool,
     /// The entrant's unit when it started (older rows: their unit at the migration).
-    pub unit_id: Option<Uuid>,
+    pub unit_id: Option<UnitId>,
     /// Whether its result has reached the live boards (false from the finish's commit until
     /// the scoring store has recorded it).
     pub board_recorded: bool,
@@ -81,7 +81,7 @@ impl TryFrom<attempts::Model> for AttemptRecord {
             id: m.id,
             round_id: m.round_id,
             contest_id: m.contest_id,
-            user_id: m.user_id.into_uuid(),
+            user_id: m.user_id,
             seq: m.seq,
             seed: m.seed,
             questions: serde_json::from_value(m.questions)
@@ -97,7 +97,7 @@ impl TryFrom<attempts::Model> for AttemptRecord {
             time_used_ms: m.time_used_ms,
             prediction: m.prediction,
             practice: m.practice,
-            unit_id: m.unit_id.map(UnitId::into_uuid),
+            unit_id: m.unit_id,
             board_recorded: m.board_recorded,
         })
     }
@@ -108,13 +108,13 @@ pub struct NewAttempt<'a> {
     /// Id.
     pub id: AttemptId,
     /// The entrant's unit when it started.
-    pub unit_id: Option<Uuid>,
+    pub unit_id: Option<UnitId>,
     /// Round.
     pub round_id: RoundId,
     /// Contest.
     pub contest_id: ContestId,
     /// Who.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Its number in the round for this person.
     pub seq: i32,
     /// Draw seed.
@@ -143,7 +143,7 @@ pub async fn insert(db: &impl ConnectionTrait, a: NewAttempt<'_>) -> Result<()> 
         id: Set(a.id),
         round_id: Set(a.round_id),
         contest_id: Set(a.contest_id),
-        user_id: Set(UserId::from_uuid(a.user_id)),
+        user_id: Set(a.user_id),
         seq: Set(a.seq),
         seed: Set(a.seed),
         questions: Set(serde_json::to_value(a.questions).unwrap_or_default()),
@@ -160,7 +160,7 @@ pub async fn insert(db: &impl ConnectionTrait, a: NewAttempt<'_>) -> Result<()> 
         practice: Set(a.practice),
         client_ip: Set(a.client_ip),
         user_agent: Set(a.user_agent.map(|ua| ua.chars().take(300).collect())),
-        unit_id: Set(a.unit_id.map(UnitId::from_uuid)),
+        unit_id: Set(a.unit_id),
         // Set to false when it finishes, true once its result is on the boards.
         board_recorded: Set(false),
     })
@@ -181,8 +181,8 @@ pub async fn get(db: &impl ConnectionTrait, id: AttemptId) -> Result<AttemptReco
 /// A person's attempts in a round, oldest first.
 pub async fn of_user_in_round(
     db: &impl ConnectionTrait,
-    user: Uuid,
-    round: Uuid,
+    user: UserId,
+    round: RoundId,
 ) -> Result<Vec<AttemptRecord>> {
     attempts::Entity::find()
         .filter(attempts::Column::UserId.eq(user))
@@ -198,9 +198,9 @@ pub async fn of_user_in_round(
 /// A person's attempts, optionally in one contest or round, newest first.
 pub async fn of_user(
     db: &impl ConnectionTrait,
-    user: Uuid,
-    contest: Option<Uuid>,
-    round: Option<Uuid>,
+    user: UserId,
+    contest: Option<ContestId>,
+    round: Option<RoundId>,
 ) -> Result<Vec<AttemptRecord>> {
     let mut select = attempts::Entity::find().filter(attempts::Column::UserId.eq(user));
     if let Some(c) = contest {

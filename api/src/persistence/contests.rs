@@ -6,7 +6,6 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::entities::{contests, rounds};
 use super::{PersistenceError, Result};
@@ -193,7 +192,7 @@ pub async fn list_all(db: &impl ConnectionTrait) -> Result<Vec<Contest>> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extension {
     /// Who extended.
-    pub by: Uuid,
+    pub by: UserId,
     /// When.
     pub at: DateTime<Utc>,
     /// Previous close time.

@@ -15,7 +15,7 @@ use super::entities::{
     attempts, contest_results, contests, result_voids, round_results, rounds, users,
 };
 use super::{PersistenceError, Result};
-use crate::domain::ids::{AttemptId, ContestId, RoundId, UnitId, UserId};
+use crate::domain::ids::{AttemptId, ContestId, ResultVoidId, RoundId, UnitId, UserId};
 
 /// A finished, counting attempt with what boards show of its entrant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +139,7 @@ pub async fn contests_with_results_since(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Void {
     /// Id.
-    pub id: Uuid,
+    pub id: ResultVoidId,
     /// Round.
     pub round_id: RoundId,
     /// Whose result.
@@ -178,7 +178,7 @@ impl From<result_voids::Model> for Void {
 pub async fn voided_pairs(
     db: &impl ConnectionTrait,
     round_ids: &[RoundId],
-) -> Result<HashSet<(RoundId, Uuid)>> {
+) -> Result<HashSet<(RoundId, UserId)>> {
     if round_ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -188,7 +188,7 @@ pub async fn voided_pairs(
         .all(db)
         .await?
         .into_iter()
-        .map(|v| (v.round_id, v.user_id.into_uuid()))
+        .map(|v| (v.round_id, v.user_id))
         .collect())
 }
 
@@ -196,7 +196,7 @@ pub async fn voided_pairs(
 pub async fn void_in_force(
     db: &impl ConnectionTrait,
     round_id: RoundId,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<Option<Void>> {
     Ok(result_voids::Entity::find()
         .filter(result_voids::Column::RoundId.eq(round_id))
@@ -223,17 +223,17 @@ pub async fn voids_of_round(db: &impl ConnectionTrait, round_id: RoundId) -> Res
 pub async fn insert_void(
     db: &impl ConnectionTrait,
     round_id: RoundId,
-    user_id: Uuid,
+    user_id: UserId,
     reason: &str,
-    by: Uuid,
+    by: UserId,
     at: DateTime<Utc>,
 ) -> Result<Void> {
     let model = result_voids::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(ResultVoidId::new()),
         round_id: Set(round_id),
-        user_id: Set(UserId::from_uuid(user_id)),
+        user_id: Set(user_id),
         reason: Set(reason.to_owned()),
-        voided_by: Set(Some(UserId::from_uuid(by))),
+        voided_by: Set(Some(by)),
         voided_at: Set(at),
         lifted_at: Set(None),
         lifted_by: Set(None),

@@ -4,11 +4,10 @@ use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
-use uuid::Uuid;
 
 use super::Result;
 use super::entities::role_assignments::{self, Column, Entity};
-use crate::domain::ids::{UnitId, UserId};
+use crate::domain::ids::{RoleAssignmentId, UnitId, UserId};
 use crate::domain::role::{Grant, Role};
 
 /// The grants of one account.
@@ -48,7 +47,7 @@ pub async fn add(db: &impl ConnectionTrait, user: UserId, grants: &[Grant]) -> R
     }
     let now = Utc::now();
     Entity::insert_many(grants.iter().map(|g| role_assignments::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(RoleAssignmentId::new()),
         user_id: Set(user),
         role: Set(g.role.as_str().to_owned()),
         unit_id: Set(g.unit_id),

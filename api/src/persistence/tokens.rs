@@ -7,13 +7,13 @@ use uuid::Uuid;
 
 use super::Result;
 use super::entities::refresh_tokens::{self, Column, Entity};
-use crate::domain::ids::{TokenFamilyId, UserId};
+use crate::domain::ids::{RefreshTokenId, TokenFamilyId, UserId};
 
 /// A stored refresh token.
 #[derive(Debug, Clone)]
 pub struct StoredToken {
     /// Row id.
-    pub id: Uuid,
+    pub id: RefreshTokenId,
     /// Whose.
     pub user_id: UserId,
     /// The login session it belongs to.
@@ -58,7 +58,7 @@ pub async fn insert(
     client: &ClientInfo,
 ) -> Result<()> {
     Entity::insert(refresh_tokens::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(RefreshTokenId::new()),
         user_id: Set(user),
         family_id: Set(family_id),
         token_hash: Set(token_hash),

@@ -21,7 +21,6 @@ use crate::app::boards;
 use crate::app::theory::outcome::{TheoryOutcome, outcome};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Prediction, Review};
-use crate::domain::ids::UserId;
 use crate::domain::ids::{AttemptId, ContestId, RoundId};
 use crate::domain::ids::{QuestionId, QuestionVersionId};
 use crate::error::{ApiError, Problem};
@@ -233,13 +232,7 @@ async fn respond(
         && theory.is_none()
         && !round.settings.practice
         && !record.practice
-        && match boards::visible_round(
-            state,
-            Some(UserId::from_uuid(record.user_id)),
-            record.round_id,
-        )
-        .await
-        {
+        && match boards::visible_round(state, Some(record.user_id), record.round_id).await {
             Ok(_) => true,
             Err(
                 ApiError::NotFound(_)

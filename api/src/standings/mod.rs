@@ -9,9 +9,7 @@ pub mod publish;
 
 use std::collections::HashSet;
 
-use uuid::Uuid;
-
-use crate::domain::ids::{ContestId, RoundId};
+use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::domain::person::mask_name;
 use crate::domain::time::ms;
 use crate::error::ApiError;
@@ -32,13 +30,9 @@ pub async fn count(
     {
         return Ok(());
     }
-    let user = persistence::users::get(
-        &state.db,
-        crate::domain::ids::UserId::from_uuid(record.user_id),
-    )
-    .await?;
+    let user = persistence::users::get(&state.db, record.user_id).await?;
     let units = state.units.snapshot(&state.db).await?;
-    let unit = record.unit_id.unwrap_or(user.unit_id.into_uuid());
+    let unit = record.unit_id.unwrap_or(user.unit_id).into_uuid();
     let counted = Counted {
         contest_id: record.contest_id,
         result: result.clone(),
@@ -129,7 +123,7 @@ async fn rebuild_contest_held(
         .into_iter()
         .map(|r| r.id)
         .collect();
-    let voided: HashSet<(RoundId, Uuid)> =
+    let voided: HashSet<(RoundId, UserId)> =
         persistence::results::voided_pairs(&state.db, &rounds).await?;
     state.store.clear_staging(&state.keys, contest_id).await?;
     let mut all = Vec::new();
@@ -172,7 +166,7 @@ async fn rebuild_contest_held(
 async fn replay<F, Fut>(
     state: &AppState,
     contest_id: ContestId,
-    voided: &HashSet<(RoundId, Uuid)>,
+    voided: &HashSet<(RoundId, UserId)>,
     since: Option<chrono::DateTime<chrono::Utc>>,
     mut sink: F,
 ) -> Result<Replayed, ApiError>
@@ -196,7 +190,7 @@ where
         let batch: Vec<Counted> = page
             .iter()
             .filter(|row| {
-                let void = voided.contains(&(row.round_id, row.user_id.into_uuid()));
+                let void = voided.contains(&(row.round_id, row.user_id));
                 done.voided += usize::from(void);
                 !void
             })

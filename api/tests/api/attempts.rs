@@ -433,7 +433,7 @@ async fn concurrent_starts_never_exceed_the_attempt_limit(app: &TestApp) {
     );
     let mine = dautri_api::persistence::attempts::of_user_in_round(
         &app.state.db,
-        member.id.into_uuid(),
+        member.id,
         s.round_id.parse().expect("uuid"),
     )
     .await

@@ -171,7 +171,7 @@ async fn a_start_while_the_store_is_down_leaves_no_attempt_and_says_when_to_retr
     assert_eq!(
         dautri_api::persistence::attempts::of_user_in_round(
             &app.state.db,
-            member.id.into_uuid(),
+            member.id,
             round.parse().expect("uuid")
         )
         .await

@@ -544,7 +544,7 @@ async fn patch_me_is_checked_like_registration(app: &TestApp) {
     // The birth date must stay before the admission date on record.
     persistence::theory::set_admitted_at(
         &app.state.db,
-        me.id.into_uuid(),
+        me.id,
         chrono::NaiveDate::from_ymd_opt(2019, 3, 26).expect("date"),
     )
     .await

@@ -313,8 +313,8 @@ async fn an_approved_transfer_moves_the_member_and_is_audited(app: &TestApp) {
     let new = persistence::attempts::get(&app.state.db, AttemptId::from_uuid(after))
         .await
         .expect("attempt");
-    assert_eq!(old.unit_id, Some(t.from.into_uuid()));
-    assert_eq!(new.unit_id, Some(t.to.into_uuid()));
+    assert_eq!(old.unit_id, Some(t.from));
+    assert_eq!(new.unit_id, Some(t.to));
 }
 
 async fn a_member_has_one_pending_request_at_a_time_and_may_cancel_it(app: &TestApp) {

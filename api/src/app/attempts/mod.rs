@@ -100,12 +100,7 @@ pub async fn start(
     }
     // Fail fast, before anything is written, when the store that would run the attempt is down.
     state.store.ping().await?;
-    let previous = persistence::attempts::of_user_in_round(
-        &state.db,
-        caller.id.into_uuid(),
-        round.id.into_uuid(),
-    )
-    .await?;
+    let previous = persistence::attempts::of_user_in_round(&state.db, caller.id, round.id).await?;
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
             return Err(Conflict::AttemptInProgress {
@@ -177,12 +172,7 @@ pub async fn start_preview(
     }
     let now = from_ms(ms(Utc::now()));
     state.store.ping().await?;
-    let previous = persistence::attempts::of_user_in_round(
-        &state.db,
-        caller.id.into_uuid(),
-        round.id.into_uuid(),
-    )
-    .await?;
+    let previous = persistence::attempts::of_user_in_round(&state.db, caller.id, round.id).await?;
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
             return Err(Conflict::AttemptInProgress {
@@ -341,10 +331,10 @@ async fn open_attempt(
         NewAttempt {
             id,
             // A preview counts for no unit (participation, boards).
-            unit_id: (!preview).then_some(entrant.unit_id.into_uuid()),
+            unit_id: (!preview).then_some(entrant.unit_id),
             round_id: round.id,
             contest_id: contest.id,
-            user_id: caller.id.into_uuid(),
+            user_id: caller.id,
             seq,
             seed: i64::from_ne_bytes(seed.to_ne_bytes()),
             questions: &drawn,
@@ -432,7 +422,7 @@ pub async fn restore(state: &AppState, record: &AttemptRecord) -> Result<(), Api
     let setup = AttemptSetup {
         attempt_id: record.id,
         round_id: record.round_id,
-        user_id: record.user_id,
+        user_id: record.user_id.into_uuid(),
         questions,
         started_at_ms: ms(record.started_at),
         deadline_ms: ms(record.deadline),
@@ -466,7 +456,7 @@ pub async fn own_attempt(
     id: AttemptId,
 ) -> Result<AttemptRecord, ApiError> {
     let record = persistence::attempts::get(&state.db, id).await?;
-    if record.user_id != user.into_uuid() {
+    if record.user_id != user {
         return Err(ApiError::NotFound("attempt"));
     }
     Ok(record)
@@ -584,13 +574,7 @@ pub async fn my_attempts(
     contest_id: Option<ContestId>,
     round_id: Option<RoundId>,
 ) -> Result<Vec<MyAttempt>, ApiError> {
-    let records = persistence::attempts::of_user(
-        &state.db,
-        user.into_uuid(),
-        contest_id.map(ContestId::into_uuid),
-        round_id.map(RoundId::into_uuid),
-    )
-    .await?;
+    let records = persistence::attempts::of_user(&state.db, user, contest_id, round_id).await?;
     let mut rounds: HashMap<Uuid, Round> = HashMap::new();
     let mut items = Vec::with_capacity(records.len());
     for record in records {
@@ -717,7 +701,7 @@ async fn record_on_boards(state: &AppState, record: &AttemptRecord) -> Result<()
     let result = AttemptResult {
         attempt_id: record.id,
         round_id: record.round_id,
-        user_id: record.user_id,
+        user_id: record.user_id.into_uuid(),
         score,
         max_score: record.max_score,
         correct_count: record.correct_count.unwrap_or(0),
@@ -796,12 +780,8 @@ pub async fn is_counted(state: &AppState, record: &AttemptRecord) -> Result<bool
     if !record.finished || record.practice {
         return Ok(false);
     }
-    let mine = persistence::attempts::of_user_in_round(
-        &state.db,
-        record.user_id,
-        record.round_id.into_uuid(),
-    )
-    .await?;
+    let mine =
+        persistence::attempts::of_user_in_round(&state.db, record.user_id, record.round_id).await?;
     let best = mine.iter().filter(|a| a.finished).min_by_key(|a| {
         (
             -a.score.unwrap_or(0),

@@ -126,12 +126,12 @@ pub async fn import(
 /// date on record now.
 async fn preview(
     state: &AppState,
-    plan: &[(usize, Uuid, NaiveDate)],
+    plan: &[(usize, UserId, NaiveDate)],
 ) -> Result<Vec<AdmissionPreviewRow>, ApiError> {
     let mut units: HashMap<crate::domain::ids::UnitId, String> = HashMap::new();
     let mut rows = Vec::new();
     for (row, id, date) in plan.iter().take(PREVIEW_ROWS) {
-        let person = persistence::users::get(&state.db, UserId::from_uuid(*id)).await?;
+        let person = persistence::users::get(&state.db, *id).await?;
         let unit_name = match units.get(&person.unit_id) {
             Some(name) => name.clone(),
             None => {
@@ -144,7 +144,7 @@ async fn preview(
         };
         rows.push(AdmissionPreviewRow {
             row: *row,
-            user_id: *id,
+            user_id: id.into_uuid(),
             full_name: person.full_name,
             phone: person.phone,
             unit_name,
@@ -164,7 +164,7 @@ async fn check_rows(
     table: Table,
 ) -> Result<
     (
-        Vec<(usize, Uuid, NaiveDate)>,
+        Vec<(usize, UserId, NaiveDate)>,
         Option<crate::domain::ids::UnitId>,
     ),
     ApiError,
@@ -192,11 +192,7 @@ async fn check_rows(
         let path = match unit_paths.get(&account.unit_id) {
             Some(p) => Clone::clone(p),
             None => {
-                let unit = persistence::units::get(
-                    &state.db,
-                    crate::domain::ids::UnitId::from_uuid(account.unit_id),
-                )
-                .await?;
+                let unit = persistence::units::get(&state.db, account.unit_id).await?;
                 unit_paths.insert(account.unit_id, unit.path.clone());
                 unit.path
             }

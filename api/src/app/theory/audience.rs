@@ -103,7 +103,7 @@ async fn check_rows(state: &AppState, table: Table) -> Result<Vec<UserId>, ApiEr
         persistence::theory::users_by_phones(&state.db, &wanted)
             .await?
             .into_iter()
-            .map(|u| (u.phone, UserId::from_uuid(u.id)))
+            .map(|u| (u.phone, u.id))
             .collect();
     let mut members = Vec::with_capacity(phones.len());
     for (row, phone) in phones {

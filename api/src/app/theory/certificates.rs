@@ -91,9 +91,7 @@ async fn verification(
     c: Certificate,
     show_reason: bool,
 ) -> Result<CertificateVerification, ApiError> {
-    let holder =
-        persistence::users::get(&state.db, crate::domain::ids::UserId::from_uuid(c.user_id))
-            .await?;
+    let holder = persistence::users::get(&state.db, c.user_id).await?;
     let unit = persistence::units::get(&state.db, holder.unit_id).await?;
     let course = persistence::theory::get_course(&state.db, c.course_id).await?;
     Ok(CertificateVerification {
@@ -168,9 +166,7 @@ pub async fn revoke(
         return Err(ApiError::Forbidden);
     }
     let c = find(state, code).await?;
-    let holder =
-        persistence::users::get(&state.db, crate::domain::ids::UserId::from_uuid(c.user_id))
-            .await?;
+    let holder = persistence::users::get(&state.db, c.user_id).await?;
     let unit = persistence::units::get(&state.db, holder.unit_id).await?;
     if !caller.covers(THEORY_MANAGERS, &unit.path) {
         return Err(ApiError::NotFound("certificate"));
@@ -293,8 +289,8 @@ pub async fn list(
         limit,
     )
     .await?;
-    let mut people: Vec<UserId> = rows.iter().map(|c| UserId::from_uuid(c.user_id)).collect();
-    people.extend(rows.iter().filter_map(|c| c.revoked_by.map(UserId::from_uuid)));
+    let mut people: Vec<UserId> = rows.iter().map(|c| c.user_id).collect();
+    people.extend(rows.iter().filter_map(|c| c.revoked_by));
     let names = persistence::results::names(&state.db, &people).await?;
     let units = state.units.snapshot(&state.db).await?;
     let mut courses = std::collections::HashMap::new();
@@ -304,13 +300,10 @@ pub async fn list(
             e.insert(persistence::theory::get_course(&state.db, c.course_id).await?);
         }
         let course = &courses[&c.course_id];
-        let holder = persistence::users::get(&state.db, UserId::from_uuid(c.user_id)).await?;
+        let holder = persistence::users::get(&state.db, c.user_id).await?;
         items.push(ManagedCertificate {
             display_code: display_code(&c.code),
-            full_name: names
-                .get(&UserId::from_uuid(c.user_id))
-                .cloned()
-                .unwrap_or_default(),
+            full_name: names.get(&c.user_id).cloned().unwrap_or_default(),
             unit_id: holder.unit_id.into_uuid(),
             unit_name: units.name(Some(holder.unit_id.into_uuid())).to_owned(),
             course: CourseBrief {
@@ -323,10 +316,8 @@ pub async fn list(
             valid: c.revoked_at.is_none(),
             revoked_at: c.revoked_at,
             revoked_reason: c.revoked_reason,
-            revoked_by_name: c
-                .revoked_by
-                .and_then(|b| names.get(&UserId::from_uuid(b)).cloned()),
-            user_id: c.user_id,
+            revoked_by_name: c.revoked_by.and_then(|b| names.get(&b).cloned()),
+            user_id: c.user_id.into_uuid(),
             code: c.code,
         });
     }

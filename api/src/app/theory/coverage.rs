@@ -355,10 +355,10 @@ pub async fn pending(
         .map(|m| {
             let lessons_passed = m.results.iter().filter(|r| r.passed_at.is_some()).count();
             PendingMember {
-                user_id: m.member.id,
+                user_id: m.member.id.into_uuid(),
                 full_name: m.member.full_name,
                 phone: Phone::parse(&m.member.phone).map_or_else(|_| String::new(), |p| p.masked()),
-                unit_id: m.member.unit_id,
+                unit_id: m.member.unit_id.into_uuid(),
                 unit_name: units.name(Some(m.member.unit_id)).to_owned(),
                 admitted_at: Some(m.member.admitted_at),
                 lessons_passed,

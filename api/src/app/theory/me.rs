@@ -131,12 +131,7 @@ async fn my_test(
     if !crate::app::contest_access::may_enter(&state.db, caller, &contest).await? {
         return Ok(None);
     }
-    let mine = persistence::attempts::of_user_in_round(
-        &state.db,
-        caller.id.into_uuid(),
-        round.id.into_uuid(),
-    )
-    .await?;
+    let mine = persistence::attempts::of_user_in_round(&state.db, caller.id, round.id).await?;
     let next_attempt_at = mine
         .iter()
         .filter_map(|a| a.finished_at)
@@ -186,7 +181,7 @@ pub async fn my_theory(
     let settings = persistence::theory::since_settings(&state.db).await?;
     let theory_since = effective_since(&path, &settings);
     let required = includes(state, &me, &unit, theory_since, &course).await?;
-    let progress = super::progress::progress(state, user.into_uuid(), course).await?;
+    let progress = super::progress::progress(state, user, course).await?;
     let mut tests = progress.tests.clone();
     tests.sort_by_key(|t| t.round_id);
     let mut visible = Vec::new();
@@ -309,7 +304,7 @@ pub async fn my_programmes(
         if !course.active || !includes(state, &me, &unit, since, &course).await? {
             continue;
         }
-        let progress = super::progress::progress(state, user.into_uuid(), course).await?;
+        let progress = super::progress::progress(state, user, course).await?;
         let passed_lessons = progress
             .results
             .iter()

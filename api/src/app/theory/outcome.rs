@@ -89,9 +89,7 @@ pub async fn outcome(
             position: l.position,
             title: l.title.clone(),
         });
-    let mine =
-        persistence::attempts::of_user_in_round(&state.db, record.user_id, round.id.into_uuid())
-            .await?;
+    let mine = persistence::attempts::of_user_in_round(&state.db, record.user_id, round.id).await?;
     let next_attempt_at = mine
         .iter()
         .filter_map(|a| a.finished_at)

@@ -20,7 +20,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::caches::directory::Snapshot;
-use crate::domain::ids::{CertificateId, CourseId, LessonId, RoundId, UnitId};
+use crate::domain::ids::{CertificateId, CourseId, LessonId, RoundId, UnitId, UserId};
 use crate::domain::programme::AudienceKind;
 use crate::domain::theory::{
     LessonResult, Tally, TheoryAttempt, completed_at, effective_since, lesson_results, must_take,
@@ -60,7 +60,7 @@ pub async fn check_retry_wait(
 /// One member's attempts bearing on a course version, with voided results left out.
 async fn member_attempts(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
     tests: &[TheoryTest],
 ) -> Result<Vec<(TheoryTest, store::TestAttempt)>, ApiError> {
     let by_round: HashMap<RoundId, &TheoryTest> = tests.iter().map(|t| (t.round_id, t)).collect();
@@ -107,7 +107,7 @@ pub struct Progress {
 /// was issued yet.
 pub async fn progress(
     state: &AppState,
-    user_id: Uuid,
+    user_id: UserId,
     course: Course,
 ) -> Result<Progress, ApiError> {
     let tests = store::tests_of_course(&state.db, course.id).await?;
@@ -144,7 +144,7 @@ pub async fn progress(
 /// show every lesson passed.
 async fn issue_if_complete(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
     course: &Course,
     results: &[LessonResult],
 ) -> Result<Option<Certificate>, ApiError> {
@@ -278,7 +278,7 @@ pub async fn coverage(
     let db = state.reporting_db().await?;
     // A new-member programme may be limited to a subtree and a period; the theory course is
     // neither, and these filters keep everyone and every attempt.
-    let in_audience = |unit_id: Uuid| {
+    let in_audience = |unit_id: UnitId| {
         course
             .audience
             .unit_id()
@@ -306,7 +306,7 @@ pub async fn coverage(
             tests.iter().map(|t| (t.round_id, t)).collect();
         let round_ids: Vec<RoundId> = by_round.keys().copied().collect();
         let voided = persistence::results::voided_pairs(db, &round_ids).await?;
-        let mut per_user: HashMap<Uuid, Vec<TheoryAttempt>> = HashMap::new();
+        let mut per_user: HashMap<UserId, Vec<TheoryAttempt>> = HashMap::new();
         for a in store::attempts_in_subtree(db, &unit.path, &round_ids).await? {
             if voided.contains(&(a.round_id, a.user_id)) || !course.audience.counts(a.finished_at) {
                 continue;

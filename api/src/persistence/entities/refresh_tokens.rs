@@ -2,13 +2,13 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::ids::{TokenFamilyId, UserId};
+use crate::domain::ids::{RefreshTokenId, TokenFamilyId, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "refresh_tokens")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: RefreshTokenId,
     pub user_id: UserId,
     pub family_id: TokenFamilyId,
     #[sea_orm(unique)]

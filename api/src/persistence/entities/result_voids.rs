@@ -1,13 +1,13 @@
 //! `result_voids`
 
-use crate::domain::ids::{RoundId, UserId};
+use crate::domain::ids::{ResultVoidId, RoundId, UserId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "result_voids")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: ResultVoidId,
     pub round_id: RoundId,
     pub user_id: UserId,
     pub reason: String,

@@ -7,8 +7,8 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
     RelationTrait as _,
 };
-use uuid::Uuid;
 
+use crate::domain::ids::{UnitId, UserId};
 use crate::domain::unit::TreePath;
 use crate::persistence::Result;
 use crate::persistence::entities::{units, users};
@@ -17,13 +17,13 @@ use crate::persistence::entities::{units, users};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Admitted {
     /// Id.
-    pub id: Uuid,
+    pub id: UserId,
     /// Full name.
     pub full_name: String,
     /// Phone (national form).
     pub phone: String,
     /// Unit.
-    pub unit_id: Uuid,
+    pub unit_id: UnitId,
     /// Admission date.
     pub admitted_at: NaiveDate,
 }
@@ -35,7 +35,7 @@ pub async fn admitted_in_subtree(
     root: &TreePath,
     from: NaiveDate,
 ) -> Result<Vec<Admitted>> {
-    let rows: Vec<(Uuid, String, String, Uuid, Option<NaiveDate>)> = users::Entity::find()
+    let rows: Vec<(UserId, String, String, UnitId, Option<NaiveDate>)> = users::Entity::find()
         .select_only()
         .columns([
             users::Column::Id,
@@ -70,11 +70,11 @@ pub async fn admitted_in_subtree(
 #[derive(Debug, Clone)]
 pub struct ByPhone {
     /// Id.
-    pub id: Uuid,
+    pub id: UserId,
     /// Phone.
     pub phone: String,
     /// Unit.
-    pub unit_id: Uuid,
+    pub unit_id: UnitId,
     /// Birth date.
     pub birth_date: Option<NaiveDate>,
 }
@@ -91,9 +91,9 @@ pub async fn users_by_phones(db: &impl ConnectionTrait, phones: &[String]) -> Re
                 .await?
                 .into_iter()
                 .map(|m| ByPhone {
-                    id: m.id.into_uuid(),
+                    id: m.id,
                     phone: m.phone,
-                    unit_id: m.unit_id.into_uuid(),
+                    unit_id: m.unit_id,
                     birth_date: m.birth_date,
                 }),
         );
@@ -104,7 +104,7 @@ pub async fn users_by_phones(db: &impl ConnectionTrait, phones: &[String]) -> Re
 /// Sets a member's admission date.
 pub async fn set_admitted_at(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
     date: NaiveDate,
 ) -> Result<()> {
     users::Entity::update_many()

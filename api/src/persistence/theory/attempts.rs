@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::domain::ids::RoundId;
+use crate::domain::ids::{RoundId, UserId};
 use crate::domain::unit::TreePath;
 use crate::persistence::Result;
 use crate::persistence::entities::{attempts, units, users};
@@ -16,7 +16,7 @@ use crate::persistence::entities::{attempts, units, users};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestAttempt {
     /// Who.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Round.
     pub round_id: RoundId,
     /// Score.
@@ -27,7 +27,7 @@ pub struct TestAttempt {
     pub finished_at: DateTime<Utc>,
 }
 
-type AttemptRow = (Uuid, Uuid, Option<i64>, i64, Option<DateTime<Utc>>);
+type AttemptRow = (UserId, Uuid, Option<i64>, i64, Option<DateTime<Utc>>);
 
 fn attempt_rows(rows: Vec<AttemptRow>) -> Vec<TestAttempt> {
     rows.into_iter()
@@ -61,7 +61,7 @@ fn finished_attempts(round_ids: &[RoundId]) -> sea_orm::Select<attempts::Entity>
 /// One person's finished attempts in `round_ids`.
 pub async fn attempts_of_user(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
     round_ids: &[RoundId],
 ) -> Result<Vec<TestAttempt>> {
     if round_ids.is_empty() {

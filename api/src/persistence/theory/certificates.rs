@@ -23,7 +23,7 @@ pub struct Certificate {
     /// Its code (10 characters, Crockford base 32).
     pub code: String,
     /// Holder.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The course version passed.
     pub course_id: CourseId,
     /// When the last lesson was passed.
@@ -31,7 +31,7 @@ pub struct Certificate {
     /// When revoked, if so.
     pub revoked_at: Option<DateTime<Utc>>,
     /// Who revoked it.
-    pub revoked_by: Option<Uuid>,
+    pub revoked_by: Option<UserId>,
     /// Why.
     pub revoked_reason: Option<String>,
 }
@@ -41,11 +41,11 @@ impl From<certificates::Model> for Certificate {
         Self {
             id: m.id,
             code: m.code,
-            user_id: m.user_id.into_uuid(),
+            user_id: m.user_id,
             course_id: m.course_id,
             issued_at: m.issued_at,
             revoked_at: m.revoked_at,
-            revoked_by: m.revoked_by.map(UserId::into_uuid),
+            revoked_by: m.revoked_by,
             revoked_reason: m.revoked_reason,
         }
     }
@@ -66,7 +66,7 @@ pub async fn certificate_by_code(
 /// A person's certificates, newest first.
 pub async fn certificates_of_user(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<Vec<Certificate>> {
     Ok(certificates::Entity::find()
         .filter(certificates::Column::UserId.eq(user_id))
@@ -84,7 +84,7 @@ pub async fn insert_certificate(db: &impl ConnectionTrait, c: &Certificate) -> R
     certificates::Entity::insert(certificates::ActiveModel {
         id: Set(c.id),
         code: Set(c.code.clone()),
-        user_id: Set(UserId::from_uuid(c.user_id)),
+        user_id: Set(c.user_id),
         course_id: Set(c.course_id),
         issued_at: Set(c.issued_at),
         revoked_at: Set(None),
@@ -123,13 +123,13 @@ pub async fn revoke(
 pub async fn certified(
     db: &impl ConnectionTrait,
     course_ids: &[CourseId],
-) -> Result<(HashSet<Uuid>, HashSet<Uuid>)> {
+) -> Result<(HashSet<UserId>, HashSet<UserId>)> {
     let mut valid = HashSet::new();
     let mut revoked = HashSet::new();
     if course_ids.is_empty() {
         return Ok((valid, revoked));
     }
-    let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = certificates::Entity::find()
+    let rows: Vec<(UserId, Option<DateTime<Utc>>)> = certificates::Entity::find()
         .select_only()
         .columns([
             certificates::Column::UserId,
@@ -153,12 +153,12 @@ pub async fn certified(
 pub async fn certified_on(
     db: &impl ConnectionTrait,
     course_ids: &[CourseId],
-) -> Result<std::collections::HashMap<Uuid, DateTime<Utc>>> {
+) -> Result<std::collections::HashMap<UserId, DateTime<Utc>>> {
     let mut out = std::collections::HashMap::new();
     if course_ids.is_empty() {
         return Ok(out);
     }
-    let rows: Vec<(Uuid, DateTime<Utc>)> = certificates::Entity::find()
+    let rows: Vec<(UserId, DateTime<Utc>)> = certificates::Entity::find()
         .select_only()
         .columns([certificates::Column::UserId, certificates::Column::IssuedAt])
         .filter(certificates::Column::CourseId.is_in(course_ids.iter().copied()))

@@ -193,7 +193,7 @@ fn response(view: RoundView) -> RoundResponse {
             r.extensions
                 .into_iter()
                 .map(|e| ExtensionDto {
-                    by: e.by,
+                    by: e.by.into_uuid(),
                     at: e.at,
                     from: e.from,
                     to: e.to,

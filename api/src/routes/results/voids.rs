@@ -4,11 +4,10 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::app::voids::{self, VoidResponse};
 use crate::auth::AuthUser;
-use crate::domain::ids::RoundId;
+use crate::domain::ids::{RoundId, UserId};
 use crate::error::{ApiError, Problem};
 use crate::routes::extract::Json;
 use crate::state::AppState;
@@ -41,7 +40,7 @@ pub struct ReasonRequest {
 pub async fn void_result(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<(RoundId, Uuid)>,
+    path: web::Path<(RoundId, UserId)>,
     body: Json<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (round_id, entrant) = *path;
@@ -73,14 +72,14 @@ pub async fn void_result(
 pub async fn lift_void(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<(RoundId, Uuid)>,
+    path: web::Path<(RoundId, UserId)>,
     body: Json<ReasonRequest>,
 ) -> Result<web::Json<VoidResponse>, ApiError> {
     let (round_id, entrant) = *path;
     let lifted = voids::lift_void(
         &state,
         user.id,
-        round_id.into_uuid(),
+        round_id,
         entrant,
         &body.0.reason,
         Utc::now(),
