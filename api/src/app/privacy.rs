@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::sessions;
-use crate::domain::ids::{ContestId, CourseId, QuestionId, RoundId, UserId};
+use crate::domain::ids::{ContestId, CourseId, OptionId, QuestionId, RoundId, UserId};
 use crate::error::ApiError;
 use crate::persistence;
 use crate::state::AppState;
@@ -109,7 +109,8 @@ pub struct AnswerData {
     #[schema(value_type = Uuid)]
     pub question_id: QuestionId,
     /// Options chosen.
-    pub option_ids: Vec<Uuid>,
+    #[schema(value_type = Vec<Uuid>)]
+    pub option_ids: Vec<OptionId>,
     /// Saved.
     pub saved_at: DateTime<Utc>,
 }

@@ -6,7 +6,7 @@
 //!   that strong entrants get wrong, often a wrong key or an ambiguous stem);
 //! - the share choosing each option (a distractor nobody picks is not doing its job).
 
-use uuid::Uuid;
+use crate::domain::ids::OptionId;
 
 /// Fewest answers before discrimination is computed; below it one answer swings it wildly.
 pub const MIN_FOR_DISCRIMINATION: usize = 10;
@@ -23,19 +23,19 @@ pub struct ItemStats {
     /// Upper–lower 27% discrimination (None below [`MIN_FOR_DISCRIMINATION`]).
     pub discrimination: Option<f64>,
     /// Share of attempts choosing each option, in the order given.
-    pub option_shares: Vec<(Uuid, f64)>,
+    pub option_shares: Vec<(OptionId, f64)>,
 }
 
 /// Computes the statistics from `(selected options, correct, attempt score)` triples.
-pub fn compute(items: &[(Vec<Uuid>, bool, i64)], option_ids: &[Uuid]) -> ItemStats {
+pub fn compute(items: &[(Vec<OptionId>, bool, i64)], option_ids: &[OptionId]) -> ItemStats {
     let n = items.len();
     let share = |count: usize| if n == 0 { 0.0 } else { count as f64 / n as f64 };
     let correct = items.iter().filter(|i| i.1).count();
     let discrimination = (n >= MIN_FOR_DISCRIMINATION).then(|| {
-        let mut by_score: Vec<&(Vec<Uuid>, bool, i64)> = items.iter().collect();
+        let mut by_score: Vec<&(Vec<OptionId>, bool, i64)> = items.iter().collect();
         by_score.sort_by_key(|i| std::cmp::Reverse(i.2));
         let group = ((n as f64) * 0.27).round().max(1.0) as usize;
-        let p = |g: &[&(Vec<Uuid>, bool, i64)]| {
+        let p = |g: &[&(Vec<OptionId>, bool, i64)]| {
             g.iter().filter(|i| i.1).count() as f64 / g.len() as f64
         };
         p(&by_score[..group]) - p(&by_score[n - group..])
@@ -58,9 +58,9 @@ mod tests {
 
     #[test]
     fn a_good_question_discriminates_and_a_miskeyed_one_does_not() {
-        let (right, wrong) = (Uuid::now_v7(), Uuid::now_v7());
+        let (right, wrong) = (OptionId::new(), OptionId::new());
         // Strong entrants (high scores) answer right, weak ones wrong.
-        let good: Vec<(Vec<Uuid>, bool, i64)> = (0..100)
+        let good: Vec<(Vec<OptionId>, bool, i64)> = (0..100)
             .map(|s| {
                 if s >= 50 {
                     (vec![right], true, s)
@@ -75,7 +75,7 @@ mod tests {
         assert_eq!(stats.discrimination, Some(1.0));
         assert_eq!(stats.option_shares, vec![(right, 0.5), (wrong, 0.5)]);
         // The same answers with the key the wrong way round.
-        let miskeyed: Vec<(Vec<Uuid>, bool, i64)> = good
+        let miskeyed: Vec<(Vec<OptionId>, bool, i64)> = good
             .iter()
             .map(|(sel, ok, s)| (sel.clone(), !ok, *s))
             .collect();
@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn small_samples_give_no_discrimination() {
-        let o = Uuid::now_v7();
+        let o = OptionId::new();
         let items = vec![(vec![o], true, 10), (vec![], false, 0)];
         let stats = compute(&items, &[o]);
         assert_eq!(

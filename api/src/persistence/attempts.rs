@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::entities::{attempt_answers, attempts};
 use super::{PersistenceError, Result};
 use crate::domain::ids::{
-    AttemptId, ContestId, QuestionId, QuestionVersionId, RoundId, UnitId, UserId,
+    AttemptId, ContestId, OptionId, QuestionId, QuestionVersionId, RoundId, UnitId, UserId,
 };
 
 /// A drawn question as the attempt showed it: which version, and the options in shown order.
@@ -24,7 +24,7 @@ pub struct DrawnQuestion {
     /// How it is answered (`single`, `multiple`, `true_false`), as it was when drawn.
     pub kind: question_bank::Kind,
     /// Option ids in the order shown.
-    pub option_ids: Vec<Uuid>,
+    pub option_ids: Vec<OptionId>,
 }
 
 /// An attempt's row.
@@ -251,7 +251,7 @@ pub struct AnswerRow {
     /// Question.
     pub question_id: QuestionId,
     /// Selected options.
-    pub option_ids: Vec<Uuid>,
+    pub option_ids: Vec<OptionId>,
     /// When saved (server clock).
     pub saved_at: DateTime<Utc>,
 }
@@ -413,7 +413,7 @@ pub struct Item {
     /// 1-based position.
     pub position: i32,
     /// Options chosen.
-    pub selected: Vec<Uuid>,
+    pub selected: Vec<OptionId>,
     /// Whether the answer was right.
     pub correct: bool,
     /// The attempt's total score (for discrimination).
@@ -465,7 +465,7 @@ pub async fn items_of_version(
     db: &impl ConnectionTrait,
     question: Uuid,
     version: QuestionVersionId,
-) -> Result<Vec<(Vec<Uuid>, bool, i64)>> {
+) -> Result<Vec<(Vec<OptionId>, bool, i64)>> {
     use super::entities::attempt_items;
     let rows = attempt_items::Entity::find()
         .filter(attempt_items::Column::QuestionId.eq(question))

@@ -221,8 +221,9 @@ async fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ids::OptionId;
 
-    fn row(question: Uuid, option: Uuid, at_ms: i64) -> AnswerRow {
+    fn row(question: Uuid, option: OptionId, at_ms: i64) -> AnswerRow {
         AnswerRow {
             attempt_id: crate::domain::ids::AttemptId::from_uuid(Uuid::nil()),
             question_id: crate::domain::ids::QuestionId::from_uuid(question),
@@ -233,7 +234,7 @@ mod tests {
 
     #[test]
     fn a_batch_keeps_the_newest_save_whatever_order_rows_arrive_in() {
-        let (q, older, newer) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let (q, older, newer) = (Uuid::new_v4(), OptionId::new(), OptionId::new());
         let mut pending = HashMap::new();
         keep_newest(&mut pending, row(q, newer, 2_000));
         keep_newest(&mut pending, row(q, older, 1_000));

@@ -17,14 +17,14 @@ use uuid::Uuid;
 
 use super::entities::{question_versions, questions, topics, units};
 use super::{PersistenceError, Result};
-use crate::domain::ids::{QuestionId, QuestionVersionId, UnitId, UserId};
+use crate::domain::ids::{OptionId, QuestionId, QuestionVersionId, UnitId, UserId};
 use crate::domain::unit::TreePath;
 
 /// One stored option: its id is stable within a version, and attempts record it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredOption {
     /// Id.
-    pub id: Uuid,
+    pub id: OptionId,
     /// Text.
     pub text: String,
     /// Part of the right answer.
@@ -50,7 +50,7 @@ pub struct StoredQuestion {
     /// The content; `options` mirror `option_ids` by position.
     pub content: Question,
     /// Ids of the options, in display order.
-    pub option_ids: Vec<Uuid>,
+    pub option_ids: Vec<OptionId>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last changed.
@@ -248,12 +248,12 @@ fn version_model(
     version: i32,
     q: &Question,
     by: Option<UserId>,
-) -> (question_versions::ActiveModel, Vec<Uuid>) {
+) -> (question_versions::ActiveModel, Vec<OptionId>) {
     let options: Vec<StoredOption> = q
         .options
         .iter()
         .map(|o| StoredOption {
-            id: Uuid::now_v7(),
+            id: OptionId::new(),
             text: o.text.clone(),
             correct: o.correct,
             image: o.image.clone(),

@@ -22,7 +22,7 @@ use crate::app::theory::outcome::{TheoryOutcome, outcome};
 use crate::auth::{AuthUser, Caller};
 use crate::domain::contest::{ContestKind, Prediction, Review};
 use crate::domain::ids::{AttemptId, ContestId, RoundId};
-use crate::domain::ids::{QuestionId, QuestionVersionId};
+use crate::domain::ids::{OptionId, QuestionId, QuestionVersionId};
 use crate::error::{ApiError, Problem};
 use crate::persistence::{
     self, attempts::AttemptRecord, contests::Round, questions::VersionContent,
@@ -122,7 +122,8 @@ pub struct AttemptResponse {
     /// The drawn questions.
     pub questions: Vec<QuestionView>,
     /// Answers so far: question id → option ids.
-    pub answers: BTreeMap<Uuid, Vec<Uuid>>,
+    #[schema(value_type = BTreeMap<Uuid, Vec<Uuid>>)]
+    pub answers: BTreeMap<Uuid, Vec<OptionId>>,
     /// The result once finished.
     pub result: Option<ResultView>,
     /// A practice attempt (a practice round or contest, or an organizer's preview): it never
@@ -162,7 +163,7 @@ async fn respond(
         let v = versions
             .get(&q.version_id)
             .ok_or(persistence::PersistenceError::NotFound("question version"))?;
-        let shown: HashMap<Uuid, &persistence::questions::StoredOption> =
+        let shown: HashMap<OptionId, &persistence::questions::StoredOption> =
             v.options.iter().map(|o| (o.id, o)).collect();
         questions.push(QuestionView {
             id: q.question_id.into_uuid(),
@@ -174,14 +175,14 @@ async fn respond(
                 .option_ids
                 .iter()
                 .map(|id| OptionView {
-                    id: *id,
+                    id: id.into_uuid(),
                     text: shown.get(id).map(|o| o.text.clone()).unwrap_or_default(),
                     image: shown.get(id).and_then(|o| o.image.clone()),
                 })
                 .collect(),
         });
     }
-    let answers: BTreeMap<Uuid, Vec<Uuid>> = if record.finished {
+    let answers: BTreeMap<Uuid, Vec<OptionId>> = if record.finished {
         persistence::attempts::answers(&state.db, record.id)
             .await?
             .into_iter()
@@ -253,7 +254,7 @@ async fn respond(
                         .options
                         .iter()
                         .filter(|o| o.correct)
-                        .map(|o| o.id)
+                        .map(|o| o.id.into_uuid())
                         .collect(),
                     explanation: v.explanation.clone(),
                 })
@@ -423,7 +424,13 @@ pub async fn save_answer(
         user.id,
         attempt_id,
         QuestionId::from_uuid(question_id),
-        &body.0.option_ids,
+        &body
+            .0
+            .option_ids
+            .iter()
+            .copied()
+            .map(OptionId::from_uuid)
+            .collect::<Vec<_>>(),
     )
     .await?;
     Ok(web::Json(AnswerResponse {

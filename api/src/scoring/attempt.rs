@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
 
 use super::StoreError;
-use crate::domain::ids::{AttemptId, QuestionId, RoundId};
+use crate::domain::ids::{AttemptId, OptionId, QuestionId, RoundId};
 
 /// How long an attempt's keys outlive its `deadline + grace`, so abandoned attempts expire but
 /// the auto-finisher (which runs within seconds) never races the expiry.
@@ -56,9 +56,9 @@ pub struct AttemptQuestion {
     /// How it is answered.
     pub kind: QuestionKind,
     /// Every option id that exists for this question (in any order).
-    pub option_ids: Vec<Uuid>,
+    pub option_ids: Vec<OptionId>,
     /// The correct option ids (a subset of `option_ids`).
-    pub correct: Vec<Uuid>,
+    pub correct: Vec<OptionId>,
     /// Points for answering it correctly (≥ 0).
     pub points: i64,
 }
@@ -108,7 +108,7 @@ impl AttemptSetup {
                 return bad("negative points");
             }
             total = total.saturating_add(q.points);
-            let options: HashSet<Uuid> = q.option_ids.iter().copied().collect();
+            let options: HashSet<OptionId> = q.option_ids.iter().copied().collect();
             if options.len() != q.option_ids.len() || options.is_empty() {
                 return bad("options missing or repeated");
             }
@@ -143,20 +143,16 @@ impl AttemptSetup {
 }
 
 /// Option ids sorted and without repeats: the one form selections and keys are stored in.
-pub(super) fn canonical(options: &[Uuid]) -> Vec<Uuid> {
+pub(super) fn canonical(options: &[OptionId]) -> Vec<OptionId> {
     let mut v = options.to_vec();
     v.sort_unstable();
     v.dedup();
     v
 }
 
-/// `canonical` joined with commas, as stored in Redis.
-pub(super) fn joined(options: &[Uuid]) -> String {
-    options
-        .iter()
-        .map(Uuid::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+/// Ids joined with commas, as stored in Redis (options in their `canonical` form).
+pub(super) fn joined<T: std::fmt::Display>(ids: &[T]) -> String {
+    ids.iter().map(T::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// When a finish counts as made, and how long the attempt took.
@@ -240,7 +236,7 @@ pub struct AttemptState {
     /// Drawn questions in order.
     pub question_ids: Vec<QuestionId>,
     /// Selections so far, per question (option ids sorted).
-    pub selections: BTreeMap<Uuid, Vec<Uuid>>,
+    pub selections: BTreeMap<Uuid, Vec<OptionId>>,
     /// Start (ms).
     pub started_at_ms: i64,
     /// Deadline (ms).
@@ -297,7 +293,7 @@ mod tests {
     use super::*;
 
     fn question(kind: QuestionKind, options: usize, correct: &[usize]) -> AttemptQuestion {
-        let option_ids: Vec<Uuid> = (0..options).map(|_| Uuid::new_v4()).collect();
+        let option_ids: Vec<OptionId> = (0..options).map(|_| OptionId::new()).collect();
         AttemptQuestion {
             question_id: QuestionId::from_uuid(Uuid::new_v4()),
             kind,

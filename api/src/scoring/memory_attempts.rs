@@ -18,7 +18,7 @@ use super::attempt::{
     ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
     DueAttempt, FinishOutcome, OpenOutcome, QuestionKind, canonical, finish_stamp,
 };
-use crate::domain::ids::{AttemptId, QuestionId, RoundId};
+use crate::domain::ids::{AttemptId, OptionId, QuestionId, RoundId};
 
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -38,8 +38,8 @@ struct State {
 
 struct Question {
     kind: QuestionKind,
-    options: HashSet<Uuid>,
-    key: Vec<Uuid>,
+    options: HashSet<OptionId>,
+    key: Vec<OptionId>,
     points: i64,
 }
 
@@ -51,7 +51,7 @@ struct Attempt {
     started_at_ms: i64,
     deadline_ms: i64,
     grace_ms: i64,
-    answers: BTreeMap<Uuid, Vec<Uuid>>,
+    answers: BTreeMap<Uuid, Vec<OptionId>>,
     result: Option<AttemptResult>,
     expires: Instant,
 }
@@ -123,7 +123,7 @@ impl MemoryStore {
     pub(super) fn open_attempt(
         &self,
         setup: &AttemptSetup,
-        answers: &[(QuestionId, Vec<Uuid>)],
+        answers: &[(QuestionId, Vec<OptionId>)],
     ) -> Result<OpenOutcome, AttemptError> {
         setup.validate()?;
         let mut state = self.attempts();
@@ -175,7 +175,7 @@ impl MemoryStore {
         attempt_id: AttemptId,
         owner: Option<Uuid>,
         question_id: QuestionId,
-        option_ids: &[Uuid],
+        option_ids: &[OptionId],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
         let selection = canonical(option_ids);

@@ -26,7 +26,7 @@ mod redis_boards;
 mod redis_store;
 mod scripts;
 
-use crate::domain::ids::{AttemptId, ContestId, QuestionId, RoundId};
+use crate::domain::ids::{AttemptId, ContestId, OptionId, QuestionId, RoundId};
 use std::time::Duration;
 
 use uuid::Uuid;
@@ -197,7 +197,7 @@ impl Store {
         &self,
         keys: &Keys,
         setup: &AttemptSetup,
-        answers: &[(QuestionId, Vec<Uuid>)],
+        answers: &[(QuestionId, Vec<OptionId>)],
     ) -> Result<OpenOutcome, AttemptError> {
         match self {
             Self::Memory(m) => m.open_attempt(setup, answers),
@@ -218,7 +218,7 @@ impl Store {
         keys: &Keys,
         attempt_id: AttemptId,
         question_id: QuestionId,
-        option_ids: &[Uuid],
+        option_ids: &[OptionId],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
         self.save_answer_for(keys, attempt_id, None, question_id, option_ids, now_ms)
@@ -236,7 +236,7 @@ impl Store {
         attempt_id: AttemptId,
         owner: Option<Uuid>,
         question_id: QuestionId,
-        option_ids: &[Uuid],
+        option_ids: &[OptionId],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
         match self {

@@ -17,7 +17,7 @@ use super::attempt::{
     DueAttempt, FinishOutcome, OpenOutcome, canonical, joined,
 };
 use super::{Keys, RedisStore, StoreError, scripts};
-use crate::domain::ids::{AttemptId, QuestionId, RoundId};
+use crate::domain::ids::{AttemptId, OptionId, QuestionId, RoundId};
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
@@ -89,7 +89,7 @@ impl RedisStore {
         &self,
         keys: &Keys,
         setup: &AttemptSetup,
-        answers: &[(QuestionId, Vec<Uuid>)],
+        answers: &[(QuestionId, Vec<OptionId>)],
     ) -> Result<OpenOutcome, AttemptError> {
         setup.validate()?;
         let mut conn = self.connection();
@@ -165,7 +165,7 @@ impl RedisStore {
         attempt_id: AttemptId,
         owner: Option<Uuid>,
         question_id: QuestionId,
-        option_ids: &[Uuid],
+        option_ids: &[OptionId],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
         let mut conn = self.connection();
@@ -269,7 +269,7 @@ impl RedisStore {
         for (question, options) in &answers {
             let options = options
                 .split(',')
-                .map(|o| uuid(Some(o)))
+                .map(|o| uuid(Some(o)).map(OptionId::from_uuid))
                 .collect::<Result<Vec<_>, _>>()?;
             selections.insert(uuid(Some(question))?, options);
         }

@@ -2089,7 +2089,7 @@ async fn a_restore_never_replays_an_older_journal_over_newer_answers(app: &TestA
     assert_eq!(r.status(), StatusCode::OK);
     // A later answer the store holds and the journal this restore reads does not (acknowledged
     // after the restore read it).
-    let newer: Uuid = options[1].parse().expect("uuid");
+    let newer: dautri_api::domain::ids::OptionId = options[1].parse().expect("uuid");
     app.state
         .store
         .save_answer(

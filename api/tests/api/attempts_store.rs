@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use dautri_api::domain::ids::AttemptId;
 use dautri_api::domain::ids::ContestId;
+use dautri_api::domain::ids::OptionId;
 use dautri_api::domain::ids::QuestionId;
 use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
@@ -64,7 +65,7 @@ fn now_ms() -> i64 {
 }
 
 fn question(kind: QuestionKind, options: usize, correct: &[usize], points: i64) -> AttemptQuestion {
-    let option_ids: Vec<Uuid> = (0..options).map(|_| Uuid::new_v4()).collect();
+    let option_ids: Vec<OptionId> = (0..options).map(|_| OptionId::new()).collect();
     AttemptQuestion {
         question_id: QuestionId::from_uuid(Uuid::new_v4()),
         kind,
@@ -96,7 +97,7 @@ fn q(setup: &AttemptSetup, i: usize) -> Uuid {
     (setup.questions[i].question_id).into_uuid()
 }
 
-fn opts(setup: &AttemptSetup, i: usize, which: &[usize]) -> Vec<Uuid> {
+fn opts(setup: &AttemptSetup, i: usize, which: &[usize]) -> Vec<OptionId> {
     which
         .iter()
         .map(|&j| setup.questions[i].option_ids[j])
@@ -325,7 +326,7 @@ async fn invalid_answers_are_refused_with_their_reason(app: &TestApp) {
     let keys = &app.state.keys;
     let s = store(app);
 
-    type Case = (&'static str, Uuid, Uuid, Vec<Uuid>, &'static str);
+    type Case = (&'static str, Uuid, Uuid, Vec<OptionId>, &'static str);
     let cases: Vec<Case> = vec![
         (
             "unknown attempt",
@@ -352,7 +353,7 @@ async fn invalid_answers_are_refused_with_their_reason(app: &TestApp) {
             "one good option and one unknown",
             setup.attempt_id.into_uuid(),
             q(&setup, 1),
-            vec![setup.questions[1].option_ids[0], Uuid::new_v4()],
+            vec![setup.questions[1].option_ids[0], OptionId::new()],
             "unknown_option",
         ),
         (

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use dautri_api::domain::ids::AttemptId;
 use dautri_api::domain::ids::ContestId;
+use dautri_api::domain::ids::OptionId;
 use dautri_api::domain::ids::QuestionId;
 use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
@@ -88,7 +89,7 @@ impl Drop for LocalCluster {
 }
 
 fn question(kind: QuestionKind, options: usize, correct: &[usize]) -> AttemptQuestion {
-    let option_ids: Vec<Uuid> = (0..options).map(|_| Uuid::now_v7()).collect();
+    let option_ids: Vec<OptionId> = (0..options).map(|_| OptionId::new()).collect();
     AttemptQuestion {
         question_id: QuestionId::from_uuid(Uuid::now_v7()),
         kind,

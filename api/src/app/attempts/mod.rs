@@ -25,7 +25,9 @@ use uuid::Uuid;
 use crate::app::contest_access;
 use crate::auth::Caller;
 use crate::domain::contest::{Pool, Review};
-use crate::domain::ids::{AttemptId, ContestId, QuestionId, QuestionVersionId, RoundId, UserId};
+use crate::domain::ids::{
+    AttemptId, ContestId, OptionId, QuestionId, QuestionVersionId, RoundId, UserId,
+};
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::attempts::{AnswerRow, AttemptRecord, DrawnQuestion, NewAttempt, Outcome};
 use crate::persistence::contests::{Contest, Round};
@@ -290,8 +292,8 @@ async fn open_attempt(
             seed,
             q.id.into_uuid(),
         );
-        let option_ids: Vec<Uuid> = order.iter().map(|i| q.option_ids[*i]).collect();
-        let correct: Vec<Uuid> = q
+        let option_ids: Vec<OptionId> = order.iter().map(|i| q.option_ids[*i]).collect();
+        let correct: Vec<OptionId> = q
             .option_ids
             .iter()
             .zip(&q.content.options)
@@ -428,7 +430,7 @@ pub async fn restore(state: &AppState, record: &AttemptRecord) -> Result<(), Api
         deadline_ms: ms(record.deadline),
         grace_ms: record.grace_ms,
     };
-    let journaled: Vec<(QuestionId, Vec<Uuid>)> =
+    let journaled: Vec<(QuestionId, Vec<OptionId>)> =
         persistence::attempts::answers(&state.db, record.id)
             .await?
             .into_iter()
@@ -471,7 +473,7 @@ pub async fn save(
     user: UserId,
     attempt_id: AttemptId,
     question_id: QuestionId,
-    option_ids: &[Uuid],
+    option_ids: &[OptionId],
 ) -> Result<crate::scoring::AnswerSaved, ApiError> {
     let now = Utc::now();
     let store = &state.store;
@@ -732,7 +734,7 @@ pub async fn reconcile_boards(state: &AppState, now: DateTime<Utc>) -> Result<us
 async fn items_of(
     state: &AppState,
     record: &AttemptRecord,
-    selections: &std::collections::BTreeMap<Uuid, Vec<Uuid>>,
+    selections: &std::collections::BTreeMap<Uuid, Vec<OptionId>>,
     score: i64,
 ) -> Result<Vec<persistence::attempts::Item>, ApiError> {
     let version_ids: Vec<QuestionVersionId> =
@@ -745,7 +747,7 @@ async fn items_of(
             .collect();
     let mut items = Vec::with_capacity(record.questions.len());
     for (i, q) in record.questions.iter().enumerate() {
-        let mut key: Vec<Uuid> = versions
+        let mut key: Vec<OptionId> = versions
             .get(&q.version_id)
             .map(|v| {
                 v.options

@@ -151,7 +151,7 @@ impl QuestionResponse {
                 .into_iter()
                 .zip(q.option_ids)
                 .map(|(o, id)| OptionResponse {
-                    id,
+                    id: id.into_uuid(),
                     text: o.text,
                     correct: key_visible.then_some(o.correct),
                     image: o.image,

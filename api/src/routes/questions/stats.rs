@@ -82,7 +82,7 @@ pub async fn question_stats(
         .zip(&question.content.options)
         .zip(stats.option_shares)
         .map(|((id, o), (_, share))| OptionShare {
-            option_id: *id,
+            option_id: id.into_uuid(),
             text: o.text.clone(),
             correct: o.correct,
             share,
@@ -165,7 +165,7 @@ pub async fn question_versions(
                     .options
                     .into_iter()
                     .map(|o| super::OptionResponse {
-                        id: o.id,
+                        id: o.id.into_uuid(),
                         text: o.text,
                         correct: Some(o.correct),
                         image: o.image,
