@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
 
 use super::StoreError;
-use crate::domain::ids::{AttemptId, OptionId, QuestionId, RoundId};
+use crate::domain::ids::{AttemptId, OptionId, QuestionId, RoundId, UserId};
 
 /// How long an attempt's keys outlive its `deadline + grace`, so abandoned attempts expire but
 /// the auto-finisher (which runs within seconds) never races the expiry.
@@ -71,7 +71,7 @@ pub struct AttemptSetup {
     /// Its round.
     pub round_id: RoundId,
     /// Who takes it.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The drawn questions, in the order shown.
     pub questions: Vec<AttemptQuestion>,
     /// When it started (server clock, ms).
@@ -184,7 +184,7 @@ pub struct AttemptResult {
     /// Its round.
     pub round_id: RoundId,
     /// Who took it.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Points earned.
     pub score: i64,
     /// Points available.
@@ -232,7 +232,7 @@ pub struct AttemptState {
     /// Its round.
     pub round_id: RoundId,
     /// Who takes it.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Drawn questions in order.
     pub question_ids: Vec<QuestionId>,
     /// Selections so far, per question (option ids sorted).
@@ -307,7 +307,7 @@ mod tests {
         AttemptSetup {
             attempt_id: AttemptId::from_uuid(Uuid::new_v4()),
             round_id: RoundId::from_uuid(Uuid::new_v4()),
-            user_id: Uuid::new_v4(),
+            user_id: UserId::new(),
             questions,
             started_at_ms: 1_000,
             deadline_ms: 61_000,

@@ -80,7 +80,7 @@ impl ContestImage {
         round.finished_attempts += 1;
         if r.is_perfect() {
             round.perfect_attempts += 1;
-            round.perfect.insert(r.user_id);
+            round.perfect.insert(r.user_id.into_uuid());
         }
         let entry = LeaderboardEntry::of(r);
         let candidate = Best {
@@ -94,10 +94,10 @@ impl ContestImage {
             name: counted.entrant.display_name.clone(),
         };
         let key = |b: &Best| (b.entry.composite, b.finished_at_ms, b.attempt_id);
-        match round.best.get(&r.user_id) {
+        match round.best.get(r.user_id.as_uuid()) {
             Some(old) if key(old) <= key(&candidate) => {}
             _ => {
-                round.best.insert(r.user_id, candidate);
+                round.best.insert(r.user_id.into_uuid(), candidate);
             }
         }
     }

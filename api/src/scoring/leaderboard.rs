@@ -58,7 +58,7 @@ impl LeaderboardEntry {
             result.score,
             result.time_used_ms,
             result.finished_at_ms,
-            result.user_id,
+            result.user_id.into_uuid(),
         )
     }
 

@@ -18,7 +18,7 @@ use super::attempt::{
     ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
     DueAttempt, FinishOutcome, OpenOutcome, QuestionKind, canonical, finish_stamp,
 };
-use crate::domain::ids::{AttemptId, OptionId, QuestionId, RoundId};
+use crate::domain::ids::{AttemptId, OptionId, QuestionId, RoundId, UserId};
 
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -45,7 +45,7 @@ struct Question {
 
 struct Attempt {
     round_id: RoundId,
-    user_id: Uuid,
+    user_id: UserId,
     order: Vec<QuestionId>,
     questions: HashMap<QuestionId, Question>,
     started_at_ms: i64,
@@ -173,7 +173,7 @@ impl MemoryStore {
     pub(super) fn save_answer(
         &self,
         attempt_id: AttemptId,
-        owner: Option<Uuid>,
+        owner: Option<UserId>,
         question_id: QuestionId,
         option_ids: &[OptionId],
         now_ms: i64,

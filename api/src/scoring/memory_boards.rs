@@ -352,14 +352,14 @@ fn record(contest: &mut Contest, counted: &Counted) -> RecordOutcome {
     round.counters.finished_attempts += 1;
     if result.is_perfect() {
         round.counters.perfect_attempts += 1;
-        if round.perfect.insert(result.user_id) {
+        if round.perfect.insert(result.user_id.into_uuid()) {
             round.counters.perfect_participants += 1;
         }
     }
     let entry = LeaderboardEntry::of(result);
     let standing = Standing {
         rank: 0,
-        user_id: result.user_id,
+        user_id: result.user_id.into_uuid(),
         attempt_id: Some(result.attempt_id),
         score: result.score,
         time_used_ms: result.time_used_ms,
@@ -367,7 +367,7 @@ fn record(contest: &mut Contest, counted: &Counted) -> RecordOutcome {
         unit_path: counted.entrant.unit_path.clone(),
         display_name: counted.entrant.display_name.clone(),
     };
-    let is_best = match round.best.get(&result.user_id) {
+    let is_best = match round.best.get(result.user_id.as_uuid()) {
         None => {
             round.counters.participants += 1;
             true
@@ -375,12 +375,14 @@ fn record(contest: &mut Contest, counted: &Counted) -> RecordOutcome {
         Some((old, _)) => beats(&entry, old),
     };
     if is_best {
-        if let Some((old_entry, old)) = round.best.remove(&result.user_id) {
+        if let Some((old_entry, old)) = round.best.remove(result.user_id.as_uuid()) {
             round.family.leave(&old_entry, &old);
         }
         round.family.enter(&entry, &standing);
-        round.best.insert(result.user_id, (entry, standing.clone()));
-        contest.retotal(result.user_id);
+        round
+            .best
+            .insert(result.user_id.into_uuid(), (entry, standing.clone()));
+        contest.retotal(result.user_id.into_uuid());
     }
     contest.expires = Instant::now() + Duration::from_millis(ROUND_RETENTION_MS.unsigned_abs());
     RecordOutcome {

@@ -26,7 +26,7 @@ mod redis_boards;
 mod redis_store;
 mod scripts;
 
-use crate::domain::ids::{AttemptId, ContestId, OptionId, QuestionId, RoundId};
+use crate::domain::ids::{AttemptId, ContestId, OptionId, QuestionId, RoundId, UserId};
 use std::time::Duration;
 
 use uuid::Uuid;
@@ -234,7 +234,7 @@ impl Store {
         &self,
         keys: &Keys,
         attempt_id: AttemptId,
-        owner: Option<Uuid>,
+        owner: Option<UserId>,
         question_id: QuestionId,
         option_ids: &[OptionId],
         now_ms: i64,

@@ -17,7 +17,7 @@ use super::attempt::{
     DueAttempt, FinishOutcome, OpenOutcome, canonical, joined,
 };
 use super::{Keys, RedisStore, StoreError, scripts};
-use crate::domain::ids::{AttemptId, OptionId, QuestionId, RoundId};
+use crate::domain::ids::{AttemptId, OptionId, QuestionId, RoundId, UserId};
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
@@ -74,7 +74,7 @@ fn result_from_meta(
     Ok(Some(AttemptResult {
         attempt_id,
         round_id: RoundId::from_uuid(uuid(meta.get("round").map(String::as_str))?),
-        user_id: uuid(meta.get("user").map(String::as_str))?,
+        user_id: UserId::from_uuid(uuid(meta.get("user").map(String::as_str))?),
         score: num("score")?,
         max_score: num("max")?,
         correct_count: num("correct")?,
@@ -163,7 +163,7 @@ impl RedisStore {
         &self,
         keys: &Keys,
         attempt_id: AttemptId,
-        owner: Option<Uuid>,
+        owner: Option<UserId>,
         question_id: QuestionId,
         option_ids: &[OptionId],
         now_ms: i64,
@@ -223,7 +223,7 @@ impl RedisStore {
             result: AttemptResult {
                 attempt_id,
                 round_id: RoundId::from_uuid(uuid(text(reply.get(7))?.as_deref())?),
-                user_id: uuid(text(reply.get(8))?.as_deref())?,
+                user_id: UserId::from_uuid(uuid(text(reply.get(8))?.as_deref())?),
                 score: int(reply.get(1))?,
                 max_score: int(reply.get(2))?,
                 correct_count: int(reply.get(3))?,
@@ -276,7 +276,7 @@ impl RedisStore {
         Ok(Some(AttemptState {
             attempt_id,
             round_id: RoundId::from_uuid(uuid(meta.get("round").map(String::as_str))?),
-            user_id: uuid(meta.get("user").map(String::as_str))?,
+            user_id: UserId::from_uuid(uuid(meta.get("user").map(String::as_str))?),
             question_ids,
             selections,
             started_at_ms: num("started")?,

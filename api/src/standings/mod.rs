@@ -53,7 +53,7 @@ pub fn result_of(row: &CountedRow) -> AttemptResult {
     AttemptResult {
         attempt_id: row.attempt_id,
         round_id: row.round_id,
-        user_id: row.user_id.into_uuid(),
+        user_id: row.user_id,
         score: row.score,
         max_score: row.max_score,
         correct_count: 0,

@@ -81,7 +81,7 @@ fn attempt_at(started: i64) -> AttemptSetup {
     AttemptSetup {
         attempt_id: AttemptId::from_uuid(Uuid::new_v4()),
         round_id: RoundId::from_uuid(Uuid::new_v4()),
-        user_id: Uuid::new_v4(),
+        user_id: dautri_api::domain::ids::UserId::new(),
         questions: vec![
             question(QuestionKind::Single, 4, &[1], 1),
             question(QuestionKind::Multiple, 4, &[0, 2], 2),
@@ -793,7 +793,7 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
     let result = |user: Uuid, score: i64, time: i64, finished: i64| AttemptResult {
         attempt_id: AttemptId::from_uuid(Uuid::new_v4()),
         round_id: RoundId::from_uuid(round),
-        user_id: user,
+        user_id: dautri_api::domain::ids::UserId::from_uuid(user),
         score,
         max_score: 6,
         correct_count: score,
@@ -826,7 +826,7 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
         let outcome = s.record_results(keys, &[counted(r)]).await.expect(name)[0];
         assert!(outcome.newly_recorded, "{name}");
         assert_eq!(outcome.is_best, *becomes_best, "{name}");
-        if *becomes_best && r.user_id == u {
+        if *becomes_best && r.user_id.into_uuid() == u {
             best_u = Some(r.attempt_id);
         }
     }

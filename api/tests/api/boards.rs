@@ -159,7 +159,7 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
                     result: AttemptResult {
                         attempt_id: AttemptId::from_uuid(Uuid::new_v4()),
                         round_id: RoundId::from_uuid(round),
-                        user_id: *user,
+                        user_id: dautri_api::domain::ids::UserId::from_uuid(*user),
                         score,
                         max_score: 3,
                         correct_count: score,
@@ -201,7 +201,9 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
                 c.result.finished_at_ms,
             )
         };
-        let e = best.entry((r.round_id.into_uuid(), r.user_id)).or_insert(c);
+        let e = best
+            .entry((r.round_id.into_uuid(), r.user_id.into_uuid()))
+            .or_insert(c);
         if k(c) < k(e) {
             *e = c;
         }
@@ -214,7 +216,7 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
             })
             .map(|(_, c)| Standing {
                 rank: 0,
-                user_id: c.result.user_id,
+                user_id: c.result.user_id.into_uuid(),
                 attempt_id: Some(c.result.attempt_id),
                 score: c.result.score,
                 time_used_ms: c.result.time_used_ms,
@@ -377,7 +379,8 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
         .promote_staging(keys, ContestId::from_uuid(contest))
         .await
         .expect("promote");
-    let people: std::collections::HashSet<Uuid> = half.iter().map(|c| c.result.user_id).collect();
+    let people: std::collections::HashSet<Uuid> =
+        half.iter().map(|c| c.result.user_id.into_uuid()).collect();
     assert_eq!(
         store
             .contest_participants(keys, ContestId::from_uuid(contest))

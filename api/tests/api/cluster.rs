@@ -117,7 +117,7 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
         let setup = AttemptSetup {
             attempt_id: AttemptId::from_uuid(Uuid::now_v7()),
             round_id: RoundId::from_uuid(round),
-            user_id: Uuid::now_v7(),
+            user_id: dautri_api::domain::ids::UserId::new(),
             questions: vec![
                 question(QuestionKind::Single, 3, &[0]),
                 question(QuestionKind::Multiple, 4, &[1, 2]),
@@ -157,7 +157,7 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
             .save_answer_for(
                 &keys,
                 s.attempt_id,
-                Some(Uuid::now_v7()),
+                Some(dautri_api::domain::ids::UserId::new()),
                 s.questions[0].question_id,
                 &s.questions[0].correct,
                 now + 2000,
@@ -228,7 +228,7 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
                 round_id: RoundId::from_uuid(round),
                 unit_id: None,
             },
-            setups[3].user_id,
+            setups[3].user_id.into_uuid(),
         )
         .await
         .expect("best")

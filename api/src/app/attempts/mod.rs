@@ -369,7 +369,7 @@ async fn open_attempt(
     let setup = AttemptSetup {
         attempt_id: id,
         round_id: round.id,
-        user_id: caller.id.into_uuid(),
+        user_id: caller.id,
         questions: setup_questions,
         started_at_ms: ms(now),
         deadline_ms: ms(deadline),
@@ -424,7 +424,7 @@ pub async fn restore(state: &AppState, record: &AttemptRecord) -> Result<(), Api
     let setup = AttemptSetup {
         attempt_id: record.id,
         round_id: record.round_id,
-        user_id: record.user_id.into_uuid(),
+        user_id: record.user_id,
         questions,
         started_at_ms: ms(record.started_at),
         deadline_ms: ms(record.deadline),
@@ -481,7 +481,7 @@ pub async fn save(
         .save_answer_for(
             &state.keys,
             attempt_id,
-            Some(user.into_uuid()),
+            Some(user),
             question_id,
             option_ids,
             ms(now),
@@ -498,7 +498,7 @@ pub async fn save(
                 .save_answer_for(
                     &state.keys,
                     attempt_id,
-                    Some(user.into_uuid()),
+                    Some(user),
                     question_id,
                     option_ids,
                     ms(now),
@@ -703,7 +703,7 @@ async fn record_on_boards(state: &AppState, record: &AttemptRecord) -> Result<()
     let result = AttemptResult {
         attempt_id: record.id,
         round_id: record.round_id,
-        user_id: record.user_id.into_uuid(),
+        user_id: record.user_id,
         score,
         max_score: record.max_score,
         correct_count: record.correct_count.unwrap_or(0),
