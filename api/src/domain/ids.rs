@@ -15,6 +15,13 @@
 //! would refer to any other as a named component: request and response bodies therefore keep
 //! `Uuid` fields (or say `#[schema(value_type = Uuid)]`) and convert at the route, so the
 //! OpenAPI document is the same as before the ids existed.
+//!
+//! Where a bare `Uuid` is still right, and why:
+//! - response and request bodies (above);
+//! - the audit log's `subject_id`, which names an entity of any kind;
+//! - the boards' own structures (`scoring::leaderboard::Standing`, the unit directory's tree,
+//!   the Redis sorted sets' members): they hold many kinds of ids in one encoded form, and the
+//!   attempt results that feed them carry `UserId` up to the point they enter.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
