@@ -231,6 +231,8 @@ pub async fn delete_question(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    // Rounds drawing from the bank see the change at their next start on this server.
+    state.catalog.forget_pools();
     Ok(())
 }
 
@@ -284,6 +286,8 @@ pub async fn create_question(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    // Rounds drawing from the bank see the change at their next start on this server.
+    state.catalog.forget_pools();
     persistence::questions::get(&state.db, id)
         .await
         .map_err(Into::into)
@@ -370,6 +374,8 @@ pub async fn update_question(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    // Rounds drawing from the bank see the change at their next start on this server.
+    state.catalog.forget_pools();
     persistence::questions::get(&state.db, current.id)
         .await
         .map_err(Into::into)
@@ -525,6 +531,8 @@ pub async fn import_questions(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    // Rounds drawing from the bank see the change at their next start on this server.
+    state.catalog.forget_pools();
     tracing::info!(count = report.questions.len(), "questions imported");
     Ok(QuestionImport {
         imported: report.questions.len(),

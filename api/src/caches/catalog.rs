@@ -1,9 +1,14 @@
 //! Rounds and contests by id, and a contest's rounds, kept for a few seconds, so that reading a board asks the scoring
 //! store only: a busy board is read thousands of times a second and its round changes rarely.
+//! And the questions a round draws from on a given day ([`DrawPool`]), so that a storm of
+//! starts reads the bank once every few seconds instead of once per start (#16): the bank is
+//! the largest read of a start (up to 10,000 questions with their content per group).
 //!
 //! # Implementation notes
 //! This server's own edits drop the entry at once (`forget_*`); another server's edits are seen
-//! within [`MAX_AGE`]. The maps are pruned of stale entries when they grow, so the memory is
+//! within [`MAX_AGE`]. For pools that means a question added to (or retired from) the bank on
+//! another server is drawn (or no longer drawn) within five seconds; an attempt always keeps
+//! the version it drew, so nothing already drawn changes. The maps are pruned of stale entries when they grow, so the memory is
 //! bounded by the rounds read in the last few seconds.
 
 use std::collections::HashMap;
@@ -11,12 +16,14 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
 
 use crate::domain::ids::{ContestId, RoundId};
 use crate::persistence::{
     self, PersistenceError,
     contests::{Contest, Round},
+    questions::StoredQuestion,
 };
 
 /// How long an entry serves.
@@ -65,6 +72,19 @@ impl<K: Eq + Hash + Copy, V> Ttl<K, V> {
     fn forget(&self, key: K) {
         self.lock().remove(&key);
     }
+
+    fn forget_where(&self, drop: impl Fn(&K) -> bool) {
+        self.lock().retain(|k, _| !drop(k));
+    }
+}
+
+/// The questions a round may draw on one day: a candidate list per group of its pool, in the
+/// pool's order (one group for a fixed list of questions, one per quota), each question with
+/// the version and content a start would read.
+#[derive(Debug, Default)]
+pub struct DrawPool {
+    /// Candidates per group.
+    pub groups: Vec<Vec<StoredQuestion>>,
 }
 
 /// The shared cache.
@@ -74,6 +94,8 @@ pub struct Catalog {
     contests: Arc<Ttl<ContestId, Contest>>,
     /// A contest's rounds, by contest id (its cumulative boards depend on every round).
     contest_rounds: Arc<Ttl<ContestId, Vec<Round>>>,
+    /// What a round draws from, by round and day (a question's drawable dates are days).
+    pools: Arc<Ttl<(RoundId, NaiveDate), DrawPool>>,
 }
 
 impl Catalog {
@@ -120,14 +142,42 @@ impl Catalog {
         ))
     }
 
-    /// Drops a round (and its contest's list of rounds) after it was added or changed here.
+    /// A round's pool on `day`, read by `load` when none younger than [`MAX_AGE`] is kept.
+    /// Concurrent misses may each load it; the last one stays (they read the same thing).
+    pub async fn pool<F, Fut>(
+        &self,
+        round: RoundId,
+        day: NaiveDate,
+        load: F,
+    ) -> Result<Arc<DrawPool>, PersistenceError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<DrawPool, PersistenceError>>,
+    {
+        if let Some(p) = self.pools.get((round, day)) {
+            return Ok(p);
+        }
+        Ok(self.pools.put((round, day), load().await?))
+    }
+
+    /// Drops a round (its contest's list of rounds, and what it draws from) after it was added
+    /// or changed here.
     pub fn forget_round(&self, id: RoundId, contest_id: ContestId) {
         self.rounds.forget(id);
         self.contest_rounds.forget(contest_id);
+        self.pools.forget_where(|(round, _)| *round == id);
     }
 
-    /// Drops a contest after it changed here.
+    /// Drops a contest (and what its rounds draw from: its host unit decides which banks they
+    /// see) after it changed here.
     pub fn forget_contest(&self, id: ContestId) {
         self.contests.forget(id);
+        self.pools.forget_where(|_| true);
+    }
+
+    /// Drops every round's pool after the bank changed here (a question added, edited,
+    /// retired or deleted).
+    pub fn forget_pools(&self) {
+        self.pools.forget_where(|_| true);
     }
 }

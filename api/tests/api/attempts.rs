@@ -37,6 +37,7 @@ both_backends!(
     true_false_options_follow_the_round_shuffle_setting,
     a_result_that_missed_the_boards_reaches_them,
     a_restore_never_replays_an_older_journal_over_newer_answers,
+    a_bank_change_reaches_the_next_start,
 );
 
 /// A contest with a round and a bank of `n` true/false questions whose correct option is known.
@@ -2118,4 +2119,54 @@ async fn a_restore_never_replays_an_older_journal_over_newer_answers(app: &TestA
         json!([options[1]]),
         "the newer answer stays"
     );
+}
+
+/// Starts read what a round draws from once every few seconds (#16); a change to the bank made
+/// through this server still reaches the very next start: a retired question is no longer
+/// drawn, and a new one is.
+async fn a_bank_change_reaches_the_next_start(app: &TestApp) {
+    let s = setup(app, 2, round(2, None, -60, 3600)).await;
+    let first = app.member(s.unit).await;
+    started(app, &s, &first).await;
+    let retired = s.key.keys().next().expect("a question").clone();
+    let r = app
+        .patch(
+            &format!("/api/v1/questions/{retired}"),
+            Some(&s.organizer.access),
+            &json!({"status": "retired"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // One question is left for an attempt of two.
+    let second = app.member(s.unit).await;
+    assert_problem(
+        start(app, &s, &second).await,
+        StatusCode::CONFLICT,
+        "pool_too_small",
+    )
+    .await;
+    let body = json!({
+        "unit_id": s.unit.into_uuid(), "kind": "single",
+        "text": "Câu hỏi mới: đáp án đúng là A?",
+        "options": [{"text": "A", "correct": true}, {"text": "B"}],
+        "topic": {"code": "law", "name": "Pháp luật"},
+    });
+    let added: Value = app
+        .post("/api/v1/questions", Some(&s.organizer.access), &body)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let attempt = started(app, &s, &second).await;
+    let drawn: Vec<&str> = attempt["questions"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .map(|q| q["id"].as_str().expect("id"))
+        .collect();
+    assert!(
+        drawn.contains(&added["id"].as_str().expect("id")),
+        "{drawn:?}"
+    );
+    assert!(!drawn.contains(&retired.as_str()), "{drawn:?}");
 }

@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use crate::app::contest_access;
 use crate::auth::Caller;
+use crate::caches::catalog::DrawPool;
 use crate::domain::contest::{Pool, Review};
 use crate::domain::ids::{
     AttemptId, ContestId, OptionId, QuestionId, QuestionVersionId, RoundId, UserId,
@@ -205,6 +206,57 @@ struct Opening<'a> {
     client: &'a ClientInfo,
 }
 
+/// The filters of a round's pool on `day`, one per group: a fixed list, or one per quota.
+fn group_filters(round: &Round, day: chrono::NaiveDate) -> Vec<Filter> {
+    let drawable = Some((day, day));
+    match &round.settings.pool {
+        Pool::Questions { question_ids } => vec![Filter {
+            ids: Some(question_ids.clone()),
+            drawable_between: drawable,
+            ..Filter::default()
+        }],
+        Pool::Quotas { quotas } => quotas
+            .iter()
+            .map(|q| Filter {
+                topic: Some(q.topic.clone()),
+                difficulty: q.difficulty,
+                drawable_between: drawable,
+                ..Filter::default()
+            })
+            .collect(),
+    }
+}
+
+/// How many questions each group of the round's pool gives an attempt, in the pool's order.
+fn group_counts(round: &Round) -> Vec<usize> {
+    let s = &round.settings;
+    match &s.pool {
+        Pool::Questions { .. } => vec![s.questions_per_attempt as usize],
+        Pool::Quotas { quotas } => quotas.iter().map(|q| q.count as usize).collect(),
+    }
+}
+
+/// Reads what `round` draws from on `day`: the questions of the host unit's banks (its own and
+/// those above it that are shared) drawable that day, per group of its pool.
+async fn load_pool(
+    state: &AppState,
+    contest: &Contest,
+    round: &Round,
+    day: chrono::NaiveDate,
+) -> Result<DrawPool, PersistenceError> {
+    let host = persistence::units::get(&state.db, contest.settings.unit_id).await?;
+    let visibility = Visibility {
+        roots: Some(vec![host.path]),
+    };
+    let mut groups = Vec::new();
+    for filter in group_filters(round, day) {
+        let (found, _) =
+            persistence::questions::search(&state.db, &visibility, &filter, 0, 10_000).await?;
+        groups.push(found);
+    }
+    Ok(DrawPool { groups })
+}
+
 /// Draws the questions and opens the attempt in the database and the scoring store. A
 /// `preview` skips the answer-key rule (it never counts), is not cut short by the round's
 /// close, belongs to no unit, and leaves the round unstarted.
@@ -222,45 +274,19 @@ async fn open_attempt(
         client,
     } = how;
     let s = &round.settings;
-    let host = persistence::units::get(&state.db, contest.settings.unit_id).await?;
-    let visibility = Visibility {
-        roots: Some(vec![host.path]),
-    };
     let today = now.date_naive();
-    let mut candidates: HashMap<Uuid, StoredQuestion> = HashMap::new();
-    let mut groups = Vec::new();
-    let group_filters: Vec<(Filter, usize)> = match &s.pool {
-        Pool::Questions { question_ids } => vec![(
-            Filter {
-                ids: Some(question_ids.clone()),
-                drawable_between: Some((today, today)),
-                ..Filter::default()
-            },
-            s.questions_per_attempt as usize,
-        )],
-        Pool::Quotas { quotas } => quotas
-            .iter()
-            .map(|q| {
-                (
-                    Filter {
-                        topic: Some(q.topic.clone()),
-                        difficulty: q.difficulty,
-                        drawable_between: Some((today, today)),
-                        ..Filter::default()
-                    },
-                    q.count as usize,
-                )
-            })
-            .collect(),
-    };
-    for (filter, count) in group_filters {
-        let (found, _) =
-            persistence::questions::search(&state.db, &visibility, &filter, 0, 10_000).await?;
+    let pool = state
+        .catalog
+        .pool(round.id, today, || load_pool(state, contest, round, today))
+        .await?;
+    let mut candidates: HashMap<Uuid, &StoredQuestion> = HashMap::new();
+    let mut groups = Vec::with_capacity(pool.groups.len());
+    for (found, count) in pool.groups.iter().zip(group_counts(round)) {
         groups.push(draw::Group {
             candidates: found.iter().map(|q| q.id.into_uuid()).collect(),
             count,
         });
-        candidates.extend(found.into_iter().map(|q| (q.id.into_uuid(), q)));
+        candidates.extend(found.iter().map(|q| (q.id.into_uuid(), q)));
     }
     // Whoever can read the key of a question this round may draw does not enter it.
     if !preview {
@@ -281,7 +307,7 @@ async fn open_attempt(
     let mut drawn = Vec::with_capacity(drawn_ids.len());
     let mut setup_questions = Vec::with_capacity(drawn_ids.len());
     for id in &drawn_ids {
-        let q = candidates
+        let q = *candidates
             .get(id)
             .ok_or(PersistenceError::NotFound("question"))?;
         // True/false options follow the round's setting too: a bank that lists "Đúng" first and
