@@ -485,3 +485,53 @@ async fn a_contest_edited_on_one_instance_is_seen_by_another_within_the_catalog_
     peer.kill().await;
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_question_retired_on_one_instance_stops_being_drawn_by_another_within_the_bound() {
+    let app = spawn_app_with(Backend::Services, |_| {}).await;
+    let peer = spawn_peer(&app, |_| {}).await;
+    // Two questions for attempts of two: retiring one leaves the round unable to start.
+    let s = setup(&app, 2, round(2, None, -60, 3600)).await;
+    let start_on_peer = |member: &crate::helpers::TestUser| {
+        app.client
+            .post(format!(
+                "{}/api/v1/rounds/{}/attempts",
+                peer.address, s.round_id
+            ))
+            .bearer_auth(&member.access)
+            .send()
+    };
+    // The peer reads the round's pool into its cache.
+    let first = app.member(s.unit).await;
+    assert_eq!(
+        start_on_peer(&first).await.expect("start").status(),
+        StatusCode::CREATED
+    );
+    let retired = s.key.keys().next().expect("a question").clone();
+    let r = app
+        .patch(
+            &format!("/api/v1/questions/{retired}"),
+            Some(&s.organizer.access),
+            &json!({"status": "retired"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // On the instance that retired it, at once.
+    let second = app.member(s.unit).await;
+    assert_eq!(
+        crate::attempts::start(&app, &s, &second).await.status(),
+        StatusCode::CONFLICT
+    );
+    // On the other, once the bound has passed.
+    tokio::time::sleep(dautri_api::caches::catalog::MAX_AGE + Duration::from_millis(500)).await;
+    let third = app.member(s.unit).await;
+    let r = start_on_peer(&third).await.expect("start");
+    assert_eq!(
+        r.status(),
+        StatusCode::CONFLICT,
+        "the peer still draws the retired question: {}",
+        r.text().await.unwrap_or_default()
+    );
+    peer.kill().await;
+    app.cleanup().await;
+}
