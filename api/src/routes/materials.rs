@@ -88,7 +88,9 @@ pub async fn upload_material(
     tag = "theory",
     params(("name" = String, Path, description = "Material name: SHA-256 hex and extension")),
     responses(
-        (status = 200, description = "The file", content_type = "application/pdf"),
+        (status = 200, description = "The file, as what its bytes are", content(
+            ("application/pdf"), ("image/png"), ("image/jpeg"), ("image/webp")
+        )),
         (status = 404, description = "No such material", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The file store is unavailable; `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
     )
