@@ -235,24 +235,34 @@ fn webp_size(b: &[u8]) -> Result<(u32, u32), ImageError> {
 
 /// The image name of `bytes` of type `kind`: `<sha256 hex>.<ext>`.
 pub fn image_name(bytes: &[u8], kind: ImageType) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut name = String::with_capacity(64 + 5);
-    for byte in digest {
-        name.push_str(&format!("{byte:02x}"));
-    }
-    name.push('.');
-    name.push_str(kind.extension());
-    name
+    content_name(bytes, kind.extension())
 }
 
 /// Whether `name` is a well-formed image name (and which type it names); anything else, such
 /// as a path or a URL, is refused, so a name can never reach outside the image store.
 pub fn parse_image_name(name: &str) -> Option<ImageType> {
-    let (hash, ext) = name.split_once('.')?;
-    if hash.len() != 64 || !hash.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
+    ImageType::from_extension(content_name_extension(name)?)
+}
+
+/// A file's name by its content: the lowercase hex SHA-256 of `bytes`, a dot and `extension`.
+/// Image names are these; so are the other files kept beside them (the API's study materials).
+pub fn content_name(bytes: &[u8], extension: &str) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut name = String::with_capacity(64 + 1 + extension.len());
+    for byte in digest {
+        name.push_str(&format!("{byte:02x}"));
     }
-    ImageType::from_extension(ext)
+    name.push('.');
+    name.push_str(extension);
+    name
+}
+
+/// The extension of a well-formed content name (64 lowercase hex digits, a dot, the rest);
+/// `None` for anything else. The caller decides which extensions it keeps.
+pub fn content_name_extension(name: &str) -> Option<&str> {
+    let (hash, ext) = name.split_once('.')?;
+    (hash.len() == 64 && hash.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')))
+        .then_some(ext)
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@
 //! `question_bank::parse_image_name` and only the store and `/materials` read media names.
 
 use question_bank::ImageType;
-use sha2::{Digest, Sha256};
 
 /// What a stored file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,26 +51,15 @@ impl MediaType {
     }
 }
 
-/// The name a file of `kind` with these bytes is stored under.
+/// The name a file of `kind` with these bytes is stored under (a picture's is its image name).
 pub fn media_name(bytes: &[u8], kind: MediaType) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut name = String::with_capacity(64 + 5);
-    for byte in digest {
-        name.push_str(&format!("{byte:02x}"));
-    }
-    name.push('.');
-    name.push_str(kind.extension());
-    name
+    question_bank::images::content_name(bytes, kind.extension())
 }
 
 /// The type a well-formed media name stands for; `None` for anything else (a path, a URL, an
 /// uppercase digest, an unknown extension).
 pub fn parse_media_name(name: &str) -> Option<MediaType> {
-    let (hash, ext) = name.split_once('.')?;
-    if hash.len() != 64 || !hash.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
-    MediaType::from_extension(ext)
+    MediaType::from_extension(question_bank::images::content_name_extension(name)?)
 }
 
 /// Why a file is not a PDF we keep.
