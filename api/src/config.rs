@@ -248,6 +248,15 @@ pub struct Settings {
     /// must not write, e.g. a read replica; tests turn it off where it would race them).
     #[arg(long, env = "DAUTRI_ATTEMPT__AUTO_FINISH", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub auto_finish: bool,
+    /// How long this instance keeps a round, a contest and what a round draws from before
+    /// reading them again, in seconds. Edits on other instances arrive sooner through Redis
+    /// (each instance tells the others); this is the bound when that message was lost.
+    #[arg(long, env = "DAUTRI_CACHE__CATALOG_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub cache_catalog_seconds: u64,
+    /// How long this instance keeps the unit tree before reading it again, in seconds; as for
+    /// the catalog, the bound when another instance's message about a unit edit was lost.
+    #[arg(long, env = "DAUTRI_CACHE__UNITS_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub cache_units_seconds: u64,
     /// How long an answer lingers for others to share its database write, in milliseconds; 0
     /// (the default) writes at once whatever queued up during the previous write (group
     /// commit). An answer is acknowledged only once journaled.

@@ -27,6 +27,7 @@ pub struct Metrics {
     db_pool: IntGaugeVec,
     db_up: IntGauge,
     store_up: IntGauge,
+    cache_changes: IntCounterVec,
 }
 
 impl Metrics {
@@ -62,7 +63,17 @@ impl Metrics {
             "dautri_store_up",
             "1 if the scoring store (Redis or in-process) answered the last check",
         )?;
+        let cache_changes = IntCounterVec::new(
+            Opts::new(
+                "dautri_cache_changes_total",
+                "Cache changes told to other instances (sent, send_failed), heard from them \
+                 (received), and subscriptions to them (subscribed: more than one means it was \
+                 lost and every cache was dropped)",
+            ),
+            &["event"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(cache_changes.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(db_pool.clone()))?;
         registry.register(Box::new(db_up.clone()))?;
@@ -74,7 +85,13 @@ impl Metrics {
             db_pool,
             db_up,
             store_up,
+            cache_changes,
         })
+    }
+
+    /// Counts one event of the caches' broadcast (`app::coherence`).
+    pub fn cache_change(&self, event: &'static str) {
+        self.cache_changes.with_label_values(&[event]).inc();
     }
 
     /// The registry, for modules that register their own metrics.

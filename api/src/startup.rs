@@ -68,6 +68,7 @@ impl Application {
             crate::app::attempts::spawn_auto_finisher(state.clone());
         }
         crate::app::privacy::spawn_retention(state.clone());
+        crate::app::coherence::spawn_listener(state.clone());
         tracing::info!(address = %format!("http://{}:{port}", settings.bind), database = if settings.is_embedded_database() { "sqlite" } else { "external" }, scoring = state.store.backend(), images = state.images.backend(), "dautri is listening");
         Ok(Self {
             port,
@@ -136,8 +137,13 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         jwt,
         metrics,
         journal,
-        units: crate::caches::directory::UnitDirectory::default(),
-        catalog: crate::caches::catalog::Catalog::default(),
+        units: crate::caches::directory::UnitDirectory::new(std::time::Duration::from_secs(
+            settings.cache_units_seconds,
+        )),
+        catalog: crate::caches::catalog::Catalog::new(std::time::Duration::from_secs(
+            settings.cache_catalog_seconds,
+        )),
+        instance: uuid::Uuid::new_v4(),
         frozen: Arc::default(),
         store_ready: Arc::default(),
         images,

@@ -30,8 +30,10 @@ pub struct AppState {
     pub journal: crate::persistence::journal::Journal,
     /// The unit tree in memory, for boards.
     pub units: crate::caches::directory::UnitDirectory,
-    /// Rounds and contests cached for board reads.
+    /// Rounds and contests cached for board reads, and what rounds draw from.
     pub catalog: crate::caches::catalog::Catalog,
+    /// This instance, as it names itself to the others (`caches::coherence`).
+    pub instance: uuid::Uuid,
     /// The one way to hash or check a password: bounded, so a sign-in storm queues or is told
     /// to come back instead of exhausting memory.
     pub hasher: crate::auth::password::Hasher,

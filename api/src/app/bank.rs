@@ -4,6 +4,7 @@
 //! importing and exporting question files (an import is all or nothing; an export carries the
 //! key, so only of the banks the caller manages).
 
+use crate::caches::coherence::Change;
 use std::collections::HashSet;
 use std::future::Future;
 
@@ -231,8 +232,8 @@ pub async fn delete_question(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    // Rounds drawing from the bank see the change at their next start on this server.
-    state.catalog.forget_pools();
+    // Rounds drawing from the bank see the change at their next start, on every instance.
+    crate::app::coherence::changed(state, Change::Bank).await;
     Ok(())
 }
 
@@ -286,8 +287,8 @@ pub async fn create_question(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    // Rounds drawing from the bank see the change at their next start on this server.
-    state.catalog.forget_pools();
+    // Rounds drawing from the bank see the change at their next start, on every instance.
+    crate::app::coherence::changed(state, Change::Bank).await;
     persistence::questions::get(&state.db, id)
         .await
         .map_err(Into::into)
@@ -374,8 +375,8 @@ pub async fn update_question(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    // Rounds drawing from the bank see the change at their next start on this server.
-    state.catalog.forget_pools();
+    // Rounds drawing from the bank see the change at their next start, on every instance.
+    crate::app::coherence::changed(state, Change::Bank).await;
     persistence::questions::get(&state.db, current.id)
         .await
         .map_err(Into::into)
@@ -531,8 +532,8 @@ pub async fn import_questions(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    // Rounds drawing from the bank see the change at their next start on this server.
-    state.catalog.forget_pools();
+    // Rounds drawing from the bank see the change at their next start, on every instance.
+    crate::app::coherence::changed(state, Change::Bank).await;
     tracing::info!(count = report.questions.len(), "questions imported");
     Ok(QuestionImport {
         imported: report.questions.len(),

@@ -3,6 +3,7 @@
 //! supply every draw through the whole round, counted rounds do not overlap) and the
 //! cross-field rules, and what is recorded.
 
+use crate::caches::coherence::Change;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
@@ -211,7 +212,7 @@ pub async fn update_contest(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    state.catalog.forget_contest(updated.id);
+    crate::app::coherence::changed(state, Change::Contest(updated.id)).await;
     Ok(updated)
 }
 

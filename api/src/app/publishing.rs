@@ -6,6 +6,7 @@
 //! The ranking itself is computed by the pure functions of [`crate::standings::publish`];
 //! this module loads the attempts, applies the rules and writes the result.
 
+use crate::caches::coherence::Change;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -335,7 +336,14 @@ pub async fn publish_round(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    state.catalog.forget_round(round.id, round.contest_id);
+    crate::app::coherence::changed(
+        state,
+        Change::Round {
+            round: round.id,
+            contest: round.contest_id,
+        },
+    )
+    .await;
     Ok(Published {
         published_at: now,
         prediction_actual: actual,
@@ -463,7 +471,7 @@ pub async fn publish_contest(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    state.catalog.forget_contest(contest.id);
+    crate::app::coherence::changed(state, Change::Contest(contest.id)).await;
     Ok(PublishedOverall {
         published_at: now,
         ranked: rows.len(),

@@ -6,6 +6,7 @@
 //!
 //! Depends on `app`, `auth`, `domain`, `persistence`; never on `routes`.
 
+use crate::caches::coherence::Change;
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use serde::Serialize;
@@ -151,7 +152,14 @@ pub async fn create_round(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    state.catalog.forget_round(round.id, contest.id);
+    crate::app::coherence::changed(
+        state,
+        Change::Round {
+            round: round.id,
+            contest: contest.id,
+        },
+    )
+    .await;
     Ok(RoundView {
         round,
         manage: true,
@@ -263,7 +271,14 @@ pub async fn update_round(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    state.catalog.forget_round(updated.id, updated.contest_id);
+    crate::app::coherence::changed(
+        state,
+        Change::Round {
+            round: updated.id,
+            contest: updated.contest_id,
+        },
+    )
+    .await;
     Ok(RoundView {
         round: updated,
         manage: true,

@@ -6,6 +6,7 @@
 //! Reading the upload stays with the routes (`routes::upload` and the `sheets` crate); the
 //! columns, the row checks and the plan are here.
 
+use crate::caches::coherence::Change;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 
@@ -174,8 +175,8 @@ pub async fn create_unit(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    // Boards read names, member counts and paths from the in-memory tree.
-    state.units.invalidate();
+    // Boards read names, member counts and paths from the in-memory tree, on every instance.
+    crate::app::coherence::changed(state, Change::Units).await;
     Ok(unit)
 }
 
@@ -295,22 +296,21 @@ pub async fn update_unit(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    // Boards read names, member counts and paths from the in-memory tree.
-    state.units.invalidate();
+    // Boards read names, member counts and paths from the in-memory tree, on every instance.
+    crate::app::coherence::changed(state, Change::Units).await;
     if updated.parent_id != unit.parent_id {
         // A moved subtree takes its results along: the boards of its old and new ancestors
         // are replayed from the database in the background.
         let state = state.clone();
         //
-        // Other instances keep their copy of the tree for up to `directory::MAX_AGE` and may
-        // record finishes under the old ancestors meanwhile, after the first rebuild: a second
+        // Other instances drop their copy of the tree when they hear of the move, or at the
+        // latest when it expires (the same maximum age on every instance), and may record
+        // finishes under the old ancestors until then, after the first rebuild: a second
         // rebuild once every copy has expired puts those in place too.
+        let expired = state.units.max_age() + std::time::Duration::from_secs(1);
         tokio::spawn(async move {
             let since = now - chrono::Duration::days(60);
-            for wait in [
-                std::time::Duration::ZERO,
-                crate::caches::directory::MAX_AGE + std::time::Duration::from_secs(1),
-            ] {
+            for wait in [std::time::Duration::ZERO, expired] {
                 tokio::time::sleep(wait).await;
                 if let Err(e) = crate::standings::rebuild_recent(&state, since).await {
                     tracing::error!(error = %crate::error::cause_chain(&e), "rebuilding boards after a unit move failed");
@@ -420,8 +420,8 @@ pub async fn import_units(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    // Boards read names, member counts and paths from the in-memory tree.
-    state.units.invalidate();
+    // Boards read names, member counts and paths from the in-memory tree, on every instance.
+    crate::app::coherence::changed(state, Change::Units).await;
     tracing::info!(count = valid_rows, "units imported");
     Ok(ImportOutcome {
         imported: valid_rows,

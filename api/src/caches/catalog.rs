@@ -5,11 +5,17 @@
 //! the largest read of a start (up to 10,000 questions with their content per group).
 //!
 //! # Implementation notes
-//! This server's own edits drop the entry at once (`forget_*`); another server's edits are seen
-//! within [`MAX_AGE`]. For pools that means a question added to (or retired from) the bank on
-//! another server is drawn (or no longer drawn) within five seconds; an attempt always keeps
-//! the version it drew, so nothing already drawn changes. The maps are pruned of stale entries when they grow, so the memory is
-//! bounded by the rounds read in the last few seconds.
+//! This server's own edits drop the entry at once (`forget_*`) and reach the other servers
+//! through `coherence`'s broadcast, which drops their copies within moments. When the broadcast
+//! cannot carry an edit (Redis unreachable for a while), another server's edit is seen within
+//! the maximum age ([`MAX_AGE`] unless configured). For pools that means a question added to
+//! (or retired from) the bank on another server is drawn (or no longer drawn) within moments,
+//! at worst within the maximum age; an attempt always keeps the version it drew, so nothing
+//! already drawn changes.
+//!
+//! A value loaded while an entry was forgotten is returned to its caller but not kept, since
+//! it may have been read before the change. The maps are pruned of stale entries when they
+//! grow, so the memory is bounded by the rounds read within the maximum age.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -26,55 +32,75 @@ use crate::persistence::{
     questions::StoredQuestion,
 };
 
-/// How long an entry serves.
+/// How long an entry serves unless configured otherwise (`DAUTRI_CACHE__CATALOG_SECONDS`).
 pub const MAX_AGE: Duration = Duration::from_secs(5);
 
 /// Entries kept before stale ones are pruned.
 const PRUNE_AT: usize = 1_000;
 
 struct Ttl<K, V> {
-    entries: Mutex<HashMap<K, (Instant, Arc<V>)>>,
+    max_age: Duration,
+    state: Mutex<TtlState<K, V>>,
 }
 
-impl<K, V> Default for Ttl<K, V> {
-    fn default() -> Self {
-        Self {
-            entries: Mutex::new(HashMap::new()),
-        }
-    }
+struct TtlState<K, V> {
+    entries: HashMap<K, (Instant, Arc<V>)>,
+    /// Counts the forgets: a value loaded across one is not kept, because it may have been
+    /// read before the change that the forget announced.
+    generation: u64,
 }
 
 impl<K: Eq + Hash + Copy, V> Ttl<K, V> {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, (Instant, Arc<V>)>> {
+    fn new(max_age: Duration) -> Self {
+        Self {
+            max_age,
+            state: Mutex::new(TtlState {
+                entries: HashMap::new(),
+                generation: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, TtlState<K, V>> {
         // Each operation is a single insert, lookup or removal: a poisoned map is still whole.
-        self.entries
+        self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn get(&self, key: K) -> Option<Arc<V>> {
-        self.lock()
-            .get(&key)
-            .filter(|(at, _)| at.elapsed() < MAX_AGE)
-            .map(|(_, v)| Arc::clone(v))
-    }
-
-    fn put(&self, key: K, value: V) -> Arc<V> {
-        let value = Arc::new(value);
-        let mut entries = self.lock();
-        if entries.len() >= PRUNE_AT {
-            entries.retain(|_, (at, _)| at.elapsed() < MAX_AGE);
+    /// The entry for `key` younger than the maximum age, or `load`'s value, kept unless
+    /// something was forgotten meanwhile. Concurrent misses may each load; the last one stays.
+    async fn get_or_load<E, Fut>(&self, key: K, load: impl FnOnce() -> Fut) -> Result<Arc<V>, E>
+    where
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        let generation = {
+            let state = self.lock();
+            if let Some((at, v)) = state.entries.get(&key)
+                && at.elapsed() < self.max_age
+            {
+                return Ok(Arc::clone(v));
+            }
+            state.generation
+        };
+        let value = Arc::new(load().await?);
+        let mut state = self.lock();
+        if state.generation == generation {
+            if state.entries.len() >= PRUNE_AT {
+                let max_age = self.max_age;
+                state.entries.retain(|_, (at, _)| at.elapsed() < max_age);
+            }
+            state
+                .entries
+                .insert(key, (Instant::now(), Arc::clone(&value)));
         }
-        entries.insert(key, (Instant::now(), Arc::clone(&value)));
-        value
-    }
-
-    fn forget(&self, key: K) {
-        self.lock().remove(&key);
+        Ok(value)
     }
 
     fn forget_where(&self, drop: impl Fn(&K) -> bool) {
-        self.lock().retain(|k, _| !drop(k));
+        let mut state = self.lock();
+        state.generation += 1;
+        state.entries.retain(|k, _| !drop(k));
     }
 }
 
@@ -88,7 +114,7 @@ pub struct DrawPool {
 }
 
 /// The shared cache.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Catalog {
     rounds: Arc<Ttl<RoundId, Round>>,
     contests: Arc<Ttl<ContestId, Contest>>,
@@ -98,19 +124,38 @@ pub struct Catalog {
     pools: Arc<Ttl<(RoundId, NaiveDate), DrawPool>>,
 }
 
+impl Default for Catalog {
+    fn default() -> Self {
+        Self::new(MAX_AGE)
+    }
+}
+
 impl Catalog {
+    /// An empty catalog whose entries serve for `max_age`.
+    pub fn new(max_age: Duration) -> Self {
+        Self {
+            rounds: Arc::new(Ttl::new(max_age)),
+            contests: Arc::new(Ttl::new(max_age)),
+            contest_rounds: Arc::new(Ttl::new(max_age)),
+            pools: Arc::new(Ttl::new(max_age)),
+        }
+    }
+
+    /// How long an entry serves: the bound on seeing another instance's edit when the
+    /// broadcast (`coherence`) did not carry it.
+    pub fn max_age(&self) -> Duration {
+        self.rounds.max_age
+    }
+
     /// A round, from the cache or the database.
     pub async fn round(
         &self,
         db: &impl ConnectionTrait,
         id: RoundId,
     ) -> Result<Arc<Round>, PersistenceError> {
-        if let Some(r) = self.rounds.get(id) {
-            return Ok(r);
-        }
-        Ok(self
-            .rounds
-            .put(id, persistence::contests::get_round(db, id).await?))
+        self.rounds
+            .get_or_load(id, || persistence::contests::get_round(db, id))
+            .await
     }
 
     /// A contest, from the cache or the database.
@@ -119,12 +164,9 @@ impl Catalog {
         db: &impl ConnectionTrait,
         id: ContestId,
     ) -> Result<Arc<Contest>, PersistenceError> {
-        if let Some(c) = self.contests.get(id) {
-            return Ok(c);
-        }
-        Ok(self
-            .contests
-            .put(id, persistence::contests::get(db, id).await?))
+        self.contests
+            .get_or_load(id, || persistence::contests::get(db, id))
+            .await
     }
 
     /// A contest's rounds, from the cache or the database.
@@ -133,17 +175,14 @@ impl Catalog {
         db: &impl ConnectionTrait,
         contest_id: ContestId,
     ) -> Result<Arc<Vec<Round>>, PersistenceError> {
-        if let Some(r) = self.contest_rounds.get(contest_id) {
-            return Ok(r);
-        }
-        Ok(self.contest_rounds.put(
-            contest_id,
-            persistence::contests::rounds_of(db, contest_id).await?,
-        ))
+        self.contest_rounds
+            .get_or_load(contest_id, || {
+                persistence::contests::rounds_of(db, contest_id)
+            })
+            .await
     }
 
-    /// A round's pool on `day`, read by `load` when none younger than [`MAX_AGE`] is kept.
-    /// Concurrent misses may each load it; the last one stays (they read the same thing).
+    /// A round's pool on `day`, read by `load` when none younger than the maximum age is kept.
     pub async fn pool<F, Fut>(
         &self,
         round: RoundId,
@@ -154,30 +193,85 @@ impl Catalog {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<DrawPool, PersistenceError>>,
     {
-        if let Some(p) = self.pools.get((round, day)) {
-            return Ok(p);
-        }
-        Ok(self.pools.put((round, day), load().await?))
+        self.pools.get_or_load((round, day), load).await
     }
 
     /// Drops a round (its contest's list of rounds, and what it draws from) after it was added
-    /// or changed here.
+    /// or changed.
     pub fn forget_round(&self, id: RoundId, contest_id: ContestId) {
-        self.rounds.forget(id);
-        self.contest_rounds.forget(contest_id);
+        self.rounds.forget_where(|r| *r == id);
+        self.contest_rounds.forget_where(|c| *c == contest_id);
         self.pools.forget_where(|(round, _)| *round == id);
     }
 
     /// Drops a contest (and what its rounds draw from: its host unit decides which banks they
-    /// see) after it changed here.
+    /// see) after it changed.
     pub fn forget_contest(&self, id: ContestId) {
-        self.contests.forget(id);
+        self.contests.forget_where(|c| *c == id);
         self.pools.forget_where(|_| true);
     }
 
-    /// Drops every round's pool after the bank changed here (a question added, edited,
-    /// retired or deleted).
+    /// Drops every round's pool after the bank changed (a question added, edited, retired or
+    /// deleted).
     pub fn forget_pools(&self) {
         self.pools.forget_where(|_| true);
+    }
+
+    /// Drops everything (after a gap in the broadcast, any of it may be stale).
+    pub fn forget_everything(&self) {
+        self.rounds.forget_where(|_| true);
+        self.contests.forget_where(|_| true);
+        self.contest_rounds.forget_where(|_| true);
+        self.pools.forget_where(|_| true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_value_loaded_across_a_forget_is_served_once_but_not_kept() {
+        let ttl: Ttl<u8, &str> = Ttl::new(Duration::from_secs(60));
+        let (loading_tx, loading_rx) = tokio::sync::oneshot::channel::<()>();
+        let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+        let stale = async {
+            ttl.get_or_load(1, || async {
+                let _ = loading_tx.send(());
+                let _ = go_rx.await;
+                Ok::<_, ()>("read before the change")
+            })
+            .await
+        };
+        let change = async {
+            let _ = loading_rx.await;
+            ttl.forget_where(|k| *k == 1);
+            let _ = go_tx.send(());
+        };
+        let (stale, ()) = tokio::join!(stale, change);
+        assert_eq!(*stale.expect("loaded"), "read before the change");
+        let next = ttl
+            .get_or_load(1, || async { Ok::<_, ()>("read after the change") })
+            .await
+            .expect("loaded");
+        assert_eq!(*next, "read after the change");
+        // And that one is kept.
+        let kept = ttl
+            .get_or_load(1, || async { Ok::<_, ()>("read again") })
+            .await
+            .expect("kept");
+        assert_eq!(*kept, "read after the change");
+    }
+
+    #[tokio::test]
+    async fn an_entry_serves_for_its_maximum_age_only() {
+        let ttl: Ttl<u8, u32> = Ttl::new(Duration::from_millis(20));
+        let first = ttl.get_or_load(1, || async { Ok::<_, ()>(1) }).await;
+        assert_eq!(*first.expect("loaded"), 1);
+        let kept = ttl.get_or_load(1, || async { Ok::<_, ()>(2) }).await;
+        assert_eq!(*kept.expect("kept"), 1);
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let reloaded = ttl.get_or_load(1, || async { Ok::<_, ()>(3) }).await;
+        assert_eq!(*reloaded.expect("reloaded"), 3);
     }
 }

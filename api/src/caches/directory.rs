@@ -3,9 +3,10 @@
 //!
 //! # Implementation notes
 //! Thousands of units fit in a few hundred kilobytes, so the whole tree is one snapshot, swapped
-//! atomically. A snapshot older than [`MAX_AGE`] is reloaded by the next caller, and this
-//! server's own unit edits drop it at once; another server's edits reach this one within
-//! `MAX_AGE`.
+//! atomically. A snapshot older than its maximum age ([`MAX_AGE`] unless configured) is
+//! reloaded by the next caller. This server's own unit edits drop it at once, and another
+//! server's reach this one through `coherence`'s broadcast within moments, or, when the
+//! broadcast could not carry them, within the maximum age.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -16,7 +17,8 @@ use uuid::Uuid;
 
 use crate::persistence::{self, PersistenceError};
 
-/// How long a snapshot serves before it is reloaded.
+/// How long a snapshot serves before it is reloaded, unless configured otherwise
+/// (`DAUTRI_CACHE__UNITS_SECONDS`).
 pub const MAX_AGE: Duration = Duration::from_secs(10);
 
 /// One unit as boards need it.
@@ -115,26 +117,56 @@ fn shape_of(units: &HashMap<Uuid, UnitInfo>) -> u64 {
     hasher.finish()
 }
 
-/// A snapshot and when it was loaded.
-type Loaded = Option<(Instant, Arc<Snapshot>)>;
+/// What the directory holds: a snapshot and when it was loaded, and how many times it was
+/// dropped (a snapshot loaded across a drop is not kept: it may predate the change).
+#[derive(Default)]
+struct Held {
+    loaded: Option<(Instant, Arc<Snapshot>)>,
+    generation: u64,
+}
 
 /// The shared, self-refreshing snapshot.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UnitDirectory {
-    current: Arc<RwLock<Loaded>>,
+    max_age: Duration,
+    current: Arc<RwLock<Held>>,
+}
+
+impl Default for UnitDirectory {
+    fn default() -> Self {
+        Self::new(MAX_AGE)
+    }
 }
 
 impl UnitDirectory {
+    /// An empty directory whose snapshots serve for `max_age`.
+    pub fn new(max_age: Duration) -> Self {
+        Self {
+            max_age,
+            current: Arc::default(),
+        }
+    }
+
+    /// How long a snapshot serves: the bound on seeing another instance's edit when the
+    /// broadcast (`coherence`) did not carry it.
+    pub fn max_age(&self) -> Duration {
+        self.max_age
+    }
+
     /// The current snapshot, reloading it first if it is stale or was dropped.
     pub async fn snapshot(
         &self,
         db: &impl ConnectionTrait,
     ) -> Result<Arc<Snapshot>, PersistenceError> {
-        if let Some((at, snap)) = self.read().as_ref()
-            && at.elapsed() < MAX_AGE
-        {
-            return Ok(Arc::clone(snap));
-        }
+        let generation = {
+            let held = self.read();
+            if let Some((at, snap)) = held.loaded.as_ref()
+                && at.elapsed() < self.max_age
+            {
+                return Ok(Arc::clone(snap));
+            }
+            held.generation
+        };
         let units = persistence::units::all(db).await?;
         let snap = Arc::new(Snapshot::new(units.into_iter().map(|u| UnitInfo {
             id: u.id.into_uuid(),
@@ -145,26 +177,30 @@ impl UnitDirectory {
             member_count: u.member_count,
             member_count_date: u.member_count_date,
         })));
-        *self
-            .current
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) =
-            Some((Instant::now(), snap.clone()));
+        let mut held = self.write();
+        if held.generation == generation {
+            held.loaded = Some((Instant::now(), snap.clone()));
+        }
         Ok(snap)
     }
 
     /// Drops the snapshot after a change to the tree, so the next reader loads it afresh.
     pub fn invalidate(&self) {
-        *self
-            .current
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+        let mut held = self.write();
+        held.generation += 1;
+        held.loaded = None;
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Loaded> {
-        // Writers only swap the Option; a poisoned lock still holds a whole value.
+    // Writers only swap whole values; a poisoned lock still holds a whole value.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Held> {
         self.current
             .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Held> {
+        self.current
+            .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

@@ -47,6 +47,12 @@ impl Keys {
         format!("{}:store:ready", self.prefix)
     }
 
+    /// The broadcast channel on which instances tell each other what changed in what they keep
+    /// in memory (`caches::coherence`). A channel, not a key: it holds nothing.
+    pub fn cache_changes(&self) -> String {
+        format!("{}:changes", self.prefix)
+    }
+
     /// The lease that lets one instance at a time run the task `name` (see `scoring::lease`).
     pub fn lease(&self, name: &str) -> String {
         format!("{}:lease:{name}", self.prefix)

@@ -25,12 +25,23 @@ struct Inner {
     counters: HashMap<String, (u64, Instant)>,
     markers: HashMap<String, (i64, Instant)>,
     leases: HashMap<String, (String, Instant)>,
+    /// Broadcast channels by name (`broadcast.rs`); a handful per process, never removed.
+    channels: HashMap<String, tokio::sync::broadcast::Sender<String>>,
 }
 
 impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The broadcast channel `name`, created on first use.
+    pub(super) fn channel(&self, name: &str) -> tokio::sync::broadcast::Sender<String> {
+        self.lock()
+            .channels
+            .entry(name.to_owned())
+            .or_insert_with(|| tokio::sync::broadcast::channel(super::broadcast::MEMORY_BACKLOG).0)
+            .clone()
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {

@@ -14,6 +14,7 @@
 //! a clock for scoring.
 
 pub mod attempt;
+pub mod broadcast;
 mod image;
 pub mod keys;
 pub mod leaderboard;

@@ -60,6 +60,9 @@ fn tcp_settings() -> redis::io::tcp::TcpSettings {
 #[derive(Clone)]
 pub struct RedisStore {
     conn: RedisConnection,
+    /// A client per node named in `REDIS_URL`, for the subscriber's own connection
+    /// (`broadcast.rs`): a subscription holds a connection of its own, outside the shared one.
+    nodes: std::sync::Arc<Vec<redis::Client>>,
 }
 
 impl RedisStore {
@@ -77,6 +80,7 @@ impl RedisStore {
         let info =
             redis::IntoConnectionInfo::into_connection_info(url)?.set_tcp_settings(tcp_settings());
         let client = redis::Client::open(info)?;
+        let nodes = std::sync::Arc::new(vec![client.clone()]);
         // Fail fast when Redis is down: a member waiting on a dead connection is worse off than
         // one told to retry in a few seconds (`Retry-After` on the 503). One reconnection try
         // per request; the manager keeps reconnecting in the background.
@@ -87,6 +91,7 @@ impl RedisStore {
         let conn = ConnectionManager::new_with_config(client, config).await?;
         Ok(Self {
             conn: RedisConnection::Single(conn),
+            nodes,
         })
     }
 
@@ -99,10 +104,41 @@ impl RedisStore {
                 .tcp_settings(tcp_settings())
                 .build()?;
         let conn = client.get_async_connection().await?;
+        let nodes = nodes
+            .iter()
+            .map(|n| {
+                redis::Client::open(
+                    redis::IntoConnectionInfo::into_connection_info(*n)?
+                        .set_tcp_settings(tcp_settings()),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let store = Self {
             conn: RedisConnection::Cluster(conn),
+            nodes: std::sync::Arc::new(nodes),
         };
         Ok(store)
+    }
+
+    /// A pub/sub connection to the first node that answers (on a cluster, any node hears
+    /// every message).
+    pub(super) async fn pubsub(&self) -> Result<redis::aio::PubSub, StoreError> {
+        let mut last = None;
+        for node in self.nodes.iter() {
+            match tokio::time::timeout(Duration::from_secs(2), node.get_async_pubsub()).await {
+                Ok(Ok(pubsub)) => return Ok(pubsub),
+                Ok(Err(e)) => last = Some(e),
+                Err(_) => {
+                    last = Some(redis::RedisError::from((
+                        redis::ErrorKind::Io,
+                        "no answer within 2 s",
+                    )));
+                }
+            }
+        }
+        Err(StoreError::Unavailable(last.unwrap_or_else(|| {
+            redis::RedisError::from((redis::ErrorKind::Client, "no Redis node to subscribe on"))
+        })))
     }
 
     /// A clone of the connection, for callers that run their own commands (tests, tools).

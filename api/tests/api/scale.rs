@@ -535,3 +535,210 @@ async fn a_question_retired_on_one_instance_stops_being_drawn_by_another_within_
     peer.kill().await;
     app.cleanup().await;
 }
+
+/// Polls `seen` every 100 ms until it is true, for at most 30 s: far below the caches' ages in
+/// the tests below (an hour), so only the broadcast can have made it true.
+async fn eventually<F, Fut>(mut seen: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..300 {
+        if seen().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// The count of one event of the caches' broadcast on the instance at `base`.
+async fn cache_changes(app: &TestApp, base: &str, event: &str) -> u64 {
+    let text = app
+        .client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let line = format!("dautri_cache_changes_total{{event=\"{event}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&line))
+        .map_or(0, |n| n.trim().parse().expect("a count"))
+}
+
+/// Waits until the instance at `base` listens to the others: it drops everything it keeps when
+/// it starts listening, which would hide what a test means to show.
+async fn listening(app: &TestApp, base: &str) {
+    assert!(
+        eventually(|| async { cache_changes(app, base, "subscribed").await >= 1 }).await,
+        "{base} never subscribed to the other instances' changes"
+    );
+}
+
+/// Both instances keep their copies for an hour: what the peer sees within seconds, it heard.
+fn hour_long_caches(settings: &mut dautri_api::config::Settings) {
+    settings.cache_catalog_seconds = 3600;
+    settings.cache_units_seconds = 3600;
+}
+
+/// An edit on one instance reaches another's caches through the broadcast, long before the
+/// caches would expire: a contest's board made organizers-only, a question retired from the
+/// bank a round draws from, a unit added to the tree.
+#[tokio::test]
+async fn an_edit_on_one_instance_reaches_the_others_caches_through_the_broadcast() {
+    let app = spawn_app_with(Backend::Services, hour_long_caches).await;
+    let peer = spawn_peer(&app, |_| {}).await;
+    listening(&app, &peer.address).await;
+    let s = setup(&app, 2, round(2, None, -60, 3600)).await;
+    let on_peer = |path: String| app.client.get(format!("{}{path}", peer.address)).send();
+    let board = format!("/api/v1/rounds/{}/leaderboard", s.round_id);
+
+    // The tree: the peer reads it, then a unit is added on the app.
+    let admin = app
+        .with_roles(
+            s.unit,
+            &[(dautri_api::domain::role::Role::UnitAdmin, Some(s.unit))],
+        )
+        .await;
+    assert_eq!(
+        on_peer(board.clone()).await.expect("board").status(),
+        StatusCode::OK
+    );
+    let r = app
+        .post(
+            "/api/v1/units",
+            Some(&admin.access),
+            &json!({"name": "Chi đoàn mới", "code": "NEW", "parent_id": s.unit.into_uuid()}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let added: Value = r.json().await.expect("unit");
+    let unit_board = format!("{board}?unit_id={}", added["id"].as_str().expect("id"));
+    assert!(
+        eventually(|| async {
+            on_peer(unit_board.clone()).await.expect("board").status() == StatusCode::OK
+        })
+        .await,
+        "the peer does not know the new unit"
+    );
+
+    // The bank: the peer reads the round's pool, then a question is retired on the app.
+    let start_on_peer = |member: crate::helpers::TestUser| {
+        let request = app
+            .client
+            .post(format!(
+                "{}/api/v1/rounds/{}/attempts",
+                peer.address, s.round_id
+            ))
+            .bearer_auth(&member.access);
+        async move { request.send().await.expect("start").status() }
+    };
+    assert_eq!(
+        start_on_peer(app.member(s.unit).await).await,
+        StatusCode::CREATED
+    );
+    let retired = s.key.keys().next().expect("a question").clone();
+    let r = app
+        .patch(
+            &format!("/api/v1/questions/{retired}"),
+            Some(&s.organizer.access),
+            &json!({"status": "retired"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        eventually(|| async {
+            start_on_peer(app.member(s.unit).await).await == StatusCode::CONFLICT
+        })
+        .await,
+        "the peer still draws the retired question"
+    );
+
+    // The contest: its public board made organizers-only on the app.
+    let r = app
+        .patch(
+            &format!("/api/v1/contests/{}", s.contest_id),
+            Some(&s.organizer.access),
+            &json!({"leaderboard_visibility": "organizers"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        eventually(|| async {
+            on_peer(board.clone()).await.expect("board").status() != StatusCode::OK
+        })
+        .await,
+        "the peer still serves the public board"
+    );
+    assert!(cache_changes(&app, &peer.address, "received").await >= 3);
+    assert!(cache_changes(&app, &app.address, "sent").await >= 3);
+    peer.kill().await;
+    app.cleanup().await;
+}
+
+/// Whatever was said while an instance was not listening is lost to it, so an instance that
+/// loses its subscription drops everything it keeps once it subscribes again. Here the change
+/// is written to the database behind every instance's back (no message at all), and only the
+/// lost subscription can make the peer read it again within the hour its copies would last.
+#[tokio::test]
+async fn an_instance_that_lost_its_subscription_reads_everything_afresh() {
+    let app = spawn_app_with(Backend::Services, hour_long_caches).await;
+    let peer = spawn_peer(&app, |_| {}).await;
+    listening(&app, &peer.address).await;
+    let s = setup(&app, 1, round(1, None, -60, 3600)).await;
+    let board = format!("{}/api/v1/rounds/{}/leaderboard", peer.address, s.round_id);
+    let unit = app.unit("BEHIND", Some(s.unit)).await;
+    // Read by the peer after the unit was written: it knows the unit.
+    assert_eq!(
+        app.client
+            .get(format!("{board}?unit_id={unit}"))
+            .send()
+            .await
+            .expect("board")
+            .status(),
+        StatusCode::OK
+    );
+    let hidden = app.unit("HIDDEN", Some(s.unit)).await;
+    let hidden_board = format!("{board}?unit_id={hidden}");
+    let peer_knows_hidden = || async {
+        app.client
+            .get(hidden_board.clone())
+            .send()
+            .await
+            .expect("board")
+            .status()
+            == StatusCode::OK
+    };
+    assert!(
+        !peer_knows_hidden().await,
+        "a unit written behind the peer's back is unknown to it while its copy lasts"
+    );
+    assert_eq!(cache_changes(&app, &peer.address, "subscribed").await, 1);
+    // Every subscriber on this Redis loses its connection (other tests' instances too: they
+    // subscribe again and read afresh, which changes nothing they assert).
+    let Store::Redis(redis) = &app.state.store else {
+        panic!("a Redis store")
+    };
+    let mut conn = redis.connection();
+    let killed: i64 = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("pubsub")
+        .query_async(&mut conn)
+        .await
+        .expect("client kill");
+    assert!(
+        killed >= 2,
+        "the app's and the peer's subscriptions: {killed}"
+    );
+    assert!(
+        eventually(peer_knows_hidden).await,
+        "the peer kept its copy of the tree after losing its subscription"
+    );
+    assert!(cache_changes(&app, &peer.address, "subscribed").await >= 2);
+    peer.kill().await;
+    app.cleanup().await;
+}
