@@ -343,6 +343,7 @@ cmd_day() {
     CONTEST_DAY_ADMIN_PHONE="$ADMIN_PHONE" CONTEST_DAY_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     "$bin/contest_day" --base-url "$url" --json "$out/contest-day.json" \
     --database-url "$DATABASE_URL" --ceiling-seconds 0 \
+    --redis-url "$REDIS_URL" --redis-prefix "$DAUTRI_REDIS__KEY_PREFIX" \
     --fault "local-cluster:${faults// /+}" --fault-signal "$out/signal" --fault-at "${FAULT_AT:-2}" "$@" || status=$?
   wait "$injector" || true
   echo "--- faults ---"

@@ -89,8 +89,9 @@ struct Args {
     /// The server's database, for the end-state check.
     #[arg(long, env = "DATABASE_URL")]
     database_url: Option<String>,
-    /// The server's Redis and key prefix, for Redis memory per running attempt (and the
-    /// ceiling's Redis).
+    /// The server's Redis and key prefix, for Redis memory per running attempt (several URLs
+    /// separated by commas: every master of a cluster is counted), and the ceiling's Redis
+    /// (the first URL).
     #[arg(long, env = "REDIS_URL")]
     redis_url: Option<String>,
     #[arg(long, env = "DAUTRI_REDIS__KEY_PREFIX")]
@@ -125,8 +126,9 @@ async fn main() -> anyhow::Result<()> {
         binary: None,
         redis_url: a
             .redis_url
-            .clone()
-            .unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
+            .as_deref()
+            .and_then(|u| u.split(',').next())
+            .map_or_else(|| "redis://127.0.0.1:6379".into(), |u| u.trim().to_owned()),
         redis_prefix: format!(
             "{}:ceiling",
             a.redis_prefix

@@ -56,6 +56,11 @@ pub struct Day {
     pub active: AtomicI64,
     pub members_done: AtomicU64,
     pub live_events: AtomicU64,
+    /// Live streams opened again after the first, by all watchers.
+    pub live_reopened: AtomicU64,
+    /// Per watcher, the id of the last live event it received (the count of recorded
+    /// attempts), for the check that every stream came back and caught up.
+    pub live_seen: Vec<AtomicU64>,
     pub over: AtomicBool,
 }
 
@@ -394,13 +399,19 @@ pub async fn reader(day: Arc<Day>, m: Member) {
 }
 
 /// A live-view watcher: holds the server-sent event stream open, reconnecting with
-/// `Last-Event-ID` when it drops, and counts the events.
-pub async fn watcher(day: Arc<Day>, m: Member) {
+/// `Last-Event-ID` when it drops, and counts the events. `index` is its place in
+/// [`Day::live_seen`].
+pub async fn watcher(day: Arc<Day>, m: Member, index: usize) {
     let Some(access) = m.access.clone() else {
         return;
     };
     let mut last_id: Option<String> = None;
+    let mut opened_before = false;
     while !day.over.load(Ordering::Relaxed) {
+        if opened_before {
+            day.live_reopened.fetch_add(1, Ordering::Relaxed);
+        }
+        opened_before = true;
         let mut request = day
             .client
             .get(day.url(&format!("/api/v1/rounds/{}/live", day.stage.round_id)))
@@ -452,7 +463,11 @@ pub async fn watcher(day: Arc<Day>, m: Member) {
                             }
                         }
                         if let Some(id) = event.lines().find_map(|l| l.strip_prefix("id:")) {
-                            last_id = Some(id.trim().to_owned());
+                            let id = id.trim().to_owned();
+                            if let (Some(seen), Ok(n)) = (day.live_seen.get(index), id.parse()) {
+                                seen.store(n, Ordering::Relaxed);
+                            }
+                            last_id = Some(id);
                         }
                     }
                 }

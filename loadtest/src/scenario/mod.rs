@@ -222,6 +222,8 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         active: AtomicI64::new(0),
         members_done: AtomicU64::new(0),
         live_events: AtomicU64::new(0),
+        live_reopened: AtomicU64::new(0),
+        live_seen: stage.watchers.iter().map(|_| AtomicU64::new(0)).collect(),
         over: AtomicBool::new(false),
     });
     let probe = tokio::spawn(probe::watch(day.clone()));
@@ -233,7 +235,8 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
             stage
                 .watchers
                 .iter()
-                .map(|m| tokio::spawn(day::watcher(day.clone(), m.clone()))),
+                .enumerate()
+                .map(|(i, m)| tokio::spawn(day::watcher(day.clone(), m.clone(), i))),
         )
         .collect();
     let day_started = Instant::now();
@@ -272,6 +275,7 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         m.await.ok();
     }
     let day_seconds = day_started.elapsed().as_secs_f64();
+    let live = live_caught_up(&day, &stage).await;
     day.over.store(true, Ordering::Relaxed);
     for s in side {
         s.await.ok();
@@ -286,6 +290,13 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
     let mut verdict = endstate::check(&client, &config, &stage, &expected).await?;
     let during = day.problems.lock().map(|p| p.clone()).unwrap_or_default();
     verdict.problems.splice(0..0, during);
+    if let Some(behind) = live["behind"].as_u64().filter(|n| *n > 0) {
+        verdict.problems.push(format!(
+            "{behind} of {} live watchers never saw standings counting every finish the members \
+             were told of (their stream did not come back or did not catch up)",
+            live["watchers"]
+        ));
+    }
     let started = expected.len();
     if started < stage.members.len() {
         verdict.problems.push(format!(
@@ -327,6 +338,7 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         "operations": ops.iter().map(|(n, s)| stats::op_json(n, s, day_seconds)).collect::<Vec<_>>(),
         "timeline": ops.iter().filter(|(n, _)| matches!(**n, "start" | "answer" | "login" | "finish")).map(|(n, s)| (n.to_string(), stats::timeline_json(s))).collect::<serde_json::Map<_, _>>(),
         "live_events": day.live_events.load(Ordering::Relaxed),
+        "live": live,
         "attempts_started": started,
         "errors": errors,
         "server": server["server"],
@@ -342,6 +354,38 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         table,
         verdict,
         errors,
+    })
+}
+
+/// Once the members are done, waits (at most 15 s) until every watcher's stream has shown
+/// standings counting at least every finish the members were told of: a stream cut by a fault
+/// must come back (through the load balancer, to another instance) and catch up. Returns the
+/// watchers, how many were still behind, and how often streams were opened again.
+async fn live_caught_up(day: &day::Day, stage: &setup::Stage) -> Value {
+    let finished = day
+        .attempts
+        .lock()
+        .map(|a| a.iter().filter(|e| e.finished_score.is_some()).count())
+        .unwrap_or(0) as u64;
+    let watching: Vec<usize> = (0..stage.watchers.len())
+        .filter(|&i| stage.watchers[i].access.is_some())
+        .collect();
+    let behind = || {
+        watching
+            .iter()
+            .filter(|&&i| day.live_seen[i].load(Ordering::Relaxed) < finished)
+            .count()
+    };
+    let waited = Instant::now();
+    while behind() > 0 && waited.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    json!({
+        "watchers": watching.len(),
+        "finishes_to_show": finished,
+        "behind": behind(),
+        "waited_seconds": waited.elapsed().as_secs_f64(),
+        "streams_reopened": day.live_reopened.load(Ordering::Relaxed),
     })
 }
 
@@ -460,7 +504,14 @@ pub fn table(r: &Value) -> String {
             outcomes
         );
     }
-    let _ = writeln!(out, "\nlive events received: {}", r["live_events"]);
+    let _ = writeln!(
+        out,
+        "\nlive events received: {}; streams opened again: {}; watchers that caught up with every finish: {} of {}",
+        r["live_events"],
+        r["live"]["streams_reopened"],
+        r["live"]["watchers"].as_u64().unwrap_or(0) - r["live"]["behind"].as_u64().unwrap_or(0),
+        r["live"]["watchers"]
+    );
     if let Some(s) = r["server"].as_object() {
         let _ = writeln!(
             out,

@@ -1,5 +1,6 @@
 //! Watching the server while the day runs: its CPU and memory from `/proc/<pid>` (when it runs
-//! on this machine), and the Redis memory its attempts hold (the keys under its prefix).
+//! on this machine), and the Redis memory its attempts hold (the keys under its prefix, on the
+//! one server or on every master of a cluster).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -34,8 +35,8 @@ fn rss_mib(pid: u32) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// Bytes held by the keys of running attempts, and how many keys.
-async fn attempt_memory(
+/// Bytes held by the keys of running attempts on one Redis server, and how many keys.
+async fn attempt_memory_on(
     con: &mut redis::aio::MultiplexedConnection,
     prefix: &str,
 ) -> Option<(u64, u64)> {
@@ -68,18 +69,56 @@ async fn attempt_memory(
     }
 }
 
+/// Bytes held by the keys of running attempts, and how many keys, over every server that is
+/// a master now: one server, or each master of a cluster (each holds its own slots; a
+/// replica's copy is not counted, and a node that does not answer, say one just killed, is
+/// skipped, its replica having taken its slots).
+async fn attempt_memory(
+    nodes: &mut [redis::aio::MultiplexedConnection],
+    prefix: &str,
+) -> Option<(u64, u64)> {
+    let (mut bytes, mut keys, mut masters) = (0u64, 0u64, 0usize);
+    for con in nodes.iter_mut() {
+        let role: Result<Vec<redis::Value>, _> = tokio::time::timeout(
+            Duration::from_millis(500),
+            redis::cmd("ROLE").query_async(con),
+        )
+        .await
+        .unwrap_or_else(|_| Err(redis::RedisError::from((redis::ErrorKind::Io, "timed out"))));
+        let is_master = matches!(
+            role.ok().as_deref().and_then(<[redis::Value]>::first),
+            Some(redis::Value::BulkString(b)) if b.as_slice() == b"master"
+        );
+        if !is_master {
+            continue;
+        }
+        let (b, k) = attempt_memory_on(con, prefix).await?;
+        bytes += b;
+        keys += k;
+        masters += 1;
+    }
+    (masters > 0).then_some((bytes, keys))
+}
+
+/// Connections to every node of `url` (one `redis://` URL, or several separated by commas for
+/// a cluster); nodes that do not answer now are left out.
+async fn connect_nodes(url: &str) -> Vec<redis::aio::MultiplexedConnection> {
+    let mut nodes = Vec::new();
+    for node in url.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+        if let Ok(client) = redis::Client::open(node)
+            && let Ok(con) = client.get_multiplexed_async_connection().await
+        {
+            nodes.push(con);
+        }
+    }
+    nodes
+}
+
 /// Samples until the day is over; returns the summary as JSON.
 pub async fn watch(day: Arc<Day>) -> Value {
     let pid = day.config.server_pid;
     let mut redis = match (&day.config.redis_url, &day.config.redis_prefix) {
-        (Some(url), Some(prefix)) => match redis::Client::open(url.as_str()) {
-            Ok(c) => c
-                .get_multiplexed_async_connection()
-                .await
-                .ok()
-                .map(|con| (con, prefix.clone())),
-            Err(_) => None,
-        },
+        (Some(url), Some(prefix)) => Some((connect_nodes(url).await, prefix.clone())),
         _ => None,
     };
     let started = Instant::now();
