@@ -8,6 +8,8 @@
 #   bash deploy/local-cluster.sh status
 #   bash deploy/local-cluster.sh day [CONTEST_DAY_ARGS…]   # the contest day through nginx with
 #        # kill -9 of one API instance, kill -9 of a Redis master, and the PG replica stopped
+#   bash deploy/local-cluster.sh replica-lag        # reports refused while the PG replica's
+#        # replay is paused (lag past DAUTRI_DATABASE__REPLICA_MAX_LAG_SECONDS, here 3 s), back after
 #   bash deploy/local-cluster.sh stop               # stops everything it started
 #
 # Smaller shapes (CI): REDIS_REPLICAS=0 (3 masters only), PG_REPLICA=0 (no replica, no
@@ -143,6 +145,8 @@ api_env() {
   export DAUTRI_JWT__SECRET="$JWT_SECRET" DAUTRI_DATA_DIR="$dir/data" DAUTRI_BIND=127.0.0.1
   export DAUTRI_TRUSTED_PROXIES=127.0.0.1 DAUTRI_DEMO_ON_FIRST_RUN=false
   export DAUTRI_WORKERS="${API_WORKERS:-1}" DAUTRI_DATABASE__MAX_CONNECTIONS=20
+  # Small enough that `replica-lag` sees reports refused within seconds.
+  export DAUTRI_DATABASE__REPLICA_MAX_LAG_SECONDS="${REPLICA_MAX_LAG:-3}"
 }
 
 start_nginx() {
@@ -354,10 +358,66 @@ cmd_day() {
   return "$status"
 }
 
+# Reports and a replica that falls behind: the replica's replay is paused while the primary
+# takes writes, so it lags more and more. Reports (a unit's participation, through nginx) must
+# answer 503 with Retry-After once the lag passes DAUTRI_DATABASE__REPLICA_MAX_LAG_SECONDS,
+# never older figures, and 200 again once the replay resumes. Fails otherwise.
+cmd_replica_lag() {
+  load_env
+  api_env
+  [[ "${PG_REPLICA:-1}" == 1 ]] || die "this topology has no PostgreSQL replica (PG_REPLICA=0)"
+  local url="http://127.0.0.1:$((BASE_PORT + 30))" primary replica token unit code started i
+  primary="postgres://postgres@127.0.0.1:$((BASE_PORT + 10))/postgres"
+  replica="postgres://postgres@127.0.0.1:$((BASE_PORT + 11))/postgres"
+  token="$(curl -fs -H 'content-type: application/json' \
+    -d "{\"phone\":\"$ADMIN_PHONE\",\"password\":\"$ADMIN_PASSWORD\"}" "$url/api/v1/auth/login" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')" || die "cannot sign in"
+  unit="$(curl -fs -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    -d "{\"name\":\"Đoàn kiểm tra bản sao\",\"code\":\"LAG$RANDOM\"}" "$url/api/v1/units" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')" || die "cannot create a unit"
+  report() {
+    curl -s -o /dev/null -w '%{http_code} %header{retry-after}' -H "authorization: Bearer $token" \
+      "$url/api/v1/units/$unit/participation?from=$(date -u +%Y-01-01)&to=$(date -u +%Y-12-31)"
+  }
+  wait_for() { # wait_for <status> <seconds>: polls the report until it answers <status>
+    local want=$1 limit=$2 got=""
+    for _ in $(seq $((limit * 10))); do
+      got="$(report)"
+      [[ "$got" == "$want"* ]] && { echo "$got"; return 0; }
+      sleep 0.1
+    done
+    echo "$got"
+    return 1
+  }
+  code="$(wait_for 200 10)" || die "the report does not answer 200 with the replica in step: $code"
+  say "replica in step: report $code"
+  psql "$replica" -qAtc 'select pg_wal_replay_pause()' >/dev/null
+  started=$(date +%s.%N)
+  # Writes keep coming while the replica stands still (as during a contest).
+  (for i in $(seq 100); do
+    psql "$primary" -qAtc "create table if not exists lag_probe (at timestamptz); insert into lag_probe values (now())" >/dev/null 2>&1
+    sleep 0.2
+  done) &
+  local writer=$!
+  code="$(wait_for 503 $((DAUTRI_DATABASE__REPLICA_MAX_LAG_SECONDS + 10)))" || {
+    kill "$writer" 2>/dev/null; psql "$replica" -qAtc 'select pg_wal_replay_resume()' >/dev/null
+    die "reports still read a replica paused for $((DAUTRI_DATABASE__REPLICA_MAX_LAG_SECONDS + 10)) s: $code"
+  }
+  say "replay paused: report $code (Retry-After) after $(python3 -c "print(f'{$(date +%s.%N) - $started:.1f}')") s; bound ${DAUTRI_DATABASE__REPLICA_MAX_LAG_SECONDS} s; lag seen: $(for i in $(seq 1 "$APIS"); do curl -s "http://127.0.0.1:$((BASE_PORT + 20 + i))/metrics" | grep '^dautri_db_replica_lag_seconds' | cut -d' ' -f2; done | sort -g | tail -n 1) s"
+  psql "$replica" -qAtc 'select pg_wal_replay_resume()' >/dev/null
+  started=$(date +%s.%N)
+  code="$(wait_for 200 30)" || { kill "$writer" 2>/dev/null; die "reports do not come back once the replica caught up: $code"; }
+  kill "$writer" 2>/dev/null || true
+  wait "$writer" 2>/dev/null || true
+  psql "$primary" -qAtc "drop table if exists lag_probe" >/dev/null 2>&1 || true
+  say "replay resumed: report $code after $(python3 -c "print(f'{$(date +%s.%N) - $started:.1f}')") s"
+}
+
 case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
   day) shift; cmd_day "$@" ;;
-  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
+  replica-lag) cmd_replica_lag ;;
+  *) sed -n '2,19p' "$0" >&2; exit 2 ;;
 esac

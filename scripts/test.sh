@@ -134,7 +134,7 @@ for fault in redis-fast postgres; do
     --grace-seconds 1 --p-late 0 --p-reload 0.1 --readers 6 --watchers 2 --poll-ms 300
 done
 
-step "topology smoke: two API instances behind nginx, a 3-master Redis Cluster, one database (deploy/local-cluster.sh; a short day with one instance killed -9, its end-state check)"
+step "topology smoke: two API instances behind nginx, a 3-master Redis Cluster, PostgreSQL with a streaming replica (deploy/local-cluster.sh; a short day with one instance killed -9, its end-state check; reports refused while the replica lags, back once it caught up)"
 # nginx from the distribution when missing (Debian: the package; the script runs it itself on
 # private ports, from its own directory).
 if ! command -v nginx >/dev/null; then
@@ -143,11 +143,14 @@ fi
 cluster_dir="$THROWAWAY_DIR/local-cluster"
 cluster_status=0
 LOCAL_CLUSTER_DIR="$cluster_dir" BIN_DIR="${CARGO_TARGET_DIR:-target}/debug" APIS=2 REDIS_REPLICAS=0 \
-  PG_REPLICA=0 bash deploy/local-cluster.sh start >/dev/null || cluster_status=$?
+  PG_REPLICA=1 bash deploy/local-cluster.sh start >/dev/null || cluster_status=$?
 if [[ $cluster_status == 0 ]]; then
   LOCAL_CLUSTER_DIR="$cluster_dir" BIN_DIR="${CARGO_TARGET_DIR:-target}/debug" FAULTS=api FAULT_AT=2 \
     bash deploy/local-cluster.sh day --members 60 --window 3 --think-ms 300 --think-max-ms 800 \
     --p-late 0 --readers 6 --watchers 2 --poll-ms 300 || cluster_status=$?
+fi
+if [[ $cluster_status == 0 ]]; then
+  LOCAL_CLUSTER_DIR="$cluster_dir" bash deploy/local-cluster.sh replica-lag || cluster_status=$?
 fi
 LOCAL_CLUSTER_DIR="$cluster_dir" bash deploy/local-cluster.sh stop
 [[ $cluster_status == 0 ]] || exit "$cluster_status"

@@ -87,6 +87,11 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub database_replica_url: Option<SecretString>,
+    /// How far behind its primary the replica may be, in seconds, for reports to read it;
+    /// beyond it they answer 503 with `Retry-After` until it catches up, rather than show
+    /// figures older than that.
+    #[arg(long, env = "DAUTRI_DATABASE__REPLICA_MAX_LAG_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400), global = true)]
+    pub replica_max_lag_seconds: u64,
     /// Maximum database connections in the pool.
     #[arg(
         long,

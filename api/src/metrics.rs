@@ -28,6 +28,7 @@ pub struct Metrics {
     db_up: IntGauge,
     store_up: IntGauge,
     cache_changes: IntCounterVec,
+    replica_lag: prometheus::Gauge,
 }
 
 impl Metrics {
@@ -74,6 +75,11 @@ impl Metrics {
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(cache_changes.clone()))?;
+        let replica_lag = prometheus::Gauge::new(
+            "dautri_db_replica_lag_seconds",
+            "How far the read replica was behind its primary when a report last asked",
+        )?;
+        registry.register(Box::new(replica_lag.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(db_pool.clone()))?;
         registry.register(Box::new(db_up.clone()))?;
@@ -86,7 +92,13 @@ impl Metrics {
             db_up,
             store_up,
             cache_changes,
+            replica_lag,
         })
+    }
+
+    /// Records how far the read replica was behind when a report asked.
+    pub fn replica_lag(&self, seconds: f64) {
+        self.replica_lag.set(seconds);
     }
 
     /// Counts one event of the caches' broadcast (`app::coherence`).

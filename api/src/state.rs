@@ -47,16 +47,31 @@ pub struct AppState {
 
 impl AppState {
     /// The database that exports, reports, item statistics and coverage read: the replica when
-    /// one is configured (it lags the primary by its replay delay), else the primary. Nothing
-    /// that decides a result reads it. A replica that does not answer is reported as
-    /// unavailable (503 with `Retry-After`) rather than moving the report load to the primary
-    /// during a contest.
+    /// one is configured, else the primary. Nothing that decides a result reads it. A replica
+    /// that does not answer, or lags its primary by more than
+    /// `DAUTRI_DATABASE__REPLICA_MAX_LAG_SECONDS`, is reported as unavailable (503 with
+    /// `Retry-After`) rather than moving the report load to the primary during a contest or
+    /// showing figures older than that.
     pub async fn reporting_db(&self) -> Result<&DatabaseConnection, crate::error::ApiError> {
         let Some(replica) = &self.replica else {
             return Ok(&self.db);
         };
-        match replica.ping().await {
-            Ok(()) => Ok(replica),
+        let max = self.settings.replica_max_lag_seconds;
+        match crate::persistence::db::replica_lag(replica).await {
+            Ok(lag) => {
+                self.metrics.replica_lag(lag);
+                if lag <= max as f64 {
+                    return Ok(replica);
+                }
+                tracing::warn!(
+                    lag_seconds = lag,
+                    max_seconds = max,
+                    "the read replica (DATABASE_REPLICA_URL) is too far behind its primary; reports wait for it"
+                );
+                Err(crate::error::ApiError::Unavailable(anyhow::anyhow!(
+                    "the read replica is {lag:.1} s behind its primary (at most {max} s)"
+                )))
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "the read replica (DATABASE_REPLICA_URL) does not answer; reports wait for it");
                 Err(crate::error::ApiError::Unavailable(anyhow::anyhow!(

@@ -419,9 +419,20 @@ pub async fn change_password(
     Ok(())
 }
 
+/// How long after its rotation a refresh token presented again by the client it was rotated
+/// for is taken as a retry whose answer was lost (see [`refresh_tokens`]).
+pub const RETRY_LEEWAY: chrono::Duration = chrono::Duration::seconds(30);
+
 /// Exchanges refresh token `given` for a new pair of session tokens. The old one stops
 /// working; presenting it again is taken as theft and ends the whole session. Unknown, expired,
 /// revoked and reused tokens all answer 401 `invalid_token`.
+///
+/// One exception keeps a member signed in when an answer is lost: the refresh that rotated the
+/// token committed, but its answer never reached the phone (the network dropped, or the
+/// instance died before it could answer), so the phone retries with the token it still holds.
+/// Within [`RETRY_LEEWAY`] of the rotation, while the token it was exchanged for is unused and
+/// went to the same address and browser, that retry gets a new pair of the same session. A
+/// replay from anywhere else, later, or after the new token was used still ends the session.
 pub async fn refresh_tokens(
     state: &AppState,
     given: &str,
@@ -431,26 +442,27 @@ pub async fn refresh_tokens(
     let token = persistence::tokens::find_by_hash(&state.db, &hash)
         .await?
         .ok_or(ApiError::InvalidRefreshToken)?;
-    if token.revoked_at.is_some() {
+    if token.revoked_at.is_some() || token.expires_at <= Utc::now() {
         return Err(ApiError::InvalidRefreshToken);
     }
-    if token.rotated_at.is_some() {
-        sessions::end_session(state, token.user_id, token.family_id, Utc::now()).await?;
-        tracing::warn!(user.id = %token.user_id, session = %token.family_id, "rotated refresh token reused; session revoked");
-        return Err(ApiError::InvalidRefreshToken);
-    }
-    if token.expires_at <= Utc::now() {
-        return Err(ApiError::InvalidRefreshToken);
+    if let Some(rotated_at) = token.rotated_at {
+        return presented_again(state, &token, rotated_at, client).await;
     }
     // Rotating the old token and storing the new one commit together: a refresh that fails
     // half-way (the database restarting) leaves the old token usable for the phone's retry,
-    // rather than rotated with no successor, which the retry would present as reuse.
+    // rather than rotated with no successor.
     let txn = state.db.begin().await.map_err(PersistenceError::from)?;
     if !persistence::tokens::mark_rotated(&txn, token.id.into_uuid()).await? {
         drop(txn);
-        // Someone else rotated it between our read and our write: the same as reuse.
-        sessions::end_session(state, token.user_id, token.family_id, Utc::now()).await?;
-        return Err(ApiError::InvalidRefreshToken);
+        // Rotated (or revoked) by another request between our read and our write: the same
+        // token presented twice at once, judged as any token presented again.
+        let now = persistence::tokens::find_by_hash(&state.db, &hash)
+            .await?
+            .ok_or(ApiError::InvalidRefreshToken)?;
+        return match (now.revoked_at, now.rotated_at) {
+            (None, Some(rotated_at)) => presented_again(state, &now, rotated_at, client).await,
+            _ => Err(ApiError::InvalidRefreshToken),
+        };
     }
     let tokens = issue_tokens_in(
         state,
@@ -463,6 +475,32 @@ pub async fn refresh_tokens(
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
     Ok(tokens)
+}
+
+/// A rotated token presented again: a lost answer's retry gets a new pair of its session
+/// (see [`refresh_tokens`]); anything else is taken as theft and ends the session.
+async fn presented_again(
+    state: &AppState,
+    token: &persistence::tokens::StoredToken,
+    rotated_at: DateTime<Utc>,
+    client: &ClientInfo,
+) -> Result<TokenResponse, ApiError> {
+    let now = Utc::now();
+    if now - rotated_at <= RETRY_LEEWAY
+        && persistence::tokens::unused_successor_went_to(
+            &state.db,
+            token.family_id,
+            rotated_at,
+            client,
+        )
+        .await?
+    {
+        tracing::info!(user.id = %token.user_id, session = %token.family_id, "rotated refresh token presented again by its client within the leeway: a retry whose answer was lost");
+        return issue_tokens(state, token.user_id, token.family_id, client, now).await;
+    }
+    sessions::end_session(state, token.user_id, token.family_id, now).await?;
+    tracing::warn!(user.id = %token.user_id, session = %token.family_id, "rotated refresh token reused; session revoked");
+    Err(ApiError::InvalidRefreshToken)
 }
 
 /// Issues an access token and a refresh token of session `family`, unless the account is

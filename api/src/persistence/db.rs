@@ -74,6 +74,36 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }
 
+/// How far a read replica is behind its primary, in seconds: 0 when it has replayed all the
+/// write-ahead log it received while streaming (or is no replica at all), else the time since
+/// the last transaction it replayed. A replica whose stream is down cannot know what it
+/// missed, so the time since its last replay is what it is taken to lag by. Fails when the
+/// replica does not answer.
+///
+/// # Implementation notes
+/// `pg_stat_wal_receiver` has a row only while the replica streams (any role may see the row);
+/// comparing the received and replayed positions tells "up to date, the primary is quiet"
+/// from "behind". Only PostgreSQL has replicas here; any other database lags by 0.
+pub async fn replica_lag(db: &DatabaseConnection) -> Result<f64, sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    if db.get_database_backend() != DbBackend::Postgres {
+        db.ping().await?;
+        return Ok(0.0);
+    }
+    const LAG: &str = "SELECT CASE \
+        WHEN NOT pg_is_in_recovery() THEN 0::float8 \
+        WHEN EXISTS (SELECT 1 FROM pg_stat_wal_receiver) \
+             AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0::float8 \
+        ELSE COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8, 0) \
+        END";
+    let row = db
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, LAG))
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("replica lag".into()))?;
+    row.try_get_by_index::<f64>(0)
+        .map_err(|e| sea_orm::DbErr::Type(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement, TransactionTrait};

@@ -102,6 +102,46 @@ pub async fn find_by_hash(
         .map(StoredToken::from))
 }
 
+/// Whether the token issued when a token of `family` was rotated at `rotated_at` is still
+/// unused and live and went to `client` (the same address and browser), and no token of the
+/// session was used since: then presenting the rotated token again is a retry whose answer was
+/// lost, not a replay by someone else.
+pub async fn unused_successor_went_to(
+    db: &impl ConnectionTrait,
+    family_id: TokenFamilyId,
+    rotated_at: DateTime<Utc>,
+    client: &ClientInfo,
+) -> Result<bool> {
+    use sea_orm::PaginatorTrait as _;
+    let user_agent: Option<String> = client
+        .user_agent
+        .as_ref()
+        .map(|ua| ua.chars().take(300).collect());
+    let same = |column: Column, value: Option<String>| match value {
+        Some(v) => column.eq(v),
+        None => column.is_null(),
+    };
+    let moved_on = Entity::find()
+        .filter(Column::FamilyId.eq(family_id))
+        .filter(Column::RotatedAt.gt(rotated_at))
+        .count(db)
+        .await?
+        > 0;
+    if moved_on {
+        return Ok(false);
+    }
+    Ok(Entity::find()
+        .filter(Column::FamilyId.eq(family_id))
+        .filter(Column::IssuedAt.gte(rotated_at))
+        .filter(Column::RotatedAt.is_null())
+        .filter(Column::RevokedAt.is_null())
+        .filter(same(Column::ClientIp, client.ip.clone()))
+        .filter(same(Column::UserAgent, user_agent))
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// Marks a live token as rotated. Returns false if it was already rotated or revoked, which
 /// makes two concurrent refreshes with the same token resolve to exactly one winner.
 pub async fn mark_rotated(db: &impl ConnectionTrait, id: Uuid) -> Result<bool> {

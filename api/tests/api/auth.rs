@@ -19,6 +19,7 @@ both_backends!(
     failed_logins_are_limited_per_phone,
     refresh_rotates_and_the_old_token_stops_working,
     reusing_a_rotated_refresh_token_revokes_the_session,
+    a_refresh_whose_answer_was_lost_is_retried_without_signing_out,
     logout_revokes_the_session_refresh_token,
     expired_tampered_and_foreign_tokens_are_refused,
     changing_the_password_revokes_every_session,
@@ -299,6 +300,18 @@ async fn refresh_rotates_and_the_old_token_stops_working(app: &TestApp) {
         )
         .await;
     assert_eq!(next.status(), StatusCode::OK);
+    // The session has moved on: the first token no longer works, whoever presents it.
+    assert_problem(
+        app.post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": user.refresh}),
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
     assert_problem(
         app.post(
             "/api/v1/auth/refresh",
@@ -312,39 +325,36 @@ async fn refresh_rotates_and_the_old_token_stops_working(app: &TestApp) {
     .await;
 }
 
+/// A refresh as a given browser sends it (the server keeps the browser with each token).
+async fn refresh_as(app: &TestApp, browser: &str, token: &Value) -> reqwest::Response {
+    app.client
+        .post(format!("{}/api/v1/auth/refresh", app.address))
+        .header("user-agent", browser)
+        .json(&json!({"refresh_token": token}))
+        .send()
+        .await
+        .expect("refresh")
+}
+
 async fn reusing_a_rotated_refresh_token_revokes_the_session(app: &TestApp) {
     let unit = app.unit("U-1", None).await;
     let user = app.member(unit).await;
     let other_session = app.login(&user.phone, PASSWORD).await;
-    let fresh: Value = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": user.refresh}),
-        )
+    let fresh: Value = refresh_as(app, "phone", &json!(user.refresh))
         .await
         .json()
         .await
         .expect("json");
-    // A thief replays the old token: refused, and the legitimate new one dies with it.
+    // A thief replays the old token from another browser, moments later: refused, and the
+    // legitimate new one dies with it.
     assert_problem(
-        app.post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": user.refresh}),
-        )
-        .await,
+        refresh_as(app, "thief", &json!(user.refresh)).await,
         StatusCode::UNAUTHORIZED,
         "invalid_token",
     )
     .await;
     assert_problem(
-        app.post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": fresh["refresh_token"]}),
-        )
-        .await,
+        refresh_as(app, "phone", &fresh["refresh_token"]).await,
         StatusCode::UNAUTHORIZED,
         "invalid_token",
     )
@@ -528,4 +538,46 @@ async fn changing_the_password_revokes_every_session(app: &TestApp) {
     )
     .await;
     app.login(&user.phone, "Moi-mat-khau-9").await;
+}
+
+/// The refresh that rotated a token committed but its answer never reached the phone (the
+/// network dropped, or the instance died first): the phone's retry with the token it still
+/// holds gets a new pair of the same session, not a sign-out. Only from the same browser,
+/// and only while the session has not moved on.
+async fn a_refresh_whose_answer_was_lost_is_retried_without_signing_out(app: &TestApp) {
+    let unit = app.unit("U-1", None).await;
+    let user = app.member(unit).await;
+    let old = json!(user.refresh);
+    // The answer to this one is lost.
+    let lost = refresh_as(app, "phone", &old).await;
+    assert_eq!(lost.status(), StatusCode::OK);
+    let lost: Value = lost.json().await.expect("json");
+    // The retry: the same token, the same browser.
+    let retried = refresh_as(app, "phone", &old).await;
+    assert_eq!(retried.status(), StatusCode::OK);
+    let retried: Value = retried.json().await.expect("json");
+    assert_ne!(retried["refresh_token"], lost["refresh_token"]);
+    assert_eq!(
+        app.get("/api/v1/me", retried["access_token"].as_str())
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // The session goes on with the retry's token ...
+    let next = refresh_as(app, "phone", &retried["refresh_token"]).await;
+    assert_eq!(next.status(), StatusCode::OK);
+    let next: Value = next.json().await.expect("json");
+    // ... and once it has, the old token presented again is a replay: the session ends.
+    assert_problem(
+        refresh_as(app, "phone", &old).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
+    assert_problem(
+        refresh_as(app, "phone", &next["refresh_token"]).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
 }
