@@ -336,14 +336,7 @@ pub async fn publish_round(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    crate::app::coherence::changed(
-        state,
-        Change::Round {
-            round: round.id,
-            contest: round.contest_id,
-        },
-    )
-    .await;
+    crate::app::coherence::changed(state, Change::round(&round)).await;
     Ok(Published {
         published_at: now,
         prediction_actual: actual,

@@ -152,14 +152,7 @@ pub async fn create_round(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    crate::app::coherence::changed(
-        state,
-        Change::Round {
-            round: round.id,
-            contest: contest.id,
-        },
-    )
-    .await;
+    crate::app::coherence::changed(state, Change::round(&round)).await;
     Ok(RoundView {
         round,
         manage: true,
@@ -271,14 +264,7 @@ pub async fn update_round(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
-    crate::app::coherence::changed(
-        state,
-        Change::Round {
-            round: updated.id,
-            contest: updated.contest_id,
-        },
-    )
-    .await;
+    crate::app::coherence::changed(state, Change::round(&updated)).await;
     Ok(RoundView {
         round: updated,
         manage: true,

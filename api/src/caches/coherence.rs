@@ -36,6 +36,14 @@ pub enum Change {
 }
 
 impl Change {
+    /// `round` was added or changed.
+    pub fn round(round: &crate::persistence::contests::Round) -> Self {
+        Self::Round {
+            round: round.id,
+            contest: round.contest_id,
+        }
+    }
+
     /// Drops what this change makes stale.
     pub fn apply(self, catalog: &Catalog, units: &UnitDirectory) {
         match self {
