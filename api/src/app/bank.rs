@@ -4,7 +4,6 @@
 //! importing and exporting question files (an import is all or nothing; an export carries the
 //! key, so only of the banks the caller manages).
 
-use crate::caches::coherence::Change;
 use std::collections::HashSet;
 use std::future::Future;
 
@@ -18,6 +17,7 @@ use serde_json::json;
 use crate::app::answer_key;
 pub use crate::app::answer_key::BANK_MANAGERS;
 use crate::auth::Caller;
+use crate::caches::coherence::Change;
 use crate::domain::ids::QuestionId;
 use crate::domain::ids::{UnitId, UserId};
 use crate::error::{ApiError, Conflict, FieldError};

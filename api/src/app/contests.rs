@@ -3,7 +3,6 @@
 //! supply every draw through the whole round, counted rounds do not overlap) and the
 //! cross-field rules, and what is recorded.
 
-use crate::caches::coherence::Change;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
@@ -11,6 +10,7 @@ use uuid::Uuid;
 
 use crate::app::contest_access::{Access, CONTEST_MANAGERS, access};
 use crate::auth::Caller;
+use crate::caches::coherence::Change;
 use crate::domain::contest::{
     ContestKind, ContestStatus, ExcludedRole, LeaderboardVisibility, Pool, Prizes, RoundSettings,
     TieBreakKey, parse_tie_break,

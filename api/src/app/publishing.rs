@@ -6,7 +6,6 @@
 //! The ranking itself is computed by the pure functions of [`crate::standings::publish`];
 //! this module loads the attempts, applies the rules and writes the result.
 
-use crate::caches::coherence::Change;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -18,6 +17,7 @@ use uuid::Uuid;
 
 use crate::app::contest_access::{Access, access};
 use crate::auth::Caller;
+use crate::caches::coherence::Change;
 use crate::domain::contest::TieBreakKey;
 use crate::domain::ids::{AttemptId, ContestId, RoundId, UserId};
 use crate::error::{ApiError, Conflict};

@@ -6,7 +6,6 @@
 //!
 //! Depends on `app`, `auth`, `domain`, `persistence`; never on `routes`.
 
-use crate::caches::coherence::Change;
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use serde::Serialize;
@@ -18,6 +17,7 @@ use crate::app::contest_access::{Access, access};
 use crate::app::contests::check_against_data;
 use crate::app::theory::{TheoryTestSpec, TheoryTestView, link_theory_test, theory_test_of};
 use crate::auth::Caller;
+use crate::caches::coherence::Change;
 use crate::domain::contest::{ContestKind, Pool, Prediction, Review, RoundSettings};
 use crate::domain::ids::ContestId;
 use crate::domain::ids::RoundId;

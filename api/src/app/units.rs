@@ -6,7 +6,6 @@
 //! Reading the upload stays with the routes (`routes::upload` and the `sheets` crate); the
 //! columns, the row checks and the plan are here.
 
-use crate::caches::coherence::Change;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 
@@ -17,6 +16,7 @@ use sheets::read::{Table, parse_date};
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::caches::coherence::Change;
 use crate::domain::ids::{UnitId, UserId};
 use crate::domain::role::Role;
 use crate::domain::text::fold;
