@@ -232,6 +232,12 @@ fn static_dir(settings: &Settings) -> Option<PathBuf> {
 fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let doc = openapi();
     let known = web::Data::new(fallback::KnownRoutes::from_openapi(&doc));
+    // Serialised once and shared: a copy of the document per worker (what Swagger UI's own
+    // `url(…, doc)` keeps) costs each worker megabytes.
+    let doc_json = web::Data::new(web::Bytes::from(
+        serde_json::to_vec(&doc).context("the OpenAPI document does not serialise")?,
+    ));
+    drop(doc);
     let static_dir = web::Data::new(fallback::StaticDir(static_dir(&state.settings)));
     if static_dir.0.is_none() {
         tracing::warn!(
@@ -272,7 +278,12 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                         .finish()
                 }),
             )
-            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
+            .app_data(doc_json.clone())
+            .route("/api/openapi.json", web::get().to(openapi_json))
+            .service(
+                SwaggerUi::new("/api/docs/{_:.*}")
+                    .config(utoipa_swagger_ui::Config::from("/api/openapi.json")),
+            )
             .default_service(web::to(fallback::fallback))
     })
     // Streamed responses (exports, the live stream) go out chunk by chunk; with Nagle's
@@ -284,6 +295,13 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         None => server,
     };
     Ok(server.run())
+}
+
+/// `/api/openapi.json`: the document, serialised at startup.
+async fn openapi_json(doc: web::Data<web::Bytes>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.get_ref().clone())
 }
 
 #[cfg(test)]
