@@ -141,12 +141,6 @@ impl Catalog {
         }
     }
 
-    /// How long an entry serves: the bound on seeing another instance's edit when the
-    /// broadcast (`coherence`) did not carry it.
-    pub fn max_age(&self) -> Duration {
-        self.rounds.max_age
-    }
-
     /// A round, from the cache or the database.
     pub async fn round(
         &self,

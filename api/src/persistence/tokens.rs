@@ -48,6 +48,14 @@ pub struct ClientInfo {
     pub user_agent: Option<String>,
 }
 
+/// The user agent as a token keeps it: its first 300 characters.
+fn stored_user_agent(client: &ClientInfo) -> Option<String> {
+    client
+        .user_agent
+        .as_ref()
+        .map(|ua| ua.chars().take(300).collect())
+}
+
 /// Stores a new token of `family`.
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -67,10 +75,7 @@ pub async fn insert(
         rotated_at: Set(None),
         revoked_at: Set(None),
         client_ip: Set(client.ip.clone()),
-        user_agent: Set(client
-            .user_agent
-            .as_ref()
-            .map(|ua| ua.chars().take(300).collect())),
+        user_agent: Set(stored_user_agent(client)),
     })
     .exec_without_returning(db)
     .await?;
@@ -113,10 +118,6 @@ pub async fn unused_successor_went_to(
     client: &ClientInfo,
 ) -> Result<bool> {
     use sea_orm::PaginatorTrait as _;
-    let user_agent: Option<String> = client
-        .user_agent
-        .as_ref()
-        .map(|ua| ua.chars().take(300).collect());
     let same = |column: Column, value: Option<String>| match value {
         Some(v) => column.eq(v),
         None => column.is_null(),
@@ -136,7 +137,7 @@ pub async fn unused_successor_went_to(
         .filter(Column::RotatedAt.is_null())
         .filter(Column::RevokedAt.is_null())
         .filter(same(Column::ClientIp, client.ip.clone()))
-        .filter(same(Column::UserAgent, user_agent))
+        .filter(same(Column::UserAgent, stored_user_agent(client)))
         .count(db)
         .await?
         > 0)
