@@ -486,27 +486,23 @@ async fn a_contest_edited_on_one_instance_is_seen_by_another_within_the_catalog_
     app.cleanup().await;
 }
 
-#[tokio::test]
-async fn a_question_retired_on_one_instance_stops_being_drawn_by_another_within_the_bound() {
-    let app = spawn_app_with(Backend::Services, |_| {}).await;
-    let peer = spawn_peer(&app, |_| {}).await;
-    // Two questions for attempts of two: retiring one leaves the round unable to start.
-    let s = setup(&app, 2, round(2, None, -60, 3600)).await;
-    let start_on_peer = |member: &crate::helpers::TestUser| {
-        app.client
-            .post(format!(
-                "{}/api/v1/rounds/{}/attempts",
-                peer.address, s.round_id
-            ))
-            .bearer_auth(&member.access)
-            .send()
-    };
-    // The peer reads the round's pool into its cache.
-    let first = app.member(s.unit).await;
-    assert_eq!(
-        start_on_peer(&first).await.expect("start").status(),
-        StatusCode::CREATED
-    );
+/// `member` starts the round of `s` on the instance at `base`.
+async fn start_on(
+    app: &TestApp,
+    base: &str,
+    s: &crate::attempts::Setup,
+    member: &crate::helpers::TestUser,
+) -> reqwest::Response {
+    app.client
+        .post(format!("{base}/api/v1/rounds/{}/attempts", s.round_id))
+        .bearer_auth(&member.access)
+        .send()
+        .await
+        .expect("start")
+}
+
+/// Retires one of the round's questions through `app`.
+async fn retire_a_question(app: &TestApp, s: &crate::attempts::Setup) {
     let retired = s.key.keys().next().expect("a question").clone();
     let r = app
         .patch(
@@ -516,6 +512,21 @@ async fn a_question_retired_on_one_instance_stops_being_drawn_by_another_within_
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_question_retired_on_one_instance_stops_being_drawn_by_another_within_the_bound() {
+    let app = spawn_app_with(Backend::Services, |_| {}).await;
+    let peer = spawn_peer(&app, |_| {}).await;
+    // Two questions for attempts of two: retiring one leaves the round unable to start.
+    let s = setup(&app, 2, round(2, None, -60, 3600)).await;
+    // The peer reads the round's pool into its cache.
+    let first = app.member(s.unit).await;
+    assert_eq!(
+        start_on(&app, &peer.address, &s, &first).await.status(),
+        StatusCode::CREATED
+    );
+    retire_a_question(&app, &s).await;
     // On the instance that retired it, at once.
     let second = app.member(s.unit).await;
     assert_eq!(
@@ -525,7 +536,7 @@ async fn a_question_retired_on_one_instance_stops_being_drawn_by_another_within_
     // On the other, once the bound has passed.
     tokio::time::sleep(dautri_api::caches::catalog::MAX_AGE + Duration::from_millis(500)).await;
     let third = app.member(s.unit).await;
-    let r = start_on_peer(&third).await.expect("start");
+    let r = start_on(&app, &peer.address, &s, &third).await;
     assert_eq!(
         r.status(),
         StatusCode::CONFLICT,
@@ -626,32 +637,17 @@ async fn an_edit_on_one_instance_reaches_the_others_caches_through_the_broadcast
     );
 
     // The bank: the peer reads the round's pool, then a question is retired on the app.
-    let start_on_peer = |member: crate::helpers::TestUser| {
-        let request = app
-            .client
-            .post(format!(
-                "{}/api/v1/rounds/{}/attempts",
-                peer.address, s.round_id
-            ))
-            .bearer_auth(&member.access);
-        async move { request.send().await.expect("start").status() }
-    };
     assert_eq!(
-        start_on_peer(app.member(s.unit).await).await,
+        start_on(&app, &peer.address, &s, &app.member(s.unit).await)
+            .await
+            .status(),
         StatusCode::CREATED
     );
-    let retired = s.key.keys().next().expect("a question").clone();
-    let r = app
-        .patch(
-            &format!("/api/v1/questions/{retired}"),
-            Some(&s.organizer.access),
-            &json!({"status": "retired"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    retire_a_question(&app, &s).await;
     assert!(
         eventually(|| async {
-            start_on_peer(app.member(s.unit).await).await == StatusCode::CONFLICT
+            let member = app.member(s.unit).await;
+            start_on(&app, &peer.address, &s, &member).await.status() == StatusCode::CONFLICT
         })
         .await,
         "the peer still draws the retired question"
