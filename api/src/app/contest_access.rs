@@ -39,8 +39,32 @@ pub async fn may_enter(
     contest: &Contest,
 ) -> Result<bool, ApiError> {
     let user = persistence::users::get(db, caller.id).await?;
-    let unit = persistence::units::get(db, user.unit_id).await?;
+    is_eligible(db, caller, user.unit_id, contest).await
+}
+
+/// [`may_enter`] for a caller whose unit is already known. The unit's place in the tree is read
+/// only when the contest limits entry by subtree: a start storm in an open contest then asks
+/// the database nothing here.
+async fn is_eligible(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    unit_id: UnitId,
+    contest: &Contest,
+) -> Result<bool, ApiError> {
     let s = &contest.settings;
+    for role in &s.excluded_roles {
+        let role = match role {
+            ExcludedRole::Organizer => Role::Organizer,
+            ExcludedRole::UnitAdmin => Role::UnitAdmin,
+        };
+        if caller.holds(role) {
+            return Ok(false);
+        }
+    }
+    if s.eligible_unit_id.is_none() && s.excluded_unit_ids.is_empty() {
+        return Ok(true);
+    }
+    let unit = persistence::units::get(db, unit_id).await?;
     if let Some(eligible) = s.eligible_unit_id {
         let eligible = persistence::units::get(db, eligible).await?;
         if !unit.path.is_within(&eligible.path) {
@@ -54,15 +78,6 @@ pub async fn may_enter(
             Err(e) => return Err(e.into()),
         }
     }
-    for role in &s.excluded_roles {
-        let role = match role {
-            ExcludedRole::Organizer => Role::Organizer,
-            ExcludedRole::UnitAdmin => Role::UnitAdmin,
-        };
-        if caller.holds(role) {
-            return Ok(false);
-        }
-    }
     Ok(true)
 }
 
@@ -72,6 +87,10 @@ pub async fn manages(
     caller: &Caller,
     contest: &Contest,
 ) -> Result<bool, ApiError> {
+    // Someone who manages no contest anywhere (every member) needs no look at the host unit.
+    if !caller.has_any(CONTEST_MANAGERS) {
+        return Ok(false);
+    }
     let host = persistence::units::get(db, contest.settings.unit_id).await?;
     Ok(caller.covers(CONTEST_MANAGERS, &host.path))
 }
@@ -96,18 +115,19 @@ pub fn counts(contest: &Contest, round: &Round) -> bool {
     !round.settings.practice && contest.settings.kind != ContestKind::Practice
 }
 
-/// Checks that `caller` may start an attempt in `round`: eligible, and not a manager of the
+/// Checks that `caller`, whose unit is `entrant_unit`, may start an attempt in `round`: eligible, and not a manager of the
 /// contest unless it lets managers enter. 404 for someone who may not even see the round; 403
 /// with a reason for a manager. Once the round's pool is known, [`check_not_key_reader`]
 /// completes the check.
 pub async fn check_round_entry(
     db: &impl ConnectionTrait,
     caller: &Caller,
+    entrant_unit: UnitId,
     contest: &Contest,
     round: &Round,
 ) -> Result<(), ApiError> {
     let manages = manages(db, caller, contest).await?;
-    if !may_enter(db, caller, contest).await? {
+    if !is_eligible(db, caller, entrant_unit, contest).await? {
         return Err(if manages {
             ApiError::Forbidden
         } else {

@@ -137,36 +137,38 @@ pub struct NewAttempt<'a> {
     pub user_agent: Option<String>,
 }
 
-/// Inserts an attempt; a duplicate `(round, user, seq)` comes back as `Duplicate`.
-pub async fn insert(db: &impl ConnectionTrait, a: NewAttempt<'_>) -> Result<()> {
-    attempts::Entity::insert(attempts::ActiveModel {
-        id: Set(a.id),
-        round_id: Set(a.round_id),
-        contest_id: Set(a.contest_id),
-        user_id: Set(a.user_id),
-        seq: Set(a.seq),
-        seed: Set(a.seed),
-        questions: Set(serde_json::to_value(a.questions).unwrap_or_default()),
-        started_at: Set(a.started_at),
-        deadline: Set(a.deadline),
-        grace_ms: Set(a.grace_ms),
-        status: Set("open".into()),
-        finished_at: Set(None),
-        score: Set(None),
-        max_score: Set(a.max_score),
-        correct_count: Set(None),
-        time_used_ms: Set(None),
-        prediction: Set(None),
-        practice: Set(a.practice),
-        client_ip: Set(a.client_ip),
-        user_agent: Set(a.user_agent.map(|ua| ua.chars().take(300).collect())),
-        unit_id: Set(a.unit_id),
+/// Inserts an attempt and returns it as written; a duplicate `(round, user, seq)` comes back as
+/// `Duplicate`. The row is built here in full, so the caller needs no read-back.
+pub async fn insert(db: &impl ConnectionTrait, a: NewAttempt<'_>) -> Result<AttemptRecord> {
+    let row = attempts::Model {
+        id: a.id,
+        round_id: a.round_id,
+        contest_id: a.contest_id,
+        user_id: a.user_id,
+        seq: a.seq,
+        seed: a.seed,
+        questions: serde_json::to_value(a.questions).unwrap_or_default(),
+        started_at: a.started_at,
+        deadline: a.deadline,
+        grace_ms: a.grace_ms,
+        status: "open".into(),
+        finished_at: None,
+        score: None,
+        max_score: a.max_score,
+        correct_count: None,
+        time_used_ms: None,
+        prediction: None,
+        practice: a.practice,
+        client_ip: a.client_ip,
+        user_agent: a.user_agent.map(|ua| ua.chars().take(300).collect()),
+        unit_id: a.unit_id,
         // Set to false when it finishes, true once its result is on the boards.
-        board_recorded: Set(false),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
+        board_recorded: false,
+    };
+    attempts::Entity::insert(attempts::ActiveModel::from(row.clone()))
+        .exec_without_returning(db)
+        .await?;
+    row.try_into()
 }
 
 /// Loads one attempt.

@@ -360,13 +360,18 @@ pub async fn round_windows(
     Ok(out)
 }
 
-/// Marks a round as started (first attempt), freezing its rules. Idempotent.
-pub async fn mark_started(db: &impl ConnectionTrait, id: RoundId, at: DateTime<Utc>) -> Result<()> {
-    rounds::Entity::update_many()
+/// Marks a round as started (first attempt), freezing its rules. Idempotent: true only for the
+/// call that marked it.
+pub async fn mark_started(
+    db: &impl ConnectionTrait,
+    id: RoundId,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let done = rounds::Entity::update_many()
         .col_expr(rounds::Column::FirstStartedAt, Expr::value(at))
         .filter(rounds::Column::Id.eq(id))
         .filter(rounds::Column::FirstStartedAt.is_null())
         .exec(db)
         .await?;
-    Ok(())
+    Ok(done.rows_affected == 1)
 }

@@ -309,7 +309,8 @@ pub async fn start_attempt(
     let caller = Caller::load(&state.db, user.id).await?;
     let client = client_info(&req, &state.settings.trusted_proxies);
     let record = attempts::start(&state, &caller, *id, &client).await?;
-    let round = persistence::contests::get_round(&state.db, record.round_id).await?;
+    // The start just read it through the catalog.
+    let round = state.catalog.round(&state.db, record.round_id).await?;
     let body = respond(&state, record, &round).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/attempts/{}", body.id)))

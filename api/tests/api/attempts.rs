@@ -30,6 +30,7 @@ both_backends!(
     concurrent_saves_and_finishes_give_one_result,
     answers_must_belong_to_the_attempt,
     attempts_follow_the_rules_of_the_round,
+    a_start_follows_the_round_as_just_edited,
     eligibility_decides_who_may_start,
     each_attempt_draws_its_own_questions,
     review_settings_decide_what_a_member_sees,
@@ -559,6 +560,82 @@ async fn attempts_follow_the_rules_of_the_round(app: &TestApp) {
         "{}",
         attempt["remaining_ms"]
     );
+}
+
+/// Starts read the round and its contest from a cache: the first start must still freeze the
+/// round's rules, and an edit must reach the very next start.
+async fn a_start_follows_the_round_as_just_edited(app: &TestApp) {
+    let s = setup(app, 2, round(1, None, -60, 120)).await;
+    let first = app.member(s.unit).await;
+    let attempt = started(app, &s, &first).await;
+    let remaining = attempt["remaining_ms"].as_i64().unwrap_or(i64::MAX);
+    assert!(remaining <= 120_000, "cut at the close: {remaining}");
+    // The first start froze the rules.
+    let url = format!("/api/v1/rounds/{}", s.round_id);
+    assert_problem(
+        app.patch(
+            &url,
+            Some(&s.organizer.access),
+            &json!({"time_limit_seconds": 900}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "round_started",
+    )
+    .await;
+    // A later close is still allowed, and the next start's deadline follows it.
+    let later = (Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let r = app
+        .patch(
+            &url,
+            Some(&s.organizer.access),
+            &json!({"closes_at": later}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    let second = app.member(s.unit).await;
+    let attempt = started(app, &s, &second).await;
+    let remaining = attempt["remaining_ms"].as_i64().unwrap_or(0);
+    assert!(
+        remaining > 500_000,
+        "the full time limit of 600 s once the close moved: {remaining}"
+    );
+    // Before anyone starts, an outsider's refused start has read the round into the cache; the
+    // organizer then moves the opening to tomorrow, and a member's start sees that at once.
+    let s2 = setup(app, 2, round(1, None, -60, 3600)).await;
+    let outsider = app.member(app.unit("OUTSIDE-2", None).await).await;
+    assert_problem(
+        start(app, &s2, &outsider).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let tomorrow = Utc::now() + chrono::Duration::days(1);
+    let r = app
+        .patch(
+            &format!("/api/v1/rounds/{}", s2.round_id),
+            Some(&s2.organizer.access),
+            &json!({"opens_at": tomorrow.to_rfc3339(), "closes_at": (tomorrow + chrono::Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    let member = app.member(s2.unit).await;
+    assert_problem(
+        start(app, &s2, &member).await,
+        StatusCode::CONFLICT,
+        "round_not_open",
+    )
+    .await;
 }
 
 async fn eligibility_decides_who_may_start(app: &TestApp) {

@@ -27,7 +27,7 @@ use crate::auth::Caller;
 use crate::caches::catalog::DrawPool;
 use crate::domain::contest::{Pool, Review};
 use crate::domain::ids::{
-    AttemptId, ContestId, OptionId, QuestionId, QuestionVersionId, RoundId, UserId,
+    AttemptId, ContestId, OptionId, QuestionId, QuestionVersionId, RoundId, UnitId, UserId,
 };
 use crate::error::{ApiError, Conflict, FieldError};
 use crate::persistence::attempts::{AnswerRow, AttemptRecord, DrawnQuestion, NewAttempt, Outcome};
@@ -80,11 +80,16 @@ pub async fn start(
     round_id: RoundId,
     client: &ClientInfo,
 ) -> Result<AttemptRecord, ApiError> {
-    let round = persistence::contests::get_round(&state.db, round_id).await?;
-    let contest = persistence::contests::get(&state.db, round.contest_id).await?;
+    // The round and its contest come from the catalog: in a start storm every start reads the
+    // same two rows, and an organizer's edit drops them at once on every instance.
+    let round = state.catalog.round(&state.db, round_id).await?;
+    let contest = state.catalog.contest(&state.db, round.contest_id).await?;
+    // The unit the attempt counts for: the entrant's unit now. Boards place it by that unit's
+    // current position in the tree, so a moved subtree keeps its results.
+    let entrant = persistence::users::get(&state.db, caller.id).await?;
     // Eligibility first, so that nobody learns more of a round they may not enter (404 for
     // someone who may not even see it).
-    contest_access::check_round_entry(&state.db, caller, &contest, &round).await?;
+    contest_access::check_round_entry(&state.db, caller, entrant.unit_id, &contest, &round).await?;
     // Millisecond precision, as the scoring store keeps time: the database then holds exactly
     // the start and deadline the store enforces.
     let now = from_ms(ms(Utc::now()));
@@ -135,6 +140,7 @@ pub async fn start(
         previous: previous.len(),
         now,
         preview: false,
+        entrant_unit: Some(entrant.unit_id),
         client,
     };
     open_attempt(state, caller, &contest, &round, how).await
@@ -189,6 +195,7 @@ pub async fn start_preview(
         previous: previous.len(),
         now,
         preview: true,
+        entrant_unit: None,
         client,
     };
     open_attempt(state, caller, &contest, &round, how).await
@@ -202,6 +209,8 @@ struct Opening<'a> {
     now: DateTime<Utc>,
     /// An organizer's preview.
     preview: bool,
+    /// The unit the attempt counts for (none for a preview, which counts for no unit).
+    entrant_unit: Option<UnitId>,
     /// Where the request came from.
     client: &'a ClientInfo,
 }
@@ -271,6 +280,7 @@ async fn open_attempt(
         previous,
         now,
         preview,
+        entrant_unit,
         client,
     } = how;
     let s = &round.settings;
@@ -350,48 +360,53 @@ async fn open_attempt(
     let id = AttemptId::new();
     let seq = i32::try_from(previous + 1).unwrap_or(i32::MAX);
     let max_score = i64::from(s.points_per_question) * drawn.len() as i64;
-    // The unit the attempt counts for: the entrant's unit now. Boards place it by that unit's
-    // current position in the tree, so a moved subtree keeps its results.
-    let entrant = persistence::users::get(&state.db, caller.id).await?;
-    let txn = state.db.begin().await.map_err(PersistenceError::from)?;
-    let inserted = persistence::attempts::insert(
-        &txn,
-        NewAttempt {
-            id,
-            // A preview counts for no unit (participation, boards).
-            unit_id: (!preview).then_some(entrant.unit_id),
-            round_id: round.id,
-            contest_id: contest.id,
-            user_id: caller.id,
-            seq,
-            seed: i64::from_ne_bytes(seed.to_ne_bytes()),
-            questions: &drawn,
-            started_at: now,
-            deadline,
-            grace_ms,
-            max_score,
-            practice: preview
-                || s.practice
-                || contest.settings.kind == crate::domain::contest::ContestKind::Practice,
-            client_ip: client.ip.clone(),
-            user_agent: client.user_agent.clone(),
-        },
-    )
-    .await;
-    match inserted {
-        Ok(()) => {}
+    let attempt = NewAttempt {
+        id,
+        // A preview counts for no unit (participation, boards).
+        unit_id: entrant_unit,
+        round_id: round.id,
+        contest_id: contest.id,
+        user_id: caller.id,
+        seq,
+        seed: i64::from_ne_bytes(seed.to_ne_bytes()),
+        questions: &drawn,
+        started_at: now,
+        deadline,
+        grace_ms,
+        max_score,
+        practice: preview
+            || s.practice
+            || contest.settings.kind == crate::domain::contest::ContestKind::Practice,
+        client_ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
+    };
+    // A preview leaves the round's settings editable. Only the first start of a round marks it
+    // started, in the same transaction; every later one is a single insert, which commits on
+    // its own (in a storm, three round trips to the database less per start).
+    let mut marked_started = false;
+    let inserted = if !preview && round.first_started_at.is_none() {
+        let txn = state.db.begin().await.map_err(PersistenceError::from)?;
+        let inserted = persistence::attempts::insert(&txn, attempt).await;
+        if inserted.is_ok() {
+            marked_started = persistence::contests::mark_started(&txn, round.id, now).await?;
+            txn.commit().await.map_err(PersistenceError::from)?;
+        }
+        inserted
+    } else {
+        persistence::attempts::insert(&state.db, attempt).await
+    };
+    let record = match inserted {
+        Ok(record) => record,
         // Another start of the same person in the same round took this number first.
         Err(PersistenceError::Duplicate(_)) => {
             return Err(Conflict::AttemptInProgress { attempt_id: None }.into());
         }
         Err(e) => return Err(e.into()),
+    };
+    if marked_started {
+        // The catalog's copies still say "not started": drop them everywhere.
+        crate::app::coherence::changed(state, crate::caches::coherence::Change::round(round)).await;
     }
-    // A preview leaves the round's settings editable. Once a round has its first start, later
-    // starts skip the update (in a storm it is one statement per start less).
-    if !preview && round.first_started_at.is_none() {
-        persistence::contests::mark_started(&txn, round.id, now).await?;
-    }
-    txn.commit().await.map_err(PersistenceError::from)?;
     let setup = AttemptSetup {
         attempt_id: id,
         round_id: round.id,
@@ -414,7 +429,7 @@ async fn open_attempt(
             "the scoring store did not take the attempt: {e}"
         )));
     }
-    Ok(persistence::attempts::get(&state.db, id).await?)
+    Ok(record)
 }
 
 /// Rebuilds an attempt in the scoring store from the database: its questions and key from the
