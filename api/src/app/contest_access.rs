@@ -10,12 +10,15 @@
 //!   of ([`super::answer_key`]). Practice rounds and practice contests never count, so both
 //!   rules leave them open: an organizer may try a round as a member would.
 
+use std::collections::HashMap;
+
 use sea_orm::ConnectionTrait;
 
 use crate::auth::Caller;
 use crate::domain::contest::{ContestKind, ExcludedRole};
 use crate::domain::ids::UnitId;
 use crate::domain::role::Role;
+use crate::domain::unit::TreePath;
 use crate::error::ApiError;
 use crate::persistence::{self, contests::Contest, contests::Round};
 
@@ -31,54 +34,131 @@ pub enum Access {
     Enter,
 }
 
-/// Whether `caller` is in the contest's eligible population: in the eligible subtree (or
-/// anyone), not in an excluded subtree, holding no excluded role.
+/// Decides one caller's access to any number of contests, reading each unit's place in the
+/// tree at most once. A member's home screen checks every contest; with the checks done one by
+/// one it read the member and three units per contest.
+pub struct Checker<'a, C> {
+    db: &'a C,
+    caller: &'a Caller,
+    /// The caller's own unit, read when first needed.
+    unit: Option<UnitId>,
+    /// Unit paths read so far (`None`: no such unit).
+    paths: HashMap<UnitId, Option<TreePath>>,
+}
+
+impl<'a, C: ConnectionTrait> Checker<'a, C> {
+    /// A checker for `caller`.
+    pub fn new(db: &'a C, caller: &'a Caller) -> Self {
+        Self {
+            db,
+            caller,
+            unit: None,
+            paths: HashMap::new(),
+        }
+    }
+
+    /// A checker for `caller`, whose unit is already known.
+    pub fn with_unit(db: &'a C, caller: &'a Caller, unit: UnitId) -> Self {
+        Self {
+            unit: Some(unit),
+            ..Self::new(db, caller)
+        }
+    }
+
+    async fn path(&mut self, id: UnitId) -> Result<Option<&TreePath>, ApiError> {
+        if !self.paths.contains_key(&id) {
+            let path = match persistence::units::get(self.db, id).await {
+                Ok(unit) => Some(unit.path),
+                Err(persistence::PersistenceError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            };
+            self.paths.insert(id, path);
+        }
+        Ok(self.paths.get(&id).and_then(Option::as_ref))
+    }
+
+    /// The place in the tree of unit `id`, read at most once per checker (404 if there is none).
+    pub async fn unit_path(&mut self, id: UnitId) -> Result<TreePath, ApiError> {
+        self.path(id)
+            .await?
+            .cloned()
+            .ok_or(persistence::PersistenceError::NotFound("unit").into())
+    }
+
+    /// Whether the caller manages `contest`.
+    pub async fn manages(&mut self, contest: &Contest) -> Result<bool, ApiError> {
+        // Someone who manages no contest anywhere (every member) needs no look at the host.
+        if !self.caller.has_any(CONTEST_MANAGERS) {
+            return Ok(false);
+        }
+        let host = self.unit_path(contest.settings.unit_id).await?;
+        Ok(self.caller.covers(CONTEST_MANAGERS, &host))
+    }
+
+    /// Whether the caller is in the contest's eligible population: in the eligible subtree (or
+    /// anyone), not in an excluded subtree, holding no excluded role. Units are read only when
+    /// the contest limits entry by subtree.
+    pub async fn may_enter(&mut self, contest: &Contest) -> Result<bool, ApiError> {
+        let s = &contest.settings;
+        for role in &s.excluded_roles {
+            let role = match role {
+                ExcludedRole::Organizer => Role::Organizer,
+                ExcludedRole::UnitAdmin => Role::UnitAdmin,
+            };
+            if self.caller.holds(role) {
+                return Ok(false);
+            }
+        }
+        if s.eligible_unit_id.is_none() && s.excluded_unit_ids.is_empty() {
+            return Ok(true);
+        }
+        let unit = match self.unit {
+            Some(unit) => unit,
+            None => {
+                let unit = persistence::users::get(self.db, self.caller.id)
+                    .await?
+                    .unit_id;
+                *self.unit.insert(unit)
+            }
+        };
+        let own = self.unit_path(unit).await?;
+        if let Some(eligible) = s.eligible_unit_id
+            && !own.is_within(&self.unit_path(eligible).await?)
+        {
+            return Ok(false);
+        }
+        for excluded in &s.excluded_unit_ids {
+            // An excluded unit since deleted excludes nobody.
+            if self
+                .path(*excluded)
+                .await?
+                .is_some_and(|ex| own.is_within(ex))
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The caller's access to `contest`, or 404.
+    pub async fn access(&mut self, contest: &Contest) -> Result<Access, ApiError> {
+        if self.manages(contest).await? {
+            return Ok(Access::Manage);
+        }
+        if self.may_enter(contest).await? {
+            return Ok(Access::Enter);
+        }
+        Err(ApiError::NotFound("contest"))
+    }
+}
+
+/// Whether `caller` is in the contest's eligible population ([`Checker::may_enter`]).
 pub async fn may_enter(
     db: &impl ConnectionTrait,
     caller: &Caller,
     contest: &Contest,
 ) -> Result<bool, ApiError> {
-    let user = persistence::users::get(db, caller.id).await?;
-    is_eligible(db, caller, user.unit_id, contest).await
-}
-
-/// [`may_enter`] for a caller whose unit is already known. The unit's place in the tree is read
-/// only when the contest limits entry by subtree: a start storm in an open contest then asks
-/// the database nothing here.
-async fn is_eligible(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    unit_id: UnitId,
-    contest: &Contest,
-) -> Result<bool, ApiError> {
-    let s = &contest.settings;
-    for role in &s.excluded_roles {
-        let role = match role {
-            ExcludedRole::Organizer => Role::Organizer,
-            ExcludedRole::UnitAdmin => Role::UnitAdmin,
-        };
-        if caller.holds(role) {
-            return Ok(false);
-        }
-    }
-    if s.eligible_unit_id.is_none() && s.excluded_unit_ids.is_empty() {
-        return Ok(true);
-    }
-    let unit = persistence::units::get(db, unit_id).await?;
-    if let Some(eligible) = s.eligible_unit_id {
-        let eligible = persistence::units::get(db, eligible).await?;
-        if !unit.path.is_within(&eligible.path) {
-            return Ok(false);
-        }
-    }
-    for excluded in &s.excluded_unit_ids {
-        match persistence::units::get(db, *excluded).await {
-            Ok(ex) if unit.path.is_within(&ex.path) => return Ok(false),
-            Ok(_) | Err(persistence::PersistenceError::NotFound(_)) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(true)
+    Checker::new(db, caller).may_enter(contest).await
 }
 
 /// Whether `caller` manages `contest`.
@@ -87,12 +167,7 @@ pub async fn manages(
     caller: &Caller,
     contest: &Contest,
 ) -> Result<bool, ApiError> {
-    // Someone who manages no contest anywhere (every member) needs no look at the host unit.
-    if !caller.has_any(CONTEST_MANAGERS) {
-        return Ok(false);
-    }
-    let host = persistence::units::get(db, contest.settings.unit_id).await?;
-    Ok(caller.covers(CONTEST_MANAGERS, &host.path))
+    Checker::new(db, caller).manages(contest).await
 }
 
 /// The caller's access to `contest`, or 404.
@@ -101,13 +176,7 @@ pub async fn access(
     caller: &Caller,
     contest: &Contest,
 ) -> Result<Access, ApiError> {
-    if manages(db, caller, contest).await? {
-        return Ok(Access::Manage);
-    }
-    if may_enter(db, caller, contest).await? {
-        return Ok(Access::Enter);
-    }
-    Err(ApiError::NotFound("contest"))
+    Checker::new(db, caller).access(contest).await
 }
 
 /// Whether a round counts: practice rounds and practice contests never do.
@@ -126,8 +195,9 @@ pub async fn check_round_entry(
     contest: &Contest,
     round: &Round,
 ) -> Result<(), ApiError> {
-    let manages = manages(db, caller, contest).await?;
-    if !is_eligible(db, caller, entrant_unit, contest).await? {
+    let mut check = Checker::with_unit(db, caller, entrant_unit);
+    let manages = check.manages(contest).await?;
+    if !check.may_enter(contest).await? {
         return Err(if manages {
             ApiError::Forbidden
         } else {

@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::app::contest_access::{Access, CONTEST_MANAGERS, access};
+use crate::app::contest_access::{Access, CONTEST_MANAGERS, Checker, access};
 use crate::auth::Caller;
 use crate::caches::coherence::Change;
 use crate::domain::contest::{
@@ -472,6 +472,7 @@ pub async fn list_contests(
         };
     let needle = q.text.as_deref().map(fold).filter(|t| !t.is_empty());
     let mut picked = Vec::new();
+    let mut check = Checker::new(&state.db, &caller);
     for contest in persistence::contests::list_all(&state.db).await? {
         if q.kind.is_some_and(|k| k != contest.settings.kind) {
             continue;
@@ -481,13 +482,15 @@ pub async fn list_contests(
         {
             continue;
         }
-        if let Some(root) = &scope_root {
-            let host = persistence::units::get(&state.db, contest.settings.unit_id).await?;
-            if !host.path.is_within(&root.path) {
-                continue;
-            }
+        if let Some(root) = &scope_root
+            && !check
+                .unit_path(contest.settings.unit_id)
+                .await?
+                .is_within(&root.path)
+        {
+            continue;
         }
-        let manage = match access(&state.db, &caller, &contest).await {
+        let manage = match check.access(&contest).await {
             Ok(a) => a == Access::Manage,
             Err(ApiError::NotFound(_)) => continue,
             Err(e) => return Err(e),

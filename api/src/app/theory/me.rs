@@ -2,11 +2,13 @@
 //! and when, and their certificate (issued on the way if it was due).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::certificates::CertificateBrief;
+use crate::app::contest_access::Checker;
 use crate::auth::Caller;
 use crate::domain::ids::{ContestId, CourseId, RoundId, UnitId, UserId};
 use crate::domain::programme::{AudienceKind, MemberFacts, Phase};
@@ -122,16 +124,17 @@ pub struct MyTheoryResponse {
 
 async fn my_test(
     state: &AppState,
-    caller: &Caller,
+    check: &mut Checker<'_, DatabaseConnection>,
+    user: UserId,
     test: &TheoryTest,
     now: DateTime<Utc>,
 ) -> Result<Option<MyTest>, ApiError> {
     let round = persistence::contests::get_round(&state.db, test.round_id).await?;
     let contest = persistence::contests::get(&state.db, test.contest_id).await?;
-    if !crate::app::contest_access::may_enter(&state.db, caller, &contest).await? {
+    if !check.may_enter(&contest).await? {
         return Ok(None);
     }
-    let mine = persistence::attempts::of_user_in_round(&state.db, caller.id, round.id).await?;
+    let mine = persistence::attempts::of_user_in_round(&state.db, user, round.id).await?;
     let next_attempt_at = mine
         .iter()
         .filter_map(|a| a.finished_at)
@@ -185,8 +188,9 @@ pub async fn my_theory(
     let mut tests = progress.tests.clone();
     tests.sort_by_key(|t| t.round_id);
     let mut visible = Vec::new();
+    let mut check = Checker::with_unit(&state.db, &caller, me.unit_id);
     for t in &tests {
-        if let Some(view) = my_test(state, &caller, t, now).await? {
+        if let Some(view) = my_test(state, &mut check, user, t, now).await? {
             visible.push((t.lesson_id, view));
         }
     }
