@@ -59,9 +59,12 @@ impl Subscription {
                     }
                     Ok(None) => return None,
                     Err(_quiet) => {
-                        let answered = tokio::time::timeout(PING_TIMEOUT, sink.ping::<String>())
-                            .await
-                            .is_ok_and(|r| r.is_ok());
+                        // Subscribed, a node answers PING with `["pong", ""]`, not `PONG`: any
+                        // answer will do.
+                        let answered =
+                            tokio::time::timeout(PING_TIMEOUT, sink.ping::<redis::Value>())
+                                .await
+                                .is_ok_and(|r| r.is_ok());
                         if !answered {
                             return None;
                         }

@@ -9,7 +9,8 @@ both_backends!(
     window_counts_hits_and_resets,
     concurrent_hits_are_all_counted,
     peek_does_not_count_and_reset_forgets,
-    a_window_expires
+    a_window_expires,
+    a_quiet_subscription_stays_open
 );
 
 fn key(app: &TestApp, name: &str) -> String {
@@ -87,5 +88,37 @@ async fn a_window_expires(app: &TestApp) {
             .expect("hit")
             .count,
         1
+    );
+}
+
+/// A subscription pings its node when nothing came for a while; a node that answers keeps it
+/// open. (A pong read as the wrong type once ended every quiet subscription every few seconds,
+/// which made every instance drop its caches that often.)
+async fn a_quiet_subscription_stays_open(app: &TestApp) {
+    let channel = key(app, "quiet");
+    let mut sub = app
+        .state
+        .store
+        .subscribe(&channel)
+        .await
+        .expect("subscribe");
+    // Longer than the quiet interval (5 s) plus the ping's answer.
+    let silent = tokio::time::timeout(Duration::from_secs(7), sub.next()).await;
+    assert!(
+        silent.is_err(),
+        "nothing was sent, so nothing is received and the subscription holds: {silent:?}"
+    );
+    app.state
+        .store
+        .publish(&channel, "hello")
+        .await
+        .expect("publish");
+    let got = tokio::time::timeout(Duration::from_secs(5), sub.next())
+        .await
+        .expect("the message arrives");
+    assert_eq!(
+        got.as_deref(),
+        Some("hello"),
+        "the same subscription still delivers"
     );
 }
