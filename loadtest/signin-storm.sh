@@ -7,6 +7,7 @@
 #   bash loadtest/signin-storm.sh                 # 400 people at once
 #   USERS=1000 bash loadtest/signin-storm.sh
 #   EXTRA_ENV="DAUTRI_PASSWORD__QUEUE=8" bash loadtest/signin-storm.sh
+#   USERS=5000 bash loadtest/signin-storm.sh --accounts-first   # accounts exist; only the sign-ins storm
 #
 # PostgreSQL (trust auth) and Redis from DAUTRI_TEST_POSTGRES_URL / DAUTRI_TEST_REDIS_URL,
 # default 127.0.0.1.
@@ -45,4 +46,4 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 sleep 2 # let the start-up settle before reading the memory
-"$bin/signin_storm" --base-url "http://127.0.0.1:$port" --users "$users" --pid "$server"
+"$bin/signin_storm" --base-url "http://127.0.0.1:$port" --users "$users" --pid "$server" "$@"

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use futures_util::StreamExt;
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 
@@ -43,6 +44,11 @@ struct Args {
     /// Code or name of the unit to register in (default: the first a search for "chi doan" finds).
     #[arg(long)]
     unit_code: Option<String>,
+    /// Register everyone first, then storm with sign-ins only: members whose accounts exist
+    /// (imported by their unit) signing in for the first time when the round opens. Without
+    /// it, each person registers and signs in within the storm.
+    #[arg(long)]
+    accounts_first: bool,
     /// Measure argon2id's cost per hash for each OWASP setting instead of running a storm.
     #[arg(long)]
     hash_cost: bool,
@@ -192,6 +198,46 @@ async fn with_retry(
     }
 }
 
+/// The password every virtual person registers with.
+const PASSWORD: &str = "Tai-thu-2026";
+
+/// One virtual person.
+struct Person {
+    /// Their own address, sent as `X-Forwarded-For`.
+    address: String,
+    phone: String,
+}
+
+async fn register(
+    client: &reqwest::Client,
+    base: &str,
+    who: &Person,
+    unit_id: &str,
+    tally: &Tally,
+    give_up: Instant,
+) -> anyhow::Result<()> {
+    let body = json!({"phone": who.phone, "password": PASSWORD, "full_name": "Người Thử Tải",
+        "birth_date": "2000-01-01", "unit_id": unit_id, "consent": true});
+    let r = with_retry(
+        client,
+        &format!("{base}/api/v1/auth/register"),
+        &who.address,
+        &body,
+        tally,
+        give_up,
+    )
+    .await?;
+    if r.status() != reqwest::StatusCode::CREATED {
+        bail!(
+            "register: {} {}",
+            r.status(),
+            r.text().await.unwrap_or_default()
+        );
+    }
+    tally.registered.fetch_add(1, Ordering::Relaxed);
+    Ok(())
+}
+
 async fn storm(args: &Args) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::try_from(args.users).unwrap_or(1000))
@@ -211,6 +257,29 @@ async fn storm(args: &Args) -> anyhow::Result<()> {
         .context("no unit found to register in (run `api demo` or pass --unit-code)")?
         .to_owned();
 
+    let run_id: u32 = rand::random::<u32>() % 1000;
+    let person = |i: u32| Person {
+        address: format!("198.18.{}.{}", i / 250, i % 250 + 1),
+        phone: format!("096{run_id:03}{i:04}"),
+    };
+    let tally = Arc::new(Tally::default());
+    if args.accounts_first {
+        // Not part of the storm: 32 registrations at a time, as an import would pace them.
+        let give_up = Instant::now() + Duration::from_secs(args.deadline_seconds * 4);
+        let registered: Vec<anyhow::Result<()>> = futures_util::stream::iter(0..args.users)
+            .map(|i| {
+                let (client, base, unit_id, tally) = (&client, &args.base_url, &unit_id, &tally);
+                async move { register(client, base, &person(i), unit_id, tally, give_up).await }
+            })
+            .buffer_unordered(32)
+            .collect()
+            .await;
+        registered.into_iter().collect::<anyhow::Result<()>>()?;
+        // Only the sign-ins' 503s count below.
+        tally.busy.store(0, Ordering::Relaxed);
+        println!("{} accounts registered before the storm", args.users);
+    }
+
     let before = args.pid.and_then(memory);
     let sampling = Arc::new(AtomicBool::new(true));
     let sampler = {
@@ -228,38 +297,43 @@ async fn storm(args: &Args) -> anyhow::Result<()> {
         })
     };
 
-    let tally = Arc::new(Tally::default());
     let started = Instant::now();
     let give_up = started + Duration::from_secs(args.deadline_seconds);
-    let run_id: u32 = rand::random::<u32>() % 1000;
     let mut tasks = Vec::new();
     for i in 0..args.users {
         let client = client.clone();
         let tally = Arc::clone(&tally);
         let base = args.base_url.clone();
         let unit_id = unit_id.clone();
+        let who = person(i);
+        let register_too = !args.accounts_first;
         tasks.push(tokio::spawn(async move {
-            let address = format!("198.18.{}.{}", i / 250, i % 250 + 1);
-            let phone = format!("096{run_id:03}{i:04}");
-            let password = "Tai-thu-2026";
-            let person = async {
-                let t0 = Instant::now();
-                let body = json!({"phone": phone, "password": password, "full_name": "Người Thử Tải",
-                    "birth_date": "2000-01-01", "unit_id": unit_id, "consent": true});
-                let r = with_retry(&client, &format!("{base}/api/v1/auth/register"), &address, &body, &tally, give_up).await?;
-                if r.status() != reqwest::StatusCode::CREATED {
-                    bail!("register: {} {}", r.status(), r.text().await.unwrap_or_default());
+            let t0 = Instant::now();
+            let outcome = async {
+                if register_too {
+                    register(&client, &base, &who, &unit_id, &tally, give_up).await?;
                 }
-                tally.registered.fetch_add(1, Ordering::Relaxed);
-                let body = json!({"phone": phone, "password": password});
-                let r = with_retry(&client, &format!("{base}/api/v1/auth/login"), &address, &body, &tally, give_up).await?;
+                let body = json!({"phone": who.phone, "password": PASSWORD});
+                let r = with_retry(
+                    &client,
+                    &format!("{base}/api/v1/auth/login"),
+                    &who.address,
+                    &body,
+                    &tally,
+                    give_up,
+                )
+                .await?;
                 if r.status() != reqwest::StatusCode::OK {
-                    bail!("login: {} {}", r.status(), r.text().await.unwrap_or_default());
+                    bail!(
+                        "login: {} {}",
+                        r.status(),
+                        r.text().await.unwrap_or_default()
+                    );
                 }
                 tally.signed_in.fetch_add(1, Ordering::Relaxed);
                 Ok(t0.elapsed())
-            };
-            let outcome = person.await;
+            }
+            .await;
             if outcome.is_err() {
                 tally.errors.fetch_add(1, Ordering::Relaxed);
             }
@@ -282,8 +356,13 @@ async fn storm(args: &Args) -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let after = args.pid.and_then(memory);
 
+    let what = if args.accounts_first {
+        "sign in (accounts made before)"
+    } else {
+        "register + sign in"
+    };
     println!(
-        "{} people, register + sign in at once, {:.1} s: registered {}, signed in {}, 503 busy answers {} (each waited out), errors {}",
+        "{} people, {what} at once, {:.1} s: registered {}, signed in {}, 503 busy answers {} (each waited out), errors {}",
         args.users,
         elapsed.as_secs_f64(),
         tally.registered.load(Ordering::Relaxed),
@@ -292,7 +371,7 @@ async fn storm(args: &Args) -> anyhow::Result<()> {
         tally.errors.load(Ordering::Relaxed),
     );
     println!(
-        "per person (register + sign in, waits included): p50 {} ms, p90 {} ms, p99 {} ms, max {} ms",
+        "per person ({what}, waits included): p50 {} ms, p90 {} ms, p99 {} ms, max {} ms",
         latency.value_at_quantile(0.5),
         latency.value_at_quantile(0.9),
         latency.value_at_quantile(0.99),
