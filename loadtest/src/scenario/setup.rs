@@ -235,7 +235,11 @@ pub async fn build(
         .map(|i| (i, leaves[i % leaves.len()].clone()))
         .collect();
     let client = Arc::new(client.clone());
-    let give_up = Instant::now() + Duration::from_secs(600);
+    // Two password hashes a person; at a pessimistic 20 hashes a second that is 0.1 s each, so
+    // a 20,000-member day waits up to about an hour for its setup rather than failing it.
+    let give_up = Instant::now()
+        + Duration::from_secs(600)
+        + Duration::from_millis(100) * u32::try_from(total).unwrap_or(u32::MAX);
     let registered: Vec<anyhow::Result<Member>> = futures_util::stream::iter(people)
         .map(|(i, unit)| {
             let client = client.clone();
