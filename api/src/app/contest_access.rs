@@ -184,10 +184,10 @@ pub fn counts(contest: &Contest, round: &Round) -> bool {
     !round.settings.practice && contest.settings.kind != ContestKind::Practice
 }
 
-/// Checks that `caller`, whose unit is `entrant_unit`, may start an attempt in `round`: eligible, and not a manager of the
-/// contest unless it lets managers enter. 404 for someone who may not even see the round; 403
-/// with a reason for a manager. Once the round's pool is known, [`check_not_key_reader`]
-/// completes the check.
+/// Checks that `caller`, whose unit is `entrant_unit`, may start an attempt in `round`:
+/// eligible, and not a manager of the contest unless it lets managers enter. 404 for someone
+/// who may not even see the round; 403 with a reason for a manager. Once the round's pool is
+/// known, [`check_not_key_reader`] completes the check.
 pub async fn check_round_entry(
     db: &impl ConnectionTrait,
     caller: &Caller,

@@ -3,6 +3,7 @@
 //! (`routes::auth_user`); whether a session still stands is the application's
 //! (`app::sessions`).
 
+pub mod appointments;
 pub mod jwt;
 pub mod password;
 pub mod refresh;

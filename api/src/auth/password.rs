@@ -6,7 +6,8 @@
 //! [`Hasher`]: a semaphore lets at most `concurrency` hashes run (one per core by default; a
 //! hash cannot go faster than the cores anyway), a short queue waits for them, and a request
 //! beyond the queue is refused at once ([`Busy`], answered 503 with `Retry-After`) before it
-//! costs anything. The member app waits the time it is told and tries again by itself.
+//! costs anything. The member app waits the time it is told and tries again by itself; the
+//! time is a turn booked at the rate hashes are made ([`super::appointments`]).
 //!
 //! Each hash works in memory taken from a pool of at most `concurrency` buffers, allocated once
 //! and reused, rather than a fresh 7 MiB allocation per hash. With glibc a fresh allocation is
@@ -29,6 +30,7 @@ use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::Semaphore;
 
+use super::appointments::Appointments;
 use crate::error::ApiError;
 use crate::telemetry::spawn_blocking_with_tracing;
 
@@ -137,7 +139,7 @@ pub fn is_outdated(hash: &str) -> bool {
 /// The hashing queue is full: try again after `retry_after`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Busy {
-    /// A fair wait, from the queue's length and the measured cost of a hash (at least 1 s).
+    /// A fair wait: the queue ahead, then a turn at the measured rate of hashes (at least 1 s).
     pub retry_after: Duration,
 }
 
@@ -161,6 +163,8 @@ struct Inner {
     memory: std::sync::Mutex<Vec<Memory>>,
     /// Moving average of one hash's wall time, in microseconds (for `Retry-After`).
     average_us: AtomicU64,
+    /// When the refused come back (touched only on a refusal).
+    appointments: std::sync::Mutex<Appointments>,
     /// A hash of a password nobody has, checked when the phone is unknown so that a login takes
     /// the same time whether or not the account exists.
     dummy: OnceLock<String>,
@@ -195,6 +199,7 @@ impl Hasher {
                 memory: std::sync::Mutex::new(Vec::new()),
                 // A first guess until a hash was measured: 50 ms.
                 average_us: AtomicU64::new(50_000),
+                appointments: std::sync::Mutex::new(Appointments::new(Instant::now())),
                 dummy: OnceLock::new(),
             }),
         }
@@ -219,14 +224,20 @@ impl Hasher {
         }
     }
 
-    /// How long the `waiting` requests ahead will take, with a random second or two on top so
-    /// that a crowd refused together does not come back together.
+    /// When to come back: after the `waiting` requests ahead, in the first second that has room
+    /// at the rate hashes are made ([`Appointments`]), so that a crowd refused together comes
+    /// back in turn rather than together.
     fn fair_wait(&self, waiting: usize) -> Duration {
-        use rand::Rng as _;
-        let per_hash = self.inner.average_us.load(Ordering::Relaxed);
-        let drain_us = per_hash.saturating_mul(waiting as u64) / self.inner.concurrency as u64;
-        let jitter_ms = rand::rng().random_range(0..2_000);
-        Duration::from_micros(drain_us) + Duration::from_millis(1_000 + jitter_ms)
+        let inner = &self.inner;
+        let per_hash = inner.average_us.load(Ordering::Relaxed).max(1);
+        let concurrency = inner.concurrency as u64;
+        let drain = Duration::from_micros(per_hash.saturating_mul(waiting as u64) / concurrency);
+        let per_second = u32::try_from(concurrency * 1_000_000 / per_hash).unwrap_or(u32::MAX);
+        inner
+            .appointments
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .book(Instant::now(), drain, per_second)
     }
 
     /// Hashes `password`, or answers [`Busy`] (503) when the queue is full.
@@ -445,6 +456,23 @@ mod tests {
         let _c = hasher.reserve().expect("a place came free");
         drop(b);
         assert_eq!(hasher.admitted(), 1);
+    }
+
+    #[test]
+    fn a_refused_crowd_is_given_turns_at_the_rate_of_hashes() {
+        // One running, none waiting, and the first guess of 50 ms a hash: 20 a second.
+        let hasher = Hasher::new(1, 0);
+        let _running = hasher.reserve().expect("running");
+        let waits: Vec<u64> = (0..100)
+            .map(|_| hasher.reserve().expect_err("full").retry_after.as_secs())
+            .collect();
+        for second in 1..=5 {
+            assert_eq!(
+                waits.iter().filter(|w| **w == second).count(),
+                20,
+                "{waits:?}"
+            );
+        }
     }
 
     #[tokio::test]

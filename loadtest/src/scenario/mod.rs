@@ -287,6 +287,26 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
     };
 
     let expected = day.attempts.lock().map(|a| a.clone()).unwrap_or_default();
+    // The organizer signs in again for the check: a long day (20,000 members) outlives the
+    // access token the setup got, and the boards would answer 401.
+    let admin = setup::sign_in(
+        &client,
+        &setup_rec,
+        &config,
+        &config.admin_phone,
+        &config.admin_password,
+        setup::ADMIN_ADDRESS,
+        "check: login",
+    )
+    .await
+    .context("the organizer could not sign in again for the check")?;
+    let stage = setup::Stage {
+        admin_token: admin["access_token"]
+            .as_str()
+            .context("no access token")?
+            .to_owned(),
+        ..stage
+    };
     let mut verdict = endstate::check(&client, &config, &stage, &expected).await?;
     let during = day.problems.lock().map(|p| p.clone()).unwrap_or_default();
     verdict.problems.splice(0..0, during);

@@ -32,6 +32,9 @@ pub struct Member {
     pub access: Option<String>,
 }
 
+/// The organizer's own address (outside the members' range).
+pub const ADMIN_ADDRESS: &str = "198.19.255.254";
+
 /// Everything the day runs against.
 #[derive(Debug, Clone)]
 pub struct Stage {
@@ -128,7 +131,7 @@ pub async fn build(
         config,
         &config.admin_phone,
         &config.admin_password,
-        "198.19.255.254",
+        ADMIN_ADDRESS,
         "setup: login",
     )
     .await
