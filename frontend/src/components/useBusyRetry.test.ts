@@ -46,4 +46,12 @@ describe('busy retry', () => {
       'Đang có rất nhiều người đăng nhập cùng lúc. Hệ thống sẽ tự động thử lại sau 4 giây…',
     );
   });
+
+  it('counts a long turn in minutes and seconds', () => {
+    expect(busyText('đăng ký', 125)).toBe(
+      'Đang có rất nhiều người đăng ký cùng lúc. Hệ thống sẽ tự động thử lại sau 2 phút 5 giây…',
+    );
+    expect(busyText('đăng nhập', 120)).toContain('sau 2 phút…');
+    expect(busyText('đăng nhập', 59)).toContain('sau 59 giây…');
+  });
 });

@@ -63,7 +63,17 @@ export function useBusyRetry() {
   return { secondsLeft, handle, cancel };
 }
 
-/** "Đang có rất nhiều người đăng nhập cùng lúc. Hệ thống sẽ tự động thử lại sau 4 giây…" */
+/**
+ * "Đang có rất nhiều người đăng nhập cùng lúc. Hệ thống sẽ tự động thử lại sau 4 giây…". In a
+ * large storm the server gives each phone its turn minutes ahead: "sau 2 phút 5 giây".
+ */
 export function busyText(action: 'đăng nhập' | 'đăng ký', seconds: number): string {
-  return `Đang có rất nhiều người ${action} cùng lúc. Hệ thống sẽ tự động thử lại sau ${seconds} giây…`;
+  return `Đang có rất nhiều người ${action} cùng lúc. Hệ thống sẽ tự động thử lại sau ${duration(seconds)}…`;
+}
+
+function duration(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  if (minutes === 0) return `${rest} giây`;
+  return rest === 0 ? `${minutes} phút` : `${minutes} phút ${rest} giây`;
 }
