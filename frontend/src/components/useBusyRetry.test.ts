@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/problem';
-import { busyText, busyWaitSeconds, startCountdown } from './useBusyRetry';
+import { busyText, busyWaitSeconds, startCountdown, waitText } from './useBusyRetry';
 
 describe('busy retry', () => {
   afterEach(() => vi.useRealTimers());
@@ -53,5 +53,6 @@ describe('busy retry', () => {
     );
     expect(busyText('đăng nhập', 120)).toContain('sau 2 phút…');
     expect(busyText('đăng nhập', 59)).toContain('sau 59 giây…');
+    expect(waitText(125)).toBe('2 phút 5 giây');
   });
 });

@@ -68,10 +68,11 @@ export function useBusyRetry() {
  * large storm the server gives each phone its turn minutes ahead: "sau 2 phút 5 giây".
  */
 export function busyText(action: 'đăng nhập' | 'đăng ký', seconds: number): string {
-  return `Đang có rất nhiều người ${action} cùng lúc. Hệ thống sẽ tự động thử lại sau ${duration(seconds)}…`;
+  return `Đang có rất nhiều người ${action} cùng lúc. Hệ thống sẽ tự động thử lại sau ${waitText(seconds)}…`;
 }
 
-function duration(seconds: number): string {
+/** A wait as a member reads it: "4 giây", "2 phút", "2 phút 5 giây". */
+export function waitText(seconds: number): string {
   const minutes = Math.floor(seconds / 60);
   const rest = seconds % 60;
   if (minutes === 0) return `${rest} giây`;

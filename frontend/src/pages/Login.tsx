@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { errorsForForm } from '../api/problem';
 import { focusFirstError, FormMessage, PasswordField, TextField } from '../components/Field';
-import { busyText, useBusyRetry } from '../components/useBusyRetry';
+import { busyText, useBusyRetry, waitText } from '../components/useBusyRetry';
 import { linkClick, navigate, routes, safeNext, type NavState } from '../router';
 
 const FIELDS = ['phone', 'password'] as const;
@@ -92,7 +92,7 @@ export function LoginPage({ state }: { state: NavState }) {
           aria-busy={submitting || busy.secondsLeft !== null}
         >
           {busy.secondsLeft !== null
-            ? `Đang chờ (${busy.secondsLeft} giây)…`
+            ? `Đang chờ (${waitText(busy.secondsLeft)})…`
             : submitting
               ? 'Đang đăng nhập…'
               : 'Đăng nhập'}

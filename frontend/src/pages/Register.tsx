@@ -5,7 +5,7 @@ import type { ListedUnit, RegisterRequest } from '../api/types';
 import { today, validateRegister, type RegisterErrors } from '../validation';
 import { focusFirstError, FormMessage, PasswordField, TextField } from '../components/Field';
 import { UnitPicker } from '../components/UnitPicker';
-import { busyText, useBusyRetry } from '../components/useBusyRetry';
+import { busyText, useBusyRetry, waitText } from '../components/useBusyRetry';
 import { linkClick, navigate, routes } from '../router';
 
 /** Field keys, in the order they appear (API field names). */
@@ -222,7 +222,7 @@ export function RegisterPage() {
           disabled={submitting || busy.secondsLeft !== null}
           aria-busy={submitting || busy.secondsLeft !== null}
         >
-          {busy.secondsLeft !== null ? `Đang chờ (${busy.secondsLeft} giây)…` : submitting ? 'Đang gửi…' : 'Đăng ký'}
+          {busy.secondsLeft !== null ? `Đang chờ (${waitText(busy.secondsLeft)})…` : submitting ? 'Đang gửi…' : 'Đăng ký'}
         </button>
       </form>
       <p class="switch">
