@@ -129,6 +129,20 @@ pub(crate) fn round(
     })
 }
 
+/// Retires one of the round's questions through `app`; its id.
+pub(crate) async fn retire_a_question(app: &TestApp, s: &Setup) -> String {
+    let retired = s.key.keys().next().expect("a question").clone();
+    let r = app
+        .patch(
+            &format!("/api/v1/questions/{retired}"),
+            Some(&s.organizer.access),
+            &json!({"status": "retired"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    retired
+}
+
 pub(crate) async fn start(app: &TestApp, s: &Setup, user: &TestUser) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/rounds/{}/attempts", s.round_id)))
@@ -2205,15 +2219,7 @@ async fn a_bank_change_reaches_the_next_start(app: &TestApp) {
     let s = setup(app, 2, round(2, None, -60, 3600)).await;
     let first = app.member(s.unit).await;
     started(app, &s, &first).await;
-    let retired = s.key.keys().next().expect("a question").clone();
-    let r = app
-        .patch(
-            &format!("/api/v1/questions/{retired}"),
-            Some(&s.organizer.access),
-            &json!({"status": "retired"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let retired = retire_a_question(app, &s).await;
     // One question is left for an attempt of two.
     let second = app.member(s.unit).await;
     assert_problem(

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::attempts::{answer, round, setup, started};
+use crate::attempts::{answer, retire_a_question, round, setup, started};
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp, spawn_app_with, spawn_peer};
 
@@ -499,19 +499,6 @@ async fn start_on(
         .send()
         .await
         .expect("start")
-}
-
-/// Retires one of the round's questions through `app`.
-async fn retire_a_question(app: &TestApp, s: &crate::attempts::Setup) {
-    let retired = s.key.keys().next().expect("a question").clone();
-    let r = app
-        .patch(
-            &format!("/api/v1/questions/{retired}"),
-            Some(&s.organizer.access),
-            &json!({"status": "retired"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
 }
 
 #[tokio::test]

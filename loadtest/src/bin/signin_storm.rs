@@ -238,6 +238,34 @@ async fn register(
     Ok(())
 }
 
+async fn sign_in(
+    client: &reqwest::Client,
+    base: &str,
+    who: &Person,
+    tally: &Tally,
+    give_up: Instant,
+) -> anyhow::Result<()> {
+    let body = json!({"phone": who.phone, "password": PASSWORD});
+    let r = with_retry(
+        client,
+        &format!("{base}/api/v1/auth/login"),
+        &who.address,
+        &body,
+        tally,
+        give_up,
+    )
+    .await?;
+    if r.status() != reqwest::StatusCode::OK {
+        bail!(
+            "login: {} {}",
+            r.status(),
+            r.text().await.unwrap_or_default()
+        );
+    }
+    tally.signed_in.fetch_add(1, Ordering::Relaxed);
+    Ok(())
+}
+
 async fn storm(args: &Args) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::try_from(args.users).unwrap_or(1000))
@@ -313,25 +341,8 @@ async fn storm(args: &Args) -> anyhow::Result<()> {
                 if register_too {
                     register(&client, &base, &who, &unit_id, &tally, give_up).await?;
                 }
-                let body = json!({"phone": who.phone, "password": PASSWORD});
-                let r = with_retry(
-                    &client,
-                    &format!("{base}/api/v1/auth/login"),
-                    &who.address,
-                    &body,
-                    &tally,
-                    give_up,
-                )
-                .await?;
-                if r.status() != reqwest::StatusCode::OK {
-                    bail!(
-                        "login: {} {}",
-                        r.status(),
-                        r.text().await.unwrap_or_default()
-                    );
-                }
-                tally.signed_in.fetch_add(1, Ordering::Relaxed);
-                Ok(t0.elapsed())
+                sign_in(&client, &base, &who, &tally, give_up).await?;
+                anyhow::Ok(t0.elapsed())
             }
             .await;
             if outcome.is_err() {
