@@ -340,6 +340,22 @@ pub struct Settings {
     /// its connection closed: a client that stops sending mid-body holds nothing for longer.
     #[arg(long, env = "DAUTRI_HTTP__BODY_IDLE_SECONDS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
     pub body_idle_seconds: u64,
+    /// API requests this instance works on at once; beyond them a request is answered 503
+    /// `crowded` with `Retry-After` at once, before it costs anything. Bounds the memory and
+    /// the wait of a crowd larger than the server: those admitted are served in time, the rest
+    /// are told when to come back. Health probes, the live stream and the app's files are not
+    /// counted.
+    #[arg(long, env = "DAUTRI_HTTP__MAX_IN_FLIGHT", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000), global = true)]
+    pub max_in_flight: u64,
+    /// Connections each worker keeps open at once; beyond them new connections wait in the
+    /// listen queue until one closes.
+    #[arg(long, env = "DAUTRI_HTTP__MAX_CONNECTIONS", default_value_t = 25_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
+    pub max_connections: u64,
+    /// Connections the kernel may hold for the server before it accepts them (the listen
+    /// backlog; the kernel caps it at `net.core.somaxconn`). A full queue drops new connections,
+    /// which phones see as a timeout.
+    #[arg(long, env = "DAUTRI_HTTP__BACKLOG", default_value_t = 4_096, value_parser = clap::value_parser!(u32).range(1..=65_535), global = true)]
+    pub backlog: u32,
 }
 
 impl Settings {

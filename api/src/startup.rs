@@ -45,7 +45,7 @@ impl Application {
                 .context("cannot create the demo data")?;
             tracing::info!("first run on an empty embedded database: demo data created\n{report}");
         }
-        let listener = TcpListener::bind((settings.bind, settings.port)).with_context(|| {
+        let listener = listen(&settings).with_context(|| {
             format!(
                 "cannot listen on {}:{} (DAUTRI_BIND, PORT)",
                 settings.bind, settings.port
@@ -146,6 +146,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         instance: uuid::Uuid::new_v4(),
         frozen: Arc::default(),
         store_ready: Arc::default(),
+        intake: Arc::new(crate::routes::intake::Intake::new(
+            usize::try_from(settings.max_in_flight).unwrap_or(usize::MAX),
+        )),
         images,
         hasher: crate::auth::password::Hasher::new(
             settings
@@ -234,6 +237,20 @@ fn static_dir(settings: &Settings) -> Option<PathBuf> {
     candidate.join("index.html").is_file().then_some(candidate)
 }
 
+/// The listening socket, with the configured backlog (`DAUTRI_HTTP__BACKLOG`): the standard
+/// library's `bind` asks for 128, and a crowd connecting at once overflowed it, its phones
+/// seeing timeouts instead of an answer.
+fn listen(settings: &Settings) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let address = std::net::SocketAddr::new(settings.bind, settings.port);
+    let socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
+    // As `bind` does on Unix: a restarted server may take its port back at once.
+    socket.set_reuse_address(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(i32::try_from(settings.backlog).unwrap_or(i32::MAX))?;
+    Ok(socket.into())
+}
+
 fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let doc = openapi();
     let known = web::Data::new(fallback::KnownRoutes::from_openapi(&doc));
@@ -250,11 +267,13 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         );
     }
     let workers = state.settings.workers;
+    let max_connections = usize::try_from(state.settings.max_connections).unwrap_or(usize::MAX);
     let metrics = web::Data::new(state.metrics.clone());
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(routes::body_timeout::limit))
+            .wrap(from_fn(routes::intake::admit))
             .wrap(from_fn(routes::security_headers::add))
             .wrap(from_fn(crate::metrics::track))
             .wrap(Compress::default())
@@ -294,6 +313,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     // Streamed responses (exports, the live stream) go out chunk by chunk; with Nagle's
     // algorithm each chunk could wait for the client's delayed acknowledgement.
     .tcp_nodelay(true)
+    .max_connections(max_connections)
     .listen(listener)?;
     let server = match workers {
         Some(n) => server.workers(n),

@@ -43,6 +43,8 @@ pub struct AppState {
     pub frozen: Arc<crate::caches::frozen::Rankings>,
     /// Whether the scoring store was seen intact a moment ago (the session check's trust in it).
     pub store_ready: Arc<crate::caches::store_ready::StoreReady>,
+    /// The API requests in progress, bounded: a crowd beyond them is told when to come back.
+    pub intake: Arc<crate::routes::intake::Intake>,
 }
 
 impl AppState {

@@ -34,6 +34,7 @@ impl ApiError {
         "unsupported_media_type",
         "too_many_requests",
         "busy",
+        "crowded",
         "unavailable",
         "internal_error",
     ];
@@ -119,6 +120,9 @@ mod tests {
                 retry_after_secs: 1,
             },
             ApiError::Busy {
+                retry_after_secs: 1,
+            },
+            ApiError::Crowded {
                 retry_after_secs: 1,
             },
             ApiError::Unavailable(anyhow::anyhow!("down")),

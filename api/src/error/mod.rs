@@ -144,6 +144,15 @@ pub enum ApiError {
         /// Seconds to wait: the queue's expected drain time, spread a little.
         retry_after_secs: u64,
     },
+    /// 503 `crowded`, with `Retry-After`: the server is working on as many requests as it
+    /// takes at once (`routes::intake`); this one was refused before it cost anything.
+    #[error(
+        "the server is busy with many requests right now; try again in {retry_after_secs} seconds"
+    )]
+    Crowded {
+        /// Seconds to wait: a turn at the rate requests are being completed.
+        retry_after_secs: u64,
+    },
     /// 503 `unavailable`: a dependency (database, scoring store) is down.
     #[error("service temporarily unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -179,6 +188,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Busy { .. } => "busy",
+            Self::Crowded { .. } => "crowded",
             Self::Unavailable(_) => "unavailable",
             Self::Unexpected(_) => "internal_error",
         }
@@ -242,15 +252,18 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Busy { .. } | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy { .. } | Self::Crowded { .. } | Self::Unavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        // A full hashing queue is load shedding working as designed, not a failure to log.
-        if status.is_server_error() && !matches!(self, Self::Busy { .. }) {
+        // A full hashing queue or a full server is load shedding working as designed, not a
+        // failure to log.
+        if status.is_server_error() && !matches!(self, Self::Busy { .. } | Self::Crowded { .. }) {
             tracing::error!(error.code = self.code(), error.cause_chain = %cause_chain(self), "request failed");
         } else {
             tracing::debug!(error.code = self.code(), error.detail = %self, "request refused");
@@ -310,7 +323,9 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(allowed) => {
                 response.insert_header((header::ALLOW, allowed.join(", ")));
             }
-            Self::TooManyRequests { retry_after_secs } | Self::Busy { retry_after_secs } => {
+            Self::TooManyRequests { retry_after_secs }
+            | Self::Busy { retry_after_secs }
+            | Self::Crowded { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             // A dependency is down: say when trying again is worth it, so clients (and the

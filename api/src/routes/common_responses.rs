@@ -13,7 +13,7 @@
 //! - a body answers `400` when it is not well-formed, `413` when too large, `415` when of the
 //!   wrong type and `422` naming each invalid field;
 //! - anything under `/api/v1` answers `503` with `Retry-After` while the database or the scoring
-//!   store is unavailable.
+//!   store is unavailable, or while the server works on as many requests as it takes at once.
 //!
 //! A response the handler documents itself is kept: its description is more specific.
 
@@ -65,7 +65,7 @@ const SHARED: &[(&str, &str, &str)] = &[
     (
         "Unavailable",
         "503",
-        "The database or the scoring store is unavailable; try again after `Retry-After` seconds",
+        "The database or the scoring store is unavailable (`unavailable`), or the server is working on as many requests as it takes at once (`crowded`); try again after `Retry-After` seconds",
     ),
 ];
 

@@ -22,6 +22,7 @@ mod faults;
 mod health;
 mod hostile_files;
 mod hostile_input;
+mod intake;
 mod member_experience;
 mod people_console;
 mod privacy;

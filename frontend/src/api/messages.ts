@@ -41,6 +41,7 @@ export const PROBLEM_MESSAGES: Record<ProblemCode, Message> = {
   unsupported_media_type: 'Định dạng dữ liệu gửi lên không được hỗ trợ.',
   too_many_requests: 'Bạn thao tác quá nhiều lần. Vui lòng đợi một lát rồi thử lại.',
   busy: 'Đang có rất nhiều người đăng nhập cùng lúc. Vui lòng chờ giây lát.',
+  crowded: 'Đang có rất nhiều người dùng cùng lúc. Vui lòng chờ giây lát rồi thử lại.',
   unavailable: 'Hệ thống đang bận. Vui lòng thử lại sau ít phút.',
   internal_error: 'Máy chủ gặp sự cố. Vui lòng thử lại sau.',
   // 409s (the server's Conflict::CODES)

@@ -3962,7 +3962,7 @@ export interface components {
          * @description Stable snake_case identifier of a problem, to switch on (never the English `detail`).
          * @enum {string}
          */
-        ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "results_not_published" | "account_disabled" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "busy" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started" | "transfer_pending" | "transfer_closed" | "last_admin";
+        ProblemCode: "validation_failed" | "bad_request" | "unauthorized" | "invalid_credentials" | "invalid_token" | "forbidden" | "managers_may_not_enter" | "reads_answer_key" | "results_not_published" | "account_disabled" | "not_found" | "method_not_allowed" | "retry_too_soon" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "busy" | "crowded" | "unavailable" | "internal_error" | "conflict" | "attempt_closed" | "round_not_open" | "attempt_in_progress" | "attempts_exhausted" | "pool_too_small" | "phone_taken" | "citizen_id_taken" | "unit_code_taken" | "not_published" | "round_not_closed" | "rounds_not_published" | "already_voided" | "certificate_revoked" | "course_version_exists" | "duplicate_question" | "question_in_use" | "round_started" | "transfer_pending" | "transfer_closed" | "last_admin";
         /** @description A role a person holds, with its unit's name and whether the caller may revoke it. */
         ProfileRole: {
             /**
@@ -5461,7 +5461,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The database or the scoring store is unavailable; try again after `Retry-After` seconds */
+        /** @description The database or the scoring store is unavailable (`unavailable`), or the server is working on as many requests as it takes at once (`crowded`); try again after `Retry-After` seconds */
         Unavailable: {
             headers: {
                 /** @description Seconds to wait before trying again */

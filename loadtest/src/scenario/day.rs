@@ -23,6 +23,10 @@ pub struct Expected {
     pub unit: String,
     /// question → the option whose save the server acknowledged last.
     pub acked: HashMap<String, String>,
+    /// question → options whose save may or may not have been done: an answer to one of its
+    /// tries was lost (a timeout, a dropped connection), and the server may have saved it, even
+    /// after a later save of the same question was acknowledged.
+    pub unsure: HashMap<String, Vec<String>>,
     /// The server's deadline for this attempt.
     pub deadline: DateTime<Utc>,
     /// The score the finish answered, if the member finished.
@@ -32,14 +36,51 @@ pub struct Expected {
 }
 
 impl Expected {
-    /// Points for the acknowledged answers, read with the key.
-    pub fn score(&self, stage: &Stage) -> i64 {
-        let right = self
-            .acked
-            .iter()
-            .filter(|(q, o)| stage.key.get(*q) == Some(*o))
-            .count();
-        i64::try_from(right).unwrap_or(i64::MAX) * stage.points_per_question
+    /// Whether `stored` (what the server holds for question `q`, or nothing) is what this
+    /// attempt's saves can have left: the acknowledged option, or one whose answer was lost.
+    /// An acknowledged answer never goes back to nothing (the tool never clears one).
+    pub fn allows(&self, q: &str, stored: Option<&str>) -> bool {
+        match stored {
+            Some(o) => {
+                self.acked.get(q).map(String::as_str) == Some(o)
+                    || self.unsure.get(q).is_some_and(|u| u.iter().any(|u| u == o))
+            }
+            None => !self.acked.contains_key(q),
+        }
+    }
+
+    /// Whether `stored` (question → option, what the server holds) is allowed for every
+    /// question the tool answered or the server holds.
+    pub fn allows_all(&self, stored: &HashMap<String, String>) -> bool {
+        stored
+            .keys()
+            .chain(self.acked.keys())
+            .chain(self.unsure.keys())
+            .all(|q| self.allows(q, stored.get(q).map(String::as_str)))
+    }
+
+    /// The scores the saves can make: exactly the acknowledged answers' when no answer was
+    /// lost; otherwise from every lost save ignored to every right one kept.
+    pub fn scores(&self, stage: &Stage) -> std::ops::RangeInclusive<i64> {
+        let (mut surely, mut maybe) = (0_i64, 0_i64);
+        let questions: std::collections::HashSet<&String> =
+            self.acked.keys().chain(self.unsure.keys()).collect();
+        for q in questions {
+            let right = stage.key.get(q);
+            let mut possible: Vec<Option<&String>> = vec![self.acked.get(q)];
+            possible.extend(self.unsure.get(q).into_iter().flatten().map(Some));
+            let rights = possible
+                .iter()
+                .filter(|o| o.is_some() && *o == &right)
+                .count();
+            if rights == possible.len() {
+                surely += 1;
+            } else if rights > 0 {
+                maybe += 1;
+            }
+        }
+        let points = stage.points_per_question;
+        surely * points..=(surely + maybe) * points
     }
 }
 
@@ -224,6 +265,7 @@ pub async fn member(day: Arc<Day>, m: Member) {
         attempt_id: id.clone(),
         unit: m.unit.clone(),
         acked: HashMap::new(),
+        unsure: HashMap::new(),
         deadline,
         finished_score: None,
         late,
@@ -250,14 +292,25 @@ pub async fn member(day: Arc<Day>, m: Member) {
     let due = |_: &super::http::Reply| Utc::now() + skew + chrono::Duration::seconds(1) >= deadline;
     let save = async |op: &'static str, q: &str, option: String, expected: &mut Expected| -> bool {
         // Sent again after a 503 or a lost connection until answered, as the app does.
+        let lost = std::sync::atomic::AtomicBool::new(false);
         let reply = call_judged_retrying(
             rec,
             op,
             || auth(client.put(answer_url(q))).json(&json!({"option_ids": [option.clone()]})),
-            |r, _| r.status == 409 && due(r),
+            |r, lost_before| {
+                lost.store(lost_before, Ordering::Relaxed);
+                r.status == 409 && due(r)
+            },
             give_up,
         )
         .await;
+        if reply.is_none() || lost.load(Ordering::Relaxed) {
+            expected
+                .unsure
+                .entry(q.to_owned())
+                .or_default()
+                .push(option.clone());
+        }
         match reply {
             Some(r) if r.ok() => {
                 expected.acked.insert(q.to_owned(), option);
@@ -307,11 +360,12 @@ pub async fn member(day: Arc<Day>, m: Member) {
                             .collect()
                     })
                     .unwrap_or_default();
-                if saved != expected.acked {
+                if !expected.allows_all(&saved) {
                     day.problem(format!(
-                        "attempt {id}: a resume showed {} answers, {} were acknowledged, or different ones",
+                        "attempt {id}: a resume showed {} answers, {} were acknowledged ({} lost), or different ones",
                         saved.len(),
-                        expected.acked.len()
+                        expected.acked.len(),
+                        expected.unsure.len()
                     ));
                 }
             }
@@ -362,10 +416,10 @@ pub async fn member(day: Arc<Day>, m: Member) {
         && r.ok()
     {
         expected.finished_score = r.body["score"].as_i64();
-        let want = expected.score(&day.stage);
-        if expected.finished_score != Some(want) {
+        let want = expected.scores(&day.stage);
+        if !expected.finished_score.is_some_and(|s| want.contains(&s)) {
             day.problem(format!(
-                "attempt {id}: the finish answered score {:?}, the acknowledged answers make {want}",
+                "attempt {id}: the finish answered score {:?}, the saves make {want:?}",
                 expected.finished_score
             ));
         }

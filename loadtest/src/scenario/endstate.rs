@@ -1,7 +1,8 @@
 //! The end state, checked after every run from the database and the boards: every attempt the
-//! tool started is there once, finished, with the score its acknowledged answers make under the
-//! key; its answers are exactly the acknowledged ones; nothing after a deadline counted; and
-//! every board equals a ranking computed here from the database.
+//! tool started is there once, finished, with the score its answers make under the key; its
+//! answers are exactly the acknowledged ones, except that a save whose answer was lost (a
+//! timeout) may or may not have been done; nothing after a deadline counted; and every board
+//! equals a ranking computed here from the database.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -32,9 +33,12 @@ pub struct Verdict {
     /// answered (missing, not finished, another score).
     pub finishes_acknowledged: usize,
     pub finishes_lost: usize,
-    /// Acknowledged answers the database holds otherwise (another option, or none).
+    /// Acknowledged answers the database holds otherwise (another option, or none, and not
+    /// one whose save's answer was lost).
     pub answers_acknowledged: usize,
     pub answers_reverted: usize,
+    /// Saves whose answer the tool never got (it cannot know whether they were done).
+    pub answers_unsure: usize,
 }
 
 impl Verdict {
@@ -52,6 +56,7 @@ impl Verdict {
             "finishes_lost": self.finishes_lost,
             "answers_acknowledged": self.answers_acknowledged,
             "answers_reverted": self.answers_reverted,
+            "answers_unsure": self.answers_unsure,
             "problems": self.problems,
         })
     }
@@ -265,18 +270,21 @@ pub async fn check(
             continue;
         };
         known.insert(id);
-        let stored_answers = answers.get(&id);
+        // What the database holds for this attempt, question → option (one option each).
+        let stored: HashMap<String, String> = answers
+            .get(&id)
+            .map(|a| {
+                a.iter()
+                    .map(|(q, (o, _))| (q.to_string(), o.join(",")))
+                    .collect()
+            })
+            .unwrap_or_default();
         verdict.answers_acknowledged += e.acked.len();
+        verdict.answers_unsure += e.unsure.values().map(Vec::len).sum::<usize>();
         verdict.answers_reverted += e
             .acked
-            .iter()
-            .filter(|(q, o)| {
-                let stored = q
-                    .parse::<Uuid>()
-                    .ok()
-                    .and_then(|q| stored_answers.and_then(|a| a.get(&q)));
-                stored.is_none_or(|(options, _)| options.as_slice() != [(*o).clone()])
-            })
+            .keys()
+            .filter(|q| !e.allows(q, stored.get(*q).map(String::as_str)))
             .count();
         if let Some(score) = e.finished_score {
             verdict.finishes_acknowledged += 1;
@@ -293,31 +301,26 @@ pub async fn check(
             problems.push(format!("attempt {id} is {}, not finished", row.status));
             continue;
         }
-        let want = e.score(stage);
-        if row.score != Some(want) {
+        if !e.allows_all(&stored) {
             problems.push(format!(
-                "attempt {id}: score {:?} in the database, the acknowledged answers make {want}",
-                row.score
+                "attempt {id}: {} answers in the database, {} acknowledged ({} lost), or different ones",
+                stored.len(),
+                e.acked.len(),
+                e.unsure.len()
             ));
         }
-        let stored: HashMap<String, Vec<String>> = answers
-            .get(&id)
-            .map(|a| {
-                a.iter()
-                    .map(|(q, (o, _))| (q.to_string(), o.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let acked: HashMap<String, Vec<String>> = e
-            .acked
+        // The score is that of the answers held, which are those the tool sent (above); with no
+        // answer lost, exactly the acknowledged ones.
+        let right = stored
             .iter()
-            .map(|(q, o)| (q.clone(), vec![o.clone()]))
-            .collect();
-        if stored != acked {
+            .filter(|(q, o)| stage.key.get(*q) == Some(*o))
+            .count();
+        let want = i64::try_from(right).unwrap_or(i64::MAX) * stage.points_per_question;
+        if row.score != Some(want) {
             problems.push(format!(
-                "attempt {id}: {} answers in the database, {} acknowledged, or different ones",
-                stored.len(),
-                acked.len()
+                "attempt {id}: score {:?} in the database, its answers make {want} (the saves the tool made allow {:?})",
+                row.score,
+                e.scores(stage)
             ));
         }
     }

@@ -455,6 +455,7 @@ fn fault_figures(
         "finishes_lost": verdict.finishes_lost,
         "answers_acknowledged": verdict.answers_acknowledged,
         "answers_reverted": verdict.answers_reverted,
+        "answers_unsure": verdict.answers_unsure,
         "retries": rec.faults.retries.load(Ordering::Relaxed),
         "503_with_retry_after": with_ra,
         "503_without_retry_after": without_ra,
@@ -568,12 +569,13 @@ pub fn table(r: &Value) -> String {
         );
         let _ = writeln!(
             out,
-            "  attempts {}, finishes acknowledged {} (lost {}), answers acknowledged {} (reverted {})",
+            "  attempts {}, finishes acknowledged {} (lost {}), answers acknowledged {} (reverted {}; {} saves' answers lost)",
             x["members_started"],
             x["finishes_acknowledged"],
             x["finishes_lost"],
             x["answers_acknowledged"],
-            x["answers_reverted"]
+            x["answers_reverted"],
+            x["answers_unsure"]
         );
         let _ = writeln!(
             out,
@@ -611,10 +613,11 @@ pub fn table(r: &Value) -> String {
     if e["checked"] == true {
         let _ = writeln!(
             out,
-            "\nend state: {} ({} finished attempts, {} boards compared)",
+            "\nend state: {} ({} finished attempts, {} boards compared, {} saves' answers lost)",
             if e["ok"] == true { "right" } else { "WRONG" },
             e["finished_attempts"],
-            e["boards_compared"]
+            e["boards_compared"],
+            e["answers_unsure"]
         );
         for p in e["problems"].as_array().into_iter().flatten().take(20) {
             let _ = writeln!(out, "  - {}", p.as_str().unwrap_or(""));

@@ -1,0 +1,133 @@
+//! The server takes in a bounded number of API requests at once (#16): one more is answered 503
+//! `crowded` with `Retry-After` before it does anything, a crowd refused together is given
+//! turns spread over the coming seconds, health probes and the app's files are still served,
+//! and a freed place is taken again.
+
+use std::time::Duration;
+
+use dautri_api::config::Settings;
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use crate::helpers::{Backend, PASSWORD, TestApp, assert_problem, random_phone, registration};
+
+#[tokio::test]
+async fn a_crowd_beyond_the_limit_is_told_when_to_come_back_embedded() {
+    crate::helpers::run_on_with(Backend::Embedded, two_places, |app| {
+        Box::pin(a_crowd_beyond_the_limit_is_told_when_to_come_back(app))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_crowd_beyond_the_limit_is_told_when_to_come_back_services() {
+    crate::helpers::run_on_with(Backend::Services, two_places, |app| {
+        Box::pin(a_crowd_beyond_the_limit_is_told_when_to_come_back(app))
+    })
+    .await;
+}
+
+fn two_places(s: &mut Settings) {
+    s.max_in_flight = 2;
+}
+
+/// A request that holds its place: a sign-in whose body stops arriving half-way. Its handler
+/// waits for the rest until the body's idle limit (20 s) or until the connection closes.
+async fn hold_a_place(app: &TestApp) -> TcpStream {
+    let host = app.address.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).await.expect("connect");
+    let partial = "POST /api/v1/auth/login HTTP/1.1\r\nHost: dautri\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"phone\":";
+    stream
+        .write_all(partial.as_bytes())
+        .await
+        .expect("write half a request");
+    stream
+}
+
+/// Waits until exactly `n` requests hold a place (the server reads a connection when it gets
+/// to it); the bound only turns a server that never gets there into a failure, not a hang.
+async fn until_in_flight(app: &TestApp, n: usize) {
+    for _ in 0..200 {
+        if app.state.intake.in_flight() == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!(
+        "{} requests in flight, expected {n}",
+        app.state.intake.in_flight()
+    );
+}
+
+fn retry_after(response: &reqwest::Response) -> u64 {
+    response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a refusal says when to come back")
+}
+
+async fn a_crowd_beyond_the_limit_is_told_when_to_come_back(app: &TestApp) {
+    let unit = app.unit("ROOT", None).await;
+    let first = hold_a_place(app).await;
+    let second = hold_a_place(app).await;
+    until_in_flight(app, 2).await;
+
+    // A registration now is refused before it does anything: no account is made.
+    let phone = random_phone();
+    let refused = app
+        .post("/api/v1/auth/register", None, &registration(&phone, unit))
+        .await;
+    let wait = retry_after(&refused);
+    assert!(wait >= 1, "Retry-After {wait}");
+    let body = assert_problem(refused, StatusCode::SERVICE_UNAVAILABLE, "crowded").await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("try again")),
+        "{body}"
+    );
+
+    // A crowd refused together gets turns in order, spread over the coming seconds (here two
+    // places, and nothing yet completed to measure a faster rate by).
+    let mut waits = Vec::new();
+    for _ in 0..20 {
+        let r = app.get("/api/v1/me", None).await;
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        waits.push(retry_after(&r));
+    }
+    assert!(waits.is_sorted(), "turns in the order refused: {waits:?}");
+    assert!(
+        waits.last() > waits.first(),
+        "a crowd is spread over several seconds: {waits:?}"
+    );
+    // Refusals hold no place.
+    assert_eq!(app.state.intake.in_flight(), 2);
+
+    // Health probes and the app's pages are not counted.
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
+    assert_eq!(app.get("/readyz", None).await.status(), StatusCode::OK);
+
+    // A place freed (its phone went away) is taken again.
+    drop(first);
+    until_in_flight(app, 1).await;
+    let login = json!({"phone": phone, "password": PASSWORD});
+    assert_problem(
+        app.post("/api/v1/auth/login", None, &login).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    // The refused registration can be made now, and its account signs in.
+    let made = app
+        .post("/api/v1/auth/register", None, &registration(&phone, unit))
+        .await;
+    assert!(made.status().is_success(), "{}", made.status());
+    let signed_in = app.post("/api/v1/auth/login", None, &login).await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    drop(second);
+    until_in_flight(app, 0).await;
+}
