@@ -413,6 +413,36 @@ try {
     await page.screenshot({ path: join(outDir, 'contests.png'), fullPage: true });
   });
 
+  await step('a crowded server (503 crowded + Retry-After) on Vào thi counts down, starts by itself, and the attempt can be resumed from home', async () => {
+    const round = page.getByTestId('contest').filter({ hasText: '(demo)' }).first().getByTestId('round').first();
+    // When thousands start at once the server refuses the excess with a turn to come back
+    // (answered here in the browser: the server's intake cannot be filled on cue).
+    let refused = 0;
+    await page.route('**/api/v1/rounds/*/attempts', async (route) => {
+      if (route.request().method() !== 'POST' || refused > 0) return route.continue();
+      refused += 1;
+      await route.fulfill({
+        status: 503,
+        headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '3' },
+        body: JSON.stringify({ type: 'https://dautri.vn/problems/crowded', title: 'Service Unavailable', status: 503, code: 'crowded', detail: 'crowded' }),
+      });
+    });
+    await round.getByRole('button', { name: 'Vào thi' }).click();
+    await round.getByRole('status').filter({ hasText: /vào thi cùng lúc\. Hệ thống sẽ tự động thử lại sau \d+ giây/ }).waitFor();
+    const waiting = round.getByRole('button', { name: /Đang chờ \(\d+ giây\)…/ });
+    await waiting.waitFor();
+    assert(await waiting.isDisabled(), 'the button waits disabled while the countdown runs');
+    assert((await page.getByRole('alert').count()) === 0, 'a crowded server must not show an error');
+    await page.screenshot({ path: join(outDir, 'start-crowded.png'), fullPage: true });
+    await page.getByTestId('question').waitFor();
+    await page.unroute('**/api/v1/rounds/*/attempts');
+    assert(refused === 1, `the crowded answer was given ${refused} times`);
+    assert(new URL(page.url()).pathname.startsWith('/lam-bai/'), `expected the attempt screen, got ${page.url()}`);
+    // Back home: the next step resumes this attempt with Tiếp tục.
+    await page.goto(base);
+    await page.getByTestId('contest').filter({ hasText: '(demo)' }).first().getByRole('button', { name: 'Tiếp tục' }).waitFor();
+  });
+
   await step('Vào thi starts an attempt: one question per screen, countdown from the server', async () => {
     const round = page.getByTestId('contest').filter({ hasText: '(demo)' }).first().getByTestId('round').first();
     const resume = round.getByRole('button', { name: 'Tiếp tục' });

@@ -2,11 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { RichText } from './RichText';
 import { api, ApiError } from '../api';
 import type { Contest, MyAttempt, ProblemCode, Round } from '../api/types';
-import { formatVietnamTime, monotonicNow } from '../attempt/clock';
-import { findRunning, isFinalRefusal } from '../attempt/running';
-import { rememberAttempt, runningAttemptId } from '../attempt/store';
+import { formatVietnamTime } from '../attempt/clock';
+import { useStartAttempt } from '../attempt/useStart';
 import { attemptPath, contestBoardPath, linkClick, livePath, navigate, resultPath, roundBoardPath } from '../router';
 import { FormMessage } from './Field';
+import { busyText, waitText } from './useBusyRetry';
 
 interface ContestView {
   contest: Contest;
@@ -34,39 +34,17 @@ const START_ERRORS: Partial<Record<ProblemCode, string>> = {
 };
 
 function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAttempt[]; contest: Contest }) {
-  const [starting, setStarting] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [refused, setRefused] = useState(false);
+  const { start, starting, waiting, error, refused } = useStartAttempt(
+    round.id,
+    START_ERRORS,
+    'Không bắt đầu được lượt thi. Vui lòng thử lại.',
+  );
   const mine = attempts.filter((a) => a.round_id === round.id);
   const running = mine.find((a) => a.status === 'open');
   const used = mine.length;
   const allowed = round.attempts_allowed ?? null;
   const exhausted = allowed !== null && used >= allowed;
   const counted = mine.find((a) => a.result?.counted);
-
-  async function start() {
-    setStarting(true);
-    setError(null);
-    const sentAt = monotonicNow();
-    try {
-      const attempt = await api.startAttempt(round.id);
-      rememberAttempt(attempt, sentAt);
-      navigate(attemptPath(attempt.id));
-    } catch (err) {
-      setStarting(false);
-      if (err instanceof ApiError && err.code === 'attempt_in_progress') {
-        const id = runningAttemptId(err.problem) ?? (await findRunning(round.id));
-        if (id) return navigate(attemptPath(id));
-      }
-      if (err instanceof ApiError && err.status === 401) return;
-      setRefused(err instanceof ApiError && isFinalRefusal(err.code));
-      setError(
-        err instanceof ApiError
-          ? (START_ERRORS[err.code as ProblemCode] ?? err.message)
-          : 'Không bắt đầu được lượt thi. Vui lòng thử lại.',
-      );
-    }
-  }
 
   return (
     <li class="round" data-testid="round" data-round-id={round.id}>
@@ -112,6 +90,7 @@ function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAtte
         </p>
       )}
       {error && <FormMessage kind="error">{error}</FormMessage>}
+      {waiting !== null && <FormMessage kind="notice">{busyText('vào thi', waiting)}</FormMessage>}
       {running ? (
         <button type="button" class="button button--primary" onClick={() => navigate(attemptPath(running.id))}>
           Tiếp tục
@@ -123,7 +102,7 @@ function RoundRow({ round, attempts, contest }: { round: Round; attempts: MyAtte
           <p class="muted round__note">Bạn đã dùng hết lượt thi.</p>
         ) : (
           <button type="button" class="button button--primary" onClick={start} disabled={starting} aria-busy={starting}>
-            {starting ? 'Đang bắt đầu…' : 'Vào thi'}
+            {waiting !== null ? `Đang chờ (${waitText(waiting)})…` : starting ? 'Đang bắt đầu…' : 'Vào thi'}
           </button>
         ))
       )}

@@ -64,10 +64,11 @@ export function useBusyRetry() {
 }
 
 /**
- * "Đang có rất nhiều người đăng nhập cùng lúc. Hệ thống sẽ tự động thử lại sau 4 giây…". In a
- * large storm the server gives each phone its turn minutes ahead: "sau 2 phút 5 giây".
+ * "Đang có rất nhiều người đăng nhập cùng lúc. Hệ thống sẽ tự động thử lại sau 4 giây…" (or
+ * "vào thi" when a round's start is refused). In a large storm the server gives each phone its
+ * turn minutes ahead: "sau 2 phút 5 giây".
  */
-export function busyText(action: 'đăng nhập' | 'đăng ký', seconds: number): string {
+export function busyText(action: 'đăng nhập' | 'đăng ký' | 'vào thi' | 'làm bài', seconds: number): string {
   return `Đang có rất nhiều người ${action} cùng lúc. Hệ thống sẽ tự động thử lại sau ${waitText(seconds)}…`;
 }
 

@@ -1,11 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import type { MyLesson, MyTheory, MyTheoryTest, ProblemCode } from '../api/types';
-import { rememberAttempt, runningAttemptId } from '../attempt/store';
-import { findRunning, isFinalRefusal } from '../attempt/running';
-import { monotonicNow } from '../attempt/clock';
+import { useStartAttempt } from '../attempt/useStart';
 import { FormMessage } from '../components/Field';
-import { attemptPath, certificatePath, linkClick, navigate, routes } from '../router';
+import { busyText, waitText } from '../components/useBusyRetry';
+import { certificatePath, linkClick, routes } from '../router';
 import { STATUS_LABEL, formatCode, formatDateVi, lessonResultText, materialNote, periodText, whyNotStartable } from '../theory';
 
 /** Where a theory test needs other words than the code's general message (api/messages.ts). */
@@ -16,30 +15,12 @@ const START_ERRORS: Partial<Record<ProblemCode, string>> = {
 };
 
 function TestRow({ test }: { test: MyTheoryTest }) {
-  const [starting, setStarting] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [refused, setRefused] = useState(false);
+  const { start, starting, waiting, error, refused } = useStartAttempt(
+    test.round_id,
+    START_ERRORS,
+    'Không bắt đầu được. Vui lòng thử lại.',
+  );
   const blocked = whyNotStartable(test, new Date());
-
-  async function start() {
-    setStarting(true);
-    setError(null);
-    const sentAt = monotonicNow();
-    try {
-      const attempt = await api.startAttempt(test.round_id);
-      rememberAttempt(attempt, sentAt);
-      navigate(attemptPath(attempt.id));
-    } catch (err) {
-      setStarting(false);
-      if (err instanceof ApiError && err.code === 'attempt_in_progress') {
-        const id = runningAttemptId(err.problem) ?? (await findRunning(test.round_id));
-        if (id) return navigate(attemptPath(id));
-      }
-      if (err instanceof ApiError && err.status === 401) return;
-      setRefused(err instanceof ApiError && isFinalRefusal(err.code));
-      setError(err instanceof ApiError ? (START_ERRORS[err.code as ProblemCode] ?? err.message) : 'Không bắt đầu được. Vui lòng thử lại.');
-    }
-  }
 
   return (
     <li class="round" data-testid="theory-test" data-round-id={test.round_id}>
@@ -51,9 +32,16 @@ function TestRow({ test }: { test: MyTheoryTest }) {
         <p class="round__note muted">{blocked}</p>
       ) : refused ? null : (
         <button type="button" class="button button--primary" onClick={start} disabled={starting} aria-busy={starting}>
-          {starting ? 'Đang bắt đầu…' : test.attempts_used > 0 ? 'Làm lại' : 'Làm bài kiểm tra'}
+          {waiting !== null
+            ? `Đang chờ (${waitText(waiting)})…`
+            : starting
+              ? 'Đang bắt đầu…'
+              : test.attempts_used > 0
+                ? 'Làm lại'
+                : 'Làm bài kiểm tra'}
         </button>
       )}
+      {waiting !== null && <FormMessage kind="notice">{busyText('làm bài', waiting)}</FormMessage>}
       {error && <FormMessage kind="error">{error}</FormMessage>}
     </li>
   );
