@@ -29,6 +29,8 @@ pub struct Metrics {
     store_up: IntGauge,
     cache_changes: IntCounterVec,
     replica_lag: prometheus::Gauge,
+    in_flight: IntGauge,
+    crowded: prometheus::IntCounter,
 }
 
 impl Metrics {
@@ -84,6 +86,17 @@ impl Metrics {
         registry.register(Box::new(db_pool.clone()))?;
         registry.register(Box::new(db_up.clone()))?;
         registry.register(Box::new(store_up.clone()))?;
+        let in_flight = IntGauge::new(
+            "dautri_http_in_flight",
+            "API requests being worked on (at most DAUTRI_HTTP__MAX_IN_FLIGHT)",
+        )?;
+        let crowded = prometheus::IntCounter::new(
+            "dautri_http_crowded_total",
+            "API requests refused 503 crowded because as many were being worked on as the \
+             server takes at once",
+        )?;
+        registry.register(Box::new(in_flight.clone()))?;
+        registry.register(Box::new(crowded.clone()))?;
         Ok(Self {
             registry,
             requests,
@@ -93,7 +106,18 @@ impl Metrics {
             store_up,
             cache_changes,
             replica_lag,
+            in_flight,
+            crowded,
         })
+    }
+
+    /// Records the intake's figures (`routes::intake`): requests in progress, and refusals
+    /// since start.
+    pub fn intake(&self, in_flight: usize, refused: u64) {
+        self.in_flight
+            .set(i64::try_from(in_flight).unwrap_or(i64::MAX));
+        self.crowded
+            .inc_by(refused.saturating_sub(self.crowded.get()));
     }
 
     /// Records how far the read replica was behind when a report asked.

@@ -75,6 +75,9 @@ pub async fn metrics(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     may_scrape(&state, &req)?;
+    state
+        .metrics
+        .intake(state.intake.in_flight(), state.intake.refused());
     let text = state.metrics.render(&state.db, &state.store).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -33,6 +33,8 @@ pub struct Intake {
     in_flight: AtomicUsize,
     /// Requests completed since start, to measure the rate they complete at.
     completed: AtomicU64,
+    /// Requests refused since start.
+    refused: AtomicU64,
     /// Touched only on a refusal.
     turns: Mutex<Turns>,
 }
@@ -58,6 +60,7 @@ impl Intake {
             limit,
             in_flight: AtomicUsize::new(0),
             completed: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
             turns: Mutex::new(Turns {
                 appointments: Appointments::new(now),
                 sampled_at: now,
@@ -78,13 +81,21 @@ impl Intake {
             });
         match taken {
             Ok(_) => Ok(Place { intake: self }),
-            Err(_) => Err(self.turn()),
+            Err(_) => {
+                self.refused.fetch_add(1, Ordering::Relaxed);
+                Err(self.turn())
+            }
         }
     }
 
     /// Requests in progress now: for metrics and tests.
     pub fn in_flight(&self) -> usize {
         self.in_flight.load(Ordering::Acquire)
+    }
+
+    /// Requests refused since start: for metrics.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
     }
 
     /// A second in the coming minutes with room at the rate requests complete: at least one

@@ -1,7 +1,7 @@
 //! The server takes in a bounded number of API requests at once (#16): one more is answered 503
 //! `crowded` with `Retry-After` before it does anything, a crowd refused together is given
-//! turns spread over the coming seconds, health probes and the app's files are still served,
-//! and a freed place is taken again.
+//! turns spread over the coming seconds, health probes and the metrics are still served (and
+//! count the refusals), and a freed place is taken again.
 
 use std::time::Duration;
 
@@ -107,9 +107,15 @@ async fn a_crowd_beyond_the_limit_is_told_when_to_come_back(app: &TestApp) {
     // Refusals hold no place.
     assert_eq!(app.state.intake.in_flight(), 2);
 
-    // Health probes and the app's pages are not counted.
+    // Health probes and the metrics are not counted, and the metrics say what happened.
     assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
     assert_eq!(app.get("/readyz", None).await.status(), StatusCode::OK);
+    let metrics = app.get("/metrics", None).await.text().await.expect("body");
+    assert!(metrics.contains("dautri_http_in_flight 2"), "{metrics}");
+    assert!(
+        metrics.contains("dautri_http_crowded_total 21"),
+        "{metrics}"
+    );
 
     // A place freed (its phone went away) is taken again.
     drop(first);
