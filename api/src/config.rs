@@ -272,6 +272,16 @@ pub struct Settings {
     /// progress before its own starts.
     #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_WRITERS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=16), global = true)]
     pub journal_writers: u64,
+    /// Whether the answer journal waits for PostgreSQL to flush each batch to disk before the
+    /// members are told their answers were saved. Off (the default), a batch is acknowledged
+    /// once PostgreSQL has it in its write-ahead log in memory, flushed within about 0.6 s
+    /// (`synchronous_commit = off` on the journal's own connections only): an acknowledged
+    /// answer is then in the scoring store and in PostgreSQL's log, and is lost only if the
+    /// scoring store loses its data and PostgreSQL crashes within that moment. On, a batch
+    /// waits for the disk (on a slow disk, several times the answer's time). Finishes, results
+    /// and everything else always wait for the disk.
+    #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_SYNC_COMMIT", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub journal_sync_commit: bool,
     /// Days a login session's record (its client address and browser) is kept after it
     /// expired or was revoked; then it is deleted.
     #[arg(long, env = "DAUTRI_RETENTION__SESSION_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650), global = true)]

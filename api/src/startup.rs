@@ -123,8 +123,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     };
     let images = crate::persistence::images::ImageStore::connect(&settings).await?;
     let metrics = Metrics::new()?;
+    let journal_db = persistence::db::connect_journal(&settings)
+        .await?
+        .unwrap_or_else(|| db.clone());
     let journal = crate::persistence::journal::Journal::start(
-        db.clone(),
+        journal_db,
         std::time::Duration::from_millis(settings.journal_ack_ms),
         usize::try_from(settings.journal_writers).unwrap_or(1),
         crate::persistence::journal::JournalMetrics::new(metrics.registry())?,

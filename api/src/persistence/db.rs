@@ -47,6 +47,30 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Database
     Ok(db)
 }
 
+/// The answer journal's own connections on PostgreSQL, one per writer, whose commits do not
+/// wait for the disk (`synchronous_commit = off`, set when each connection opens, so it costs
+/// no round trip) unless `DAUTRI_ATTEMPT__JOURNAL_SYNC_COMMIT` asks them to. `None` when the
+/// journal shares the main pool: on SQLite (one writer, whose WAL commits already skip the
+/// disk's flush: `synchronous = NORMAL`) and when the journal waits for the disk anyway.
+pub async fn connect_journal(settings: &Settings) -> anyhow::Result<Option<DatabaseConnection>> {
+    if settings.is_embedded_database() || settings.journal_sync_commit {
+        return Ok(None);
+    }
+    let writers = u32::try_from(settings.journal_writers).unwrap_or(1).max(1);
+    let mut options = ConnectOptions::new(settings.effective_database_url());
+    options
+        .max_connections(writers)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_postgres_opts(|o| o.options([("synchronous_commit", "off")]));
+    let db = Database::connect(options)
+        .await
+        .context("cannot connect the answer journal to the database (DATABASE_URL)")?;
+    Ok(Some(db))
+}
+
 /// Connects (lazily: a replica that is down at startup does not stop the server) to the read
 /// replica named by `DATABASE_REPLICA_URL`, if any. Never migrates: a replica follows the
 /// primary's schema.

@@ -3,6 +3,14 @@
 //! data (Redis restarted empty, the in-process store after a restart): the restore replays the
 //! journal, which then holds every acknowledged answer.
 //!
+//! On PostgreSQL the journal writes on its own connections, whose commits do not wait for the
+//! write-ahead log's flush to disk (`synchronous_commit = off`, see `db::connect_journal`):
+//! on a shared or slow disk the flush was most of an answer's time. An acknowledged answer is
+//! then in the scoring store and in PostgreSQL's log, flushed within about 0.6 s; losing it
+//! takes the store losing its data and PostgreSQL crashing within that moment, both.
+//! `DAUTRI_ATTEMPT__JOURNAL_SYNC_COMMIT` makes the journal wait for the disk like every other
+//! write (a finish's commit, which flushes the log, also makes the answers before it durable).
+//!
 //! # Implementation notes
 //! One channel per process, drained by one task that writes in batches (group commit): the
 //! answers that arrived while the previous batch was being written form the next one (and, with

@@ -281,6 +281,46 @@ async fn acknowledged_answers_survive_an_empty_redis_restart() {
     app.cleanup().await;
 }
 
+/// The answer journal's own connections commit without waiting for the disk (an acknowledged
+/// answer is also in the scoring store), the main pool's always wait, and a deployment that
+/// asks the journal to wait (`DAUTRI_ATTEMPT__JOURNAL_SYNC_COMMIT`) or runs on SQLite gets no
+/// separate connections.
+#[tokio::test]
+async fn only_the_journal_commits_without_waiting_for_the_disk() {
+    use dautri_api::persistence::db::connect_journal;
+    use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+    async fn mode(db: &DatabaseConnection) -> String {
+        db.query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SHOW synchronous_commit",
+        ))
+        .await
+        .expect("show")
+        .expect("a row")
+        .try_get_by_index::<String>(0)
+        .expect("text")
+    }
+    let app = crate::helpers::spawn_app(Backend::Services).await;
+    let mut settings = (*app.state.settings).clone();
+    let journal = connect_journal(&settings)
+        .await
+        .expect("connect")
+        .expect("the journal's own connections on PostgreSQL");
+    assert_eq!(mode(&journal).await, "off");
+    assert_eq!(mode(&app.state.db).await, "on");
+    settings.journal_sync_commit = true;
+    assert!(connect_journal(&settings).await.expect("connect").is_none());
+    app.cleanup().await;
+    let embedded = crate::helpers::spawn_app(Backend::Embedded).await;
+    assert!(
+        connect_journal(&embedded.state.settings)
+            .await
+            .expect("connect")
+            .is_none()
+    );
+    embedded.cleanup().await;
+}
+
 /// A disabled account stays out while the store is down (the session check falls back to the
 /// database), a disable that the store cannot record changes nothing (503), and once the store
 /// comes back empty and is rebuilt the account is still refused.
