@@ -204,6 +204,7 @@ pub async fn member(day: Arc<Day>, m: Member) {
     // A start whose answer was lost (a fault) is found running when tried again: the phone
     // then opens that attempt, as it does from the home screen.
     let running = |r: &super::http::Reply| r.status == 409 && r.body["attempt_id"].is_string();
+    let tapped = std::time::Instant::now();
     let started = call_judged_retrying(
         rec,
         "start",
@@ -228,6 +229,9 @@ pub async fn member(day: Arc<Day>, m: Member) {
     let Some(attempt) = started.filter(|r| r.ok()).map(|r| r.body) else {
         return;
     };
+    // What the member lived: from the tap on Vào thi to the first question, every wait the
+    // server asked for included.
+    rec.record_wait("start (until in)", tapped.elapsed());
     let received = Utc::now();
     let (Some(id), Some(deadline), Some(server_time)) = (
         attempt["id"].as_str().map(str::to_owned),

@@ -151,7 +151,7 @@ pub async fn call_judged_retrying(
         lost |= reply.is_none();
         let wait = match &reply {
             Some(r) if r.status == StatusCode::SERVICE_UNAVAILABLE => {
-                Duration::from_secs(r.retry_after.unwrap_or(1).clamp(1, 30))
+                Duration::from_secs(r.retry_after.unwrap_or(1).clamp(1, 300))
             }
             None => Duration::from_secs(1),
             Some(_) => return reply,

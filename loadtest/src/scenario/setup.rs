@@ -243,6 +243,12 @@ pub async fn build(
     let give_up = Instant::now()
         + Duration::from_secs(600)
         + Duration::from_millis(100) * u32::try_from(total).unwrap_or(u32::MAX);
+    // Every person a phone of their own: consecutive numbers from a random start. Drawn at
+    // random, 20,000 phones among 10^8 collide about twice, and registering a taken phone
+    // answers like a success (it must not tell who is a member), so two virtual members shared
+    // one account, each finding the other's attempt: a wrong end state that was the tool's.
+    let first_phone = rand::rng().random_range(0..100_000_000u64);
+    let phone_of = |n: u64| format!("09{:08}", (first_phone + n) % 100_000_000);
     let registered: Vec<anyhow::Result<Member>> = futures_util::stream::iter(people)
         .map(|(i, unit)| {
             let client = client.clone();
@@ -250,8 +256,11 @@ pub async fn build(
             async move {
                 let address = address(i);
                 let mut phone;
+                let mut draw = i as u64;
                 loop {
-                    phone = format!("09{:08}", rand::rng().random_range(0..100_000_000u32));
+                    phone = phone_of(draw);
+                    // Another try (409) takes a number past everyone's.
+                    draw += total as u64;
                     let body = json!({"phone": phone, "password": PASSWORD, "full_name": "Người Thử Tải", "birth_date": "2000-01-01", "unit_id": unit, "consent": true});
                     let reply = call_retrying(
                         &rec,
