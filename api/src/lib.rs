@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod intake;
 pub mod metrics;
 pub mod persistence;
 pub mod reports;

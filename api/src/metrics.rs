@@ -111,7 +111,7 @@ impl Metrics {
         })
     }
 
-    /// Records the intake's figures (`routes::intake`): requests in progress, and refusals
+    /// Records the intake's figures (`intake`): requests in progress, and refusals
     /// since start.
     pub fn intake(&self, in_flight: usize, refused: u64) {
         self.in_flight

@@ -149,7 +149,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         instance: uuid::Uuid::new_v4(),
         frozen: Arc::default(),
         store_ready: Arc::default(),
-        intake: Arc::new(crate::routes::intake::Intake::new(
+        intake: Arc::new(crate::intake::Intake::new(
             usize::try_from(settings.max_in_flight).unwrap_or(usize::MAX),
         )),
         images,
@@ -272,11 +272,12 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let workers = state.settings.workers;
     let max_connections = usize::try_from(state.settings.max_connections).unwrap_or(usize::MAX);
     let metrics = web::Data::new(state.metrics.clone());
+    let intake = web::Data::from(state.intake.clone());
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(routes::body_timeout::limit))
-            .wrap(from_fn(routes::intake::admit))
+            .wrap(from_fn(crate::intake::admit))
             .wrap(from_fn(routes::security_headers::add))
             .wrap(from_fn(crate::metrics::track))
             .wrap(Compress::default())
@@ -289,6 +290,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .wrap(TracingLogger::default())
             .app_data(state.clone())
             .app_data(metrics.clone())
+            .app_data(intake.clone())
             .app_data(known.clone())
             .app_data(static_dir.clone())
             .app_data(web::JsonConfig::default().error_handler(json_error_handler))

@@ -44,7 +44,7 @@ pub struct AppState {
     /// Whether the scoring store was seen intact a moment ago (the session check's trust in it).
     pub store_ready: Arc<crate::caches::store_ready::StoreReady>,
     /// The API requests in progress, bounded: a crowd beyond them is told when to come back.
-    pub intake: Arc<crate::routes::intake::Intake>,
+    pub intake: Arc<crate::intake::Intake>,
 }
 
 impl AppState {

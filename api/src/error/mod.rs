@@ -145,7 +145,7 @@ pub enum ApiError {
         retry_after_secs: u64,
     },
     /// 503 `crowded`, with `Retry-After`: the server is working on as many requests as it
-    /// takes at once (`routes::intake`); this one was refused before it cost anything.
+    /// takes at once (`intake`); this one was refused before it cost anything.
     #[error(
         "the server is busy with many requests right now; try again in {retry_after_secs} seconds"
     )]

@@ -12,7 +12,6 @@ pub mod extract;
 pub mod fallback;
 pub mod health;
 pub mod images;
-pub mod intake;
 pub mod leaderboards;
 pub mod live;
 pub mod materials;

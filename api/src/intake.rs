@@ -11,6 +11,10 @@
 //!
 //! Not counted: health probes (a load balancer must see a busy instance as alive), the app's
 //! own files (a refused page would not retry itself) and the documentation.
+//!
+//! # Implementation notes
+//! The middleware reads the intake from its own `web::Data<Intake>` (the one `AppState`
+//! holds), as `metrics::track` does, so this module does not depend on `state`.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -23,7 +27,6 @@ use actix_web::{ResponseError, web};
 
 use crate::auth::appointments::Appointments;
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// The requests in progress and when to tell the refused to come back; one per instance,
 /// shared by its workers.
@@ -151,11 +154,11 @@ pub async fn admit(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let Some(state) = state.filter(|_| counted(req.path())) else {
+    let intake = req.app_data::<web::Data<Intake>>().cloned();
+    let Some(intake) = intake.filter(|_| counted(req.path())) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
-    match state.intake.admit() {
+    match intake.admit() {
         Ok(place) => {
             let response = next.call(req).await;
             drop(place);
