@@ -7,7 +7,7 @@
 //! second in the coming minutes that still has room at the rate hashes are made, and the phone
 //! is told to come back then: the crowd returns about as fast as it can be served, in turn.
 //!
-//! The server's intake (`crate::intake`) books the requests it refuses the same way, at the
+//! The server's intake (the `intake` module) books the requests it refuses the same way, at the
 //! rate requests complete.
 //!
 //! The book is per instance and in memory; it only spreads the returns, so a booking that is
