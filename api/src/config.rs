@@ -217,8 +217,13 @@ pub struct Settings {
     #[arg(long, env = "DAUTRI_PASSWORD__CONCURRENCY", value_parser = clap::value_parser!(u64).range(1..=256), global = true)]
     pub password_concurrency: Option<u64>,
     /// Sign-ins and registrations that may wait for a hash; beyond them the server answers 503
-    /// with `Retry-After` at once (the member app waits and retries by itself).
-    #[arg(long, env = "DAUTRI_PASSWORD__QUEUE", default_value_t = 32, value_parser = clap::value_parser!(u64).range(0..=10_000), global = true)]
+    /// with `Retry-After` at once (the member app waits and retries by itself). Keep it above
+    /// the turns given to the refused in one second (1.5 × the hashes a second the instance
+    /// makes: about 150 on 2 cores): they come back together at the start of their second, and
+    /// a shorter queue refuses most of them again, then idles for the rest of that second
+    /// (5,000 first sign-ins took 79–88 s with 32, 48–54 s with 256). A waiting request holds
+    /// no hash memory.
+    #[arg(long, env = "DAUTRI_PASSWORD__QUEUE", default_value_t = 256, value_parser = clap::value_parser!(u64).range(0..=10_000), global = true)]
     pub password_queue: u64,
     /// Reverse proxies whose `X-Forwarded-For` entries are believed: addresses or CIDR blocks,
     /// comma-separated (e.g. `127.0.0.1,10.0.0.0/8`). The client is the right-most address in
