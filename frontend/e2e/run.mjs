@@ -135,6 +135,25 @@ function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
 
+/**
+ * Answers the first POST to `pattern` in the browser with 503 `code` and `Retry-After: 3`, as a
+ * server refusing a crowd would (its queue cannot be filled on cue from here); the rest go
+ * through. `refused.count` says how many were answered so.
+ */
+async function refuseFirstPost(page, pattern, code) {
+  const refused = { count: 0 };
+  await page.route(pattern, async (route) => {
+    if (route.request().method() !== 'POST' || refused.count > 0) return route.continue();
+    refused.count += 1;
+    await route.fulfill({
+      status: 503,
+      headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '3' },
+      body: JSON.stringify({ type: `https://dautri.vn/problems/${code}`, title: 'Service Unavailable', status: 503, code, detail: code }),
+    });
+  });
+  return refused;
+}
+
 const userDataDir = mkdtempSync(join(tmpdir(), 'dautri-e2e-'));
 const external = [];
 const pageErrors = [];
@@ -280,18 +299,8 @@ try {
     const phoneField = page.getByRole('textbox', { name: 'Số điện thoại' });
     if ((await phoneField.inputValue()) !== phone) await phoneField.fill(phone);
     await page.locator('#password').fill(password);
-    // The first sign-in meets a full hashing queue, as in a storm (answered here, in the
-    // browser, because the server's queue cannot be filled on cue); the retry goes through.
-    let refused = 0;
-    await page.route('**/api/v1/auth/login', async (route) => {
-      if (refused > 0) return route.continue();
-      refused += 1;
-      await route.fulfill({
-        status: 503,
-        headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '3' },
-        body: JSON.stringify({ type: 'https://dautri.vn/problems/busy', title: 'Service Unavailable', status: 503, code: 'busy', detail: 'busy' }),
-      });
-    });
+    // The first sign-in meets a full hashing queue, as in a storm; the retry goes through.
+    const refused = await refuseFirstPost(page, '**/api/v1/auth/login', 'busy');
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     const countdown = page.getByRole('status').filter({ hasText: /tự động thử lại sau \d+ giây/ });
     await countdown.waitFor();
@@ -299,7 +308,7 @@ try {
     await page.screenshot({ path: join(outDir, 'login-busy.png'), fullPage: true });
     await page.getByTestId('full-name').getByText(fullName, { exact: true }).waitFor();
     await page.unroute('**/api/v1/auth/login');
-    assert(refused === 1, `the busy answer was given ${refused} times`);
+    assert(refused.count === 1, `the busy answer was given ${refused.count} times`);
     assert(new URL(page.url()).pathname === '/', `expected /, got ${page.url()}`);
     // The contest list has loaded: either contests or the empty notice.
     await page.locator('[data-testid="contest"], [data-testid="contests-empty"]').first().waitFor();
@@ -415,18 +424,8 @@ try {
 
   await step('a crowded server (503 crowded + Retry-After) on Vào thi counts down, starts by itself, and the attempt can be resumed from home', async () => {
     const round = page.getByTestId('contest').filter({ hasText: '(demo)' }).first().getByTestId('round').first();
-    // When thousands start at once the server refuses the excess with a turn to come back
-    // (answered here in the browser: the server's intake cannot be filled on cue).
-    let refused = 0;
-    await page.route('**/api/v1/rounds/*/attempts', async (route) => {
-      if (route.request().method() !== 'POST' || refused > 0) return route.continue();
-      refused += 1;
-      await route.fulfill({
-        status: 503,
-        headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '3' },
-        body: JSON.stringify({ type: 'https://dautri.vn/problems/crowded', title: 'Service Unavailable', status: 503, code: 'crowded', detail: 'crowded' }),
-      });
-    });
+    // When thousands start at once the server refuses the excess with a turn to come back.
+    const refused = await refuseFirstPost(page, '**/api/v1/rounds/*/attempts', 'crowded');
     await round.getByRole('button', { name: 'Vào thi' }).click();
     await round.getByRole('status').filter({ hasText: /vào thi cùng lúc\. Hệ thống sẽ tự động thử lại sau \d+ giây/ }).waitFor();
     const waiting = round.getByRole('button', { name: /Đang chờ \(\d+ giây\)…/ });
@@ -436,7 +435,7 @@ try {
     await page.screenshot({ path: join(outDir, 'start-crowded.png'), fullPage: true });
     await page.getByTestId('question').waitFor();
     await page.unroute('**/api/v1/rounds/*/attempts');
-    assert(refused === 1, `the crowded answer was given ${refused} times`);
+    assert(refused.count === 1, `the crowded answer was given ${refused.count} times`);
     assert(new URL(page.url()).pathname.startsWith('/lam-bai/'), `expected the attempt screen, got ${page.url()}`);
     // Back home: the next step resumes this attempt with Tiếp tục.
     await page.goto(base);
