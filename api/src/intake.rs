@@ -113,10 +113,11 @@ impl Intake {
         let elapsed = now.saturating_duration_since(turns.sampled_at);
         if elapsed >= Duration::from_secs(1) {
             if elapsed < STALE {
-                let rate = (completed - turns.sampled) as f64 / elapsed.as_secs_f64();
-                // Never fewer turns than one place a second: a server that completed nothing
-                // in the last second (all requests waiting on a slow database) still frees
-                // places, and the crowd must not be booked minutes out for it.
+                let done = completed.saturating_sub(turns.sampled);
+                let rate = done as f64 / elapsed.as_secs_f64();
+                // At least one turn a second: a server that completed nothing lately (every
+                // request waiting on a slow database) still gives turns, the later ones capped
+                // by the book's horizon of five minutes.
                 turns.per_second = (rate as u32).max(1);
             }
             turns.sampled_at = now;
