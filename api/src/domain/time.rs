@@ -15,6 +15,13 @@ pub fn from_ms(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
+/// Now, to the millisecond, as the scoring store keeps time: what the database records then
+/// says exactly what the store judged by (a start's deadline, a save in the deadline's own
+/// millisecond).
+pub fn now_ms() -> DateTime<Utc> {
+    from_ms(ms(Utc::now()))
+}
+
 /// Vietnam's offset from UTC (UTC+7 all year: no daylight saving).
 const VIETNAM_OFFSET_SECONDS: i32 = 7 * 3600;
 

@@ -39,6 +39,7 @@ use crate::scoring::lease::Lease;
 use crate::scoring::{AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, QuestionKind};
 use crate::state::AppState;
 
+use crate::domain::time::now_ms;
 pub use crate::domain::time::{from_ms, ms};
 
 impl From<AttemptError> for ApiError {
@@ -90,9 +91,7 @@ pub async fn start(
     // Eligibility first, so that nobody learns more of a round they may not enter (404 for
     // someone who may not even see it).
     contest_access::check_round_entry(&state.db, caller, entrant.unit_id, &contest, &round).await?;
-    // Millisecond precision, as the scoring store keeps time: the database then holds exactly
-    // the start and deadline the store enforces.
-    let now = from_ms(ms(Utc::now()));
+    let now = now_ms();
     let s = &round.settings;
     if now < s.opens_at || now >= s.closes_at {
         return Err(if now < s.opens_at {
@@ -179,7 +178,7 @@ pub async fn start_preview(
         Ok(contest_access::Access::Enter) => return Err(ApiError::Forbidden),
         Err(_) => return Err(ApiError::NotFound("round")),
     }
-    let now = from_ms(ms(Utc::now()));
+    let now = now_ms();
     state.store.ping().await?;
     let previous = persistence::attempts::of_user_in_round(&state.db, caller.id, round.id).await?;
     for running in previous.iter().filter(|a| !a.finished) {
@@ -516,9 +515,7 @@ pub async fn save(
     question_id: QuestionId,
     option_ids: &[OptionId],
 ) -> Result<crate::scoring::AnswerSaved, ApiError> {
-    // To the millisecond, as the store judges it against the deadline: a save in the deadline's
-    // own millisecond is in time, and its record must not say it came after.
-    let now = from_ms(ms(Utc::now()));
+    let now = now_ms();
     let store = &state.store;
     let saved = match store
         .save_answer_for(
