@@ -208,6 +208,40 @@ struct Person {
     phone: String,
 }
 
+/// A `POST` of `body` to `path` as `who`, retried while busy; fails unless it answers `want`,
+/// and counts it in `done`.
+#[allow(clippy::too_many_arguments)]
+async fn post_as(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    who: &Person,
+    body: &Value,
+    want: reqwest::StatusCode,
+    done: &AtomicU64,
+    tally: &Tally,
+    give_up: Instant,
+) -> anyhow::Result<()> {
+    let r = with_retry(
+        client,
+        &format!("{base}{path}"),
+        &who.address,
+        body,
+        tally,
+        give_up,
+    )
+    .await?;
+    if r.status() != want {
+        bail!(
+            "{path}: {} {}",
+            r.status(),
+            r.text().await.unwrap_or_default()
+        );
+    }
+    done.fetch_add(1, Ordering::Relaxed);
+    Ok(())
+}
+
 async fn register(
     client: &reqwest::Client,
     base: &str,
@@ -218,24 +252,19 @@ async fn register(
 ) -> anyhow::Result<()> {
     let body = json!({"phone": who.phone, "password": PASSWORD, "full_name": "Người Thử Tải",
         "birth_date": "2000-01-01", "unit_id": unit_id, "consent": true});
-    let r = with_retry(
+    let (path, want) = ("/api/v1/auth/register", reqwest::StatusCode::CREATED);
+    post_as(
         client,
-        &format!("{base}/api/v1/auth/register"),
-        &who.address,
+        base,
+        path,
+        who,
         &body,
+        want,
+        &tally.registered,
         tally,
         give_up,
     )
-    .await?;
-    if r.status() != reqwest::StatusCode::CREATED {
-        bail!(
-            "register: {} {}",
-            r.status(),
-            r.text().await.unwrap_or_default()
-        );
-    }
-    tally.registered.fetch_add(1, Ordering::Relaxed);
-    Ok(())
+    .await
 }
 
 async fn sign_in(
@@ -246,24 +275,19 @@ async fn sign_in(
     give_up: Instant,
 ) -> anyhow::Result<()> {
     let body = json!({"phone": who.phone, "password": PASSWORD});
-    let r = with_retry(
+    let (path, want) = ("/api/v1/auth/login", reqwest::StatusCode::OK);
+    post_as(
         client,
-        &format!("{base}/api/v1/auth/login"),
-        &who.address,
+        base,
+        path,
+        who,
         &body,
+        want,
+        &tally.signed_in,
         tally,
         give_up,
     )
-    .await?;
-    if r.status() != reqwest::StatusCode::OK {
-        bail!(
-            "login: {} {}",
-            r.status(),
-            r.text().await.unwrap_or_default()
-        );
-    }
-    tally.signed_in.fetch_add(1, Ordering::Relaxed);
-    Ok(())
+    .await
 }
 
 async fn storm(args: &Args) -> anyhow::Result<()> {
