@@ -9,6 +9,12 @@
 //! ([`Appointments`]). Those admitted are served in time; the rest come back in turn, as the
 //! member app does by itself.
 //!
+//! Starts have places of their own among those: at most `DAUTRI_HTTP__MAX_STARTING` at once.
+//! A start is the heaviest thing a member does (the draw, several reads and a write), and a
+//! crowd of them filling every place made each board read and answer save of the members
+//! already in a contest wait behind them on the same cores; the answers are timed, a start's
+//! clock begins only once it is made. A refused start gets a turn at the rate starts complete.
+//!
 //! Not counted: health probes (a load balancer must see a busy instance as alive), the app's
 //! own files (a refused page would not retry itself) and the documentation.
 //!
@@ -22,16 +28,16 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{ResponseError, web};
 
 use crate::auth::appointments::Appointments;
 use crate::error::ApiError;
 
-/// The requests in progress and when to tell the refused to come back; one per instance,
-/// shared by its workers.
+/// The requests of one kind in progress, and when to tell the refused to come back.
 #[derive(Debug)]
-pub struct Intake {
+struct Gate {
     limit: usize,
     in_flight: AtomicUsize,
     /// Requests completed since start, to measure the rate they complete at.
@@ -54,9 +60,9 @@ struct Turns {
 /// A measurement older than this says nothing about the present crowd.
 const STALE: Duration = Duration::from_secs(10);
 
-impl Intake {
+impl Gate {
     /// At most `limit` requests in progress at once (at least one).
-    pub fn new(limit: usize) -> Self {
+    fn new(limit: usize) -> Self {
         let now = Instant::now();
         let limit = limit.max(1);
         Self {
@@ -76,14 +82,17 @@ impl Intake {
 
     /// Takes a place, or says how long to wait when all are taken. The place is held until
     /// the returned [`Place`] is dropped.
-    pub fn admit(&self) -> Result<Place<'_>, Duration> {
+    fn admit(&self) -> Result<Place<'_>, Duration> {
         let taken = self
             .in_flight
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < self.limit).then_some(n + 1)
             });
         match taken {
-            Ok(_) => Ok(Place { intake: self }),
+            Ok(_) => Ok(Place {
+                gate: self,
+                done: true,
+            }),
             Err(_) => {
                 self.refused.fetch_add(1, Ordering::Relaxed);
                 Err(self.turn())
@@ -91,13 +100,11 @@ impl Intake {
         }
     }
 
-    /// Requests in progress now: for metrics and tests.
-    pub fn in_flight(&self) -> usize {
+    fn in_flight(&self) -> usize {
         self.in_flight.load(Ordering::Acquire)
     }
 
-    /// Requests refused since start: for metrics.
-    pub fn refused(&self) -> u64 {
+    fn refused(&self) -> u64 {
         self.refused.load(Ordering::Relaxed)
     }
 
@@ -130,16 +137,88 @@ impl Intake {
     }
 }
 
-/// A request's place among those in progress.
+/// A request's place among those of its kind in progress.
 #[derive(Debug)]
-pub struct Place<'a> {
-    intake: &'a Intake,
+struct Place<'a> {
+    gate: &'a Gate,
+    /// Whether freeing it counts as a request completed (the rate turns are given at).
+    done: bool,
+}
+
+impl Place<'_> {
+    /// Frees the place of a request that was refused at another gate: nothing was done.
+    fn give_back(mut self) {
+        self.done = false;
+    }
 }
 
 impl Drop for Place<'_> {
     fn drop(&mut self) {
-        self.intake.in_flight.fetch_sub(1, Ordering::AcqRel);
-        self.intake.completed.fetch_add(1, Ordering::Release);
+        self.gate.in_flight.fetch_sub(1, Ordering::AcqRel);
+        if self.done {
+            self.gate.completed.fetch_add(1, Ordering::Release);
+        }
+    }
+}
+
+/// What an instance takes in: every API request, and among them the starts of an attempt;
+/// one per instance, shared by its workers.
+#[derive(Debug)]
+pub struct Intake {
+    all: Gate,
+    starts: Gate,
+}
+
+/// The places a request holds while it is worked on.
+#[derive(Debug)]
+pub struct Places<'a> {
+    _all: Place<'a>,
+    _start: Option<Place<'a>>,
+}
+
+impl Intake {
+    /// At most `limit` API requests in progress at once, of which at most `starts` starts.
+    pub fn new(limit: usize, starts: usize) -> Self {
+        Self {
+            all: Gate::new(limit),
+            starts: Gate::new(starts),
+        }
+    }
+
+    /// Takes the places a request needs (a start needs two), or says how long to wait when
+    /// one is full. The places are held until the returned [`Places`] is dropped.
+    pub fn admit(&self, start: bool) -> Result<Places<'_>, Duration> {
+        let all = self.all.admit()?;
+        let start = if start {
+            match self.starts.admit() {
+                Ok(place) => Some(place),
+                Err(wait) => {
+                    all.give_back();
+                    return Err(wait);
+                }
+            }
+        } else {
+            None
+        };
+        Ok(Places {
+            _all: all,
+            _start: start,
+        })
+    }
+
+    /// API requests in progress now: for metrics and tests.
+    pub fn in_flight(&self) -> usize {
+        self.all.in_flight()
+    }
+
+    /// Starts in progress now: for tests.
+    pub fn starting(&self) -> usize {
+        self.starts.in_flight()
+    }
+
+    /// Requests refused since start, at either gate: for metrics.
+    pub fn refused(&self) -> u64 {
+        self.all.refused() + self.starts.refused()
     }
 }
 
@@ -148,6 +227,16 @@ impl Drop for Place<'_> {
 /// opens: its handler answers at once and the events flow after the place is freed.)
 fn counted(path: &str) -> bool {
     path.starts_with("/api/v1/")
+}
+
+/// Whether a request starts an attempt (`POST /api/v1/rounds/{id}/attempts`), told from the
+/// path alone since it is asked before routing.
+fn starts_an_attempt(method: &Method, path: &str) -> bool {
+    method == Method::POST
+        && path
+            .strip_prefix("/api/v1/rounds/")
+            .and_then(|rest| rest.strip_suffix("/attempts"))
+            .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// Middleware: admits the request or answers 503 `crowded` with `Retry-After`.
@@ -159,10 +248,10 @@ pub async fn admit(
     let Some(intake) = intake.filter(|_| counted(req.path())) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
-    match intake.admit() {
-        Ok(place) => {
+    match intake.admit(starts_an_attempt(req.method(), req.path())) {
+        Ok(places) => {
             let response = next.call(req).await;
-            drop(place);
+            drop(places);
             Ok(response?.map_into_left_body())
         }
         Err(wait) => {
@@ -182,29 +271,79 @@ mod tests {
 
     #[test]
     fn places_are_bounded_and_freed() {
-        let intake = Intake::new(2);
-        let a = intake.admit().expect("first place");
-        let b = intake.admit().expect("second place");
-        let refused = intake.admit().expect_err("no third place");
+        let intake = Intake::new(2, 2);
+        let a = intake.admit(false).expect("first place");
+        let b = intake.admit(false).expect("second place");
+        let refused = intake.admit(false).expect_err("no third place");
         assert!(refused >= Duration::from_secs(1), "{refused:?}");
         assert_eq!(intake.in_flight(), 2);
         drop(a);
         assert_eq!(intake.in_flight(), 1);
-        let c = intake.admit().expect("a freed place is taken again");
+        let c = intake.admit(false).expect("a freed place is taken again");
         drop((b, c));
         assert_eq!(intake.in_flight(), 0);
+        assert_eq!(intake.refused(), 1);
     }
 
     #[test]
     fn a_crowd_refused_at_once_is_spread_over_seconds() {
         // Two places, and (unmeasured) two turns a second: 10 refused take five seconds.
-        let intake = Intake::new(2);
-        let _held = (intake.admit().unwrap(), intake.admit().unwrap());
+        let intake = Intake::new(2, 2);
+        let _held = (intake.admit(false).unwrap(), intake.admit(false).unwrap());
         let mut waits: Vec<u64> = (0..10)
-            .map(|_| intake.admit().unwrap_err().as_secs())
+            .map(|_| intake.admit(false).unwrap_err().as_secs())
             .collect();
         waits.sort_unstable();
         assert_eq!(waits, vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+    }
+
+    #[test]
+    fn starts_have_places_of_their_own_within_the_rest() {
+        let intake = Intake::new(3, 1);
+        let start = intake.admit(true).expect("the one start place");
+        // A second start is refused, and the general place it took for a moment is free again.
+        intake.admit(true).expect_err("no second start");
+        assert_eq!((intake.in_flight(), intake.starting()), (1, 1));
+        // Everything else still comes in.
+        let other = intake.admit(false).expect("an answer is not a start");
+        let third = intake.admit(false).expect("the last general place");
+        // With the general places full, a start is refused there and takes no start place.
+        drop(start);
+        let fourth = intake.admit(false).expect("the place the start freed");
+        intake.admit(true).expect_err("no general place left");
+        assert_eq!((intake.in_flight(), intake.starting()), (3, 0));
+        drop((other, third, fourth));
+        let _again = intake
+            .admit(true)
+            .expect("a freed start place is taken again");
+        assert_eq!(intake.refused(), 2);
+    }
+
+    #[test]
+    fn a_refused_start_does_not_count_as_work_done() {
+        let intake = Intake::new(1, 1);
+        let held = intake.admit(false).expect("the one place");
+        intake.admit(true).expect_err("full");
+        drop(held);
+        let _start = intake.admit(true).expect("free again");
+        intake.admit(false).expect_err("full again");
+        // One request completed in all: the refusals did not add to the rate turns are given at.
+        assert_eq!(intake.all.completed.load(Ordering::Acquire), 1);
+        assert_eq!(intake.starts.completed.load(Ordering::Acquire), 0);
+    }
+
+    #[test]
+    fn a_start_is_told_from_its_path() {
+        let post = Method::POST;
+        assert!(starts_an_attempt(&post, "/api/v1/rounds/0193/attempts"));
+        assert!(!starts_an_attempt(
+            &Method::GET,
+            "/api/v1/rounds/0193/attempts"
+        ));
+        assert!(!starts_an_attempt(&post, "/api/v1/rounds//attempts"));
+        assert!(!starts_an_attempt(&post, "/api/v1/rounds/a/b/attempts"));
+        assert!(!starts_an_attempt(&post, "/api/v1/attempts/0193/finish"));
+        assert!(!starts_an_attempt(&post, "/api/v1/rounds/0193/attempts/x"));
     }
 
     #[test]

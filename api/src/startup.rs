@@ -150,6 +150,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         store_ready: Arc::default(),
         intake: Arc::new(crate::intake::Intake::new(
             usize::try_from(settings.max_in_flight).unwrap_or(usize::MAX),
+            usize::try_from(settings.max_starting).unwrap_or(usize::MAX),
         )),
         images,
         hasher: crate::auth::password::Hasher::new(

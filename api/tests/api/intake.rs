@@ -1,7 +1,8 @@
 //! The server takes in a bounded number of API requests at once (#16): one more is answered 503
 //! `crowded` with `Retry-After` before it does anything, a crowd refused together is given
 //! turns spread over the coming seconds, health probes and the metrics are still served (and
-//! count the refusals), and a freed place is taken again.
+//! count the refusals), and a freed place is taken again. Starts have places of their own
+//! among those: a crowd of starts is refused while the members already in go on answering.
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
+use crate::attempts::{answer, round, setup, start, started};
 use crate::helpers::{Backend, PASSWORD, TestApp, assert_problem, random_phone, registration};
 
 #[tokio::test]
@@ -136,4 +138,74 @@ async fn a_crowd_beyond_the_limit_is_told_when_to_come_back(app: &TestApp) {
     assert_eq!(signed_in.status(), StatusCode::OK);
     drop(second);
     until_in_flight(app, 0).await;
+}
+
+#[tokio::test]
+async fn starts_beyond_their_places_wait_while_the_members_in_go_on_embedded() {
+    crate::helpers::run_on_with(Backend::Embedded, one_start, |app| {
+        Box::pin(starts_beyond_their_places_wait_while_the_members_in_go_on(
+            app,
+        ))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn starts_beyond_their_places_wait_while_the_members_in_go_on_services() {
+    crate::helpers::run_on_with(Backend::Services, one_start, |app| {
+        Box::pin(starts_beyond_their_places_wait_while_the_members_in_go_on(
+            app,
+        ))
+    })
+    .await;
+}
+
+fn one_start(s: &mut Settings) {
+    s.max_starting = 1;
+}
+
+async fn starts_beyond_their_places_wait_while_the_members_in_go_on(app: &TestApp) {
+    let s = setup(app, 5, round(4, Some(2), -60, 3600)).await;
+    let inside = app.member(s.unit).await;
+    let waiting = app.member(s.unit).await;
+    let attempt = started(app, &s, &inside).await;
+    let id = attempt["id"].as_str().expect("id");
+    let question = attempt["questions"][0]["id"].as_str().expect("question id");
+    let option = attempt["questions"][0]["options"][0]["id"]
+        .as_str()
+        .expect("option id")
+        .to_owned();
+
+    // The one start place taken, as a start in progress would hold it.
+    let held = app.state.intake.admit(true).expect("the start place");
+    let refused = start(app, &s, &waiting).await;
+    let wait = retry_after(&refused);
+    assert!(wait >= 1, "Retry-After {wait}");
+    assert_problem(refused, StatusCode::SERVICE_UNAVAILABLE, "crowded").await;
+    // Refused before it did anything: the waiting member has no attempt.
+    let mine: serde_json::Value = app
+        .get("/api/v1/me/attempts", Some(&waiting.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(mine["total"], 0, "{mine}");
+
+    // The member already in answers and reads the board as before.
+    let saved = answer(app, &inside, id, question, std::slice::from_ref(&option)).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let board = app
+        .get(
+            &format!("/api/v1/rounds/{}/leaderboard", s.round_id),
+            Some(&inside.access),
+        )
+        .await;
+    assert_eq!(board.status(), StatusCode::OK);
+    assert_eq!(app.state.intake.starting(), 1);
+
+    // The place freed, the member comes back in turn and starts.
+    drop(held);
+    assert_eq!(app.state.intake.starting(), 0);
+    started(app, &s, &waiting).await;
+    assert_eq!(app.state.intake.starting(), 0);
 }
