@@ -362,10 +362,11 @@ pub struct Settings {
     /// counted.
     #[arg(long, env = "DAUTRI_HTTP__MAX_IN_FLIGHT", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000), global = true)]
     pub max_in_flight: u64,
-    /// Of those, the starts of an attempt worked on at once; one more start is answered 503
-    /// `crowded` with a turn at the rate starts complete. A start is the heaviest request a
-    /// member makes, and a crowd of them is what a round's opening brings: bounded, they leave
-    /// the cores to the answers and board reads of members already in a contest.
+    /// Starts of an attempt run at once; the other starts admitted wait their turn in order
+    /// (at most half of `max_in_flight` starts are admitted; one more is answered 503
+    /// `crowded`). A start is the heaviest request a member makes and a crowd of them is what
+    /// a round's opening brings: bounded, they leave the cores to the answers and board reads
+    /// of the members already in a contest.
     #[arg(long, env = "DAUTRI_HTTP__MAX_STARTING", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=100_000), global = true)]
     pub max_starting: u64,
     /// Connections each worker keeps open at once; beyond them new connections wait in the

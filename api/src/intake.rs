@@ -9,11 +9,14 @@
 //! ([`Appointments`]). Those admitted are served in time; the rest come back in turn, as the
 //! member app does by itself.
 //!
-//! Starts have places of their own among those: at most `DAUTRI_HTTP__MAX_STARTING` at once.
-//! A start is the heaviest thing a member does (the draw, several reads and a write), and a
-//! crowd of them filling every place made each board read and answer save of the members
-//! already in a contest wait behind them on the same cores; the answers are timed, a start's
-//! clock begins only once it is made. A refused start gets a turn at the rate starts complete.
+//! Starts have places of their own among those. A start is the heaviest thing a member does
+//! (the draw, several reads and a write), and a crowd of them running at once made every
+//! board read and answer save of the members already in a contest wait behind them on the
+//! same cores; the answers are timed, while a start's clock begins only once it is made. So
+//! at most `DAUTRI_HTTP__MAX_STARTING` starts run at once and the others admitted wait their
+//! turn in order, parked, costing no CPU; starts admitted (waiting or running) take at most
+//! half the places, so the answers always find room. A start beyond them is refused with a
+//! turn at the rate starts complete.
 //!
 //! Not counted: health probes (a load balancer must see a busy instance as alive), the app's
 //! own files (a refused page would not retry itself) and the documentation.
@@ -31,6 +34,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{ResponseError, web};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::auth::appointments::Appointments;
 use crate::error::ApiError;
@@ -166,7 +170,12 @@ impl Drop for Place<'_> {
 #[derive(Debug)]
 pub struct Intake {
     all: Gate,
+    /// Starts admitted, waiting for a turn to run or running: at most half the places, so a
+    /// crowd of starts always leaves room for the answers of those already in.
     starts: Gate,
+    /// Turns to run a start, taken in the order asked; `running_limit` of them.
+    running: Semaphore,
+    running_limit: usize,
 }
 
 /// The places a request holds while it is worked on.
@@ -177,12 +186,23 @@ pub struct Places<'a> {
 }
 
 impl Intake {
-    /// At most `limit` API requests in progress at once, of which at most `starts` starts.
-    pub fn new(limit: usize, starts: usize) -> Self {
+    /// At most `limit` API requests in progress at once; of them at most half starts, of
+    /// which `running` run at once while the others wait their turn.
+    pub fn new(limit: usize, running: usize) -> Self {
+        let running = running.max(1);
         Self {
             all: Gate::new(limit),
-            starts: Gate::new(starts),
+            starts: Gate::new((limit / 2).max(running)),
+            running: Semaphore::new(running),
+            running_limit: running,
         }
+    }
+
+    /// Waits for a turn to run an admitted start; the turn is held until the permit is
+    /// dropped.
+    pub async fn turn_to_start(&self) -> Option<SemaphorePermit<'_>> {
+        // Never closed; were it, the start would run rather than wait for ever.
+        self.running.acquire().await.ok()
     }
 
     /// Takes the places a request needs (a start needs two), or says how long to wait when
@@ -211,9 +231,14 @@ impl Intake {
         self.all.in_flight()
     }
 
-    /// Starts in progress now: for tests.
+    /// Starts admitted now, waiting or running: for tests.
     pub fn starting(&self) -> usize {
         self.starts.in_flight()
+    }
+
+    /// Starts running now: for tests.
+    pub fn starts_running(&self) -> usize {
+        self.running_limit - self.running.available_permits()
     }
 
     /// Requests refused since start, at either gate: for metrics.
@@ -248,10 +273,16 @@ pub async fn admit(
     let Some(intake) = intake.filter(|_| counted(req.path())) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
-    match intake.admit(starts_an_attempt(req.method(), req.path())) {
+    let start = starts_an_attempt(req.method(), req.path());
+    match intake.admit(start) {
         Ok(places) => {
+            let turn = if start {
+                intake.turn_to_start().await
+            } else {
+                None
+            };
             let response = next.call(req).await;
-            drop(places);
+            drop((turn, places));
             Ok(response?.map_into_left_body())
         }
         Err(wait) => {
@@ -317,6 +348,31 @@ mod tests {
             .admit(true)
             .expect("a freed start place is taken again");
         assert_eq!(intake.refused(), 2);
+    }
+
+    #[tokio::test]
+    async fn admitted_starts_run_in_turn_within_half_the_places() {
+        let intake = Intake::new(8, 1);
+        let admitted: Vec<_> = (0..4)
+            .map(|_| intake.admit(true).expect("half the places"))
+            .collect();
+        intake
+            .admit(true)
+            .expect_err("no more than half the places are starts");
+        let _answer = intake.admit(false).expect("the other half is the rest's");
+        let first = intake.turn_to_start().await;
+        assert_eq!(intake.starts_running(), 1);
+        let second = intake.turn_to_start();
+        tokio::pin!(second);
+        assert!(
+            futures_util::poll!(&mut second).is_pending(),
+            "one start runs at a time"
+        );
+        drop(first);
+        assert!(second.await.is_some(), "the next takes its turn");
+        assert_eq!(intake.starting(), 4);
+        drop(admitted);
+        assert_eq!(intake.starting(), 0);
     }
 
     #[test]

@@ -161,13 +161,38 @@ async fn starts_beyond_their_places_wait_while_the_members_in_go_on_services() {
 }
 
 fn one_start(s: &mut Settings) {
+    // Six places: three may be starts, one of them running at a time.
+    s.max_in_flight = 6;
     s.max_starting = 1;
+}
+
+/// Waits until `n` starts are admitted (waiting or running); bounded as `until_in_flight`.
+async fn until_starting(app: &TestApp, n: usize) {
+    for _ in 0..200 {
+        if app.state.intake.starting() == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!(
+        "{} starts admitted, expected {n}",
+        app.state.intake.starting()
+    );
+}
+
+async fn attempts_of(app: &TestApp, member: &crate::helpers::TestUser) -> serde_json::Value {
+    app.get("/api/v1/me/attempts", Some(&member.access))
+        .await
+        .json()
+        .await
+        .expect("json")
 }
 
 async fn starts_beyond_their_places_wait_while_the_members_in_go_on(app: &TestApp) {
     let s = setup(app, 5, round(4, Some(2), -60, 3600)).await;
     let inside = app.member(s.unit).await;
     let waiting = app.member(s.unit).await;
+    let late = app.member(s.unit).await;
     let attempt = started(app, &s, &inside).await;
     let id = attempt["id"].as_str().expect("id");
     let question = attempt["questions"][0]["id"].as_str().expect("question id");
@@ -176,20 +201,21 @@ async fn starts_beyond_their_places_wait_while_the_members_in_go_on(app: &TestAp
         .expect("option id")
         .to_owned();
 
-    // The one start place taken, as a start in progress would hold it.
-    let held = app.state.intake.admit(true).expect("the start place");
-    let refused = start(app, &s, &waiting).await;
-    let wait = retry_after(&refused);
-    assert!(wait >= 1, "Retry-After {wait}");
-    assert_problem(refused, StatusCode::SERVICE_UNAVAILABLE, "crowded").await;
-    // Refused before it did anything: the waiting member has no attempt.
-    let mine: serde_json::Value = app
-        .get("/api/v1/me/attempts", Some(&waiting.access))
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(mine["total"], 0, "{mine}");
+    // The one turn to run a start taken, as a start in progress would hold it.
+    let held = app.state.intake.admit(true).expect("a start place");
+    let turn = app.state.intake.turn_to_start().await;
+    assert_eq!(app.state.intake.starts_running(), 1);
+
+    // A start now is admitted and waits its turn.
+    let request = app
+        .client
+        .post(app.url(&format!("/api/v1/rounds/{}/attempts", s.round_id)))
+        .bearer_auth(&waiting.access)
+        .send();
+    let pending = tokio::spawn(request);
+    until_starting(app, 2).await;
+    assert!(!pending.is_finished(), "a start waits for its turn");
+    assert_eq!(app.state.intake.starts_running(), 1);
 
     // The member already in answers and reads the board as before.
     let saved = answer(app, &inside, id, question, std::slice::from_ref(&option)).await;
@@ -201,11 +227,29 @@ async fn starts_beyond_their_places_wait_while_the_members_in_go_on(app: &TestAp
         )
         .await;
     assert_eq!(board.status(), StatusCode::OK);
-    assert_eq!(app.state.intake.starting(), 1);
 
-    // The place freed, the member comes back in turn and starts.
-    drop(held);
-    assert_eq!(app.state.intake.starting(), 0);
-    started(app, &s, &waiting).await;
-    assert_eq!(app.state.intake.starting(), 0);
+    // Starts take at most half the places: with three admitted, one more is refused with a
+    // turn, before it does anything.
+    let third = app.state.intake.admit(true).expect("the last start place");
+    let refused = start(app, &s, &late).await;
+    let wait = retry_after(&refused);
+    assert!(wait >= 1, "Retry-After {wait}");
+    assert_problem(refused, StatusCode::SERVICE_UNAVAILABLE, "crowded").await;
+    assert_eq!(attempts_of(app, &late).await["total"], 0);
+    // The rest still comes in.
+    assert_eq!(
+        app.get("/api/v1/me", Some(&late.access)).await.status(),
+        StatusCode::OK
+    );
+
+    // The turn freed, the waiting start runs and is made.
+    drop(turn);
+    let made = pending.await.expect("task").expect("response");
+    assert_eq!(made.status(), StatusCode::CREATED);
+    assert_eq!(attempts_of(app, &waiting).await["total"], 1);
+    drop((held, third));
+    until_starting(app, 0).await;
+    // The refused member comes back in turn and starts.
+    started(app, &s, &late).await;
+    assert_eq!(app.state.intake.starts_running(), 0);
 }
