@@ -48,19 +48,21 @@ async fn hold_a_place(app: &TestApp) -> TcpStream {
     stream
 }
 
-/// Waits until exactly `n` requests hold a place (the server reads a connection when it gets
-/// to it); the bound only turns a server that never gets there into a failure, not a hang.
-async fn until_in_flight(app: &TestApp, n: usize) {
+/// Waits until `count` reads `n` (the server reads a connection when it gets to it); the
+/// bound only turns a server that never gets there into a failure, not a hang.
+async fn until(what: &str, n: usize, count: impl Fn() -> usize) {
     for _ in 0..200 {
-        if app.state.intake.in_flight() == n {
+        if count() == n {
             return;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    panic!(
-        "{} requests in flight, expected {n}",
-        app.state.intake.in_flight()
-    );
+    panic!("{} {what}, expected {n}", count());
+}
+
+/// Waits until exactly `n` requests hold a place.
+async fn until_in_flight(app: &TestApp, n: usize) {
+    until("requests in flight", n, || app.state.intake.in_flight()).await;
 }
 
 fn retry_after(response: &reqwest::Response) -> u64 {
@@ -166,18 +168,9 @@ fn one_start(s: &mut Settings) {
     s.max_starting = 1;
 }
 
-/// Waits until `n` starts are admitted (waiting or running); bounded as `until_in_flight`.
+/// Waits until `n` starts are admitted (waiting or running).
 async fn until_starting(app: &TestApp, n: usize) {
-    for _ in 0..200 {
-        if app.state.intake.starting() == n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!(
-        "{} starts admitted, expected {n}",
-        app.state.intake.starting()
-    );
+    until("starts admitted", n, || app.state.intake.starting()).await;
 }
 
 async fn attempts_of(app: &TestApp, member: &crate::helpers::TestUser) -> serde_json::Value {
