@@ -189,7 +189,8 @@ impl Intake {
     /// At most `limit` API requests in progress at once; of them at most half starts, of
     /// which `running` run at once while the others wait their turn.
     pub fn new(limit: usize, running: usize) -> Self {
-        let running = running.max(1);
+        // A semaphore holds at most `MAX_PERMITS`; more would panic.
+        let running = running.clamp(1, Semaphore::MAX_PERMITS);
         Self {
             all: Gate::new(limit),
             starts: Gate::new((limit / 2).max(running)),
