@@ -267,6 +267,12 @@ pub struct Settings {
     /// the catalog, the bound when another instance's message about a unit edit was lost.
     #[arg(long, env = "DAUTRI_CACHE__UNITS_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
     pub cache_units_seconds: u64,
+    /// How long this instance keeps a person's unit and roles, for deciding who may see a
+    /// board, before reading them again in the background, in seconds. Changes made on this
+    /// instance are seen at once and other instances' within moments; one whose message was
+    /// lost (or made by the command line) within six times this.
+    #[arg(long, env = "DAUTRI_CACHE__PEOPLE_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
+    pub cache_people_seconds: u64,
     /// How long an answer lingers for others to share its database write, in milliseconds; 0
     /// (the default) writes at once whatever queued up during the previous write (group
     /// commit). An answer is acknowledged only once journaled.

@@ -145,6 +145,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         catalog: crate::caches::catalog::Catalog::new(std::time::Duration::from_secs(
             settings.cache_catalog_seconds,
         )),
+        people: crate::caches::people::People::new(std::time::Duration::from_secs(
+            settings.cache_people_seconds,
+        )),
         instance: uuid::Uuid::new_v4(),
         frozen: Arc::default(),
         store_ready: Arc::default(),

@@ -32,6 +32,8 @@ pub struct AppState {
     pub units: crate::caches::directory::UnitDirectory,
     /// Rounds and contests cached for board reads, and what rounds draw from.
     pub catalog: crate::caches::catalog::Catalog,
+    /// People's units and grants, for the checks of who may see a board.
+    pub people: crate::caches::people::People,
     /// This instance, as it names itself to the others (`caches::coherence`).
     pub instance: uuid::Uuid,
     /// The one way to hash or check a password: bounded, so a sign-in storm queues or is told

@@ -1,4 +1,4 @@
-//! Keeping every instance's in-memory copies (the catalog and the unit tree) in step with the
+//! Keeping every instance's in-memory copies (the catalog, the unit tree and people) in step with the
 //! database: a change made here is dropped here at once and told to the other instances
 //! through the scoring store's broadcast, and each instance listens for the others' changes.
 //!
@@ -22,7 +22,7 @@ const RESUBSCRIBE_AFTER: Duration = Duration::from_secs(1);
 
 /// Drops what `change` makes stale here, and tells the other instances to drop theirs.
 pub async fn changed(state: &AppState, change: Change) {
-    change.apply(&state.catalog, &state.units);
+    change.apply(&state.catalog, &state.units, &state.people);
     let line = change.encode(state.instance);
     let sent = tokio::time::timeout(
         SEND_TIMEOUT,
@@ -54,13 +54,13 @@ pub fn spawn_listener(state: AppState) {
                 Ok(mut subscription) => {
                     state.metrics.cache_change("subscribed");
                     // Whatever was sent while this instance was not listening is lost to it.
-                    coherence::forget_everything(&state.catalog, &state.units);
+                    coherence::forget_everything(&state.catalog, &state.units, &state.people);
                     while let Some(line) = subscription.next().await {
                         if let Some((from, change)) = Change::decode(&line)
                             && from != state.instance
                         {
                             state.metrics.cache_change("received");
-                            change.apply(&state.catalog, &state.units);
+                            change.apply(&state.catalog, &state.units, &state.people);
                         }
                     }
                     tracing::warn!(

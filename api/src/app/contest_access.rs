@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use sea_orm::ConnectionTrait;
 
 use crate::auth::Caller;
+use crate::caches::directory::Snapshot;
 use crate::domain::contest::{ContestKind, ExcludedRole};
 use crate::domain::ids::UnitId;
 use crate::domain::role::Role;
@@ -44,6 +45,8 @@ pub struct Checker<'a, C> {
     unit: Option<UnitId>,
     /// Unit paths read so far (`None`: no such unit).
     paths: HashMap<UnitId, Option<TreePath>>,
+    /// The unit tree held in memory, when paths are read from it instead of the database.
+    tree: Option<&'a Snapshot>,
 }
 
 impl<'a, C: ConnectionTrait> Checker<'a, C> {
@@ -54,6 +57,18 @@ impl<'a, C: ConnectionTrait> Checker<'a, C> {
             caller,
             unit: None,
             paths: HashMap::new(),
+            tree: None,
+        }
+    }
+
+    /// A checker for `caller`, whose unit is known, reading paths from the unit tree held in
+    /// memory: for the reads polled all contest long (boards), which must not wait for the
+    /// database. What decides an entry or a result reads the database.
+    pub fn in_tree(db: &'a C, caller: &'a Caller, unit: UnitId, tree: &'a Snapshot) -> Self {
+        Self {
+            unit: Some(unit),
+            tree: Some(tree),
+            ..Self::new(db, caller)
         }
     }
 
@@ -67,10 +82,13 @@ impl<'a, C: ConnectionTrait> Checker<'a, C> {
 
     async fn path(&mut self, id: UnitId) -> Result<Option<&TreePath>, ApiError> {
         if !self.paths.contains_key(&id) {
-            let path = match persistence::units::get(self.db, id).await {
-                Ok(unit) => Some(unit.path),
-                Err(persistence::PersistenceError::NotFound(_)) => None,
-                Err(e) => return Err(e.into()),
+            let path = match self.tree {
+                Some(tree) => tree.tree_path(id),
+                None => match persistence::units::get(self.db, id).await {
+                    Ok(unit) => Some(unit.path),
+                    Err(persistence::PersistenceError::NotFound(_)) => None,
+                    Err(e) => return Err(e.into()),
+                },
             };
             self.paths.insert(id, path);
         }

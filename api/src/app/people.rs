@@ -9,6 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::caches::coherence::Change;
 use crate::domain::ids::{UnitId, UserId};
 use crate::domain::role::{Grant, Role};
 use crate::error::{ApiError, Conflict, FieldError};
@@ -136,6 +137,8 @@ pub async fn set_roles(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    // Who may see a board is decided from a copy of each person's grants.
+    crate::app::coherence::changed(state, Change::Person(target.id)).await;
     let roles = persistence::roles::for_user(&state.db, target.id).await?;
     Ok((target.id, roles))
 }

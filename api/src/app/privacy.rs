@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::sessions;
+use crate::caches::coherence::Change;
 use crate::domain::ids::{ContestId, CourseId, OptionId, QuestionId, RoundId, UserId};
 use crate::error::ApiError;
 use crate::persistence;
@@ -285,6 +286,7 @@ pub async fn erase(
     txn.commit()
         .await
         .map_err(persistence::PersistenceError::from)?;
+    crate::app::coherence::changed(state, Change::Person(user)).await;
     sessions::end_all_sessions(state, user, now).await?;
     // The live boards hold the masked name recorded at each finish: rebuild them from the
     // database, which now holds the erased name. In the background: a rebuild of a large

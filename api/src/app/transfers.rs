@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use crate::app::paging::checked_limit;
 use crate::auth::Caller;
+use crate::caches::coherence::Change;
 use crate::domain::ids::{TransferRequestId, UnitId, UserId};
 use crate::domain::role::Role;
 use crate::domain::transfer::{TransferStatus, parse_note, parse_reason};
@@ -309,6 +310,10 @@ async fn close(
         .await?;
     }
     txn.commit().await.map_err(PersistenceError::from)?;
+    if status == TransferStatus::Approved {
+        // Who may see a board is decided from a copy of each person's unit.
+        crate::app::coherence::changed(state, Change::Person(transfer.user_id)).await;
+    }
     tracing::info!(
         transfer.id = %transfer.id,
         user.id = %transfer.user_id,

@@ -304,10 +304,10 @@ pub async fn update_unit(
         let state = state.clone();
         //
         // Other instances drop their copy of the tree when they hear of the move, or at the
-        // latest when it expires (the same maximum age on every instance), and may record
-        // finishes under the old ancestors until then, after the first rebuild: a second
-        // rebuild once every copy has expired puts those in place too.
-        let expired = state.units.max_age() + std::time::Duration::from_secs(1);
+        // latest when it can no longer be served (the same maximum age on every instance),
+        // and may record finishes under the old ancestors until then, after the first
+        // rebuild: a second rebuild once every copy has expired puts those in place too.
+        let expired = state.units.longest_served() + std::time::Duration::from_secs(1);
         tokio::spawn(async move {
             let since = now - chrono::Duration::days(60);
             for wait in [std::time::Duration::ZERO, expired] {

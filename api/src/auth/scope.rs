@@ -42,6 +42,23 @@ impl Caller {
         })
     }
 
+    /// The caller with `grants` resolved by `path_of` (the unit tree held in memory), as
+    /// [`Caller::load`] resolves them: a grant over a unit that no longer exists is dropped.
+    pub fn resolve(
+        id: UserId,
+        grants: &[Grant],
+        path_of: impl Fn(UnitId) -> Option<TreePath>,
+    ) -> Self {
+        let grants = grants
+            .iter()
+            .filter_map(|g| match g.unit_id {
+                Some(unit) => path_of(unit).map(|path| (g.role, Some(path))),
+                None => Some((g.role, None)),
+            })
+            .collect();
+        Self { id, grants }
+    }
+
     /// Whether the caller is a system administrator.
     pub fn is_admin(&self) -> bool {
         self.grants.iter().any(|(role, _)| *role == Role::Admin)

@@ -8,14 +8,20 @@
 //! This server's own edits drop the entry at once (`forget_*`) and reach the other servers
 //! through `coherence`'s broadcast, which drops their copies within moments. When the broadcast
 //! cannot carry an edit (Redis unreachable for a while), another server's edit is seen within
-//! the maximum age ([`MAX_AGE`] unless configured). For pools that means a question added to
-//! (or retired from) the bank on another server is drawn (or no longer drawn) within moments,
-//! at worst within the maximum age; an attempt always keeps the version it drew, so nothing
-//! already drawn changes.
+//! twice the maximum age ([`MAX_AGE`] unless configured; see below). For pools that means a
+//! question added to (or retired from) the bank on another server is drawn (or no longer
+//! drawn) within moments, at worst within twice the maximum age; an attempt always keeps the
+//! version it drew, so nothing already drawn changes.
 //!
 //! A value loaded while an entry was forgotten is returned to its caller but not kept, since
 //! it may have been read before the change. The maps are pruned of stale entries when they
 //! grow, so the memory is bounded by the rounds read within the maximum age.
+//!
+//! An entry that merely grew old (nothing forgot it) is read again by one caller while the
+//! others go on with the old value, for at most another maximum age: in a storm, expiry made
+//! every reader of a round (and every start drawing from its pool) read the database at the
+//! same moment, queueing behind the starts for a connection (#16). A forgotten entry is never
+//! served: after an edit, everyone waits for the new value.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -44,10 +50,40 @@ struct Ttl<K, V> {
 }
 
 struct TtlState<K, V> {
-    entries: HashMap<K, (Instant, Arc<V>)>,
+    entries: HashMap<K, Held<V>>,
     /// Counts the forgets: a value loaded across one is not kept, because it may have been
     /// read before the change that the forget announced.
     generation: u64,
+}
+
+/// A value, when it was loaded, and whether a caller is reading it again.
+struct Held<V> {
+    at: Instant,
+    value: Arc<V>,
+    refreshing: bool,
+}
+
+/// What a caller found for its key.
+enum Found<V> {
+    /// A value to serve as it is.
+    Serve(Arc<V>),
+    /// Nothing to serve: load; `claimed` when this caller refreshes an old entry for the others.
+    Load { generation: u64, claimed: bool },
+}
+
+/// Hands an old entry's refresh back when its caller is done, loaded or not (an error, or a
+/// request dropped half-way), so that the next caller takes it up.
+struct Claim<'a, K: Eq + Hash + Copy, V> {
+    ttl: &'a Ttl<K, V>,
+    key: K,
+}
+
+impl<K: Eq + Hash + Copy, V> Drop for Claim<'_, K, V> {
+    fn drop(&mut self) {
+        if let Some(held) = self.ttl.lock().entries.get_mut(&self.key) {
+            held.refreshing = false;
+        }
+    }
 }
 
 impl<K: Eq + Hash + Copy, V> Ttl<K, V> {
@@ -69,32 +105,72 @@ impl<K: Eq + Hash + Copy, V> Ttl<K, V> {
     }
 
     /// The entry for `key` younger than the maximum age, or `load`'s value, kept unless
-    /// something was forgotten meanwhile. Concurrent misses may each load; the last one stays.
+    /// something was forgotten meanwhile. An entry past its age is refreshed by one caller
+    /// while the others are served the old value, up to twice the age; concurrent callers
+    /// that find nothing to serve each load, and the last one stays.
     async fn get_or_load<E, Fut>(&self, key: K, load: impl FnOnce() -> Fut) -> Result<Arc<V>, E>
     where
         Fut: std::future::Future<Output = Result<V, E>>,
     {
-        let generation = {
-            let state = self.lock();
-            if let Some((at, v)) = state.entries.get(&key)
-                && at.elapsed() < self.max_age
-            {
-                return Ok(Arc::clone(v));
-            }
-            state.generation
+        let (generation, claimed) = match self.find(key) {
+            Found::Serve(value) => return Ok(value),
+            Found::Load {
+                generation,
+                claimed,
+            } => (generation, claimed),
         };
+        let _claim = claimed.then_some(Claim { ttl: self, key });
         let value = Arc::new(load().await?);
+        self.keep(key, generation, &value);
+        Ok(value)
+    }
+
+    /// Keeps a loaded value, unless something was forgotten since `generation`.
+    fn keep(&self, key: K, generation: u64, value: &Arc<V>) {
         let mut state = self.lock();
         if state.generation == generation {
             if state.entries.len() >= PRUNE_AT {
                 let max_age = self.max_age;
-                state.entries.retain(|_, (at, _)| at.elapsed() < max_age);
+                state.entries.retain(|_, held| held.at.elapsed() < max_age);
             }
-            state
-                .entries
-                .insert(key, (Instant::now(), Arc::clone(&value)));
+            state.entries.insert(
+                key,
+                Held {
+                    at: Instant::now(),
+                    value: Arc::clone(value),
+                    refreshing: false,
+                },
+            );
         }
-        Ok(value)
+    }
+
+    fn find(&self, key: K) -> Found<V> {
+        let mut state = self.lock();
+        let generation = state.generation;
+        let Some(held) = state.entries.get_mut(&key) else {
+            return Found::Load {
+                generation,
+                claimed: false,
+            };
+        };
+        let age = held.at.elapsed();
+        if age < self.max_age {
+            return Found::Serve(Arc::clone(&held.value));
+        }
+        if age >= self.max_age.saturating_mul(2) {
+            return Found::Load {
+                generation,
+                claimed: false,
+            };
+        }
+        if held.refreshing {
+            return Found::Serve(Arc::clone(&held.value));
+        }
+        held.refreshing = true;
+        Found::Load {
+            generation,
+            claimed: true,
+        }
     }
 
     fn forget_where(&self, drop: impl Fn(&K) -> bool) {
@@ -255,6 +331,95 @@ mod tests {
             .await
             .expect("kept");
         assert_eq!(*kept, "read after the change");
+    }
+
+    #[tokio::test]
+    async fn an_old_entry_is_refreshed_by_one_caller_while_the_others_are_served_it() {
+        let ttl: Ttl<u8, &str> = Ttl::new(Duration::from_millis(500));
+        ttl.get_or_load(1, || async { Ok::<_, ()>("old") })
+            .await
+            .expect("loaded");
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let (loading_tx, loading_rx) = tokio::sync::oneshot::channel::<()>();
+        let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+        let refresher = async {
+            ttl.get_or_load(1, || async {
+                let _ = loading_tx.send(());
+                let _ = go_rx.await;
+                Ok::<_, ()>("new")
+            })
+            .await
+        };
+        let others = async {
+            let _ = loading_rx.await;
+            let other = ttl
+                .get_or_load(1, || async { Ok::<_, ()>("loaded by another") })
+                .await;
+            let _ = go_tx.send(());
+            other
+        };
+        let (refreshed, other) = tokio::join!(refresher, others);
+        assert_eq!(*refreshed.expect("refreshed"), "new");
+        assert_eq!(*other.expect("served"), "old");
+        let kept = ttl.get_or_load(1, || async { Ok::<_, ()>("again") }).await;
+        assert_eq!(*kept.expect("kept"), "new");
+    }
+
+    #[tokio::test]
+    async fn a_refresh_that_fails_is_taken_up_by_the_next_caller() {
+        let ttl: Ttl<u8, &str> = Ttl::new(Duration::from_millis(500));
+        ttl.get_or_load(1, || async { Ok::<_, ()>("old") })
+            .await
+            .expect("loaded");
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let failed = ttl
+            .get_or_load(1, || async { Err::<&str, _>("down") })
+            .await;
+        assert_eq!(failed.expect_err("failed"), "down");
+        let next = ttl.get_or_load(1, || async { Ok::<_, &str>("new") }).await;
+        assert_eq!(*next.expect("refreshed"), "new");
+    }
+
+    #[tokio::test]
+    async fn an_entry_past_twice_its_age_is_not_served_even_while_refreshed() {
+        let ttl: Ttl<u8, &str> = Ttl::new(Duration::from_millis(200));
+        ttl.get_or_load(1, || async { Ok::<_, ()>("old") })
+            .await
+            .expect("loaded");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        // One caller takes the refresh up and stalls.
+        let (loading_tx, loading_rx) = tokio::sync::oneshot::channel::<()>();
+        let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+        let refresher = async {
+            ttl.get_or_load(1, || async {
+                let _ = loading_tx.send(());
+                let _ = go_rx.await;
+                Ok::<_, ()>("slow")
+            })
+            .await
+        };
+        let later = async {
+            let _ = loading_rx.await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let later = ttl.get_or_load(1, || async { Ok::<_, ()>("own") }).await;
+            let _ = go_tx.send(());
+            later
+        };
+        let (_, later) = tokio::join!(refresher, later);
+        assert_eq!(*later.expect("loaded"), "own");
+    }
+
+    #[tokio::test]
+    async fn a_forgotten_entry_is_never_served_while_refreshed() {
+        let ttl: Ttl<u8, &str> = Ttl::new(Duration::from_secs(60));
+        ttl.get_or_load(1, || async { Ok::<_, ()>("before the edit") })
+            .await
+            .expect("loaded");
+        ttl.forget_where(|k| *k == 1);
+        let next = ttl
+            .get_or_load(1, || async { Ok::<_, ()>("after the edit") })
+            .await;
+        assert_eq!(*next.expect("loaded"), "after the edit");
     }
 
     #[tokio::test]

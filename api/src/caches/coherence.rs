@@ -1,8 +1,8 @@
 //! What one instance tells the others when something they keep in memory changed, so that an
 //! edit on one instance is seen by all of them at once instead of when their copies expire.
 //!
-//! A [`Change`] names what to drop: a round, a contest, the bank (every draw pool), or the
-//! unit tree. It travels as one short line, `<instance> <what> [ids…]`; an instance ignores
+//! A [`Change`] names what to drop: a round, a contest, the bank (every draw pool), the unit
+//! tree, or a person's unit and grants. It travels as one short line, `<instance> <what> [ids…]`; an instance ignores
 //! its own lines (it dropped its copies when it made the change) and lines it cannot read (a
 //! newer version's, or noise on the channel).
 //!
@@ -15,7 +15,8 @@ use uuid::Uuid;
 
 use super::catalog::Catalog;
 use super::directory::UnitDirectory;
-use crate::domain::ids::{ContestId, RoundId};
+use super::people::People;
+use crate::domain::ids::{ContestId, RoundId, UserId};
 
 /// Something kept in memory that changed in the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,8 @@ pub enum Change {
     Bank,
     /// The unit tree changed: a unit added, renamed, moved or its member count declared.
     Units,
+    /// A person's unit or grants changed (a transfer, a role given or taken, an erasure).
+    Person(UserId),
 }
 
 impl Change {
@@ -45,12 +48,13 @@ impl Change {
     }
 
     /// Drops what this change makes stale.
-    pub fn apply(self, catalog: &Catalog, units: &UnitDirectory) {
+    pub fn apply(self, catalog: &Catalog, units: &UnitDirectory, people: &People) {
         match self {
             Self::Round { round, contest } => catalog.forget_round(round, contest),
             Self::Contest(contest) => catalog.forget_contest(contest),
             Self::Bank => catalog.forget_pools(),
             Self::Units => units.invalidate(),
+            Self::Person(id) => people.forget(id),
         }
     }
 
@@ -61,6 +65,7 @@ impl Change {
             Self::Contest(contest) => format!("{instance} contest {contest}"),
             Self::Bank => format!("{instance} bank"),
             Self::Units => format!("{instance} units"),
+            Self::Person(id) => format!("{instance} person {id}"),
         }
     }
 
@@ -78,6 +83,7 @@ impl Change {
             ("contest", [contest]) => Self::Contest(ContestId::from_uuid(*contest)),
             ("bank", []) => Self::Bank,
             ("units", []) => Self::Units,
+            ("person", [id]) => Self::Person(UserId::from_uuid(*id)),
             _ => return None,
         };
         Some((instance, change))
@@ -85,9 +91,10 @@ impl Change {
 }
 
 /// Drops everything kept: after a gap in the broadcast, any of it may be stale.
-pub fn forget_everything(catalog: &Catalog, units: &UnitDirectory) {
+pub fn forget_everything(catalog: &Catalog, units: &UnitDirectory, people: &People) {
     catalog.forget_everything();
     units.invalidate();
+    people.forget_everyone();
 }
 
 #[cfg(test)]
@@ -105,6 +112,7 @@ mod tests {
             Change::Contest(ContestId::from_uuid(Uuid::new_v4())),
             Change::Bank,
             Change::Units,
+            Change::Person(UserId::from_uuid(Uuid::new_v4())),
         ] {
             assert_eq!(Change::decode(&change.encode(me)), Some((me, change)));
         }
@@ -123,6 +131,8 @@ mod tests {
             format!("{me} round not-an-id {me}"),
             format!("{me} contest"),
             format!("{me} bank {me}"),
+            format!("{me} person"),
+            format!("{me} person {me} {me}"),
             "not-an-id bank".to_owned(),
         ] {
             assert_eq!(Change::decode(&line), None, "{line:?}");

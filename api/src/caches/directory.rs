@@ -6,7 +6,9 @@
 //! atomically. A snapshot older than its maximum age ([`MAX_AGE`] unless configured) is
 //! reloaded by the next caller. This server's own unit edits drop it at once, and another
 //! server's reach this one through `coherence`'s broadcast within moments, or, when the
-//! broadcast could not carry them, within the maximum age.
+//! broadcast could not carry them, within the maximum age. A snapshot past its age is read
+//! again by one caller while the others go on with it (up to twice the age), so that a busy
+//! moment does not send every reader to the database at once; a dropped one is never served.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -15,6 +17,8 @@ use std::time::{Duration, Instant};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
+use crate::domain::ids::UnitId;
+use crate::domain::unit::TreePath;
 use crate::persistence::{self, PersistenceError};
 
 /// How long a snapshot serves before it is reloaded, unless configured otherwise
@@ -99,6 +103,18 @@ impl Snapshot {
             .map_or("", |u| u.name.as_str())
     }
 
+    /// The place in the tree of unit `id`, as the database stores it.
+    pub fn tree_path(&self, id: impl Into<Uuid>) -> Option<TreePath> {
+        let (root, below) = self.units.get(&id.into())?.path.split_first()?;
+        Some(
+            below
+                .iter()
+                .fold(TreePath::root(UnitId::from_uuid(*root)), |path, id| {
+                    path.child(UnitId::from_uuid(*id))
+                }),
+        )
+    }
+
     /// Whether `unit` is `ancestor` or inside its subtree.
     pub fn is_within(&self, unit: impl Into<Uuid>, ancestor: Uuid) -> bool {
         self.units
@@ -123,6 +139,17 @@ fn shape_of(units: &HashMap<Uuid, UnitInfo>) -> u64 {
 struct Held {
     loaded: Option<(Instant, Arc<Snapshot>)>,
     generation: u64,
+    /// A caller is reading an old snapshot again.
+    refreshing: bool,
+}
+
+/// Hands the refresh of an old snapshot back when its caller is done, loaded or not.
+struct Claim<'a>(&'a UnitDirectory);
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        self.0.write().refreshing = false;
+    }
 }
 
 /// The shared, self-refreshing snapshot.
@@ -147,10 +174,10 @@ impl UnitDirectory {
         }
     }
 
-    /// How long a snapshot serves: the bound on seeing another instance's edit when the
-    /// broadcast (`coherence`) did not carry it.
-    pub fn max_age(&self) -> Duration {
-        self.max_age
+    /// The longest a snapshot serves, while one caller reads it again included: the bound on
+    /// seeing another instance's edit when the broadcast (`coherence`) did not carry it.
+    pub fn longest_served(&self) -> Duration {
+        self.max_age * 2
     }
 
     /// The current snapshot, reloading it first if it is stale or was dropped.
@@ -160,12 +187,22 @@ impl UnitDirectory {
     ) -> Result<Arc<Snapshot>, PersistenceError> {
         let generation = {
             let held = self.read();
-            if let Some((at, snap)) = held.loaded.as_ref()
-                && at.elapsed() < self.max_age
-            {
-                return Ok(Arc::clone(snap));
+            match held.loaded.as_ref() {
+                Some((at, snap)) if at.elapsed() < self.max_age => return Ok(Arc::clone(snap)),
+                Some((at, snap)) if held.refreshing && at.elapsed() < self.max_age * 2 => {
+                    return Ok(Arc::clone(snap));
+                }
+                _ => {}
             }
             held.generation
+        };
+        let _claim = {
+            let mut held = self.write();
+            let old = held.loaded.is_some();
+            (old && !held.refreshing).then(|| {
+                held.refreshing = true;
+                Claim(self)
+            })
         };
         let units = persistence::units::all(db).await?;
         let snap = Arc::new(Snapshot::new(units.into_iter().map(|u| UnitInfo {

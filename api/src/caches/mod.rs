@@ -1,5 +1,6 @@
 //! In-memory read models, loaded from the database and shared by every request: the unit tree
-//! (`directory`), the contests and rounds that boards read (`catalog`), and the published
+//! (`directory`), the contests and rounds that boards read (`catalog`), who a signed-in person
+//! is for the boards' visibility checks (`people`), and the published
 //! rankings held for final boards and exports (`frozen`), and whether the scoring store was
 //! seen intact a moment ago (`store_ready`). An instance's edits reach the others' copies through
 //! `coherence`. They depend on persistence and the domain's ids only;
@@ -9,4 +10,5 @@ pub mod catalog;
 pub mod coherence;
 pub mod directory;
 pub mod frozen;
+pub mod people;
 pub mod store_ready;

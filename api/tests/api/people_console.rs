@@ -27,7 +27,60 @@ both_backends!(
     patch_me_is_checked_like_registration,
     the_imports_preview_row_by_row_in_vietnamese,
     a_password_change_cancels_a_live_reset_code,
+    a_role_given_or_taken_shows_on_the_boards_at_once,
 );
+
+/// Who may see a board is decided from a copy of each person's grants kept in memory (read
+/// again every few seconds): a role given or taken here is seen by the very next read.
+async fn a_role_given_or_taken_shows_on_the_boards_at_once(app: &TestApp) {
+    let t = tree(app, "RB").await;
+    let organizer = app.with_roles(t.a, &[(Role::Organizer, Some(t.a))]).await;
+    let r = app
+        .post(
+            "/api/v1/contests",
+            Some(&organizer.access),
+            &json!({"title": "Bảng xếp hạng cho ban tổ chức", "unit_id": t.a.into_uuid(),
+                    "leaderboard_visibility": "organizers"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let contest: Value = r.json().await.expect("json");
+    let board = format!(
+        "/api/v1/contests/{}/leaderboard",
+        contest["id"].as_str().expect("id")
+    );
+    let roles = format!("/api/v1/users/{}/roles", t.member.id.into_uuid());
+    let set_roles = |roles_body: Value| {
+        let roles = roles.clone();
+        let admin = t.admin_a.access.clone();
+        async move { app.put(&roles, Some(&admin), &roles_body).await }
+    };
+    // Read twice before the change: the second read is served from memory.
+    for _ in 0..2 {
+        assert_problem(
+            app.get(&board, Some(&t.member.access)).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+    }
+    let given =
+        set_roles(json!({"roles": [{"role": "organizer", "unit_id": t.a.into_uuid()}]})).await;
+    assert_eq!(given.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&board, Some(&t.member.access)).await.status(),
+        StatusCode::OK,
+        "the new organizer sees the board"
+    );
+    let taken = set_roles(json!({"roles": []})).await;
+    assert_eq!(taken.status(), StatusCode::OK);
+    assert_problem(
+        app.get(&board, Some(&t.member.access)).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
 
 /// A code issued before the member changed their password themselves no longer works: whoever
 /// holds it could otherwise replace the new password.

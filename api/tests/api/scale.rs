@@ -441,7 +441,8 @@ async fn a_unit_moved_on_one_instance_is_on_the_others_boards_after_the_rebuild(
 }
 
 /// A contest edited on one instance is read as edited by another within the catalog's bound
-/// (`caches::catalog::MAX_AGE`, 5 s): here a public board made organizers-only.
+/// (`caches::catalog::MAX_AGE`, 5 s, for a lone reader, which reads its old copy again itself):
+/// here a public board made organizers-only.
 #[tokio::test]
 async fn a_contest_edited_on_one_instance_is_seen_by_another_within_the_catalog_bound() {
     let app = spawn_app_with(Backend::Services, |_| {}).await;
@@ -580,11 +581,12 @@ async fn listening(app: &TestApp, base: &str) {
 fn hour_long_caches(settings: &mut dautri_api::config::Settings) {
     settings.cache_catalog_seconds = 3600;
     settings.cache_units_seconds = 3600;
+    settings.cache_people_seconds = 600;
 }
 
 /// An edit on one instance reaches another's caches through the broadcast, long before the
 /// caches would expire: a contest's board made organizers-only, a question retired from the
-/// bank a round draws from, a unit added to the tree.
+/// bank a round draws from, a unit added to the tree, a role given to a member.
 #[tokio::test]
 async fn an_edit_on_one_instance_reaches_the_others_caches_through_the_broadcast() {
     let app = spawn_app_with(Backend::Services, hour_long_caches).await;
@@ -656,8 +658,34 @@ async fn an_edit_on_one_instance_reaches_the_others_caches_through_the_broadcast
         .await,
         "the peer still serves the public board"
     );
-    assert!(cache_changes(&app, &peer.address, "received").await >= 3);
-    assert!(cache_changes(&app, &app.address, "sent").await >= 3);
+
+    // A person: a member reads the organizers' board on the peer (refused, and kept in the
+    // peer's copy of who they are), then is made an organizer of its unit on the app.
+    let member = app.member(s.unit).await;
+    let as_member = || {
+        app.client
+            .get(format!("{}{board}", peer.address))
+            .bearer_auth(&member.access)
+            .send()
+    };
+    assert_eq!(
+        as_member().await.expect("board").status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = app
+        .put(
+            &format!("/api/v1/users/{}/roles", member.id.into_uuid()),
+            Some(&admin.access),
+            &json!({"roles": [{"role": "organizer", "unit_id": s.unit.into_uuid()}]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        eventually(|| async { as_member().await.expect("board").status() == StatusCode::OK }).await,
+        "the peer does not know the new organizer"
+    );
+    assert!(cache_changes(&app, &peer.address, "received").await >= 4);
+    assert!(cache_changes(&app, &app.address, "sent").await >= 4);
     peer.kill().await;
     app.cleanup().await;
 }

@@ -21,7 +21,42 @@ both_backends!(
     a_rejection_needs_a_note_and_the_member_reads_it,
     managers_outside_the_receiving_unit_cannot_decide,
     bad_transfer_requests_are_problems_naming_the_field,
+    a_member_moved_out_of_a_contest_no_longer_sees_its_boards,
 );
+
+/// Who may see a board is decided from a copy of each person's unit kept in memory (read again
+/// every few seconds): a member moved out of the contest's eligible subtree loses its boards
+/// with the very next read, not when the copy is next read.
+async fn a_member_moved_out_of_a_contest_no_longer_sees_its_boards(app: &TestApp) {
+    let t = tree(app).await;
+    let member = app.member(t.from).await;
+    let receiving = app.with_roles(t.to, &[(Role::UnitAdmin, Some(t.to))]).await;
+    let round = open_round_for(app, t.root, t.from).await;
+    let board = format!("/api/v1/rounds/{round}/leaderboard");
+    let place = format!("{board}/me");
+    for url in [&board, &place, &board] {
+        assert_eq!(
+            app.get(url, Some(&member.access)).await.status(),
+            StatusCode::OK,
+            "{url}"
+        );
+    }
+    let made = json_of(ask(app, &member, t.to, None).await, StatusCode::CREATED).await;
+    let id = made["id"].as_str().expect("id").to_owned();
+    json_of(
+        decide(app, &receiving, &id, "approve", json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
+    for url in [&board, &place] {
+        assert_problem(
+            app.get(url, Some(&member.access)).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+    }
+}
 
 fn code(prefix: &str) -> String {
     format!("{prefix}{}", &Uuid::now_v7().simple().to_string()[20..])
@@ -88,6 +123,11 @@ async fn unit_of(app: &TestApp, member: &TestUser) -> String {
 
 /// A contest open to `root`'s subtree with a round of two questions, three attempts allowed.
 async fn open_round(app: &TestApp, root: UnitId) -> String {
+    open_round_for(app, root, root).await
+}
+
+/// The same, hosted by `root` and open to `eligible`'s subtree only.
+async fn open_round_for(app: &TestApp, root: UnitId, eligible: UnitId) -> String {
     let organizer = app.with_roles(root, &[(Role::Organizer, Some(root))]).await;
     for i in 0..2 {
         json_of(
@@ -112,7 +152,7 @@ async fn open_round(app: &TestApp, root: UnitId) -> String {
             "/api/v1/contests",
             Some(&organizer.access),
             &json!({"title": "Cuộc thi chuyển đơn vị", "unit_id": root.into_uuid(),
-                    "eligibility": {"unit_id": root.into_uuid()}}),
+                    "eligibility": {"unit_id": eligible.into_uuid()}}),
         )
         .await,
         StatusCode::CREATED,

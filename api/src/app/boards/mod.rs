@@ -17,16 +17,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::app::contest_access::{Access, access};
+use sea_orm::DatabaseConnection;
+
+use crate::app::contest_access::{Access, Checker};
 use crate::attempts::from_ms;
 use crate::auth::Caller;
 use crate::caches::directory::Snapshot;
 use crate::caches::frozen::Ranking;
+use crate::caches::people::Person;
 use crate::domain::contest::{LeaderboardVisibility, Review};
 use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::error::ApiError;
 use crate::persistence::results::{FinalRow, OverallRow};
-use crate::persistence::{self, contests::Contest, contests::Round};
+use crate::persistence::{self, PersistenceError, contests::Contest, contests::Round};
 use crate::scoring::{Standing, TallyScope};
 use crate::state::AppState;
 
@@ -86,11 +89,40 @@ async fn manages(
     contest: &Contest,
 ) -> Result<bool, ApiError> {
     let Some(user) = user else { return Ok(false) };
-    let caller = Caller::load(&state.db, user).await?;
-    Ok(matches!(
-        access(&state.db, &caller, contest).await,
-        Ok(Access::Manage)
-    ))
+    match viewer_access(state, user, contest).await {
+        Ok(access) => Ok(access == Access::Manage),
+        Err(ApiError::NotFound(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// `user`'s access to `contest` (404 for none), decided from memory: their unit and grants
+/// (`caches::people`) in the unit tree held in memory. Every member following a contest
+/// reads its board and their place every few seconds; during a storm of starts, reading the
+/// person and three units from the database made each of those reads queue behind the starts
+/// for a connection (#16).
+async fn viewer_access(
+    state: &AppState,
+    user: UserId,
+    contest: &Contest,
+) -> Result<Access, ApiError> {
+    let db = state.db.clone();
+    let person = state
+        .people
+        .get(user, move || async move { read_person(&db, user).await })
+        .await?;
+    let tree = state.units.snapshot(&state.db).await?;
+    let caller = Caller::resolve(user, &person.grants, |unit| tree.tree_path(unit));
+    Checker::in_tree(&state.db, &caller, person.unit_id, &tree)
+        .access(contest)
+        .await
+}
+
+async fn read_person(db: &DatabaseConnection, id: UserId) -> Result<Person, PersistenceError> {
+    Ok(Person {
+        unit_id: persistence::users::get(db, id).await?.unit_id,
+        grants: persistence::roles::for_user(db, id).await?,
+    })
 }
 
 /// Refuses a round's live boards to anyone but its organizers while the round hides scores.
@@ -142,16 +174,14 @@ pub async fn visible_contest(
         (LeaderboardVisibility::Public, _) => Ok(contest),
         (_, None) => Err(ApiError::Unauthorized),
         (LeaderboardVisibility::Members, Some(user)) => {
-            let caller = Caller::load(&state.db, user).await?;
-            match access(&state.db, &caller, &contest).await {
+            match viewer_access(state, user, &contest).await {
                 Ok(_) => Ok(contest),
                 Err(ApiError::NotFound(_)) => Err(ApiError::NotFound("leaderboard")),
                 Err(e) => Err(e),
             }
         }
         (LeaderboardVisibility::Organizers, Some(user)) => {
-            let caller = Caller::load(&state.db, user).await?;
-            match access(&state.db, &caller, &contest).await? {
+            match viewer_access(state, user, &contest).await? {
                 Access::Manage => Ok(contest),
                 Access::Enter => Err(ApiError::NotFound("leaderboard")),
             }
