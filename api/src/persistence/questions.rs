@@ -725,6 +725,30 @@ pub struct VersionContent {
     pub image: Option<String>,
 }
 
+impl StoredQuestion {
+    /// What its current version shows, as [`versions`] would read it back.
+    pub fn shown(&self) -> VersionContent {
+        VersionContent {
+            version_id: self.version_id,
+            question_id: self.id,
+            text: self.content.text.clone(),
+            options: self
+                .option_ids
+                .iter()
+                .zip(&self.content.options)
+                .map(|(id, o)| StoredOption {
+                    id: *id,
+                    text: o.text.clone(),
+                    correct: o.correct,
+                    image: o.image.clone(),
+                })
+                .collect(),
+            explanation: self.content.explanation.clone(),
+            image: self.content.image.clone(),
+        }
+    }
+}
+
 /// Loads versions by id (what attempts showed, whatever the question is now).
 pub async fn versions(
     db: &impl ConnectionTrait,

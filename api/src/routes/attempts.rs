@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::auth::client_info;
 use super::extract::{Json, Query};
-use crate::app::attempts::{self, from_ms, ms};
+use crate::app::attempts::{self, Started, from_ms, ms};
 use crate::app::boards;
 use crate::app::theory::outcome::{TheoryOutcome, outcome};
 use crate::auth::{AuthUser, Caller};
@@ -144,12 +144,12 @@ pub struct AttemptResponse {
     pub theory: Option<TheoryOutcome>,
 }
 
+/// An attempt as stored: the versions it shows and its answers so far are read back.
 async fn respond(
     state: &AppState,
     record: AttemptRecord,
     round: &Round,
 ) -> Result<AttemptResponse, ApiError> {
-    let now = Utc::now();
     let version_ids: Vec<QuestionVersionId> =
         record.questions.iter().map(|q| q.version_id).collect();
     let versions: HashMap<QuestionVersionId, VersionContent> =
@@ -158,6 +158,62 @@ async fn respond(
             .into_iter()
             .map(|v| (v.version_id, v))
             .collect();
+    let answers = answers_so_far(state, &record).await?;
+    respond_with(state, record, round, &versions, answers).await
+}
+
+/// A new attempt: its versions as drawn, nothing answered yet (no read of either).
+async fn respond_started(
+    state: &AppState,
+    started: Started,
+    round: &Round,
+) -> Result<AttemptResponse, ApiError> {
+    respond_with(
+        state,
+        started.record,
+        round,
+        &started.shown,
+        BTreeMap::new(),
+    )
+    .await
+}
+
+/// The answers saved so far: from the journal once finished, else from the scoring store
+/// (restoring the attempt there first if the store lost it).
+async fn answers_so_far(
+    state: &AppState,
+    record: &AttemptRecord,
+) -> Result<BTreeMap<Uuid, Vec<OptionId>>, ApiError> {
+    Ok(if record.finished {
+        persistence::attempts::answers(&state.db, record.id)
+            .await?
+            .into_iter()
+            .map(|a| (a.question_id.into_uuid(), a.option_ids))
+            .collect()
+    } else {
+        match state.store.attempt_state(&state.keys, record.id).await? {
+            Some(s) => s.selections,
+            None => {
+                attempts::restore(state, record).await?;
+                state
+                    .store
+                    .attempt_state(&state.keys, record.id)
+                    .await?
+                    .map(|s| s.selections)
+                    .unwrap_or_default()
+            }
+        }
+    })
+}
+
+async fn respond_with(
+    state: &AppState,
+    record: AttemptRecord,
+    round: &Round,
+    versions: &HashMap<QuestionVersionId, VersionContent>,
+    answers: BTreeMap<Uuid, Vec<OptionId>>,
+) -> Result<AttemptResponse, ApiError> {
+    let now = Utc::now();
     let mut questions = Vec::with_capacity(record.questions.len());
     for (i, q) in record.questions.iter().enumerate() {
         let v = versions
@@ -182,26 +238,6 @@ async fn respond(
                 .collect(),
         });
     }
-    let answers: BTreeMap<Uuid, Vec<OptionId>> = if record.finished {
-        persistence::attempts::answers(&state.db, record.id)
-            .await?
-            .into_iter()
-            .map(|a| (a.question_id.into_uuid(), a.option_ids))
-            .collect()
-    } else {
-        match state.store.attempt_state(&state.keys, record.id).await? {
-            Some(s) => s.selections,
-            None => {
-                attempts::restore(state, &record).await?;
-                state
-                    .store
-                    .attempt_state(&state.keys, record.id)
-                    .await?
-                    .map(|s| s.selections)
-                    .unwrap_or_default()
-            }
-        }
-    };
     let show_score = attempts::may_see_score(round.settings.review);
     let result = if record.finished {
         Some(ResultView {
@@ -308,10 +344,10 @@ pub async fn start_attempt(
 ) -> Result<HttpResponse, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let client = client_info(&req, &state.settings.trusted_proxies);
-    let record = attempts::start(&state, &caller, *id, &client).await?;
+    let started = attempts::start(&state, &caller, *id, &client).await?;
     // The start just read it through the catalog.
-    let round = state.catalog.round(&state.db, record.round_id).await?;
-    let body = respond(&state, record, &round).await?;
+    let round = state.catalog.round(&state.db, started.record.round_id).await?;
+    let body = respond_started(&state, started, &round).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/attempts/{}", body.id)))
         .json(body))
@@ -342,9 +378,9 @@ pub async fn preview_round(
 ) -> Result<HttpResponse, ApiError> {
     let caller = Caller::load(&state.db, user.id).await?;
     let client = client_info(&req, &state.settings.trusted_proxies);
-    let record = attempts::start_preview(&state, &caller, *id, &client).await?;
-    let round = persistence::contests::get_round(&state.db, record.round_id).await?;
-    let body = respond(&state, record, &round).await?;
+    let started = attempts::start_preview(&state, &caller, *id, &client).await?;
+    let round = persistence::contests::get_round(&state.db, started.record.round_id).await?;
+    let body = respond_started(&state, started, &round).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/attempts/{}", body.id)))
         .json(body))

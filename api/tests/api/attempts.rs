@@ -204,6 +204,7 @@ async fn a_member_takes_an_attempt_from_start_to_result(app: &TestApp) {
     let questions = attempt["questions"].as_array().expect("questions").clone();
     assert_eq!(questions.len(), 4);
     assert_eq!(attempt["status"], "open");
+    assert_eq!(attempt["answers"], json!({}));
     assert!(attempt["remaining_ms"].as_i64().unwrap_or(0) > 590_000);
     let deadline =
         chrono::DateTime::parse_from_rfc3339(attempt["deadline"].as_str().expect("deadline"))

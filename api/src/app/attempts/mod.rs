@@ -80,7 +80,7 @@ pub async fn start(
     caller: &Caller,
     round_id: RoundId,
     client: &ClientInfo,
-) -> Result<AttemptRecord, ApiError> {
+) -> Result<Started, ApiError> {
     // The round and its contest come from the catalog: in a start storm every start reads the
     // same two rows, and an organizer's edit drops them at once on every instance.
     let round = state.catalog.round(&state.db, round_id).await?;
@@ -170,7 +170,7 @@ pub async fn start_preview(
     caller: &Caller,
     round_id: RoundId,
     client: &ClientInfo,
-) -> Result<AttemptRecord, ApiError> {
+) -> Result<Started, ApiError> {
     let round = persistence::contests::get_round(&state.db, round_id).await?;
     let contest = persistence::contests::get(&state.db, round.contest_id).await?;
     match contest_access::access(&state.db, caller, &contest).await {
@@ -198,6 +198,15 @@ pub async fn start_preview(
         client,
     };
     open_attempt(state, caller, &contest, &round, how).await
+}
+
+/// A new attempt, and what its questions show as they were drawn: the start's answer needs
+/// no second read of the versions (in a storm, one query per start less).
+pub struct Started {
+    /// The attempt.
+    pub record: AttemptRecord,
+    /// The drawn versions' content, by version id.
+    pub shown: HashMap<QuestionVersionId, VersionContent>,
 }
 
 /// How an attempt is being opened.
@@ -274,7 +283,7 @@ async fn open_attempt(
     contest: &Contest,
     round: &Round,
     how: Opening<'_>,
-) -> Result<AttemptRecord, ApiError> {
+) -> Result<Started, ApiError> {
     let Opening {
         previous,
         now,
@@ -314,6 +323,7 @@ async fn open_attempt(
         Conflict::PoolTooSmall
     })?;
     let mut drawn = Vec::with_capacity(drawn_ids.len());
+    let mut shown = HashMap::with_capacity(drawn_ids.len());
     let mut setup_questions = Vec::with_capacity(drawn_ids.len());
     for id in &drawn_ids {
         let q = *candidates
@@ -342,6 +352,7 @@ async fn open_attempt(
             correct,
             points: i64::from(s.points_per_question),
         });
+        shown.insert(q.version_id, q.shown());
         drawn.push(DrawnQuestion {
             question_id: q.id,
             version_id: q.version_id,
@@ -428,7 +439,7 @@ async fn open_attempt(
             "the scoring store did not take the attempt: {e}"
         )));
     }
-    Ok(record)
+    Ok(Started { record, shown })
 }
 
 /// Rebuilds an attempt in the scoring store from the database: its questions and key from the
