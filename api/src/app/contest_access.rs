@@ -62,8 +62,8 @@ impl<'a, C: ConnectionTrait> Checker<'a, C> {
     }
 
     /// A checker for `caller`, whose unit is known, reading paths from the unit tree held in
-    /// memory: for the reads polled all contest long (boards), which must not wait for the
-    /// database. What decides an entry or a result reads the database.
+    /// memory: for the checks made on every board read and every start, which must not wait
+    /// for the database in a storm.
     pub fn in_tree(db: &'a C, caller: &'a Caller, unit: UnitId, tree: &'a Snapshot) -> Self {
         Self {
             unit: Some(unit),
@@ -206,14 +206,20 @@ pub fn counts(contest: &Contest, round: &Round) -> bool {
 /// eligible, and not a manager of the contest unless it lets managers enter. 404 for someone
 /// who may not even see the round; 403 with a reason for a manager. Once the round's pool is
 /// known, [`check_not_key_reader`] completes the check.
+///
+/// The units' places come from `tree`, the unit tree held in memory (which also places the
+/// result on the boards), not from three reads of the database per start: a unit moved on
+/// another instance counts there within moments (the caches' broadcast). The caller and their
+/// unit are as read by this request.
 pub async fn check_round_entry(
     db: &impl ConnectionTrait,
     caller: &Caller,
     entrant_unit: UnitId,
+    tree: &Snapshot,
     contest: &Contest,
     round: &Round,
 ) -> Result<(), ApiError> {
-    let mut check = Checker::with_unit(db, caller, entrant_unit);
+    let mut check = Checker::in_tree(db, caller, entrant_unit, tree);
     let manages = check.manages(contest).await?;
     if !check.may_enter(contest).await? {
         return Err(if manages {

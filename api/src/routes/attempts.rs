@@ -346,7 +346,10 @@ pub async fn start_attempt(
     let client = client_info(&req, &state.settings.trusted_proxies);
     let started = attempts::start(&state, &caller, *id, &client).await?;
     // The start just read it through the catalog.
-    let round = state.catalog.round(&state.db, started.record.round_id).await?;
+    let round = state
+        .catalog
+        .round(&state.db, started.record.round_id)
+        .await?;
     let body = respond_started(&state, started, &round).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/attempts/{}", body.id)))

@@ -90,7 +90,9 @@ pub async fn start(
     let entrant = persistence::users::get(&state.db, caller.id).await?;
     // Eligibility first, so that nobody learns more of a round they may not enter (404 for
     // someone who may not even see it).
-    contest_access::check_round_entry(&state.db, caller, entrant.unit_id, &contest, &round).await?;
+    let tree = state.units.snapshot(&state.db).await?;
+    contest_access::check_round_entry(&state.db, caller, entrant.unit_id, &tree, &contest, &round)
+        .await?;
     let now = now_ms();
     let s = &round.settings;
     if now < s.opens_at || now >= s.closes_at {
