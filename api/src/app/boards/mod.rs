@@ -13,11 +13,10 @@ pub mod results;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-use sea_orm::DatabaseConnection;
 
 use crate::app::contest_access::{Access, Checker};
 use crate::attempts::from_ms;
