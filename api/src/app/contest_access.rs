@@ -82,8 +82,10 @@ impl<'a, C: ConnectionTrait> Checker<'a, C> {
 
     async fn path(&mut self, id: UnitId) -> Result<Option<&TreePath>, ApiError> {
         if !self.paths.contains_key(&id) {
-            let path = match self.tree {
-                Some(tree) => tree.tree_path(id),
+            // A unit the tree held in memory does not know may be newer than the copy (made
+            // by the command line, or on another instance a moment ago): the database says.
+            let path = match self.tree.and_then(|tree| tree.tree_path(id)) {
+                Some(path) => Some(path),
                 None => match persistence::units::get(self.db, id).await {
                     Ok(unit) => Some(unit.path),
                     Err(persistence::PersistenceError::NotFound(_)) => None,

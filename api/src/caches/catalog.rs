@@ -333,6 +333,28 @@ mod tests {
         assert_eq!(*kept, "read after the change");
     }
 
+    /// Runs `during` once a caller of `ttl` has taken up the refresh of key 1 and while its
+    /// read (answering "new") is held; returns that caller's value and `during`'s.
+    async fn while_refreshing<T>(
+        ttl: &Ttl<u8, &'static str>,
+        during: impl std::future::Future<Output = T>,
+    ) -> (Result<Arc<&'static str>, ()>, T) {
+        let (loading_tx, loading_rx) = tokio::sync::oneshot::channel::<()>();
+        let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+        let refresher = ttl.get_or_load(1, || async {
+            let _ = loading_tx.send(());
+            let _ = go_rx.await;
+            Ok::<_, ()>("new")
+        });
+        let others = async {
+            let _ = loading_rx.await;
+            let out = during.await;
+            let _ = go_tx.send(());
+            out
+        };
+        tokio::join!(refresher, others)
+    }
+
     #[tokio::test]
     async fn an_old_entry_is_refreshed_by_one_caller_while_the_others_are_served_it() {
         let ttl: Ttl<u8, &str> = Ttl::new(Duration::from_millis(500));
@@ -340,25 +362,8 @@ mod tests {
             .await
             .expect("loaded");
         tokio::time::sleep(Duration::from_millis(600)).await;
-        let (loading_tx, loading_rx) = tokio::sync::oneshot::channel::<()>();
-        let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
-        let refresher = async {
-            ttl.get_or_load(1, || async {
-                let _ = loading_tx.send(());
-                let _ = go_rx.await;
-                Ok::<_, ()>("new")
-            })
-            .await
-        };
-        let others = async {
-            let _ = loading_rx.await;
-            let other = ttl
-                .get_or_load(1, || async { Ok::<_, ()>("loaded by another") })
-                .await;
-            let _ = go_tx.send(());
-            other
-        };
-        let (refreshed, other) = tokio::join!(refresher, others);
+        let other = ttl.get_or_load(1, || async { Ok::<_, ()>("loaded by another") });
+        let (refreshed, other) = while_refreshing(&ttl, other).await;
         assert_eq!(*refreshed.expect("refreshed"), "new");
         assert_eq!(*other.expect("served"), "old");
         let kept = ttl.get_or_load(1, || async { Ok::<_, ()>("again") }).await;
@@ -387,25 +392,11 @@ mod tests {
             .await
             .expect("loaded");
         tokio::time::sleep(Duration::from_millis(250)).await;
-        // One caller takes the refresh up and stalls.
-        let (loading_tx, loading_rx) = tokio::sync::oneshot::channel::<()>();
-        let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
-        let refresher = async {
-            ttl.get_or_load(1, || async {
-                let _ = loading_tx.send(());
-                let _ = go_rx.await;
-                Ok::<_, ()>("slow")
-            })
-            .await
-        };
         let later = async {
-            let _ = loading_rx.await;
             tokio::time::sleep(Duration::from_millis(200)).await;
-            let later = ttl.get_or_load(1, || async { Ok::<_, ()>("own") }).await;
-            let _ = go_tx.send(());
-            later
+            ttl.get_or_load(1, || async { Ok::<_, ()>("own") }).await
         };
-        let (_, later) = tokio::join!(refresher, later);
+        let (_, later) = while_refreshing(&ttl, later).await;
         assert_eq!(*later.expect("loaded"), "own");
     }
 

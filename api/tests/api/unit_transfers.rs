@@ -22,7 +22,43 @@ both_backends!(
     managers_outside_the_receiving_unit_cannot_decide,
     bad_transfer_requests_are_problems_naming_the_field,
     a_member_moved_out_of_a_contest_no_longer_sees_its_boards,
+    a_unit_newer_than_the_tree_held_in_memory_is_read_from_the_database,
 );
+
+/// Starts and board reads place units by the tree held in memory. A unit made behind the
+/// server's back (here written straight to the database, as the command line or another
+/// instance a moment ago would) is not in that copy yet: a start or a board read that meets it
+/// asks the database, so a member of a new unit enters and sees the board at once.
+async fn a_unit_newer_than_the_tree_held_in_memory_is_read_from_the_database(app: &TestApp) {
+    let t = tree(app).await;
+    let round = open_round(app, t.root).await;
+    let reader = app.member(t.from).await;
+    // The server now holds a copy of the tree, without the unit made below.
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/rounds/{round}/leaderboard"),
+            Some(&reader.access)
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let newer = app.unit(&code("N"), Some(t.root)).await;
+    let member = app.member(newer).await;
+    // Hosted by the new unit too (its own bank), and open to it alone.
+    let round = open_round_for(app, newer, newer).await;
+    attempt(app, &member, &round).await;
+    let mine = json_of(
+        app.get(
+            &format!("/api/v1/rounds/{round}/leaderboard/me"),
+            Some(&member.access),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(mine["ranked"], true);
+}
 
 /// Who may see a board is decided from a copy of each person's unit kept in memory (read again
 /// every few seconds): a member moved out of the contest's eligible subtree loses its boards
