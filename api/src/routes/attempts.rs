@@ -206,6 +206,7 @@ async fn answers_so_far(
     })
 }
 
+/// An attempt's answer from its versions and answers, however they were obtained.
 async fn respond_with(
     state: &AppState,
     record: AttemptRecord,
