@@ -3,20 +3,21 @@
 //!
 //! # Implementation notes
 //! Thousands of units fit in a few hundred kilobytes, so the whole tree is one snapshot, swapped
-//! atomically. A snapshot older than its maximum age ([`MAX_AGE`] unless configured) is
-//! reloaded by the next caller. This server's own unit edits drop it at once, and another
-//! server's reach this one through `coherence`'s broadcast within moments, or, when the
-//! broadcast could not carry them, within the maximum age. A snapshot past its age is read
+//! atomically. A snapshot older than its maximum age ([`MAX_AGE`] unless configured) is read
 //! again by one caller while the others go on with it (up to twice the age), so that a busy
-//! moment does not send every reader to the database at once; a dropped one is never served.
+//! moment does not send every reader to the database at once (`caches::ttl`). This server's
+//! own unit edits drop it at once, and another server's reach this one through `coherence`'s
+//! broadcast within moments, or, when the broadcast could not carry them, within twice the
+//! maximum age; a dropped snapshot is never served.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
+use super::ttl::Ttl;
 use crate::domain::ids::UnitId;
 use crate::domain::unit::TreePath;
 use crate::persistence::{self, PersistenceError};
@@ -133,30 +134,12 @@ fn shape_of(units: &HashMap<Uuid, UnitInfo>) -> u64 {
     hasher.finish()
 }
 
-/// What the directory holds: a snapshot and when it was loaded, and how many times it was
-/// dropped (a snapshot loaded across a drop is not kept: it may predate the change).
-#[derive(Default)]
-struct Held {
-    loaded: Option<(Instant, Arc<Snapshot>)>,
-    generation: u64,
-    /// A caller is reading an old snapshot again.
-    refreshing: bool,
-}
-
-/// Hands the refresh of an old snapshot back when its caller is done, loaded or not.
-struct Claim<'a>(&'a UnitDirectory);
-
-impl Drop for Claim<'_> {
-    fn drop(&mut self) {
-        self.0.write().refreshing = false;
-    }
-}
-
-/// The shared, self-refreshing snapshot.
+/// The shared, self-refreshing snapshot: one entry of a [`Ttl`], so that a dropped snapshot is
+/// never served, one loaded across a drop is not kept, and an old one is read again by one
+/// caller while the others go on with it.
 #[derive(Clone)]
 pub struct UnitDirectory {
-    max_age: Duration,
-    current: Arc<RwLock<Held>>,
+    tree: Arc<Ttl<(), Snapshot>>,
 }
 
 impl Default for UnitDirectory {
@@ -169,15 +152,14 @@ impl UnitDirectory {
     /// An empty directory whose snapshots serve for `max_age`.
     pub fn new(max_age: Duration) -> Self {
         Self {
-            max_age,
-            current: Arc::default(),
+            tree: Arc::new(Ttl::new(max_age)),
         }
     }
 
     /// The longest a snapshot serves, while one caller reads it again included: the bound on
     /// seeing another instance's edit when the broadcast (`coherence`) did not carry it.
     pub fn longest_served(&self) -> Duration {
-        self.max_age * 2
+        self.tree.longest_served()
     }
 
     /// The current snapshot, reloading it first if it is stale or was dropped.
@@ -185,59 +167,24 @@ impl UnitDirectory {
         &self,
         db: &impl ConnectionTrait,
     ) -> Result<Arc<Snapshot>, PersistenceError> {
-        let generation = {
-            let held = self.read();
-            match held.loaded.as_ref() {
-                Some((at, snap)) if at.elapsed() < self.max_age => return Ok(Arc::clone(snap)),
-                Some((at, snap)) if held.refreshing && at.elapsed() < self.max_age * 2 => {
-                    return Ok(Arc::clone(snap));
-                }
-                _ => {}
-            }
-            held.generation
-        };
-        let _claim = {
-            let mut held = self.write();
-            let old = held.loaded.is_some();
-            (old && !held.refreshing).then(|| {
-                held.refreshing = true;
-                Claim(self)
+        self.tree
+            .get_or_load((), || async {
+                let units = persistence::units::all(db).await?;
+                Ok(Snapshot::new(units.into_iter().map(|u| UnitInfo {
+                    id: u.id.into_uuid(),
+                    parent_id: u.parent_id.map(|p| p.into_uuid()),
+                    path: u.path.ids().into_iter().map(|id| id.into_uuid()).collect(),
+                    name: u.name,
+                    code: u.code,
+                    member_count: u.member_count,
+                    member_count_date: u.member_count_date,
+                })))
             })
-        };
-        let units = persistence::units::all(db).await?;
-        let snap = Arc::new(Snapshot::new(units.into_iter().map(|u| UnitInfo {
-            id: u.id.into_uuid(),
-            parent_id: u.parent_id.map(|p| p.into_uuid()),
-            path: u.path.ids().into_iter().map(|id| id.into_uuid()).collect(),
-            name: u.name,
-            code: u.code,
-            member_count: u.member_count,
-            member_count_date: u.member_count_date,
-        })));
-        let mut held = self.write();
-        if held.generation == generation {
-            held.loaded = Some((Instant::now(), snap.clone()));
-        }
-        Ok(snap)
+            .await
     }
 
     /// Drops the snapshot after a change to the tree, so the next reader loads it afresh.
     pub fn invalidate(&self) {
-        let mut held = self.write();
-        held.generation += 1;
-        held.loaded = None;
-    }
-
-    // Writers only swap whole values; a poisoned lock still holds a whole value.
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Held> {
-        self.current
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Held> {
-        self.current
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.tree.forget_where(|()| true);
     }
 }

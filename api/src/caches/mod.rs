@@ -12,3 +12,4 @@ pub mod directory;
 pub mod frozen;
 pub mod people;
 pub mod store_ready;
+pub mod ttl;
