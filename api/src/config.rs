@@ -13,6 +13,22 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 
+/// When an answer is acknowledged (`DAUTRI_ATTEMPT__ACKNOWLEDGE`).
+///
+/// An acknowledged answer must survive any one failure. Redis and the database are two copies
+/// apart from this process, so with Redis the answer is acknowledged once Redis has it and
+/// this instance journals it right after; the in-process store dies with the process, and with
+/// it whatever the journal had not written yet, so there the answer waits for the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Acknowledge {
+    /// `stored` with Redis, `journaled` with the in-process store.
+    Auto,
+    /// Once the answer is in the scoring store and queued for the journal.
+    Stored,
+    /// Once the answer is also in the database's journal.
+    Journaled,
+}
+
 /// dautri: online contests and political-theory tests for the Youth Union.
 #[derive(Debug, Parser)]
 #[command(
@@ -273,9 +289,17 @@ pub struct Settings {
     /// lost (or made by the command line) within six times this.
     #[arg(long, env = "DAUTRI_CACHE__PEOPLE_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
     pub cache_people_seconds: u64,
+    /// When a member is told their answer was saved: `journaled` once it is also in the
+    /// database's answer journal; `stored` once it is in the scoring store, the journal
+    /// following within moments (this instance holds it until then, and waits for the journal
+    /// again whenever it falls behind); `auto` (the default) is `stored` with Redis, whose data
+    /// lives apart from this process, and `journaled` with the in-process store, which a crash
+    /// loses together with what the journal had not written yet.
+    #[arg(long, env = "DAUTRI_ATTEMPT__ACKNOWLEDGE", value_enum, default_value_t = Acknowledge::Auto, global = true)]
+    pub acknowledge: Acknowledge,
     /// How long an answer lingers for others to share its database write, in milliseconds; 0
     /// (the default) writes at once whatever queued up during the previous write (group
-    /// commit). An answer is acknowledged only once journaled.
+    /// commit).
     #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_ACK_MS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1000), global = true)]
     pub journal_ack_ms: u64,
     /// How many answer-journal batches are written to PostgreSQL at once (SQLite: always one).
@@ -434,6 +458,15 @@ impl Settings {
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("dautri.sqlite3").display()
             ),
+        }
+    }
+
+    /// Whether an answer's acknowledgement waits for its journal write (see [`Acknowledge`]).
+    pub fn answers_wait_for_journal(&self) -> bool {
+        match self.acknowledge {
+            Acknowledge::Journaled => true,
+            Acknowledge::Stored => false,
+            Acknowledge::Auto => self.redis_url.is_none(),
         }
     }
 

@@ -93,7 +93,14 @@ impl Application {
 
     /// Serves until the process is told to stop (SIGINT/SIGTERM: graceful shutdown).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.server.await?;
+        // Answers acknowledged before their journal write are written before the process ends.
+        if !self.state.journal.settle().await {
+            tracing::error!(
+                "some acknowledged answers could not be journaled before stopping; the scoring store still holds them"
+            );
+        }
+        Ok(())
     }
 }
 
@@ -129,6 +136,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         journal_db,
         std::time::Duration::from_millis(settings.journal_ack_ms),
         usize::try_from(settings.journal_writers).unwrap_or(1),
+        settings.answers_wait_for_journal(),
         crate::persistence::journal::JournalMetrics::new(metrics.registry())?,
     );
     Ok(AppState {

@@ -868,34 +868,8 @@ async fn answers_after_the_deadline_are_refused_and_the_server_finishes_the_atte
     deadlines(Backend::Services).await;
 }
 
-/// Redis loses everything mid-attempt, right after the answers were acknowledged: the attempt
-/// comes back from the database with every acknowledged answer, and finishes with the right
-/// score.
-#[tokio::test]
-async fn an_attempt_survives_redis_losing_its_data() {
-    let app = spawn_app(Backend::Services).await;
-    let s = setup(&app, 4, round(4, None, -60, 3600)).await;
-    let member = app.member(s.unit).await;
-    let attempt = started(&app, &s, &member).await;
-    let id = attempt["id"].as_str().expect("id").to_owned();
-    for q in attempt["questions"].as_array().expect("q").iter().take(3) {
-        let qid = q["id"].as_str().expect("id");
-        assert_eq!(
-            answer(&app, &member, &id, qid, &[s.key[qid].clone()])
-                .await
-                .status(),
-            StatusCode::OK
-        );
-    }
-    // Acknowledged means journaled: no waiting for a background write.
-    let attempt_id: Uuid = id.parse().expect("uuid");
-    assert_eq!(
-        dautri_api::persistence::attempts::answers(&app.state.db, AttemptId::from_uuid(attempt_id))
-            .await
-            .expect("answers")
-            .len(),
-        3
-    );
+/// Deletes every key of the app's prefix from Redis, as a Redis restarted empty would.
+async fn empty_redis(app: &TestApp) {
     let dautri_api::scoring::Store::Redis(redis) = &app.state.store else {
         panic!("services backend uses Redis")
     };
@@ -911,12 +885,86 @@ async fn an_attempt_survives_redis_losing_its_data() {
         .query_async(&mut conn)
         .await
         .expect("del");
-    let resumed: Value = app
-        .get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+}
+
+/// The member answers questions `range` of their attempt rightly, each acknowledged.
+async fn answer_right(
+    app: &TestApp,
+    s: &Setup,
+    member: &TestUser,
+    attempt: &Value,
+    range: std::ops::Range<usize>,
+) {
+    let id = attempt["id"].as_str().expect("id");
+    for q in &attempt["questions"].as_array().expect("q")[range] {
+        let qid = q["id"].as_str().expect("id");
+        assert_eq!(
+            answer(app, member, id, qid, &[s.key[qid].clone()])
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+}
+
+/// The attempt's answers in the journal.
+async fn journaled(app: &TestApp, attempt: &Value) -> usize {
+    let id = AttemptId::from_uuid(attempt["id"].as_str().expect("id").parse().expect("uuid"));
+    dautri_api::persistence::attempts::answers(&app.state.db, id)
         .await
-        .json()
+        .expect("answers")
+        .len()
+}
+
+/// Redis loses everything mid-attempt, right after an answer was acknowledged and before the
+/// journal could write it (a lock holds the write back): reading the attempt restores it only
+/// once this instance has written what it acknowledged, so it comes back with every
+/// acknowledged answer and finishes with the right score.
+#[tokio::test]
+async fn an_attempt_survives_redis_losing_its_data() {
+    use dautri_api::persistence::journal;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app(Backend::Services).await;
+    let s = setup(&app, 4, round(4, None, -60, 3600)).await;
+    let member = app.member(s.unit).await;
+    let attempt = started(&app, &s, &member).await;
+    let id = attempt["id"].as_str().expect("id").to_owned();
+    answer_right(&app, &s, &member, &attempt, 0..2).await;
+    // Acknowledged before their write, journaled moments later.
+    for _ in 0..250 {
+        if journaled(&app, &attempt).await == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(journaled(&app, &attempt).await, 2);
+    // Reads go on; the journal's next write waits for the lock.
+    let lock = app.state.db.begin().await.expect("begin");
+    lock.execute_unprepared("LOCK TABLE attempt_answers IN SHARE MODE")
         .await
-        .expect("json");
+        .expect("lock");
+    answer_right(&app, &s, &member, &attempt, 2..3).await;
+    assert_eq!(
+        journaled(&app, &attempt).await,
+        2,
+        "the third is acknowledged once in Redis, before the journal's write"
+    );
+    empty_redis(&app).await;
+    let (resumed, ()) = tokio::join!(
+        async {
+            app.get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+                .await
+                .json::<Value>()
+                .await
+                .expect("json")
+        },
+        async {
+            // Longer than the restore waits for other instances' journals: only waiting for
+            // this instance's own write brings the third answer back.
+            tokio::time::sleep(journal::HORIZON + Duration::from_millis(500)).await;
+            lock.rollback().await.expect("unlock");
+        }
+    );
     assert_eq!(
         resumed["answers"].as_object().map(|a| a.len()),
         Some(3),
@@ -928,6 +976,85 @@ async fn an_attempt_survives_redis_losing_its_data() {
         .await
         .expect("json");
     assert_eq!(result["score"], 30);
+    app.cleanup().await;
+}
+
+/// As above, but the answer the journal has not written yet was acknowledged by another
+/// instance: the instance that restores the attempt cannot write it, so it gives the others
+/// [`journal::HORIZON`] to write what they acknowledged before it reads the journal.
+#[tokio::test]
+async fn an_answer_another_instance_acknowledged_survives_redis_losing_its_data() {
+    use dautri_api::persistence::journal;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app(Backend::Services).await;
+    let peer = crate::helpers::spawn_peer(&app, |_| {}).await;
+    let s = setup(&app, 4, round(4, None, -60, 3600)).await;
+    let member = app.member(s.unit).await;
+    let attempt = started(&app, &s, &member).await;
+    let id = attempt["id"].as_str().expect("id").to_owned();
+    answer_right(&app, &s, &member, &attempt, 0..2).await;
+    for _ in 0..250 {
+        if journaled(&app, &attempt).await == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(journaled(&app, &attempt).await, 2);
+    let lock = app.state.db.begin().await.expect("begin");
+    lock.execute_unprepared("LOCK TABLE attempt_answers IN SHARE MODE")
+        .await
+        .expect("lock");
+    let qid = attempt["questions"][2]["id"].as_str().expect("id");
+    let r = app
+        .client
+        .put(format!(
+            "{}/api/v1/attempts/{id}/answers/{qid}",
+            peer.address
+        ))
+        .bearer_auth(&member.access)
+        .json(&json!({"option_ids": [s.key[qid].clone()]}))
+        .send()
+        .await
+        .expect("answer on the peer");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(journaled(&app, &attempt).await, 2);
+    empty_redis(&app).await;
+    let (resumed, ()) = tokio::join!(
+        async {
+            app.get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+                .await
+                .json::<Value>()
+                .await
+                .expect("json")
+        },
+        async {
+            // Well within the horizon, as a journal that keeps up writes.
+            tokio::time::sleep(journal::HORIZON / 4).await;
+            lock.rollback().await.expect("unlock");
+        }
+    );
+    assert_eq!(
+        resumed["answers"].as_object().map(|a| a.len()),
+        Some(3),
+        "{resumed}"
+    );
+    peer.kill().await;
+    app.cleanup().await;
+}
+
+/// With `DAUTRI_ATTEMPT__ACKNOWLEDGE=journaled` an acknowledged answer is already in the
+/// journal: no waiting for a background write.
+#[tokio::test]
+async fn an_answer_acknowledged_once_journaled_is_in_the_database_at_once() {
+    let app = spawn_app_with(Backend::Services, |s| {
+        s.acknowledge = dautri_api::config::Acknowledge::Journaled;
+    })
+    .await;
+    let s = setup(&app, 4, round(4, None, -60, 3600)).await;
+    let member = app.member(s.unit).await;
+    let attempt = started(&app, &s, &member).await;
+    answer_right(&app, &s, &member, &attempt, 0..3).await;
+    assert_eq!(journaled(&app, &attempt).await, 3);
     app.cleanup().await;
 }
 

@@ -447,6 +447,28 @@ async fn open_attempt(
 /// Rebuilds an attempt in the scoring store from the database: its questions and key from the
 /// versions it showed, then its journaled answers, replayed at the times they were saved.
 pub async fn restore(state: &AppState, record: &AttemptRecord) -> Result<(), ApiError> {
+    settle_journal(state).await?;
+    restore_settled(state, record).await
+}
+
+/// Waits until the journal holds every answer acknowledged before now: this instance's queue
+/// written, and, when answers are acknowledged before their write, the other instances' given
+/// [`journal::HORIZON`] to write theirs. Rebuilding an attempt from a journal without them
+/// would lose them for good.
+async fn settle_journal(state: &AppState) -> Result<(), ApiError> {
+    if !state.journal.settle().await {
+        return Err(ApiError::Unavailable(anyhow::anyhow!(
+            "acknowledged answers could not be journaled yet; the attempt cannot be restored"
+        )));
+    }
+    if state.journal.acknowledges_before_writing() {
+        tokio::time::sleep(journal::HORIZON).await;
+    }
+    Ok(())
+}
+
+/// [`restore`], the journal settled.
+async fn restore_settled(state: &AppState, record: &AttemptRecord) -> Result<(), ApiError> {
     let round = persistence::contests::get_round(&state.db, record.round_id).await?;
     let version_ids: Vec<QuestionVersionId> =
         record.questions.iter().map(|q| q.version_id).collect();
@@ -560,10 +582,11 @@ pub async fn save(
         }
         other => other?,
     };
-    // Acknowledged only once durable: a store that restarts empty gets it back from the journal.
+    // Acknowledged only once journaled, or queued to be journaled by this instance (see
+    // `journal`): a store that restarts empty gets it back from the journal.
     let durable = state
         .journal
-        .record_durably(AnswerRow {
+        .record(AnswerRow {
             attempt_id,
             question_id,
             option_ids: option_ids.to_vec(),
@@ -929,6 +952,7 @@ pub async fn ensure_store_ready(state: &AppState) -> Result<Option<Rebuilt>, Api
 /// Rebuilds the scoring store from the database (safe to repeat: every step is idempotent).
 pub async fn rebuild_store(state: &AppState) -> Result<Rebuilt, ApiError> {
     let now = Utc::now();
+    let mut settled = false;
     let mut done = Rebuilt::default();
     let mut after = None;
     loop {
@@ -949,7 +973,11 @@ pub async fn rebuild_store(state: &AppState) -> Result<Rebuilt, ApiError> {
                 .await?
                 .is_none()
             {
-                restore(state, record).await?;
+                if !settled {
+                    settle_journal(state).await?;
+                    settled = true;
+                }
+                restore_settled(state, record).await?;
                 done.attempts_restored += 1;
             }
         }
