@@ -298,10 +298,11 @@ pub struct Settings {
     #[arg(long, env = "DAUTRI_ATTEMPT__ACKNOWLEDGE", value_enum, default_value_t = Acknowledge::Auto, global = true)]
     pub acknowledge: Acknowledge,
     /// How long an answer lingers for others to share its database write, in milliseconds; 0
-    /// (the default) writes at once whatever queued up during the previous write (group
-    /// commit).
-    #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_ACK_MS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1000), global = true)]
-    pub journal_ack_ms: u64,
+    /// writes at once whatever queued up during the previous write (group commit). By default
+    /// 50 when answers are acknowledged before their write (nobody waits for it, and fewer,
+    /// larger writes leave the database more time for starts and finishes), 0 when they wait.
+    #[arg(long, env = "DAUTRI_ATTEMPT__JOURNAL_ACK_MS", value_parser = clap::value_parser!(u64).range(0..=1000), global = true)]
+    pub journal_ack_ms: Option<u64>,
     /// How many answer-journal batches are written to PostgreSQL at once (SQLite: always one).
     /// A batch starts as soon as a writer is free, so an answer waits for at most the write in
     /// progress before its own starts.
@@ -470,6 +471,16 @@ impl Settings {
         }
     }
 
+    /// How long an answer lingers for others to share its journal write (see `journal_ack_ms`).
+    pub fn journal_linger(&self) -> Duration {
+        let default = if self.answers_wait_for_journal() {
+            0
+        } else {
+            50
+        };
+        Duration::from_millis(self.journal_ack_ms.unwrap_or(default))
+    }
+
     /// Whether the database is the embedded SQLite one.
     pub fn is_embedded_database(&self) -> bool {
         self.database_url.is_none()
@@ -487,6 +498,31 @@ mod tests {
         assert_eq!(s.bind.to_string(), "127.0.0.1");
         assert!(s.is_embedded_database());
         assert!(s.effective_database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn answers_wait_for_the_journal_only_with_the_in_process_store_by_default() {
+        let embedded = Settings::from_args(["api"]).expect("defaults");
+        assert!(embedded.answers_wait_for_journal());
+        assert_eq!(embedded.journal_linger(), Duration::ZERO);
+        let redis = Settings::from_args(["api", "--redis-url", "redis://127.0.0.1:6379"])
+            .expect("with Redis");
+        assert!(!redis.answers_wait_for_journal());
+        assert_eq!(redis.journal_linger(), Duration::from_millis(50));
+        let journaled = Settings::from_args([
+            "api",
+            "--redis-url",
+            "redis://127.0.0.1:6379",
+            "--acknowledge",
+            "journaled",
+            "--journal-ack-ms",
+            "5",
+        ])
+        .expect("journaled");
+        assert!(journaled.answers_wait_for_journal());
+        assert_eq!(journaled.journal_linger(), Duration::from_millis(5));
+        let stored = Settings::from_args(["api", "--acknowledge", "stored"]).expect("stored");
+        assert!(!stored.answers_wait_for_journal());
     }
 
     #[test]

@@ -134,7 +134,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .unwrap_or_else(|| db.clone());
     let journal = crate::persistence::journal::Journal::start(
         journal_db,
-        std::time::Duration::from_millis(settings.journal_ack_ms),
+        settings.journal_linger(),
         usize::try_from(settings.journal_writers).unwrap_or(1),
         settings.answers_wait_for_journal(),
         crate::persistence::journal::JournalMetrics::new(metrics.registry())?,

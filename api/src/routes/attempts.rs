@@ -30,12 +30,16 @@ use crate::persistence::{
 use crate::state::AppState;
 
 /// Registers the routes of this module.
+///
+/// The answer save comes first: it is most of a contest's requests, and each resource tried
+/// before it costs a regular expression (9% of the server's time on the answer path when it
+/// came fifth, `perf` of 2026-12-06).
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(start_attempt)
+    cfg.service(save_answer)
+        .service(start_attempt)
         .service(preview_round)
         .service(list_my_attempts)
         .service(get_attempt)
-        .service(save_answer)
         .service(finish_attempt);
 }
 
