@@ -1042,6 +1042,58 @@ async fn an_answer_another_instance_acknowledged_survives_redis_losing_its_data(
     app.cleanup().await;
 }
 
+/// A server told to stop writes the answers it acknowledged before their journal write
+/// before it ends: a rolling restart leaves nothing that only Redis knows.
+#[tokio::test]
+async fn a_stopping_server_journals_what_it_acknowledged() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app(Backend::Services).await;
+    let s = setup(&app, 4, round(4, None, -60, 3600)).await;
+    let member = app.member(s.unit).await;
+    let attempt = started(&app, &s, &member).await;
+    let id = attempt["id"].as_str().expect("id").to_owned();
+    // A second server on the same database and store, stopped below.
+    let mut settings = (*app.state.settings).clone();
+    settings.port = 0;
+    let server = dautri_api::startup::Application::build(settings)
+        .await
+        .expect("builds");
+    let (address, handle) = (
+        format!("http://127.0.0.1:{}", server.port()),
+        server.handle(),
+    );
+    let serving = tokio::spawn(server.run_until_stopped());
+    let lock = app.state.db.begin().await.expect("begin");
+    lock.execute_unprepared("LOCK TABLE attempt_answers IN SHARE MODE")
+        .await
+        .expect("lock");
+    let qid = attempt["questions"][0]["id"].as_str().expect("id");
+    let r = app
+        .client
+        .put(format!("{address}/api/v1/attempts/{id}/answers/{qid}"))
+        .bearer_auth(&member.access)
+        .json(&json!({"option_ids": [s.key[qid].clone()]}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), StatusCode::OK);
+    handle.stop(true).await;
+    let ((), stopped) = tokio::join!(
+        async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            lock.rollback().await.expect("unlock");
+        },
+        serving
+    );
+    stopped.expect("join").expect("served");
+    assert_eq!(
+        journaled(&app, &attempt).await,
+        1,
+        "the server ended before journaling what it acknowledged"
+    );
+    app.cleanup().await;
+}
+
 /// With `DAUTRI_ATTEMPT__ACKNOWLEDGE=journaled` an acknowledged answer is already in the
 /// journal: no waiting for a background write.
 #[tokio::test]
