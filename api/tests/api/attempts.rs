@@ -916,6 +916,57 @@ async fn journaled(app: &TestApp, attempt: &Value) -> usize {
         .len()
 }
 
+/// The member's first two answers, acknowledged and journaled; then the journal's table locked
+/// against writes (reads go on), so the next answer is acknowledged and not yet journaled.
+async fn two_journaled_then_locked(
+    app: &TestApp,
+    s: &Setup,
+    member: &TestUser,
+    attempt: &Value,
+) -> sea_orm::DatabaseTransaction {
+    answer_right(app, s, member, attempt, 0..2).await;
+    // Acknowledged before their write, journaled moments later.
+    for _ in 0..250 {
+        if journaled(app, attempt).await == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(journaled(app, attempt).await, 2);
+    lock_journal(app).await
+}
+
+/// Holds back the journal's writes until the returned transaction ends; reads go on.
+async fn lock_journal(app: &TestApp) -> sea_orm::DatabaseTransaction {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let lock = app.state.db.begin().await.expect("begin");
+    lock.execute_unprepared("LOCK TABLE attempt_answers IN SHARE MODE")
+        .await
+        .expect("lock");
+    lock
+}
+
+/// The member answers the attempt's `i`-th question rightly on the server at `address`.
+async fn answer_right_on(
+    app: &TestApp,
+    address: &str,
+    s: &Setup,
+    member: &TestUser,
+    attempt: &Value,
+    i: usize,
+) -> StatusCode {
+    let id = attempt["id"].as_str().expect("id");
+    let qid = attempt["questions"][i]["id"].as_str().expect("id");
+    app.client
+        .put(format!("{address}/api/v1/attempts/{id}/answers/{qid}"))
+        .bearer_auth(&member.access)
+        .json(&json!({"option_ids": [s.key[qid].clone()]}))
+        .send()
+        .await
+        .expect("answer")
+        .status()
+}
+
 /// Redis loses everything mid-attempt, right after an answer was acknowledged and before the
 /// journal could write it (a lock holds the write back): reading the attempt restores it only
 /// once this instance has written what it acknowledged, so it comes back with every
@@ -923,26 +974,12 @@ async fn journaled(app: &TestApp, attempt: &Value) -> usize {
 #[tokio::test]
 async fn an_attempt_survives_redis_losing_its_data() {
     use dautri_api::persistence::journal;
-    use sea_orm::{ConnectionTrait, TransactionTrait};
     let app = spawn_app(Backend::Services).await;
     let s = setup(&app, 4, round(4, None, -60, 3600)).await;
     let member = app.member(s.unit).await;
     let attempt = started(&app, &s, &member).await;
     let id = attempt["id"].as_str().expect("id").to_owned();
-    answer_right(&app, &s, &member, &attempt, 0..2).await;
-    // Acknowledged before their write, journaled moments later.
-    for _ in 0..250 {
-        if journaled(&app, &attempt).await == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(journaled(&app, &attempt).await, 2);
-    // Reads go on; the journal's next write waits for the lock.
-    let lock = app.state.db.begin().await.expect("begin");
-    lock.execute_unprepared("LOCK TABLE attempt_answers IN SHARE MODE")
-        .await
-        .expect("lock");
+    let lock = two_journaled_then_locked(&app, &s, &member, &attempt).await;
     answer_right(&app, &s, &member, &attempt, 2..3).await;
     assert_eq!(
         journaled(&app, &attempt).await,
@@ -985,38 +1022,17 @@ async fn an_attempt_survives_redis_losing_its_data() {
 #[tokio::test]
 async fn an_answer_another_instance_acknowledged_survives_redis_losing_its_data() {
     use dautri_api::persistence::journal;
-    use sea_orm::{ConnectionTrait, TransactionTrait};
     let app = spawn_app(Backend::Services).await;
     let peer = crate::helpers::spawn_peer(&app, |_| {}).await;
     let s = setup(&app, 4, round(4, None, -60, 3600)).await;
     let member = app.member(s.unit).await;
     let attempt = started(&app, &s, &member).await;
     let id = attempt["id"].as_str().expect("id").to_owned();
-    answer_right(&app, &s, &member, &attempt, 0..2).await;
-    for _ in 0..250 {
-        if journaled(&app, &attempt).await == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(journaled(&app, &attempt).await, 2);
-    let lock = app.state.db.begin().await.expect("begin");
-    lock.execute_unprepared("LOCK TABLE attempt_answers IN SHARE MODE")
-        .await
-        .expect("lock");
-    let qid = attempt["questions"][2]["id"].as_str().expect("id");
-    let r = app
-        .client
-        .put(format!(
-            "{}/api/v1/attempts/{id}/answers/{qid}",
-            peer.address
-        ))
-        .bearer_auth(&member.access)
-        .json(&json!({"option_ids": [s.key[qid].clone()]}))
-        .send()
-        .await
-        .expect("answer on the peer");
-    assert_eq!(r.status(), StatusCode::OK);
+    let lock = two_journaled_then_locked(&app, &s, &member, &attempt).await;
+    assert_eq!(
+        answer_right_on(&app, &peer.address, &s, &member, &attempt, 2).await,
+        StatusCode::OK
+    );
     assert_eq!(journaled(&app, &attempt).await, 2);
     empty_redis(&app).await;
     let (resumed, ()) = tokio::join!(
@@ -1046,12 +1062,10 @@ async fn an_answer_another_instance_acknowledged_survives_redis_losing_its_data(
 /// before it ends: a rolling restart leaves nothing that only Redis knows.
 #[tokio::test]
 async fn a_stopping_server_journals_what_it_acknowledged() {
-    use sea_orm::{ConnectionTrait, TransactionTrait};
     let app = spawn_app(Backend::Services).await;
     let s = setup(&app, 4, round(4, None, -60, 3600)).await;
     let member = app.member(s.unit).await;
     let attempt = started(&app, &s, &member).await;
-    let id = attempt["id"].as_str().expect("id").to_owned();
     // A second server on the same database and store, stopped below.
     let mut settings = (*app.state.settings).clone();
     settings.port = 0;
@@ -1063,20 +1077,11 @@ async fn a_stopping_server_journals_what_it_acknowledged() {
         server.handle(),
     );
     let serving = tokio::spawn(server.run_until_stopped());
-    let lock = app.state.db.begin().await.expect("begin");
-    lock.execute_unprepared("LOCK TABLE attempt_answers IN SHARE MODE")
-        .await
-        .expect("lock");
-    let qid = attempt["questions"][0]["id"].as_str().expect("id");
-    let r = app
-        .client
-        .put(format!("{address}/api/v1/attempts/{id}/answers/{qid}"))
-        .bearer_auth(&member.access)
-        .json(&json!({"option_ids": [s.key[qid].clone()]}))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(r.status(), StatusCode::OK);
+    let lock = lock_journal(&app).await;
+    assert_eq!(
+        answer_right_on(&app, &address, &s, &member, &attempt, 0).await,
+        StatusCode::OK
+    );
     handle.stop(true).await;
     let ((), stopped) = tokio::join!(
         async {
