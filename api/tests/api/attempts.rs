@@ -967,6 +967,30 @@ async fn answer_right_on(
         .status()
 }
 
+/// Reads (so resumes) the member's attempt `id` while `lock` is released after `after`.
+async fn resume_unlocking(
+    app: &TestApp,
+    member: &TestUser,
+    id: &str,
+    lock: sea_orm::DatabaseTransaction,
+    after: Duration,
+) -> Value {
+    let (resumed, ()) = tokio::join!(
+        async {
+            app.get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+                .await
+                .json::<Value>()
+                .await
+                .expect("json")
+        },
+        async {
+            tokio::time::sleep(after).await;
+            lock.rollback().await.expect("unlock");
+        }
+    );
+    resumed
+}
+
 /// Redis loses everything mid-attempt, right after an answer was acknowledged and before the
 /// journal could write it (a lock holds the write back): reading the attempt restores it only
 /// once this instance has written what it acknowledged, so it comes back with every
@@ -987,21 +1011,16 @@ async fn an_attempt_survives_redis_losing_its_data() {
         "the third is acknowledged once in Redis, before the journal's write"
     );
     empty_redis(&app).await;
-    let (resumed, ()) = tokio::join!(
-        async {
-            app.get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
-                .await
-                .json::<Value>()
-                .await
-                .expect("json")
-        },
-        async {
-            // Longer than the restore waits for other instances' journals: only waiting for
-            // this instance's own write brings the third answer back.
-            tokio::time::sleep(journal::HORIZON + Duration::from_millis(500)).await;
-            lock.rollback().await.expect("unlock");
-        }
-    );
+    // Unlocked later than the restore waits for other instances' journals: only waiting for
+    // this instance's own write brings the third answer back.
+    let resumed = resume_unlocking(
+        &app,
+        &member,
+        &id,
+        lock,
+        journal::HORIZON + Duration::from_millis(500),
+    )
+    .await;
     assert_eq!(
         resumed["answers"].as_object().map(|a| a.len()),
         Some(3),
@@ -1035,20 +1054,8 @@ async fn an_answer_another_instance_acknowledged_survives_redis_losing_its_data(
     );
     assert_eq!(journaled(&app, &attempt).await, 2);
     empty_redis(&app).await;
-    let (resumed, ()) = tokio::join!(
-        async {
-            app.get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
-                .await
-                .json::<Value>()
-                .await
-                .expect("json")
-        },
-        async {
-            // Well within the horizon, as a journal that keeps up writes.
-            tokio::time::sleep(journal::HORIZON / 4).await;
-            lock.rollback().await.expect("unlock");
-        }
-    );
+    // Unlocked well within the horizon, as a journal that keeps up writes.
+    let resumed = resume_unlocking(&app, &member, &id, lock, journal::HORIZON / 4).await;
     assert_eq!(
         resumed["answers"].as_object().map(|a| a.len()),
         Some(3),
