@@ -223,13 +223,19 @@ mod tests {
         tokio::join!(refresher, others)
     }
 
-    #[tokio::test]
-    async fn an_old_entry_is_refreshed_by_one_caller_while_the_others_are_served_it() {
-        let ttl: Ttl<u8, &str> = Ttl::new(Duration::from_millis(500));
+    /// A map of entries aged `age_ms`, holding "old" at 1 loaded `wait_ms` ago.
+    async fn aged(age_ms: u64, wait_ms: u64) -> Ttl<u8, &'static str> {
+        let ttl = Ttl::new(Duration::from_millis(age_ms));
         ttl.get_or_load(1, || async { Ok::<_, ()>("old") })
             .await
             .expect("loaded");
-        tokio::time::sleep(Duration::from_millis(600)).await;
+        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+        ttl
+    }
+
+    #[tokio::test]
+    async fn an_old_entry_is_refreshed_by_one_caller_while_the_others_are_served_it() {
+        let ttl = aged(500, 600).await;
         let other = ttl.get_or_load(1, || async { Ok::<_, ()>("loaded by another") });
         let (refreshed, other) = while_refreshing(&ttl, other).await;
         assert_eq!(*refreshed.expect("refreshed"), "new");
@@ -240,11 +246,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_refresh_that_fails_is_taken_up_by_the_next_caller() {
-        let ttl: Ttl<u8, &str> = Ttl::new(Duration::from_millis(500));
-        ttl.get_or_load(1, || async { Ok::<_, ()>("old") })
-            .await
-            .expect("loaded");
-        tokio::time::sleep(Duration::from_millis(600)).await;
+        let ttl = aged(500, 600).await;
         let failed = ttl
             .get_or_load(1, || async { Err::<&str, _>("down") })
             .await;
@@ -255,11 +257,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_entry_past_twice_its_age_is_not_served_even_while_refreshed() {
-        let ttl: Ttl<u8, &str> = Ttl::new(Duration::from_millis(200));
-        ttl.get_or_load(1, || async { Ok::<_, ()>("old") })
-            .await
-            .expect("loaded");
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        let ttl = aged(200, 250).await;
         let later = async {
             tokio::time::sleep(Duration::from_millis(200)).await;
             ttl.get_or_load(1, || async { Ok::<_, ()>("own") }).await

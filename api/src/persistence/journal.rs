@@ -76,10 +76,10 @@ impl Health {
 
 /// What the journal task is asked.
 enum Entry {
-    /// An answer to write, and who waits for it.
+    /// An answer to write, and who waits for it, if anyone does.
     Answer {
         row: AnswerRow,
-        written: oneshot::Sender<bool>,
+        written: Option<oneshot::Sender<bool>>,
     },
     /// Tell whether everything sent before is written.
     Settle(oneshot::Sender<bool>),
@@ -155,15 +155,27 @@ impl Journal {
     /// (written, or queued while the journal keeps up and answers need not wait), false if its
     /// write failed (the row stays queued for the next batch).
     pub async fn record(&self, row: AnswerRow) -> bool {
+        if !self.waits_for_write && self.health.keeping_up() {
+            // Nobody waits: no reply is made for it.
+            return self.send(Entry::Answer { row, written: None });
+        }
         let (tx, rx) = oneshot::channel();
-        if self.tx.send(Entry::Answer { row, written: tx }).is_err() {
-            tracing::error!("answer journal task has stopped; answers cannot be journaled");
+        if !self.send(Entry::Answer {
+            row,
+            written: Some(tx),
+        }) {
             return false;
         }
-        if !self.waits_for_write && self.health.keeping_up() {
-            return true;
-        }
         rx.await.unwrap_or(false)
+    }
+
+    /// Hands an entry to the journal task: false if it has stopped.
+    fn send(&self, entry: Entry) -> bool {
+        let sent = self.tx.send(entry).is_ok();
+        if !sent {
+            tracing::error!("answer journal task has stopped; answers cannot be journaled");
+        }
+        sent
     }
 
     /// Whether answers are acknowledged before their write (so other instances may hold some).
@@ -178,7 +190,7 @@ impl Journal {
             return true; // nothing acknowledged is unwritten
         }
         let (tx, rx) = oneshot::channel();
-        if self.tx.send(Entry::Settle(tx)).is_err() {
+        if !self.send(Entry::Settle(tx)) {
             return false;
         }
         rx.await.unwrap_or(false)
@@ -301,7 +313,7 @@ fn take(
 ) {
     match entry {
         Entry::Answer { row, written } => {
-            waiting.push(written);
+            waiting.extend(written);
             keep_newest(pending, row);
         }
         Entry::Settle(settled) => settling.push(settled),
