@@ -24,6 +24,7 @@ use crate::auth::jwt::Claims;
 use crate::domain::ids::{TokenFamilyId, UserId};
 use crate::error::ApiError;
 use crate::persistence;
+use crate::scoring::{SessionMarkers, SessionRefusal};
 use crate::state::AppState;
 
 /// When the token was issued, in ms.
@@ -56,27 +57,52 @@ pub async fn check(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
             }
         }
     }
-    let keys = [
-        state.keys.session_ended(claims.sub, claims.sid.into_uuid()),
-        state.keys.tokens_not_before(claims.sub),
-        state.keys.account_disabled(claims.sub),
-    ];
-    match state.store.markers(&keys).await {
-        Ok(markers) => {
-            if markers.get(2).copied().flatten().is_some() {
-                return Err(ApiError::AccountDisabled);
-            }
-            let ended = markers.first().copied().flatten().is_some();
-            let not_before = markers.get(1).copied().flatten();
-            if ended || not_before.is_some_and(|t| issued_ms(claims) < t) {
-                return Err(ApiError::Unauthorized);
-            }
-            Ok(())
-        }
+    let session = markers(state, claims);
+    match state.store.markers(session.keys()).await {
+        Ok(values) => match session.refusal(&values) {
+            Some(refusal) => Err(refused(refusal)),
+            None => Ok(()),
+        },
         Err(e) => {
             tracing::warn!(error = %e, "scoring store unavailable; checking the session in the database");
             check_in_database(state, claims).await
         }
+    }
+}
+
+/// [`check`], left to the store call that serves the request when the store can be trusted
+/// with the markers (the answer path: [`crate::scoring::AnswerCaller::session`], one round trip
+/// for the whole answer). Returns the markers that call must be given; `None` when the session
+/// was checked here already (an emptied store not rebuilt yet: in the database).
+///
+/// A store that fails in that call fails the request (503), where [`check`] would have read
+/// the database: the request needs the store anyway.
+pub async fn check_with_store(
+    state: &AppState,
+    claims: &Claims,
+) -> Result<Option<SessionMarkers>, ApiError> {
+    if state.store_ready.trusted(Utc::now().timestamp_millis()) {
+        return Ok(Some(markers(state, claims)));
+    }
+    check(state, claims).await?;
+    Ok(None)
+}
+
+/// The markers of the token's session.
+fn markers(state: &AppState, claims: &Claims) -> SessionMarkers {
+    SessionMarkers::new(
+        &state.keys,
+        claims.sub,
+        claims.sid.into_uuid(),
+        issued_ms(claims),
+    )
+}
+
+/// The answer to a token its session's markers refuse.
+pub fn refused(refusal: SessionRefusal) -> ApiError {
+    match refusal {
+        SessionRefusal::AccountDisabled => ApiError::AccountDisabled,
+        SessionRefusal::Ended => ApiError::Unauthorized,
     }
 }
 

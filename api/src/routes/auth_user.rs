@@ -31,6 +31,20 @@ impl FromRequest for AuthUser {
     }
 }
 
+/// The caller's access token, its signature, audience and times verified but its session
+/// **not checked yet**: for the answer path only, whose one store call checks the session
+/// ([`crate::app::attempts::save`]). Every other route takes [`AuthUser`].
+pub struct UncheckedSession(pub Claims);
+
+impl FromRequest for UncheckedSession {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(verify(req).map(Self))
+    }
+}
+
 /// The token's claims, once its signature, audience and times check out.
 fn verify(req: &HttpRequest) -> Result<Claims, ApiError> {
     let state = req

@@ -277,6 +277,9 @@ pub enum AttemptError {
     /// The setup given to `open_attempt` is incoherent (a programming error upstream).
     #[error("invalid attempt setup: {0}")]
     InvalidSetup(&'static str),
+    /// The caller's session markers refuse their token (checked before anything else).
+    #[error("session refused: {0:?}")]
+    Session(super::SessionRefusal),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

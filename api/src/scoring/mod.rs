@@ -26,6 +26,7 @@ mod redis_attempts;
 mod redis_boards;
 mod redis_store;
 mod scripts;
+pub mod session_markers;
 
 use crate::domain::ids::{AttemptId, ContestId, OptionId, QuestionId, RoundId, UserId};
 use std::time::Duration;
@@ -43,6 +44,7 @@ pub use leaderboard::{
 };
 pub use memory::MemoryStore;
 pub use redis_store::RedisStore;
+pub use session_markers::{SessionMarkers, SessionRefusal};
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +74,18 @@ pub struct WindowCount {
     pub count: u64,
     /// Time until the window resets.
     pub resets_in: Duration,
+}
+
+/// Who saves an answer, as far as the store checks it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnswerCaller<'a> {
+    /// The attempt must be this user's (someone else's reads as `NotFound`), so the answer
+    /// path checks ownership without reading the database. `None`: anyone's.
+    pub owner: Option<UserId>,
+    /// The markers of the caller's login session: a token they refuse is refused (as
+    /// `Session`) before anything else, so the answer path checks its session in the same
+    /// call (on one Redis server, inside the script: one round trip for the whole answer).
+    pub session: Option<&'a SessionMarkers>,
 }
 
 /// The scoring store in use.
@@ -222,28 +236,34 @@ impl Store {
         option_ids: &[OptionId],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
-        self.save_answer_for(keys, attempt_id, None, question_id, option_ids, now_ms)
+        let anyone = AnswerCaller::default();
+        self.save_answer_for(keys, attempt_id, anyone, question_id, option_ids, now_ms)
             .await
     }
 
-    /// [`Store::save_answer`], refusing (as `NotFound`) an attempt that is not `owner`'s, so the
-    /// answer path checks ownership without reading the database.
+    /// [`Store::save_answer`] on behalf of `caller` (see [`AnswerCaller`]).
     ///
     /// # Errors
-    /// As [`Store::save_answer`].
+    /// `Session`, then as [`Store::save_answer`].
     pub async fn save_answer_for(
         &self,
         keys: &Keys,
         attempt_id: AttemptId,
-        owner: Option<UserId>,
+        caller: AnswerCaller<'_>,
         question_id: QuestionId,
         option_ids: &[OptionId],
         now_ms: i64,
     ) -> Result<AnswerSaved, AttemptError> {
         match self {
-            Self::Memory(m) => m.save_answer(attempt_id, owner, question_id, option_ids, now_ms),
+            Self::Memory(m) => {
+                let session = caller.session;
+                if let Some(refusal) = session.and_then(|s| s.refusal(&m.markers(s.keys()))) {
+                    return Err(AttemptError::Session(refusal));
+                }
+                m.save_answer(attempt_id, caller.owner, question_id, option_ids, now_ms)
+            }
             Self::Redis(r) => {
-                r.save_answer(keys, attempt_id, owner, question_id, option_ids, now_ms)
+                r.save_answer(keys, attempt_id, caller, question_id, option_ids, now_ms)
                     .await
             }
         }

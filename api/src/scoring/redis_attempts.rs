@@ -2,7 +2,9 @@
 //!
 //! # Implementation notes
 //! The attempt scripts touch only the attempt's `{a:…}` keys and the record script only the
-//! contest's `{c:…}` keys, so both run on Redis Cluster. The due index lives on its own slot and
+//! contest's `{c:…}` keys, so both run on Redis Cluster. One exception, on a single server only:
+//! the save script also reads the caller's session markers (`{u:…}`), which saves the answer
+//! path a round trip; on a cluster they are read by a command of their own first. The due index lives on its own slot and
 //! is therefore updated outside the scripts, in an order that is safe after a crash: the entry
 //! is added *before* the attempt is stored (so no open attempt lacks one) and removed *after* it
 //! is finished (a leftover entry only makes the auto-finisher call an idempotent finish again).
@@ -16,7 +18,7 @@ use super::attempt::{
     ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
     DueAttempt, FinishOutcome, OpenOutcome, canonical, joined,
 };
-use super::{Keys, RedisStore, StoreError, scripts};
+use super::{AnswerCaller, Keys, RedisStore, SessionRefusal, StoreError, scripts};
 use crate::domain::ids::{AttemptId, OptionId, QuestionId, RoundId, UserId};
 
 fn corrupt(what: &str) -> StoreError {
@@ -54,6 +56,8 @@ fn refusal(status: &str) -> AttemptError {
         "unknown_question" => AttemptError::UnknownQuestion,
         "unknown_option" => AttemptError::UnknownOption,
         "invalid_selection" => AttemptError::InvalidSelection,
+        "account_disabled" => AttemptError::Session(SessionRefusal::AccountDisabled),
+        "session_ended" => AttemptError::Session(SessionRefusal::Ended),
         other => AttemptError::Store(corrupt(&format!("unknown status {other}"))),
     }
 }
@@ -163,7 +167,7 @@ impl RedisStore {
         &self,
         keys: &Keys,
         attempt_id: AttemptId,
-        owner: Option<UserId>,
+        caller: AnswerCaller<'_>,
         question_id: QuestionId,
         option_ids: &[OptionId],
         now_ms: i64,
@@ -173,10 +177,26 @@ impl RedisStore {
         invocation
             .key(keys.attempt_meta(attempt_id))
             .key(keys.attempt_questions(attempt_id))
-            .key(keys.attempt_answers(attempt_id))
+            .key(keys.attempt_answers(attempt_id));
+        let mut issued = String::new();
+        if let Some(session) = caller.session {
+            if self.is_cluster() {
+                // The markers' hash slot is the user's, not the attempt's: read them first.
+                if let Some(refusal) = session.refusal(&self.markers(session.keys()).await?) {
+                    return Err(AttemptError::Session(refusal));
+                }
+            } else {
+                for key in session.keys() {
+                    invocation.key(key);
+                }
+                issued = session.issued_ms().to_string();
+            }
+        }
+        invocation
             .arg(now_ms)
             .arg(question_id.to_string())
-            .arg(owner.map(|u| u.to_string()).unwrap_or_default());
+            .arg(caller.owner.map(|u| u.to_string()).unwrap_or_default())
+            .arg(issued);
         for option in canonical(option_ids) {
             invocation.arg(option.to_string());
         }

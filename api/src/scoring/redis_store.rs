@@ -2,7 +2,9 @@
 //!
 //! # Implementation notes
 //! Every script touches keys of one hash tag only (an attempt's, or a contest's), so the same
-//! scripts run on a single server and on a cluster; [`RedisConnection`] hides which it is.
+//! scripts run on a single server and on a cluster; [`RedisConnection`] hides which it is. The
+//! one exception is the answer save's session check, folded into its script on a single server
+//! only ([`RedisStore::is_cluster`]).
 
 use std::time::Duration;
 
@@ -118,6 +120,11 @@ impl RedisStore {
             nodes: std::sync::Arc::new(nodes),
         };
         Ok(store)
+    }
+
+    /// Whether this is a Redis Cluster (a script's keys must then share a hash slot).
+    pub(super) fn is_cluster(&self) -> bool {
+        matches!(self.conn, RedisConnection::Cluster(_))
     }
 
     /// A pub/sub connection to the first node that answers (on a cluster, any node hears

@@ -16,8 +16,8 @@ use dautri_api::domain::ids::OptionId;
 use dautri_api::domain::ids::QuestionId;
 use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
-    AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted, Entrant, Keys, QuestionKind,
-    RedisStore, Store,
+    AnswerCaller, AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted,
+    Entrant, Keys, QuestionKind, RedisStore, SessionMarkers, SessionRefusal, Store,
 };
 use uuid::Uuid;
 
@@ -143,7 +143,10 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
                 .save_answer_for(
                     &keys,
                     s.attempt_id,
-                    Some(s.user_id),
+                    AnswerCaller {
+                        owner: Some(s.user_id),
+                        session: None,
+                    },
                     q.question_id,
                     &q.correct,
                     now + 1000 + j as i64,
@@ -157,16 +160,55 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
             .save_answer_for(
                 &keys,
                 s.attempt_id,
-                Some(dautri_api::domain::ids::UserId::new()),
+                AnswerCaller {
+                    owner: Some(dautri_api::domain::ids::UserId::new()),
+                    session: None,
+                },
                 s.questions[0].question_id,
                 &s.questions[0].correct,
                 now + 2000,
             )
             .await;
-        assert!(
-            matches!(other, Err(dautri_api::scoring::AttemptError::NotFound)),
-            "{other:?}"
-        );
+        assert!(matches!(other, Err(AttemptError::NotFound)), "{other:?}");
+    }
+    // The caller's session markers live in the user's hash slot, not the attempt's: on a
+    // cluster they are read by a command of their own, with the same verdict. (Attempt 1 has
+    // its first question right already: saving it again changes nothing below.)
+    let first = &setups[1];
+    let (ended, standing) = (Uuid::now_v7(), Uuid::now_v7());
+    let user = first.user_id.into_uuid();
+    store
+        .set_marker(
+            &keys.session_ended(user, ended),
+            now,
+            Duration::from_secs(60),
+        )
+        .await
+        .expect("end a session");
+    for (session, refused) in [(ended, true), (standing, false)] {
+        let markers = SessionMarkers::new(&keys, user, session, now - 1000);
+        let q = &first.questions[0];
+        let saved = store
+            .save_answer_for(
+                &keys,
+                first.attempt_id,
+                AnswerCaller {
+                    owner: Some(first.user_id),
+                    session: Some(&markers),
+                },
+                q.question_id,
+                &q.correct,
+                now + 3000,
+            )
+            .await;
+        if refused {
+            assert!(
+                matches!(saved, Err(AttemptError::Session(SessionRefusal::Ended))),
+                "{saved:?}"
+            );
+        } else {
+            saved.expect("a standing session saves");
+        }
     }
     let due = store
         .due_for_auto_finish(&keys, now + 700_000, 100)

@@ -6,14 +6,16 @@ use dautri_api::scoring::Store;
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::attempts::{answer, round, setup, started};
 use crate::both_backends;
-use crate::helpers::{PASSWORD, TestApp, assert_problem};
+use crate::helpers::{PASSWORD, TestApp, TestUser, assert_problem};
 
 both_backends!(
     a_logout_ends_its_session_at_once_and_no_other,
     a_password_change_ends_every_session_at_once,
     an_emptied_store_still_refuses_ended_sessions,
     a_refresh_that_fails_half_way_leaves_its_token_usable,
+    the_answer_path_refuses_what_ends_a_session_and_saves_nothing,
 );
 
 async fn me(app: &TestApp, access: &str) -> StatusCode {
@@ -126,6 +128,13 @@ async fn an_emptied_store_still_refuses_ended_sessions(app: &TestApp) {
                 .is_err(),
             "an emptied store is not trusted"
         );
+        // Nor left to the answer's store call.
+        assert!(
+            dautri_api::app::sessions::check_with_store(&state, &claims)
+                .await
+                .is_err(),
+            "an emptied store is not trusted with the answer's session check"
+        );
     }
     let written = dautri_api::app::sessions::restore_markers(&state, chrono::Utc::now())
         .await
@@ -211,4 +220,119 @@ async fn a_refresh_that_fails_half_way_leaves_its_token_usable(app: &TestApp) {
     let body: serde_json::Value = retried.json().await.expect("tokens");
     let access = body["access_token"].as_str().expect("access token");
     assert_eq!(me(app, access).await, StatusCode::OK);
+}
+
+/// The answer path checks the session inside its one store call (on one Redis server, in the
+/// save script): it must refuse exactly what every other route refuses, before saving anything.
+async fn the_answer_path_refuses_what_ends_a_session_and_saves_nothing(app: &TestApp) {
+    let s = setup(app, 4, round(2, None, -60, 3600)).await;
+    let manager = app
+        .with_roles(
+            s.unit,
+            &[(dautri_api::domain::role::Role::UnitAdmin, Some(s.unit))],
+        )
+        .await;
+    let (left, changed, disabled) = (
+        app.member(s.unit).await,
+        app.member(s.unit).await,
+        app.member(s.unit).await,
+    );
+    // Each has an attempt with its first question answered.
+    let mut attempts = Vec::new();
+    for member in [&left, &changed, &disabled] {
+        let attempt = started(app, &s, member).await;
+        let r = answer_first_option(app, member, &attempt, 0).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        attempts.push(attempt);
+    }
+    let phone_session = access_of(app, &left.phone, PASSWORD).await;
+    logout(app, &left.access).await;
+    let r = app
+        .post(
+            "/api/v1/me/password",
+            Some(&changed.access),
+            &json!({"current_password": PASSWORD, "new_password": "Mat-khau-moi-2025"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = app
+        .post(
+            &format!("/api/v1/users/{}/disable", disabled.id.into_uuid()),
+            Some(&manager.access),
+            &json!({"reason": "Thi hộ người khác"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    for (member, attempt, status, code) in [
+        (
+            &left,
+            &attempts[0],
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+        (
+            &changed,
+            &attempts[1],
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+        (
+            &disabled,
+            &attempts[2],
+            StatusCode::FORBIDDEN,
+            "account_disabled",
+        ),
+    ] {
+        assert_problem(
+            answer_first_option(app, member, attempt, 1).await,
+            status,
+            code,
+        )
+        .await;
+    }
+    // The sessions that stand answer, and see that the refused answers were never saved.
+    let fresh = TestUser {
+        access: access_of(app, &changed.phone, "Mat-khau-moi-2025").await,
+        ..changed.clone()
+    };
+    let phone = TestUser {
+        access: phone_session,
+        ..left.clone()
+    };
+    for (member, attempt) in [(&phone, &attempts[0]), (&fresh, &attempts[1])] {
+        let id = attempt["id"].as_str().expect("id");
+        let resumed: serde_json::Value = app
+            .get(&format!("/api/v1/attempts/{id}"), Some(&member.access))
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            resumed["answers"].as_object().map(|a| a.len()),
+            Some(1),
+            "only the answer given before the session ended: {resumed}"
+        );
+        let r = answer_first_option(app, member, attempt, 1).await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+}
+
+/// Answers the attempt's `index`th question with its first option.
+async fn answer_first_option(
+    app: &TestApp,
+    member: &TestUser,
+    attempt: &serde_json::Value,
+    index: usize,
+) -> reqwest::Response {
+    let q = &attempt["questions"][index];
+    let option = q["options"][0]["id"].as_str().expect("option").to_owned();
+    answer(
+        app,
+        member,
+        attempt["id"].as_str().expect("id"),
+        q["id"].as_str().expect("id"),
+        &[option],
+    )
+    .await
 }

@@ -22,8 +22,9 @@ use rand::RngCore;
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
-use crate::app::contest_access;
+use crate::app::{contest_access, sessions};
 use crate::auth::Caller;
+use crate::auth::jwt::Claims;
 use crate::caches::catalog::DrawPool;
 use crate::domain::contest::{Pool, Review};
 use crate::domain::ids::{
@@ -36,7 +37,9 @@ use crate::persistence::questions::{Filter, StoredQuestion, VersionContent, Visi
 use crate::persistence::tokens::ClientInfo;
 use crate::persistence::{self, PersistenceError};
 use crate::scoring::lease::Lease;
-use crate::scoring::{AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, QuestionKind};
+use crate::scoring::{
+    AnswerCaller, AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, QuestionKind,
+};
 use crate::state::AppState;
 
 use crate::domain::time::now_ms;
@@ -60,6 +63,7 @@ impl From<AttemptError> for ApiError {
             AttemptError::InvalidSetup(why) => {
                 ApiError::Unexpected(anyhow::anyhow!("invalid attempt setup: {why}"))
             }
+            AttemptError::Session(refusal) => sessions::refused(refusal),
             AttemptError::Store(e) => e.into(),
         }
     }
@@ -539,46 +543,45 @@ pub async fn own_attempt(
     Ok(record)
 }
 
-/// Saves one answer of `user`'s attempt (idempotent; may change until the attempt ends) and
-/// journals it. The hot path touches only the scoring store: ownership is checked by the store
-/// script; the database is read only when the store does not know the attempt (someone else's,
-/// unknown, or lost by the store, which is then restored).
+/// Saves one answer of the caller's attempt (idempotent; may change until the attempt ends)
+/// and journals it. The caller's token is verified; their session is checked here, by the
+/// store's call (see [`sessions::check_with_store`]). The hot path touches only the scoring
+/// store, once: ownership and the session are checked by the store script; the database is
+/// read only when the store does not know the attempt (someone else's, unknown, or lost by
+/// the store, which is then restored).
 pub async fn save(
     state: &AppState,
-    user: UserId,
+    caller: &Claims,
     attempt_id: AttemptId,
     question_id: QuestionId,
     option_ids: &[OptionId],
 ) -> Result<crate::scoring::AnswerSaved, ApiError> {
     let now = now_ms();
+    let user = UserId::from_uuid(caller.sub);
+    let session = sessions::check_with_store(state, caller).await?;
+    let caller = AnswerCaller {
+        owner: Some(user),
+        session: session.as_ref(),
+    };
     let store = &state.store;
-    let saved = match store
-        .save_answer_for(
+    let save = || {
+        store.save_answer_for(
             &state.keys,
             attempt_id,
-            Some(user),
+            caller,
             question_id,
             option_ids,
             ms(now),
         )
-        .await
-    {
+    };
+    let saved = match save().await {
         Err(AttemptError::NotFound) => {
             let record = own_attempt(state, user, attempt_id).await?;
             if record.finished {
                 return Err(AttemptError::Closed.into());
             }
             restore(state, &record).await?;
-            store
-                .save_answer_for(
-                    &state.keys,
-                    attempt_id,
-                    Some(user),
-                    question_id,
-                    option_ids,
-                    ms(now),
-                )
-                .await?
+            save().await?
         }
         other => other?,
     };

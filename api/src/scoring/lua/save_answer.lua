@@ -4,15 +4,29 @@
 -- KEYS[1]  the attempt's meta hash
 -- KEYS[2]  the attempt's questions hash
 -- KEYS[3]  the attempt's answers hash
+-- KEYS[4…6] (optional, on a single server only: another hash slot) the caller's session
+--          markers `ended`, `not_before`, `disabled`, so the answer path checks its session
+--          in this one round trip
 -- ARGV[1]  now (ms since the epoch, server clock)
 -- ARGV[2]  question id
 -- ARGV[3]  the caller's user id, or '' to skip the owner check; someone else's attempt reads
 --          as 'not_found', so the answer path needs no database read to check ownership
--- ARGV[4…] selected option ids, sorted and without repeats (may be none)
+-- ARGV[4]  when the caller's token was issued (ms), with KEYS[4…6]; else ''
+-- ARGV[5…] selected option ids, sorted and without repeats (may be none)
 --
 -- Returns  { 'ok', saved_at_ms, remaining_ms until the deadline (≥ 0) }
---          or { reason }: 'not_found' | 'closed' | 'unknown_question' | 'unknown_option'
---          | 'invalid_selection' (checked in that order)
+--          or { reason }: 'account_disabled' | 'session_ended' (the rule of
+--          `SessionMarkers::refusal`) | 'not_found' | 'closed' | 'unknown_question'
+--          | 'unknown_option' | 'invalid_selection' (checked in that order)
+if #KEYS == 6 then
+  local s = redis.call('MGET', KEYS[4], KEYS[5], KEYS[6])
+  if s[3] then
+    return { 'account_disabled' }
+  end
+  if s[1] or (s[2] and tonumber(ARGV[4]) < tonumber(s[2])) then
+    return { 'session_ended' }
+  end
+end
 local m = redis.call('HMGET', KEYS[1], 'deadline', 'grace', 'finished', 'user')
 if not m[1] or (ARGV[3] ~= '' and m[4] ~= ARGV[3]) then
   return { 'not_found' }
@@ -29,8 +43,8 @@ if not spec then
 end
 local kind, options = string.match(spec, '^(%a)|%d+|([^|]*)|')
 options = ',' .. options .. ','
-local count = #ARGV - 3
-for i = 4, #ARGV do
+local count = #ARGV - 4
+for i = 5, #ARGV do
   if not string.find(options, ',' .. ARGV[i] .. ',', 1, true) then
     return { 'unknown_option' }
   end
@@ -38,7 +52,7 @@ end
 if count < 1 or (kind ~= 'm' and count ~= 1) then
   return { 'invalid_selection' }
 end
-redis.call('HSET', KEYS[3], ARGV[2], table.concat(ARGV, ',', 4))
+redis.call('HSET', KEYS[3], ARGV[2], table.concat(ARGV, ',', 5))
 -- The answers hash is created lazily; give it the attempt's remaining lifetime.
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl > 0 then
