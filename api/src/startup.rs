@@ -291,7 +291,9 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .wrap(from_fn(crate::intake::admit))
             .wrap(from_fn(routes::security_headers::add))
             .wrap(from_fn(crate::metrics::track))
+            .wrap(from_fn(routes::compression::mark_small))
             .wrap(Compress::default())
+            .wrap(from_fn(routes::compression::unmark))
             .wrap(
                 DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))

@@ -35,6 +35,9 @@ struct Args {
     /// Concurrent connections.
     #[arg(long, default_value_t = 32)]
     connections: usize,
+    /// Ask for uncompressed responses (phones ask for gzip, br, zstd or deflate).
+    #[arg(long)]
+    identity: bool,
     /// Seconds per measured phase (1–300).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     seconds: u64,
@@ -347,7 +350,7 @@ async fn main() -> anyhow::Result<()> {
     loadtest::scenario::install_crypto_provider();
     let args = Args::parse();
     ensure_loopback(&args.base_url)?;
-    let client = reqwest::Client::builder()
+    let client = loadtest::client_builder(args.identity)
         .pool_max_idle_per_host(args.connections)
         .timeout(Duration::from_secs(30))
         .build()?;

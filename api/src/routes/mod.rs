@@ -6,6 +6,7 @@ pub mod auth;
 pub mod auth_user;
 pub mod body_timeout;
 pub mod common_responses;
+pub mod compression;
 pub mod contests;
 pub mod exports;
 pub mod extract;

@@ -11,7 +11,8 @@ both_backends!(
     readyz_reports_database_and_store,
     metrics_count_requests_by_route_template,
     openapi_lists_the_minimum_paths,
-    docs_are_served_locally
+    docs_are_served_locally,
+    only_bodies_worth_it_are_compressed,
 );
 
 async fn healthz_answers_ok(app: &TestApp) {
@@ -109,4 +110,40 @@ async fn docs_are_served_locally(app: &TestApp) {
         .await
         .expect("body");
     assert!(config.contains("/api/openapi.json"), "{config}");
+}
+
+/// What a browser asks for, and what the server answers: a small body as it is (no encoder set
+/// up for a hundred bytes), a large one compressed.
+async fn only_bodies_worth_it_are_compressed(app: &TestApp) {
+    let browser = "gzip, deflate, br, zstd";
+    let fetch = |path: &'static str| {
+        app.client
+            .get(app.url(path))
+            .header(reqwest::header::ACCEPT_ENCODING, browser)
+            .send()
+    };
+    let encoding = |r: &reqwest::Response| {
+        r.headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .map(|v| v.to_str().expect("ascii").to_owned())
+    };
+    let small = fetch("/healthz").await.expect("request");
+    assert_eq!(small.status(), StatusCode::OK);
+    assert_eq!(encoding(&small), None, "no mark left either");
+    assert_eq!(small.text().await.expect("body"), "ok");
+    // Under the threshold, a problem document too.
+    let problem = fetch("/api/v1/attempts/not-an-id").await.expect("request");
+    assert!(problem.status().is_client_error());
+    assert_eq!(encoding(&problem), None);
+    assert!(problem.bytes().await.expect("body").len() < 1024);
+
+    let large = fetch("/api/openapi.json").await.expect("request");
+    assert_eq!(large.status(), StatusCode::OK);
+    assert_eq!(encoding(&large).as_deref(), Some("gzip"));
+    let body = large.bytes().await.expect("body");
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut json)
+        .expect("gzip");
+    assert!(json.len() >= 1024);
+    serde_json::from_slice::<Value>(&json).expect("the document, once decoded");
 }

@@ -83,6 +83,10 @@ struct Args {
     /// A reader's poll interval, ms.
     #[arg(long, default_value_t = 1000)]
     poll_ms: u64,
+    /// Phones ask for uncompressed responses (by default they ask for gzip, br, zstd or
+    /// deflate, as browsers do).
+    #[arg(long)]
+    identity: bool,
     /// The server's process id (local servers): CPU and RSS from /proc.
     #[arg(long)]
     pid: Option<u32>,
@@ -160,6 +164,7 @@ async fn main() -> anyhow::Result<()> {
         readers: a.readers,
         watchers: a.watchers,
         poll: Duration::from_millis(a.poll_ms),
+        identity: a.identity,
         server_pid: a.pid,
         database_url: a.database_url,
         redis_url: a.redis_url,

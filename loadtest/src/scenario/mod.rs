@@ -82,6 +82,9 @@ pub struct Config {
     pub setup_concurrency: usize,
     /// Connections the client keeps per host.
     pub connections: usize,
+    /// Phones ask for uncompressed responses (they ask for compressed ones by default, as
+    /// browsers do).
+    pub identity: bool,
     /// The server's process id, to read its CPU and memory from /proc (local servers only).
     pub server_pid: Option<u32>,
     /// The server's database, for the end-state check (without it the run cannot pass).
@@ -134,6 +137,7 @@ impl Default for Config {
             poll: Duration::from_millis(1000),
             setup_concurrency: 8,
             connections: 256,
+            identity: false,
             server_pid: None,
             database_url: None,
             redis_url: None,
@@ -203,7 +207,7 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
     if config.fault.is_some() {
         stats::TOLERATE_FAULTS.store(true, Ordering::Relaxed);
     }
-    let client = reqwest::Client::builder()
+    let client = crate::client_builder(config.identity)
         .pool_max_idle_per_host(config.connections)
         .timeout(Duration::from_secs(30))
         .build()?;
