@@ -14,7 +14,8 @@
 #
 # PostgreSQL (trust auth) and Redis from DAUTRI_TEST_POSTGRES_URL / DAUTRI_TEST_REDIS_URL,
 # default 127.0.0.1 (with EMBEDDED=1 Redis serves only the ceiling's bare EVALSHA server);
-# EXTRA_ENV="NAME=value …" is passed to the server.
+# EXTRA_ENV="NAME=value …" is passed to the server; PG_QUERY="sslmode=disable" (say) is appended
+# to the server's DATABASE_URL as its query string.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${BIN_DIR:-${CARGO_TARGET_DIR:-$repo/target}/release}"
@@ -48,7 +49,7 @@ if [[ "$embedded" == 1 ]]; then
   unset DATABASE_URL REDIS_URL DAUTRI_REDIS__KEY_PREFIX
   tool_args=(--database-url "sqlite://$data/dautri.sqlite3?mode=ro" --redis-url "$redis_url")
 else
-  export DATABASE_URL="$pg/$db" REDIS_URL="$redis_url" DAUTRI_REDIS__KEY_PREFIX="$prefix"
+  export DATABASE_URL="$pg/$db${PG_QUERY:+?$PG_QUERY}" REDIS_URL="$redis_url" DAUTRI_REDIS__KEY_PREFIX="$prefix"
   tool_args=()
 fi
 export DAUTRI_JWT__SECRET="contest-day-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" \

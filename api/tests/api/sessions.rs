@@ -29,6 +29,20 @@ async fn access_of(app: &TestApp, phone: &str, password: &str) -> String {
         .to_owned()
 }
 
+const NEW_PASSWORD: &str = "Mat-khau-moi-2025";
+
+/// Changes the password of `access`'s account from [`PASSWORD`] to [`NEW_PASSWORD`].
+async fn change_password(app: &TestApp, access: &str) {
+    let r = app
+        .post(
+            "/api/v1/me/password",
+            Some(access),
+            &json!({"current_password": PASSWORD, "new_password": NEW_PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
 async fn logout(app: &TestApp, access: &str) {
     let r = app
         .client
@@ -60,18 +74,11 @@ async fn a_password_change_ends_every_session_at_once(app: &TestApp) {
     let unit = app.unit("S-2", None).await;
     let user = app.member(unit).await;
     let laptop = access_of(app, &user.phone, PASSWORD).await;
-    let r = app
-        .post(
-            "/api/v1/me/password",
-            Some(&user.access),
-            &json!({"current_password": PASSWORD, "new_password": "Mat-khau-moi-2025"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    change_password(app, &user.access).await;
     assert_eq!(me(app, &user.access).await, StatusCode::UNAUTHORIZED);
     assert_eq!(me(app, &laptop).await, StatusCode::UNAUTHORIZED);
     // A new sign-in with the new password works at once.
-    let fresh = access_of(app, &user.phone, "Mat-khau-moi-2025").await;
+    let fresh = access_of(app, &user.phone, NEW_PASSWORD).await;
     assert_eq!(me(app, &fresh).await, StatusCode::OK);
 }
 
@@ -103,14 +110,7 @@ async fn an_emptied_store_still_refuses_ended_sessions(app: &TestApp) {
     let left = app.member(unit).await;
     logout(app, &left.access).await;
     let changed = app.member(unit).await;
-    let r = app
-        .post(
-            "/api/v1/me/password",
-            Some(&changed.access),
-            &json!({"current_password": PASSWORD, "new_password": "Mat-khau-moi-2025"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    change_password(app, &changed.access).await;
     empty_the_store(app).await;
     let mut state = app.state.clone();
     // This instance has not looked at the store since it was emptied.
@@ -247,14 +247,7 @@ async fn the_answer_path_refuses_what_ends_a_session_and_saves_nothing(app: &Tes
     }
     let phone_session = access_of(app, &left.phone, PASSWORD).await;
     logout(app, &left.access).await;
-    let r = app
-        .post(
-            "/api/v1/me/password",
-            Some(&changed.access),
-            &json!({"current_password": PASSWORD, "new_password": "Mat-khau-moi-2025"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    change_password(app, &changed.access).await;
     let r = app
         .post(
             &format!("/api/v1/users/{}/disable", disabled.id.into_uuid()),
@@ -293,7 +286,7 @@ async fn the_answer_path_refuses_what_ends_a_session_and_saves_nothing(app: &Tes
     }
     // The sessions that stand answer, and see that the refused answers were never saved.
     let fresh = TestUser {
-        access: access_of(app, &changed.phone, "Mat-khau-moi-2025").await,
+        access: access_of(app, &changed.phone, NEW_PASSWORD).await,
         ..changed.clone()
     };
     let phone = TestUser {
