@@ -116,9 +116,16 @@ async fn docs_are_served_locally(app: &TestApp) {
 /// up for a hundred bytes), a large one compressed.
 async fn only_bodies_worth_it_are_compressed(app: &TestApp) {
     let browser = "gzip, deflate, br, zstd";
+    // A client that shows what came over the wire (the tests' own decodes it, as browsers do).
+    let raw = reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .no_zstd()
+        .no_deflate()
+        .build()
+        .expect("client");
     let fetch = |path: &'static str| {
-        app.client
-            .get(app.url(path))
+        raw.get(app.url(path))
             .header(reqwest::header::ACCEPT_ENCODING, browser)
             .send()
     };
