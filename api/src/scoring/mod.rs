@@ -256,8 +256,8 @@ impl Store {
     ) -> Result<AnswerSaved, AttemptError> {
         match self {
             Self::Memory(m) => {
-                let session = caller.session;
-                if let Some(refusal) = session.and_then(|s| s.refusal(&m.markers(s.keys()))) {
+                let markers = caller.session;
+                if let Some(refusal) = markers.and_then(|s| s.refusal(&m.markers(s.keys()))) {
                     return Err(AttemptError::Session(refusal));
                 }
                 m.save_answer(attempt_id, caller.owner, question_id, option_ids, now_ms)

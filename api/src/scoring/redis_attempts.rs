@@ -4,10 +4,12 @@
 //! The attempt scripts touch only the attempt's `{a:…}` keys and the record script only the
 //! contest's `{c:…}` keys, so both run on Redis Cluster. One exception, on a single server only:
 //! the save script also reads the caller's session markers (`{u:…}`), which saves the answer
-//! path a round trip; on a cluster they are read by a command of their own first. The due index lives on its own slot and
-//! is therefore updated outside the scripts, in an order that is safe after a crash: the entry
-//! is added *before* the attempt is stored (so no open attempt lacks one) and removed *after* it
-//! is finished (a leftover entry only makes the auto-finisher call an idempotent finish again).
+//! path a round trip; on a cluster they are read by a command of their own first.
+//!
+//! The due index lives on its own slot and is therefore updated outside the scripts, in an
+//! order that is safe after a crash: the entry is added *before* the attempt is stored (so no
+//! open attempt lacks one) and removed *after* it is finished (a leftover entry only makes the
+//! auto-finisher call an idempotent finish again).
 
 use std::collections::{BTreeMap, HashMap};
 
