@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::app::callers;
 use crate::app::contest_access::{Access, CONTEST_MANAGERS, Checker, access};
 use crate::auth::Caller;
 use crate::caches::coherence::Change;
@@ -459,7 +460,8 @@ pub async fn list_contests(
     user: UserId,
     q: &ContestListQuery,
 ) -> Result<(Vec<ListedContest>, u64), ApiError> {
-    let caller = Caller::load(&state.db, user).await?;
+    // Who is asking, from memory: every member opens this list when a round opens.
+    let known = callers::known(state, user).await?;
     let scope_root =
         match q.unit_id {
             Some(id) => Some(persistence::units::get(&state.db, id).await.map_err(
@@ -472,7 +474,7 @@ pub async fn list_contests(
         };
     let needle = q.text.as_deref().map(fold).filter(|t| !t.is_empty());
     let mut picked = Vec::new();
-    let mut check = Checker::new(&state.db, &caller);
+    let mut check = Checker::in_tree(&state.db, &known.caller, known.unit_id, &known.tree);
     for contest in persistence::contests::list_all(&state.db).await? {
         if q.kind.is_some_and(|k| k != contest.settings.kind) {
             continue;

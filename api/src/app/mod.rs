@@ -12,6 +12,7 @@ pub mod attempts;
 pub mod audit;
 pub mod bank;
 pub mod boards;
+pub mod callers;
 pub mod coherence;
 pub mod contest_access;
 pub mod contests;

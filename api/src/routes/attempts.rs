@@ -348,9 +348,8 @@ pub async fn start_attempt(
     id: web::Path<RoundId>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::load(&state.db, user.id).await?;
     let client = client_info(&req, &state.settings.trusted_proxies);
-    let started = attempts::start(&state, &caller, *id, &client).await?;
+    let started = attempts::start(&state, user.id, *id, &client).await?;
     // The start just read it through the catalog.
     let round = state
         .catalog

@@ -312,4 +312,30 @@ async fn who_can_read_the_key_cannot_enter_and_the_rest_can(app: &TestApp) {
         "managers_may_not_enter",
     )
     .await;
+
+    // Who is starting is decided from memory (their grants were read by the home screen a
+    // moment before); a grant made since applies at once all the same.
+    let promoted = app.member(t.l).await;
+    let listed = app.get("/api/v1/contests", Some(&promoted.access)).await;
+    assert_eq!(listed.status(), StatusCode::OK);
+    let admin = app.with_roles(t.a, &[(Role::UnitAdmin, Some(t.a))]).await;
+    let granted = app
+        .put(
+            &format!("/api/v1/users/{}/roles", promoted.id.into_uuid()),
+            Some(&admin.access),
+            &json!({"roles": [{"role": "organizer", "unit_id": t.a.into_uuid()}]}),
+        )
+        .await;
+    assert_eq!(
+        granted.status(),
+        StatusCode::OK,
+        "{}",
+        granted.text().await.unwrap_or_default()
+    );
+    assert_problem(
+        start(app, round, &promoted).await,
+        StatusCode::FORBIDDEN,
+        "managers_may_not_enter",
+    )
+    .await;
 }

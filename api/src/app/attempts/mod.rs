@@ -22,7 +22,7 @@ use rand::RngCore;
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
-use crate::app::{contest_access, sessions};
+use crate::app::{callers, contest_access, sessions};
 use crate::auth::Caller;
 use crate::auth::jwt::Claims;
 use crate::caches::catalog::DrawPool;
@@ -81,21 +81,26 @@ fn scoring_kind(kind: Kind) -> QuestionKind {
 /// attempt running; the questions are drawn by quota from a fresh seed.
 pub async fn start(
     state: &AppState,
-    caller: &Caller,
+    user: UserId,
     round_id: RoundId,
     client: &ClientInfo,
 ) -> Result<Started, ApiError> {
-    // The round and its contest come from the catalog: in a start storm every start reads the
-    // same two rows, and an organizer's edit drops them at once on every instance.
+    // The round and its contest come from the catalog, and who is starting from the people's
+    // cache: in a start storm every start reads the same two rows, and the entrant's grants
+    // and unit were read moments ago by the home screen. Edits drop both at once.
     let round = state.catalog.round(&state.db, round_id).await?;
     let contest = state.catalog.contest(&state.db, round.contest_id).await?;
     // The unit the attempt counts for: the entrant's unit now. Boards place it by that unit's
     // current position in the tree, so a moved subtree keeps its results.
-    let entrant = persistence::users::get(&state.db, caller.id).await?;
+    let callers::Known {
+        caller,
+        unit_id: entrant_unit,
+        tree,
+    } = callers::known(state, user).await?;
+    let caller = &caller;
     // Eligibility first, so that nobody learns more of a round they may not enter (404 for
     // someone who may not even see it).
-    let tree = state.units.snapshot(&state.db).await?;
-    contest_access::check_round_entry(&state.db, caller, entrant.unit_id, &tree, &contest, &round)
+    contest_access::check_round_entry(&state.db, caller, entrant_unit, &tree, &contest, &round)
         .await?;
     let now = now_ms();
     let s = &round.settings;
@@ -145,7 +150,7 @@ pub async fn start(
         previous: previous.len(),
         now,
         preview: false,
-        entrant_unit: Some(entrant.unit_id),
+        entrant_unit: Some(entrant_unit),
         client,
     };
     open_attempt(state, caller, &contest, &round, how).await

@@ -13,22 +13,20 @@ pub mod results;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::callers;
 use crate::app::contest_access::{Access, Checker};
 use crate::attempts::from_ms;
-use crate::auth::Caller;
 use crate::caches::directory::Snapshot;
 use crate::caches::frozen::Ranking;
-use crate::caches::people::Person;
 use crate::domain::contest::{LeaderboardVisibility, Review};
 use crate::domain::ids::{ContestId, RoundId, UserId};
 use crate::error::ApiError;
 use crate::persistence::results::{FinalRow, OverallRow};
-use crate::persistence::{self, PersistenceError, contests::Contest, contests::Round};
+use crate::persistence::{self, contests::Contest, contests::Round};
 use crate::scoring::{Standing, TallyScope};
 use crate::state::AppState;
 
@@ -95,44 +93,17 @@ async fn manages(
     }
 }
 
-/// `user`'s access to `contest` (404 for none), decided from memory: their unit and grants
-/// (`caches::people`) in the unit tree held in memory. Every member following a contest
-/// reads its board and their place every few seconds; during a storm of starts, reading the
-/// person and three units from the database made each of those reads queue behind the starts
-/// for a connection (#16).
+/// `user`'s access to `contest` (404 for none), decided from memory (`app::callers`): every
+/// member following a contest reads its board and their place every few seconds.
 async fn viewer_access(
     state: &AppState,
     user: UserId,
     contest: &Contest,
 ) -> Result<Access, ApiError> {
-    let db = state.db.clone();
-    let person = state
-        .people
-        .get(user, move || async move { read_person(&db, user).await })
-        .await?;
-    let tree = state.units.snapshot(&state.db).await?;
-    // A grant over a unit the copy of the tree does not know (newer than the copy, or since
-    // deleted) is resolved by the database, as everywhere else.
-    let known = person
-        .grants
-        .iter()
-        .filter_map(|g| g.unit_id)
-        .all(|unit| tree.get(unit).is_some());
-    let caller = if known {
-        Caller::resolve(user, &person.grants, |unit| tree.tree_path(unit))
-    } else {
-        Caller::load(&state.db, user).await?
-    };
-    Checker::in_tree(&state.db, &caller, person.unit_id, &tree)
+    let known = callers::known(state, user).await?;
+    Checker::in_tree(&state.db, &known.caller, known.unit_id, &known.tree)
         .access(contest)
         .await
-}
-
-async fn read_person(db: &DatabaseConnection, id: UserId) -> Result<Person, PersistenceError> {
-    Ok(Person {
-        unit_id: persistence::users::get(db, id).await?.unit_id,
-        grants: persistence::roles::for_user(db, id).await?,
-    })
 }
 
 /// Refuses a round's live boards to anyone but its organizers while the round hides scores.
