@@ -1,5 +1,6 @@
-//! Who a signed-in person is, as far as deciding who may see a board needs: their unit and
-//! their grants, kept in memory so that a board read asks the database nothing.
+//! Who a signed-in person is, as far as deciding who may see a board, start an attempt or list
+//! contests needs (`app::callers`): their unit and their grants, kept in memory so that those
+//! requests ask the database nothing about the caller.
 //!
 //! A member polls their unit's board and their own place every few seconds, through a whole
 //! contest. Each poll read their grants and their unit from the database; during a storm of
