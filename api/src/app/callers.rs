@@ -4,8 +4,8 @@
 //! The paths a member takes when a round opens (the home screen's contest list, the start) and
 //! every board poll ask who the caller is. Read from the database, that was three to five
 //! statements per request (the person, their grants, the paths of their unit and of the units
-//! their grants cover); in a storm of starts those reads were a third of the database's
-//! statements and queued for a connection behind the starts themselves (#16).
+//! their grants cover); in a storm of starts they were the commonest of the database's
+//! statements, and queued for a connection behind the starts themselves (#16).
 //!
 //! The copies are as fresh as the caches keep them: this server's own changes to a person's
 //! unit or grants drop their entry at once, and other servers' through `coherence`. A grant
@@ -41,6 +41,8 @@ pub async fn known(state: &AppState, user: UserId) -> Result<Known, ApiError> {
         .get(user, move || async move { read_person(&db, user).await })
         .await?;
     let tree = state.units.snapshot(&state.db).await?;
+    // A grant over a unit the copy of the tree does not know (newer than the copy, or since
+    // deleted) is resolved by the database, as everywhere else.
     let resolved = person
         .grants
         .iter()
