@@ -284,9 +284,9 @@ pub struct Settings {
     #[arg(long, env = "DAUTRI_CACHE__UNITS_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
     pub cache_units_seconds: u64,
     /// How long this instance keeps a person's unit and roles, for deciding who may see a
-    /// board, start an attempt or list contests, before reading them again in the background, in seconds. Changes made on this
-    /// instance are seen at once and other instances' within moments; one whose message was
-    /// lost (or made by the command line) within six times this.
+    /// board, start an attempt or list contests, before reading them again in the background,
+    /// in seconds. Changes made on this instance are seen at once and other instances' within
+    /// moments; one whose message was lost (or made by the command line) within six times this.
     #[arg(long, env = "DAUTRI_CACHE__PEOPLE_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
     pub cache_people_seconds: u64,
     /// When a member is told their answer was saved: `journaled` once it is also in the

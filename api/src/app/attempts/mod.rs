@@ -97,10 +97,9 @@ pub async fn start(
         unit_id: entrant_unit,
         tree,
     } = callers::known(state, user).await?;
-    let caller = &caller;
     // Eligibility first, so that nobody learns more of a round they may not enter (404 for
     // someone who may not even see it).
-    contest_access::check_round_entry(&state.db, caller, entrant_unit, &tree, &contest, &round)
+    contest_access::check_round_entry(&state.db, &caller, entrant_unit, &tree, &contest, &round)
         .await?;
     let now = now_ms();
     let s = &round.settings;
@@ -118,7 +117,7 @@ pub async fn start(
     }
     // Fail fast, before anything is written, when the store that would run the attempt is down.
     state.store.ping().await?;
-    let previous = persistence::attempts::of_user_in_round(&state.db, caller.id, round.id).await?;
+    let previous = persistence::attempts::of_user_in_round(&state.db, user, round.id).await?;
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
             return Err(Conflict::AttemptInProgress {
@@ -153,7 +152,7 @@ pub async fn start(
         entrant_unit: Some(entrant_unit),
         client,
     };
-    open_attempt(state, caller, &contest, &round, how).await
+    open_attempt(state, &caller, &contest, &round, how).await
 }
 
 /// Whether `a` is an organizer's preview: a practice attempt in a round that counts (a
