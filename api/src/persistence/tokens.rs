@@ -1,12 +1,16 @@
 //! Refresh tokens: issue, rotate, revoke. Only SHA-256 hashes are stored.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, Statement, TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::Result;
 use super::entities::refresh_tokens::{self, Column, Entity};
+use super::entities::users;
 use crate::domain::ids::{RefreshTokenId, TokenFamilyId, UserId};
 
 /// A stored refresh token.
@@ -154,6 +158,100 @@ pub async fn mark_rotated(db: &impl ConnectionTrait, id: Uuid) -> Result<bool> {
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+/// The token issued in place of a rotated one: same account and session.
+#[derive(Debug)]
+pub struct Successor<'a> {
+    /// Its stored form ([`crate::auth::refresh::hash`]).
+    pub token_hash: String,
+    /// Its expiry.
+    pub expires_at: DateTime<Utc>,
+    /// Where it goes.
+    pub client: &'a ClientInfo,
+}
+
+/// Rotates live token `old` and stores its `successor` of the same session at `now`, both or
+/// neither, provided the account still exists and is not disabled. Returns false when nothing
+/// was done: the token was rotated or revoked since it was read, or the account is disabled
+/// or gone; the caller reads again to tell which.
+///
+/// # Implementation notes
+/// Every member refreshes their session as a round opens, so this is one statement on
+/// PostgreSQL (the rotation in a data-modifying `WITH`, the insert reading its result): one
+/// round trip where a transaction took four (BEGIN, update, insert, COMMIT) and the account's
+/// read a fifth. SQLite, in process, has no such `WITH` and no round trips to save: a
+/// transaction whose first statement is the write, so it never waits as a reader.
+pub async fn rotate(
+    db: &DatabaseConnection,
+    old: &StoredToken,
+    successor: Successor<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let id = RefreshTokenId::new();
+    if db.get_database_backend() == DbBackend::Postgres {
+        const ROTATE: &str = "WITH rotated AS ( \
+               UPDATE refresh_tokens SET rotated_at = $1 \
+               WHERE id = $2 AND rotated_at IS NULL AND revoked_at IS NULL \
+                 AND EXISTS (SELECT 1 FROM users \
+                             WHERE users.id = refresh_tokens.user_id AND users.disabled_at IS NULL) \
+               RETURNING user_id, family_id) \
+             INSERT INTO refresh_tokens \
+               (id, user_id, family_id, token_hash, issued_at, expires_at, client_ip, user_agent) \
+             SELECT $3, user_id, family_id, $4, $1, $5, $6, $7 FROM rotated";
+        let done = db
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                ROTATE,
+                [
+                    now.into(),
+                    old.id.into_uuid().into(),
+                    id.into_uuid().into(),
+                    successor.token_hash.into(),
+                    successor.expires_at.into(),
+                    successor.client.ip.clone().into(),
+                    stored_user_agent(successor.client).into(),
+                ],
+            ))
+            .await?;
+        return Ok(done.rows_affected() == 1);
+    }
+    let txn = db.begin().await?;
+    let enabled = Query::select()
+        .expr(Expr::val(1))
+        .from(users::Entity)
+        .and_where(Expr::col((users::Entity, users::Column::Id)).equals((Entity, Column::UserId)))
+        .and_where(Expr::col((users::Entity, users::Column::DisabledAt)).is_null())
+        .to_owned();
+    let rotated = Entity::update_many()
+        .col_expr(Column::RotatedAt, Expr::value(now))
+        .filter(Column::Id.eq(old.id))
+        .filter(Column::RotatedAt.is_null())
+        .filter(Column::RevokedAt.is_null())
+        .filter(Expr::exists(enabled))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !rotated {
+        return Ok(false);
+    }
+    Entity::insert(refresh_tokens::ActiveModel {
+        id: Set(id),
+        user_id: Set(old.user_id),
+        family_id: Set(old.family_id),
+        token_hash: Set(successor.token_hash),
+        issued_at: Set(now),
+        expires_at: Set(successor.expires_at),
+        rotated_at: Set(None),
+        revoked_at: Set(None),
+        client_ip: Set(successor.client.ip.clone()),
+        user_agent: Set(stored_user_agent(successor.client)),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(true)
 }
 
 /// Revokes every token of a login session.

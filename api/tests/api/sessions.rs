@@ -15,6 +15,8 @@ both_backends!(
     a_password_change_ends_every_session_at_once,
     an_emptied_store_still_refuses_ended_sessions,
     a_refresh_that_fails_half_way_leaves_its_token_usable,
+    a_refresh_racing_a_disabling_is_refused_and_rotates_nothing,
+    a_token_presented_many_times_at_once_has_one_winner,
     the_answer_path_refuses_what_ends_a_session_and_saves_nothing,
 );
 
@@ -220,6 +222,81 @@ async fn a_refresh_that_fails_half_way_leaves_its_token_usable(app: &TestApp) {
     let body: serde_json::Value = retried.json().await.expect("tokens");
     let access = body["access_token"].as_str().expect("access token");
     assert_eq!(me(app, access).await, StatusCode::OK);
+}
+
+/// Sets or clears an account's `disabled_at` alone, as the database is between a disabling's
+/// first write and its revoking of the sessions: the refresh must not slip between them.
+async fn mark_disabled(app: &TestApp, user: &TestUser, disabled: bool) {
+    use dautri_api::persistence::entities::users;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    let at = disabled.then(chrono::Utc::now);
+    users::Entity::update_many()
+        .col_expr(users::Column::DisabledAt, Expr::value(at))
+        .filter(users::Column::Id.eq(user.id))
+        .exec(&app.state.db)
+        .await
+        .expect("disabled_at");
+}
+
+async fn a_refresh_racing_a_disabling_is_refused_and_rotates_nothing(app: &TestApp) {
+    let unit = app.unit("REFRESH-DISABLED", None).await;
+    let member = app.member(unit).await;
+    let refresh = json!({"refresh_token": member.refresh});
+    mark_disabled(app, &member, true).await;
+    assert_problem(
+        app.post("/api/v1/auth/refresh", None, &refresh).await,
+        StatusCode::FORBIDDEN,
+        "account_disabled",
+    )
+    .await;
+    // Nothing was rotated: enabled again, the same token still refreshes, once.
+    mark_disabled(app, &member, false).await;
+    let again = app.post("/api/v1/auth/refresh", None, &refresh).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::OK,
+        "the token was left as it was"
+    );
+    let body: serde_json::Value = again.json().await.expect("tokens");
+    let access = body["access_token"].as_str().expect("access token");
+    assert_eq!(me(app, access).await, StatusCode::OK);
+}
+
+/// The same refresh token from eight browsers at once (a thief racing the phone): exactly one
+/// rotation wins, and the rest, judged as a token presented again from elsewhere, end the
+/// session, the winner's new token included.
+async fn a_token_presented_many_times_at_once_has_one_winner(app: &TestApp) {
+    let unit = app.unit("REFRESH-RACE", None).await;
+    let member = app.member(unit).await;
+    let presented = (0..8).map(|i| {
+        app.client
+            .post(format!("{}/api/v1/auth/refresh", app.address))
+            .header("user-agent", format!("browser {i}"))
+            .json(&json!({"refresh_token": member.refresh}))
+            .send()
+    });
+    let mut winners = Vec::new();
+    for answer in futures_util::future::join_all(presented).await {
+        let answer = answer.expect("refresh");
+        match answer.status() {
+            StatusCode::OK => winners.push(answer.json::<serde_json::Value>().await.expect("json")),
+            StatusCode::UNAUTHORIZED => {}
+            other => panic!("a refresh answered {other}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "one rotation wins");
+    assert_problem(
+        app.post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": winners[0]["refresh_token"]}),
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
 }
 
 /// The answer path checks the session inside its one store call (on one Redis server, in the
