@@ -617,9 +617,10 @@ pub async fn finish_own(
     id: AttemptId,
     prediction: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<(AttemptRecord, Round), ApiError> {
+) -> Result<(AttemptRecord, std::sync::Arc<Round>), ApiError> {
     let record = own_attempt(state, user, id).await?;
-    let round = persistence::contests::get_round(&state.db, record.round_id).await?;
+    // The catalog's copy, which an edit of the round drops on every instance.
+    let round = state.catalog.round(&state.db, record.round_id).await?;
     let in_time = ms(now) <= ms(record.deadline) + record.grace_ms;
     let prediction = check_prediction(
         prediction,
@@ -770,11 +771,26 @@ pub async fn finish(
         crate::standings::count(state, record, &result).await?;
         persistence::attempts::mark_board_recorded(&state.db, record.id).await?;
     }
-    if written && !record.practice {
+    if !written {
+        // Another finish (the auto-finisher, a retry on another instance) wrote first: its
+        // result is the one kept.
+        return Ok(persistence::attempts::get(&state.db, record.id).await?);
+    }
+    if !record.practice {
         // A theory test's pass may complete the course: issue the certificate now.
         crate::app::theory::after_finish(state, record).await;
     }
-    Ok(persistence::attempts::get(&state.db, record.id).await?)
+    // The row as just written, without reading it back (in a storm, a query per finish less).
+    Ok(AttemptRecord {
+        finished: true,
+        finished_at: Some(finished_at),
+        score: Some(result.score),
+        correct_count: Some(result.correct_count),
+        time_used_ms: Some(result.time_used_ms),
+        prediction: result.prediction,
+        board_recorded: !record.practice,
+        ..record.clone()
+    })
 }
 
 /// Counts a finished attempt's stored result on its contest's boards (idempotent: the store
