@@ -135,8 +135,9 @@ fn shape_of(units: &HashMap<Uuid, UnitInfo>) -> u64 {
 }
 
 /// The shared, self-refreshing snapshot: one entry of a [`Ttl`], so that a dropped snapshot is
-/// never served, one loaded across a drop is not kept, and an old one is read again by one
-/// caller while the others go on with it.
+/// never served, one loaded across a drop is not kept, an old one is read again by one caller
+/// while the others go on with it, and a missing one is read by one caller while the others
+/// wait for it.
 #[derive(Clone)]
 pub struct UnitDirectory {
     tree: Arc<Ttl<(), Snapshot>>,
