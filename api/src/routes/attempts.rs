@@ -218,23 +218,30 @@ async fn result_view(
     record: &AttemptRecord,
     round: &Round,
 ) -> Result<Option<ResultView>, ApiError> {
-    if !record.finished {
-        return Ok(None);
-    }
     let show_score = attempts::may_see_score(round.settings.review);
-    Ok(Some(ResultView {
+    let counted = if record.finished && show_score {
+        Some(attempts::is_counted(state, record).await?)
+    } else {
+        None
+    };
+    Ok(shown_result(record, show_score, counted))
+}
+
+/// A finished attempt's result, its score and whether it counts shown only when `show_score`.
+fn shown_result(
+    record: &AttemptRecord,
+    show_score: bool,
+    counted: Option<bool>,
+) -> Option<ResultView> {
+    record.finished.then(|| ResultView {
         score: record.score.filter(|_| show_score),
         max_score: Some(record.max_score).filter(|_| show_score),
         correct_count: record.correct_count.filter(|_| show_score),
         time_used_ms: record.time_used_ms.unwrap_or(0),
         finished_at: record.finished_at.unwrap_or(record.deadline),
         prediction: record.prediction,
-        counted: if show_score {
-            Some(attempts::is_counted(state, record).await?)
-        } else {
-            None
-        },
-    }))
+        counted: counted.filter(|_| show_score),
+    })
 }
 
 /// An attempt's answer from its versions and answers, however they were obtained.
@@ -585,17 +592,8 @@ pub struct MyAttemptList {
 }
 
 fn my_attempt(a: attempts::MyAttempt) -> MyAttempt {
-    let show = a.show_score;
     let record = a.record;
-    let result = record.finished.then(|| ResultView {
-        score: record.score.filter(|_| show),
-        max_score: Some(record.max_score).filter(|_| show),
-        correct_count: record.correct_count.filter(|_| show),
-        time_used_ms: record.time_used_ms.unwrap_or(0),
-        finished_at: record.finished_at.unwrap_or(record.deadline),
-        prediction: record.prediction,
-        counted: Some(a.counted).filter(|_| show),
-    });
+    let result = shown_result(&record, a.show_score, Some(a.counted));
     MyAttempt {
         id: record.id.into_uuid(),
         contest_id: record.contest_id.into_uuid(),
