@@ -163,7 +163,7 @@ pub async fn mark_rotated(db: &impl ConnectionTrait, id: Uuid) -> Result<bool> {
 /// The token issued in place of a rotated one: same account and session.
 #[derive(Debug)]
 pub struct Successor<'a> {
-    /// Its stored form ([`crate::auth::refresh::hash`]).
+    /// Its stored form: the SHA-256 of the token, in hex.
     pub token_hash: String,
     /// Its expiry.
     pub expires_at: DateTime<Utc>,
