@@ -6,7 +6,6 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     QueryFilter, Statement, TransactionTrait,
 };
-use uuid::Uuid;
 
 use super::Result;
 use super::entities::refresh_tokens::{self, Column, Entity};
@@ -145,19 +144,6 @@ pub async fn unused_successor_went_to(
         .count(db)
         .await?
         > 0)
-}
-
-/// Marks a live token as rotated. Returns false if it was already rotated or revoked, which
-/// makes two concurrent refreshes with the same token resolve to exactly one winner.
-pub async fn mark_rotated(db: &impl ConnectionTrait, id: Uuid) -> Result<bool> {
-    let result = Entity::update_many()
-        .col_expr(Column::RotatedAt, Expr::value(Utc::now()))
-        .filter(Column::Id.eq(id))
-        .filter(Column::RotatedAt.is_null())
-        .filter(Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
 }
 
 /// The token issued in place of a rotated one: same account and session.
