@@ -150,37 +150,38 @@ impl<K: Eq + Hash + Copy, V> Ttl<K, V> {
     where
         Fut: std::future::Future<Output = Result<V, E>>,
     {
-        loop {
+        // Whichever this caller takes up, held until its load ends, loaded or not.
+        let _claim: Claim<'_, K, V>;
+        let _read: Read<'_, K, V>;
+        let generation = loop {
             match self.find(key) {
                 Found::Serve(value) => return Ok(value),
                 Found::Wait(mut done) => {
-                    // Returns once the read ends, however it ends.
+                    // Returns once the read ends, however it ends; then look again.
                     let _ = done.changed().await;
-                    continue;
                 }
                 Found::Refresh { generation } => {
-                    let _claim = Claim { ttl: self, key };
-                    let value = Arc::new(load().await?);
-                    self.keep(key, generation, &value);
-                    return Ok(value);
+                    _claim = Claim { ttl: self, key };
+                    break generation;
                 }
                 Found::Read {
                     generation,
                     id,
                     done,
                 } => {
-                    let _read = Read {
+                    _read = Read {
                         ttl: self,
                         key,
                         id,
                         _done: done,
                     };
-                    let value = Arc::new(load().await?);
-                    self.keep(key, generation, &value);
-                    return Ok(value);
+                    break generation;
                 }
             }
-        }
+        };
+        let value = Arc::new(load().await?);
+        self.keep(key, generation, &value);
+        Ok(value)
     }
 
     /// Keeps a loaded value, unless something was forgotten since `generation`.
