@@ -264,6 +264,9 @@ pub async fn upsert_answers(db: &impl ConnectionTrait, rows: &[AnswerRow]) -> Re
     if rows.is_empty() {
         return Ok(());
     }
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        return upsert_answers_as_one_document(db, rows).await;
+    }
     for chunk in rows.chunks(200) {
         let models = chunk.iter().map(|r| attempt_answers::ActiveModel {
             attempt_id: Set(r.attempt_id),
@@ -291,6 +294,41 @@ pub async fn upsert_answers(db: &impl ConnectionTrait, rows: &[AnswerRow]) -> Re
             .exec_without_returning(db)
             .await?;
     }
+    Ok(())
+}
+
+/// PostgreSQL: the whole batch as one JSON parameter unpacked by `json_to_recordset`.
+///
+/// The journal writes batches of any size from 1 to thousands of rows. As `VALUES ($1, …)` each
+/// size is its own statement text: PostgreSQL parses and plans up to 800 parameters per chunk,
+/// and the connection's statement cache keeps re-preparing them. One text with one parameter is
+/// prepared once per connection, and its plan stays cheap whatever the batch holds.
+async fn upsert_answers_as_one_document(
+    db: &impl ConnectionTrait,
+    rows: &[AnswerRow],
+) -> Result<()> {
+    let document: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "a": r.attempt_id,
+                "q": r.question_id,
+                "o": r.option_ids,
+                // Microseconds, cut as the bound parameter of the other path cuts them.
+                "s": r.saved_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            })
+        })
+        .collect();
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "INSERT INTO attempt_answers (attempt_id, question_id, option_ids, saved_at) \
+         SELECT a, q, o, s FROM json_to_recordset($1::json) AS t(a uuid, q uuid, o json, s timestamptz) \
+         ON CONFLICT (attempt_id, question_id) DO UPDATE \
+         SET option_ids = excluded.option_ids, saved_at = excluded.saved_at \
+         WHERE attempt_answers.saved_at <= excluded.saved_at",
+        [serde_json::Value::Array(document).to_string().into()],
+    ))
+    .await?;
     Ok(())
 }
 

@@ -38,6 +38,7 @@ both_backends!(
     true_false_options_follow_the_round_shuffle_setting,
     a_result_that_missed_the_boards_reaches_them,
     a_restore_never_replays_an_older_journal_over_newer_answers,
+    the_journal_keeps_the_newest_save_whatever_the_batch,
     a_bank_change_reaches_the_next_start,
 );
 
@@ -2402,6 +2403,86 @@ async fn a_restore_never_replays_an_older_journal_over_newer_answers(app: &TestA
         json!([options[1]]),
         "the newer answer stays"
     );
+}
+
+/// The journal's upsert, as the writer calls it: a batch of any size lands whole, a newer save
+/// replaces an older one and an older one never replaces a newer one, whatever order batches
+/// come in, and the selection and its time read back as written. (PostgreSQL takes the batch as
+/// one document, SQLite as chunks of rows: both must say the same.)
+async fn the_journal_keeps_the_newest_save_whatever_the_batch(app: &TestApp) {
+    use chrono::TimeZone;
+    use dautri_api::domain::ids::{OptionId, QuestionId};
+    use dautri_api::persistence::attempts::{AnswerRow, answers, upsert_answers};
+
+    let s = setup(app, 3, round(2, Some(1), -60, 3600)).await;
+    let member = app.member(s.unit).await;
+    let attempt = started(app, &s, &member).await;
+    let attempt_id: AttemptId = attempt["id"].as_str().expect("id").parse().expect("uuid");
+    let q = &attempt["questions"][0];
+    let question: QuestionId = q["id"].as_str().expect("id").parse().expect("uuid");
+    let options: Vec<OptionId> = option_ids(q)
+        .iter()
+        .map(|o| o.parse().expect("uuid"))
+        .collect();
+    // Whole microseconds: what both databases keep.
+    let at = |micros: i64| {
+        Utc.timestamp_opt(1_800_000_000, 0).single().expect("time")
+            + chrono::Duration::microseconds(micros)
+    };
+    let row = |question_id: QuestionId, option_ids: Vec<OptionId>, saved_at| AnswerRow {
+        attempt_id,
+        question_id,
+        option_ids,
+        saved_at,
+    };
+    // A batch larger than any one chunk: the question the attempt shows and 449 others.
+    let others: Vec<QuestionId> = (0..449)
+        .map(|_| QuestionId::from_uuid(Uuid::now_v7()))
+        .collect();
+    let mut batch = vec![row(question, vec![options[1], options[0]], at(2))];
+    batch.extend(others.iter().map(|&o| row(o, vec![options[0]], at(5))));
+    upsert_answers(&app.state.db, &batch)
+        .await
+        .expect("first batch");
+    // An older save of the question comes in late, a newer save of another with it.
+    upsert_answers(
+        &app.state.db,
+        &[
+            row(question, vec![options[0]], at(1)),
+            row(others[0], Vec::new(), at(6)),
+        ],
+    )
+    .await
+    .expect("second batch");
+    let stored: HashMap<QuestionId, (Vec<OptionId>, chrono::DateTime<Utc>)> =
+        answers(&app.state.db, attempt_id)
+            .await
+            .expect("answers")
+            .into_iter()
+            .map(|r| (r.question_id, (r.option_ids, r.saved_at)))
+            .collect();
+    assert_eq!(stored.len(), 450, "every row of the batch");
+    assert_eq!(
+        stored[&question],
+        (vec![options[1], options[0]], at(2)),
+        "the older save does not replace the newer, and the order of the options is kept"
+    );
+    assert_eq!(
+        stored[&others[0]],
+        (Vec::new(), at(6)),
+        "the newer save replaces"
+    );
+    assert_eq!(stored[&others[1]], (vec![options[0]], at(5)));
+    // The same time again replaces (a retried batch writes what it wrote).
+    upsert_answers(&app.state.db, &[row(question, vec![options[0]], at(2))])
+        .await
+        .expect("same time");
+    let again = answers(&app.state.db, attempt_id).await.expect("answers");
+    let kept = again
+        .iter()
+        .find(|r| r.question_id == question)
+        .expect("question");
+    assert_eq!(kept.option_ids, vec![options[0]]);
 }
 
 /// Starts read what a round draws from once every few seconds (#16); a change to the bank made
