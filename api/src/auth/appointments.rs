@@ -8,7 +8,8 @@
 //! is told to come back then: the crowd returns about as fast as it can be served, in turn.
 //!
 //! The server's intake (the `intake` module) books the requests it refuses the same way, at the
-//! rate requests complete.
+//! rate requests complete (starts at twice it: they complete faster once their crowd has
+//! passed).
 //!
 //! The book is per instance and in memory; it only spreads the returns, so a booking that is
 //! never used (the phone gave up) costs nothing but a place in one second.
