@@ -299,26 +299,42 @@ pub async fn upsert_answers(db: &impl ConnectionTrait, rows: &[AnswerRow]) -> Re
 
 /// PostgreSQL: the whole batch as one JSON parameter unpacked by `json_to_recordset`.
 ///
-/// The journal writes batches of any size from 1 to thousands of rows. As `VALUES ($1, …)` each
-/// size is its own statement text: PostgreSQL parses and plans up to 800 parameters per chunk,
-/// and the connection's statement cache keeps re-preparing them. One text with one parameter is
+/// The journal writes batches of 1 to 2,000 rows. As `VALUES ($1, …)` each size is its own
+/// statement text: PostgreSQL parses and plans up to 800 parameters per chunk, and the
+/// connection's statement cache keeps re-preparing them. One text with one parameter is
 /// prepared once per connection, and its plan stays cheap whatever the batch holds.
 async fn upsert_answers_as_one_document(
     db: &impl ConnectionTrait,
     rows: &[AnswerRow],
 ) -> Result<()> {
-    let document: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "a": r.attempt_id,
-                "q": r.question_id,
-                "o": r.option_ids,
-                // Microseconds, cut as the bound parameter of the other path cuts them.
-                "s": r.saved_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+    /// A row as `json_to_recordset` reads it (the column list in the statement below).
+    #[derive(Serialize)]
+    struct Line<'a> {
+        a: AttemptId,
+        q: QuestionId,
+        o: &'a [OptionId],
+        #[serde(serialize_with = "micros")]
+        s: DateTime<Utc>,
+    }
+    /// Microseconds, cut as the bound parameter of the other path cuts them.
+    fn micros<S: serde::Serializer>(
+        at: &DateTime<Utc>,
+        to: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        to.collect_str(&at.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+    }
+    let document = serde_json::to_string(
+        &rows
+            .iter()
+            .map(|r| Line {
+                a: r.attempt_id,
+                q: r.question_id,
+                o: &r.option_ids,
+                s: r.saved_at,
             })
-        })
-        .collect();
+            .collect::<Vec<_>>(),
+    )
+    .map_err(|e| sea_orm::DbErr::Custom(format!("answer journal batch: {e}")))?;
     db.execute_raw(sea_orm::Statement::from_sql_and_values(
         sea_orm::DbBackend::Postgres,
         "INSERT INTO attempt_answers (attempt_id, question_id, option_ids, saved_at) \
@@ -326,7 +342,7 @@ async fn upsert_answers_as_one_document(
          ON CONFLICT (attempt_id, question_id) DO UPDATE \
          SET option_ids = excluded.option_ids, saved_at = excluded.saved_at \
          WHERE attempt_answers.saved_at <= excluded.saved_at",
-        [serde_json::Value::Array(document).to_string().into()],
+        [document.into()],
     ))
     .await?;
     Ok(())
