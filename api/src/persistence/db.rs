@@ -23,7 +23,7 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Database
     }
     let mut options = ConnectOptions::new(url);
     options
-        .max_connections(settings.database_max_connections)
+        .max_connections(settings.database_pool_size())
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
@@ -81,7 +81,7 @@ pub async fn connect_replica(settings: &Settings) -> anyhow::Result<Option<Datab
     };
     let mut options = ConnectOptions::new(url.expose_secret().to_owned());
     options
-        .max_connections(settings.database_max_connections)
+        .max_connections(settings.database_pool_size())
         .min_connections(0)
         .connect_lazy(true)
         .connect_timeout(Duration::from_secs(3))
