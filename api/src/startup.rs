@@ -68,7 +68,7 @@ impl Application {
         }
         crate::app::privacy::spawn_retention(state.clone());
         crate::app::coherence::spawn_listener(state.clone());
-        tracing::info!(address = %format!("http://{}:{port}", settings.bind), database = if settings.is_embedded_database() { "sqlite" } else { "external" }, scoring = state.store.backend(), images = state.images.backend(), "dautri is listening");
+        tracing::info!(address = %format!("http://{}:{port}", settings.bind), database = if settings.is_embedded_database() { "sqlite" } else { "external" }, database.pool = settings.database_pool_size(), scoring = state.store.backend(), images = state.images.backend(), "dautri is listening");
         Ok(Self {
             port,
             server,
