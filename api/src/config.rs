@@ -559,7 +559,10 @@ mod tests {
         assert_eq!(set.database_pool_size(), 9);
         let zero = Settings::from_args(["api", "--database-max-connections", "0"])
             .expect_err("an empty pool serves nobody");
-        assert!(zero.to_string().contains("--database-max-connections"), "{zero}");
+        assert!(
+            zero.to_string().contains("--database-max-connections"),
+            "{zero}"
+        );
     }
 
     #[test]
