@@ -14,9 +14,9 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 
 /// The database pool's default size on SQLite (see [`Settings::database_pool_size`]). Measured
-/// on a 20,000-member day on 2 cores: 4 connections kept the least memory but let members in
-/// slowest; 8 kept most of the saving (peak RSS 265 against 326 MiB with 20) with the tails of
-/// answers, boards and finishes shorter than with 20.
+/// on a 20,000-member day on 2 cores (README, *A smaller SQLite pool*): 4 connections kept the
+/// least memory but let members in slowest; 8 kept most of the saving (peak RSS 265–276 MiB
+/// against 312–326 MiB with 20), with the tails of answers, boards and finishes no longer.
 pub const SQLITE_POOL_SIZE: u32 = 8;
 
 /// When an answer is acknowledged (`DAUTRI_ATTEMPT__ACKNOWLEDGE`).
@@ -114,8 +114,8 @@ pub struct Settings {
     /// figures older than that.
     #[arg(long, env = "DAUTRI_DATABASE__REPLICA_MAX_LAG_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400), global = true)]
     pub replica_max_lag_seconds: u64,
-    /// Maximum database connections in the pool (default: 20 on PostgreSQL, 4 on SQLite; see
-    /// [`Settings::database_pool_size`]).
+    /// Maximum database connections in the pool, 1–1,000 (default: 20 on PostgreSQL, 8 on
+    /// SQLite, where each connection keeps its own cache for one writer's database).
     #[arg(long, env = "DAUTRI_DATABASE__MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
     pub database_max_connections: Option<u32>,
     /// Redis URL for scoring, leaderboards and rate limits (`redis://…`, `rediss://…`); several
