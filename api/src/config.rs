@@ -487,9 +487,9 @@ impl Settings {
     /// [`SQLITE_POOL_SIZE`] on SQLite.
     ///
     /// SQLite has one writer, and each of its connections keeps its own page cache and prepared
-    /// statements on its own thread (3–7 MiB in use per connection thread's allocator arena,
-    /// read with `malloc_stats` during a 20,000-member day): twenty of them held some 60 MiB
-    /// more than the store's attempts, and more writers waited in SQLite's sleeping busy
+    /// statements on its own thread. During a 20,000-member day, `malloc_stats` found about
+    /// 60 MiB in use in the allocator arenas those threads share with the runtime's blocking
+    /// threads; twenty connections also let more writers wait in SQLite's sleeping busy
     /// handler instead of the pool's queue.
     pub fn database_pool_size(&self) -> u32 {
         self.database_max_connections.unwrap_or_else(|| {
