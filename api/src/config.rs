@@ -19,6 +19,9 @@ use secrecy::SecretString;
 /// against 312–326 MiB with 20), with the tails of answers, boards and finishes no longer.
 pub const SQLITE_POOL_SIZE: u32 = 8;
 
+/// The database pool's default size on PostgreSQL.
+pub const POSTGRES_POOL_SIZE: u32 = 20;
+
 /// When an answer is acknowledged (`DAUTRI_ATTEMPT__ACKNOWLEDGE`).
 ///
 /// An acknowledged answer must survive any one failure. Redis and the database are two copies
@@ -115,7 +118,7 @@ pub struct Settings {
     #[arg(long, env = "DAUTRI_DATABASE__REPLICA_MAX_LAG_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400), global = true)]
     pub replica_max_lag_seconds: u64,
     /// Maximum database connections in the pool, 1–1,000 (default: 20 on PostgreSQL, 8 on
-    /// SQLite, where each connection keeps its own cache for one writer's database).
+    /// SQLite, which has one writer and a cache per connection).
     #[arg(long, env = "DAUTRI_DATABASE__MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
     pub database_max_connections: Option<u32>,
     /// Redis URL for scoring, leaderboards and rate limits (`redis://…`, `rediss://…`); several
@@ -483,8 +486,8 @@ impl Settings {
         Duration::from_millis(self.journal_ack_ms.unwrap_or(default))
     }
 
-    /// The database pool's size: the configured one, or 20 on PostgreSQL and
-    /// [`SQLITE_POOL_SIZE`] on SQLite.
+    /// The database pool's size: the configured one, or [`POSTGRES_POOL_SIZE`] on PostgreSQL
+    /// and [`SQLITE_POOL_SIZE`] on SQLite.
     ///
     /// SQLite has one writer, and each of its connections keeps its own page cache and prepared
     /// statements on its own thread. During a 20,000-member day, `malloc_stats` found about
@@ -496,7 +499,7 @@ impl Settings {
             if self.effective_database_url().starts_with("sqlite:") {
                 SQLITE_POOL_SIZE
             } else {
-                20
+                POSTGRES_POOL_SIZE
             }
         })
     }
