@@ -178,6 +178,15 @@ pub struct BoardPage {
     pub total: u64,
 }
 
+/// One user's place on a board.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
+    /// Their line with its rank, or `None` when they are not on the board.
+    pub standing: Option<Standing>,
+    /// Entries on the whole board, read with the line.
+    pub total: u64,
+}
+
 /// What a unit's subtree has on a round (or over a contest): counted entrants and the sum of
 /// their scores.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

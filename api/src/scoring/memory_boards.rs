@@ -15,8 +15,9 @@ use uuid::Uuid;
 
 use super::MemoryStore;
 use super::leaderboard::{
-    Board, BoardPage, Counted, LeaderboardEntry, MAX_SCORE, ROUND_RETENTION_MS, RecordOutcome,
-    RoundCounters, Standing, TallyScope, UnitTally, beats, member_of, total_composite,
+    Board, BoardPage, Counted, LeaderboardEntry, MAX_SCORE, Place, ROUND_RETENTION_MS,
+    RecordOutcome, RoundCounters, Standing, TallyScope, UnitTally, beats, member_of,
+    total_composite,
 };
 use crate::domain::ids::{AttemptId, ContestId, RoundId};
 
@@ -262,27 +263,34 @@ impl MemoryStore {
         }
     }
 
-    pub(super) fn standing_of(&self, board: &Board, user_id: Uuid) -> Option<Standing> {
+    pub(super) fn place_of(&self, board: &Board, user_id: Uuid) -> Place {
         let contests = self.boards();
-        let contest = contests.get(&ContestId::from_uuid(board.contest_id()))?;
+        let Some(contest) = contests.get(&ContestId::from_uuid(board.contest_id())) else {
+            return Place::default();
+        };
         let (family, line) = match *board {
             Board::Round { round_id, .. } => {
-                let round = contest
-                    .rounds
-                    .get(&RoundId::from_uuid(*round_id.as_uuid()))?;
-                (&round.family, round.best.get(&user_id)?)
+                let Some(round) = contest.rounds.get(&RoundId::from_uuid(*round_id.as_uuid()))
+                else {
+                    return Place::default();
+                };
+                (&round.family, round.best.get(&user_id))
             }
-            Board::Contest { .. } => (&contest.family, contest.totals.get(&user_id)?),
+            Board::Contest { .. } => (&contest.family, contest.totals.get(&user_id)),
         };
-        let (entry, standing) = line;
-        let set = family.board(board.unit_id())?;
-        if !set.contains(entry) {
-            return None;
+        let Some(set) = family.board(board.unit_id()) else {
+            return Place::default();
+        };
+        let standing = line
+            .filter(|(entry, _)| set.contains(entry))
+            .map(|(entry, standing)| Standing {
+                rank: rank_in(set, entry),
+                ..standing.clone()
+            });
+        Place {
+            standing,
+            total: u64::try_from(set.len()).unwrap_or(u64::MAX),
         }
-        Some(Standing {
-            rank: rank_in(set, entry),
-            ..standing.clone()
-        })
     }
 
     pub(super) fn tallies(&self, scope: &TallyScope, units: &[Uuid]) -> Vec<UnitTally> {

@@ -39,8 +39,8 @@ pub use attempt::{
 };
 pub use keys::Keys;
 pub use leaderboard::{
-    Board, BoardPage, Counted, Entrant, LeaderboardEntry, RecordOutcome, RoundCounters, Standing,
-    TallyScope, UnitTally,
+    Board, BoardPage, Counted, Entrant, LeaderboardEntry, Place, RecordOutcome, RoundCounters,
+    Standing, TallyScope, UnitTally,
 };
 pub use memory::MemoryStore;
 pub use redis_store::RedisStore;
@@ -442,16 +442,17 @@ impl Store {
         }
     }
 
-    /// A user's line on a board with its rank, or `None` when they are not on it.
-    pub async fn standing_of(
+    /// A user's line on a board with its rank (`None` when they are not on it) and the
+    /// board's size, read together: one call for a member's "my rank".
+    pub async fn place_of(
         &self,
         keys: &Keys,
         board: &Board,
         user_id: Uuid,
-    ) -> Result<Option<Standing>, StoreError> {
+    ) -> Result<Place, StoreError> {
         match self {
-            Self::Memory(m) => Ok(m.standing_of(board, user_id)),
-            Self::Redis(r) => r.standing_of(keys, board, user_id).await,
+            Self::Memory(m) => Ok(m.place_of(board, user_id)),
+            Self::Redis(r) => r.place_of(keys, board, user_id).await,
         }
     }
 

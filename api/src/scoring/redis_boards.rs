@@ -11,8 +11,9 @@ use redis::{AsyncCommands, Value};
 use uuid::Uuid;
 
 use super::leaderboard::{
-    Board, BoardPage, Counted, LeaderboardEntry, MAX_SCORE, ROUND_RETENTION_MS, RecordOutcome,
-    RoundCounters, Standing, TallyScope, UnitTally, join_path, parse_best, parse_total,
+    Board, BoardPage, Counted, LeaderboardEntry, MAX_SCORE, Place, ROUND_RETENTION_MS,
+    RecordOutcome, RoundCounters, Standing, TallyScope, UnitTally, join_path, parse_best,
+    parse_total,
 };
 use super::{Keys, RedisStore, StoreError, scripts};
 use crate::domain::ids::{ContestId, RoundId};
@@ -163,12 +164,12 @@ impl RedisStore {
         Ok(BoardPage { items, total })
     }
 
-    pub(super) async fn standing_of(
+    pub(super) async fn place_of(
         &self,
         keys: &Keys,
         board: &Board,
         user_id: Uuid,
-    ) -> Result<Option<Standing>, StoreError> {
+    ) -> Result<Place, StoreError> {
         let mut conn = self.connection();
         let reply: Vec<Value> = scripts::STANDING
             .key(keys.board(board))
@@ -177,13 +178,23 @@ impl RedisStore {
             .invoke_async(&mut conn)
             .await?;
         let mut values = reply.into_iter();
+        let total: u64 = values
+            .next()
+            .and_then(|v| redis::from_redis_value::<u64>(v).ok())
+            .ok_or_else(|| corrupt("board size"))?;
         let (Some(rank), Some(raw)) = (values.next(), values.next()) else {
-            return Ok(None);
+            return Ok(Place {
+                standing: None,
+                total,
+            });
         };
         let rank: u64 = redis::from_redis_value(rank).map_err(|_| corrupt("rank"))?;
         let raw: String = redis::from_redis_value(raw).map_err(|_| corrupt("standing"))?;
         let line = parse_line(board, user_id, &raw).ok_or_else(|| corrupt("standing"))?;
-        Ok(Some(Standing { rank, ..line }))
+        Ok(Place {
+            standing: Some(Standing { rank, ..line }),
+            total,
+        })
     }
 
     pub(super) async fn tallies(

@@ -28,7 +28,7 @@ pub static RECORD_RESULTS: LazyLock<Script> =
 pub static BOARD_PAGE: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("lua/board_page.lua")));
 
-/// `lua/standing.lua`: one user's line and rank on a board.
+/// `lua/standing.lua`: one user's line and rank on a board, with the board's size.
 pub static STANDING: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("lua/standing.lua")));
 

@@ -1176,7 +1176,7 @@ async fn a_rebuilt_store_equals_the_live_one() {
         best.push(
             app.state
                 .store
-                .standing_of(keys, &board, u.id.into_uuid())
+                .place_of(keys, &board, u.id.into_uuid())
                 .await
                 .expect("best"),
         );
@@ -1236,7 +1236,7 @@ async fn a_rebuilt_store_equals_the_live_one() {
         assert_eq!(
             app.state
                 .store
-                .standing_of(keys, &board, u.id.into_uuid())
+                .place_of(keys, &board, u.id.into_uuid())
                 .await
                 .expect("best"),
             before

@@ -835,28 +835,26 @@ async fn the_best_attempt_wins_with_ties_broken_by_time_then_finish(app: &TestAp
         round_id: RoundId::from_uuid(round),
         unit_id: None,
     };
-    let bu = s
-        .standing_of(keys, &board, u)
-        .await
-        .expect("best")
-        .expect("u");
+    let place = s.place_of(keys, &board, u).await.expect("best");
+    assert_eq!(place.total, 2, "u and v are on the board, once each");
+    let bu = place.standing.expect("u");
     assert_eq!(bu.attempt_id, best_u);
     assert_eq!(
         (bu.score, bu.time_used_ms, bu.finished_at_ms, bu.rank),
         (6, 400, base + 2_000, 0)
     );
     let bv = s
-        .standing_of(keys, &board, v)
+        .place_of(keys, &board, v)
         .await
         .expect("best")
+        .standing
         .expect("v");
     assert_eq!(bv.rank, 1, "same score and time, finished later");
-    assert!(
-        s.standing_of(keys, &board, Uuid::new_v4())
-            .await
-            .expect("best")
-            .is_none()
-    );
+    let stranger = s
+        .place_of(keys, &board, Uuid::new_v4())
+        .await
+        .expect("best");
+    assert_eq!((stranger.standing, stranger.total), (None, 2));
     let counters = s
         .round_counters(keys, ContestId::from_uuid(round), RoundId::from_uuid(round))
         .await

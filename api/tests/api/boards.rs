@@ -257,14 +257,12 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
             let expected = expect_round(round, unit);
             assert_eq!(whole_board(app, &board).await, expected, "{board:?}");
             for line in &expected {
-                assert_eq!(
-                    store
-                        .standing_of(keys, &board, line.user_id)
-                        .await
-                        .expect("standing")
-                        .as_ref(),
-                    Some(line)
-                );
+                let place = store
+                    .place_of(keys, &board, line.user_id)
+                    .await
+                    .expect("standing");
+                assert_eq!(place.standing.as_ref(), Some(line), "{board:?}");
+                assert_eq!(place.total, expected.len() as u64, "{board:?}");
             }
             // Someone outside the subtree is not on its board.
             if let Some(u) = unit
@@ -272,13 +270,12 @@ async fn boards_equal_an_independent_ranking_and_a_replay(app: &TestApp) {
                     .iter()
                     .find(|(p, path, _)| !path.contains(&u) && best.contains_key(&(round, *p)))
             {
-                assert_eq!(
-                    store
-                        .standing_of(keys, &board, *outsider)
-                        .await
-                        .expect("standing"),
-                    None
-                );
+                let place = store
+                    .place_of(keys, &board, *outsider)
+                    .await
+                    .expect("standing");
+                assert_eq!(place.standing, None);
+                assert_eq!(place.total, expected.len() as u64, "{board:?}");
             }
         }
         let expected_tallies: Vec<UnitTally> = units

@@ -262,8 +262,8 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
         ),
         (6, 6, 1)
     );
-    let best = store
-        .standing_of(
+    let place = store
+        .place_of(
             &keys,
             &Board::Round {
                 contest_id: ContestId::from_uuid(round),
@@ -273,8 +273,9 @@ async fn the_scoring_scripts_run_on_a_redis_cluster() {
             setups[3].user_id.into_uuid(),
         )
         .await
-        .expect("best")
-        .expect("has a best");
+        .expect("best");
+    assert_eq!(place.total, 6, "every participant is on the round's board");
+    let best = place.standing.expect("has a best");
     assert_eq!(best.rank, 0, "the only perfect score ranks first");
     // A rebuild's staging and swap run on the cluster too (one slot per contest).
     store

@@ -58,6 +58,7 @@ async fn a_unit_newer_than_the_tree_held_in_memory_is_read_from_the_database(app
     )
     .await;
     assert_eq!(mine["ranked"], true);
+    assert_eq!(mine["total"], 1, "alone on the round's board");
 }
 
 /// Who may see a board is decided from a copy of each person's unit kept in memory (read again

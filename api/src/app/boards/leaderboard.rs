@@ -228,16 +228,11 @@ async fn my_live_place(
     board: Board,
     me: Uuid,
 ) -> Result<MyPlace, ApiError> {
-    let standing = state.store.standing_of(&state.keys, &board, me).await?;
-    let total = state
-        .store
-        .board_page(&state.keys, &board, 0, 0)
-        .await?
-        .total;
+    let place = state.store.place_of(&state.keys, &board, me).await?;
     Ok(MyPlace {
-        ranked: standing.is_some(),
-        entry: standing.map(|s| line(units, &s, Some(me))),
-        total,
+        ranked: place.standing.is_some(),
+        entry: place.standing.map(|s| line(units, &s, Some(me))),
+        total: place.total,
         state: "live",
     })
 }
