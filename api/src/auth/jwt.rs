@@ -6,6 +6,7 @@
 //! account id, which the token gives without any lookup.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -17,6 +18,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::verified::{CAPACITY, Verified, VerifiedTokens};
 use crate::domain::ids::{TokenFamilyId, UserId};
 
 const ISSUER: &str = "dautri";
@@ -45,6 +47,21 @@ pub struct Claims {
     pub aud: String,
 }
 
+impl From<Verified> for Claims {
+    fn from(v: Verified) -> Self {
+        Self {
+            sub: v.sub,
+            sid: v.sid,
+            iat: v.iat,
+            iat_ms: v.iat_ms,
+            nbf: v.nbf,
+            exp: v.exp,
+            iss: ISSUER.into(),
+            aud: ACCESS_AUDIENCE.into(),
+        }
+    }
+}
+
 /// Signing and verification keys.
 #[derive(Clone)]
 pub struct JwtKeys {
@@ -52,6 +69,8 @@ pub struct JwtKeys {
     decoding: DecodingKey,
     validation: Validation,
     access_ttl: Duration,
+    /// Tokens that passed [`Self::verify`], shared by the clones.
+    verified: Arc<VerifiedTokens>,
 }
 
 impl JwtKeys {
@@ -72,6 +91,7 @@ impl JwtKeys {
             decoding: DecodingKey::from_secret(secret),
             validation,
             access_ttl,
+            verified: Arc::new(VerifiedTokens::new(CAPACITY)),
         })
     }
 
@@ -127,9 +147,17 @@ impl JwtKeys {
             .context("cannot sign an access token")
     }
 
-    /// Verifies signature, algorithm, issuer, audience and times.
+    /// Verifies signature, algorithm, issuer, audience and times; a token that passed before
+    /// and has not expired is not checked again (see [`super::verified`]).
     pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|d| d.claims)
+        let now = Utc::now().timestamp();
+        if let Some(verified) = self.verified.get(token, now) {
+            return Ok(verified.into());
+        }
+        let claims =
+            jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?.claims;
+        self.verified.keep(token, Verified::from(&claims), now);
+        Ok(claims)
     }
 }
 
@@ -168,6 +196,28 @@ mod tests {
         assert!(keys().verify(&token).is_ok());
         let other = JwtKeys::from_secret(&[8u8; 32], Duration::from_secs(60)).expect("keys");
         assert!(other.verify(&token).is_err());
+    }
+
+    #[test]
+    fn a_token_checked_once_is_served_as_checked_and_its_forgeries_are_not() {
+        let keys = keys();
+        let token = keys
+            .issue(UserId::new(), TokenFamilyId::new())
+            .expect("token");
+        let first = serde_json::to_value(keys.verify(&token).expect("valid")).expect("json");
+        // The second time it comes from the tokens kept, and says the same, issuer included.
+        let second = serde_json::to_value(keys.verify(&token).expect("kept")).expect("json");
+        assert_eq!(first, second);
+        assert_eq!(keys.verified.len(), 1);
+        // Another payload under the kept token's signature: checked in full, refused.
+        let (payload_end, signature) = token.rsplit_once('.').expect("three parts");
+        let (header, payload) = payload_end.split_once('.').expect("three parts");
+        let mut forged_payload = payload.to_owned();
+        let last = forged_payload.pop().expect("payload");
+        forged_payload.push(if last == 'A' { 'B' } else { 'A' });
+        let forged = format!("{header}.{forged_payload}.{signature}");
+        assert!(keys.verify(&forged).is_err());
+        assert_eq!(keys.verified.len(), 1, "a refused token is not kept");
     }
 
     #[test]

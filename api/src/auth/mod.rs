@@ -8,6 +8,7 @@ pub mod jwt;
 pub mod password;
 pub mod refresh;
 pub mod scope;
+pub mod verified;
 
 pub use scope::Caller;
 
