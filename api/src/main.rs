@@ -22,7 +22,7 @@ async fn main() -> anyhow::Result<()> {
     }
     telemetry::init_subscriber(telemetry::get_subscriber(
         "info",
-        cli.settings.log_json,
+        telemetry::LogFormat::for_stdout(cli.settings.log_json),
         std::io::stdout,
     ));
     match command {

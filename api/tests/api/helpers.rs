@@ -26,9 +26,17 @@ use uuid::Uuid;
 static TRACING: LazyLock<()> = LazyLock::new(|| {
     let _ = rustls::crypto::ring::default_provider().install_default();
     if std::env::var("TEST_LOG").is_ok() {
-        telemetry::init_subscriber(telemetry::get_subscriber("debug", false, std::io::stdout));
+        telemetry::init_subscriber(telemetry::get_subscriber(
+            "debug",
+            telemetry::LogFormat::for_stdout(false),
+            std::io::stdout,
+        ));
     } else {
-        telemetry::init_subscriber(telemetry::get_subscriber("error", false, std::io::sink));
+        telemetry::init_subscriber(telemetry::get_subscriber(
+            "error",
+            telemetry::LogFormat::Text { ansi: false },
+            std::io::sink,
+        ));
     }
 });
 
