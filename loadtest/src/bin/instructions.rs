@@ -80,14 +80,15 @@ type MakeRequest<'a> = Box<dyn Fn(u64) -> Vec<u8> + 'a>;
 /// An HTTP/1.1 request as one buffer, written in one `write`, so that the server reads it
 /// whole in one go: how many reads a request takes would otherwise depend on timing, and
 /// with it the instructions counted.
-fn request(method: &str, url: &str, token: Option<&str>, body: Option<&Value>) -> Vec<u8> {
-    let url = reqwest::Url::parse(url).expect("a URL built here");
-    let mut head = format!(
-        "{method} {} HTTP/1.1\r\nHost: {}:{}\r\nAccept: */*\r\n",
-        url.path(),
-        url.host_str().unwrap_or_default(),
-        url.port().unwrap_or(80)
-    );
+fn request(
+    method: &str,
+    base: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Vec<u8> {
+    let host = base.trim_start_matches("http://");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n");
     if let Some(token) = token {
         head.push_str(&format!("Authorization: Bearer {token}\r\n"));
     }
@@ -375,8 +376,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let (w, n) = (args.warmup, args.requests);
 
-    let healthz: MakeRequest = Box::new(|_| request("GET", &format!("{base}/healthz"), None, None));
-    let plain: MakeRequest = Box::new(|_| request("GET", &format!("{cbase}/plain"), None, None));
+    let healthz: MakeRequest = Box::new(|_| request("GET", base, "/healthz", None, None));
+    let plain: MakeRequest = Box::new(|_| request("GET", cbase, "/plain", None, None));
     // Each save picks the next question and, every pass, the next of its options.
     let answer: MakeRequest = Box::new(|i| {
         let q = usize::try_from(i).unwrap_or(0);
@@ -384,7 +385,8 @@ async fn main() -> anyhow::Result<()> {
         let option = &options[(q / questions.len()) % options.len()];
         request(
             "PUT",
-            &format!("{base}/api/v1/attempts/{attempt_id}/answers/{question}"),
+            base,
+            &format!("/api/v1/attempts/{attempt_id}/answers/{question}"),
             Some(&token),
             Some(&json!({"option_ids": [option]})),
         )
@@ -393,7 +395,8 @@ async fn main() -> anyhow::Result<()> {
         let q = usize::try_from(i).unwrap_or(0);
         request(
             "PUT",
-            &format!("{cbase}/answer/instructions/q{}", q % questions.len()),
+            cbase,
+            &format!("/answer/instructions/q{}", q % questions.len()),
             Some(&args.ceiling_token),
             Some(&json!({"option_ids": [((q / questions.len()) % 4).to_string()]})),
         )
@@ -401,7 +404,8 @@ async fn main() -> anyhow::Result<()> {
     let my_rank: MakeRequest = Box::new(|_| {
         request(
             "GET",
-            &format!("{base}/api/v1/rounds/{round}/leaderboard/me"),
+            base,
+            &format!("/api/v1/rounds/{round}/leaderboard/me"),
             Some(&token),
             None,
         )
