@@ -69,7 +69,8 @@ struct Args {
     /// Requests sent first and not counted (connections, caches, lazy statics).
     #[arg(long, default_value_t = 200)]
     warmup: u64,
-    /// Also write the dautri answer dump's top functions here (callgrind_annotate).
+    /// Also write the functions of the dautri answer dump here, by inclusive instructions
+    /// (callgrind_annotate).
     #[arg(long)]
     annotate: Option<PathBuf>,
 }
@@ -443,7 +444,8 @@ async fn main() -> anyhow::Result<()> {
     );
     if let Some(out) = &args.annotate {
         let annotated = Command::new("callgrind_annotate")
-            .arg("--inclusive=no")
+            .arg("--inclusive=yes")
+            .arg("--threshold=100")
             .arg(&answer_dump)
             .output()
             .context("running callgrind_annotate")?;
