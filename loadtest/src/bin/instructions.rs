@@ -423,20 +423,10 @@ async fn main() -> anyhow::Result<()> {
         "{:<28} {:>12} {:>12} {:>7}",
         "", "dautri", "ceiling", "ratio"
     );
-    println!(
-        "{:<28} {:>12.0} {:>12.0} {:>7.2}",
-        "healthz / plain",
-        h,
-        p,
-        h / p
-    );
-    println!(
-        "{:<28} {:>12.0} {:>12.0} {:>7.2}",
-        "answer save / JWT + EVALSHA",
-        a,
-        b,
-        a / b
-    );
+    let pair =
+        |label: &str, d: f64, c: f64| println!("{label:<28} {d:>12.0} {c:>12.0} {:>7.2}", d / c);
+    pair("healthz / plain", h, p);
+    pair("answer save / JWT + EVALSHA", a, b);
     println!("{:<28} {:>12.0} {:>12} {:>7}", "my rank", m, "", "");
     println!(
         "{}",
