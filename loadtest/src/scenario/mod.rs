@@ -366,6 +366,7 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         "attempts_started": started,
         "errors": errors,
         "server": server["server"],
+        "cpu": server["cpu"],
         "redis": server["redis"],
         "server_timeline": server["timeline"],
         "ceiling": ceiling,
@@ -546,6 +547,19 @@ pub fn table(r: &Value) -> String {
             f(&s["rss_mib_start"]),
             f(&s["rss_mib_peak"]),
             f(&s["rss_mib_end"])
+        );
+    }
+    if let Some(c) = r["cpu"].as_object() {
+        let _ = writeln!(
+            out,
+            "CPU over the day, mean cores of {}: machine {:.2} = server {:.2} + PostgreSQL {:.2} + Redis {:.2} + this load tool {:.2} + other {:.2}",
+            c["cpus"],
+            f(&c["machine_cores_mean"]),
+            f(&c["server_cores_mean"]),
+            f(&c["postgresql_cores_mean"]),
+            f(&c["redis_cores_mean"]),
+            f(&c["load_tool_cores_mean"]),
+            f(&c["other_cores_mean"])
         );
     }
     if let Some(x) = r["redis"].as_object() {
