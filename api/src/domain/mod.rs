@@ -11,6 +11,7 @@ pub mod password;
 pub mod person;
 pub mod phone;
 pub mod programme;
+pub mod rfc3339;
 pub mod role;
 pub mod text;
 pub mod theory;

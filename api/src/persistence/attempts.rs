@@ -313,15 +313,9 @@ async fn upsert_answers_as_one_document(
         a: AttemptId,
         q: QuestionId,
         o: &'a [OptionId],
-        #[serde(serialize_with = "micros")]
+        /// Microseconds, cut as the bound parameter of the other path cuts them.
+        #[serde(serialize_with = "crate::domain::rfc3339::micros")]
         s: DateTime<Utc>,
-    }
-    /// Microseconds, cut as the bound parameter of the other path cuts them.
-    fn micros<S: serde::Serializer>(
-        at: &DateTime<Utc>,
-        to: S,
-    ) -> std::result::Result<S::Ok, S::Error> {
-        to.collect_str(&at.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
     }
     let document = serde_json::to_string(
         &rows

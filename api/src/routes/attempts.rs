@@ -449,6 +449,7 @@ pub struct AnswerResponse {
     /// Question.
     pub question_id: Uuid,
     /// When the server saved it.
+    #[serde(serialize_with = "crate::domain::rfc3339::auto")]
     pub saved_at: DateTime<Utc>,
     /// Milliseconds left until the deadline.
     pub remaining_ms: i64,

@@ -20,6 +20,7 @@ use super::attempt::{
     ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
     DueAttempt, FinishOutcome, OpenOutcome, canonical, joined,
 };
+use super::keys::id_text;
 use super::{AnswerCaller, Keys, RedisStore, SessionRefusal, StoreError, scripts};
 use crate::domain::ids::{AttemptId, OptionId, QuestionId, RoundId, UserId};
 
@@ -196,11 +197,16 @@ impl RedisStore {
         }
         invocation
             .arg(now_ms)
-            .arg(question_id.to_string())
-            .arg(caller.owner.map(|u| u.to_string()).unwrap_or_default())
+            .arg(id_text(question_id.into_uuid()))
+            .arg(
+                caller
+                    .owner
+                    .map(|u| id_text(u.into_uuid()))
+                    .unwrap_or_default(),
+            )
             .arg(issued);
         for option in canonical(option_ids) {
-            invocation.arg(option.to_string());
+            invocation.arg(id_text(option.into_uuid()));
         }
         let reply: Vec<Value> = invocation.invoke_async(&mut conn).await?;
         match status(&reply)?.as_str() {
