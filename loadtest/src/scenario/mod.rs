@@ -12,6 +12,7 @@
 //! After the day it checks the end state ([`endstate`]) and, when asked, measures the ceiling
 //! ([`crate::ceiling`]) with the same client, so every report carries its own baseline.
 
+mod cpu;
 pub mod day;
 pub mod endstate;
 pub mod http;
@@ -549,18 +550,8 @@ pub fn table(r: &Value) -> String {
             f(&s["rss_mib_end"])
         );
     }
-    if let Some(c) = r["cpu"].as_object() {
-        let _ = writeln!(
-            out,
-            "CPU over the day, mean cores of {}: machine {:.2} = server {:.2} + PostgreSQL {:.2} + Redis {:.2} + this load tool {:.2} + other {:.2}",
-            c["cpus"],
-            f(&c["machine_cores_mean"]),
-            f(&c["server_cores_mean"]),
-            f(&c["postgresql_cores_mean"]),
-            f(&c["redis_cores_mean"]),
-            f(&c["load_tool_cores_mean"]),
-            f(&c["other_cores_mean"])
-        );
+    if r["cpu"].is_object() {
+        out.push_str(&cpu::lines(&r["cpu"]));
     }
     if let Some(x) = r["redis"].as_object() {
         let _ = writeln!(

@@ -1,6 +1,6 @@
 //! Watching the server while the day runs: its CPU and memory from `/proc/<pid>` (when it runs
 //! on this machine), and the Redis memory its attempts hold (the keys under its prefix, on the
-//! one server or on every master of a cluster).
+//! one server or on every master of a cluster); where the machine's CPU goes is `cpu`'s.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -8,19 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use super::cpu::{CpuAccount, TICKS, cpu_ticks};
 use super::day::Day;
-
-/// Clock ticks per second in `/proc/<pid>/stat` (USER_HZ, 100 on Linux).
-const TICKS: f64 = 100.0;
-
-fn cpu_ticks(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name may hold spaces; the fields after ')' are positional.
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
-    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
-}
 
 fn rss_mib(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -33,114 +22,6 @@ fn rss_mib(pid: u32) -> Option<f64> {
         .parse()
         .ok()?;
     Some(kb / 1024.0)
-}
-
-/// Busy and total clock ticks of the whole machine, from the first line of `/proc/stat`
-/// (busy: everything but idle and iowait).
-fn machine_ticks() -> Option<(u64, u64)> {
-    let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    let line = stat.lines().next()?.strip_prefix("cpu ")?;
-    let fields: Vec<u64> = line
-        .split_whitespace()
-        .filter_map(|f| f.parse().ok())
-        .collect();
-    let total: u64 = fields.iter().take(8).sum();
-    let idle = fields.get(3)? + fields.get(4).copied().unwrap_or(0);
-    Some((total.saturating_sub(idle), total))
-}
-
-/// The CPUs `/proc/stat` counts (its `cpuN` lines).
-fn cpus() -> usize {
-    std::fs::read_to_string("/proc/stat").map_or(1, |s| {
-        s.lines()
-            .filter(|l| l.starts_with("cpu") && l.as_bytes().get(3).is_some_and(u8::is_ascii_digit))
-            .count()
-            .max(1)
-    })
-}
-
-/// The processes whose CPU the report names beside the server's, by their command name.
-const SERVICES: [(&str, &str); 2] = [("postgres", "postgresql"), ("redis-server", "redis")];
-
-/// Where the machine's CPU went over the day: the server, the load tool itself, PostgreSQL's
-/// and Redis's processes (by command name, so the ones of another instance on this machine
-/// count too), and the rest. On 2 shared cores the load tool and the databases compete with
-/// the server; "the machine is saturated" is a figure here, not a guess.
-struct CpuAccount {
-    machine_first: Option<(u64, u64)>,
-    tool_first: Option<u64>,
-    /// Last ticks seen per process of a named service, and the ticks counted so far per
-    /// service. A process that starts during the day counts from its start; one that ends
-    /// loses at most the last sampling interval.
-    seen: std::collections::HashMap<u32, (usize, u64)>,
-    counted: [u64; SERVICES.len()],
-}
-
-impl CpuAccount {
-    fn new() -> Self {
-        let mut account = CpuAccount {
-            machine_first: machine_ticks(),
-            tool_first: cpu_ticks(std::process::id()),
-            seen: Default::default(),
-            counted: [0; SERVICES.len()],
-        };
-        account.sample();
-        account.counted = [0; SERVICES.len()];
-        account
-    }
-
-    fn sample(&mut self) {
-        let Ok(dir) = std::fs::read_dir("/proc") else {
-            return;
-        };
-        let mut alive = std::collections::HashMap::new();
-        for entry in dir.flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
-                continue;
-            };
-            let Ok(comm) = std::fs::read_to_string(format!("/proc/{pid}/comm")) else {
-                continue;
-            };
-            let Some(service) = SERVICES.iter().position(|(name, _)| comm.trim() == *name) else {
-                continue;
-            };
-            let Some(ticks) = cpu_ticks(pid) else { continue };
-            let before = self.seen.get(&pid).map_or(0, |&(_, t)| t);
-            self.counted[service] += ticks.saturating_sub(before);
-            alive.insert(pid, (service, ticks));
-        }
-        self.seen = alive;
-    }
-
-    /// Mean cores over `seconds`, per part.
-    fn summary(&self, seconds: f64, server: Option<f64>) -> Value {
-        let cores = |ticks: u64| ticks as f64 / TICKS / seconds;
-        let machine = match (self.machine_first, machine_ticks()) {
-            (Some((b0, t0)), Some((b1, t1))) if t1 > t0 => {
-                // The first line adds up every CPU: busy/total is the share of all of them.
-                Some((b1 - b0) as f64 / (t1 - t0) as f64 * cpus() as f64)
-            }
-            _ => None,
-        };
-        let tool = match (self.tool_first, cpu_ticks(std::process::id())) {
-            (Some(a), Some(b)) => Some(cores(b.saturating_sub(a))),
-            _ => None,
-        };
-        let mut out = json!({
-            "cpus": cpus(),
-            "machine_cores_mean": machine,
-            "server_cores_mean": server,
-            "load_tool_cores_mean": tool,
-        });
-        let mut named = server.unwrap_or(0.0) + tool.unwrap_or(0.0);
-        for (i, (_, key)) in SERVICES.iter().enumerate() {
-            let c = cores(self.counted[i]);
-            named += c;
-            out[format!("{key}_cores_mean")] = json!(c);
-        }
-        out["other_cores_mean"] = json!(machine.map(|m| (m - named).max(0.0)));
-        out
-    }
 }
 
 /// Bytes held by the keys of running attempts on one Redis server, and how many keys.
@@ -238,20 +119,14 @@ pub async fn watch(day: Arc<Day>) -> Value {
     // (active attempts, attempt bytes, keys) at the sample with the most running attempts.
     let mut at_peak: Option<(i64, u64, u64)> = None;
     let mut redis_due = Instant::now();
-    let mut cpu = CpuAccount::new();
-    let mut last_machine = machine_ticks();
+    let mut cpu = CpuAccount::new(pid);
     while !day.over.load(Ordering::Relaxed) {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let now = Instant::now();
         let mut sample = json!({"second": started.elapsed().as_secs_f64()});
-        cpu.sample();
-        let machine = machine_ticks();
-        if let (Some((b1, t1)), Some((b0, t0))) = (machine, last_machine)
-            && t1 > t0
-        {
-            sample["machine_cores"] = json!((b1 - b0) as f64 / (t1 - t0) as f64 * cpus() as f64);
+        if let Some(parts) = cpu.sample() {
+            parts.write_into(&mut sample);
         }
-        last_machine = machine;
         if let Some(pid) = pid {
             let ticks = cpu_ticks(pid);
             if let (Some(t), Some(l)) = (ticks, last_ticks) {
@@ -285,7 +160,7 @@ pub async fn watch(day: Arc<Day>) -> Value {
     };
     cpu.sample();
     json!({
-        "cpu": cpu.summary(seconds, cpu_mean),
+        "cpu": cpu.summary(),
         "server": pid.map(|pid| json!({
             "pid": pid,
             "cpu_cores_mean": cpu_mean,
