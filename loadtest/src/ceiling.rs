@@ -14,6 +14,7 @@ use futures_util::future::join_all;
 use rand::Rng;
 use serde_json::{Value, json};
 
+use crate::scenario::cpu::{CpuAccount, Parts};
 use crate::scenario::setup::{self, Stage};
 use crate::scenario::stats::{OpStats, Recorder, op_json};
 use crate::scenario::{Config, http};
@@ -42,16 +43,26 @@ impl Drop for Child {
     }
 }
 
-/// Runs `connections` workers sending what `make(worker)` builds for `seconds`.
+/// A closed-loop row: its requests, its seconds, and the machine's CPU by part over it.
+struct Row {
+    stats: OpStats,
+    seconds: f64,
+    cpu: Option<Parts>,
+}
+
+/// Runs `connections` workers sending what `make(worker)` builds for `seconds`, counting the
+/// CPU of the machine and of `server` (the process answering, when it runs here) meanwhile.
 async fn closed_loop(
     name: &'static str,
     seconds: u64,
     connections: usize,
+    server: Option<u32>,
     make: Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync>,
-) -> (OpStats, f64) {
+) -> Row {
     let rec = Recorder::new();
     let until = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
+    let mut cpu = CpuAccount::new(server);
     let workers = (0..connections).map(|w| {
         let (rec, make) = (rec.clone(), make.clone());
         tokio::spawn(async move {
@@ -61,8 +72,12 @@ async fn closed_loop(
         })
     });
     join_all(workers).await;
-    let elapsed = started.elapsed().as_secs_f64();
-    (rec.snapshot().remove(name).unwrap_or_default(), elapsed)
+    let cpu = cpu.sample();
+    Row {
+        stats: rec.snapshot().remove(name).unwrap_or_default(),
+        seconds: started.elapsed().as_secs_f64(),
+        cpu,
+    }
 }
 
 fn helper_binary(c: &CeilingConfig) -> anyhow::Result<PathBuf> {
@@ -99,6 +114,7 @@ pub async fn measure(
             .spawn()
             .context("starting the ceiling server")?,
     );
+    let ceiling_pid = Some(child.0.id());
     let stdout = child.0.stdout.take().context("ceiling stdout")?;
     let line = tokio::time::timeout(
         Duration::from_secs(20),
@@ -242,6 +258,7 @@ pub async fn measure(
         "ceiling: trivial handler",
         c.seconds,
         c.connections,
+        ceiling_pid,
         Arc::new(move |_| cl.get(format!("{cb}/plain"))),
     )
     .await;
@@ -250,6 +267,7 @@ pub async fn measure(
         "ceiling: JWT + EVALSHA",
         c.seconds,
         c.connections,
+        ceiling_pid,
         Arc::new(move |w| {
             let q = rand::rng().random_range(0..20);
             cl.put(format!("{cb}/answer/{w}/{q}"))
@@ -263,6 +281,7 @@ pub async fn measure(
         "dautri: GET /healthz",
         c.seconds,
         c.connections,
+        config.server_pid,
         Arc::new(move |_| cl.get(format!("{b}/healthz"))),
     )
     .await;
@@ -271,6 +290,7 @@ pub async fn measure(
         "dautri: PUT answer",
         c.seconds,
         c.connections,
+        config.server_pid,
         Arc::new(move |w| {
             let (access, id, questions) = &at[w];
             let mut rng = rand::rng();
@@ -297,13 +317,33 @@ pub async fn measure(
     drop(child);
     cleanup(&c.redis_url, &c.redis_prefix).await;
 
-    let rate = |s: &(OpStats, f64)| s.0.requests() as f64 / s.1.max(0.001);
-    let entry = |name: &str, s: &(OpStats, f64), base: f64| {
-        let mut v = op_json(name, &s.0, s.1);
-        v["ratio"] = json!(rate(s) / base.max(0.001));
+    let rate = |r: &Row| r.stats.requests() as f64 / r.seconds.max(0.001);
+    // CPU time per request (µs), of the whole machine and of the answering server: in a
+    // closed loop on saturated cores the rate is about the cores over the machine's CPU per
+    // request, and this says which process the difference is in.
+    let per_request = |r: &Row, cores: fn(&Parts) -> f64| {
+        r.cpu
+            .map(|p| cores(&p) * r.seconds * 1e6 / (r.stats.requests().max(1) as f64))
+    };
+    let entry = |name: &str, r: &Row, base: f64| {
+        let mut v = op_json(name, &r.stats, r.seconds);
+        v["ratio"] = json!(rate(r) / base.max(0.001));
+        v["cpu_cores"] = r.cpu.map_or(Value::Null, Parts::to_json);
+        // The same parts as CPU time per request (µs).
+        v["cpu_us_per_request"] = r.cpu.map_or(Value::Null, |p| {
+            p.scaled(r.seconds * 1e6 / (r.stats.requests().max(1) as f64))
+                .to_json()
+        });
+        v["machine_cpu_us_per_request"] = json!(per_request(r, |p| p.machine));
+        v["server_cpu_us_per_request"] = json!(per_request(r, |p| p.server));
         v
     };
     let (p, b) = (rate(&plain), rate(&bare));
+    let cpu_ratio =
+        |a: &Row, b: &Row| match (per_request(a, |p| p.machine), per_request(b, |p| p.machine)) {
+            (Some(a), Some(b)) if b > 0.0 => json!(a / b),
+            _ => Value::Null,
+        };
     Ok(json!({
         "seconds": c.seconds,
         "connections": c.connections,
@@ -315,6 +355,7 @@ pub async fn measure(
         ],
         "answer_vs_bare": rate(&answer) / b.max(0.001),
         "healthz_vs_trivial": rate(&health) / p.max(0.001),
+        "answer_machine_cpu_vs_bare": cpu_ratio(&answer, &bare),
     }))
 }
 
@@ -361,13 +402,35 @@ pub fn table(c: &Value) -> String {
     for r in c["rows"].as_array().into_iter().flatten() {
         let _ = writeln!(
             out,
-            "{:<26} {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  errors {:>4}  × {:.2}",
+            "{:<26} {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  errors {:>4}  × {:.2}  CPU/request {:>5.0} µs machine, {:>5.0} µs server",
             r["op"].as_str().unwrap_or(""),
             r["per_second"].as_f64().unwrap_or(0.0),
             r["p50_ms"].as_f64().unwrap_or(0.0),
             r["p99_ms"].as_f64().unwrap_or(0.0),
             r["errors"].as_u64().unwrap_or(0),
-            r["ratio"].as_f64().unwrap_or(0.0)
+            r["ratio"].as_f64().unwrap_or(0.0),
+            r["machine_cpu_us_per_request"].as_f64().unwrap_or(0.0),
+            r["server_cpu_us_per_request"].as_f64().unwrap_or(0.0)
+        );
+    }
+    if let Some(x) = c["answer_machine_cpu_vs_bare"].as_f64() {
+        let parts = |row: &Value| {
+            let us = &row["cpu_us_per_request"];
+            let f = |k: &str| us[k].as_f64().unwrap_or(0.0);
+            format!(
+                "server {:.0}, Redis {:.0}, PostgreSQL {:.0}, load tool {:.0}, other {:.0}",
+                f("server"),
+                f("redis"),
+                f("postgresql"),
+                f("load_tool"),
+                f("other")
+            )
+        };
+        let _ = writeln!(
+            out,
+            "the machine's CPU per answer save: {x:.2} × the bare path's; µs per request by part: dautri {} | bare {}",
+            parts(&c["rows"][3]),
+            parts(&c["rows"][2])
         );
     }
     out

@@ -155,6 +155,9 @@ mod tests {
         let at = crate::domain::time::from_ms(1_796_610_123_456);
         let (auto, _) = text_of(at);
         assert_eq!(auto, "2026-12-07T02:22:03.456Z");
-        assert_eq!(DateTime::parse_from_rfc3339(&auto).map(|t| t.to_utc()), Ok(at));
+        assert_eq!(
+            DateTime::parse_from_rfc3339(&auto).map(|t| t.to_utc()),
+            Ok(at)
+        );
     }
 }

@@ -18,6 +18,9 @@ pub(super) const TICKS: f64 = 100.0;
 /// A machine this busy (a share of all its CPUs) counts as saturated.
 const SATURATED: f64 = 0.9;
 
+/// Samples closer together than this (seconds) are one sample.
+const SHORTEST: f64 = 0.25;
+
 /// The processes counted beside the server, by command name (any on this machine: another
 /// instance's count too), and the name the report gives them.
 const SERVICES: [(&str, &str); 2] = [("postgres", "postgresql"), ("redis-server", "redis")];
@@ -54,7 +57,7 @@ fn machine_ticks() -> Option<(u64, u64, usize)> {
 
 /// Cores used by each part over some stretch of time.
 #[derive(Debug, Default, Clone, Copy)]
-pub(super) struct Parts {
+pub(crate) struct Parts {
     pub machine: f64,
     pub server: f64,
     pub postgresql: f64,
@@ -67,7 +70,7 @@ impl Parts {
         (self.machine - self.server - self.postgresql - self.redis - self.load_tool).max(0.0)
     }
 
-    fn scaled(&self, by: f64) -> Parts {
+    pub fn scaled(&self, by: f64) -> Parts {
         Parts {
             machine: self.machine * by,
             server: self.server * by,
@@ -93,7 +96,7 @@ impl Parts {
         sample["load_tool_cores"] = json!(self.load_tool);
     }
 
-    fn to_json(self) -> Value {
+    pub fn to_json(self) -> Value {
         json!({
             "machine": self.machine,
             "server": self.server,
@@ -126,7 +129,7 @@ impl Reading {
 }
 
 /// Samples the parts again and again, and sums them.
-pub(super) struct CpuAccount {
+pub(crate) struct CpuAccount {
     server: Option<u32>,
     last: Reading,
     /// The last ticks seen per process of a named service (and which service). A process
@@ -167,7 +170,11 @@ impl CpuAccount {
         };
         let mut alive = HashMap::new();
         for entry in dir.flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
                 continue;
             };
             let Ok(comm) = std::fs::read_to_string(format!("/proc/{pid}/comm")) else {
@@ -176,7 +183,9 @@ impl CpuAccount {
             let Some(service) = SERVICES.iter().position(|(name, _)| comm.trim() == *name) else {
                 continue;
             };
-            let Some(ticks) = cpu_ticks(pid) else { continue };
+            let Some(ticks) = cpu_ticks(pid) else {
+                continue;
+            };
             let before = self.seen.get(&pid).map_or(0, |&(_, t)| t);
             spent[service] += ticks.saturating_sub(before);
             alive.insert(pid, (service, ticks));
@@ -188,12 +197,17 @@ impl CpuAccount {
     /// The parts since the last sample, in cores; `None` when the machine's counters cannot
     /// be read (not Linux) or no time passed.
     pub fn sample(&mut self) -> Option<Parts> {
-        let spent = self.services();
         let now = Reading::now(self.server);
+        let seconds = (now.at - self.last.at).as_secs_f64();
+        // The counters move in ticks of 10 ms: over a shorter stretch one tick more or less
+        // reads as cores more or less. Such a stretch is left to the next sample.
+        if seconds < SHORTEST {
+            return None;
+        }
+        let spent = self.services();
         let last = std::mem::replace(&mut self.last, now);
-        let seconds = (now.at - last.at).as_secs_f64();
         let ((b0, t0, _), (b1, t1, _)) = (last.machine?, now.machine?);
-        if seconds <= 0.0 || t1 <= t0 {
+        if t1 <= t0 {
             return None;
         }
         let cores = |ticks: u64| ticks as f64 / TICKS / seconds;
@@ -220,9 +234,8 @@ impl CpuAccount {
 
     /// Mean cores per part over the day, and over its saturated seconds.
     pub fn summary(&self) -> Value {
-        let mean = |sum: Parts, seconds: f64| {
-            (seconds > 0.0).then(|| sum.scaled(1.0 / seconds).to_json())
-        };
+        let mean =
+            |sum: Parts, seconds: f64| (seconds > 0.0).then(|| sum.scaled(1.0 / seconds).to_json());
         json!({
             "cpus": self.cpus,
             "seconds": self.day_seconds,
@@ -293,7 +306,10 @@ mod tests {
         assert!((parts.server - parts.load_tool).abs() < 1e-9, "{parts:?}");
         assert!(parts.machine > 0.0, "{parts:?}");
         let summary = account.summary();
-        assert_eq!(summary["cpus"].as_u64(), machine_ticks().map(|m| m.2 as u64));
+        assert_eq!(
+            summary["cpus"].as_u64(),
+            machine_ticks().map(|m| m.2 as u64)
+        );
         assert!(summary["mean_cores"]["load_tool"].as_f64().unwrap_or(0.0) > 0.0);
         let text = lines(&summary);
         assert!(text.starts_with("CPU, mean cores of "), "{text}");

@@ -12,7 +12,7 @@
 //! After the day it checks the end state ([`endstate`]) and, when asked, measures the ceiling
 //! ([`crate::ceiling`]) with the same client, so every report carries its own baseline.
 
-mod cpu;
+pub(crate) mod cpu;
 pub mod day;
 pub mod endstate;
 pub mod http;
