@@ -38,8 +38,8 @@ fn write(at: &DateTime<Utc>, fraction: Fraction) -> Option<([u8; LONGEST], usize
     let (value, width) = match fraction {
         Fraction::Micros => (nanos / 1_000, 6),
         Fraction::Auto if nanos == 0 => (0, 0),
-        Fraction::Auto if nanos % 1_000_000 == 0 => (nanos / 1_000_000, 3),
-        Fraction::Auto if nanos % 1_000 == 0 => (nanos / 1_000, 6),
+        Fraction::Auto if nanos.is_multiple_of(1_000_000) => (nanos / 1_000_000, 3),
+        Fraction::Auto if nanos.is_multiple_of(1_000) => (nanos / 1_000, 6),
         Fraction::Auto => (nanos, 9),
     };
     // `.` and the fraction's digits after the seconds, or nothing; then `Z`.
