@@ -318,32 +318,25 @@ pub async fn measure(
     cleanup(&c.redis_url, &c.redis_prefix).await;
 
     let rate = |r: &Row| r.stats.requests() as f64 / r.seconds.max(0.001);
-    // CPU time per request (µs), of the whole machine and of the answering server: in a
-    // closed loop on saturated cores the rate is about the cores over the machine's CPU per
-    // request, and this says which process the difference is in.
-    let per_request = |r: &Row, cores: fn(&Parts) -> f64| {
+    // CPU time per request (µs) by part: in a closed loop on saturated cores the rate is about
+    // the cores over the machine's CPU per request, and this says which process the
+    // difference is in.
+    let per_request = |r: &Row| {
         r.cpu
-            .map(|p| cores(&p) * r.seconds * 1e6 / (r.stats.requests().max(1) as f64))
+            .map(|p| p.scaled(r.seconds * 1e6 / (r.stats.requests().max(1) as f64)))
     };
     let entry = |name: &str, r: &Row, base: f64| {
         let mut v = op_json(name, &r.stats, r.seconds);
         v["ratio"] = json!(rate(r) / base.max(0.001));
         v["cpu_cores"] = r.cpu.map_or(Value::Null, Parts::to_json);
-        // The same parts as CPU time per request (µs).
-        v["cpu_us_per_request"] = r.cpu.map_or(Value::Null, |p| {
-            p.scaled(r.seconds * 1e6 / (r.stats.requests().max(1) as f64))
-                .to_json()
-        });
-        v["machine_cpu_us_per_request"] = json!(per_request(r, |p| p.machine));
-        v["server_cpu_us_per_request"] = json!(per_request(r, |p| p.server));
+        v["cpu_us_per_request"] = per_request(r).map_or(Value::Null, Parts::to_json);
         v
     };
     let (p, b) = (rate(&plain), rate(&bare));
-    let cpu_ratio =
-        |a: &Row, b: &Row| match (per_request(a, |p| p.machine), per_request(b, |p| p.machine)) {
-            (Some(a), Some(b)) if b > 0.0 => json!(a / b),
-            _ => Value::Null,
-        };
+    let cpu_ratio = match (per_request(&answer), per_request(&bare)) {
+        (Some(a), Some(b)) if b.machine > 0.0 => json!(a.machine / b.machine),
+        _ => Value::Null,
+    };
     Ok(json!({
         "seconds": c.seconds,
         "connections": c.connections,
@@ -355,7 +348,7 @@ pub async fn measure(
         ],
         "answer_vs_bare": rate(&answer) / b.max(0.001),
         "healthz_vs_trivial": rate(&health) / p.max(0.001),
-        "answer_machine_cpu_vs_bare": cpu_ratio(&answer, &bare),
+        "answer_machine_cpu_vs_bare": cpu_ratio,
     }))
 }
 
@@ -409,8 +402,8 @@ pub fn table(c: &Value) -> String {
             r["p99_ms"].as_f64().unwrap_or(0.0),
             r["errors"].as_u64().unwrap_or(0),
             r["ratio"].as_f64().unwrap_or(0.0),
-            r["machine_cpu_us_per_request"].as_f64().unwrap_or(0.0),
-            r["server_cpu_us_per_request"].as_f64().unwrap_or(0.0)
+            r["cpu_us_per_request"]["machine"].as_f64().unwrap_or(0.0),
+            r["cpu_us_per_request"]["server"].as_f64().unwrap_or(0.0)
         );
     }
     if let Some(x) = c["answer_machine_cpu_vs_bare"].as_f64() {

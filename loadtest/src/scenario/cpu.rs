@@ -13,7 +13,7 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 /// Clock ticks per second in `/proc/<pid>/stat` and `/proc/stat` (USER_HZ, 100 on Linux).
-pub(super) const TICKS: f64 = 100.0;
+const TICKS: f64 = 100.0;
 
 /// A machine this busy (a share of all its CPUs) counts as saturated.
 const SATURATED: f64 = 0.9;
@@ -26,7 +26,7 @@ const SHORTEST: f64 = 0.25;
 const SERVICES: [(&str, &str); 2] = [("postgres", "postgresql"), ("redis-server", "redis")];
 
 /// CPU time (user + system, in ticks) of a process so far.
-pub(super) fn cpu_ticks(pid: u32) -> Option<u64> {
+fn cpu_ticks(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name may hold spaces; the fields after ')' are positional.
     let rest = stat.rsplit_once(')')?.1;
@@ -230,6 +230,11 @@ impl CpuAccount {
             self.saturated_seconds += seconds;
         }
         Some(parts)
+    }
+
+    /// Mean cores per part over the samples so far.
+    pub fn day_mean(&self) -> Option<Parts> {
+        (self.day_seconds > 0.0).then(|| self.day.scaled(1.0 / self.day_seconds))
     }
 
     /// Mean cores per part over the day, and over its saturated seconds.

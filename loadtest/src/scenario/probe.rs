@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::cpu::{CpuAccount, TICKS, cpu_ticks};
+use super::cpu::CpuAccount;
 use super::day::Day;
 
 fn rss_mib(pid: u32) -> Option<f64> {
@@ -111,9 +111,7 @@ pub async fn watch(day: Arc<Day>) -> Value {
         _ => None,
     };
     let started = Instant::now();
-    let first_ticks = pid.and_then(cpu_ticks);
     let rss_start = pid.and_then(rss_mib);
-    let (mut last_ticks, mut last_at) = (first_ticks, Instant::now());
     let (mut cpu_peak, mut rss_peak) = (0.0f64, rss_start.unwrap_or(0.0));
     let mut timeline = Vec::new();
     // (active attempts, attempt bytes, keys) at the sample with the most running attempts.
@@ -126,19 +124,14 @@ pub async fn watch(day: Arc<Day>) -> Value {
         let mut sample = json!({"second": started.elapsed().as_secs_f64()});
         if let Some(parts) = cpu.sample() {
             parts.write_into(&mut sample);
+            if pid.is_some() {
+                cpu_peak = cpu_peak.max(parts.server);
+                sample["cpu_cores"] = json!(parts.server);
+            }
         }
-        if let Some(pid) = pid {
-            let ticks = cpu_ticks(pid);
-            if let (Some(t), Some(l)) = (ticks, last_ticks) {
-                let cores = (t.saturating_sub(l)) as f64 / TICKS / (now - last_at).as_secs_f64();
-                cpu_peak = cpu_peak.max(cores);
-                sample["cpu_cores"] = json!(cores);
-            }
-            (last_ticks, last_at) = (ticks, now);
-            if let Some(rss) = rss_mib(pid) {
-                rss_peak = rss_peak.max(rss);
-                sample["rss_mib"] = json!(rss);
-            }
+        if let Some(rss) = pid.and_then(rss_mib) {
+            rss_peak = rss_peak.max(rss);
+            sample["rss_mib"] = json!(rss);
         }
         let active = day.active.load(Ordering::Relaxed);
         sample["active_attempts"] = json!(active);
@@ -153,12 +146,8 @@ pub async fn watch(day: Arc<Day>) -> Value {
         }
         timeline.push(sample);
     }
-    let seconds = started.elapsed().as_secs_f64();
-    let cpu_mean = match (first_ticks, pid.and_then(cpu_ticks)) {
-        (Some(a), Some(b)) => Some(b.saturating_sub(a) as f64 / TICKS / seconds),
-        _ => None,
-    };
     cpu.sample();
+    let cpu_mean = pid.and(cpu.day_mean()).map(|p| p.server);
     json!({
         "cpu": cpu.summary(),
         "server": pid.map(|pid| json!({
