@@ -27,6 +27,7 @@ pub struct Metrics {
     db_pool: IntGaugeVec,
     db_up: IntGauge,
     store_up: IntGauge,
+    redis_worker_connections: IntGauge,
     cache_changes: IntCounterVec,
     replica_lag: prometheus::Gauge,
     in_flight: IntGauge,
@@ -86,6 +87,12 @@ impl Metrics {
         registry.register(Box::new(db_pool.clone()))?;
         registry.register(Box::new(db_up.clone()))?;
         registry.register(Box::new(store_up.clone()))?;
+        let redis_worker_connections = IntGauge::new(
+            "dautri_redis_worker_connections",
+            "HTTP worker threads with a Redis connection of their own (the others, if any, \
+             share the connection opened at start)",
+        )?;
+        registry.register(Box::new(redis_worker_connections.clone()))?;
         let in_flight = IntGauge::new(
             "dautri_http_in_flight",
             "API requests being worked on (at most DAUTRI_HTTP__MAX_IN_FLIGHT)",
@@ -104,6 +111,7 @@ impl Metrics {
             db_pool,
             db_up,
             store_up,
+            redis_worker_connections,
             cache_changes,
             replica_lag,
             in_flight,
@@ -140,6 +148,8 @@ impl Metrics {
         self.db_up
             .set(i64::from(crate::persistence::db::ping(db).await));
         self.store_up.set(i64::from(store.ping().await.is_ok()));
+        self.redis_worker_connections
+            .set(i64::try_from(store.worker_connections()).unwrap_or(i64::MAX));
         let (size, idle) = pool_figures(db);
         self.db_pool.with_label_values(&["idle"]).set(idle);
         self.db_pool.with_label_values(&["in_use"]).set(size - idle);

@@ -286,6 +286,8 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let intake = web::Data::from(state.intake.clone());
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
+        // Runs on each worker thread as it starts.
+        state.store.attach_worker();
         App::new()
             .wrap(from_fn(routes::body_timeout::limit))
             .wrap(from_fn(crate::intake::admit))

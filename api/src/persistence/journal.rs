@@ -257,18 +257,14 @@ async fn run(
                 .for_each(|row| keep_newest(&mut pending, row));
         }
         // Everything that queued up while the last batch was being written joins this one at
-        // once; with a linger, answers arriving within it join too.
-        let flush_at = tokio::time::Instant::now() + ack_interval;
+        // once; with a linger, answers arriving within it join too. The task sleeps through
+        // the linger and then takes what came: waiting on the channel instead woke it (and
+        // the thread it runs on) for every answer sent, one cross-thread wake-up per answer.
+        if !ack_interval.is_zero() && settling.is_empty() {
+            tokio::time::sleep(ack_interval).await;
+        }
         while pending.len() < MAX_BATCH && settling.is_empty() {
-            let next = if ack_interval.is_zero() {
-                rx.try_recv().ok()
-            } else {
-                tokio::time::timeout_at(flush_at, rx.recv())
-                    .await
-                    .ok()
-                    .flatten()
-            };
-            let Some(entry) = next else { break };
+            let Ok(entry) = rx.try_recv() else { break };
             take(entry, &mut pending, &mut waiting, &mut settling);
         }
         if !pending.is_empty() {

@@ -106,6 +106,22 @@ impl Store {
         }
     }
 
+    /// Gives the calling HTTP worker thread a Redis connection of its own
+    /// ([`RedisStore::attach_worker`]); nothing to do in process.
+    pub fn attach_worker(&self) {
+        if let Self::Redis(r) = self {
+            r.attach_worker();
+        }
+    }
+
+    /// How many HTTP workers have a Redis connection of their own (0 in process).
+    pub fn worker_connections(&self) -> usize {
+        match self {
+            Self::Memory(_) => 0,
+            Self::Redis(r) => r.worker_connections(),
+        }
+    }
+
     /// Whether the store answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {

@@ -5,7 +5,16 @@
 //! scripts run on a single server and on a cluster; [`RedisConnection`] hides which it is. The
 //! one exception is the answer save's session check, folded into its script on a single server
 //! only ([`RedisStore::is_cluster`]).
+//!
+//! Each HTTP worker thread gets a connection of its own ([`RedisStore::attach_worker`]).
+//! A multiplexed connection runs its socket on the thread that opened it; with one shared
+//! connection opened at start, every command of every worker crossed to the main thread and
+//! its reply crossed back, two thread wake-ups per command, which perf showed as a third of
+//! the server's samples in a start storm (scheduler switches and futex wake-ups).
 
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use redis::aio::{ConnectionLike, ConnectionManager};
@@ -58,13 +67,59 @@ fn tcp_settings() -> redis::io::tcp::TcpSettings {
     redis::io::tcp::TcpSettings::default().set_nodelay(true)
 }
 
+/// How to open another connection like the shared one: a worker's own.
+enum Connector {
+    Single(redis::Client, redis::aio::ConnectionManagerConfig),
+    Cluster(redis::cluster::ClusterClient),
+}
+
+impl Connector {
+    async fn connect(&self) -> Result<RedisConnection, redis::RedisError> {
+        Ok(match self {
+            Self::Single(client, config) => RedisConnection::Single(
+                ConnectionManager::new_with_config(client.clone(), config.clone()).await?,
+            ),
+            Self::Cluster(client) => RedisConnection::Cluster(client.get_async_connection().await?),
+        })
+    }
+}
+
+/// A worker thread's own connection to one store's Redis.
+struct OwnConnection {
+    /// The [`RedisStore::id`] it belongs to: a test process runs several servers.
+    store: u64,
+    conn: RedisConnection,
+    /// The store's count of open ones, for `/metrics`; this one leaves it with its thread.
+    open: Arc<AtomicUsize>,
+}
+
+impl Drop for OwnConnection {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+thread_local! {
+    /// The calling worker thread's own connections.
+    static WORKER_CONNECTIONS: RefCell<Vec<OwnConnection>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Tells one store's worker connections from another's.
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(0);
+
 /// The Redis scoring store.
 #[derive(Clone)]
 pub struct RedisStore {
+    /// The connection opened at start: for every thread without one of its own (background
+    /// tasks on the main runtime, tests, tools, and a worker until its own is open).
     conn: RedisConnection,
+    connector: Arc<Connector>,
+    id: u64,
+    /// How many worker threads have their own connection open.
+    worker_connections: Arc<AtomicUsize>,
     /// A client per node named in `REDIS_URL`, for the subscriber's own connection
     /// (`broadcast.rs`): a subscription holds a connection of its own, outside the shared one.
-    nodes: std::sync::Arc<Vec<redis::Client>>,
+    nodes: Arc<Vec<redis::Client>>,
 }
 
 impl RedisStore {
@@ -82,7 +137,7 @@ impl RedisStore {
         let info =
             redis::IntoConnectionInfo::into_connection_info(url)?.set_tcp_settings(tcp_settings());
         let client = redis::Client::open(info)?;
-        let nodes = std::sync::Arc::new(vec![client.clone()]);
+        let nodes = Arc::new(vec![client.clone()]);
         // Fail fast when Redis is down: a member waiting on a dead connection is worse off than
         // one told to retry in a few seconds (`Retry-After` on the 503). One reconnection try
         // per request; the manager keeps reconnecting in the background.
@@ -90,11 +145,12 @@ impl RedisStore {
             .set_connection_timeout(Some(Duration::from_millis(500)))
             .set_response_timeout(Some(Duration::from_secs(5)))
             .set_number_of_retries(1);
-        let conn = ConnectionManager::new_with_config(client, config).await?;
-        Ok(Self {
-            conn: RedisConnection::Single(conn),
+        let conn = ConnectionManager::new_with_config(client.clone(), config.clone()).await?;
+        Ok(Self::new(
+            RedisConnection::Single(conn),
+            Connector::Single(client, config),
             nodes,
-        })
+        ))
     }
 
     /// Connects to a Redis Cluster through any of its `nodes`.
@@ -115,11 +171,58 @@ impl RedisStore {
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let store = Self {
-            conn: RedisConnection::Cluster(conn),
-            nodes: std::sync::Arc::new(nodes),
-        };
-        Ok(store)
+        Ok(Self::new(
+            RedisConnection::Cluster(conn),
+            Connector::Cluster(client),
+            Arc::new(nodes),
+        ))
+    }
+
+    fn new(conn: RedisConnection, connector: Connector, nodes: Arc<Vec<redis::Client>>) -> Self {
+        Self {
+            conn,
+            connector: Arc::new(connector),
+            id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+            worker_connections: Arc::new(AtomicUsize::new(0)),
+            nodes,
+        }
+    }
+
+    /// Opens, in the background, a connection for the calling thread alone: called by each
+    /// HTTP worker as it starts, inside its runtime. Until it is open (or while Redis is
+    /// down at start) the thread uses the shared connection; once open, the connection
+    /// reconnects by itself like the shared one. Does nothing outside a Tokio runtime.
+    pub fn attach_worker(&self) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        if WORKER_CONNECTIONS.with_borrow(|own| own.iter().any(|c| c.store == self.id)) {
+            return;
+        }
+        let connector = Arc::clone(&self.connector);
+        let store = self.id;
+        let open = Arc::clone(&self.worker_connections);
+        // A task of the current-thread runtime runs on this thread, so the connection lands
+        // in this thread's list.
+        tokio::spawn(async move {
+            let mut wait = Duration::from_millis(250);
+            loop {
+                match connector.connect().await {
+                    Ok(conn) => {
+                        open.fetch_add(1, Ordering::Relaxed);
+                        WORKER_CONNECTIONS.with_borrow_mut(|own| {
+                            own.push(OwnConnection { store, conn, open });
+                        });
+                        return;
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "a worker's own Redis connection did not open; it uses the shared one meanwhile");
+                        tokio::time::sleep(wait).await;
+                        wait = (wait * 2).min(Duration::from_secs(10));
+                    }
+                }
+            }
+        });
     }
 
     /// Whether this is a Redis Cluster (a script's keys must then share a hash slot).
@@ -148,19 +251,31 @@ impl RedisStore {
         })))
     }
 
-    /// A clone of the connection, for callers that run their own commands (tests, tools).
+    /// A connection to run commands on: the calling worker thread's own when it has one
+    /// ([`Self::attach_worker`]), else the shared one.
     pub fn connection(&self) -> RedisConnection {
-        self.conn.clone()
+        WORKER_CONNECTIONS
+            .with_borrow(|own| {
+                own.iter()
+                    .find(|c| c.store == self.id)
+                    .map(|c| c.conn.clone())
+            })
+            .unwrap_or_else(|| self.conn.clone())
+    }
+
+    /// How many worker threads have a connection of their own open (`/metrics`).
+    pub fn worker_connections(&self) -> usize {
+        self.worker_connections.load(Ordering::Relaxed)
     }
 
     pub(super) async fn ping(&self) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.connection();
         let _: String = redis::cmd("PING").query_async(&mut conn).await?;
         Ok(())
     }
 
     pub(super) async fn hit(&self, key: &str, window: Duration) -> Result<WindowCount, StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.connection();
         let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
         let (count, ttl_ms): (u64, i64) = scripts::HIT_WINDOW
             .key(key)
@@ -179,7 +294,7 @@ impl RedisStore {
         value: i64,
         ttl: Duration,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.connection();
         let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
         let _: () = redis::cmd("SET")
             .arg(key)
@@ -193,12 +308,12 @@ impl RedisStore {
 
     /// The values of `keys`, which must share a hash tag (one `MGET`).
     pub(super) async fn markers(&self, keys: &[String]) -> Result<Vec<Option<i64>>, StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.connection();
         Ok(redis::cmd("MGET").arg(keys).query_async(&mut conn).await?)
     }
 
     pub(super) async fn peek(&self, key: &str) -> Result<WindowCount, StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.connection();
         let (count, ttl_ms): (Option<u64>, i64) = redis::pipe()
             .get(key)
             .pttl(key)
@@ -211,7 +326,7 @@ impl RedisStore {
     }
 
     pub(super) async fn reset(&self, key: &str) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.connection();
         let _: () = conn.del(key).await?;
         Ok(())
     }
@@ -222,7 +337,7 @@ impl RedisStore {
         token: &str,
         ttl: Duration,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.connection();
         let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
         let held: i64 = scripts::LEASE
             .key(key)
@@ -234,7 +349,7 @@ impl RedisStore {
     }
 
     pub(super) async fn release_lease(&self, key: &str, token: &str) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.connection();
         let _: i64 = scripts::LEASE_RELEASE
             .key(key)
             .arg(token)

@@ -880,6 +880,14 @@ async fn every_attempt_key_expires(app: &TestApp) {
     save(app, &setup, 0, &[1], setup.started_at_ms + 1)
         .await
         .expect("save");
+    // The answers hash takes its expiry with the first answer; a changed answer and a further
+    // one keep it.
+    save(app, &setup, 0, &[0], setup.started_at_ms + 2)
+        .await
+        .expect("changed");
+    save(app, &setup, 1, &[1], setup.started_at_ms + 3)
+        .await
+        .expect("another");
     let limit = setup.deadline_ms + GRACE - setup.started_at_ms + 24 * 60 * MINUTE;
     let mut conn = redis.connection();
     for key in [

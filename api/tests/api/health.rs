@@ -154,3 +154,30 @@ async fn only_bodies_worth_it_are_compressed(app: &TestApp) {
     assert!(json.len() >= 1024);
     serde_json::from_slice::<Value>(&json).expect("the document, once decoded");
 }
+
+/// Each HTTP worker opens a Redis connection of its own, so a command and its reply stay on
+/// the worker's thread (`scoring/redis_store.rs`); `/metrics` counts them. The requests in
+/// between go through whichever connection the worker has, and all answer.
+#[tokio::test]
+async fn every_worker_gets_its_own_redis_connection() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Services, |s| {
+        s.workers = Some(3);
+    })
+    .await;
+    let mut text = String::new();
+    // Opened in the background as each worker starts: a bounded wait, not a timing claim.
+    for _ in 0..100 {
+        let response = app.get("/metrics", None).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        text = response.text().await.expect("body");
+        if text.contains("dautri_redis_worker_connections 3") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(text.contains("dautri_redis_worker_connections 3"), "{text}");
+    assert!(text.contains("dautri_store_up 1"), "{text}");
+    let ready: Value = app.get("/readyz", None).await.json().await.expect("json");
+    assert_eq!(ready["scoring_store"], true);
+    app.cleanup().await;
+}

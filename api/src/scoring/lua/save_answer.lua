@@ -52,10 +52,13 @@ end
 if count < 1 or (kind ~= 'm' and count ~= 1) then
   return { 'invalid_selection' }
 end
-redis.call('HSET', KEYS[3], ARGV[2], table.concat(ARGV, ',', 5))
--- The answers hash is created lazily; give it the attempt's remaining lifetime.
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl > 0 then
-  redis.call('PEXPIRE', KEYS[3], ttl)
+-- The answers hash is created lazily, by an attempt's first answer; only then does it need the
+-- attempt's remaining lifetime (a changed answer or a further one keeps the hash's).
+if redis.call('HSET', KEYS[3], ARGV[2], table.concat(ARGV, ',', 5)) == 1
+    and redis.call('HLEN', KEYS[3]) == 1 then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then
+    redis.call('PEXPIRE', KEYS[3], ttl)
+  end
 end
 return { 'ok', now, math.max(deadline - now, 0) }
