@@ -26,6 +26,11 @@ pub struct CeilingConfig {
     pub seconds: u64,
     /// Closed-loop connections per phase.
     pub connections: usize,
+    /// How many times the bare JWT + EVALSHA path and dautri's answer save are measured, in
+    /// adjacent pairs whose order alternates: on a shared machine one pair's ratio moves by a
+    /// quarter from run to run, and a pair measured side by side moves less than two rows
+    /// seconds apart.
+    pub pairs: usize,
     /// The `ceiling` server binary (default: next to the running executable).
     pub binary: Option<PathBuf>,
     /// Redis for the bare EVALSHA path, and a prefix of its own (its keys are removed after).
@@ -43,23 +48,55 @@ impl Drop for Child {
     }
 }
 
-/// A closed-loop row: its requests, its seconds, and the machine's CPU by part over it.
+/// A closed-loop row: its requests, its seconds, and the machine's CPU by part over it (mean
+/// cores).
+#[derive(Default)]
 struct Row {
-    stats: OpStats,
+    requests: u64,
     seconds: f64,
     cpu: Option<Parts>,
 }
 
+impl Row {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.seconds.max(0.001)
+    }
+
+    /// CPU time per request (µs) by part: in a closed loop on saturated cores the rate is
+    /// about the cores over the machine's CPU per request, and this says which process the
+    /// difference is in.
+    fn per_request(&self) -> Option<Parts> {
+        self.cpu
+            .map(|p| p.scaled(self.seconds * 1e6 / (self.requests.max(1) as f64)))
+    }
+
+    /// Several rows of one operation as one.
+    fn pooled(rows: &[Row]) -> Row {
+        let seconds: f64 = rows.iter().map(|r| r.seconds).sum();
+        let cpu = rows.iter().try_fold(Parts::default(), |mut sum, r| {
+            sum.add(r.cpu?.scaled(r.seconds / seconds.max(0.001)));
+            Some(sum)
+        });
+        Row {
+            requests: rows.iter().map(|r| r.requests).sum(),
+            seconds,
+            cpu,
+        }
+    }
+}
+
 /// Runs `connections` workers sending what `make(worker)` builds for `seconds`, counting the
 /// CPU of the machine and of `server` (the process answering, when it runs here) meanwhile.
+/// Latencies go to `rec` under `name` (shared by the repeats of a row).
 async fn closed_loop(
+    rec: &Recorder,
     name: &'static str,
     seconds: u64,
     connections: usize,
     server: Option<u32>,
     make: Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync>,
 ) -> Row {
-    let rec = Recorder::new();
+    let before = requests(rec, name);
     let until = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut cpu = CpuAccount::new(server);
@@ -74,10 +111,14 @@ async fn closed_loop(
     join_all(workers).await;
     let cpu = cpu.sample();
     Row {
-        stats: rec.snapshot().remove(name).unwrap_or_default(),
+        requests: requests(rec, name) - before,
         seconds: started.elapsed().as_secs_f64(),
         cpu,
     }
+}
+
+fn requests(rec: &Recorder, name: &'static str) -> u64 {
+    rec.snapshot().get(name).map_or(0, OpStats::requests)
 }
 
 fn helper_binary(c: &CeilingConfig) -> anyhow::Result<PathBuf> {
@@ -253,44 +294,37 @@ pub async fn measure(
     }
     let attempts = Arc::new(attempts);
 
+    let rows = Recorder::new();
     let (cl, cb) = (client.clone(), ceiling.clone());
     let plain = closed_loop(
-        "ceiling: trivial handler",
+        &rows,
+        PLAIN,
         c.seconds,
         c.connections,
         ceiling_pid,
         Arc::new(move |_| cl.get(format!("{cb}/plain"))),
     )
     .await;
-    let (cl, cb, tk) = (client.clone(), ceiling.clone(), token.clone());
-    let bare = closed_loop(
-        "ceiling: JWT + EVALSHA",
-        c.seconds,
-        c.connections,
-        ceiling_pid,
-        Arc::new(move |w| {
-            let q = rand::rng().random_range(0..20);
-            cl.put(format!("{cb}/answer/{w}/{q}"))
-                .bearer_auth(&tk)
-                .json(&json!({"option_ids": [format!("{}", q % 4)]}))
-        }),
-    )
-    .await;
     let (cl, b) = (client.clone(), base.clone());
     let health = closed_loop(
-        "dautri: GET /healthz",
+        &rows,
+        HEALTH,
         c.seconds,
         c.connections,
         config.server_pid,
         Arc::new(move |_| cl.get(format!("{b}/healthz"))),
     )
     .await;
+    let (cl, cb, tk) = (client.clone(), ceiling.clone(), token.clone());
+    let bare_request: Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync> =
+        Arc::new(move |w| {
+            let q = rand::rng().random_range(0..20);
+            cl.put(format!("{cb}/answer/{w}/{q}"))
+                .bearer_auth(&tk)
+                .json(&json!({"option_ids": [format!("{}", q % 4)]}))
+        });
     let (cl, b, at) = (client.clone(), base.clone(), attempts.clone());
-    let answer = closed_loop(
-        "dautri: PUT answer",
-        c.seconds,
-        c.connections,
-        config.server_pid,
+    let answer_request: Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync> =
         Arc::new(move |w| {
             let (access, id, questions) = &at[w];
             let mut rng = rand::rng();
@@ -299,9 +333,39 @@ pub async fn measure(
             cl.put(format!("{b}/api/v1/attempts/{id}/answers/{q}"))
                 .bearer_auth(access)
                 .json(&json!({"option_ids": [option]}))
-        }),
-    )
-    .await;
+        });
+    let (mut bares, mut answers) = (Vec::new(), Vec::new());
+    for pair in 0..c.pairs.max(1) {
+        let bare = || {
+            closed_loop(
+                &rows,
+                BARE,
+                c.seconds,
+                c.connections,
+                ceiling_pid,
+                bare_request.clone(),
+            )
+        };
+        let answer = || {
+            closed_loop(
+                &rows,
+                ANSWER,
+                c.seconds,
+                c.connections,
+                config.server_pid,
+                answer_request.clone(),
+            )
+        };
+        // The order alternates, so that a machine growing busier or quieter over the pairs
+        // does not favour one side.
+        if pair % 2 == 0 {
+            bares.push(bare().await);
+            answers.push(answer().await);
+        } else {
+            answers.push(answer().await);
+            bares.push(bare().await);
+        }
+    }
     for (access, id, _) in attempts.iter() {
         http::call(
             &rec,
@@ -317,39 +381,76 @@ pub async fn measure(
     drop(child);
     cleanup(&c.redis_url, &c.redis_prefix).await;
 
-    let rate = |r: &Row| r.stats.requests() as f64 / r.seconds.max(0.001);
-    // CPU time per request (µs) by part: in a closed loop on saturated cores the rate is about
-    // the cores over the machine's CPU per request, and this says which process the
-    // difference is in.
-    let per_request = |r: &Row| {
-        r.cpu
-            .map(|p| p.scaled(r.seconds * 1e6 / (r.stats.requests().max(1) as f64)))
-    };
-    let entry = |name: &str, r: &Row, base: f64| {
-        let mut v = op_json(name, &r.stats, r.seconds);
-        v["ratio"] = json!(rate(r) / base.max(0.001));
+    let stats = rows.snapshot();
+    let entry = |name: &'static str, r: &Row, base: f64| {
+        let mut v = op_json(
+            name,
+            &stats.get(name).cloned().unwrap_or_default(),
+            r.seconds,
+        );
+        // The rate of this row's own requests (the pooled rows' seconds are their sum).
+        v["per_second"] = json!(r.rate());
+        v["ratio"] = json!(r.rate() / base.max(0.001));
         v["cpu_cores"] = r.cpu.map_or(Value::Null, Parts::to_json);
-        v["cpu_us_per_request"] = per_request(r).map_or(Value::Null, Parts::to_json);
+        v["cpu_us_per_request"] = r.per_request().map_or(Value::Null, Parts::to_json);
         v
     };
-    let (p, b) = (rate(&plain), rate(&bare));
-    let cpu_ratio = match (per_request(&answer), per_request(&bare)) {
+    let cpu_ratio = |answer: &Row, bare: &Row| match (answer.per_request(), bare.per_request()) {
         (Some(a), Some(b)) if b.machine > 0.0 => json!(a.machine / b.machine),
         _ => Value::Null,
     };
+    let pairs: Vec<Value> = bares
+        .iter()
+        .zip(&answers)
+        .map(|(bare, answer)| {
+            json!({
+                "bare_per_second": bare.rate(),
+                "answer_per_second": answer.rate(),
+                "answer_vs_bare": answer.rate() / bare.rate().max(0.001),
+                "answer_machine_cpu_vs_bare": cpu_ratio(answer, bare),
+            })
+        })
+        .collect();
+    let (bare, answer) = (Row::pooled(&bares), Row::pooled(&answers));
+    let p = plain.rate();
     Ok(json!({
         "seconds": c.seconds,
         "connections": c.connections,
         "rows": [
-            entry("ceiling: trivial handler", &plain, p),
-            entry("dautri: GET /healthz", &health, p),
-            entry("ceiling: JWT + EVALSHA", &bare, b),
-            entry("dautri: PUT answer", &answer, b),
+            entry(PLAIN, &plain, p),
+            entry(HEALTH, &health, p),
+            entry(BARE, &bare, bare.rate()),
+            entry(ANSWER, &answer, bare.rate()),
         ],
-        "answer_vs_bare": rate(&answer) / b.max(0.001),
-        "healthz_vs_trivial": rate(&health) / p.max(0.001),
-        "answer_machine_cpu_vs_bare": cpu_ratio,
+        "pairs": pairs,
+        "answer_vs_bare": answer.rate() / bare.rate().max(0.001),
+        "answer_vs_bare_median": median(pairs.iter().filter_map(|p| p["answer_vs_bare"].as_f64())),
+        "healthz_vs_trivial": health.rate() / p.max(0.001),
+        "answer_machine_cpu_vs_bare": cpu_ratio(&answer, &bare),
+        "answer_machine_cpu_vs_bare_median": median(
+            pairs.iter().filter_map(|p| p["answer_machine_cpu_vs_bare"].as_f64())
+        ),
     }))
+}
+
+const PLAIN: &str = "ceiling: trivial handler";
+const HEALTH: &str = "dautri: GET /healthz";
+const BARE: &str = "ceiling: JWT + EVALSHA";
+const ANSWER: &str = "dautri: PUT answer";
+
+/// The middle value (the mean of the two middle ones for an even count); `null` for none.
+fn median(values: impl Iterator<Item = f64>) -> Value {
+    let mut v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return Value::Null;
+    }
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    json!(if v.len() % 2 == 1 {
+        v[mid]
+    } else {
+        f64::midpoint(v[mid - 1], v[mid])
+    })
 }
 
 /// Removes the ceiling server's keys (its prefix only; never a flush).
@@ -406,6 +507,27 @@ pub fn table(c: &Value) -> String {
             r["cpu_us_per_request"]["server"].as_f64().unwrap_or(0.0)
         );
     }
+    let pairs = c["pairs"].as_array().map_or(&[][..], Vec::as_slice);
+    if pairs.len() > 1 {
+        let list = |key: &str| {
+            pairs
+                .iter()
+                .map(|p| format!("{:.2}", p[key].as_f64().unwrap_or(f64::NAN)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "answer ÷ bare in {} adjacent pairs (order alternating): {} (median {:.2}); the machine's CPU per request, answer ÷ bare: {} (median {:.2})",
+            pairs.len(),
+            list("answer_vs_bare"),
+            c["answer_vs_bare_median"].as_f64().unwrap_or(f64::NAN),
+            list("answer_machine_cpu_vs_bare"),
+            c["answer_machine_cpu_vs_bare_median"]
+                .as_f64()
+                .unwrap_or(f64::NAN),
+        );
+    }
     if let Some(x) = c["answer_machine_cpu_vs_bare"].as_f64() {
         let parts = |row: &Value| {
             let us = &row["cpu_us_per_request"];
@@ -427,4 +549,67 @@ pub fn table(c: &Value) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(machine: f64, server: f64) -> Parts {
+        Parts {
+            machine,
+            server,
+            ..Parts::default()
+        }
+    }
+
+    #[test]
+    fn the_median_is_the_middle_value_or_the_mean_of_the_two_middle_ones() {
+        assert_eq!(median([0.7, 0.5, 0.9].into_iter()), json!(0.7));
+        assert_eq!(median([0.8, 0.5, 0.6, 0.9].into_iter()), json!(0.7));
+        assert_eq!(median([f64::NAN, 0.4].into_iter()), json!(0.4));
+        assert_eq!(median(std::iter::empty()), Value::Null);
+    }
+
+    /// Pooled rows count every request over every second, and the CPU is the mean over the
+    /// seconds (not over the rows): a 1-second row at 2 cores and a 3-second one at 1 core
+    /// used 5 core-seconds in 4 s.
+    #[test]
+    fn pooled_rows_weigh_each_by_its_seconds() {
+        let rows = [
+            Row {
+                requests: 1_000,
+                seconds: 1.0,
+                cpu: Some(parts(2.0, 1.0)),
+            },
+            Row {
+                requests: 4_000,
+                seconds: 3.0,
+                cpu: Some(parts(1.0, 0.5)),
+            },
+        ];
+        let pooled = Row::pooled(&rows);
+        assert_eq!(pooled.requests, 5_000);
+        assert!((pooled.rate() - 1_250.0).abs() < 1e-9);
+        let cpu = pooled.cpu.expect("cpu");
+        assert!((cpu.machine - 1.25).abs() < 1e-9, "{cpu:?}");
+        assert!((cpu.server - 0.625).abs() < 1e-9, "{cpu:?}");
+        // 5 core-seconds over 5,000 requests: 1,000 µs each.
+        let per = pooled.per_request().expect("per request");
+        assert!((per.machine - 1_000.0).abs() < 1e-6, "{per:?}");
+        // A row without CPU figures leaves the pool without them.
+        let partial = Row::pooled(&[
+            Row {
+                requests: 1,
+                seconds: 1.0,
+                cpu: None,
+            },
+            Row {
+                requests: 1,
+                seconds: 1.0,
+                cpu: Some(parts(1.0, 1.0)),
+            },
+        ]);
+        assert!(partial.cpu.is_none());
+    }
 }

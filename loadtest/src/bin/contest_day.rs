@@ -106,6 +106,10 @@ struct Args {
     /// Connections of the ceiling phases.
     #[arg(long, default_value_t = 32)]
     ceiling_connections: usize,
+    /// How many adjacent pairs of the bare JWT + EVALSHA path and dautri's answer save (order
+    /// alternating); the report gives each pair's ratio, their median and the pooled rows.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=20))]
+    ceiling_pairs: u64,
     /// A fault run (`fault-day.sh`): the fault's name for the report…
     #[arg(long, requires = "fault_signal")]
     fault: Option<String>,
@@ -127,6 +131,7 @@ async fn main() -> anyhow::Result<()> {
     let ceiling = (a.ceiling_seconds > 0).then(|| CeilingConfig {
         seconds: a.ceiling_seconds,
         connections: a.ceiling_connections,
+        pairs: usize::try_from(a.ceiling_pairs).unwrap_or(1),
         binary: None,
         redis_url: a
             .redis_url

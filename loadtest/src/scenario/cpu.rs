@@ -80,7 +80,7 @@ impl Parts {
         }
     }
 
-    fn add(&mut self, other: Parts) {
+    pub(crate) fn add(&mut self, other: Parts) {
         self.machine += other.machine;
         self.server += other.server;
         self.postgresql += other.postgresql;
