@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::scenario::cpu::{CpuAccount, Parts};
 use crate::scenario::setup::{self, Stage};
-use crate::scenario::stats::{OpStats, Recorder, op_json};
+use crate::scenario::stats::{OpStats, Recorder, median, op_json};
 use crate::scenario::{Config, http};
 
 /// How to measure the ceiling.
@@ -438,21 +438,6 @@ const HEALTH: &str = "dautri: GET /healthz";
 const BARE: &str = "ceiling: JWT + EVALSHA";
 const ANSWER: &str = "dautri: PUT answer";
 
-/// The middle value (the mean of the two middle ones for an even count); `null` for none.
-fn median(values: impl Iterator<Item = f64>) -> Value {
-    let mut v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return Value::Null;
-    }
-    v.sort_by(f64::total_cmp);
-    let mid = v.len() / 2;
-    json!(if v.len() % 2 == 1 {
-        v[mid]
-    } else {
-        f64::midpoint(v[mid - 1], v[mid])
-    })
-}
-
 /// Removes the ceiling server's keys (its prefix only; never a flush).
 async fn cleanup(url: &str, prefix: &str) {
     let Ok(client) = redis::Client::open(url) else {
@@ -561,14 +546,6 @@ mod tests {
             server,
             ..Parts::default()
         }
-    }
-
-    #[test]
-    fn the_median_is_the_middle_value_or_the_mean_of_the_two_middle_ones() {
-        assert_eq!(median([0.7, 0.5, 0.9].into_iter()), json!(0.7));
-        assert_eq!(median([0.8, 0.5, 0.6, 0.9].into_iter()), json!(0.7));
-        assert_eq!(median([f64::NAN, 0.4].into_iter()), json!(0.4));
-        assert_eq!(median(std::iter::empty()), Value::Null);
     }
 
     /// Pooled rows count every request over every second, and the CPU is the mean over the

@@ -23,6 +23,8 @@ use futures_util::StreamExt;
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 
+use loadtest::scenario::stats::median;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "signin_storm",
@@ -114,18 +116,13 @@ fn hash_cost(hashes: u32) -> anyhow::Result<()> {
         }
         println!(
             "{m:>10} {t:>3} {:>10.1} {:>12.1} {:>8.2} {:>12.1}",
-            median(&mut took),
-            median(&mut base),
-            median(&mut ratio),
+            median(took.iter().copied()).unwrap_or(f64::NAN),
+            median(base.iter().copied()).unwrap_or(f64::NAN),
+            median(ratio.iter().copied()).unwrap_or(f64::NAN),
             f64::from(m) / 1024.0
         );
     }
     Ok(())
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn ms(d: Duration) -> f64 {

@@ -206,6 +206,19 @@ pub fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
 
+/// The middle of `values` (the mean of the two middle ones for an even count), leaving out
+/// any that are not finite; `None` when none is left.
+pub fn median(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    match v.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(v[mid]),
+        _ => Some(f64::midpoint(v[mid - 1], v[mid])),
+    }
+}
+
 /// The JSON form of one operation over `seconds` of measurement.
 pub fn op_json(name: &str, s: &OpStats, seconds: f64) -> Value {
     let h = &s.latency_us;
@@ -231,4 +244,17 @@ pub fn timeline_json(s: &OpStats) -> Value {
             .map(|(sec, (n, e, h))| json!({"second": sec, "requests": n, "errors": e, "p99_ms": ms(h.value_at_quantile(0.99))}))
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod median_tests {
+    use super::median;
+
+    #[test]
+    fn the_median_is_the_middle_value_or_the_mean_of_the_two_middle_ones() {
+        assert_eq!(median([0.7, 0.5, 0.9]), Some(0.7));
+        assert_eq!(median([0.8, 0.5, 0.6, 0.9]), Some(0.7));
+        assert_eq!(median([f64::NAN, 0.4]), Some(0.4));
+        assert_eq!(median([]), None);
+    }
 }
