@@ -19,7 +19,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${BIN_DIR:-${CARGO_TARGET_DIR:-$repo/target}/release}"
-api="${API_BIN:-$bin/api}" # another server build, e.g. one with `--features mimalloc`
+api="${API_BIN:-$bin/api}" # another server build, e.g. `--no-default-features` (the system allocator)
 pg="${DAUTRI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}"
 redis_url="${DAUTRI_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 db="contest_day_$(date +%s)_$RANDOM"

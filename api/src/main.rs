@@ -4,7 +4,8 @@ use clap::Parser;
 use dautri_api::config::{Cli, Command};
 use dautri_api::{commands, startup::Application, telemetry};
 
-/// `--features mimalloc`: the allocator the README's allocator comparison measured.
+/// mimalloc (the default feature `mimalloc`): the README's *Performance* measures it against the
+/// system allocator (`--no-default-features`).
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
