@@ -154,6 +154,9 @@ pub async fn create_contest(
     )
     .await?;
     txn.commit().await.map_err(PersistenceError::from)?;
+    // The contest list is kept (`Catalog::listing`): it shows the new contest at once, here
+    // and on the other instances.
+    crate::app::coherence::changed(state, Change::Contest(contest.id)).await;
     Ok(contest)
 }
 
@@ -475,7 +478,10 @@ pub async fn list_contests(
     let needle = q.text.as_deref().map(fold).filter(|t| !t.is_empty());
     let mut picked = Vec::new();
     let mut check = Checker::in_tree(&state.db, &known.caller, known.unit_id, &known.tree);
-    for contest in persistence::contests::list_all(&state.db).await? {
+    // Every contest and its rounds' times from the catalog: the whole list changes only when
+    // a contest or a round is added or edited, which drops it.
+    let listing = state.catalog.listing(&state.db).await?;
+    for (contest, windows) in &listing.contests {
         if q.kind.is_some_and(|k| k != contest.settings.kind) {
             continue;
         }
@@ -492,7 +498,7 @@ pub async fn list_contests(
         {
             continue;
         }
-        let manage = match check.access(&contest).await {
+        let manage = match check.access(contest).await {
             Ok(a) => a == Access::Manage,
             Err(ApiError::NotFound(_)) => continue,
             Err(e) => return Err(e),
@@ -500,17 +506,12 @@ pub async fn list_contests(
         if q.managed_only && !manage {
             continue;
         }
-        picked.push((contest, manage));
+        picked.push((contest, windows, manage));
     }
-    let ids: Vec<ContestId> = picked.iter().map(|(c, _)| c.id).collect();
-    let mut windows = persistence::contests::round_windows(&state.db, &ids).await?;
     let now = Utc::now();
     let mut listed: Vec<ListedContest> = picked
         .into_iter()
-        .map(|(contest, manage)| {
-            let w = windows.remove(&contest.id).unwrap_or_default();
-            ListedContest::new(contest, manage, &w, now)
-        })
+        .map(|(contest, windows, manage)| ListedContest::new(contest.clone(), manage, windows, now))
         .filter(|c| q.status.is_none_or(|s| s == c.status))
         .collect();
     // Ties keep the newest first, so a page boundary never shuffles equal rows.

@@ -13,6 +13,10 @@
 //! drawn) within moments, at worst within twice the maximum age; an attempt always keeps the
 //! version it drew, so nothing already drawn changes.
 //!
+//! And every contest with its rounds' times ([`Listing`]), for the contest list every member
+//! opens as a round opens: read from the database, it was two queries per member in a start
+//! storm, and a scan of every contest ever held.
+//!
 //! The values are kept in a [`Ttl`] each: one caller reads an old entry again while the others
 //! go on with it, and a forgotten one is never served.
 
@@ -26,7 +30,7 @@ use super::ttl::Ttl;
 use crate::domain::ids::{ContestId, RoundId};
 use crate::persistence::{
     self, PersistenceError,
-    contests::{Contest, Round},
+    contests::{Contest, Round, Window},
     questions::StoredQuestion,
 };
 
@@ -42,6 +46,14 @@ pub struct DrawPool {
     pub groups: Vec<Vec<StoredQuestion>>,
 }
 
+/// Every contest, newest first, each with its rounds' times: what the contest list filters
+/// for each caller.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// The contests and their rounds' windows (opens, closes), newest contest first.
+    pub contests: Vec<(Contest, Vec<Window>)>,
+}
+
 /// The shared cache.
 #[derive(Clone)]
 pub struct Catalog {
@@ -51,6 +63,8 @@ pub struct Catalog {
     contest_rounds: Arc<Ttl<ContestId, Vec<Round>>>,
     /// What a round draws from, by round and day (a question's drawable dates are days).
     pools: Arc<Ttl<(RoundId, NaiveDate), DrawPool>>,
+    /// Every contest and its rounds' times (one entry).
+    listing: Arc<Ttl<(), Listing>>,
 }
 
 impl Default for Catalog {
@@ -67,6 +81,7 @@ impl Catalog {
             contests: Arc::new(Ttl::new(max_age)),
             contest_rounds: Arc::new(Ttl::new(max_age)),
             pools: Arc::new(Ttl::new(max_age)),
+            listing: Arc::new(Ttl::new(max_age)),
         }
     }
 
@@ -119,17 +134,42 @@ impl Catalog {
         self.pools.get_or_load((round, day), load).await
     }
 
-    /// Drops a round (its contest's list of rounds, and what it draws from) after it was added
-    /// or changed.
+    /// Every contest with its rounds' times, from the cache or the database.
+    pub async fn listing(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Arc<Listing>, PersistenceError> {
+        self.listing
+            .get_or_load((), || async {
+                let contests = persistence::contests::list_all(db).await?;
+                let ids: Vec<ContestId> = contests.iter().map(|c| c.id).collect();
+                let mut windows = persistence::contests::round_windows(db, &ids).await?;
+                Ok(Listing {
+                    contests: contests
+                        .into_iter()
+                        .map(|c| {
+                            let w = windows.remove(&c.id).unwrap_or_default();
+                            (c, w)
+                        })
+                        .collect(),
+                })
+            })
+            .await
+    }
+
+    /// Drops a round (its contest's list of rounds, what it draws from, and the listing) after
+    /// it was added or changed.
     pub fn forget_round(&self, id: RoundId, contest_id: ContestId) {
+        self.listing.forget_where(|_| true);
         self.rounds.forget_where(|r| *r == id);
         self.contest_rounds.forget_where(|c| *c == contest_id);
         self.pools.forget_where(|(round, _)| *round == id);
     }
 
-    /// Drops a contest (and what its rounds draw from: its host unit decides which banks they
-    /// see) after it changed.
+    /// Drops a contest (what its rounds draw from: its host unit decides which banks they see;
+    /// and the listing) after it was added or changed.
     pub fn forget_contest(&self, id: ContestId) {
+        self.listing.forget_where(|_| true);
         self.contests.forget_where(|c| *c == id);
         self.pools.forget_where(|_| true);
     }
@@ -146,5 +186,6 @@ impl Catalog {
         self.contests.forget_where(|_| true);
         self.contest_rounds.forget_where(|_| true);
         self.pools.forget_where(|_| true);
+        self.listing.forget_where(|_| true);
     }
 }

@@ -20,6 +20,7 @@ both_backends!(
     questions_valid_for_only_part_of_the_round_do_not_count,
     once_started_only_the_close_time_may_be_extended,
     rounds_with_shuffle_off_warn_their_organizers,
+    the_contest_list_shows_every_change_at_once,
 );
 
 /// A root unit with a branch, an unrelated unit, and an organizer of the root.
@@ -602,4 +603,87 @@ async fn rounds_with_shuffle_off_warn_their_organizers(app: &TestApp) {
     assert!(seen.get("warnings").is_none(), "{seen}");
     let on_again = patch(json!({"shuffle_questions": true, "shuffle_options": true})).await;
     assert_eq!(warnings(&on_again), vec![]);
+}
+
+/// The contest list is kept in memory (every member opens it as a round opens); an edit of a
+/// contest or a round, or a new one, drops the copy, so the next read shows it.
+async fn the_contest_list_shows_every_change_at_once(app: &TestApp) {
+    let h = host(app).await;
+    seed_questions(app, &h, "law", 2, "medium").await;
+    seed_questions(app, &h, "history", 1, "easy").await;
+    let member = app.member(h.branch).await;
+    let list = || {
+        let token = member.access.clone();
+        async move {
+            let list: Value = app
+                .get("/api/v1/contests", Some(&token))
+                .await
+                .json()
+                .await
+                .expect("json");
+            list["items"].as_array().cloned().unwrap_or_default()
+        }
+    };
+    // Read twice before each change: the second read is served from the kept copy.
+    assert!(list().await.is_empty());
+    assert!(list().await.is_empty());
+    let c = contest(app, &h, json!({})).await;
+    let id = c["id"].clone();
+    let listed = || async {
+        let items = list().await;
+        items
+            .iter()
+            .find(|item| item["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("the new contest is listed: {items:?}"))
+    };
+    assert_eq!(listed().await["round_count"], 0);
+    assert_eq!(listed().await["status"], "draft");
+    let url = format!("/api/v1/contests/{}", id.as_str().expect("id"));
+    let r = app
+        .patch(
+            &url,
+            Some(&h.organizer.access),
+            &json!({"title": "Tìm hiểu Nghị quyết Đại hội Đoàn"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(listed().await["title"], "Tìm hiểu Nghị quyết Đại hội Đoàn");
+    let r = app
+        .post(
+            &format!("{url}/rounds"),
+            Some(&h.organizer.access),
+            &round_body(1, 24),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let round: Value = r.json().await.expect("json");
+    let item = listed().await;
+    assert_eq!(item["round_count"], 1);
+    assert_eq!(
+        (at(&item["opens_at"]), at(&item["closes_at"])),
+        (at(&round["opens_at"]), at(&round["closes_at"]))
+    );
+    let closes = Utc::now() + Duration::hours(60);
+    let r = app
+        .patch(
+            &format!("/api/v1/rounds/{}", round["id"].as_str().expect("id")),
+            Some(&h.organizer.access),
+            &json!({"closes_at": closes.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    assert_eq!(at(&listed().await["closes_at"]), closes.timestamp_millis());
+}
+
+/// A time in a response, to the millisecond (the databases keep microseconds at most).
+fn at(v: &Value) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("a time, not {v}: {e}"))
+        .timestamp_millis()
 }
