@@ -16,6 +16,7 @@ pub(crate) mod cpu;
 pub mod day;
 pub mod endstate;
 pub mod http;
+pub mod journal;
 pub mod probe;
 pub mod setup;
 pub mod stats;
@@ -286,6 +287,8 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         s.await.ok();
     }
     let server = probe.await.unwrap_or(Value::Null);
+    // Before the ceiling's closed loop adds answers of its own.
+    let journal_lag = journal::read(&client, &config.base_url).await;
     let fault_window = match fault {
         Some(f) => f.await.ok().flatten(),
         None => None,
@@ -369,6 +372,7 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         "server": server["server"],
         "cpu": server["cpu"],
         "redis": server["redis"],
+        "journal_lag": journal_lag,
         "server_timeline": server["timeline"],
         "ceiling": ceiling,
         "end_state": verdict.to_json(),
@@ -563,6 +567,7 @@ pub fn table(r: &Value) -> String {
             x["attempt_bytes"]
         );
     }
+    out.push_str(&journal::line(&r["journal_lag"]));
     if !r["ceiling"].is_null() {
         out.push_str(&crate::ceiling::table(&r["ceiling"]));
     }
