@@ -220,46 +220,6 @@ async fn start_attempts(
     Ok(running)
 }
 
-/// Summarises the journal-lag histogram from `/metrics`.
-async fn journal_lag(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
-    let text = client
-        .get(format!("{base}/metrics"))
-        .send()
-        .await?
-        .text()
-        .await?;
-    let mut buckets = Vec::new();
-    let mut count = 0.0;
-    for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("dautri_journal_lag_seconds_bucket{le=\"") {
-            let (le, value) = rest.split_once("\"} ").unwrap_or(("", "0"));
-            buckets.push((le.to_owned(), value.trim().parse::<f64>().unwrap_or(0.0)));
-        } else if let Some(v) = line.strip_prefix("dautri_journal_lag_seconds_count ") {
-            count = v.trim().parse().unwrap_or(0.0);
-        }
-    }
-    if count == 0.0 {
-        return Ok("no answers journaled".into());
-    }
-    let within = |bound: &str| {
-        buckets
-            .iter()
-            .find(|(le, _)| le == bound)
-            .map(|(_, v)| v / count * 100.0)
-            .unwrap_or(0.0)
-    };
-    let p99 = buckets
-        .iter()
-        .find(|(_, v)| *v >= count * 0.99)
-        .map(|(le, _)| le.clone())
-        .unwrap_or_default();
-    Ok(format!(
-        "{count:.0} answers journaled; {:.1}% within 0.5 s, {:.1}% within 1 s; p99 ≤ {p99} s",
-        within("0.5"),
-        within("1")
-    ))
-}
-
 /// Builds the next request of a phase (any endpoint, any member).
 type MakeRequest = Arc<dyn Fn() -> reqwest::RequestBuilder + Send + Sync>;
 
@@ -388,7 +348,12 @@ async fn main() -> anyhow::Result<()> {
     answers.report(Some(&baseline));
     // Let the journal catch up, then read its lag.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    println!("journal: {}", journal_lag(&client, &args.base_url).await?);
+    let lag = loadtest::scenario::journal::read(&client, &args.base_url).await;
+    if lag.is_null() {
+        println!("journal: /metrics could not be read");
+    } else {
+        print!("{}", loadtest::scenario::journal::line(&lag));
+    }
     for r in running.iter() {
         let _ = client
             .post(format!(
