@@ -401,9 +401,7 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<(), ApiError> {
-    let account = persistence::users::get(&state.db, user)
-        .await
-        .map_err(|_| ApiError::Unauthorized)?;
+    let account = signed_in_account(state, user).await?;
     let phone = Phone::parse(&account.phone).ok();
     let new_password = NewPassword::parse(new_password, phone.as_ref())
         .map_err(|e| ApiError::field("/new_password", e.0))?;
@@ -416,6 +414,18 @@ pub async fn change_password(
     let revoked = sessions::end_all_sessions(state, user, now).await?;
     tracing::info!(revoked, "password changed; sessions revoked");
     Ok(())
+}
+
+/// The signed-in caller's account. A token outliving its account (erased) is as good as no
+/// token: 401. Any other failure is answered as what it is (the database out of reach: 503
+/// with `Retry-After`), never as a 401 that would send a member back to the sign-in screen
+/// while the database restarts.
+pub async fn signed_in_account(state: &AppState, user: UserId) -> Result<User, ApiError> {
+    match persistence::users::get(&state.db, user).await {
+        Ok(account) => Ok(account),
+        Err(PersistenceError::NotFound(_)) => Err(ApiError::Unauthorized),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// How long after its rotation a refresh token presented again by the client it was rotated

@@ -32,9 +32,7 @@ pub async fn update(
     body: UpdateProfileRequest,
     today: NaiveDate,
 ) -> Result<User, ApiError> {
-    let me = persistence::users::get(&state.db, user)
-        .await
-        .map_err(|_| ApiError::Unauthorized)?;
+    let me = crate::app::accounts::signed_in_account(state, user).await?;
     if me.erased_at.is_some() {
         return Err(ApiError::Unauthorized);
     }

@@ -9,6 +9,19 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 use crate::config::Settings;
 
+/// A pooled connection idle at least this long is pinged before it is handed out; one used more
+/// recently is handed out as it is.
+///
+/// The pool pings every connection it takes back (sqlx does, always), so a connection in the
+/// pool was alive when it was last used. Pinging it again before every statement (sqlx's
+/// default) made each statement outside a transaction three round trips to the database
+/// instead of two; in a start storm the database's CPU went mostly to round trips, not to
+/// the statements (#16). What the ping on taking still catches is a connection that died
+/// while it sat idle: the database restarted or a firewall dropped it. Within this second of
+/// its last use, such a connection fails its next statement once (503 with `Retry-After`,
+/// and the pool closes it when it comes back), as the requests in flight at a restart do.
+pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
 /// Connects to the configured database (creating the embedded SQLite file and its directory if
 /// needed) and applies pending migrations.
 pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
@@ -27,6 +40,7 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Database
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         .sqlx_logging(false)
         // Set on every connection the pool opens, not once: `busy_timeout` and `synchronous`
         // belong to a connection, and a pool opens more as it grows. WAL lets readers work
@@ -63,6 +77,7 @@ pub async fn connect_journal(settings: &Settings) -> anyhow::Result<Option<Datab
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         .sqlx_logging(false)
         .map_sqlx_postgres_opts(|o| o.options([("synchronous_commit", "off")]));
     let db = Database::connect(options)

@@ -122,10 +122,7 @@ pub async fn get_me(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> Result<web::Json<UserResponse>, ApiError> {
-    // A token outliving its account (erased) is as good as no token.
-    let account = persistence::users::get(&state.db, user.id)
-        .await
-        .map_err(|_| ApiError::Unauthorized)?;
+    let account = crate::app::accounts::signed_in_account(&state, user.id).await?;
     Ok(web::Json(user_response(&state.db, account).await?))
 }
 

@@ -397,6 +397,12 @@ async fn refuse_writes(database_url: &str, refuse: bool) {
     .await;
 }
 
+/// How often a request is sent again after 503s once the database's connections were cut: a
+/// connection the app used within the last second is handed out unpinged
+/// (`PING_IF_IDLE_FOR`) and fails once, and this test's requests and the app's background
+/// tasks keep only a few connections of the pools (the main one and the journal's) busy.
+const RETRIES_AFTER_CUT: usize = 6;
+
 /// Asserts the answer is a 503 problem that says when to retry (never a 500).
 async fn assert_retry_later(r: reqwest::Response, what: &str) {
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE, "{what}");
@@ -476,10 +482,19 @@ async fn a_database_refusing_writes_says_retry_later_and_loses_nothing() {
         "a sign-in",
     )
     .await;
-    // What only reads still works: the member's attempt, with their acknowledged answers.
-    let r = app
+    // What only reads still works: the member's attempt, with their acknowledged answers
+    // (once the connections cut with the refusal, each failing once, are gone).
+    let mut r = app
         .get(&format!("/api/v1/attempts/{id0}"), Some(&members[0].access))
         .await;
+    for _ in 0..RETRIES_AFTER_CUT {
+        if r.status() != StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+        r = app
+            .get(&format!("/api/v1/attempts/{id0}"), Some(&members[0].access))
+            .await;
+    }
     assert_eq!(r.status(), StatusCode::OK, "reading an attempt");
 
     refuse_writes(&database_url, false).await;
@@ -490,9 +505,13 @@ async fn a_database_refusing_writes_says_retry_later_and_loses_nothing() {
         let app = &app;
         async move {
             let mut r = app.post(&path, Some(&access), &json!({})).await;
-            // The first request after the cut may land on a connection the server had not
-            // noticed was gone: it answers 503, and the retry goes through.
-            if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+            // The first requests after the cut may land on connections the server used within
+            // the last second and so hands out unpinged (`PING_IF_IDLE_FOR`): each answers 503
+            // once, and the pool closes it; the phone's retries go through.
+            for _ in 0..RETRIES_AFTER_CUT {
+                if r.status() != StatusCode::SERVICE_UNAVAILABLE {
+                    break;
+                }
                 r = app.post(&path, Some(&access), &json!({})).await;
             }
             r
@@ -518,7 +537,10 @@ async fn a_database_refusing_writes_says_retry_later_and_loses_nothing() {
         let id = a["id"].as_str().expect("id");
         for i in 2..QUESTIONS {
             let mut r = answer_nth(&app, m, a, i).await;
-            if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+            for _ in 0..RETRIES_AFTER_CUT {
+                if r.status() != StatusCode::SERVICE_UNAVAILABLE {
+                    break;
+                }
                 r = answer_nth(&app, m, a, i).await;
             }
             assert_eq!(r.status(), StatusCode::OK, "answer after the fault");
@@ -550,6 +572,92 @@ async fn a_database_refusing_writes_says_retry_later_and_loses_nothing() {
         .await
         .expect("json");
     assert_eq!(board["total"].as_u64(), Some(members.len() as u64));
+    app.cleanup().await;
+}
+
+/// The app's connections to PostgreSQL cut while they sit idle (a restart, a firewall) are
+/// noticed before a request gets one: the pool pings a connection idle for longer than
+/// `PING_IF_IDLE_FOR` before handing it out, so the member's next request, a while later, is
+/// answered as if nothing had happened rather than with a 503.
+#[tokio::test]
+async fn connections_cut_while_idle_are_replaced_before_a_request_gets_one() {
+    let app = spawn_app(Backend::Services).await;
+    let (database_url, _) = app.services().expect("services");
+    let (_, members) = arrange(&app).await;
+    let me = &members[0];
+    assert_eq!(
+        app.get("/api/v1/me", Some(&me.access)).await.status(),
+        StatusCode::OK
+    );
+    let name = database_url.rsplit('/').next().expect("name").to_owned();
+    for _ in 0..3 {
+        admin(
+            &database_url,
+            &format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            ),
+        )
+        .await;
+        tokio::time::sleep(
+            dautri_api::persistence::db::PING_IF_IDLE_FOR + Duration::from_millis(500),
+        )
+        .await;
+        // `/me` reads the account, its unit and its roles from the database, uncached.
+        let r = app.get("/api/v1/me", Some(&me.access)).await;
+        assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    }
+    app.cleanup().await;
+}
+
+/// While the database cannot be reached, the account's own screens say "try again shortly"
+/// (503 with `Retry-After`), never "signed out" (401): a 401 sends the member app back to the
+/// sign-in screen, and a member would lose their session to a database restart.
+#[tokio::test]
+async fn a_database_out_of_reach_never_signs_a_member_out() {
+    let app = spawn_app(Backend::Services).await;
+    let (database_url, _) = app.services().expect("services");
+    let (_, members) = arrange(&app).await;
+    let me = &members[0];
+    let name = database_url.rsplit('/').next().expect("name").to_owned();
+    // No new connection to the app's database, and the open ones cut.
+    admin(
+        &database_url,
+        &format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false"),
+    )
+    .await;
+    admin(
+        &database_url,
+        &format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ),
+    )
+    .await;
+    let me_now = app.get("/api/v1/me", Some(&me.access)).await;
+    let password = app
+        .post(
+            "/api/v1/me/password",
+            Some(&me.access),
+            &json!({"current_password": crate::helpers::PASSWORD, "new_password": "a-new-Passw0rd"}),
+        )
+        .await;
+    admin(
+        &database_url,
+        &format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true"),
+    )
+    .await;
+    assert_retry_later(me_now, "my account").await;
+    assert_retry_later(password, "a password change").await;
+    // Once the database is back, the same session goes on.
+    let mut r = app.get("/api/v1/me", Some(&me.access)).await;
+    for _ in 0..RETRIES_AFTER_CUT {
+        if r.status() != StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+        r = app.get("/api/v1/me", Some(&me.access)).await;
+    }
+    assert_eq!(r.status(), StatusCode::OK);
     app.cleanup().await;
 }
 

@@ -365,6 +365,7 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         "day_seconds": day_seconds,
         "operations": ops.iter().map(|(n, s)| stats::op_json(n, s, day_seconds)).collect::<Vec<_>>(),
         "timeline": ops.iter().filter(|(n, _)| matches!(**n, "start" | "answer" | "login" | "finish")).map(|(n, s)| (n.to_string(), stats::timeline_json(s))).collect::<serde_json::Map<_, _>>(),
+        "window": ops.iter().filter(|(n, _)| WINDOW_OPERATIONS.contains(n)).map(|(n, s)| (n.to_string(), stats::window_json(s, config.window.as_secs_f64()))).collect::<serde_json::Map<_, _>>(),
         "live_events": day.live_events.load(Ordering::Relaxed),
         "live": live,
         "attempts_started": started,
@@ -483,6 +484,55 @@ fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or(0.0)
 }
 
+/// The operations the report follows through the storm's window, slice by slice.
+const WINDOW_OPERATIONS: &[&str] = &["start", "answer", "board", "my rank"];
+
+/// The storm's window slice by slice (`stats::window_json`), a line per operation: the rate of
+/// requests ended in each slice and their p99.
+fn window_lines(w: &Value) -> String {
+    use std::fmt::Write as _;
+    let Some(ops) = w.as_object().filter(|o| !o.is_empty()) else {
+        return String::new();
+    };
+    let mut out = String::from("the window, slice by slice (requests ended per second | p99):\n");
+    let seconds = ops
+        .values()
+        .next()
+        .and_then(Value::as_array)
+        .map(|slices| {
+            slices
+                .iter()
+                .map(|s| format!("{}–{} s", s["from_second"], s["to_second"]))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  {:<10} {}",
+        "seconds",
+        seconds
+            .iter()
+            .map(|s| format!("{s:>14}"))
+            .collect::<String>()
+    );
+    for op in WINDOW_OPERATIONS {
+        let Some(slices) = ops.get(*op).and_then(Value::as_array) else {
+            continue;
+        };
+        let cells: String = slices
+            .iter()
+            .map(|s| {
+                let p99 = s["p99_ms"]
+                    .as_f64()
+                    .map_or_else(|| "–".to_owned(), |p| format!("{p:.0} ms"));
+                format!("{:>14}", format!("{:.0} | {p99}", f(&s["per_second"])))
+            })
+            .collect();
+        let _ = writeln!(out, "  {op:<10} {cells}");
+    }
+    out
+}
+
 /// The report as a table for people.
 pub fn table(r: &Value) -> String {
     use std::fmt::Write as _;
@@ -567,6 +617,7 @@ pub fn table(r: &Value) -> String {
             x["attempt_bytes"]
         );
     }
+    out.push_str(&window_lines(&r["window"]));
     out.push_str(&journal::line(&r["journal_lag"]));
     if !r["ceiling"].is_null() {
         out.push_str(&crate::ceiling::table(&r["ceiling"]));
@@ -643,4 +694,43 @@ pub fn table(r: &Value) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod window_table_tests {
+    use serde_json::json;
+
+    use super::window_lines;
+
+    #[test]
+    fn each_followed_operation_gets_its_rate_and_tail_per_slice() {
+        let slice = |from: u64, per_second: f64, p99: Option<f64>| json!({"from_second": from, "to_second": from + 10, "requests": 0, "per_second": per_second, "p99_ms": p99});
+        let w = json!({
+            "answer": [slice(0, 180.0, Some(14.0)), slice(10, 1450.0, Some(74.0))],
+            "start": [slice(0, 333.0, Some(41.0)), slice(10, 0.0, None)],
+        });
+        let text = window_lines(&w);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(
+            lines[1].contains("0–10 s") && lines[1].contains("10–20 s"),
+            "{text}"
+        );
+        // Lines follow the report's order (start first), whatever the JSON's.
+        assert!(lines[2].trim_start().starts_with("start"), "{text}");
+        assert!(
+            lines[2].contains("333 | 41 ms") && lines[2].contains("0 | –"),
+            "{text}"
+        );
+        assert!(
+            lines[3].contains("180 | 14 ms") && lines[3].contains("1450 | 74 ms"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_report_without_the_window_prints_nothing_of_it() {
+        assert_eq!(window_lines(&serde_json::Value::Null), "");
+        assert_eq!(window_lines(&json!({})), "");
+    }
 }
