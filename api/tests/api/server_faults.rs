@@ -387,6 +387,12 @@ async fn refuse_writes(database_url: &str, refuse: bool) {
         ),
     )
     .await;
+    cut_connections(database_url).await;
+}
+
+/// Cuts every open connection to the app's database, as a restart or a firewall would.
+async fn cut_connections(database_url: &str) {
+    let name = database_url.rsplit('/').next().expect("name");
     admin(
         database_url,
         &format!(
@@ -395,6 +401,23 @@ async fn refuse_writes(database_url: &str, refuse: bool) {
         ),
     )
     .await;
+}
+
+/// Sends a request again while it answers 503, at most [`RETRIES_AFTER_CUT`] times, as the
+/// member app does after `Retry-After`.
+async fn retried<F, Fut>(send: F) -> reqwest::Response
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = reqwest::Response>,
+{
+    let mut r = send().await;
+    for _ in 0..RETRIES_AFTER_CUT {
+        if r.status() != StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+        r = send().await;
+    }
+    r
 }
 
 /// How often a request is sent again after 503s once the database's connections were cut: a
@@ -484,17 +507,8 @@ async fn a_database_refusing_writes_says_retry_later_and_loses_nothing() {
     .await;
     // What only reads still works: the member's attempt, with their acknowledged answers
     // (once the connections cut with the refusal, each failing once, are gone).
-    let mut r = app
-        .get(&format!("/api/v1/attempts/{id0}"), Some(&members[0].access))
-        .await;
-    for _ in 0..RETRIES_AFTER_CUT {
-        if r.status() != StatusCode::SERVICE_UNAVAILABLE {
-            break;
-        }
-        r = app
-            .get(&format!("/api/v1/attempts/{id0}"), Some(&members[0].access))
-            .await;
-    }
+    let path = format!("/api/v1/attempts/{id0}");
+    let r = retried(|| app.get(&path, Some(&members[0].access))).await;
     assert_eq!(r.status(), StatusCode::OK, "reading an attempt");
 
     refuse_writes(&database_url, false).await;
@@ -503,18 +517,12 @@ async fn a_database_refusing_writes_says_retry_later_and_loses_nothing() {
     let finish = |m: &TestUser, id: &str| {
         let (access, path) = (m.access.clone(), format!("/api/v1/attempts/{id}/finish"));
         let app = &app;
+        // The first requests after the cut may land on connections the server used within the
+        // last second and so hands out unpinged (`PING_IF_IDLE_FOR`): each answers 503 once,
+        // and the pool closes it; the phone's retries go through.
         async move {
-            let mut r = app.post(&path, Some(&access), &json!({})).await;
-            // The first requests after the cut may land on connections the server used within
-            // the last second and so hands out unpinged (`PING_IF_IDLE_FOR`): each answers 503
-            // once, and the pool closes it; the phone's retries go through.
-            for _ in 0..RETRIES_AFTER_CUT {
-                if r.status() != StatusCode::SERVICE_UNAVAILABLE {
-                    break;
-                }
-                r = app.post(&path, Some(&access), &json!({})).await;
-            }
-            r
+            let empty = json!({});
+            retried(|| app.post(&path, Some(&access), &empty)).await
         }
     };
     assert_eq!(finish(&members[0], id0).await.status(), StatusCode::OK);
@@ -536,13 +544,7 @@ async fn a_database_refusing_writes_says_retry_later_and_loses_nothing() {
     for (m, a) in members.iter().zip(&attempts).skip(1) {
         let id = a["id"].as_str().expect("id");
         for i in 2..QUESTIONS {
-            let mut r = answer_nth(&app, m, a, i).await;
-            for _ in 0..RETRIES_AFTER_CUT {
-                if r.status() != StatusCode::SERVICE_UNAVAILABLE {
-                    break;
-                }
-                r = answer_nth(&app, m, a, i).await;
-            }
+            let r = retried(|| answer_nth(&app, m, a, i)).await;
             assert_eq!(r.status(), StatusCode::OK, "answer after the fault");
         }
         assert_eq!(
@@ -589,16 +591,8 @@ async fn connections_cut_while_idle_are_replaced_before_a_request_gets_one() {
         app.get("/api/v1/me", Some(&me.access)).await.status(),
         StatusCode::OK
     );
-    let name = database_url.rsplit('/').next().expect("name").to_owned();
     for _ in 0..3 {
-        admin(
-            &database_url,
-            &format!(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                 WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-            ),
-        )
-        .await;
+        cut_connections(&database_url).await;
         tokio::time::sleep(
             dautri_api::persistence::db::PING_IF_IDLE_FOR + Duration::from_millis(500),
         )
@@ -626,14 +620,7 @@ async fn a_database_out_of_reach_never_signs_a_member_out() {
         &format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false"),
     )
     .await;
-    admin(
-        &database_url,
-        &format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-        ),
-    )
-    .await;
+    cut_connections(&database_url).await;
     let me_now = app.get("/api/v1/me", Some(&me.access)).await;
     let password = app
         .post(
@@ -650,13 +637,7 @@ async fn a_database_out_of_reach_never_signs_a_member_out() {
     assert_retry_later(me_now, "my account").await;
     assert_retry_later(password, "a password change").await;
     // Once the database is back, the same session goes on.
-    let mut r = app.get("/api/v1/me", Some(&me.access)).await;
-    for _ in 0..RETRIES_AFTER_CUT {
-        if r.status() != StatusCode::SERVICE_UNAVAILABLE {
-            break;
-        }
-        r = app.get("/api/v1/me", Some(&me.access)).await;
-    }
+    let r = retried(|| app.get("/api/v1/me", Some(&me.access))).await;
     assert_eq!(r.status(), StatusCode::OK);
     app.cleanup().await;
 }
