@@ -110,11 +110,8 @@ async fn check_in_database(state: &AppState, claims: &Claims) -> Result<(), ApiE
     // The session first, the account second: a disable committing between the two reads then
     // shows as the disabled account it is, not as a revoked session.
     let revoked = persistence::tokens::family_revoked(&state.db, claims.sid).await?;
-    let user = match persistence::users::get(&state.db, UserId::from_uuid(claims.sub)).await {
-        Ok(user) => user,
-        Err(persistence::PersistenceError::NotFound(_)) => return Err(ApiError::Unauthorized),
-        Err(e) => return Err(e.into()),
-    };
+    let user =
+        crate::app::accounts::signed_in_account(state, UserId::from_uuid(claims.sub)).await?;
     if user.disabled.is_some() {
         return Err(ApiError::AccountDisabled);
     }
