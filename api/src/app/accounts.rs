@@ -448,6 +448,25 @@ pub async fn refresh_tokens(
     client: &ClientInfo,
 ) -> Result<TokenResponse, ApiError> {
     let hash = refresh::hash(given.trim());
+    let now = Utc::now();
+    let (refresh_token, token_hash) = refresh::generate();
+    let successor = persistence::tokens::Successor {
+        token_hash,
+        expires_at: now + state.settings.refresh_ttl(),
+        client,
+    };
+    // Nearly every token presented is live: rotate it first, in one statement where the
+    // database allows (`tokens::rotate_live_by_hash`), and read it only when that did nothing.
+    if let Some((user, family)) =
+        persistence::tokens::rotate_live_by_hash(&state.db, &hash, &successor, now).await?
+    {
+        return Ok(TokenResponse {
+            access_token: state.jwt.issue(user, family)?,
+            token_type: "Bearer",
+            expires_in: state.jwt.access_ttl().as_secs(),
+            refresh_token,
+        });
+    }
     let token = persistence::tokens::find_by_hash(&state.db, &hash)
         .await?
         .ok_or(ApiError::InvalidRefreshToken)?;
@@ -457,17 +476,11 @@ pub async fn refresh_tokens(
     if let Some(rotated_at) = token.rotated_at {
         return presented_again(state, &token, rotated_at, client).await;
     }
-    // Rotating the old token and storing the new one commit together: a refresh that fails
-    // half-way (the database restarting) leaves the old token usable for the phone's retry,
-    // rather than rotated with no successor. In a round's opening minute every member does
-    // this, so it is one statement on PostgreSQL (`tokens::rotate`).
-    let now = Utc::now();
-    let (refresh_token, token_hash) = refresh::generate();
-    let successor = persistence::tokens::Successor {
-        token_hash,
-        expires_at: now + state.settings.refresh_ttl(),
-        client,
-    };
+    // Live, and not rotated above: on SQLite it was not tried; on PostgreSQL the account is
+    // disabled or gone, or the token changed between the two statements. Rotating the old
+    // token and storing the new one commit together: a refresh that fails half-way (the
+    // database restarting) leaves the old token usable for the phone's retry, rather than
+    // rotated with no successor.
     if !persistence::tokens::rotate(&state.db, &token, successor, now).await? {
         // Refused by the account (disabled since the token was issued: 403, as to a right
         // password), or rotated (or revoked) by another request between our read and our

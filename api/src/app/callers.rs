@@ -61,8 +61,6 @@ pub async fn known(state: &AppState, user: UserId) -> Result<Known, ApiError> {
 }
 
 async fn read_person(db: &DatabaseConnection, id: UserId) -> Result<Person, PersistenceError> {
-    Ok(Person {
-        unit_id: persistence::users::get(db, id).await?.unit_id,
-        grants: persistence::roles::for_user(db, id).await?,
-    })
+    let (unit_id, grants) = persistence::roles::unit_and_grants(db, id).await?;
+    Ok(Person { unit_id, grants })
 }

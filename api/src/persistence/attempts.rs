@@ -139,6 +139,10 @@ pub struct NewAttempt<'a> {
 
 /// Inserts an attempt and returns it as written; a duplicate `(round, user, seq)` comes back as
 /// `Duplicate`. The row is built here in full, so the caller needs no read-back.
+///
+/// The number taken is an answer, not a failure: a start tries number 1 before reading the
+/// person's earlier attempts (see `app::attempts::start`), so the insert does nothing on that
+/// conflict rather than fail, and PostgreSQL's log stays free of it.
 pub async fn insert(db: &impl ConnectionTrait, a: NewAttempt<'_>) -> Result<AttemptRecord> {
     let row = attempts::Model {
         id: a.id,
@@ -165,10 +169,25 @@ pub async fn insert(db: &impl ConnectionTrait, a: NewAttempt<'_>) -> Result<Atte
         // Set to false when it finishes, true once its result is on the boards.
         board_recorded: false,
     };
-    attempts::Entity::insert(attempts::ActiveModel::from(row.clone()))
+    let inserted = attempts::Entity::insert(attempts::ActiveModel::from(row.clone()))
+        .on_conflict(
+            OnConflict::columns([
+                attempts::Column::RoundId,
+                attempts::Column::UserId,
+                attempts::Column::Seq,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
         .exec_without_returning(db)
-        .await?;
-    row.try_into()
+        .await;
+    match inserted {
+        Ok(1) => row.try_into(),
+        Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => Err(PersistenceError::Duplicate(
+            format!("attempt {} of this person in this round", row.seq),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Loads one attempt.

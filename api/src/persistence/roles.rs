@@ -2,11 +2,13 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
-use super::Result;
 use super::entities::role_assignments::{self, Column, Entity};
+use super::entities::users;
+use super::{PersistenceError, Result};
 use crate::domain::ids::{RoleAssignmentId, UnitId, UserId};
 use crate::domain::role::{Grant, Role};
 
@@ -18,17 +20,55 @@ pub async fn for_user(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<Gra
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| {
-            let role = Role::from_str_opt(&r.role);
-            if role.is_none() {
-                tracing::warn!(role = %r.role, "unknown role in role_assignments ignored");
-            }
-            Some(Grant {
-                role: role?,
-                unit_id: r.unit_id,
-            })
-        })
+        .filter_map(|r| grant(&r.role, r.unit_id))
         .collect())
+}
+
+/// The unit of an account and its grants, in one statement: what `callers` asks of the
+/// database the first time a person makes a request. In a round's opening minute that is
+/// every member once, and on PostgreSQL each statement is a round trip (#16).
+pub async fn unit_and_grants(
+    db: &impl ConnectionTrait,
+    user: UserId,
+) -> Result<(UnitId, Vec<Grant>)> {
+    // One row per grant, or one row with no grant: the account's unit on each.
+    let rows: Vec<(UnitId, Option<String>, Option<UnitId>)> = users::Entity::find()
+        .select_only()
+        .column(users::Column::UnitId)
+        .column(Column::Role)
+        .column(Column::UnitId)
+        .join_rev(
+            JoinType::LeftJoin,
+            Entity::belongs_to(users::Entity)
+                .from(Column::UserId)
+                .to(users::Column::Id)
+                .into(),
+        )
+        .filter(users::Column::Id.eq(user))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let unit = rows
+        .first()
+        .map(|(unit, _, _)| *unit)
+        .ok_or(PersistenceError::NotFound("user"))?;
+    let grants = rows
+        .into_iter()
+        .filter_map(|(_, role, unit)| grant(&role?, unit))
+        .collect();
+    Ok((unit, grants))
+}
+
+/// A stored grant, or none (and a warning) for a role this build does not know.
+fn grant(role: &str, unit_id: Option<UnitId>) -> Option<Grant> {
+    let known = Role::from_str_opt(role);
+    if known.is_none() {
+        tracing::warn!(role = %role, "unknown role in role_assignments ignored");
+    }
+    Some(Grant {
+        role: known?,
+        unit_id,
+    })
 }
 
 /// Replaces all grants of `user` with `grants`. Run in a transaction.

@@ -162,12 +162,8 @@ pub struct Successor<'a> {
 /// was done: the token was rotated or revoked since it was read, or the account is disabled
 /// or gone; the caller reads again to tell which.
 ///
-/// # Implementation notes
-/// Every member refreshes their session as a round opens, so this is one statement on
-/// PostgreSQL (the rotation in a data-modifying `WITH`, the insert reading its result): one
-/// round trip where a transaction took four (BEGIN, update, insert, COMMIT) and the account's
-/// read a fifth. SQLite, in process, has no such `WITH` and no round trips to save: a
-/// transaction whose first statement is the write, so it never waits as a reader.
+/// A refresh on PostgreSQL first tries [`rotate_live_by_hash`], one statement; this
+/// transaction is SQLite's way, and PostgreSQL's only when that did nothing.
 pub async fn rotate(
     db: &DatabaseConnection,
     old: &StoredToken,
@@ -175,33 +171,6 @@ pub async fn rotate(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let id = RefreshTokenId::new();
-    if db.get_database_backend() == DbBackend::Postgres {
-        const ROTATE: &str = "WITH rotated AS ( \
-               UPDATE refresh_tokens SET rotated_at = $1 \
-               WHERE id = $2 AND rotated_at IS NULL AND revoked_at IS NULL \
-                 AND EXISTS (SELECT 1 FROM users \
-                             WHERE users.id = refresh_tokens.user_id AND users.disabled_at IS NULL) \
-               RETURNING user_id, family_id) \
-             INSERT INTO refresh_tokens \
-               (id, user_id, family_id, token_hash, issued_at, expires_at, client_ip, user_agent) \
-             SELECT $3, user_id, family_id, $4, $1, $5, $6, $7 FROM rotated";
-        let done = db
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                ROTATE,
-                [
-                    now.into(),
-                    old.id.into_uuid().into(),
-                    id.into_uuid().into(),
-                    successor.token_hash.into(),
-                    successor.expires_at.into(),
-                    successor.client.ip.clone().into(),
-                    stored_user_agent(successor.client).into(),
-                ],
-            ))
-            .await?;
-        return Ok(done.rows_affected() == 1);
-    }
     let txn = db.begin().await?;
     let enabled = Query::select()
         .expr(Expr::val(1))
@@ -238,6 +207,56 @@ pub async fn rotate(
     .await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// Rotates the live token whose hash is `token_hash` (unexpired at `now`, neither rotated nor
+/// revoked, of an enabled account) and stores its `successor`, both or neither, without
+/// reading it first: whose it was and its session, or `None` when nothing was done.
+///
+/// # Implementation notes
+/// A refresh that reads the token and then rotates it is two round trips; every member makes
+/// one as a round opens, and nearly every token presented is live. So on PostgreSQL the
+/// rotation and the insert are one statement (the rotation in a data-modifying `WITH`, the
+/// insert reading its result), keyed by the hash; the caller reads the token only when it did
+/// nothing, to tell why. SQLite, in process, has no round trips to save and no such
+/// `WITH`: there it always does nothing and the caller takes the reading path.
+pub async fn rotate_live_by_hash(
+    db: &DatabaseConnection,
+    token_hash: &str,
+    successor: &Successor<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<(UserId, TokenFamilyId)>> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(None);
+    }
+    const ROTATE: &str = "WITH rotated AS ( \
+           UPDATE refresh_tokens SET rotated_at = $1 \
+           WHERE token_hash = $2 AND rotated_at IS NULL AND revoked_at IS NULL \
+             AND expires_at > $1 \
+             AND EXISTS (SELECT 1 FROM users \
+                         WHERE users.id = refresh_tokens.user_id AND users.disabled_at IS NULL) \
+           RETURNING user_id, family_id) \
+         INSERT INTO refresh_tokens \
+           (id, user_id, family_id, token_hash, issued_at, expires_at, client_ip, user_agent) \
+         SELECT $3, user_id, family_id, $4, $1, $5, $6, $7 FROM rotated \
+         RETURNING user_id, family_id";
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            ROTATE,
+            [
+                now.into(),
+                token_hash.into(),
+                RefreshTokenId::new().into_uuid().into(),
+                successor.token_hash.clone().into(),
+                successor.expires_at.into(),
+                successor.client.ip.clone().into(),
+                stored_user_agent(successor.client).into(),
+            ],
+        ))
+        .await?;
+    row.map(|row| Ok((row.try_get("", "user_id")?, row.try_get("", "family_id")?)))
+        .transpose()
 }
 
 /// Revokes every token of a login session.

@@ -2491,7 +2491,7 @@ async fn the_journal_keeps_the_newest_save_whatever_the_batch(app: &TestApp) {
 async fn a_bank_change_reaches_the_next_start(app: &TestApp) {
     let s = setup(app, 2, round(2, None, -60, 3600)).await;
     let first = app.member(s.unit).await;
-    started(app, &s, &first).await;
+    let running = started(app, &s, &first).await;
     let retired = retire_a_question(app, &s).await;
     // One question is left for an attempt of two.
     let second = app.member(s.unit).await;
@@ -2501,6 +2501,13 @@ async fn a_bank_change_reaches_the_next_start(app: &TestApp) {
         "pool_too_small",
     )
     .await;
+    // Whoever is already in is sent back to their attempt, not refused for the pool: the
+    // earlier attempts' rules come before the draw's.
+    let again = start(app, &s, &first).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let problem: Value = again.json().await.expect("json");
+    assert_eq!(problem["code"], "attempt_in_progress", "{problem}");
+    assert_eq!(problem["attempt_id"], running["id"], "{problem}");
     let body = json!({
         "unit_id": s.unit.into_uuid(), "kind": "single",
         "text": "Câu hỏi mới: đáp án đúng là A?",

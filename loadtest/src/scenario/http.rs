@@ -42,6 +42,25 @@ fn kind_of(status: StatusCode, body: &Value, retry_after: Option<u64>) -> String
     }
 }
 
+/// `e` and every error under it, outermost first, the way they are written: the kind alone
+/// cannot tell a connection the server closed from one the client timed out.
+pub fn cause_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
+}
+
+/// Records `e`'s chain of causes and returns its kind.
+fn transport_failure(rec: &Recorder, e: &reqwest::Error) -> String {
+    rec.faults.transport_failed(cause_chain(e));
+    transport_kind(e)
+}
+
 fn transport_kind(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         "transport: timeout".into()
@@ -75,7 +94,7 @@ pub async fn call_judged(
     let response = match request.send().await {
         Ok(r) => r,
         Err(e) => {
-            rec.record(op, sent.elapsed(), Some(transport_kind(&e)));
+            rec.record(op, sent.elapsed(), Some(transport_failure(rec, &e)));
             return None;
         }
     };
@@ -88,7 +107,7 @@ pub async fn call_judged(
     let bytes = match response.bytes().await {
         Ok(b) => b,
         Err(e) => {
-            rec.record(op, sent.elapsed(), Some(transport_kind(&e)));
+            rec.record(op, sent.elapsed(), Some(transport_failure(rec, &e)));
             return None;
         }
     };
@@ -161,5 +180,18 @@ pub async fn call_judged_retrying(
         }
         rec.faults.retries.fetch_add(1, Ordering::Relaxed);
         tokio::time::sleep(wait).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cause_chain;
+
+    #[test]
+    fn the_chain_names_every_cause_outermost_first() {
+        let inner = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        let outer = anyhow::Error::new(inner).context("sending the request");
+        let outer: &(dyn std::error::Error + 'static) = outer.as_ref();
+        assert_eq!(cause_chain(outer), "sending the request: reset by peer");
     }
 }

@@ -211,6 +211,11 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
     }
     let client = crate::client_builder(config.identity)
         .pool_max_idle_per_host(config.connections)
+        // A connection idle as long as the server's keep-alive (actix's 5 s) may be closed by
+        // the server just as a request goes out on it, and that request fails though nothing
+        // is wrong: a member thinking 10 s between answers meets it. Browsers send such a
+        // request again on a new connection; this client gives idle connections up first.
+        .pool_idle_timeout(IDLE_CONNECTION_KEPT)
         .timeout(Duration::from_secs(30))
         .build()?;
     let setup_rec = stats::Recorder::new();
@@ -370,6 +375,7 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         "live": live,
         "attempts_started": started,
         "errors": errors,
+        "transport_causes": day.rec.faults.transport_causes.lock().map(|c| json!(*c)).unwrap_or(Value::Null),
         "server": server["server"],
         "cpu": server["cpu"],
         "redis": server["redis"],
@@ -487,6 +493,9 @@ fn f(v: &Value) -> f64 {
 /// The operations the report follows through the storm's window, slice by slice.
 const WINDOW_OPERATIONS: &[&str] = &["start", "answer", "board", "my rank"];
 
+/// How long the phones' client keeps an idle connection: under the server's keep-alive.
+const IDLE_CONNECTION_KEPT: Duration = Duration::from_secs(4);
+
 /// The storm's window slice by slice (`stats::window_json`), a line per operation: the rate of
 /// requests ended in each slice and their p99.
 fn window_lines(w: &Value) -> String {
@@ -584,6 +593,9 @@ pub fn table(r: &Value) -> String {
             o["errors"].as_u64().unwrap_or(0),
             outcomes
         );
+    }
+    for (cause, n) in r["transport_causes"].as_object().into_iter().flatten() {
+        let _ = writeln!(out, "  failed exchange ×{n}: {cause}");
     }
     let _ = writeln!(
         out,

@@ -49,8 +49,31 @@ pub struct FaultCounters {
     /// Failure bodies that named internals (a driver, a store, a file, a panic).
     pub leaks: AtomicU64,
     pub leak_sample: Mutex<Option<String>>,
+    /// Failed connections and exchanges by their whole chain of causes (hyper's and the
+    /// operating system's words), the first [`TRANSPORT_CAUSES`] kinds: `transport: other`
+    /// alone does not say whether the server closed a connection or the client gave up.
+    pub transport_causes: Mutex<BTreeMap<String, u64>>,
     /// When the last failed request ended, in ms since the recorder started (+1; 0: none).
     pub last_failure_ms: AtomicU64,
+}
+
+/// How many distinct chains of causes [`FaultCounters::transport_causes`] keeps; the rest are
+/// counted together under `(other causes)`, so a storm of failures cannot grow it unbounded.
+pub const TRANSPORT_CAUSES: usize = 16;
+
+impl FaultCounters {
+    /// Counts one failed exchange under its chain of causes `chain`.
+    pub fn transport_failed(&self, chain: String) {
+        let Ok(mut causes) = self.transport_causes.lock() else {
+            return;
+        };
+        let key = if causes.len() < TRANSPORT_CAUSES || causes.contains_key(&chain) {
+            chain
+        } else {
+            "(other causes)".to_owned()
+        };
+        *causes.entry(key).or_default() += 1;
+    }
 }
 
 /// Words a member must never read in an answer: the server's internals.
@@ -355,5 +378,31 @@ mod window_tests {
                 .all(|s| s["to_second"].as_u64() > s["from_second"].as_u64())
         );
         assert!(slices.iter().all(|s| s["p99_ms"].is_null()));
+    }
+}
+
+#[cfg(test)]
+mod transport_cause_tests {
+    use super::{FaultCounters, TRANSPORT_CAUSES};
+
+    #[test]
+    fn causes_are_counted_by_chain_and_never_beyond_the_cap() {
+        let faults = FaultCounters::default();
+        faults.transport_failed("connection closed before message completed".into());
+        faults.transport_failed("connection closed before message completed".into());
+        for n in 0..TRANSPORT_CAUSES * 2 {
+            faults.transport_failed(format!("cause {n}"));
+        }
+        let causes = faults.transport_causes.lock().unwrap();
+        assert_eq!(causes["connection closed before message completed"], 2);
+        assert_eq!(causes.len(), TRANSPORT_CAUSES + 1);
+        assert_eq!(
+            causes["(other causes)"],
+            u64::try_from(TRANSPORT_CAUSES * 2 - (TRANSPORT_CAUSES - 1)).unwrap()
+        );
+        assert_eq!(
+            causes.values().sum::<u64>(),
+            2 + 2 * TRANSPORT_CAUSES as u64
+        );
     }
 }

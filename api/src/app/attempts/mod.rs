@@ -117,6 +117,25 @@ pub async fn start(
     }
     // Fail fast, before anything is written, when the store that would run the attempt is down.
     state.store.ping().await?;
+    // Nearly every start is the person's first in the round (in a storm, all of them), and a
+    // first attempt passes every rule below. So it is opened as number 1 without reading the
+    // earlier ones: one statement less in a storm. The number taken is what says there were
+    // some; only then are they read and the rules applied.
+    let first = Opening {
+        previous: 0,
+        now,
+        preview: false,
+        entrant_unit: Some(entrant_unit),
+        client,
+    };
+    match open_attempt(state, &caller, &contest, &round, first).await {
+        Ok(Some(started)) => return Ok(started),
+        Ok(None) => {}
+        // Refused before anything was written. The earlier attempts' rules come first: an
+        // attempt still running is resumed, not refused because the pool shrank since it began.
+        Err(ApiError::ReadsAnswerKey | ApiError::Conflict(Conflict::PoolTooSmall)) => {}
+        Err(e) => return Err(e),
+    }
     let previous = persistence::attempts::of_user_in_round(&state.db, user, round.id).await?;
     for running in previous.iter().filter(|a| !a.finished) {
         if ms(now) <= ms(running.deadline) + running.grace_ms {
@@ -152,7 +171,9 @@ pub async fn start(
         entrant_unit: Some(entrant_unit),
         client,
     };
-    open_attempt(state, &caller, &contest, &round, how).await
+    open_attempt(state, &caller, &contest, &round, how)
+        .await?
+        .ok_or_else(number_taken)
 }
 
 /// Whether `a` is an organizer's preview: a practice attempt in a round that counts (a
@@ -207,7 +228,14 @@ pub async fn start_preview(
         entrant_unit: None,
         client,
     };
-    open_attempt(state, caller, &contest, &round, how).await
+    open_attempt(state, caller, &contest, &round, how)
+        .await?
+        .ok_or_else(number_taken)
+}
+
+/// Another start of the same person in the same round took the attempt's number first.
+fn number_taken() -> ApiError {
+    Conflict::AttemptInProgress { attempt_id: None }.into()
 }
 
 /// A new attempt, and what its questions show as they were drawn: the start's answer needs
@@ -284,7 +312,8 @@ async fn load_pool(
     Ok(DrawPool { groups })
 }
 
-/// Draws the questions and opens the attempt in the database and the scoring store. A
+/// Draws the questions and opens the attempt in the database and the scoring store; `None`
+/// when the attempt's number (one more than `previous`) was taken, nothing written. A
 /// `preview` skips the answer-key rule (it never counts), is not cut short by the round's
 /// close, belongs to no unit, and leaves the round unstarted.
 async fn open_attempt(
@@ -293,7 +322,7 @@ async fn open_attempt(
     contest: &Contest,
     round: &Round,
     how: Opening<'_>,
-) -> Result<Started, ApiError> {
+) -> Result<Option<Started>, ApiError> {
     let Opening {
         previous,
         now,
@@ -417,10 +446,7 @@ async fn open_attempt(
     };
     let record = match inserted {
         Ok(record) => record,
-        // Another start of the same person in the same round took this number first.
-        Err(PersistenceError::Duplicate(_)) => {
-            return Err(Conflict::AttemptInProgress { attempt_id: None }.into());
-        }
+        Err(PersistenceError::Duplicate(_)) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
     if marked_started {
@@ -449,7 +475,7 @@ async fn open_attempt(
             "the scoring store did not take the attempt: {e}"
         )));
     }
-    Ok(Started { record, shown })
+    Ok(Some(Started { record, shown }))
 }
 
 /// Rebuilds an attempt in the scoring store from the database: its questions and key from the
