@@ -18,6 +18,7 @@ both_backends!(
     wrong_password_and_unknown_phone_answer_alike,
     failed_logins_are_limited_per_phone,
     refresh_rotates_and_the_old_token_stops_working,
+    an_expired_refresh_token_is_refused_and_left_as_it_was,
     reusing_a_rotated_refresh_token_revokes_the_session,
     a_refresh_whose_answer_was_lost_is_retried_without_signing_out,
     logout_revokes_the_session_refresh_token,
@@ -334,6 +335,43 @@ async fn refresh_as(app: &TestApp, browser: &str, token: &Value) -> reqwest::Res
         .send()
         .await
         .expect("refresh")
+}
+
+/// A refresh token past its expiry is refused, and nothing is written: the refresh that
+/// rotates a live token without reading it first must not take an expired one for live.
+async fn an_expired_refresh_token_is_refused_and_left_as_it_was(app: &TestApp) {
+    use dautri_api::persistence::entities::refresh_tokens::{Column, Entity};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    let unit = app.unit("U-1", None).await;
+    let user = app.member(unit).await;
+    // Its 30 days are over (set in the database: nobody waits a month in a test).
+    let expired = Utc::now() - chrono::Duration::seconds(1);
+    Entity::update_many()
+        .col_expr(Column::ExpiresAt, Expr::value(expired))
+        .filter(Column::UserId.eq(user.id))
+        .exec(&app.state.db)
+        .await
+        .expect("expire");
+    assert_problem(
+        app.post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": user.refresh}),
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
+    let tokens = Entity::find()
+        .filter(Column::UserId.eq(user.id))
+        .all(&app.state.db)
+        .await
+        .expect("tokens");
+    assert_eq!(tokens.len(), 1, "no successor was stored");
+    assert!(tokens[0].rotated_at.is_none(), "the token was not rotated");
+    assert!(tokens[0].revoked_at.is_none(), "nor revoked");
 }
 
 async fn reusing_a_rotated_refresh_token_revokes_the_session(app: &TestApp) {
