@@ -285,6 +285,24 @@ pub struct TokenResponse {
     pub refresh_token: String,
 }
 
+impl TokenResponse {
+    /// The pair given to `user` in session `family`: a fresh access token beside
+    /// `refresh_token`, whose hash the caller has stored.
+    fn issued(
+        state: &AppState,
+        user: UserId,
+        family: TokenFamilyId,
+        refresh_token: String,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            access_token: state.jwt.issue(user, family)?,
+            token_type: "Bearer",
+            expires_in: state.jwt.access_ttl().as_secs(),
+            refresh_token,
+        })
+    }
+}
+
 /// Signs in with a phone number and password at `now` (see the module's notes on limits).
 pub async fn login(
     state: &AppState,
@@ -460,12 +478,7 @@ pub async fn refresh_tokens(
     if let Some((user, family)) =
         persistence::tokens::rotate_live_by_hash(&state.db, &hash, &successor, now).await?
     {
-        return Ok(TokenResponse {
-            access_token: state.jwt.issue(user, family)?,
-            token_type: "Bearer",
-            expires_in: state.jwt.access_ttl().as_secs(),
-            refresh_token,
-        });
+        return TokenResponse::issued(state, user, family, refresh_token);
     }
     let token = persistence::tokens::find_by_hash(&state.db, &hash)
         .await?
@@ -499,12 +512,7 @@ pub async fn refresh_tokens(
             _ => Err(ApiError::InvalidRefreshToken),
         };
     }
-    Ok(TokenResponse {
-        access_token: state.jwt.issue(token.user_id, token.family_id)?,
-        token_type: "Bearer",
-        expires_in: state.jwt.access_ttl().as_secs(),
-        refresh_token,
-    })
+    TokenResponse::issued(state, token.user_id, token.family_id, refresh_token)
 }
 
 /// A rotated token presented again: a lost answer's retry gets a new pair of its session
@@ -561,11 +569,5 @@ async fn issue_tokens_in(
     let (refresh_token, refresh_hash) = refresh::generate();
     let expires_at = now + state.settings.refresh_ttl();
     persistence::tokens::insert(db, user, family, refresh_hash, expires_at, client).await?;
-    let access_token = state.jwt.issue(user, family)?;
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: state.jwt.access_ttl().as_secs(),
-        refresh_token,
-    })
+    TokenResponse::issued(state, user, family, refresh_token)
 }
