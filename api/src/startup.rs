@@ -156,6 +156,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         people: crate::caches::people::People::new(std::time::Duration::from_secs(
             settings.cache_people_seconds,
         )),
+        person_reads: crate::caches::coalesce::Coalesced::default(),
         instance: uuid::Uuid::new_v4(),
         frozen: Arc::default(),
         store_ready: Arc::default(),

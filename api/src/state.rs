@@ -34,6 +34,11 @@ pub struct AppState {
     pub catalog: crate::caches::catalog::Catalog,
     /// People's units and grants, for the checks of who may see a board.
     pub people: crate::caches::people::People,
+    /// Reads of people nobody holds, asked at about the same moment, made as one.
+    pub person_reads: crate::caches::coalesce::Coalesced<
+        crate::domain::ids::UserId,
+        crate::caches::people::Person,
+    >,
     /// This instance, as it names itself to the others (`caches::coherence`).
     pub instance: uuid::Uuid,
     /// The one way to hash or check a password: bounded, so a sign-in storm queues or is told

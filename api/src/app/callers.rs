@@ -7,15 +7,20 @@
 //! their grants cover); in a storm of starts they were the commonest of the database's
 //! statements, and queued for a connection behind the starts themselves (#16).
 //!
+//! A person nobody holds is read together with the others asked at about the same moment
+//! (`caches::coalesce`): in a round's first seconds that is everyone who starts or polls.
+//!
 //! The copies are as fresh as the caches keep them: this server's own changes to a person's
 //! unit or grants drop their entry at once, and other servers' through `coherence`. A grant
 //! over a unit the copy of the tree does not know yet is resolved by the database.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Caller;
+use crate::caches::coalesce::{Coalesced, Got};
 use crate::caches::directory::Snapshot;
 use crate::caches::people::Person;
 use crate::domain::ids::{UnitId, UserId};
@@ -35,10 +40,13 @@ pub struct Known {
 
 /// `user` as the caches know them.
 pub async fn known(state: &AppState, user: UserId) -> Result<Known, ApiError> {
-    let db = state.db.clone();
+    let (db, reads) = (state.db.clone(), state.person_reads.clone());
     let person = state
         .people
-        .get(user, move || async move { read_person(&db, user).await })
+        .get(
+            user,
+            move || async move { read_person(&db, &reads, user).await },
+        )
         .await?;
     let tree = state.units.snapshot(&state.db).await?;
     // A grant over a unit the copy of the tree does not know (newer than the copy, or since
@@ -60,7 +68,37 @@ pub async fn known(state: &AppState, user: UserId) -> Result<Known, ApiError> {
     })
 }
 
-async fn read_person(db: &DatabaseConnection, id: UserId) -> Result<Person, PersistenceError> {
-    let (unit_id, grants) = persistence::roles::unit_and_grants(db, id).await?;
-    Ok(Person { unit_id, grants })
+/// Person `id`, read with the others asked at about the same moment; alone when that read
+/// failed, so that the error is this read's own.
+async fn read_person(
+    db: &DatabaseConnection,
+    reads: &Coalesced<UserId, Person>,
+    id: UserId,
+) -> Result<Person, PersistenceError> {
+    let together = {
+        let db = db.clone();
+        move |ids: Vec<UserId>| {
+            let db = db.clone();
+            async move { read_people(&db, &ids).await }
+        }
+    };
+    match reads.get(id, together).await {
+        Got::Found(person) => Ok(person),
+        Got::Missing => Err(PersistenceError::NotFound("user")),
+        Got::Failed => read_people(db, &[id])
+            .await?
+            .remove(&id)
+            .ok_or(PersistenceError::NotFound("user")),
+    }
+}
+
+async fn read_people(
+    db: &DatabaseConnection,
+    ids: &[UserId],
+) -> Result<HashMap<UserId, Person>, PersistenceError> {
+    Ok(persistence::roles::units_and_grants(db, ids)
+        .await?
+        .into_iter()
+        .map(|(id, (unit_id, grants))| (id, Person { unit_id, grants }))
+        .collect())
 }

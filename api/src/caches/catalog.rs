@@ -166,6 +166,15 @@ impl Catalog {
         self.pools.forget_where(|(round, _)| *round == id);
     }
 
+    /// Drops a round and its contest's list of rounds after its first start marked it started.
+    /// What it draws from and its times are as they were, so its pool and the listing stay: a
+    /// storm's first start dropped the pool, and the next starts all waited for the bank to be
+    /// read again.
+    pub fn forget_round_started(&self, id: RoundId, contest_id: ContestId) {
+        self.rounds.forget_where(|r| *r == id);
+        self.contest_rounds.forget_where(|c| *c == contest_id);
+    }
+
     /// Drops a contest (what its rounds draw from: its host unit decides which banks they see;
     /// and the listing) after it was added or changed.
     pub fn forget_contest(&self, id: ContestId) {

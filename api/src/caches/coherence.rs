@@ -1,7 +1,7 @@
 //! What one instance tells the others when something they keep in memory changed, so that an
 //! edit on one instance is seen by all of them at once instead of when their copies expire.
 //!
-//! A [`Change`] names what to drop: a round, a contest, the bank (every draw pool), the unit
+//! A [`Change`] names what to drop: a round (or only its start), a contest, the bank (every draw pool), the unit
 //! tree, or a person's unit and grants. It travels as one short line, `<instance> <what> [ids…]`; an instance ignores
 //! its own lines (it dropped its copies when it made the change) and lines it cannot read (a
 //! newer version's, or noise on the channel).
@@ -28,6 +28,13 @@ pub enum Change {
         /// Its contest.
         contest: ContestId,
     },
+    /// A round's first start marked it started: nothing it draws from changed.
+    RoundStarted {
+        /// The round.
+        round: RoundId,
+        /// Its contest.
+        contest: ContestId,
+    },
     /// A contest changed (its host unit decides which banks its rounds draw from).
     Contest(ContestId),
     /// The bank changed: a question added, edited, retired or deleted.
@@ -47,10 +54,19 @@ impl Change {
         }
     }
 
+    /// `round` was marked started by its first start.
+    pub fn round_started(round: &crate::persistence::contests::Round) -> Self {
+        Self::RoundStarted {
+            round: round.id,
+            contest: round.contest_id,
+        }
+    }
+
     /// Drops what this change makes stale.
     pub fn apply(self, catalog: &Catalog, units: &UnitDirectory, people: &People) {
         match self {
             Self::Round { round, contest } => catalog.forget_round(round, contest),
+            Self::RoundStarted { round, contest } => catalog.forget_round_started(round, contest),
             Self::Contest(contest) => catalog.forget_contest(contest),
             Self::Bank => catalog.forget_pools(),
             Self::Units => units.invalidate(),
@@ -62,6 +78,9 @@ impl Change {
     pub fn encode(self, instance: Uuid) -> String {
         match self {
             Self::Round { round, contest } => format!("{instance} round {round} {contest}"),
+            Self::RoundStarted { round, contest } => {
+                format!("{instance} round-started {round} {contest}")
+            }
             Self::Contest(contest) => format!("{instance} contest {contest}"),
             Self::Bank => format!("{instance} bank"),
             Self::Units => format!("{instance} units"),
@@ -77,6 +96,10 @@ impl Change {
         let ids: Vec<Uuid> = words.map(|w| w.parse().ok()).collect::<Option<_>>()?;
         let change = match (what, ids.as_slice()) {
             ("round", [round, contest]) => Self::Round {
+                round: RoundId::from_uuid(*round),
+                contest: ContestId::from_uuid(*contest),
+            },
+            ("round-started", [round, contest]) => Self::RoundStarted {
                 round: RoundId::from_uuid(*round),
                 contest: ContestId::from_uuid(*contest),
             },
@@ -109,6 +132,10 @@ mod tests {
                 round: RoundId::from_uuid(Uuid::new_v4()),
                 contest: ContestId::from_uuid(Uuid::new_v4()),
             },
+            Change::RoundStarted {
+                round: RoundId::from_uuid(Uuid::new_v4()),
+                contest: ContestId::from_uuid(Uuid::new_v4()),
+            },
             Change::Contest(ContestId::from_uuid(Uuid::new_v4())),
             Change::Bank,
             Change::Units,
@@ -129,6 +156,7 @@ mod tests {
             format!("{me} round"),
             format!("{me} round {me}"),
             format!("{me} round not-an-id {me}"),
+            format!("{me} round-started {me}"),
             format!("{me} contest"),
             format!("{me} bank {me}"),
             format!("{me} person"),

@@ -13,9 +13,8 @@
 //! served: after an edit, everyone waits for the new value.
 //!
 //! A key with nothing to serve (never read, forgotten, or past twice its age) is read by one
-//! caller while the others wait for its value: the first start of a round marks the round
-//! started, which forgets it and its pool, and every start of that second read both again
-//! until one of them was kept. A waiter whose reader failed, or was dropped half-way, or whose
+//! caller while the others wait for its value: an edit forgets a round and its pool, and every
+//! start of that second would otherwise read both again until one of them was kept. A waiter whose reader failed, or was dropped half-way, or whose
 //! value was not kept (a forget since), looks again and reads itself if nobody else does. A
 //! read that began before a forget is never waited for.
 

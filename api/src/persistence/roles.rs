@@ -1,14 +1,16 @@
 //! Role assignments.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect,
 };
 
+use super::Result;
 use super::entities::role_assignments::{self, Column, Entity};
 use super::entities::users;
-use super::{PersistenceError, Result};
 use crate::domain::ids::{RoleAssignmentId, UnitId, UserId};
 use crate::domain::role::{Grant, Role};
 
@@ -24,16 +26,19 @@ pub async fn for_user(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<Gra
         .collect())
 }
 
-/// The unit of an account and its grants, in one statement: what `callers` asks of the
-/// database the first time a person makes a request. In a round's opening minute that is
-/// every member once, and on PostgreSQL each statement is a round trip (#16).
-pub async fn unit_and_grants(
+/// The unit of each account of `users` and its grants, in one statement: what `callers` asks
+/// of the database the first time a person makes a request. In a round's opening minute that
+/// is every member once, and on PostgreSQL each statement is a round trip, so the people asked
+/// at about the same moment are read together (`caches::coalesce`, #16). An id with no account
+/// is left out.
+pub async fn units_and_grants(
     db: &impl ConnectionTrait,
-    user: UserId,
-) -> Result<(UnitId, Vec<Grant>)> {
+    users: &[UserId],
+) -> Result<HashMap<UserId, (UnitId, Vec<Grant>)>> {
     // One row per grant, or one row with no grant: the account's unit on each.
-    let rows: Vec<(UnitId, Option<String>, Option<UnitId>)> = users::Entity::find()
+    let rows: Vec<(UserId, UnitId, Option<String>, Option<UnitId>)> = users::Entity::find()
         .select_only()
+        .column(users::Column::Id)
         .column(users::Column::UnitId)
         .column(Column::Role)
         .column(Column::UnitId)
@@ -44,19 +49,18 @@ pub async fn unit_and_grants(
                 .to(users::Column::Id)
                 .into(),
         )
-        .filter(users::Column::Id.eq(user))
+        .filter(users::Column::Id.is_in(users.iter().copied()))
         .into_tuple()
         .all(db)
         .await?;
-    let unit = rows
-        .first()
-        .map(|(unit, _, _)| *unit)
-        .ok_or(PersistenceError::NotFound("user"))?;
-    let grants = rows
-        .into_iter()
-        .filter_map(|(_, role, unit)| grant(&role?, unit))
-        .collect();
-    Ok((unit, grants))
+    let mut people: HashMap<UserId, (UnitId, Vec<Grant>)> = HashMap::new();
+    for (user, unit, role, grant_unit) in rows {
+        let (_, grants) = people.entry(user).or_insert_with(|| (unit, Vec::new()));
+        if let Some(g) = role.and_then(|role| grant(&role, grant_unit)) {
+            grants.push(g);
+        }
+    }
+    Ok(people)
 }
 
 /// A stored grant, or none (and a warning) for a role this build does not know.

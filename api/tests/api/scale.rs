@@ -4,9 +4,11 @@
 use std::time::Duration;
 
 use dautri_api::domain::ids::{AttemptId, ContestId, RoundId};
+use dautri_api::persistence::entities::questions;
 use dautri_api::scoring::lease::Lease;
 use dautri_api::scoring::{Store, StoreError};
 use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -686,6 +688,49 @@ async fn an_edit_on_one_instance_reaches_the_others_caches_through_the_broadcast
     );
     assert!(cache_changes(&app, &peer.address, "received").await >= 4);
     assert!(cache_changes(&app, &app.address, "sent").await >= 4);
+    peer.kill().await;
+    app.cleanup().await;
+}
+
+/// A round's first start marks it started, which the catalog's copies of the round must learn,
+/// but what the round draws from is as it was: the pool stays, or every start of the storm's
+/// first seconds waits for the bank to be read again. Here a question is retired behind every
+/// instance's back (no message): an instance that kept its pool still draws it, one that
+/// dropped it would read the bank again and refuse the start.
+#[tokio::test]
+async fn a_rounds_first_start_keeps_what_it_draws_from() {
+    let app = spawn_app_with(Backend::Services, hour_long_caches).await;
+    let peer = spawn_peer(&app, hour_long_caches).await;
+    listening(&app, &app.address).await;
+    // Two questions for attempts of two: without one of them, the round cannot start.
+    let s = setup(&app, 2, round(2, None, -60, 3600)).await;
+    let heard_before = cache_changes(&app, &app.address, "received").await;
+    assert_eq!(
+        start_on(&app, &peer.address, &s, &app.member(s.unit).await)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let retired = s.key.keys().next().expect("a question").clone();
+    questions::Entity::update_many()
+        .col_expr(questions::Column::Status, Expr::value("retired"))
+        .filter(questions::Column::Id.eq(Uuid::parse_str(&retired).expect("an id")))
+        .exec(&app.state.db)
+        .await
+        .expect("retired behind the instances' backs");
+    let r = start_on(&app, &peer.address, &s, &app.member(s.unit).await).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "the first start dropped the round's pool: {}",
+        r.text().await.unwrap_or_default()
+    );
+    // The other instance was told the round started.
+    assert!(
+        eventually(|| async { cache_changes(&app, &app.address, "received").await > heard_before })
+            .await,
+        "the other instance never heard of the round's start"
+    );
     peer.kill().await;
     app.cleanup().await;
 }

@@ -1,6 +1,8 @@
 //! Authorization by unit scope: an organizer or unit admin of A sees nothing of B.
 
+use dautri_api::domain::ids::UserId;
 use dautri_api::domain::role::Role;
+use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -14,6 +16,7 @@ both_backends!(
     people_lists_cover_exactly_the_subtree,
     a_unit_admin_grants_roles_within_scope_only,
     an_admin_grants_anything_and_grants_outside_a_callers_scope_survive,
+    people_asked_at_once_are_each_judged_as_themselves,
 );
 
 async fn an_organizer_of_a_gets_404_on_b_people(app: &TestApp) {
@@ -271,4 +274,63 @@ async fn an_admin_grants_anything_and_grants_outside_a_callers_scope_survive(app
         body["roles"],
         json!([{"role": "organizer", "unit_id": b.into_uuid()}])
     );
+}
+
+/// Who a caller is, when nobody holds them, is read with the others asked at about the same
+/// moment (`caches::coalesce`): asked all at once, each is still judged as themselves. The
+/// board is for the contest's organizers: its organizers read it, its members get 404; and an
+/// id without an account, read in the same statement as the others, is left out.
+async fn people_asked_at_once_are_each_judged_as_themselves(app: &TestApp) {
+    let s = crate::attempts::setup(app, 1, crate::attempts::round(1, None, -60, 3600)).await;
+    let r = app
+        .patch(
+            &format!("/api/v1/contests/{}", s.contest_id),
+            Some(&s.organizer.access),
+            &json!({"leaderboard_visibility": "organizers"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut callers = Vec::new();
+    for i in 0..12 {
+        let organizer = i % 4 == 0;
+        let user = if organizer {
+            app.with_roles(s.unit, &[(Role::Organizer, Some(s.unit))])
+                .await
+        } else {
+            app.member(s.unit).await
+        };
+        callers.push((user, organizer));
+    }
+    let board = app.url(&format!("/api/v1/rounds/{}/leaderboard", s.round_id));
+    let answers = join_all(callers.iter().map(|(user, _)| {
+        app.client
+            .get(board.clone())
+            .bearer_auth(&user.access)
+            .send()
+    }))
+    .await;
+    for ((user, organizer), answer) in callers.iter().zip(answers) {
+        let status = answer.expect("board").status();
+        let want = if *organizer {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        assert_eq!(status, want, "organizer: {organizer}, {}", user.id);
+    }
+    // Read together with the others, an id without an account is left out, not mixed up.
+    let ids: Vec<UserId> = callers
+        .iter()
+        .map(|(user, _)| user.id)
+        .chain([UserId::new()])
+        .collect();
+    let people = dautri_api::persistence::roles::units_and_grants(&app.state.db, &ids)
+        .await
+        .expect("read together");
+    assert_eq!(people.len(), callers.len());
+    for (user, organizer) in &callers {
+        let (unit, grants) = &people[&user.id];
+        assert_eq!(*unit, s.unit);
+        assert_eq!(grants.len(), usize::from(*organizer), "{grants:?}");
+    }
 }

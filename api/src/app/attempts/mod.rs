@@ -450,8 +450,13 @@ async fn open_attempt(
         Err(e) => return Err(e.into()),
     };
     if marked_started {
-        // The catalog's copies still say "not started": drop them everywhere.
-        crate::app::coherence::changed(state, crate::caches::coherence::Change::round(round)).await;
+        // The catalog's copies still say "not started": drop them everywhere (the round only,
+        // not what it draws from, which the next starts would all wait to read again).
+        crate::app::coherence::changed(
+            state,
+            crate::caches::coherence::Change::round_started(round),
+        )
+        .await;
     }
     let setup = AttemptSetup {
         attempt_id: id,
