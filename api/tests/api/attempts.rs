@@ -144,6 +144,23 @@ pub(crate) async fn retire_a_question(app: &TestApp, s: &Setup) -> String {
     retired
 }
 
+/// Makes the boards of the contest of `s` its organizers' only.
+pub(crate) async fn boards_for_organizers_only(app: &TestApp, s: &Setup) {
+    let r = app
+        .patch(
+            &format!("/api/v1/contests/{}", s.contest_id),
+            Some(&s.organizer.access),
+            &json!({"leaderboard_visibility": "organizers"}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+}
+
 pub(crate) async fn start(app: &TestApp, s: &Setup, user: &TestUser) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/rounds/{}/attempts", s.round_id)))

@@ -12,7 +12,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::attempts::{answer, retire_a_question, round, setup, started};
+use crate::attempts::{
+    answer, boards_for_organizers_only, retire_a_question, round, setup, started,
+};
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp, spawn_app_with, spawn_peer};
 
@@ -463,19 +465,7 @@ async fn a_contest_edited_on_one_instance_is_seen_by_another_within_the_catalog_
         board_on_peer().await.expect("board").status(),
         StatusCode::OK
     );
-    let r = app
-        .patch(
-            &format!("/api/v1/contests/{}", s.contest_id),
-            Some(&s.organizer.access),
-            &json!({"leaderboard_visibility": "organizers"}),
-        )
-        .await;
-    assert_eq!(
-        r.status(),
-        StatusCode::OK,
-        "{}",
-        r.text().await.unwrap_or_default()
-    );
+    boards_for_organizers_only(&app, &s).await;
     // The bound is what is under test: once it has passed, the peer must know.
     tokio::time::sleep(dautri_api::caches::catalog::MAX_AGE + Duration::from_millis(500)).await;
     let status = board_on_peer().await.expect("board").status();
@@ -645,14 +635,7 @@ async fn an_edit_on_one_instance_reaches_the_others_caches_through_the_broadcast
     );
 
     // The contest: its public board made organizers-only on the app.
-    let r = app
-        .patch(
-            &format!("/api/v1/contests/{}", s.contest_id),
-            Some(&s.organizer.access),
-            &json!({"leaderboard_visibility": "organizers"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    boards_for_organizers_only(&app, &s).await;
     assert!(
         eventually(|| async {
             on_peer(board.clone()).await.expect("board").status() != StatusCode::OK

@@ -282,14 +282,7 @@ async fn an_admin_grants_anything_and_grants_outside_a_callers_scope_survive(app
 /// id without an account, read in the same statement as the others, is left out.
 async fn people_asked_at_once_are_each_judged_as_themselves(app: &TestApp) {
     let s = crate::attempts::setup(app, 1, crate::attempts::round(1, None, -60, 3600)).await;
-    let r = app
-        .patch(
-            &format!("/api/v1/contests/{}", s.contest_id),
-            Some(&s.organizer.access),
-            &json!({"leaderboard_visibility": "organizers"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    crate::attempts::boards_for_organizers_only(app, &s).await;
     let mut callers = Vec::new();
     for i in 0..12 {
         let organizer = i % 4 == 0;
