@@ -213,6 +213,22 @@ pub struct FinishOutcome {
     pub result: AttemptResult,
     /// True when an earlier call had already finished the attempt; nothing changed.
     pub already_finished: bool,
+    /// Each question's final selection and whether it was right, judged by the store against
+    /// the key it scored with (the version the attempt showed): what the database keeps of the
+    /// attempt, without reading the questions again. Only from the call that finished it
+    /// (`None` when `already_finished`: the in-process store forgets its keys at the finish).
+    pub answered: Option<Vec<Answered>>,
+}
+
+/// One question of a finished attempt, as the store scored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    /// The question.
+    pub question_id: QuestionId,
+    /// The options selected (sorted; empty when left unanswered).
+    pub selected: Vec<OptionId>,
+    /// Whether the selection was exactly the key.
+    pub correct: bool,
 }
 
 /// What opening an attempt returns.

@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 
 use super::MemoryStore;
 use super::attempt::{
-    ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
-    DueAttempt, FinishOutcome, OpenOutcome, QuestionKind, canonical, finish_stamp,
+    ATTEMPT_RETENTION_MS, AnswerSaved, Answered, AttemptError, AttemptResult, AttemptSetup,
+    AttemptState, DueAttempt, FinishOutcome, OpenOutcome, QuestionKind, canonical, finish_stamp,
 };
 use crate::domain::ids::{AttemptId, OptionId, QuestionId, RoundId, UserId};
 
@@ -237,15 +237,23 @@ impl MemoryStore {
             return Ok(FinishOutcome {
                 result,
                 already_finished: true,
+                answered: None,
             });
         }
         let (mut score, mut max_score, mut correct_count) = (0, 0, 0);
+        let mut answered = Vec::with_capacity(attempt.questions.len());
         for question in &attempt.questions {
             max_score += question.points;
             if question.answer.as_deref() == Some(&question.key) {
                 score += question.points;
                 correct_count += 1;
             }
+            let selected = question.answer.as_deref().unwrap_or_default();
+            answered.push(Answered {
+                question_id: question.id,
+                selected: selected.to_vec(),
+                correct: !selected.is_empty() && *selected == *question.key,
+            });
         }
         let (finished_at_ms, time_used_ms) =
             finish_stamp(attempt.started_at_ms, attempt.deadline_ms, now_ms);
@@ -272,6 +280,7 @@ impl MemoryStore {
         Ok(FinishOutcome {
             result,
             already_finished: false,
+            answered: Some(answered),
         })
     }
 

@@ -34,8 +34,8 @@ use std::time::Duration;
 use uuid::Uuid;
 
 pub use attempt::{
-    AnswerSaved, AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, AttemptState,
-    DueAttempt, FinishOutcome, OpenOutcome, QuestionKind,
+    AnswerSaved, Answered, AttemptError, AttemptQuestion, AttemptResult, AttemptSetup,
+    AttemptState, DueAttempt, FinishOutcome, OpenOutcome, QuestionKind,
 };
 pub use keys::Keys;
 pub use leaderboard::{

@@ -17,8 +17,8 @@ use redis::{AsyncCommands, Value};
 use uuid::Uuid;
 
 use super::attempt::{
-    ATTEMPT_RETENTION_MS, AnswerSaved, AttemptError, AttemptResult, AttemptSetup, AttemptState,
-    DueAttempt, FinishOutcome, OpenOutcome, canonical, joined,
+    ATTEMPT_RETENTION_MS, AnswerSaved, Answered, AttemptError, AttemptResult, AttemptSetup,
+    AttemptState, DueAttempt, FinishOutcome, OpenOutcome, canonical, joined,
 };
 use super::keys::id_text;
 use super::{AnswerCaller, Keys, RedisStore, SessionRefusal, StoreError, scripts};
@@ -45,6 +45,34 @@ fn text(v: Option<&Value>) -> Result<Option<String>, StoreError> {
 fn uuid(s: Option<&str>) -> Result<Uuid, StoreError> {
     s.and_then(|s| s.parse().ok())
         .ok_or_else(|| corrupt("expected a uuid"))
+}
+
+/// The questions the finish script judged: triples of question id, selection (or nil), 1 if
+/// right. `None` when there are none (a repeated finish reports none).
+fn answered(rest: &[Value]) -> Result<Option<Vec<Answered>>, StoreError> {
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    if rest.len() % 3 != 0 {
+        return Err(corrupt("finished answers"));
+    }
+    rest.chunks_exact(3)
+        .map(|t| {
+            let selected = match text(t.get(1))? {
+                Some(joined) if !joined.is_empty() => joined
+                    .split(',')
+                    .map(|o| uuid(Some(o)).map(OptionId::from_uuid))
+                    .collect::<Result<_, _>>()?,
+                _ => Vec::new(),
+            };
+            Ok(Answered {
+                question_id: QuestionId::from_uuid(uuid(text(t.first())?.as_deref())?),
+                selected,
+                correct: int(t.get(2))? == 1,
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
 }
 
 /// The status word a script put first in its reply.
@@ -260,6 +288,7 @@ impl RedisStore {
                 prediction,
             },
             already_finished: int(reply.get(6))? == 1,
+            answered: answered(reply.get(10..).unwrap_or_default())?,
         })
     }
 

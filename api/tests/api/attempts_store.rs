@@ -10,7 +10,7 @@ use dautri_api::domain::ids::OptionId;
 use dautri_api::domain::ids::QuestionId;
 use dautri_api::domain::ids::RoundId;
 use dautri_api::scoring::{
-    AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted, Entrant,
+    Answered, AttemptError, AttemptQuestion, AttemptResult, AttemptSetup, Board, Counted, Entrant,
     QuestionKind, Store,
 };
 use futures_util::future::join_all;
@@ -510,6 +510,12 @@ async fn ten_concurrent_finishes_give_one_result(app: &TestApp) {
     let finishes: Vec<_> = finishes.into_iter().map(|f| f.expect("finish")).collect();
     let first: Vec<_> = finishes.iter().filter(|f| !f.already_finished).collect();
     assert_eq!(first.len(), 1, "exactly one call finished it");
+    assert!(
+        finishes
+            .iter()
+            .all(|f| f.answered.is_some() == !f.already_finished),
+        "only the call that finished it reports the questions as judged"
+    );
     let result = &first[0].result;
     assert!(finishes.iter().all(|f| &f.result == result), "{finishes:?}");
     assert_eq!(
@@ -562,7 +568,7 @@ async fn scoring_is_all_or_nothing_per_question(app: &TestApp) {
                     .expect(name);
             }
         }
-        let result = store(app)
+        let outcome = store(app)
             .finish_attempt(
                 &app.state.keys,
                 setup.attempt_id,
@@ -570,12 +576,43 @@ async fn scoring_is_all_or_nothing_per_question(app: &TestApp) {
                 None,
             )
             .await
-            .expect(name)
-            .result;
+            .expect(name);
+        let result = &outcome.result;
         assert_eq!(
             (result.score, result.correct_count, result.max_score),
             (score, correct, 4),
             "{name}"
+        );
+        // What the finish keeps of each question: its selection and whether it was right,
+        // judged as it was scored (the keys: q0 option 1, q1 options 0 and 2, q2 option 0).
+        let keys: [&[usize]; 3] = [&[1], &[0, 2], &[0]];
+        let mut answered = outcome.answered.clone().expect(name);
+        answered.sort_by_key(|a| {
+            setup
+                .questions
+                .iter()
+                .position(|q| q.question_id == a.question_id)
+        });
+        let expected: Vec<Answered> = picks
+            .iter()
+            .enumerate()
+            .map(|(i, pick)| {
+                let mut selected = pick.map(|w| opts(&setup, i, w)).unwrap_or_default();
+                selected.sort_unstable();
+                let mut key = opts(&setup, i, keys[i]);
+                key.sort_unstable();
+                Answered {
+                    question_id: setup.questions[i].question_id,
+                    correct: !selected.is_empty() && selected == key,
+                    selected,
+                }
+            })
+            .collect();
+        assert_eq!(answered, expected, "{name}");
+        assert_eq!(
+            answered.iter().filter(|a| a.correct).count(),
+            usize::try_from(correct).unwrap(),
+            "{name}: judged as scored"
         );
     }
 }

@@ -755,16 +755,33 @@ pub async fn finish(
         other => other?,
     };
     let result = outcome.result;
-    let selections = state
-        .store
-        .attempt_state(&state.keys, record.id)
-        .await?
-        .map(|s| s.selections)
-        .unwrap_or_default();
+    let (selections, judged) = match outcome.answered {
+        // The call that finished it: the store judged each question as it scored it.
+        Some(answered) => {
+            let selections = answered
+                .iter()
+                .filter(|a| !a.selected.is_empty())
+                .map(|a| (a.question_id.into_uuid(), a.selected.clone()))
+                .collect();
+            (selections, Some(answered))
+        }
+        // Finished before (a retry, the auto-finisher first): read what it kept.
+        None => {
+            let selections = state
+                .store
+                .attempt_state(&state.keys, record.id)
+                .await?
+                .map(|s| s.selections)
+                .unwrap_or_default();
+            (selections, None)
+        }
+    };
     let finished_at = from_ms(result.finished_at_ms);
     // An organizer's preview is no entrant's answer: it stays out of the item statistics.
     let items = if record.practice && preview_of_counted_round(state, record).await? {
         Vec::new()
+    } else if let Some(judged) = judged {
+        items_judged(record, &judged, result.score)
     } else {
         items_of(state, record, &selections, result.score).await?
     };
@@ -858,6 +875,34 @@ pub async fn reconcile_boards(state: &AppState, now: DateTime<Utc>) -> Result<us
         record_on_boards(state, record).await?;
     }
     Ok(missing.len())
+}
+
+/// Each question's outcome as the store judged it at the finish, in the order shown, for item
+/// statistics: the store scored against the key of the version the attempt showed, which is
+/// what [`items_of`] reads from the database.
+fn items_judged(
+    record: &AttemptRecord,
+    judged: &[crate::scoring::Answered],
+    score: i64,
+) -> Vec<persistence::attempts::Item> {
+    let by_question: HashMap<QuestionId, &crate::scoring::Answered> =
+        judged.iter().map(|a| (a.question_id, a)).collect();
+    record
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let answered = by_question.get(&q.question_id);
+            persistence::attempts::Item {
+                question_id: q.question_id,
+                version_id: q.version_id,
+                position: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                correct: answered.is_some_and(|a| a.correct),
+                selected: answered.map(|a| a.selected.clone()).unwrap_or_default(),
+                attempt_score: score,
+            }
+        })
+        .collect()
 }
 
 /// Each question's outcome, judged against the version the attempt showed, for item statistics.

@@ -9,7 +9,9 @@
 -- ARGV[3]  time to live of the attempt's keys after the finish (ms)
 --
 -- Returns  { 'ok', score, max_score, correct_count, time_used_ms, finished_at_ms,
---            already_finished (0|1), round id, user id, prediction or nil }
+--            already_finished (0|1), round id, user id, prediction or nil,
+--            then, from the call that finishes it only, for each question:
+--            question id, its selection (canonical) or nil, 1 if right else 0 }
 --          or { 'not_found' }
 --
 -- finished_at = clamp(now, started, deadline) and time_used = finished_at - started: a finish
@@ -33,16 +35,23 @@ for i = 1, #a, 2 do
   answers[a[i]] = a[i + 1]
 end
 local score, max, correct = 0, 0, 0
+-- What the database keeps of each question (app/attempts `finish`), judged here against the
+-- key scored with, so that the finish need not read the questions again.
+local answered = {}
 local q = redis.call('HGETALL', KEYS[2])
 for i = 1, #q, 2 do
   local points, key = string.match(q[i + 1], '^%a|(%d+)|[^|]*|(.*)$')
   points = tonumber(points)
   max = max + points
   -- Both sides are canonical (sorted, comma-joined), so equality is all-or-nothing.
-  if answers[q[i]] == key then
+  local right = answers[q[i]] == key
+  if right then
     score = score + points
     correct = correct + 1
   end
+  answered[#answered + 1] = q[i]
+  answered[#answered + 1] = answers[q[i]] or false
+  answered[#answered + 1] = (right and answers[q[i]] ~= '') and 1 or 0
 end
 
 local finished_at = math.max(math.min(now, deadline), started)
@@ -61,4 +70,8 @@ redis.call('HSET', KEYS[1], 'finished', '1',
 for i = 1, 3 do
   redis.call('PEXPIRE', KEYS[i], ARGV[3])
 end
-return { 'ok', score, max, correct, time_used, finished_at, 0, m[5], m[6], prediction }
+local reply = { 'ok', score, max, correct, time_used, finished_at, 0, m[5], m[6], prediction }
+for i = 1, #answered do
+  reply[10 + i] = answered[i]
+end
+return reply
