@@ -100,6 +100,8 @@ impl Application {
                 "some acknowledged answers could not be journaled before stopping; the scoring store still holds them"
             );
         }
+        // So that the next start finds no finished attempt for the reconciler to count again.
+        self.state.board_marks.flush().await;
         Ok(())
     }
 }
@@ -139,6 +141,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings.answers_wait_for_journal(),
         crate::persistence::journal::JournalMetrics::new(metrics.registry())?,
     );
+    let board_marks = crate::persistence::board_marks::BoardMarks::start(db.clone());
     Ok(AppState {
         db,
         replica,
@@ -147,6 +150,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         jwt,
         metrics,
         journal,
+        board_marks,
         units: crate::caches::directory::UnitDirectory::new(std::time::Duration::from_secs(
             settings.cache_units_seconds,
         )),

@@ -28,6 +28,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The answer journal.
     pub journal: crate::persistence::journal::Journal,
+    /// Notes, in batches, that finished attempts are on the live boards.
+    pub board_marks: crate::persistence::board_marks::BoardMarks,
     /// The unit tree in memory, for boards.
     pub units: crate::caches::directory::UnitDirectory,
     /// Rounds and contests cached for board reads, and what rounds draw from.

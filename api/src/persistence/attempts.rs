@@ -410,11 +410,11 @@ pub async fn write_result(db: &impl ConnectionTrait, id: AttemptId, o: Outcome) 
     Ok(result.rows_affected == 1)
 }
 
-/// Notes that a finished attempt's result is on the live boards.
-pub async fn mark_board_recorded(db: &impl ConnectionTrait, id: AttemptId) -> Result<()> {
+/// Notes that finished attempts' results are on the live boards.
+pub async fn mark_board_recorded(db: &impl ConnectionTrait, ids: &[AttemptId]) -> Result<()> {
     attempts::Entity::update_many()
         .col_expr(attempts::Column::BoardRecorded, Expr::value(true))
-        .filter(attempts::Column::Id.eq(id))
+        .filter(attempts::Column::Id.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
     Ok(())

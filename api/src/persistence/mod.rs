@@ -6,6 +6,7 @@
 
 pub mod attempts;
 pub mod audit;
+pub mod board_marks;
 pub mod contests;
 pub mod db;
 pub mod entities;

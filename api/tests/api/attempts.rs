@@ -2302,6 +2302,15 @@ async fn a_result_that_missed_the_boards_reaches_them(app: &TestApp) {
             .expect("promote");
     };
 
+    let noted = |id: String| async move {
+        attempts::Entity::find_by_id(id.parse::<Uuid>().expect("uuid"))
+            .one(&app.state.db)
+            .await
+            .expect("row")
+            .expect("exists")
+            .board_recorded
+    };
+
     // 1. The member's retry of the finish records it.
     let member = app.member(s.unit).await;
     let attempt = started(app, &s, &member).await;
@@ -2311,6 +2320,12 @@ async fn a_result_that_missed_the_boards_reaches_them(app: &TestApp) {
         StatusCode::OK
     );
     assert_eq!(board_size().await, 1);
+    // The finish notes it as on the boards with the other finishes of its moment.
+    app.state.board_marks.flush().await;
+    assert!(
+        noted(id.clone()).await,
+        "the finish noted it as on the boards"
+    );
     lose_recording(vec![id.clone()]).await;
     assert_eq!(
         board_size().await,
@@ -2335,6 +2350,7 @@ async fn a_result_that_missed_the_boards_reaches_them(app: &TestApp) {
         finish(app, &other, &other_id, json!({})).await.status(),
         StatusCode::OK
     );
+    app.state.board_marks.flush().await;
     lose_recording(vec![id.clone(), other_id.clone()]).await;
     assert_eq!(board_size().await, 0);
     // A finish still on its way to the store is left to itself…
@@ -2356,13 +2372,10 @@ async fn a_result_that_missed_the_boards_reaches_them(app: &TestApp) {
     .expect("reconcile");
     assert!(done >= 1, "the reconciler found the missing result");
     assert_eq!(board_size().await, 2, "both results are on the board again");
-    let flag = attempts::Entity::find_by_id(other_id.parse::<Uuid>().expect("uuid"))
-        .one(&app.state.db)
-        .await
-        .expect("row")
-        .expect("exists")
-        .board_recorded;
-    assert!(flag, "the attempt is noted as recorded");
+    assert!(
+        noted(other_id.clone()).await,
+        "the attempt is noted as recorded"
+    );
     // Nothing is left for the next pass.
     assert_eq!(
         dautri_api::app::attempts::reconcile_boards(

@@ -817,7 +817,9 @@ pub async fn finish(
     }
     if !record.practice {
         crate::standings::count(state, record, &result).await?;
-        persistence::attempts::mark_board_recorded(&state.db, record.id).await?;
+        // Noted in a batch with the other finishes of the moment, not waited for: an attempt
+        // left unnoted (the process died first) is counted again by the reconciler, once.
+        state.board_marks.recorded(record.id);
     }
     if !written {
         // Another finish (the auto-finisher, a retry on another instance) wrote first: its
@@ -859,7 +861,7 @@ async fn record_on_boards(state: &AppState, record: &AttemptRecord) -> Result<()
         prediction: record.prediction,
     };
     crate::standings::count(state, record, &result).await?;
-    persistence::attempts::mark_board_recorded(&state.db, record.id).await?;
+    persistence::attempts::mark_board_recorded(&state.db, &[record.id]).await?;
     Ok(())
 }
 
