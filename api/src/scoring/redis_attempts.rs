@@ -53,7 +53,7 @@ fn answered(rest: &[Value]) -> Result<Option<Vec<Answered>>, StoreError> {
     if rest.is_empty() {
         return Ok(None);
     }
-    if rest.len() % 3 != 0 {
+    if !rest.len().is_multiple_of(3) {
         return Err(corrupt("finished answers"));
     }
     rest.chunks_exact(3)
