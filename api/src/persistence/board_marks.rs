@@ -1,11 +1,11 @@
 //! Notes, in batches, which finished attempts are on the live boards (`attempts.board_recorded`).
 //!
-//! The note only spares the reconciler work: an attempt left unnoted is counted again by
-//! [`crate::app::attempts::reconcile_boards`] a few seconds after its finish, and the store
-//! counts a result once whatever the number of calls. So a finish does not wait for its note.
-//! In the minute after a storm's window, when the members' finishes come in at hundreds a
-//! second, a statement with its own commit (a flush of PostgreSQL's log) per finish becomes one
-//! per batch.
+//! The note only spares the reconciler work: an attempt left unnoted is counted again by the
+//! board reconciler (`reconcile_boards` in the attempts' rules) a few seconds after its finish,
+//! and the store counts a result once whatever the number of calls. So a finish does not wait
+//! for its note. In the minute after a storm's window, when the members' finishes come in at
+//! hundreds a second, a statement with its own commit (a flush of PostgreSQL's log) that each
+//! finish waited for becomes one per batch, beside the finishes.
 //!
 //! # Implementation notes
 //! One channel per process, drained by one task: the notes that arrive while a batch is being
