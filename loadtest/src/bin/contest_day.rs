@@ -100,6 +100,10 @@ struct Args {
     redis_url: Option<String>,
     #[arg(long, env = "DAUTRI_REDIS__KEY_PREFIX")]
     redis_prefix: Option<String>,
+    /// The server's metrics token, to read its own request histogram (a local server without
+    /// one shows it to this machine).
+    #[arg(long, env = "DAUTRI_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
     /// Seconds per ceiling phase; 0 leaves the ceiling out.
     #[arg(long, default_value_t = 5)]
     ceiling_seconds: u64,
@@ -174,6 +178,7 @@ async fn main() -> anyhow::Result<()> {
         database_url: a.database_url,
         redis_url: a.redis_url,
         redis_prefix: a.redis_prefix,
+        metrics_token: a.metrics_token,
         ceiling,
         fault: a.fault.zip(a.fault_signal).map(|(name, signal)| FaultPlan {
             name,

@@ -18,6 +18,7 @@ pub mod endstate;
 pub mod http;
 pub mod journal;
 pub mod probe;
+pub mod server_side;
 pub mod setup;
 pub mod stats;
 
@@ -94,6 +95,9 @@ pub struct Config {
     /// The server's Redis and key prefix, for Redis memory per running attempt.
     pub redis_url: Option<String>,
     pub redis_prefix: Option<String>,
+    /// The server's `DAUTRI_METRICS_TOKEN`, to read its own request histogram from `/metrics`
+    /// (a server on this machine without a token shows it to loopback callers).
+    pub metrics_token: Option<String>,
     /// Measure the ceiling after the day, with the same client.
     pub ceiling: Option<crate::ceiling::CeilingConfig>,
     /// A fault run (`fault-day.sh`): `at` after the first start the runner creates the file
@@ -144,6 +148,7 @@ impl Default for Config {
             database_url: None,
             redis_url: None,
             redis_prefix: None,
+            metrics_token: None,
             ceiling: None,
             fault: None,
         }
@@ -381,6 +386,7 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
         "redis": server["redis"],
         "journal_lag": journal_lag,
         "server_timeline": server["timeline"],
+        "server_side": server["server_side"],
         "ceiling": ceiling,
         "end_state": verdict.to_json(),
         "fault": fault_json,
@@ -497,8 +503,10 @@ const WINDOW_OPERATIONS: &[&str] = &["start", "answer", "board", "my rank"];
 const IDLE_CONNECTION_KEPT: Duration = Duration::from_secs(4);
 
 /// The storm's window slice by slice (`stats::window_json`), a line per operation: the rate of
-/// requests ended in each slice and their p99.
-fn window_lines(w: &Value) -> String {
+/// requests ended in each slice and their p99; under it, when the server's histogram was read
+/// (`server_side::window_json`), the bucket of the server's own p99 and how many requests took
+/// it longer than 25 ms.
+fn window_lines(w: &Value, server: &Value) -> String {
     use std::fmt::Write as _;
     let Some(ops) = w.as_object().filter(|o| !o.is_empty()) else {
         return String::new();
@@ -538,8 +546,55 @@ fn window_lines(w: &Value) -> String {
             })
             .collect();
         let _ = writeln!(out, "  {op:<10} {cells}");
+        let Some(inside) = server
+            .get(*op)
+            .and_then(Value::as_array)
+            .filter(|cells| cells.iter().any(|c| f(&c["requests"]) > 0.0))
+        else {
+            continue;
+        };
+        let cells: String = inside
+            .iter()
+            .map(|c| {
+                let p99 = match &c["p99_at_most_ms"] {
+                    Value::Number(ms) => format!("≤{:.0} ms", ms.as_f64().unwrap_or(0.0)),
+                    Value::String(_) => "≤∞".to_owned(),
+                    _ => "–".to_owned(),
+                };
+                format!("{:>14}", format!("{p99} ({})", c["slow"]))
+            })
+            .collect();
+        let _ = writeln!(out, "  {:<10} {cells}", "  server");
+    }
+    if server.is_object() {
+        out.push_str(
+            "  (server: the bucket of the server's own p99, and its requests over 25 ms)\n",
+        );
     }
     out
+}
+
+/// The server's own figures over the whole day, on one line: per operation the bucket of its
+/// p99 and its requests over 25 ms.
+fn server_day_line(day: &Value) -> String {
+    let Some(ops) = day.as_object() else {
+        return String::new();
+    };
+    let cells: Vec<String> = ops
+        .iter()
+        .filter(|(_, c)| f(&c["requests"]) > 0.0)
+        .map(|(op, c)| {
+            let p99 = match &c["p99_at_most_ms"] {
+                Value::Number(ms) => format!("≤{:.0} ms", ms.as_f64().unwrap_or(0.0)),
+                _ => "≤∞".to_owned(),
+            };
+            format!("{op} {p99} ({} of {} over 25 ms)", c["slow"], c["requests"])
+        })
+        .collect();
+    if cells.is_empty() {
+        return String::new();
+    }
+    format!("the server's own p99 over the day: {}\n", cells.join(", "))
 }
 
 /// The report as a table for people.
@@ -629,7 +684,8 @@ pub fn table(r: &Value) -> String {
             x["attempt_bytes"]
         );
     }
-    out.push_str(&window_lines(&r["window"]));
+    out.push_str(&window_lines(&r["window"], &r["server_side"]["window"]));
+    out.push_str(&server_day_line(&r["server_side"]["day"]));
     out.push_str(&journal::line(&r["journal_lag"]));
     if !r["ceiling"].is_null() {
         out.push_str(&crate::ceiling::table(&r["ceiling"]));
@@ -721,7 +777,7 @@ mod window_table_tests {
             "answer": [slice(0, 180.0, Some(14.0)), slice(10, 1450.0, Some(74.0))],
             "start": [slice(0, 333.0, Some(41.0)), slice(10, 0.0, None)],
         });
-        let text = window_lines(&w);
+        let text = window_lines(&w, &serde_json::Value::Null);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "{text}");
         assert!(
@@ -741,8 +797,32 @@ mod window_table_tests {
     }
 
     #[test]
+    fn the_servers_own_tail_goes_under_the_phones_where_it_was_read() {
+        let slice = |from: u64, p99: f64| json!({"from_second": from, "to_second": from + 10, "requests": 100, "per_second": 10.0, "p99_ms": p99});
+        let w = json!({"board": [slice(0, 31.0), slice(10, 9.0)], "start": [slice(0, 41.0), slice(10, 12.0)]});
+        let cell = |from: u64, requests: u64, slow: u64, p99: serde_json::Value| json!({"from_second": from, "to_second": from + 10, "requests": requests, "slow": slow, "p99_at_most_ms": p99});
+        let server = json!({
+            "board": [cell(0, 100, 0, json!(10.0)), cell(10, 100, 2, json!("inf"))],
+            // The server served no starts: no line for them.
+            "start": [cell(0, 0, 0, serde_json::Value::Null), cell(10, 0, 0, serde_json::Value::Null)],
+        });
+        let text = window_lines(&w, &server);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 6, "{text}");
+        assert!(lines[2].trim_start().starts_with("start"), "{text}");
+        assert!(lines[3].trim_start().starts_with("board"), "{text}");
+        assert!(lines[4].trim_start().starts_with("server"), "{text}");
+        assert!(
+            lines[4].contains("≤10 ms (0)") && lines[4].contains("≤∞ (2)"),
+            "{text}"
+        );
+        assert!(lines[5].contains("over 25 ms"), "{text}");
+    }
+
+    #[test]
     fn a_report_without_the_window_prints_nothing_of_it() {
-        assert_eq!(window_lines(&serde_json::Value::Null), "");
-        assert_eq!(window_lines(&json!({})), "");
+        let none = serde_json::Value::Null;
+        assert_eq!(window_lines(&none, &none), "");
+        assert_eq!(window_lines(&json!({}), &none), "");
     }
 }

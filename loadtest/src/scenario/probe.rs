@@ -1,6 +1,7 @@
 //! Watching the server while the day runs: its CPU and memory from `/proc/<pid>` (when it runs
 //! on this machine), and the Redis memory its attempts hold (the keys under its prefix, on the
-//! one server or on every master of a cluster); where the machine's CPU goes is `cpu`'s.
+//! one server or on every master of a cluster); where the machine's CPU goes is `cpu`'s, and
+//! what the server measured of its own requests is `server_side`'s.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -10,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::cpu::CpuAccount;
 use super::day::Day;
+use super::{server_side, stats};
 
 fn rss_mib(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -118,6 +120,19 @@ pub async fn watch(day: Arc<Day>) -> Value {
     let mut at_peak: Option<(i64, u64, u64)> = None;
     let mut redis_due = Instant::now();
     let mut cpu = CpuAccount::new(pid);
+    // The server's own histogram, once a second (each scrape also pings its database and
+    // store, which is why not at every sample).
+    let token = day.config.metrics_token.as_deref();
+    let scrape_now = || {
+        server_side::scrape(
+            &day.client,
+            &day.config.base_url,
+            token,
+            day.rec.elapsed().as_secs_f64(),
+        )
+    };
+    let mut scrapes: Vec<server_side::Scrape> = scrape_now().await.into_iter().collect();
+    let mut scrape_due = Instant::now() + Duration::from_secs(1);
     while !day.over.load(Ordering::Relaxed) {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let now = Instant::now();
@@ -144,8 +159,13 @@ pub async fn watch(day: Arc<Day>) -> Value {
             }
             redis_due = Instant::now() + Duration::from_secs(2);
         }
+        if now >= scrape_due {
+            scrapes.extend(scrape_now().await);
+            scrape_due = now + Duration::from_secs(1);
+        }
         timeline.push(sample);
     }
+    scrapes.extend(scrape_now().await);
     cpu.sample();
     let cpu_mean = pid.and(cpu.day_mean()).map(|p| p.server);
     json!({
@@ -165,5 +185,14 @@ pub async fn watch(day: Arc<Day>) -> Value {
             "bytes_per_active_attempt": bytes as f64 / active.max(1) as f64,
         })),
         "timeline": timeline,
+        "server_side": (!scrapes.is_empty()).then(|| json!({
+            "scrapes": scrapes.len(),
+            "day": server_side::day_json(&scrapes),
+            "window": server_side::window_json(
+                &scrapes,
+                &stats::window_slices(day.config.window.as_secs_f64()),
+            ),
+            "timeline": server_side::timeline_json(&scrapes),
+        })),
     })
 }

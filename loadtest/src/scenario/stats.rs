@@ -280,13 +280,8 @@ pub const WINDOW_SLICES: u64 = 6;
 /// p99 under 100 ms while few members were in and lost it in the window's last sixth, when the
 /// answers of those already in had grown to over a thousand a second on the same cores.
 pub fn window_json(s: &OpStats, window_seconds: f64) -> Value {
-    // Whole seconds, at least one per slice: the timeline counts by the second.
-    let window = (window_seconds.ceil() as u64).max(1);
-    let width = window.div_ceil(WINDOW_SLICES);
     let mut slices = Vec::new();
-    let mut from = 0;
-    while from < window {
-        let to = (from + width).min(window);
+    for (from, to) in window_slices(window_seconds) {
         let mut requests = 0;
         let mut merged = histogram(2);
         for (_, (n, _, h)) in s.timeline.range(from..to) {
@@ -300,9 +295,19 @@ pub fn window_json(s: &OpStats, window_seconds: f64) -> Value {
             "per_second": requests as f64 / (to - from) as f64,
             "p99_ms": (requests > 0).then(|| ms(merged.value_at_quantile(0.99))),
         }));
-        from = to;
     }
     Value::Array(slices)
+}
+
+/// The seconds `[from, to)` of the day of each of [`window_json`]'s slices: whole seconds, at
+/// least one per slice (the timeline counts by the second).
+pub fn window_slices(window_seconds: f64) -> Vec<(u64, u64)> {
+    let window = (window_seconds.ceil() as u64).max(1);
+    let width = window.div_ceil(WINDOW_SLICES);
+    (0..window)
+        .step_by(usize::try_from(width).unwrap_or(1))
+        .map(|from| (from, (from + width).min(window)))
+        .collect()
 }
 
 #[cfg(test)]
