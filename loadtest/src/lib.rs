@@ -3,6 +3,7 @@
 //! and the end-state verdict: see [`scenario::run`].
 
 pub mod ceiling;
+pub mod exposition;
 pub mod scenario;
 
 /// A client that asks for compressed responses and decodes them, as a phone's browser does

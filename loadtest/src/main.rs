@@ -348,7 +348,7 @@ async fn main() -> anyhow::Result<()> {
     answers.report(Some(&baseline));
     // Let the journal catch up, then read its lag.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let lag = loadtest::scenario::journal::read(&client, &args.base_url).await;
+    let lag = loadtest::scenario::journal::read(&client, &args.base_url, None).await;
     if lag.is_null() {
         println!("journal: /metrics could not be read");
     } else {

@@ -10,16 +10,14 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
+use crate::exposition::{bound, fetch, sample};
+
 /// The histogram's name on `/metrics`.
 const HISTOGRAM: &str = "dautri_journal_lag_seconds";
 
 /// Reads the server's journal lag; `Value::Null` when `/metrics` cannot be read.
-pub async fn read(client: &reqwest::Client, base_url: &str) -> Value {
-    let url = format!("{}/metrics", base_url.trim_end_matches('/'));
-    let text = match client.get(url).send().await {
-        Ok(r) if r.status().is_success() => r.text().await.unwrap_or_default(),
-        _ => return Value::Null,
-    };
+pub async fn read(client: &reqwest::Client, base_url: &str, token: Option<&str>) -> Value {
+    let text = fetch(client, base_url, token).await.unwrap_or_default();
     parse(&text).map_or(Value::Null, |lag| lag.to_json())
 }
 
@@ -67,31 +65,18 @@ fn parse(text: &str) -> Option<Lag> {
         count: 0,
     };
     let mut seen = false;
+    let (bucket, sum, count) = (
+        format!("{HISTOGRAM}_bucket"),
+        format!("{HISTOGRAM}_sum"),
+        format!("{HISTOGRAM}_count"),
+    );
     for line in text.lines() {
-        let Some(rest) = line.strip_prefix(HISTOGRAM) else {
-            continue;
-        };
-        let Some((name, value)) = rest.rsplit_once(' ') else {
-            continue;
-        };
-        if let Some(labels) = name.strip_prefix("_bucket{") {
-            let Some(le) = labels
-                .split(',')
-                .find_map(|l| l.strip_prefix("le=\""))
-                .and_then(|l| l.strip_suffix("\"}").or(l.strip_suffix('"')))
-            else {
-                continue;
-            };
-            let bound = if le == "+Inf" {
-                f64::INFINITY
-            } else {
-                le.parse().ok()?
-            };
-            lag.buckets.push((bound, value.parse().ok()?));
-        } else if name == "_sum" {
-            lag.sum = value.parse().ok()?;
-        } else if name == "_count" {
-            lag.count = value.parse().ok()?;
+        if let Some((labels, value)) = sample(line, &bucket) {
+            lag.buckets.push((bound(&labels)?, value as u64));
+        } else if let Some((_, value)) = sample(line, &sum) {
+            lag.sum = value;
+        } else if let Some((_, value)) = sample(line, &count) {
+            lag.count = value as u64;
             seen = true;
         }
     }

@@ -298,7 +298,8 @@ pub async fn run(config: Config) -> anyhow::Result<Outcome> {
     }
     let server = probe.await.unwrap_or(Value::Null);
     // Before the ceiling's closed loop adds answers of its own.
-    let journal_lag = journal::read(&client, &config.base_url).await;
+    let journal_lag =
+        journal::read(&client, &config.base_url, config.metrics_token.as_deref()).await;
     let fault_window = match fault {
         Some(f) => f.await.ok().flatten(),
         None => None,

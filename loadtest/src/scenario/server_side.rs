@@ -16,6 +16,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use crate::exposition::{bound, fetch, sample};
+
 /// The operations followed, each by its method and route template (parameters as `{}`).
 const ROUTES: [(&str, &str, &str); 5] = [
     ("start", "POST", "/api/v1/rounds/{}/attempts"),
@@ -119,30 +121,6 @@ fn unnamed(template: &str) -> String {
     out
 }
 
-/// The labels of one sample line (`name{a="x",b="y"} 3`) and its value; `None` for a line of
-/// another metric or one that does not parse.
-fn sample<'a>(line: &'a str, metric: &str) -> Option<(BTreeMap<&'a str, &'a str>, f64)> {
-    let rest = line.strip_prefix(metric)?;
-    let (labels, value) = match rest.strip_prefix('{') {
-        Some(inner) => {
-            let (labels, value) = inner.rsplit_once('}')?;
-            (labels, value)
-        }
-        None if rest.starts_with(' ') => ("", rest),
-        None => return None,
-    };
-    let mut map = BTreeMap::new();
-    // Route templates and methods hold no `",`, so splitting there is safe for these metrics.
-    for pair in labels.split("\",").filter(|p| !p.is_empty()) {
-        let (name, quoted) = pair.split_once('=')?;
-        map.insert(
-            name.trim(),
-            quoted.trim().trim_start_matches('"').trim_end_matches('"'),
-        );
-    }
-    Some((map, value.trim().parse().ok()?))
-}
-
 /// Reads the followed operations and gauges out of a Prometheus text exposition.
 pub fn parse(text: &str, second: f64) -> Scrape {
     let wanted: Vec<(&'static str, &str, String)> = ROUTES
@@ -157,9 +135,7 @@ pub fn parse(text: &str, second: f64) -> Scrape {
     let mut raw: BTreeMap<&'static str, Vec<(f64, u64)>> = BTreeMap::new();
     for line in text.lines() {
         if let Some((labels, value)) = sample(line, LATENCY) {
-            let (Some(method), Some(route), Some(le)) =
-                (labels.get("method"), labels.get("route"), labels.get("le"))
-            else {
+            let (Some(method), Some(route)) = (labels.get("method"), labels.get("route")) else {
                 continue;
             };
             let route = unnamed(route);
@@ -167,11 +143,8 @@ pub fn parse(text: &str, second: f64) -> Scrape {
             else {
                 continue;
             };
-            let bound = if *le == "+Inf" {
-                f64::INFINITY
-            } else {
-                let Ok(bound) = le.parse() else { continue };
-                bound
+            let Some(bound) = bound(&labels) else {
+                continue;
             };
             raw.entry(op).or_default().push((bound, value as u64));
         } else if let Some((_, value)) = sample(line, IN_FLIGHT) {
@@ -203,17 +176,7 @@ pub async fn scrape(
     token: Option<&str>,
     second: f64,
 ) -> Option<Scrape> {
-    let mut request = client
-        .get(format!("{}/metrics", base_url.trim_end_matches('/')))
-        .timeout(std::time::Duration::from_secs(2));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.ok()?;
-    if !response.status().is_success() {
-        return None;
-    }
-    Some(parse(&response.text().await.ok()?, second))
+    Some(parse(&fetch(client, base_url, token).await?, second))
 }
 
 /// The latest scrape at or before `second`, else the first.

@@ -2,6 +2,7 @@
 //! latency histogram, CPU and Redis counters.
 
 use super::*;
+use loadtest::exposition::{bound, fetch, sample};
 
 /// CPU seconds used so far by the server process, by every `postgres` process and by every
 /// `redis-server` process (from `/proc`; other users of the same PostgreSQL and Redis count too).
@@ -320,32 +321,23 @@ pub(crate) async fn scrape(
     client: &reqwest::Client,
     base: &str,
 ) -> anyhow::Result<HashMap<String, ServerHistogram>> {
-    let text = client
-        .get(format!("{base}/metrics"))
-        .send()
-        .await?
-        .error_for_status()?
-        .text()
-        .await?;
+    let text = fetch(client, base, None)
+        .await
+        .with_context(|| format!("{base}/metrics could not be read"))?;
     let mut routes: HashMap<String, ServerHistogram> = HashMap::new();
     let name = "dautri_http_request_duration_seconds";
+    let (bucket, sum, count) = (
+        format!("{name}_bucket"),
+        format!("{name}_sum"),
+        format!("{name}_count"),
+    );
     for line in text.lines() {
-        let Some(rest) = line.strip_prefix(name) else {
+        let Some((kind, (labels, value))) = [&bucket, &sum, &count]
+            .into_iter()
+            .find_map(|metric| Some((metric, sample(line, metric)?)))
+        else {
             continue;
         };
-        let (kind, rest) = match rest.split_once('{') {
-            Some((kind, rest)) => (kind, rest),
-            None => continue,
-        };
-        let Some((labels, value)) = rest.rsplit_once("} ") else {
-            continue;
-        };
-        let value: f64 = value.trim().parse().unwrap_or(0.0);
-        let labels: HashMap<&str, &str> = labels
-            .split("\",")
-            .filter_map(|kv| kv.split_once("=\""))
-            .map(|(k, v)| (k, v.trim_end_matches('"')))
-            .collect();
         if labels.get("method") != Some(&"GET") {
             continue;
         }
@@ -353,18 +345,15 @@ pub(crate) async fn scrape(
             continue;
         };
         let h = routes.entry((*route).to_owned()).or_default();
-        match kind {
-            "_bucket" => {
-                let le = match labels.get("le") {
-                    Some(&"+Inf") => f64::INFINITY,
-                    Some(v) => v.parse().unwrap_or(f64::NAN),
-                    None => continue,
-                };
-                h.buckets.push((le, value));
-            }
-            "_sum" => h.sum = value,
-            "_count" => h.count = value,
-            _ => {}
+        if kind == &bucket {
+            let Some(le) = bound(&labels) else {
+                continue;
+            };
+            h.buckets.push((le, value));
+        } else if kind == &sum {
+            h.sum = value;
+        } else {
+            h.count = value;
         }
     }
     for h in routes.values_mut() {
