@@ -557,12 +557,10 @@ fn window_lines(w: &Value, server: &Value) -> String {
         let cells: String = inside
             .iter()
             .map(|c| {
-                let p99 = match &c["p99_at_most_ms"] {
-                    Value::Number(ms) => format!("≤{:.0} ms", ms.as_f64().unwrap_or(0.0)),
-                    Value::String(_) => "≤∞".to_owned(),
-                    _ => "–".to_owned(),
-                };
-                format!("{:>14}", format!("{p99} ({})", c["slow"]))
+                format!(
+                    "{:>14}",
+                    format!("{} ({})", bucket(&c["p99_at_most_ms"]), c["slow"])
+                )
             })
             .collect();
         let _ = writeln!(out, "  {:<10} {cells}", "  server");
@@ -575,6 +573,16 @@ fn window_lines(w: &Value, server: &Value) -> String {
     out
 }
 
+/// The server's p99 bucket (`server_side`'s `p99_at_most_ms`) for people: "≤25 ms", "≤∞" past
+/// the last bound, "–" without requests.
+fn bucket(p99: &Value) -> String {
+    match p99 {
+        Value::Number(ms) => format!("≤{:.0} ms", ms.as_f64().unwrap_or(0.0)),
+        Value::String(_) => "≤∞".to_owned(),
+        _ => "–".to_owned(),
+    }
+}
+
 /// The server's own figures over the whole day, on one line: per operation the bucket of its
 /// p99 and its requests over 25 ms.
 fn server_day_line(day: &Value) -> String {
@@ -585,11 +593,12 @@ fn server_day_line(day: &Value) -> String {
         .iter()
         .filter(|(_, c)| f(&c["requests"]) > 0.0)
         .map(|(op, c)| {
-            let p99 = match &c["p99_at_most_ms"] {
-                Value::Number(ms) => format!("≤{:.0} ms", ms.as_f64().unwrap_or(0.0)),
-                _ => "≤∞".to_owned(),
-            };
-            format!("{op} {p99} ({} of {} over 25 ms)", c["slow"], c["requests"])
+            format!(
+                "{op} {} ({} of {} over 25 ms)",
+                bucket(&c["p99_at_most_ms"]),
+                c["slow"],
+                c["requests"]
+            )
         })
         .collect();
     if cells.is_empty() {
